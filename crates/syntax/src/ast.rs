@@ -1,0 +1,214 @@
+//! The syntax tree of one source file, as written (names unresolved).
+
+use crate::source::Span;
+
+#[derive(Clone, Debug)]
+pub struct Ident {
+    pub name: String,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Access {
+    Private,
+    #[default]
+    Internal,
+    Protected,
+    Public,
+}
+
+/// Modifiers written before a declaration.
+#[derive(Clone, Debug, Default)]
+pub struct Modifiers {
+    pub access: Option<(Access, Span)>,
+    pub export: Option<Span>,
+    pub open: Option<Span>,
+    pub final_: Option<Span>,
+    pub override_: Option<Span>,
+    pub shared: Option<Span>,
+    pub extern_: Option<Span>,
+}
+
+#[derive(Clone, Debug)]
+pub struct File {
+    pub imports: Vec<Import>,
+    pub items: Vec<Item>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Import {
+    pub path: Ident,
+    pub names: Vec<Ident>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum Item {
+    Fn(FnDecl),
+    Class(ClassDecl),
+    Global(VarDecl),
+    InitBlock(Block),
+    Stmt(Stmt),
+}
+
+#[derive(Clone, Debug)]
+pub struct Param {
+    pub name: Ident,
+    pub ty: TypeExpr,
+}
+
+#[derive(Clone, Debug)]
+pub struct FnDecl {
+    pub mods: Modifiers,
+    pub name: Ident,
+    pub params: Vec<Param>,
+    pub ret: Option<TypeExpr>,
+    pub throws: bool,
+    pub body: Option<Block>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct VarDecl {
+    pub mods: Modifiers,
+    pub mutable: bool,
+    pub name: Ident,
+    pub ty: Option<TypeExpr>,
+    pub init: Option<Expr>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct ClassDecl {
+    pub mods: Modifiers,
+    pub name: Ident,
+    pub base: Option<TypeExpr>,
+    pub fields: Vec<VarDecl>,
+    pub methods: Vec<FnDecl>,
+    pub inits: Vec<FnDecl>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum TypeExpr {
+    Named(Vec<Ident>),
+    Array(Box<TypeExpr>, Span),
+    Map(Box<TypeExpr>, Box<TypeExpr>, Span),
+    Optional(Box<TypeExpr>, Span),
+    Fn(Vec<TypeExpr>, Option<Box<TypeExpr>>, Span),
+}
+
+impl TypeExpr {
+    pub fn span(&self) -> Span {
+        match self {
+            TypeExpr::Named(parts) => parts[0].span.to(parts[parts.len() - 1].span),
+            TypeExpr::Array(_, s) | TypeExpr::Map(_, _, s) | TypeExpr::Optional(_, s) | TypeExpr::Fn(_, _, s) => *s,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Block {
+    pub stmts: Vec<Stmt>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum Stmt {
+    Let(VarDecl),
+    Assign { target: Expr, op: Option<BinOp>, value: Expr, span: Span },
+    Expr(Expr),
+    If { cond: Cond, then: Block, els: Option<Box<Stmt>>, span: Span },
+    While { cond: Expr, body: Block, span: Span },
+    For { pattern: ForPattern, iter: Expr, body: Block, span: Span },
+    Break(Span),
+    Continue(Span),
+    Return(Option<Expr>, Span),
+    Throw(Expr, Span),
+    Try { body: Block, catches: Vec<Catch>, finally: Option<Block>, span: Span },
+    Block(Block),
+}
+
+/// An `if` condition: a Boolean, or `let x = optional`.
+#[derive(Clone, Debug)]
+pub enum Cond {
+    Expr(Expr),
+    Let(Ident, Expr),
+}
+
+#[derive(Clone, Debug)]
+pub enum ForPattern {
+    One(Ident),
+    Pair(Ident, Ident),
+}
+
+#[derive(Clone, Debug)]
+pub struct Catch {
+    pub name: Ident,
+    pub ty: TypeExpr,
+    pub body: Block,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinOp {
+    Add, Sub, Mul, Div, Rem, Shl, Shr, BitAnd, BitOr, BitXor,
+    Eq, Ne, Lt, Le, Gt, Ge, And, Or, Coalesce,
+}
+
+impl BinOp {
+    pub fn as_str(self) -> &'static str {
+        use BinOp::*;
+        match self {
+            Add => "+", Sub => "-", Mul => "*", Div => "/", Rem => "%", Shl => "<<", Shr => ">>",
+            BitAnd => "&", BitOr => "|", BitXor => "^", Eq => "==", Ne => "!=", Lt => "<",
+            Le => "<=", Gt => ">", Ge => ">=", And => "&&", Or => "||", Coalesce => "??",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnOp {
+    Neg,
+    Not,
+    BitNot,
+}
+
+#[derive(Clone, Debug)]
+pub enum StrSeg {
+    Text(String),
+    Expr(Expr),
+}
+
+#[derive(Clone, Debug)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum ExprKind {
+    Int(u64),
+    Float(f64),
+    Bool(bool),
+    Str(Vec<StrSeg>),
+    Nil,
+    Name(String),
+    SelfRef,
+    /// `super.name` (only valid as a callee).
+    Super(Ident),
+    Array(Vec<Expr>),
+    Map(Vec<(Expr, Expr)>),
+    Call(Box<Expr>, Vec<Expr>),
+    Index(Box<Expr>, Box<Expr>),
+    Member(Box<Expr>, Ident),
+    Unwrap(Box<Expr>),
+    Unary(UnOp, Box<Expr>),
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    Range { lo: Box<Expr>, hi: Box<Expr>, inclusive: bool },
+    Is(Box<Expr>, TypeExpr),
+    As(Box<Expr>, TypeExpr),
+    AsOpt(Box<Expr>, TypeExpr),
+    /// A placeholder after a syntax error, so later phases stay quiet.
+    Error,
+}

@@ -1,0 +1,296 @@
+//! The lexer: text to tokens, with Go's newline rule, nested block comments,
+//! string interpolation and the shebang line.
+
+use crate::diag::Diagnostics;
+use crate::source::{FileId, Span};
+use crate::token::{Kw, StrPart, Tok, Token};
+
+const SYMBOLS: &[&str] = &[
+    "..=", "..", "->", "==", "!=", "<=", ">=", "&&", "||", "??", "<<", ">>", "+=", "-=", "*=",
+    "/=", "%=", "+", "-", "*", "/", "%", "=", "<", ">", "!", "~", "&", "^", "|", "(", ")", "[",
+    "]", "{", "}", ",", ":", ";", ".", "?",
+];
+
+/// Splits `text` into tokens; errors go to `diags` and lexing continues.
+pub fn lex(file: FileId, text: &str, diags: &mut Diagnostics) -> Vec<Token> {
+    let mut lx = Lexer { file, src: text.as_bytes(), text, pos: 0, diags };
+    if text.starts_with("#!") {
+        lx.pos = text.find('\n').unwrap_or(text.len());
+    }
+    let mut out = Vec::new();
+    lx.tokens(&mut out, false);
+    let end = Span::new(file, text.len(), text.len());
+    if out.last().is_some_and(|t| t.tok.can_end_statement()) {
+        out.push(Token { tok: Tok::Newline, span: end });
+    }
+    out.push(Token { tok: Tok::Eof, span: end });
+    out
+}
+
+struct Lexer<'a, 'd> {
+    file: FileId,
+    src: &'a [u8],
+    text: &'a str,
+    pos: usize,
+    diags: &'d mut Diagnostics,
+}
+
+impl Lexer<'_, '_> {
+    fn span(&self, lo: usize) -> Span {
+        Span::new(self.file, lo, self.pos)
+    }
+
+    fn peek(&self, ahead: usize) -> u8 {
+        self.src.get(self.pos + ahead).copied().unwrap_or(0)
+    }
+
+    /// Lexes until end of input, or, when `interp` is set, until the `)`
+    /// that closes an interpolation `\(`.
+    fn tokens(&mut self, out: &mut Vec<Token>, interp: bool) {
+        let mut delims: Vec<u8> = Vec::new();
+        loop {
+            let saw_newline = self.skip_trivia();
+            let newline_counts = !interp && matches!(delims.last(), None | Some(b'{'));
+            if saw_newline && newline_counts {
+                if let Some(last) = out.last() {
+                    if last.tok.can_end_statement() {
+                        let s = Span::new(self.file, self.pos, self.pos);
+                        out.push(Token { tok: Tok::Newline, span: s });
+                    }
+                }
+            }
+            if self.pos >= self.src.len() {
+                if interp {
+                    self.diags.error(self.span(self.pos), "unterminated interpolation `\\(`");
+                }
+                return;
+            }
+            let lo = self.pos;
+            let c = self.peek(0);
+            let tok = if c.is_ascii_alphabetic() || c == b'_' {
+                while self.peek(0).is_ascii_alphanumeric() || self.peek(0) == b'_' {
+                    self.pos += 1;
+                }
+                let word = &self.text[lo..self.pos];
+                match Kw::from_str(word) {
+                    Some(k) => Tok::Keyword(k),
+                    None => Tok::Ident(word.to_string()),
+                }
+            } else if c.is_ascii_digit() {
+                self.number()
+            } else if c == b'"' {
+                self.string()
+            } else if let Some(sym) = SYMBOLS.iter().find(|s| self.src[self.pos..].starts_with(s.as_bytes())) {
+                self.pos += sym.len();
+                match *sym {
+                    "(" | "[" | "{" => delims.push(sym.as_bytes()[0]),
+                    ")" | "]" | "}" => {
+                        if interp && *sym == ")" && delims.is_empty() {
+                            return;
+                        }
+                        delims.pop();
+                    }
+                    ";" => {
+                        out.push(Token { tok: Tok::Newline, span: self.span(lo) });
+                        continue;
+                    }
+                    _ => {}
+                }
+                Tok::Sym(sym)
+            } else {
+                let ch = self.text[self.pos..].chars().next().unwrap_or('\0');
+                self.pos += ch.len_utf8().max(1);
+                self.diags.error(self.span(lo), format!("unexpected character `{ch}`"));
+                continue;
+            };
+            out.push(Token { tok, span: self.span(lo) });
+        }
+    }
+
+    /// Skips spaces and comments; reports whether a line break was crossed.
+    fn skip_trivia(&mut self) -> bool {
+        let mut newline = false;
+        loop {
+            match self.peek(0) {
+                b' ' | b'\t' | b'\r' => self.pos += 1,
+                b'\n' => {
+                    newline = true;
+                    self.pos += 1;
+                }
+                b'/' if self.peek(1) == b'/' => {
+                    while self.pos < self.src.len() && self.peek(0) != b'\n' {
+                        self.pos += 1;
+                    }
+                }
+                b'/' if self.peek(1) == b'*' => newline |= self.block_comment(),
+                _ => return newline,
+            }
+        }
+    }
+
+    fn block_comment(&mut self) -> bool {
+        let lo = self.pos;
+        let mut depth = 0;
+        let mut newline = false;
+        while self.pos < self.src.len() {
+            if self.peek(0) == b'/' && self.peek(1) == b'*' {
+                depth += 1;
+                self.pos += 2;
+            } else if self.peek(0) == b'*' && self.peek(1) == b'/' {
+                depth -= 1;
+                self.pos += 2;
+                if depth == 0 {
+                    return newline;
+                }
+            } else {
+                newline |= self.peek(0) == b'\n';
+                self.pos += 1;
+            }
+        }
+        self.diags.push(
+            crate::Diagnostic::error(Span::new(self.file, lo, lo + 2), "unterminated block comment")
+                .with_hint("block comments nest: every `/*` needs its own `*/`"),
+        );
+        newline
+    }
+
+    fn number(&mut self) -> Tok {
+        let lo = self.pos;
+        let radix = match (self.peek(0), self.peek(1)) {
+            (b'0', b'x' | b'X') => 16,
+            (b'0', b'b' | b'B') => 2,
+            _ => 10,
+        };
+        if radix != 10 {
+            self.pos += 2;
+            let start = self.pos;
+            while self.peek(0).is_ascii_alphanumeric() || self.peek(0) == b'_' {
+                self.pos += 1;
+            }
+            let digits: String = self.text[start..self.pos].chars().filter(|&c| c != '_').collect();
+            return match u64::from_str_radix(&digits, radix) {
+                Ok(v) => Tok::Int(v),
+                Err(_) => {
+                    self.diags.error(self.span(lo), "invalid or too large integer literal");
+                    Tok::Int(0)
+                }
+            };
+        }
+        let mut is_float = false;
+        self.digits();
+        if self.peek(0) == b'.' && self.peek(1).is_ascii_digit() {
+            is_float = true;
+            self.pos += 1;
+            self.digits();
+        }
+        if matches!(self.peek(0), b'e' | b'E') {
+            let sign = usize::from(matches!(self.peek(1), b'+' | b'-'));
+            if self.peek(1 + sign).is_ascii_digit() {
+                is_float = true;
+                self.pos += 1 + sign;
+                self.digits();
+            }
+        }
+        let text: String = self.text[lo..self.pos].chars().filter(|&c| c != '_').collect();
+        if self.peek(0).is_ascii_alphabetic() {
+            self.diags.error(Span::new(self.file, self.pos, self.pos + 1), "unexpected letter after number");
+        }
+        if is_float {
+            Tok::Float(text.parse().unwrap_or(0.0))
+        } else {
+            match text.parse::<u64>() {
+                Ok(v) => Tok::Int(v),
+                Err(_) => {
+                    self.diags.push(
+                        crate::Diagnostic::error(self.span(lo), "integer literal is too large")
+                            .with_hint("`Int` holds values from -9223372036854775808 to 9223372036854775807"),
+                    );
+                    Tok::Int(0)
+                }
+            }
+        }
+    }
+
+    fn digits(&mut self) {
+        while self.peek(0).is_ascii_digit() || self.peek(0) == b'_' {
+            self.pos += 1;
+        }
+    }
+
+    fn string(&mut self) -> Tok {
+        let lo = self.pos;
+        self.pos += 1;
+        let mut parts = Vec::new();
+        let mut text = String::new();
+        loop {
+            if self.pos >= self.src.len() || self.peek(0) == b'\n' {
+                self.diags.push(
+                    crate::Diagnostic::error(Span::new(self.file, lo, lo + 1), "unterminated string literal")
+                        .with_hint("close the string with `\"` on the same line"),
+                );
+                break;
+            }
+            let c = self.peek(0);
+            if c == b'"' {
+                self.pos += 1;
+                break;
+            }
+            if c != b'\\' {
+                let ch = self.text[self.pos..].chars().next().unwrap_or('\0');
+                text.push(ch);
+                self.pos += ch.len_utf8();
+                continue;
+            }
+            let esc_lo = self.pos;
+            self.pos += 2;
+            let e = self.src.get(esc_lo + 1).copied().unwrap_or(0);
+            match e {
+                b'n' => text.push('\n'),
+                b't' => text.push('\t'),
+                b'r' => text.push('\r'),
+                b'\\' => text.push('\\'),
+                b'"' => text.push('"'),
+                b'0' => text.push('\0'),
+                b'u' => text.push(self.unicode_escape(esc_lo)),
+                b'(' => {
+                    if !text.is_empty() {
+                        parts.push(StrPart::Text(std::mem::take(&mut text)));
+                    }
+                    let mut toks = Vec::new();
+                    self.tokens(&mut toks, true);
+                    let span = Span::new(self.file, esc_lo, self.pos);
+                    if self.pos < self.src.len() {
+                        self.pos += 1;
+                    }
+                    toks.push(Token { tok: Tok::Eof, span: Span::new(self.file, self.pos - 1, self.pos - 1) });
+                    parts.push(StrPart::Interp(toks, span));
+                }
+                _ => {
+                    self.diags.push(
+                        crate::Diagnostic::error(Span::new(self.file, esc_lo, self.pos), "unknown escape sequence")
+                            .with_hint("escapes are \\n \\t \\r \\\\ \\\" \\0 \\u{...} and \\( for interpolation"),
+                    );
+                }
+            }
+        }
+        if !text.is_empty() || parts.is_empty() {
+            parts.push(StrPart::Text(text));
+        }
+        Tok::Str(parts)
+    }
+
+    fn unicode_escape(&mut self, esc_lo: usize) -> char {
+        if self.peek(0) == b'{' {
+            let start = self.pos + 1;
+            if let Some(close) = self.text[start..].find('}') {
+                let hex = &self.text[start..start + close];
+                self.pos = start + close + 1;
+                if let Some(ch) = u32::from_str_radix(hex, 16).ok().and_then(char::from_u32) {
+                    return ch;
+                }
+            }
+        }
+        self.diags.error(Span::new(self.file, esc_lo, self.pos), "invalid unicode escape, expected \\u{HEX}");
+        '\u{FFFD}'
+    }
+}

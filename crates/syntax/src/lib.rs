@@ -1,0 +1,13 @@
+//! Tessera's front end: source files, spans, diagnostics, the lexer, the
+//! parser and the syntax tree. It knows nothing about types or code
+//! generation, so every later phase can be replaced without touching it.
+
+pub mod ast;
+pub mod diag;
+pub mod lexer;
+pub mod parser;
+pub mod source;
+pub mod token;
+
+pub use diag::{Diagnostic, Diagnostics};
+pub use source::{FileId, SourceFile, Span};

@@ -1,0 +1,840 @@
+//! A recursive-descent parser for the whole grammar of LANGUAGE.md. On a
+//! syntax error it records a diagnostic, skips to the end of the statement
+//! and goes on, so one run reports every error it can.
+
+use crate::ast::*;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::lexer::lex;
+use crate::source::{FileId, Span};
+use crate::token::{Kw, StrPart, Tok, Token};
+
+/// Parses one source file.
+pub fn parse_file(file: FileId, text: &str, diags: &mut Diagnostics) -> File {
+    let tokens = lex(file, text, diags);
+    let mut p = Parser { toks: tokens, pos: 0, diags };
+    p.file()
+}
+
+/// Marker error: a diagnostic has already been recorded.
+struct Bail;
+type PResult<T> = Result<T, Bail>;
+
+struct Parser<'d> {
+    toks: Vec<Token>,
+    pos: usize,
+    diags: &'d mut Diagnostics,
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> &Tok {
+        &self.toks[self.pos].tok
+    }
+
+    fn peek_at(&self, n: usize) -> &Tok {
+        &self.toks[(self.pos + n).min(self.toks.len() - 1)].tok
+    }
+
+    fn span(&self) -> Span {
+        self.toks[self.pos].span
+    }
+
+    fn prev_span(&self) -> Span {
+        self.toks[self.pos.saturating_sub(1)].span
+    }
+
+    fn bump(&mut self) -> Token {
+        let t = self.toks[self.pos].clone();
+        if self.pos < self.toks.len() - 1 {
+            self.pos += 1;
+        }
+        t
+    }
+
+    fn is_sym(&self, s: &str) -> bool {
+        matches!(self.peek(), Tok::Sym(x) if *x == s)
+    }
+
+    fn is_kw(&self, k: Kw) -> bool {
+        matches!(self.peek(), Tok::Keyword(x) if *x == k)
+    }
+
+    fn eat_sym(&mut self, s: &str) -> bool {
+        if self.is_sym(s) {
+            self.bump();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn eat_kw(&mut self, k: Kw) -> bool {
+        if self.is_kw(k) {
+            self.bump();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn error_here(&mut self, what: &str) -> Bail {
+        let found = self.peek().describe();
+        self.diags.error(self.span(), format!("expected {what}, found {found}"));
+        Bail
+    }
+
+    fn expect_sym(&mut self, s: &str) -> PResult<Span> {
+        if self.is_sym(s) {
+            Ok(self.bump().span)
+        } else {
+            Err(self.error_here(&format!("`{s}`")))
+        }
+    }
+
+    fn ident(&mut self) -> PResult<Ident> {
+        match self.peek().clone() {
+            Tok::Ident(name) => {
+                let span = self.bump().span;
+                Ok(Ident { name, span })
+            }
+            Tok::Keyword(k) if matches!(k, Kw::And | Kw::Or | Kw::Not) => {
+                let span = self.span();
+                self.diags.push(
+                    Diagnostic::error(span, format!("`{}` is a reserved word", k.as_str()))
+                        .with_hint("use `&&`, `||` and `!` for the operators, and another name for identifiers"),
+                );
+                Err(Bail)
+            }
+            _ => Err(self.error_here("a name")),
+        }
+    }
+
+    fn skip_newlines(&mut self) {
+        while matches!(self.peek(), Tok::Newline) {
+            self.bump();
+        }
+    }
+
+    /// After an error: skip to the next statement boundary at this depth.
+    fn recover(&mut self) {
+        let mut depth = 0i32;
+        loop {
+            match self.peek() {
+                Tok::Eof => return,
+                Tok::Newline if depth <= 0 => {
+                    self.bump();
+                    return;
+                }
+                Tok::Sym("{") | Tok::Sym("(") | Tok::Sym("[") => depth += 1,
+                Tok::Sym("}") | Tok::Sym(")") | Tok::Sym("]") => {
+                    if depth <= 0 {
+                        return;
+                    }
+                    depth -= 1;
+                    if depth == 0 && matches!(self.peek(), Tok::Sym("}")) {
+                        self.bump();
+                        return;
+                    }
+                }
+                _ => {}
+            }
+            self.bump();
+        }
+    }
+
+    fn end_of_statement(&mut self) -> PResult<()> {
+        match self.peek() {
+            Tok::Newline => {
+                self.bump();
+                Ok(())
+            }
+            Tok::Eof | Tok::Sym("}") => Ok(()),
+            _ => Err(self.error_here("end of statement")),
+        }
+    }
+
+    // ---- declarations ----
+
+    fn file(&mut self) -> File {
+        let mut file = File { imports: Vec::new(), items: Vec::new() };
+        loop {
+            self.skip_newlines();
+            if matches!(self.peek(), Tok::Eof) {
+                break;
+            }
+            if self.is_kw(Kw::Import) {
+                match self.import() {
+                    Ok(i) => file.imports.push(i),
+                    Err(Bail) => self.recover(),
+                }
+                continue;
+            }
+            let start = self.pos;
+            match self.item(&mut file.items, Modifiers::default()) {
+                Ok(()) => {}
+                Err(Bail) => {
+                    self.recover();
+                    if self.pos == start {
+                        self.bump();
+                    }
+                }
+            }
+        }
+        file
+    }
+
+    fn import(&mut self) -> PResult<Import> {
+        let lo = self.bump().span;
+        let path = self.ident()?;
+        let mut names = Vec::new();
+        if self.eat_sym(".") {
+            self.expect_sym("{")?;
+            loop {
+                self.skip_newlines();
+                if self.eat_sym("}") {
+                    break;
+                }
+                names.push(self.ident()?);
+                self.skip_newlines();
+                if !self.eat_sym(",") {
+                    self.skip_newlines();
+                    self.expect_sym("}")?;
+                    break;
+                }
+            }
+        }
+        let span = lo.to(self.prev_span());
+        self.end_of_statement()?;
+        Ok(Import { path, names, span })
+    }
+
+    fn modifiers(&mut self, mut m: Modifiers) -> PResult<Modifiers> {
+        loop {
+            let span = self.span();
+            let slot = match self.peek() {
+                Tok::Keyword(Kw::Public) => {
+                    self.set_access(&mut m, Access::Public, span);
+                    self.bump();
+                    continue;
+                }
+                Tok::Keyword(Kw::Private) => {
+                    self.set_access(&mut m, Access::Private, span);
+                    self.bump();
+                    continue;
+                }
+                Tok::Keyword(Kw::Protected) => {
+                    self.set_access(&mut m, Access::Protected, span);
+                    self.bump();
+                    continue;
+                }
+                Tok::Keyword(Kw::Export) if !matches!(self.peek_at(1), Tok::Sym("{")) => &mut m.export,
+                Tok::Keyword(Kw::Open) => &mut m.open,
+                Tok::Keyword(Kw::Final) => &mut m.final_,
+                Tok::Keyword(Kw::Override) => &mut m.override_,
+                Tok::Keyword(Kw::Shared) => &mut m.shared,
+                Tok::Keyword(Kw::Extern) => &mut m.extern_,
+                _ => return Ok(m),
+            };
+            if slot.is_some() {
+                let found = self.peek().describe();
+                self.diags.error(span, format!("duplicate modifier {found}"));
+            }
+            *slot = Some(span);
+            self.bump();
+        }
+    }
+
+    fn set_access(&mut self, m: &mut Modifiers, a: Access, span: Span) {
+        if m.access.is_some() {
+            self.diags.push(
+                Diagnostic::error(span, "more than one access level").with_hint("write one of `public`, `protected`, `private`"),
+            );
+        }
+        m.access = Some((a, span));
+    }
+
+    fn item(&mut self, items: &mut Vec<Item>, outer: Modifiers) -> PResult<()> {
+        if self.is_kw(Kw::Export) && matches!(self.peek_at(1), Tok::Sym("{")) {
+            let export_span = self.bump().span;
+            self.bump();
+            loop {
+                self.skip_newlines();
+                if self.eat_sym("}") || matches!(self.peek(), Tok::Eof) {
+                    break;
+                }
+                let mods = Modifiers { export: Some(export_span), ..Modifiers::default() };
+                let start = self.pos;
+                if self.item(items, mods).is_err() {
+                    self.recover();
+                    if self.pos == start {
+                        self.bump();
+                    }
+                }
+            }
+            return Ok(());
+        }
+        if self.is_kw(Kw::Init) && matches!(self.peek_at(1), Tok::Sym("{")) {
+            self.bump();
+            let b = self.block()?;
+            items.push(Item::InitBlock(b));
+            return Ok(());
+        }
+        let has_mods = matches!(
+            self.peek(),
+            Tok::Keyword(Kw::Public | Kw::Private | Kw::Protected | Kw::Export | Kw::Open | Kw::Final
+                | Kw::Override | Kw::Shared | Kw::Extern)
+        );
+        let mods = self.modifiers(outer)?;
+        match self.peek() {
+            Tok::Keyword(Kw::Fn) => {
+                let f = self.fn_decl(mods)?;
+                items.push(Item::Fn(f));
+            }
+            Tok::Keyword(Kw::Class) => {
+                let c = self.class_decl(mods)?;
+                items.push(Item::Class(c));
+            }
+            Tok::Keyword(Kw::Let | Kw::Var) => {
+                let v = self.var_decl(mods)?;
+                self.end_of_statement()?;
+                items.push(Item::Global(v));
+            }
+            _ if has_mods => return Err(self.error_here("`fn`, `class`, `let` or `var` after modifiers")),
+            _ => {
+                let s = self.stmt()?;
+                items.push(Item::Stmt(s));
+            }
+        }
+        Ok(())
+    }
+
+    fn fn_decl(&mut self, mods: Modifiers) -> PResult<FnDecl> {
+        let lo = self.bump().span;
+        let name = self.ident()?;
+        let params = self.params()?;
+        let ret = if self.eat_sym("->") { Some(self.type_expr()?) } else { None };
+        let throws = matches!(self.peek(), Tok::Ident(s) if s == "throws");
+        if throws {
+            self.bump();
+        }
+        let span = lo.to(self.prev_span());
+        let body = if self.is_sym("{") {
+            Some(self.block()?)
+        } else {
+            self.end_of_statement()?;
+            None
+        };
+        Ok(FnDecl { mods, name, params, ret, throws, body, span })
+    }
+
+    fn params(&mut self) -> PResult<Vec<Param>> {
+        self.expect_sym("(")?;
+        let mut params = Vec::new();
+        while !self.eat_sym(")") {
+            let name = self.ident()?;
+            self.expect_sym(":")?;
+            let ty = self.type_expr()?;
+            params.push(Param { name, ty });
+            if !self.eat_sym(",") {
+                self.expect_sym(")")?;
+                break;
+            }
+        }
+        Ok(params)
+    }
+
+    fn var_decl(&mut self, mods: Modifiers) -> PResult<VarDecl> {
+        let lo = self.span();
+        let mutable = self.bump().tok == Tok::Keyword(Kw::Var);
+        let name = self.ident()?;
+        let ty = if self.eat_sym(":") { Some(self.type_expr()?) } else { None };
+        let init = if self.eat_sym("=") { Some(self.expr()?) } else { None };
+        let span = lo.to(self.prev_span());
+        Ok(VarDecl { mods, mutable, name, ty, init, span })
+    }
+
+    fn class_decl(&mut self, mods: Modifiers) -> PResult<ClassDecl> {
+        let lo = self.bump().span;
+        let name = self.ident()?;
+        let base = if self.eat_sym(":") { Some(self.type_expr()?) } else { None };
+        let span = lo.to(self.prev_span());
+        self.expect_sym("{")?;
+        let mut c = ClassDecl { mods, name, base, fields: Vec::new(), methods: Vec::new(), inits: Vec::new(), span };
+        loop {
+            self.skip_newlines();
+            if self.eat_sym("}") {
+                break;
+            }
+            if matches!(self.peek(), Tok::Eof) {
+                return Err(self.error_here("`}` to close the class"));
+            }
+            let start = self.pos;
+            if self.member(&mut c).is_err() {
+                self.recover();
+                if self.pos == start {
+                    self.bump();
+                }
+            }
+        }
+        Ok(c)
+    }
+
+    fn member(&mut self, c: &mut ClassDecl) -> PResult<()> {
+        let mods = self.modifiers(Modifiers::default())?;
+        match self.peek() {
+            Tok::Keyword(Kw::Fn) => c.methods.push(self.fn_decl(mods)?),
+            Tok::Keyword(Kw::Let | Kw::Var) => {
+                let v = self.var_decl(mods)?;
+                self.end_of_statement()?;
+                c.fields.push(v);
+            }
+            Tok::Keyword(Kw::Init) => {
+                let lo = self.span();
+                let name = Ident { name: "init".into(), span: self.bump().span };
+                let params = self.params()?;
+                let span = lo.to(self.prev_span());
+                let body = Some(self.block()?);
+                c.inits.push(FnDecl { mods, name, params, ret: None, throws: false, body, span });
+            }
+            _ => return Err(self.error_here("a field, method or `init`")),
+        }
+        Ok(())
+    }
+
+    // ---- types ----
+
+    fn type_expr(&mut self) -> PResult<TypeExpr> {
+        let lo = self.span();
+        let mut t = if self.eat_sym("[") {
+            let inner = self.type_expr()?;
+            self.expect_sym("]")?;
+            TypeExpr::Array(Box::new(inner), lo.to(self.prev_span()))
+        } else if self.eat_kw(Kw::Fn) {
+            self.expect_sym("(")?;
+            let mut params = Vec::new();
+            while !self.eat_sym(")") {
+                params.push(self.type_expr()?);
+                if !self.eat_sym(",") {
+                    self.expect_sym(")")?;
+                    break;
+                }
+            }
+            let ret = if self.eat_sym("->") { Some(Box::new(self.type_expr()?)) } else { None };
+            TypeExpr::Fn(params, ret, lo.to(self.prev_span()))
+        } else {
+            let first = self.ident()?;
+            if first.name == "Map" && self.is_sym("[") {
+                self.bump();
+                let k = self.type_expr()?;
+                self.expect_sym(",")?;
+                let v = self.type_expr()?;
+                self.expect_sym("]")?;
+                TypeExpr::Map(Box::new(k), Box::new(v), lo.to(self.prev_span()))
+            } else {
+                let mut parts = vec![first];
+                while self.is_sym(".") && matches!(self.peek_at(1), Tok::Ident(_)) {
+                    self.bump();
+                    parts.push(self.ident()?);
+                }
+                TypeExpr::Named(parts)
+            }
+        };
+        while self.is_sym("?") {
+            self.bump();
+            t = TypeExpr::Optional(Box::new(t), lo.to(self.prev_span()));
+        }
+        Ok(t)
+    }
+
+    // ---- statements ----
+
+    fn block(&mut self) -> PResult<Block> {
+        let lo = self.expect_sym("{")?;
+        let mut stmts = Vec::new();
+        loop {
+            self.skip_newlines();
+            if self.is_sym("}") {
+                let hi = self.bump().span;
+                return Ok(Block { stmts, span: lo.to(hi) });
+            }
+            if matches!(self.peek(), Tok::Eof) {
+                self.diags.push(
+                    Diagnostic::error(lo, "this block is never closed").with_hint("add the missing `}`"),
+                );
+                return Err(Bail);
+            }
+            let start = self.pos;
+            match self.stmt() {
+                Ok(s) => stmts.push(s),
+                Err(Bail) => {
+                    self.recover();
+                    if self.pos == start {
+                        self.bump();
+                    }
+                }
+            }
+        }
+    }
+
+    fn stmt(&mut self) -> PResult<Stmt> {
+        let lo = self.span();
+        let s = match self.peek() {
+            Tok::Keyword(Kw::Let | Kw::Var) => Stmt::Let(self.var_decl(Modifiers::default())?),
+            Tok::Keyword(Kw::If) => return self.if_stmt(),
+            Tok::Keyword(Kw::While) => {
+                self.bump();
+                let cond = self.expr()?;
+                let body = self.block()?;
+                return Ok(Stmt::While { cond, body, span: lo });
+            }
+            Tok::Keyword(Kw::For) => return self.for_stmt(),
+            Tok::Keyword(Kw::Try) => return self.try_stmt(),
+            Tok::Keyword(Kw::Break) => Stmt::Break(self.bump().span),
+            Tok::Keyword(Kw::Continue) => Stmt::Continue(self.bump().span),
+            Tok::Keyword(Kw::Return) => {
+                self.bump();
+                let value = if matches!(self.peek(), Tok::Newline | Tok::Eof | Tok::Sym("}")) {
+                    None
+                } else {
+                    Some(self.expr()?)
+                };
+                Stmt::Return(value, lo.to(self.prev_span()))
+            }
+            Tok::Keyword(Kw::Throw) => {
+                self.bump();
+                let e = self.expr()?;
+                Stmt::Throw(e, lo.to(self.prev_span()))
+            }
+            Tok::Sym("{") => return Ok(Stmt::Block(self.block()?)),
+            Tok::Keyword(k @ (Kw::Fn | Kw::Class | Kw::Import | Kw::Export | Kw::Public | Kw::Private)) => {
+                let k = *k;
+                self.diags.push(
+                    Diagnostic::error(lo, format!("`{}` is only allowed at the top level of a file", k.as_str()))
+                        .with_hint("move this declaration out of the function or block"),
+                );
+                return Err(Bail);
+            }
+            _ => {
+                let target = self.expr()?;
+                let op = match self.peek() {
+                    Tok::Sym("=") => Some(None),
+                    Tok::Sym("+=") => Some(Some(BinOp::Add)),
+                    Tok::Sym("-=") => Some(Some(BinOp::Sub)),
+                    Tok::Sym("*=") => Some(Some(BinOp::Mul)),
+                    Tok::Sym("/=") => Some(Some(BinOp::Div)),
+                    Tok::Sym("%=") => Some(Some(BinOp::Rem)),
+                    _ => None,
+                };
+                match op {
+                    Some(op) => {
+                        self.bump();
+                        let value = self.expr()?;
+                        Stmt::Assign { target, op, value, span: lo.to(self.prev_span()) }
+                    }
+                    None => Stmt::Expr(target),
+                }
+            }
+        };
+        self.end_of_statement()?;
+        Ok(s)
+    }
+
+    fn if_stmt(&mut self) -> PResult<Stmt> {
+        let lo = self.bump().span;
+        let cond = if self.eat_kw(Kw::Let) {
+            let name = self.ident()?;
+            self.expect_sym("=")?;
+            Cond::Let(name, self.expr()?)
+        } else {
+            Cond::Expr(self.expr()?)
+        };
+        let then = self.block()?;
+        let els = if self.eat_kw(Kw::Else) {
+            if self.is_kw(Kw::If) {
+                Some(Box::new(self.if_stmt()?))
+            } else {
+                Some(Box::new(Stmt::Block(self.block()?)))
+            }
+        } else {
+            None
+        };
+        Ok(Stmt::If { cond, then, els, span: lo })
+    }
+
+    fn for_stmt(&mut self) -> PResult<Stmt> {
+        let lo = self.bump().span;
+        let pattern = if self.eat_sym("(") {
+            let a = self.ident()?;
+            self.expect_sym(",")?;
+            let b = self.ident()?;
+            self.expect_sym(")")?;
+            ForPattern::Pair(a, b)
+        } else {
+            ForPattern::One(self.ident()?)
+        };
+        if !self.eat_kw(Kw::In) {
+            return Err(self.error_here("`in`"));
+        }
+        let iter = self.expr()?;
+        let body = self.block()?;
+        Ok(Stmt::For { pattern, iter, body, span: lo })
+    }
+
+    fn try_stmt(&mut self) -> PResult<Stmt> {
+        let lo = self.bump().span;
+        let body = self.block()?;
+        let mut catches = Vec::new();
+        while self.is_kw(Kw::Catch) {
+            let clo = self.bump().span;
+            let name = self.ident()?;
+            self.expect_sym(":")?;
+            let ty = self.type_expr()?;
+            let body = self.block()?;
+            catches.push(Catch { name, ty, body, span: clo });
+        }
+        let finally = if self.eat_kw(Kw::Finally) { Some(self.block()?) } else { None };
+        if catches.is_empty() && finally.is_none() {
+            self.diags.push(
+                Diagnostic::error(lo, "`try` without `catch` or `finally`").with_hint("add a `catch e: Error { ... }` clause"),
+            );
+        }
+        Ok(Stmt::Try { body, catches, finally, span: lo })
+    }
+
+    // ---- expressions ----
+
+    fn expr(&mut self) -> PResult<Expr> {
+        self.coalesce()
+    }
+
+    fn coalesce(&mut self) -> PResult<Expr> {
+        let lhs = self.binary(0)?;
+        if self.is_sym("??") {
+            self.bump();
+            let rhs = self.coalesce()?;
+            let span = lhs.span.to(rhs.span);
+            return Ok(Expr { kind: ExprKind::Binary(BinOp::Coalesce, Box::new(lhs), Box::new(rhs)), span });
+        }
+        Ok(lhs)
+    }
+
+    /// Precedence climbing over the binary levels, lowest first.
+    fn binary(&mut self, level: usize) -> PResult<Expr> {
+        const LEVELS: &[&[(&str, BinOp)]] = &[
+            &[("||", BinOp::Or)],
+            &[("&&", BinOp::And)],
+            &[("==", BinOp::Eq), ("!=", BinOp::Ne), ("<=", BinOp::Le), (">=", BinOp::Ge), ("<", BinOp::Lt), (">", BinOp::Gt)],
+            &[],
+            &[("|", BinOp::BitOr)],
+            &[("^", BinOp::BitXor)],
+            &[("&", BinOp::BitAnd)],
+            &[("<<", BinOp::Shl), (">>", BinOp::Shr)],
+            &[("+", BinOp::Add), ("-", BinOp::Sub)],
+            &[("*", BinOp::Mul), ("/", BinOp::Div), ("%", BinOp::Rem)],
+        ];
+        const COMPARE: usize = 2;
+        const RANGE: usize = 3;
+        if level == LEVELS.len() {
+            return self.unary();
+        }
+        let mut lhs = self.binary(level + 1)?;
+        loop {
+            if level == RANGE {
+                let inclusive = self.is_sym("..=");
+                if inclusive || self.is_sym("..") {
+                    self.bump();
+                    let hi = self.binary(level + 1)?;
+                    let span = lhs.span.to(hi.span);
+                    lhs = Expr { kind: ExprKind::Range { lo: Box::new(lhs), hi: Box::new(hi), inclusive }, span };
+                    continue;
+                }
+                return Ok(lhs);
+            }
+            if level == COMPARE && self.is_kw(Kw::Is) {
+                self.bump();
+                let t = self.type_expr()?;
+                let span = lhs.span.to(t.span());
+                lhs = Expr { kind: ExprKind::Is(Box::new(lhs), t), span };
+                continue;
+            }
+            if level == COMPARE && self.is_kw(Kw::As) {
+                self.bump();
+                let opt = self.eat_sym("?");
+                let t = self.type_expr()?;
+                let span = lhs.span.to(t.span());
+                let kind = if opt { ExprKind::AsOpt(Box::new(lhs), t) } else { ExprKind::As(Box::new(lhs), t) };
+                lhs = Expr { kind, span };
+                continue;
+            }
+            let Some(&(_, op)) = LEVELS[level].iter().find(|(s, _)| self.is_sym(s)) else {
+                return Ok(lhs);
+            };
+            self.bump();
+            let rhs = self.binary(level + 1)?;
+            let span = lhs.span.to(rhs.span);
+            lhs = Expr { kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)), span };
+        }
+    }
+
+    fn unary(&mut self) -> PResult<Expr> {
+        let lo = self.span();
+        let op = match self.peek() {
+            Tok::Sym("-") => Some(UnOp::Neg),
+            Tok::Sym("!") => Some(UnOp::Not),
+            Tok::Sym("~") => Some(UnOp::BitNot),
+            _ => None,
+        };
+        if let Some(op) = op {
+            self.bump();
+            let e = self.unary()?;
+            let span = lo.to(e.span);
+            return Ok(Expr { kind: ExprKind::Unary(op, Box::new(e)), span });
+        }
+        self.postfix()
+    }
+
+    fn postfix(&mut self) -> PResult<Expr> {
+        let mut e = self.primary()?;
+        loop {
+            if self.is_sym("(") {
+                self.bump();
+                let args = self.comma_list(")")?;
+                let span = e.span.to(self.prev_span());
+                e = Expr { kind: ExprKind::Call(Box::new(e), args), span };
+            } else if self.is_sym("[") {
+                self.bump();
+                let idx = self.expr()?;
+                self.expect_sym("]")?;
+                let span = e.span.to(self.prev_span());
+                e = Expr { kind: ExprKind::Index(Box::new(e), Box::new(idx)), span };
+            } else if self.is_sym(".") {
+                self.bump();
+                let name = if self.is_kw(Kw::Init) {
+                    Ident { name: "init".into(), span: self.bump().span }
+                } else {
+                    self.ident()?
+                };
+                let span = e.span.to(name.span);
+                e = Expr { kind: ExprKind::Member(Box::new(e), name), span };
+            } else if self.is_sym("!") {
+                self.bump();
+                let span = e.span.to(self.prev_span());
+                e = Expr { kind: ExprKind::Unwrap(Box::new(e)), span };
+            } else {
+                return Ok(e);
+            }
+        }
+    }
+
+    fn comma_list(&mut self, close: &str) -> PResult<Vec<Expr>> {
+        let mut items = Vec::new();
+        while !self.eat_sym(close) {
+            items.push(self.expr()?);
+            if !self.eat_sym(",") {
+                self.expect_sym(close)?;
+                break;
+            }
+        }
+        Ok(items)
+    }
+
+    fn primary(&mut self) -> PResult<Expr> {
+        let start = self.pos;
+        let t = self.bump();
+        let span = t.span;
+        let kind = match t.tok {
+            Tok::Int(v) => ExprKind::Int(v),
+            Tok::Float(v) => ExprKind::Float(v),
+            Tok::Str(parts) => ExprKind::Str(self.string_parts(parts)),
+            Tok::Ident(name) => ExprKind::Name(name),
+            Tok::Keyword(Kw::True) => ExprKind::Bool(true),
+            Tok::Keyword(Kw::False) => ExprKind::Bool(false),
+            Tok::Keyword(Kw::Nil) => ExprKind::Nil,
+            Tok::Keyword(Kw::SelfKw) => ExprKind::SelfRef,
+            Tok::Keyword(Kw::Super) => {
+                self.expect_sym(".")?;
+                let name = if self.is_kw(Kw::Init) {
+                    Ident { name: "init".into(), span: self.bump().span }
+                } else {
+                    self.ident()?
+                };
+                return Ok(Expr { span: span.to(name.span), kind: ExprKind::Super(name) });
+            }
+            Tok::Sym("(") => {
+                let e = self.expr()?;
+                self.expect_sym(")")?;
+                return Ok(Expr { kind: e.kind, span: span.to(self.prev_span()) });
+            }
+            Tok::Sym("[") => return self.array_or_map(span),
+            Tok::Keyword(k @ (Kw::And | Kw::Or | Kw::Not)) => {
+                self.diags.push(
+                    Diagnostic::error(span, format!("`{}` is reserved", k.as_str()))
+                        .with_hint("the logical operators are `&&`, `||` and `!`"),
+                );
+                return Err(Bail);
+            }
+            _ => {
+                self.pos = start;
+                return Err(self.error_here("an expression"));
+            }
+        };
+        Ok(Expr { kind, span })
+    }
+
+    fn array_or_map(&mut self, lo: Span) -> PResult<Expr> {
+        if self.eat_sym(":") {
+            self.expect_sym("]")?;
+            return Ok(Expr { kind: ExprKind::Map(Vec::new()), span: lo.to(self.prev_span()) });
+        }
+        if self.eat_sym("]") {
+            return Ok(Expr { kind: ExprKind::Array(Vec::new()), span: lo.to(self.prev_span()) });
+        }
+        let first = self.expr()?;
+        if self.eat_sym(":") {
+            let v = self.expr()?;
+            let mut pairs = vec![(first, v)];
+            while self.eat_sym(",") {
+                if self.is_sym("]") {
+                    break;
+                }
+                let k = self.expr()?;
+                self.expect_sym(":")?;
+                let v = self.expr()?;
+                pairs.push((k, v));
+            }
+            self.expect_sym("]")?;
+            return Ok(Expr { kind: ExprKind::Map(pairs), span: lo.to(self.prev_span()) });
+        }
+        let mut items = vec![first];
+        if self.eat_sym(",") {
+            items.extend(self.comma_list("]")?);
+        } else {
+            self.expect_sym("]")?;
+        }
+        Ok(Expr { kind: ExprKind::Array(items), span: lo.to(self.prev_span()) })
+    }
+
+    fn string_parts(&mut self, parts: Vec<StrPart>) -> Vec<StrSeg> {
+        let mut segs = Vec::new();
+        for part in parts {
+            match part {
+                StrPart::Text(s) => segs.push(StrSeg::Text(s)),
+                StrPart::Interp(toks, span) => {
+                    if toks.len() <= 1 {
+                        self.diags.error(span, "empty interpolation `\\()`");
+                        continue;
+                    }
+                    let saved_toks = std::mem::replace(&mut self.toks, toks);
+                    let saved_pos = std::mem::replace(&mut self.pos, 0);
+                    let r = self.expr();
+                    if r.is_ok() && !matches!(self.peek(), Tok::Eof) {
+                        let _ = self.error_here("`)` to close the interpolation");
+                    }
+                    self.toks = saved_toks;
+                    self.pos = saved_pos;
+                    segs.push(StrSeg::Expr(r.unwrap_or(Expr { kind: ExprKind::Error, span })));
+                }
+            }
+        }
+        segs
+    }
+}
