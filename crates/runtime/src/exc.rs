@@ -1,0 +1,141 @@
+//! Exceptions: one pending-exception slot (RPython's exception transformer).
+//!
+//! A throw stores the error object in `tess_exc` and returns normally;
+//! compiled code tests the slot after every call that may throw and
+//! branches to its handler or returns at once. The protocol needs no
+//! unwinder, so it works the same in JIT and AOT code and across modules.
+
+use crate::object::*;
+use std::ptr::null_mut;
+
+/// The pending exception, or null.
+#[no_mangle]
+pub static mut tess_exc: *mut Obj = null_mut();
+
+pub fn pending() -> *mut Obj {
+    unsafe { tess_exc }
+}
+
+/// Ancestor display of a built-in class; `Sync` so it can be a static.
+#[repr(transparent)]
+pub struct Display<const N: usize>(pub [*const TypeInfo; N]);
+unsafe impl<const N: usize> Sync for Display<N> {}
+
+#[repr(transparent)]
+pub struct Offsets<const N: usize>(pub [u64; N]);
+
+/// Offset of `Error.message`, the first field after the header.
+pub const ERROR_MESSAGE_OFFSET: u64 = 16;
+static ERROR_REFS: Offsets<1> = Offsets([ERROR_MESSAGE_OFFSET]);
+
+macro_rules! builtin_class {
+    ($ti:ident, $name:ident, $disp:ident, $text:literal, $size:expr, $nrefs:expr, $refs:expr, [$($anc:ident),*]) => {
+        static $name: StaticStr<{ $text.len() }> = StaticStr::new($text);
+        static $disp: Display<{ <[&str]>::len(&[$(stringify!($anc)),*]) + 1 }> =
+            Display([$(&raw const $anc,)* &raw const $ti]);
+        #[no_mangle]
+        #[doc = concat!("Type info of the built-in class `", stringify!($ti), "`.")]
+        pub static $ti: TypeInfo = TypeInfo {
+            kind: Kind::Object,
+            flags: 0,
+            size: $size,
+            nrefs: $nrefs,
+            refs: $refs,
+            name: (&raw const $name).cast(),
+            depth: <[&str]>::len(&[$(stringify!($anc)),*]) as u64,
+            display: (&raw const $disp).cast(),
+        };
+    };
+}
+
+macro_rules! error_class {
+    ($ti:ident, $name:ident, $disp:ident, $text:literal, [$($anc:ident),*]) => {
+        builtin_class!($ti, $name, $disp, $text, 24, 1, (&raw const ERROR_REFS).cast(), [$($anc),*]);
+    };
+}
+
+builtin_class!(tess_ti_Object, OBJECT_NAME, OBJECT_DISPLAY, b"Object", 16, 0, std::ptr::null(), []);
+error_class!(tess_ti_Error, ERROR_NAME, ERROR_DISPLAY, b"Error", [tess_ti_Object]);
+error_class!(tess_ti_OverflowError, OVERFLOW_NAME, OVERFLOW_DISPLAY, b"OverflowError", [tess_ti_Object, tess_ti_Error]);
+error_class!(tess_ti_DivisionByZeroError, DIVZERO_NAME, DIVZERO_DISPLAY, b"DivisionByZeroError", [tess_ti_Object, tess_ti_Error]);
+error_class!(tess_ti_IndexError, INDEX_NAME, INDEX_DISPLAY, b"IndexError", [tess_ti_Object, tess_ti_Error]);
+error_class!(tess_ti_NilError, NIL_NAME, NIL_DISPLAY, b"NilError", [tess_ti_Object, tess_ti_Error]);
+error_class!(tess_ti_CastError, CAST_NAME, CAST_DISPLAY, b"CastError", [tess_ti_Object, tess_ti_Error]);
+error_class!(tess_ti_KeyError, KEY_NAME, KEY_DISPLAY, b"KeyError", [tess_ti_Object, tess_ti_Error]);
+error_class!(tess_ti_IOError, IO_NAME, IO_DISPLAY, b"IOError", [tess_ti_Object, tess_ti_Error]);
+error_class!(tess_ti_LoadError, LOAD_NAME, LOAD_DISPLAY, b"LoadError", [tess_ti_Object, tess_ti_Error]);
+error_class!(tess_ti_AbiError, ABI_NAME, ABI_DISPLAY, b"AbiError", [tess_ti_Object, tess_ti_Error]);
+
+/// Makes `e` the pending exception.
+#[no_mangle]
+pub unsafe extern "C" fn tess_throw(e: *mut Obj) {
+    unsafe { tess_exc = e };
+}
+
+/// Takes the pending exception (for a `catch`), leaving the slot empty.
+#[no_mangle]
+pub unsafe extern "C" fn tess_exc_take() -> *mut Obj {
+    unsafe {
+        let e = tess_exc;
+        tess_exc = null_mut();
+        e
+    }
+}
+
+/// Throws a new built-in error of class `ty` with `message`.
+pub fn throw_new(ty: &'static TypeInfo, message: &str) {
+    unsafe {
+        let msg = crate::string::new_str(message.as_bytes());
+        crate::gc::push_root(msg.cast());
+        let e = crate::gc::tess_alloc(ty, ty.size);
+        crate::gc::pop_root(1);
+        *e.cast::<u8>().add(ERROR_MESSAGE_OFFSET as usize).cast::<*mut Str>() = msg;
+        tess_exc = e;
+    }
+}
+
+#[no_mangle]
+pub extern "C" fn tess_throw_overflow() {
+    throw_new(&tess_ti_OverflowError, "arithmetic overflow");
+}
+
+#[no_mangle]
+pub extern "C" fn tess_throw_divzero() {
+    throw_new(&tess_ti_DivisionByZeroError, "division by zero");
+}
+
+#[no_mangle]
+pub extern "C" fn tess_throw_index(index: i64, len: i64) {
+    throw_new(&tess_ti_IndexError, &format!("index {index} out of range for length {len}"));
+}
+
+/// Called by a program's entry when its main code ends with an exception:
+/// prints `uncaught <Class>: <message>` and exits with status 1.
+#[no_mangle]
+pub unsafe extern "C" fn tess_uncaught() -> ! {
+    unsafe {
+        let e = tess_exc;
+        let (class, msg) = describe(e);
+        crate::io::flush_stdout();
+        eprintln!("uncaught {class}: {msg}");
+        crate::process::tess_exit(1)
+    }
+}
+
+/// Class name and message of an error object.
+pub unsafe fn describe(e: *mut Obj) -> (&'static str, &'static str) {
+    unsafe {
+        let class = type_name((*e).header.ty);
+        let msg = *e.cast::<u8>().add(ERROR_MESSAGE_OFFSET as usize).cast::<*const Str>();
+        let msg = if msg.is_null() { "" } else { (*msg).as_str() };
+        (class, msg)
+    }
+}
+
+/// `o is ty`, in O(1) through the ancestor display.
+pub fn is_instance(o: *mut Obj, ty: &TypeInfo) -> bool {
+    unsafe {
+        let t = &*(*o).header.ty;
+        t.depth >= ty.depth && *t.display.add(ty.depth as usize) == ty as *const TypeInfo
+    }
+}

@@ -1,0 +1,140 @@
+//! Object layout and type information shared with compiled code.
+//!
+//! Every heap object starts with a two-word [`Header`]: its type info and the
+//! collector's word. Type info is one distinct static object per type, so
+//! modules compiled separately can each define their own, and `is` tests
+//! are O(1) through the ancestor display (`depth`, `display`).
+
+use std::sync::atomic::AtomicU64;
+
+/// The first two words of every object.
+#[repr(C)]
+pub struct Header {
+    pub ty: *const TypeInfo,
+    /// Collector flags: [`MARK`], [`STATIC`], [`FREE`].
+    pub gc: AtomicU64,
+}
+
+pub const HEADER_SIZE: usize = std::mem::size_of::<Header>();
+
+/// Set on objects reached during the current mark phase.
+pub const MARK: u64 = 1;
+/// Set on objects that live in a module's data, never on the heap.
+pub const STATIC: u64 = 2;
+/// Set on free heap cells.
+pub const FREE: u64 = 4;
+
+/// How the collector traces an object of this type.
+#[repr(u32)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Kind {
+    /// Fixed-size object whose reference fields are listed in `refs`.
+    Object = 0,
+    String = 1,
+    /// Array whose elements are plain values.
+    ValueArray = 2,
+    /// Array whose elements are references.
+    RefArray = 3,
+}
+
+/// Run-time type information; laid out as `docs/abi.md` describes.
+#[repr(C)]
+pub struct TypeInfo {
+    pub kind: Kind,
+    pub flags: u32,
+    /// Instance size in bytes, header included (objects only).
+    pub size: u64,
+    pub nrefs: u64,
+    /// Byte offsets of the reference fields.
+    pub refs: *const u64,
+    /// The type's name, a static string.
+    pub name: *const Str,
+    /// Number of ancestors; `display[depth]` is this type itself.
+    pub depth: u64,
+    pub display: *const *const TypeInfo,
+}
+
+unsafe impl Sync for TypeInfo {}
+
+/// A heap object as compiled code sees it: a header and fields.
+#[repr(C)]
+pub struct Obj {
+    pub header: Header,
+}
+
+/// Immutable UTF-8 text: header, byte length, then the bytes.
+#[repr(C)]
+pub struct Str {
+    pub header: Header,
+    pub len: u64,
+    pub bytes: [u8; 0],
+}
+
+impl Str {
+    pub fn as_bytes(&self) -> &[u8] {
+        unsafe { std::slice::from_raw_parts(self.bytes.as_ptr(), self.len as usize) }
+    }
+
+    pub fn as_str(&self) -> &str {
+        unsafe { std::str::from_utf8_unchecked(self.as_bytes()) }
+    }
+}
+
+/// A string in static memory, as the runtime defines the names of its
+/// built-in types (compiled modules emit the same layout for literals).
+#[repr(C)]
+pub struct StaticStr<const N: usize> {
+    pub header: Header,
+    pub len: u64,
+    pub bytes: [u8; N],
+}
+
+unsafe impl<const N: usize> Sync for StaticStr<N> {}
+
+impl<const N: usize> StaticStr<N> {
+    pub const fn new(bytes: &[u8; N]) -> StaticStr<N> {
+        StaticStr {
+            header: Header { ty: &raw const crate::string::tess_ti_String, gc: AtomicU64::new(STATIC) },
+            len: N as u64,
+            bytes: *bytes,
+        }
+    }
+
+    pub fn as_ptr(&self) -> *const Str {
+        (self as *const Self).cast()
+    }
+}
+
+/// A growable array: header, length, capacity and a separately allocated
+/// buffer of 8-byte elements (so that `push` never moves the array itself).
+#[repr(C)]
+pub struct Array {
+    pub header: Header,
+    pub len: u64,
+    pub cap: u64,
+    pub data: *mut u64,
+}
+
+/// Byte offsets compiled code uses; checked against the structs in tests.
+pub const ARRAY_LEN_OFFSET: usize = 16;
+pub const ARRAY_DATA_OFFSET: usize = 32;
+pub const STR_LEN_OFFSET: usize = 16;
+
+/// Type-name helper for messages.
+pub unsafe fn type_name(ty: *const TypeInfo) -> &'static str {
+    unsafe { (*(*ty).name).as_str() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::mem::offset_of;
+
+    #[test]
+    fn offsets_match_the_abi() {
+        assert_eq!(offset_of!(Array, len), ARRAY_LEN_OFFSET);
+        assert_eq!(offset_of!(Array, data), ARRAY_DATA_OFFSET);
+        assert_eq!(offset_of!(Str, len), STR_LEN_OFFSET);
+        assert_eq!(HEADER_SIZE, 16);
+    }
+}

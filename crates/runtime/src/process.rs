@@ -1,0 +1,76 @@
+//! Start-up, exit, program arguments and the clock.
+
+use crate::array::{tess_arr_new, tess_arr_push};
+use crate::gc::{pop_root, push_root};
+use crate::object::Array;
+use crate::string::new_str;
+use std::sync::OnceLock;
+use std::time::Instant;
+
+static ARGS: OnceLock<Vec<String>> = OnceLock::new();
+static START: OnceLock<Instant> = OnceLock::new();
+
+/// Called once by a program's `main` (or the JIT driver) before any
+/// module initialises; `argv[0]` is the program name.
+#[no_mangle]
+pub unsafe extern "C" fn tess_rt_init(argc: i32, argv: *const *const std::ffi::c_char) {
+    let mut args = Vec::new();
+    for i in 1..argc.max(0) as usize {
+        let a = unsafe { std::ffi::CStr::from_ptr(*argv.add(i)) };
+        args.push(a.to_string_lossy().into_owned());
+    }
+    init_with_args(args);
+}
+
+/// Runtime start-up with the program's arguments (after its name).
+pub fn init_with_args(args: Vec<String>) {
+    let _ = ARGS.set(args);
+    START.get_or_init(Instant::now);
+    crate::gc::init();
+}
+
+/// Ends the program normally: flushes output, prints GC statistics when
+/// `TESS_GC_STATS=1`.
+#[no_mangle]
+pub extern "C" fn tess_rt_shutdown() {
+    crate::io::flush_stdout();
+    if std::env::var_os("TESS_GC_STATS").is_some_and(|v| v != "0") {
+        eprintln!("{}", crate::gc::heap().stats());
+    }
+}
+
+/// `exit(code)`.
+#[no_mangle]
+pub extern "C" fn tess_exit(code: i64) -> ! {
+    tess_rt_shutdown();
+    std::process::exit(code as i32)
+}
+
+/// An unrecoverable runtime failure (out of memory).
+pub fn fatal(msg: &str) -> ! {
+    crate::io::flush_stdout();
+    eprintln!("fatal: {msg}");
+    std::process::exit(70)
+}
+
+/// `args()`.
+#[no_mangle]
+pub extern "C" fn tess_args() -> *mut Array {
+    let args = ARGS.get().map(Vec::as_slice).unwrap_or(&[]);
+    let arr = tess_arr_new(1, args.len() as u64);
+    unsafe {
+        push_root(arr.cast());
+        for a in args {
+            let s = new_str(a.as_bytes());
+            tess_arr_push(arr, s as i64);
+        }
+        pop_root(1);
+    }
+    arr
+}
+
+/// `clock()`: monotonic seconds since start-up.
+#[no_mangle]
+pub extern "C" fn tess_clock() -> f64 {
+    START.get_or_init(Instant::now).elapsed().as_secs_f64()
+}

@@ -1,0 +1,35 @@
+//! The runtime's exported symbols by name, for a JIT that links compiled
+//! code against the runtime inside its own process.
+
+use crate::{array::*, exc::*, gc::*, io::*, process::*, string::*};
+
+macro_rules! table {
+    (fns: [$($f:ident),* $(,)?], data: [$($d:ident),* $(,)?]) => {
+        /// Every `tess_*` symbol compiled code may reference.
+        pub fn runtime_symbols() -> Vec<(&'static str, *const u8)> {
+            vec![
+                $((stringify!($f), $f as *const u8),)*
+                $((stringify!($d), (&raw const $d) as *const u8),)*
+            ]
+        }
+    };
+}
+
+table! {
+    fns: [
+        tess_alloc, tess_gc_add_roots, tess_gc_collect, tess_throw, tess_exc_take,
+        tess_throw_overflow, tess_throw_divzero, tess_throw_index, tess_uncaught,
+        tess_str_concat, tess_str_concat_n, tess_str_from_int, tess_str_from_float,
+        tess_str_from_bool, tess_str_eq, tess_str_cmp, tess_str_substring, tess_str_split,
+        tess_str_contains, tess_str_starts_with, tess_str_byte_at, tess_float_to_fixed,
+        tess_arr_new, tess_arr_push, tess_arr_pop, tess_arr_fill, tess_arr_slice,
+        tess_arr_index_error, tess_rt_init, tess_rt_shutdown, tess_exit, tess_args, tess_clock,
+        tess_print, tess_print_int, tess_eprint, tess_read_file, tess_write_file, tess_read_line,
+    ],
+    data: [
+        tess_ss_top, tess_exc, tess_ti_String, tess_ti_ValueArray, tess_ti_RefArray,
+        tess_ti_Object, tess_ti_Error, tess_ti_OverflowError, tess_ti_DivisionByZeroError,
+        tess_ti_IndexError, tess_ti_NilError, tess_ti_CastError, tess_ti_KeyError,
+        tess_ti_IOError, tess_ti_LoadError, tess_ti_AbiError,
+    ]
+}
