@@ -1,0 +1,238 @@
+//! The built-ins of LANGUAGE.md §5: functions, methods and properties of
+//! the standard types, lowered to runtime calls or dedicated operations.
+
+use crate::check::{error_expr, Checker};
+use crate::hir::{Expr, ExprKind, MathFn};
+use crate::ty::Ty;
+use tess_syntax::ast;
+use tess_syntax::Span;
+
+const FUNCTIONS: &[&str] = &[
+    "print", "eprint", "String", "Float", "Int", "Int32", "Array", "args", "exit", "readLine", "readFile",
+    "writeFile", "clock", "sqrt", "sin", "cos", "tan", "atan2", "exp", "log", "pow", "floor", "ceil", "abs",
+    "min", "max",
+];
+
+pub fn is_builtin_fn(name: &str) -> bool {
+    FUNCTIONS.contains(&name)
+}
+
+fn rt(name: &'static str, args: Vec<Expr>, throws: bool, ty: Ty) -> Expr {
+    Expr::new(ExprKind::Rt { name, args, throws }, ty)
+}
+
+fn word(e: Expr) -> Expr {
+    Expr::new(ExprKind::ToWord(Box::new(e)), Ty::Int)
+}
+
+/// Checks the arguments against `params`; `None` when the count is wrong.
+fn fixed_args(c: &mut Checker, args: &[ast::Expr], params: &[Ty], span: Span, what: &str) -> Option<Vec<Expr>> {
+    let ok = args.len() == params.len();
+    let out = c.args(args, params, span, what);
+    (ok && out.iter().all(|e| e.ty != Ty::Error)).then_some(out)
+}
+
+/// Checks one argument of any type.
+fn one_arg(c: &mut Checker, args: &[ast::Expr], span: Span, what: &str) -> Option<(Expr, Span)> {
+    if args.len() != 1 {
+        c.error(span, format!("`{what}` takes 1 argument, but {} were given", args.len()));
+        for a in args {
+            c.expr(a, None);
+        }
+        return None;
+    }
+    let e = c.expr(&args[0], None);
+    (e.ty != Ty::Error).then_some((e, args[0].span))
+}
+
+pub(crate) fn call_fn(c: &mut Checker, name: &str, args: &[ast::Expr], span: Span) -> Expr {
+    call_fn_inner(c, name, args, span).unwrap_or_else(error_expr)
+}
+
+fn call_fn_inner(c: &mut Checker, name: &str, args: &[ast::Expr], span: Span) -> Option<Expr> {
+    let what = format!("`{name}`");
+    Some(match name {
+        "print" | "eprint" => {
+            let (v, vspan) = one_arg(c, args, span, name)?;
+            if name == "print" && v.ty == Ty::Int {
+                return Some(rt("tess_print_int", vec![v], false, Ty::Void));
+            }
+            let s = c.to_string(v, vspan);
+            rt(if name == "print" { "tess_print" } else { "tess_eprint" }, vec![s], false, Ty::Void)
+        }
+        "String" => {
+            let (v, vspan) = one_arg(c, args, span, name)?;
+            c.to_string(v, vspan)
+        }
+        "Float" | "Int" | "Int32" => {
+            let (v, vspan) = one_arg(c, args, span, name)?;
+            let target = match name {
+                "Float" => Ty::Float,
+                "Int" => Ty::Int,
+                _ => Ty::Int32,
+            };
+            if !v.ty.is_numeric() {
+                c.error_hint(vspan, format!("cannot convert {} to {target}", v.ty), "conversions apply to Int, Int32 and Float; use `s.toInt()` for text");
+                return None;
+            }
+            if v.ty == target {
+                return Some(v);
+            }
+            Expr::new(ExprKind::Convert(Box::new(v)), target)
+        }
+        "Array" => {
+            if args.len() != 2 {
+                c.error(span, format!("`Array` takes 2 arguments (length, fill value), but {} were given", args.len()));
+                return None;
+            }
+            let n = c.expr(&args[0], Some(&Ty::Int));
+            c.expect_fits(&n, &Ty::Int, args[0].span);
+            let fill = c.expr(&args[1], None);
+            if fill.ty == Ty::Void {
+                c.error(args[1].span, "the fill value has no type");
+                return None;
+            }
+            let is_ref = Expr::new(ExprKind::Bool(fill.ty.is_ref()), Ty::Bool);
+            let ty = Ty::Array(Box::new(fill.ty.clone()));
+            rt("tess_arr_fill", vec![is_ref, n, word(fill)], true, ty)
+        }
+        "args" => {
+            fixed_args(c, args, &[], span, &what)?;
+            rt("tess_args", vec![], false, Ty::Array(Box::new(Ty::Str)))
+        }
+        "exit" => rt("tess_exit", fixed_args(c, args, &[Ty::Int], span, &what)?, false, Ty::Void),
+        "clock" => rt("tess_clock", fixed_args(c, args, &[], span, &what)?, false, Ty::Float),
+        "readFile" => rt("tess_read_file", fixed_args(c, args, &[Ty::Str], span, &what)?, true, Ty::Str),
+        "writeFile" => rt("tess_write_file", fixed_args(c, args, &[Ty::Str, Ty::Str], span, &what)?, true, Ty::Void),
+        "readLine" => {
+            c.error(span, "`readLine` returns an optional, and optionals are not supported yet");
+            return None;
+        }
+        "sqrt" | "floor" | "ceil" | "sin" | "cos" | "tan" | "exp" | "log" => {
+            let a = fixed_args(c, args, &[Ty::Float], span, &what)?;
+            let f = match name {
+                "sqrt" => MathFn::Sqrt,
+                "floor" => MathFn::Floor,
+                "ceil" => MathFn::Ceil,
+                "sin" => MathFn::Libm("sin"),
+                "cos" => MathFn::Libm("cos"),
+                "tan" => MathFn::Libm("tan"),
+                "exp" => MathFn::Libm("exp"),
+                _ => MathFn::Libm("log"),
+            };
+            Expr::new(ExprKind::Math(f, a), Ty::Float)
+        }
+        "atan2" | "pow" => {
+            let a = fixed_args(c, args, &[Ty::Float, Ty::Float], span, &what)?;
+            let f = if name == "pow" { MathFn::Libm("pow") } else { MathFn::Libm("atan2") };
+            Expr::new(ExprKind::Math(f, a), Ty::Float)
+        }
+        "abs" => {
+            let (v, vspan) = one_arg(c, args, span, name)?;
+            let f = match v.ty {
+                Ty::Int => MathFn::IAbs,
+                Ty::Float => MathFn::FAbs,
+                _ => {
+                    c.error(vspan, format!("`abs` takes an Int or a Float, found {}", v.ty));
+                    return None;
+                }
+            };
+            let ty = v.ty.clone();
+            Expr::new(ExprKind::Math(f, vec![v]), ty)
+        }
+        "min" | "max" => {
+            if args.len() != 2 {
+                c.error(span, format!("`{name}` takes 2 arguments, but {} were given", args.len()));
+                return None;
+            }
+            let a = c.expr(&args[0], None);
+            let b = c.expr(&args[1], Some(&a.ty));
+            let f = match (&a.ty, &b.ty, name) {
+                (Ty::Int, Ty::Int, "min") => MathFn::IMin,
+                (Ty::Int, Ty::Int, _) => MathFn::IMax,
+                (Ty::Float, Ty::Float, "min") => MathFn::Libm("fmin"),
+                (Ty::Float, Ty::Float, _) => MathFn::Libm("fmax"),
+                _ => {
+                    c.error(span, format!("`{name}` takes two Ints or two Floats, found {} and {}", a.ty, b.ty));
+                    return None;
+                }
+            };
+            let ty = a.ty.clone();
+            Expr::new(ExprKind::Math(f, vec![a, b]), ty)
+        }
+        _ => {
+            c.error(span, format!("cannot call `{name}` here"));
+            return None;
+        }
+    })
+}
+
+pub(crate) fn call_method(c: &mut Checker, obj: Expr, name: &ast::Ident, args: &[ast::Expr], span: Span) -> Expr {
+    call_method_inner(c, obj, name, args, span).unwrap_or_else(error_expr)
+}
+
+fn call_method_inner(c: &mut Checker, obj: Expr, name: &ast::Ident, args: &[ast::Expr], span: Span) -> Option<Expr> {
+    let what = format!("`{}`", name.name);
+    let ty = obj.ty.clone();
+    let with_self = |c: &mut Checker, params: &[Ty]| -> Option<Vec<Expr>> {
+        let mut a = fixed_args(c, args, params, span, &what)?;
+        a.insert(0, Expr::new(ExprKind::Int(0), Ty::Error));
+        Some(a)
+    };
+    let (rt_name, mut a, throws, ret) = match (&ty, name.name.as_str()) {
+        (Ty::Error, _) => return None,
+        (Ty::Str, "substring") => ("tess_str_substring", with_self(c, &[Ty::Int, Ty::Int])?, true, Ty::Str),
+        (Ty::Str, "split") => ("tess_str_split", with_self(c, &[Ty::Str])?, false, Ty::Array(Box::new(Ty::Str))),
+        (Ty::Str, "contains") => ("tess_str_contains", with_self(c, &[Ty::Str])?, false, Ty::Bool),
+        (Ty::Str, "startsWith") => ("tess_str_starts_with", with_self(c, &[Ty::Str])?, false, Ty::Bool),
+        (Ty::Str, "byteAt") => ("tess_str_byte_at", with_self(c, &[Ty::Int])?, true, Ty::Int),
+        (Ty::Str, "toInt" | "toFloat") => {
+            c.error(name.span, format!("`{}` returns an optional, and optionals are not supported yet", name.name));
+            return None;
+        }
+        (Ty::Float, "toFixed") => ("tess_float_to_fixed", with_self(c, &[Ty::Int])?, false, Ty::Str),
+        (Ty::Array(elem), "push") => {
+            let mut a = with_self(c, &[(**elem).clone()])?;
+            let v = a.pop()?;
+            a.push(word(v));
+            ("tess_arr_push", a, false, Ty::Void)
+        }
+        (Ty::Array(elem), "pop") => {
+            let mut a = with_self(c, &[])?;
+            a[0] = obj;
+            let call = rt("tess_arr_pop", a, true, Ty::Int);
+            return Some(Expr::new(ExprKind::FromWord(Box::new(call)), (**elem).clone()));
+        }
+        (Ty::Array(_), "slice") => ("tess_arr_slice", with_self(c, &[Ty::Int, Ty::Int])?, true, ty.clone()),
+        _ => {
+            c.error_hint(name.span, format!("{ty} has no method `{}`", name.name), methods_of(&ty));
+            for a in args {
+                c.expr(a, None);
+            }
+            return None;
+        }
+    };
+    a[0] = obj;
+    Some(rt(rt_name, a, throws, ret))
+}
+
+fn methods_of(ty: &Ty) -> &'static str {
+    match ty {
+        Ty::Str => "String has `len`, `substring`, `split`, `contains`, `startsWith`, `byteAt`, `toInt`, `toFloat`",
+        Ty::Array(_) => "arrays have `len`, `push`, `pop` and `slice`",
+        Ty::Float => "Float has `toFixed(digits)`",
+        _ => "this type has no methods",
+    }
+}
+
+pub(crate) fn property(c: &mut Checker, obj: Expr, name: &ast::Ident) -> Expr {
+    match (&obj.ty, name.name.as_str()) {
+        (Ty::Error, _) => error_expr(),
+        (Ty::Str | Ty::Array(_), "len") => Expr::new(ExprKind::Len(Box::new(obj)), Ty::Int),
+        (ty, n) => {
+            let hint = if matches!(ty, Ty::Str | Ty::Array(_)) { "did you mean `len`?" } else { "only strings and arrays have properties (`len`)" };
+            c.error_hint(name.span, format!("{ty} has no property `{n}`"), hint);
+            error_expr()
+        }
+    }
+}
