@@ -1,0 +1,29 @@
+//! Code generation with Cranelift: the HIR of a module becomes machine code,
+//! either an ELF object file ([`object_file`]) or functions in memory
+//! ([`jit`]). Both paths share one translator ([`translate`]), so JIT and
+//! AOT code follow the same ABI (see `docs/abi.md`).
+
+mod abi;
+pub mod jit;
+mod module_gen;
+pub mod object_file;
+mod slots;
+mod translate;
+
+/// A failure inside code generation; it names what failed, since the
+/// front end has already reported every user error.
+#[derive(Debug)]
+pub struct CodegenError(pub String);
+
+impl std::fmt::Display for CodegenError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "code generation failed: {}", self.0)
+    }
+}
+
+impl std::error::Error for CodegenError {}
+
+/// Wraps a library error with what was being done: `.map_err(err("..."))`.
+pub(crate) fn err<E: std::fmt::Display>(what: &str) -> impl FnOnce(E) -> CodegenError + '_ {
+    move |e| CodegenError(format!("{what}: {e}"))
+}

@@ -86,6 +86,7 @@ impl Lexer<'_, '_> {
                     "(" | "[" | "{" => delims.push(sym.as_bytes()[0]),
                     ")" | "]" | "}" => {
                         if interp && *sym == ")" && delims.is_empty() {
+                            self.pos = lo;
                             return;
                         }
                         delims.pop();
@@ -258,11 +259,12 @@ impl Lexer<'_, '_> {
                     }
                     let mut toks = Vec::new();
                     self.tokens(&mut toks, true);
-                    let span = Span::new(self.file, esc_lo, self.pos);
+                    let end = Span::new(self.file, self.pos, self.pos);
                     if self.pos < self.src.len() {
                         self.pos += 1;
                     }
-                    toks.push(Token { tok: Tok::Eof, span: Span::new(self.file, self.pos - 1, self.pos - 1) });
+                    let span = Span::new(self.file, esc_lo, self.pos);
+                    toks.push(Token { tok: Tok::Eof, span: end });
                     parts.push(StrPart::Interp(toks, span));
                 }
                 _ => {

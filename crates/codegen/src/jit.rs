@@ -1,0 +1,93 @@
+//! Compilation into memory with cranelift-jit, for `tess run`.
+
+use crate::module_gen::ModuleGen;
+use crate::{err, CodegenError};
+use cranelift_jit::{JITBuilder, JITModule};
+use cranelift_module::{Linkage, Module};
+use std::collections::HashMap;
+use tess_sema::hir;
+
+unsafe extern "C" {
+    fn sin(x: f64) -> f64;
+    fn cos(x: f64) -> f64;
+    fn tan(x: f64) -> f64;
+    fn exp(x: f64) -> f64;
+    fn log(x: f64) -> f64;
+    fn pow(x: f64, y: f64) -> f64;
+    fn atan2(y: f64, x: f64) -> f64;
+    fn fmod(x: f64, y: f64) -> f64;
+    fn fmin(x: f64, y: f64) -> f64;
+    fn fmax(x: f64, y: f64) -> f64;
+    fn floor(x: f64) -> f64;
+    fn ceil(x: f64) -> f64;
+    fn trunc(x: f64) -> f64;
+    fn nearbyint(x: f64) -> f64;
+    fn fma(x: f64, y: f64, z: f64) -> f64;
+}
+
+/// The C library functions compiled code may call (math built-ins and
+/// Cranelift's own library calls).
+fn libm_symbols() -> Vec<(&'static str, *const u8)> {
+    vec![
+        ("sin", sin as *const u8),
+        ("cos", cos as *const u8),
+        ("tan", tan as *const u8),
+        ("exp", exp as *const u8),
+        ("log", log as *const u8),
+        ("pow", pow as *const u8),
+        ("atan2", atan2 as *const u8),
+        ("fmod", fmod as *const u8),
+        ("fmin", fmin as *const u8),
+        ("fmax", fmax as *const u8),
+        ("floor", floor as *const u8),
+        ("ceil", ceil as *const u8),
+        ("trunc", trunc as *const u8),
+        ("nearbyint", nearbyint as *const u8),
+        ("fma", fma as *const u8),
+    ]
+}
+
+/// A module compiled into this process, ready to run.
+pub struct JitProgram {
+    module: JITModule,
+    init: *const u8,
+}
+
+impl JitProgram {
+    /// Runs the module's init function (the program's main code). The
+    /// caller checks the runtime's pending exception afterwards.
+    pub fn run_init(&self) {
+        let f: extern "C" fn() = unsafe { std::mem::transmute(self.init) };
+        f();
+    }
+
+    /// Releases the generated code.
+    pub fn free(self) {
+        unsafe { self.module.free_memory() };
+    }
+}
+
+/// Compiles `module` in memory, linking it against `symbols` (the runtime's
+/// table) and the C math library.
+pub fn jit(module: &hir::Module, symbols: Vec<(&'static str, *const u8)>) -> Result<JitProgram, CodegenError> {
+    let mut table: HashMap<&'static str, *const u8> = symbols.into_iter().collect();
+    table.extend(libm_symbols());
+    let mut builder = JITBuilder::with_isa(crate::object_file::isa(false)?, cranelift_module::default_libcall_names());
+    builder.symbols(table.iter().map(|(k, v)| (*k, *v)));
+    let mut mg = ModuleGen::new(JITModule::new(builder), module)?;
+    mg.define_all()?;
+    // cranelift-jit panics on unresolved imports: report them first.
+    for (_, decl) in mg.module.declarations().get_functions() {
+        if decl.linkage == Linkage::Import && !table.contains_key(decl.name.as_deref().unwrap_or("")) {
+            return Err(CodegenError(format!("unresolved symbol `{}`", decl.name.as_deref().unwrap_or("?"))));
+        }
+    }
+    for (_, decl) in mg.module.declarations().get_data_objects() {
+        if decl.linkage == Linkage::Import && !table.contains_key(decl.name.as_deref().unwrap_or("")) {
+            return Err(CodegenError(format!("unresolved data symbol `{}`", decl.name.as_deref().unwrap_or("?"))));
+        }
+    }
+    mg.module.finalize_definitions().map_err(err("finalizing JIT code"))?;
+    let init = mg.module.get_finalized_function(mg.funcs[module.init]);
+    Ok(JitProgram { module: mg.module, init })
+}

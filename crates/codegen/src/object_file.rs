@@ -1,0 +1,93 @@
+//! Ahead-of-time compilation to an ELF object file.
+
+use crate::module_gen::ModuleGen;
+use crate::{err, CodegenError};
+use cranelift_codegen::ir::{types, AbiParam, InstBuilder, Signature};
+use cranelift_codegen::isa::OwnedTargetIsa;
+use cranelift_codegen::settings::{self, Configurable};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use cranelift_module::{Linkage, Module};
+use cranelift_object::{ObjectBuilder, ObjectModule};
+use tess_sema::hir;
+
+/// The target for code that may end up in executables or shared libraries:
+/// position-independent, and for the baseline x86-64 CPU rather than this
+/// host's, so objects run on any machine of the architecture.
+pub fn isa(pic: bool) -> Result<OwnedTargetIsa, CodegenError> {
+    let mut flags = settings::builder();
+    let set = |f: &mut settings::Builder, k: &str, v: &str| f.set(k, v).map_err(err("setting a code generator flag"));
+    set(&mut flags, "opt_level", "speed")?;
+    set(&mut flags, "is_pic", if pic { "true" } else { "false" })?;
+    set(&mut flags, "enable_verifier", if cfg!(debug_assertions) { "true" } else { "false" })?;
+    set(&mut flags, "preserve_frame_pointers", "true")?;
+    let builder = cranelift_native::builder_with_options(false).map_err(err("detecting the target"))?;
+    builder.finish(settings::Flags::new(flags)).map_err(err("creating the target"))
+}
+
+/// Compiles `module` to an object file; with `main`, also emits the C
+/// `main` of an executable whose main module this is.
+pub fn object_file(module: &hir::Module, main: bool) -> Result<Vec<u8>, CodegenError> {
+    let builder = ObjectBuilder::new(isa(true)?, module.name.as_bytes().to_vec(), cranelift_module::default_libcall_names())
+        .map_err(err("creating the object file"))?;
+    let mut mg = ModuleGen::new(ObjectModule::new(builder), module)?;
+    mg.define_all()?;
+    if main {
+        define_main(&mut mg)?;
+    }
+    let product = mg.module.finish();
+    product.emit().map_err(err("writing the object file"))
+}
+
+/// `int main(int argc, char **argv)`: start the runtime, initialise the
+/// main module (which runs the program), report an uncaught exception.
+fn define_main(mg: &mut ModuleGen<'_, ObjectModule>) -> Result<(), CodegenError> {
+    let cc = mg.module.isa().default_call_conv();
+    let mut sig = Signature::new(cc);
+    sig.params.push(AbiParam::new(types::I32));
+    sig.params.push(AbiParam::new(types::I64));
+    sig.returns.push(AbiParam::new(types::I32));
+    let main_id = mg.module.declare_function("main", Linkage::Export, &sig).map_err(err("declaring main"))?;
+
+    let mut rt_init_sig = Signature::new(cc);
+    rt_init_sig.params.push(AbiParam::new(types::I32));
+    rt_init_sig.params.push(AbiParam::new(types::I64));
+    let rt_init = mg.import_fn("tess_rt_init", &rt_init_sig)?;
+    let void_sig = Signature::new(cc);
+    let shutdown = mg.import_fn("tess_rt_shutdown", &void_sig)?;
+    let uncaught = mg.import_fn("tess_uncaught", &void_sig)?;
+    let exc = mg.data_import("tess_exc")?;
+    let init = mg.funcs[mg.hir.init];
+
+    let mut ctx = mg.module.make_context();
+    ctx.func.signature = sig;
+    let mut fctx = FunctionBuilderContext::new();
+    {
+        let mut b = FunctionBuilder::new(&mut ctx.func, &mut fctx);
+        let entry = b.create_block();
+        b.append_block_params_for_function_params(entry);
+        b.switch_to_block(entry);
+        let args = b.block_params(entry).to_vec();
+        let f = mg.module.declare_func_in_func(rt_init, b.func);
+        b.ins().call(f, &args);
+        let f = mg.module.declare_func_in_func(init, b.func);
+        b.ins().call(f, &[]);
+        let gv = mg.module.declare_data_in_func(exc, b.func);
+        let addr = b.ins().symbol_value(types::I64, gv);
+        let pending = b.ins().load(types::I64, cranelift_codegen::ir::MemFlagsData::trusted(), addr, 0);
+        let fail = b.create_block();
+        let ok = b.create_block();
+        b.ins().brif(pending, fail, &[], ok, &[]);
+        b.switch_to_block(fail);
+        let f = mg.module.declare_func_in_func(uncaught, b.func);
+        b.ins().call(f, &[]);
+        b.ins().trap(cranelift_codegen::ir::TrapCode::unwrap_user(2));
+        b.switch_to_block(ok);
+        let f = mg.module.declare_func_in_func(shutdown, b.func);
+        b.ins().call(f, &[]);
+        let zero = b.ins().iconst(types::I32, 0);
+        b.ins().return_(&[zero]);
+        b.seal_all_blocks();
+        b.finalize(mg.module.isa().frontend_config());
+    }
+    mg.define(main_id, &mut ctx, "main")
+}

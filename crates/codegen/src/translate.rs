@@ -1,0 +1,810 @@
+//! Translation of one HIR function to Cranelift IR.
+//!
+//! Frame protocol (see `docs/abi.md`): a function that holds references
+//! reserves `n` shadow-stack slots on entry (`base = tess_ss_top;
+//! tess_ss_top = base + n`), zeroes them, stores every live reference in
+//! its slot, and restores `tess_ss_top = base` on every exit. After each
+//! call that may throw it tests `tess_exc` and, when set, leaves through
+//! the unwind path, which returns at once.
+
+use crate::abi::{self, clif_type, PTR};
+use crate::module_gen::ModuleGen;
+use crate::slots::{self, needs_root};
+use crate::CodegenError;
+use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
+use cranelift_codegen::ir::{types, AbiParam, Block, Function, InstBuilder, MemFlagsData, Signature, StackSlotData, StackSlotKind, TrapCode, Type, Value};
+use cranelift_codegen::isa::CallConv;
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
+use cranelift_module::Module;
+use std::collections::HashMap;
+use tess_sema::hir::{self, Arith, Cmp, Expr, ExprKind, MathFn, Place, Stmt};
+use tess_sema::ty::Ty;
+
+type R<T> = Result<T, CodegenError>;
+
+fn flags() -> MemFlagsData {
+    MemFlagsData::trusted()
+}
+
+/// Runtime failures that compiled code raises through a shared block.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Raise {
+    Overflow,
+    DivZero,
+    Index,
+}
+
+pub(crate) fn translate<M: Module>(
+    mg: &mut ModuleGen<'_, M>,
+    func: &hir::Func,
+    out: &mut Function,
+    fctx: &mut FunctionBuilderContext,
+) -> R<()> {
+    let call_conv = mg.module.isa().default_call_conv();
+    let mut t = Translator {
+        b: FunctionBuilder::new(out, fctx),
+        mg,
+        func,
+        vars: Vec::new(),
+        local_slot: vec![None; func.locals.len()],
+        nslots: slots::count(func),
+        next_slot: 0,
+        frame_base: None,
+        loops: Vec::new(),
+        unwind: None,
+        raise_blocks: HashMap::new(),
+        call_conv,
+    };
+    t.run()?;
+    let frontend = t.mg.module.isa().frontend_config();
+    t.b.finalize(frontend);
+    Ok(())
+}
+
+struct Translator<'a, 'h, M: Module> {
+    b: FunctionBuilder<'a>,
+    mg: &'a mut ModuleGen<'h, M>,
+    func: &'a hir::Func,
+    vars: Vec<Variable>,
+    local_slot: Vec<Option<u32>>,
+    nslots: u32,
+    next_slot: u32,
+    frame_base: Option<Value>,
+    /// (continue target, break target) of the enclosing loops.
+    loops: Vec<(Block, Block)>,
+    unwind: Option<Block>,
+    raise_blocks: HashMap<Raise, Block>,
+    call_conv: CallConv,
+}
+
+impl<M: Module> Translator<'_, '_, M> {
+    fn run(&mut self) -> R<()> {
+        let entry = self.b.create_block();
+        self.b.append_block_params_for_function_params(entry);
+        self.b.switch_to_block(entry);
+        for local in &self.func.locals {
+            let ty = clif_type(&local.ty).unwrap_or(types::I64);
+            self.vars.push(self.b.declare_var(ty));
+        }
+        let params = self.b.block_params(entry).to_vec();
+        for (i, &l) in self.func.params.iter().enumerate() {
+            self.b.def_var(self.vars[l], params[i]);
+        }
+        if self.nslots > 0 {
+            self.open_frame()?;
+        }
+        for (l, local) in self.func.locals.iter().enumerate() {
+            if local.ty.is_ref() {
+                self.local_slot[l] = Some(self.take_slot()?);
+            }
+        }
+        if self.func.exported {
+            self.register_global_roots()?;
+        }
+        self.stmts(&self.func.body)?;
+        if !self.is_terminated() {
+            if self.func.ret == Ty::Void {
+                self.leave(None)?;
+            } else {
+                self.b.ins().trap(TrapCode::unwrap_user(1));
+            }
+        }
+        self.fill_cold_blocks()?;
+        self.b.seal_all_blocks();
+        Ok(())
+    }
+
+    // ---- frame, exits and exceptions ----
+
+    fn data_addr(&mut self, name: &'static str) -> R<Value> {
+        let id = self.mg.data_import(name)?;
+        let gv = self.mg.module.declare_data_in_func(id, self.b.func);
+        Ok(self.b.ins().symbol_value(PTR, gv))
+    }
+
+    fn open_frame(&mut self) -> R<()> {
+        let top_addr = self.data_addr("tess_ss_top")?;
+        let base = self.b.ins().load(PTR, flags(), top_addr, 0);
+        let new_top = self.b.ins().iadd_imm_s(base, i64::from(self.nslots) * 8);
+        self.b.ins().store(flags(), new_top, top_addr, 0);
+        let zero = self.b.ins().iconst(PTR, 0);
+        for i in 0..self.nslots {
+            self.b.ins().store(flags(), zero, base, (i * 8) as i32);
+        }
+        self.frame_base = Some(base);
+        Ok(())
+    }
+
+    fn take_slot(&mut self) -> R<u32> {
+        let s = self.next_slot;
+        if s >= self.nslots {
+            return Err(CodegenError(format!("{}: shadow-stack slots undercounted", self.func.symbol)));
+        }
+        self.next_slot += 1;
+        Ok(s)
+    }
+
+    /// Keeps a reference alive for the rest of the frame.
+    fn root(&mut self, v: Value) -> R<()> {
+        let slot = self.take_slot()?;
+        self.store_slot(slot, v);
+        Ok(())
+    }
+
+    fn store_slot(&mut self, slot: u32, v: Value) {
+        if let Some(base) = self.frame_base {
+            self.b.ins().store(flags(), v, base, (slot * 8) as i32);
+        }
+    }
+
+    /// Registers the module's reference-typed variables as static roots.
+    fn register_global_roots(&mut self) -> R<()> {
+        for (g, global) in self.mg.hir.globals.iter().enumerate() {
+            if global.ty.is_ref() {
+                let gv = self.mg.module.declare_data_in_func(self.mg.globals[g], self.b.func);
+                let addr = self.b.ins().symbol_value(PTR, gv);
+                let one = self.b.ins().iconst(types::I64, 1);
+                self.call_rt("tess_gc_add_roots", &[addr, one], None)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn close_frame(&mut self) -> R<()> {
+        if let Some(base) = self.frame_base {
+            let top_addr = self.data_addr("tess_ss_top")?;
+            self.b.ins().store(flags(), base, top_addr, 0);
+        }
+        Ok(())
+    }
+
+    fn leave(&mut self, v: Option<Value>) -> R<()> {
+        self.close_frame()?;
+        match v {
+            Some(v) => self.b.ins().return_(&[v]),
+            None => self.b.ins().return_(&[]),
+        };
+        Ok(())
+    }
+
+    fn is_terminated(&self) -> bool {
+        match self.b.current_block() {
+            Some(block) => self.b.func.layout.last_inst(block).is_some_and(|i| self.b.func.dfg.insts[i].opcode().is_terminator()),
+            None => true,
+        }
+    }
+
+    /// After a jump or return: later statements go to a fresh, unreachable block.
+    fn start_dead_block(&mut self) {
+        let b = self.b.create_block();
+        self.b.switch_to_block(b);
+    }
+
+    /// The block that leaves the function with the pending exception; it
+    /// is filled in by [`Self::fill_cold_blocks`] once the body is done.
+    fn unwind_block(&mut self) -> Block {
+        if let Some(b) = self.unwind {
+            return b;
+        }
+        let block = self.b.create_block();
+        self.b.set_cold_block(block);
+        self.unwind = Some(block);
+        block
+    }
+
+    /// Emits the shared raise blocks and the unwind block.
+    fn fill_cold_blocks(&mut self) -> R<()> {
+        let mut raises: Vec<_> = self.raise_blocks.iter().map(|(&k, &v)| (k, v)).collect();
+        raises.sort_by_key(|(_, b)| *b);
+        for (what, block) in raises {
+            self.b.switch_to_block(block);
+            let params = self.b.block_params(block).to_vec();
+            let name = match what {
+                Raise::Overflow => "tess_throw_overflow",
+                Raise::DivZero => "tess_throw_divzero",
+                Raise::Index => "tess_arr_index_error",
+            };
+            self.call_rt(name, &params, None)?;
+            let unwind = self.unwind_block();
+            self.b.ins().jump(unwind, &[]);
+        }
+        if let Some(block) = self.unwind {
+            self.b.switch_to_block(block);
+            let ret = clif_type(&self.func.ret).map(|t| self.zero(t));
+            self.leave(ret)?;
+        }
+        Ok(())
+    }
+
+    fn zero(&mut self, t: Type) -> Value {
+        if t == types::F64 {
+            self.b.ins().f64const(0.0)
+        } else {
+            self.b.ins().iconst(t, 0)
+        }
+    }
+
+    /// Tests the pending-exception slot after a call that may throw.
+    fn check_exception(&mut self) -> R<()> {
+        let exc_addr = self.data_addr("tess_exc")?;
+        let exc = self.b.ins().load(PTR, flags(), exc_addr, 0);
+        let unwind = self.unwind_block();
+        let cont = self.b.create_block();
+        self.b.ins().brif(exc, unwind, &[], cont, &[]);
+        self.b.switch_to_block(cont);
+        Ok(())
+    }
+
+    /// Branches to a shared block that raises `what` when `cond` is set.
+    /// `Index` blocks take (array, index) arguments.
+    fn raise_if(&mut self, cond: Value, what: Raise, args: &[Value]) -> R<()> {
+        let block = match self.raise_blocks.get(&what) {
+            Some(&b) => b,
+            None => {
+                let block = self.b.create_block();
+                self.b.set_cold_block(block);
+                for _ in args {
+                    self.b.append_block_param(block, PTR);
+                }
+                self.raise_blocks.insert(what, block);
+                block
+            }
+        };
+        let cont = self.b.create_block();
+        let block_args: Vec<_> = args.iter().map(|&v| v.into()).collect();
+        self.b.ins().brif(cond, block, &block_args, cont, &[]);
+        self.b.switch_to_block(cont);
+        Ok(())
+    }
+
+    /// Calls a runtime (or libm) function by name; the signature follows
+    /// the argument values and the result type.
+    fn call_rt(&mut self, name: &str, args: &[Value], ret: Option<Type>) -> R<Option<Value>> {
+        let mut sig = Signature::new(self.call_conv);
+        for &a in args {
+            sig.params.push(AbiParam::new(self.b.func.dfg.value_type(a)));
+        }
+        if let Some(r) = ret {
+            sig.returns.push(AbiParam::new(r));
+        }
+        let id = self.mg.import_fn(name, &sig)?;
+        let fref = self.mg.module.declare_func_in_func(id, self.b.func);
+        let call = self.b.ins().call(fref, args);
+        Ok(self.b.inst_results(call).first().copied())
+    }
+
+    // ---- statements ----
+
+    fn stmts(&mut self, ss: &[Stmt]) -> R<()> {
+        for s in ss {
+            if self.is_terminated() {
+                self.start_dead_block();
+            }
+            self.stmt(s)?;
+        }
+        Ok(())
+    }
+
+    fn set_local(&mut self, l: usize, v: Value) {
+        self.b.def_var(self.vars[l], v);
+        if let Some(slot) = self.local_slot[l] {
+            self.store_slot(slot, v);
+        }
+    }
+
+    fn stmt(&mut self, s: &Stmt) -> R<()> {
+        match s {
+            Stmt::Let(l, e) => {
+                let v = self.value(e)?;
+                self.set_local(*l, v);
+            }
+            Stmt::Assign(place, e) => match place {
+                Place::Local(l) => {
+                    let v = self.value(e)?;
+                    self.set_local(*l, v);
+                }
+                Place::Global(g) => {
+                    let v = self.value(e)?;
+                    let gv = self.mg.module.declare_data_in_func(self.mg.globals[*g], self.b.func);
+                    let addr = self.b.ins().symbol_value(PTR, gv);
+                    self.b.ins().store(flags(), v, addr, 0);
+                }
+                Place::Index(a, i) => {
+                    let arr = self.value(a)?;
+                    let idx = self.value(i)?;
+                    let v = self.value(e)?;
+                    let w = self.to_word(v, &e.ty);
+                    let addr = self.element_addr(arr, idx)?;
+                    self.b.ins().store(flags(), w, addr, 0);
+                }
+            },
+            Stmt::Expr(e) => {
+                self.expr(e)?;
+            }
+            Stmt::If(c, t, e) => {
+                let cond = self.value(c)?;
+                let then_b = self.b.create_block();
+                let else_b = self.b.create_block();
+                let join = self.b.create_block();
+                self.b.ins().brif(cond, then_b, &[], else_b, &[]);
+                self.b.switch_to_block(then_b);
+                self.stmts(t)?;
+                if !self.is_terminated() {
+                    self.b.ins().jump(join, &[]);
+                }
+                self.b.switch_to_block(else_b);
+                self.stmts(e)?;
+                if !self.is_terminated() {
+                    self.b.ins().jump(join, &[]);
+                }
+                self.b.switch_to_block(join);
+            }
+            Stmt::While(c, body) => {
+                let header = self.b.create_block();
+                let body_b = self.b.create_block();
+                let exit = self.b.create_block();
+                self.b.ins().jump(header, &[]);
+                self.b.switch_to_block(header);
+                let cond = self.value(c)?;
+                self.b.ins().brif(cond, body_b, &[], exit, &[]);
+                self.b.switch_to_block(body_b);
+                self.loop_body(body, header, exit)?;
+                self.b.switch_to_block(exit);
+            }
+            Stmt::ForRange { var, lo, hi, inclusive, body } => {
+                let lo_v = self.value(lo)?;
+                let hi_v = self.value(hi)?;
+                let counter = self.b.declare_var(types::I64);
+                self.b.def_var(counter, lo_v);
+                let header = self.b.create_block();
+                let body_b = self.b.create_block();
+                let step = self.b.create_block();
+                let exit = self.b.create_block();
+                self.b.ins().jump(header, &[]);
+                self.b.switch_to_block(header);
+                let i = self.b.use_var(counter);
+                let cc = if *inclusive { IntCC::SignedLessThanOrEqual } else { IntCC::SignedLessThan };
+                let go = self.b.ins().icmp(cc, i, hi_v);
+                self.b.ins().brif(go, body_b, &[], exit, &[]);
+                self.b.switch_to_block(body_b);
+                let i = self.b.use_var(counter);
+                self.set_local(*var, i);
+                self.loop_body(body, step, exit)?;
+                self.b.switch_to_block(step);
+                let i = self.b.use_var(counter);
+                if *inclusive {
+                    // `i == hi` ends the loop before `i + 1` could overflow.
+                    let last = self.b.ins().icmp(IntCC::Equal, i, hi_v);
+                    let next_b = self.b.create_block();
+                    self.b.ins().brif(last, exit, &[], next_b, &[]);
+                    self.b.switch_to_block(next_b);
+                }
+                let next = self.b.ins().iadd_imm_s(i, 1);
+                self.b.def_var(counter, next);
+                self.b.ins().jump(header, &[]);
+                self.b.switch_to_block(exit);
+            }
+            Stmt::ForEach { var, array, body } => {
+                let arr = self.value(array)?;
+                self.root(arr)?;
+                let elem_ty = match &array.ty {
+                    Ty::Array(t) => (**t).clone(),
+                    other => return Err(CodegenError(format!("for-each over {other}"))),
+                };
+                let counter = self.b.declare_var(types::I64);
+                let zero = self.b.ins().iconst(types::I64, 0);
+                self.b.def_var(counter, zero);
+                let header = self.b.create_block();
+                let body_b = self.b.create_block();
+                let step = self.b.create_block();
+                let exit = self.b.create_block();
+                self.b.ins().jump(header, &[]);
+                self.b.switch_to_block(header);
+                let i = self.b.use_var(counter);
+                let len = self.b.ins().load(types::I64, flags(), arr, abi::ARRAY_LEN_OFFSET);
+                let go = self.b.ins().icmp(IntCC::SignedLessThan, i, len);
+                self.b.ins().brif(go, body_b, &[], exit, &[]);
+                self.b.switch_to_block(body_b);
+                let data = self.b.ins().load(PTR, flags(), arr, abi::ARRAY_DATA_OFFSET);
+                let off = self.b.ins().ishl_imm_u(i, 3);
+                let addr = self.b.ins().iadd(data, off);
+                let w = self.b.ins().load(types::I64, flags(), addr, 0);
+                let v = self.from_word(w, &elem_ty);
+                self.set_local(*var, v);
+                self.loop_body(body, step, exit)?;
+                self.b.switch_to_block(step);
+                let i = self.b.use_var(counter);
+                let next = self.b.ins().iadd_imm_s(i, 1);
+                self.b.def_var(counter, next);
+                self.b.ins().jump(header, &[]);
+                self.b.switch_to_block(exit);
+            }
+            Stmt::Break | Stmt::Continue => {
+                let Some(&(cont, brk)) = self.loops.last() else {
+                    return Err(CodegenError("`break` outside of a loop".into()));
+                };
+                let target = if matches!(s, Stmt::Break) { brk } else { cont };
+                self.b.ins().jump(target, &[]);
+            }
+            Stmt::Return(e) => {
+                let v = match e {
+                    Some(e) => self.expr(e)?,
+                    None => None,
+                };
+                self.leave(v)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn loop_body(&mut self, body: &[Stmt], cont: Block, exit: Block) -> R<()> {
+        self.loops.push((cont, exit));
+        self.stmts(body)?;
+        self.loops.pop();
+        if !self.is_terminated() {
+            self.b.ins().jump(cont, &[]);
+        }
+        Ok(())
+    }
+
+    // ---- expressions ----
+
+    /// An expression that has a value.
+    fn value(&mut self, e: &Expr) -> R<Value> {
+        self.expr(e)?.ok_or_else(|| CodegenError("a Void expression used as a value".into()))
+    }
+
+    fn expr(&mut self, e: &Expr) -> R<Option<Value>> {
+        let v = self.expr_inner(e)?;
+        // Array literals root themselves before their elements are pushed.
+        let rooted = matches!(e.kind, ExprKind::ArrayLit(_));
+        if let Some(v) = v.filter(|_| needs_root(e) && !rooted) {
+            self.root(v)?;
+        }
+        Ok(v)
+    }
+
+    fn expr_inner(&mut self, e: &Expr) -> R<Option<Value>> {
+        let ty = clif_type(&e.ty);
+        let v = match &e.kind {
+            ExprKind::Int(v) => self.b.ins().iconst(ty.unwrap_or(types::I64), *v),
+            ExprKind::Float(v) => self.b.ins().f64const(*v),
+            ExprKind::Bool(v) => self.b.ins().iconst(types::I8, i64::from(*v)),
+            ExprKind::Str(s) => {
+                let id = self.mg.string_literal(s)?;
+                let gv = self.mg.module.declare_data_in_func(id, self.b.func);
+                self.b.ins().symbol_value(PTR, gv)
+            }
+            ExprKind::Local(l) => self.b.use_var(self.vars[*l]),
+            ExprKind::Global(g) => {
+                let gv = self.mg.module.declare_data_in_func(self.mg.globals[*g], self.b.func);
+                let addr = self.b.ins().symbol_value(PTR, gv);
+                self.b.ins().load(ty.unwrap_or(PTR), flags(), addr, 0)
+            }
+            ExprKind::FnRef(f) => {
+                let fref = self.mg.module.declare_func_in_func(self.mg.funcs[*f], self.b.func);
+                self.b.ins().func_addr(PTR, fref)
+            }
+            ExprKind::Call(f, args) => {
+                let vals = self.values(args)?;
+                let fref = self.mg.module.declare_func_in_func(self.mg.funcs[*f], self.b.func);
+                let call = self.b.ins().call(fref, &vals);
+                let r = self.b.inst_results(call).first().copied();
+                self.check_exception()?;
+                return Ok(r);
+            }
+            ExprKind::CallIndirect(f, args) => {
+                let callee = self.value(f)?;
+                let vals = self.values(args)?;
+                let Ty::Fn(params, ret) = &f.ty else {
+                    return Err(CodegenError(format!("calling a value of type {}", f.ty)));
+                };
+                let sig = abi::signature(self.call_conv, params, ret);
+                let sigref = self.b.import_signature(sig);
+                let call = self.b.ins().call_indirect(sigref, callee, &vals);
+                let r = self.b.inst_results(call).first().copied();
+                self.check_exception()?;
+                return Ok(r);
+            }
+            ExprKind::Rt { name, args, throws } => {
+                let vals = self.values(args)?;
+                let r = self.call_rt(name, &vals, ty.filter(|_| e.ty != Ty::Void))?;
+                if *throws {
+                    self.check_exception()?;
+                }
+                return Ok(r);
+            }
+            ExprKind::Arith(op, a, b) => {
+                let x = self.value(a)?;
+                let y = self.value(b)?;
+                self.arith(*op, x, y, &a.ty)?
+            }
+            ExprKind::Compare(op, a, b) => {
+                let x = self.value(a)?;
+                let y = self.value(b)?;
+                self.compare(*op, x, y, &a.ty)?
+            }
+            ExprKind::Neg(a) => {
+                let x = self.value(a)?;
+                if a.ty == Ty::Float {
+                    self.b.ins().fneg(x)
+                } else {
+                    let t = self.b.func.dfg.value_type(x);
+                    let zero = self.b.ins().iconst(t, 0);
+                    let (r, of) = self.b.ins().ssub_overflow(zero, x);
+                    self.raise_if(of, Raise::Overflow, &[])?;
+                    r
+                }
+            }
+            ExprKind::Not(a) => {
+                let x = self.value(a)?;
+                self.b.ins().bxor_imm_u(x, 1)
+            }
+            ExprKind::BitNot(a) => {
+                let x = self.value(a)?;
+                self.b.ins().bnot(x)
+            }
+            ExprKind::And(a, b) | ExprKind::Or(a, b) => {
+                let is_and = matches!(e.kind, ExprKind::And(..));
+                let x = self.value(a)?;
+                let rhs_b = self.b.create_block();
+                let join = self.b.create_block();
+                let r = self.b.append_block_param(join, types::I8);
+                if is_and {
+                    self.b.ins().brif(x, rhs_b, &[], join, &[x.into()]);
+                } else {
+                    self.b.ins().brif(x, join, &[x.into()], rhs_b, &[]);
+                }
+                self.b.switch_to_block(rhs_b);
+                let y = self.value(b)?;
+                self.b.ins().jump(join, &[y.into()]);
+                self.b.switch_to_block(join);
+                r
+            }
+            ExprKind::Index(a, i) => {
+                let arr = self.value(a)?;
+                let idx = self.value(i)?;
+                let addr = self.element_addr(arr, idx)?;
+                let w = self.b.ins().load(types::I64, flags(), addr, 0);
+                self.from_word(w, &e.ty)
+            }
+            ExprKind::ArrayLit(items) => {
+                let elem_is_ref = matches!(&e.ty, Ty::Array(t) if t.is_ref());
+                let is_ref = self.b.ins().iconst(types::I8, i64::from(elem_is_ref));
+                let cap = self.b.ins().iconst(types::I64, items.len() as i64);
+                let arr = self.call_rt("tess_arr_new", &[is_ref, cap], Some(PTR))?.unwrap_or(cap);
+                self.root(arr)?;
+                for item in items {
+                    let v = self.value(item)?;
+                    let w = self.to_word(v, &item.ty);
+                    self.call_rt("tess_arr_push", &[arr, w], None)?;
+                }
+                return Ok(Some(arr));
+            }
+            ExprKind::Interp(parts) => {
+                let vals = self.values(parts)?;
+                let ss = self.b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, (vals.len() * 8) as u32, 3));
+                for (i, v) in vals.iter().enumerate() {
+                    self.b.ins().stack_store(PTR, *v, ss, (i * 8) as i32);
+                }
+                let base = self.b.ins().stack_addr(PTR, ss, 0);
+                let n = self.b.ins().iconst(types::I64, vals.len() as i64);
+                return self.call_rt("tess_str_concat_n", &[base, n], Some(PTR));
+            }
+            ExprKind::ToStr(a) => {
+                let x = self.value(a)?;
+                let (name, arg) = match a.ty {
+                    Ty::Int => ("tess_str_from_int", x),
+                    Ty::Int32 => ("tess_str_from_int", self.b.ins().sextend(types::I64, x)),
+                    Ty::Float => ("tess_str_from_float", x),
+                    Ty::Bool => ("tess_str_from_bool", x),
+                    _ => return Ok(Some(x)),
+                };
+                return self.call_rt(name, &[arg], Some(PTR));
+            }
+            ExprKind::Convert(a) => {
+                let x = self.value(a)?;
+                self.convert(x, &a.ty, &e.ty)?
+            }
+            ExprKind::ToWord(a) => {
+                let x = self.value(a)?;
+                self.to_word(x, &a.ty)
+            }
+            ExprKind::FromWord(a) => {
+                let x = self.value(a)?;
+                self.from_word(x, &e.ty)
+            }
+            ExprKind::Len(a) => {
+                let x = self.value(a)?;
+                let off = if a.ty == Ty::Str { abi::STR_LEN_OFFSET } else { abi::ARRAY_LEN_OFFSET };
+                self.b.ins().load(types::I64, flags(), x, off)
+            }
+            ExprKind::Math(f, args) => {
+                let vals = self.values(args)?;
+                self.math(*f, &vals)?
+            }
+        };
+        Ok(Some(v))
+    }
+
+    fn values(&mut self, es: &[Expr]) -> R<Vec<Value>> {
+        es.iter().map(|e| self.value(e)).collect()
+    }
+
+    fn element_addr(&mut self, arr: Value, idx: Value) -> R<Value> {
+        let len = self.b.ins().load(types::I64, flags(), arr, abi::ARRAY_LEN_OFFSET);
+        let bad = self.b.ins().icmp(IntCC::UnsignedGreaterThanOrEqual, idx, len);
+        self.raise_if(bad, Raise::Index, &[arr, idx])?;
+        let data = self.b.ins().load(PTR, flags(), arr, abi::ARRAY_DATA_OFFSET);
+        let off = self.b.ins().ishl_imm_u(idx, 3);
+        Ok(self.b.ins().iadd(data, off))
+    }
+
+    fn to_word(&mut self, v: Value, ty: &Ty) -> Value {
+        match ty {
+            Ty::Int32 => self.b.ins().sextend(types::I64, v),
+            Ty::Bool => self.b.ins().uextend(types::I64, v),
+            Ty::Float => self.b.ins().bitcast(types::I64, MemFlagsData::new(), v),
+            _ => v,
+        }
+    }
+
+    fn from_word(&mut self, w: Value, ty: &Ty) -> Value {
+        match ty {
+            Ty::Int32 => self.b.ins().ireduce(types::I32, w),
+            Ty::Bool => self.b.ins().ireduce(types::I8, w),
+            Ty::Float => self.b.ins().bitcast(types::F64, MemFlagsData::new(), w),
+            _ => w,
+        }
+    }
+
+    fn arith(&mut self, op: Arith, x: Value, y: Value, ty: &Ty) -> R<Value> {
+        if *ty == Ty::Float {
+            return Ok(match op {
+                Arith::Add => self.b.ins().fadd(x, y),
+                Arith::Sub => self.b.ins().fsub(x, y),
+                Arith::Mul => self.b.ins().fmul(x, y),
+                Arith::Div => self.b.ins().fdiv(x, y),
+                other => return Err(CodegenError(format!("{other:?} on Float"))),
+            });
+        }
+        let t = self.b.func.dfg.value_type(x);
+        Ok(match op {
+            Arith::Add | Arith::Sub | Arith::Mul => {
+                let (r, of) = match op {
+                    Arith::Add => self.b.ins().sadd_overflow(x, y),
+                    Arith::Sub => self.b.ins().ssub_overflow(x, y),
+                    _ => self.b.ins().smul_overflow(x, y),
+                };
+                self.raise_if(of, Raise::Overflow, &[])?;
+                r
+            }
+            Arith::Div | Arith::Rem => {
+                let is_zero = self.b.ins().icmp_imm_s(IntCC::Equal, y, 0);
+                self.raise_if(is_zero, Raise::DivZero, &[])?;
+                let minus_one = self.b.ins().icmp_imm_s(IntCC::Equal, y, -1);
+                if op == Arith::Div {
+                    let min = if t == types::I32 { i64::from(i32::MIN) } else { i64::MIN };
+                    let is_min = self.b.ins().icmp_imm_s(IntCC::Equal, x, min);
+                    let of = self.b.ins().band(is_min, minus_one);
+                    self.raise_if(of, Raise::Overflow, &[])?;
+                    self.b.ins().sdiv(x, y)
+                } else {
+                    // x % -1 is 0; avoid the hardware trap on MIN % -1.
+                    let one = self.b.ins().iconst(t, 1);
+                    let safe = self.b.ins().select(minus_one, one, y);
+                    self.b.ins().srem(x, safe)
+                }
+            }
+            Arith::Shl => self.b.ins().ishl(x, y),
+            Arith::Shr => self.b.ins().sshr(x, y),
+            Arith::BitAnd => self.b.ins().band(x, y),
+            Arith::BitOr => self.b.ins().bor(x, y),
+            Arith::BitXor => self.b.ins().bxor(x, y),
+        })
+    }
+
+    fn compare(&mut self, op: Cmp, x: Value, y: Value, ty: &Ty) -> R<Value> {
+        if *ty == Ty::Float {
+            let cc = match op {
+                Cmp::Eq => FloatCC::Equal,
+                Cmp::Ne => FloatCC::NotEqual,
+                Cmp::Lt => FloatCC::LessThan,
+                Cmp::Le => FloatCC::LessThanOrEqual,
+                Cmp::Gt => FloatCC::GreaterThan,
+                Cmp::Ge => FloatCC::GreaterThanOrEqual,
+            };
+            return Ok(self.b.ins().fcmp(cc, x, y));
+        }
+        let (x, y) = if *ty == Ty::Str {
+            if matches!(op, Cmp::Eq | Cmp::Ne) {
+                let eq = self.call_rt("tess_str_eq", &[x, y], Some(types::I8))?.unwrap_or(x);
+                return Ok(if op == Cmp::Eq { eq } else { self.b.ins().bxor_imm_u(eq, 1) });
+            }
+            let c = self.call_rt("tess_str_cmp", &[x, y], Some(types::I64))?.unwrap_or(x);
+            let zero = self.b.ins().iconst(types::I64, 0);
+            (c, zero)
+        } else {
+            (x, y)
+        };
+        let cc = match op {
+            Cmp::Eq => IntCC::Equal,
+            Cmp::Ne => IntCC::NotEqual,
+            Cmp::Lt => IntCC::SignedLessThan,
+            Cmp::Le => IntCC::SignedLessThanOrEqual,
+            Cmp::Gt => IntCC::SignedGreaterThan,
+            Cmp::Ge => IntCC::SignedGreaterThanOrEqual,
+        };
+        Ok(self.b.ins().icmp(cc, x, y))
+    }
+
+    fn convert(&mut self, x: Value, from: &Ty, to: &Ty) -> R<Value> {
+        Ok(match (from, to) {
+            (Ty::Int | Ty::Int32, Ty::Float) => self.b.ins().fcvt_from_sint(types::F64, x),
+            (Ty::Int32, Ty::Int) => self.b.ins().sextend(types::I64, x),
+            (Ty::Int, Ty::Int32) => {
+                let narrow = self.b.ins().ireduce(types::I32, x);
+                let back = self.b.ins().sextend(types::I64, narrow);
+                let lost = self.b.ins().icmp(IntCC::NotEqual, back, x);
+                self.raise_if(lost, Raise::Overflow, &[])?;
+                narrow
+            }
+            (Ty::Float, Ty::Int | Ty::Int32) => {
+                // In range (and not NaN) exactly when lo < x < hi.
+                let (lo, hi, t) = if *to == Ty::Int {
+                    (-9223372036854777856.0, 9223372036854775808.0, types::I64)
+                } else {
+                    (-2147483649.0, 2147483648.0, types::I32)
+                };
+                let lo_v = self.b.ins().f64const(lo);
+                let hi_v = self.b.ins().f64const(hi);
+                let above = self.b.ins().fcmp(FloatCC::GreaterThan, x, lo_v);
+                let below = self.b.ins().fcmp(FloatCC::LessThan, x, hi_v);
+                let ok = self.b.ins().band(above, below);
+                let bad = self.b.ins().bxor_imm_u(ok, 1);
+                self.raise_if(bad, Raise::Overflow, &[])?;
+                self.b.ins().fcvt_to_sint_sat(t, x)
+            }
+            _ => return Err(CodegenError(format!("conversion from {from} to {to}"))),
+        })
+    }
+
+    fn math(&mut self, f: MathFn, a: &[Value]) -> R<Value> {
+        Ok(match f {
+            MathFn::Sqrt => self.b.ins().sqrt(a[0]),
+            MathFn::Floor => self.b.ins().floor(a[0]),
+            MathFn::Ceil => self.b.ins().ceil(a[0]),
+            MathFn::FAbs => self.b.ins().fabs(a[0]),
+            MathFn::IAbs => {
+                let is_min = self.b.ins().icmp_imm_s(IntCC::Equal, a[0], i64::MIN);
+                self.raise_if(is_min, Raise::Overflow, &[])?;
+                let neg = self.b.ins().ineg(a[0]);
+                let is_neg = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, a[0], 0);
+                self.b.ins().select(is_neg, neg, a[0])
+            }
+            MathFn::IMin => self.b.ins().smin(a[0], a[1]),
+            MathFn::IMax => self.b.ins().smax(a[0], a[1]),
+            MathFn::Libm(name) => self.call_rt(name, a, Some(types::F64))?.unwrap_or(a[0]),
+        })
+    }
+}

@@ -1,0 +1,45 @@
+//! Linking with the system C compiler against the runtime library, which
+//! is found relative to the `tess` executable (so a fresh `cargo build`
+//! gives a working compiler).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The system libraries a Rust static library needs.
+const NATIVE_LIBS: &[&str] = &["-lm", "-lpthread", "-ldl", "-lrt", "-lgcc_s", "-lc"];
+
+/// Directory holding `libtessera_rt.a`: beside `tess`, in its `deps/`, or
+/// `$TESS_RUNTIME_DIR`.
+pub fn runtime_dir() -> Result<PathBuf, String> {
+    if let Some(dir) = std::env::var_os("TESS_RUNTIME_DIR") {
+        return Ok(PathBuf::from(dir));
+    }
+    let exe = std::env::current_exe().map_err(|e| format!("cannot locate the tess executable: {e}"))?;
+    let dir = exe.parent().map(Path::to_path_buf).unwrap_or_default();
+    for candidate in [dir.clone(), dir.join("deps")] {
+        if candidate.join("libtessera_rt.a").exists() {
+            return Ok(candidate);
+        }
+    }
+    Err(format!("cannot find libtessera_rt.a next to {} (build the workspace with `cargo build`)", exe.display()))
+}
+
+/// Writes `object` to a temporary file and links it into `output`.
+pub fn link_executable(object: &[u8], output: &Path, keep_object: bool) -> Result<(), String> {
+    let tmp = tempfile::tempdir().map_err(|e| format!("cannot create a temporary directory: {e}"))?;
+    let obj_path = if keep_object { output.with_extension("o") } else { tmp.path().join("main.o") };
+    std::fs::write(&obj_path, object).map_err(|e| format!("cannot write {}: {e}", obj_path.display()))?;
+    let rt = runtime_dir()?.join("libtessera_rt.a");
+    let status = Command::new("cc")
+        .arg(&obj_path)
+        .arg(&rt)
+        .arg("-o")
+        .arg(output)
+        .args(NATIVE_LIBS)
+        .status()
+        .map_err(|e| format!("cannot run the C compiler `cc`: {e}"))?;
+    if !status.success() {
+        return Err(format!("linking {} failed ({status})", output.display()));
+    }
+    Ok(())
+}
