@@ -1,0 +1,207 @@
+//! The main test corpus: real Tessera programs under `tests/`, run through
+//! the real `tess` binary.
+//!
+//! - `tests/run/*.tes` carry their expectations as comments:
+//!   `// out: TEXT` (a line of standard output), `// err: TEXT` (a line of
+//!   standard error), `// status: N` (default 0), `// args: A B`. Each runs
+//!   compiled (AOT), under the JIT, and compiled with `TESS_GC_STRESS=1`.
+//! - `tests/fail/*.tes` must not compile; each line carrying
+//!   `// error(col N): TEXT` must get a diagnostic at that line and column
+//!   whose message contains TEXT, and no other error may be reported.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::Mutex;
+
+fn tess() -> &'static str {
+    env!("CARGO_BIN_EXE_tess")
+}
+
+fn corpus(dir: &str) -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests").join(dir);
+    let mut files: Vec<_> = std::fs::read_dir(&root)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", root.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "tes"))
+        .collect();
+    files.sort();
+    if let Ok(filter) = std::env::var("TESS_TEST_FILTER") {
+        files.retain(|p| p.to_string_lossy().contains(&filter));
+    }
+    files
+}
+
+/// Runs `check` on every file on all cores; panics listing every failure.
+fn for_all(files: &[PathBuf], check: impl Fn(&Path) -> Result<(), String> + Sync) {
+    assert!(!files.is_empty(), "no test files found");
+    let next = Mutex::new(0usize);
+    let failures = Mutex::new(Vec::new());
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| loop {
+                let i = {
+                    let mut n = next.lock().unwrap();
+                    *n += 1;
+                    *n - 1
+                };
+                let Some(file) = files.get(i) else { break };
+                if let Err(e) = check(file) {
+                    failures.lock().unwrap().push(format!("--- {}\n{e}", file.display()));
+                }
+            });
+        }
+    });
+    let failures = failures.into_inner().unwrap();
+    if !failures.is_empty() {
+        panic!("{} of {} failed:\n{}", failures.len(), files.len(), failures.join("\n"));
+    }
+}
+
+struct Expect {
+    stdout: String,
+    stderr: String,
+    status: i32,
+    args: Vec<String>,
+}
+
+fn expectations(src: &str) -> Expect {
+    let mut e = Expect { stdout: String::new(), stderr: String::new(), status: 0, args: Vec::new() };
+    for line in src.lines() {
+        let Some(pos) = line.find("// ") else { continue };
+        let directive = &line[pos + 3..];
+        if let Some(t) = directive.strip_prefix("out:") {
+            e.stdout.push_str(t.strip_prefix(' ').unwrap_or(t));
+            e.stdout.push('\n');
+        } else if let Some(t) = directive.strip_prefix("err:") {
+            e.stderr.push_str(t.strip_prefix(' ').unwrap_or(t));
+            e.stderr.push('\n');
+        } else if let Some(t) = directive.strip_prefix("status:") {
+            e.status = t.trim().parse().expect("status must be a number");
+        } else if let Some(t) = directive.strip_prefix("args:") {
+            e.args = t.split_whitespace().map(String::from).collect();
+        }
+    }
+    e
+}
+
+fn compare(what: &str, out: &Output, e: &Expect) -> Result<(), String> {
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let status = out.status.code().unwrap_or(-1);
+    if stdout != e.stdout || stderr != e.stderr || status != e.status {
+        return Err(format!(
+            "[{what}] status {status} (expected {})\n== stdout:\n{stdout}== expected stdout:\n{}== stderr:\n{stderr}== expected stderr:\n{}",
+            e.status, e.stdout, e.stderr
+        ));
+    }
+    Ok(())
+}
+
+fn run_cmd(cmd: &mut Command) -> Result<Output, String> {
+    cmd.output().map_err(|e| format!("cannot run {cmd:?}: {e}"))
+}
+
+fn build(file: &Path, dir: &Path) -> Result<PathBuf, String> {
+    let exe = dir.join("prog");
+    let out = run_cmd(Command::new(tess()).arg("build").arg(file).arg("-o").arg(&exe))?;
+    if !out.status.success() {
+        return Err(format!("tess build failed:\n{}", String::from_utf8_lossy(&out.stderr)));
+    }
+    Ok(exe)
+}
+
+fn check_aot(file: &Path, stress: bool) -> Result<(), String> {
+    let src = std::fs::read_to_string(file).map_err(|e| e.to_string())?;
+    let e = expectations(&src);
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let exe = build(file, dir.path())?;
+    let mut cmd = Command::new(&exe);
+    cmd.args(&e.args).current_dir(dir.path());
+    if stress {
+        cmd.env("TESS_GC_STRESS", "1");
+    }
+    compare(if stress { "aot, gc stress" } else { "aot" }, &run_cmd(&mut cmd)?, &e)
+}
+
+#[test]
+fn run_aot() {
+    for_all(&corpus("run"), |f| check_aot(f, false));
+}
+
+#[test]
+fn run_aot_gc_stress() {
+    for_all(&corpus("run"), |f| check_aot(f, true));
+}
+
+#[test]
+fn run_jit() {
+    for_all(&corpus("run"), |file| {
+        let src = std::fs::read_to_string(file).map_err(|e| e.to_string())?;
+        let e = expectations(&src);
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let abs = std::fs::canonicalize(file).map_err(|e| e.to_string())?;
+        let out = run_cmd(Command::new(tess()).arg("run").arg(abs).args(&e.args).current_dir(dir.path()))?;
+        compare("jit", &out, &e)
+    });
+}
+
+/// (line, column, message part) expected by a must-fail program.
+fn expected_errors(src: &str) -> Vec<(usize, usize, String)> {
+    let mut out = Vec::new();
+    for (i, line) in src.lines().enumerate() {
+        let Some(pos) = line.find("// error(col ") else { continue };
+        let rest = &line[pos + "// error(col ".len()..];
+        let (col, msg) = rest.split_once("):").expect("malformed error directive");
+        out.push((i + 1, col.trim().parse().expect("column"), msg.trim().to_string()));
+    }
+    out
+}
+
+#[test]
+fn fail_diagnostics() {
+    for_all(&corpus("fail"), |file| {
+        let src = std::fs::read_to_string(file).map_err(|e| e.to_string())?;
+        let expected = expected_errors(&src);
+        if expected.is_empty() {
+            return Err("no `// error(col N): ...` directive".into());
+        }
+        let out = run_cmd(Command::new(tess()).arg("build").arg(file).arg("-o").arg("/dev/null"))?;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if out.status.code() != Some(1) {
+            return Err(format!("expected status 1, got {:?}\n{stderr}", out.status.code()));
+        }
+        if stderr.contains("panicked") {
+            return Err(format!("the compiler panicked:\n{stderr}"));
+        }
+        // codespan prints "error: MESSAGE" and then "┌─ FILE:LINE:COL".
+        let lines: Vec<&str> = stderr.lines().collect();
+        let mut found = Vec::new();
+        for (i, l) in lines.iter().enumerate() {
+            if let Some(msg) = l.strip_prefix("error: ") {
+                if let Some(loc) = lines.get(i + 1).and_then(|n| n.split("─ ").nth(1)) {
+                    let mut parts = loc.rsplitn(3, ':');
+                    let col: usize = parts.next().and_then(|c| c.parse().ok()).unwrap_or(0);
+                    let line: usize = parts.next().and_then(|c| c.parse().ok()).unwrap_or(0);
+                    found.push((line, col, msg.to_string()));
+                }
+            }
+        }
+        let mut problems = Vec::new();
+        for (line, col, msg) in &expected {
+            if !found.iter().any(|(l, c, m)| l == line && c == col && m.contains(msg.as_str())) {
+                problems.push(format!("missing {line}:{col}: {msg}"));
+            }
+        }
+        for (line, col, msg) in &found {
+            if !expected.iter().any(|(l, c, _)| l == line && c == col) {
+                problems.push(format!("unexpected {line}:{col}: {msg}"));
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("{}\n== stderr:\n{stderr}", problems.join("\n")))
+        }
+    });
+}
