@@ -18,7 +18,7 @@ use std::sync::atomic::Ordering::Relaxed;
 const GRANULE: usize = 16;
 const MAX_SMALL: usize = 512;
 const NCLASSES: usize = MAX_SMALL / GRANULE;
-const PAGE_BYTES: usize = 256 * 1024;
+const PAGE_BYTES: usize = 16 * 1024;
 const MIN_THRESHOLD: usize = 4 << 20;
 const SHADOW_SLOTS: usize = 8 << 20;
 
@@ -28,15 +28,22 @@ const SHADOW_SLOTS: usize = 8 << 20;
 pub static mut tess_ss_top: *mut *mut Obj = null_mut();
 static mut SS_BASE: *mut *mut Obj = null_mut();
 
+/// A run of equal-sized cells with its own free list. A page that is all
+/// free and has not been allocated from since the last sweep is skipped by
+/// the next sweep, so collections cost what the live pages hold.
 struct Page {
     base: *mut u8,
     cell: usize,
     ncells: usize,
+    free: *mut Header,
+    nfree: usize,
+    touched: bool,
 }
 
 /// Collector state; counts are in bytes.
 pub struct Heap {
-    free: [*mut Header; NCLASSES],
+    /// Per size class: the pages of that class that have free cells.
+    avail: [Vec<usize>; NCLASSES],
     pages: Vec<Page>,
     large: Vec<(*mut Header, usize)>,
     static_roots: Vec<(*mut *mut Obj, usize)>,
@@ -58,7 +65,7 @@ static mut HEAP: Option<Heap> = None;
 pub fn heap() -> &'static mut Heap {
     unsafe {
         HEAP.get_or_insert_with(|| Heap {
-            free: [null_mut(); NCLASSES],
+            avail: std::array::from_fn(|_| Vec::new()),
             pages: Vec::new(),
             large: Vec::new(),
             static_roots: Vec::new(),
@@ -138,36 +145,49 @@ impl Heap {
     fn alloc_small(&mut self, size: usize) -> *mut Header {
         let class = size.div_ceil(GRANULE) - 1;
         let cell = (class + 1) * GRANULE;
-        if self.free[class].is_null() {
-            self.add_page(class, cell);
-        }
-        let p = self.free[class];
+        let pi = loop {
+            match self.avail[class].last() {
+                Some(&pi) if self.pages[pi].nfree > 0 => break pi,
+                Some(_) => {
+                    self.avail[class].pop();
+                }
+                None => break self.add_page(cell),
+            }
+        };
+        let page = &mut self.pages[pi];
+        let p = page.free;
         unsafe {
-            self.free[class] = (*p).ty as *mut Header;
+            page.free = (*p).ty as *mut Header;
             std::ptr::write_bytes(p.cast::<u8>(), 0, cell);
         }
+        page.nfree -= 1;
+        page.touched = true;
         self.since_gc += cell;
         p
     }
 
-    fn add_page(&mut self, class: usize, cell: usize) {
+    fn add_page(&mut self, cell: usize) -> usize {
         let layout = Layout::from_size_align(PAGE_BYTES, 4096).expect("page layout");
         let base = unsafe { alloc_zeroed(layout) };
         if base.is_null() {
             crate::process::fatal("out of memory");
         }
         let ncells = PAGE_BYTES / cell;
+        let mut free = null_mut();
         for i in (0..ncells).rev() {
             let c = unsafe { base.add(i * cell) }.cast::<Header>();
             unsafe {
-                (*c).ty = self.free[class] as *const TypeInfo;
+                (*c).ty = free as *const TypeInfo;
                 (*c).gc.store(FREE, Relaxed);
             }
-            self.free[class] = c;
+            free = c;
         }
-        self.pages.push(Page { base, cell, ncells });
+        self.pages.push(Page { base, cell, ncells, free, nfree: ncells, touched: false });
         self.footprint += PAGE_BYTES;
         self.peak_footprint = self.peak_footprint.max(self.footprint);
+        let pi = self.pages.len() - 1;
+        self.avail[cell / GRANULE - 1].push(pi);
+        pi
     }
 
     fn alloc_large(&mut self, size: usize) -> *mut Header {
@@ -245,27 +265,41 @@ impl Heap {
     }
 
     fn sweep(&mut self) {
-        self.free = [null_mut(); NCLASSES];
+        for list in &mut self.avail {
+            list.clear();
+        }
         for pi in 0..self.pages.len() {
-            let Page { base, cell, ncells } = self.pages[pi];
-            let class = cell / GRANULE - 1;
-            for i in (0..ncells).rev() {
-                let c = unsafe { base.add(i * cell) }.cast::<Header>();
+            let page = &mut self.pages[pi];
+            let class = page.cell / GRANULE - 1;
+            if !page.touched && page.nfree == page.ncells {
+                self.avail[class].push(pi);
+                continue;
+            }
+            let (mut free, mut nfree) = (null_mut(), 0);
+            for i in (0..page.ncells).rev() {
+                let c = unsafe { page.base.add(i * page.cell) }.cast::<Header>();
                 let gc = unsafe { &(*c).gc };
                 let bits = gc.load(Relaxed);
                 if bits & MARK != 0 {
                     gc.store(bits & !MARK, Relaxed);
-                    self.live += cell;
+                    self.live += page.cell;
                     continue;
                 }
                 if bits & FREE == 0 {
                     unsafe { finalize(c) };
                 }
                 unsafe {
-                    (*c).ty = self.free[class] as *const TypeInfo;
+                    (*c).ty = free as *const TypeInfo;
                 }
                 gc.store(FREE, Relaxed);
-                self.free[class] = c;
+                free = c;
+                nfree += 1;
+            }
+            page.free = free;
+            page.nfree = nfree;
+            page.touched = false;
+            if nfree > 0 {
+                self.avail[class].push(pi);
             }
         }
         let mut i = 0;
