@@ -259,7 +259,8 @@ impl<'d> Checker<'d> {
         let ty = declared.unwrap_or_else(|| init.ty.clone());
         self.expect_fits(&init, &ty, v.init.as_ref().map_or(v.span, |e| e.span));
         if ty == Ty::Void {
-            self.error(v.span, format!("`{}` cannot hold the result of a function without one", v.name.name));
+            let span = v.init.as_ref().map_or(v.span, |e| e.span);
+            self.error(span, "this call has no result to store");
         }
         if let Some(prev) = self.global_names.get(&v.name.name) {
             let prev = prev.span;
@@ -296,7 +297,7 @@ impl<'d> Checker<'d> {
                     let ret = self.ret.clone();
                     self.error_hint(
                         body.span,
-                        format!("function `{}` must return a {ret} on every path", f.name.name),
+                        format!("function `{}` must return a value of type {ret} on every path", f.name.name),
                         "add a `return` at the end",
                     );
                 }

@@ -47,10 +47,10 @@ impl Lexer<'_, '_> {
     /// Lexes until end of input, or, when `interp` is set, until the `)`
     /// that closes an interpolation `\(`.
     fn tokens(&mut self, out: &mut Vec<Token>, interp: bool) {
-        let mut delims: Vec<u8> = Vec::new();
+        let mut delims: Vec<(u8, usize)> = Vec::new();
         loop {
             let saw_newline = self.skip_trivia();
-            let newline_counts = !interp && matches!(delims.last(), None | Some(b'{'));
+            let newline_counts = !interp && matches!(delims.last(), None | Some((b'{', _)));
             if saw_newline && newline_counts {
                 if let Some(last) = out.last() {
                     if last.tok.can_end_statement() {
@@ -62,6 +62,16 @@ impl Lexer<'_, '_> {
             if self.pos >= self.src.len() {
                 if interp {
                     self.diags.error(self.span(self.pos), "unterminated interpolation `\\(`");
+                } else if let Some(&(open, at)) = delims
+                    .iter()
+                    .find(|(c, _)| *c != b'{')
+                    .filter(|(_, at)| !self.diags.items.iter().any(|d| d.span.file == self.file && d.span.lo as usize > *at))
+                {
+                    let (what, close) = if open == b'(' { ("parenthesis", ")") } else { ("bracket", "]") };
+                    self.diags.push(
+                        crate::Diagnostic::error(Span::new(self.file, at, at + 1), format!("this {what} is never closed"))
+                            .with_hint(format!("add the missing `{close}`")),
+                    );
                 }
                 return;
             }
@@ -83,7 +93,7 @@ impl Lexer<'_, '_> {
             } else if let Some(sym) = SYMBOLS.iter().find(|s| self.src[self.pos..].starts_with(s.as_bytes())) {
                 self.pos += sym.len();
                 match *sym {
-                    "(" | "[" | "{" => delims.push(sym.as_bytes()[0]),
+                    "(" | "[" | "{" => delims.push((sym.as_bytes()[0], lo)),
                     ")" | "]" | "}" => {
                         if interp && *sym == ")" && delims.is_empty() {
                             self.pos = lo;

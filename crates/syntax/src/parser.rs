@@ -76,10 +76,26 @@ impl Parser<'_> {
         }
     }
 
+    /// Reports "expected X" unless the statement already has an error
+    /// (from the lexer or this parser), so one mistake gives one message.
     fn error_here(&mut self, what: &str) -> Bail {
-        let found = self.peek().describe();
-        self.diags.error(self.span(), format!("expected {what}, found {found}"));
+        let start = self.statement_start();
+        let span = self.span();
+        let already = self.diags.items.iter().any(|d| d.span.file == span.file && (start..=span.hi).contains(&d.span.lo));
+        if !already {
+            let found = self.peek().describe();
+            self.diags.error(span, format!("expected {what}, found {found}"));
+        }
         Bail
+    }
+
+    /// Byte offset where the current statement begins.
+    fn statement_start(&self) -> u32 {
+        let mut i = self.pos;
+        while i > 0 && !matches!(self.toks[i - 1].tok, Tok::Newline) {
+            i -= 1;
+        }
+        self.toks[i].span.lo
     }
 
     fn expect_sym(&mut self, s: &str) -> PResult<Span> {
