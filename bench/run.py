@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""Builds every benchmark in Tessera (release `tess`) and in C (gcc -O2),
+runs both alternately, checks they print the same, and prints medians,
+the Tessera/C ratio, peak RSS, and the GC's peak heap over peak live data.
+
+usage: bench/run.py [-n RUNS] [NAME...]
+"""
+import argparse, os, re, statistics, subprocess, sys, tempfile, time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+TESS = os.path.join(ROOT, "target", "release", "tess")
+
+# name -> list of (label, extra gcc flags); the first C variant is the reference.
+C_VARIANTS = {
+    "fib": [("gcc -O2", []), ("gcc -O2 noipa", ["-DNOIPA", "-fno-optimize-sibling-calls"])],
+}
+
+
+def run(cmd, env=None):
+    """Runs cmd to completion; returns (stdout, stderr)."""
+    p = subprocess.run(cmd, capture_output=True, env=env)
+    if p.returncode != 0:
+        sys.exit(f"{cmd[0]} failed ({p.returncode}):\n{p.stderr.decode()}")
+    return p.stdout.decode(), p.stderr.decode()
+
+
+def run_rss(cmd, env=None):
+    """Runs cmd with output discarded; returns (seconds, peak RSS in KiB)."""
+    start = time.perf_counter()
+    pid = os.fork()
+    if pid == 0:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+        os.execve(cmd[0], cmd, env or os.environ)
+    _, status, usage = os.wait4(pid, 0)
+    elapsed = time.perf_counter() - start
+    if status != 0:
+        sys.exit(f"{cmd[0]} failed with status {status}")
+    return elapsed, usage.ru_maxrss
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("-n", type=int, default=5, help="runs per program (default 5)")
+    ap.add_argument("names", nargs="*")
+    args = ap.parse_args()
+    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    names = args.names or sorted(f[:-4] for f in os.listdir(HERE) if f.endswith(".tes"))
+    tmp = tempfile.mkdtemp(prefix="tess-bench-")
+    rows = []
+    for name in names:
+        tes_exe = os.path.join(tmp, name + "_tes")
+        t0 = time.perf_counter()
+        subprocess.run([TESS, "build", os.path.join(HERE, name + ".tes"), "-o", tes_exe], check=True)
+        compile_s = time.perf_counter() - t0
+        variants = C_VARIANTS.get(name, [("gcc -O2", [])])
+        c_exes = []
+        for label, flags in variants:
+            exe = os.path.join(tmp, f"{name}_c{len(c_exes)}")
+            subprocess.run(["gcc", "-O2", *flags, os.path.join(HERE, name + ".c"), "-o", exe, "-lm"], check=True)
+            c_exes.append((label, exe))
+        expected = run([c_exes[0][1]])[0]
+        got = run([tes_exe])[0]
+        if got != expected:
+            sys.exit(f"{name}: outputs differ\nC:\n{expected}\nTessera:\n{got}")
+        stats = run([tes_exe], env={**os.environ, "TESS_GC_STATS": "1"})[1]
+        m = re.search(r"peak (\d+) KiB\), live after last collection \d+ KiB \(peak (\d+) KiB\)", stats)
+        gc_ratio = f"{int(m.group(1)) / max(int(m.group(2)), 1):.2f}" if m and int(m.group(2)) > 0 else "-"
+        times = {label: [] for label, _ in [("tessera", None)] + c_exes}
+        rss = {label: 0 for label in times}
+        for _ in range(args.n):
+            for label, exe in [("tessera", tes_exe)] + c_exes:
+                t, r = run_rss([exe])
+                times[label].append(t)
+                rss[label] = max(rss[label], r)
+        tmed = statistics.median(times["tessera"])
+        for label, _ in c_exes:
+            cmed = statistics.median(times[label])
+            rows.append((name, label, tmed, cmed, tmed / cmed, rss["tessera"], rss[label], gc_ratio, compile_s))
+    print(f"{'benchmark':<15}{'C variant':<16}{'tessera s':>10}{'C s':>9}{'ratio':>7}{'tess RSS':>10}{'C RSS':>9}{'heap/live':>10}{'compile s':>10}")
+    for name, label, t, c, ratio, trss, crss, gcr, cs in rows:
+        print(f"{name:<15}{label:<16}{t:>10.3f}{c:>9.3f}{ratio:>7.2f}{trss // 1024:>8}MB{crss // 1024:>7}MB{gcr:>10}{cs:>10.2f}")
+    print(f"(medians of {args.n} runs; RSS is the peak over the runs; heap/live is the GC's peak heap over its peak live data)")
+
+
+if __name__ == "__main__":
+    main()
