@@ -4,10 +4,7 @@
 
 use crate::abi::{self, GC_STATIC};
 use crate::{err, translate, CodegenError};
-use cranelift_codegen::inline::{Inline, InlineCommand};
-use cranelift_codegen::entity::EntityRef;
-use cranelift_codegen::ir::{self, Function, Signature};
-use std::borrow::Cow;
+use cranelift_codegen::ir::Signature;
 use cranelift_codegen::Context;
 use cranelift_frontend::FunctionBuilderContext;
 use cranelift_module::{DataDescription, DataId, FuncId, Linkage, Module};
@@ -55,28 +52,19 @@ impl<'h, M: Module> ModuleGen<'h, M> {
         })
     }
 
-    /// Translates every function, inlines small callees into their
-    /// callers (Cranelift has the mechanism, we choose the calls), and
-    /// defines them.
+    /// Translates and defines every function.
     pub fn define_all(&mut self) -> Result<(), CodegenError> {
         let mut ctx = self.module.make_context();
         let mut fctx = FunctionBuilderContext::new();
-        let mut bodies = Vec::with_capacity(self.hir.funcs.len());
-        for (i, f) in self.hir.funcs.iter().enumerate() {
+        let dump = std::env::var_os("TESS_DUMP_CLIF").is_some();
+        let hir = self.hir;
+        for (i, f) in hir.funcs.iter().enumerate() {
             ctx.func.signature = self.module.declarations().get_function_decl(self.funcs[i]).signature.clone();
             translate::translate(self, f, &mut ctx.func, &mut fctx)?;
-            bodies.push(std::mem::replace(&mut ctx.func, Function::new()));
-        }
-        let dump = std::env::var_os("TESS_DUMP_CLIF").is_some();
-        let by_id: HashMap<u32, usize> = self.funcs.iter().enumerate().map(|(i, id)| (id.as_u32(), i)).collect();
-        for (i, body) in bodies.iter().enumerate() {
-            ctx.func = body.clone();
-            ctx.inline(SmallCallees { bodies: &bodies, by_id: &by_id })
-                .map_err(|e| CodegenError(format!("inlining into {}: {e:?}", self.hir.funcs[i].symbol)))?;
             if dump {
-                eprintln!("; {}\n{}", self.hir.funcs[i].symbol, ctx.func.display());
+                eprintln!("; {}\n{}", f.symbol, ctx.func.display());
             }
-            self.define(self.funcs[i], &mut ctx, &self.hir.funcs[i].symbol)?;
+            self.define(self.funcs[i], &mut ctx, &f.symbol)?;
         }
         Ok(())
     }
@@ -137,65 +125,3 @@ impl<'h, M: Module> ModuleGen<'h, M> {
     }
 }
 
-/// Callees at most this many instructions long are inlined.
-const INLINE_MAX_INSTS: usize = 60;
-
-/// The inlining policy: direct calls to small functions of this module,
-/// one level deep (a recursive function is inlined into itself once).
-struct SmallCallees<'a> {
-    bodies: &'a [Function],
-    by_id: &'a HashMap<u32, usize>,
-}
-
-impl Inline for SmallCallees<'_> {
-    fn inline(
-        &mut self,
-        caller: &Function,
-        _inst: ir::Inst,
-        _opcode: ir::Opcode,
-        callee: ir::FuncRef,
-        _args: &[ir::Value],
-    ) -> InlineCommand<'_> {
-        let ir::ExternalName::User(name) = &caller.dfg.ext_funcs[callee].name else {
-            return InlineCommand::KeepCall;
-        };
-        let index = caller.params.user_named_funcs()[*name].index;
-        match self.by_id.get(&index).map(|&i| &self.bodies[i]) {
-            Some(body) if body.dfg.num_insts() <= INLINE_MAX_INSTS => {
-                InlineCommand::Inline { callee: Cow::Owned(remap_symbol_names(caller, body)), visit_callee: false }
-            }
-            _ => InlineCommand::KeepCall,
-        }
-    }
-}
-
-/// A copy of `callee` whose symbol global values name their symbols by the
-/// indices they will have in `caller` once inlined.
-///
-/// Cranelift 0.135's inliner remaps the callee's user names for calls but
-/// copies `symbol` global values unchanged, so without this a callee's data
-/// reference would name whatever symbol the caller has at that index. The
-/// inliner adds the callee's names to the caller in order, reusing names
-/// the caller already has; this predicts the same indices.
-fn remap_symbol_names(caller: &Function, callee: &Function) -> Function {
-    let caller_names = caller.params.user_named_funcs();
-    let mut next = caller_names.len();
-    let mut map = HashMap::new();
-    for (r, name) in callee.params.user_named_funcs().iter() {
-        let target = match caller_names.iter().find(|(_, n)| *n == name) {
-            Some((existing, _)) => existing,
-            None => {
-                next += 1;
-                ir::UserExternalNameRef::new(next - 1)
-            }
-        };
-        map.insert(r, target);
-    }
-    let mut f = callee.clone();
-    for gv in f.global_values.values_mut() {
-        if let ir::GlobalValueData::Symbol { name: ir::ExternalName::User(r), .. } = gv {
-            *r = map[r];
-        }
-    }
-    f
-}

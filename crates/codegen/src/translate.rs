@@ -34,23 +34,23 @@ enum Raise {
     Index,
 }
 
-pub(crate) fn translate<M: Module>(
-    mg: &mut ModuleGen<'_, M>,
-    func: &hir::Func,
+pub(crate) fn translate<'h, M: Module>(
+    mg: &mut ModuleGen<'h, M>,
+    func: &'h hir::Func,
     out: &mut Function,
     fctx: &mut FunctionBuilderContext,
 ) -> R<()> {
     let call_conv = mg.module.isa().default_call_conv();
+    let hir = mg.hir;
     let mut t = Translator {
         b: FunctionBuilder::new(out, fctx),
         mg,
-        func,
-        vars: Vec::new(),
-        local_slot: vec![None; func.locals.len()],
-        nslots: slots::count(func),
+        hir,
+        body: Body::new(func, None),
+        inlined: Vec::new(),
+        nslots: slots::count(hir, func),
         next_slot: 0,
         frame_base: None,
-        loops: Vec::new(),
         unwind: None,
         raise_blocks: HashMap::new(),
         call_conv,
@@ -61,49 +61,55 @@ pub(crate) fn translate<M: Module>(
     Ok(())
 }
 
-struct Translator<'a, 'h, M: Module> {
-    b: FunctionBuilder<'a>,
-    mg: &'a mut ModuleGen<'h, M>,
+/// The HIR function whose statements are being translated: the function
+/// itself, or a callee being inlined into it.
+struct Body<'a> {
     func: &'a hir::Func,
     vars: Vec<Variable>,
     local_slot: Vec<Option<u32>>,
+    /// (continue target, break target) of the enclosing loops.
+    loops: Vec<(Block, Block)>,
+    /// Where `return` goes when this body is inlined.
+    exit: Option<Block>,
+}
+
+impl<'a> Body<'a> {
+    fn new(func: &'a hir::Func, exit: Option<Block>) -> Body<'a> {
+        Body { func, vars: Vec::new(), local_slot: vec![None; func.locals.len()], loops: Vec::new(), exit }
+    }
+}
+
+struct Translator<'a, 'h, M: Module> {
+    b: FunctionBuilder<'a>,
+    mg: &'a mut ModuleGen<'h, M>,
+    hir: &'h hir::Module,
+    body: Body<'h>,
+    /// Callees being inlined, innermost last (never inlined again inside).
+    inlined: Vec<hir::FuncId>,
     nslots: u32,
     next_slot: u32,
     frame_base: Option<Value>,
-    /// (continue target, break target) of the enclosing loops.
-    loops: Vec<(Block, Block)>,
     unwind: Option<Block>,
     raise_blocks: HashMap<Raise, Block>,
     call_conv: CallConv,
 }
 
-impl<M: Module> Translator<'_, '_, M> {
+impl<'h, M: Module> Translator<'_, 'h, M> {
     fn run(&mut self) -> R<()> {
         let entry = self.b.create_block();
         self.b.append_block_params_for_function_params(entry);
         self.b.switch_to_block(entry);
-        for local in &self.func.locals {
-            let ty = clif_type(&local.ty).unwrap_or(types::I64);
-            self.vars.push(self.b.declare_var(ty));
-        }
-        let params = self.b.block_params(entry).to_vec();
-        for (i, &l) in self.func.params.iter().enumerate() {
-            self.b.def_var(self.vars[l], params[i]);
-        }
         if self.nslots > 0 {
             self.open_frame()?;
         }
-        for (l, local) in self.func.locals.iter().enumerate() {
-            if local.ty.is_ref() {
-                self.local_slot[l] = Some(self.take_slot()?);
-            }
-        }
-        if self.func.exported {
+        let params = self.b.block_params(entry).to_vec();
+        self.bind_locals(&params)?;
+        if self.body.func.exported {
             self.register_global_roots()?;
         }
-        self.stmts(&self.func.body)?;
+        self.stmts(&self.body.func.body)?;
         if !self.is_terminated() {
-            if self.func.ret == Ty::Void {
+            if self.body.func.ret == Ty::Void {
                 self.leave(None)?;
             } else {
                 self.b.ins().trap(TrapCode::unwrap_user(1));
@@ -112,6 +118,51 @@ impl<M: Module> Translator<'_, '_, M> {
         self.fill_cold_blocks()?;
         self.b.seal_all_blocks();
         Ok(())
+    }
+
+    /// Declares the current body's locals, binds its parameters to `args`
+    /// and gives every reference-typed local other than a parameter a
+    /// shadow slot (arguments are kept alive by the caller).
+    fn bind_locals(&mut self, args: &[Value]) -> R<()> {
+        let func = self.body.func;
+        for local in &func.locals {
+            let ty = clif_type(&local.ty).unwrap_or(types::I64);
+            let var = self.b.declare_var(ty);
+            self.body.vars.push(var);
+        }
+        for (i, &l) in func.params.iter().enumerate() {
+            self.b.def_var(self.body.vars[l], args[i]);
+        }
+        for (l, local) in func.locals.iter().enumerate() {
+            if local.ty.is_ref() && !func.params.contains(&l) {
+                self.body.local_slot[l] = Some(self.take_slot()?);
+            }
+        }
+        Ok(())
+    }
+
+    /// Translates a call by inlining the callee's body: its `return`s jump
+    /// to a join block, and its exceptions leave through this function's
+    /// own unwind path, as a real call's would.
+    fn inline_call(&mut self, f: hir::FuncId, args: Vec<Value>) -> R<Option<Value>> {
+        let callee = &self.hir.funcs[f];
+        let exit = self.b.create_block();
+        let result = clif_type(&callee.ret).map(|t| self.b.append_block_param(exit, t));
+        let outer = std::mem::replace(&mut self.body, Body::new(callee, Some(exit)));
+        self.inlined.push(f);
+        let r = self.bind_locals(&args).and_then(|()| self.stmts(&callee.body));
+        if r.is_ok() && !self.is_terminated() {
+            if callee.ret == Ty::Void {
+                self.b.ins().jump(exit, &[]);
+            } else {
+                self.b.ins().trap(TrapCode::unwrap_user(1));
+            }
+        }
+        self.inlined.pop();
+        self.body = outer;
+        r?;
+        self.b.switch_to_block(exit);
+        Ok(result)
     }
 
     // ---- frame, exits and exceptions ----
@@ -138,7 +189,7 @@ impl<M: Module> Translator<'_, '_, M> {
     fn take_slot(&mut self) -> R<u32> {
         let s = self.next_slot;
         if s >= self.nslots {
-            return Err(CodegenError(format!("{}: shadow-stack slots undercounted", self.func.symbol)));
+            return Err(CodegenError(format!("{}: shadow-stack slots undercounted", self.body.func.symbol)));
         }
         self.next_slot += 1;
         Ok(s)
@@ -159,7 +210,7 @@ impl<M: Module> Translator<'_, '_, M> {
 
     /// Registers the module's reference-typed variables as static roots.
     fn register_global_roots(&mut self) -> R<()> {
-        for (g, global) in self.mg.hir.globals.iter().enumerate() {
+        for (g, global) in self.hir.globals.iter().enumerate() {
             if global.ty.is_ref() {
                 let gv = self.mg.module.declare_data_in_func(self.mg.globals[g], self.b.func);
                 let addr = self.b.ins().symbol_value(PTR, gv);
@@ -230,7 +281,7 @@ impl<M: Module> Translator<'_, '_, M> {
         }
         if let Some(block) = self.unwind {
             self.b.switch_to_block(block);
-            let ret = clif_type(&self.func.ret).map(|t| self.zero(t));
+            let ret = clif_type(&self.body.func.ret).map(|t| self.zero(t));
             self.leave(ret)?;
         }
         Ok(())
@@ -306,8 +357,8 @@ impl<M: Module> Translator<'_, '_, M> {
     }
 
     fn set_local(&mut self, l: usize, v: Value) {
-        self.b.def_var(self.vars[l], v);
-        if let Some(slot) = self.local_slot[l] {
+        self.b.def_var(self.body.vars[l], v);
+        if let Some(slot) = self.body.local_slot[l] {
             self.store_slot(slot, v);
         }
     }
@@ -440,7 +491,7 @@ impl<M: Module> Translator<'_, '_, M> {
                 self.b.switch_to_block(exit);
             }
             Stmt::Break | Stmt::Continue => {
-                let Some(&(cont, brk)) = self.loops.last() else {
+                let Some(&(cont, brk)) = self.body.loops.last() else {
                     return Err(CodegenError("`break` outside of a loop".into()));
                 };
                 let target = if matches!(s, Stmt::Break) { brk } else { cont };
@@ -451,16 +502,22 @@ impl<M: Module> Translator<'_, '_, M> {
                     Some(e) => self.expr(e)?,
                     None => None,
                 };
-                self.leave(v)?;
+                match self.body.exit {
+                    Some(exit) => {
+                        let args: Vec<_> = v.into_iter().map(|v| v.into()).collect();
+                        self.b.ins().jump(exit, &args);
+                    }
+                    None => self.leave(v)?,
+                }
             }
         }
         Ok(())
     }
 
     fn loop_body(&mut self, body: &[Stmt], cont: Block, exit: Block) -> R<()> {
-        self.loops.push((cont, exit));
+        self.body.loops.push((cont, exit));
         self.stmts(body)?;
-        self.loops.pop();
+        self.body.loops.pop();
         if !self.is_terminated() {
             self.b.ins().jump(cont, &[]);
         }
@@ -495,7 +552,7 @@ impl<M: Module> Translator<'_, '_, M> {
                 let gv = self.mg.module.declare_data_in_func(id, self.b.func);
                 self.b.ins().symbol_value(PTR, gv)
             }
-            ExprKind::Local(l) => self.b.use_var(self.vars[*l]),
+            ExprKind::Local(l) => self.b.use_var(self.body.vars[*l]),
             ExprKind::Global(g) => {
                 let gv = self.mg.module.declare_data_in_func(self.mg.globals[*g], self.b.func);
                 let addr = self.b.ins().symbol_value(PTR, gv);
@@ -507,6 +564,9 @@ impl<M: Module> Translator<'_, '_, M> {
             }
             ExprKind::Call(f, args) => {
                 let vals = self.values(args)?;
+                if slots::inlinable(self.hir, *f, &self.inlined) {
+                    return self.inline_call(*f, vals);
+                }
                 let fref = self.mg.module.declare_func_in_func(self.mg.funcs[*f], self.b.func);
                 let call = self.b.ins().call(fref, &vals);
                 let r = self.b.inst_results(call).first().copied();
