@@ -15,7 +15,7 @@ int main(void) {
         char **parts = malloc(3 * sizeof *parts);
         parts[0] = s; parts[1] = "x"; parts[2] = s;
         sum += (long)strlen(parts[0]) + 3;
-        if (i % 100 == 0) {
+        if (i % 10 == 0) {
             if (nkept == cap) kept = realloc(kept, (cap *= 2) * sizeof *kept);
             kept[nkept++] = s;
         } else {

@@ -26,19 +26,16 @@ def run(cmd, env=None):
 
 
 def run_rss(cmd, env=None):
-    """Runs cmd with output discarded; returns (seconds, peak RSS in KiB)."""
-    start = time.perf_counter()
-    pid = os.fork()
-    if pid == 0:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 1)
-        os.dup2(devnull, 2)
-        os.execve(cmd[0], cmd, env or os.environ)
-    _, status, usage = os.wait4(pid, 0)
-    elapsed = time.perf_counter() - start
-    if status != 0:
-        sys.exit(f"{cmd[0]} failed with status {status}")
-    return elapsed, usage.ru_maxrss
+    """Runs cmd with output discarded under GNU time; returns (seconds,
+    peak RSS in KiB)."""
+    with tempfile.NamedTemporaryFile("r") as f:
+        start = time.perf_counter()
+        p = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", f.name, *cmd],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        elapsed = time.perf_counter() - start
+        if p.returncode != 0:
+            sys.exit(f"{cmd[0]} failed with status {p.returncode}")
+        return elapsed, int(f.read().split()[-1])
 
 
 def main():
@@ -48,7 +45,12 @@ def main():
     args = ap.parse_args()
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
     names = args.names or sorted(f[:-4] for f in os.listdir(HERE) if f.endswith(".tes"))
-    tmp = tempfile.mkdtemp(prefix="tess-bench-")
+    with tempfile.TemporaryDirectory(prefix="tess-bench-") as tmp:
+        rows = bench_all(names, tmp, args.n)
+    report(rows, args.n)
+
+
+def bench_all(names, tmp, runs):
     rows = []
     for name in names:
         tes_exe = os.path.join(tmp, name + "_tes")
@@ -70,7 +72,7 @@ def main():
         gc_ratio = f"{int(m.group(1)) / max(int(m.group(2)), 1):.2f}" if m and int(m.group(2)) > 0 else "-"
         times = {label: [] for label, _ in [("tessera", None)] + c_exes}
         rss = {label: 0 for label in times}
-        for _ in range(args.n):
+        for _ in range(runs):
             for label, exe in [("tessera", tes_exe)] + c_exes:
                 t, r = run_rss([exe])
                 times[label].append(t)
@@ -79,10 +81,14 @@ def main():
         for label, _ in c_exes:
             cmed = statistics.median(times[label])
             rows.append((name, label, tmed, cmed, tmed / cmed, rss["tessera"], rss[label], gc_ratio, compile_s))
+    return rows
+
+
+def report(rows, runs):
     print(f"{'benchmark':<15}{'C variant':<16}{'tessera s':>10}{'C s':>9}{'ratio':>7}{'tess RSS':>10}{'C RSS':>9}{'heap/live':>10}{'compile s':>10}")
     for name, label, t, c, ratio, trss, crss, gcr, cs in rows:
-        print(f"{name:<15}{label:<16}{t:>10.3f}{c:>9.3f}{ratio:>7.2f}{trss // 1024:>8}MB{crss // 1024:>7}MB{gcr:>10}{cs:>10.2f}")
-    print(f"(medians of {args.n} runs; RSS is the peak over the runs; heap/live is the GC's peak heap over its peak live data)")
+        print(f"{name:<15}{label:<16}{t:>10.3f}{c:>9.3f}{ratio:>7.2f}{trss / 1024:>8.1f}MB{crss / 1024:>7.1f}MB{gcr:>10}{cs:>10.2f}")
+    print(f"(medians of {runs} runs; RSS is the peak over the runs; heap/live is the GC's peak heap over its peak live data)")
 
 
 if __name__ == "__main__":

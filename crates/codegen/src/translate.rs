@@ -14,6 +14,7 @@ use crate::CodegenError;
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{types, AbiParam, Block, Function, InstBuilder, MemFlagsData, Signature, StackSlotData, StackSlotKind, TrapCode, Type, Value};
 use cranelift_codegen::isa::CallConv;
+use cranelift_codegen::packed_option::ReservedValue;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use cranelift_module::Module;
 use std::collections::HashMap;
@@ -51,6 +52,7 @@ pub(crate) fn translate<'h, M: Module>(
         nslots: slots::count(hir, func),
         next_slot: 0,
         frame_base: None,
+        runtime_addrs: RuntimeAddrs { ss_top: Value::reserved_value(), exc: Value::reserved_value() },
         unwind: None,
         raise_blocks: HashMap::new(),
         call_conv,
@@ -79,6 +81,12 @@ impl<'a> Body<'a> {
     }
 }
 
+/// Addresses of `tess_ss_top` and `tess_exc`, set in the entry block.
+struct RuntimeAddrs {
+    ss_top: Value,
+    exc: Value,
+}
+
 struct Translator<'a, 'h, M: Module> {
     b: FunctionBuilder<'a>,
     mg: &'a mut ModuleGen<'h, M>,
@@ -89,6 +97,7 @@ struct Translator<'a, 'h, M: Module> {
     nslots: u32,
     next_slot: u32,
     frame_base: Option<Value>,
+    runtime_addrs: RuntimeAddrs,
     unwind: Option<Block>,
     raise_blocks: HashMap<Raise, Block>,
     call_conv: CallConv,
@@ -99,6 +108,9 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         let entry = self.b.create_block();
         self.b.append_block_params_for_function_params(entry);
         self.b.switch_to_block(entry);
+        // Addresses of the runtime's state, computed once per call (unused
+        // ones are removed by Cranelift).
+        self.runtime_addrs = RuntimeAddrs { ss_top: self.data_addr("tess_ss_top")?, exc: self.data_addr("tess_exc")? };
         if self.nslots > 0 {
             self.open_frame()?;
         }
@@ -174,7 +186,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
     }
 
     fn open_frame(&mut self) -> R<()> {
-        let top_addr = self.data_addr("tess_ss_top")?;
+        let top_addr = self.runtime_addrs.ss_top;
         let base = self.b.ins().load(PTR, flags(), top_addr, 0);
         let new_top = self.b.ins().iadd_imm_s(base, i64::from(self.nslots) * 8);
         self.b.ins().store(flags(), new_top, top_addr, 0);
@@ -223,7 +235,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
 
     fn close_frame(&mut self) -> R<()> {
         if let Some(base) = self.frame_base {
-            let top_addr = self.data_addr("tess_ss_top")?;
+            let top_addr = self.runtime_addrs.ss_top;
             self.b.ins().store(flags(), base, top_addr, 0);
         }
         Ok(())
@@ -297,7 +309,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
 
     /// Tests the pending-exception slot after a call that may throw.
     fn check_exception(&mut self) -> R<()> {
-        let exc_addr = self.data_addr("tess_exc")?;
+        let exc_addr = self.runtime_addrs.exc;
         let exc = self.b.ins().load(PTR, flags(), exc_addr, 0);
         let unwind = self.unwind_block();
         let cont = self.b.create_block();
@@ -533,9 +545,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
 
     fn expr(&mut self, e: &Expr) -> R<Option<Value>> {
         let v = self.expr_inner(e)?;
-        // Array literals root themselves before their elements are pushed.
-        let rooted = matches!(e.kind, ExprKind::ArrayLit(_));
-        if let Some(v) = v.filter(|_| needs_root(e) && !rooted) {
+        if let Some(v) = v.filter(|_| needs_root(e)) {
             self.root(v)?;
         }
         Ok(v)
@@ -649,17 +659,22 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
                 self.from_word(w, &e.ty)
             }
             ExprKind::ArrayLit(items) => {
+                // Elements first (each kept alive by its own slot), then one
+                // allocation that they are stored into directly.
+                let vals = self.values(items)?;
+                let words: Vec<Value> = vals.iter().zip(items).map(|(&v, item)| self.to_word(v, &item.ty)).collect();
                 let elem_is_ref = matches!(&e.ty, Ty::Array(t) if t.is_ref());
                 let is_ref = self.b.ins().iconst(types::I8, i64::from(elem_is_ref));
-                let cap = self.b.ins().iconst(types::I64, items.len() as i64);
-                let arr = self.call_rt("tess_arr_new", &[is_ref, cap], Some(PTR))?.unwrap_or(cap);
-                self.root(arr)?;
-                for item in items {
-                    let v = self.value(item)?;
-                    let w = self.to_word(v, &item.ty);
-                    self.call_rt("tess_arr_push", &[arr, w], None)?;
+                let n = self.b.ins().iconst(types::I64, items.len() as i64);
+                let arr = self.call_rt("tess_arr_new", &[is_ref, n], Some(PTR))?.unwrap_or(n);
+                if !words.is_empty() {
+                    let data = self.b.ins().load(PTR, flags(), arr, abi::ARRAY_DATA_OFFSET);
+                    for (i, w) in words.into_iter().enumerate() {
+                        self.b.ins().store(flags(), w, data, (i * 8) as i32);
+                    }
+                    self.b.ins().store(flags(), n, arr, abi::ARRAY_LEN_OFFSET);
                 }
-                return Ok(Some(arr));
+                arr
             }
             ExprKind::Interp(parts) => {
                 let vals = self.values(parts)?;
