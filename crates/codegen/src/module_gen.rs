@@ -4,7 +4,8 @@
 
 use crate::abi::{self, GC_STATIC};
 use crate::{err, translate, CodegenError};
-use cranelift_codegen::ir::Signature;
+use cranelift_codegen::ir::{AbiParam, Signature};
+use tess_sema::hir::Callee;
 use cranelift_codegen::Context;
 use cranelift_frontend::FunctionBuilderContext;
 use cranelift_module::{DataDescription, DataId, FuncId, Linkage, Module};
@@ -18,7 +19,9 @@ pub(crate) struct ModuleGen<'h, M: Module> {
     pub globals: Vec<DataId>,
     strings: HashMap<String, DataId>,
     imports: HashMap<String, FuncId>,
-    data_imports: HashMap<&'static str, DataId>,
+    data_imports: HashMap<String, DataId>,
+    /// Type info of each class defined in this module.
+    class_infos: HashMap<usize, DataId>,
 }
 
 impl<'h, M: Module> ModuleGen<'h, M> {
@@ -41,7 +44,7 @@ impl<'h, M: Module> ModuleGen<'h, M> {
             module.define_data(id, &desc).map_err(err("defining a variable"))?;
             globals.push(id);
         }
-        Ok(ModuleGen {
+        let mut mg = ModuleGen {
             module,
             hir,
             funcs,
@@ -49,7 +52,87 @@ impl<'h, M: Module> ModuleGen<'h, M> {
             strings: HashMap::new(),
             imports: HashMap::new(),
             data_imports: HashMap::new(),
-        })
+            class_infos: HashMap::new(),
+        };
+        for (id, class) in hir.classes.iter().enumerate() {
+            if !class.builtin {
+                let ti = mg.module.declare_data(&class.type_info, Linkage::Local, true, false).map_err(err("declaring a class"))?;
+                mg.class_infos.insert(id, ti);
+            }
+        }
+        for id in 0..hir.classes.len() {
+            if !hir.classes[id].builtin {
+                mg.define_type_info(id)?;
+            }
+        }
+        Ok(mg)
+    }
+
+    /// The type info of a class: defined here, or imported (built-ins).
+    pub fn class_type_info(&mut self, class: usize) -> Result<DataId, CodegenError> {
+        match self.class_infos.get(&class) {
+            Some(&id) => Ok(id),
+            None => self.data_import(&self.hir.classes[class].type_info),
+        }
+    }
+
+    /// Type info and virtual table of a class (layout in `docs/abi.md`),
+    /// with its reference-field offsets and ancestor display beside it.
+    fn define_type_info(&mut self, class: usize) -> Result<(), CodegenError> {
+        let c = &self.hir.classes[class];
+        let ti = self.class_infos[&class];
+        let refs: Vec<u64> = c.fields.iter().filter(|f| f.ty.is_ref()).map(|f| u64::from(f.offset)).collect();
+        let refs_id = if refs.is_empty() {
+            None
+        } else {
+            let id = self.module.declare_data(&format!("{}.refs", c.type_info), Linkage::Local, false, false).map_err(err("declaring a class"))?;
+            let mut desc = DataDescription::new();
+            desc.define(refs.iter().flat_map(|r| r.to_le_bytes()).collect());
+            desc.set_align(8);
+            self.module.define_data(id, &desc).map_err(err("defining a class"))?;
+            Some(id)
+        };
+        let display_id = self.module.declare_data(&format!("{}.display", c.type_info), Linkage::Local, true, false).map_err(err("declaring a class"))?;
+        let mut desc = DataDescription::new();
+        desc.define(vec![0u8; 8 * c.display.len()].into_boxed_slice());
+        desc.set_align(8);
+        for (i, &ancestor) in c.display.iter().enumerate() {
+            let a = self.class_type_info(ancestor)?;
+            let gv = self.module.declare_data_in_data(a, &mut desc);
+            desc.write_data_addr((8 * i) as u32, gv, 0);
+        }
+        self.module.define_data(display_id, &desc).map_err(err("defining a class"))?;
+
+        let name = self.string_literal(&c.name)?;
+        let mut bytes = vec![0u8; 56 + 8 * c.vtable.len()];
+        bytes[8..16].copy_from_slice(&u64::from(c.size).to_le_bytes());
+        bytes[16..24].copy_from_slice(&(refs.len() as u64).to_le_bytes());
+        bytes[40..48].copy_from_slice(&((c.display.len() - 1) as u64).to_le_bytes());
+        let mut desc = DataDescription::new();
+        desc.define(bytes.into_boxed_slice());
+        desc.set_align(16);
+        if let Some(r) = refs_id {
+            let gv = self.module.declare_data_in_data(r, &mut desc);
+            desc.write_data_addr(24, gv, 0);
+        }
+        let gv = self.module.declare_data_in_data(name, &mut desc);
+        desc.write_data_addr(32, gv, 0);
+        let gv = self.module.declare_data_in_data(display_id, &mut desc);
+        desc.write_data_addr(48, gv, 0);
+        for (slot, callee) in c.vtable.iter().enumerate() {
+            let f = match callee {
+                Callee::Func(f) => self.funcs[*f],
+                Callee::Runtime(name) => {
+                    let mut sig = Signature::new(self.module.isa().default_call_conv());
+                    sig.params.push(AbiParam::new(abi::PTR));
+                    sig.returns.push(AbiParam::new(abi::PTR));
+                    self.import_fn(name, &sig)?
+                }
+            };
+            let fref = self.module.declare_func_in_data(f, &mut desc);
+            desc.write_function_addr((56 + 8 * slot) as u32, fref);
+        }
+        self.module.define_data(ti, &desc).map_err(err("defining a class"))
     }
 
     /// Translates and defines every function.
@@ -115,12 +198,12 @@ impl<'h, M: Module> ModuleGen<'h, M> {
     }
 
     /// A variable of the runtime (`tess_ss_top`, `tess_exc`, type infos).
-    pub fn data_import(&mut self, name: &'static str) -> Result<DataId, CodegenError> {
+    pub fn data_import(&mut self, name: &str) -> Result<DataId, CodegenError> {
         if let Some(&id) = self.data_imports.get(name) {
             return Ok(id);
         }
         let id = self.module.declare_data(name, Linkage::Import, true, false).map_err(err("importing data"))?;
-        self.data_imports.insert(name, id);
+        self.data_imports.insert(name.to_string(), id);
         Ok(id)
     }
 }

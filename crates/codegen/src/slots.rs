@@ -3,10 +3,11 @@
 //!
 //! A function needs one slot per reference-typed local that is not a
 //! parameter, one per reference-typed intermediate value that nothing else
-//! keeps alive, one per `for` over an array — and the same again for every
-//! callee inlined into it.
+//! keeps alive, one per `for` over an array or map, two per `try` (the
+//! exception and a returned value while `finally` runs) — and the same
+//! again for every callee inlined into it.
 
-use tess_sema::hir::{Expr, ExprKind, Func, FuncId, Module, Place, Stmt};
+use tess_sema::hir::{Callee, Expr, ExprKind, Func, FuncId, Module, Stmt};
 
 /// Callees of at most this many HIR nodes are inlined.
 const INLINE_MAX_NODES: u32 = 40;
@@ -15,7 +16,13 @@ const INLINE_MAX_NODES: u32 = 40;
 /// is a reference that nothing else keeps alive for sure (locals have
 /// their own slot, literals are static).
 pub fn needs_root(e: &Expr) -> bool {
-    e.ty.is_ref() && !matches!(e.kind, ExprKind::Local(_) | ExprKind::Str(_))
+    e.ty.is_ref() && !matches!(e.kind, ExprKind::Local(_) | ExprKind::Str(_) | ExprKind::Nil)
+}
+
+/// Expressions whose translation roots the new object itself, before
+/// building its contents.
+pub fn roots_itself(e: &Expr) -> bool {
+    matches!(e.kind, ExprKind::New { .. } | ExprKind::MapLit(_))
 }
 
 /// Whether a call of `f` is inlined, given the callees already being
@@ -24,7 +31,7 @@ pub fn needs_root(e: &Expr) -> bool {
 pub fn inlinable(m: &Module, f: FuncId, inlining: &[FuncId]) -> bool {
     f != m.init && !inlining.contains(&f) && {
         let mut budget = INLINE_MAX_NODES;
-        within_budget(&m.funcs[f].body, &mut budget)
+        stmts_within(&m.funcs[f].body, &mut budget)
     }
 }
 
@@ -49,97 +56,58 @@ impl Counter<'_> {
     }
 
     fn stmt(&mut self, s: &Stmt) -> u32 {
-        match s {
-            Stmt::Let(_, e) | Stmt::Expr(e) => self.expr(e),
-            Stmt::Assign(p, e) => {
-                let place = match p {
-                    Place::Index(a, i) => self.expr(a) + self.expr(i),
-                    Place::Local(_) | Place::Global(_) => 0,
-                };
-                place + self.expr(e)
-            }
-            Stmt::If(c, t, e) => self.expr(c) + self.stmts(t) + self.stmts(e),
-            Stmt::While(c, b) => self.expr(c) + self.stmts(b),
-            Stmt::ForRange { lo, hi, body, .. } => self.expr(lo) + self.expr(hi) + self.stmts(body),
-            Stmt::ForEach { array, body, .. } => 1 + self.expr(array) + self.stmts(body),
-            Stmt::Return(e) => e.as_ref().map_or(0, |e| self.expr(e)),
-            Stmt::Break | Stmt::Continue => 0,
-        }
-    }
-
-    fn exprs(&mut self, es: &[Expr]) -> u32 {
-        es.iter().map(|e| self.expr(e)).sum()
+        let own = match s {
+            Stmt::ForEach { .. } | Stmt::ForMap { .. } => 1,
+            Stmt::Try { .. } => 2,
+            _ => 0,
+        };
+        let exprs: u32 = s.exprs().into_iter().map(|e| self.expr(e)).sum();
+        let bodies: u32 = s.bodies().into_iter().map(|b| self.stmts(b)).sum();
+        own + exprs + bodies
     }
 
     fn expr(&mut self, e: &Expr) -> u32 {
         let own = needs_root(e) as u32;
-        let children = match &e.kind {
-            ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Bool(_) | ExprKind::Str(_) | ExprKind::Local(_)
-            | ExprKind::Global(_) | ExprKind::FnRef(_) => 0,
-            ExprKind::Call(f, args) => {
-                let mut n = self.exprs(args);
-                if inlinable(self.m, *f, &self.inlining) {
-                    self.inlining.push(*f);
-                    n += self.body(&self.m.funcs[*f]);
-                    self.inlining.pop();
-                }
-                n
-            }
-            ExprKind::Rt { args, .. } | ExprKind::ArrayLit(args) | ExprKind::Interp(args) | ExprKind::Math(_, args) => {
-                self.exprs(args)
-            }
-            ExprKind::CallIndirect(f, args) => self.expr(f) + self.exprs(args),
-            ExprKind::Arith(_, a, b) | ExprKind::Compare(_, a, b) | ExprKind::And(a, b) | ExprKind::Or(a, b)
-            | ExprKind::Index(a, b) => self.expr(a) + self.expr(b),
-            ExprKind::Neg(a) | ExprKind::Not(a) | ExprKind::BitNot(a) | ExprKind::ToStr(a) | ExprKind::Convert(a)
-            | ExprKind::ToWord(a) | ExprKind::FromWord(a) | ExprKind::Len(a) => self.expr(a),
+        let inlined = match &e.kind {
+            ExprKind::Call(f, _) | ExprKind::CallDirect(Callee::Func(f), _) => self.inlined(*f),
+            ExprKind::New { class, .. } => match &self.m.classes[*class].init {
+                Some(Callee::Func(f)) => self.inlined(*f),
+                _ => 0,
+            },
+            _ => 0,
         };
-        own + children
+        own + inlined + e.children().into_iter().map(|c| self.expr(c)).sum::<u32>()
+    }
+
+    fn inlined(&mut self, f: FuncId) -> u32 {
+        if !inlinable(self.m, f, &self.inlining) {
+            return 0;
+        }
+        self.inlining.push(f);
+        let n = self.body(&self.m.funcs[f]);
+        self.inlining.pop();
+        n
     }
 }
 
 /// Counts statement and expression nodes down from `budget`; false once
 /// the budget runs out.
-fn within_budget(ss: &[Stmt], budget: &mut u32) -> bool {
-    fn take(budget: &mut u32) -> bool {
-        if *budget == 0 {
-            return false;
-        }
-        *budget -= 1;
-        true
-    }
-    fn expr(e: &Expr, budget: &mut u32) -> bool {
-        take(budget)
-            && match &e.kind {
-                ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Bool(_) | ExprKind::Str(_) | ExprKind::Local(_)
-                | ExprKind::Global(_) | ExprKind::FnRef(_) => true,
-                ExprKind::Call(_, args) | ExprKind::Rt { args, .. } | ExprKind::ArrayLit(args)
-                | ExprKind::Interp(args) | ExprKind::Math(_, args) => args.iter().all(|a| expr(a, budget)),
-                ExprKind::CallIndirect(f, args) => expr(f, budget) && args.iter().all(|a| expr(a, budget)),
-                ExprKind::Arith(_, a, b) | ExprKind::Compare(_, a, b) | ExprKind::And(a, b) | ExprKind::Or(a, b)
-                | ExprKind::Index(a, b) => expr(a, budget) && expr(b, budget),
-                ExprKind::Neg(a) | ExprKind::Not(a) | ExprKind::BitNot(a) | ExprKind::ToStr(a)
-                | ExprKind::Convert(a) | ExprKind::ToWord(a) | ExprKind::FromWord(a) | ExprKind::Len(a) => {
-                    expr(a, budget)
-                }
-            }
-    }
+fn stmts_within(ss: &[Stmt], budget: &mut u32) -> bool {
     ss.iter().all(|s| {
         take(budget)
-            && match s {
-                Stmt::Let(_, e) | Stmt::Expr(e) | Stmt::Return(Some(e)) => expr(e, budget),
-                Stmt::Assign(p, e) => {
-                    let place = match p {
-                        Place::Index(a, i) => expr(a, budget) && expr(i, budget),
-                        Place::Local(_) | Place::Global(_) => true,
-                    };
-                    place && expr(e, budget)
-                }
-                Stmt::If(c, t, e) => expr(c, budget) && within_budget(t, budget) && within_budget(e, budget),
-                Stmt::While(c, b) => expr(c, budget) && within_budget(b, budget),
-                Stmt::ForRange { lo, hi, body, .. } => expr(lo, budget) && expr(hi, budget) && within_budget(body, budget),
-                Stmt::ForEach { array, body, .. } => expr(array, budget) && within_budget(body, budget),
-                Stmt::Return(None) | Stmt::Break | Stmt::Continue => true,
-            }
+            && s.exprs().into_iter().all(|e| expr_within(e, budget))
+            && s.bodies().into_iter().all(|b| stmts_within(b, budget))
     })
+}
+
+fn expr_within(e: &Expr, budget: &mut u32) -> bool {
+    take(budget) && e.children().into_iter().all(|c| expr_within(c, budget))
+}
+
+fn take(budget: &mut u32) -> bool {
+    if *budget == 0 {
+        return false;
+    }
+    *budget -= 1;
+    true
 }

@@ -32,18 +32,21 @@ macro_rules! builtin_class {
     ($ti:ident, $name:ident, $disp:ident, $text:literal, $size:expr, $nrefs:expr, $refs:expr, [$($anc:ident),*]) => {
         static $name: StaticStr<{ $text.len() }> = StaticStr::new($text);
         static $disp: Display<{ <[&str]>::len(&[$(stringify!($anc)),*]) + 1 }> =
-            Display([$(&raw const $anc,)* &raw const $ti]);
+            Display([$((&raw const $anc).cast(),)* (&raw const $ti).cast()]);
         #[no_mangle]
         #[doc = concat!("Type info of the built-in class `", stringify!($ti), "`.")]
-        pub static $ti: TypeInfo = TypeInfo {
-            kind: Kind::Object,
-            flags: 0,
-            size: $size,
-            nrefs: $nrefs,
-            refs: $refs,
-            name: (&raw const $name).cast(),
-            depth: <[&str]>::len(&[$(stringify!($anc)),*]) as u64,
-            display: (&raw const $disp).cast(),
+        pub static $ti: ClassInfo<1> = ClassInfo {
+            ti: TypeInfo {
+                kind: Kind::Object,
+                flags: 0,
+                size: $size,
+                nrefs: $nrefs,
+                refs: $refs,
+                name: (&raw const $name).cast(),
+                depth: <[&str]>::len(&[$(stringify!($anc)),*]) as u64,
+                display: (&raw const $disp).cast(),
+            },
+            vtable: [tess_object_to_string as *const u8],
         };
     };
 }
@@ -83,7 +86,8 @@ pub unsafe extern "C" fn tess_exc_take() -> *mut Obj {
 }
 
 /// Throws a new built-in error of class `ty` with `message`.
-pub fn throw_new(ty: &'static TypeInfo, message: &str) {
+pub fn throw_new(ty: &'static ClassInfo<1>, message: &str) {
+    let ty = &ty.ti;
     unsafe {
         let msg = crate::string::new_str(message.as_bytes());
         crate::gc::push_root(msg.cast());
@@ -132,10 +136,36 @@ pub unsafe fn describe(e: *mut Obj) -> (&'static str, &'static str) {
     }
 }
 
+/// `Object.toString()`: the class name.
+#[no_mangle]
+pub unsafe extern "C" fn tess_object_to_string(o: *mut Obj) -> *mut Str {
+    unsafe { crate::string::new_str(type_name((*o).header.ty).as_bytes()) }
+}
+
+/// `Error.init(message)` (and that of every built-in error class).
+#[no_mangle]
+pub unsafe extern "C" fn tess_error_init(e: *mut Obj, message: *mut Str) {
+    unsafe { *e.cast::<u8>().add(ERROR_MESSAGE_OFFSET as usize).cast::<*mut Str>() = message };
+}
+
+/// A failed `x as C`.
+#[no_mangle]
+pub unsafe extern "C" fn tess_throw_cast(o: *mut Obj, ty: *const TypeInfo) {
+    let msg = unsafe { format!("cannot cast {} to {}", type_name((*o).header.ty), type_name(ty)) };
+    throw_new(&tess_ti_CastError, &msg);
+}
+
+/// `x!` on nil.
+#[no_mangle]
+pub extern "C" fn tess_throw_nil() {
+    throw_new(&tess_ti_NilError, "unwrapped a nil value");
+}
+
 /// `o is ty`, in O(1) through the ancestor display.
-pub fn is_instance(o: *mut Obj, ty: &TypeInfo) -> bool {
+pub fn is_instance(o: *mut Obj, ty: *const TypeInfo) -> bool {
     unsafe {
         let t = &*(*o).header.ty;
-        t.depth >= ty.depth && *t.display.add(ty.depth as usize) == ty as *const TypeInfo
+        let depth = (*ty).depth;
+        t.depth >= depth && *t.display.add(depth as usize) == ty
     }
 }

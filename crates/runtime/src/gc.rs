@@ -259,6 +259,19 @@ impl Heap {
                         self.mark(*a.data.add(i) as *mut Obj);
                     }
                 }
+                Kind::Map => {
+                    let t = &*(*o.cast::<crate::map::MapObj>()).table;
+                    for i in 0..t.keys.len() {
+                        if t.live[i] {
+                            if t.keys_are_strings() {
+                                self.mark(t.keys[i] as *mut Obj);
+                            }
+                            if t.vals_are_refs {
+                                self.mark(t.vals[i] as *mut Obj);
+                            }
+                        }
+                    }
+                }
                 Kind::String | Kind::ValueArray => {}
             }
         }
@@ -335,12 +348,13 @@ impl Heap {
     }
 }
 
-/// Releases what an object owns outside the heap (array buffers).
+/// Releases what an object owns outside the heap (array buffers, map tables).
 unsafe fn finalize(c: *mut Header) {
     unsafe {
-        let kind = (*(*c).ty).kind;
-        if matches!(kind, Kind::ValueArray | Kind::RefArray) {
-            crate::array::free_buffer(c.cast());
+        match (*(*c).ty).kind {
+            Kind::ValueArray | Kind::RefArray => crate::array::free_buffer(c.cast()),
+            Kind::Map => crate::map::free_table(c.cast()),
+            Kind::Object | Kind::String => {}
         }
     }
 }

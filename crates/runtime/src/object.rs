@@ -35,6 +35,8 @@ pub enum Kind {
     ValueArray = 2,
     /// Array whose elements are references.
     RefArray = 3,
+    /// A hash map (`crate::map`).
+    Map = 4,
 }
 
 /// Run-time type information; laid out as `docs/abi.md` describes.
@@ -55,6 +57,19 @@ pub struct TypeInfo {
 }
 
 unsafe impl Sync for TypeInfo {}
+
+/// A class's type info followed by its virtual table, as compiled modules
+/// lay it out too (slot `i` at byte `size_of::<TypeInfo>() + 8 i`).
+#[repr(C)]
+pub struct ClassInfo<const N: usize> {
+    pub ti: TypeInfo,
+    pub vtable: [*const u8; N],
+}
+
+unsafe impl<const N: usize> Sync for ClassInfo<N> {}
+
+/// Byte offset of virtual-table slot 0 in a class's type info.
+pub const VTABLE_OFFSET: usize = std::mem::size_of::<TypeInfo>();
 
 /// A heap object as compiled code sees it: a header and fields.
 #[repr(C)]
@@ -136,5 +151,8 @@ mod tests {
         assert_eq!(offset_of!(Array, data), ARRAY_DATA_OFFSET);
         assert_eq!(offset_of!(Str, len), STR_LEN_OFFSET);
         assert_eq!(HEADER_SIZE, 16);
+        assert_eq!(VTABLE_OFFSET, 56);
+        assert_eq!(offset_of!(TypeInfo, depth), 40);
+        assert_eq!(offset_of!(TypeInfo, display), 48);
     }
 }

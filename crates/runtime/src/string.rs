@@ -161,3 +161,46 @@ pub extern "C" fn tess_float_to_fixed(v: f64, digits: i64) -> *mut Str {
     let d = digits.clamp(0, 100) as usize;
     new_str(format!("{v:.d$}").as_bytes())
 }
+
+static BOX_NAME: StaticStr<3> = StaticStr::new(b"Box");
+
+/// Type info of the boxes that hold optionals of value types.
+#[no_mangle]
+pub static tess_ti_Box: TypeInfo = TypeInfo {
+    kind: Kind::Object,
+    flags: 0,
+    size: 24,
+    nrefs: 0,
+    refs: std::ptr::null(),
+    name: (&raw const BOX_NAME).cast(),
+    depth: 0,
+    display: std::ptr::null(),
+};
+
+/// A box holding one 8-byte value (an `Int?`, `Float?`, `Bool?`...).
+#[no_mangle]
+pub extern "C" fn tess_box(word: i64) -> *mut Obj {
+    unsafe {
+        let b = tess_alloc(&tess_ti_Box, 24);
+        *b.cast::<u8>().add(16).cast::<i64>() = word;
+        b
+    }
+}
+
+/// `s.toInt()`: decimal, optional sign, surrounding spaces ignored.
+#[no_mangle]
+pub unsafe extern "C" fn tess_str_to_int(p: *const Str) -> *mut Obj {
+    match unsafe { s(p) }.trim().parse::<i64>() {
+        Ok(v) => tess_box(v),
+        Err(_) => std::ptr::null_mut(),
+    }
+}
+
+/// `s.toFloat()`.
+#[no_mangle]
+pub unsafe extern "C" fn tess_str_to_float(p: *const Str) -> *mut Obj {
+    match unsafe { s(p) }.trim().parse::<f64>() {
+        Ok(v) => tess_box(v.to_bits() as i64),
+        Err(_) => std::ptr::null_mut(),
+    }
+}

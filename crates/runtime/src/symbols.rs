@@ -1,7 +1,7 @@
 //! The runtime's exported symbols by name, for a JIT that links compiled
 //! code against the runtime inside its own process.
 
-use crate::{array::*, exc::*, gc::*, io::*, process::*, string::*};
+use crate::{array::*, exc::*, gc::*, io::*, map::*, process::*, string::*};
 
 macro_rules! table {
     (fns: [$($f:ident),* $(,)?], data: [$($d:ident),* $(,)?]) => {
@@ -25,11 +25,14 @@ table! {
         tess_arr_new, tess_arr_push, tess_arr_pop, tess_arr_fill, tess_arr_slice,
         tess_arr_index_error, tess_rt_init, tess_rt_shutdown, tess_exit, tess_args, tess_clock,
         tess_print, tess_print_int, tess_eprint, tess_read_file, tess_write_file, tess_read_line,
+        tess_object_to_string, tess_error_init, tess_throw_cast, tess_throw_nil, tess_box, tess_str_to_int,
+        tess_str_to_float, tess_map_new, tess_map_set, tess_map_get_opt, tess_map_contains, tess_map_remove,
+        tess_map_len, tess_map_keys, tess_map_slots, tess_map_live, tess_map_key_at, tess_map_value_at,
     ],
     data: [
         tess_ss_top, tess_exc, tess_ti_String, tess_ti_ValueArray, tess_ti_RefArray,
         tess_ti_Object, tess_ti_Error, tess_ti_OverflowError, tess_ti_DivisionByZeroError,
         tess_ti_IndexError, tess_ti_NilError, tess_ti_CastError, tess_ti_KeyError,
-        tess_ti_IOError, tess_ti_LoadError, tess_ti_AbiError,
+        tess_ti_IOError, tess_ti_LoadError, tess_ti_AbiError, tess_ti_Box, tess_ti_Map,
     ]
 }

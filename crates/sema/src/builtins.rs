@@ -86,10 +86,10 @@ fn call_fn_inner(c: &mut Checker, name: &str, args: &[ast::Expr], span: Span) ->
                 return None;
             }
             let n = c.expr(&args[0], Some(&Ty::Int));
-            c.expect_fits(&n, &Ty::Int, args[0].span);
+            let n = c.coerce(n, &Ty::Int, args[0].span);
             let fill = c.expr(&args[1], None);
-            if fill.ty == Ty::Void {
-                c.error(args[1].span, "the fill value has no type");
+            if matches!(fill.ty, Ty::Void | Ty::Nil) {
+                c.error_hint(args[1].span, "the type of the fill value is unknown", "give the value a type, e.g. `Array(n, 0)`");
                 return None;
             }
             let is_ref = Expr::new(ExprKind::Bool(fill.ty.is_ref()), Ty::Bool);
@@ -104,10 +104,7 @@ fn call_fn_inner(c: &mut Checker, name: &str, args: &[ast::Expr], span: Span) ->
         "clock" => rt("tess_clock", fixed_args(c, args, &[], span, &what)?, false, Ty::Float),
         "readFile" => rt("tess_read_file", fixed_args(c, args, &[Ty::Str], span, &what)?, true, Ty::Str),
         "writeFile" => rt("tess_write_file", fixed_args(c, args, &[Ty::Str, Ty::Str], span, &what)?, true, Ty::Void),
-        "readLine" => {
-            c.error(span, "`readLine` returns an optional, and optionals are not supported yet");
-            return None;
-        }
+        "readLine" => rt("tess_read_line", fixed_args(c, args, &[], span, &what)?, false, Ty::Optional(Box::new(Ty::Str))),
         "sqrt" | "floor" | "ceil" | "sin" | "cos" | "tan" | "exp" | "log" => {
             let a = fixed_args(c, args, &[Ty::Float], span, &what)?;
             let f = match name {
@@ -186,10 +183,8 @@ fn call_method_inner(c: &mut Checker, obj: Expr, name: &ast::Ident, args: &[ast:
         (Ty::Str, "contains") => ("tess_str_contains", with_self(c, &[Ty::Str])?, false, Ty::Bool),
         (Ty::Str, "startsWith") => ("tess_str_starts_with", with_self(c, &[Ty::Str])?, false, Ty::Bool),
         (Ty::Str, "byteAt") => ("tess_str_byte_at", with_self(c, &[Ty::Int])?, true, Ty::Int),
-        (Ty::Str, "toInt" | "toFloat") => {
-            c.error(name.span, format!("`{}` returns an optional, and optionals are not supported yet", name.name));
-            return None;
-        }
+        (Ty::Str, "toInt") => ("tess_str_to_int", with_self(c, &[])?, false, Ty::Optional(Box::new(Ty::Int))),
+        (Ty::Str, "toFloat") => ("tess_str_to_float", with_self(c, &[])?, false, Ty::Optional(Box::new(Ty::Float))),
         (Ty::Float, "toFixed") => ("tess_float_to_fixed", with_self(c, &[Ty::Int])?, false, Ty::Str),
         (Ty::Array(elem), "push") => {
             let mut a = with_self(c, &[(**elem).clone()])?;
@@ -204,6 +199,23 @@ fn call_method_inner(c: &mut Checker, obj: Expr, name: &ast::Ident, args: &[ast:
             return Some(Expr::new(ExprKind::FromWord(Box::new(call)), (**elem).clone()));
         }
         (Ty::Array(_), "slice") => ("tess_arr_slice", with_self(c, &[Ty::Int, Ty::Int])?, true, ty.clone()),
+        (Ty::Map(k, _), "contains") => {
+            let mut a = with_self(c, &[(**k).clone()])?;
+            let key = a.pop()?;
+            a.push(word(key));
+            ("tess_map_contains", a, false, Ty::Bool)
+        }
+        (Ty::Map(k, _), "remove") => {
+            let mut a = with_self(c, &[(**k).clone()])?;
+            let key = a.pop()?;
+            a.push(word(key));
+            ("tess_map_remove", a, true, Ty::Void)
+        }
+        (Ty::Map(k, _), "keys") => ("tess_map_keys", with_self(c, &[])?, false, Ty::Array(k.clone())),
+        (Ty::Optional(_), _) => {
+            c.error_hint(name.span, format!("a value of type {ty} must be unwrapped before calling `{}`", name.name), "unwrap it with `!`, `??` or `if let`");
+            return None;
+        }
         _ => {
             c.error_hint(name.span, format!("{ty} has no method `{}`", name.name), methods_of(&ty));
             for a in args {
@@ -220,6 +232,7 @@ fn methods_of(ty: &Ty) -> &'static str {
     match ty {
         Ty::Str => "String has `len`, `substring`, `split`, `contains`, `startsWith`, `byteAt`, `toInt`, `toFloat`",
         Ty::Array(_) => "arrays have `len`, `push`, `pop` and `slice`",
+        Ty::Map(..) => "maps have `len`, `contains`, `remove` and `keys`",
         Ty::Float => "Float has `toFixed(digits)`",
         _ => "this type has no methods",
     }
@@ -229,8 +242,13 @@ pub(crate) fn property(c: &mut Checker, obj: Expr, name: &ast::Ident) -> Expr {
     match (&obj.ty, name.name.as_str()) {
         (Ty::Error, _) => error_expr(),
         (Ty::Str | Ty::Array(_), "len") => Expr::new(ExprKind::Len(Box::new(obj)), Ty::Int),
+        (Ty::Map(..), "len") => rt("tess_map_len", vec![obj], false, Ty::Int),
         (ty, n) => {
-            let hint = if matches!(ty, Ty::Str | Ty::Array(_)) { "did you mean `len`?" } else { "only strings and arrays have properties (`len`)" };
+            let hint = match ty {
+                Ty::Str | Ty::Array(_) | Ty::Map(..) => "did you mean `len`?",
+                Ty::Optional(_) => "unwrap the optional first",
+                _ => "only strings, arrays and maps have `len`",
+            };
             c.error_hint(name.span, format!("{ty} has no property `{n}`"), hint);
             error_expr()
         }

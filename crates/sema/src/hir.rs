@@ -2,7 +2,7 @@
 //! replaced by ids, every expression carries its type, and built-ins are
 //! spelled out as runtime calls or dedicated operations.
 
-use crate::ty::Ty;
+use crate::ty::{ClassId, Ty};
 
 pub type LocalId = usize;
 pub type GlobalId = usize;
@@ -14,9 +14,47 @@ pub struct Module {
     pub name: String,
     pub funcs: Vec<Func>,
     pub globals: Vec<Global>,
+    /// Classes of this module, and the built-in ones it uses (first).
+    pub classes: Vec<Class>,
     /// The function that initialises the module (and, in executable mode,
     /// runs the main file's statements).
     pub init: FuncId,
+}
+
+/// A function to call directly: one of this module's, or the runtime's.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Callee {
+    Func(FuncId),
+    Runtime(&'static str),
+}
+
+#[derive(Debug)]
+pub struct Field {
+    pub name: String,
+    pub ty: Ty,
+    /// Byte offset from the start of the object (header included).
+    pub offset: u32,
+}
+
+/// A class: its layout, its virtual table and how to construct it.
+#[derive(Debug)]
+pub struct Class {
+    pub name: String,
+    /// Symbol of the type info (`tess_ti_<Name>` for built-ins).
+    pub type_info: String,
+    /// Defined by the runtime (`Object`, `Error` and its subclasses).
+    pub builtin: bool,
+    pub base: Option<ClassId>,
+    /// Ancestors from the root, then the class itself.
+    pub display: Vec<ClassId>,
+    /// Every field, inherited ones first, in layout order.
+    pub fields: Vec<Field>,
+    /// Instance size in bytes, header included.
+    pub size: u32,
+    /// Implementation of each virtual-table slot.
+    pub vtable: Vec<Callee>,
+    /// The initialiser, `init(self, params...)`.
+    pub init: Option<Callee>,
 }
 
 #[derive(Debug)]
@@ -55,9 +93,22 @@ pub enum Stmt {
     ForRange { var: LocalId, lo: Expr, hi: Expr, inclusive: bool, body: Vec<Stmt> },
     /// `for var in array`; the array is evaluated once.
     ForEach { var: LocalId, array: Expr, body: Vec<Stmt> },
+    /// `for (k, v) in map`, in insertion order.
+    ForMap { key: LocalId, value: LocalId, map: Expr, body: Vec<Stmt> },
+    /// `if let var = opt { then } else { els }`.
+    IfLet { var: LocalId, opt: Expr, then: Vec<Stmt>, els: Vec<Stmt> },
+    Throw(Expr),
+    Try { body: Vec<Stmt>, catches: Vec<Catch>, finally: Option<Vec<Stmt>> },
     Break,
     Continue,
     Return(Option<Expr>),
+}
+
+#[derive(Debug)]
+pub struct Catch {
+    pub class: ClassId,
+    pub var: LocalId,
+    pub body: Vec<Stmt>,
 }
 
 #[derive(Debug)]
@@ -65,6 +116,10 @@ pub enum Place {
     Local(LocalId),
     Global(GlobalId),
     Index(Expr, Expr),
+    /// A field of an object, by byte offset.
+    Field(Expr, u32),
+    /// `m[k] = v`.
+    MapEntry(Expr, Expr),
 }
 
 #[derive(Debug)]
@@ -102,6 +157,31 @@ pub enum ExprKind {
     FnRef(FuncId),
     Call(FuncId, Vec<Expr>),
     CallIndirect(Box<Expr>, Vec<Expr>),
+    /// A direct call that is not a plain function call (an `init`, a
+    /// `super.` method, a runtime-defined method); may throw.
+    CallDirect(Callee, Vec<Expr>),
+    /// A virtual call: `args[0]` is the receiver, `slot` its vtable index.
+    CallVirtual { slot: u32, args: Vec<Expr> },
+    /// Allocate an instance of the class and run its initialiser.
+    New { class: ClassId, args: Vec<Expr> },
+    /// A field of an object, by byte offset.
+    Field(Box<Expr>, u32),
+    /// `e is C` (e non-null).
+    InstanceOf(Box<Expr>, ClassId),
+    /// `e as C` (throws `CastError`) or, with `optional`, `e as? C`.
+    Cast { value: Box<Expr>, class: ClassId, optional: bool },
+    Nil,
+    /// A value as an optional (boxed for value types).
+    Wrap(Box<Expr>),
+    /// `e!`: the value of an optional, `NilError` on nil.
+    Unwrap(Box<Expr>),
+    /// `a ?? b`.
+    Coalesce(Box<Expr>, Box<Expr>),
+    /// `e == nil` (or, with `negated`, `e != nil`).
+    IsNil { value: Box<Expr>, negated: bool },
+    MapLit(Vec<(Expr, Expr)>),
+    /// `m[k]`, an optional.
+    MapGet(Box<Expr>, Box<Expr>),
     /// A call of a runtime function; `throws` says whether to test the
     /// pending exception afterwards.
     Rt { name: &'static str, args: Vec<Expr>, throws: bool },
@@ -133,5 +213,86 @@ pub enum ExprKind {
 impl Expr {
     pub fn new(kind: ExprKind, ty: Ty) -> Expr {
         Expr { kind, ty }
+    }
+}
+
+impl Expr {
+    /// The direct subexpressions, in evaluation order.
+    pub fn children(&self) -> Vec<&Expr> {
+        match &self.kind {
+            ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Bool(_) | ExprKind::Str(_) | ExprKind::Local(_)
+            | ExprKind::Global(_) | ExprKind::FnRef(_) | ExprKind::Nil => Vec::new(),
+            ExprKind::Call(_, args)
+            | ExprKind::CallDirect(_, args)
+            | ExprKind::CallVirtual { args, .. }
+            | ExprKind::New { args, .. }
+            | ExprKind::Rt { args, .. }
+            | ExprKind::ArrayLit(args)
+            | ExprKind::Interp(args)
+            | ExprKind::Math(_, args) => args.iter().collect(),
+            ExprKind::CallIndirect(f, args) => std::iter::once(&**f).chain(args).collect(),
+            ExprKind::Arith(_, a, b)
+            | ExprKind::Compare(_, a, b)
+            | ExprKind::And(a, b)
+            | ExprKind::Or(a, b)
+            | ExprKind::Index(a, b)
+            | ExprKind::Coalesce(a, b)
+            | ExprKind::MapGet(a, b) => vec![a, b],
+            ExprKind::Neg(a)
+            | ExprKind::Not(a)
+            | ExprKind::BitNot(a)
+            | ExprKind::ToStr(a)
+            | ExprKind::Convert(a)
+            | ExprKind::ToWord(a)
+            | ExprKind::FromWord(a)
+            | ExprKind::Len(a)
+            | ExprKind::Field(a, _)
+            | ExprKind::InstanceOf(a, _)
+            | ExprKind::Cast { value: a, .. }
+            | ExprKind::Wrap(a)
+            | ExprKind::Unwrap(a)
+            | ExprKind::IsNil { value: a, .. } => vec![a],
+            ExprKind::MapLit(pairs) => pairs.iter().flat_map(|(k, v)| [k, v]).collect(),
+        }
+    }
+}
+
+impl Stmt {
+    /// The expressions a statement evaluates directly (not those of its
+    /// nested statement lists).
+    pub fn exprs(&self) -> Vec<&Expr> {
+        match self {
+            Stmt::Let(_, e) | Stmt::Expr(e) | Stmt::Throw(e) | Stmt::If(e, ..) | Stmt::While(e, _) => vec![e],
+            Stmt::Return(e) => e.iter().collect(),
+            Stmt::Assign(p, e) => {
+                let mut v = match p {
+                    Place::Local(_) | Place::Global(_) => Vec::new(),
+                    Place::Index(a, b) | Place::MapEntry(a, b) => vec![a, b],
+                    Place::Field(a, _) => vec![a],
+                };
+                v.push(e);
+                v
+            }
+            Stmt::ForRange { lo, hi, .. } => vec![lo, hi],
+            Stmt::ForEach { array: e, .. } | Stmt::ForMap { map: e, .. } | Stmt::IfLet { opt: e, .. } => vec![e],
+            Stmt::Try { .. } | Stmt::Break | Stmt::Continue => Vec::new(),
+        }
+    }
+
+    /// The statement lists nested in this statement.
+    pub fn bodies(&self) -> Vec<&[Stmt]> {
+        match self {
+            Stmt::If(_, t, e) | Stmt::IfLet { then: t, els: e, .. } => vec![t, e],
+            Stmt::While(_, b) | Stmt::ForRange { body: b, .. } | Stmt::ForEach { body: b, .. } | Stmt::ForMap { body: b, .. } => {
+                vec![b]
+            }
+            Stmt::Try { body, catches, finally } => {
+                let mut v: Vec<&[Stmt]> = vec![body];
+                v.extend(catches.iter().map(|c| c.body.as_slice()));
+                v.extend(finally.iter().map(|f| f.as_slice()));
+                v
+            }
+            _ => Vec::new(),
+        }
     }
 }

@@ -4,6 +4,10 @@
 
 pub mod builtins;
 mod check;
+mod classes;
+mod expr;
+mod init_check;
+mod stmt;
 pub mod hir;
 pub mod mangle;
 pub mod ty;

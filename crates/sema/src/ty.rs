@@ -1,6 +1,10 @@
 //! Types as the checker and code generator see them.
 
 use std::fmt;
+use std::rc::Rc;
+
+/// Index of a class in the module's class table (`hir::Module::classes`).
+pub type ClassId = usize;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Ty {
@@ -13,7 +17,13 @@ pub enum Ty {
     Str,
     CString,
     Array(Box<Ty>),
+    Map(Box<Ty>, Box<Ty>),
+    Optional(Box<Ty>),
     Fn(Vec<Ty>, Box<Ty>),
+    /// A class instance; the name is kept for messages.
+    Class(ClassId, Rc<str>),
+    /// The type of `nil` before it meets an optional.
+    Nil,
     /// The type of an erroneous expression; compatible with everything so
     /// one mistake yields one diagnostic.
     Error,
@@ -21,8 +31,19 @@ pub enum Ty {
 
 impl Ty {
     /// Whether values of this type are references the collector traces.
+    /// Optionals of value types are boxes, so they are references too;
+    /// optional functions are plain (nullable) code pointers.
     pub fn is_ref(&self) -> bool {
-        matches!(self, Ty::Str | Ty::Array(_))
+        match self {
+            Ty::Str | Ty::Array(_) | Ty::Map(..) | Ty::Class(..) => true,
+            Ty::Optional(inner) => !matches!(**inner, Ty::Fn(..)),
+            _ => false,
+        }
+    }
+
+    /// Whether an optional of this type holds the value in a box.
+    pub fn boxed_when_optional(&self) -> bool {
+        matches!(self, Ty::Int | Ty::Int32 | Ty::Float | Ty::Bool)
     }
 
     pub fn is_numeric(&self) -> bool {
@@ -35,12 +56,12 @@ impl Ty {
 
     /// Printable types: `print`, interpolation and `String(x)` accept them.
     pub fn is_printable(&self) -> bool {
-        matches!(self, Ty::Int | Ty::Int32 | Ty::Float | Ty::Bool | Ty::Str | Ty::Error)
+        matches!(self, Ty::Int | Ty::Int32 | Ty::Float | Ty::Bool | Ty::Str | Ty::Class(..) | Ty::Error)
     }
 
-    /// `a` may be used where `b` is expected.
-    pub fn fits(&self, expected: &Ty) -> bool {
-        self == expected || matches!(self, Ty::Error) || matches!(expected, Ty::Error)
+    /// Types a map may use as keys.
+    pub fn is_map_key(&self) -> bool {
+        matches!(self, Ty::Int | Ty::Str | Ty::Bool)
     }
 }
 
@@ -55,6 +76,11 @@ impl fmt::Display for Ty {
             Ty::Str => write!(f, "String"),
             Ty::CString => write!(f, "CString"),
             Ty::Array(t) => write!(f, "[{t}]"),
+            Ty::Map(k, v) => write!(f, "Map[{k}, {v}]"),
+            Ty::Optional(t) => match **t {
+                Ty::Fn(..) => write!(f, "({t})?"),
+                _ => write!(f, "{t}?"),
+            },
             Ty::Fn(params, ret) => {
                 write!(f, "fn(")?;
                 for (i, p) in params.iter().enumerate() {
@@ -69,6 +95,8 @@ impl fmt::Display for Ty {
                 }
                 Ok(())
             }
+            Ty::Class(_, name) => write!(f, "{name}"),
+            Ty::Nil => write!(f, "nil"),
             Ty::Error => write!(f, "<error>"),
         }
     }

@@ -7,9 +7,12 @@
 //! call that may throw it tests `tess_exc` and, when set, leaves through
 //! the unwind path, which returns at once.
 
+mod exceptions;
+mod objects;
+
 use crate::abi::{self, clif_type, PTR};
 use crate::module_gen::ModuleGen;
-use crate::slots::{self, needs_root};
+use crate::slots::{self, needs_root, roots_itself};
 use crate::CodegenError;
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{types, AbiParam, Block, Function, InstBuilder, MemFlagsData, Signature, StackSlotData, StackSlotKind, TrapCode, Type, Value};
@@ -55,6 +58,8 @@ pub(crate) fn translate<'h, M: Module>(
         runtime_addrs: RuntimeAddrs { ss_top: Value::reserved_value(), exc: Value::reserved_value() },
         unwind: None,
         raise_blocks: HashMap::new(),
+        handlers: Vec::new(),
+        finally_slots: HashMap::new(),
         call_conv,
     };
     t.run()?;
@@ -69,15 +74,15 @@ struct Body<'a> {
     func: &'a hir::Func,
     vars: Vec<Variable>,
     local_slot: Vec<Option<u32>>,
-    /// (continue target, break target) of the enclosing loops.
-    loops: Vec<(Block, Block)>,
+    /// Enclosing loops and `finally` blocks, innermost last.
+    scopes: Vec<Scope<'a>>,
     /// Where `return` goes when this body is inlined.
     exit: Option<Block>,
 }
 
 impl<'a> Body<'a> {
     fn new(func: &'a hir::Func, exit: Option<Block>) -> Body<'a> {
-        Body { func, vars: Vec::new(), local_slot: vec![None; func.locals.len()], loops: Vec::new(), exit }
+        Body { func, vars: Vec::new(), local_slot: vec![None; func.locals.len()], scopes: Vec::new(), exit }
     }
 }
 
@@ -85,6 +90,16 @@ impl<'a> Body<'a> {
 struct RuntimeAddrs {
     ss_top: Value,
     exc: Value,
+}
+
+/// A construct that `break`, `continue` and `return` must respect.
+#[derive(Clone, Copy)]
+enum Scope<'a> {
+    Loop { cont: Block, brk: Block },
+    /// A `try` with a `finally` body; `handlers` is the depth of the handler
+    /// stack outside the `try`, `ret_slot` keeps a returned value alive
+    /// while the `finally` body runs.
+    Finally { body: &'a [Stmt], handlers: usize, ret_slot: u32 },
 }
 
 struct Translator<'a, 'h, M: Module> {
@@ -99,7 +114,11 @@ struct Translator<'a, 'h, M: Module> {
     frame_base: Option<Value>,
     runtime_addrs: RuntimeAddrs,
     unwind: Option<Block>,
-    raise_blocks: HashMap<Raise, Block>,
+    raise_blocks: HashMap<(Raise, Block), Block>,
+    /// Landing blocks of the enclosing `try` bodies, innermost last.
+    handlers: Vec<Block>,
+    /// First shadow slot of each `finally` body already emitted.
+    finally_slots: HashMap<usize, u32>,
     call_conv: CallConv,
 }
 
@@ -279,7 +298,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
     fn fill_cold_blocks(&mut self) -> R<()> {
         let mut raises: Vec<_> = self.raise_blocks.iter().map(|(&k, &v)| (k, v)).collect();
         raises.sort_by_key(|(_, b)| *b);
-        for (what, block) in raises {
+        for ((what, target), block) in raises {
             self.b.switch_to_block(block);
             let params = self.b.block_params(block).to_vec();
             let name = match what {
@@ -288,8 +307,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
                 Raise::Index => "tess_arr_index_error",
             };
             self.call_rt(name, &params, None)?;
-            let unwind = self.unwind_block();
-            self.b.ins().jump(unwind, &[]);
+            self.b.ins().jump(target, &[]);
         }
         if let Some(block) = self.unwind {
             self.b.switch_to_block(block);
@@ -311,7 +329,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
     fn check_exception(&mut self) -> R<()> {
         let exc_addr = self.runtime_addrs.exc;
         let exc = self.b.ins().load(PTR, flags(), exc_addr, 0);
-        let unwind = self.unwind_block();
+        let unwind = self.unwind_target();
         let cont = self.b.create_block();
         self.b.ins().brif(exc, unwind, &[], cont, &[]);
         self.b.switch_to_block(cont);
@@ -321,7 +339,8 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
     /// Branches to a shared block that raises `what` when `cond` is set.
     /// `Index` blocks take (array, index) arguments.
     fn raise_if(&mut self, cond: Value, what: Raise, args: &[Value]) -> R<()> {
-        let block = match self.raise_blocks.get(&what) {
+        let target = self.unwind_target();
+        let block = match self.raise_blocks.get(&(what, target)) {
             Some(&b) => b,
             None => {
                 let block = self.b.create_block();
@@ -329,7 +348,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
                 for _ in args {
                     self.b.append_block_param(block, PTR);
                 }
-                self.raise_blocks.insert(what, block);
+                self.raise_blocks.insert((what, target), block);
                 block
             }
         };
@@ -358,7 +377,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
 
     // ---- statements ----
 
-    fn stmts(&mut self, ss: &[Stmt]) -> R<()> {
+    fn stmts(&mut self, ss: &'h [Stmt]) -> R<()> {
         for s in ss {
             if self.is_terminated() {
                 self.start_dead_block();
@@ -375,7 +394,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         }
     }
 
-    fn stmt(&mut self, s: &Stmt) -> R<()> {
+    fn stmt(&mut self, s: &'h Stmt) -> R<()> {
         match s {
             Stmt::Let(l, e) => {
                 let v = self.value(e)?;
@@ -399,6 +418,20 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
                     let w = self.to_word(v, &e.ty);
                     let addr = self.element_addr(arr, idx)?;
                     self.b.ins().store(flags(), w, addr, 0);
+                }
+                Place::Field(o, offset) => {
+                    let obj = self.value(o)?;
+                    let v = self.value(e)?;
+                    let w = self.to_word(v, &e.ty);
+                    self.b.ins().store(flags(), w, obj, *offset as i32);
+                }
+                Place::MapEntry(m, k) => {
+                    let mv = self.value(m)?;
+                    let kv = self.value(k)?;
+                    let kw = self.to_word(kv, &k.ty);
+                    let v = self.value(e)?;
+                    let w = self.to_word(v, &e.ty);
+                    self.call_rt("tess_map_set", &[mv, kw, w], None)?;
                 }
             },
             Stmt::Expr(e) => {
@@ -502,34 +535,30 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
                 self.b.ins().jump(header, &[]);
                 self.b.switch_to_block(exit);
             }
-            Stmt::Break | Stmt::Continue => {
-                let Some(&(cont, brk)) = self.body.loops.last() else {
-                    return Err(CodegenError("`break` outside of a loop".into()));
-                };
-                let target = if matches!(s, Stmt::Break) { brk } else { cont };
-                self.b.ins().jump(target, &[]);
-            }
+            Stmt::Break | Stmt::Continue => self.jump_out_of_loop(matches!(s, Stmt::Break))?,
             Stmt::Return(e) => {
                 let v = match e {
                     Some(e) => self.expr(e)?,
                     None => None,
                 };
-                match self.body.exit {
-                    Some(exit) => {
-                        let args: Vec<_> = v.into_iter().map(|v| v.into()).collect();
-                        self.b.ins().jump(exit, &args);
-                    }
-                    None => self.leave(v)?,
-                }
+                let is_ref = e.as_ref().is_some_and(|e| e.ty.is_ref());
+                self.return_value(v, is_ref)?;
             }
+            Stmt::Throw(e) => {
+                let v = self.value(e)?;
+                self.throw(v)?;
+            }
+            Stmt::Try { body, catches, finally } => self.try_stmt(body, catches, finally.as_deref())?,
+            Stmt::IfLet { var, opt, then, els } => self.if_let(*var, opt, then, els)?,
+            Stmt::ForMap { key, value, map, body } => self.for_map(*key, *value, map, body)?,
         }
         Ok(())
     }
 
-    fn loop_body(&mut self, body: &[Stmt], cont: Block, exit: Block) -> R<()> {
-        self.body.loops.push((cont, exit));
+    fn loop_body(&mut self, body: &'h [Stmt], cont: Block, exit: Block) -> R<()> {
+        self.body.scopes.push(Scope::Loop { cont, brk: exit });
         self.stmts(body)?;
-        self.body.loops.pop();
+        self.body.scopes.pop();
         if !self.is_terminated() {
             self.b.ins().jump(cont, &[]);
         }
@@ -539,19 +568,19 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
     // ---- expressions ----
 
     /// An expression that has a value.
-    fn value(&mut self, e: &Expr) -> R<Value> {
+    fn value(&mut self, e: &'h Expr) -> R<Value> {
         self.expr(e)?.ok_or_else(|| CodegenError("a Void expression used as a value".into()))
     }
 
-    fn expr(&mut self, e: &Expr) -> R<Option<Value>> {
+    fn expr(&mut self, e: &'h Expr) -> R<Option<Value>> {
         let v = self.expr_inner(e)?;
-        if let Some(v) = v.filter(|_| needs_root(e)) {
+        if let Some(v) = v.filter(|_| needs_root(e) && !roots_itself(e)) {
             self.root(v)?;
         }
         Ok(v)
     }
 
-    fn expr_inner(&mut self, e: &Expr) -> R<Option<Value>> {
+    fn expr_inner(&mut self, e: &'h Expr) -> R<Option<Value>> {
         let ty = clif_type(&e.ty);
         let v = match &e.kind {
             ExprKind::Int(v) => self.b.ins().iconst(ty.unwrap_or(types::I64), *v),
@@ -574,14 +603,50 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
             }
             ExprKind::Call(f, args) => {
                 let vals = self.values(args)?;
-                if slots::inlinable(self.hir, *f, &self.inlined) {
-                    return self.inline_call(*f, vals);
-                }
-                let fref = self.mg.module.declare_func_in_func(self.mg.funcs[*f], self.b.func);
-                let call = self.b.ins().call(fref, &vals);
-                let r = self.b.inst_results(call).first().copied();
-                self.check_exception()?;
-                return Ok(r);
+                return self.call_func(*f, vals);
+            }
+            ExprKind::CallDirect(callee, args) => {
+                let vals = self.values(args)?;
+                return self.call_callee(callee, vals, &e.ty);
+            }
+            ExprKind::CallVirtual { slot, args } => return self.call_virtual(*slot, args, &e.ty),
+            ExprKind::New { class, args } => return self.construct(*class, args).map(Some),
+            ExprKind::Field(o, offset) => {
+                let obj = self.value(o)?;
+                let w = self.b.ins().load(types::I64, flags(), obj, *offset as i32);
+                self.from_word(w, &e.ty)
+            }
+            ExprKind::InstanceOf(v, class) => {
+                let o = self.value(v)?;
+                self.instance_of(o, *class)?
+            }
+            ExprKind::Cast { value, class, optional } => {
+                let o = self.value(value)?;
+                self.cast(o, *class, *optional)?
+            }
+            ExprKind::Nil => self.b.ins().iconst(PTR, 0),
+            ExprKind::Wrap(v) => {
+                let x = self.value(v)?;
+                self.wrap(x, &v.ty)?
+            }
+            ExprKind::Unwrap(v) => {
+                let x = self.value(v)?;
+                self.unwrap(x, &e.ty)?
+            }
+            ExprKind::Coalesce(a, b) => self.coalesce(a, b, &e.ty)?,
+            ExprKind::IsNil { value, negated } => {
+                let x = self.value(value)?;
+                let cc = if *negated { IntCC::NotEqual } else { IntCC::Equal };
+                self.b.ins().icmp_imm_s(cc, x, 0)
+            }
+            ExprKind::MapLit(pairs) => return self.map_literal(pairs, &e.ty).map(Some),
+            ExprKind::MapGet(m, k) => {
+                let mv = self.value(m)?;
+                let kv = self.value(k)?;
+                let Ty::Optional(vt) = &e.ty else {
+                    return Err(CodegenError(format!("map lookup of type {}", e.ty)));
+                };
+                self.map_get(mv, kv, &k.ty, vt)?
             }
             ExprKind::CallIndirect(f, args) => {
                 let callee = self.value(f)?;
@@ -722,7 +787,19 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         Ok(Some(v))
     }
 
-    fn values(&mut self, es: &[Expr]) -> R<Vec<Value>> {
+    /// A direct call of one of this module's functions (inlined when small).
+    fn call_func(&mut self, f: hir::FuncId, vals: Vec<Value>) -> R<Option<Value>> {
+        if slots::inlinable(self.hir, f, &self.inlined) {
+            return self.inline_call(f, vals);
+        }
+        let fref = self.mg.module.declare_func_in_func(self.mg.funcs[f], self.b.func);
+        let call = self.b.ins().call(fref, &vals);
+        let r = self.b.inst_results(call).first().copied();
+        self.check_exception()?;
+        Ok(r)
+    }
+
+    fn values(&mut self, es: &'h [Expr]) -> R<Vec<Value>> {
         es.iter().map(|e| self.value(e)).collect()
     }
 

@@ -1,0 +1,199 @@
+//! `throw`, `try`/`catch`/`finally`, and leaving scopes (`break`,
+//! `continue`, `return`) through the `finally` blocks they cross.
+//!
+//! A `try` body runs with a landing block on the handler stack: calls that
+//! leave an exception pending branch there. The landing block takes the
+//! exception, tests the `catch` clauses in order (`is`, O(1)), and runs the
+//! first that matches; without a match, or when a `catch` body itself
+//! throws, the `finally` block runs and the exception is thrown on to the
+//! enclosing handler. `finally` code is emitted once per way out: normal
+//! completion, propagation, and each `break`/`continue`/`return` that
+//! crosses it.
+
+use super::{Scope, Translator, R};
+use crate::CodegenError;
+use cranelift_codegen::ir::{Block, InstBuilder, Value};
+use cranelift_module::Module;
+use tess_sema::hir::{Catch, Stmt};
+
+impl<'h, M: Module> Translator<'_, 'h, M> {
+    /// Where a pending exception goes from here.
+    pub(super) fn unwind_target(&mut self) -> Block {
+        match self.handlers.last() {
+            Some(&b) => b,
+            None => self.unwind_block(),
+        }
+    }
+
+    pub(super) fn throw(&mut self, e: Value) -> R<()> {
+        self.call_rt("tess_throw", &[e], None)?;
+        let target = self.unwind_target();
+        self.b.ins().jump(target, &[]);
+        Ok(())
+    }
+
+    pub(super) fn try_stmt(&mut self, body: &'h [Stmt], catches: &'h [Catch], finally: Option<&'h [Stmt]>) -> R<()> {
+        let exc_slot = self.take_slot()?;
+        let ret_slot = self.take_slot()?;
+        let landing = self.b.create_block();
+        self.b.set_cold_block(landing);
+        let after = self.b.create_block();
+        let outer_handlers = self.handlers.len();
+        if let Some(f) = finally {
+            self.body.scopes.push(Scope::Finally { body: f, handlers: outer_handlers, ret_slot });
+        }
+
+        // The body, with the landing block as its handler.
+        self.handlers.push(landing);
+        self.stmts(body)?;
+        self.handlers.pop();
+        if !self.is_terminated() {
+            self.b.ins().jump(after, &[]);
+        }
+
+        // Catch clauses: a throw inside one propagates (through `finally`).
+        let propagate = self.b.create_block();
+        self.b.set_cold_block(propagate);
+        self.b.switch_to_block(landing);
+        let e = self.call_rt("tess_exc_take", &[], Some(crate::abi::PTR))?.ok_or_else(|| CodegenError("tess_exc_take".into()))?;
+        self.store_slot(exc_slot, e);
+        let rethrow = self.b.create_block();
+        self.b.append_block_param(rethrow, crate::abi::PTR);
+        for catch in catches {
+            let matched = self.instance_of(e, catch.class)?;
+            let body_b = self.b.create_block();
+            let next = self.b.create_block();
+            self.b.ins().brif(matched, body_b, &[], next, &[]);
+            self.b.switch_to_block(body_b);
+            self.set_local(catch.var, e);
+            if finally.is_some() {
+                self.handlers.push(propagate);
+            }
+            self.stmts(&catch.body)?;
+            if finally.is_some() {
+                self.handlers.pop();
+            }
+            if !self.is_terminated() {
+                self.b.ins().jump(after, &[]);
+            }
+            self.b.switch_to_block(next);
+        }
+        self.b.ins().jump(rethrow, &[e.into()]);
+
+        // An exception raised inside a catch body (only reachable with `finally`).
+        self.b.switch_to_block(propagate);
+        if finally.is_some() {
+            let e2 = self.call_rt("tess_exc_take", &[], Some(crate::abi::PTR))?.ok_or_else(|| CodegenError("tess_exc_take".into()))?;
+            self.store_slot(exc_slot, e2);
+            self.b.ins().jump(rethrow, &[e2.into()]);
+        } else {
+            self.b.ins().trap(cranelift_codegen::ir::TrapCode::unwrap_user(3));
+        }
+
+        // No catch matched: run `finally`, then throw the exception on.
+        if finally.is_some() {
+            self.body.scopes.pop();
+        }
+        self.b.switch_to_block(rethrow);
+        let pending = self.b.block_params(rethrow)[0];
+        if let Some(f) = finally {
+            self.emit_finally(f, outer_handlers)?;
+        }
+        if !self.is_terminated() {
+            self.throw(pending)?;
+        }
+
+        // Normal completion: run `finally` and go on.
+        self.b.switch_to_block(after);
+        if let Some(f) = finally {
+            self.emit_finally(f, outer_handlers)?;
+        }
+        Ok(())
+    }
+
+    /// Emits a `finally` body with the handlers that were active outside
+    /// its `try`. Every emission reuses the same shadow slots (only one can
+    /// run at a time).
+    fn emit_finally(&mut self, f: &'h [Stmt], handlers: usize) -> R<()> {
+        let saved_handlers = self.handlers.split_off(handlers);
+        let key = f.as_ptr() as usize;
+        let saved_slot = self.next_slot;
+        let reuse = self.finally_slots.get(&key).copied();
+        match reuse {
+            Some(base) => self.next_slot = base,
+            None => {
+                self.finally_slots.insert(key, self.next_slot);
+            }
+        }
+        let r = self.stmts(f);
+        if reuse.is_some() {
+            self.next_slot = saved_slot;
+        }
+        self.handlers.extend(saved_handlers);
+        r
+    }
+
+    /// `break` or `continue`: run the `finally` blocks up to the loop.
+    pub(super) fn jump_out_of_loop(&mut self, is_break: bool) -> R<()> {
+        let mut i = self.body.scopes.len();
+        while i > 0 {
+            i -= 1;
+            match self.body.scopes[i] {
+                Scope::Loop { cont, brk } => {
+                    let saved = self.body.scopes.split_off(i + 1);
+                    let r = self.run_finallys(&saved);
+                    self.body.scopes.extend(saved);
+                    r?;
+                    if !self.is_terminated() {
+                        self.b.ins().jump(if is_break { brk } else { cont }, &[]);
+                    }
+                    return Ok(());
+                }
+                Scope::Finally { .. } => {}
+            }
+        }
+        Err(CodegenError("`break` outside of a loop".into()))
+    }
+
+    /// `return v`: run every enclosing `finally` of this body, keeping `v`
+    /// alive in a slot meanwhile, then leave (or jump to the inline exit).
+    pub(super) fn return_value(&mut self, v: Option<Value>, v_is_ref: bool) -> R<()> {
+        let scopes = std::mem::take(&mut self.body.scopes);
+        if v_is_ref {
+            if let (Some(v), Some(Scope::Finally { ret_slot, .. })) = (v, scopes.iter().rev().find(|s| matches!(s, Scope::Finally { .. }))) {
+                self.store_slot(*ret_slot, v);
+            }
+        }
+        let r = self.run_finallys(&scopes);
+        self.body.scopes = scopes;
+        r?;
+        if self.is_terminated() {
+            return Ok(());
+        }
+        match self.body.exit {
+            Some(exit) => {
+                let args: Vec<_> = v.into_iter().map(|v| v.into()).collect();
+                self.b.ins().jump(exit, &args);
+                Ok(())
+            }
+            None => self.leave(v),
+        }
+    }
+
+    /// Emits the `finally` blocks of `scopes`, innermost first, each with
+    /// the scopes outside it.
+    fn run_finallys(&mut self, scopes: &[Scope<'h>]) -> R<()> {
+        for (i, scope) in scopes.iter().enumerate().rev() {
+            if let Scope::Finally { body, handlers, .. } = *scope {
+                let saved = std::mem::replace(&mut self.body.scopes, scopes[..i].to_vec());
+                let r = self.emit_finally(body, handlers);
+                self.body.scopes = saved;
+                r?;
+                if self.is_terminated() {
+                    return Ok(());
+                }
+            }
+        }
+        Ok(())
+    }
+}

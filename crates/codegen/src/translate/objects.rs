@@ -1,0 +1,258 @@
+//! Objects, optionals and maps: construction, fields, virtual calls,
+//! `is`/`as`, `nil` and its operators, `if let`, map literals, lookups and
+//! iteration.
+
+use super::{flags, Translator, R};
+use crate::abi::{self, clif_type, PTR};
+use crate::CodegenError;
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{types, InstBuilder, Value};
+use cranelift_module::Module;
+use tess_sema::hir::{Callee, Expr, LocalId, Stmt};
+use tess_sema::ty::{ClassId, Ty};
+
+/// Byte offsets inside a type info (see `docs/abi.md`).
+const TI_DEPTH: i32 = 40;
+const TI_DISPLAY: i32 = 48;
+const TI_VTABLE: i32 = 56;
+/// Offset of the value in a box (an optional of a value type).
+const BOX_VALUE: i32 = 16;
+
+impl<'h, M: Module> Translator<'_, 'h, M> {
+    pub(super) fn type_info_addr(&mut self, class: ClassId) -> R<Value> {
+        let id = self.mg.class_type_info(class)?;
+        let gv = self.mg.module.declare_data_in_func(id, self.b.func);
+        Ok(self.b.ins().symbol_value(PTR, gv))
+    }
+
+    /// `o is C` for a non-null `o`: O(1) through the ancestor display.
+    pub(super) fn instance_of(&mut self, o: Value, class: ClassId) -> R<Value> {
+        let depth = (self.hir.classes[class].display.len() - 1) as i64;
+        let ti = self.b.ins().load(PTR, flags(), o, 0);
+        let d = self.b.ins().load(types::I64, flags(), ti, TI_DEPTH);
+        let deep_enough = self.b.ins().icmp_imm_s(IntCC::SignedGreaterThanOrEqual, d, depth);
+        let check = self.b.create_block();
+        let join = self.b.create_block();
+        let r = self.b.append_block_param(join, types::I8);
+        self.b.ins().brif(deep_enough, check, &[], join, &[deep_enough.into()]);
+        self.b.switch_to_block(check);
+        let display = self.b.ins().load(PTR, flags(), ti, TI_DISPLAY);
+        let at = self.b.ins().load(PTR, flags(), display, (depth * 8) as i32);
+        let want = self.type_info_addr(class)?;
+        let same = self.b.ins().icmp(IntCC::Equal, at, want);
+        self.b.ins().jump(join, &[same.into()]);
+        self.b.switch_to_block(join);
+        Ok(r)
+    }
+
+    /// `x as C` (throws `CastError`) or `x as? C` (nil when not a `C`).
+    pub(super) fn cast(&mut self, o: Value, class: ClassId, optional: bool) -> R<Value> {
+        let ok = self.instance_of(o, class)?;
+        if optional {
+            let zero = self.b.ins().iconst(PTR, 0);
+            return Ok(self.b.ins().select(ok, o, zero));
+        }
+        let fail = self.b.create_block();
+        self.b.set_cold_block(fail);
+        let cont = self.b.create_block();
+        self.b.ins().brif(ok, cont, &[], fail, &[]);
+        self.b.switch_to_block(fail);
+        let ti = self.type_info_addr(class)?;
+        self.call_rt("tess_throw_cast", &[o, ti], None)?;
+        let target = self.unwind_target();
+        self.b.ins().jump(target, &[]);
+        self.b.switch_to_block(cont);
+        Ok(o)
+    }
+
+    /// `C(args)`: allocate, run `init`, give the object.
+    pub(super) fn construct(&mut self, class: ClassId, args: &'h [Expr]) -> R<Value> {
+        let vals = self.values(args)?;
+        let ti = self.type_info_addr(class)?;
+        let size = self.b.ins().iconst(types::I64, i64::from(self.hir.classes[class].size));
+        let obj = self.call_rt("tess_alloc", &[ti, size], Some(PTR))?.ok_or_else(|| CodegenError("tess_alloc".into()))?;
+        self.root(obj)?;
+        if let Some(init) = self.hir.classes[class].init.clone() {
+            let mut all = vec![obj];
+            all.extend(vals);
+            self.call_callee(&init, all, &Ty::Void)?;
+        }
+        Ok(obj)
+    }
+
+    /// A direct call of a function of this module or of the runtime.
+    pub(super) fn call_callee(&mut self, callee: &Callee, args: Vec<Value>, ret: &Ty) -> R<Option<Value>> {
+        match callee {
+            Callee::Func(f) => self.call_func(*f, args),
+            Callee::Runtime(name) => {
+                let r = self.call_rt(name, &args, clif_type(ret))?;
+                self.check_exception()?;
+                Ok(r)
+            }
+        }
+    }
+
+    /// `recv.m(args)` through slot `slot` of the receiver's virtual table.
+    pub(super) fn call_virtual(&mut self, slot: u32, args: &'h [Expr], ret: &Ty) -> R<Option<Value>> {
+        let vals = self.values(args)?;
+        let ti = self.b.ins().load(PTR, flags(), vals[0], 0);
+        let code = self.b.ins().load(PTR, flags(), ti, TI_VTABLE + 8 * slot as i32);
+        let params: Vec<Ty> = args.iter().map(|a| a.ty.clone()).collect();
+        let sig = abi::signature(self.call_conv, &params, ret);
+        let sigref = self.b.import_signature(sig);
+        let call = self.b.ins().call_indirect(sigref, code, &vals);
+        let r = self.b.inst_results(call).first().copied();
+        self.check_exception()?;
+        Ok(r)
+    }
+
+    /// A value as an optional: boxed for value types, else unchanged.
+    pub(super) fn wrap(&mut self, v: Value, ty: &Ty) -> R<Value> {
+        if !ty.boxed_when_optional() {
+            return Ok(v);
+        }
+        let w = self.to_word(v, ty);
+        self.call_rt("tess_box", &[w], Some(PTR))?.ok_or_else(|| CodegenError("tess_box".into()))
+    }
+
+    /// The value inside a non-nil optional of `inner`.
+    pub(super) fn unbox(&mut self, v: Value, inner: &Ty) -> Value {
+        if !inner.boxed_when_optional() {
+            return v;
+        }
+        let w = self.b.ins().load(types::I64, flags(), v, BOX_VALUE);
+        self.from_word(w, inner)
+    }
+
+    /// `x!`: `NilError` when nil.
+    pub(super) fn unwrap(&mut self, v: Value, inner: &Ty) -> R<Value> {
+        let is_nil = self.b.ins().icmp_imm_s(IntCC::Equal, v, 0);
+        let fail = self.b.create_block();
+        self.b.set_cold_block(fail);
+        let cont = self.b.create_block();
+        self.b.ins().brif(is_nil, fail, &[], cont, &[]);
+        self.b.switch_to_block(fail);
+        self.call_rt("tess_throw_nil", &[], None)?;
+        let target = self.unwind_target();
+        self.b.ins().jump(target, &[]);
+        self.b.switch_to_block(cont);
+        Ok(self.unbox(v, inner))
+    }
+
+    /// `a ?? b`: `b` is evaluated only when `a` is nil.
+    pub(super) fn coalesce(&mut self, a: &'h Expr, b: &'h Expr, ty: &Ty) -> R<Value> {
+        let opt = self.value(a)?;
+        let t = clif_type(ty).unwrap_or(PTR);
+        let some = self.b.create_block();
+        let none = self.b.create_block();
+        let join = self.b.create_block();
+        let r = self.b.append_block_param(join, t);
+        self.b.ins().brif(opt, some, &[], none, &[]);
+        self.b.switch_to_block(some);
+        let v = self.unbox(opt, ty);
+        self.b.ins().jump(join, &[v.into()]);
+        self.b.switch_to_block(none);
+        let fallback = self.value(b)?;
+        self.b.ins().jump(join, &[fallback.into()]);
+        self.b.switch_to_block(join);
+        Ok(r)
+    }
+
+    pub(super) fn if_let(&mut self, var: LocalId, opt: &'h Expr, then: &'h [Stmt], els: &'h [Stmt]) -> R<()> {
+        let v = self.value(opt)?;
+        let inner = match &opt.ty {
+            Ty::Optional(t) => (**t).clone(),
+            other => return Err(CodegenError(format!("`if let` on {other}"))),
+        };
+        let then_b = self.b.create_block();
+        let else_b = self.b.create_block();
+        let join = self.b.create_block();
+        self.b.ins().brif(v, then_b, &[], else_b, &[]);
+        self.b.switch_to_block(then_b);
+        let x = self.unbox(v, &inner);
+        self.set_local(var, x);
+        self.stmts(then)?;
+        if !self.is_terminated() {
+            self.b.ins().jump(join, &[]);
+        }
+        self.b.switch_to_block(else_b);
+        self.stmts(els)?;
+        if !self.is_terminated() {
+            self.b.ins().jump(join, &[]);
+        }
+        self.b.switch_to_block(join);
+        Ok(())
+    }
+
+    pub(super) fn map_new(&mut self, ty: &Ty) -> R<Value> {
+        let Ty::Map(k, v) = ty else {
+            return Err(CodegenError(format!("map literal of type {ty}")));
+        };
+        let keys_are_strings = self.b.ins().iconst(types::I8, i64::from(**k == Ty::Str));
+        let vals_are_refs = self.b.ins().iconst(types::I8, i64::from(v.is_ref()));
+        self.call_rt("tess_map_new", &[keys_are_strings, vals_are_refs], Some(PTR))?.ok_or_else(|| CodegenError("tess_map_new".into()))
+    }
+
+    pub(super) fn map_literal(&mut self, pairs: &'h [(Expr, Expr)], ty: &Ty) -> R<Value> {
+        let m = self.map_new(ty)?;
+        self.root(m)?;
+        for (k, v) in pairs {
+            let kv = self.value(k)?;
+            let kw = self.to_word(kv, &k.ty);
+            let vv = self.value(v)?;
+            let vw = self.to_word(vv, &v.ty);
+            self.call_rt("tess_map_set", &[m, kw, vw], None)?;
+        }
+        Ok(m)
+    }
+
+    /// `m[k]` as an optional.
+    pub(super) fn map_get(&mut self, m: Value, key: Value, key_ty: &Ty, value_ty: &Ty) -> R<Value> {
+        let kw = self.to_word(key, key_ty);
+        let boxed = self.b.ins().iconst(types::I8, i64::from(value_ty.boxed_when_optional()));
+        self.call_rt("tess_map_get_opt", &[m, kw, boxed], Some(types::I64))?.ok_or_else(|| CodegenError("tess_map_get_opt".into()))
+    }
+
+    /// `for (k, v) in m`: entry positions in insertion order, skipping
+    /// removed ones; the map is evaluated (and kept alive) once.
+    pub(super) fn for_map(&mut self, key: LocalId, value: LocalId, map: &'h Expr, body: &'h [Stmt]) -> R<()> {
+        let m = self.value(map)?;
+        self.root(m)?;
+        let (kt, vt) = match &map.ty {
+            Ty::Map(k, v) => ((**k).clone(), (**v).clone()),
+            other => return Err(CodegenError(format!("for over {other}"))),
+        };
+        let counter = self.b.declare_var(types::I64);
+        let zero = self.b.ins().iconst(types::I64, 0);
+        self.b.def_var(counter, zero);
+        let header = self.b.create_block();
+        let check = self.b.create_block();
+        let body_b = self.b.create_block();
+        let step = self.b.create_block();
+        let exit = self.b.create_block();
+        self.b.ins().jump(header, &[]);
+        self.b.switch_to_block(header);
+        let i = self.b.use_var(counter);
+        let n = self.call_rt("tess_map_slots", &[m], Some(types::I64))?.unwrap_or(i);
+        let go = self.b.ins().icmp(IntCC::SignedLessThan, i, n);
+        self.b.ins().brif(go, check, &[], exit, &[]);
+        self.b.switch_to_block(check);
+        let live = self.call_rt("tess_map_live", &[m, i], Some(types::I8))?.unwrap_or(go);
+        self.b.ins().brif(live, body_b, &[], step, &[]);
+        self.b.switch_to_block(body_b);
+        let kw = self.call_rt("tess_map_key_at", &[m, i], Some(types::I64))?.unwrap_or(i);
+        let kv = self.from_word(kw, &kt);
+        self.set_local(key, kv);
+        let vw = self.call_rt("tess_map_value_at", &[m, i], Some(types::I64))?.unwrap_or(i);
+        let vv = self.from_word(vw, &vt);
+        self.set_local(value, vv);
+        self.loop_body(body, step, exit)?;
+        self.b.switch_to_block(step);
+        let i = self.b.use_var(counter);
+        let next = self.b.ins().iadd_imm_s(i, 1);
+        self.b.def_var(counter, next);
+        self.b.ins().jump(header, &[]);
+        self.b.switch_to_block(exit);
+        Ok(())
+    }
+}

@@ -1,0 +1,222 @@
+//! `Map[K, V]`: a hash map that iterates in insertion order. The heap
+//! object holds a pointer to a Rust-side table, freed when the collector
+//! finds the map dead; keys and values are 8-byte words as in arrays.
+
+use crate::array::{tess_arr_new, tess_arr_push};
+use crate::exc::{tess_ti_KeyError, throw_new};
+use crate::gc::tess_alloc;
+use crate::object::*;
+use std::collections::HashMap;
+
+static MAP_NAME: StaticStr<3> = StaticStr::new(b"Map");
+
+/// Type info of every map.
+#[no_mangle]
+pub static tess_ti_Map: TypeInfo = TypeInfo {
+    kind: Kind::Map,
+    flags: 0,
+    size: std::mem::size_of::<MapObj>() as u64,
+    nrefs: 0,
+    refs: std::ptr::null(),
+    name: (&raw const MAP_NAME).cast(),
+    depth: 0,
+    display: std::ptr::null(),
+};
+
+#[repr(C)]
+pub struct MapObj {
+    pub header: Header,
+    pub table: *mut Table,
+}
+
+enum Index {
+    Words(HashMap<u64, usize>),
+    Strings(HashMap<Box<[u8]>, usize>),
+}
+
+/// Entries in insertion order; removed ones stay as holes until the table
+/// is compacted on a later insertion.
+pub struct Table {
+    pub vals_are_refs: bool,
+    pub keys: Vec<u64>,
+    pub vals: Vec<u64>,
+    pub live: Vec<bool>,
+    count: usize,
+    index: Index,
+}
+
+impl Table {
+    pub fn keys_are_strings(&self) -> bool {
+        matches!(self.index, Index::Strings(_))
+    }
+
+    fn find(&self, key: u64) -> Option<usize> {
+        match &self.index {
+            Index::Words(m) => m.get(&key).copied(),
+            Index::Strings(m) => m.get(unsafe { (*(key as *const Str)).as_bytes() }).copied(),
+        }
+    }
+
+    fn insert_index(&mut self, key: u64, at: usize) {
+        match &mut self.index {
+            Index::Words(m) => {
+                m.insert(key, at);
+            }
+            Index::Strings(m) => {
+                m.insert(unsafe { (*(key as *const Str)).as_bytes() }.into(), at);
+            }
+        }
+    }
+
+    fn remove_index(&mut self, key: u64) {
+        match &mut self.index {
+            Index::Words(m) => {
+                m.remove(&key);
+            }
+            Index::Strings(m) => {
+                m.remove(unsafe { (*(key as *const Str)).as_bytes() });
+            }
+        }
+    }
+
+    /// Drops the holes left by removals once they outnumber the entries.
+    fn compact(&mut self) {
+        let holes = self.keys.len() - self.count;
+        if holes < 16 || holes < self.count {
+            return;
+        }
+        let mut j = 0;
+        for i in 0..self.keys.len() {
+            if self.live[i] {
+                self.keys[j] = self.keys[i];
+                self.vals[j] = self.vals[i];
+                j += 1;
+            }
+        }
+        self.keys.truncate(j);
+        self.vals.truncate(j);
+        self.live = vec![true; j];
+        for i in 0..j {
+            self.insert_index(self.keys[i], i);
+        }
+    }
+}
+
+unsafe fn table<'a>(m: *mut MapObj) -> &'a mut Table {
+    unsafe { &mut *(*m).table }
+}
+
+fn key_text(t: &Table, key: u64) -> String {
+    if t.keys_are_strings() {
+        format!("\"{}\"", unsafe { (*(key as *const Str)).as_str() })
+    } else {
+        (key as i64).to_string()
+    }
+}
+
+#[no_mangle]
+pub extern "C" fn tess_map_new(keys_are_strings: i8, vals_are_refs: i8) -> *mut MapObj {
+    let index = if keys_are_strings != 0 { Index::Strings(HashMap::new()) } else { Index::Words(HashMap::new()) };
+    let t = Box::new(Table { vals_are_refs: vals_are_refs != 0, keys: Vec::new(), vals: Vec::new(), live: Vec::new(), count: 0, index });
+    unsafe {
+        let m = tess_alloc(&tess_ti_Map, std::mem::size_of::<MapObj>() as u64).cast::<MapObj>();
+        (*m).table = Box::into_raw(t);
+        m
+    }
+}
+
+/// `m[k] = v`.
+#[no_mangle]
+pub unsafe extern "C" fn tess_map_set(m: *mut MapObj, key: i64, val: i64) {
+    let t = unsafe { table(m) };
+    match t.find(key as u64) {
+        Some(i) => t.vals[i] = val as u64,
+        None => {
+            t.compact();
+            let at = t.keys.len();
+            t.keys.push(key as u64);
+            t.vals.push(val as u64);
+            t.live.push(true);
+            t.count += 1;
+            t.insert_index(key as u64, at);
+        }
+    }
+}
+
+/// `m[k]` as an optional: 0 when absent, else the value, boxed when
+/// `boxed` (optionals of value types are boxes).
+#[no_mangle]
+pub unsafe extern "C" fn tess_map_get_opt(m: *mut MapObj, key: i64, boxed: i8) -> i64 {
+    let t = unsafe { table(m) };
+    match t.find(key as u64) {
+        None => 0,
+        Some(i) if boxed != 0 => crate::string::tess_box(t.vals[i] as i64) as i64,
+        Some(i) => t.vals[i] as i64,
+    }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn tess_map_contains(m: *mut MapObj, key: i64) -> i8 {
+    unsafe { table(m) }.find(key as u64).is_some() as i8
+}
+
+/// `m.remove(k)`; a missing key throws `KeyError`.
+#[no_mangle]
+pub unsafe extern "C" fn tess_map_remove(m: *mut MapObj, key: i64) {
+    let t = unsafe { table(m) };
+    match t.find(key as u64) {
+        Some(i) => {
+            let k = t.keys[i];
+            t.remove_index(k);
+            t.live[i] = false;
+            t.vals[i] = 0;
+            t.count -= 1;
+        }
+        None => throw_new(&tess_ti_KeyError, &format!("key not found: {}", key_text(t, key as u64))),
+    }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn tess_map_len(m: *mut MapObj) -> i64 {
+    unsafe { table(m) }.count as i64
+}
+
+/// `m.keys()`, in insertion order.
+#[no_mangle]
+pub unsafe extern "C" fn tess_map_keys(m: *mut MapObj) -> *mut Array {
+    let t = unsafe { table(m) };
+    let arr = tess_arr_new(t.keys_are_strings() as i8, t.count as u64);
+    for i in 0..t.keys.len() {
+        if t.live[i] {
+            unsafe { tess_arr_push(arr, t.keys[i] as i64) };
+        }
+    }
+    arr
+}
+
+/// Iteration, by entry position: how many positions there are now.
+#[no_mangle]
+pub unsafe extern "C" fn tess_map_slots(m: *mut MapObj) -> i64 {
+    unsafe { table(m) }.keys.len() as i64
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn tess_map_live(m: *mut MapObj, i: i64) -> i8 {
+    let t = unsafe { table(m) };
+    t.live.get(i as usize).copied().unwrap_or(false) as i8
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn tess_map_key_at(m: *mut MapObj, i: i64) -> i64 {
+    unsafe { table(m) }.keys[i as usize] as i64
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn tess_map_value_at(m: *mut MapObj, i: i64) -> i64 {
+    unsafe { table(m) }.vals[i as usize] as i64
+}
+
+/// Frees the table of a map the collector found dead.
+pub unsafe fn free_table(m: *mut MapObj) {
+    unsafe { drop(Box::from_raw((*m).table)) };
+}

@@ -1,0 +1,487 @@
+//! Classes: the built-in ones, declaring user classes (names, bases,
+//! fields, methods, layout, virtual tables, override rules), and checking
+//! their bodies (methods and `init`s with definite initialisation).
+
+use crate::check::{BodyKind, Checker, Sig};
+use crate::hir::{self, Callee, Expr, ExprKind, Place, Stmt};
+use crate::init_check::InitState;
+use crate::mangle;
+use crate::ty::{ClassId, Ty};
+use std::collections::HashMap;
+use tess_syntax::ast::{self, Access};
+use tess_syntax::{Diagnostic, Span};
+
+/// Byte size of the object header; fields follow it, 8 bytes each.
+pub const HEADER_SIZE: u32 = 16;
+
+pub(crate) struct FieldInfo {
+    /// Index into `hir::Class::fields` of the declaring class and its subclasses.
+    pub index: usize,
+    pub mutable: bool,
+    pub access: Access,
+    pub owner: ClassId,
+    pub span: Span,
+}
+
+#[derive(Clone)]
+pub(crate) struct MethodInfo {
+    pub callee: Callee,
+    /// Virtual-table slot; `None` for methods that are never overridden.
+    pub slot: Option<u32>,
+    pub sig: Sig,
+    pub access: Access,
+    pub is_final: bool,
+    pub owner: ClassId,
+    pub span: Span,
+}
+
+/// What the checker knows of a class beyond its HIR.
+pub(crate) struct ClassInfo {
+    pub span: Span,
+    /// (file index, item index) of the declaration; `None` for built-ins.
+    pub decl: Option<(usize, usize)>,
+    pub is_final: bool,
+    pub fields: HashMap<String, FieldInfo>,
+    pub methods: HashMap<String, MethodInfo>,
+    /// Parameters of `init` (without `self`); `None` when it cannot be
+    /// constructed without arguments it does not declare.
+    pub init_params: Option<Vec<Ty>>,
+    pub init_access: Access,
+    /// Own fields with their default values' positions.
+    pub own_fields: Vec<(String, bool)>,
+}
+
+const ERROR_SUBCLASSES: &[&str] = &[
+    "OverflowError", "DivisionByZeroError", "IndexError", "NilError", "CastError", "KeyError", "IOError", "LoadError",
+    "AbiError",
+];
+
+/// Class ids of the built-ins every module has.
+pub const OBJECT: ClassId = 0;
+pub const ERROR: ClassId = 1;
+
+fn access_of(m: &ast::Modifiers) -> Access {
+    m.access.map_or(Access::Internal, |(a, _)| a)
+}
+
+impl Checker<'_> {
+    pub(crate) fn add_builtin_classes(&mut self) {
+        let to_string = MethodInfo {
+            callee: Callee::Runtime("tess_object_to_string"),
+            slot: Some(0),
+            sig: Sig { params: Vec::new(), ret: Ty::Str },
+            access: Access::Public,
+            is_final: false,
+            owner: OBJECT,
+            span: Span::default(),
+        };
+        self.push_builtin("Object", None, Vec::new(), Some(Vec::new()), None);
+        self.class_info[OBJECT].methods.insert("toString".into(), to_string);
+        let message = hir::Field { name: "message".into(), ty: Ty::Str, offset: HEADER_SIZE };
+        let init = Some(Callee::Runtime("tess_error_init"));
+        self.push_builtin("Error", Some(OBJECT), vec![message], Some(vec![Ty::Str]), init.clone());
+        self.class_info[ERROR].fields.insert(
+            "message".into(),
+            FieldInfo { index: 0, mutable: false, access: Access::Public, owner: ERROR, span: Span::default() },
+        );
+        for name in ERROR_SUBCLASSES {
+            let message = hir::Field { name: "message".into(), ty: Ty::Str, offset: HEADER_SIZE };
+            self.push_builtin(name, Some(ERROR), vec![message], Some(vec![Ty::Str]), init.clone());
+        }
+    }
+
+    fn push_builtin(&mut self, name: &str, base: Option<ClassId>, fields: Vec<hir::Field>, init_params: Option<Vec<Ty>>, init: Option<Callee>) {
+        let id = self.classes.len();
+        let mut display = base.map_or_else(Vec::new, |b| self.classes[b].display.clone());
+        display.push(id);
+        self.classes.push(hir::Class {
+            name: name.into(),
+            type_info: format!("tess_ti_{name}"),
+            builtin: true,
+            base,
+            display,
+            size: HEADER_SIZE + 8 * fields.len() as u32,
+            fields,
+            vtable: vec![Callee::Runtime("tess_object_to_string")],
+            init,
+        });
+        self.class_info.push(ClassInfo {
+            span: Span::default(),
+            decl: None,
+            is_final: false,
+            fields: HashMap::new(),
+            methods: HashMap::new(),
+            init_params,
+            init_access: Access::Public,
+            own_fields: Vec::new(),
+        });
+        self.class_names.insert(name.into(), id);
+    }
+
+    /// Registers every class name, then resolves bases (so types may name
+    /// any class, in any order).
+    pub(crate) fn declare_classes(&mut self, files: &[ast::File]) {
+        for (fi, file) in files.iter().enumerate() {
+            for (ii, item) in file.items.iter().enumerate() {
+                let ast::Item::Class(c) = item else { continue };
+                if let Some(&prev) = self.class_names.get(&c.name.name) {
+                    let d = Diagnostic::error(c.name.span, format!("class `{}` is declared twice", c.name.name));
+                    let d = if self.classes[prev].builtin {
+                        d.with_hint("this name belongs to a built-in class")
+                    } else {
+                        d.with_note(self.class_info[prev].span, "first declared here")
+                    };
+                    self.diags.push(d);
+                    continue;
+                }
+                for (span, what) in [(c.mods.override_, "`override`"), (c.mods.shared, "`shared`"), (c.mods.extern_, "`extern`")] {
+                    if let Some(s) = span {
+                        self.error(s, format!("{what} does not apply to classes"));
+                    }
+                }
+                let id = self.classes.len();
+                self.classes.push(hir::Class {
+                    name: c.name.name.clone(),
+                    type_info: mangle::symbol(&self.module, &[&c.name.name, "$ti"]),
+                    builtin: false,
+                    base: Some(OBJECT),
+                    display: Vec::new(),
+                    fields: Vec::new(),
+                    size: HEADER_SIZE,
+                    vtable: Vec::new(),
+                    init: None,
+                });
+                self.class_info.push(ClassInfo {
+                    span: c.name.span,
+                    decl: Some((fi, ii)),
+                    is_final: c.mods.final_.is_some(),
+                    fields: HashMap::new(),
+                    methods: HashMap::new(),
+                    init_params: None,
+                    init_access: Access::Internal,
+                    own_fields: Vec::new(),
+                });
+                self.class_names.insert(c.name.name.clone(), id);
+            }
+        }
+        for id in 0..self.classes.len() {
+            let Some((fi, ii)) = self.class_info[id].decl else { continue };
+            let ast::Item::Class(c) = &files[fi].items[ii] else { continue };
+            let Some(base_expr) = &c.base else { continue };
+            match self.resolve_type(base_expr) {
+                Ty::Class(b, name) => {
+                    if self.class_info[b].is_final {
+                        self.error_hint(base_expr.span(), format!("cannot subclass final class `{name}`"), "remove `final` from the base class, or do not subclass it");
+                    } else if self.is_subclass(b, id) {
+                        self.error(base_expr.span(), format!("class `{}` cannot inherit from itself", c.name.name));
+                    } else {
+                        self.classes[id].base = Some(b);
+                    }
+                }
+                Ty::Error => {}
+                other => self.error_hint(base_expr.span(), format!("cannot inherit from {other}"), "a class inherits from another class"),
+            }
+        }
+    }
+
+    /// Classes with every base before its subclasses.
+    fn class_order(&self) -> Vec<ClassId> {
+        let mut order = Vec::new();
+        let mut seen = vec![false; self.classes.len()];
+        for id in 0..self.classes.len() {
+            let mut chain = Vec::new();
+            let mut c = Some(id);
+            while let Some(x) = c {
+                if seen[x] {
+                    break;
+                }
+                seen[x] = true;
+                chain.push(x);
+                c = self.classes[x].base;
+            }
+            order.extend(chain.into_iter().rev());
+        }
+        order
+    }
+
+    /// Fields, methods, `init`, layout and virtual table of each class.
+    pub(crate) fn declare_class_members(&mut self, files: &[ast::File]) {
+        for id in self.class_order() {
+            let Some((fi, ii)) = self.class_info[id].decl else { continue };
+            let ast::Item::Class(c) = &files[fi].items[ii] else { continue };
+            self.declare_members(id, c);
+        }
+    }
+
+    pub(crate) fn find_method(&self, mut class: ClassId, name: &str) -> Option<MethodInfo> {
+        loop {
+            if let Some(m) = self.class_info[class].methods.get(name) {
+                return Some(m.clone());
+            }
+            class = self.classes[class].base?;
+        }
+    }
+
+    pub(crate) fn find_field(&self, mut class: ClassId, name: &str) -> Option<&FieldInfo> {
+        loop {
+            if let Some(f) = self.class_info[class].fields.get(name) {
+                return Some(f);
+            }
+            class = self.classes[class].base?;
+        }
+    }
+
+    fn declare_members(&mut self, id: ClassId, c: &ast::ClassDecl) {
+        let base = self.classes[id].base.unwrap_or(OBJECT);
+        let mut display = self.classes[base].display.clone();
+        display.push(id);
+        self.classes[id].display = display;
+        self.classes[id].fields = self.classes[base].fields.iter().map(|f| hir::Field { name: f.name.clone(), ty: f.ty.clone(), offset: f.offset }).collect();
+        self.classes[id].vtable = self.classes[base].vtable.clone();
+        let class_name = c.name.name.clone();
+
+        for f in &c.fields {
+            self.check_member_modifiers(&f.mods, false);
+            if let Some(prev) = self.find_field(id, &f.name.name) {
+                let (owner, span) = (prev.owner, prev.span);
+                let d = Diagnostic::error(f.name.span, format!("field `{}` is already declared in `{}`", f.name.name, self.classes[owner].name));
+                self.diags.push(if span == Span::default() { d } else { d.with_note(span, "declared here") });
+                continue;
+            }
+            let ty = match (&f.ty, &f.init) {
+                (Some(t), _) => self.resolve_type(t),
+                (None, Some(e)) => self.default_type(e),
+                (None, None) => {
+                    self.error_hint(f.name.span, format!("field `{}` needs a type", f.name.name), "write `var name: Type`");
+                    Ty::Error
+                }
+            };
+            let index = self.classes[id].fields.len();
+            let offset = HEADER_SIZE + 8 * index as u32;
+            self.classes[id].fields.push(hir::Field { name: f.name.name.clone(), ty: ty.clone(), offset });
+            let defaulted = f.init.is_some() || (f.mutable && matches!(ty, Ty::Optional(_)));
+            let info = &mut self.class_info[id];
+            info.fields.insert(
+                f.name.name.clone(),
+                FieldInfo { index, mutable: f.mutable, access: access_of(&f.mods), owner: id, span: f.name.span },
+            );
+            info.own_fields.push((f.name.name.clone(), defaulted));
+        }
+        self.classes[id].size = HEADER_SIZE + 8 * self.classes[id].fields.len() as u32;
+
+        for m in &c.methods {
+            self.declare_method(id, &class_name, m);
+        }
+
+        if c.inits.len() > 1 {
+            self.error_hint(c.inits[1].name.span, "a class has at most one `init`", "merge the initialisers");
+        }
+        let init_params = match c.inits.first() {
+            Some(init) => {
+                self.check_member_modifiers(&init.mods, true);
+                self.class_info[id].init_access = access_of(&init.mods);
+                init.params.iter().map(|p| self.resolve_type(&p.ty)).collect()
+            }
+            None => {
+                self.class_info[id].init_access = Access::Public;
+                Vec::new()
+            }
+        };
+        let mut sig_params = vec![self.class_ty(id)];
+        sig_params.extend(init_params.iter().cloned());
+        let func = self.new_func(&format!("{class_name}.init"), mangle::symbol(&self.module, &[&class_name, "init"]), sig_params, Ty::Void);
+        self.classes[id].init = Some(Callee::Func(func));
+        self.class_info[id].init_params = Some(init_params);
+    }
+
+    fn check_member_modifiers(&mut self, m: &ast::Modifiers, is_init: bool) {
+        for (span, what) in [(m.shared, "`shared`"), (m.extern_, "`extern`"), (m.export, "`export` on a member"), (m.open, "`open` on a member")] {
+            if let Some(s) = span {
+                self.error_hint(s, format!("{what} is not allowed here"), "members are virtual unless `final`; `open` applies to classes");
+            }
+        }
+        if is_init {
+            for (span, what) in [(m.override_, "`override`"), (m.final_, "`final`")] {
+                if let Some(s) = span {
+                    self.error(s, format!("{what} does not apply to `init`"));
+                }
+            }
+        }
+    }
+
+    /// The type of a field declared without one, from its default value.
+    fn default_type(&mut self, e: &ast::Expr) -> Ty {
+        let saved = std::mem::take(&mut self.locals);
+        let saved_scopes = std::mem::replace(&mut self.scopes, vec![HashMap::new()]);
+        let errors = self.diags.items.len();
+        let t = self.expr(e, None).ty;
+        // The default is checked again, for real, in the `init`.
+        self.diags.items.truncate(errors);
+        self.locals = saved;
+        self.scopes = saved_scopes;
+        t
+    }
+
+    fn declare_method(&mut self, id: ClassId, class_name: &str, m: &ast::FnDecl) {
+        self.check_member_modifiers(&m.mods, false);
+        let params: Vec<Ty> = m.params.iter().map(|p| self.resolve_type(&p.ty)).collect();
+        let ret = m.ret.as_ref().map_or(Ty::Void, |t| self.resolve_type(t));
+        let name = &m.name.name;
+        if self.class_info[id].methods.contains_key(name) {
+            self.error_hint(m.name.span, format!("method `{name}` is declared twice"), "methods are not overloaded");
+            return;
+        }
+        if self.find_field(id, name).is_some() {
+            self.error(m.name.span, format!("`{name}` is already a field of `{class_name}`"));
+            return;
+        }
+        if m.body.is_none() {
+            self.error_hint(m.span, format!("method `{name}` has no body"), "add `{ ... }`");
+        }
+        let base = self.classes[id].base.unwrap_or(OBJECT);
+        let inherited = self.find_method(base, name);
+        let sig = Sig { params: params.clone(), ret: ret.clone() };
+        let is_final = m.mods.final_.is_some() || self.class_info[id].is_final;
+        let slot = match (&inherited, m.mods.override_) {
+            (Some(prev), Some(_)) => {
+                let owner = self.classes[prev.owner].name.clone();
+                if prev.is_final || prev.slot.is_none() {
+                    self.error_hint(m.name.span, format!("cannot override final method `{owner}.{name}`"), "remove `final` from the base method");
+                } else if !self.same_sig(&prev.sig, &sig) {
+                    self.error_hint(
+                        m.name.span,
+                        format!("`{name}` does not match the signature of `{owner}.{name}`"),
+                        format!("an override must have exactly the signature {}", self.describe_sig(&prev.sig)),
+                    );
+                } else if prev.access != access_of(&m.mods) {
+                    self.error_hint(m.name.span, format!("`{name}` changes the access level of `{owner}.{name}`"), "an override keeps the access level of the method it overrides");
+                }
+                prev.slot
+            }
+            // LANGUAGE.md's own example overrides `Object.toString` without
+            // `override`: members of the built-in root class allow both.
+            (Some(prev), None) if prev.owner == OBJECT && self.same_sig(&prev.sig, &sig) => prev.slot,
+            (Some(prev), None) => {
+                let owner = self.classes[prev.owner].name.clone();
+                self.error_hint(m.name.span, format!("`{name}` overrides `{owner}.{name}` without `override`"), format!("write `override fn {name}(...)`"));
+                None
+            }
+            (None, Some(s)) => {
+                self.error_hint(s, format!("`{name}` does not override any method"), "remove `override`, or check the name");
+                None
+            }
+            (None, None) => None,
+        };
+        let mut fparams = vec![self.class_ty(id)];
+        fparams.extend(params);
+        let func = self.new_func(&format!("{class_name}.{name}"), mangle::symbol(&self.module, &[class_name, name]), fparams, ret);
+        let slot = match slot {
+            Some(s) => Some(s),
+            None if !is_final && inherited.is_none() => {
+                self.classes[id].vtable.push(Callee::Func(func));
+                Some(self.classes[id].vtable.len() as u32 - 1)
+            }
+            None => None,
+        };
+        if let Some(s) = slot {
+            self.classes[id].vtable[s as usize] = Callee::Func(func);
+        }
+        let info = MethodInfo { callee: Callee::Func(func), slot, sig, access: access_of(&m.mods), is_final, owner: id, span: m.name.span };
+        self.class_info[id].methods.insert(name.clone(), info);
+    }
+
+    fn same_sig(&self, a: &Sig, b: &Sig) -> bool {
+        a.params == b.params && a.ret == b.ret
+    }
+
+    fn describe_sig(&self, s: &Sig) -> String {
+        Ty::Fn(s.params.clone(), Box::new(s.ret.clone())).to_string()
+    }
+
+    /// Checks the methods and the `init` of a class.
+    pub(crate) fn class_bodies(&mut self, c: &ast::ClassDecl) {
+        let Some(&id) = self.class_names.get(&c.name.name) else { return };
+        if self.class_info[id].span != c.name.span {
+            return;
+        }
+        for m in &c.methods {
+            let Some(info) = self.class_info[id].methods.get(&m.name.name) else { continue };
+            if info.span != m.name.span {
+                continue;
+            }
+            let Callee::Func(f) = info.callee else { continue };
+            self.function_body(f, m, BodyKind::Method, Some(id));
+        }
+        self.init_body(id, c);
+    }
+
+    /// The `init` of a class: field defaults, then the body with definite
+    /// initialisation checked, then an implicit `super.init()` if needed.
+    fn init_body(&mut self, id: ClassId, c: &ast::ClassDecl) {
+        let Some(Callee::Func(func)) = self.classes[id].init.clone() else { return };
+        let decl = c.inits.first();
+        self.begin_body(Ty::Void, BodyKind::Init);
+        self.self_class = Some(id);
+        let self_local = self.new_local("self", self.class_ty(id));
+        let mut params = vec![self_local];
+        let init_params = self.class_info[id].init_params.clone().unwrap_or_default();
+        if let Some(d) = decl {
+            for (p, ty) in d.params.iter().zip(init_params) {
+                params.push(self.bind_local(&p.name, ty, false));
+            }
+        }
+        let mut out = Vec::new();
+        // Field defaults, checked without `self` in scope.
+        self.init_state = None;
+        for f in &c.fields {
+            let Some(default) = &f.init else { continue };
+            let Some(info) = self.class_info[id].fields.get(&f.name.name).filter(|i| i.owner == id && i.span == f.name.span) else { continue };
+            let field = &self.classes[id].fields[info.index];
+            let (ty, offset) = (field.ty.clone(), field.offset);
+            self.kind = BodyKind::Function;
+            self.self_class = None;
+            let v = self.expr(default, Some(&ty));
+            let v = self.coerce(v, &ty, default.span);
+            self.kind = BodyKind::Init;
+            self.self_class = Some(id);
+            let this = Expr::new(ExprKind::Local(self_local), self.class_ty(id));
+            out.push(Stmt::Assign(Place::Field(this, offset), v));
+        }
+        let base = self.classes[id].base.unwrap_or(OBJECT);
+        let base_params = self.class_info[base].init_params.clone();
+        let base_trivial = base == OBJECT;
+        let needed: Vec<String> = self.class_info[id].own_fields.iter().filter(|(_, d)| !d).map(|(n, _)| n.clone()).collect();
+        self.init_state = Some(InitState::new(needed, base_trivial));
+        let span = decl.map_or(c.name.span, |d| d.name.span);
+        if let Some(body) = decl.and_then(|d| d.body.as_ref()) {
+            self.block(body, &mut out);
+        }
+        let state = self.init_state.take();
+        if let Some(state) = state {
+            let unset = state.unset_fields();
+            if !unset.is_empty() {
+                let list = unset.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+                let hint = if decl.is_some() { "set it in `init`, or give it a default value" } else { "add an `init` that sets it, or give it a default value" };
+                self.error_hint(span, format!("field {list} of `{}` is never initialised", c.name.name), hint);
+            } else if !state.super_called && !base_trivial {
+                match base_params {
+                    Some(p) if p.is_empty() => {
+                        if let Some(base_init) = self.classes[base].init.clone() {
+                            let this = Expr::new(ExprKind::Local(self_local), self.class_ty(id));
+                            out.push(Stmt::Expr(Expr::new(ExprKind::CallDirect(base_init, vec![this]), Ty::Void)));
+                        }
+                    }
+                    _ => {
+                        let base_name = self.classes[base].name.clone();
+                        self.error_hint(span, format!("`init` must call `super.init(...)`: `{base_name}.init` takes arguments"), "call `super.init(...)` after setting this class's fields");
+                    }
+                }
+            }
+        }
+        self.self_class = None;
+        let f = &mut self.funcs[func];
+        f.params = params;
+        f.locals = std::mem::take(&mut self.locals);
+        f.body = out;
+    }
+}

@@ -1,0 +1,670 @@
+//! Expressions: literals, names, calls (functions, methods, constructors,
+//! function values), members, operators, optionals, casts and maps.
+
+use crate::check::{error_expr, BodyKind, Checker};
+use crate::classes::OBJECT;
+use crate::hir::{Arith, Cmp, Expr, ExprKind};
+use crate::ty::{ClassId, Ty};
+use tess_syntax::ast::{self, Access, BinOp, UnOp};
+use tess_syntax::Span;
+
+impl Checker<'_> {
+    pub(crate) fn expr(&mut self, e: &ast::Expr, expected: Option<&Ty>) -> Expr {
+        match &e.kind {
+            ast::ExprKind::Int(v) => self.int_literal(*v, false, e.span, expected),
+            ast::ExprKind::Float(v) => Expr::new(ExprKind::Float(*v), Ty::Float),
+            ast::ExprKind::Bool(b) => Expr::new(ExprKind::Bool(*b), Ty::Bool),
+            ast::ExprKind::Str(segs) => self.string(segs),
+            ast::ExprKind::Name(n) => self.name(n, e.span),
+            ast::ExprKind::Nil => match expected {
+                Some(t @ Ty::Optional(_)) => Expr::new(ExprKind::Nil, t.clone()),
+                _ => Expr::new(ExprKind::Nil, Ty::Nil),
+            },
+            ast::ExprKind::SelfRef => self.self_expr(e.span, true),
+            ast::ExprKind::Super(name) => {
+                self.error_hint(name.span, "`super` must be followed by a call", "write `super.method(...)` or `super.init(...)`");
+                error_expr()
+            }
+            ast::ExprKind::Array(items) => self.array_literal(items, e.span, expected),
+            ast::ExprKind::Map(pairs) => self.map_literal(pairs, e.span, expected),
+            ast::ExprKind::Call(callee, args) => self.call(callee, args, e.span),
+            ast::ExprKind::Index(a, i) => self.index(a, i, e.span),
+            ast::ExprKind::Member(obj, name) => self.member(obj, name),
+            ast::ExprKind::Unwrap(inner) => {
+                let v = self.expr(inner, expected.map(|t| Ty::Optional(Box::new(t.clone()))).as_ref());
+                match v.ty.clone() {
+                    Ty::Optional(t) => Expr::new(ExprKind::Unwrap(Box::new(v)), *t),
+                    Ty::Error => error_expr(),
+                    other => {
+                        self.error_hint(e.span, format!("`!` needs an optional, found {other}"), "only values of type `T?` can be unwrapped");
+                        error_expr()
+                    }
+                }
+            }
+            ast::ExprKind::Unary(op, inner) => self.unary(*op, inner, e.span, expected),
+            ast::ExprKind::Binary(op, l, r) => self.binary(*op, l, r, e.span, expected),
+            ast::ExprKind::Range { .. } => {
+                self.error_hint(e.span, "a range is only allowed in a `for` loop", "write `for i in a..b { ... }`");
+                error_expr()
+            }
+            ast::ExprKind::Is(v, t) => self.cast(v, t, e.span, CastKind::Is),
+            ast::ExprKind::As(v, t) => self.cast(v, t, e.span, CastKind::As),
+            ast::ExprKind::AsOpt(v, t) => self.cast(v, t, e.span, CastKind::AsOpt),
+            ast::ExprKind::Error => error_expr(),
+        }
+    }
+
+    // ---- self, access and initialisation ----
+
+    /// `self`; in an `init` before phase 2, using it as a value is an error
+    /// (when `complete` is asked for).
+    pub(crate) fn self_expr(&mut self, span: Span, complete: bool) -> Expr {
+        let Some(class) = self.self_class.filter(|_| matches!(self.kind, BodyKind::Method | BodyKind::Init)) else {
+            self.error_hint(span, "`self` is only available in methods and `init`", "declare this code as a method of a class");
+            return error_expr();
+        };
+        if complete {
+            self.require_initialised(span, "using `self`");
+        }
+        Expr::new(ExprKind::Local(0), self.class_ty(class))
+    }
+
+    /// In an `init`: `what` needs every field set and the base initialised.
+    pub(crate) fn require_initialised(&mut self, span: Span, what: &str) {
+        let Some(state) = &self.init_state else { return };
+        if self.kind != BodyKind::Init || state.complete() {
+            return;
+        }
+        let unset = state.unset_fields();
+        let (msg, hint) = if let Some(f) = unset.first() {
+            (format!("{what} before `self.{f}` is initialised"), "an `init` first sets every field of its class, then calls `super.init(...)`, then may use `self`".to_string())
+        } else {
+            (format!("{what} before `super.init(...)` is called"), "call `super.init(...)` first".to_string())
+        };
+        self.error_hint(span, msg, hint);
+    }
+
+    /// Reports a use of a private or protected member from where it is
+    /// not visible.
+    pub(crate) fn check_access(&mut self, access: Access, owner: ClassId, decl: Span, span: Span, what: &str) {
+        let owner_name = self.classes[owner].name.clone();
+        match access {
+            Access::Private if decl.file != span.file => {
+                self.error_hint(span, format!("{what} of `{owner_name}` is private"), "private members are visible only in the file that declares them");
+            }
+            Access::Protected if !self.self_class.is_some_and(|c| self.is_subclass(c, owner)) => {
+                self.error_hint(span, format!("{what} of `{owner_name}` is protected"), format!("protected members are visible only in `{owner_name}` and its subclasses"));
+            }
+            _ => {}
+        }
+    }
+
+    // ---- literals and names ----
+
+    pub(crate) fn int_literal(&mut self, v: u64, negated: bool, span: Span, expected: Option<&Ty>) -> Expr {
+        let value = if negated { (v as i128).wrapping_neg() } else { v as i128 };
+        let want32 = matches!(expected, Some(Ty::Int32)) || matches!(expected, Some(Ty::Optional(t)) if **t == Ty::Int32);
+        if want32 {
+            if let Ok(x) = i32::try_from(value) {
+                return Expr::new(ExprKind::Int(x as i64), Ty::Int32);
+            }
+        }
+        match i64::try_from(value) {
+            Ok(x) => Expr::new(ExprKind::Int(x), Ty::Int),
+            Err(_) => {
+                self.error_hint(span, "integer literal is out of range for Int", "Int holds -9223372036854775808 to 9223372036854775807");
+                error_expr()
+            }
+        }
+    }
+
+    fn string(&mut self, segs: &[ast::StrSeg]) -> Expr {
+        if let [ast::StrSeg::Text(t)] = segs {
+            return Expr::new(ExprKind::Str(t.clone()), Ty::Str);
+        }
+        let mut parts = Vec::new();
+        for seg in segs {
+            match seg {
+                ast::StrSeg::Text(t) => parts.push(Expr::new(ExprKind::Str(t.clone()), Ty::Str)),
+                ast::StrSeg::Expr(e) => {
+                    let v = self.expr(e, None);
+                    parts.push(self.to_string(v, e.span));
+                }
+            }
+        }
+        Expr::new(ExprKind::Interp(parts), Ty::Str)
+    }
+
+    /// A printable value as a String (errors for the rest).
+    pub(crate) fn to_string(&mut self, v: Expr, span: Span) -> Expr {
+        if v.ty == Ty::Str {
+            return v;
+        }
+        if !v.ty.is_printable() {
+            let hint = if matches!(v.ty, Ty::Optional(_)) { "unwrap the optional first, e.g. `x ?? 0` or `x!`" } else { "print Int, Int32, Float, Bool, String or objects" };
+            let msg = format!("a value of type {} cannot be printed", v.ty);
+            self.error_hint(span, msg, hint);
+            return error_expr();
+        }
+        if let Ty::Class(..) = v.ty {
+            return Expr::new(ExprKind::CallVirtual { slot: 0, args: vec![v] }, Ty::Str);
+        }
+        Expr::new(ExprKind::ToStr(Box::new(v)), Ty::Str)
+    }
+
+    fn name(&mut self, n: &str, span: Span) -> Expr {
+        if let Some(l) = self.lookup_local(n) {
+            return Expr::new(ExprKind::Local(l.id), self.locals[l.id].ty.clone());
+        }
+        if let Some(g) = self.global_names.get(n) {
+            return Expr::new(ExprKind::Global(g.id), self.globals[g.id].ty.clone());
+        }
+        if let Some(&(id, _)) = self.fn_names.get(n) {
+            let sig = &self.sigs[id];
+            return Expr::new(ExprKind::FnRef(id), Ty::Fn(sig.params.clone(), Box::new(sig.ret.clone())));
+        }
+        if self.kind == BodyKind::TopLevel && self.all_globals.contains(n) {
+            self.error_hint(span, format!("`{n}` is used before its declaration"), "top-level statements run in order: move the declaration up");
+            return error_expr();
+        }
+        if crate::builtins::is_builtin_fn(n) || self.class_names.contains_key(n) {
+            self.error_hint(span, format!("`{n}` cannot be used as a value"), "call it, or wrap it in a function of your own");
+            return error_expr();
+        }
+        self.error(span, format!("cannot find `{n}` in this scope"));
+        error_expr()
+    }
+
+    fn array_literal(&mut self, items: &[ast::Expr], span: Span, expected: Option<&Ty>) -> Expr {
+        let expected_elem = match expected {
+            Some(Ty::Array(t)) => Some((**t).clone()),
+            Some(Ty::Optional(t)) => match &**t {
+                Ty::Array(e) => Some((**e).clone()),
+                _ => None,
+            },
+            _ => None,
+        };
+        if items.is_empty() {
+            return match expected_elem {
+                Some(t) => Expr::new(ExprKind::ArrayLit(Vec::new()), Ty::Array(Box::new(t))),
+                None => {
+                    self.error_hint(span, "the type of an empty array is unknown", "declare it, e.g. `var xs: [Int] = []`");
+                    error_expr()
+                }
+            };
+        }
+        let mut out = Vec::new();
+        let mut elem = expected_elem;
+        for item in items {
+            let e = self.expr(item, elem.as_ref());
+            let e = match &elem {
+                Some(t) => {
+                    let t = t.clone();
+                    self.coerce(e, &t, item.span)
+                }
+                None => {
+                    elem = Some(e.ty.clone());
+                    e
+                }
+            };
+            out.push(e);
+        }
+        let elem = elem.unwrap_or(Ty::Error);
+        Expr::new(ExprKind::ArrayLit(out), Ty::Array(Box::new(elem)))
+    }
+
+    fn map_literal(&mut self, pairs: &[(ast::Expr, ast::Expr)], span: Span, expected: Option<&Ty>) -> Expr {
+        let (mut kt, mut vt) = match expected {
+            Some(Ty::Map(k, v)) => (Some((**k).clone()), Some((**v).clone())),
+            _ => (None, None),
+        };
+        if pairs.is_empty() && kt.is_none() {
+            self.error_hint(span, "the type of an empty map is unknown", "declare it, e.g. `var m: Map[String, Int] = [:]`");
+            return error_expr();
+        }
+        let mut out = Vec::new();
+        for (k, v) in pairs {
+            let ke = self.expr(k, kt.as_ref());
+            let ke = match &kt {
+                Some(t) => {
+                    let t = t.clone();
+                    self.coerce(ke, &t, k.span)
+                }
+                None => {
+                    if !ke.ty.is_map_key() && ke.ty != Ty::Error {
+                        self.error_hint(k.span, format!("{} cannot be a map key", ke.ty), "map keys are Int, String or Bool");
+                    }
+                    kt = Some(ke.ty.clone());
+                    ke
+                }
+            };
+            let ve = self.expr(v, vt.as_ref());
+            let ve = match &vt {
+                Some(t) => {
+                    let t = t.clone();
+                    self.coerce(ve, &t, v.span)
+                }
+                None => {
+                    vt = Some(ve.ty.clone());
+                    ve
+                }
+            };
+            out.push((ke, ve));
+        }
+        let ty = Ty::Map(Box::new(kt.unwrap_or(Ty::Error)), Box::new(vt.unwrap_or(Ty::Error)));
+        Expr::new(ExprKind::MapLit(out), ty)
+    }
+
+    fn index(&mut self, a: &ast::Expr, i: &ast::Expr, span: Span) -> Expr {
+        let coll = self.expr(a, None);
+        match coll.ty.clone() {
+            Ty::Array(elem) => {
+                let idx = self.expr(i, Some(&Ty::Int));
+                let idx = self.coerce(idx, &Ty::Int, i.span);
+                Expr::new(ExprKind::Index(Box::new(coll), Box::new(idx)), *elem)
+            }
+            Ty::Map(kt, vt) => {
+                let key = self.expr(i, Some(&kt));
+                let key = self.coerce(key, &kt, i.span);
+                Expr::new(ExprKind::MapGet(Box::new(coll), Box::new(key)), Ty::Optional(vt))
+            }
+            Ty::Error => error_expr(),
+            Ty::Str => {
+                self.error_hint(span, "strings cannot be indexed", "use `s.byteAt(i)` or `s.substring(from, to)`");
+                error_expr()
+            }
+            other => {
+                let hint = if matches!(other, Ty::Optional(_)) { "unwrap the optional first" } else { "arrays and maps can be indexed" };
+                self.error_hint(a.span, format!("cannot index into {other}"), hint);
+                error_expr()
+            }
+        }
+    }
+
+    // ---- members and calls ----
+
+    fn member(&mut self, obj: &ast::Expr, name: &ast::Ident) -> Expr {
+        let is_self = matches!(obj.kind, ast::ExprKind::SelfRef);
+        let o = if is_self { self.self_expr(obj.span, false) } else { self.expr(obj, None) };
+        let Ty::Class(class, cname) = o.ty.clone() else {
+            return crate::builtins::property(self, o, name);
+        };
+        if let Some(f) = self.find_field(class, &name.name) {
+            let (owner, index, access, fspan) = (f.owner, f.index, f.access, f.span);
+            self.check_access(access, owner, fspan, name.span, &format!("field `{}`", name.name));
+            if is_self && self.kind == BodyKind::Init {
+                let own = self.self_class == Some(owner) && self.init_state.as_ref().is_some_and(|s| s.is_tracked(&name.name));
+                if own {
+                    if self.init_state.as_ref().is_some_and(|s| s.is_unset(&name.name)) {
+                        self.error_hint(name.span, format!("`self.{}` is read before it is initialised", name.name), "assign the field first");
+                    }
+                } else {
+                    self.require_initialised(name.span, &format!("reading `self.{}`", name.name));
+                }
+            }
+            let field = &self.classes[class].fields[index];
+            let (ty, offset) = (field.ty.clone(), field.offset);
+            return Expr::new(ExprKind::Field(Box::new(o), offset), ty);
+        }
+        let hint = if self.find_method(class, &name.name).is_some() { "methods are called: add `(...)`" } else { "check the name" };
+        self.error_hint(name.span, format!("`{cname}` has no field `{}`", name.name), hint);
+        error_expr()
+    }
+
+    fn call(&mut self, callee: &ast::Expr, args: &[ast::Expr], span: Span) -> Expr {
+        match &callee.kind {
+            ast::ExprKind::Name(n) if self.lookup_local(n).is_none() && !self.global_names.contains_key(n) => {
+                if let Some(&(id, _)) = self.fn_names.get(n) {
+                    let params = self.sigs[id].params.clone();
+                    let ret = self.sigs[id].ret.clone();
+                    let args = self.args(args, &params, span, &format!("`{n}`"));
+                    return Expr::new(ExprKind::Call(id, args), ret);
+                }
+                if let Some(&class) = self.class_names.get(n) {
+                    return self.construct(class, args, span);
+                }
+                if crate::builtins::is_builtin_fn(n) {
+                    return crate::builtins::call_fn(self, n, args, span);
+                }
+            }
+            ast::ExprKind::Member(obj, name) => {
+                let is_self = matches!(obj.kind, ast::ExprKind::SelfRef);
+                let o = if is_self { self.self_expr(obj.span, false) } else { self.expr(obj, None) };
+                if let Ty::Class(class, _) = o.ty {
+                    if self.find_field(class, &name.name).is_none() {
+                        if is_self {
+                            self.require_initialised(obj.span, &format!("calling `self.{}`", name.name));
+                        }
+                        return self.method_call(o, class, name, args, span);
+                    }
+                } else {
+                    return crate::builtins::call_method(self, o, name, args, span);
+                }
+            }
+            ast::ExprKind::Super(name) => return self.super_call(name, args, span),
+            _ => {}
+        }
+        let f = self.expr(callee, None);
+        match f.ty.clone() {
+            Ty::Fn(params, ret) => {
+                let args = self.args(args, &params, span, "this function value");
+                Expr::new(ExprKind::CallIndirect(Box::new(f), args), *ret)
+            }
+            Ty::Error => error_expr(),
+            other => {
+                let hint = if matches!(other, Ty::Optional(_)) { "unwrap the optional function first" } else { "only functions can be called" };
+                self.error_hint(callee.span, format!("cannot call a value of type {other}"), hint);
+                error_expr()
+            }
+        }
+    }
+
+    /// `C(args)`: allocate and initialise.
+    fn construct(&mut self, class: ClassId, args: &[ast::Expr], span: Span) -> Expr {
+        let name = self.classes[class].name.clone();
+        let Some(params) = self.class_info[class].init_params.clone() else {
+            return error_expr();
+        };
+        if class == OBJECT {
+            self.error(span, "`Object` cannot be constructed");
+            return error_expr();
+        }
+        let access = self.class_info[class].init_access;
+        let decl = self.class_info[class].span;
+        self.check_access(access, class, decl, span, "`init`");
+        let args = self.args(args, &params, span, &format!("`{name}(...)`"));
+        Expr::new(ExprKind::New { class, args }, self.class_ty(class))
+    }
+
+    fn method_call(&mut self, recv: Expr, class: ClassId, name: &ast::Ident, args: &[ast::Expr], span: Span) -> Expr {
+        let cname = self.classes[class].name.clone();
+        let Some(m) = self.find_method(class, &name.name) else {
+            self.error_hint(name.span, format!("`{cname}` has no method `{}`", name.name), "check the name");
+            for a in args {
+                self.expr(a, None);
+            }
+            return error_expr();
+        };
+        self.check_access(m.access, m.owner, m.span, name.span, &format!("method `{}`", name.name));
+        let mut all = vec![recv];
+        all.extend(self.args(args, &m.sig.params, span, &format!("`{}`", name.name)));
+        let ret = m.sig.ret.clone();
+        match (m.slot, m.is_final) {
+            (Some(slot), false) => Expr::new(ExprKind::CallVirtual { slot, args: all }, ret),
+            _ => Expr::new(ExprKind::CallDirect(m.callee, all), ret),
+        }
+    }
+
+    fn super_call(&mut self, name: &ast::Ident, args: &[ast::Expr], span: Span) -> Expr {
+        let Some(class) = self.self_class.filter(|_| matches!(self.kind, BodyKind::Method | BodyKind::Init)) else {
+            self.error(span, "`super` is only available in methods and `init`");
+            return error_expr();
+        };
+        let base = self.classes[class].base.unwrap_or(OBJECT);
+        let this = Expr::new(ExprKind::Local(0), self.class_ty(class));
+        if name.name == "init" {
+            if self.kind != BodyKind::Init {
+                self.error(span, "`super.init(...)` can only be called from `init`");
+                return error_expr();
+            }
+            if let Some(state) = &self.init_state {
+                if let Some(f) = state.unset_fields().first() {
+                    let msg = format!("`super.init` is called before `self.{f}` is initialised");
+                    self.error_hint(span, msg, "set every field of this class first (two-phase initialisation)");
+                } else if state.super_called {
+                    self.error(span, "`super.init` is called twice");
+                }
+            }
+            let params = self.class_info[base].init_params.clone().unwrap_or_default();
+            let mut all = vec![this];
+            all.extend(self.args(args, &params, span, "`super.init`"));
+            if let Some(state) = &mut self.init_state {
+                state.super_called = true;
+            }
+            return match self.classes[base].init.clone() {
+                Some(init) => Expr::new(ExprKind::CallDirect(init, all), Ty::Void),
+                None => Expr::new(ExprKind::Int(0), Ty::Void),
+            };
+        }
+        self.require_initialised(span, "calling a `super` method");
+        let Some(m) = self.find_method(base, &name.name) else {
+            let bname = self.classes[base].name.clone();
+            self.error(name.span, format!("`{bname}` has no method `{}`", name.name));
+            return error_expr();
+        };
+        let mut all = vec![this];
+        all.extend(self.args(args, &m.sig.params, span, &format!("`super.{}`", name.name)));
+        Expr::new(ExprKind::CallDirect(m.callee, all), m.sig.ret)
+    }
+
+    /// Checks call arguments against parameter types.
+    pub(crate) fn args(&mut self, args: &[ast::Expr], params: &[Ty], span: Span, what: &str) -> Vec<Expr> {
+        if args.len() != params.len() {
+            self.error(span, format!("{what} takes {} argument(s), but {} were given", params.len(), args.len()));
+        }
+        args.iter()
+            .enumerate()
+            .map(|(i, a)| {
+                let p = params.get(i).cloned();
+                let e = self.expr(a, p.as_ref());
+                match p {
+                    Some(p) => self.coerce(e, &p, a.span),
+                    None => e,
+                }
+            })
+            .collect()
+    }
+
+    // ---- casts ----
+
+    fn cast(&mut self, v: &ast::Expr, t: &ast::TypeExpr, span: Span, kind: CastKind) -> Expr {
+        let value = self.expr(v, None);
+        let target = self.resolve_type(t);
+        let (Ty::Class(class, _), Ty::Class(from, _)) = (&target, &value.ty) else {
+            if !matches!(target, Ty::Error) && !matches!(value.ty, Ty::Error) {
+                self.error_hint(span, format!("cannot test or cast {} to {target}", value.ty), "`is`, `as` and `as?` work between classes; unwrap optionals first");
+            }
+            return error_expr();
+        };
+        let (class, from) = (*class, *from);
+        if !self.is_subclass(class, from) && !self.is_subclass(from, class) {
+            let msg = format!("`{}` and `{}` are unrelated classes", self.classes[from].name, self.classes[class].name);
+            self.error_hint(span, msg, "the test can never succeed");
+        }
+        match kind {
+            CastKind::Is => Expr::new(ExprKind::InstanceOf(Box::new(value), class), Ty::Bool),
+            CastKind::As => Expr::new(ExprKind::Cast { value: Box::new(value), class, optional: false }, target),
+            CastKind::AsOpt => Expr::new(ExprKind::Cast { value: Box::new(value), class, optional: true }, Ty::Optional(Box::new(target))),
+        }
+    }
+
+    // ---- operators ----
+
+    fn unary(&mut self, op: UnOp, inner: &ast::Expr, span: Span, expected: Option<&Ty>) -> Expr {
+        if let (UnOp::Neg, ast::ExprKind::Int(v)) = (op, &inner.kind) {
+            return self.int_literal(*v, true, span, expected);
+        }
+        let v = self.expr(inner, expected);
+        let ty = v.ty.clone();
+        let ok = match op {
+            UnOp::Neg => ty.is_numeric(),
+            UnOp::Not => ty == Ty::Bool,
+            UnOp::BitNot => ty.is_integer(),
+        };
+        if !ok && ty != Ty::Error {
+            let (sym, want) = match op {
+                UnOp::Neg => ("-", "a number"),
+                UnOp::Not => ("!", "a Bool"),
+                UnOp::BitNot => ("~", "an Int"),
+            };
+            self.error(span, format!("`{sym}` needs {want}, found {ty}"));
+            return error_expr();
+        }
+        let kind = match op {
+            UnOp::Neg => ExprKind::Neg(Box::new(v)),
+            UnOp::Not => ExprKind::Not(Box::new(v)),
+            UnOp::BitNot => ExprKind::BitNot(Box::new(v)),
+        };
+        Expr::new(kind, ty)
+    }
+
+    fn binary(&mut self, op: BinOp, l: &ast::Expr, r: &ast::Expr, span: Span, expected: Option<&Ty>) -> Expr {
+        if op == BinOp::Coalesce {
+            return self.coalesce(l, r, span, expected);
+        }
+        let hint = match op {
+            BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Rem | BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor => expected,
+            _ => None,
+        };
+        let mut lhs = self.expr(l, hint);
+        let rhs_hint = Some(&lhs.ty).filter(|t| !matches!(t, Ty::Error | Ty::Nil));
+        let rhs = self.expr(r, rhs_hint);
+        // An Int literal on the left adapts to an Int32 right operand.
+        if lhs.ty == Ty::Int && rhs.ty == Ty::Int32 {
+            if let ExprKind::Int(v) = lhs.kind {
+                if let Ok(x) = i32::try_from(v) {
+                    lhs = Expr::new(ExprKind::Int(x as i64), Ty::Int32);
+                }
+            }
+        }
+        self.binary_typed(op, lhs, rhs, span)
+    }
+
+    fn coalesce(&mut self, l: &ast::Expr, r: &ast::Expr, span: Span, expected: Option<&Ty>) -> Expr {
+        let opt = self.expr(l, expected.map(|t| Ty::Optional(Box::new(t.clone()))).as_ref());
+        let inner = match &opt.ty {
+            Ty::Optional(t) => (**t).clone(),
+            Ty::Error => return error_expr(),
+            other => {
+                let msg = format!("`??` needs an optional on the left, found {other}");
+                self.error_hint(span, msg, "`a ?? b` gives `b` when the optional `a` is nil");
+                return error_expr();
+            }
+        };
+        let fallback = self.expr(r, Some(&inner));
+        let fallback = self.coerce(fallback, &inner, r.span);
+        Expr::new(ExprKind::Coalesce(Box::new(opt), Box::new(fallback)), inner)
+    }
+
+    pub(crate) fn binary_typed(&mut self, op: BinOp, lhs: Expr, rhs: Expr, span: Span) -> Expr {
+        let (lt, rt) = (lhs.ty.clone(), rhs.ty.clone());
+        if lt == Ty::Error || rt == Ty::Error {
+            return error_expr();
+        }
+        let b = |e: Expr| Box::new(e);
+        if matches!(op, BinOp::Eq | BinOp::Ne) {
+            let negated = op == BinOp::Ne;
+            match (&lt, &rt) {
+                (Ty::Optional(_), Ty::Nil) => return Expr::new(ExprKind::IsNil { value: b(lhs), negated }, Ty::Bool),
+                (Ty::Nil, Ty::Optional(_)) => return Expr::new(ExprKind::IsNil { value: b(rhs), negated }, Ty::Bool),
+                (Ty::Nil, _) | (_, Ty::Nil) => {
+                    self.error_hint(span, format!("{} can never be nil", if lt == Ty::Nil { &rt } else { &lt }), "only optional values (`T?`) are compared with `nil`");
+                    return error_expr();
+                }
+                _ => {}
+            }
+            // Identity of class instances, also through optionals.
+            let identity = |t: &Ty| matches!(t, Ty::Class(..)) || matches!(t, Ty::Optional(i) if matches!(**i, Ty::Class(..)));
+            if identity(&lt) && identity(&rt) {
+                let (a, c) = (strip_optional(&lt), strip_optional(&rt));
+                if let (Ty::Class(x, _), Ty::Class(y, _)) = (a, c) {
+                    if self.is_subclass(*x, *y) || self.is_subclass(*y, *x) {
+                        let cmp = if negated { Cmp::Ne } else { Cmp::Eq };
+                        return Expr::new(ExprKind::Compare(cmp, b(lhs), b(rhs)), Ty::Bool);
+                    }
+                }
+            }
+        }
+        let mismatch = |c: &mut Self| {
+            let hint = if lt.is_numeric() && rt.is_numeric() {
+                "Int and Float never mix implicitly: convert with `Float(x)` or `Int(x)`"
+            } else if matches!(lt, Ty::Optional(_)) || matches!(rt, Ty::Optional(_)) {
+                "unwrap the optional first, with `!`, `??` or `if let`"
+            } else {
+                "both operands must have the same type"
+            };
+            c.error_hint(span, format!("`{}` cannot combine {lt} and {rt}", op.as_str()), hint);
+            error_expr()
+        };
+        match op {
+            BinOp::And | BinOp::Or => {
+                if lt != Ty::Bool || rt != Ty::Bool {
+                    self.error(span, format!("`{}` needs Bool operands, found {lt} and {rt}", op.as_str()));
+                    return error_expr();
+                }
+                let kind = if op == BinOp::And { ExprKind::And(b(lhs), b(rhs)) } else { ExprKind::Or(b(lhs), b(rhs)) };
+                Expr::new(kind, Ty::Bool)
+            }
+            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+                if lt != rt {
+                    return mismatch(self);
+                }
+                let ordered = !matches!(op, BinOp::Eq | BinOp::Ne);
+                if ordered && !(lt.is_numeric() || lt == Ty::Str) {
+                    self.error(span, format!("`{}` cannot order values of type {lt}", op.as_str()));
+                    return error_expr();
+                }
+                if matches!(lt, Ty::Void | Ty::CString | Ty::Optional(_)) {
+                    let hint = if matches!(lt, Ty::Optional(_)) { "compare with `nil`, or unwrap first" } else { "these values have no equality" };
+                    self.error_hint(span, format!("values of type {lt} cannot be compared"), hint);
+                    return error_expr();
+                }
+                let cmp = match op {
+                    BinOp::Eq => Cmp::Eq,
+                    BinOp::Ne => Cmp::Ne,
+                    BinOp::Lt => Cmp::Lt,
+                    BinOp::Le => Cmp::Le,
+                    BinOp::Gt => Cmp::Gt,
+                    _ => Cmp::Ge,
+                };
+                Expr::new(ExprKind::Compare(cmp, b(lhs), b(rhs)), Ty::Bool)
+            }
+            BinOp::Add if lt == Ty::Str && rt == Ty::Str => {
+                Expr::new(ExprKind::Rt { name: "tess_str_concat", args: vec![lhs, rhs], throws: false }, Ty::Str)
+            }
+            _ => {
+                if lt != rt {
+                    return mismatch(self);
+                }
+                let arith = match op {
+                    BinOp::Add => Arith::Add,
+                    BinOp::Sub => Arith::Sub,
+                    BinOp::Mul => Arith::Mul,
+                    BinOp::Div => Arith::Div,
+                    BinOp::Rem => Arith::Rem,
+                    BinOp::Shl => Arith::Shl,
+                    BinOp::Shr => Arith::Shr,
+                    BinOp::BitAnd => Arith::BitAnd,
+                    BinOp::BitOr => Arith::BitOr,
+                    _ => Arith::BitXor,
+                };
+                let bitwise = matches!(arith, Arith::Shl | Arith::Shr | Arith::BitAnd | Arith::BitOr | Arith::BitXor);
+                let ok = if bitwise { lt.is_integer() } else { lt.is_numeric() };
+                if !ok {
+                    let what = if bitwise { "Int or Int32" } else { "numbers" };
+                    let hint = if lt == Ty::Str { "join strings with `+` or interpolation" } else { "check the operand types" };
+                    self.error_hint(span, format!("`{}` needs {what}, found {lt}", op.as_str()), hint);
+                    return error_expr();
+                }
+                if lt == Ty::Float && arith == Arith::Rem {
+                    return Expr::new(ExprKind::Math(crate::hir::MathFn::Libm("fmod"), vec![lhs, rhs]), Ty::Float);
+                }
+                Expr::new(ExprKind::Arith(arith, b(lhs), b(rhs)), lt)
+            }
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum CastKind {
+    Is,
+    As,
+    AsOpt,
+}
+
+fn strip_optional(t: &Ty) -> &Ty {
+    match t {
+        Ty::Optional(i) => i,
+        other => other,
+    }
+}

@@ -1,0 +1,446 @@
+//! Statements, including `try`/`catch`/`finally` and the flow of definite
+//! initialisation through branches and loops.
+
+use crate::check::{error_expr, BodyKind, Checker};
+use crate::classes::ERROR;
+use crate::hir::{self, Expr, ExprKind, Place, Stmt};
+use crate::ty::Ty;
+use std::collections::HashMap;
+use tess_syntax::ast::{self, BinOp};
+use tess_syntax::{Diagnostic, Span};
+
+impl Checker<'_> {
+    pub(crate) fn block(&mut self, b: &ast::Block, out: &mut Vec<Stmt>) {
+        self.scopes.push(HashMap::new());
+        for s in &b.stmts {
+            self.stmt(s, out);
+        }
+        self.scopes.pop();
+    }
+
+    /// Checks `f` as a branch that may or may not run: definite
+    /// initialisation afterwards is what held before it.
+    fn maybe_runs(&mut self, f: impl FnOnce(&mut Self)) {
+        let before = self.init_state.clone();
+        f(self);
+        if let (Some(state), Some(before)) = (&mut self.init_state, before) {
+            *state = before;
+        }
+    }
+
+    pub(crate) fn stmt(&mut self, s: &ast::Stmt, out: &mut Vec<Stmt>) {
+        match s {
+            ast::Stmt::Let(v) => {
+                let declared = v.ty.as_ref().map(|t| self.resolve_type(t));
+                let Some(init) = &v.init else {
+                    self.error_hint(v.span, format!("`{}` needs an initial value", v.name.name), "write `= <value>` after the declaration");
+                    let ty = declared.unwrap_or(Ty::Error);
+                    self.bind_local(&v.name, ty, v.mutable);
+                    return;
+                };
+                let e = self.expr(init, declared.as_ref());
+                let e = self.settle(e, declared.as_ref(), init.span);
+                let ty = declared.unwrap_or_else(|| e.ty.clone());
+                let id = self.bind_local(&v.name, ty, v.mutable);
+                out.push(Stmt::Let(id, e));
+            }
+            ast::Stmt::Assign { target, op, value, span } => self.assign(target, *op, value, *span, out),
+            ast::Stmt::Expr(e) => {
+                let e = self.expr(e, None);
+                out.push(Stmt::Expr(e));
+            }
+            ast::Stmt::If { cond, then, els, .. } => self.if_stmt(cond, then, els.as_deref(), out),
+            ast::Stmt::While { cond, body, .. } => {
+                let c = self.condition(cond);
+                let mut b = Vec::new();
+                self.maybe_runs(|c| {
+                    c.loops += 1;
+                    c.block(body, &mut b);
+                    c.loops -= 1;
+                });
+                out.push(Stmt::While(c, b));
+            }
+            ast::Stmt::For { pattern, iter, body, .. } => self.maybe_runs(|c| c.for_stmt(pattern, iter, body, out)),
+            ast::Stmt::Break(span) | ast::Stmt::Continue(span) => {
+                let is_break = matches!(s, ast::Stmt::Break(_));
+                if self.loops == 0 {
+                    let word = if is_break { "break" } else { "continue" };
+                    self.error(*span, format!("`{word}` outside of a loop"));
+                }
+                out.push(if is_break { Stmt::Break } else { Stmt::Continue });
+            }
+            ast::Stmt::Return(value, span) => self.return_stmt(value.as_ref(), *span, out),
+            ast::Stmt::Throw(e, _) => {
+                let v = self.expr(e, None);
+                let error = self.class_ty(ERROR);
+                if !matches!(v.ty, Ty::Error) && !self.fits(&v.ty, &error) {
+                    self.error_hint(e.span, format!("cannot throw a value of type {}", v.ty), "throw an instance of `Error` or a subclass");
+                }
+                out.push(Stmt::Throw(v));
+            }
+            ast::Stmt::Try { body, catches, finally, .. } => self.try_stmt(body, catches, finally.as_ref(), out),
+            ast::Stmt::Block(b) => self.block(b, out),
+        }
+    }
+
+    fn return_stmt(&mut self, value: Option<&ast::Expr>, span: Span, out: &mut Vec<Stmt>) {
+        if self.kind == BodyKind::TopLevel {
+            self.error_hint(span, "`return` outside of a function", "use `exit(code)` to end the program");
+        }
+        if let Some(state) = &self.init_state {
+            let unset = state.unset_fields();
+            if !unset.is_empty() {
+                self.error_hint(span, format!("`init` returns before `{}` is initialised", unset[0]), "set every field before returning");
+            }
+        }
+        let ret = self.ret.clone();
+        match value {
+            Some(v) => {
+                let e = self.expr(v, Some(&ret));
+                if ret == Ty::Void {
+                    self.error_hint(v.span, "this function has no result", "declare one with `-> Type`, or remove the value");
+                    out.push(Stmt::Return(Some(e)));
+                } else {
+                    let e = self.coerce(e, &ret, v.span);
+                    out.push(Stmt::Return(Some(e)));
+                }
+            }
+            None => {
+                if ret != Ty::Void {
+                    self.error(span, format!("missing return value of type {ret}"));
+                }
+                out.push(Stmt::Return(None));
+            }
+        }
+    }
+
+    fn if_stmt(&mut self, cond: &ast::Cond, then: &ast::Block, els: Option<&ast::Stmt>, out: &mut Vec<Stmt>) {
+        let before = self.init_state.clone();
+        let mut t = Vec::new();
+        let mut e = Vec::new();
+        let let_binding = match cond {
+            ast::Cond::Expr(c) => {
+                let c = self.condition(c);
+                self.block(then, &mut t);
+                Err(c)
+            }
+            ast::Cond::Let(name, value) => {
+                let opt = self.expr(value, None);
+                let inner = match &opt.ty {
+                    Ty::Optional(inner) => (**inner).clone(),
+                    Ty::Error => Ty::Error,
+                    other => {
+                        let msg = format!("`if let` needs an optional, found {other}");
+                        self.error_hint(value.span, msg, "`if let` unwraps a value of type `T?`");
+                        Ty::Error
+                    }
+                };
+                self.scopes.push(HashMap::new());
+                let var = self.bind_local(name, inner, false);
+                self.block(then, &mut t);
+                self.scopes.pop();
+                Ok((var, opt))
+            }
+        };
+        let after_then = std::mem::replace(&mut self.init_state, before);
+        if let Some(els) = els {
+            self.scopes.push(HashMap::new());
+            self.stmt(els, &mut e);
+            self.scopes.pop();
+        }
+        if let (Some(state), Some(then_state)) = (&mut self.init_state, &after_then) {
+            let then_exits = always_exits(&then.stmts);
+            let else_exits = els.is_some_and(|s| always_exits(std::slice::from_ref(s)));
+            match (then_exits, else_exits) {
+                (true, _) => {}
+                (false, true) => *state = then_state.clone(),
+                (false, false) => state.merge(then_state),
+            }
+        }
+        out.push(match let_binding {
+            Err(c) => Stmt::If(c, t, e),
+            Ok((var, opt)) => Stmt::IfLet { var, opt, then: t, els: e },
+        });
+    }
+
+    pub(crate) fn condition(&mut self, e: &ast::Expr) -> Expr {
+        let c = self.expr(e, Some(&Ty::Bool));
+        if !self.fits(&c.ty, &Ty::Bool) {
+            let hint = if matches!(c.ty, Ty::Optional(_)) { "test an optional with `x != nil` or `if let`" } else { "compare explicitly, e.g. `x != 0`" };
+            self.error_hint(e.span, format!("condition must be Bool, found {}", c.ty), hint);
+        }
+        c
+    }
+
+    fn for_stmt(&mut self, pattern: &ast::ForPattern, iter: &ast::Expr, body: &ast::Block, out: &mut Vec<Stmt>) {
+        self.scopes.push(HashMap::new());
+        self.loops += 1;
+        let stmt = match (pattern, &iter.kind) {
+            (ast::ForPattern::One(name), ast::ExprKind::Range { lo, hi, inclusive }) => {
+                let lo_e = self.expr(lo, Some(&Ty::Int));
+                let lo_e = self.coerce(lo_e, &Ty::Int, lo.span);
+                let hi_e = self.expr(hi, Some(&Ty::Int));
+                let hi_e = self.coerce(hi_e, &Ty::Int, hi.span);
+                let var = self.bind_local(name, Ty::Int, false);
+                let mut b = Vec::new();
+                self.block(body, &mut b);
+                Some(Stmt::ForRange { var, lo: lo_e, hi: hi_e, inclusive: *inclusive, body: b })
+            }
+            (_, _) => {
+                let coll = self.expr(iter, None);
+                match (pattern, coll.ty.clone()) {
+                    (ast::ForPattern::One(name), Ty::Array(elem)) => {
+                        let var = self.bind_local(name, *elem, false);
+                        let mut b = Vec::new();
+                        self.block(body, &mut b);
+                        Some(Stmt::ForEach { var, array: coll, body: b })
+                    }
+                    (ast::ForPattern::Pair(k, v), Ty::Map(kt, vt)) => {
+                        let key = self.bind_local(k, *kt, false);
+                        let value = self.bind_local(v, *vt, false);
+                        let mut b = Vec::new();
+                        self.block(body, &mut b);
+                        Some(Stmt::ForMap { key, value, map: coll, body: b })
+                    }
+                    (_, Ty::Error) => None,
+                    (ast::ForPattern::One(_), Ty::Map(..)) => {
+                        self.error_hint(iter.span, "iterating over a map gives pairs", "write `for (key, value) in map`");
+                        None
+                    }
+                    (ast::ForPattern::Pair(..), other) => {
+                        self.error_hint(iter.span, format!("cannot iterate over {other} in pairs"), "`for (k, v) in m` iterates over a map");
+                        None
+                    }
+                    (_, other) => {
+                        self.error_hint(iter.span, format!("cannot iterate over {other}"), "`for` iterates over a range `a..b`, an array or a map");
+                        None
+                    }
+                }
+            }
+        };
+        self.loops -= 1;
+        self.scopes.pop();
+        out.extend(stmt);
+    }
+
+    fn try_stmt(&mut self, body: &ast::Block, catches: &[ast::Catch], finally: Option<&ast::Block>, out: &mut Vec<Stmt>) {
+        let mut b = Vec::new();
+        self.maybe_runs(|c| c.block(body, &mut b));
+        let mut hir_catches: Vec<hir::Catch> = Vec::new();
+        let mut seen: Vec<(usize, Span)> = Vec::new();
+        for catch in catches {
+            let ty = self.resolve_type(&catch.ty);
+            let class = match ty {
+                Ty::Class(id, _) if self.is_subclass(id, ERROR) => Some(id),
+                Ty::Error => None,
+                other => {
+                    self.error_hint(catch.ty.span(), format!("cannot catch {other}"), "catch `Error` or one of its subclasses");
+                    None
+                }
+            };
+            if let Some(id) = class {
+                if let Some(&(earlier, espan)) = seen.iter().find(|(e, _)| self.is_subclass(id, *e)) {
+                    let (name, ename) = (self.classes[id].name.clone(), self.classes[earlier].name.clone());
+                    self.diags.push(
+                        Diagnostic::error(catch.ty.span(), format!("unreachable catch: `{name}` is already caught by `{ename}` above"))
+                            .with_note(espan, "caught here")
+                            .with_hint("put the more specific catch first"),
+                    );
+                }
+                seen.push((id, catch.ty.span()));
+            }
+            self.scopes.push(HashMap::new());
+            let var_ty = class.map_or(Ty::Error, |id| self.class_ty(id));
+            let var = self.bind_local(&catch.name, var_ty, false);
+            let mut cb = Vec::new();
+            self.maybe_runs(|c| c.block(&catch.body, &mut cb));
+            self.scopes.pop();
+            if let Some(class) = class {
+                hir_catches.push(hir::Catch { class, var, body: cb });
+            }
+        }
+        let fin = finally.map(|f| {
+            let mut fb = Vec::new();
+            self.block(f, &mut fb);
+            fb
+        });
+        out.push(Stmt::Try { body: b, catches: hir_catches, finally: fin });
+    }
+
+    fn assign(&mut self, target: &ast::Expr, op: Option<BinOp>, value: &ast::Expr, span: Span, out: &mut Vec<Stmt>) {
+        let (place, ty) = match &target.kind {
+            ast::ExprKind::Name(n) => {
+                if let Some(l) = self.lookup_local(n) {
+                    if !l.mutable {
+                        self.error_hint(target.span, format!("cannot assign to `{n}`: it is not a `var`"), "declare it with `var` to change it");
+                    }
+                    (Place::Local(l.id), self.locals[l.id].ty.clone())
+                } else if let Some(g) = self.global_names.get(n) {
+                    let (id, mutable) = (g.id, g.mutable);
+                    if !mutable {
+                        self.error_hint(target.span, format!("cannot assign to `{n}`: it is a `let` constant"), "declare it with `var` to change it");
+                    }
+                    (Place::Global(id), self.globals[id].ty.clone())
+                } else {
+                    self.error(target.span, format!("cannot find `{n}` in this scope"));
+                    return;
+                }
+            }
+            ast::ExprKind::Index(a, i) => {
+                let coll = self.expr(a, None);
+                match coll.ty.clone() {
+                    Ty::Array(elem) => {
+                        let idx = self.expr(i, Some(&Ty::Int));
+                        let idx = self.coerce(idx, &Ty::Int, i.span);
+                        if op.is_some() {
+                            // Evaluate the array and index once: `a[i] op= v`.
+                            let ta = self.new_local("<array>", coll.ty.clone());
+                            let ti = self.new_local("<index>", Ty::Int);
+                            let aty = coll.ty.clone();
+                            out.push(Stmt::Let(ta, coll));
+                            out.push(Stmt::Let(ti, idx));
+                            let place = Place::Index(Expr::new(ExprKind::Local(ta), aty), Expr::new(ExprKind::Local(ti), Ty::Int));
+                            (place, *elem)
+                        } else {
+                            (Place::Index(coll, idx), *elem)
+                        }
+                    }
+                    Ty::Map(kt, vt) => {
+                        if op.is_some() {
+                            self.error_hint(span, "compound assignment to a map entry", "`m[k]` is an optional: write `m[k] = (m[k] ?? 0) + x`");
+                            return;
+                        }
+                        let key = self.expr(i, Some(&kt));
+                        let key = self.coerce(key, &kt, i.span);
+                        (Place::MapEntry(coll, key), *vt)
+                    }
+                    Ty::Str => {
+                        self.error_hint(target.span, "strings are immutable", "build a new string with `+` or interpolation");
+                        return;
+                    }
+                    Ty::Error => return,
+                    other => {
+                        self.error(a.span, format!("cannot index into {other}"));
+                        return;
+                    }
+                }
+            }
+            ast::ExprKind::Member(obj, name) => match self.field_place(obj, name, op.is_some(), out) {
+                Some(p) => p,
+                None => return,
+            },
+            _ => {
+                self.error_hint(target.span, "cannot assign to this expression", "assign to a variable, an array element, a map entry or a field");
+                return;
+            }
+        };
+        let rhs = match op {
+            None => {
+                let v = self.expr(value, Some(&ty));
+                self.coerce(v, &ty, value.span)
+            }
+            Some(op) => {
+                let current = read_place(&place, ty.clone());
+                let v = self.expr(value, Some(&ty));
+                self.binary_typed(op, current, v, span)
+            }
+        };
+        if let Place::Field(ref obj, _) = place {
+            if let (ExprKind::Local(0), Some(state), ast::ExprKind::Member(_, name)) = (&obj.kind, &mut self.init_state, &target.kind) {
+                if self.kind == BodyKind::Init {
+                    state.set(&name.name);
+                }
+            }
+        }
+        out.push(Stmt::Assign(place, rhs));
+    }
+
+    /// `obj.name` as an assignment target.
+    fn field_place(&mut self, obj: &ast::Expr, name: &ast::Ident, compound: bool, out: &mut Vec<Stmt>) -> Option<(Place, Ty)> {
+        let is_self = matches!(obj.kind, ast::ExprKind::SelfRef);
+        let o = if is_self && self.kind == BodyKind::Init { self.self_expr(obj.span, false) } else { self.expr(obj, None) };
+        let Ty::Class(class, cname) = o.ty.clone() else {
+            if !matches!(o.ty, Ty::Error) {
+                let hint = if matches!(o.ty, Ty::Optional(_)) { "unwrap the optional first" } else { "only class instances have fields" };
+                self.error_hint(name.span, format!("{} has no field `{}`", o.ty, name.name), hint);
+            }
+            return None;
+        };
+        let Some(f) = self.find_field(class, &name.name) else {
+            self.error(name.span, format!("`{cname}` has no field `{}`", name.name));
+            return None;
+        };
+        let (mutable, owner, index, access, fspan) = (f.mutable, f.owner, f.index, f.access, f.span);
+        self.check_access(access, owner, fspan, name.span, &format!("field `{}`", name.name));
+        let in_own_init = is_self && self.kind == BodyKind::Init && self.self_class == Some(owner);
+        if !mutable && !in_own_init {
+            self.error_hint(name.span, format!("cannot assign to `{}`: it is a `let` field", name.name), "`let` fields are set once, in the class's `init`");
+        }
+        if is_self && self.kind == BodyKind::Init {
+            let tracked = self.init_state.as_ref().is_some_and(|s| s.is_tracked(&name.name)) && self.self_class == Some(owner);
+            if compound || !tracked {
+                self.require_initialised(name.span, if compound { "reading `self`" } else { "assigning an inherited field" });
+            }
+        }
+        let field = &self.classes[class].fields[index];
+        let (ty, offset) = (field.ty.clone(), field.offset);
+        let obj_expr = if compound {
+            let t = self.new_local("<object>", o.ty.clone());
+            out.push(Stmt::Let(t, o));
+            Expr::new(ExprKind::Local(t), self.class_ty(class))
+        } else {
+            o
+        };
+        Some((Place::Field(obj_expr, offset), ty))
+    }
+}
+
+/// The current value of an assignment target (for `x op= v`); index and
+/// field targets have already been moved into temporaries.
+fn read_place(place: &Place, ty: Ty) -> Expr {
+    let local = |e: &Expr| match e.kind {
+        ExprKind::Local(l) => Expr::new(ExprKind::Local(l), e.ty.clone()),
+        _ => error_expr(),
+    };
+    match place {
+        Place::Local(l) => Expr::new(ExprKind::Local(*l), ty),
+        Place::Global(g) => Expr::new(ExprKind::Global(*g), ty),
+        Place::Index(a, i) => Expr::new(ExprKind::Index(Box::new(local(a)), Box::new(local(i))), ty),
+        Place::Field(o, off) => Expr::new(ExprKind::Field(Box::new(local(o)), *off), ty),
+        Place::MapEntry(..) => error_expr(),
+    }
+}
+
+/// Whether control can never fall off the end of these statements.
+pub(crate) fn always_exits(stmts: &[ast::Stmt]) -> bool {
+    stmts.iter().any(|s| match s {
+        ast::Stmt::Return(..) | ast::Stmt::Throw(..) => true,
+        ast::Stmt::If { then, els: Some(els), .. } => always_exits(&then.stmts) && always_exits(std::slice::from_ref(els)),
+        ast::Stmt::Block(b) => always_exits(&b.stmts),
+        ast::Stmt::While { cond, body, .. } => matches!(cond.kind, ast::ExprKind::Bool(true)) && !contains_break(&body.stmts),
+        ast::Stmt::Try { body, catches, finally, .. } => {
+            finally.as_ref().is_some_and(|f| always_exits(&f.stmts))
+                || (always_exits(&body.stmts) && catches.iter().all(|c| always_exits(&c.body.stmts)))
+        }
+        ast::Stmt::Expr(e) => is_exit_call(e),
+        _ => false,
+    })
+}
+
+fn is_exit_call(e: &ast::Expr) -> bool {
+    matches!(&e.kind, ast::ExprKind::Call(callee, _) if matches!(&callee.kind, ast::ExprKind::Name(n) if n == "exit"))
+}
+
+fn contains_break(stmts: &[ast::Stmt]) -> bool {
+    stmts.iter().any(|s| match s {
+        ast::Stmt::Break(_) => true,
+        ast::Stmt::If { then, els, .. } => contains_break(&then.stmts) || els.as_ref().is_some_and(|e| contains_break(std::slice::from_ref(e))),
+        ast::Stmt::Block(b) => contains_break(&b.stmts),
+        ast::Stmt::Try { body, catches, finally, .. } => {
+            contains_break(&body.stmts)
+                || catches.iter().any(|c| contains_break(&c.body.stmts))
+                || finally.as_ref().is_some_and(|f| contains_break(&f.stmts))
+        }
+        _ => false,
+    })
+}
