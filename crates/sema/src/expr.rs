@@ -554,9 +554,10 @@ impl Checker<'_> {
         let b = |e: Expr| Box::new(e);
         if matches!(op, BinOp::Eq | BinOp::Ne) {
             let negated = op == BinOp::Ne;
+            let (l_nil, r_nil) = (matches!(lhs.kind, ExprKind::Nil), matches!(rhs.kind, ExprKind::Nil));
             match (&lt, &rt) {
-                (Ty::Optional(_), Ty::Nil) => return Expr::new(ExprKind::IsNil { value: b(lhs), negated }, Ty::Bool),
-                (Ty::Nil, Ty::Optional(_)) => return Expr::new(ExprKind::IsNil { value: b(rhs), negated }, Ty::Bool),
+                (Ty::Optional(_), _) if r_nil => return Expr::new(ExprKind::IsNil { value: b(lhs), negated }, Ty::Bool),
+                (_, Ty::Optional(_)) if l_nil => return Expr::new(ExprKind::IsNil { value: b(rhs), negated }, Ty::Bool),
                 (Ty::Nil, _) | (_, Ty::Nil) => {
                     self.error_hint(span, format!("{} can never be nil", if lt == Ty::Nil { &rt } else { &lt }), "only optional values (`T?`) are compared with `nil`");
                     return error_expr();
