@@ -3,7 +3,8 @@
 //!
 //! - `tests/run/*.tes` carry their expectations as comments:
 //!   `// out: TEXT` (a line of standard output), `// err: TEXT` (a line of
-//!   standard error), `// status: N` (default 0), `// args: A B`. Each runs
+//!   standard error), `// status: N` (default 0), `// args: A B`,
+//!   `// stdin: TEXT` (a line of standard input). Each runs
 //!   compiled (AOT), under the JIT, and compiled with `TESS_GC_STRESS=1`.
 //! - `tests/fail/*.tes` must not compile; each line carrying
 //!   `// error(col N): TEXT` must get a diagnostic at that line and column
@@ -63,10 +64,11 @@ struct Expect {
     stderr: String,
     status: i32,
     args: Vec<String>,
+    stdin: String,
 }
 
 fn expectations(src: &str) -> Expect {
-    let mut e = Expect { stdout: String::new(), stderr: String::new(), status: 0, args: Vec::new() };
+    let mut e = Expect { stdout: String::new(), stderr: String::new(), status: 0, args: Vec::new(), stdin: String::new() };
     for line in src.lines() {
         let Some(pos) = line.find("// ") else { continue };
         let directive = &line[pos + 3..];
@@ -78,6 +80,9 @@ fn expectations(src: &str) -> Expect {
             e.stderr.push('\n');
         } else if let Some(t) = directive.strip_prefix("status:") {
             e.status = t.trim().parse().expect("status must be a number");
+        } else if let Some(t) = directive.strip_prefix("stdin:") {
+            e.stdin.push_str(t.strip_prefix(' ').unwrap_or(t));
+            e.stdin.push('\n');
         } else if let Some(t) = directive.strip_prefix("args:") {
             e.args = t.split_whitespace().map(String::from).collect();
         }
@@ -102,6 +107,22 @@ fn run_cmd(cmd: &mut Command) -> Result<Output, String> {
     cmd.output().map_err(|e| format!("cannot run {cmd:?}: {e}"))
 }
 
+/// Runs a test program with `input` on its standard input.
+fn run_with_input(cmd: &mut Command, input: &str) -> Result<Output, String> {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run {cmd:?}: {e}"))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin.write_all(input.as_bytes()).map_err(|e| format!("writing stdin: {e}"))?;
+    }
+    child.wait_with_output().map_err(|e| format!("waiting for {cmd:?}: {e}"))
+}
+
 fn build(file: &Path, dir: &Path) -> Result<PathBuf, String> {
     let exe = dir.join("prog");
     let out = run_cmd(Command::new(tess()).arg("build").arg(file).arg("-o").arg(&exe))?;
@@ -121,7 +142,7 @@ fn check_aot(file: &Path, stress: bool) -> Result<(), String> {
     if stress {
         cmd.env("TESS_GC_STRESS", "1");
     }
-    compare(if stress { "aot, gc stress" } else { "aot" }, &run_cmd(&mut cmd)?, &e)
+    compare(if stress { "aot, gc stress" } else { "aot" }, &run_with_input(&mut cmd, &e.stdin)?, &e)
 }
 
 #[test]
@@ -141,7 +162,7 @@ fn run_jit() {
         let e = expectations(&src);
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
         let abs = std::fs::canonicalize(file).map_err(|e| e.to_string())?;
-        let out = run_cmd(Command::new(tess()).arg("run").arg(abs).args(&e.args).current_dir(dir.path()))?;
+        let out = run_with_input(Command::new(tess()).arg("run").arg(abs).args(&e.args).current_dir(dir.path()), &e.stdin)?;
         compare("jit", &out, &e)
     });
 }

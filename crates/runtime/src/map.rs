@@ -155,6 +155,13 @@ pub unsafe extern "C" fn tess_map_get_opt(m: *mut MapObj, key: i64, boxed: i8) -
     }
 }
 
+/// The entry position of `key`, or -1: lets compiled code read `m[k]!`,
+/// `m[k] ?? d` and `if let v = m[k]` without boxing the value.
+#[no_mangle]
+pub unsafe extern "C" fn tess_map_find(m: *mut MapObj, key: i64) -> i64 {
+    unsafe { table(m) }.find(key as u64).map_or(-1, |i| i as i64)
+}
+
 #[no_mangle]
 pub unsafe extern "C" fn tess_map_contains(m: *mut MapObj, key: i64) -> i8 {
     unsafe { table(m) }.find(key as u64).is_some() as i8

@@ -629,10 +629,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
                 let x = self.value(v)?;
                 self.wrap(x, &v.ty)?
             }
-            ExprKind::Unwrap(v) => {
-                let x = self.value(v)?;
-                self.unwrap(x, &e.ty)?
-            }
+            ExprKind::Unwrap(v) => self.unwrap(v, &e.ty)?,
             ExprKind::Coalesce(a, b) => self.coalesce(a, b, &e.ty)?,
             ExprKind::IsNil { value, negated } => {
                 let x = self.value(value)?;

@@ -8,8 +8,16 @@ use crate::CodegenError;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{types, InstBuilder, Value};
 use cranelift_module::Module;
-use tess_sema::hir::{Callee, Expr, LocalId, Stmt};
+use tess_sema::hir::{Callee, Expr, ExprKind, LocalId, Stmt};
 use tess_sema::ty::{ClassId, Ty};
+
+/// An optional evaluated for immediate use.
+pub(super) enum OptionalValue {
+    /// The optional's own representation (a box, a reference, or 0).
+    Plain(Value),
+    /// A map and an entry position found by `tess_map_find`.
+    MapEntry(Value, Value),
+}
 
 /// Byte offsets inside a type info (see `docs/abi.md`).
 const TI_DEPTH: i32 = 40;
@@ -124,9 +132,38 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         self.from_word(w, inner)
     }
 
+    /// Evaluates an optional for immediate use: `(present, value)`, where
+    /// `value` is only meaningful when `present` is set. Map lookups go
+    /// through the entry position, so their values are never boxed.
+    pub(super) fn optional_parts(&mut self, opt: &'h Expr) -> R<(Value, OptionalValue)> {
+        if let ExprKind::MapGet(m, k) = &opt.kind {
+            let mv = self.value(m)?;
+            let kv = self.value(k)?;
+            let kw = self.to_word(kv, &k.ty);
+            let pos = self.call_rt("tess_map_find", &[mv, kw], Some(types::I64))?.ok_or_else(|| CodegenError("tess_map_find".into()))?;
+            let present = self.b.ins().icmp_imm_s(IntCC::SignedGreaterThanOrEqual, pos, 0);
+            return Ok((present, OptionalValue::MapEntry(mv, pos)));
+        }
+        let v = self.value(opt)?;
+        let present = self.b.ins().icmp_imm_s(IntCC::NotEqual, v, 0);
+        Ok((present, OptionalValue::Plain(v)))
+    }
+
+    /// The value of a present optional from [`Self::optional_parts`].
+    pub(super) fn optional_value(&mut self, v: OptionalValue, inner: &Ty) -> R<Value> {
+        match v {
+            OptionalValue::Plain(v) => Ok(self.unbox(v, inner)),
+            OptionalValue::MapEntry(m, pos) => {
+                let w = self.call_rt("tess_map_value_at", &[m, pos], Some(types::I64))?.ok_or_else(|| CodegenError("tess_map_value_at".into()))?;
+                Ok(self.from_word(w, inner))
+            }
+        }
+    }
+
     /// `x!`: `NilError` when nil.
-    pub(super) fn unwrap(&mut self, v: Value, inner: &Ty) -> R<Value> {
-        let is_nil = self.b.ins().icmp_imm_s(IntCC::Equal, v, 0);
+    pub(super) fn unwrap(&mut self, opt: &'h Expr, inner: &Ty) -> R<Value> {
+        let (present, v) = self.optional_parts(opt)?;
+        let is_nil = self.b.ins().bxor_imm_u(present, 1);
         let fail = self.b.create_block();
         self.b.set_cold_block(fail);
         let cont = self.b.create_block();
@@ -136,20 +173,20 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         let target = self.unwind_target();
         self.b.ins().jump(target, &[]);
         self.b.switch_to_block(cont);
-        Ok(self.unbox(v, inner))
+        self.optional_value(v, inner)
     }
 
     /// `a ?? b`: `b` is evaluated only when `a` is nil.
     pub(super) fn coalesce(&mut self, a: &'h Expr, b: &'h Expr, ty: &Ty) -> R<Value> {
-        let opt = self.value(a)?;
+        let (present, opt) = self.optional_parts(a)?;
         let t = clif_type(ty).unwrap_or(PTR);
         let some = self.b.create_block();
         let none = self.b.create_block();
         let join = self.b.create_block();
         let r = self.b.append_block_param(join, t);
-        self.b.ins().brif(opt, some, &[], none, &[]);
+        self.b.ins().brif(present, some, &[], none, &[]);
         self.b.switch_to_block(some);
-        let v = self.unbox(opt, ty);
+        let v = self.optional_value(opt, ty)?;
         self.b.ins().jump(join, &[v.into()]);
         self.b.switch_to_block(none);
         let fallback = self.value(b)?;
@@ -159,17 +196,17 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
     }
 
     pub(super) fn if_let(&mut self, var: LocalId, opt: &'h Expr, then: &'h [Stmt], els: &'h [Stmt]) -> R<()> {
-        let v = self.value(opt)?;
         let inner = match &opt.ty {
             Ty::Optional(t) => (**t).clone(),
             other => return Err(CodegenError(format!("`if let` on {other}"))),
         };
+        let (present, v) = self.optional_parts(opt)?;
         let then_b = self.b.create_block();
         let else_b = self.b.create_block();
         let join = self.b.create_block();
-        self.b.ins().brif(v, then_b, &[], else_b, &[]);
+        self.b.ins().brif(present, then_b, &[], else_b, &[]);
         self.b.switch_to_block(then_b);
-        let x = self.unbox(v, &inner);
+        let x = self.optional_value(v, &inner)?;
         self.set_local(var, x);
         self.stmts(then)?;
         if !self.is_terminated() {
