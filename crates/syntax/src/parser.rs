@@ -454,9 +454,13 @@ impl Parser<'_> {
                 TypeExpr::Named(parts)
             }
         };
-        while self.is_sym("?") {
+        // `T??` lexes as the `??` operator: it is two optional marks here.
+        while self.is_sym("?") || self.is_sym("??") {
+            let marks = if self.is_sym("??") { 2 } else { 1 };
             self.bump();
-            t = TypeExpr::Optional(Box::new(t), lo.to(self.prev_span()));
+            for _ in 0..marks {
+                t = TypeExpr::Optional(Box::new(t), lo.to(self.prev_span()));
+            }
         }
         Ok(t)
     }
