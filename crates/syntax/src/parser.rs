@@ -420,7 +420,12 @@ impl Parser<'_> {
 
     fn type_expr(&mut self) -> PResult<TypeExpr> {
         let lo = self.span();
-        let mut t = if self.eat_sym("[") {
+        let mut t = if self.eat_sym("(") {
+            // A parenthesised type, for `(fn(Int) -> Int)?`.
+            let inner = self.type_expr()?;
+            self.expect_sym(")")?;
+            inner
+        } else if self.eat_sym("[") {
             let inner = self.type_expr()?;
             self.expect_sym("]")?;
             TypeExpr::Array(Box::new(inner), lo.to(self.prev_span()))
