@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """Builds every benchmark in Tessera (release `tess`) and in C (gcc -O2),
+or, where `NAME.base.tes` exists, in Tessera without the measured feature;
 runs both alternately, checks they print the same, and prints medians,
 the Tessera/C ratio, peak RSS, and the GC's peak heap over peak live data.
 
@@ -44,7 +45,7 @@ def main():
     ap.add_argument("names", nargs="*")
     args = ap.parse_args()
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
-    names = args.names or sorted(f[:-4] for f in os.listdir(HERE) if f.endswith(".tes"))
+    names = args.names or sorted(f[:-4] for f in os.listdir(HERE) if f.endswith(".tes") and not f.endswith(".base.tes"))
     with tempfile.TemporaryDirectory(prefix="tess-bench-") as tmp:
         rows = bench_all(names, tmp, args.n)
     report(rows, args.n)
@@ -57,9 +58,15 @@ def bench_all(names, tmp, runs):
         t0 = time.perf_counter()
         subprocess.run([TESS, "build", os.path.join(HERE, name + ".tes"), "-o", tes_exe], check=True)
         compile_s = time.perf_counter() - t0
-        variants = C_VARIANTS.get(name, [("gcc -O2", [])])
         c_exes = []
-        for label, flags in variants:
+        base = os.path.join(HERE, name + ".base.tes")
+        if os.path.exists(base):
+            # The reference is another Tessera program (the same work without
+            # the feature being measured).
+            exe = os.path.join(tmp, f"{name}_base")
+            subprocess.run([TESS, "build", base, "-o", exe], check=True)
+            c_exes.append((name + ".base", exe))
+        for label, flags in C_VARIANTS.get(name, [("gcc -O2", [])]) if not c_exes else []:
             exe = os.path.join(tmp, f"{name}_c{len(c_exes)}")
             subprocess.run(["gcc", "-O2", *flags, os.path.join(HERE, name + ".c"), "-o", exe, "-lm"], check=True)
             c_exes.append((label, exe))
@@ -85,9 +92,9 @@ def bench_all(names, tmp, runs):
 
 
 def report(rows, runs):
-    print(f"{'benchmark':<15}{'C variant':<16}{'tessera s':>10}{'C s':>9}{'ratio':>7}{'tess RSS':>10}{'C RSS':>9}{'heap/live':>10}{'compile s':>10}")
+    print(f"{'benchmark':<15}{'reference':<18}{'tessera s':>10}{'ref s':>9}{'ratio':>7}{'tess RSS':>10}{'ref RSS':>9}{'heap/live':>10}{'compile s':>10}")
     for name, label, t, c, ratio, trss, crss, gcr, cs in rows:
-        print(f"{name:<15}{label:<16}{t:>10.3f}{c:>9.3f}{ratio:>7.2f}{trss / 1024:>8.1f}MB{crss / 1024:>7.1f}MB{gcr:>10}{cs:>10.2f}")
+        print(f"{name:<15}{label:<18}{t:>10.3f}{c:>9.3f}{ratio:>7.2f}{trss / 1024:>8.1f}MB{crss / 1024:>7.1f}MB{gcr:>10}{cs:>10.2f}")
     print(f"(medians of {runs} runs; RSS is the peak over the runs; heap/live is the GC's peak heap over its peak live data)")
 
 

@@ -2,10 +2,12 @@
 //! inlining policy the count must agree with.
 //!
 //! A function needs one slot per reference-typed local that is not a
-//! parameter, one per reference-typed intermediate value that nothing else
-//! keeps alive, one per `for` over an array or map, two per `try` (the
-//! exception and a returned value while `finally` runs) — and the same
-//! again for every callee inlined into it.
+//! parameter, plus what its most demanding statement needs: one slot per
+//! reference-typed intermediate value that nothing else keeps alive, one
+//! per `for` over an array or map, two per `try` (the exception, and a
+//! returned value while `finally` runs), and the needs of callees inlined
+//! into it. A statement's intermediate slots are cleared and reused when
+//! it completes.
 
 use tess_sema::hir::{Callee, Expr, ExprKind, Func, FuncId, Module, Stmt};
 
@@ -51,19 +53,24 @@ impl Counter<'_> {
         locals as u32 + self.stmts(&func.body)
     }
 
+    /// Statements reuse each other's slots: the most any one needs.
     fn stmts(&mut self, ss: &[Stmt]) -> u32 {
-        ss.iter().map(|s| self.stmt(s)).sum()
+        ss.iter().map(|s| self.stmt(s)).max().unwrap_or(0)
     }
 
     fn stmt(&mut self, s: &Stmt) -> u32 {
-        let own = match s {
-            Stmt::ForEach { .. } | Stmt::ForMap { .. } => 1,
-            Stmt::Try { .. } => 2,
-            _ => 0,
+        let temps: u32 = s.exprs().into_iter().map(|e| self.expr(e)).sum();
+        let nested = match s {
+            Stmt::Try { body, catches, finally } => {
+                // `finally` may run on top of any point of the body or a catch.
+                let in_body = self.stmts(body);
+                let inner = catches.iter().map(|c| self.stmts(&c.body)).fold(in_body, u32::max);
+                2 + inner + finally.as_ref().map_or(0, |f| self.stmts(f))
+            }
+            Stmt::ForEach { .. } | Stmt::ForMap { .. } => 1 + s.bodies().into_iter().map(|b| self.stmts(b)).max().unwrap_or(0),
+            _ => s.bodies().into_iter().map(|b| self.stmts(b)).max().unwrap_or(0),
         };
-        let exprs: u32 = s.exprs().into_iter().map(|e| self.expr(e)).sum();
-        let bodies: u32 = s.bodies().into_iter().map(|b| self.stmts(b)).sum();
-        own + exprs + bodies
+        temps + nested
     }
 
     fn expr(&mut self, e: &Expr) -> u32 {

@@ -112,23 +112,10 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
     }
 
     /// Emits a `finally` body with the handlers that were active outside
-    /// its `try`. Every emission reuses the same shadow slots (only one can
-    /// run at a time).
+    /// its `try`.
     fn emit_finally(&mut self, f: &'h [Stmt], handlers: usize) -> R<()> {
         let saved_handlers = self.handlers.split_off(handlers);
-        let key = f.as_ptr() as usize;
-        let saved_slot = self.next_slot;
-        let reuse = self.finally_slots.get(&key).copied();
-        match reuse {
-            Some(base) => self.next_slot = base,
-            None => {
-                self.finally_slots.insert(key, self.next_slot);
-            }
-        }
         let r = self.stmts(f);
-        if reuse.is_some() {
-            self.next_slot = saved_slot;
-        }
         self.handlers.extend(saved_handlers);
         r
     }

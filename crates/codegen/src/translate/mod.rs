@@ -59,7 +59,7 @@ pub(crate) fn translate<'h, M: Module>(
         unwind: None,
         raise_blocks: HashMap::new(),
         handlers: Vec::new(),
-        finally_slots: HashMap::new(),
+        stmt_high: 0,
         call_conv,
     };
     t.run()?;
@@ -117,8 +117,8 @@ struct Translator<'a, 'h, M: Module> {
     raise_blocks: HashMap<(Raise, Block), Block>,
     /// Landing blocks of the enclosing `try` bodies, innermost last.
     handlers: Vec<Block>,
-    /// First shadow slot of each `finally` body already emitted.
-    finally_slots: HashMap<usize, u32>,
+    /// One past the highest slot taken by the statement being translated.
+    stmt_high: u32,
     call_conv: CallConv,
 }
 
@@ -223,6 +223,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
             return Err(CodegenError(format!("{}: shadow-stack slots undercounted", self.body.func.symbol)));
         }
         self.next_slot += 1;
+        self.stmt_high = self.stmt_high.max(self.next_slot);
         Ok(s)
     }
 
@@ -377,12 +378,25 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
 
     // ---- statements ----
 
+    /// Translates statements; each one's intermediate slots are cleared
+    /// when it completes (so they keep nothing alive) and reused by the next.
     fn stmts(&mut self, ss: &'h [Stmt]) -> R<()> {
         for s in ss {
             if self.is_terminated() {
                 self.start_dead_block();
             }
+            let base = self.next_slot;
+            let outer_high = std::mem::replace(&mut self.stmt_high, base);
             self.stmt(s)?;
+            let high = self.stmt_high;
+            if !self.is_terminated() && high > base {
+                let zero = self.b.ins().iconst(PTR, 0);
+                for slot in base..high {
+                    self.store_slot(slot, zero);
+                }
+            }
+            self.stmt_high = outer_high.max(high);
+            self.next_slot = base;
         }
         Ok(())
     }
