@@ -429,15 +429,13 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
                     let arr = self.value(a)?;
                     let idx = self.value(i)?;
                     let v = self.value(e)?;
-                    let w = self.to_word(v, &e.ty);
                     let addr = self.element_addr(arr, idx)?;
-                    self.b.ins().store(flags(), w, addr, 0);
+                    self.b.ins().store(flags(), v, addr, 0);
                 }
                 Place::Field(o, offset) => {
                     let obj = self.value(o)?;
                     let v = self.value(e)?;
-                    let w = self.to_word(v, &e.ty);
-                    self.b.ins().store(flags(), w, obj, *offset as i32);
+                    self.b.ins().store(flags(), v, obj, *offset as i32);
                 }
                 Place::MapEntry(m, k) => {
                     let mv = self.value(m)?;
@@ -538,8 +536,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
                 let data = self.b.ins().load(PTR, flags(), arr, abi::ARRAY_DATA_OFFSET);
                 let off = self.b.ins().ishl_imm_u(i, 3);
                 let addr = self.b.ins().iadd(data, off);
-                let w = self.b.ins().load(types::I64, flags(), addr, 0);
-                let v = self.from_word(w, &elem_ty);
+                let v = self.load_word(addr, 0, &elem_ty);
                 self.set_local(*var, v);
                 self.loop_body(body, step, exit)?;
                 self.b.switch_to_block(step);
@@ -627,8 +624,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
             ExprKind::New { class, args } => return self.construct(*class, args).map(Some),
             ExprKind::Field(o, offset) => {
                 let obj = self.value(o)?;
-                let w = self.b.ins().load(types::I64, flags(), obj, *offset as i32);
-                self.from_word(w, &e.ty)
+                self.load_word(obj, *offset as i32, &e.ty)
             }
             ExprKind::InstanceOf(v, class) => {
                 let o = self.value(v)?;
@@ -731,8 +727,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
                 let arr = self.value(a)?;
                 let idx = self.value(i)?;
                 let addr = self.element_addr(arr, idx)?;
-                let w = self.b.ins().load(types::I64, flags(), addr, 0);
-                self.from_word(w, &e.ty)
+                self.load_word(addr, 0, &e.ty)
             }
             ExprKind::ArrayLit(items) => {
                 // Elements first (each kept alive by its own slot), then one
@@ -821,6 +816,14 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         let data = self.b.ins().load(PTR, flags(), arr, abi::ARRAY_DATA_OFFSET);
         let off = self.b.ins().ishl_imm_u(idx, 3);
         Ok(self.b.ins().iadd(data, off))
+    }
+
+    /// Reads a value of type `ty` from an 8-byte word (a field or an array
+    /// element) with one typed load: words are little-endian, and a value
+    /// stored by compiled code with a typed store reads back the same.
+    fn load_word(&mut self, addr: Value, offset: i32, ty: &Ty) -> Value {
+        let t = clif_type(ty).unwrap_or(types::I64);
+        self.b.ins().load(t, flags(), addr, offset)
     }
 
     fn to_word(&mut self, v: Value, ty: &Ty) -> Value {
