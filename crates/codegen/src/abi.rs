@@ -6,11 +6,14 @@ use cranelift_codegen::isa::CallConv;
 use tess_sema::ty::Ty;
 
 pub const PTR: Type = types::I64;
-pub const STR_LEN_OFFSET: i32 = 16;
-pub const ARRAY_LEN_OFFSET: i32 = 16;
-pub const ARRAY_DATA_OFFSET: i32 = 32;
-/// Header word holding the collector's flags; `STATIC` marks literals.
-pub const GC_STATIC: u64 = 2;
+pub const STR_LEN_OFFSET: i32 = 8;
+pub const ARRAY_LEN_OFFSET: i32 = 8;
+pub const ARRAY_DATA_OFFSET: i32 = 24;
+/// The collector's flag for objects in static data (string literals),
+/// kept in the low bits of the header's type-info address.
+pub const GC_STATIC: i64 = 2;
+/// The header's flag bits; masked off to get the type info.
+pub const GC_FLAG_MASK: i64 = 7;
 
 /// The machine type of a value of `ty`; `None` for `Void`.
 pub fn clif_type(ty: &Ty) -> Option<Type> {

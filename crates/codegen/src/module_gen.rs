@@ -173,15 +173,14 @@ impl<'h, M: Module> ModuleGen<'h, M> {
         let name = format!("{}.str.{}", tess_sema::mangle::symbol(&self.hir.name, &[]), self.strings.len());
         let id = self.module.declare_data(&name, Linkage::Local, true, false).map_err(err("declaring a string"))?;
         let ti = self.data_import("tess_ti_String")?;
-        let mut bytes = vec![0u8; 24 + text.len()];
-        bytes[8..16].copy_from_slice(&GC_STATIC.to_le_bytes());
-        bytes[16..24].copy_from_slice(&(text.len() as u64).to_le_bytes());
-        bytes[24..].copy_from_slice(text.as_bytes());
+        let mut bytes = vec![0u8; 16 + text.len()];
+        bytes[8..16].copy_from_slice(&(text.len() as u64).to_le_bytes());
+        bytes[16..].copy_from_slice(text.as_bytes());
         let mut desc = DataDescription::new();
         desc.define(bytes.into_boxed_slice());
-        desc.set_align(16);
+        desc.set_align(8);
         let gv = self.module.declare_data_in_data(ti, &mut desc);
-        desc.write_data_addr(0, gv, 0);
+        desc.write_data_addr(0, gv, GC_STATIC);
         self.module.define_data(id, &desc).map_err(err("defining a string"))?;
         self.strings.insert(text.to_string(), id);
         Ok(id)

@@ -114,7 +114,7 @@ pub unsafe extern "C" fn tess_arr_slice(a: *mut Array, from: i64, to: i64) -> *m
             throw_new(&tess_ti_IndexError, &format!("slice({from}, {to}) out of range for length {len}"));
             return std::ptr::null_mut();
         }
-        let is_ref = ((*(*a).header.ty).kind == Kind::RefArray) as i8;
+        let is_ref = ((*(*a).header.ty()).kind == Kind::RefArray) as i8;
         let n = (to - from) as usize;
         let r = tess_arr_new(is_ref, n as u64);
         if n > 0 {

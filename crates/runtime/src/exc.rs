@@ -25,7 +25,7 @@ unsafe impl<const N: usize> Sync for Display<N> {}
 pub struct Offsets<const N: usize>(pub [u64; N]);
 
 /// Offset of `Error.message`, the first field after the header.
-pub const ERROR_MESSAGE_OFFSET: u64 = 16;
+pub const ERROR_MESSAGE_OFFSET: u64 = 8;
 static ERROR_REFS: Offsets<1> = Offsets([ERROR_MESSAGE_OFFSET]);
 
 macro_rules! builtin_class {
@@ -53,11 +53,11 @@ macro_rules! builtin_class {
 
 macro_rules! error_class {
     ($ti:ident, $name:ident, $disp:ident, $text:literal, [$($anc:ident),*]) => {
-        builtin_class!($ti, $name, $disp, $text, 24, 1, (&raw const ERROR_REFS).cast(), [$($anc),*]);
+        builtin_class!($ti, $name, $disp, $text, 16, 1, (&raw const ERROR_REFS).cast(), [$($anc),*]);
     };
 }
 
-builtin_class!(tess_ti_Object, OBJECT_NAME, OBJECT_DISPLAY, b"Object", 16, 0, std::ptr::null(), []);
+builtin_class!(tess_ti_Object, OBJECT_NAME, OBJECT_DISPLAY, b"Object", 8, 0, std::ptr::null(), []);
 error_class!(tess_ti_Error, ERROR_NAME, ERROR_DISPLAY, b"Error", [tess_ti_Object]);
 error_class!(tess_ti_OverflowError, OVERFLOW_NAME, OVERFLOW_DISPLAY, b"OverflowError", [tess_ti_Object, tess_ti_Error]);
 error_class!(tess_ti_DivisionByZeroError, DIVZERO_NAME, DIVZERO_DISPLAY, b"DivisionByZeroError", [tess_ti_Object, tess_ti_Error]);
@@ -129,7 +129,7 @@ pub unsafe extern "C" fn tess_uncaught() -> ! {
 /// Class name and message of an error object.
 pub unsafe fn describe(e: *mut Obj) -> (&'static str, &'static str) {
     unsafe {
-        let class = type_name((*e).header.ty);
+        let class = class_name(e);
         let msg = *e.cast::<u8>().add(ERROR_MESSAGE_OFFSET as usize).cast::<*const Str>();
         let msg = if msg.is_null() { "" } else { (*msg).as_str() };
         (class, msg)
@@ -139,7 +139,7 @@ pub unsafe fn describe(e: *mut Obj) -> (&'static str, &'static str) {
 /// `Object.toString()`: the class name.
 #[no_mangle]
 pub unsafe extern "C" fn tess_object_to_string(o: *mut Obj) -> *mut Str {
-    unsafe { crate::string::new_str(type_name((*o).header.ty).as_bytes()) }
+    unsafe { crate::string::new_str(class_name(o).as_bytes()) }
 }
 
 /// `Error.init(message)` (and that of every built-in error class).
@@ -151,7 +151,7 @@ pub unsafe extern "C" fn tess_error_init(e: *mut Obj, message: *mut Str) {
 /// A failed `x as C`.
 #[no_mangle]
 pub unsafe extern "C" fn tess_throw_cast(o: *mut Obj, ty: *const TypeInfo) {
-    let msg = unsafe { format!("cannot cast {} to {}", type_name((*o).header.ty), type_name(ty)) };
+    let msg = unsafe { format!("cannot cast {} to {}", class_name(o), type_name(ty)) };
     throw_new(&tess_ti_CastError, &msg);
 }
 
@@ -164,7 +164,7 @@ pub extern "C" fn tess_throw_nil() {
 /// `o is ty`, in O(1) through the ancestor display.
 pub fn is_instance(o: *mut Obj, ty: *const TypeInfo) -> bool {
     unsafe {
-        let t = &*(*o).header.ty;
+        let t = &*(*o).header.ty();
         let depth = (*ty).depth;
         t.depth >= depth && *t.display.add(depth as usize) == ty
     }

@@ -13,9 +13,8 @@
 use crate::object::*;
 use std::alloc::{alloc_zeroed, dealloc, Layout};
 use std::ptr::null_mut;
-use std::sync::atomic::Ordering::Relaxed;
 
-const GRANULE: usize = 16;
+const GRANULE: usize = 8;
 const MAX_SMALL: usize = 512;
 const NCLASSES: usize = MAX_SMALL / GRANULE;
 const PAGE_BYTES: usize = 16 * 1024;
@@ -106,10 +105,7 @@ pub unsafe extern "C" fn tess_alloc(ty: *const TypeInfo, size: u64) -> *mut Obj 
         h.collect();
     }
     let p = if size <= MAX_SMALL { h.alloc_small(size) } else { h.alloc_large(size) };
-    unsafe {
-        (*p).ty = ty;
-        (*p).gc.store(0, Relaxed);
-    }
+    unsafe { (*p).set(ty, 0) };
     p.cast()
 }
 
@@ -157,7 +153,7 @@ impl Heap {
         let page = &mut self.pages[pi];
         let p = page.free;
         unsafe {
-            page.free = (*p).ty as *mut Header;
+            page.free = (*p).ty() as *mut Header;
             std::ptr::write_bytes(p.cast::<u8>(), 0, cell);
         }
         page.nfree -= 1;
@@ -176,10 +172,7 @@ impl Heap {
         let mut free = null_mut();
         for i in (0..ncells).rev() {
             let c = unsafe { base.add(i * cell) }.cast::<Header>();
-            unsafe {
-                (*c).ty = free as *const TypeInfo;
-                (*c).gc.store(FREE, Relaxed);
-            }
+            unsafe { (*c).set(free as *const TypeInfo, FREE) };
             free = c;
         }
         self.pages.push(Page { base, cell, ncells, free, nfree: ncells, touched: false });
@@ -234,18 +227,18 @@ impl Heap {
         if o.is_null() {
             return;
         }
-        let gc = unsafe { &(*o).header.gc };
-        let bits = gc.load(Relaxed);
+        let header = unsafe { &(*o).header };
+        let bits = header.flags();
         if bits & (MARK | STATIC) != 0 {
             return;
         }
-        gc.store(bits | MARK, Relaxed);
+        header.set_flags(bits | MARK);
         self.mark_stack.push(o);
     }
 
     unsafe fn trace(&mut self, o: *mut Obj) {
         unsafe {
-            let ty = &*(*o).header.ty;
+            let ty = &*(*o).header.ty();
             match ty.kind {
                 Kind::Object => {
                     for i in 0..ty.nrefs as usize {
@@ -291,20 +284,17 @@ impl Heap {
             let (mut free, mut nfree) = (null_mut(), 0);
             for i in (0..page.ncells).rev() {
                 let c = unsafe { page.base.add(i * page.cell) }.cast::<Header>();
-                let gc = unsafe { &(*c).gc };
-                let bits = gc.load(Relaxed);
+                let header = unsafe { &*c };
+                let bits = header.flags();
                 if bits & MARK != 0 {
-                    gc.store(bits & !MARK, Relaxed);
+                    header.set_flags(bits & !MARK);
                     self.live += page.cell;
                     continue;
                 }
                 if bits & FREE == 0 {
                     unsafe { finalize(c) };
                 }
-                unsafe {
-                    (*c).ty = free as *const TypeInfo;
-                }
-                gc.store(FREE, Relaxed);
+                header.set(free as *const TypeInfo, FREE);
                 free = c;
                 nfree += 1;
             }
@@ -318,10 +308,10 @@ impl Heap {
         let mut i = 0;
         while i < self.large.len() {
             let (p, size) = self.large[i];
-            let gc = unsafe { &(*p).gc };
-            let bits = gc.load(Relaxed);
+            let header = unsafe { &*p };
+            let bits = header.flags();
             if bits & MARK != 0 {
-                gc.store(bits & !MARK, Relaxed);
+                header.set_flags(bits & !MARK);
                 self.live += size;
                 i += 1;
             } else {
@@ -351,7 +341,7 @@ impl Heap {
 /// Releases what an object owns outside the heap (array buffers, map tables).
 unsafe fn finalize(c: *mut Header) {
     unsafe {
-        match (*(*c).ty).kind {
+        match (*(*c).ty()).kind {
             Kind::ValueArray | Kind::RefArray => crate::array::free_buffer(c.cast()),
             Kind::Map => crate::map::free_table(c.cast()),
             Kind::Object | Kind::String => {}

@@ -1,18 +1,43 @@
 //! Object layout and type information shared with compiled code.
 //!
-//! Every heap object starts with a two-word [`Header`]: its type info and the
-//! collector's word. Type info is one distinct static object per type, so
+//! Every heap object starts with a one-word [`Header`]: the address of its
+//! type info with the collector's three flag bits in the low bits (type
+//! infos are 8-byte aligned). Type info is one distinct static object per type, so
 //! modules compiled separately can each define their own, and `is` tests
 //! are O(1) through the ancestor display (`depth`, `display`).
 
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::AtomicPtr;
+use std::sync::atomic::Ordering::Relaxed;
 
-/// The first two words of every object.
+/// The first word of every object: type info address | collector flags
+/// ([`MARK`], [`STATIC`], [`FREE`]). A free cell holds the next free cell.
 #[repr(C)]
 pub struct Header {
-    pub ty: *const TypeInfo,
-    /// Collector flags: [`MARK`], [`STATIC`], [`FREE`].
-    pub gc: AtomicU64,
+    tagged: AtomicPtr<u8>,
+}
+
+const FLAG_BITS: usize = 7;
+
+impl Header {
+    pub const fn new(ty: *const TypeInfo, flags: usize) -> Header {
+        Header { tagged: AtomicPtr::new(ty.cast::<u8>().wrapping_add(flags).cast_mut()) }
+    }
+
+    pub fn ty(&self) -> *const TypeInfo {
+        self.tagged.load(Relaxed).map_addr(|a| a & !FLAG_BITS).cast()
+    }
+
+    pub fn flags(&self) -> u64 {
+        (self.tagged.load(Relaxed).addr() & FLAG_BITS) as u64
+    }
+
+    pub fn set(&self, ty: *const TypeInfo, flags: u64) {
+        self.tagged.store(ty.cast::<u8>().cast_mut().map_addr(|a| a | flags as usize), Relaxed);
+    }
+
+    pub fn set_flags(&self, flags: u64) {
+        self.set(self.ty(), flags);
+    }
 }
 
 pub const HEADER_SIZE: usize = std::mem::size_of::<Header>();
@@ -109,7 +134,7 @@ unsafe impl<const N: usize> Sync for StaticStr<N> {}
 impl<const N: usize> StaticStr<N> {
     pub const fn new(bytes: &[u8; N]) -> StaticStr<N> {
         StaticStr {
-            header: Header { ty: &raw const crate::string::tess_ti_String, gc: AtomicU64::new(STATIC) },
+            header: Header::new(&raw const crate::string::tess_ti_String, STATIC as usize),
             len: N as u64,
             bytes: *bytes,
         }
@@ -131,13 +156,18 @@ pub struct Array {
 }
 
 /// Byte offsets compiled code uses; checked against the structs in tests.
-pub const ARRAY_LEN_OFFSET: usize = 16;
-pub const ARRAY_DATA_OFFSET: usize = 32;
-pub const STR_LEN_OFFSET: usize = 16;
+pub const ARRAY_LEN_OFFSET: usize = 8;
+pub const ARRAY_DATA_OFFSET: usize = 24;
+pub const STR_LEN_OFFSET: usize = 8;
 
 /// Type-name helper for messages.
 pub unsafe fn type_name(ty: *const TypeInfo) -> &'static str {
     unsafe { (*(*ty).name).as_str() }
+}
+
+/// Type-name of an object, for messages.
+pub unsafe fn class_name(o: *const Obj) -> &'static str {
+    unsafe { type_name((*o).header.ty()) }
 }
 
 #[cfg(test)]
@@ -150,7 +180,7 @@ mod tests {
         assert_eq!(offset_of!(Array, len), ARRAY_LEN_OFFSET);
         assert_eq!(offset_of!(Array, data), ARRAY_DATA_OFFSET);
         assert_eq!(offset_of!(Str, len), STR_LEN_OFFSET);
-        assert_eq!(HEADER_SIZE, 16);
+        assert_eq!(HEADER_SIZE, 8);
         assert_eq!(VTABLE_OFFSET, 56);
         assert_eq!(offset_of!(TypeInfo, depth), 40);
         assert_eq!(offset_of!(TypeInfo, display), 48);

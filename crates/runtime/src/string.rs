@@ -169,7 +169,7 @@ static BOX_NAME: StaticStr<3> = StaticStr::new(b"Box");
 pub static tess_ti_Box: TypeInfo = TypeInfo {
     kind: Kind::Object,
     flags: 0,
-    size: 24,
+    size: 16,
     nrefs: 0,
     refs: std::ptr::null(),
     name: (&raw const BOX_NAME).cast(),
@@ -181,8 +181,8 @@ pub static tess_ti_Box: TypeInfo = TypeInfo {
 #[no_mangle]
 pub extern "C" fn tess_box(word: i64) -> *mut Obj {
     unsafe {
-        let b = tess_alloc(&tess_ti_Box, 24);
-        *b.cast::<u8>().add(16).cast::<i64>() = word;
+        let b = tess_alloc(&tess_ti_Box, 16);
+        *b.cast::<u8>().add(HEADER_SIZE).cast::<i64>() = word;
         b
     }
 }

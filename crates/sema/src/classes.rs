@@ -12,7 +12,7 @@ use tess_syntax::ast::{self, Access};
 use tess_syntax::{Diagnostic, Span};
 
 /// Byte size of the object header; fields follow it, 8 bytes each.
-pub const HEADER_SIZE: u32 = 16;
+pub const HEADER_SIZE: u32 = 8;
 
 pub(crate) struct FieldInfo {
     /// Index into `hir::Class::fields` of the declaring class and its subclasses.

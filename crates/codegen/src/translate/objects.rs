@@ -24,7 +24,7 @@ const TI_DEPTH: i32 = 40;
 const TI_DISPLAY: i32 = 48;
 const TI_VTABLE: i32 = 56;
 /// Offset of the value in a box (an optional of a value type).
-const BOX_VALUE: i32 = 16;
+const BOX_VALUE: i32 = 8;
 
 impl<'h, M: Module> Translator<'_, 'h, M> {
     pub(super) fn type_info_addr(&mut self, class: ClassId) -> R<Value> {
@@ -33,10 +33,16 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         Ok(self.b.ins().symbol_value(PTR, gv))
     }
 
+    /// The type info of an object: its header without the collector's bits.
+    fn type_info_of(&mut self, o: Value) -> Value {
+        let header = self.b.ins().load(PTR, flags(), o, 0);
+        self.b.ins().band_imm_s(header, !abi::GC_FLAG_MASK)
+    }
+
     /// `o is C` for a non-null `o`: O(1) through the ancestor display.
     pub(super) fn instance_of(&mut self, o: Value, class: ClassId) -> R<Value> {
         let depth = (self.hir.classes[class].display.len() - 1) as i64;
-        let ti = self.b.ins().load(PTR, flags(), o, 0);
+        let ti = self.type_info_of(o);
         let d = self.b.ins().load(types::I64, flags(), ti, TI_DEPTH);
         let deep_enough = self.b.ins().icmp_imm_s(IntCC::SignedGreaterThanOrEqual, d, depth);
         let check = self.b.create_block();
@@ -103,7 +109,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
     /// `recv.m(args)` through slot `slot` of the receiver's virtual table.
     pub(super) fn call_virtual(&mut self, slot: u32, args: &'h [Expr], ret: &Ty) -> R<Option<Value>> {
         let vals = self.values(args)?;
-        let ti = self.b.ins().load(PTR, flags(), vals[0], 0);
+        let ti = self.type_info_of(vals[0]);
         let code = self.b.ins().load(PTR, flags(), ti, TI_VTABLE + 8 * slot as i32);
         let params: Vec<Ty> = args.iter().map(|a| a.ty.clone()).collect();
         let sig = abi::signature(self.call_conv, &params, ret);
