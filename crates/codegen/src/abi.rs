@@ -23,9 +23,15 @@ pub fn clif_type(ty: &Ty) -> Option<Type> {
         Ty::Int32 => Some(types::I32),
         Ty::Float => Some(types::F64),
         Ty::Bool => Some(types::I8),
-        Ty::Str | Ty::CString | Ty::Array(_) | Ty::Map(..) | Ty::Optional(_) | Ty::Fn(..) | Ty::Class(..) | Ty::Nil | Ty::Error => {
-            Some(PTR)
-        }
+        Ty::Str
+        | Ty::CString
+        | Ty::Array(_)
+        | Ty::Map(..)
+        | Ty::Optional(_)
+        | Ty::Fn(..)
+        | Ty::Class(..)
+        | Ty::Nil
+        | Ty::Error => Some(PTR),
     }
 }
 

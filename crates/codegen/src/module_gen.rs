@@ -5,12 +5,12 @@
 use crate::abi::{self, GC_STATIC};
 use crate::{err, translate, CodegenError};
 use cranelift_codegen::ir::{AbiParam, Signature};
-use tess_sema::hir::Callee;
 use cranelift_codegen::Context;
 use cranelift_frontend::FunctionBuilderContext;
 use cranelift_module::{DataDescription, DataId, FuncId, Linkage, Module};
 use std::collections::HashMap;
 use tess_sema::hir;
+use tess_sema::hir::Callee;
 
 pub(crate) struct ModuleGen<'h, M: Module> {
     pub module: M,
@@ -37,7 +37,8 @@ impl<'h, M: Module> ModuleGen<'h, M> {
         }
         let mut globals = Vec::new();
         for g in &hir.globals {
-            let id = module.declare_data(&g.symbol, Linkage::Local, true, false).map_err(err("declaring a variable"))?;
+            let id =
+                module.declare_data(&g.symbol, Linkage::Local, true, false).map_err(err("declaring a variable"))?;
             let mut desc = DataDescription::new();
             desc.define(vec![0u8; 8].into_boxed_slice());
             desc.set_align(8);
@@ -56,7 +57,10 @@ impl<'h, M: Module> ModuleGen<'h, M> {
         };
         for (id, class) in hir.classes.iter().enumerate() {
             if !class.builtin {
-                let ti = mg.module.declare_data(&class.type_info, Linkage::Local, true, false).map_err(err("declaring a class"))?;
+                let ti = mg
+                    .module
+                    .declare_data(&class.type_info, Linkage::Local, true, false)
+                    .map_err(err("declaring a class"))?;
                 mg.class_infos.insert(id, ti);
             }
         }
@@ -85,14 +89,20 @@ impl<'h, M: Module> ModuleGen<'h, M> {
         let refs_id = if refs.is_empty() {
             None
         } else {
-            let id = self.module.declare_data(&format!("{}.refs", c.type_info), Linkage::Local, false, false).map_err(err("declaring a class"))?;
+            let id = self
+                .module
+                .declare_data(&format!("{}.refs", c.type_info), Linkage::Local, false, false)
+                .map_err(err("declaring a class"))?;
             let mut desc = DataDescription::new();
             desc.define(refs.iter().flat_map(|r| r.to_le_bytes()).collect());
             desc.set_align(8);
             self.module.define_data(id, &desc).map_err(err("defining a class"))?;
             Some(id)
         };
-        let display_id = self.module.declare_data(&format!("{}.display", c.type_info), Linkage::Local, true, false).map_err(err("declaring a class"))?;
+        let display_id = self
+            .module
+            .declare_data(&format!("{}.display", c.type_info), Linkage::Local, true, false)
+            .map_err(err("declaring a class"))?;
         let mut desc = DataDescription::new();
         desc.define(vec![0u8; 8 * c.display.len()].into_boxed_slice());
         desc.set_align(8);
@@ -206,4 +216,3 @@ impl<'h, M: Module> ModuleGen<'h, M> {
         Ok(id)
     }
 }
-

@@ -27,8 +27,9 @@ pub fn isa(pic: bool) -> Result<OwnedTargetIsa, CodegenError> {
 /// Compiles `module` to an object file; with `main`, also emits the C
 /// `main` of an executable whose main module this is.
 pub fn object_file(module: &hir::Module, main: bool) -> Result<Vec<u8>, CodegenError> {
-    let builder = ObjectBuilder::new(isa(true)?, module.name.as_bytes().to_vec(), cranelift_module::default_libcall_names())
-        .map_err(err("creating the object file"))?;
+    let builder =
+        ObjectBuilder::new(isa(true)?, module.name.as_bytes().to_vec(), cranelift_module::default_libcall_names())
+            .map_err(err("creating the object file"))?;
     let mut mg = ModuleGen::new(ObjectModule::new(builder), module)?;
     mg.define_all()?;
     if main {

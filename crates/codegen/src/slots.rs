@@ -49,7 +49,8 @@ struct Counter<'a> {
 
 impl Counter<'_> {
     fn body(&mut self, func: &Func) -> u32 {
-        let locals = func.locals.iter().enumerate().filter(|(l, local)| local.ty.is_ref() && !func.params.contains(l)).count();
+        let locals =
+            func.locals.iter().enumerate().filter(|(l, local)| local.ty.is_ref() && !func.params.contains(l)).count();
         locals as u32 + self.stmts(&func.body)
     }
 
@@ -67,7 +68,9 @@ impl Counter<'_> {
                 let inner = catches.iter().map(|c| self.stmts(&c.body)).fold(in_body, u32::max);
                 2 + inner + finally.as_ref().map_or(0, |f| self.stmts(f))
             }
-            Stmt::ForEach { .. } | Stmt::ForMap { .. } => 1 + s.bodies().into_iter().map(|b| self.stmts(b)).max().unwrap_or(0),
+            Stmt::ForEach { .. } | Stmt::ForMap { .. } => {
+                1 + s.bodies().into_iter().map(|b| self.stmts(b)).max().unwrap_or(0)
+            }
             _ => s.bodies().into_iter().map(|b| self.stmts(b)).max().unwrap_or(0),
         };
         temps + nested

@@ -68,7 +68,8 @@ struct Expect {
 }
 
 fn expectations(src: &str) -> Expect {
-    let mut e = Expect { stdout: String::new(), stderr: String::new(), status: 0, args: Vec::new(), stdin: String::new() };
+    let mut e =
+        Expect { stdout: String::new(), stderr: String::new(), status: 0, args: Vec::new(), stdin: String::new() };
     for line in src.lines() {
         let Some(pos) = line.find("// ") else { continue };
         let directive = &line[pos + 3..];
@@ -162,7 +163,8 @@ fn run_jit() {
         let e = expectations(&src);
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
         let abs = std::fs::canonicalize(file).map_err(|e| e.to_string())?;
-        let out = run_with_input(Command::new(tess()).arg("run").arg(abs).args(&e.args).current_dir(dir.path()), &e.stdin)?;
+        let out =
+            run_with_input(Command::new(tess()).arg("run").arg(abs).args(&e.args).current_dir(dir.path()), &e.stdin)?;
         compare("jit", &out, &e)
     });
 }

@@ -60,7 +60,13 @@ macro_rules! error_class {
 builtin_class!(tess_ti_Object, OBJECT_NAME, OBJECT_DISPLAY, b"Object", 8, 0, std::ptr::null(), []);
 error_class!(tess_ti_Error, ERROR_NAME, ERROR_DISPLAY, b"Error", [tess_ti_Object]);
 error_class!(tess_ti_OverflowError, OVERFLOW_NAME, OVERFLOW_DISPLAY, b"OverflowError", [tess_ti_Object, tess_ti_Error]);
-error_class!(tess_ti_DivisionByZeroError, DIVZERO_NAME, DIVZERO_DISPLAY, b"DivisionByZeroError", [tess_ti_Object, tess_ti_Error]);
+error_class!(
+    tess_ti_DivisionByZeroError,
+    DIVZERO_NAME,
+    DIVZERO_DISPLAY,
+    b"DivisionByZeroError",
+    [tess_ti_Object, tess_ti_Error]
+);
 error_class!(tess_ti_IndexError, INDEX_NAME, INDEX_DISPLAY, b"IndexError", [tess_ti_Object, tess_ti_Error]);
 error_class!(tess_ti_NilError, NIL_NAME, NIL_DISPLAY, b"NilError", [tess_ti_Object, tess_ti_Error]);
 error_class!(tess_ti_CastError, CAST_NAME, CAST_DISPLAY, b"CastError", [tess_ti_Object, tess_ti_Error]);

@@ -117,7 +117,14 @@ fn key_text(t: &Table, key: u64) -> String {
 #[no_mangle]
 pub extern "C" fn tess_map_new(keys_are_strings: i8, vals_are_refs: i8) -> *mut MapObj {
     let index = if keys_are_strings != 0 { Index::Strings(HashMap::new()) } else { Index::Words(HashMap::new()) };
-    let t = Box::new(Table { vals_are_refs: vals_are_refs != 0, keys: Vec::new(), vals: Vec::new(), live: Vec::new(), count: 0, index });
+    let t = Box::new(Table {
+        vals_are_refs: vals_are_refs != 0,
+        keys: Vec::new(),
+        vals: Vec::new(),
+        live: Vec::new(),
+        count: 0,
+        index,
+    });
     unsafe {
         let m = tess_alloc(&tess_ti_Map, std::mem::size_of::<MapObj>() as u64).cast::<MapObj>();
         (*m).table = Box::into_raw(t);

@@ -105,7 +105,10 @@ pub unsafe extern "C" fn tess_str_substring(p: *mut Str, from: i64, to: i64) -> 
         Some(sub) => new_str(sub.as_bytes()),
         None => {
             let why = if ok { "is not on a character boundary" } else { "is out of range" };
-            throw_new(&tess_ti_IndexError, &format!("substring({from}, {to}) {why} for a string of {} bytes", text.len()));
+            throw_new(
+                &tess_ti_IndexError,
+                &format!("substring({from}, {to}) {why} for a string of {} bytes", text.len()),
+            );
             std::ptr::null_mut()
         }
     }

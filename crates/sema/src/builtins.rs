@@ -8,9 +8,32 @@ use tess_syntax::ast;
 use tess_syntax::Span;
 
 const FUNCTIONS: &[&str] = &[
-    "print", "eprint", "String", "Float", "Int", "Int32", "Array", "args", "exit", "readLine", "readFile",
-    "writeFile", "clock", "sqrt", "sin", "cos", "tan", "atan2", "exp", "log", "pow", "floor", "ceil", "abs",
-    "min", "max",
+    "print",
+    "eprint",
+    "String",
+    "Float",
+    "Int",
+    "Int32",
+    "Array",
+    "args",
+    "exit",
+    "readLine",
+    "readFile",
+    "writeFile",
+    "clock",
+    "sqrt",
+    "sin",
+    "cos",
+    "tan",
+    "atan2",
+    "exp",
+    "log",
+    "pow",
+    "floor",
+    "ceil",
+    "abs",
+    "min",
+    "max",
 ];
 
 pub fn is_builtin_fn(name: &str) -> bool {
@@ -72,7 +95,11 @@ fn call_fn_inner(c: &mut Checker, name: &str, args: &[ast::Expr], span: Span) ->
                 _ => Ty::Int32,
             };
             if !v.ty.is_numeric() {
-                c.error_hint(vspan, format!("cannot convert {} to {target}", v.ty), "conversions apply to Int, Int32 and Float; use `s.toInt()` for text");
+                c.error_hint(
+                    vspan,
+                    format!("cannot convert {} to {target}", v.ty),
+                    "conversions apply to Int, Int32 and Float; use `s.toInt()` for text",
+                );
                 return None;
             }
             if v.ty == target {
@@ -89,7 +116,11 @@ fn call_fn_inner(c: &mut Checker, name: &str, args: &[ast::Expr], span: Span) ->
             let n = c.coerce(n, &Ty::Int, args[0].span);
             let fill = c.expr(&args[1], None);
             if matches!(fill.ty, Ty::Void | Ty::Nil) {
-                c.error_hint(args[1].span, "the type of the fill value is unknown", "give the value a type, e.g. `Array(n, 0)`");
+                c.error_hint(
+                    args[1].span,
+                    "the type of the fill value is unknown",
+                    "give the value a type, e.g. `Array(n, 0)`",
+                );
                 return None;
             }
             let is_ref = Expr::new(ExprKind::Bool(fill.ty.is_ref()), Ty::Bool);
@@ -104,7 +135,9 @@ fn call_fn_inner(c: &mut Checker, name: &str, args: &[ast::Expr], span: Span) ->
         "clock" => rt("tess_clock", fixed_args(c, args, &[], span, &what)?, false, Ty::Float),
         "readFile" => rt("tess_read_file", fixed_args(c, args, &[Ty::Str], span, &what)?, true, Ty::Str),
         "writeFile" => rt("tess_write_file", fixed_args(c, args, &[Ty::Str, Ty::Str], span, &what)?, true, Ty::Void),
-        "readLine" => rt("tess_read_line", fixed_args(c, args, &[], span, &what)?, false, Ty::Optional(Box::new(Ty::Str))),
+        "readLine" => {
+            rt("tess_read_line", fixed_args(c, args, &[], span, &what)?, false, Ty::Optional(Box::new(Ty::Str)))
+        }
         "sqrt" | "floor" | "ceil" | "sin" | "cos" | "tan" | "exp" | "log" => {
             let a = fixed_args(c, args, &[Ty::Float], span, &what)?;
             let f = match name {
@@ -213,7 +246,11 @@ fn call_method_inner(c: &mut Checker, obj: Expr, name: &ast::Ident, args: &[ast:
         }
         (Ty::Map(k, _), "keys") => ("tess_map_keys", with_self(c, &[])?, false, Ty::Array(k.clone())),
         (Ty::Optional(_), _) => {
-            c.error_hint(name.span, format!("a value of type {ty} must be unwrapped before calling `{}`", name.name), "unwrap it with `!`, `??` or `if let`");
+            c.error_hint(
+                name.span,
+                format!("a value of type {ty} must be unwrapped before calling `{}`", name.name),
+                "unwrap it with `!`, `??` or `if let`",
+            );
             return None;
         }
         _ => {

@@ -151,7 +151,11 @@ impl<'d> Checker<'d> {
             }
         }
         if let (Some((ast::Access::Protected, s)), false) = (m.access, member) {
-            self.error_hint(s, "`protected` applies only to class members", "use `private`, `public`, or no access level");
+            self.error_hint(
+                s,
+                "`protected` applies only to class members",
+                "use `private`, `public`, or no access level",
+            );
         }
     }
 
@@ -160,7 +164,15 @@ impl<'d> Checker<'d> {
     pub(crate) fn new_func(&mut self, name: &str, symbol: String, params: Vec<Ty>, ret: Ty) -> FuncId {
         let id = self.funcs.len();
         self.sigs.push(Sig { params, ret: ret.clone() });
-        self.funcs.push(hir::Func { name: name.to_string(), symbol, params: Vec::new(), ret, locals: Vec::new(), body: Vec::new(), exported: false });
+        self.funcs.push(hir::Func {
+            name: name.to_string(),
+            symbol,
+            params: Vec::new(),
+            ret,
+            locals: Vec::new(),
+            body: Vec::new(),
+            exported: false,
+        });
         id
     }
 
@@ -217,7 +229,11 @@ impl<'d> Checker<'d> {
                     self.error_hint(k.span(), format!("{kt} cannot be a map key"), "map keys are Int, String or Bool");
                 }
                 if matches!(vt, Ty::Optional(_)) {
-                    self.error_hint(v.span(), "map values cannot be optional", "a lookup `m[k]` already gives an optional");
+                    self.error_hint(
+                        v.span(),
+                        "map values cannot be optional",
+                        "a lookup `m[k]` already gives an optional",
+                    );
                 }
                 Ty::Map(Box::new(kt), Box::new(vt))
             }
@@ -353,7 +369,11 @@ impl<'d> Checker<'d> {
                 self.settle(value, declared.as_ref(), e.span)
             }
             None => {
-                self.error_hint(v.span, format!("`{}` needs an initial value", v.name.name), "write `= <value>` after the declaration");
+                self.error_hint(
+                    v.span,
+                    format!("`{}` needs an initial value", v.name.name),
+                    "write `= <value>` after the declaration",
+                );
                 Expr::new(ExprKind::Int(0), Ty::Error)
             }
         };
@@ -361,12 +381,17 @@ impl<'d> Checker<'d> {
         if let Some(prev) = self.global_names.get(&v.name.name) {
             let prev = prev.span;
             self.diags.push(
-                Diagnostic::error(v.name.span, format!("`{}` is declared twice", v.name.name)).with_note(prev, "first declared here"),
+                Diagnostic::error(v.name.span, format!("`{}` is declared twice", v.name.name))
+                    .with_note(prev, "first declared here"),
             );
             return;
         }
         let id = self.globals.len();
-        self.globals.push(hir::Global { name: v.name.name.clone(), symbol: mangle::symbol(&self.module, &[&v.name.name]), ty });
+        self.globals.push(hir::Global {
+            name: v.name.name.clone(),
+            symbol: mangle::symbol(&self.module, &[&v.name.name]),
+            ty,
+        });
         self.global_names.insert(v.name.name.clone(), GlobalInfo { id, mutable: v.mutable, span: v.name.span });
         out.push(Stmt::Assign(Place::Global(id), init));
     }
@@ -379,7 +404,11 @@ impl<'d> Checker<'d> {
             None => {
                 match value.ty {
                     Ty::Void => self.error(span, "this call has no result to store"),
-                    Ty::Nil => self.error_hint(span, "the type of `nil` is unknown here", "declare the variable's type, e.g. `var x: Int? = nil`"),
+                    Ty::Nil => self.error_hint(
+                        span,
+                        "the type of `nil` is unknown here",
+                        "declare the variable's type, e.g. `var x: Int? = nil`",
+                    ),
                     _ => {}
                 }
                 value
@@ -422,7 +451,11 @@ impl<'d> Checker<'d> {
         self.block(body, &mut out);
         if self.ret != Ty::Void && !crate::stmt::always_exits(&body.stmts) {
             let ret = self.ret.clone();
-            self.error_hint(body.span, format!("function `{}` must return a value of type {ret} on every path", f.name.name), "add a `return` at the end");
+            self.error_hint(
+                body.span,
+                format!("function `{}` must return a value of type {ret} on every path", f.name.name),
+                "add a `return` at the end",
+            );
         }
         self.self_class = None;
         let func = &mut self.funcs[id];

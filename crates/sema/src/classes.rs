@@ -52,7 +52,14 @@ pub(crate) struct ClassInfo {
 }
 
 const ERROR_SUBCLASSES: &[&str] = &[
-    "OverflowError", "DivisionByZeroError", "IndexError", "NilError", "CastError", "KeyError", "IOError", "LoadError",
+    "OverflowError",
+    "DivisionByZeroError",
+    "IndexError",
+    "NilError",
+    "CastError",
+    "KeyError",
+    "IOError",
+    "LoadError",
     "AbiError",
 ];
 
@@ -90,7 +97,14 @@ impl Checker<'_> {
         }
     }
 
-    fn push_builtin(&mut self, name: &str, base: Option<ClassId>, fields: Vec<hir::Field>, init_params: Option<Vec<Ty>>, init: Option<Callee>) {
+    fn push_builtin(
+        &mut self,
+        name: &str,
+        base: Option<ClassId>,
+        fields: Vec<hir::Field>,
+        init_params: Option<Vec<Ty>>,
+        init: Option<Callee>,
+    ) {
         let id = self.classes.len();
         let mut display = base.map_or_else(Vec::new, |b| self.classes[b].display.clone());
         display.push(id);
@@ -134,7 +148,9 @@ impl Checker<'_> {
                     self.diags.push(d);
                     continue;
                 }
-                for (span, what) in [(c.mods.override_, "`override`"), (c.mods.shared, "`shared`"), (c.mods.extern_, "`extern`")] {
+                for (span, what) in
+                    [(c.mods.override_, "`override`"), (c.mods.shared, "`shared`"), (c.mods.extern_, "`extern`")]
+                {
                     if let Some(s) = span {
                         self.error(s, format!("{what} does not apply to classes"));
                     }
@@ -171,7 +187,11 @@ impl Checker<'_> {
             match self.resolve_type(base_expr) {
                 Ty::Class(b, name) => {
                     if self.class_info[b].is_final {
-                        self.error_hint(base_expr.span(), format!("cannot subclass final class `{name}`"), "remove `final` from the base class, or do not subclass it");
+                        self.error_hint(
+                            base_expr.span(),
+                            format!("cannot subclass final class `{name}`"),
+                            "remove `final` from the base class, or do not subclass it",
+                        );
                     } else if self.is_subclass(b, id) {
                         self.error(base_expr.span(), format!("class `{}` cannot inherit from itself", c.name.name));
                     } else {
@@ -179,7 +199,11 @@ impl Checker<'_> {
                     }
                 }
                 Ty::Error => {}
-                other => self.error_hint(base_expr.span(), format!("cannot inherit from {other}"), "a class inherits from another class"),
+                other => self.error_hint(
+                    base_expr.span(),
+                    format!("cannot inherit from {other}"),
+                    "a class inherits from another class",
+                ),
             }
         }
     }
@@ -236,7 +260,11 @@ impl Checker<'_> {
         let mut display = self.classes[base].display.clone();
         display.push(id);
         self.classes[id].display = display;
-        self.classes[id].fields = self.classes[base].fields.iter().map(|f| hir::Field { name: f.name.clone(), ty: f.ty.clone(), offset: f.offset }).collect();
+        self.classes[id].fields = self.classes[base]
+            .fields
+            .iter()
+            .map(|f| hir::Field { name: f.name.clone(), ty: f.ty.clone(), offset: f.offset })
+            .collect();
         self.classes[id].vtable = self.classes[base].vtable.clone();
         let class_name = c.name.name.clone();
 
@@ -244,7 +272,10 @@ impl Checker<'_> {
             self.check_member_modifiers(&f.mods, false);
             if let Some(prev) = self.find_field(id, &f.name.name) {
                 let (owner, span) = (prev.owner, prev.span);
-                let d = Diagnostic::error(f.name.span, format!("field `{}` is already declared in `{}`", f.name.name, self.classes[owner].name));
+                let d = Diagnostic::error(
+                    f.name.span,
+                    format!("field `{}` is already declared in `{}`", f.name.name, self.classes[owner].name),
+                );
                 self.diags.push(if span == Span::default() { d } else { d.with_note(span, "declared here") });
                 continue;
             }
@@ -252,7 +283,11 @@ impl Checker<'_> {
                 (Some(t), _) => self.resolve_type(t),
                 (None, Some(e)) => self.default_type(e),
                 (None, None) => {
-                    self.error_hint(f.name.span, format!("field `{}` needs a type", f.name.name), "write `var name: Type`");
+                    self.error_hint(
+                        f.name.span,
+                        format!("field `{}` needs a type", f.name.name),
+                        "write `var name: Type`",
+                    );
                     Ty::Error
                 }
             };
@@ -289,15 +324,29 @@ impl Checker<'_> {
         };
         let mut sig_params = vec![self.class_ty(id)];
         sig_params.extend(init_params.iter().cloned());
-        let func = self.new_func(&format!("{class_name}.init"), mangle::symbol(&self.module, &[&class_name, "init"]), sig_params, Ty::Void);
+        let func = self.new_func(
+            &format!("{class_name}.init"),
+            mangle::symbol(&self.module, &[&class_name, "init"]),
+            sig_params,
+            Ty::Void,
+        );
         self.classes[id].init = Some(Callee::Func(func));
         self.class_info[id].init_params = Some(init_params);
     }
 
     fn check_member_modifiers(&mut self, m: &ast::Modifiers, is_init: bool) {
-        for (span, what) in [(m.shared, "`shared`"), (m.extern_, "`extern`"), (m.export, "`export` on a member"), (m.open, "`open` on a member")] {
+        for (span, what) in [
+            (m.shared, "`shared`"),
+            (m.extern_, "`extern`"),
+            (m.export, "`export` on a member"),
+            (m.open, "`open` on a member"),
+        ] {
             if let Some(s) = span {
-                self.error_hint(s, format!("{what} is not allowed here"), "members are virtual unless `final`; `open` applies to classes");
+                self.error_hint(
+                    s,
+                    format!("{what} is not allowed here"),
+                    "members are virtual unless `final`; `open` applies to classes",
+                );
             }
         }
         if is_init {
@@ -346,7 +395,11 @@ impl Checker<'_> {
             (Some(prev), Some(_)) => {
                 let owner = self.classes[prev.owner].name.clone();
                 if prev.is_final || prev.slot.is_none() {
-                    self.error_hint(m.name.span, format!("cannot override final method `{owner}.{name}`"), "remove `final` from the base method");
+                    self.error_hint(
+                        m.name.span,
+                        format!("cannot override final method `{owner}.{name}`"),
+                        "remove `final` from the base method",
+                    );
                 } else if !self.same_sig(&prev.sig, &sig) {
                     self.error_hint(
                         m.name.span,
@@ -354,7 +407,11 @@ impl Checker<'_> {
                         format!("an override must have exactly the signature {}", self.describe_sig(&prev.sig)),
                     );
                 } else if prev.access != access_of(&m.mods) {
-                    self.error_hint(m.name.span, format!("`{name}` changes the access level of `{owner}.{name}`"), "an override keeps the access level of the method it overrides");
+                    self.error_hint(
+                        m.name.span,
+                        format!("`{name}` changes the access level of `{owner}.{name}`"),
+                        "an override keeps the access level of the method it overrides",
+                    );
                 }
                 prev.slot
             }
@@ -363,18 +420,31 @@ impl Checker<'_> {
             (Some(prev), None) if prev.owner == OBJECT && self.same_sig(&prev.sig, &sig) => prev.slot,
             (Some(prev), None) => {
                 let owner = self.classes[prev.owner].name.clone();
-                self.error_hint(m.name.span, format!("`{name}` overrides `{owner}.{name}` without `override`"), format!("write `override fn {name}(...)`"));
+                self.error_hint(
+                    m.name.span,
+                    format!("`{name}` overrides `{owner}.{name}` without `override`"),
+                    format!("write `override fn {name}(...)`"),
+                );
                 None
             }
             (None, Some(s)) => {
-                self.error_hint(s, format!("`{name}` does not override any method"), "remove `override`, or check the name");
+                self.error_hint(
+                    s,
+                    format!("`{name}` does not override any method"),
+                    "remove `override`, or check the name",
+                );
                 None
             }
             (None, None) => None,
         };
         let mut fparams = vec![self.class_ty(id)];
         fparams.extend(params);
-        let func = self.new_func(&format!("{class_name}.{name}"), mangle::symbol(&self.module, &[class_name, name]), fparams, ret);
+        let func = self.new_func(
+            &format!("{class_name}.{name}"),
+            mangle::symbol(&self.module, &[class_name, name]),
+            fparams,
+            ret,
+        );
         let slot = match slot {
             Some(s) => Some(s),
             None if !is_final && inherited.is_none() => {
@@ -386,7 +456,15 @@ impl Checker<'_> {
         if let Some(s) = slot {
             self.classes[id].vtable[s as usize] = Callee::Func(func);
         }
-        let info = MethodInfo { callee: Callee::Func(func), slot, sig, access: access_of(&m.mods), is_final, owner: id, span: m.name.span };
+        let info = MethodInfo {
+            callee: Callee::Func(func),
+            slot,
+            sig,
+            access: access_of(&m.mods),
+            is_final,
+            owner: id,
+            span: m.name.span,
+        };
         self.class_info[id].methods.insert(name.clone(), info);
     }
 
@@ -435,7 +513,11 @@ impl Checker<'_> {
         self.init_state = None;
         for f in &c.fields {
             let Some(default) = &f.init else { continue };
-            let Some(info) = self.class_info[id].fields.get(&f.name.name).filter(|i| i.owner == id && i.span == f.name.span) else { continue };
+            let Some(info) =
+                self.class_info[id].fields.get(&f.name.name).filter(|i| i.owner == id && i.span == f.name.span)
+            else {
+                continue;
+            };
             let field = &self.classes[id].fields[info.index];
             let (ty, offset) = (field.ty.clone(), field.offset);
             self.kind = BodyKind::Function;
@@ -450,7 +532,8 @@ impl Checker<'_> {
         let base = self.classes[id].base.unwrap_or(OBJECT);
         let base_params = self.class_info[base].init_params.clone();
         let base_trivial = base == OBJECT;
-        let needed: Vec<String> = self.class_info[id].own_fields.iter().filter(|(_, d)| !d).map(|(n, _)| n.clone()).collect();
+        let needed: Vec<String> =
+            self.class_info[id].own_fields.iter().filter(|(_, d)| !d).map(|(n, _)| n.clone()).collect();
         self.init_state = Some(InitState::new(needed, base_trivial));
         let span = decl.map_or(c.name.span, |d| d.name.span);
         if let Some(body) = decl.and_then(|d| d.body.as_ref()) {
@@ -461,7 +544,11 @@ impl Checker<'_> {
             let unset = state.unset_fields();
             if !unset.is_empty() {
                 let list = unset.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
-                let hint = if decl.is_some() { "set it in `init`, or give it a default value" } else { "add an `init` that sets it, or give it a default value" };
+                let hint = if decl.is_some() {
+                    "set it in `init`, or give it a default value"
+                } else {
+                    "add an `init` that sets it, or give it a default value"
+                };
                 self.error_hint(span, format!("field {list} of `{}` is never initialised", c.name.name), hint);
             } else if !state.super_called && !base_trivial {
                 match base_params {
@@ -473,7 +560,11 @@ impl Checker<'_> {
                     }
                     _ => {
                         let base_name = self.classes[base].name.clone();
-                        self.error_hint(span, format!("`init` must call `super.init(...)`: `{base_name}.init` takes arguments"), "call `super.init(...)` after setting this class's fields");
+                        self.error_hint(
+                            span,
+                            format!("`init` must call `super.init(...)`: `{base_name}.init` takes arguments"),
+                            "call `super.init(...)` after setting this class's fields",
+                        );
                     }
                 }
             }

@@ -22,7 +22,11 @@ impl Checker<'_> {
             },
             ast::ExprKind::SelfRef => self.self_expr(e.span, true),
             ast::ExprKind::Super(name) => {
-                self.error_hint(name.span, "`super` must be followed by a call", "write `super.method(...)` or `super.init(...)`");
+                self.error_hint(
+                    name.span,
+                    "`super` must be followed by a call",
+                    "write `super.method(...)` or `super.init(...)`",
+                );
                 error_expr()
             }
             ast::ExprKind::Array(items) => self.array_literal(items, e.span, expected),
@@ -36,7 +40,11 @@ impl Checker<'_> {
                     Ty::Optional(t) => Expr::new(ExprKind::Unwrap(Box::new(v)), *t),
                     Ty::Error => error_expr(),
                     other => {
-                        self.error_hint(e.span, format!("`!` needs an optional, found {other}"), "only values of type `T?` can be unwrapped");
+                        self.error_hint(
+                            e.span,
+                            format!("`!` needs an optional, found {other}"),
+                            "only values of type `T?` can be unwrapped",
+                        );
                         error_expr()
                     }
                 }
@@ -60,7 +68,11 @@ impl Checker<'_> {
     /// (when `complete` is asked for).
     pub(crate) fn self_expr(&mut self, span: Span, complete: bool) -> Expr {
         let Some(class) = self.self_class.filter(|_| matches!(self.kind, BodyKind::Method | BodyKind::Init)) else {
-            self.error_hint(span, "`self` is only available in methods and `init`", "declare this code as a method of a class");
+            self.error_hint(
+                span,
+                "`self` is only available in methods and `init`",
+                "declare this code as a method of a class",
+            );
             return error_expr();
         };
         if complete {
@@ -77,7 +89,11 @@ impl Checker<'_> {
         }
         let unset = state.unset_fields();
         let (msg, hint) = if let Some(f) = unset.first() {
-            (format!("{what} before `self.{f}` is initialised"), "an `init` first sets every field of its class, then calls `super.init(...)`, then may use `self`".to_string())
+            (
+                format!("{what} before `self.{f}` is initialised"),
+                "an `init` first sets every field of its class, then calls `super.init(...)`, then may use `self`"
+                    .to_string(),
+            )
         } else {
             (format!("{what} before `super.init(...)` is called"), "call `super.init(...)` first".to_string())
         };
@@ -90,10 +106,18 @@ impl Checker<'_> {
         let owner_name = self.classes[owner].name.clone();
         match access {
             Access::Private if decl.file != span.file => {
-                self.error_hint(span, format!("{what} of `{owner_name}` is private"), "private members are visible only in the file that declares them");
+                self.error_hint(
+                    span,
+                    format!("{what} of `{owner_name}` is private"),
+                    "private members are visible only in the file that declares them",
+                );
             }
             Access::Protected if !self.self_class.is_some_and(|c| self.is_subclass(c, owner)) => {
-                self.error_hint(span, format!("{what} of `{owner_name}` is protected"), format!("protected members are visible only in `{owner_name}` and its subclasses"));
+                self.error_hint(
+                    span,
+                    format!("{what} of `{owner_name}` is protected"),
+                    format!("protected members are visible only in `{owner_name}` and its subclasses"),
+                );
             }
             _ => {}
         }
@@ -103,7 +127,8 @@ impl Checker<'_> {
 
     pub(crate) fn int_literal(&mut self, v: u64, negated: bool, span: Span, expected: Option<&Ty>) -> Expr {
         let value = if negated { (v as i128).wrapping_neg() } else { v as i128 };
-        let want32 = matches!(expected, Some(Ty::Int32)) || matches!(expected, Some(Ty::Optional(t)) if **t == Ty::Int32);
+        let want32 =
+            matches!(expected, Some(Ty::Int32)) || matches!(expected, Some(Ty::Optional(t)) if **t == Ty::Int32);
         if want32 {
             if let Ok(x) = i32::try_from(value) {
                 return Expr::new(ExprKind::Int(x as i64), Ty::Int32);
@@ -112,7 +137,11 @@ impl Checker<'_> {
         match i64::try_from(value) {
             Ok(x) => Expr::new(ExprKind::Int(x), Ty::Int),
             Err(_) => {
-                self.error_hint(span, "integer literal is out of range for Int", "Int holds -9223372036854775808 to 9223372036854775807");
+                self.error_hint(
+                    span,
+                    "integer literal is out of range for Int",
+                    "Int holds -9223372036854775808 to 9223372036854775807",
+                );
                 error_expr()
             }
         }
@@ -141,7 +170,11 @@ impl Checker<'_> {
             return v;
         }
         if !v.ty.is_printable() {
-            let hint = if matches!(v.ty, Ty::Optional(_)) { "unwrap the optional first, e.g. `x ?? 0` or `x!`" } else { "print Int, Int32, Float, Bool, String or objects" };
+            let hint = if matches!(v.ty, Ty::Optional(_)) {
+                "unwrap the optional first, e.g. `x ?? 0` or `x!`"
+            } else {
+                "print Int, Int32, Float, Bool, String or objects"
+            };
             let msg = format!("a value of type {} cannot be printed", v.ty);
             self.error_hint(span, msg, hint);
             return error_expr();
@@ -164,11 +197,19 @@ impl Checker<'_> {
             return Expr::new(ExprKind::FnRef(id), Ty::Fn(sig.params.clone(), Box::new(sig.ret.clone())));
         }
         if self.kind == BodyKind::TopLevel && self.all_globals.contains(n) {
-            self.error_hint(span, format!("`{n}` is used before its declaration"), "top-level statements run in order: move the declaration up");
+            self.error_hint(
+                span,
+                format!("`{n}` is used before its declaration"),
+                "top-level statements run in order: move the declaration up",
+            );
             return error_expr();
         }
         if crate::builtins::is_builtin_fn(n) || self.class_names.contains_key(n) {
-            self.error_hint(span, format!("`{n}` cannot be used as a value"), "call it, or wrap it in a function of your own");
+            self.error_hint(
+                span,
+                format!("`{n}` cannot be used as a value"),
+                "call it, or wrap it in a function of your own",
+            );
             return error_expr();
         }
         self.error(span, format!("cannot find `{n}` in this scope"));
@@ -188,7 +229,11 @@ impl Checker<'_> {
             return match expected_elem {
                 Some(t) => Expr::new(ExprKind::ArrayLit(Vec::new()), Ty::Array(Box::new(t))),
                 None => {
-                    self.error_hint(span, "the type of an empty array is unknown", "declare it, e.g. `var xs: [Int] = []`");
+                    self.error_hint(
+                        span,
+                        "the type of an empty array is unknown",
+                        "declare it, e.g. `var xs: [Int] = []`",
+                    );
                     error_expr()
                 }
             };
@@ -219,7 +264,11 @@ impl Checker<'_> {
             _ => (None, None),
         };
         if pairs.is_empty() && kt.is_none() {
-            self.error_hint(span, "the type of an empty map is unknown", "declare it, e.g. `var m: Map[String, Int] = [:]`");
+            self.error_hint(
+                span,
+                "the type of an empty map is unknown",
+                "declare it, e.g. `var m: Map[String, Int] = [:]`",
+            );
             return error_expr();
         }
         let mut out = Vec::new();
@@ -232,7 +281,11 @@ impl Checker<'_> {
                 }
                 None => {
                     if !ke.ty.is_map_key() && ke.ty != Ty::Error {
-                        self.error_hint(k.span, format!("{} cannot be a map key", ke.ty), "map keys are Int, String or Bool");
+                        self.error_hint(
+                            k.span,
+                            format!("{} cannot be a map key", ke.ty),
+                            "map keys are Int, String or Bool",
+                        );
                     }
                     kt = Some(ke.ty.clone());
                     ke
@@ -274,7 +327,11 @@ impl Checker<'_> {
                 error_expr()
             }
             other => {
-                let hint = if matches!(other, Ty::Optional(_)) { "unwrap the optional first" } else { "arrays and maps can be indexed" };
+                let hint = if matches!(other, Ty::Optional(_)) {
+                    "unwrap the optional first"
+                } else {
+                    "arrays and maps can be indexed"
+                };
                 self.error_hint(a.span, format!("cannot index into {other}"), hint);
                 error_expr()
             }
@@ -293,10 +350,15 @@ impl Checker<'_> {
             let (owner, index, access, fspan) = (f.owner, f.index, f.access, f.span);
             self.check_access(access, owner, fspan, name.span, &format!("field `{}`", name.name));
             if is_self && self.kind == BodyKind::Init {
-                let own = self.self_class == Some(owner) && self.init_state.as_ref().is_some_and(|s| s.is_tracked(&name.name));
+                let own = self.self_class == Some(owner)
+                    && self.init_state.as_ref().is_some_and(|s| s.is_tracked(&name.name));
                 if own {
                     if self.init_state.as_ref().is_some_and(|s| s.is_unset(&name.name)) {
-                        self.error_hint(name.span, format!("`self.{}` is read before it is initialised", name.name), "assign the field first");
+                        self.error_hint(
+                            name.span,
+                            format!("`self.{}` is read before it is initialised", name.name),
+                            "assign the field first",
+                        );
                     }
                 } else {
                     self.require_initialised(name.span, &format!("reading `self.{}`", name.name));
@@ -306,7 +368,11 @@ impl Checker<'_> {
             let (ty, offset) = (field.ty.clone(), field.offset);
             return Expr::new(ExprKind::Field(Box::new(o), offset), ty);
         }
-        let hint = if self.find_method(class, &name.name).is_some() { "methods are called: add `(...)`" } else { "check the name" };
+        let hint = if self.find_method(class, &name.name).is_some() {
+            "methods are called: add `(...)`"
+        } else {
+            "check the name"
+        };
         self.error_hint(name.span, format!("`{cname}` has no field `{}`", name.name), hint);
         error_expr()
     }
@@ -352,7 +418,11 @@ impl Checker<'_> {
             }
             Ty::Error => error_expr(),
             other => {
-                let hint = if matches!(other, Ty::Optional(_)) { "unwrap the optional function first" } else { "only functions can be called" };
+                let hint = if matches!(other, Ty::Optional(_)) {
+                    "unwrap the optional function first"
+                } else {
+                    "only functions can be called"
+                };
                 self.error_hint(callee.span, format!("cannot call a value of type {other}"), hint);
                 error_expr()
             }
@@ -462,7 +532,11 @@ impl Checker<'_> {
         let target = self.resolve_type(t);
         let (Ty::Class(class, _), Ty::Class(from, _)) = (&target, &value.ty) else {
             if !matches!(target, Ty::Error) && !matches!(value.ty, Ty::Error) {
-                self.error_hint(span, format!("cannot test or cast {} to {target}", value.ty), "`is`, `as` and `as?` work between classes; unwrap optionals first");
+                self.error_hint(
+                    span,
+                    format!("cannot test or cast {} to {target}", value.ty),
+                    "`is`, `as` and `as?` work between classes; unwrap optionals first",
+                );
             }
             return error_expr();
         };
@@ -474,7 +548,10 @@ impl Checker<'_> {
         match kind {
             CastKind::Is => Expr::new(ExprKind::InstanceOf(Box::new(value), class), Ty::Bool),
             CastKind::As => Expr::new(ExprKind::Cast { value: Box::new(value), class, optional: false }, target),
-            CastKind::AsOpt => Expr::new(ExprKind::Cast { value: Box::new(value), class, optional: true }, Ty::Optional(Box::new(target))),
+            CastKind::AsOpt => Expr::new(
+                ExprKind::Cast { value: Box::new(value), class, optional: true },
+                Ty::Optional(Box::new(target)),
+            ),
         }
     }
 
@@ -513,7 +590,14 @@ impl Checker<'_> {
             return self.coalesce(l, r, span, expected);
         }
         let hint = match op {
-            BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Rem | BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor => expected,
+            BinOp::Add
+            | BinOp::Sub
+            | BinOp::Mul
+            | BinOp::Div
+            | BinOp::Rem
+            | BinOp::BitAnd
+            | BinOp::BitOr
+            | BinOp::BitXor => expected,
             _ => None,
         };
         let mut lhs = self.expr(l, hint);
@@ -556,16 +640,25 @@ impl Checker<'_> {
             let negated = op == BinOp::Ne;
             let (l_nil, r_nil) = (matches!(lhs.kind, ExprKind::Nil), matches!(rhs.kind, ExprKind::Nil));
             match (&lt, &rt) {
-                (Ty::Optional(_), _) if r_nil => return Expr::new(ExprKind::IsNil { value: b(lhs), negated }, Ty::Bool),
-                (_, Ty::Optional(_)) if l_nil => return Expr::new(ExprKind::IsNil { value: b(rhs), negated }, Ty::Bool),
+                (Ty::Optional(_), _) if r_nil => {
+                    return Expr::new(ExprKind::IsNil { value: b(lhs), negated }, Ty::Bool)
+                }
+                (_, Ty::Optional(_)) if l_nil => {
+                    return Expr::new(ExprKind::IsNil { value: b(rhs), negated }, Ty::Bool)
+                }
                 (Ty::Nil, _) | (_, Ty::Nil) => {
-                    self.error_hint(span, format!("{} can never be nil", if lt == Ty::Nil { &rt } else { &lt }), "only optional values (`T?`) are compared with `nil`");
+                    self.error_hint(
+                        span,
+                        format!("{} can never be nil", if lt == Ty::Nil { &rt } else { &lt }),
+                        "only optional values (`T?`) are compared with `nil`",
+                    );
                     return error_expr();
                 }
                 _ => {}
             }
             // Identity of class instances, also through optionals.
-            let identity = |t: &Ty| matches!(t, Ty::Class(..)) || matches!(t, Ty::Optional(i) if matches!(**i, Ty::Class(..)));
+            let identity =
+                |t: &Ty| matches!(t, Ty::Class(..)) || matches!(t, Ty::Optional(i) if matches!(**i, Ty::Class(..)));
             if identity(&lt) && identity(&rt) {
                 let (a, c) = (strip_optional(&lt), strip_optional(&rt));
                 if let (Ty::Class(x, _), Ty::Class(y, _)) = (a, c) {
@@ -606,7 +699,11 @@ impl Checker<'_> {
                     return error_expr();
                 }
                 if matches!(lt, Ty::Void | Ty::CString | Ty::Optional(_)) {
-                    let hint = if matches!(lt, Ty::Optional(_)) { "compare with `nil`, or unwrap first" } else { "these values have no equality" };
+                    let hint = if matches!(lt, Ty::Optional(_)) {
+                        "compare with `nil`, or unwrap first"
+                    } else {
+                        "these values have no equality"
+                    };
                     self.error_hint(span, format!("values of type {lt} cannot be compared"), hint);
                     return error_expr();
                 }
@@ -643,7 +740,11 @@ impl Checker<'_> {
                 let ok = if bitwise { lt.is_integer() } else { lt.is_numeric() };
                 if !ok {
                     let what = if bitwise { "Int or Int32" } else { "numbers" };
-                    let hint = if lt == Ty::Str { "join strings with `+` or interpolation" } else { "check the operand types" };
+                    let hint = if lt == Ty::Str {
+                        "join strings with `+` or interpolation"
+                    } else {
+                        "check the operand types"
+                    };
                     self.error_hint(span, format!("`{}` needs {what}, found {lt}", op.as_str()), hint);
                     return error_expr();
                 }

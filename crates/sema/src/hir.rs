@@ -90,15 +90,39 @@ pub enum Stmt {
     If(Expr, Vec<Stmt>, Vec<Stmt>),
     While(Expr, Vec<Stmt>),
     /// `for var in lo..hi` (or `..=`); `hi` is evaluated once.
-    ForRange { var: LocalId, lo: Expr, hi: Expr, inclusive: bool, body: Vec<Stmt> },
+    ForRange {
+        var: LocalId,
+        lo: Expr,
+        hi: Expr,
+        inclusive: bool,
+        body: Vec<Stmt>,
+    },
     /// `for var in array`; the array is evaluated once.
-    ForEach { var: LocalId, array: Expr, body: Vec<Stmt> },
+    ForEach {
+        var: LocalId,
+        array: Expr,
+        body: Vec<Stmt>,
+    },
     /// `for (k, v) in map`, in insertion order.
-    ForMap { key: LocalId, value: LocalId, map: Expr, body: Vec<Stmt> },
+    ForMap {
+        key: LocalId,
+        value: LocalId,
+        map: Expr,
+        body: Vec<Stmt>,
+    },
     /// `if let var = opt { then } else { els }`.
-    IfLet { var: LocalId, opt: Expr, then: Vec<Stmt>, els: Vec<Stmt> },
+    IfLet {
+        var: LocalId,
+        opt: Expr,
+        then: Vec<Stmt>,
+        els: Vec<Stmt>,
+    },
     Throw(Expr),
-    Try { body: Vec<Stmt>, catches: Vec<Catch>, finally: Option<Vec<Stmt>> },
+    Try {
+        body: Vec<Stmt>,
+        catches: Vec<Catch>,
+        finally: Option<Vec<Stmt>>,
+    },
     Break,
     Continue,
     Return(Option<Expr>),
@@ -130,18 +154,38 @@ pub struct Expr {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Arith {
-    Add, Sub, Mul, Div, Rem, Shl, Shr, BitAnd, BitOr, BitXor,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Rem,
+    Shl,
+    Shr,
+    BitAnd,
+    BitOr,
+    BitXor,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Cmp {
-    Eq, Ne, Lt, Le, Gt, Ge,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
 }
 
 /// Math built-ins that map to one instruction or a libm call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MathFn {
-    Sqrt, Floor, Ceil, FAbs, IAbs, IMin, IMax,
+    Sqrt,
+    Floor,
+    Ceil,
+    FAbs,
+    IAbs,
+    IMin,
+    IMax,
     /// A libm function called by its C name.
     Libm(&'static str),
 }
@@ -161,15 +205,25 @@ pub enum ExprKind {
     /// `super.` method, a runtime-defined method); may throw.
     CallDirect(Callee, Vec<Expr>),
     /// A virtual call: `args[0]` is the receiver, `slot` its vtable index.
-    CallVirtual { slot: u32, args: Vec<Expr> },
+    CallVirtual {
+        slot: u32,
+        args: Vec<Expr>,
+    },
     /// Allocate an instance of the class and run its initialiser.
-    New { class: ClassId, args: Vec<Expr> },
+    New {
+        class: ClassId,
+        args: Vec<Expr>,
+    },
     /// A field of an object, by byte offset.
     Field(Box<Expr>, u32),
     /// `e is C` (e non-null).
     InstanceOf(Box<Expr>, ClassId),
     /// `e as C` (throws `CastError`) or, with `optional`, `e as? C`.
-    Cast { value: Box<Expr>, class: ClassId, optional: bool },
+    Cast {
+        value: Box<Expr>,
+        class: ClassId,
+        optional: bool,
+    },
     Nil,
     /// A value as an optional (boxed for value types).
     Wrap(Box<Expr>),
@@ -178,13 +232,20 @@ pub enum ExprKind {
     /// `a ?? b`.
     Coalesce(Box<Expr>, Box<Expr>),
     /// `e == nil` (or, with `negated`, `e != nil`).
-    IsNil { value: Box<Expr>, negated: bool },
+    IsNil {
+        value: Box<Expr>,
+        negated: bool,
+    },
     MapLit(Vec<(Expr, Expr)>),
     /// `m[k]`, an optional.
     MapGet(Box<Expr>, Box<Expr>),
     /// A call of a runtime function; `throws` says whether to test the
     /// pending exception afterwards.
-    Rt { name: &'static str, args: Vec<Expr>, throws: bool },
+    Rt {
+        name: &'static str,
+        args: Vec<Expr>,
+        throws: bool,
+    },
     /// Checked on `Int`/`Int32`, IEEE on `Float`; operands share `ty`.
     Arith(Arith, Box<Expr>, Box<Expr>),
     Compare(Cmp, Box<Expr>, Box<Expr>),
@@ -220,8 +281,14 @@ impl Expr {
     /// The direct subexpressions, in evaluation order.
     pub fn children(&self) -> Vec<&Expr> {
         match &self.kind {
-            ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Bool(_) | ExprKind::Str(_) | ExprKind::Local(_)
-            | ExprKind::Global(_) | ExprKind::FnRef(_) | ExprKind::Nil => Vec::new(),
+            ExprKind::Int(_)
+            | ExprKind::Float(_)
+            | ExprKind::Bool(_)
+            | ExprKind::Str(_)
+            | ExprKind::Local(_)
+            | ExprKind::Global(_)
+            | ExprKind::FnRef(_)
+            | ExprKind::Nil => Vec::new(),
             ExprKind::Call(_, args)
             | ExprKind::CallDirect(_, args)
             | ExprKind::CallVirtual { args, .. }
@@ -283,7 +350,10 @@ impl Stmt {
     pub fn bodies(&self) -> Vec<&[Stmt]> {
         match self {
             Stmt::If(_, t, e) | Stmt::IfLet { then: t, els: e, .. } => vec![t, e],
-            Stmt::While(_, b) | Stmt::ForRange { body: b, .. } | Stmt::ForEach { body: b, .. } | Stmt::ForMap { body: b, .. } => {
+            Stmt::While(_, b)
+            | Stmt::ForRange { body: b, .. }
+            | Stmt::ForEach { body: b, .. }
+            | Stmt::ForMap { body: b, .. } => {
                 vec![b]
             }
             Stmt::Try { body, catches, finally } => {

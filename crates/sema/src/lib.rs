@@ -6,10 +6,10 @@ pub mod builtins;
 mod check;
 mod classes;
 mod expr;
-mod init_check;
-mod stmt;
 pub mod hir;
+mod init_check;
 pub mod mangle;
+mod stmt;
 pub mod ty;
 
 pub use check::check_module;

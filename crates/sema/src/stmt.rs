@@ -33,7 +33,11 @@ impl Checker<'_> {
             ast::Stmt::Let(v) => {
                 let declared = v.ty.as_ref().map(|t| self.resolve_type(t));
                 let Some(init) = &v.init else {
-                    self.error_hint(v.span, format!("`{}` needs an initial value", v.name.name), "write `= <value>` after the declaration");
+                    self.error_hint(
+                        v.span,
+                        format!("`{}` needs an initial value", v.name.name),
+                        "write `= <value>` after the declaration",
+                    );
                     let ty = declared.unwrap_or(Ty::Error);
                     self.bind_local(&v.name, ty, v.mutable);
                     return;
@@ -74,7 +78,11 @@ impl Checker<'_> {
                 let v = self.expr(e, None);
                 let error = self.class_ty(ERROR);
                 if !matches!(v.ty, Ty::Error) && !self.fits(&v.ty, &error) {
-                    self.error_hint(e.span, format!("cannot throw a value of type {}", v.ty), "throw an instance of `Error` or a subclass");
+                    self.error_hint(
+                        e.span,
+                        format!("cannot throw a value of type {}", v.ty),
+                        "throw an instance of `Error` or a subclass",
+                    );
                 }
                 out.push(Stmt::Throw(v));
             }
@@ -90,7 +98,11 @@ impl Checker<'_> {
         if let Some(state) = &self.init_state {
             let unset = state.unset_fields();
             if !unset.is_empty() {
-                self.error_hint(span, format!("`init` returns before `{}` is initialised", unset[0]), "set every field before returning");
+                self.error_hint(
+                    span,
+                    format!("`init` returns before `{}` is initialised", unset[0]),
+                    "set every field before returning",
+                );
             }
         }
         let ret = self.ret.clone();
@@ -98,7 +110,11 @@ impl Checker<'_> {
             Some(v) => {
                 let e = self.expr(v, Some(&ret));
                 if ret == Ty::Void {
-                    self.error_hint(v.span, "this function has no result", "declare one with `-> Type`, or remove the value");
+                    self.error_hint(
+                        v.span,
+                        "this function has no result",
+                        "declare one with `-> Type`, or remove the value",
+                    );
                     out.push(Stmt::Return(Some(e)));
                 } else {
                     let e = self.coerce(e, &ret, v.span);
@@ -166,7 +182,11 @@ impl Checker<'_> {
     pub(crate) fn condition(&mut self, e: &ast::Expr) -> Expr {
         let c = self.expr(e, Some(&Ty::Bool));
         if !self.fits(&c.ty, &Ty::Bool) {
-            let hint = if matches!(c.ty, Ty::Optional(_)) { "test an optional with `x != nil` or `if let`" } else { "compare explicitly, e.g. `x != 0`" };
+            let hint = if matches!(c.ty, Ty::Optional(_)) {
+                "test an optional with `x != nil` or `if let`"
+            } else {
+                "compare explicitly, e.g. `x != 0`"
+            };
             self.error_hint(e.span, format!("condition must be Bool, found {}", c.ty), hint);
         }
         c
@@ -204,15 +224,27 @@ impl Checker<'_> {
                     }
                     (_, Ty::Error) => None,
                     (ast::ForPattern::One(_), Ty::Map(..)) => {
-                        self.error_hint(iter.span, "iterating over a map gives pairs", "write `for (key, value) in map`");
+                        self.error_hint(
+                            iter.span,
+                            "iterating over a map gives pairs",
+                            "write `for (key, value) in map`",
+                        );
                         None
                     }
                     (ast::ForPattern::Pair(..), other) => {
-                        self.error_hint(iter.span, format!("cannot iterate over {other} in pairs"), "`for (k, v) in m` iterates over a map");
+                        self.error_hint(
+                            iter.span,
+                            format!("cannot iterate over {other} in pairs"),
+                            "`for (k, v) in m` iterates over a map",
+                        );
                         None
                     }
                     (_, other) => {
-                        self.error_hint(iter.span, format!("cannot iterate over {other}"), "`for` iterates over a range `a..b`, an array or a map");
+                        self.error_hint(
+                            iter.span,
+                            format!("cannot iterate over {other}"),
+                            "`for` iterates over a range `a..b`, an array or a map",
+                        );
                         None
                     }
                 }
@@ -223,7 +255,13 @@ impl Checker<'_> {
         out.extend(stmt);
     }
 
-    fn try_stmt(&mut self, body: &ast::Block, catches: &[ast::Catch], finally: Option<&ast::Block>, out: &mut Vec<Stmt>) {
+    fn try_stmt(
+        &mut self,
+        body: &ast::Block,
+        catches: &[ast::Catch],
+        finally: Option<&ast::Block>,
+        out: &mut Vec<Stmt>,
+    ) {
         let mut b = Vec::new();
         self.maybe_runs(|c| c.block(body, &mut b));
         let mut hir_catches: Vec<hir::Catch> = Vec::new();
@@ -234,7 +272,11 @@ impl Checker<'_> {
                 Ty::Class(id, _) if self.is_subclass(id, ERROR) => Some(id),
                 Ty::Error => None,
                 other => {
-                    self.error_hint(catch.ty.span(), format!("cannot catch {other}"), "catch `Error` or one of its subclasses");
+                    self.error_hint(
+                        catch.ty.span(),
+                        format!("cannot catch {other}"),
+                        "catch `Error` or one of its subclasses",
+                    );
                     None
                 }
             };
@@ -242,9 +284,12 @@ impl Checker<'_> {
                 if let Some(&(earlier, espan)) = seen.iter().find(|(e, _)| self.is_subclass(id, *e)) {
                     let (name, ename) = (self.classes[id].name.clone(), self.classes[earlier].name.clone());
                     self.diags.push(
-                        Diagnostic::error(catch.ty.span(), format!("unreachable catch: `{name}` is already caught by `{ename}` above"))
-                            .with_note(espan, "caught here")
-                            .with_hint("put the more specific catch first"),
+                        Diagnostic::error(
+                            catch.ty.span(),
+                            format!("unreachable catch: `{name}` is already caught by `{ename}` above"),
+                        )
+                        .with_note(espan, "caught here")
+                        .with_hint("put the more specific catch first"),
                     );
                 }
                 seen.push((id, catch.ty.span()));
@@ -272,13 +317,21 @@ impl Checker<'_> {
             ast::ExprKind::Name(n) => {
                 if let Some(l) = self.lookup_local(n) {
                     if !l.mutable {
-                        self.error_hint(target.span, format!("cannot assign to `{n}`: it is not a `var`"), "declare it with `var` to change it");
+                        self.error_hint(
+                            target.span,
+                            format!("cannot assign to `{n}`: it is not a `var`"),
+                            "declare it with `var` to change it",
+                        );
                     }
                     (Place::Local(l.id), self.locals[l.id].ty.clone())
                 } else if let Some(g) = self.global_names.get(n) {
                     let (id, mutable) = (g.id, g.mutable);
                     if !mutable {
-                        self.error_hint(target.span, format!("cannot assign to `{n}`: it is a `let` constant"), "declare it with `var` to change it");
+                        self.error_hint(
+                            target.span,
+                            format!("cannot assign to `{n}`: it is a `let` constant"),
+                            "declare it with `var` to change it",
+                        );
                     }
                     (Place::Global(id), self.globals[id].ty.clone())
                 } else {
@@ -299,7 +352,10 @@ impl Checker<'_> {
                             let aty = coll.ty.clone();
                             out.push(Stmt::Let(ta, coll));
                             out.push(Stmt::Let(ti, idx));
-                            let place = Place::Index(Expr::new(ExprKind::Local(ta), aty), Expr::new(ExprKind::Local(ti), Ty::Int));
+                            let place = Place::Index(
+                                Expr::new(ExprKind::Local(ta), aty),
+                                Expr::new(ExprKind::Local(ti), Ty::Int),
+                            );
                             (place, *elem)
                         } else {
                             (Place::Index(coll, idx), *elem)
@@ -307,7 +363,11 @@ impl Checker<'_> {
                     }
                     Ty::Map(kt, vt) => {
                         if op.is_some() {
-                            self.error_hint(span, "compound assignment to a map entry", "`m[k]` is an optional: write `m[k] = (m[k] ?? 0) + x`");
+                            self.error_hint(
+                                span,
+                                "compound assignment to a map entry",
+                                "`m[k]` is an optional: write `m[k] = (m[k] ?? 0) + x`",
+                            );
                             return;
                         }
                         let key = self.expr(i, Some(&kt));
@@ -315,7 +375,11 @@ impl Checker<'_> {
                         (Place::MapEntry(coll, key), *vt)
                     }
                     Ty::Str => {
-                        self.error_hint(target.span, "strings are immutable", "build a new string with `+` or interpolation");
+                        self.error_hint(
+                            target.span,
+                            "strings are immutable",
+                            "build a new string with `+` or interpolation",
+                        );
                         return;
                     }
                     Ty::Error => return,
@@ -330,7 +394,11 @@ impl Checker<'_> {
                 None => return,
             },
             _ => {
-                self.error_hint(target.span, "cannot assign to this expression", "assign to a variable, an array element, a map entry or a field");
+                self.error_hint(
+                    target.span,
+                    "cannot assign to this expression",
+                    "assign to a variable, an array element, a map entry or a field",
+                );
                 return;
             }
         };
@@ -346,7 +414,9 @@ impl Checker<'_> {
             }
         };
         if let Place::Field(ref obj, _) = place {
-            if let (ExprKind::Local(0), Some(state), ast::ExprKind::Member(_, name)) = (&obj.kind, &mut self.init_state, &target.kind) {
+            if let (ExprKind::Local(0), Some(state), ast::ExprKind::Member(_, name)) =
+                (&obj.kind, &mut self.init_state, &target.kind)
+            {
                 if self.kind == BodyKind::Init {
                     state.set(&name.name);
                 }
@@ -356,12 +426,23 @@ impl Checker<'_> {
     }
 
     /// `obj.name` as an assignment target.
-    fn field_place(&mut self, obj: &ast::Expr, name: &ast::Ident, compound: bool, out: &mut Vec<Stmt>) -> Option<(Place, Ty)> {
+    fn field_place(
+        &mut self,
+        obj: &ast::Expr,
+        name: &ast::Ident,
+        compound: bool,
+        out: &mut Vec<Stmt>,
+    ) -> Option<(Place, Ty)> {
         let is_self = matches!(obj.kind, ast::ExprKind::SelfRef);
-        let o = if is_self && self.kind == BodyKind::Init { self.self_expr(obj.span, false) } else { self.expr(obj, None) };
+        let o =
+            if is_self && self.kind == BodyKind::Init { self.self_expr(obj.span, false) } else { self.expr(obj, None) };
         let Ty::Class(class, cname) = o.ty.clone() else {
             if !matches!(o.ty, Ty::Error) {
-                let hint = if matches!(o.ty, Ty::Optional(_)) { "unwrap the optional first" } else { "only class instances have fields" };
+                let hint = if matches!(o.ty, Ty::Optional(_)) {
+                    "unwrap the optional first"
+                } else {
+                    "only class instances have fields"
+                };
                 self.error_hint(name.span, format!("{} has no field `{}`", o.ty, name.name), hint);
             }
             return None;
@@ -374,12 +455,20 @@ impl Checker<'_> {
         self.check_access(access, owner, fspan, name.span, &format!("field `{}`", name.name));
         let in_own_init = is_self && self.kind == BodyKind::Init && self.self_class == Some(owner);
         if !mutable && !in_own_init {
-            self.error_hint(name.span, format!("cannot assign to `{}`: it is a `let` field", name.name), "`let` fields are set once, in the class's `init`");
+            self.error_hint(
+                name.span,
+                format!("cannot assign to `{}`: it is a `let` field", name.name),
+                "`let` fields are set once, in the class's `init`",
+            );
         }
         if is_self && self.kind == BodyKind::Init {
-            let tracked = self.init_state.as_ref().is_some_and(|s| s.is_tracked(&name.name)) && self.self_class == Some(owner);
+            let tracked =
+                self.init_state.as_ref().is_some_and(|s| s.is_tracked(&name.name)) && self.self_class == Some(owner);
             if compound || !tracked {
-                self.require_initialised(name.span, if compound { "reading `self`" } else { "assigning an inherited field" });
+                self.require_initialised(
+                    name.span,
+                    if compound { "reading `self`" } else { "assigning an inherited field" },
+                );
             }
         }
         let field = &self.classes[class].fields[index];
@@ -415,9 +504,13 @@ fn read_place(place: &Place, ty: Ty) -> Expr {
 pub(crate) fn always_exits(stmts: &[ast::Stmt]) -> bool {
     stmts.iter().any(|s| match s {
         ast::Stmt::Return(..) | ast::Stmt::Throw(..) => true,
-        ast::Stmt::If { then, els: Some(els), .. } => always_exits(&then.stmts) && always_exits(std::slice::from_ref(els)),
+        ast::Stmt::If { then, els: Some(els), .. } => {
+            always_exits(&then.stmts) && always_exits(std::slice::from_ref(els))
+        }
         ast::Stmt::Block(b) => always_exits(&b.stmts),
-        ast::Stmt::While { cond, body, .. } => matches!(cond.kind, ast::ExprKind::Bool(true)) && !contains_break(&body.stmts),
+        ast::Stmt::While { cond, body, .. } => {
+            matches!(cond.kind, ast::ExprKind::Bool(true)) && !contains_break(&body.stmts)
+        }
         ast::Stmt::Try { body, catches, finally, .. } => {
             finally.as_ref().is_some_and(|f| always_exits(&f.stmts))
                 || (always_exits(&body.stmts) && catches.iter().all(|c| always_exits(&c.body.stmts)))
@@ -434,7 +527,9 @@ fn is_exit_call(e: &ast::Expr) -> bool {
 fn contains_break(stmts: &[ast::Stmt]) -> bool {
     stmts.iter().any(|s| match s {
         ast::Stmt::Break(_) => true,
-        ast::Stmt::If { then, els, .. } => contains_break(&then.stmts) || els.as_ref().is_some_and(|e| contains_break(std::slice::from_ref(e))),
+        ast::Stmt::If { then, els, .. } => {
+            contains_break(&then.stmts) || els.as_ref().is_some_and(|e| contains_break(std::slice::from_ref(e)))
+        }
         ast::Stmt::Block(b) => contains_break(&b.stmts),
         ast::Stmt::Try { body, catches, finally, .. } => {
             contains_break(&body.stmts)

@@ -152,17 +152,50 @@ pub struct Catch {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BinOp {
-    Add, Sub, Mul, Div, Rem, Shl, Shr, BitAnd, BitOr, BitXor,
-    Eq, Ne, Lt, Le, Gt, Ge, And, Or, Coalesce,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Rem,
+    Shl,
+    Shr,
+    BitAnd,
+    BitOr,
+    BitXor,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    And,
+    Or,
+    Coalesce,
 }
 
 impl BinOp {
     pub fn as_str(self) -> &'static str {
         use BinOp::*;
         match self {
-            Add => "+", Sub => "-", Mul => "*", Div => "/", Rem => "%", Shl => "<<", Shr => ">>",
-            BitAnd => "&", BitOr => "|", BitXor => "^", Eq => "==", Ne => "!=", Lt => "<",
-            Le => "<=", Gt => ">", Ge => ">=", And => "&&", Or => "||", Coalesce => "??",
+            Add => "+",
+            Sub => "-",
+            Mul => "*",
+            Div => "/",
+            Rem => "%",
+            Shl => "<<",
+            Shr => ">>",
+            BitAnd => "&",
+            BitOr => "|",
+            BitXor => "^",
+            Eq => "==",
+            Ne => "!=",
+            Lt => "<",
+            Le => "<=",
+            Gt => ">",
+            Ge => ">=",
+            And => "&&",
+            Or => "||",
+            Coalesce => "??",
         }
     }
 }
@@ -205,7 +238,11 @@ pub enum ExprKind {
     Unwrap(Box<Expr>),
     Unary(UnOp, Box<Expr>),
     Binary(BinOp, Box<Expr>, Box<Expr>),
-    Range { lo: Box<Expr>, hi: Box<Expr>, inclusive: bool },
+    Range {
+        lo: Box<Expr>,
+        hi: Box<Expr>,
+        inclusive: bool,
+    },
     Is(Box<Expr>, TypeExpr),
     As(Box<Expr>, TypeExpr),
     AsOpt(Box<Expr>, TypeExpr),

@@ -6,9 +6,8 @@ use crate::source::{FileId, Span};
 use crate::token::{Kw, StrPart, Tok, Token};
 
 const SYMBOLS: &[&str] = &[
-    "..=", "..", "->", "==", "!=", "<=", ">=", "&&", "||", "??", "<<", ">>", "+=", "-=", "*=",
-    "/=", "%=", "+", "-", "*", "/", "%", "=", "<", ">", "!", "~", "&", "^", "|", "(", ")", "[",
-    "]", "{", "}", ",", ":", ";", ".", "?",
+    "..=", "..", "->", "==", "!=", "<=", ">=", "&&", "||", "??", "<<", ">>", "+=", "-=", "*=", "/=", "%=", "+", "-",
+    "*", "/", "%", "=", "<", ">", "!", "~", "&", "^", "|", "(", ")", "[", "]", "{", "}", ",", ":", ";", ".", "?",
 ];
 
 /// Splits `text` into tokens; errors go to `diags` and lexing continues.
@@ -62,15 +61,16 @@ impl Lexer<'_, '_> {
             if self.pos >= self.src.len() {
                 if interp {
                     self.diags.error(self.span(self.pos), "unterminated interpolation `\\(`");
-                } else if let Some(&(open, at)) = delims
-                    .iter()
-                    .find(|(c, _)| *c != b'{')
-                    .filter(|(_, at)| !self.diags.items.iter().any(|d| d.span.file == self.file && d.span.lo as usize > *at))
-                {
+                } else if let Some(&(open, at)) = delims.iter().find(|(c, _)| *c != b'{').filter(|(_, at)| {
+                    !self.diags.items.iter().any(|d| d.span.file == self.file && d.span.lo as usize > *at)
+                }) {
                     let (what, close) = if open == b'(' { ("parenthesis", ")") } else { ("bracket", "]") };
                     self.diags.push(
-                        crate::Diagnostic::error(Span::new(self.file, at, at + 1), format!("this {what} is never closed"))
-                            .with_hint(format!("add the missing `{close}`")),
+                        crate::Diagnostic::error(
+                            Span::new(self.file, at, at + 1),
+                            format!("this {what} is never closed"),
+                        )
+                        .with_hint(format!("add the missing `{close}`")),
                     );
                 }
                 return;

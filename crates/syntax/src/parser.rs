@@ -81,7 +81,8 @@ impl Parser<'_> {
     fn error_here(&mut self, what: &str) -> Bail {
         let start = self.statement_start();
         let span = self.span();
-        let already = self.diags.items.iter().any(|d| d.span.file == span.file && (start..=span.hi).contains(&d.span.lo));
+        let already =
+            self.diags.items.iter().any(|d| d.span.file == span.file && (start..=span.hi).contains(&d.span.lo));
         if !already {
             let found = self.peek().describe();
             self.diags.error(span, format!("expected {what}, found {found}"));
@@ -262,7 +263,8 @@ impl Parser<'_> {
     fn set_access(&mut self, m: &mut Modifiers, a: Access, span: Span) {
         if m.access.is_some() {
             self.diags.push(
-                Diagnostic::error(span, "more than one access level").with_hint("write one of `public`, `protected`, `private`"),
+                Diagnostic::error(span, "more than one access level")
+                    .with_hint("write one of `public`, `protected`, `private`"),
             );
         }
         m.access = Some((a, span));
@@ -296,8 +298,17 @@ impl Parser<'_> {
         }
         let has_mods = matches!(
             self.peek(),
-            Tok::Keyword(Kw::Public | Kw::Private | Kw::Protected | Kw::Export | Kw::Open | Kw::Final
-                | Kw::Override | Kw::Shared | Kw::Extern)
+            Tok::Keyword(
+                Kw::Public
+                    | Kw::Private
+                    | Kw::Protected
+                    | Kw::Export
+                    | Kw::Open
+                    | Kw::Final
+                    | Kw::Override
+                    | Kw::Shared
+                    | Kw::Extern
+            )
         );
         let mods = self.modifiers(outer)?;
         match self.peek() {
@@ -482,9 +493,7 @@ impl Parser<'_> {
                 return Ok(Block { stmts, span: lo.to(hi) });
             }
             if matches!(self.peek(), Tok::Eof) {
-                self.diags.push(
-                    Diagnostic::error(lo, "this block is never closed").with_hint("add the missing `}`"),
-                );
+                self.diags.push(Diagnostic::error(lo, "this block is never closed").with_hint("add the missing `}`"));
                 return Err(Bail);
             }
             let start = self.pos;
@@ -619,7 +628,8 @@ impl Parser<'_> {
         let finally = if self.eat_kw(Kw::Finally) { Some(self.block()?) } else { None };
         if catches.is_empty() && finally.is_none() {
             self.diags.push(
-                Diagnostic::error(lo, "`try` without `catch` or `finally`").with_hint("add a `catch e: Error { ... }` clause"),
+                Diagnostic::error(lo, "`try` without `catch` or `finally`")
+                    .with_hint("add a `catch e: Error { ... }` clause"),
             );
         }
         Ok(Stmt::Try { body, catches, finally, span: lo })
@@ -647,7 +657,14 @@ impl Parser<'_> {
         const LEVELS: &[&[(&str, BinOp)]] = &[
             &[("||", BinOp::Or)],
             &[("&&", BinOp::And)],
-            &[("==", BinOp::Eq), ("!=", BinOp::Ne), ("<=", BinOp::Le), (">=", BinOp::Ge), ("<", BinOp::Lt), (">", BinOp::Gt)],
+            &[
+                ("==", BinOp::Eq),
+                ("!=", BinOp::Ne),
+                ("<=", BinOp::Le),
+                (">=", BinOp::Ge),
+                ("<", BinOp::Lt),
+                (">", BinOp::Gt),
+            ],
             &[],
             &[("|", BinOp::BitOr)],
             &[("^", BinOp::BitXor)],

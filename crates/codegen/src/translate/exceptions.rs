@@ -55,7 +55,9 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         let propagate = self.b.create_block();
         self.b.set_cold_block(propagate);
         self.b.switch_to_block(landing);
-        let e = self.call_rt("tess_exc_take", &[], Some(crate::abi::PTR))?.ok_or_else(|| CodegenError("tess_exc_take".into()))?;
+        let e = self
+            .call_rt("tess_exc_take", &[], Some(crate::abi::PTR))?
+            .ok_or_else(|| CodegenError("tess_exc_take".into()))?;
         self.store_slot(exc_slot, e);
         let rethrow = self.b.create_block();
         self.b.append_block_param(rethrow, crate::abi::PTR);
@@ -83,7 +85,9 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         // An exception raised inside a catch body (only reachable with `finally`).
         self.b.switch_to_block(propagate);
         if finally.is_some() {
-            let e2 = self.call_rt("tess_exc_take", &[], Some(crate::abi::PTR))?.ok_or_else(|| CodegenError("tess_exc_take".into()))?;
+            let e2 = self
+                .call_rt("tess_exc_take", &[], Some(crate::abi::PTR))?
+                .ok_or_else(|| CodegenError("tess_exc_take".into()))?;
             self.store_slot(exc_slot, e2);
             self.b.ins().jump(rethrow, &[e2.into()]);
         } else {
@@ -147,7 +151,9 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
     pub(super) fn return_value(&mut self, v: Option<Value>, v_is_ref: bool) -> R<()> {
         let scopes = std::mem::take(&mut self.body.scopes);
         if v_is_ref {
-            if let (Some(v), Some(Scope::Finally { ret_slot, .. })) = (v, scopes.iter().rev().find(|s| matches!(s, Scope::Finally { .. }))) {
+            if let (Some(v), Some(Scope::Finally { ret_slot, .. })) =
+                (v, scopes.iter().rev().find(|s| matches!(s, Scope::Finally { .. })))
+            {
                 self.store_slot(*ret_slot, v);
             }
         }

@@ -15,7 +15,10 @@ use crate::module_gen::ModuleGen;
 use crate::slots::{self, needs_root, roots_itself};
 use crate::CodegenError;
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
-use cranelift_codegen::ir::{types, AbiParam, Block, Function, InstBuilder, MemFlagsData, Signature, StackSlotData, StackSlotKind, TrapCode, Type, Value};
+use cranelift_codegen::ir::{
+    types, AbiParam, Block, Function, InstBuilder, MemFlagsData, Signature, StackSlotData, StackSlotKind, TrapCode,
+    Type, Value,
+};
 use cranelift_codegen::isa::CallConv;
 use cranelift_codegen::packed_option::ReservedValue;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
@@ -95,11 +98,18 @@ struct RuntimeAddrs {
 /// A construct that `break`, `continue` and `return` must respect.
 #[derive(Clone, Copy)]
 enum Scope<'a> {
-    Loop { cont: Block, brk: Block },
+    Loop {
+        cont: Block,
+        brk: Block,
+    },
     /// A `try` with a `finally` body; `handlers` is the depth of the handler
     /// stack outside the `try`, `ret_slot` keeps a returned value alive
     /// while the `finally` body runs.
-    Finally { body: &'a [Stmt], handlers: usize, ret_slot: u32 },
+    Finally {
+        body: &'a [Stmt],
+        handlers: usize,
+        ret_slot: u32,
+    },
 }
 
 struct Translator<'a, 'h, M: Module> {
@@ -272,7 +282,9 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
 
     fn is_terminated(&self) -> bool {
         match self.b.current_block() {
-            Some(block) => self.b.func.layout.last_inst(block).is_some_and(|i| self.b.func.dfg.insts[i].opcode().is_terminator()),
+            Some(block) => {
+                self.b.func.layout.last_inst(block).is_some_and(|i| self.b.func.dfg.insts[i].opcode().is_terminator())
+            }
             None => true,
         }
     }
@@ -749,7 +761,11 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
             }
             ExprKind::Interp(parts) => {
                 let vals = self.values(parts)?;
-                let ss = self.b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, (vals.len() * 8) as u32, 3));
+                let ss = self.b.create_sized_stack_slot(StackSlotData::new(
+                    StackSlotKind::ExplicitSlot,
+                    (vals.len() * 8) as u32,
+                    3,
+                ));
                 for (i, v) in vals.iter().enumerate() {
                     self.b.ins().stack_store(PTR, *v, ss, (i * 8) as i32);
                 }

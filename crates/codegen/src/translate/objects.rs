@@ -84,7 +84,8 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         let vals = self.values(args)?;
         let ti = self.type_info_addr(class)?;
         let size = self.b.ins().iconst(types::I64, i64::from(self.hir.classes[class].size));
-        let obj = self.call_rt("tess_alloc", &[ti, size], Some(PTR))?.ok_or_else(|| CodegenError("tess_alloc".into()))?;
+        let obj =
+            self.call_rt("tess_alloc", &[ti, size], Some(PTR))?.ok_or_else(|| CodegenError("tess_alloc".into()))?;
         self.root(obj)?;
         if let Some(init) = self.hir.classes[class].init.clone() {
             let mut all = vec![obj];
@@ -146,7 +147,9 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
             let mv = self.value(m)?;
             let kv = self.value(k)?;
             let kw = self.to_word(kv, &k.ty);
-            let pos = self.call_rt("tess_map_find", &[mv, kw], Some(types::I64))?.ok_or_else(|| CodegenError("tess_map_find".into()))?;
+            let pos = self
+                .call_rt("tess_map_find", &[mv, kw], Some(types::I64))?
+                .ok_or_else(|| CodegenError("tess_map_find".into()))?;
             let present = self.b.ins().icmp_imm_s(IntCC::SignedGreaterThanOrEqual, pos, 0);
             return Ok((present, OptionalValue::MapEntry(mv, pos)));
         }
@@ -160,7 +163,9 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         match v {
             OptionalValue::Plain(v) => Ok(self.unbox(v, inner)),
             OptionalValue::MapEntry(m, pos) => {
-                let w = self.call_rt("tess_map_value_at", &[m, pos], Some(types::I64))?.ok_or_else(|| CodegenError("tess_map_value_at".into()))?;
+                let w = self
+                    .call_rt("tess_map_value_at", &[m, pos], Some(types::I64))?
+                    .ok_or_else(|| CodegenError("tess_map_value_at".into()))?;
                 Ok(self.from_word(w, inner))
             }
         }
@@ -233,7 +238,8 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         };
         let keys_are_strings = self.b.ins().iconst(types::I8, i64::from(**k == Ty::Str));
         let vals_are_refs = self.b.ins().iconst(types::I8, i64::from(v.is_ref()));
-        self.call_rt("tess_map_new", &[keys_are_strings, vals_are_refs], Some(PTR))?.ok_or_else(|| CodegenError("tess_map_new".into()))
+        self.call_rt("tess_map_new", &[keys_are_strings, vals_are_refs], Some(PTR))?
+            .ok_or_else(|| CodegenError("tess_map_new".into()))
     }
 
     pub(super) fn map_literal(&mut self, pairs: &'h [(Expr, Expr)], ty: &Ty) -> R<Value> {
@@ -253,7 +259,8 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
     pub(super) fn map_get(&mut self, m: Value, key: Value, key_ty: &Ty, value_ty: &Ty) -> R<Value> {
         let kw = self.to_word(key, key_ty);
         let boxed = self.b.ins().iconst(types::I8, i64::from(value_ty.boxed_when_optional()));
-        self.call_rt("tess_map_get_opt", &[m, kw, boxed], Some(types::I64))?.ok_or_else(|| CodegenError("tess_map_get_opt".into()))
+        self.call_rt("tess_map_get_opt", &[m, kw, boxed], Some(types::I64))?
+            .ok_or_else(|| CodegenError("tess_map_get_opt".into()))
     }
 
     /// `for (k, v) in m`: entry positions in insertion order, skipping
