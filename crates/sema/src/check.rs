@@ -457,11 +457,16 @@ impl<'d> Checker<'d> {
                 "add a `return` at the end",
             );
         }
+        self.finish_body(id, params, out);
+    }
+
+    /// Stores a checked body into its function and leaves the body context.
+    pub(crate) fn finish_body(&mut self, id: FuncId, params: Vec<LocalId>, body: Vec<Stmt>) {
         self.self_class = None;
         let func = &mut self.funcs[id];
         func.params = params;
         func.locals = std::mem::take(&mut self.locals);
-        func.body = out;
+        func.body = body;
     }
 }
 

@@ -569,10 +569,6 @@ impl Checker<'_> {
                 }
             }
         }
-        self.self_class = None;
-        let f = &mut self.funcs[func];
-        f.params = params;
-        f.locals = std::mem::take(&mut self.locals);
-        f.body = out;
+        self.finish_body(func, params, out);
     }
 }

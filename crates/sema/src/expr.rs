@@ -241,21 +241,27 @@ impl Checker<'_> {
         let mut out = Vec::new();
         let mut elem = expected_elem;
         for item in items {
-            let e = self.expr(item, elem.as_ref());
-            let e = match &elem {
-                Some(t) => {
-                    let t = t.clone();
-                    self.coerce(e, &t, item.span)
-                }
-                None => {
-                    elem = Some(e.ty.clone());
-                    e
-                }
-            };
+            let e = self.element(item, &mut elem);
             out.push(e);
         }
         let elem = elem.unwrap_or(Ty::Error);
         Expr::new(ExprKind::ArrayLit(out), Ty::Array(Box::new(elem)))
+    }
+
+    /// One element of an array or map literal: of the type already fixed
+    /// (by the context or an earlier element), or fixing it.
+    fn element(&mut self, e: &ast::Expr, ty: &mut Option<Ty>) -> Expr {
+        let value = self.expr(e, ty.as_ref());
+        match ty {
+            Some(t) => {
+                let t = t.clone();
+                self.coerce(value, &t, e.span)
+            }
+            None => {
+                *ty = Some(value.ty.clone());
+                value
+            }
+        }
     }
 
     fn map_literal(&mut self, pairs: &[(ast::Expr, ast::Expr)], span: Span, expected: Option<&Ty>) -> Expr {
@@ -273,35 +279,12 @@ impl Checker<'_> {
         }
         let mut out = Vec::new();
         for (k, v) in pairs {
-            let ke = self.expr(k, kt.as_ref());
-            let ke = match &kt {
-                Some(t) => {
-                    let t = t.clone();
-                    self.coerce(ke, &t, k.span)
-                }
-                None => {
-                    if !ke.ty.is_map_key() && ke.ty != Ty::Error {
-                        self.error_hint(
-                            k.span,
-                            format!("{} cannot be a map key", ke.ty),
-                            "map keys are Int, String or Bool",
-                        );
-                    }
-                    kt = Some(ke.ty.clone());
-                    ke
-                }
-            };
-            let ve = self.expr(v, vt.as_ref());
-            let ve = match &vt {
-                Some(t) => {
-                    let t = t.clone();
-                    self.coerce(ve, &t, v.span)
-                }
-                None => {
-                    vt = Some(ve.ty.clone());
-                    ve
-                }
-            };
+            let key_fixed = kt.is_some();
+            let ke = self.element(k, &mut kt);
+            if !key_fixed && !ke.ty.is_map_key() && ke.ty != Ty::Error {
+                self.error_hint(k.span, format!("{} cannot be a map key", ke.ty), "map keys are Int, String or Bool");
+            }
+            let ve = self.element(v, &mut vt);
             out.push((ke, ve));
         }
         let ty = Ty::Map(Box::new(kt.unwrap_or(Ty::Error)), Box::new(vt.unwrap_or(Ty::Error)));

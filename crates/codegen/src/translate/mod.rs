@@ -463,21 +463,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
             }
             Stmt::If(c, t, e) => {
                 let cond = self.value(c)?;
-                let then_b = self.b.create_block();
-                let else_b = self.b.create_block();
-                let join = self.b.create_block();
-                self.b.ins().brif(cond, then_b, &[], else_b, &[]);
-                self.b.switch_to_block(then_b);
-                self.stmts(t)?;
-                if !self.is_terminated() {
-                    self.b.ins().jump(join, &[]);
-                }
-                self.b.switch_to_block(else_b);
-                self.stmts(e)?;
-                if !self.is_terminated() {
-                    self.b.ins().jump(join, &[]);
-                }
-                self.b.switch_to_block(join);
+                self.branches(cond, |_| Ok(()), t, e)?;
             }
             Stmt::While(c, body) => {
                 let header = self.b.create_block();
@@ -494,35 +480,18 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
             Stmt::ForRange { var, lo, hi, inclusive, body } => {
                 let lo_v = self.value(lo)?;
                 let hi_v = self.value(hi)?;
-                let counter = self.b.declare_var(types::I64);
-                self.b.def_var(counter, lo_v);
-                let header = self.b.create_block();
-                let body_b = self.b.create_block();
-                let step = self.b.create_block();
-                let exit = self.b.create_block();
-                self.b.ins().jump(header, &[]);
-                self.b.switch_to_block(header);
-                let i = self.b.use_var(counter);
                 let cc = if *inclusive { IntCC::SignedLessThanOrEqual } else { IntCC::SignedLessThan };
-                let go = self.b.ins().icmp(cc, i, hi_v);
-                self.b.ins().brif(go, body_b, &[], exit, &[]);
-                self.b.switch_to_block(body_b);
-                let i = self.b.use_var(counter);
-                self.set_local(*var, i);
-                self.loop_body(body, step, exit)?;
-                self.b.switch_to_block(step);
-                let i = self.b.use_var(counter);
-                if *inclusive {
-                    // `i == hi` ends the loop before `i + 1` could overflow.
-                    let last = self.b.ins().icmp(IntCC::Equal, i, hi_v);
-                    let next_b = self.b.create_block();
-                    self.b.ins().brif(last, exit, &[], next_b, &[]);
-                    self.b.switch_to_block(next_b);
-                }
-                let next = self.b.ins().iadd_imm_s(i, 1);
-                self.b.def_var(counter, next);
-                self.b.ins().jump(header, &[]);
-                self.b.switch_to_block(exit);
+                let last = inclusive.then_some(hi_v);
+                self.counted_loop(
+                    lo_v,
+                    |t, i| Ok(t.b.ins().icmp(cc, i, hi_v)),
+                    |t, i, _| {
+                        t.set_local(*var, i);
+                        Ok(())
+                    },
+                    last,
+                    body,
+                )?;
             }
             Stmt::ForEach { var, array, body } => {
                 let arr = self.value(array)?;
@@ -531,32 +500,24 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
                     Ty::Array(t) => (**t).clone(),
                     other => return Err(CodegenError(format!("for-each over {other}"))),
                 };
-                let counter = self.b.declare_var(types::I64);
                 let zero = self.b.ins().iconst(types::I64, 0);
-                self.b.def_var(counter, zero);
-                let header = self.b.create_block();
-                let body_b = self.b.create_block();
-                let step = self.b.create_block();
-                let exit = self.b.create_block();
-                self.b.ins().jump(header, &[]);
-                self.b.switch_to_block(header);
-                let i = self.b.use_var(counter);
-                let len = self.b.ins().load(types::I64, flags(), arr, abi::ARRAY_LEN_OFFSET);
-                let go = self.b.ins().icmp(IntCC::SignedLessThan, i, len);
-                self.b.ins().brif(go, body_b, &[], exit, &[]);
-                self.b.switch_to_block(body_b);
-                let data = self.b.ins().load(PTR, flags(), arr, abi::ARRAY_DATA_OFFSET);
-                let off = self.b.ins().ishl_imm_u(i, 3);
-                let addr = self.b.ins().iadd(data, off);
-                let v = self.load_word(addr, 0, &elem_ty);
-                self.set_local(*var, v);
-                self.loop_body(body, step, exit)?;
-                self.b.switch_to_block(step);
-                let i = self.b.use_var(counter);
-                let next = self.b.ins().iadd_imm_s(i, 1);
-                self.b.def_var(counter, next);
-                self.b.ins().jump(header, &[]);
-                self.b.switch_to_block(exit);
+                self.counted_loop(
+                    zero,
+                    |t, i| {
+                        let len = t.b.ins().load(types::I64, flags(), arr, abi::ARRAY_LEN_OFFSET);
+                        Ok(t.b.ins().icmp(IntCC::SignedLessThan, i, len))
+                    },
+                    |t, i, _| {
+                        let data = t.b.ins().load(PTR, flags(), arr, abi::ARRAY_DATA_OFFSET);
+                        let off = t.b.ins().ishl_imm_u(i, 3);
+                        let addr = t.b.ins().iadd(data, off);
+                        let v = t.load_word(addr, 0, &elem_ty);
+                        t.set_local(*var, v);
+                        Ok(())
+                    },
+                    None,
+                    body,
+                )?;
             }
             Stmt::Break | Stmt::Continue => self.jump_out_of_loop(matches!(s, Stmt::Break))?,
             Stmt::Return(e) => {
@@ -575,6 +536,79 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
             Stmt::IfLet { var, opt, then, els } => self.if_let(*var, opt, then, els)?,
             Stmt::ForMap { key, value, map, body } => self.for_map(*key, *value, map, body)?,
         }
+        Ok(())
+    }
+
+    /// `if cond { enter; then } else { els }`, joining afterwards.
+    fn branches(
+        &mut self,
+        cond: Value,
+        enter: impl FnOnce(&mut Self) -> R<()>,
+        then: &'h [Stmt],
+        els: &'h [Stmt],
+    ) -> R<()> {
+        let then_b = self.b.create_block();
+        let else_b = self.b.create_block();
+        let join = self.b.create_block();
+        self.b.ins().brif(cond, then_b, &[], else_b, &[]);
+        self.b.switch_to_block(then_b);
+        enter(self)?;
+        self.arm(then, join)?;
+        self.b.switch_to_block(else_b);
+        self.arm(els, join)?;
+        self.b.switch_to_block(join);
+        Ok(())
+    }
+
+    /// One side of a branch: its statements, then on to `join`.
+    fn arm(&mut self, body: &'h [Stmt], join: Block) -> R<()> {
+        self.stmts(body)?;
+        if !self.is_terminated() {
+            self.b.ins().jump(join, &[]);
+        }
+        Ok(())
+    }
+
+    /// A loop over a counter from `start`: `test` gives the condition to
+    /// go on, `enter` starts an iteration (it may jump to the step block to
+    /// skip one), then the body runs. With `last`, the loop also ends after
+    /// the iteration where the counter equals it, before `+ 1` could
+    /// overflow.
+    fn counted_loop(
+        &mut self,
+        start: Value,
+        mut test: impl FnMut(&mut Self, Value) -> R<Value>,
+        mut enter: impl FnMut(&mut Self, Value, Block) -> R<()>,
+        last: Option<Value>,
+        body: &'h [Stmt],
+    ) -> R<()> {
+        let counter = self.b.declare_var(types::I64);
+        self.b.def_var(counter, start);
+        let header = self.b.create_block();
+        let body_b = self.b.create_block();
+        let step = self.b.create_block();
+        let exit = self.b.create_block();
+        self.b.ins().jump(header, &[]);
+        self.b.switch_to_block(header);
+        let i = self.b.use_var(counter);
+        let go = test(self, i)?;
+        self.b.ins().brif(go, body_b, &[], exit, &[]);
+        self.b.switch_to_block(body_b);
+        let i = self.b.use_var(counter);
+        enter(self, i, step)?;
+        self.loop_body(body, step, exit)?;
+        self.b.switch_to_block(step);
+        let i = self.b.use_var(counter);
+        if let Some(hi) = last {
+            let at_end = self.b.ins().icmp(IntCC::Equal, i, hi);
+            let next_b = self.b.create_block();
+            self.b.ins().brif(at_end, exit, &[], next_b, &[]);
+            self.b.switch_to_block(next_b);
+        }
+        let next = self.b.ins().iadd_imm_s(i, 1);
+        self.b.def_var(counter, next);
+        self.b.ins().jump(header, &[]);
+        self.b.switch_to_block(exit);
         Ok(())
     }
 

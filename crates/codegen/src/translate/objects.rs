@@ -212,24 +212,12 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
             other => return Err(CodegenError(format!("`if let` on {other}"))),
         };
         let (present, v) = self.optional_parts(opt)?;
-        let then_b = self.b.create_block();
-        let else_b = self.b.create_block();
-        let join = self.b.create_block();
-        self.b.ins().brif(present, then_b, &[], else_b, &[]);
-        self.b.switch_to_block(then_b);
-        let x = self.optional_value(v, &inner)?;
-        self.set_local(var, x);
-        self.stmts(then)?;
-        if !self.is_terminated() {
-            self.b.ins().jump(join, &[]);
-        }
-        self.b.switch_to_block(else_b);
-        self.stmts(els)?;
-        if !self.is_terminated() {
-            self.b.ins().jump(join, &[]);
-        }
-        self.b.switch_to_block(join);
-        Ok(())
+        let enter = |t: &mut Self| {
+            let x = t.optional_value(v, &inner)?;
+            t.set_local(var, x);
+            Ok(())
+        };
+        self.branches(present, enter, then, els)
     }
 
     pub(super) fn map_new(&mut self, ty: &Ty) -> R<Value> {
@@ -272,37 +260,29 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
             Ty::Map(k, v) => ((**k).clone(), (**v).clone()),
             other => return Err(CodegenError(format!("for over {other}"))),
         };
-        let counter = self.b.declare_var(types::I64);
         let zero = self.b.ins().iconst(types::I64, 0);
-        self.b.def_var(counter, zero);
-        let header = self.b.create_block();
-        let check = self.b.create_block();
-        let body_b = self.b.create_block();
-        let step = self.b.create_block();
-        let exit = self.b.create_block();
-        self.b.ins().jump(header, &[]);
-        self.b.switch_to_block(header);
-        let i = self.b.use_var(counter);
-        let n = self.call_rt("tess_map_slots", &[m], Some(types::I64))?.unwrap_or(i);
-        let go = self.b.ins().icmp(IntCC::SignedLessThan, i, n);
-        self.b.ins().brif(go, check, &[], exit, &[]);
-        self.b.switch_to_block(check);
-        let live = self.call_rt("tess_map_live", &[m, i], Some(types::I8))?.unwrap_or(go);
-        self.b.ins().brif(live, body_b, &[], step, &[]);
-        self.b.switch_to_block(body_b);
-        let kw = self.call_rt("tess_map_key_at", &[m, i], Some(types::I64))?.unwrap_or(i);
-        let kv = self.from_word(kw, &kt);
-        self.set_local(key, kv);
-        let vw = self.call_rt("tess_map_value_at", &[m, i], Some(types::I64))?.unwrap_or(i);
-        let vv = self.from_word(vw, &vt);
-        self.set_local(value, vv);
-        self.loop_body(body, step, exit)?;
-        self.b.switch_to_block(step);
-        let i = self.b.use_var(counter);
-        let next = self.b.ins().iadd_imm_s(i, 1);
-        self.b.def_var(counter, next);
-        self.b.ins().jump(header, &[]);
-        self.b.switch_to_block(exit);
+        self.counted_loop(
+            zero,
+            |t, i| {
+                let n = t.call_rt("tess_map_slots", &[m], Some(types::I64))?.unwrap_or(i);
+                Ok(t.b.ins().icmp(IntCC::SignedLessThan, i, n))
+            },
+            |t, i, step| {
+                let live = t.call_rt("tess_map_live", &[m, i], Some(types::I8))?.unwrap_or(i);
+                let entry = t.b.create_block();
+                t.b.ins().brif(live, entry, &[], step, &[]);
+                t.b.switch_to_block(entry);
+                let kw = t.call_rt("tess_map_key_at", &[m, i], Some(types::I64))?.unwrap_or(i);
+                let kv = t.from_word(kw, &kt);
+                t.set_local(key, kv);
+                let vw = t.call_rt("tess_map_value_at", &[m, i], Some(types::I64))?.unwrap_or(i);
+                let vv = t.from_word(vw, &vt);
+                t.set_local(value, vv);
+                Ok(())
+            },
+            None,
+            body,
+        )?;
         Ok(())
     }
 }
