@@ -539,6 +539,13 @@ impl Parser<'_> {
                 Stmt::Throw(e, lo.to(self.prev_span()))
             }
             Tok::Sym("{") => return Ok(Stmt::Block(self.block()?)),
+            Tok::Keyword(Kw::Else) => {
+                self.diags.push(
+                    Diagnostic::error(lo, "`else` must follow the `}` of its `if` on the same line")
+                        .with_hint("a newline after `}` ends the `if` statement: write `} else {`"),
+                );
+                return Err(Bail);
+            }
             Tok::Keyword(k @ (Kw::Fn | Kw::Class | Kw::Import | Kw::Export | Kw::Public | Kw::Private)) => {
                 let k = *k;
                 self.diags.push(
