@@ -161,6 +161,13 @@ pub unsafe extern "C" fn tess_throw_cast(o: *mut Obj, ty: *const TypeInfo) {
     throw_new(&tess_ti_CastError, &msg);
 }
 
+/// A module variable read (by a function called from top-level code)
+/// before its initialiser ran.
+#[no_mangle]
+pub extern "C" fn tess_throw_uninitialised() {
+    throw_new(&tess_ti_NilError, "module variable read before its initialisation");
+}
+
 /// `x!` on nil.
 #[no_mangle]
 pub extern "C" fn tess_throw_nil() {

@@ -22,6 +22,17 @@ pub fn flush_stdout() {
     });
 }
 
+/// Writes what `print` has buffered straight to file descriptor 1, for the
+/// fatal-signal path (no locks, no allocation; skipped if the buffer is in
+/// use at that moment).
+pub fn flush_stdout_raw() {
+    let _ = STDOUT.try_with(|b| {
+        if let Ok(b) = b.try_borrow() {
+            unsafe { libc::write(1, b.as_ptr().cast(), b.len()) };
+        }
+    });
+}
+
 fn write_out(bytes: &[u8]) {
     STDOUT.with(|b| {
         let mut b = b.borrow_mut();

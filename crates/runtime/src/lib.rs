@@ -14,5 +14,6 @@ pub mod io;
 pub mod map;
 pub mod object;
 pub mod process;
+pub mod signals;
 pub mod string;
 pub mod symbols;

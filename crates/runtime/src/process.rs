@@ -26,6 +26,7 @@ pub unsafe extern "C" fn tess_rt_init(argc: i32, argv: *const *const std::ffi::c
 pub fn init_with_args(args: Vec<String>) {
     let _ = ARGS.set(args);
     START.get_or_init(Instant::now);
+    crate::signals::install();
     crate::gc::init();
 }
 

@@ -39,6 +39,8 @@ enum Raise {
     Overflow,
     DivZero,
     Index,
+    /// A module variable read before its initialiser ran.
+    Uninitialised,
 }
 
 pub(crate) fn translate<'h, M: Module>(
@@ -318,6 +320,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
                 Raise::Overflow => "tess_throw_overflow",
                 Raise::DivZero => "tess_throw_divzero",
                 Raise::Index => "tess_arr_index_error",
+                Raise::Uninitialised => "tess_throw_uninitialised",
             };
             self.call_rt(name, &params, None)?;
             self.b.ins().jump(target, &[]);
@@ -652,7 +655,16 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
             ExprKind::Global(g) => {
                 let gv = self.mg.module.declare_data_in_func(self.mg.globals[*g], self.b.func);
                 let addr = self.b.ins().symbol_value(PTR, gv);
-                self.b.ins().load(ty.unwrap_or(PTR), flags(), addr, 0)
+                let v = self.b.ins().load(ty.unwrap_or(PTR), flags(), addr, 0);
+                // A function called from top-level code may run before a
+                // variable's initialiser: a null reference there is an error,
+                // not a crash. (Top-level code itself cannot read early.)
+                let nullable = matches!(e.ty, Ty::Optional(_) | Ty::Fn(..));
+                if e.ty.is_ref() && !nullable && !self.body.func.exported {
+                    let unset = self.b.ins().icmp_imm_s(IntCC::Equal, v, 0);
+                    self.raise_if(unset, Raise::Uninitialised, &[])?;
+                }
+                v
             }
             ExprKind::FnRef(f) => {
                 let fref = self.mg.module.declare_func_in_func(self.mg.funcs[*f], self.b.func);
