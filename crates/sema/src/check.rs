@@ -63,6 +63,8 @@ pub(crate) struct Checker<'d> {
     pub global_names: HashMap<String, GlobalInfo>,
     /// Every global's name, to tell "declared below" from "unknown".
     pub all_globals: HashSet<String>,
+    /// Top-level declarations marked `private`, visible in their file only.
+    pub private_decls: HashMap<String, Span>,
     pub classes: Vec<hir::Class>,
     pub class_info: Vec<ClassInfo>,
     pub class_names: HashMap<String, ClassId>,
@@ -93,6 +95,7 @@ impl<'d> Checker<'d> {
             globals: Vec::new(),
             global_names: HashMap::new(),
             all_globals: HashSet::new(),
+            private_decls: HashMap::new(),
             classes: Vec::new(),
             class_info: Vec::new(),
             class_names: HashMap::new(),
@@ -123,6 +126,20 @@ impl<'d> Checker<'d> {
             }
         }
         self.declare_classes(files);
+        self.check_single_main_file(files);
+        for file in files {
+            for item in &file.items {
+                let (mods, name) = match item {
+                    ast::Item::Fn(f) => (&f.mods, &f.name),
+                    ast::Item::Class(c) => (&c.mods, &c.name),
+                    ast::Item::Global(v) => (&v.mods, &v.name),
+                    _ => continue,
+                };
+                if let Some((ast::Access::Private, _)) = mods.access {
+                    self.private_decls.insert(name.name.clone(), name.span);
+                }
+            }
+        }
         for file in files {
             for item in &file.items {
                 match item {
@@ -136,6 +153,41 @@ impl<'d> Checker<'d> {
             }
         }
         self.declare_class_members(files);
+    }
+
+    /// Reports a use, in another file, of a top-level `private` declaration.
+    pub(crate) fn check_private(&mut self, name: &str, span: Span) {
+        if let Some(&decl) = self.private_decls.get(name) {
+            if decl.file != span.file {
+                self.diags.push(
+                    Diagnostic::error(span, format!("`{name}` is private to the file that declares it"))
+                        .with_note(decl, "declared `private` here")
+                        .with_hint("remove `private` to use it anywhere in the module"),
+                );
+            }
+        }
+    }
+
+    /// A program has one main file: only one file may have top-level
+    /// statements (LANGUAGE.md §6).
+    fn check_single_main_file(&mut self, files: &[ast::File]) {
+        let mut main: Option<Span> = None;
+        for file in files {
+            let Some(first) = file.items.iter().find_map(|i| match i {
+                ast::Item::Stmt(s) => Some(crate::stmt::stmt_span(s)),
+                _ => None,
+            }) else {
+                continue;
+            };
+            match main {
+                None => main = Some(first),
+                Some(m) => self.diags.push(
+                    Diagnostic::error(first, "only one file of a program may have top-level statements")
+                        .with_note(m, "the main file's statements start here")
+                        .with_hint("move these statements into a function, or into the main file"),
+                ),
+            }
+        }
     }
 
     pub(crate) fn check_modifiers(&mut self, m: &ast::Modifiers, member: bool) {
@@ -208,8 +260,11 @@ impl<'d> Checker<'d> {
                     "Bool" => Ty::Bool,
                     "String" => Ty::Str,
                     "CString" => Ty::CString,
-                    _ => match self.class_names.get(&name) {
-                        Some(&id) => self.class_ty(id),
+                    _ => match self.class_names.get(&name).copied() {
+                        Some(id) => {
+                            self.check_private(&name, t.span());
+                            self.class_ty(id)
+                        }
                         None => {
                             self.error_hint(
                                 t.span(),
@@ -339,10 +394,15 @@ impl<'d> Checker<'d> {
 
     /// Top-level statements and global initialisers, in source order,
     /// become the module's init function.
+    ///
+    /// The variables of the other files are initialised first (in the
+    /// order the files are given), then the main file runs in order.
     fn check_init(&mut self, files: &[ast::File]) -> FuncId {
         self.begin_body(Ty::Void, BodyKind::TopLevel);
         let mut body = Vec::new();
-        for file in files {
+        let is_main = |f: &&ast::File| f.items.iter().any(|i| matches!(i, ast::Item::Stmt(_)));
+        let ordered = files.iter().filter(|f| !is_main(f)).chain(files.iter().filter(is_main));
+        for file in ordered {
             for item in &file.items {
                 match item {
                     ast::Item::Global(v) => self.global(v, &mut body),

@@ -190,9 +190,12 @@ impl Checker<'_> {
             return Expr::new(ExprKind::Local(l.id), self.locals[l.id].ty.clone());
         }
         if let Some(g) = self.global_names.get(n) {
-            return Expr::new(ExprKind::Global(g.id), self.globals[g.id].ty.clone());
+            let e = Expr::new(ExprKind::Global(g.id), self.globals[g.id].ty.clone());
+            self.check_private(n, span);
+            return e;
         }
         if let Some(&(id, _)) = self.fn_names.get(n) {
+            self.check_private(n, span);
             let sig = &self.sigs[id];
             return Expr::new(ExprKind::FnRef(id), Ty::Fn(sig.params.clone(), Box::new(sig.ret.clone())));
         }
@@ -364,12 +367,14 @@ impl Checker<'_> {
         match &callee.kind {
             ast::ExprKind::Name(n) if self.lookup_local(n).is_none() && !self.global_names.contains_key(n) => {
                 if let Some(&(id, _)) = self.fn_names.get(n) {
+                    self.check_private(n, callee.span);
                     let params = self.sigs[id].params.clone();
                     let ret = self.sigs[id].ret.clone();
                     let args = self.args(args, &params, span, &format!("`{n}`"));
                     return Expr::new(ExprKind::Call(id, args), ret);
                 }
                 if let Some(&class) = self.class_names.get(n) {
+                    self.check_private(n, callee.span);
                     return self.construct(class, args, span);
                 }
                 if crate::builtins::is_builtin_fn(n) {

@@ -326,6 +326,7 @@ impl Checker<'_> {
                     (Place::Local(l.id), self.locals[l.id].ty.clone())
                 } else if let Some(g) = self.global_names.get(n) {
                     let (id, mutable) = (g.id, g.mutable);
+                    self.check_private(n, target.span);
                     if !mutable {
                         self.error_hint(
                             target.span,
@@ -497,6 +498,24 @@ fn read_place(place: &Place, ty: Ty) -> Expr {
         Place::Index(a, i) => Expr::new(ExprKind::Index(Box::new(local(a)), Box::new(local(i))), ty),
         Place::Field(o, off) => Expr::new(ExprKind::Field(Box::new(local(o)), *off), ty),
         Place::MapEntry(..) => error_expr(),
+    }
+}
+
+/// Where a statement starts, for diagnostics about the statement as a whole.
+pub(crate) fn stmt_span(s: &ast::Stmt) -> Span {
+    match s {
+        ast::Stmt::Let(v) => v.span,
+        ast::Stmt::Expr(e) => e.span,
+        ast::Stmt::Block(b) => b.span,
+        ast::Stmt::Assign { span, .. }
+        | ast::Stmt::If { span, .. }
+        | ast::Stmt::While { span, .. }
+        | ast::Stmt::For { span, .. }
+        | ast::Stmt::Break(span)
+        | ast::Stmt::Continue(span)
+        | ast::Stmt::Return(_, span)
+        | ast::Stmt::Throw(_, span)
+        | ast::Stmt::Try { span, .. } => *span,
     }
 }
 
