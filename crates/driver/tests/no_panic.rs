@@ -22,8 +22,13 @@ fn corpus_texts() -> Vec<(String, String)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests");
     let mut out = Vec::new();
     for dir in ["run", "fail"] {
-        for entry in std::fs::read_dir(root.join(dir)).expect("corpus directory") {
-            let path = entry.expect("directory entry").path();
+        // Sorted, so the mutations (and any failure) are the same everywhere.
+        let mut paths: Vec<_> = std::fs::read_dir(root.join(dir))
+            .expect("corpus directory")
+            .map(|e| e.expect("directory entry").path())
+            .collect();
+        paths.sort();
+        for path in paths {
             if path.extension().is_some_and(|e| e == "tes") {
                 let text = std::fs::read_to_string(&path).expect("corpus file");
                 out.push((path.display().to_string(), text));

@@ -253,7 +253,9 @@ impl Lexer<'_, '_> {
                 continue;
             }
             let esc_lo = self.pos;
-            self.pos += 2;
+            // The escaped character may be any character, not only ASCII.
+            let escaped = self.text.get(esc_lo + 1..).and_then(|t| t.chars().next()).unwrap_or('\0');
+            self.pos += 1 + escaped.len_utf8();
             let e = self.src.get(esc_lo + 1).copied().unwrap_or(0);
             match e {
                 b'n' => text.push('\n'),
