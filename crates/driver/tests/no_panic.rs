@@ -52,7 +52,10 @@ fn every_prefix_checks_without_panic() {
 
 #[test]
 fn mutated_programs_check_without_panic() {
-    let mut seed: u64 = 0x9e3779b97f4a7c15;
+    // `TESS_FUZZ_SEED` and `TESS_FUZZ_ROUNDS` explore further by hand.
+    let env = |name: &str, default: u64| std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default);
+    let mut seed: u64 = env("TESS_FUZZ_SEED", 0x9e3779b97f4a7c15) | 1;
+    let rounds = env("TESS_FUZZ_ROUNDS", 40);
     let mut next = move || {
         seed ^= seed << 13;
         seed ^= seed >> 7;
@@ -62,7 +65,7 @@ fn mutated_programs_check_without_panic() {
     let alphabet: Vec<char> = "(){}[]\"\\:;,.=+-*/!?<>&|^~ \n\tletvarfnifelse0123456789xyz_\u{e9}".chars().collect();
     for (name, text) in corpus_texts() {
         let chars: Vec<char> = text.chars().collect();
-        for _ in 0..40 {
+        for _ in 0..rounds {
             let mut m = chars.clone();
             for _ in 0..1 + next() % 4 {
                 if m.is_empty() {
