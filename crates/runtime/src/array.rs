@@ -36,19 +36,33 @@ fn layout(cap: usize) -> Layout {
     }
 }
 
+/// Arrays created with room for at most this many elements keep them in
+/// the object itself (no separate buffer until they outgrow it).
+const INLINE_CAP: u64 = 8;
+
+/// Where an array's inline elements start (just after the fixed part).
+fn inline_data(a: *mut Array) -> *mut u64 {
+    unsafe { a.cast::<u8>().add(std::mem::size_of::<Array>()).cast() }
+}
+
 /// A new empty array with room for `cap` elements.
 #[no_mangle]
 pub extern "C" fn tess_arr_new(is_ref: i8, cap: u64) -> *mut Array {
     let ty = if is_ref != 0 { &tess_ti_RefArray } else { &tess_ti_ValueArray };
     unsafe {
-        let a = tess_alloc(ty, std::mem::size_of::<Array>() as u64).cast::<Array>();
-        if cap > 0 {
-            (*a).data = alloc(layout(cap as usize)).cast();
-            if (*a).data.is_null() {
-                crate::process::fatal("out of memory");
-            }
+        if cap <= INLINE_CAP {
+            let size = std::mem::size_of::<Array>() as u64 + 8 * cap;
+            let a = tess_alloc(ty, size).cast::<Array>();
+            (*a).data = inline_data(a);
             (*a).cap = cap;
+            return a;
         }
+        let a = tess_alloc(ty, std::mem::size_of::<Array>() as u64).cast::<Array>();
+        (*a).data = alloc(layout(cap as usize)).cast();
+        if (*a).data.is_null() {
+            crate::process::fatal("out of memory");
+        }
+        (*a).cap = cap;
         a
     }
 }
@@ -59,14 +73,20 @@ pub unsafe extern "C" fn tess_arr_push(a: *mut Array, v: i64) {
         let a = &mut *a;
         if a.len == a.cap {
             let new_cap = (a.cap * 2).max(4) as usize;
-            a.data = if a.cap == 0 {
-                alloc(layout(new_cap)).cast()
+            let inline = a.data == inline_data(a);
+            let data: *mut u64 = if inline {
+                let d = alloc(layout(new_cap)).cast::<u64>();
+                if !d.is_null() {
+                    std::ptr::copy_nonoverlapping(a.data, d, a.len as usize);
+                }
+                d
             } else {
                 realloc(a.data.cast(), layout(a.cap as usize), new_cap * 8).cast()
             };
-            if a.data.is_null() {
+            if data.is_null() {
                 crate::process::fatal("out of memory");
             }
+            a.data = data;
             a.cap = new_cap as u64;
         }
         *a.data.add(a.len as usize) = v as u64;
@@ -134,7 +154,7 @@ pub unsafe extern "C" fn tess_arr_index_error(a: *mut Array, i: i64) {
 /// Frees the buffer of an array the collector found dead.
 pub unsafe fn free_buffer(a: *mut Array) {
     unsafe {
-        if (*a).cap > 0 {
+        if (*a).data != inline_data(a) {
             dealloc((*a).data.cast(), layout((*a).cap as usize));
         }
     }
