@@ -13,6 +13,11 @@ use tess_sema::hir::{Callee, Expr, ExprKind, Func, FuncId, Module, Stmt};
 
 /// Callees of at most this many HIR nodes are inlined.
 const INLINE_MAX_NODES: u32 = 40;
+/// A recursive callee this small is inlined into itself twice (gcc unrolls
+/// recursion like this too), bigger ones once.
+const INLINE_TINY_NODES: u32 = 20;
+/// Inlining stops this many callees deep.
+const INLINE_MAX_DEPTH: usize = 4;
 
 /// Whether the value of `e` must be stored in a shadow slot of its own: it
 /// is a reference that nothing else keeps alive for sure (locals have
@@ -28,13 +33,21 @@ pub fn roots_itself(e: &Expr) -> bool {
 }
 
 /// Whether a call of `f` is inlined, given the callees already being
-/// inlined around it (each is inlined at most once per nesting, so a
-/// recursive function is unrolled one level).
+/// inlined around it: small callees are, a recursive one at most once
+/// more inside itself (twice when tiny), and never deeper than
+/// `INLINE_MAX_DEPTH`.
 pub fn inlinable(m: &Module, f: FuncId, inlining: &[FuncId]) -> bool {
-    f != m.init && !inlining.contains(&f) && {
-        let mut budget = INLINE_MAX_NODES;
-        stmts_within(&m.funcs[f].body, &mut budget)
+    if f == m.init || inlining.len() >= INLINE_MAX_DEPTH {
+        return false;
     }
+    let copies = inlining.iter().filter(|&&g| g == f).count();
+    let limit = match copies {
+        0 => INLINE_MAX_NODES,
+        1 => INLINE_TINY_NODES,
+        _ => return false,
+    };
+    let mut budget = limit;
+    stmts_within(&m.funcs[f].body, &mut budget)
 }
 
 /// Upper bound of the slots `func` uses, inlined callees included.
