@@ -918,12 +918,13 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         }
         let t = self.b.func.dfg.value_type(x);
         Ok(match op {
-            Arith::Add | Arith::Sub | Arith::Mul => {
-                let (r, of) = match op {
-                    Arith::Add => self.b.ins().sadd_overflow(x, y),
-                    Arith::Sub => self.b.ins().ssub_overflow(x, y),
-                    _ => self.b.ins().smul_overflow(x, y),
-                };
+            Arith::Add | Arith::Sub => {
+                let (r, of) = self.checked_add_sub(op == Arith::Add, x, y, t);
+                self.raise_if(of, Raise::Overflow, &[])?;
+                r
+            }
+            Arith::Mul => {
+                let (r, of) = self.b.ins().smul_overflow(x, y);
                 self.raise_if(of, Raise::Overflow, &[])?;
                 r
             }
@@ -950,6 +951,46 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
             Arith::BitOr => self.b.ins().bor(x, y),
             Arith::BitXor => self.b.ins().bxor(x, y),
         })
+    }
+
+    /// `x + y` or `x - y` and its overflow flag. With a constant operand the
+    /// test is one comparison with a bound (pure, so Cranelift can share and
+    /// hoist it); otherwise the hardware overflow flag (measured faster
+    /// than computing it from signs).
+    fn checked_add_sub(&mut self, add: bool, x: Value, y: Value, t: Type) -> (Value, Value) {
+        let (min, max) =
+            if t == types::I32 { (i64::from(i32::MIN), i64::from(i32::MAX)) } else { (i64::MIN, i64::MAX) };
+        if let Some(c) = self.constant(y) {
+            // x + c overflows iff x > max - c (c > 0) or x < min - c (c < 0).
+            let c = if add { Some(c) } else { c.checked_neg() };
+            if let Some(c) = c {
+                let r = if add { self.b.ins().iadd(x, y) } else { self.b.ins().isub(x, y) };
+                let of = match c.cmp(&0) {
+                    std::cmp::Ordering::Greater => self.b.ins().icmp_imm_s(IntCC::SignedGreaterThan, x, max - c),
+                    std::cmp::Ordering::Less => self.b.ins().icmp_imm_s(IntCC::SignedLessThan, x, min - c),
+                    std::cmp::Ordering::Equal => self.b.ins().iconst(types::I8, 0),
+                };
+                return (r, of);
+            }
+        }
+        if add {
+            self.b.ins().sadd_overflow(x, y)
+        } else {
+            self.b.ins().ssub_overflow(x, y)
+        }
+    }
+
+    /// The value of `v` when it is an integer constant.
+    fn constant(&self, v: Value) -> Option<i64> {
+        let inst = self.b.func.dfg.value_def(v).inst()?;
+        match self.b.func.dfg.insts[inst] {
+            cranelift_codegen::ir::InstructionData::UnaryImm { opcode: cranelift_codegen::ir::Opcode::Iconst, imm } => {
+                let bits = imm.bits();
+                // Narrow constants are stored zero-extended: sign-extend them.
+                Some(if self.b.func.dfg.value_type(v) == types::I32 { i64::from(bits as i32) } else { bits })
+            }
+            _ => None,
+        }
     }
 
     fn compare(&mut self, op: Cmp, x: Value, y: Value, ty: &Ty) -> R<Value> {
