@@ -49,7 +49,8 @@ fn libm_symbols() -> Vec<(&'static str, *const u8)> {
 
 /// A module compiled into this process, ready to run.
 pub struct JitProgram {
-    module: JITModule,
+    /// Owns the code `init` points into.
+    _module: JITModule,
     init: *const u8,
 }
 
@@ -59,11 +60,6 @@ impl JitProgram {
     pub fn run_init(&self) {
         let f: extern "C" fn() = unsafe { std::mem::transmute(self.init) };
         f();
-    }
-
-    /// Releases the generated code.
-    pub fn free(self) {
-        unsafe { self.module.free_memory() };
     }
 }
 
@@ -89,5 +85,5 @@ pub fn jit(module: &hir::Module, symbols: Vec<(&'static str, *const u8)>) -> Res
     }
     mg.module.finalize_definitions().map_err(err("finalizing JIT code"))?;
     let init = mg.module.get_finalized_function(mg.funcs[module.init]);
-    Ok(JitProgram { module: mg.module, init })
+    Ok(JitProgram { _module: mg.module, init })
 }

@@ -192,7 +192,9 @@ impl Heap {
     }
 
     fn alloc_large(&mut self, size: usize) -> *mut Header {
-        let layout = Layout::from_size_align(size, GRANULE).expect("large object layout");
+        let Ok(layout) = Layout::from_size_align(size, GRANULE) else {
+            crate::process::fatal("object too large");
+        };
         let p = unsafe { alloc_zeroed(layout) }.cast::<Header>();
         if p.is_null() {
             crate::process::fatal("out of memory");
