@@ -10,7 +10,16 @@ use cranelift_frontend::FunctionBuilderContext;
 use cranelift_module::{DataDescription, DataId, FuncId, Linkage, Module};
 use std::collections::HashMap;
 use tess_sema::hir;
-use tess_sema::hir::Callee;
+use tess_sema::hir::{Callee, Visibility};
+
+/// The linkage of a symbol with this visibility (`docs/abi.md`).
+pub(crate) fn linkage(v: Visibility) -> Linkage {
+    match v {
+        Visibility::Local => Linkage::Local,
+        Visibility::Hidden => Linkage::Hidden,
+        Visibility::Export => Linkage::Export,
+    }
+}
 
 pub(crate) struct ModuleGen<'h, M: Module> {
     pub module: M,
@@ -22,6 +31,7 @@ pub(crate) struct ModuleGen<'h, M: Module> {
     data_imports: HashMap<String, DataId>,
     /// Type info of each class defined in this module.
     class_infos: HashMap<usize, DataId>,
+    init_flag_defined: bool,
 }
 
 impl<'h, M: Module> ModuleGen<'h, M> {
@@ -32,7 +42,7 @@ impl<'h, M: Module> ModuleGen<'h, M> {
         for f in &hir.funcs {
             let params: Vec<_> = f.params.iter().map(|&l| f.locals[l].ty.clone()).collect();
             let sig = abi::signature(call_conv, &params, &f.ret);
-            let linkage = if f.exported { Linkage::Export } else { Linkage::Local };
+            let linkage = linkage(f.visibility);
             funcs.push(module.declare_function(&f.symbol, linkage, &sig).map_err(err("declaring a function"))?);
         }
         let mut globals = Vec::new();
@@ -54,6 +64,7 @@ impl<'h, M: Module> ModuleGen<'h, M> {
             imports: HashMap::new(),
             data_imports: HashMap::new(),
             class_infos: HashMap::new(),
+            init_flag_defined: false,
         };
         for (id, class) in hir.classes.iter().enumerate() {
             if !class.builtin {
@@ -193,6 +204,20 @@ impl<'h, M: Module> ModuleGen<'h, M> {
         desc.write_data_addr(0, gv, GC_STATIC);
         self.module.define_data(id, &desc).map_err(err("defining a string"))?;
         self.strings.insert(text.to_string(), id);
+        Ok(id)
+    }
+
+    /// The byte that says the module's init entry has run.
+    pub fn init_flag(&mut self) -> Result<DataId, CodegenError> {
+        let name = format!("{}.initialised", self.hir.funcs[self.hir.init].symbol);
+        let id =
+            self.module.declare_data(&name, Linkage::Local, true, false).map_err(err("declaring the init flag"))?;
+        if !self.init_flag_defined {
+            let mut desc = DataDescription::new();
+            desc.define(vec![0u8; 8].into_boxed_slice());
+            self.module.define_data(id, &desc).map_err(err("defining the init flag"))?;
+            self.init_flag_defined = true;
+        }
         Ok(id)
     }
 

@@ -11,6 +11,11 @@ pub const MAIN_MODULE: &str = "main";
 /// Parses and checks the files of a program. `Ok(None)` means errors were
 /// reported to standard error.
 pub fn compile_program(paths: &[PathBuf]) -> Result<Option<hir::Module>, String> {
+    compile_module(MAIN_MODULE, hir::Mode::Program, paths)
+}
+
+/// Parses and checks the files of one module.
+pub fn compile_module(name: &str, mode: hir::Mode, paths: &[PathBuf]) -> Result<Option<hir::Module>, String> {
     let mut sources = Vec::new();
     for p in paths {
         let text = std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
@@ -22,7 +27,7 @@ pub fn compile_program(paths: &[PathBuf]) -> Result<Option<hir::Module>, String>
         .enumerate()
         .map(|(i, s)| tess_syntax::parser::parse_file(FileId(i as u32), &s.text, &mut diags))
         .collect();
-    let module = tess_sema::check_module(MAIN_MODULE, &files, &mut diags);
+    let module = tess_sema::check_module(name, mode, &files, &mut diags);
     if diags.has_errors() {
         diagnostics::emit(&sources, &diags);
         return Ok(None);

@@ -7,7 +7,7 @@
 //! definite initialisation in `init_check.rs`, built-ins in `builtins.rs`.
 
 use crate::classes::ClassInfo;
-use crate::hir::{self, Expr, ExprKind, FuncId, GlobalId, LocalId, Place, Stmt};
+use crate::hir::{self, Expr, ExprKind, FuncId, GlobalId, LocalId, Mode, Place, Stmt, Visibility};
 use crate::init_check::InitState;
 use crate::mangle;
 use crate::ty::{ClassId, Ty};
@@ -16,13 +16,27 @@ use tess_syntax::ast;
 use tess_syntax::{Diagnostic, Diagnostics, Span};
 
 /// Checks the files of one module and lowers them to HIR.
-pub fn check_module(module: &str, files: &[ast::File], diags: &mut Diagnostics) -> hir::Module {
+pub fn check_module(module: &str, mode: Mode, files: &[ast::File], diags: &mut Diagnostics) -> hir::Module {
     let mut c = Checker::new(module, diags);
     c.add_builtin_classes();
     c.collect(files);
+    if mode == Mode::Library {
+        c.no_top_level_statements(files);
+    }
     let init = c.check_init(files);
     c.check_bodies(files);
-    hir::Module { name: module.to_string(), funcs: c.funcs, globals: c.globals, classes: c.classes, init }
+    c.check_exported_signatures();
+    hir::Module { name: module.to_string(), funcs: c.funcs, globals: c.globals, classes: c.classes, init, mode }
+}
+
+/// Visibility of a top-level declaration: `export` puts it in the binary
+/// interface, `public` alone links statically only.
+pub(crate) fn top_visibility(m: &ast::Modifiers) -> Visibility {
+    match (m.export, m.access) {
+        (Some(_), _) => Visibility::Export,
+        (None, Some((ast::Access::Public, _))) => Visibility::Hidden,
+        _ => Visibility::Local,
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -213,7 +227,14 @@ impl<'d> Checker<'d> {
 
     /// Registers a function (or method) with its signature; `None` if the
     /// name is taken.
-    pub(crate) fn new_func(&mut self, name: &str, symbol: String, params: Vec<Ty>, ret: Ty) -> FuncId {
+    pub(crate) fn new_func(
+        &mut self,
+        name: &str,
+        symbol: String,
+        params: Vec<Ty>,
+        ret: Ty,
+        visibility: Visibility,
+    ) -> FuncId {
         let id = self.funcs.len();
         self.sigs.push(Sig { params, ret: ret.clone() });
         self.funcs.push(hir::Func {
@@ -223,9 +244,73 @@ impl<'d> Checker<'d> {
             ret,
             locals: Vec::new(),
             body: Vec::new(),
-            exported: false,
+            visibility,
         });
         id
+    }
+
+    /// In library mode: top-level statements are errors (a library only
+    /// declares; its `init { }` blocks run when it is loaded).
+    fn no_top_level_statements(&mut self, files: &[ast::File]) {
+        for file in files {
+            for item in &file.items {
+                if let ast::Item::Stmt(s) = item {
+                    self.error_hint(
+                        crate::stmt::stmt_span(s),
+                        "a library has no top-level statements",
+                        "move the statement into a function, or build a program instead of `--lib`",
+                    );
+                }
+            }
+        }
+    }
+
+    /// An exported declaration may only mention exported classes: a user of
+    /// the shared library could not name the others.
+    fn check_exported_signatures(&mut self) {
+        let mut problems = Vec::new();
+        for (i, f) in self.funcs.iter().enumerate() {
+            if f.visibility == Visibility::Export {
+                let sig = &self.sigs[i];
+                for t in sig.params.iter().chain(std::iter::once(&sig.ret)) {
+                    self.hidden_classes_in(t, &mut |c| problems.push((f.name.clone(), c)));
+                }
+            }
+        }
+        for g in &self.globals {
+            if g.visibility == Visibility::Export {
+                self.hidden_classes_in(&g.ty, &mut |c| problems.push((g.name.clone(), c)));
+            }
+        }
+        for (decl, class) in problems {
+            let span = self.class_info[class].span;
+            let cname = self.classes[class].name.clone();
+            self.error_hint(
+                span,
+                format!("exported `{decl}` mentions class `{cname}`, which is not exported"),
+                format!("export `{cname}` too (`export class {cname}`), or do not export `{decl}`"),
+            );
+        }
+    }
+
+    fn hidden_classes_in(&self, t: &Ty, found: &mut dyn FnMut(ClassId)) {
+        match t {
+            Ty::Class(c, _) if !self.classes[*c].builtin && self.classes[*c].visibility != Visibility::Export => {
+                found(*c)
+            }
+            Ty::Array(e) | Ty::Optional(e) => self.hidden_classes_in(e, found),
+            Ty::Map(k, v) => {
+                self.hidden_classes_in(k, found);
+                self.hidden_classes_in(v, found);
+            }
+            Ty::Fn(ps, r) => {
+                for p in ps {
+                    self.hidden_classes_in(p, found);
+                }
+                self.hidden_classes_in(r, found);
+            }
+            _ => {}
+        }
     }
 
     fn declare_fn(&mut self, f: &ast::FnDecl) {
@@ -245,7 +330,7 @@ impl<'d> Checker<'d> {
             self.error_hint(f.span, format!("function `{}` has no body", f.name.name), "add `{ ... }`");
         }
         let symbol = mangle::symbol(&self.module, &[&f.name.name]);
-        let id = self.new_func(&f.name.name, symbol, params, ret);
+        let id = self.new_func(&f.name.name, symbol, params, ret, top_visibility(&f.mods));
         self.fn_names.insert(f.name.name.clone(), (id, f.name.span));
     }
 
@@ -411,11 +496,10 @@ impl<'d> Checker<'d> {
                 }
             }
         }
-        let id = self.new_func("<init>", mangle::module_init(&self.module), Vec::new(), Ty::Void);
+        let id = self.new_func("<init>", mangle::module_init(&self.module), Vec::new(), Ty::Void, Visibility::Export);
         let func = &mut self.funcs[id];
         func.locals = std::mem::take(&mut self.locals);
         func.body = body;
-        func.exported = true;
         self.kind = BodyKind::Function;
         id
     }
@@ -451,6 +535,8 @@ impl<'d> Checker<'d> {
             name: v.name.name.clone(),
             symbol: mangle::symbol(&self.module, &[&v.name.name]),
             ty,
+            mutable: v.mutable,
+            visibility: top_visibility(&v.mods),
         });
         self.global_names.insert(v.name.name.clone(), GlobalInfo { id, mutable: v.mutable, span: v.name.span });
         out.push(Stmt::Assign(Place::Global(id), init));

@@ -3,7 +3,7 @@
 //! their bodies (methods and `init`s with definite initialisation).
 
 use crate::check::{BodyKind, Checker, Sig};
-use crate::hir::{self, Callee, Expr, ExprKind, Place, Stmt};
+use crate::hir::{self, Callee, Expr, ExprKind, Place, Stmt, Visibility};
 use crate::init_check::InitState;
 use crate::mangle;
 use crate::ty::{ClassId, Ty};
@@ -118,6 +118,7 @@ impl Checker<'_> {
             fields,
             vtable: vec![Callee::Runtime("tess_object_to_string")],
             init,
+            visibility: Visibility::Export,
         });
         self.class_info.push(ClassInfo {
             span: Span::default(),
@@ -166,6 +167,7 @@ impl Checker<'_> {
                     size: HEADER_SIZE,
                     vtable: Vec::new(),
                     init: None,
+                    visibility: crate::check::top_visibility(&c.mods),
                 });
                 self.class_info.push(ClassInfo {
                     span: c.name.span,
@@ -324,14 +326,25 @@ impl Checker<'_> {
         };
         let mut sig_params = vec![self.class_ty(id)];
         sig_params.extend(init_params.iter().cloned());
+        let visibility = self.member_visibility(id, self.class_info[id].init_access);
         let func = self.new_func(
             &format!("{class_name}.init"),
             mangle::symbol(&self.module, &[&class_name, "init"]),
             sig_params,
             Ty::Void,
+            visibility,
         );
         self.classes[id].init = Some(Callee::Func(func));
         self.class_info[id].init_params = Some(init_params);
+    }
+
+    /// A member is as visible as its class when it is `public` or
+    /// `protected` (subclasses in other modules use those), else local.
+    fn member_visibility(&self, class: ClassId, access: Access) -> Visibility {
+        match access {
+            Access::Public | Access::Protected => self.classes[class].visibility,
+            Access::Internal | Access::Private => Visibility::Local,
+        }
     }
 
     fn check_member_modifiers(&mut self, m: &ast::Modifiers, is_init: bool) {
@@ -439,11 +452,13 @@ impl Checker<'_> {
         };
         let mut fparams = vec![self.class_ty(id)];
         fparams.extend(params);
+        let visibility = self.member_visibility(id, access_of(&m.mods));
         let func = self.new_func(
             &format!("{class_name}.{name}"),
             mangle::symbol(&self.module, &[class_name, name]),
             fparams,
             ret,
+            visibility,
         );
         let slot = match slot {
             Some(s) => Some(s),

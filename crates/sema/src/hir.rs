@@ -17,8 +17,27 @@ pub struct Module {
     /// Classes of this module, and the built-in ones it uses (first).
     pub classes: Vec<Class>,
     /// The function that initialises the module (and, in executable mode,
-    /// runs the main file's statements).
+    /// runs the main file's statements): `tess_module_init_<name>`.
     pub init: FuncId,
+    pub mode: Mode,
+}
+
+/// How far a symbol is visible (MODULES.md §2, D's DIP45): `Export`ed
+/// declarations are the shared library's dynamic symbols; `Hidden` ones
+/// (public but not exported) link statically only; `Local` ones stay in
+/// their object file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Visibility {
+    Local,
+    Hidden,
+    Export,
+}
+
+/// Whether the module is a program's main module or a library.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Program,
+    Library,
 }
 
 /// A function to call directly: one of this module's, or the runtime's.
@@ -55,6 +74,8 @@ pub struct Class {
     pub vtable: Vec<Callee>,
     /// The initialiser, `init(self, params...)`.
     pub init: Option<Callee>,
+    /// Of the type info (and so of the class as a whole).
+    pub visibility: Visibility,
 }
 
 #[derive(Debug)]
@@ -62,6 +83,8 @@ pub struct Global {
     pub name: String,
     pub symbol: String,
     pub ty: Ty,
+    pub mutable: bool,
+    pub visibility: Visibility,
 }
 
 #[derive(Debug)]
@@ -78,8 +101,7 @@ pub struct Func {
     pub ret: Ty,
     pub locals: Vec<Local>,
     pub body: Vec<Stmt>,
-    /// Visible outside the object file (module entry points).
-    pub exported: bool,
+    pub visibility: Visibility,
 }
 
 #[derive(Debug)]

@@ -147,7 +147,8 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         }
         let params = self.b.block_params(entry).to_vec();
         self.bind_locals(&params)?;
-        if self.body.func.exported {
+        if self.is_module_init() {
+            self.init_once()?;
             self.register_global_roots()?;
         }
         self.stmts(&self.body.func.body)?;
@@ -250,6 +251,29 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         if let Some(base) = self.frame_base {
             self.b.ins().store(flags(), v, base, (slot * 8) as i32);
         }
+    }
+
+    /// Whether the body being translated is the module's init entry.
+    fn is_module_init(&self) -> bool {
+        std::ptr::eq(self.body.func, &self.hir.funcs[self.hir.init])
+    }
+
+    /// The init entry runs once however often it is called (MODULES.md
+    /// §4): a flag in the module's data guards it.
+    fn init_once(&mut self) -> R<()> {
+        let flag = self.mg.init_flag()?;
+        let gv = self.mg.module.declare_data_in_func(flag, self.b.func);
+        let addr = self.b.ins().symbol_value(PTR, gv);
+        let done = self.b.ins().load(types::I8, flags(), addr, 0);
+        let first = self.b.create_block();
+        let again = self.b.create_block();
+        self.b.ins().brif(done, again, &[], first, &[]);
+        self.b.switch_to_block(again);
+        self.leave(None)?;
+        self.b.switch_to_block(first);
+        let one = self.b.ins().iconst(types::I8, 1);
+        self.b.ins().store(flags(), one, addr, 0);
+        Ok(())
     }
 
     /// Registers the module's reference-typed variables as static roots.
@@ -660,7 +684,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
                 // variable's initialiser: a null reference there is an error,
                 // not a crash. (Top-level code itself cannot read early.)
                 let nullable = matches!(e.ty, Ty::Optional(_) | Ty::Fn(..));
-                if e.ty.is_ref() && !nullable && !self.body.func.exported {
+                if e.ty.is_ref() && !nullable && !self.is_module_init() {
                     let unset = self.b.ins().icmp_imm_s(IntCC::Equal, v, 0);
                     self.raise_if(unset, Raise::Uninitialised, &[])?;
                 }
