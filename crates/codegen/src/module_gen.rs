@@ -47,8 +47,9 @@ impl<'h, M: Module> ModuleGen<'h, M> {
         }
         let mut globals = Vec::new();
         for g in &hir.globals {
-            let id =
-                module.declare_data(&g.symbol, Linkage::Local, true, false).map_err(err("declaring a variable"))?;
+            let id = module
+                .declare_data(&g.symbol, linkage(g.visibility), true, false)
+                .map_err(err("declaring a variable"))?;
             let mut desc = DataDescription::new();
             desc.define(vec![0u8; 8].into_boxed_slice());
             desc.set_align(8);
@@ -70,7 +71,7 @@ impl<'h, M: Module> ModuleGen<'h, M> {
             if !class.builtin {
                 let ti = mg
                     .module
-                    .declare_data(&class.type_info, Linkage::Local, true, false)
+                    .declare_data(&class.type_info, linkage(class.visibility), true, false)
                     .map_err(err("declaring a class"))?;
                 mg.class_infos.insert(id, ti);
             }

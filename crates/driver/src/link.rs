@@ -24,6 +24,60 @@ pub fn runtime_dir() -> Result<PathBuf, String> {
     Err(format!("cannot find libtessera_rt.a next to {} (build the workspace with `cargo build`)", exe.display()))
 }
 
+/// The two kinds of library `tess build --lib` writes.
+#[derive(Clone, Copy)]
+pub enum LibKind {
+    Static,
+    Shared,
+}
+
+impl LibKind {
+    /// The default file name of module `name`'s library.
+    pub fn file_name(self, name: &str) -> String {
+        match self {
+            LibKind::Static => format!("lib{name}.a"),
+            LibKind::Shared => format!("lib{name}.so"),
+        }
+    }
+}
+
+fn run(cmd: &mut Command, what: &str) -> Result<(), String> {
+    let status = cmd.status().map_err(|e| format!("cannot run {:?}: {e}", cmd.get_program()))?;
+    if !status.success() {
+        return Err(format!("{what} failed ({status})"));
+    }
+    Ok(())
+}
+
+/// Writes a library: a static archive of the module's object, or a shared
+/// library linked against the shared runtime (found through its rpath, so
+/// no `LD_LIBRARY_PATH` is needed).
+pub fn link_library(object: &[u8], output: &Path, kind: LibKind, keep_object: bool) -> Result<(), String> {
+    let tmp = tempfile::tempdir().map_err(|e| format!("cannot create a temporary directory: {e}"))?;
+    let obj_path = if keep_object { output.with_extension("o") } else { tmp.path().join("module.o") };
+    std::fs::write(&obj_path, object).map_err(|e| format!("cannot write {}: {e}", obj_path.display()))?;
+    // Archives and libraries are rewritten, never updated in place.
+    let _ = std::fs::remove_file(output);
+    match kind {
+        LibKind::Static => run(Command::new("ar").arg("rcsD").arg(output).arg(&obj_path), "archiving"),
+        LibKind::Shared => {
+            let rt = runtime_dir()?;
+            run(
+                Command::new("cc")
+                    .arg("-shared")
+                    .arg("-o")
+                    .arg(output)
+                    .arg(&obj_path)
+                    .arg("-L")
+                    .arg(&rt)
+                    .arg("-ltessera_rt")
+                    .arg(format!("-Wl,-rpath,{}", rt.display())),
+                "linking the shared library",
+            )
+        }
+    }
+}
+
 /// Writes `object` to a temporary file and links it into `output`.
 pub fn link_executable(object: &[u8], output: &Path, keep_object: bool) -> Result<(), String> {
     let tmp = tempfile::tempdir().map_err(|e| format!("cannot create a temporary directory: {e}"))?;

@@ -28,33 +28,61 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
-    /// Compile a program to a native executable.
+    /// Compile a program to a native executable, or with `--lib` a module
+    /// to a library and its interface file.
     Build {
         files: Vec<PathBuf>,
         #[arg(short = 'I', value_name = "DIR")]
         include: Vec<PathBuf>,
-        /// The executable to write (default: the main file's name).
-        #[arg(short = 'o', value_name = "PROG")]
+        /// The executable or library to write.
+        #[arg(short = 'o', value_name = "OUT")]
         output: Option<PathBuf>,
-        /// Also keep the object file beside the executable.
+        /// Also keep the object file beside the output.
         #[arg(long)]
         emit_obj: bool,
+        /// Build a library module (no top-level statements).
+        #[arg(long, requires = "module")]
+        lib: bool,
+        /// The library's module name.
+        #[arg(long, value_name = "NAME")]
+        module: Option<String>,
+        /// Write a shared library `libNAME.so`.
+        #[arg(long, conflicts_with = "static_lib", requires = "lib")]
+        shared: bool,
+        /// Write a static archive `libNAME.a`.
+        #[arg(long = "static", requires = "lib")]
+        static_lib: bool,
     },
+    /// Print an interface file readably.
+    Interface { file: PathBuf },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run { include, file, args } => run(&include, &file, args),
-        Command::Build { files, include, output, emit_obj } => build(&files, &include, output, emit_obj),
+        Command::Build { files, include, output, emit_obj, lib: true, module: Some(name), shared, static_lib } => {
+            let kind = if shared {
+                link::LibKind::Shared
+            } else if static_lib {
+                link::LibKind::Static
+            } else {
+                return ExitCode::from(report("--lib needs --shared or --static".into()));
+            };
+            build_library(&name, kind, &files, &include, output, emit_obj)
+        }
+        Command::Build { files, include, output, emit_obj, .. } => build(&files, &include, output, emit_obj),
+        Command::Interface { file } => print_interface(&file),
     };
     match result {
         Ok(code) => code,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(1)
-        }
+        Err(e) => ExitCode::from(report(e)),
     }
+}
+
+fn report(e: String) -> u8 {
+    eprintln!("error: {e}");
+    1
 }
 
 /// What a driver step returns: an exit code, or a message for the user.
@@ -93,5 +121,46 @@ fn build(files: &[PathBuf], include: &[PathBuf], output: Option<PathBuf>, emit_o
     let object = tess_codegen::object_file::object_file(&module, true).map_err(|e| e.to_string())?;
     let output = output.unwrap_or_else(|| PathBuf::from(first.file_stem().unwrap_or_default()));
     link::link_executable(&object, &output, emit_obj)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The target triple recorded in interface files.
+const TARGET: &str = "x86_64-unknown-linux-gnu";
+
+fn build_library(
+    name: &str,
+    kind: link::LibKind,
+    files: &[PathBuf],
+    include: &[PathBuf],
+    output: Option<PathBuf>,
+    emit_obj: bool,
+) -> DResult {
+    check_includes(include)?;
+    if name.is_empty()
+        || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        || name.starts_with(|c: char| c.is_ascii_digit())
+    {
+        return Err(format!("`{name}` is not a valid module name (use letters, digits and `_`)"));
+    }
+    if files.is_empty() {
+        return Err("no input files".into());
+    }
+    let Some(module) = frontend::compile_module(name, tess_sema::hir::Mode::Library, files)? else {
+        return Ok(ExitCode::from(1));
+    };
+    let object = tess_codegen::object_file::object_file(&module, false).map_err(|e| e.to_string())?;
+    let output = output.unwrap_or_else(|| PathBuf::from(kind.file_name(name)));
+    link::link_library(&object, &output, kind, emit_obj)?;
+    let interface = tess_sema::interface::interface_of(&module, TARGET, env!("CARGO_PKG_VERSION"));
+    let tesi = output.with_file_name(format!("{name}.tesi"));
+    std::fs::write(&tesi, tess_sema::interface::encode(&interface))
+        .map_err(|e| format!("cannot write {}: {e}", tesi.display()))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_interface(file: &PathBuf) -> DResult {
+    let bytes = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let interface = tess_sema::interface::decode(&bytes).map_err(|e| format!("{}: {e}", file.display()))?;
+    print!("{}", tess_sema::interface::describe(&interface));
     Ok(ExitCode::SUCCESS)
 }

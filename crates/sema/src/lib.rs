@@ -8,6 +8,7 @@ mod classes;
 mod expr;
 pub mod hir;
 mod init_check;
+pub mod interface;
 pub mod mangle;
 mod stmt;
 pub mod ty;

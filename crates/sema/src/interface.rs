@@ -1,0 +1,359 @@
+//! Interface files (`NAME.tesi`, MODULES.md §3): what other modules may use
+//! of a compiled library — its public and exported declarations with full
+//! signatures, symbols, class layouts and virtual-table slots — and a
+//! fingerprint per declaration over its ABI-relevant facts, plus one for
+//! the whole interface.
+//!
+//! The file is `TESI`, a little-endian `u32` format version, then the
+//! [`Interface`] in postcard's compact encoding. Everything is kept in
+//! declaration order, so the same sources always give the same bytes.
+
+use crate::hir::{self, Callee, Visibility};
+use crate::ty::Ty;
+use serde::{Deserialize, Serialize};
+
+const MAGIC: &[u8; 4] = b"TESI";
+/// Bumped on any change to the encoding below.
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Interface {
+    pub module: String,
+    pub target: String,
+    pub compiler: String,
+    pub functions: Vec<Function>,
+    pub globals: Vec<Global>,
+    pub classes: Vec<Class>,
+    /// Modules this one was compiled against, with their interface hash.
+    pub dependencies: Vec<Dependency>,
+    /// Hash over every declaration's fingerprint.
+    pub fingerprint: String,
+}
+
+/// A type as interfaces spell it: classes by `module.Name`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum TypeRef {
+    Void,
+    Int,
+    Int32,
+    Float,
+    Bool,
+    Str,
+    CString,
+    Array(Box<TypeRef>),
+    Map(Box<TypeRef>, Box<TypeRef>),
+    Optional(Box<TypeRef>),
+    Fn(Vec<TypeRef>, Box<TypeRef>),
+    Class(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Function {
+    pub name: String,
+    pub symbol: String,
+    pub params: Vec<TypeRef>,
+    pub ret: TypeRef,
+    pub exported: bool,
+    /// Every Tessera function may throw (LANGUAGE.md §3).
+    pub may_throw: bool,
+    pub fingerprint: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Global {
+    pub name: String,
+    pub symbol: String,
+    pub ty: TypeRef,
+    pub mutable: bool,
+    pub exported: bool,
+    pub fingerprint: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Field {
+    pub name: String,
+    pub ty: TypeRef,
+    pub offset: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Method {
+    pub name: String,
+    pub symbol: String,
+    pub params: Vec<TypeRef>,
+    pub ret: TypeRef,
+    /// Virtual-table slot, for methods that are dispatched dynamically.
+    pub slot: Option<u32>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Class {
+    pub name: String,
+    pub type_info: String,
+    pub base: Option<String>,
+    pub size: u32,
+    pub fields: Vec<Field>,
+    pub vtable_len: u32,
+    pub methods: Vec<Method>,
+    pub init: Option<(String, Vec<TypeRef>)>,
+    pub exported: bool,
+    pub fingerprint: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Dependency {
+    pub module: String,
+    pub fingerprint: String,
+}
+
+fn type_ref(m: &hir::Module, t: &Ty) -> TypeRef {
+    match t {
+        Ty::Void | Ty::Nil | Ty::Error => TypeRef::Void,
+        Ty::Int => TypeRef::Int,
+        Ty::Int32 => TypeRef::Int32,
+        Ty::Float => TypeRef::Float,
+        Ty::Bool => TypeRef::Bool,
+        Ty::Str => TypeRef::Str,
+        Ty::CString => TypeRef::CString,
+        Ty::Array(e) => TypeRef::Array(Box::new(type_ref(m, e))),
+        Ty::Map(k, v) => TypeRef::Map(Box::new(type_ref(m, k)), Box::new(type_ref(m, v))),
+        Ty::Optional(e) => TypeRef::Optional(Box::new(type_ref(m, e))),
+        Ty::Fn(ps, r) => TypeRef::Fn(ps.iter().map(|p| type_ref(m, p)).collect(), Box::new(type_ref(m, r))),
+        Ty::Class(c, _) => TypeRef::Class(class_path(m, *c)),
+    }
+}
+
+fn class_path(m: &hir::Module, c: usize) -> String {
+    let class = &m.classes[c];
+    if class.builtin {
+        class.name.clone()
+    } else {
+        format!("{}.{}", m.name, class.name)
+    }
+}
+
+fn fingerprint(facts: &str) -> String {
+    blake3::hash(facts.as_bytes()).to_hex()[..32].to_string()
+}
+
+/// The interface of a checked module: its exported and public (hidden)
+/// declarations.
+pub fn interface_of(m: &hir::Module, target: &str, compiler: &str) -> Interface {
+    let visible = |v: Visibility| v != Visibility::Local;
+    let functions: Vec<Function> = m
+        .funcs
+        .iter()
+        .enumerate()
+        .filter(|(i, f)| *i != m.init && visible(f.visibility) && !f.name.contains('.'))
+        .map(|(_, f)| {
+            let params: Vec<TypeRef> = f.params.iter().map(|&l| type_ref(m, &f.locals[l].ty)).collect();
+            let ret = type_ref(m, &f.ret);
+            let facts = format!("fn {} {:?} -> {:?} @{}", f.name, params, ret, f.symbol);
+            Function {
+                name: f.name.clone(),
+                symbol: f.symbol.clone(),
+                params,
+                ret,
+                exported: f.visibility == Visibility::Export,
+                may_throw: true,
+                fingerprint: fingerprint(&facts),
+            }
+        })
+        .collect();
+    let globals: Vec<Global> = m
+        .globals
+        .iter()
+        .filter(|g| visible(g.visibility))
+        .map(|g| {
+            let ty = type_ref(m, &g.ty);
+            let facts = format!("var {} {:?} mut={} @{}", g.name, ty, g.mutable, g.symbol);
+            Global {
+                name: g.name.clone(),
+                symbol: g.symbol.clone(),
+                ty,
+                mutable: g.mutable,
+                exported: g.visibility == Visibility::Export,
+                fingerprint: fingerprint(&facts),
+            }
+        })
+        .collect();
+    let classes: Vec<Class> = m
+        .classes
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !c.builtin && visible(c.visibility))
+        .map(|(_, c)| class_interface(m, c))
+        .collect();
+    let all: Vec<&str> = functions
+        .iter()
+        .map(|f| f.fingerprint.as_str())
+        .chain(globals.iter().map(|g| g.fingerprint.as_str()))
+        .chain(classes.iter().map(|c| c.fingerprint.as_str()))
+        .collect();
+    Interface {
+        module: m.name.clone(),
+        target: target.to_string(),
+        compiler: compiler.to_string(),
+        fingerprint: fingerprint(&all.join(",")),
+        functions,
+        globals,
+        classes,
+        dependencies: Vec::new(),
+    }
+}
+
+fn class_interface(m: &hir::Module, c: &hir::Class) -> Class {
+    let fields: Vec<Field> =
+        c.fields.iter().map(|f| Field { name: f.name.clone(), ty: type_ref(m, &f.ty), offset: f.offset }).collect();
+    let prefix = format!("{}.", c.name);
+    let methods: Vec<Method> = m
+        .funcs
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.visibility != Visibility::Local && f.name.starts_with(&prefix) && !f.name.ends_with(".init"))
+        .map(|(fid, f)| Method {
+            name: f.name[prefix.len()..].to_string(),
+            symbol: f.symbol.clone(),
+            params: f.params.iter().skip(1).map(|&l| type_ref(m, &f.locals[l].ty)).collect(),
+            ret: type_ref(m, &f.ret),
+            slot: c.vtable.iter().position(|v| *v == Callee::Func(fid)).map(|s| s as u32),
+        })
+        .collect();
+    let init = match &c.init {
+        Some(Callee::Func(f)) if m.funcs[*f].visibility != Visibility::Local => {
+            let f = &m.funcs[*f];
+            Some((f.symbol.clone(), f.params.iter().skip(1).map(|&l| type_ref(m, &f.locals[l].ty)).collect()))
+        }
+        _ => None,
+    };
+    let base = c.base.map(|b| class_path(m, b));
+    let facts = format!(
+        "class {} : {:?} size={} fields={:?} vtable={} methods={:?} init={:?} @{}",
+        c.name,
+        base,
+        c.size,
+        fields,
+        c.vtable.len(),
+        methods,
+        init,
+        c.type_info
+    );
+    Class {
+        name: c.name.clone(),
+        type_info: c.type_info.clone(),
+        base,
+        size: c.size,
+        fields,
+        vtable_len: c.vtable.len() as u32,
+        methods,
+        init,
+        exported: c.visibility == Visibility::Export,
+        fingerprint: fingerprint(&facts),
+    }
+}
+
+/// The bytes of an interface file.
+pub fn encode(i: &Interface) -> Vec<u8> {
+    let mut out = MAGIC.to_vec();
+    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    // Serialising plain owned data into a Vec cannot fail.
+    out.extend(postcard::to_stdvec(i).unwrap_or_default());
+    out
+}
+
+/// Reads an interface file; the error says what is wrong with it.
+pub fn decode(bytes: &[u8]) -> Result<Interface, String> {
+    if bytes.len() < 8 || &bytes[..4] != MAGIC {
+        return Err("not a Tessera interface file (bad magic bytes)".into());
+    }
+    let version = u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]);
+    if version != FORMAT_VERSION {
+        return Err(format!("interface format version {version}, this compiler reads version {FORMAT_VERSION}"));
+    }
+    postcard::from_bytes(&bytes[8..]).map_err(|e| format!("the interface file is truncated or corrupt ({e})"))
+}
+
+impl std::fmt::Display for TypeRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TypeRef::Void => write!(f, "Void"),
+            TypeRef::Int => write!(f, "Int"),
+            TypeRef::Int32 => write!(f, "Int32"),
+            TypeRef::Float => write!(f, "Float"),
+            TypeRef::Bool => write!(f, "Bool"),
+            TypeRef::Str => write!(f, "String"),
+            TypeRef::CString => write!(f, "CString"),
+            TypeRef::Array(e) => write!(f, "[{e}]"),
+            TypeRef::Map(k, v) => write!(f, "Map[{k}, {v}]"),
+            TypeRef::Optional(e) => write!(f, "{e}?"),
+            TypeRef::Fn(ps, r) => {
+                let ps: Vec<String> = ps.iter().map(|p| p.to_string()).collect();
+                write!(f, "fn({}) -> {r}", ps.join(", "))
+            }
+            TypeRef::Class(c) => write!(f, "{c}"),
+        }
+    }
+}
+
+/// `tess interface`: the interface as text.
+pub fn describe(i: &Interface) -> String {
+    let mut out = format!(
+        "module {}\nformat {}\ntarget {}\ncompiler {}\nfingerprint {}\n",
+        i.module, FORMAT_VERSION, i.target, i.compiler, i.fingerprint
+    );
+    for d in &i.dependencies {
+        out += &format!("depends on {} {}\n", d.module, d.fingerprint);
+    }
+    let vis = |e: bool| if e { "export" } else { "public" };
+    for f in &i.functions {
+        let ps: Vec<String> = f.params.iter().map(|p| p.to_string()).collect();
+        out += &format!(
+            "{} fn {}({}) -> {}  [symbol {}, may throw: {}, fingerprint {}]\n",
+            vis(f.exported),
+            f.name,
+            ps.join(", "),
+            f.ret,
+            f.symbol,
+            f.may_throw,
+            f.fingerprint
+        );
+    }
+    for g in &i.globals {
+        let kw = if g.mutable { "var" } else { "let" };
+        out += &format!(
+            "{} {} {}: {}  [symbol {}, fingerprint {}]\n",
+            vis(g.exported),
+            kw,
+            g.name,
+            g.ty,
+            g.symbol,
+            g.fingerprint
+        );
+    }
+    for c in &i.classes {
+        let base = c.base.as_deref().map(|b| format!(" : {b}")).unwrap_or_default();
+        out += &format!(
+            "{} class {}{}  [type info {}, size {}, {} vtable slots, fingerprint {}]\n",
+            vis(c.exported),
+            c.name,
+            base,
+            c.type_info,
+            c.size,
+            c.vtable_len,
+            c.fingerprint
+        );
+        for f in &c.fields {
+            out += &format!("    field {}: {} @ {}\n", f.name, f.ty, f.offset);
+        }
+        if let Some((symbol, params)) = &c.init {
+            let ps: Vec<String> = params.iter().map(|p| p.to_string()).collect();
+            out += &format!("    init({})  [symbol {}]\n", ps.join(", "), symbol);
+        }
+        for m in &c.methods {
+            let ps: Vec<String> = m.params.iter().map(|p| p.to_string()).collect();
+            let slot = m.slot.map(|s| format!("slot {s}")).unwrap_or_else(|| "direct".into());
+            out += &format!("    fn {}({}) -> {}  [{}, symbol {}]\n", m.name, ps.join(", "), m.ret, slot, m.symbol);
+        }
+    }
+    out
+}
