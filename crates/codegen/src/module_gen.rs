@@ -42,11 +42,18 @@ impl<'h, M: Module> ModuleGen<'h, M> {
         for f in &hir.funcs {
             let params: Vec<_> = f.params.iter().map(|&l| f.locals[l].ty.clone()).collect();
             let sig = abi::signature(call_conv, &params, &f.ret);
-            let linkage = linkage(f.visibility);
+            let linkage = if f.external { Linkage::Import } else { linkage(f.visibility) };
             funcs.push(module.declare_function(&f.symbol, linkage, &sig).map_err(err("declaring a function"))?);
         }
         let mut globals = Vec::new();
         for g in &hir.globals {
+            if g.external {
+                let id = module
+                    .declare_data(&g.symbol, Linkage::Import, true, false)
+                    .map_err(err("importing a variable"))?;
+                globals.push(id);
+                continue;
+            }
             let id = module
                 .declare_data(&g.symbol, linkage(g.visibility), true, false)
                 .map_err(err("declaring a variable"))?;
@@ -68,7 +75,7 @@ impl<'h, M: Module> ModuleGen<'h, M> {
             init_flag_defined: false,
         };
         for (id, class) in hir.classes.iter().enumerate() {
-            if !class.builtin {
+            if !class.is_external() {
                 let ti = mg
                     .module
                     .declare_data(&class.type_info, linkage(class.visibility), true, false)
@@ -77,7 +84,7 @@ impl<'h, M: Module> ModuleGen<'h, M> {
             }
         }
         for id in 0..hir.classes.len() {
-            if !hir.classes[id].builtin {
+            if !hir.classes[id].is_external() {
                 mg.define_type_info(id)?;
             }
         }
@@ -163,7 +170,7 @@ impl<'h, M: Module> ModuleGen<'h, M> {
         let mut fctx = FunctionBuilderContext::new();
         let dump = std::env::var_os("TESS_DUMP_CLIF").is_some();
         let hir = self.hir;
-        for (i, f) in hir.funcs.iter().enumerate() {
+        for (i, f) in hir.funcs.iter().enumerate().filter(|(_, f)| !f.external) {
             ctx.func.signature = self.module.declarations().get_function_decl(self.funcs[i]).signature.clone();
             translate::translate(self, f, &mut ctx.func, &mut fctx)?;
             if dump {

@@ -2,6 +2,7 @@
 //! is found relative to the `tess` executable (so a fresh `cargo build`
 //! gives a working compiler).
 
+use crate::frontend::ImportedLib;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -52,7 +53,13 @@ fn run(cmd: &mut Command, what: &str) -> Result<(), String> {
 /// Writes a library: a static archive of the module's object, or a shared
 /// library linked against the shared runtime (found through its rpath, so
 /// no `LD_LIBRARY_PATH` is needed).
-pub fn link_library(object: &[u8], output: &Path, kind: LibKind, keep_object: bool) -> Result<(), String> {
+pub fn link_library(
+    object: &[u8],
+    output: &Path,
+    kind: LibKind,
+    keep_object: bool,
+    imports: &[ImportedLib],
+) -> Result<(), String> {
     let tmp = tempfile::tempdir().map_err(|e| format!("cannot create a temporary directory: {e}"))?;
     let obj_path = if keep_object { output.with_extension("o") } else { tmp.path().join("module.o") };
     std::fs::write(&obj_path, object).map_err(|e| format!("cannot write {}: {e}", obj_path.display()))?;
@@ -62,12 +69,16 @@ pub fn link_library(object: &[u8], output: &Path, kind: LibKind, keep_object: bo
         LibKind::Static => run(Command::new("ar").arg("rcsD").arg(output).arg(&obj_path), "archiving"),
         LibKind::Shared => {
             let rt = runtime_dir()?;
+            let mut args = import_args(imports)?;
+            // A shared library always uses the shared runtime.
+            args.retain(|a| !a.ends_with("libtessera_rt.a"));
             run(
                 Command::new("cc")
                     .arg("-shared")
                     .arg("-o")
                     .arg(output)
                     .arg(&obj_path)
+                    .args(args)
                     .arg("-L")
                     .arg(&rt)
                     .arg("-ltessera_rt")
@@ -78,22 +89,48 @@ pub fn link_library(object: &[u8], output: &Path, kind: LibKind, keep_object: bo
     }
 }
 
+/// The linker arguments for imported modules: each one's shared library
+/// (found through an rpath, preferred) or static archive, then the runtime
+/// — shared when any shared library is involved, so a process has exactly
+/// one runtime.
+fn import_args(imports: &[ImportedLib]) -> Result<Vec<String>, String> {
+    let mut args = Vec::new();
+    let mut shared = false;
+    for lib in imports {
+        let dir = std::fs::canonicalize(&lib.dir).map_err(|e| format!("{}: {e}", lib.dir.display()))?;
+        let so = dir.join(format!("lib{}.so", lib.name));
+        let a = dir.join(format!("lib{}.a", lib.name));
+        if so.exists() {
+            shared = true;
+            args.push(so.display().to_string());
+            args.push(format!("-Wl,-rpath,{}", dir.display()));
+        } else if a.exists() {
+            args.push(a.display().to_string());
+        } else {
+            return Err(format!(
+                "module `{}` has an interface in {} but no lib{0}.so or lib{0}.a",
+                lib.name,
+                dir.display()
+            ));
+        }
+    }
+    let rt = runtime_dir()?;
+    if shared {
+        args.extend(["-L".to_string(), rt.display().to_string(), "-ltessera_rt".into()]);
+        args.push(format!("-Wl,-rpath,{}", rt.display()));
+    } else {
+        args.push(rt.join("libtessera_rt.a").display().to_string());
+    }
+    Ok(args)
+}
+
 /// Writes `object` to a temporary file and links it into `output`.
-pub fn link_executable(object: &[u8], output: &Path, keep_object: bool) -> Result<(), String> {
+pub fn link_executable(object: &[u8], output: &Path, keep_object: bool, imports: &[ImportedLib]) -> Result<(), String> {
     let tmp = tempfile::tempdir().map_err(|e| format!("cannot create a temporary directory: {e}"))?;
     let obj_path = if keep_object { output.with_extension("o") } else { tmp.path().join("main.o") };
     std::fs::write(&obj_path, object).map_err(|e| format!("cannot write {}: {e}", obj_path.display()))?;
-    let rt = runtime_dir()?.join("libtessera_rt.a");
-    let status = Command::new("cc")
-        .arg(&obj_path)
-        .arg(&rt)
-        .arg("-o")
-        .arg(output)
-        .args(NATIVE_LIBS)
-        .status()
-        .map_err(|e| format!("cannot run the C compiler `cc`: {e}"))?;
-    if !status.success() {
-        return Err(format!("linking {} failed ({status})", output.display()));
-    }
-    Ok(())
+    run(
+        Command::new("cc").arg(&obj_path).args(import_args(imports)?).arg("-o").arg(output).args(NATIVE_LIBS),
+        &format!("linking {}", output.display()),
+    )
 }

@@ -9,6 +9,7 @@ mod link;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use tess_sema::hir::Mode;
 
 #[derive(Parser)]
 #[command(name = "tess", version, about = "The Tessera compiler")]
@@ -88,16 +89,13 @@ fn report(e: String) -> u8 {
 /// What a driver step returns: an exit code, or a message for the user.
 type DResult = Result<ExitCode, String>;
 
-fn check_includes(include: &[PathBuf]) -> Result<(), String> {
-    match include.first() {
-        Some(dir) => Err(format!("-I {}: importing compiled modules is not supported yet", dir.display())),
-        None => Ok(()),
-    }
-}
-
 fn run(include: &[PathBuf], file: &PathBuf, args: Vec<String>) -> DResult {
-    check_includes(include)?;
-    let Some(module) = frontend::compile_program(std::slice::from_ref(file))? else {
+    if let Some(dir) = include.first() {
+        return Err(format!("-I {}: `tess run` cannot import compiled modules yet; use `tess build`", dir.display()));
+    }
+    let Some(frontend::Checked { module, .. }) =
+        frontend::compile_module(frontend::MAIN_MODULE, Mode::Program, std::slice::from_ref(file), &[])?
+    else {
         return Ok(ExitCode::from(1));
     };
     let program = tess_codegen::jit::jit(&module, tessera_rt::symbols::runtime_symbols()).map_err(|e| e.to_string())?;
@@ -111,16 +109,17 @@ fn run(include: &[PathBuf], file: &PathBuf, args: Vec<String>) -> DResult {
 }
 
 fn build(files: &[PathBuf], include: &[PathBuf], output: Option<PathBuf>, emit_obj: bool) -> DResult {
-    check_includes(include)?;
     let Some(first) = files.first() else {
         return Err("no input files (Tessera.toml packages are not supported yet)".into());
     };
-    let Some(module) = frontend::compile_program(files)? else {
+    let Some(frontend::Checked { module, imports }) =
+        frontend::compile_module(frontend::MAIN_MODULE, Mode::Program, files, include)?
+    else {
         return Ok(ExitCode::from(1));
     };
     let object = tess_codegen::object_file::object_file(&module, true).map_err(|e| e.to_string())?;
     let output = output.unwrap_or_else(|| PathBuf::from(first.file_stem().unwrap_or_default()));
-    link::link_executable(&object, &output, emit_obj)?;
+    link::link_executable(&object, &output, emit_obj, &imports)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -135,7 +134,6 @@ fn build_library(
     output: Option<PathBuf>,
     emit_obj: bool,
 ) -> DResult {
-    check_includes(include)?;
     if name.is_empty()
         || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         || name.starts_with(|c: char| c.is_ascii_digit())
@@ -145,12 +143,13 @@ fn build_library(
     if files.is_empty() {
         return Err("no input files".into());
     }
-    let Some(module) = frontend::compile_module(name, tess_sema::hir::Mode::Library, files)? else {
+    let Some(frontend::Checked { module, imports }) = frontend::compile_module(name, Mode::Library, files, include)?
+    else {
         return Ok(ExitCode::from(1));
     };
     let object = tess_codegen::object_file::object_file(&module, false).map_err(|e| e.to_string())?;
     let output = output.unwrap_or_else(|| PathBuf::from(kind.file_name(name)));
-    link::link_library(&object, &output, kind, emit_obj)?;
+    link::link_library(&object, &output, kind, emit_obj, &imports)?;
     let interface = tess_sema::interface::interface_of(&module, TARGET, env!("CARGO_PKG_VERSION"));
     let tesi = output.with_file_name(format!("{name}.tesi"));
     std::fs::write(&tesi, tess_sema::interface::encode(&interface))

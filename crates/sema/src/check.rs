@@ -8,7 +8,9 @@
 
 use crate::classes::ClassInfo;
 use crate::hir::{self, Expr, ExprKind, FuncId, GlobalId, LocalId, Mode, Place, Stmt, Visibility};
+use crate::imports::ImportedModule;
 use crate::init_check::InitState;
+use crate::interface::Interface;
 use crate::mangle;
 use crate::ty::{ClassId, Ty};
 use std::collections::{HashMap, HashSet};
@@ -16,9 +18,16 @@ use tess_syntax::ast;
 use tess_syntax::{Diagnostic, Diagnostics, Span};
 
 /// Checks the files of one module and lowers them to HIR.
-pub fn check_module(module: &str, mode: Mode, files: &[ast::File], diags: &mut Diagnostics) -> hir::Module {
+pub fn check_module(
+    module: &str,
+    mode: Mode,
+    files: &[ast::File],
+    interfaces: &[Interface],
+    diags: &mut Diagnostics,
+) -> hir::Module {
     let mut c = Checker::new(module, diags);
     c.add_builtin_classes();
+    c.import_inits = c.import_modules(files, interfaces);
     c.collect(files);
     if mode == Mode::Library {
         c.no_top_level_statements(files);
@@ -79,6 +88,11 @@ pub(crate) struct Checker<'d> {
     pub all_globals: HashSet<String>,
     /// Top-level declarations marked `private`, visible in their file only.
     pub private_decls: HashMap<String, Span>,
+    /// Imported modules by name, and their init entries (run first).
+    pub modules: HashMap<String, ImportedModule>,
+    pub import_inits: Vec<FuncId>,
+    /// Mutability of imported module variables.
+    pub imported_mutable: HashMap<GlobalId, bool>,
     pub classes: Vec<hir::Class>,
     pub class_info: Vec<ClassInfo>,
     pub class_names: HashMap<String, ClassId>,
@@ -110,6 +124,9 @@ impl<'d> Checker<'d> {
             global_names: HashMap::new(),
             all_globals: HashSet::new(),
             private_decls: HashMap::new(),
+            modules: HashMap::new(),
+            import_inits: Vec::new(),
+            imported_mutable: HashMap::new(),
             classes: Vec::new(),
             class_info: Vec::new(),
             class_names: HashMap::new(),
@@ -134,11 +151,6 @@ impl<'d> Checker<'d> {
     // ---- declarations ----
 
     fn collect(&mut self, files: &[ast::File]) {
-        for file in files {
-            for imp in &file.imports {
-                self.error_hint(imp.span, not_supported("imports"), "this version compiles single-module programs");
-            }
-        }
         self.declare_classes(files);
         self.check_single_main_file(files);
         for file in files {
@@ -245,6 +257,7 @@ impl<'d> Checker<'d> {
             locals: Vec::new(),
             body: Vec::new(),
             visibility,
+            external: false,
         });
         id
     }
@@ -295,7 +308,7 @@ impl<'d> Checker<'d> {
 
     fn hidden_classes_in(&self, t: &Ty, found: &mut dyn FnMut(ClassId)) {
         match t {
-            Ty::Class(c, _) if !self.classes[*c].builtin && self.classes[*c].visibility != Visibility::Export => {
+            Ty::Class(c, _) if !self.classes[*c].is_external() && self.classes[*c].visibility != Visibility::Export => {
                 found(*c)
             }
             Ty::Array(e) | Ty::Optional(e) => self.hidden_classes_in(e, found),
@@ -336,6 +349,21 @@ impl<'d> Checker<'d> {
 
     pub(crate) fn resolve_type(&mut self, t: &ast::TypeExpr) -> Ty {
         match t {
+            ast::TypeExpr::Named(parts) if parts.len() == 2 && self.modules.contains_key(&parts[0].name) => {
+                self.check_exported(&parts[0].name, &parts[1]);
+                match self.modules[&parts[0].name].classes.get(&parts[1].name).copied() {
+                    Some(c) => self.class_ty(c),
+                    None => {
+                        let msg = format!("module `{}` has no public class `{}`", parts[0].name, parts[1].name);
+                        self.error_hint(
+                            parts[1].span,
+                            msg,
+                            "only public and exported classes can be used from other modules",
+                        );
+                        Ty::Error
+                    }
+                }
+            }
             ast::TypeExpr::Named(parts) => {
                 let name = parts.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(".");
                 match name.as_str() {
@@ -484,7 +512,9 @@ impl<'d> Checker<'d> {
     /// order the files are given), then the main file runs in order.
     fn check_init(&mut self, files: &[ast::File]) -> FuncId {
         self.begin_body(Ty::Void, BodyKind::TopLevel);
-        let mut body = Vec::new();
+        // Imported modules are initialised first, in import order.
+        let mut body: Vec<Stmt> =
+            self.import_inits.iter().map(|&f| Stmt::Expr(Expr::new(ExprKind::Call(f, Vec::new()), Ty::Void))).collect();
         let is_main = |f: &&ast::File| f.items.iter().any(|i| matches!(i, ast::Item::Stmt(_)));
         let ordered = files.iter().filter(|f| !is_main(f)).chain(files.iter().filter(is_main));
         for file in ordered {
@@ -537,6 +567,7 @@ impl<'d> Checker<'d> {
             ty,
             mutable: v.mutable,
             visibility: top_visibility(&v.mods),
+            external: false,
         });
         self.global_names.insert(v.name.name.clone(), GlobalInfo { id, mutable: v.mutable, span: v.name.span });
         out.push(Stmt::Assign(Place::Global(id), init));

@@ -84,7 +84,8 @@ impl Checker<'_> {
         };
         self.push_builtin("Object", None, Vec::new(), Some(Vec::new()), None);
         self.class_info[OBJECT].methods.insert("toString".into(), to_string);
-        let message = hir::Field { name: "message".into(), ty: Ty::Str, offset: HEADER_SIZE };
+        let message =
+            hir::Field { name: "message".into(), ty: Ty::Str, offset: HEADER_SIZE, public: true, mutable: false };
         let init = Some(Callee::Runtime("tess_error_init"));
         self.push_builtin("Error", Some(OBJECT), vec![message], Some(vec![Ty::Str]), init.clone());
         self.class_info[ERROR].fields.insert(
@@ -92,7 +93,8 @@ impl Checker<'_> {
             FieldInfo { index: 0, mutable: false, access: Access::Public, owner: ERROR, span: Span::default() },
         );
         for name in ERROR_SUBCLASSES {
-            let message = hir::Field { name: "message".into(), ty: Ty::Str, offset: HEADER_SIZE };
+            let message =
+                hir::Field { name: "message".into(), ty: Ty::Str, offset: HEADER_SIZE, public: true, mutable: false };
             self.push_builtin(name, Some(ERROR), vec![message], Some(vec![Ty::Str]), init.clone());
         }
     }
@@ -112,6 +114,7 @@ impl Checker<'_> {
             name: name.into(),
             type_info: format!("tess_ti_{name}"),
             builtin: true,
+            imported_from: None,
             base,
             display,
             size: HEADER_SIZE + 8 * fields.len() as u32,
@@ -161,6 +164,7 @@ impl Checker<'_> {
                     name: c.name.name.clone(),
                     type_info: mangle::symbol(&self.module, &[&c.name.name, "$ti"]),
                     builtin: false,
+                    imported_from: None,
                     base: Some(OBJECT),
                     display: Vec::new(),
                     fields: Vec::new(),
@@ -188,7 +192,13 @@ impl Checker<'_> {
             let Some(base_expr) = &c.base else { continue };
             match self.resolve_type(base_expr) {
                 Ty::Class(b, name) => {
-                    if self.class_info[b].is_final {
+                    if self.classes[b].imported_from.is_some() {
+                        self.error_hint(
+                            base_expr.span(),
+                            format!("subclassing `{name}` from another module is not supported yet"),
+                            "subclass it in its own module",
+                        );
+                    } else if self.class_info[b].is_final {
                         self.error_hint(
                             base_expr.span(),
                             format!("cannot subclass final class `{name}`"),
@@ -265,7 +275,7 @@ impl Checker<'_> {
         self.classes[id].fields = self.classes[base]
             .fields
             .iter()
-            .map(|f| hir::Field { name: f.name.clone(), ty: f.ty.clone(), offset: f.offset })
+            .map(|f| hir::Field { name: f.name.clone(), ty: f.ty.clone(), ..*f })
             .collect();
         self.classes[id].vtable = self.classes[base].vtable.clone();
         let class_name = c.name.name.clone();
@@ -295,7 +305,9 @@ impl Checker<'_> {
             };
             let index = self.classes[id].fields.len();
             let offset = HEADER_SIZE + 8 * index as u32;
-            self.classes[id].fields.push(hir::Field { name: f.name.name.clone(), ty: ty.clone(), offset });
+            let public = matches!(f.mods.access, Some((Access::Public, _)));
+            let field = hir::Field { name: f.name.name.clone(), ty: ty.clone(), offset, public, mutable: f.mutable };
+            self.classes[id].fields.push(field);
             let defaulted = f.init.is_some() || (f.mutable && matches!(ty, Ty::Optional(_)));
             let info = &mut self.class_info[id];
             info.fields.insert(

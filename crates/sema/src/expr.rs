@@ -327,6 +327,11 @@ impl Checker<'_> {
     // ---- members and calls ----
 
     fn member(&mut self, obj: &ast::Expr, name: &ast::Ident) -> Expr {
+        if let ast::ExprKind::Name(m) = &obj.kind {
+            if self.is_module_name(m) {
+                return self.imported_member(m, name).unwrap_or_else(error_expr);
+            }
+        }
         let is_self = matches!(obj.kind, ast::ExprKind::SelfRef);
         let o = if is_self { self.self_expr(obj.span, false) } else { self.expr(obj, None) };
         let Ty::Class(class, cname) = o.ty.clone() else {
@@ -379,6 +384,20 @@ impl Checker<'_> {
                 }
                 if crate::builtins::is_builtin_fn(n) {
                     return crate::builtins::call_fn(self, n, args, span);
+                }
+            }
+            ast::ExprKind::Member(obj, name) if matches!(&obj.kind, ast::ExprKind::Name(m) if self.is_module_name(m)) =>
+            {
+                let ast::ExprKind::Name(m) = &obj.kind else { return error_expr() };
+                self.check_exported(m, name);
+                if let Some(&class) = self.modules[m].classes.get(&name.name) {
+                    return self.construct(class, args, span);
+                }
+                if let Some(&id) = self.modules[m].funcs.get(&name.name) {
+                    let params = self.sigs[id].params.clone();
+                    let ret = self.sigs[id].ret.clone();
+                    let args = self.args(args, &params, span, &format!("`{m}.{}`", name.name));
+                    return Expr::new(ExprKind::Call(id, args), ret);
                 }
             }
             ast::ExprKind::Member(obj, name) => {

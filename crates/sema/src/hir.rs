@@ -53,6 +53,9 @@ pub struct Field {
     pub ty: Ty,
     /// Byte offset from the start of the object (header included).
     pub offset: u32,
+    /// Usable from other modules (`public`).
+    pub public: bool,
+    pub mutable: bool,
 }
 
 /// A class: its layout, its virtual table and how to construct it.
@@ -63,6 +66,8 @@ pub struct Class {
     pub type_info: String,
     /// Defined by the runtime (`Object`, `Error` and its subclasses).
     pub builtin: bool,
+    /// Defined by the imported module of this name.
+    pub imported_from: Option<String>,
     pub base: Option<ClassId>,
     /// Ancestors from the root, then the class itself.
     pub display: Vec<ClassId>,
@@ -85,6 +90,8 @@ pub struct Global {
     pub ty: Ty,
     pub mutable: bool,
     pub visibility: Visibility,
+    /// Defined by an imported module (referenced, not defined, here).
+    pub external: bool,
 }
 
 #[derive(Debug)]
@@ -102,6 +109,8 @@ pub struct Func {
     pub locals: Vec<Local>,
     pub body: Vec<Stmt>,
     pub visibility: Visibility,
+    /// Defined by an imported module: declared here, with no body.
+    pub external: bool,
 }
 
 #[derive(Debug)]
@@ -296,6 +305,13 @@ pub enum ExprKind {
 impl Expr {
     pub fn new(kind: ExprKind, ty: Ty) -> Expr {
         Expr { kind, ty }
+    }
+}
+
+impl Class {
+    /// Whether the class's type info is defined outside this module.
+    pub fn is_external(&self) -> bool {
+        self.builtin || self.imported_from.is_some()
     }
 }
 

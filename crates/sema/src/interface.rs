@@ -28,6 +28,10 @@ pub struct Interface {
     pub dependencies: Vec<Dependency>,
     /// Hash over every declaration's fingerprint.
     pub fingerprint: String,
+    /// Set by the importer (never stored): the module is linked as a shared
+    /// library, so only its exported declarations are reachable.
+    #[serde(skip)]
+    pub shared: bool,
 }
 
 /// A type as interfaces spell it: classes by `module.Name`.
@@ -74,6 +78,9 @@ pub struct Field {
     pub name: String,
     pub ty: TypeRef,
     pub offset: u32,
+    /// Whether other modules may use it (layout needs every field).
+    pub public: bool,
+    pub mutable: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -125,10 +132,10 @@ fn type_ref(m: &hir::Module, t: &Ty) -> TypeRef {
 
 fn class_path(m: &hir::Module, c: usize) -> String {
     let class = &m.classes[c];
-    if class.builtin {
-        class.name.clone()
-    } else {
-        format!("{}.{}", m.name, class.name)
+    match (&class.imported_from, class.builtin) {
+        (_, true) => class.name.clone(),
+        (Some(module), _) => format!("{module}.{}", class.name),
+        (None, false) => format!("{}.{}", m.name, class.name),
     }
 }
 
@@ -144,7 +151,7 @@ pub fn interface_of(m: &hir::Module, target: &str, compiler: &str) -> Interface 
         .funcs
         .iter()
         .enumerate()
-        .filter(|(i, f)| *i != m.init && visible(f.visibility) && !f.name.contains('.'))
+        .filter(|(i, f)| *i != m.init && !f.external && visible(f.visibility) && !f.name.contains('.'))
         .map(|(_, f)| {
             let params: Vec<TypeRef> = f.params.iter().map(|&l| type_ref(m, &f.locals[l].ty)).collect();
             let ret = type_ref(m, &f.ret);
@@ -163,7 +170,7 @@ pub fn interface_of(m: &hir::Module, target: &str, compiler: &str) -> Interface 
     let globals: Vec<Global> = m
         .globals
         .iter()
-        .filter(|g| visible(g.visibility))
+        .filter(|g| !g.external && visible(g.visibility))
         .map(|g| {
             let ty = type_ref(m, &g.ty);
             let facts = format!("var {} {:?} mut={} @{}", g.name, ty, g.mutable, g.symbol);
@@ -181,7 +188,7 @@ pub fn interface_of(m: &hir::Module, target: &str, compiler: &str) -> Interface 
         .classes
         .iter()
         .enumerate()
-        .filter(|(_, c)| !c.builtin && visible(c.visibility))
+        .filter(|(_, c)| !c.is_external() && visible(c.visibility))
         .map(|(_, c)| class_interface(m, c))
         .collect();
     let all: Vec<&str> = functions
@@ -199,12 +206,22 @@ pub fn interface_of(m: &hir::Module, target: &str, compiler: &str) -> Interface 
         globals,
         classes,
         dependencies: Vec::new(),
+        shared: false,
     }
 }
 
 fn class_interface(m: &hir::Module, c: &hir::Class) -> Class {
-    let fields: Vec<Field> =
-        c.fields.iter().map(|f| Field { name: f.name.clone(), ty: type_ref(m, &f.ty), offset: f.offset }).collect();
+    let fields: Vec<Field> = c
+        .fields
+        .iter()
+        .map(|f| Field {
+            name: f.name.clone(),
+            ty: type_ref(m, &f.ty),
+            offset: f.offset,
+            public: f.public,
+            mutable: f.mutable,
+        })
+        .collect();
     let prefix = format!("{}.", c.name);
     let methods: Vec<Method> = m
         .funcs

@@ -7,6 +7,7 @@ mod check;
 mod classes;
 mod expr;
 pub mod hir;
+mod imports;
 mod init_check;
 pub mod interface;
 pub mod mangle;

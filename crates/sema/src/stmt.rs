@@ -390,6 +390,22 @@ impl Checker<'_> {
                     }
                 }
             }
+            ast::ExprKind::Member(obj, name) if matches!(&obj.kind, ast::ExprKind::Name(m) if self.is_module_name(m)) =>
+            {
+                let ast::ExprKind::Name(m) = &obj.kind else { return };
+                let Some(&g) = self.modules[m].globals.get(&name.name) else {
+                    self.error(name.span, format!("module `{m}` has no public variable `{}`", name.name));
+                    return;
+                };
+                if !self.global_mutable(g) {
+                    self.error_hint(
+                        name.span,
+                        format!("cannot assign to `{m}.{}`: it is a `let` constant", name.name),
+                        "only `var`s of a module can be assigned",
+                    );
+                }
+                (Place::Global(g), self.globals[g].ty.clone())
+            }
             ast::ExprKind::Member(obj, name) => match self.field_place(obj, name, op.is_some(), out) {
                 Some(p) => p,
                 None => return,

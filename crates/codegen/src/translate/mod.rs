@@ -279,7 +279,8 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
     /// Registers the module's reference-typed variables as static roots.
     fn register_global_roots(&mut self) -> R<()> {
         for (g, global) in self.hir.globals.iter().enumerate() {
-            if global.ty.is_ref() {
+            // Each module registers its own variables.
+            if global.ty.is_ref() && !global.external {
                 let gv = self.mg.module.declare_data_in_func(self.mg.globals[g], self.b.func);
                 let addr = self.b.ins().symbol_value(PTR, gv);
                 let one = self.b.ins().iconst(types::I64, 1);

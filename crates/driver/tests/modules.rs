@@ -1,0 +1,164 @@
+//! Separate compilation scenarios (MODULES.md §1–4, §7): a library module
+//! compiled on its own, a program compiled against its interface, linked
+//! statically and dynamically; calls, module variables, classes (fields,
+//! construction, virtual calls, `is`), exceptions caught by class across
+//! the boundary, and the garbage collector across modules.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+const GEO: &str = "export open class Shape {
+    public let name: String
+    public var scale: Float = 1.0
+    public init(name: String) { self.name = name }
+    public fn area() -> Float { return 0.0 }
+    public fn describe() -> String { return \"\\(self.name): \\(self.area())\" }
+}
+export class Square : Shape {
+    public let side: Float
+    public init(side: Float) {
+        self.side = side
+        super.init(\"square\")
+    }
+    override public fn area() -> Float { return self.side * self.side * self.scale }
+}
+export class GeoError : Error {
+    public init(msg: String) { super.init(msg) }
+}
+export fn total(shapes: [Shape]) -> Float {
+    var t = 0.0
+    for s in shapes { t += s.area() }
+    return t
+}
+export fn check(x: Float) -> Float {
+    if x < 0.0 { throw GeoError(\"negative: \\(x)\") }
+    return x
+}
+export var made = 0
+export let unit = \"cm\"
+export var kept: [Shape] = []
+export fn keep(s: Shape) { kept.push(s) }
+public fn staticOnly() -> Int { return 7 }
+";
+
+const MAIN: &str = "import geo
+import geo.{Square, total}
+let s = Square(3.0)
+let shapes: [geo.Shape] = [s, geo.Shape(\"plain\")]
+print(total(shapes))
+print(s.describe())
+print(shapes[1].describe())
+print(s is Square)
+print(geo.unit)
+geo.made = geo.made + 2
+print(geo.made)
+s.scale = 2.0
+print(s.area())
+try {
+    geo.check(-1.5)
+} catch e: geo.GeoError {
+    print(\"caught \\(e.message)\")
+}
+for i in 0..200 { geo.keep(Square(Float(i))) }
+var junk = 0
+for i in 0..2000 { junk += \"x\\(i)\".len }
+print(geo.kept[199].area())
+";
+
+const EXPECTED: &str = "9.0\nsquare: 9.0\nplain: 0.0\ntrue\ncm\n2\n18.0\ncaught negative: -1.5\n39601.0\n";
+
+fn tess(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tess")).args(args).current_dir(dir).output().expect("running tess")
+}
+
+fn setup(kind: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(dir.path().join("libs")).expect("libs dir");
+    std::fs::write(dir.path().join("libs/geo.tes"), GEO).expect("geo.tes");
+    std::fs::write(dir.path().join("main.tes"), MAIN).expect("main.tes");
+    let out = tess(
+        dir.path(),
+        &[
+            "build",
+            "--lib",
+            "--module",
+            "geo",
+            "libs/geo.tes",
+            kind,
+            "-o",
+            &format!("libs/libgeo.{}", if kind == "--shared" { "so" } else { "a" }),
+        ],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    dir
+}
+
+fn build_and_run(dir: &Path) {
+    let out = tess(dir, &["build", "main.tes", "-I", "libs", "-o", "prog"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for stress in [false, true] {
+        let mut cmd = Command::new(dir.join("prog"));
+        cmd.env_remove("LD_LIBRARY_PATH");
+        if stress {
+            cmd.env("TESS_GC_STRESS", "1");
+        }
+        let run = cmd.output().expect("running the program");
+        assert_eq!(
+            String::from_utf8_lossy(&run.stdout),
+            EXPECTED,
+            "stress={stress}: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        assert!(run.status.success());
+    }
+}
+
+#[test]
+fn program_against_a_static_library() {
+    let dir = setup("--static");
+    build_and_run(dir.path());
+}
+
+#[test]
+fn program_against_a_shared_library() {
+    let dir = setup("--shared");
+    build_and_run(dir.path());
+    let ldd = Command::new("ldd").arg(dir.path().join("prog")).output().expect("ldd");
+    let text = String::from_utf8_lossy(&ldd.stdout);
+    assert!(text.contains("libgeo.so") && text.contains("libtessera_rt.so") && !text.contains("not found"), "{text}");
+}
+
+fn errors_of(dir: &Path, source: &str) -> String {
+    std::fs::write(dir.join("bad.tes"), source).expect("bad.tes");
+    let out = tess(dir, &["build", "bad.tes", "-I", "libs", "-o", "bad"]);
+    assert_eq!(out.status.code(), Some(1));
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn import_errors_are_located() {
+    let dir = setup("--static");
+    let err =
+        errors_of(dir.path(), "import nothere\nimport geo.{Missing}\nclass Mine : geo.Shape {}\nprint(geo.nothing)\n");
+    for (loc, msg) in [
+        ("bad.tes:1:8", "cannot find module `nothere`"),
+        ("bad.tes:2:13", "module `geo` has no public `Missing`"),
+        ("bad.tes:3:14", "subclassing `Shape` from another module is not supported yet"),
+        ("bad.tes:4:11", "module `geo` has no public `nothing`"),
+    ] {
+        assert!(err.contains(loc) && err.contains(msg), "missing {loc} {msg} in:\n{err}");
+    }
+}
+
+#[test]
+fn public_but_not_exported_stops_at_a_shared_library() {
+    let shared = setup("--shared");
+    let err = errors_of(shared.path(), "import geo\nprint(geo.staticOnly())\n");
+    assert!(err.contains("bad.tes:2:11") && err.contains("is public but not exported"), "{err}");
+    let static_ = setup("--static");
+    std::fs::write(static_.path().join("ok.tes"), "import geo\nprint(geo.staticOnly())\n").expect("ok.tes");
+    let out = tess(static_.path(), &["build", "ok.tes", "-I", "libs", "-o", "ok"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let run = Command::new(static_.path().join("ok")).output().expect("run");
+    assert_eq!(String::from_utf8_lossy(&run.stdout), "7\n");
+}

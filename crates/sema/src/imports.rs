@@ -1,0 +1,299 @@
+//! Imported modules: their interface files become declarations of this
+//! module that refer to symbols defined elsewhere (`external`), reachable
+//! as `module.name` and, for `import module.{a, B}`, as plain names.
+
+use crate::check::Sig;
+use crate::check::{Checker, GlobalInfo};
+use crate::classes::{ClassInfo, FieldInfo, MethodInfo, OBJECT};
+use crate::hir::{self, Callee, FuncId, GlobalId, Visibility};
+use crate::interface::{Interface, TypeRef};
+use crate::mangle;
+use crate::ty::{ClassId, Ty};
+use std::collections::HashMap;
+use tess_syntax::ast::{self, Access};
+use tess_syntax::{Diagnostic, Span};
+
+/// What an imported module provides, by name.
+pub(crate) struct ImportedModule {
+    pub funcs: HashMap<String, FuncId>,
+    pub globals: HashMap<String, GlobalId>,
+    pub classes: HashMap<String, ClassId>,
+    /// Linked as a shared library: only exported declarations are reachable.
+    pub shared: bool,
+    /// Public declarations that are not exported.
+    pub not_exported: std::collections::HashSet<String>,
+}
+
+impl Checker<'_> {
+    /// Loads the interfaces the files import (given by the driver, which
+    /// found them on the search path) and binds `import m.{...}` names.
+    pub(crate) fn import_modules(&mut self, files: &[ast::File], interfaces: &[Interface]) -> Vec<FuncId> {
+        let mut inits = Vec::new();
+        for file in files {
+            for imp in &file.imports {
+                let name = imp.path.name.clone();
+                if name == self.module {
+                    self.error(imp.path.span, format!("module `{name}` cannot import itself"));
+                    continue;
+                }
+                if !self.modules.contains_key(&name) {
+                    let Some(iface) = interfaces.iter().find(|i| i.module == name) else {
+                        self.error_hint(
+                            imp.path.span,
+                            format!("cannot find module `{name}`"),
+                            format!("compile it with `tess build --lib --module {name} ...` and pass its directory with `-I DIR`"),
+                        );
+                        continue;
+                    };
+                    let (module, init) = self.load_interface(iface, imp.span);
+                    self.modules.insert(name.clone(), module);
+                    inits.push(init);
+                }
+                for item in &imp.names {
+                    self.bind_imported_name(&name, item);
+                }
+            }
+        }
+        inits
+    }
+
+    fn bind_imported_name(&mut self, module: &str, item: &ast::Ident) {
+        self.check_exported(module, item);
+        let Some(m) = self.modules.get(module) else { return };
+        let n = &item.name;
+        if let Some(&c) = m.classes.get(n) {
+            self.class_names.insert(n.clone(), c);
+        } else if let Some(&f) = m.funcs.get(n) {
+            self.fn_names.insert(n.clone(), (f, item.span));
+        } else if let Some(&g) = m.globals.get(n) {
+            let mutable = self.global_mutable(g);
+            self.global_names.insert(n.clone(), GlobalInfo { id: g, mutable, span: item.span });
+        } else {
+            self.error_hint(
+                item.span,
+                format!("module `{module}` has no public `{n}`"),
+                "only public and exported declarations can be imported",
+            );
+        }
+    }
+
+    pub(crate) fn global_mutable(&self, g: GlobalId) -> bool {
+        self.imported_mutable.get(&g).copied().unwrap_or(true)
+    }
+
+    fn load_interface(&mut self, i: &Interface, span: Span) -> (ImportedModule, FuncId) {
+        let mut module = ImportedModule {
+            funcs: HashMap::new(),
+            globals: HashMap::new(),
+            classes: HashMap::new(),
+            shared: i.shared,
+            not_exported: i
+                .functions
+                .iter()
+                .filter(|f| !f.exported)
+                .map(|f| f.name.clone())
+                .chain(i.globals.iter().filter(|g| !g.exported).map(|g| g.name.clone()))
+                .chain(i.classes.iter().filter(|c| !c.exported).map(|c| c.name.clone()))
+                .collect(),
+        };
+        let mut local: HashMap<String, ClassId> = HashMap::new();
+        // Classes first, so every signature can name them.
+        for c in &i.classes {
+            let id = self.classes.len();
+            self.classes.push(hir::Class {
+                name: c.name.clone(),
+                type_info: c.type_info.clone(),
+                builtin: false,
+                imported_from: Some(i.module.clone()),
+                base: Some(OBJECT),
+                display: Vec::new(),
+                fields: Vec::new(),
+                size: c.size,
+                vtable: Vec::new(),
+                init: None,
+                visibility: if c.exported { Visibility::Export } else { Visibility::Hidden },
+            });
+            self.class_info.push(ClassInfo {
+                span,
+                decl: None,
+                is_final: false,
+                fields: HashMap::new(),
+                methods: HashMap::new(),
+                init_params: None,
+                init_access: Access::Public,
+                own_fields: Vec::new(),
+            });
+            local.insert(format!("{}.{}", i.module, c.name), id);
+            module.classes.insert(c.name.clone(), id);
+        }
+        let ty = |this: &Self, t: &TypeRef| this.type_from_ref(t, &local);
+        for c in &i.classes {
+            let id = local[&format!("{}.{}", i.module, c.name)];
+            let base = c.base.as_ref().and_then(|b| local.get(b).copied().or_else(|| self.class_names.get(b).copied()));
+            let base = base.unwrap_or(OBJECT);
+            self.classes[id].base = Some(base);
+            let fields: Vec<hir::Field> = c
+                .fields
+                .iter()
+                .map(|f| hir::Field {
+                    name: f.name.clone(),
+                    ty: ty(self, &f.ty),
+                    offset: f.offset,
+                    public: f.public,
+                    mutable: f.mutable,
+                })
+                .collect();
+            for (index, f) in fields.iter().enumerate() {
+                if f.public {
+                    let info = FieldInfo { index, mutable: f.mutable, access: Access::Public, owner: id, span };
+                    self.class_info[id].fields.insert(f.name.clone(), info);
+                }
+            }
+            self.classes[id].fields = fields;
+            for m in &c.methods {
+                let mut params = vec![self.class_ty(id)];
+                params.extend(m.params.iter().map(|p| ty(self, p)));
+                let ret = ty(self, &m.ret);
+                let f = self.external_func(&format!("{}.{}", c.name, m.name), &m.symbol, params.clone(), ret.clone());
+                let info = MethodInfo {
+                    callee: Callee::Func(f),
+                    slot: m.slot,
+                    sig: Sig { params: params[1..].to_vec(), ret },
+                    access: Access::Public,
+                    is_final: m.slot.is_none(),
+                    owner: id,
+                    span,
+                };
+                self.class_info[id].methods.insert(m.name.clone(), info);
+            }
+            if let Some((symbol, init_params)) = &c.init {
+                let ps: Vec<Ty> = init_params.iter().map(|p| ty(self, p)).collect();
+                let mut all = vec![self.class_ty(id)];
+                all.extend(ps.iter().cloned());
+                let f = self.external_func(&format!("{}.init", c.name), symbol, all, Ty::Void);
+                self.classes[id].init = Some(Callee::Func(f));
+                self.class_info[id].init_params = Some(ps);
+            }
+        }
+        // Displays, bases first.
+        for c in &i.classes {
+            let id = local[&format!("{}.{}", i.module, c.name)];
+            self.set_display(id);
+        }
+        for f in &i.functions {
+            let params = f.params.iter().map(|p| ty(self, p)).collect();
+            let ret = ty(self, &f.ret);
+            let id = self.external_func(&f.name, &f.symbol, params, ret);
+            module.funcs.insert(f.name.clone(), id);
+        }
+        for g in &i.globals {
+            let id = self.globals.len();
+            self.globals.push(hir::Global {
+                name: format!("{}.{}", i.module, g.name),
+                symbol: g.symbol.clone(),
+                ty: ty(self, &g.ty),
+                mutable: g.mutable,
+                visibility: Visibility::Hidden,
+                external: true,
+            });
+            self.imported_mutable.insert(id, g.mutable);
+            module.globals.insert(g.name.clone(), id);
+        }
+        let init =
+            self.external_func(&format!("<init {}>", i.module), &mangle::module_init(&i.module), Vec::new(), Ty::Void);
+        (module, init)
+    }
+
+    fn set_display(&mut self, id: ClassId) {
+        if !self.classes[id].display.is_empty() {
+            return;
+        }
+        let base = self.classes[id].base.unwrap_or(OBJECT);
+        if self.classes[base].display.is_empty() {
+            self.set_display(base);
+        }
+        let mut display = self.classes[base].display.clone();
+        display.push(id);
+        self.classes[id].display = display;
+    }
+
+    fn external_func(&mut self, name: &str, symbol: &str, params: Vec<Ty>, ret: Ty) -> FuncId {
+        let id = self.new_func(name, symbol.to_string(), params.clone(), ret, Visibility::Hidden);
+        let f = &mut self.funcs[id];
+        f.external = true;
+        // Parameters as locals, so the function's signature reads like any other.
+        f.locals = params.into_iter().enumerate().map(|(i, ty)| hir::Local { name: format!("p{i}"), ty }).collect();
+        f.params = (0..f.locals.len()).collect();
+        id
+    }
+
+    fn type_from_ref(&self, t: &TypeRef, local: &HashMap<String, ClassId>) -> Ty {
+        let b = |t: &TypeRef| Box::new(self.type_from_ref(t, local));
+        match t {
+            TypeRef::Void => Ty::Void,
+            TypeRef::Int => Ty::Int,
+            TypeRef::Int32 => Ty::Int32,
+            TypeRef::Float => Ty::Float,
+            TypeRef::Bool => Ty::Bool,
+            TypeRef::Str => Ty::Str,
+            TypeRef::CString => Ty::CString,
+            TypeRef::Array(e) => Ty::Array(b(e)),
+            TypeRef::Map(k, v) => Ty::Map(b(k), b(v)),
+            TypeRef::Optional(e) => Ty::Optional(b(e)),
+            TypeRef::Fn(ps, r) => Ty::Fn(ps.iter().map(|p| self.type_from_ref(p, local)).collect(), b(r)),
+            TypeRef::Class(path) => {
+                let id = local.get(path).copied().or_else(|| {
+                    let (module, name) = path.split_once('.')?;
+                    self.modules.get(module)?.classes.get(name).copied()
+                });
+                match id.or_else(|| self.class_names.get(path).copied()) {
+                    Some(c) => self.class_ty(c),
+                    None => Ty::Error,
+                }
+            }
+        }
+    }
+
+    /// `module.name` where `module` is an imported module: its global, or
+    /// its function as a value.
+    pub(crate) fn imported_member(&mut self, module: &str, name: &ast::Ident) -> Option<hir::Expr> {
+        self.check_exported(module, name);
+        let m = self.modules.get(module)?;
+        if let Some(&g) = m.globals.get(&name.name) {
+            return Some(hir::Expr::new(hir::ExprKind::Global(g), self.globals[g].ty.clone()));
+        }
+        if let Some(&f) = m.funcs.get(&name.name) {
+            let sig = &self.sigs[f];
+            return Some(hir::Expr::new(
+                hir::ExprKind::FnRef(f),
+                Ty::Fn(sig.params.clone(), Box::new(sig.ret.clone())),
+            ));
+        }
+        self.diags.push(
+            Diagnostic::error(name.span, format!("module `{module}` has no public `{}`", name.name))
+                .with_hint("only public and exported declarations of a module can be used"),
+        );
+        Some(crate::check::error_expr())
+    }
+
+    /// MODULES.md §2: a public but not exported declaration of a module
+    /// linked as a shared library is not in its dynamic symbol table.
+    pub(crate) fn check_exported(&mut self, module: &str, name: &ast::Ident) {
+        let Some(m) = self.modules.get(module) else { return };
+        if m.shared && m.not_exported.contains(&name.name) {
+            self.error_hint(
+                name.span,
+                format!(
+                    "`{module}.{}` is public but not exported, so it cannot be used across a shared-library boundary",
+                    name.name
+                ),
+                format!("export it in `{module}` (`export`), or link `{module}` statically"),
+            );
+        }
+    }
+
+    /// Whether `name` refers to an imported module here (not shadowed).
+    pub(crate) fn is_module_name(&self, name: &str) -> bool {
+        self.modules.contains_key(name) && self.lookup_local(name).is_none() && !self.global_names.contains_key(name)
+    }
+}
