@@ -150,6 +150,7 @@ impl<'h, M: Module> ModuleGen<'h, M> {
         desc.write_data_addr(48, gv, 0);
         for (slot, callee) in c.vtable.iter().enumerate() {
             let f = match callee {
+                Callee::Inherited => continue,
                 Callee::Func(f) => self.funcs[*f],
                 Callee::Runtime(name) => {
                     let mut sig = Signature::new(self.module.isa().default_call_conv());

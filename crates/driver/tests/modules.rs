@@ -139,11 +139,11 @@ fn errors_of(dir: &Path, source: &str) -> String {
 fn import_errors_are_located() {
     let dir = setup("--static");
     let err =
-        errors_of(dir.path(), "import nothere\nimport geo.{Missing}\nclass Mine : geo.Shape {}\nprint(geo.nothing)\n");
+        errors_of(dir.path(), "import nothere\nimport geo.{Missing}\nclass Mine : geo.Square {}\nprint(geo.nothing)\n");
     for (loc, msg) in [
         ("bad.tes:1:8", "cannot find module `nothere`"),
         ("bad.tes:2:13", "module `geo` has no public `Missing`"),
-        ("bad.tes:3:14", "subclassing `Shape` from another module is not supported yet"),
+        ("bad.tes:3:14", "class `Square` is not `open`, so it cannot be subclassed outside its module"),
         ("bad.tes:4:11", "module `geo` has no public `nothing`"),
     ] {
         assert!(err.contains(loc) && err.contains(msg), "missing {loc} {msg} in:\n{err}");
@@ -161,4 +161,75 @@ fn public_but_not_exported_stops_at_a_shared_library() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let run = Command::new(static_.path().join("ok")).output().expect("run");
     assert_eq!(String::from_utf8_lossy(&run.stdout), "7\n");
+}
+
+const BASE: &str = "export open class Plugin {
+    public let name: String
+    public init(name: String) { self.name = name }
+    public fn run(x: Int) -> Int { return x }
+    fn internalHook() -> String { return \"base hook\" }
+    public fn describe() -> String { return \"\\(self.name) -> \\(self.internalHook())\" }
+}
+export fn runAll(ps: [Plugin], x: Int) -> Int {
+    var t = 0
+    for p in ps { t += p.run(x) }
+    return t
+}
+export fn isPlugin(p: Plugin) -> Bool { return p is Plugin }
+";
+
+const SUB: &str = "import base
+import base.{Plugin, runAll}
+class Doubler : Plugin {
+    init() { super.init(\"doubler\") }
+    override public fn run(x: Int) -> Int { return 2 * x }
+    public fn toString() -> String { return \"Doubler!\" }
+}
+class Square : Plugin {
+    var calls: Int = 0
+    init() { super.init(\"square\") }
+    override public fn run(x: Int) -> Int {
+        self.calls += 1
+        return x * x
+    }
+}
+let ps: [Plugin] = [Plugin(\"id\"), Doubler(), Square()]
+print(runAll(ps, 5))
+print(ps[1].describe())
+print(ps[1])
+print(ps[2] is Square)
+print(base.isPlugin(ps[2]))
+print((ps[2] as Square).calls)
+";
+
+/// A class of module `base` subclassed in the program, with overrides
+/// called virtually from `base`, and a slot `base` keeps internal.
+#[test]
+fn subclass_of_a_class_from_another_module() {
+    for (kind, file) in [("--static", "libbase.a"), ("--shared", "libbase.so")] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir(dir.path().join("libs")).expect("libs dir");
+        std::fs::write(dir.path().join("libs/base.tes"), BASE).expect("base.tes");
+        std::fs::write(dir.path().join("sub.tes"), SUB).expect("sub.tes");
+        let lib = tess(
+            dir.path(),
+            &["build", "--lib", "--module", "base", "libs/base.tes", kind, "-o", &format!("libs/{file}")],
+        );
+        assert!(lib.status.success(), "{}", String::from_utf8_lossy(&lib.stderr));
+        let out = tess(dir.path(), &["build", "sub.tes", "-I", "libs", "-o", "sub"]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        for stress in [false, true] {
+            let mut cmd = Command::new(dir.path().join("sub"));
+            if stress {
+                cmd.env("TESS_GC_STRESS", "1");
+            }
+            let run = cmd.output().expect("running sub");
+            assert_eq!(
+                String::from_utf8_lossy(&run.stdout),
+                "40\ndoubler -> base hook\nDoubler!\ntrue\ntrue\n1\n",
+                "{kind} stress={stress}: {}",
+                String::from_utf8_lossy(&run.stderr)
+            );
+        }
+    }
 }

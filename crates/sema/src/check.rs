@@ -515,6 +515,7 @@ impl<'d> Checker<'d> {
         // Imported modules are initialised first, in import order.
         let mut body: Vec<Stmt> =
             self.import_inits.iter().map(|&f| Stmt::Expr(Expr::new(ExprKind::Call(f, Vec::new()), Ty::Void))).collect();
+        body.push(Stmt::InitClasses);
         let is_main = |f: &&ast::File| f.items.iter().any(|i| matches!(i, ast::Item::Stmt(_)));
         let ordered = files.iter().filter(|f| !is_main(f)).chain(files.iter().filter(is_main));
         for file in ordered {

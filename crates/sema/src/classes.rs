@@ -122,6 +122,7 @@ impl Checker<'_> {
             vtable: vec![Callee::Runtime("tess_object_to_string")],
             init,
             visibility: Visibility::Export,
+            open: true,
         });
         self.class_info.push(ClassInfo {
             span: Span::default(),
@@ -172,6 +173,7 @@ impl Checker<'_> {
                     vtable: Vec::new(),
                     init: None,
                     visibility: crate::check::top_visibility(&c.mods),
+                    open: c.mods.open.is_some(),
                 });
                 self.class_info.push(ClassInfo {
                     span: c.name.span,
@@ -192,11 +194,11 @@ impl Checker<'_> {
             let Some(base_expr) = &c.base else { continue };
             match self.resolve_type(base_expr) {
                 Ty::Class(b, name) => {
-                    if self.classes[b].imported_from.is_some() {
+                    if self.classes[b].imported_from.is_some() && !self.classes[b].open {
                         self.error_hint(
                             base_expr.span(),
-                            format!("subclassing `{name}` from another module is not supported yet"),
-                            "subclass it in its own module",
+                            format!("class `{name}` is not `open`, so it cannot be subclassed outside its module"),
+                            "declare it `open class` in its module",
                         );
                     } else if self.class_info[b].is_final {
                         self.error_hint(

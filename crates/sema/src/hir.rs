@@ -45,6 +45,10 @@ pub enum Mode {
 pub enum Callee {
     Func(FuncId),
     Runtime(&'static str),
+    /// A virtual-table slot whose implementation is copied from the base
+    /// class's type info when the module initialises (the base is in
+    /// another module, and the method is not part of its interface).
+    Inherited,
 }
 
 #[derive(Debug)]
@@ -81,6 +85,8 @@ pub struct Class {
     pub init: Option<Callee>,
     /// Of the type info (and so of the class as a whole).
     pub visibility: Visibility,
+    /// May be subclassed from other modules.
+    pub open: bool,
 }
 
 #[derive(Debug)]
@@ -149,6 +155,9 @@ pub enum Stmt {
         els: Vec<Stmt>,
     },
     Throw(Expr),
+    /// Completes the virtual tables of this module's classes whose base is
+    /// in another module (in the init entry, after the imports').
+    InitClasses,
     Try {
         body: Vec<Stmt>,
         catches: Vec<Catch>,
@@ -380,7 +389,7 @@ impl Stmt {
             }
             Stmt::ForRange { lo, hi, .. } => vec![lo, hi],
             Stmt::ForEach { array: e, .. } | Stmt::ForMap { map: e, .. } | Stmt::IfLet { opt: e, .. } => vec![e],
-            Stmt::Try { .. } | Stmt::Break | Stmt::Continue => Vec::new(),
+            Stmt::Try { .. } | Stmt::Break | Stmt::Continue | Stmt::InitClasses => Vec::new(),
         }
     }
 

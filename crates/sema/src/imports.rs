@@ -112,6 +112,7 @@ impl Checker<'_> {
                 vtable: Vec::new(),
                 init: None,
                 visibility: if c.exported { Visibility::Export } else { Visibility::Hidden },
+                open: c.open,
             });
             self.class_info.push(ClassInfo {
                 span,
@@ -150,6 +151,9 @@ impl Checker<'_> {
                 }
             }
             self.classes[id].fields = fields;
+            // Slots not in the interface are filled from the base's type
+            // info at run time (see `Callee::Inherited`).
+            self.classes[id].vtable = vec![Callee::Inherited; c.vtable_len as usize];
             for m in &c.methods {
                 let mut params = vec![self.class_ty(id)];
                 params.extend(m.params.iter().map(|p| ty(self, p)));
@@ -165,6 +169,9 @@ impl Checker<'_> {
                     span,
                 };
                 self.class_info[id].methods.insert(m.name.clone(), info);
+                if let Some(slot) = m.slot.filter(|&s| (s as usize) < self.classes[id].vtable.len()) {
+                    self.classes[id].vtable[slot as usize] = Callee::Func(f);
+                }
             }
             if let Some((symbol, init_params)) = &c.init {
                 let ps: Vec<Ty> = init_params.iter().map(|p| ty(self, p)).collect();

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 const MAGIC: &[u8; 4] = b"TESI";
 /// Bumped on any change to the encoding below.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Interface {
@@ -104,6 +104,8 @@ pub struct Class {
     pub methods: Vec<Method>,
     pub init: Option<(String, Vec<TypeRef>)>,
     pub exported: bool,
+    /// May be subclassed by other modules.
+    pub open: bool,
     pub fingerprint: String,
 }
 
@@ -245,8 +247,9 @@ fn class_interface(m: &hir::Module, c: &hir::Class) -> Class {
     };
     let base = c.base.map(|b| class_path(m, b));
     let facts = format!(
-        "class {} : {:?} size={} fields={:?} vtable={} methods={:?} init={:?} @{}",
+        "class {} open={} : {:?} size={} fields={:?} vtable={} methods={:?} init={:?} @{}",
         c.name,
+        c.open,
         base,
         c.size,
         fields,
@@ -265,6 +268,7 @@ fn class_interface(m: &hir::Module, c: &hir::Class) -> Class {
         methods,
         init,
         exported: c.visibility == Visibility::Export,
+        open: c.open,
         fingerprint: fingerprint(&facts),
     }
 }
@@ -350,8 +354,9 @@ pub fn describe(i: &Interface) -> String {
     for c in &i.classes {
         let base = c.base.as_deref().map(|b| format!(" : {b}")).unwrap_or_default();
         out += &format!(
-            "{} class {}{}  [type info {}, size {}, {} vtable slots, fingerprint {}]\n",
+            "{}{} class {}{}  [type info {}, size {}, {} vtable slots, fingerprint {}]\n",
             vis(c.exported),
+            if c.open { " open" } else { "" },
             c.name,
             base,
             c.type_info,

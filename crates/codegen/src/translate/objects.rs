@@ -98,6 +98,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
     /// A direct call of a function of this module or of the runtime.
     pub(super) fn call_callee(&mut self, callee: &Callee, args: Vec<Value>, ret: &Ty) -> R<Option<Value>> {
         match callee {
+            Callee::Inherited => Err(CodegenError("a call of an inherited virtual-table slot".into())),
             Callee::Func(f) => self.call_func(*f, args),
             Callee::Runtime(name) => {
                 let r = self.call_rt(name, &args, clif_type(ret))?;
@@ -105,6 +106,28 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
                 Ok(r)
             }
         }
+    }
+
+    /// Copies the virtual-table slots this module's classes inherit from
+    /// bases in other modules (`Callee::Inherited`) out of the bases' type
+    /// infos, which their modules have completed by now.
+    pub(super) fn init_classes(&mut self) -> R<()> {
+        for (id, class) in self.hir.classes.iter().enumerate() {
+            if class.is_external() {
+                continue;
+            }
+            let inherited: Vec<usize> =
+                class.vtable.iter().enumerate().filter(|(_, c)| **c == Callee::Inherited).map(|(s, _)| s).collect();
+            let Some(base) = class.base.filter(|_| !inherited.is_empty()) else { continue };
+            let ti = self.type_info_addr(id)?;
+            let base_ti = self.type_info_addr(base)?;
+            for slot in inherited {
+                let offset = TI_VTABLE + 8 * slot as i32;
+                let code = self.b.ins().load(PTR, flags(), base_ti, offset);
+                self.b.ins().store(flags(), code, ti, offset);
+            }
+        }
+        Ok(())
     }
 
     /// `recv.m(args)` through slot `slot` of the receiver's virtual table.
