@@ -5,6 +5,7 @@ use crate::{err, CodegenError};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{Linkage, Module};
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use tess_sema::hir;
 
 unsafe extern "C" {
@@ -63,26 +64,41 @@ impl JitProgram {
     }
 }
 
-/// Compiles `module` in memory, linking it against `symbols` (the runtime's
-/// table) and the C math library.
-pub fn jit(module: &hir::Module, symbols: Vec<(&'static str, *const u8)>) -> Result<JitProgram, CodegenError> {
-    let mut table: HashMap<&'static str, *const u8> = symbols.into_iter().collect();
-    table.extend(libm_symbols());
+/// Compiles `module` in memory. Every symbol it imports is looked up in
+/// `resolve` (the runtime, loaded libraries) and then in the C math
+/// library; one that cannot be found is an error, not a crash.
+pub fn jit(module: &hir::Module, resolve: &dyn Fn(&str) -> Option<*const u8>) -> Result<JitProgram, CodegenError> {
+    let libm: HashMap<&'static str, *const u8> = libm_symbols().into_iter().collect();
+    // Filled after translation, when the imports are known, and read by
+    // cranelift-jit while it links.
+    let found: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
     let mut builder = JITBuilder::with_isa(crate::object_file::isa(false)?, cranelift_module::default_libcall_names());
-    builder.symbols(table.iter().map(|(k, v)| (*k, *v)));
+    let lookup = Arc::clone(&found);
+    builder.symbol_lookup_fn(Box::new(move |name| {
+        lookup.lock().ok().and_then(|m| m.get(name).copied()).map(|a| a as *const u8)
+    }));
     let mut mg = ModuleGen::new(JITModule::new(builder), module)?;
     mg.define_all()?;
-    // cranelift-jit panics on unresolved imports: report them first.
-    for (_, decl) in mg.module.declarations().get_functions() {
-        if decl.linkage == Linkage::Import && !table.contains_key(decl.name.as_deref().unwrap_or("")) {
-            return Err(CodegenError(format!("unresolved symbol `{}`", decl.name.as_deref().unwrap_or("?"))));
+    let decls = mg.module.declarations();
+    let imports = decls
+        .get_functions()
+        .filter(|(_, d)| d.linkage == Linkage::Import)
+        .filter_map(|(_, d)| d.name.clone())
+        .chain(
+            decls.get_data_objects().filter(|(_, d)| d.linkage == Linkage::Import).filter_map(|(_, d)| d.name.clone()),
+        )
+        .chain(["floor", "ceil", "trunc", "nearbyint", "fma"].map(String::from));
+    let mut table = HashMap::new();
+    for name in imports {
+        match resolve(&name).or_else(|| libm.get(name.as_str()).copied()) {
+            Some(addr) => {
+                table.insert(name, addr as usize);
+            }
+            // cranelift-jit would panic on it while linking.
+            None => return Err(CodegenError(format!("unresolved symbol `{name}`"))),
         }
     }
-    for (_, decl) in mg.module.declarations().get_data_objects() {
-        if decl.linkage == Linkage::Import && !table.contains_key(decl.name.as_deref().unwrap_or("")) {
-            return Err(CodegenError(format!("unresolved data symbol `{}`", decl.name.as_deref().unwrap_or("?"))));
-        }
-    }
+    *found.lock().map_err(|_| CodegenError("symbol table lock".into()))? = table;
     mg.module.finalize_definitions().map_err(err("finalizing JIT code"))?;
     let init = mg.module.get_finalized_function(mg.funcs[module.init]);
     Ok(JitProgram { _module: mg.module, init })

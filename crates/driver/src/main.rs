@@ -4,6 +4,7 @@
 
 mod diagnostics;
 mod frontend;
+mod jit_with_libraries;
 mod link;
 
 use clap::{Parser, Subcommand};
@@ -90,22 +91,25 @@ fn report(e: String) -> u8 {
 type DResult = Result<ExitCode, String>;
 
 fn run(include: &[PathBuf], file: &PathBuf, args: Vec<String>) -> DResult {
-    if let Some(dir) = include.first() {
-        return Err(format!("-I {}: `tess run` cannot import compiled modules yet; use `tess build`", dir.display()));
-    }
-    let Some(frontend::Checked { module, .. }) =
-        frontend::compile_module(frontend::MAIN_MODULE, Mode::Program, std::slice::from_ref(file), &[])?
+    let Some(frontend::Checked { module, imports }) =
+        frontend::compile_module(frontend::MAIN_MODULE, Mode::Program, std::slice::from_ref(file), include)?
     else {
         return Ok(ExitCode::from(1));
     };
-    let program = tess_codegen::jit::jit(&module, tessera_rt::symbols::runtime_symbols()).map_err(|e| e.to_string())?;
-    tessera_rt::process::init_with_args(args);
-    program.run_init();
-    if !tessera_rt::exc::pending().is_null() {
-        unsafe { tessera_rt::exc::tess_uncaught() }
+    if imports.is_empty() {
+        // The runtime linked into `tess` serves the program.
+        let table: std::collections::HashMap<&str, *const u8> =
+            tessera_rt::symbols::runtime_symbols().into_iter().collect();
+        let program = tess_codegen::jit::jit(&module, &|name| table.get(name).copied()).map_err(|e| e.to_string())?;
+        tessera_rt::process::init_with_args(args);
+        program.run_init();
+        if !tessera_rt::exc::pending().is_null() {
+            unsafe { tessera_rt::exc::tess_uncaught() }
+        }
+        tessera_rt::process::tess_rt_shutdown();
+        return Ok(ExitCode::SUCCESS);
     }
-    tessera_rt::process::tess_rt_shutdown();
-    Ok(ExitCode::SUCCESS)
+    jit_with_libraries::run(&module, &imports, file, args)
 }
 
 fn build(files: &[PathBuf], include: &[PathBuf], output: Option<PathBuf>, emit_obj: bool) -> DResult {

@@ -233,3 +233,44 @@ fn subclass_of_a_class_from_another_module() {
         }
     }
 }
+
+/// `tess run -I`: the program is compiled in memory and the imported
+/// modules' shared libraries are loaded into the process (one runtime).
+#[test]
+fn jit_imports_shared_libraries_and_subclasses_their_classes() {
+    let dir = setup("--shared");
+    for stress in [false, true] {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_tess"));
+        cmd.args(["run", "-I", "libs", "main.tes"]).current_dir(dir.path());
+        if stress {
+            cmd.env("TESS_GC_STRESS", "1");
+        }
+        let run = cmd.output().expect("tess run");
+        assert_eq!(
+            String::from_utf8_lossy(&run.stdout),
+            EXPECTED,
+            "stress={stress}: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+    }
+    std::fs::write(dir.path().join("libs/base.tes"), BASE).expect("base.tes");
+    std::fs::write(dir.path().join("sub.tes"), SUB).expect("sub.tes");
+    let lib =
+        tess(dir.path(), &["build", "--lib", "--module", "base", "libs/base.tes", "--shared", "-o", "libs/libbase.so"]);
+    assert!(lib.status.success(), "{}", String::from_utf8_lossy(&lib.stderr));
+    let run = tess(dir.path(), &["run", "-I", "libs", "sub.tes"]);
+    assert_eq!(
+        String::from_utf8_lossy(&run.stdout),
+        "40\ndoubler -> base hook\nDoubler!\ntrue\ntrue\n1\n",
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+}
+
+#[test]
+fn jit_needs_the_shared_library() {
+    let dir = setup("--static");
+    let run = tess(dir.path(), &["run", "-I", "libs", "main.tes"]);
+    assert_eq!(run.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("needs module `geo` as a shared library"));
+}
