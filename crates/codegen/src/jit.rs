@@ -100,6 +100,7 @@ pub fn jit(module: &hir::Module, resolve: &dyn Fn(&str) -> Option<*const u8>) ->
     }
     *found.lock().map_err(|_| CodegenError("symbol table lock".into()))? = table;
     mg.module.finalize_definitions().map_err(err("finalizing JIT code"))?;
-    let init = mg.module.get_finalized_function(mg.funcs[module.init]);
+    let init_id = mg.func(module.init)?;
+    let init = mg.module.get_finalized_function(init_id);
     Ok(JitProgram { _module: mg.module, init })
 }

@@ -24,8 +24,10 @@ pub(crate) fn linkage(v: Visibility) -> Linkage {
 pub(crate) struct ModuleGen<'h, M: Module> {
     pub module: M,
     pub hir: &'h hir::Module,
-    pub funcs: Vec<FuncId>,
-    pub globals: Vec<DataId>,
+    /// Defined functions are declared up front; imported ones (`None`
+    /// until used) on first use, so only what the module uses is imported.
+    funcs: Vec<Option<FuncId>>,
+    globals: Vec<Option<DataId>>,
     strings: HashMap<String, DataId>,
     imports: HashMap<String, FuncId>,
     data_imports: HashMap<String, DataId>,
@@ -40,18 +42,20 @@ impl<'h, M: Module> ModuleGen<'h, M> {
         let call_conv = module.isa().default_call_conv();
         let mut funcs = Vec::new();
         for f in &hir.funcs {
+            if f.external {
+                funcs.push(None);
+                continue;
+            }
             let params: Vec<_> = f.params.iter().map(|&l| f.locals[l].ty.clone()).collect();
             let sig = abi::signature(call_conv, &params, &f.ret);
-            let linkage = if f.external { Linkage::Import } else { linkage(f.visibility) };
-            funcs.push(module.declare_function(&f.symbol, linkage, &sig).map_err(err("declaring a function"))?);
+            funcs.push(Some(
+                module.declare_function(&f.symbol, linkage(f.visibility), &sig).map_err(err("declaring a function"))?,
+            ));
         }
         let mut globals = Vec::new();
         for g in &hir.globals {
             if g.external {
-                let id = module
-                    .declare_data(&g.symbol, Linkage::Import, true, false)
-                    .map_err(err("importing a variable"))?;
-                globals.push(id);
+                globals.push(None);
                 continue;
             }
             let id = module
@@ -61,7 +65,7 @@ impl<'h, M: Module> ModuleGen<'h, M> {
             desc.define(vec![0u8; 8].into_boxed_slice());
             desc.set_align(8);
             module.define_data(id, &desc).map_err(err("defining a variable"))?;
-            globals.push(id);
+            globals.push(Some(id));
         }
         let mut mg = ModuleGen {
             module,
@@ -89,6 +93,34 @@ impl<'h, M: Module> ModuleGen<'h, M> {
             }
         }
         Ok(mg)
+    }
+
+    /// A function of the module, declared (as an import) on first use when
+    /// another module defines it.
+    pub fn func(&mut self, f: usize) -> Result<FuncId, CodegenError> {
+        if let Some(id) = self.funcs[f] {
+            return Ok(id);
+        }
+        let func = &self.hir.funcs[f];
+        let params: Vec<_> = func.params.iter().map(|&l| func.locals[l].ty.clone()).collect();
+        let sig = abi::signature(self.module.isa().default_call_conv(), &params, &func.ret);
+        let id =
+            self.module.declare_function(&func.symbol, Linkage::Import, &sig).map_err(err("importing a function"))?;
+        self.funcs[f] = Some(id);
+        Ok(id)
+    }
+
+    /// A module variable, imported on first use when another module has it.
+    pub fn global(&mut self, g: usize) -> Result<DataId, CodegenError> {
+        if let Some(id) = self.globals[g] {
+            return Ok(id);
+        }
+        let id = self
+            .module
+            .declare_data(&self.hir.globals[g].symbol, Linkage::Import, true, false)
+            .map_err(err("importing a variable"))?;
+        self.globals[g] = Some(id);
+        Ok(id)
     }
 
     /// The type info of a class: defined here, or imported (built-ins).
@@ -151,7 +183,7 @@ impl<'h, M: Module> ModuleGen<'h, M> {
         for (slot, callee) in c.vtable.iter().enumerate() {
             let f = match callee {
                 Callee::Inherited => continue,
-                Callee::Func(f) => self.funcs[*f],
+                Callee::Func(f) => self.func(*f)?,
                 Callee::Runtime(name) => {
                     let mut sig = Signature::new(self.module.isa().default_call_conv());
                     sig.params.push(AbiParam::new(abi::PTR));
@@ -172,12 +204,13 @@ impl<'h, M: Module> ModuleGen<'h, M> {
         let dump = std::env::var_os("TESS_DUMP_CLIF").is_some();
         let hir = self.hir;
         for (i, f) in hir.funcs.iter().enumerate().filter(|(_, f)| !f.external) {
-            ctx.func.signature = self.module.declarations().get_function_decl(self.funcs[i]).signature.clone();
+            let id = self.func(i)?;
+            ctx.func.signature = self.module.declarations().get_function_decl(id).signature.clone();
             translate::translate(self, f, &mut ctx.func, &mut fctx)?;
             if dump {
                 eprintln!("; {}\n{}", f.symbol, ctx.func.display());
             }
-            self.define(self.funcs[i], &mut ctx, &f.symbol)?;
+            self.define(id, &mut ctx, &f.symbol)?;
         }
         Ok(())
     }

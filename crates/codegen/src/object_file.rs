@@ -57,7 +57,7 @@ fn define_main(mg: &mut ModuleGen<'_, ObjectModule>) -> Result<(), CodegenError>
     let shutdown = mg.import_fn("tess_rt_shutdown", &void_sig)?;
     let uncaught = mg.import_fn("tess_uncaught", &void_sig)?;
     let exc = mg.data_import("tess_exc")?;
-    let init = mg.funcs[mg.hir.init];
+    let init = mg.func(mg.hir.init)?;
 
     let mut ctx = mg.module.make_context();
     ctx.func.signature = sig;

@@ -91,7 +91,7 @@ fn interface_lists_public_declarations() {
         "public fn linkedStatically() -> Int  [symbol _T3geo16linkedStatically",
         "export var count: Int  [symbol _T3geo5count",
         "export let version: String",
-        "export class Shape : Object  [type info _T3geo5Shape3$ti, size 16, 3 vtable slots",
+        "export open class Shape : Object  [type info _T3geo5Shape3$ti, size 16, 3 vtable slots",
         "    field name: String @ 8",
         "    init(String)  [symbol _T3geo5Shape4init]",
         "    fn area() -> Float  [slot 1, symbol _T3geo5Shape4area]",

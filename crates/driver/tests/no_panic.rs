@@ -10,7 +10,7 @@ use tess_syntax::{Diagnostics, FileId};
 fn front_end(text: &str) {
     let mut diags = Diagnostics::default();
     let file = tess_syntax::parser::parse_file(FileId(0), text, &mut diags);
-    let module = tess_sema::check_module("main", tess_sema::hir::Mode::Program, &[file], &mut diags);
+    let module = tess_sema::check_module("main", tess_sema::hir::Mode::Program, &[file], &[], &mut diags);
     if !diags.has_errors() {
         if let Err(e) = tess_codegen::object_file::object_file(&module, true) {
             panic!("{e}");

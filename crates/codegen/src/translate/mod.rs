@@ -281,7 +281,10 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         for (g, global) in self.hir.globals.iter().enumerate() {
             // Each module registers its own variables.
             if global.ty.is_ref() && !global.external {
-                let gv = self.mg.module.declare_data_in_func(self.mg.globals[g], self.b.func);
+                let gv = {
+                    let id = self.mg.global(g)?;
+                    self.mg.module.declare_data_in_func(id, self.b.func)
+                };
                 let addr = self.b.ins().symbol_value(PTR, gv);
                 let one = self.b.ins().iconst(types::I64, 1);
                 self.call_rt("tess_gc_add_roots", &[addr, one], None)?;
@@ -461,7 +464,10 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
                 }
                 Place::Global(g) => {
                     let v = self.value(e)?;
-                    let gv = self.mg.module.declare_data_in_func(self.mg.globals[*g], self.b.func);
+                    let gv = {
+                        let id = self.mg.global(*g)?;
+                        self.mg.module.declare_data_in_func(id, self.b.func)
+                    };
                     let addr = self.b.ins().symbol_value(PTR, gv);
                     self.b.ins().store(flags(), v, addr, 0);
                 }
@@ -679,7 +685,10 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
             }
             ExprKind::Local(l) => self.b.use_var(self.body.vars[*l]),
             ExprKind::Global(g) => {
-                let gv = self.mg.module.declare_data_in_func(self.mg.globals[*g], self.b.func);
+                let gv = {
+                    let id = self.mg.global(*g)?;
+                    self.mg.module.declare_data_in_func(id, self.b.func)
+                };
                 let addr = self.b.ins().symbol_value(PTR, gv);
                 let v = self.b.ins().load(ty.unwrap_or(PTR), flags(), addr, 0);
                 // A function called from top-level code may run before a
@@ -693,7 +702,10 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
                 v
             }
             ExprKind::FnRef(f) => {
-                let fref = self.mg.module.declare_func_in_func(self.mg.funcs[*f], self.b.func);
+                let fref = {
+                    let id = self.mg.func(*f)?;
+                    self.mg.module.declare_func_in_func(id, self.b.func)
+                };
                 self.b.ins().func_addr(PTR, fref)
             }
             ExprKind::Call(f, args) => {
@@ -886,7 +898,10 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         if slots::inlinable(self.hir, f, &self.inlined) {
             return self.inline_call(f, vals);
         }
-        let fref = self.mg.module.declare_func_in_func(self.mg.funcs[f], self.b.func);
+        let fref = {
+            let id = self.mg.func(f)?;
+            self.mg.module.declare_func_in_func(id, self.b.func)
+        };
         let call = self.b.ins().call(fref, &vals);
         let r = self.b.inst_results(call).first().copied();
         self.check_exception()?;
