@@ -39,10 +39,15 @@ export let unit = \"cm\"
 export var kept: [Shape] = []
 export fn keep(s: Shape) { kept.push(s) }
 public fn staticOnly() -> Int { return 7 }
+export var greeting = \"\"
+init {
+    greeting = \"geo ready, unit \\(unit)\"
+}
 ";
 
 const MAIN: &str = "import geo
 import geo.{Square, total}
+print(geo.greeting)
 let s = Square(3.0)
 let shapes: [geo.Shape] = [s, geo.Shape(\"plain\")]
 print(total(shapes))
@@ -65,7 +70,8 @@ for i in 0..2000 { junk += \"x\\(i)\".len }
 print(geo.kept[199].area())
 ";
 
-const EXPECTED: &str = "9.0\nsquare: 9.0\nplain: 0.0\ntrue\ncm\n2\n18.0\ncaught negative: -1.5\n39601.0\n";
+const EXPECTED: &str =
+    "geo ready, unit cm\n9.0\nsquare: 9.0\nplain: 0.0\ntrue\ncm\n2\n18.0\ncaught negative: -1.5\n39601.0\n";
 
 fn tess(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_tess")).args(args).current_dir(dir).output().expect("running tess")

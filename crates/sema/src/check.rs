@@ -108,10 +108,6 @@ pub(crate) struct Checker<'d> {
     pub init_state: Option<InitState>,
 }
 
-pub(crate) fn not_supported(what: &str) -> String {
-    format!("{what} are not supported yet")
-}
-
 impl<'d> Checker<'d> {
     fn new(module: &str, diags: &'d mut Diagnostics) -> Checker<'d> {
         Checker {
@@ -170,11 +166,10 @@ impl<'d> Checker<'d> {
             for item in &file.items {
                 match item {
                     ast::Item::Fn(f) => self.declare_fn(f),
-                    ast::Item::InitBlock(b) => self.error(b.span, not_supported("`init { }` blocks")),
                     ast::Item::Global(v) => {
                         self.all_globals.insert(v.name.name.clone());
                     }
-                    ast::Item::Class(_) | ast::Item::Stmt(_) => {}
+                    ast::Item::Class(_) | ast::Item::Stmt(_) | ast::Item::InitBlock(_) => {}
                 }
             }
         }
@@ -523,6 +518,8 @@ impl<'d> Checker<'d> {
                 match item {
                     ast::Item::Global(v) => self.global(v, &mut body),
                     ast::Item::Stmt(s) => self.stmt(s, &mut body),
+                    // Run when the module initialises, in source order.
+                    ast::Item::InitBlock(b) => self.block(b, &mut body),
                     _ => {}
                 }
             }
