@@ -33,6 +33,7 @@ pub(crate) struct ModuleGen<'h, M: Module> {
     data_imports: HashMap<String, DataId>,
     /// Type info of each class defined in this module.
     class_infos: HashMap<usize, DataId>,
+    c_strings: HashMap<String, DataId>,
     init_flag_defined: bool,
 }
 
@@ -76,6 +77,7 @@ impl<'h, M: Module> ModuleGen<'h, M> {
             imports: HashMap::new(),
             data_imports: HashMap::new(),
             class_infos: HashMap::new(),
+            c_strings: HashMap::new(),
             init_flag_defined: false,
         };
         for (id, class) in hir.classes.iter().enumerate() {
@@ -247,6 +249,101 @@ impl<'h, M: Module> ModuleGen<'h, M> {
         self.module.define_data(id, &desc).map_err(err("defining a string"))?;
         self.strings.insert(text.to_string(), id);
         Ok(id)
+    }
+
+    /// A NUL-terminated string in the module's read-only data.
+    pub fn c_string(&mut self, text: &str) -> Result<DataId, CodegenError> {
+        if let Some(&id) = self.c_strings.get(text) {
+            return Ok(id);
+        }
+        let name = format!("{}.cstr.{}", tess_sema::mangle::symbol(&self.hir.name, &[]), self.c_strings.len());
+        let id = self.module.declare_data(&name, Linkage::Local, false, false).map_err(err("declaring a C string"))?;
+        let mut bytes = text.as_bytes().to_vec();
+        bytes.push(0);
+        let mut desc = DataDescription::new();
+        desc.define(bytes.into_boxed_slice());
+        self.module.define_data(id, &desc).map_err(err("defining a C string"))?;
+        self.c_strings.insert(text.to_string(), id);
+        Ok(id)
+    }
+
+    /// A table of C-string pointers, `width` per row, in read-write data
+    /// (it holds relocations).
+    pub fn c_string_table(&mut self, name: &str, rows: &[Vec<String>], width: usize) -> Result<DataId, CodegenError> {
+        let id = self.module.declare_data(name, Linkage::Local, true, false).map_err(err("declaring a table"))?;
+        let mut desc = DataDescription::new();
+        desc.define(vec![0u8; (8 * width * rows.len()).max(8)].into_boxed_slice());
+        desc.set_align(8);
+        for (r, row) in rows.iter().enumerate() {
+            for (c, text) in row.iter().enumerate() {
+                let s = self.c_string(text)?;
+                let gv = self.module.declare_data_in_data(s, &mut desc);
+                desc.write_data_addr((8 * (r * width + c)) as u32, gv, 0);
+            }
+        }
+        self.module.define_data(id, &desc).map_err(err("defining a table"))?;
+        Ok(id)
+    }
+
+    /// (module, declaration, fingerprint) of every imported declaration the
+    /// generated code refers to (what a plugin's loader must check).
+    pub fn used_imports(&self) -> Vec<Vec<String>> {
+        let mut used: Vec<Vec<String>> = Vec::new();
+        let origins = self
+            .hir
+            .funcs
+            .iter()
+            .zip(&self.funcs)
+            .filter(|(f, id)| f.external && id.is_some())
+            .filter_map(|(f, _)| f.origin.as_ref())
+            .chain(
+                self.hir
+                    .globals
+                    .iter()
+                    .zip(&self.globals)
+                    .filter(|(g, id)| g.external && id.is_some())
+                    .filter_map(|(g, _)| g.origin.as_ref()),
+            )
+            .chain(
+                self.hir
+                    .classes
+                    .iter()
+                    .filter(|c| c.imported_from.is_some() && self.data_imports.contains_key(&c.type_info))
+                    .filter_map(|c| c.origin.as_ref()),
+            );
+        for o in origins {
+            let row = vec![o.module.clone(), o.decl.clone(), o.fingerprint.clone()];
+            if !used.contains(&row) {
+                used.push(row);
+            }
+        }
+        used
+    }
+
+    /// `tess_library_module`: what `loadLibrary` reads from a shared
+    /// library — its module name, init entry, and the fingerprints of the
+    /// imported declarations it uses.
+    pub fn define_library_descriptor(&mut self) -> Result<(), CodegenError> {
+        let uses = self.used_imports();
+        let table = self.c_string_table(&format!("{}.uses", self.hir.funcs[self.hir.init].symbol), &uses, 3)?;
+        let name = self.c_string(&self.hir.name.clone())?;
+        let init = self.func(self.hir.init)?;
+        let id = self
+            .module
+            .declare_data("tess_library_module", Linkage::Export, true, false)
+            .map_err(err("declaring the descriptor"))?;
+        let mut bytes = vec![0u8; 32];
+        bytes[24..32].copy_from_slice(&(uses.len() as u64).to_le_bytes());
+        let mut desc = DataDescription::new();
+        desc.define(bytes.into_boxed_slice());
+        desc.set_align(8);
+        let gv = self.module.declare_data_in_data(name, &mut desc);
+        desc.write_data_addr(0, gv, 0);
+        let fref = self.module.declare_func_in_data(init, &mut desc);
+        desc.write_function_addr(8, fref);
+        let gv = self.module.declare_data_in_data(table, &mut desc);
+        desc.write_data_addr(16, gv, 0);
+        self.module.define_data(id, &desc).map_err(err("defining the descriptor"))
     }
 
     /// The byte that says the module's init entry has run.

@@ -24,16 +24,28 @@ pub fn isa(pic: bool) -> Result<OwnedTargetIsa, CodegenError> {
     builder.finish(settings::Flags::new(flags)).map_err(err("creating the target"))
 }
 
-/// Compiles `module` to an object file; with `main`, also emits the C
-/// `main` of an executable whose main module this is.
-pub fn object_file(module: &hir::Module, main: bool) -> Result<Vec<u8>, CodegenError> {
+/// What kind of binary an object file is for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Output {
+    /// The main module of an executable: also emits the C `main`.
+    Program,
+    /// A module of a static archive.
+    Archive,
+    /// A shared library: also emits the descriptor `loadLibrary` reads.
+    SharedLibrary,
+}
+
+/// Compiles `module` to an object file for `output`.
+pub fn object_file(module: &hir::Module, output: Output) -> Result<Vec<u8>, CodegenError> {
     let builder =
         ObjectBuilder::new(isa(true)?, module.name.as_bytes().to_vec(), cranelift_module::default_libcall_names())
             .map_err(err("creating the object file"))?;
     let mut mg = ModuleGen::new(ObjectModule::new(builder), module)?;
     mg.define_all()?;
-    if main {
-        define_main(&mut mg)?;
+    match output {
+        Output::Program => define_main(&mut mg)?,
+        Output::SharedLibrary => mg.define_library_descriptor()?,
+        Output::Archive => {}
     }
     let product = mg.module.finish();
     product.emit().map_err(err("writing the object file"))

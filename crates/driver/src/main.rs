@@ -10,6 +10,7 @@ mod link;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use tess_codegen::object_file::Output;
 use tess_sema::hir::Mode;
 
 #[derive(Parser)]
@@ -121,7 +122,7 @@ fn build(files: &[PathBuf], include: &[PathBuf], output: Option<PathBuf>, emit_o
     else {
         return Ok(ExitCode::from(1));
     };
-    let object = tess_codegen::object_file::object_file(&module, true).map_err(|e| e.to_string())?;
+    let object = tess_codegen::object_file::object_file(&module, Output::Program).map_err(|e| e.to_string())?;
     let output = output.unwrap_or_else(|| PathBuf::from(first.file_stem().unwrap_or_default()));
     link::link_executable(&object, &output, emit_obj, &imports)?;
     Ok(ExitCode::SUCCESS)
@@ -151,7 +152,11 @@ fn build_library(
     else {
         return Ok(ExitCode::from(1));
     };
-    let object = tess_codegen::object_file::object_file(&module, false).map_err(|e| e.to_string())?;
+    let out_kind = match kind {
+        link::LibKind::Static => Output::Archive,
+        link::LibKind::Shared => Output::SharedLibrary,
+    };
+    let object = tess_codegen::object_file::object_file(&module, out_kind).map_err(|e| e.to_string())?;
     let output = output.unwrap_or_else(|| PathBuf::from(kind.file_name(name)));
     link::link_library(&object, &output, kind, emit_obj, &imports)?;
     let interface = tess_sema::interface::interface_of(&module, TARGET, env!("CARGO_PKG_VERSION"));

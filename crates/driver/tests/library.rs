@@ -54,6 +54,7 @@ fn shared_library_exports_exactly_the_exported_symbols() {
             "_T3geo5Shape4init",
             "_T3geo5count",
             "_T3geo7version",
+            "tess_library_module",
             "tess_module_init_geo"
         ]
     );

@@ -12,7 +12,7 @@ fn front_end(text: &str) {
     let file = tess_syntax::parser::parse_file(FileId(0), text, &mut diags);
     let module = tess_sema::check_module("main", tess_sema::hir::Mode::Program, &[file], &[], &mut diags);
     if !diags.has_errors() {
-        if let Err(e) = tess_codegen::object_file::object_file(&module, true) {
+        if let Err(e) = tess_codegen::object_file::object_file(&module, tess_codegen::object_file::Output::Program) {
             panic!("{e}");
         }
     }

@@ -11,6 +11,7 @@ pub mod array;
 pub mod exc;
 pub mod gc;
 pub mod io;
+pub mod loader;
 pub mod map;
 pub mod object;
 pub mod process;

@@ -1,7 +1,7 @@
 //! The runtime's exported symbols by name, for a JIT that links compiled
 //! code against the runtime inside its own process.
 
-use crate::{array::*, exc::*, gc::*, io::*, map::*, process::*, string::*};
+use crate::{array::*, exc::*, gc::*, io::*, loader::*, map::*, process::*, string::*};
 
 macro_rules! table {
     (fns: [$($f:ident),* $(,)?], data: [$($d:ident),* $(,)?]) => {
@@ -27,7 +27,7 @@ table! {
         tess_print, tess_print_int, tess_eprint, tess_read_file, tess_write_file, tess_read_line,
         tess_object_to_string, tess_error_init, tess_throw_cast, tess_throw_nil, tess_throw_uninitialised, tess_box, tess_str_to_int,
         tess_str_to_float, tess_map_new, tess_map_set, tess_map_find, tess_map_get_opt, tess_map_contains, tess_map_remove,
-        tess_map_len, tess_map_keys, tess_map_slots, tess_map_live, tess_map_key_at, tess_map_value_at,
+        tess_map_len, tess_map_keys, tess_register_module, tess_load_library, tess_map_slots, tess_map_live, tess_map_key_at, tess_map_value_at,
     ],
     data: [
         tess_ss_top, tess_exc, tess_ti_String, tess_ti_ValueArray, tess_ti_RefArray,

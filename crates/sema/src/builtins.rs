@@ -21,6 +21,7 @@ const FUNCTIONS: &[&str] = &[
     "readFile",
     "writeFile",
     "clock",
+    "loadLibrary",
     "sqrt",
     "sin",
     "cos",
@@ -133,6 +134,7 @@ fn call_fn_inner(c: &mut Checker, name: &str, args: &[ast::Expr], span: Span) ->
         }
         "exit" => rt("tess_exit", fixed_args(c, args, &[Ty::Int], span, &what)?, false, Ty::Void),
         "clock" => rt("tess_clock", fixed_args(c, args, &[], span, &what)?, false, Ty::Float),
+        "loadLibrary" => rt("tess_load_library", fixed_args(c, args, &[Ty::Str], span, &what)?, true, Ty::Void),
         "readFile" => rt("tess_read_file", fixed_args(c, args, &[Ty::Str], span, &what)?, true, Ty::Str),
         "writeFile" => rt("tess_write_file", fixed_args(c, args, &[Ty::Str, Ty::Str], span, &what)?, true, Ty::Void),
         "readLine" => {

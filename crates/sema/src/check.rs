@@ -35,7 +35,24 @@ pub fn check_module(
     let init = c.check_init(files);
     c.check_bodies(files);
     c.check_exported_signatures();
-    hir::Module { name: module.to_string(), funcs: c.funcs, globals: c.globals, classes: c.classes, init, mode }
+    let mut m = hir::Module {
+        name: module.to_string(),
+        funcs: c.funcs,
+        globals: c.globals,
+        classes: c.classes,
+        init,
+        mode,
+        fingerprints: Vec::new(),
+    };
+    let i = crate::interface::interface_of(&m, "", "");
+    m.fingerprints = i
+        .functions
+        .iter()
+        .map(|f| (f.name.clone(), f.fingerprint.clone()))
+        .chain(i.globals.iter().map(|g| (g.name.clone(), g.fingerprint.clone())))
+        .chain(i.classes.iter().map(|c| (c.name.clone(), c.fingerprint.clone())))
+        .collect();
+    m
 }
 
 /// Visibility of a top-level declaration: `export` puts it in the binary
@@ -253,6 +270,7 @@ impl<'d> Checker<'d> {
             body: Vec::new(),
             visibility,
             external: false,
+            origin: None,
         });
         id
     }
@@ -566,6 +584,7 @@ impl<'d> Checker<'d> {
             mutable: v.mutable,
             visibility: top_visibility(&v.mods),
             external: false,
+            origin: None,
         });
         self.global_names.insert(v.name.name.clone(), GlobalInfo { id, mutable: v.mutable, span: v.name.span });
         out.push(Stmt::Assign(Place::Global(id), init));

@@ -20,6 +20,9 @@ pub struct Module {
     /// runs the main file's statements): `tess_module_init_<name>`.
     pub init: FuncId,
     pub mode: Mode,
+    /// (declaration, fingerprint) of this module's public interface, which
+    /// its init entry registers with the runtime for plugin checks.
+    pub fingerprints: Vec<(String, String)>,
 }
 
 /// How far a symbol is visible (MODULES.md §2, D's DIP45): `Export`ed
@@ -38,6 +41,15 @@ pub enum Visibility {
 pub enum Mode {
     Program,
     Library,
+}
+
+/// Where an imported declaration comes from, and the fingerprint of it
+/// this module was compiled against (checked when a plugin is loaded).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Origin {
+    pub module: String,
+    pub decl: String,
+    pub fingerprint: String,
 }
 
 /// A function to call directly: one of this module's, or the runtime's.
@@ -72,6 +84,7 @@ pub struct Class {
     pub builtin: bool,
     /// Defined by the imported module of this name.
     pub imported_from: Option<String>,
+    pub origin: Option<Origin>,
     pub base: Option<ClassId>,
     /// Ancestors from the root, then the class itself.
     pub display: Vec<ClassId>,
@@ -98,6 +111,7 @@ pub struct Global {
     pub visibility: Visibility,
     /// Defined by an imported module (referenced, not defined, here).
     pub external: bool,
+    pub origin: Option<Origin>,
 }
 
 #[derive(Debug)]
@@ -117,6 +131,7 @@ pub struct Func {
     pub visibility: Visibility,
     /// Defined by an imported module: declared here, with no body.
     pub external: bool,
+    pub origin: Option<Origin>,
 }
 
 #[derive(Debug)]

@@ -5,7 +5,7 @@
 use crate::check::Sig;
 use crate::check::{Checker, GlobalInfo};
 use crate::classes::{ClassInfo, FieldInfo, MethodInfo, OBJECT};
-use crate::hir::{self, Callee, FuncId, GlobalId, Visibility};
+use crate::hir::{self, Callee, FuncId, GlobalId, Origin, Visibility};
 use crate::interface::{Interface, TypeRef};
 use crate::mangle;
 use crate::ty::{ClassId, Ty};
@@ -105,6 +105,11 @@ impl Checker<'_> {
                 type_info: c.type_info.clone(),
                 builtin: false,
                 imported_from: Some(i.module.clone()),
+                origin: Some(Origin {
+                    module: i.module.clone(),
+                    decl: c.name.clone(),
+                    fingerprint: c.fingerprint.clone(),
+                }),
                 base: Some(OBJECT),
                 display: Vec::new(),
                 fields: Vec::new(),
@@ -159,6 +164,7 @@ impl Checker<'_> {
                 params.extend(m.params.iter().map(|p| ty(self, p)));
                 let ret = ty(self, &m.ret);
                 let f = self.external_func(&format!("{}.{}", c.name, m.name), &m.symbol, params.clone(), ret.clone());
+                self.funcs[f].origin = self.classes[id].origin.clone();
                 let info = MethodInfo {
                     callee: Callee::Func(f),
                     slot: m.slot,
@@ -178,6 +184,7 @@ impl Checker<'_> {
                 let mut all = vec![self.class_ty(id)];
                 all.extend(ps.iter().cloned());
                 let f = self.external_func(&format!("{}.init", c.name), symbol, all, Ty::Void);
+                self.funcs[f].origin = self.classes[id].origin.clone();
                 self.classes[id].init = Some(Callee::Func(f));
                 self.class_info[id].init_params = Some(ps);
             }
@@ -191,6 +198,8 @@ impl Checker<'_> {
             let params = f.params.iter().map(|p| ty(self, p)).collect();
             let ret = ty(self, &f.ret);
             let id = self.external_func(&f.name, &f.symbol, params, ret);
+            self.funcs[id].origin =
+                Some(Origin { module: i.module.clone(), decl: f.name.clone(), fingerprint: f.fingerprint.clone() });
             module.funcs.insert(f.name.clone(), id);
         }
         for g in &i.globals {
@@ -202,6 +211,11 @@ impl Checker<'_> {
                 mutable: g.mutable,
                 visibility: Visibility::Hidden,
                 external: true,
+                origin: Some(Origin {
+                    module: i.module.clone(),
+                    decl: g.name.clone(),
+                    fingerprint: g.fingerprint.clone(),
+                }),
             });
             self.imported_mutable.insert(id, g.mutable);
             module.globals.insert(g.name.clone(), id);

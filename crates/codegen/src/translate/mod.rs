@@ -149,6 +149,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         self.bind_locals(&params)?;
         if self.is_module_init() {
             self.init_once()?;
+            self.register_module()?;
             self.register_global_roots()?;
         }
         self.stmts(&self.body.func.body)?;
@@ -273,6 +274,23 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         self.b.switch_to_block(first);
         let one = self.b.ins().iconst(types::I8, 1);
         self.b.ins().store(flags(), one, addr, 0);
+        Ok(())
+    }
+
+    /// Tells the runtime this module is loaded, with the fingerprints of its
+    /// interface (what `loadLibrary` checks plugins against).
+    fn register_module(&mut self) -> R<()> {
+        let rows: Vec<Vec<String>> = self.hir.fingerprints.iter().map(|(d, f)| vec![d.clone(), f.clone()]).collect();
+        let symbol = format!("{}.fingerprints", self.hir.funcs[self.hir.init].symbol);
+        let table = self.mg.c_string_table(&symbol, &rows, 2)?;
+        let name = self.mg.c_string(&self.hir.name)?;
+        let mut args = Vec::new();
+        for id in [name, table] {
+            let gv = self.mg.module.declare_data_in_func(id, self.b.func);
+            args.push(self.b.ins().symbol_value(PTR, gv));
+        }
+        args.push(self.b.ins().iconst(types::I64, rows.len() as i64));
+        self.call_rt("tess_register_module", &args, None)?;
         Ok(())
     }
 

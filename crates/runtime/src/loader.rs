@@ -1,0 +1,127 @@
+//! Modules known to the process, and `loadLibrary` (MODULES.md §4): a
+//! shared library compiled later against this program's modules is loaded,
+//! checked against the fingerprints of the declarations it uses, and
+//! initialised.
+
+use crate::exc::{tess_ti_AbiError, tess_ti_LoadError, throw_new};
+use crate::object::Str;
+use std::collections::HashMap;
+use std::ffi::{c_char, CStr, CString};
+use std::sync::Mutex;
+
+/// Each loaded module's interface: declaration -> fingerprint.
+static MODULES: Mutex<Option<HashMap<String, HashMap<String, String>>>> = Mutex::new(None);
+
+unsafe fn text(p: *const c_char) -> String {
+    unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
+}
+
+/// Called by every module's init entry: `table` holds `n` pairs of C
+/// strings (declaration, fingerprint).
+#[no_mangle]
+pub unsafe extern "C" fn tess_register_module(name: *const c_char, table: *const *const c_char, n: u64) {
+    let mut decls = HashMap::new();
+    for i in 0..n as usize {
+        unsafe { decls.insert(text(*table.add(2 * i)), text(*table.add(2 * i + 1))) };
+    }
+    if let Ok(mut m) = MODULES.lock() {
+        m.get_or_insert_with(HashMap::new).insert(unsafe { text(name) }, decls);
+    }
+}
+
+/// What a shared library exports as `tess_library_module`.
+#[repr(C)]
+struct Descriptor {
+    name: *const c_char,
+    init: extern "C" fn(),
+    uses: *const *const c_char,
+    nuses: u64,
+}
+
+/// `_T4host8register` -> `host.register`, for messages.
+fn demangle(symbol: &str) -> Option<String> {
+    let mut rest = symbol.strip_prefix("_T")?;
+    let mut parts = Vec::new();
+    while !rest.is_empty() {
+        let digits = rest.chars().take_while(|c| c.is_ascii_digit()).count();
+        let len: usize = rest[..digits].parse().ok()?;
+        let part = rest.get(digits..digits + len)?;
+        parts.push(part.to_string());
+        rest = &rest[digits + len..];
+    }
+    Some(parts.join("."))
+}
+
+fn load(path: &str) -> Result<(), (&'static crate::object::ClassInfo<1>, String)> {
+    let load_error = |m: String| (&tess_ti_LoadError, m);
+    let abi_error = |m: String| (&tess_ti_AbiError, m);
+    let c_path =
+        CString::new(path).map_err(|_| load_error(format!("cannot load {path}: the path contains a NUL byte")))?;
+    let handle = unsafe { libc::dlopen(c_path.as_ptr(), libc::RTLD_NOW | libc::RTLD_GLOBAL) };
+    if handle.is_null() {
+        let why = unsafe { text(libc::dlerror()) };
+        if let Some(sym) = why.split("undefined symbol: ").nth(1).map(|s| s.split_whitespace().next().unwrap_or(s)) {
+            let decl = demangle(sym).unwrap_or_else(|| sym.to_string());
+            return Err(abi_error(format!(
+                "cannot load {path}: it uses `{decl}`, which the loaded modules no longer provide (rebuild it against their current interfaces)"
+            )));
+        }
+        return Err(load_error(format!("cannot load {path}: {why}")));
+    }
+    let desc = unsafe { libc::dlsym(handle, c"tess_library_module".as_ptr()) } as *const Descriptor;
+    if desc.is_null() {
+        return Err(load_error(format!("cannot load {path}: it is not a Tessera shared library")));
+    }
+    let desc = unsafe { &*desc };
+    let name = unsafe { text(desc.name) };
+    let modules = MODULES.lock().map_err(|_| load_error("module registry poisoned".into()))?;
+    let known = modules.as_ref();
+    if known.is_some_and(|m| m.contains_key(&name)) {
+        return Err(load_error(format!("cannot load {path}: a module named `{name}` is already loaded")));
+    }
+    for i in 0..desc.nuses as usize {
+        let (module, decl, fp) =
+            unsafe { (text(*desc.uses.add(3 * i)), text(*desc.uses.add(3 * i + 1)), text(*desc.uses.add(3 * i + 2))) };
+        let Some(decls) = known.and_then(|m| m.get(&module)) else {
+            return Err(load_error(format!(
+                "cannot load {path}: module `{name}` needs module `{module}`, which is not loaded"
+            )));
+        };
+        match decls.get(&decl) {
+            None => {
+                return Err(abi_error(format!(
+                    "cannot load {path}: module `{name}` uses `{module}.{decl}`, which `{module}` no longer has"
+                )))
+            }
+            Some(now) if *now != fp => {
+                return Err(abi_error(format!(
+                    "cannot load {path}: module `{name}` was compiled against `{module}.{decl}` with fingerprint {fp}, but the loaded `{module}` has {now}"
+                )))
+            }
+            Some(_) => {}
+        }
+    }
+    drop(modules);
+    (desc.init)();
+    Ok(())
+}
+
+/// `loadLibrary(path)`: throws `LoadError` or `AbiError` with a message a
+/// user can act on.
+#[no_mangle]
+pub unsafe extern "C" fn tess_load_library(path: *const Str) {
+    let path = unsafe { (*path).as_str() }.to_string();
+    if let Err((class, message)) = load(&path) {
+        throw_new(class, &message);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn demangles_symbol_names() {
+        assert_eq!(super::demangle("_T4host8register").as_deref(), Some("host.register"));
+        assert_eq!(super::demangle("_T3geo5Shape4area").as_deref(), Some("geo.Shape.area"));
+        assert_eq!(super::demangle("printf"), None);
+    }
+}
