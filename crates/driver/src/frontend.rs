@@ -65,6 +65,20 @@ pub fn compile_module(
             ),
         }
     }
+    // Modules the imported ones were compiled against must be linked too.
+    let mut pending: Vec<String> =
+        interfaces.iter().flat_map(|i| i.dependencies.iter().map(|d| d.module.clone())).collect();
+    while let Some(dep) = pending.pop() {
+        if dep == name || imports.iter().any(|i| i.name == dep) {
+            continue;
+        }
+        let Some(dir) = include.iter().find(|d| d.join(format!("{dep}.tesi")).exists()) else {
+            return Err(format!("module `{dep}`, which an imported module needs, is not on the -I path"));
+        };
+        let i = read_interface(&dir.join(format!("{dep}.tesi")))?;
+        pending.extend(i.dependencies.iter().map(|d| d.module.clone()));
+        imports.push(ImportedLib { name: dep, dir: dir.clone() });
+    }
     let module = tess_sema::check_module(name, mode, &files, &interfaces, &mut diags);
     if diags.has_errors() {
         diagnostics::emit(&sources, &diags);

@@ -280,3 +280,34 @@ fn jit_needs_the_shared_library() {
     assert_eq!(run.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&run.stderr).contains("needs module `geo` as a shared library"));
 }
+
+/// A program importing `mid`, which imports `low`: `mid.tesi` records the
+/// dependency (with `low`'s interface fingerprint) and the program links
+/// both, statically or dynamically.
+#[test]
+fn transitive_dependencies_are_recorded_and_linked() {
+    for (kind, ext) in [("--static", "a"), ("--shared", "so")] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let d = dir.path();
+        std::fs::create_dir(d.join("libs")).expect("libs");
+        std::fs::write(d.join("libs/low.tes"), "export fn base() -> Int { return 40 }\n").expect("low");
+        std::fs::write(d.join("libs/mid.tes"), "import low\nexport fn mid() -> Int { return low.base() + 2 }\n")
+            .expect("mid");
+        std::fs::write(d.join("main.tes"), "import mid\nprint(mid.mid())\n").expect("main");
+        for (m, extra) in [("low", vec![]), ("mid", vec!["-I", "libs"])] {
+            let mut args = vec!["build", "--lib", "--module", m];
+            let src = format!("libs/{m}.tes");
+            let out = format!("libs/lib{m}.{ext}");
+            args.extend([src.as_str(), kind, "-o", out.as_str()]);
+            args.extend(extra);
+            let o = tess(d, &args);
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        }
+        let iface = tess(d, &["interface", "libs/mid.tesi"]);
+        assert!(String::from_utf8_lossy(&iface.stdout).contains("depends on low "), "{kind}");
+        let o = tess(d, &["build", "main.tes", "-I", "libs", "-o", "prog"]);
+        assert!(o.status.success(), "{kind}: {}", String::from_utf8_lossy(&o.stderr));
+        let run = Command::new(d.join("prog")).output().expect("prog");
+        assert_eq!(String::from_utf8_lossy(&run.stdout), "42\n", "{kind}");
+    }
+}

@@ -35,6 +35,11 @@ pub fn check_module(
     let init = c.check_init(files);
     c.check_bodies(files);
     c.check_exported_signatures();
+    let dependencies = interfaces
+        .iter()
+        .filter(|i| c.modules.contains_key(&i.module))
+        .map(|i| (i.module.clone(), i.fingerprint.clone()))
+        .collect();
     let mut m = hir::Module {
         name: module.to_string(),
         funcs: c.funcs,
@@ -43,6 +48,7 @@ pub fn check_module(
         init,
         mode,
         fingerprints: Vec::new(),
+        dependencies,
     };
     let i = crate::interface::interface_of(&m, "", "");
     m.fingerprints = i

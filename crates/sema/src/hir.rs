@@ -23,6 +23,8 @@ pub struct Module {
     /// (declaration, fingerprint) of this module's public interface, which
     /// its init entry registers with the runtime for plugin checks.
     pub fingerprints: Vec<(String, String)>,
+    /// (module, interface fingerprint) of each module compiled against.
+    pub dependencies: Vec<(String, String)>,
 }
 
 /// How far a symbol is visible (MODULES.md §2, D's DIP45): `Export`ed

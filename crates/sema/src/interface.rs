@@ -207,7 +207,11 @@ pub fn interface_of(m: &hir::Module, target: &str, compiler: &str) -> Interface 
         functions,
         globals,
         classes,
-        dependencies: Vec::new(),
+        dependencies: m
+            .dependencies
+            .iter()
+            .map(|(module, fingerprint)| Dependency { module: module.clone(), fingerprint: fingerprint.clone() })
+            .collect(),
         shared: false,
     }
 }
