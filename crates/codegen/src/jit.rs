@@ -77,7 +77,7 @@ pub fn jit(module: &hir::Module, resolve: &dyn Fn(&str) -> Option<*const u8>) ->
     builder.symbol_lookup_fn(Box::new(move |name| {
         lookup.lock().ok().and_then(|m| m.get(name).copied()).map(|a| a as *const u8)
     }));
-    let mut mg = ModuleGen::new(JITModule::new(builder), module)?;
+    let mut mg = ModuleGen::new(JITModule::new(builder), module, None)?;
     mg.define_all()?;
     let decls = mg.module.declarations();
     let imports = decls

@@ -35,33 +35,39 @@ pub(crate) struct ModuleGen<'h, M: Module> {
     class_infos: HashMap<usize, DataId>,
     c_strings: HashMap<String, DataId>,
     init_flag_defined: bool,
+    /// With `Some(file)`, only that file's declarations are defined here
+    /// (a module compiled in pieces); the other files' come from their own
+    /// objects, so nothing may be local to an object.
+    piece: Option<u32>,
 }
 
 impl<'h, M: Module> ModuleGen<'h, M> {
-    /// Declares every function and variable of `hir` in `module`.
-    pub fn new(mut module: M, hir: &'h hir::Module) -> Result<Self, CodegenError> {
+    /// Declares every function and variable of `hir` in `module` (of the
+    /// file `piece` only, when the module is compiled in pieces).
+    pub fn new(mut module: M, hir: &'h hir::Module, piece: Option<u32>) -> Result<Self, CodegenError> {
         let call_conv = module.isa().default_call_conv();
+        let here = |file: u32| piece.is_none_or(|p| p == file);
+        let link = |v: Visibility| if piece.is_some() { linkage(v.max(Visibility::Hidden)) } else { linkage(v) };
         let mut funcs = Vec::new();
         for f in &hir.funcs {
-            if f.external {
+            if f.external || !here(f.file) {
                 funcs.push(None);
                 continue;
             }
             let params: Vec<_> = f.params.iter().map(|&l| f.locals[l].ty.clone()).collect();
             let sig = abi::signature(call_conv, &params, &f.ret);
             funcs.push(Some(
-                module.declare_function(&f.symbol, linkage(f.visibility), &sig).map_err(err("declaring a function"))?,
+                module.declare_function(&f.symbol, link(f.visibility), &sig).map_err(err("declaring a function"))?,
             ));
         }
         let mut globals = Vec::new();
         for g in &hir.globals {
-            if g.external {
+            if g.external || !here(g.file) {
                 globals.push(None);
                 continue;
             }
-            let id = module
-                .declare_data(&g.symbol, linkage(g.visibility), true, false)
-                .map_err(err("declaring a variable"))?;
+            let id =
+                module.declare_data(&g.symbol, link(g.visibility), true, false).map_err(err("declaring a variable"))?;
             let mut desc = DataDescription::new();
             desc.define(vec![0u8; 8].into_boxed_slice());
             desc.set_align(8);
@@ -79,18 +85,19 @@ impl<'h, M: Module> ModuleGen<'h, M> {
             class_infos: HashMap::new(),
             c_strings: HashMap::new(),
             init_flag_defined: false,
+            piece,
         };
         for (id, class) in hir.classes.iter().enumerate() {
-            if !class.is_external() {
+            if !class.is_external() && here(class.file) {
                 let ti = mg
                     .module
-                    .declare_data(&class.type_info, linkage(class.visibility), true, false)
+                    .declare_data(&class.type_info, link(class.visibility), true, false)
                     .map_err(err("declaring a class"))?;
                 mg.class_infos.insert(id, ti);
             }
         }
         for id in 0..hir.classes.len() {
-            if !hir.classes[id].is_external() {
+            if mg.class_infos.contains_key(&id) {
                 mg.define_type_info(id)?;
             }
         }
@@ -205,7 +212,9 @@ impl<'h, M: Module> ModuleGen<'h, M> {
         let mut fctx = FunctionBuilderContext::new();
         let dump = std::env::var_os("TESS_DUMP_CLIF").is_some();
         let hir = self.hir;
-        for (i, f) in hir.funcs.iter().enumerate().filter(|(_, f)| !f.external) {
+        let piece = self.piece;
+        let defined_here = |f: &hir::Func| !f.external && piece.is_none_or(|p| p == f.file);
+        for (i, f) in hir.funcs.iter().enumerate().filter(|(_, f)| defined_here(f)) {
             let id = self.func(i)?;
             ctx.func.signature = self.module.declarations().get_function_decl(id).signature.clone();
             translate::translate(self, f, &mut ctx.func, &mut fctx)?;

@@ -37,15 +37,24 @@ pub enum Output {
 
 /// Compiles `module` to an object file for `output`.
 pub fn object_file(module: &hir::Module, output: Output) -> Result<Vec<u8>, CodegenError> {
+    object_file_of(module, output, None)
+}
+
+/// Compiles one file of `module` (a "piece", Swift's primary file) to an
+/// object; the objects of all its files link into the same module as a
+/// whole-module build. The piece holding the init entry (the main file,
+/// or the first file) also gets `main` or the library descriptor.
+pub fn object_file_of(module: &hir::Module, output: Output, piece: Option<u32>) -> Result<Vec<u8>, CodegenError> {
     let builder =
         ObjectBuilder::new(isa(true)?, module.name.as_bytes().to_vec(), cranelift_module::default_libcall_names())
             .map_err(err("creating the object file"))?;
-    let mut mg = ModuleGen::new(ObjectModule::new(builder), module)?;
+    let mut mg = ModuleGen::new(ObjectModule::new(builder), module, piece)?;
     mg.define_all()?;
+    let owns_init = piece.is_none_or(|p| p == module.funcs[module.init].file);
     match output {
-        Output::Program => define_main(&mut mg)?,
-        Output::SharedLibrary => mg.define_library_descriptor()?,
-        Output::Archive => {}
+        Output::Program if owns_init => define_main(&mut mg)?,
+        Output::SharedLibrary if owns_init => mg.define_library_descriptor()?,
+        _ => {}
     }
     let product = mg.module.finish();
     product.emit().map_err(err("writing the object file"))

@@ -6,6 +6,7 @@ mod diagnostics;
 mod frontend;
 mod jit_with_libraries;
 mod link;
+mod pieces;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -56,6 +57,27 @@ enum Command {
         #[arg(long = "static", requires = "lib")]
         static_lib: bool,
     },
+    /// Compile one file of a module to an object (a module in pieces):
+    /// the module's other files, listed in a compilation database, are
+    /// checked but not compiled.
+    Compile {
+        #[arg(long, value_name = "NAME")]
+        module: String,
+        #[arg(long, value_name = "FILE")]
+        primary_file: PathBuf,
+        /// A JSON array of {"file", "directory", "module"} (clang's
+        /// compile_commands.json shape).
+        #[arg(long, value_name = "CDB")]
+        module_source_list: PathBuf,
+        #[arg(short = 'I', value_name = "DIR")]
+        include: Vec<PathBuf>,
+        #[arg(short = 'o', value_name = "OBJ")]
+        output: PathBuf,
+        /// The object goes into a shared library (adds the descriptor
+        /// `loadLibrary` reads to the piece with the init entry).
+        #[arg(long)]
+        shared: bool,
+    },
     /// Print an interface file readably.
     Interface { file: PathBuf },
 }
@@ -76,6 +98,9 @@ fn main() -> ExitCode {
         }
         Command::Build { files, include, output, emit_obj, .. } => build(&files, &include, output, emit_obj),
         Command::Interface { file } => print_interface(&file),
+        Command::Compile { module, primary_file, module_source_list, include, output, shared } => {
+            pieces::compile(&module, &primary_file, &module_source_list, &include, &output, shared)
+        }
     };
     match result {
         Ok(code) => code,

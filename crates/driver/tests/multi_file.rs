@@ -62,3 +62,60 @@ fn only_one_file_has_top_level_statements() {
     assert!(stderr.contains("b.tes:2:1"), "{stderr}");
     assert!(stderr.contains("only one file of a program may have top-level statements"), "{stderr}");
 }
+
+/// A module in pieces: one `tess compile` per file, against a compilation
+/// database, links into the same program a whole-module build gives.
+#[test]
+fn module_in_pieces_links_like_a_whole_module() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    write(d, "util.tes", "var calls = 0\nfn twice(x: Int) -> Int {\n    calls += 1\n    return helper(x) * 2\n}\nprivate fn helper(x: Int) -> Int { return x }\nlet greeting = \"hi\"\n");
+    write(d, "shapes.tes", "open class Shape {\n    fn area() -> Int { return 0 }\n    fn toString() -> String { return \"shape \\(self.area())\" }\n}\nclass Sq : Shape {\n    let s: Int\n    init(s: Int) { self.s = s }\n    override fn area() -> Int { return twice(self.s * self.s) }\n}\n");
+    write(
+        d,
+        "main.tes",
+        "let shapes: [Shape] = [Sq(3), Shape()]\nfor s in shapes { print(s) }\nprint(\"\\(greeting) \\(calls)\")\n",
+    );
+    let dir_text = d.display().to_string();
+    let cdb: Vec<String> = ["main.tes", "shapes.tes", "util.tes"]
+        .iter()
+        .map(|f| format!("{{\"file\": \"{f}\", \"directory\": \"{dir_text}\", \"module\": \"app\"}}"))
+        .collect();
+    write(d, "cdb.json", &format!("[{}]", cdb.join(",")));
+    let tess = env!("CARGO_BIN_EXE_tess");
+    let mut objects = Vec::new();
+    for f in ["main", "shapes", "util"] {
+        let out = Command::new(tess)
+            .args([
+                "compile",
+                "--module",
+                "app",
+                "--primary-file",
+                &format!("{f}.tes"),
+                "--module-source-list",
+                "cdb.json",
+                "-o",
+            ])
+            .arg(format!("{f}.o"))
+            .current_dir(d)
+            .output()
+            .expect("tess compile");
+        assert!(out.status.success(), "{f}: {}", String::from_utf8_lossy(&out.stderr));
+        objects.push(format!("{f}.o"));
+    }
+    let rt = Path::new(tess).parent().expect("tess directory").join("libtessera_rt.a");
+    let link = Command::new("cc")
+        .args(&objects)
+        .arg(rt)
+        .args(["-lm", "-lpthread", "-ldl", "-lrt", "-lgcc_s", "-lc", "-o", "pieces"])
+        .current_dir(d)
+        .output()
+        .expect("cc");
+    assert!(link.status.success(), "{}", String::from_utf8_lossy(&link.stderr));
+    let whole = build(d, &["main.tes", "shapes.tes", "util.tes"]);
+    assert!(whole.status.success(), "{}", String::from_utf8_lossy(&whole.stderr));
+    let a = Command::new(d.join("pieces")).output().expect("pieces");
+    let b = Command::new(d.join("prog")).output().expect("whole");
+    assert_eq!(String::from_utf8_lossy(&a.stdout), "shape 18\nshape 0\nhi 1\n");
+    assert_eq!(a.stdout, b.stdout);
+}

@@ -277,6 +277,7 @@ impl<'d> Checker<'d> {
             visibility,
             external: false,
             origin: None,
+            file: 0,
         });
         id
     }
@@ -363,6 +364,7 @@ impl<'d> Checker<'d> {
         }
         let symbol = mangle::symbol(&self.module, &[&f.name.name]);
         let id = self.new_func(&f.name.name, symbol, params, ret, top_visibility(&f.mods));
+        self.funcs[id].file = f.name.span.file.0;
         self.fn_names.insert(f.name.name.clone(), (id, f.name.span));
     }
 
@@ -549,6 +551,9 @@ impl<'d> Checker<'d> {
             }
         }
         let id = self.new_func("<init>", mangle::module_init(&self.module), Vec::new(), Ty::Void, Visibility::Export);
+        // The init entry lives with the main file (or the first file).
+        let main = files.iter().position(|f| f.items.iter().any(|i| matches!(i, ast::Item::Stmt(_)))).unwrap_or(0);
+        self.funcs[id].file = main as u32;
         let func = &mut self.funcs[id];
         func.locals = std::mem::take(&mut self.locals);
         func.body = body;
@@ -591,6 +596,7 @@ impl<'d> Checker<'d> {
             visibility: top_visibility(&v.mods),
             external: false,
             origin: None,
+            file: v.name.span.file.0,
         });
         self.global_names.insert(v.name.name.clone(), GlobalInfo { id, mutable: v.mutable, span: v.name.span });
         out.push(Stmt::Assign(Place::Global(id), init));

@@ -124,6 +124,7 @@ impl Checker<'_> {
             init,
             visibility: Visibility::Export,
             open: true,
+            file: 0,
         });
         self.class_info.push(ClassInfo {
             span: Span::default(),
@@ -176,6 +177,7 @@ impl Checker<'_> {
                     init: None,
                     visibility: crate::check::top_visibility(&c.mods),
                     open: c.mods.open.is_some(),
+                    file: c.name.span.file.0,
                 });
                 self.class_info.push(ClassInfo {
                     span: c.name.span,
@@ -350,6 +352,7 @@ impl Checker<'_> {
             Ty::Void,
             visibility,
         );
+        self.funcs[func].file = self.classes[id].file;
         self.classes[id].init = Some(Callee::Func(func));
         self.class_info[id].init_params = Some(init_params);
     }
@@ -476,6 +479,7 @@ impl Checker<'_> {
             ret,
             visibility,
         );
+        self.funcs[func].file = self.classes[id].file;
         let slot = match slot {
             Some(s) => Some(s),
             None if !is_final && inherited.is_none() => {

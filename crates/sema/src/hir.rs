@@ -102,6 +102,8 @@ pub struct Class {
     pub visibility: Visibility,
     /// May be subclassed from other modules.
     pub open: bool,
+    /// Index of the source file that declares it (for per-file objects).
+    pub file: u32,
 }
 
 #[derive(Debug)]
@@ -114,6 +116,8 @@ pub struct Global {
     /// Defined by an imported module (referenced, not defined, here).
     pub external: bool,
     pub origin: Option<Origin>,
+    /// Index of the source file that declares it (for per-file objects).
+    pub file: u32,
 }
 
 #[derive(Debug)]
@@ -134,6 +138,8 @@ pub struct Func {
     /// Defined by an imported module: declared here, with no body.
     pub external: bool,
     pub origin: Option<Origin>,
+    /// Index of the source file that declares it (for per-file objects).
+    pub file: u32,
 }
 
 #[derive(Debug)]

@@ -118,6 +118,7 @@ impl Checker<'_> {
                 init: None,
                 visibility: if c.exported { Visibility::Export } else { Visibility::Hidden },
                 open: c.open,
+                file: 0,
             });
             self.class_info.push(ClassInfo {
                 span,
@@ -216,6 +217,7 @@ impl Checker<'_> {
                     decl: g.name.clone(),
                     fingerprint: g.fingerprint.clone(),
                 }),
+                file: 0,
             });
             self.imported_mutable.insert(id, g.mutable);
             module.globals.insert(g.name.clone(), id);
