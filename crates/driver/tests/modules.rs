@@ -73,6 +73,26 @@ print(geo.kept[199].area())
 const EXPECTED: &str =
     "geo ready, unit cm\n9.0\nsquare: 9.0\nplain: 0.0\ntrue\ncm\n2\n18.0\ncaught negative: -1.5\n39601.0\n";
 
+/// Runs `cmd` normally and with `TESS_GC_STRESS=1`; both must print `expected`.
+fn assert_prints(mut cmd: impl FnMut() -> Command, expected: &str) {
+    for stress in [false, true] {
+        let mut c = cmd();
+        if stress {
+            c.env("TESS_GC_STRESS", "1");
+        }
+        let run = c.output().expect("running the program");
+        assert_eq!(
+            String::from_utf8_lossy(&run.stdout),
+            expected,
+            "stress={stress}: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        assert!(run.status.success());
+    }
+}
+
+const SUB_EXPECTED: &str = "40\ndoubler -> base hook\nDoubler!\ntrue\ntrue\n1\n";
+
 fn tess(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_tess")).args(args).current_dir(dir).output().expect("running tess")
 }
@@ -102,21 +122,14 @@ fn setup(kind: &str) -> tempfile::TempDir {
 fn build_and_run(dir: &Path) {
     let out = tess(dir, &["build", "main.tes", "-I", "libs", "-o", "prog"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    for stress in [false, true] {
-        let mut cmd = Command::new(dir.join("prog"));
-        cmd.env_remove("LD_LIBRARY_PATH");
-        if stress {
-            cmd.env("TESS_GC_STRESS", "1");
-        }
-        let run = cmd.output().expect("running the program");
-        assert_eq!(
-            String::from_utf8_lossy(&run.stdout),
-            EXPECTED,
-            "stress={stress}: {}",
-            String::from_utf8_lossy(&run.stderr)
-        );
-        assert!(run.status.success());
-    }
+    assert_prints(
+        || {
+            let mut c = Command::new(dir.join("prog"));
+            c.env_remove("LD_LIBRARY_PATH");
+            c
+        },
+        EXPECTED,
+    );
 }
 
 #[test]
@@ -224,19 +237,7 @@ fn subclass_of_a_class_from_another_module() {
         assert!(lib.status.success(), "{}", String::from_utf8_lossy(&lib.stderr));
         let out = tess(dir.path(), &["build", "sub.tes", "-I", "libs", "-o", "sub"]);
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        for stress in [false, true] {
-            let mut cmd = Command::new(dir.path().join("sub"));
-            if stress {
-                cmd.env("TESS_GC_STRESS", "1");
-            }
-            let run = cmd.output().expect("running sub");
-            assert_eq!(
-                String::from_utf8_lossy(&run.stdout),
-                "40\ndoubler -> base hook\nDoubler!\ntrue\ntrue\n1\n",
-                "{kind} stress={stress}: {}",
-                String::from_utf8_lossy(&run.stderr)
-            );
-        }
+        assert_prints(|| Command::new(dir.path().join("sub")), SUB_EXPECTED);
     }
 }
 
@@ -245,32 +246,21 @@ fn subclass_of_a_class_from_another_module() {
 #[test]
 fn jit_imports_shared_libraries_and_subclasses_their_classes() {
     let dir = setup("--shared");
-    for stress in [false, true] {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_tess"));
-        cmd.args(["run", "-I", "libs", "main.tes"]).current_dir(dir.path());
-        if stress {
-            cmd.env("TESS_GC_STRESS", "1");
-        }
-        let run = cmd.output().expect("tess run");
-        assert_eq!(
-            String::from_utf8_lossy(&run.stdout),
-            EXPECTED,
-            "stress={stress}: {}",
-            String::from_utf8_lossy(&run.stderr)
-        );
-    }
+    assert_prints(
+        || {
+            let mut c = Command::new(env!("CARGO_BIN_EXE_tess"));
+            c.args(["run", "-I", "libs", "main.tes"]).current_dir(dir.path());
+            c
+        },
+        EXPECTED,
+    );
     std::fs::write(dir.path().join("libs/base.tes"), BASE).expect("base.tes");
     std::fs::write(dir.path().join("sub.tes"), SUB).expect("sub.tes");
     let lib =
         tess(dir.path(), &["build", "--lib", "--module", "base", "libs/base.tes", "--shared", "-o", "libs/libbase.so"]);
     assert!(lib.status.success(), "{}", String::from_utf8_lossy(&lib.stderr));
     let run = tess(dir.path(), &["run", "-I", "libs", "sub.tes"]);
-    assert_eq!(
-        String::from_utf8_lossy(&run.stdout),
-        "40\ndoubler -> base hook\nDoubler!\ntrue\ntrue\n1\n",
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    assert_eq!(String::from_utf8_lossy(&run.stdout), SUB_EXPECTED, "{}", String::from_utf8_lossy(&run.stderr));
 }
 
 #[test]
