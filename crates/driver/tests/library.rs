@@ -156,3 +156,25 @@ fn library_errors_are_located() {
         "{err}"
     );
 }
+
+/// `export { ... }` exports every declaration inside it (with its class's
+/// public members), and nothing outside it.
+#[test]
+fn export_block_exports_its_declarations() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("e.tes"),
+        "export {\n    fn a() -> Int { return 1 }\n    let b = 2\n    class C {\n        public fn m() -> Int { return 3 }\n    }\n}\nfn hidden() -> Int { return 4 }\n",
+    )
+    .expect("e.tes");
+    let out = tess(dir.path(), &["build", "--lib", "--module", "e", "e.tes", "--shared"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let nm = Command::new("nm").args(["-D", "--defined-only"]).arg(dir.path().join("libe.so")).output().expect("nm");
+    let mut symbols: Vec<String> =
+        stdout(&nm).lines().filter_map(|l| l.split_whitespace().nth(2).map(String::from)).collect();
+    symbols.sort();
+    assert_eq!(
+        symbols,
+        ["_T1e1C1m", "_T1e1C3$ti", "_T1e1C4init", "_T1e1a", "_T1e1b", "tess_library_module", "tess_module_init_e"]
+    );
+}
