@@ -30,17 +30,49 @@ pub fn compile_module(
     paths: &[PathBuf],
     include: &[PathBuf],
 ) -> Result<Option<Checked>, String> {
+    compile_module_cached(name, Some(mode), paths, include, None)
+}
+
+/// A file's syntax tree from `cache` (keyed by its position and a hash of
+/// its text), or parsed and, when it has no errors, stored there.
+fn parse_cached(index: usize, text: &str, diags: &mut Diagnostics, cache: Option<&Path>) -> tess_syntax::ast::File {
+    let file = FileId(index as u32);
+    let Some(dir) = cache else {
+        return tess_syntax::parser::parse_file(file, text, diags);
+    };
+    let key = dir.join(format!("{}-{index}.ast", blake3::hash(text.as_bytes()).to_hex()));
+    if let Some(ast) = std::fs::read(&key).ok().and_then(|b| postcard::from_bytes(&b).ok()) {
+        return ast;
+    }
+    let errors = diags.items.len();
+    let ast = tess_syntax::parser::parse_file(file, text, diags);
+    if diags.items.len() == errors {
+        // The cache only saves work: failing to write it is not an error.
+        if let Ok(bytes) = postcard::to_stdvec(&ast) {
+            let _ = std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&key, bytes));
+        }
+    }
+    ast
+}
+
+/// [`compile_module`], with parsed files cached in `cache` (a module in
+/// pieces parses each of its files once, not once per piece). Without a
+/// `mode`, a module with top-level statements is a program (whose module
+/// is `main`, as with `tess build`), else a library.
+pub fn compile_module_cached(
+    name: &str,
+    mode: Option<hir::Mode>,
+    paths: &[PathBuf],
+    include: &[PathBuf],
+    cache: Option<&Path>,
+) -> Result<Option<Checked>, String> {
     let mut sources = Vec::new();
     for p in paths {
         let text = std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
         sources.push(SourceFile::new(p.display().to_string(), text));
     }
     let mut diags = Diagnostics::default();
-    let files: Vec<_> = sources
-        .iter()
-        .enumerate()
-        .map(|(i, s)| tess_syntax::parser::parse_file(FileId(i as u32), &s.text, &mut diags))
-        .collect();
+    let files: Vec<_> = sources.iter().enumerate().map(|(i, s)| parse_cached(i, &s.text, &mut diags, cache)).collect();
     let mut interfaces: Vec<Interface> = Vec::new();
     let mut imports = Vec::new();
     for imp in files.iter().flat_map(|f| &f.imports) {
@@ -79,6 +111,9 @@ pub fn compile_module(
         pending.extend(i.dependencies.iter().map(|d| d.module.clone()));
         imports.push(ImportedLib { name: dep, dir: dir.clone() });
     }
+    let has_statements = files.iter().any(|f| f.items.iter().any(|i| matches!(i, tess_syntax::ast::Item::Stmt(_))));
+    let mode = mode.unwrap_or(if has_statements { hir::Mode::Program } else { hir::Mode::Library });
+    let name = if mode == hir::Mode::Program && has_statements { MAIN_MODULE } else { name };
     let module = tess_sema::check_module(name, mode, &files, &interfaces, &mut diags);
     if diags.has_errors() {
         diagnostics::emit(&sources, &diags);

@@ -44,19 +44,17 @@ pub fn compile(
     let Some(index) = files.iter().position(|f| same(f, primary)) else {
         return Err(format!("{} is not a file of module `{module}` in {}", primary.display(), cdb.display()));
     };
-    // A module with top-level statements is a program's main module.
-    let has_statements = files.iter().any(|f| {
-        std::fs::read_to_string(f).is_ok_and(|t| {
-            let mut diags = tess_syntax::Diagnostics::default();
-            let ast = tess_syntax::parser::parse_file(tess_syntax::FileId(0), &t, &mut diags);
-            ast.items.iter().any(|i| matches!(i, tess_syntax::ast::Item::Stmt(_)))
-        })
-    });
-    let (name, mode) = if has_statements { (frontend::MAIN_MODULE, Mode::Program) } else { (module, Mode::Library) };
-    let Some(frontend::Checked { module: m, .. }) = frontend::compile_module(name, mode, &files, include)? else {
+    // Parsed files are shared by the pieces' runs (TESS_CACHE_DIR, or
+    // `.tess-cache` beside the source list).
+    let cache = std::env::var_os("TESS_CACHE_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| cdb.parent().unwrap_or(Path::new(".")).join(".tess-cache"));
+    let Some(frontend::Checked { module: m, .. }) =
+        frontend::compile_module_cached(module, None, &files, include, Some(&cache))?
+    else {
         return Ok(ExitCode::from(1));
     };
-    let kind = match (mode, shared) {
+    let kind = match (m.mode, shared) {
         (Mode::Program, _) => Output::Program,
         (Mode::Library, true) => Output::SharedLibrary,
         (Mode::Library, false) => Output::Archive,

@@ -1,14 +1,15 @@
 //! The syntax tree of one source file, as written (names unresolved).
 
 use crate::source::Span;
+use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Ident {
     pub name: String,
     pub span: Span,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum Access {
     Private,
     #[default]
@@ -18,7 +19,7 @@ pub enum Access {
 }
 
 /// Modifiers written before a declaration.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Modifiers {
     pub access: Option<(Access, Span)>,
     pub export: Option<Span>,
@@ -29,20 +30,20 @@ pub struct Modifiers {
     pub extern_: Option<Span>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct File {
     pub imports: Vec<Import>,
     pub items: Vec<Item>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Import {
     pub path: Ident,
     pub names: Vec<Ident>,
     pub span: Span,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum Item {
     Fn(FnDecl),
     Class(ClassDecl),
@@ -51,13 +52,13 @@ pub enum Item {
     Stmt(Stmt),
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Param {
     pub name: Ident,
     pub ty: TypeExpr,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct FnDecl {
     pub mods: Modifiers,
     pub name: Ident,
@@ -68,7 +69,7 @@ pub struct FnDecl {
     pub span: Span,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct VarDecl {
     pub mods: Modifiers,
     pub mutable: bool,
@@ -78,7 +79,7 @@ pub struct VarDecl {
     pub span: Span,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ClassDecl {
     pub mods: Modifiers,
     pub name: Ident,
@@ -89,7 +90,7 @@ pub struct ClassDecl {
     pub span: Span,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum TypeExpr {
     Named(Vec<Ident>),
     Array(Box<TypeExpr>, Span),
@@ -107,13 +108,13 @@ impl TypeExpr {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Block {
     pub stmts: Vec<Stmt>,
     pub span: Span,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum Stmt {
     Let(VarDecl),
     Assign { target: Expr, op: Option<BinOp>, value: Expr, span: Span },
@@ -130,19 +131,19 @@ pub enum Stmt {
 }
 
 /// An `if` condition: a Boolean, or `let x = optional`.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum Cond {
     Expr(Expr),
     Let(Ident, Expr),
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum ForPattern {
     One(Ident),
     Pair(Ident, Ident),
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Catch {
     pub name: Ident,
     pub ty: TypeExpr,
@@ -150,7 +151,7 @@ pub struct Catch {
     pub span: Span,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BinOp {
     Add,
     Sub,
@@ -200,26 +201,26 @@ impl BinOp {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum UnOp {
     Neg,
     Not,
     BitNot,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum StrSeg {
     Text(String),
     Expr(Expr),
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Expr {
     pub kind: ExprKind,
     pub span: Span,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum ExprKind {
     Int(u64),
     Float(f64),
