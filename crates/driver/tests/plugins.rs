@@ -121,3 +121,24 @@ fn breaking_upgrade_is_an_abi_error_naming_the_declaration() {
     let out = run(dir.path(), &["plugins/libb.so"], false);
     assert!(out.starts_with("AbiError: cannot load plugins/libb.so: it uses `host.registerPlugin`"), "{out}");
 }
+
+/// The same under the JIT: `tess run -I host main.tes` loads the plugins
+/// into the process that runs the JIT-compiled program.
+#[test]
+fn plugins_load_under_the_jit() {
+    let dir = setup();
+    for stress in [false, true] {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_tess"));
+        cmd.args(["run", "-I", "host", "main.tes", "plugins/liba.so", "plugins/libb.so"]).current_dir(dir.path());
+        if stress {
+            cmd.env("TESS_GC_STRESS", "1");
+        }
+        let out = cmd.output().expect("tess run");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            "loaded plugins/liba.so\nloaded plugins/libb.so\na.Greeter: hello from a, true true\nb.Greeter: hello from b, true true\n",
+            "stress={stress}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
