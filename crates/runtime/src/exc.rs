@@ -173,12 +173,3 @@ pub extern "C" fn tess_throw_uninitialised() {
 pub extern "C" fn tess_throw_nil() {
     throw_new(&tess_ti_NilError, "unwrapped a nil value");
 }
-
-/// `o is ty`, in O(1) through the ancestor display.
-pub fn is_instance(o: *mut Obj, ty: *const TypeInfo) -> bool {
-    unsafe {
-        let t = &*(*o).header.ty();
-        let depth = (*ty).depth;
-        t.depth >= depth && *t.display.add(depth as usize) == ty
-    }
-}
