@@ -247,9 +247,10 @@ impl<'h, M: Module> ModuleGen<'h, M> {
         let name = format!("{}.str.{}", tess_sema::mangle::symbol(&self.hir.name, &[]), self.strings.len());
         let id = self.module.declare_data(&name, Linkage::Local, true, false).map_err(err("declaring a string"))?;
         let ti = self.data_import("tess_ti_String")?;
-        let mut bytes = vec![0u8; 16 + text.len()];
+        // A NUL after the bytes, as every string has (for `CString`).
+        let mut bytes = vec![0u8; 16 + text.len() + 1];
         bytes[8..16].copy_from_slice(&(text.len() as u64).to_le_bytes());
-        bytes[16..].copy_from_slice(text.as_bytes());
+        bytes[16..16 + text.len()].copy_from_slice(text.as_bytes());
         let mut desc = DataDescription::new();
         desc.define(bytes.into_boxed_slice());
         desc.set_align(8);

@@ -37,7 +37,8 @@ pub fn roots_itself(e: &Expr) -> bool {
 /// more inside itself (twice when tiny), and never deeper than
 /// `INLINE_MAX_DEPTH`.
 pub fn inlinable(m: &Module, f: FuncId, inlining: &[FuncId]) -> bool {
-    if f == m.init || m.funcs[f].external || inlining.len() >= INLINE_MAX_DEPTH {
+    // An `extern fn` keeps its own frame: exceptions escaping it abort.
+    if f == m.init || m.funcs[f].external || m.funcs[f].extern_c || inlining.len() >= INLINE_MAX_DEPTH {
         return false;
     }
     let copies = inlining.iter().filter(|&&g| g == f).count();

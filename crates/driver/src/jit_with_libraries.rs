@@ -37,7 +37,12 @@ pub fn run(module: &hir::Module, imports: &[ImportedLib], file: &Path, args: Vec
         }
         libraries.push(open(&so)?);
     }
-    let resolve = |name: &str| address(&runtime, name).or_else(|| libraries.iter().find_map(|l| address(l, name)));
+    let this = Library::this();
+    let resolve = |name: &str| {
+        address(&runtime, name)
+            .or_else(|| libraries.iter().find_map(|l| address(l, name)))
+            .or_else(|| address(&this, name))
+    };
     let program = tess_codegen::jit::jit(module, &resolve).map_err(|e| e.to_string())?;
 
     let call = |name: &str| address(&runtime, name).ok_or_else(|| format!("the shared runtime lacks `{name}`"));

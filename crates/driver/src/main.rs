@@ -126,7 +126,11 @@ fn run(include: &[PathBuf], file: &PathBuf, args: Vec<String>) -> DResult {
         // The runtime linked into `tess` serves the program.
         let table: std::collections::HashMap<&str, *const u8> =
             tessera_rt::symbols::runtime_symbols().into_iter().collect();
-        let program = tess_codegen::jit::jit(&module, &|name| table.get(name).copied()).map_err(|e| e.to_string())?;
+        // C functions (`extern fn` declarations) from the libraries `tess` has loaded.
+        let this = libloading::os::unix::Library::this();
+        let c_symbol = |name: &str| unsafe { this.get::<*const u8>(name.as_bytes()) }.ok().map(|s| *s);
+        let resolve = |name: &str| table.get(name).copied().or_else(|| c_symbol(name));
+        let program = tess_codegen::jit::jit(&module, &resolve).map_err(|e| e.to_string())?;
         tessera_rt::process::init_with_args(args);
         program.run_init();
         if !tessera_rt::exc::pending().is_null() {

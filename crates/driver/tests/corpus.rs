@@ -3,7 +3,7 @@
 //!
 //! - `tests/run/*.tes` carry their expectations as comments:
 //!   `// out: TEXT` (a line of standard output), `// err: TEXT` (a line of
-//!   standard error), `// status: N` (default 0), `// args: A B`,
+//!   standard error), `// status: N` (default 0; a signal is 128 + its number), `// args: A B`,
 //!   `// stdin: TEXT` (a line of standard input). Each runs
 //!   compiled (AOT), under the JIT, and compiled with `TESS_GC_STRESS=1`.
 //! - `tests/fail/*.tes` must not compile; each line carrying
@@ -94,7 +94,12 @@ fn expectations(src: &str) -> Expect {
 fn compare(what: &str, out: &Output, e: &Expect) -> Result<(), String> {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let status = out.status.code().unwrap_or(-1);
+    // A signal counts as the shell reports it: 128 + its number.
+    let status = out.status.code().or_else(|| {
+        use std::os::unix::process::ExitStatusExt;
+        out.status.signal().map(|s| 128 + s)
+    });
+    let status = status.unwrap_or(-1);
     if stdout != e.stdout || stderr != e.stderr || status != e.status {
         return Err(format!(
             "[{what}] status {status} (expected {})\n== stdout:\n{stdout}== expected stdout:\n{}== stderr:\n{stderr}== expected stderr:\n{}",

@@ -132,6 +132,19 @@ pub unsafe extern "C" fn tess_uncaught() -> ! {
     }
 }
 
+/// An exception escaped an `extern fn` definition (MODULES.md §5, Clay's
+/// rule): report it and abort.
+#[no_mangle]
+pub unsafe extern "C" fn tess_extern_uncaught(name: *const std::ffi::c_char) -> ! {
+    unsafe {
+        let (class, msg) = describe(tess_exc);
+        let name = std::ffi::CStr::from_ptr(name).to_string_lossy();
+        crate::io::flush_stdout();
+        eprintln!("uncaught {class}: {msg} in extern fn {name}");
+        std::process::abort()
+    }
+}
+
 /// Class name and message of an error object.
 pub unsafe fn describe(e: *mut Obj) -> (&'static str, &'static str) {
     unsafe {

@@ -19,10 +19,12 @@ pub static tess_ti_String: TypeInfo = TypeInfo {
     display: std::ptr::null(),
 };
 
-/// A new heap string holding `bytes` (which must be UTF-8).
+/// A new heap string holding `bytes` (which must be UTF-8). Every string
+/// has a NUL after its bytes (allocations are zeroed), so a `CString`
+/// argument is the address of the bytes, borrowed for the call.
 pub fn new_str(bytes: &[u8]) -> *mut Str {
     unsafe {
-        let s = tess_alloc(&tess_ti_String, (STR_LEN_OFFSET + 8 + bytes.len()) as u64).cast::<Str>();
+        let s = tess_alloc(&tess_ti_String, (STR_LEN_OFFSET + 8 + bytes.len() + 1) as u64).cast::<Str>();
         (*s).len = bytes.len() as u64;
         std::ptr::copy_nonoverlapping(bytes.as_ptr(), (*s).bytes.as_mut_ptr(), bytes.len());
         s
@@ -37,7 +39,7 @@ unsafe fn s<'a>(p: *const Str) -> &'a str {
 pub unsafe extern "C" fn tess_str_concat(a: *mut Str, b: *mut Str) -> *mut Str {
     unsafe {
         let (la, lb) = ((*a).len as usize, (*b).len as usize);
-        let r = tess_alloc(&tess_ti_String, (STR_LEN_OFFSET + 8 + la + lb) as u64).cast::<Str>();
+        let r = tess_alloc(&tess_ti_String, (STR_LEN_OFFSET + 8 + la + lb + 1) as u64).cast::<Str>();
         (*r).len = (la + lb) as u64;
         let dst = (*r).bytes.as_mut_ptr();
         std::ptr::copy_nonoverlapping((*a).bytes.as_ptr(), dst, la);
@@ -52,7 +54,7 @@ pub unsafe extern "C" fn tess_str_concat_n(parts: *const *mut Str, n: u64) -> *m
     unsafe {
         let parts = std::slice::from_raw_parts(parts, n as usize);
         let total: usize = parts.iter().map(|p| (**p).len as usize).sum();
-        let r = tess_alloc(&tess_ti_String, (STR_LEN_OFFSET + 8 + total) as u64).cast::<Str>();
+        let r = tess_alloc(&tess_ti_String, (STR_LEN_OFFSET + 8 + total + 1) as u64).cast::<Str>();
         (*r).len = total as u64;
         let mut dst = (*r).bytes.as_mut_ptr();
         for p in parts {
@@ -206,4 +208,14 @@ pub unsafe extern "C" fn tess_str_to_float(p: *const Str) -> *mut Obj {
         Ok(v) => tess_box(v.to_bits() as i64),
         Err(_) => std::ptr::null_mut(),
     }
+}
+
+/// `String(c)` of a `CString`: a copy of the C string.
+#[no_mangle]
+pub unsafe extern "C" fn tess_str_from_cstring(p: *const std::ffi::c_char) -> *mut Str {
+    if p.is_null() {
+        return new_str(b"");
+    }
+    let text = unsafe { std::ffi::CStr::from_ptr(p) };
+    new_str(String::from_utf8_lossy(text.to_bytes()).as_bytes())
 }

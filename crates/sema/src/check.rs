@@ -235,7 +235,7 @@ impl<'d> Checker<'d> {
     }
 
     pub(crate) fn check_modifiers(&mut self, m: &ast::Modifiers, member: bool) {
-        let mut unsupported = vec![(m.shared, "`shared` variables"), (m.extern_, "`extern` functions")];
+        let mut unsupported = vec![(m.shared, "`shared` variables")];
         if !member {
             unsupported.push((m.override_, "`override` outside a class"));
             unsupported.push((m.final_, "`final` outside a class"));
@@ -278,6 +278,7 @@ impl<'d> Checker<'d> {
             external: false,
             origin: None,
             file: 0,
+            extern_c: false,
         });
         id
     }
@@ -359,12 +360,58 @@ impl<'d> Checker<'d> {
             );
             return;
         }
+        if f.mods.extern_.is_some() {
+            self.declare_extern_fn(f, params, ret);
+            return;
+        }
         if f.body.is_none() {
             self.error_hint(f.span, format!("function `{}` has no body", f.name.name), "add `{ ... }`");
         }
         let symbol = mangle::symbol(&self.module, &[&f.name.name]);
         let id = self.new_func(&f.name.name, symbol, params, ret, top_visibility(&f.mods));
         self.funcs[id].file = f.name.span.file.0;
+        self.fn_names.insert(f.name.name.clone(), (id, f.name.span));
+    }
+
+    /// `extern fn` (MODULES.md §5): a C function (no body) or a definition
+    /// with the C convention, under its plain symbol name; only C types.
+    fn declare_extern_fn(&mut self, f: &ast::FnDecl, params: Vec<Ty>, ret: Ty) {
+        for (p, ty) in f.params.iter().zip(&params) {
+            if !is_c_type(ty) {
+                self.error_hint(
+                    p.ty.span(),
+                    format!("`extern fn {}` cannot take a {ty}", f.name.name),
+                    "extern functions take only C types: Int, Int32, Float, Bool, CString and fn types of these",
+                );
+            }
+        }
+        if let Some(r) = &f.ret {
+            if !is_c_type(&ret) {
+                self.error_hint(
+                    r.span(),
+                    format!("`extern fn {}` cannot return a {ret}", f.name.name),
+                    "extern functions return only C types: Int, Int32, Float, Bool, CString and fn types of these",
+                );
+            }
+        }
+        if f.throws {
+            self.error_hint(
+                f.span,
+                "`throws` on extern functions is not supported yet",
+                "catch the exception inside the function",
+            );
+        }
+        let visibility = if f.mods.export.is_some() { Visibility::Export } else { Visibility::Hidden };
+        let id = self.new_func(&f.name.name, f.name.name.clone(), params.clone(), ret, visibility);
+        let func = &mut self.funcs[id];
+        func.file = f.name.span.file.0;
+        func.extern_c = true;
+        if f.body.is_none() {
+            func.external = true;
+            func.locals =
+                params.into_iter().enumerate().map(|(i, ty)| hir::Local { name: format!("p{i}"), ty }).collect();
+            func.params = (0..func.locals.len()).collect();
+        }
         self.fn_names.insert(f.name.name.clone(), (id, f.name.span));
     }
 
@@ -465,6 +512,8 @@ impl<'d> Checker<'d> {
     pub(crate) fn fits(&self, a: &Ty, b: &Ty) -> bool {
         match (a, b) {
             (Ty::Error, _) | (_, Ty::Error) => true,
+            // A `String` argument is passed as its bytes for one call.
+            (Ty::Str, Ty::CString) => true,
             (Ty::Class(x, _), Ty::Class(y, _)) => self.is_subclass(*x, *y),
             (Ty::Nil, Ty::Optional(_)) => true,
             (Ty::Optional(x), Ty::Optional(y)) => self.fits(x, y),
@@ -492,6 +541,7 @@ impl<'d> Checker<'d> {
             return e;
         }
         match (ty, &e.ty) {
+            (Ty::CString, Ty::Str) => Expr::new(ExprKind::ToCString(Box::new(e)), Ty::CString),
             (Ty::Optional(_), Ty::Nil) => Expr::new(ExprKind::Nil, ty.clone()),
             (Ty::Optional(_), Ty::Optional(_)) | (Ty::Optional(_), Ty::Error) => e,
             (Ty::Optional(_), _) => Expr::new(ExprKind::Wrap(Box::new(e)), ty.clone()),
@@ -673,6 +723,15 @@ impl<'d> Checker<'d> {
         func.params = params;
         func.locals = std::mem::take(&mut self.locals);
         func.body = body;
+    }
+}
+
+/// Types that cross the C boundary (MODULES.md §5).
+fn is_c_type(t: &Ty) -> bool {
+    match t {
+        Ty::Int | Ty::Int32 | Ty::Float | Ty::Bool | Ty::CString | Ty::Void | Ty::Error => true,
+        Ty::Fn(ps, r) => ps.iter().all(is_c_type) && is_c_type(r),
+        _ => false,
     }
 }
 

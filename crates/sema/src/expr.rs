@@ -169,6 +169,9 @@ impl Checker<'_> {
         if v.ty == Ty::Str {
             return v;
         }
+        if v.ty == Ty::CString {
+            return Expr::new(ExprKind::Rt { name: "tess_str_from_cstring", args: vec![v], throws: false }, Ty::Str);
+        }
         if !v.ty.is_printable() {
             let hint = if matches!(v.ty, Ty::Optional(_)) {
                 "unwrap the optional first, e.g. `x ?? 0` or `x!`"

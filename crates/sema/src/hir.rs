@@ -140,6 +140,9 @@ pub struct Func {
     pub origin: Option<Origin>,
     /// Index of the source file that declares it (for per-file objects).
     pub file: u32,
+    /// An `extern fn` (MODULES.md §5): a C function, or a definition with
+    /// the C convention whose uncaught exceptions abort the process.
+    pub extern_c: bool,
 }
 
 #[derive(Debug)]
@@ -325,6 +328,9 @@ pub enum ExprKind {
     ToStr(Box<Expr>),
     /// A numeric conversion to `ty` (checked where it can overflow).
     Convert(Box<Expr>),
+    /// A `String` passed as a `CString`: its NUL-terminated bytes,
+    /// borrowed for the call.
+    ToCString(Box<Expr>),
     /// Any value as the 8-byte word arrays store.
     ToWord(Box<Expr>),
     /// An 8-byte array word back as a value of `ty`.
@@ -380,6 +386,7 @@ impl Expr {
             | ExprKind::BitNot(a)
             | ExprKind::ToStr(a)
             | ExprKind::Convert(a)
+            | ExprKind::ToCString(a)
             | ExprKind::ToWord(a)
             | ExprKind::FromWord(a)
             | ExprKind::Len(a)

@@ -373,8 +373,17 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         }
         if let Some(block) = self.unwind {
             self.b.switch_to_block(block);
-            let ret = clif_type(&self.body.func.ret).map(|t| self.zero(t));
-            self.leave(ret)?;
+            if self.body.func.extern_c {
+                // C callers cannot see exceptions: report and abort.
+                let name = self.mg.c_string(&self.body.func.name)?;
+                let gv = self.mg.module.declare_data_in_func(name, self.b.func);
+                let addr = self.b.ins().symbol_value(PTR, gv);
+                self.call_rt("tess_extern_uncaught", &[addr], None)?;
+                self.b.ins().trap(TrapCode::unwrap_user(4));
+            } else {
+                let ret = clif_type(&self.body.func.ret).map(|t| self.zero(t));
+                self.leave(ret)?;
+            }
         }
         Ok(())
     }
@@ -890,6 +899,11 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
                 let x = self.value(a)?;
                 self.convert(x, &a.ty, &e.ty)?
             }
+            ExprKind::ToCString(a) => {
+                // Strings keep a NUL after their bytes (at offset 16).
+                let x = self.value(a)?;
+                self.b.ins().iadd_imm_s(x, 16)
+            }
             ExprKind::ToWord(a) => {
                 let x = self.value(a)?;
                 self.to_word(x, &a.ty)
@@ -922,7 +936,11 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         };
         let call = self.b.ins().call(fref, &vals);
         let r = self.b.inst_results(call).first().copied();
-        self.check_exception()?;
+        // C functions do not throw.
+        let func = &self.hir.funcs[f];
+        if !(func.extern_c && func.external) {
+            self.check_exception()?;
+        }
         Ok(r)
     }
 
