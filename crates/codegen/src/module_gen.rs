@@ -330,6 +330,39 @@ impl<'h, M: Module> ModuleGen<'h, M> {
         used
     }
 
+    /// The function a shared library's `.init_array` entry calls: it hands
+    /// the init entry to the runtime, which runs it unless the library is
+    /// being loaded by `loadLibrary` (which checks fingerprints first).
+    pub fn define_library_constructor(&mut self) -> Result<FuncId, CodegenError> {
+        let cc = self.module.isa().default_call_conv();
+        let id = self
+            .module
+            .declare_function("tess_library_constructor", Linkage::Local, &Signature::new(cc))
+            .map_err(err("declaring the constructor"))?;
+        let mut sig = Signature::new(cc);
+        sig.params.push(AbiParam::new(abi::PTR));
+        let loaded = self.import_fn("tess_library_loaded", &sig)?;
+        let init = self.func(self.hir.init)?;
+        let mut ctx = self.module.make_context();
+        ctx.func.signature = Signature::new(cc);
+        let mut fctx = FunctionBuilderContext::new();
+        {
+            use cranelift_codegen::ir::InstBuilder;
+            let mut b = cranelift_frontend::FunctionBuilder::new(&mut ctx.func, &mut fctx);
+            let entry = b.create_block();
+            b.switch_to_block(entry);
+            let init_ref = self.module.declare_func_in_func(init, b.func);
+            let addr = b.ins().func_addr(abi::PTR, init_ref);
+            let loaded_ref = self.module.declare_func_in_func(loaded, b.func);
+            b.ins().call(loaded_ref, &[addr]);
+            b.ins().return_(&[]);
+            b.seal_all_blocks();
+            b.finalize(self.module.isa().frontend_config());
+        }
+        self.define(id, &mut ctx, "tess_library_constructor")?;
+        Ok(id)
+    }
+
     /// `tess_library_module`: what `loadLibrary` reads from a shared
     /// library — its module name, init entry, and the fingerprints of the
     /// imported declarations it uses.

@@ -51,12 +51,38 @@ pub fn object_file_of(module: &hir::Module, output: Output, piece: Option<u32>) 
     let mut mg = ModuleGen::new(ObjectModule::new(builder), module, piece)?;
     mg.define_all()?;
     let owns_init = piece.is_none_or(|p| p == module.funcs[module.init].file);
+    let mut constructor = None;
     match output {
         Output::Program if owns_init => define_main(&mut mg)?,
-        Output::SharedLibrary if owns_init => mg.define_library_descriptor()?,
+        Output::SharedLibrary if owns_init => {
+            mg.define_library_descriptor()?;
+            constructor = Some(mg.define_library_constructor()?);
+        }
         _ => {}
     }
-    let product = mg.module.finish();
+    let mut product = mg.module.finish();
+    if let Some(ctor) = constructor {
+        // A shared library initialises itself when loaded (MODULES.md §5):
+        // an `.init_array` entry pointing at the constructor.
+        const SHT_INIT_ARRAY: u32 = 14;
+        const SHF_WRITE_ALLOC: u64 = 1 | 2;
+        const R_X86_64_64: u32 = 1;
+        let symbol = product.function_symbol(ctor);
+        let obj = &mut product.object;
+        let section = obj.add_section(Vec::new(), b".init_array".to_vec(), object::SectionKind::Elf(SHT_INIT_ARRAY));
+        obj.section_mut(section).flags = object::SectionFlags::Elf { sh_flags: SHF_WRITE_ALLOC };
+        let offset = obj.append_section_data(section, &[0u8; 8], 8);
+        obj.add_relocation(
+            section,
+            object::write::Relocation {
+                offset,
+                symbol,
+                addend: 0,
+                flags: object::RelocationFlags::Elf { r_type: R_X86_64_64 },
+            },
+        )
+        .map_err(err("adding the library constructor"))?;
+    }
     product.emit().map_err(err("writing the object file"))
 }
 

@@ -4,45 +4,41 @@
 use crate::exc::{tess_ti_IOError, throw_new};
 use crate::object::Str;
 use crate::string::new_str;
-use std::cell::RefCell;
 use std::io::Write;
+use std::sync::Mutex;
 
-thread_local! {
-    static STDOUT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
-}
+/// What `print` has written and not yet flushed. A process-wide buffer
+/// (not thread-local): it must still be there when `atexit` handlers run.
+static STDOUT: Mutex<Vec<u8>> = Mutex::new(Vec::new());
 
 const FLUSH_AT: usize = 64 * 1024;
 
 pub fn flush_stdout() {
-    STDOUT.with(|b| {
-        let mut b = b.borrow_mut();
+    if let Ok(mut b) = STDOUT.lock() {
         let _ = std::io::stdout().write_all(&b);
         let _ = std::io::stdout().flush();
         b.clear();
-    });
+    }
 }
 
 /// Writes what `print` has buffered straight to file descriptor 1, for the
-/// fatal-signal path (no locks, no allocation; skipped if the buffer is in
-/// use at that moment).
+/// fatal-signal path (no waiting, no allocation; skipped if the buffer is
+/// in use at that moment).
 pub fn flush_stdout_raw() {
-    let _ = STDOUT.try_with(|b| {
-        if let Ok(b) = b.try_borrow() {
-            unsafe { libc::write(1, b.as_ptr().cast(), b.len()) };
-        }
-    });
+    if let Ok(b) = STDOUT.try_lock() {
+        unsafe { libc::write(1, b.as_ptr().cast(), b.len()) };
+    }
 }
 
 fn write_out(bytes: &[u8]) {
-    STDOUT.with(|b| {
-        let mut b = b.borrow_mut();
+    if let Ok(mut b) = STDOUT.lock() {
         b.extend_from_slice(bytes);
         b.push(b'\n');
         if b.len() >= FLUSH_AT {
             let _ = std::io::stdout().write_all(&b);
             b.clear();
         }
-    });
+    }
 }
 
 /// `print(s)` for a string; other values are converted by compiled code.

@@ -9,6 +9,33 @@ use std::collections::HashMap;
 use std::ffi::{c_char, CStr, CString};
 use std::sync::Mutex;
 
+/// Set while `loadLibrary` opens a library: its constructor must then
+/// leave initialisation to the loader, which checks fingerprints first.
+static LOADING_PLUGIN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+extern "C" fn flush_at_exit() {
+    crate::io::flush_stdout();
+}
+
+/// Called by a shared library's ELF constructor with its init entry: a C
+/// program or Python's ctypes can use the library at once (MODULES.md §5).
+/// The runtime starts if nothing started it; output is flushed at exit.
+#[no_mangle]
+pub extern "C" fn tess_library_loaded(init: extern "C" fn()) {
+    static STARTED: std::sync::Once = std::sync::Once::new();
+    STARTED.call_once(|| {
+        crate::gc::init();
+        unsafe { libc::atexit(flush_at_exit) };
+    });
+    if LOADING_PLUGIN.load(std::sync::atomic::Ordering::SeqCst) {
+        return;
+    }
+    init();
+    if !crate::exc::pending().is_null() {
+        unsafe { crate::exc::tess_uncaught() }
+    }
+}
+
 /// Each loaded module's interface: declaration -> fingerprint.
 static MODULES: Mutex<Option<HashMap<String, HashMap<String, String>>>> = Mutex::new(None);
 
@@ -57,7 +84,9 @@ fn load(path: &str) -> Result<(), (&'static crate::object::ClassInfo<1>, String)
     let abi_error = |m: String| (&tess_ti_AbiError, m);
     let c_path =
         CString::new(path).map_err(|_| load_error(format!("cannot load {path}: the path contains a NUL byte")))?;
+    LOADING_PLUGIN.store(true, std::sync::atomic::Ordering::SeqCst);
     let handle = unsafe { libc::dlopen(c_path.as_ptr(), libc::RTLD_NOW | libc::RTLD_GLOBAL) };
+    LOADING_PLUGIN.store(false, std::sync::atomic::Ordering::SeqCst);
     if handle.is_null() {
         let why = unsafe { text(libc::dlerror()) };
         if let Some(sym) = why.split("undefined symbol: ").nth(1).map(|s| s.split_whitespace().next().unwrap_or(s)) {

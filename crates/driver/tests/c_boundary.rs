@@ -1,0 +1,108 @@
+//! The C boundary (MODULES.md §5), so far: `export extern fn` definitions
+//! in a Tessera shared library, called from a C program compiled by gcc
+//! and from Python's ctypes. The library initialises itself when loaded
+//! (an ELF constructor), so callers need no setup.
+
+use std::path::Path;
+use std::process::Command;
+
+const CALC: &str = "var count = 0
+init { count = 10 }
+export extern fn add(a: Int, b: Int) -> Int { return a + b }
+export extern fn greet(name: CString) -> Int {
+    print(\"hello \\(String(name))\")
+    return String(name).len
+}
+export extern fn counted() -> Int {
+    count += 1
+    return count
+}
+export extern fn hyp(a: Float, b: Float) -> Float { return sqrt(a * a + b * b) }
+export extern fn small(x: Int32, flag: Bool) -> Int32 {
+    if flag { return x + 1 }
+    return x - 1
+}
+fn hidden() -> Int { return 0 }
+";
+
+const MAIN_C: &str = r#"#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+int64_t add(int64_t, int64_t);
+int64_t greet(const char *);
+int64_t counted(void);
+double hyp(double, double);
+int32_t small(int32_t, bool);
+int main(void) {
+    int64_t a = counted();
+    int64_t b = counted();
+    printf("%ld %ld %ld %.1f %d %d\n", (long)add(2, 3), (long)a, (long)b, hyp(3, 4), small(7, true), small(7, false));
+    fflush(stdout);
+    long n = (long)greet("world");
+    printf("%ld\n", n);
+    return 0;
+}
+"#;
+
+fn library(dir: &Path) {
+    std::fs::write(dir.join("calc.tes"), CALC).expect("calc.tes");
+    let out = Command::new(env!("CARGO_BIN_EXE_tess"))
+        .args(["build", "--lib", "--module", "calc", "calc.tes", "--shared"])
+        .current_dir(dir)
+        .output()
+        .expect("tess");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn exported_extern_functions_are_plain_dynamic_symbols() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    library(dir.path());
+    let nm = Command::new("nm").args(["-D", "--defined-only"]).arg(dir.path().join("libcalc.so")).output().expect("nm");
+    let mut symbols: Vec<String> = String::from_utf8_lossy(&nm.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(2).map(String::from))
+        .collect();
+    symbols.sort();
+    assert_eq!(symbols, ["add", "counted", "greet", "hyp", "small", "tess_library_module", "tess_module_init_calc"]);
+}
+
+#[test]
+fn a_c_program_calls_the_library() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    library(d);
+    std::fs::write(d.join("main.c"), MAIN_C).expect("main.c");
+    let cc = Command::new("gcc")
+        .args(["-Wall", "-Wextra", "-Werror", "main.c", "-L.", "-lcalc"])
+        .arg(format!("-Wl,-rpath,{}", d.display()))
+        .args(["-o", "cmain"])
+        .current_dir(d)
+        .output()
+        .expect("gcc");
+    assert!(cc.status.success(), "{}", String::from_utf8_lossy(&cc.stderr));
+    let run = Command::new(d.join("cmain")).output().expect("cmain");
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let out = String::from_utf8_lossy(&run.stdout);
+    // `init { }` ran when the library loaded: the count starts at 10.
+    assert!(out.starts_with("5 11 12 5.0 8 6\n"), "{out}");
+    assert!(out.contains("hello world\n") && out.contains("5\n"), "{out}");
+}
+
+#[test]
+fn python_ctypes_calls_the_library() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    library(dir.path());
+    let script = "import ctypes
+lib = ctypes.CDLL('./libcalc.so')
+lib.add.restype = ctypes.c_int64
+lib.add.argtypes = [ctypes.c_int64, ctypes.c_int64]
+lib.counted.restype = ctypes.c_int64
+lib.hyp.restype = ctypes.c_double
+lib.hyp.argtypes = [ctypes.c_double, ctypes.c_double]
+print(lib.add(40, 2), lib.counted(), lib.hyp(5.0, 12.0))
+";
+    let run = Command::new("python3").args(["-c", script]).current_dir(dir.path()).output().expect("python3");
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert_eq!(String::from_utf8_lossy(&run.stdout), "42 11 13.0\n");
+}
