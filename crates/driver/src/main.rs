@@ -4,6 +4,7 @@
 
 mod diagnostics;
 mod frontend;
+mod header;
 mod jit_with_libraries;
 mod link;
 mod pieces;
@@ -56,6 +57,9 @@ enum Command {
         /// Write a static archive `libNAME.a`.
         #[arg(long = "static", requires = "lib")]
         static_lib: bool,
+        /// Also write a C header declaring the `export extern fn`s.
+        #[arg(long, value_name = "FILE.h", requires = "lib")]
+        emit_header: Option<PathBuf>,
     },
     /// Compile one file of a module to an object (a module in pieces):
     /// the module's other files, listed in a compilation database, are
@@ -86,7 +90,17 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run { include, file, args } => run(&include, &file, args),
-        Command::Build { files, include, output, emit_obj, lib: true, module: Some(name), shared, static_lib } => {
+        Command::Build {
+            files,
+            include,
+            output,
+            emit_obj,
+            lib: true,
+            module: Some(name),
+            shared,
+            static_lib,
+            emit_header,
+        } => {
             let kind = if shared {
                 link::LibKind::Shared
             } else if static_lib {
@@ -94,7 +108,7 @@ fn main() -> ExitCode {
             } else {
                 return ExitCode::from(report("--lib needs --shared or --static".into()));
             };
-            build_library(&name, kind, &files, &include, output, emit_obj)
+            build_library(&name, kind, &files, &include, output, emit_obj, emit_header)
         }
         Command::Build { files, include, output, emit_obj, .. } => build(&files, &include, output, emit_obj),
         Command::Interface { file } => print_interface(&file),
@@ -167,6 +181,7 @@ fn build_library(
     include: &[PathBuf],
     output: Option<PathBuf>,
     emit_obj: bool,
+    emit_header: Option<PathBuf>,
 ) -> DResult {
     if name.is_empty()
         || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
@@ -189,6 +204,9 @@ fn build_library(
     let output = output.unwrap_or_else(|| PathBuf::from(kind.file_name(name)));
     link::link_library(&object, &output, kind, emit_obj, &imports)?;
     let interface = tess_sema::interface::interface_of(&module, TARGET, env!("CARGO_PKG_VERSION"));
+    if let Some(h) = emit_header {
+        std::fs::write(&h, header::header(&module)).map_err(|e| format!("cannot write {}: {e}", h.display()))?;
+    }
     let tesi = output.with_file_name(format!("{name}.tesi"));
     std::fs::write(&tesi, tess_sema::interface::encode(&interface))
         .map_err(|e| format!("cannot write {}: {e}", tesi.display()))?;

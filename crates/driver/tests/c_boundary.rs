@@ -106,3 +106,44 @@ print(lib.add(40, 2), lib.counted(), lib.hyp(5.0, 12.0))
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
     assert_eq!(String::from_utf8_lossy(&run.stdout), "42 11 13.0\n");
 }
+
+/// `--emit-header`: a header for the `export extern fn`s that compiles
+/// cleanly as C11 and C++17, and a callback passed from C to Tessera.
+#[test]
+fn generated_header_and_callbacks() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    let source = format!("{CALC}export extern fn apply(f: fn(Int) -> Int, x: Int) -> Int {{ return f(x) }}\n");
+    std::fs::write(d.join("calc.tes"), source).expect("calc.tes");
+    let out = Command::new(env!("CARGO_BIN_EXE_tess"))
+        .args(["build", "--lib", "--module", "calc", "calc.tes", "--shared", "--emit-header", "calc.h"])
+        .current_dir(d)
+        .output()
+        .expect("tess");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let header = std::fs::read_to_string(d.join("calc.h")).expect("calc.h");
+    assert!(header.contains("int64_t apply(int64_t (*f)(int64_t), int64_t x);"), "{header}");
+    assert!(header.contains("int32_t small(int32_t x, bool flag);"), "{header}");
+    std::fs::write(
+        d.join("use.c"),
+        "#include \"calc.h\"\n#include <stdio.h>\nstatic int64_t twice(int64_t x) { return 2 * x; }\n\
+         int main(void) { printf(\"%ld\\n\", (long)apply(twice, 21)); return 0; }\n",
+    )
+    .expect("use.c");
+    let cc = Command::new("gcc")
+        .args(["-Wall", "-Wextra", "-Werror", "-std=c11", "use.c", "-L.", "-lcalc"])
+        .arg(format!("-Wl,-rpath,{}", d.display()))
+        .args(["-o", "use"])
+        .current_dir(d)
+        .output()
+        .expect("gcc");
+    assert!(cc.status.success(), "{}", String::from_utf8_lossy(&cc.stderr));
+    let run = Command::new(d.join("use")).output().expect("use");
+    assert_eq!(String::from_utf8_lossy(&run.stdout), "42\n");
+    let cxx = Command::new("g++")
+        .args(["-std=c++17", "-Wall", "-Wextra", "-Werror", "-x", "c++", "-c", "calc.h", "-o", "/dev/null"])
+        .current_dir(d)
+        .output()
+        .expect("g++");
+    assert!(cxx.status.success(), "{}", String::from_utf8_lossy(&cxx.stderr));
+}
