@@ -29,7 +29,7 @@ pub fn isa(pic: bool) -> Result<OwnedTargetIsa, CodegenError> {
 pub enum Output {
     /// The main module of an executable: also emits the C `main`.
     Program,
-    /// A module of a static archive.
+    /// A module of a static archive (initialises itself at program start).
     Archive,
     /// A shared library: also emits the descriptor `loadLibrary` reads.
     SharedLibrary,
@@ -58,6 +58,9 @@ pub fn object_file_of(module: &hir::Module, output: Output, piece: Option<u32>) 
             mg.define_library_descriptor()?;
             constructor = Some(mg.define_library_constructor()?);
         }
+        // An archive's module initialises itself too when its object is
+        // linked into a (C) program.
+        Output::Archive if owns_init => constructor = Some(mg.define_library_constructor()?),
         _ => {}
     }
     let mut product = mg.module.finish();

@@ -59,6 +59,7 @@ pub fn link_library(
     kind: LibKind,
     keep_object: bool,
     imports: &[ImportedLib],
+    c_libs: &[String],
 ) -> Result<(), String> {
     let tmp = tempfile::tempdir().map_err(|e| format!("cannot create a temporary directory: {e}"))?;
     let obj_path = if keep_object { output.with_extension("o") } else { tmp.path().join("module.o") };
@@ -79,6 +80,7 @@ pub fn link_library(
                     .arg(output)
                     .arg(&obj_path)
                     .args(args)
+                    .args(c_libs)
                     .arg("-L")
                     .arg(&rt)
                     .arg("-ltessera_rt")
@@ -87,6 +89,19 @@ pub fn link_library(
             )
         }
     }
+}
+
+/// Linker arguments for `-L DIR` (with an rpath, so no
+/// `LD_LIBRARY_PATH` is needed) and `--link-lib NAME`.
+pub fn c_library_args(dirs: &[PathBuf], libs: &[String]) -> Result<Vec<String>, String> {
+    let mut args = Vec::new();
+    for d in dirs {
+        let abs = std::fs::canonicalize(d).map_err(|e| format!("-L {}: {e}", d.display()))?;
+        args.push(format!("-L{}", abs.display()));
+        args.push(format!("-Wl,-rpath,{}", abs.display()));
+    }
+    args.extend(libs.iter().map(|l| format!("-l{l}")));
+    Ok(args)
 }
 
 /// The linker arguments for imported modules: each one's shared library
@@ -125,12 +140,24 @@ fn import_args(imports: &[ImportedLib]) -> Result<Vec<String>, String> {
 }
 
 /// Writes `object` to a temporary file and links it into `output`.
-pub fn link_executable(object: &[u8], output: &Path, keep_object: bool, imports: &[ImportedLib]) -> Result<(), String> {
+pub fn link_executable(
+    object: &[u8],
+    output: &Path,
+    keep_object: bool,
+    imports: &[ImportedLib],
+    c_libs: &[String],
+) -> Result<(), String> {
     let tmp = tempfile::tempdir().map_err(|e| format!("cannot create a temporary directory: {e}"))?;
     let obj_path = if keep_object { output.with_extension("o") } else { tmp.path().join("main.o") };
     std::fs::write(&obj_path, object).map_err(|e| format!("cannot write {}: {e}", obj_path.display()))?;
     run(
-        Command::new("cc").arg(&obj_path).args(import_args(imports)?).arg("-o").arg(output).args(NATIVE_LIBS),
+        Command::new("cc")
+            .arg(&obj_path)
+            .args(import_args(imports)?)
+            .args(c_libs)
+            .arg("-o")
+            .arg(output)
+            .args(NATIVE_LIBS),
         &format!("linking {}", output.display()),
     )
 }

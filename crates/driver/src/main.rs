@@ -60,6 +60,12 @@ enum Command {
         /// Also write a C header declaring the `export extern fn`s.
         #[arg(long, value_name = "FILE.h", requires = "lib")]
         emit_header: Option<PathBuf>,
+        /// Link the C library `libNAME` (for `extern fn` declarations).
+        #[arg(long = "link-lib", value_name = "NAME")]
+        link_lib: Vec<String>,
+        /// Look for C libraries in DIR (recorded as an rpath too).
+        #[arg(short = 'L', value_name = "DIR")]
+        lib_dirs: Vec<PathBuf>,
     },
     /// Compile one file of a module to an object (a module in pieces):
     /// the module's other files, listed in a compilation database, are
@@ -100,6 +106,8 @@ fn main() -> ExitCode {
             shared,
             static_lib,
             emit_header,
+            link_lib,
+            lib_dirs,
         } => {
             let kind = if shared {
                 link::LibKind::Shared
@@ -108,9 +116,12 @@ fn main() -> ExitCode {
             } else {
                 return ExitCode::from(report("--lib needs --shared or --static".into()));
             };
-            build_library(&name, kind, &files, &include, output, emit_obj, emit_header)
+            link::c_library_args(&lib_dirs, &link_lib)
+                .and_then(|c| build_library(&name, kind, &files, &include, output, emit_obj, emit_header, &c))
         }
-        Command::Build { files, include, output, emit_obj, .. } => build(&files, &include, output, emit_obj),
+        Command::Build { files, include, output, emit_obj, link_lib, lib_dirs, .. } => {
+            link::c_library_args(&lib_dirs, &link_lib).and_then(|c| build(&files, &include, output, emit_obj, &c))
+        }
         Command::Interface { file } => print_interface(&file),
         Command::Compile { module, primary_file, module_source_list, include, output, shared } => {
             pieces::compile(&module, &primary_file, &module_source_list, &include, &output, shared)
@@ -156,7 +167,13 @@ fn run(include: &[PathBuf], file: &PathBuf, args: Vec<String>) -> DResult {
     jit_with_libraries::run(&module, &imports, file, args)
 }
 
-fn build(files: &[PathBuf], include: &[PathBuf], output: Option<PathBuf>, emit_obj: bool) -> DResult {
+fn build(
+    files: &[PathBuf],
+    include: &[PathBuf],
+    output: Option<PathBuf>,
+    emit_obj: bool,
+    c_libs: &[String],
+) -> DResult {
     let Some(first) = files.first() else {
         return Err("no input files (Tessera.toml packages are not supported yet)".into());
     };
@@ -167,7 +184,7 @@ fn build(files: &[PathBuf], include: &[PathBuf], output: Option<PathBuf>, emit_o
     };
     let object = tess_codegen::object_file::object_file(&module, Output::Program).map_err(|e| e.to_string())?;
     let output = output.unwrap_or_else(|| PathBuf::from(first.file_stem().unwrap_or_default()));
-    link::link_executable(&object, &output, emit_obj, &imports)?;
+    link::link_executable(&object, &output, emit_obj, &imports, c_libs)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -182,6 +199,7 @@ fn build_library(
     output: Option<PathBuf>,
     emit_obj: bool,
     emit_header: Option<PathBuf>,
+    c_libs: &[String],
 ) -> DResult {
     if name.is_empty()
         || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
@@ -202,7 +220,7 @@ fn build_library(
     };
     let object = tess_codegen::object_file::object_file(&module, out_kind).map_err(|e| e.to_string())?;
     let output = output.unwrap_or_else(|| PathBuf::from(kind.file_name(name)));
-    link::link_library(&object, &output, kind, emit_obj, &imports)?;
+    link::link_library(&object, &output, kind, emit_obj, &imports, c_libs)?;
     let interface = tess_sema::interface::interface_of(&module, TARGET, env!("CARGO_PKG_VERSION"));
     if let Some(h) = emit_header {
         std::fs::write(&h, header::header(&module)).map_err(|e| format!("cannot write {}: {e}", h.display()))?;

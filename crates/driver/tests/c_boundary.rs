@@ -147,3 +147,68 @@ fn generated_header_and_callbacks() {
         .expect("g++");
     assert!(cxx.status.success(), "{}", String::from_utf8_lossy(&cxx.stderr));
 }
+
+/// The static-archive variant: `libcalc.a` and the runtime linked into a C
+/// program, initialised at start-up like the shared library.
+#[test]
+fn a_c_program_links_the_static_archive() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    std::fs::write(d.join("calc.tes"), CALC).expect("calc.tes");
+    let out = Command::new(env!("CARGO_BIN_EXE_tess"))
+        .args(["build", "--lib", "--module", "calc", "calc.tes", "--static"])
+        .current_dir(d)
+        .output()
+        .expect("tess");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    std::fs::write(d.join("main.c"), MAIN_C).expect("main.c");
+    let bin = Path::new(env!("CARGO_BIN_EXE_tess")).parent().expect("bin dir").to_path_buf();
+    let rt = [bin.join("libtessera_rt.a"), bin.join("deps/libtessera_rt.a")]
+        .into_iter()
+        .find(|p| p.exists())
+        .expect("libtessera_rt.a");
+    let cc = Command::new("gcc")
+        .args(["-Wall", "-Wextra", "-Werror", "main.c", "libcalc.a"])
+        .arg(rt)
+        .args(["-lm", "-lpthread", "-ldl", "-o", "cmain"])
+        .current_dir(d)
+        .output()
+        .expect("gcc");
+    assert!(cc.status.success(), "{}", String::from_utf8_lossy(&cc.stderr));
+    let run = Command::new(d.join("cmain")).output().expect("cmain");
+    let out = String::from_utf8_lossy(&run.stdout);
+    assert!(out.starts_with("5 11 12 5.0 8 6\n"), "{out}");
+}
+
+/// Tessera calling a C library built here, found through `-L` and
+/// `--link-lib` (and an rpath: no `LD_LIBRARY_PATH`).
+#[test]
+fn tessera_calls_a_c_library() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    std::fs::create_dir(d.join("c")).expect("c dir");
+    std::fs::write(
+        d.join("c/tri.c"),
+        "long triple(long x) { return 3 * x; }\ndouble half(double x) { return x / 2; }\n",
+    )
+    .expect("tri.c");
+    let cc = Command::new("gcc")
+        .args(["-shared", "-fPIC", "c/tri.c", "-o", "c/libtri.so"])
+        .current_dir(d)
+        .output()
+        .expect("gcc");
+    assert!(cc.status.success());
+    std::fs::write(
+        d.join("use.tes"),
+        "extern fn triple(x: Int) -> Int\nextern fn half(x: Float) -> Float\nprint(triple(14))\nprint(half(5.0))\n",
+    )
+    .expect("use.tes");
+    let out = Command::new(env!("CARGO_BIN_EXE_tess"))
+        .args(["build", "use.tes", "-L", "c", "--link-lib", "tri", "-o", "use"])
+        .current_dir(d)
+        .output()
+        .expect("tess");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let run = Command::new(d.join("use")).env_remove("LD_LIBRARY_PATH").output().expect("use");
+    assert_eq!(String::from_utf8_lossy(&run.stdout), "42\n2.5\n");
+}
