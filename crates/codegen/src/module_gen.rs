@@ -55,7 +55,11 @@ impl<'h, M: Module> ModuleGen<'h, M> {
                 continue;
             }
             let params: Vec<_> = f.params.iter().map(|&l| f.locals[l].ty.clone()).collect();
-            let sig = abi::signature(call_conv, &params, &f.ret);
+            let mut sig = abi::signature(call_conv, &params, &f.ret);
+            if f.throws_c {
+                // `tess_error **err`, last.
+                sig.params.push(AbiParam::new(abi::PTR));
+            }
             funcs.push(Some(
                 module.declare_function(&f.symbol, link(f.visibility), &sig).map_err(err("declaring a function"))?,
             ));

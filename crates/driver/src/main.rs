@@ -224,6 +224,8 @@ fn build_library(
     let interface = tess_sema::interface::interface_of(&module, TARGET, env!("CARGO_PKG_VERSION"));
     if let Some(h) = emit_header {
         std::fs::write(&h, header::header(&module)).map_err(|e| format!("cannot write {}: {e}", h.display()))?;
+        let api = h.with_file_name("tessera.h");
+        std::fs::write(&api, header::TESSERA_H).map_err(|e| format!("cannot write {}: {e}", api.display()))?;
     }
     let tesi = output.with_file_name(format!("{name}.tesi"));
     std::fs::write(&tesi, tess_sema::interface::encode(&interface))

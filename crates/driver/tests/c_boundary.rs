@@ -212,3 +212,49 @@ fn tessera_calls_a_c_library() {
     let run = Command::new(d.join("use")).env_remove("LD_LIBRARY_PATH").output().expect("use");
     assert_eq!(String::from_utf8_lossy(&run.stdout), "42\n2.5\n");
 }
+
+/// `extern fn ... throws`: the C signature ends with `tess_error **err`,
+/// set on failure and untouched on success; `tessera.h` (written beside the
+/// generated header) reads and frees it.
+#[test]
+fn throws_reports_errors_through_the_error_channel() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    let source = "export extern fn safeDiv(a: Int, b: Int) -> Int throws {
+    if b == 0 { throw Error(\"cannot divide \\(a) by zero\") }
+    return a / b
+}
+";
+    std::fs::write(d.join("calc.tes"), source).expect("calc.tes");
+    let out = Command::new(env!("CARGO_BIN_EXE_tess"))
+        .args(["build", "--lib", "--module", "calc", "calc.tes", "--shared", "--emit-header", "calc.h"])
+        .current_dir(d)
+        .output()
+        .expect("tess");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(d.join("tessera.h").exists());
+    std::fs::write(
+        d.join("thr.c"),
+        "#include \"calc.h\"\n#include <stdio.h>\nint main(void) {\n    tess_error *err = NULL;\n\
+         int64_t q = safeDiv(10, 2, &err);\n    printf(\"%ld %s\\n\", (long)q, err ? \"error\" : \"ok\");\n\
+         q = safeDiv(1, 0, &err);\n    if (err) {\n        printf(\"%s: %s\\n\", tess_error_class(err), tess_error_message(err));\n\
+         tess_error_free(err);\n    }\n    return 0;\n}\n",
+    )
+    .expect("thr.c");
+    let bin = Path::new(env!("CARGO_BIN_EXE_tess")).parent().expect("bin dir").to_path_buf();
+    let rt =
+        [bin.clone(), bin.join("deps")].into_iter().find(|p| p.join("libtessera_rt.so").exists()).expect("runtime");
+    let cc = Command::new("gcc")
+        .args(["-Wall", "-Wextra", "-Werror", "-std=c11", "thr.c", "-L.", "-lcalc"])
+        .arg(format!("-L{}", rt.display()))
+        .arg("-ltessera_rt")
+        .arg(format!("-Wl,-rpath,{}", d.display()))
+        .arg(format!("-Wl,-rpath,{}", rt.display()))
+        .args(["-o", "thr"])
+        .current_dir(d)
+        .output()
+        .expect("gcc");
+    assert!(cc.status.success(), "{}", String::from_utf8_lossy(&cc.stderr));
+    let run = Command::new(d.join("thr")).output().expect("thr");
+    assert_eq!(String::from_utf8_lossy(&run.stdout), "5 ok\nError: cannot divide 1 by zero\n");
+}

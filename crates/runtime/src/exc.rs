@@ -145,6 +145,45 @@ pub unsafe extern "C" fn tess_extern_uncaught(name: *const std::ffi::c_char) -> 
     }
 }
 
+/// What C gets from an `extern fn ... throws` that failed: copies of the
+/// exception's class name and message (nothing the collector owns).
+pub struct TessError {
+    class: std::ffi::CString,
+    message: std::ffi::CString,
+}
+
+/// Takes the pending exception and, if `err` is not null, stores a new
+/// error handle in `*err` (the C side frees it with `tess_error_free`).
+#[no_mangle]
+pub unsafe extern "C" fn tess_error_out(err: *mut *mut TessError) {
+    unsafe {
+        let e = tess_exc_take();
+        if err.is_null() || e.is_null() {
+            return;
+        }
+        let (class, message) = describe(e);
+        let c = |s: &str| std::ffi::CString::new(s.replace('\0', " ")).unwrap_or_default();
+        *err = Box::into_raw(Box::new(TessError { class: c(class), message: c(message) }));
+    }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn tess_error_message(e: *const TessError) -> *const std::ffi::c_char {
+    unsafe { (*e).message.as_ptr() }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn tess_error_class(e: *const TessError) -> *const std::ffi::c_char {
+    unsafe { (*e).class.as_ptr() }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn tess_error_free(e: *mut TessError) {
+    if !e.is_null() {
+        unsafe { drop(Box::from_raw(e)) };
+    }
+}
+
 /// Class name and message of an error object.
 pub unsafe fn describe(e: *mut Obj) -> (&'static str, &'static str) {
     unsafe {

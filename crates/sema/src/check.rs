@@ -279,6 +279,7 @@ impl<'d> Checker<'d> {
             origin: None,
             file: 0,
             extern_c: false,
+            throws_c: false,
         });
         id
     }
@@ -394,11 +395,11 @@ impl<'d> Checker<'d> {
                 );
             }
         }
-        if f.throws {
+        if f.throws && f.body.is_none() {
             self.error_hint(
                 f.span,
-                "`throws` on extern functions is not supported yet",
-                "catch the exception inside the function",
+                "a C function declared `throws` cannot be called from Tessera yet",
+                "`throws` is for `extern fn` definitions called from C",
             );
         }
         let visibility = if f.mods.export.is_some() { Visibility::Export } else { Visibility::Hidden };
@@ -406,6 +407,7 @@ impl<'d> Checker<'d> {
         let func = &mut self.funcs[id];
         func.file = f.name.span.file.0;
         func.extern_c = true;
+        func.throws_c = f.throws;
         if f.body.is_none() {
             func.external = true;
             func.locals =

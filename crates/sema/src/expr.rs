@@ -376,6 +376,13 @@ impl Checker<'_> {
             ast::ExprKind::Name(n) if self.lookup_local(n).is_none() && !self.global_names.contains_key(n) => {
                 if let Some(&(id, _)) = self.fn_names.get(n) {
                     self.check_private(n, callee.span);
+                    if self.funcs[id].throws_c {
+                        self.error_hint(
+                            callee.span,
+                            format!("`{n}` is an `extern fn ... throws`: it is called from C"),
+                            "move its body into a Tessera function and call that",
+                        );
+                    }
                     let params = self.sigs[id].params.clone();
                     let ret = self.sigs[id].ret.clone();
                     let args = self.args(args, &params, span, &format!("`{n}`"));

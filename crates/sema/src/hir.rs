@@ -143,6 +143,9 @@ pub struct Func {
     /// An `extern fn` (MODULES.md §5): a C function, or a definition with
     /// the C convention whose uncaught exceptions abort the process.
     pub extern_c: bool,
+    /// `extern fn ... throws`: its C signature ends with `tess_error **err`,
+    /// set when an exception escapes instead of aborting.
+    pub throws_c: bool,
 }
 
 #[derive(Debug)]

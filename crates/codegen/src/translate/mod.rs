@@ -65,6 +65,7 @@ pub(crate) fn translate<'h, M: Module>(
         raise_blocks: HashMap::new(),
         handlers: Vec::new(),
         stmt_high: 0,
+        err_out: None,
         call_conv,
     };
     t.run()?;
@@ -131,6 +132,8 @@ struct Translator<'a, 'h, M: Module> {
     handlers: Vec<Block>,
     /// One past the highest slot taken by the statement being translated.
     stmt_high: u32,
+    /// The `tess_error **err` parameter of an `extern fn ... throws`.
+    err_out: Option<Value>,
     call_conv: CallConv,
 }
 
@@ -146,6 +149,9 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
             self.open_frame()?;
         }
         let params = self.b.block_params(entry).to_vec();
+        if self.body.func.throws_c {
+            self.err_out = params.last().copied();
+        }
         self.bind_locals(&params)?;
         if self.is_module_init() {
             self.init_once()?;
@@ -373,7 +379,16 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         }
         if let Some(block) = self.unwind {
             self.b.switch_to_block(block);
-            if self.body.func.extern_c {
+            if let Some(err) = self.err_out {
+                // `throws`: hand the exception to C as an error handle.
+                self.close_frame()?;
+                self.call_rt("tess_error_out", &[err], None)?;
+                let ret = clif_type(&self.body.func.ret).map(|t| self.zero(t));
+                match ret {
+                    Some(v) => self.b.ins().return_(&[v]),
+                    None => self.b.ins().return_(&[]),
+                };
+            } else if self.body.func.extern_c {
                 // C callers cannot see exceptions: report and abort.
                 let name = self.mg.c_string(&self.body.func.name)?;
                 let gv = self.mg.module.declare_data_in_func(name, self.b.func);
