@@ -37,6 +37,34 @@ const FUNCTIONS: &[&str] = &[
     "max",
 ];
 
+impl Checker<'_> {
+    /// A call of a C math function: the standard library's math functions
+    /// are `extern fn` declarations of libm (MODULES.md §5), made here on
+    /// first use exactly as a user's `extern fn sin(x: Float) -> Float`.
+    pub(crate) fn libm_call(&mut self, name: &str, args: Vec<Expr>) -> Expr {
+        let id = match self.libm.get(name) {
+            Some(&id) => id,
+            None => {
+                let params = vec![Ty::Float; args.len()];
+                let id =
+                    self.new_func(name, name.to_string(), params.clone(), Ty::Float, crate::hir::Visibility::Hidden);
+                let f = &mut self.funcs[id];
+                f.external = true;
+                f.extern_c = true;
+                f.locals = params
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, ty)| crate::hir::Local { name: format!("x{i}"), ty })
+                    .collect();
+                f.params = (0..f.locals.len()).collect();
+                self.libm.insert(name.to_string(), id);
+                id
+            }
+        };
+        Expr::new(ExprKind::Call(id, args), Ty::Float)
+    }
+}
+
 pub fn is_builtin_fn(name: &str) -> bool {
     FUNCTIONS.contains(&name)
 }
@@ -140,24 +168,22 @@ fn call_fn_inner(c: &mut Checker, name: &str, args: &[ast::Expr], span: Span) ->
         "readLine" => {
             rt("tess_read_line", fixed_args(c, args, &[], span, &what)?, false, Ty::Optional(Box::new(Ty::Str)))
         }
-        "sqrt" | "floor" | "ceil" | "sin" | "cos" | "tan" | "exp" | "log" => {
+        "sqrt" | "floor" | "ceil" => {
             let a = fixed_args(c, args, &[Ty::Float], span, &what)?;
             let f = match name {
                 "sqrt" => MathFn::Sqrt,
                 "floor" => MathFn::Floor,
-                "ceil" => MathFn::Ceil,
-                "sin" => MathFn::Libm("sin"),
-                "cos" => MathFn::Libm("cos"),
-                "tan" => MathFn::Libm("tan"),
-                "exp" => MathFn::Libm("exp"),
-                _ => MathFn::Libm("log"),
+                _ => MathFn::Ceil,
             };
             Expr::new(ExprKind::Math(f, a), Ty::Float)
         }
+        "sin" | "cos" | "tan" | "exp" | "log" => {
+            let a = fixed_args(c, args, &[Ty::Float], span, &what)?;
+            c.libm_call(name, a)
+        }
         "atan2" | "pow" => {
             let a = fixed_args(c, args, &[Ty::Float, Ty::Float], span, &what)?;
-            let f = if name == "pow" { MathFn::Libm("pow") } else { MathFn::Libm("atan2") };
-            Expr::new(ExprKind::Math(f, a), Ty::Float)
+            c.libm_call(name, a)
         }
         "abs" => {
             let (v, vspan) = one_arg(c, args, span, name)?;
@@ -182,8 +208,8 @@ fn call_fn_inner(c: &mut Checker, name: &str, args: &[ast::Expr], span: Span) ->
             let f = match (&a.ty, &b.ty, name) {
                 (Ty::Int, Ty::Int, "min") => MathFn::IMin,
                 (Ty::Int, Ty::Int, _) => MathFn::IMax,
-                (Ty::Float, Ty::Float, "min") => MathFn::Libm("fmin"),
-                (Ty::Float, Ty::Float, _) => MathFn::Libm("fmax"),
+                (Ty::Float, Ty::Float, "min") => return Some(c.libm_call("fmin", vec![a, b])),
+                (Ty::Float, Ty::Float, _) => return Some(c.libm_call("fmax", vec![a, b])),
                 _ => {
                     c.error(span, format!("`{name}` takes two Ints or two Floats, found {} and {}", a.ty, b.ty));
                     return None;

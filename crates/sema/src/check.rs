@@ -116,6 +116,8 @@ pub(crate) struct Checker<'d> {
     pub import_inits: Vec<FuncId>,
     /// Mutability of imported module variables.
     pub imported_mutable: HashMap<GlobalId, bool>,
+    /// The C math functions declared so far (see `builtins::libm_call`).
+    pub libm: HashMap<String, FuncId>,
     pub classes: Vec<hir::Class>,
     pub class_info: Vec<ClassInfo>,
     pub class_names: HashMap<String, ClassId>,
@@ -146,6 +148,7 @@ impl<'d> Checker<'d> {
             modules: HashMap::new(),
             import_inits: Vec::new(),
             imported_mutable: HashMap::new(),
+            libm: HashMap::new(),
             classes: Vec::new(),
             class_info: Vec::new(),
             class_names: HashMap::new(),

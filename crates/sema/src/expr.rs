@@ -766,7 +766,7 @@ impl Checker<'_> {
                     return error_expr();
                 }
                 if lt == Ty::Float && arith == Arith::Rem {
-                    return Expr::new(ExprKind::Math(crate::hir::MathFn::Libm("fmod"), vec![lhs, rhs]), Ty::Float);
+                    return self.libm_call("fmod", vec![lhs, rhs]);
                 }
                 Expr::new(ExprKind::Arith(arith, b(lhs), b(rhs)), lt)
             }

@@ -255,8 +255,6 @@ pub enum MathFn {
     IAbs,
     IMin,
     IMax,
-    /// A libm function called by its C name.
-    Libm(&'static str),
 }
 
 #[derive(Debug)]

@@ -1165,7 +1165,6 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
             }
             MathFn::IMin => self.b.ins().smin(a[0], a[1]),
             MathFn::IMax => self.b.ins().smax(a[0], a[1]),
-            MathFn::Libm(name) => self.call_rt(name, a, Some(types::F64))?.unwrap_or(a[0]),
         })
     }
 }
