@@ -29,6 +29,12 @@ enum Command {
         /// Directories of compiled modules to import from.
         #[arg(short = 'I', value_name = "DIR")]
         include: Vec<PathBuf>,
+        /// Load the C library `libNAME.so` (for `extern fn` declarations).
+        #[arg(long = "link-lib", value_name = "NAME")]
+        link_lib: Vec<String>,
+        /// Look for C libraries in DIR.
+        #[arg(short = 'L', value_name = "DIR")]
+        lib_dirs: Vec<PathBuf>,
         file: PathBuf,
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
@@ -95,7 +101,9 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Run { include, file, args } => run(&include, &file, args),
+        Command::Run { include, link_lib, lib_dirs, file, args } => {
+            load_c_libraries(&lib_dirs, &link_lib).and_then(|_libs| run(&include, &file, args))
+        }
         Command::Build {
             files,
             include,
@@ -140,6 +148,22 @@ fn report(e: String) -> u8 {
 
 /// What a driver step returns: an exit code, or a message for the user.
 type DResult = Result<ExitCode, String>;
+
+/// `tess run --link-lib NAME [-L DIR]`: loads `libNAME.so` (from the `-L`
+/// directories, else the system's search path) with global symbols, so
+/// the JIT finds the program's `extern fn`s in it. The handles must live
+/// while the program runs.
+fn load_c_libraries(dirs: &[PathBuf], libs: &[String]) -> Result<Vec<libloading::os::unix::Library>, String> {
+    use libloading::os::unix::{Library, RTLD_GLOBAL, RTLD_NOW};
+    libs.iter()
+        .map(|name| {
+            let file = format!("lib{name}.so");
+            let path = dirs.iter().map(|d| d.join(&file)).find(|p| p.exists()).unwrap_or_else(|| PathBuf::from(&file));
+            unsafe { Library::open(Some(&path), RTLD_NOW | RTLD_GLOBAL) }
+                .map_err(|e| format!("--link-lib {name}: cannot load {}: {e}", path.display()))
+        })
+        .collect()
+}
 
 fn run(include: &[PathBuf], file: &PathBuf, args: Vec<String>) -> DResult {
     let Some(frontend::Checked { module, imports }) =

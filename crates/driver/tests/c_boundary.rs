@@ -211,6 +211,50 @@ fn tessera_calls_a_c_library() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let run = Command::new(d.join("use")).env_remove("LD_LIBRARY_PATH").output().expect("use");
     assert_eq!(String::from_utf8_lossy(&run.stdout), "42\n2.5\n");
+    // The same under the JIT.
+    let jit = Command::new(env!("CARGO_BIN_EXE_tess"))
+        .args(["run", "-L", "c", "--link-lib", "tri", "use.tes"])
+        .current_dir(d)
+        .output()
+        .expect("tess run");
+    assert_eq!(String::from_utf8_lossy(&jit.stdout), "42\n2.5\n", "{}", String::from_utf8_lossy(&jit.stderr));
+}
+
+/// An exception escaping an `extern fn` (without `throws`) called from C
+/// aborts the process with a message naming the function.
+#[test]
+fn uncaught_exception_in_extern_fn_aborts_the_c_program() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    std::fs::write(d.join("calc.tes"), "export extern fn ratio(a: Int, b: Int) -> Int { return a / b }\n")
+        .expect("calc.tes");
+    let out = Command::new(env!("CARGO_BIN_EXE_tess"))
+        .args(["build", "--lib", "--module", "calc", "calc.tes", "--shared", "--emit-header", "calc.h"])
+        .current_dir(d)
+        .output()
+        .expect("tess");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    std::fs::write(
+        d.join("main.c"),
+        "#include \"calc.h\"\n#include <stdio.h>\nint main(void) {\n    printf(\"%ld\\n\", (long)ratio(10, 2));\n    fflush(stdout);\n    printf(\"%ld\\n\", (long)ratio(1, 0));\n    return 0;\n}\n",
+    )
+    .expect("main.c");
+    let cc = Command::new("gcc")
+        .args(["-Wall", "-Wextra", "-Werror", "main.c", "-L.", "-lcalc"])
+        .arg(format!("-Wl,-rpath,{}", d.display()))
+        .args(["-o", "cmain"])
+        .current_dir(d)
+        .output()
+        .expect("gcc");
+    assert!(cc.status.success(), "{}", String::from_utf8_lossy(&cc.stderr));
+    let run = Command::new(d.join("cmain")).output().expect("cmain");
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(run.status.signal(), Some(6), "expected SIGABRT");
+    assert_eq!(String::from_utf8_lossy(&run.stdout), "5\n");
+    assert_eq!(
+        String::from_utf8_lossy(&run.stderr),
+        "uncaught DivisionByZeroError: division by zero in extern fn ratio\n"
+    );
 }
 
 /// `extern fn ... throws`: the C signature ends with `tess_error **err`,
