@@ -25,14 +25,8 @@ export extern fn small(x: Int32, flag: Bool) -> Int32 {
 fn hidden() -> Int { return 0 }
 ";
 
-const MAIN_C: &str = r#"#include <stdbool.h>
-#include <stdint.h>
+const MAIN_C: &str = r#"#include "calc.h"
 #include <stdio.h>
-int64_t add(int64_t, int64_t);
-int64_t greet(const char *);
-int64_t counted(void);
-double hyp(double, double);
-int32_t small(int32_t, bool);
 int main(void) {
     int64_t a = counted();
     int64_t b = counted();
@@ -47,7 +41,7 @@ int main(void) {
 fn library(dir: &Path) {
     std::fs::write(dir.join("calc.tes"), CALC).expect("calc.tes");
     let out = Command::new(env!("CARGO_BIN_EXE_tess"))
-        .args(["build", "--lib", "--module", "calc", "calc.tes", "--shared"])
+        .args(["build", "--lib", "--module", "calc", "calc.tes", "--shared", "--emit-header", "calc.h"])
         .current_dir(dir)
         .output()
         .expect("tess");
@@ -156,7 +150,7 @@ fn a_c_program_links_the_static_archive() {
     let d = dir.path();
     std::fs::write(d.join("calc.tes"), CALC).expect("calc.tes");
     let out = Command::new(env!("CARGO_BIN_EXE_tess"))
-        .args(["build", "--lib", "--module", "calc", "calc.tes", "--static"])
+        .args(["build", "--lib", "--module", "calc", "calc.tes", "--static", "--emit-header", "calc.h"])
         .current_dir(d)
         .output()
         .expect("tess");

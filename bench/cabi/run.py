@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+"""The cost of crossing the C boundary (issue 5): 100,000,000 calls
+Tessera -> C and C -> Tessera, each into a shared library, against C -> C
+into a shared library. The callee is the same small function everywhere.
+
+usage: bench/cabi/run.py [-n RUNS]
+"""
+import argparse, os, statistics, subprocess, sys, tempfile, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+TESS = os.path.join(ROOT, "target", "release", "tess")
+N = 100_000_000
+
+C_LIB = "#include <stdint.h>\nint64_t cfun(int64_t x) { return (x * 3 + 1) & 1048575; }\n"
+C_MAIN = """#include <stdint.h>
+#include <stdio.h>
+int64_t %s(int64_t);
+int main(void) {
+    int64_t s = 0;
+    for (int64_t i = 0; i < %d; i++) s = %s(s + i);
+    printf("%%ld\\n", (long)s);
+    return 0;
+}
+"""
+T_LIB = "export extern fn tfun(x: Int) -> Int { return (x * 3 + 1) & 1048575 }\n"
+T_MAIN = f"""extern fn cfun(x: Int) -> Int
+var s = 0
+for i in 0..{N} {{ s = cfun((s + i) & 1048575) }}
+print(s)
+"""
+
+
+def sh(cmd, cwd):
+    p = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    if p.returncode != 0:
+        sys.exit(f"{' '.join(cmd)} failed:\\n{p.stderr}")
+    return p.stdout
+
+
+def timed(exe, cwd, runs):
+    times, out = [], None
+    for _ in range(runs):
+        start = time.perf_counter()
+        out = sh([exe], cwd)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("-n", type=int, default=5)
+    args = ap.parse_args()
+    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    with tempfile.TemporaryDirectory(prefix="tess-cabi-") as d:
+        files = {"clib.c": C_LIB, "tlib.tes": T_LIB, "tmain.tes": T_MAIN,
+                 "c_to_c.c": C_MAIN % ("cfun", N, "cfun"), "c_to_t.c": C_MAIN % ("tfun", N, "tfun")}
+        for name, text in files.items():
+            with open(os.path.join(d, name), "w") as f:
+                f.write(text)
+        sh(["gcc", "-O2", "-shared", "-fPIC", "clib.c", "-o", "libcside.so"], d)
+        sh([TESS, "build", "--lib", "--module", "tside", "tlib.tes", "--shared", "-o", "libtside.so"], d)
+        sh(["gcc", "-O2", "c_to_c.c", "-L.", "-lcside", f"-Wl,-rpath,{d}", "-o", "c_to_c"], d)
+        sh(["gcc", "-O2", "c_to_t.c", "-L.", "-ltside", f"-Wl,-rpath,{d}", "-o", "c_to_t"], d)
+        sh([TESS, "build", "tmain.tes", "-L", ".", "--link-lib", "cside", "-o", "t_to_c"], d)
+        base, _ = timed(os.path.join(d, "c_to_c"), d, args.n)
+        print(f"{'calls (100M) into a shared library':<40}{'s':>8}{'vs C->C':>9}")
+        print(f"{'C -> C':<40}{base:>8.3f}{1.0:>9.2f}")
+        for label, exe in [("Tessera -> C", "t_to_c"), ("C -> Tessera", "c_to_t")]:
+            t, _ = timed(os.path.join(d, exe), d, args.n)
+            print(f"{label:<40}{t:>8.3f}{t / base:>9.2f}")
+        print(f"(medians of {args.n} runs)")
+
+
+if __name__ == "__main__":
+    main()
