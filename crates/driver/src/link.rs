@@ -9,15 +9,17 @@ use std::process::Command;
 /// The system libraries a Rust static library needs.
 const NATIVE_LIBS: &[&str] = &["-lm", "-lpthread", "-ldl", "-lrt", "-lgcc_s", "-lc"];
 
-/// Directory holding `libtessera_rt.a`: beside `tess`, in its `deps/`, or
-/// `$TESS_RUNTIME_DIR`.
+/// Directory holding `libtessera_rt.a`: `$TESS_RUNTIME_DIR`, else the
+/// `deps/` beside `tess` (in a Cargo target directory it is always the
+/// freshest build; the copy beside `tess` is only refreshed by building the
+/// runtime package itself), else beside `tess`.
 pub fn runtime_dir() -> Result<PathBuf, String> {
     if let Some(dir) = std::env::var_os("TESS_RUNTIME_DIR") {
         return Ok(PathBuf::from(dir));
     }
     let exe = std::env::current_exe().map_err(|e| format!("cannot locate the tess executable: {e}"))?;
     let dir = exe.parent().map(Path::to_path_buf).unwrap_or_default();
-    for candidate in [dir.clone(), dir.join("deps")] {
+    for candidate in [dir.join("deps"), dir] {
         if candidate.join("libtessera_rt.a").exists() {
             return Ok(candidate);
         }

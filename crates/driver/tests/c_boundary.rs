@@ -296,3 +296,44 @@ fn throws_reports_errors_through_the_error_channel() {
     let run = Command::new(d.join("thr")).output().expect("thr");
     assert_eq!(String::from_utf8_lossy(&run.stdout), "5 ok\nError: cannot divide 1 by zero\n");
 }
+
+/// A `CString` an `extern fn` returns from a heap string stays readable
+/// after the call, even when the collector runs before C reads it: it is
+/// kept until the next `CString` return.
+#[test]
+fn a_returned_cstring_outlives_the_call() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    let source = "export extern fn label(n: Int) -> CString { return \"item \\(n) of many\" }
+export extern fn churn(n: Int) -> Int {
+    var total = 0
+    for i in 0..n { total += \"ITEM \\(i % 10) OF MANY\".len }
+    return total
+}
+";
+    std::fs::write(d.join("names.tes"), source).expect("names.tes");
+    let out = Command::new(env!("CARGO_BIN_EXE_tess"))
+        .args(["build", "--lib", "--module", "names", "names.tes", "--shared"])
+        .current_dir(d)
+        .output()
+        .expect("tess");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let script = "import ctypes
+lib = ctypes.CDLL('./libnames.so')
+lib.label.restype = ctypes.c_void_p
+lib.label.argtypes = [ctypes.c_int64]
+lib.churn.restype = ctypes.c_int64
+lib.churn.argtypes = [ctypes.c_int64]
+p = lib.label(7)
+lib.churn(1000)
+print(ctypes.string_at(p).decode())
+";
+    let run = Command::new("python3")
+        .args(["-c", script])
+        .env("TESS_GC_STRESS", "1")
+        .current_dir(d)
+        .output()
+        .expect("python3");
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert_eq!(String::from_utf8_lossy(&run.stdout), "item 7 of many\n");
+}

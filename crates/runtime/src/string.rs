@@ -1,7 +1,8 @@
 //! Strings: immutable UTF-8, `len` in bytes, byte-order comparison.
 
 use crate::exc::{tess_ti_IndexError, throw_new};
-use crate::gc::{pop_root, push_root, tess_alloc};
+use crate::gc::{pop_root, push_root, tess_alloc, tess_gc_add_roots};
+use std::sync::Once;
 use crate::object::*;
 
 static STRING_NAME: StaticStr<6> = StaticStr::new(b"String");
@@ -28,6 +29,23 @@ pub fn new_str(bytes: &[u8]) -> *mut Str {
         (*s).len = bytes.len() as u64;
         std::ptr::copy_nonoverlapping(bytes.as_ptr(), (*s).bytes.as_mut_ptr(), bytes.len());
         s
+    }
+}
+
+/// The string behind the last `CString` a function returned. C reads the
+/// result after the call, so it stays alive until the next such return
+/// (the contract of `strerror`); a static root slot keeps it.
+static mut KEPT_CSTRING: *mut Obj = std::ptr::null_mut();
+static KEPT_ROOT: Once = Once::new();
+
+/// Returns the bytes of `s` as a `CString` that outlives the returning
+/// frame: valid until the next `CString` return.
+#[no_mangle]
+pub unsafe extern "C" fn tess_str_keep_cstring(s: *mut Str) -> *const u8 {
+    unsafe {
+        KEPT_ROOT.call_once(|| tess_gc_add_roots(&raw mut KEPT_CSTRING, 1));
+        KEPT_CSTRING = s.cast();
+        (*s).bytes.as_ptr()
     }
 }
 

@@ -25,7 +25,7 @@ table! {
         tess_arr_new, tess_arr_push, tess_arr_pop, tess_arr_fill, tess_arr_slice,
         tess_arr_index_error, tess_rt_init, tess_rt_shutdown, tess_exit, tess_args, tess_clock,
         tess_print, tess_print_int, tess_eprint, tess_read_file, tess_write_file, tess_read_line,
-        tess_object_to_string, tess_error_init, tess_throw_cast, tess_throw_nil, tess_throw_uninitialised, tess_extern_uncaught, tess_error_out, tess_error_message, tess_error_class, tess_error_free, tess_box, tess_str_to_int, tess_str_from_cstring,
+        tess_object_to_string, tess_error_init, tess_throw_cast, tess_throw_nil, tess_throw_uninitialised, tess_extern_uncaught, tess_error_out, tess_error_message, tess_error_class, tess_error_free, tess_box, tess_str_to_int, tess_str_from_cstring, tess_str_keep_cstring,
         tess_str_to_float, tess_map_new, tess_map_set, tess_map_find, tess_map_get_opt, tess_map_contains, tess_map_remove,
         tess_map_len, tess_map_keys, tess_register_module, tess_load_library, tess_library_loaded, tess_map_slots, tess_map_live, tess_map_key_at, tess_map_value_at,
     ],

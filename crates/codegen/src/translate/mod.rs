@@ -598,6 +598,10 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
             Stmt::Break | Stmt::Continue => self.jump_out_of_loop(matches!(s, Stmt::Break))?,
             Stmt::Return(e) => {
                 let v = match e {
+                    Some(Expr { kind: ExprKind::ToCString(s), .. }) => {
+                        let s = self.value(s)?;
+                        self.call_rt("tess_str_keep_cstring", &[s], Some(PTR))?
+                    }
                     Some(e) => self.expr(e)?,
                     None => None,
                 };
