@@ -1,9 +1,9 @@
-//! The C boundary (MODULES.md §5), so far: `export extern fn` definitions
-//! in a Tessera shared library, called from a C program compiled by gcc
-//! and from Python's ctypes. The library initialises itself when loaded
-//! (an ELF constructor), so callers need no setup.
+//! The C boundary (MODULES.md §5): `export extern fn` definitions in a
+//! Tessera library, called from C programs compiled by gcc and from
+//! Python's ctypes, and Tessera calling a C library. A library initialises
+//! itself when loaded (an ELF constructor), so callers need no setup.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const CALC: &str = "var count = 0
@@ -38,15 +38,45 @@ int main(void) {
 }
 "#;
 
-fn library(dir: &Path) {
-    std::fs::write(dir.join("calc.tes"), CALC).expect("calc.tes");
-    let out = Command::new(env!("CARGO_BIN_EXE_tess"))
-        .args(["build", "--lib", "--module", "calc", "calc.tes", "--shared", "--emit-header", "calc.h"])
-        .current_dir(dir)
-        .output()
-        .expect("tess");
+/// Runs `tess` with `args` in `dir`; it must succeed.
+fn tess(dir: &Path, args: &[&str]) {
+    let out = Command::new(env!("CARGO_BIN_EXE_tess")).args(args).current_dir(dir).output().expect("tess");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// Runs the C (or C++) compiler `cc` with `args` in `dir`; it must succeed.
+fn compile<S: AsRef<std::ffi::OsStr>>(dir: &Path, cc: &str, args: impl IntoIterator<Item = S>) {
+    let out = Command::new(cc).args(args).current_dir(dir).output().expect(cc);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// The directory holding the runtime libraries `tess` links against: the
+/// same search order as `tess` itself (`deps/` first).
+fn runtime_dir() -> PathBuf {
+    let bin = Path::new(env!("CARGO_BIN_EXE_tess")).parent().expect("bin dir");
+    [bin.join("deps"), bin.to_path_buf()]
+        .into_iter()
+        .find(|p| p.join("libtessera_rt.a").exists())
+        .expect("libtessera_rt.a next to tess")
+}
+
+/// Links the C program `source` against `libcalc.so` in `dir` into `exe`.
+fn link_against_calc(dir: &Path, source: &str, exe: &str, extra: &[String]) {
+    let mut args: Vec<String> = ["-Wall", "-Wextra", "-Werror", source, "-L.", "-lcalc"].map(String::from).to_vec();
+    args.extend(extra.iter().cloned());
+    args.push(format!("-Wl,-rpath,{}", dir.display()));
+    args.extend(["-o".to_string(), exe.to_string()]);
+    compile(dir, "gcc", args);
+}
+
+fn library(dir: &Path) {
+    std::fs::write(dir.join("calc.tes"), CALC).expect("calc.tes");
+    tess(dir, &SHARED_CALC);
+}
+
+/// `tess build` of `calc.tes` into `libcalc.so` with a header.
+const SHARED_CALC: [&str; 8] =
+    ["build", "--lib", "--module", "calc", "calc.tes", "--shared", "--emit-header", "calc.h"];
 
 #[test]
 fn exported_extern_functions_are_plain_dynamic_symbols() {
@@ -67,14 +97,7 @@ fn a_c_program_calls_the_library() {
     let d = dir.path();
     library(d);
     std::fs::write(d.join("main.c"), MAIN_C).expect("main.c");
-    let cc = Command::new("gcc")
-        .args(["-Wall", "-Wextra", "-Werror", "main.c", "-L.", "-lcalc"])
-        .arg(format!("-Wl,-rpath,{}", d.display()))
-        .args(["-o", "cmain"])
-        .current_dir(d)
-        .output()
-        .expect("gcc");
-    assert!(cc.status.success(), "{}", String::from_utf8_lossy(&cc.stderr));
+    link_against_calc(d, "main.c", "cmain", &[]);
     let run = Command::new(d.join("cmain")).output().expect("cmain");
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
     let out = String::from_utf8_lossy(&run.stdout);
@@ -109,12 +132,7 @@ fn generated_header_and_callbacks() {
     let d = dir.path();
     let source = format!("{CALC}export extern fn apply(f: fn(Int) -> Int, x: Int) -> Int {{ return f(x) }}\n");
     std::fs::write(d.join("calc.tes"), source).expect("calc.tes");
-    let out = Command::new(env!("CARGO_BIN_EXE_tess"))
-        .args(["build", "--lib", "--module", "calc", "calc.tes", "--shared", "--emit-header", "calc.h"])
-        .current_dir(d)
-        .output()
-        .expect("tess");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    tess(d, &SHARED_CALC);
     let header = std::fs::read_to_string(d.join("calc.h")).expect("calc.h");
     assert!(header.contains("int64_t apply(int64_t (*f)(int64_t), int64_t x);"), "{header}");
     assert!(header.contains("int32_t small(int32_t x, bool flag);"), "{header}");
@@ -124,22 +142,10 @@ fn generated_header_and_callbacks() {
          int main(void) { printf(\"%ld\\n\", (long)apply(twice, 21)); return 0; }\n",
     )
     .expect("use.c");
-    let cc = Command::new("gcc")
-        .args(["-Wall", "-Wextra", "-Werror", "-std=c11", "use.c", "-L.", "-lcalc"])
-        .arg(format!("-Wl,-rpath,{}", d.display()))
-        .args(["-o", "use"])
-        .current_dir(d)
-        .output()
-        .expect("gcc");
-    assert!(cc.status.success(), "{}", String::from_utf8_lossy(&cc.stderr));
+    link_against_calc(d, "use.c", "use", &["-std=c11".into()]);
     let run = Command::new(d.join("use")).output().expect("use");
     assert_eq!(String::from_utf8_lossy(&run.stdout), "42\n");
-    let cxx = Command::new("g++")
-        .args(["-std=c++17", "-Wall", "-Wextra", "-Werror", "-x", "c++", "-c", "calc.h", "-o", "/dev/null"])
-        .current_dir(d)
-        .output()
-        .expect("g++");
-    assert!(cxx.status.success(), "{}", String::from_utf8_lossy(&cxx.stderr));
+    compile(d, "g++", ["-std=c++17", "-Wall", "-Wextra", "-Werror", "-x", "c++", "-c", "calc.h", "-o", "/dev/null"]);
 }
 
 /// The static-archive variant: `libcalc.a` and the runtime linked into a C
@@ -149,26 +155,15 @@ fn a_c_program_links_the_static_archive() {
     let dir = tempfile::tempdir().expect("temp dir");
     let d = dir.path();
     std::fs::write(d.join("calc.tes"), CALC).expect("calc.tes");
-    let out = Command::new(env!("CARGO_BIN_EXE_tess"))
-        .args(["build", "--lib", "--module", "calc", "calc.tes", "--static", "--emit-header", "calc.h"])
-        .current_dir(d)
-        .output()
-        .expect("tess");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    tess(d, &["build", "--lib", "--module", "calc", "calc.tes", "--static", "--emit-header", "calc.h"]);
     std::fs::write(d.join("main.c"), MAIN_C).expect("main.c");
-    let bin = Path::new(env!("CARGO_BIN_EXE_tess")).parent().expect("bin dir").to_path_buf();
-    let rt = [bin.join("libtessera_rt.a"), bin.join("deps/libtessera_rt.a")]
-        .into_iter()
-        .find(|p| p.exists())
-        .expect("libtessera_rt.a");
-    let cc = Command::new("gcc")
-        .args(["-Wall", "-Wextra", "-Werror", "main.c", "libcalc.a"])
-        .arg(rt)
-        .args(["-lm", "-lpthread", "-ldl", "-o", "cmain"])
-        .current_dir(d)
-        .output()
-        .expect("gcc");
-    assert!(cc.status.success(), "{}", String::from_utf8_lossy(&cc.stderr));
+    let rt = runtime_dir().join("libtessera_rt.a");
+    let rt = rt.to_str().expect("runtime path");
+    compile(
+        d,
+        "gcc",
+        ["-Wall", "-Wextra", "-Werror", "main.c", "libcalc.a", rt, "-lm", "-lpthread", "-ldl", "-o", "cmain"],
+    );
     let run = Command::new(d.join("cmain")).output().expect("cmain");
     let out = String::from_utf8_lossy(&run.stdout);
     assert!(out.starts_with("5 11 12 5.0 8 6\n"), "{out}");
@@ -186,23 +181,13 @@ fn tessera_calls_a_c_library() {
         "long triple(long x) { return 3 * x; }\ndouble half(double x) { return x / 2; }\n",
     )
     .expect("tri.c");
-    let cc = Command::new("gcc")
-        .args(["-shared", "-fPIC", "c/tri.c", "-o", "c/libtri.so"])
-        .current_dir(d)
-        .output()
-        .expect("gcc");
-    assert!(cc.status.success());
+    compile(d, "gcc", ["-shared", "-fPIC", "c/tri.c", "-o", "c/libtri.so"]);
     std::fs::write(
         d.join("use.tes"),
         "extern fn triple(x: Int) -> Int\nextern fn half(x: Float) -> Float\nprint(triple(14))\nprint(half(5.0))\n",
     )
     .expect("use.tes");
-    let out = Command::new(env!("CARGO_BIN_EXE_tess"))
-        .args(["build", "use.tes", "-L", "c", "--link-lib", "tri", "-o", "use"])
-        .current_dir(d)
-        .output()
-        .expect("tess");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    tess(d, &["build", "use.tes", "-L", "c", "--link-lib", "tri", "-o", "use"]);
     let run = Command::new(d.join("use")).env_remove("LD_LIBRARY_PATH").output().expect("use");
     assert_eq!(String::from_utf8_lossy(&run.stdout), "42\n2.5\n");
     // The same under the JIT.
@@ -222,25 +207,13 @@ fn uncaught_exception_in_extern_fn_aborts_the_c_program() {
     let d = dir.path();
     std::fs::write(d.join("calc.tes"), "export extern fn ratio(a: Int, b: Int) -> Int { return a / b }\n")
         .expect("calc.tes");
-    let out = Command::new(env!("CARGO_BIN_EXE_tess"))
-        .args(["build", "--lib", "--module", "calc", "calc.tes", "--shared", "--emit-header", "calc.h"])
-        .current_dir(d)
-        .output()
-        .expect("tess");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    tess(d, &SHARED_CALC);
     std::fs::write(
         d.join("main.c"),
         "#include \"calc.h\"\n#include <stdio.h>\nint main(void) {\n    printf(\"%ld\\n\", (long)ratio(10, 2));\n    fflush(stdout);\n    printf(\"%ld\\n\", (long)ratio(1, 0));\n    return 0;\n}\n",
     )
     .expect("main.c");
-    let cc = Command::new("gcc")
-        .args(["-Wall", "-Wextra", "-Werror", "main.c", "-L.", "-lcalc"])
-        .arg(format!("-Wl,-rpath,{}", d.display()))
-        .args(["-o", "cmain"])
-        .current_dir(d)
-        .output()
-        .expect("gcc");
-    assert!(cc.status.success(), "{}", String::from_utf8_lossy(&cc.stderr));
+    link_against_calc(d, "main.c", "cmain", &[]);
     let run = Command::new(d.join("cmain")).output().expect("cmain");
     use std::os::unix::process::ExitStatusExt;
     assert_eq!(run.status.signal(), Some(6), "expected SIGABRT");
@@ -264,12 +237,7 @@ fn throws_reports_errors_through_the_error_channel() {
 }
 ";
     std::fs::write(d.join("calc.tes"), source).expect("calc.tes");
-    let out = Command::new(env!("CARGO_BIN_EXE_tess"))
-        .args(["build", "--lib", "--module", "calc", "calc.tes", "--shared", "--emit-header", "calc.h"])
-        .current_dir(d)
-        .output()
-        .expect("tess");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    tess(d, &SHARED_CALC);
     assert!(d.join("tessera.h").exists());
     std::fs::write(
         d.join("thr.c"),
@@ -279,20 +247,14 @@ fn throws_reports_errors_through_the_error_channel() {
          tess_error_free(err);\n    }\n    return 0;\n}\n",
     )
     .expect("thr.c");
-    let bin = Path::new(env!("CARGO_BIN_EXE_tess")).parent().expect("bin dir").to_path_buf();
-    let rt =
-        [bin.clone(), bin.join("deps")].into_iter().find(|p| p.join("libtessera_rt.so").exists()).expect("runtime");
-    let cc = Command::new("gcc")
-        .args(["-Wall", "-Wextra", "-Werror", "-std=c11", "thr.c", "-L.", "-lcalc"])
-        .arg(format!("-L{}", rt.display()))
-        .arg("-ltessera_rt")
-        .arg(format!("-Wl,-rpath,{}", d.display()))
-        .arg(format!("-Wl,-rpath,{}", rt.display()))
-        .args(["-o", "thr"])
-        .current_dir(d)
-        .output()
-        .expect("gcc");
-    assert!(cc.status.success(), "{}", String::from_utf8_lossy(&cc.stderr));
+    let rt = runtime_dir();
+    let runtime = [
+        "-std=c11".into(),
+        format!("-L{}", rt.display()),
+        "-ltessera_rt".into(),
+        format!("-Wl,-rpath,{}", rt.display()),
+    ];
+    link_against_calc(d, "thr.c", "thr", &runtime);
     let run = Command::new(d.join("thr")).output().expect("thr");
     assert_eq!(String::from_utf8_lossy(&run.stdout), "5 ok\nError: cannot divide 1 by zero\n");
 }
@@ -312,12 +274,7 @@ export extern fn churn(n: Int) -> Int {
 }
 ";
     std::fs::write(d.join("names.tes"), source).expect("names.tes");
-    let out = Command::new(env!("CARGO_BIN_EXE_tess"))
-        .args(["build", "--lib", "--module", "names", "names.tes", "--shared"])
-        .current_dir(d)
-        .output()
-        .expect("tess");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    tess(d, &["build", "--lib", "--module", "names", "names.tes", "--shared"]);
     let script = "import ctypes
 lib = ctypes.CDLL('./libnames.so')
 lib.label.restype = ctypes.c_void_p

@@ -106,9 +106,9 @@ fn module_in_pieces_links_like_a_whole_module() {
     // Each file was parsed once and cached for the other pieces.
     let cached = std::fs::read_dir(d.join(".tess-cache")).expect("parse cache").count();
     assert_eq!(cached, 3);
-    // Where `tess` finds it: beside the executable, or in its `deps/`.
+    // Where `tess` finds it: in the executable's `deps/`, or beside it.
     let bin = Path::new(tess).parent().expect("tess directory");
-    let rt = [bin.join("libtessera_rt.a"), bin.join("deps/libtessera_rt.a")]
+    let rt = [bin.join("deps/libtessera_rt.a"), bin.join("libtessera_rt.a")]
         .into_iter()
         .find(|p| p.exists())
         .expect("libtessera_rt.a next to tess");

@@ -2,8 +2,8 @@
 
 use crate::exc::{tess_ti_IndexError, throw_new};
 use crate::gc::{pop_root, push_root, tess_alloc, tess_gc_add_roots};
-use std::sync::Once;
 use crate::object::*;
+use std::sync::Once;
 
 static STRING_NAME: StaticStr<6> = StaticStr::new(b"String");
 
