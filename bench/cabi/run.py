@@ -5,10 +5,11 @@ into a shared library. The callee is the same small function everywhere.
 
 usage: bench/cabi/run.py [-n RUNS]
 """
-import argparse, os, statistics, subprocess, sys, tempfile, time
+import argparse, os, subprocess, sys, tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-TESS = os.path.join(ROOT, "target", "release", "tess")
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from common import ROOT, TESS, sh, timed  # noqa: E402
+
 N = 100_000_000
 
 C_LIB = "#include <stdint.h>\nint64_t cfun(int64_t x) { return (x * 3 + 1) & 1048575; }\n"
@@ -28,22 +29,6 @@ var s = 0
 for i in 0..{N} {{ s = cfun((s + i) & 1048575) }}
 print(s)
 """
-
-
-def sh(cmd, cwd):
-    p = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
-    if p.returncode != 0:
-        sys.exit(f"{' '.join(cmd)} failed:\\n{p.stderr}")
-    return p.stdout
-
-
-def timed(exe, cwd, runs):
-    times, out = [], None
-    for _ in range(runs):
-        start = time.perf_counter()
-        out = sh([exe], cwd)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), out
 
 
 def main():

@@ -6,30 +6,12 @@ exports 10 of its 5,000 functions vs a C library exporting all 5,000.
 
 usage: bench/modules/run.py [-n RUNS]
 """
-import argparse, os, statistics, subprocess, sys, tempfile, time
+import argparse, os, statistics, subprocess, sys, tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from common import ROOT, TESS, sh, timed  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-TESS = os.path.join(ROOT, "target", "release", "tess")
-
-
-def sh(cmd, cwd):
-    p = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
-    if p.returncode != 0:
-        sys.exit(f"{' '.join(cmd)} failed:\n{p.stderr}")
-    return p.stdout
-
-
-def timed(exe, cwd, runs):
-    times, out = [], None
-    for _ in range(runs):
-        start = time.perf_counter()
-        o = sh([exe], cwd)
-        times.append(time.perf_counter() - start)
-        if out is not None and o != out:
-            sys.exit(f"{exe}: output changed between runs")
-        out = o
-    return statistics.median(times), out
 
 
 def dlopen_bench(tmp, runs):
