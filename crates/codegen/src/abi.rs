@@ -1,19 +1,31 @@
-//! How Tessera types map to machine types, and the fixed offsets of the
-//! runtime's object layout (kept in sync with `tessera_rt::object`).
+//! How Tessera types and the runtime's value kinds map to Cranelift's
+//! machine types and signatures. Layouts live in `tess_abi::layout`.
 
 use cranelift_codegen::ir::{types, AbiParam, Signature, Type};
 use cranelift_codegen::isa::CallConv;
+use tess_abi::{RuntimeFn, Val};
 use tess_sema::ty::Ty;
 
 pub const PTR: Type = types::I64;
-pub const STR_LEN_OFFSET: i32 = 8;
-pub const ARRAY_LEN_OFFSET: i32 = 8;
-pub const ARRAY_DATA_OFFSET: i32 = 24;
-/// The collector's flag for objects in static data (string literals),
-/// kept in the low bits of the header's type-info address.
-pub const GC_STATIC: i64 = 2;
-/// The header's flag bits; masked off to get the type info.
-pub const GC_FLAG_MASK: i64 = 7;
+
+/// The machine type of a runtime value kind.
+fn val_type(v: Val) -> Type {
+    match v {
+        Val::I8 => types::I8,
+        Val::I32 => types::I32,
+        Val::I64 => types::I64,
+        Val::F64 => types::F64,
+        Val::Ptr => PTR,
+    }
+}
+
+/// The signature of a runtime function, from its table entry.
+pub fn runtime_signature(call_conv: CallConv, f: RuntimeFn) -> Signature {
+    let mut sig = Signature::new(call_conv);
+    sig.params.extend(f.params().iter().map(|&v| AbiParam::new(val_type(v))));
+    sig.returns.extend(f.ret().map(|v| AbiParam::new(val_type(v))));
+    sig
+}
 
 /// The machine type of a value of `ty`; `None` for `Void`.
 pub fn clif_type(ty: &Ty) -> Option<Type> {

@@ -1,7 +1,7 @@
 //! Compilation into memory with cranelift-jit, for `tess run`.
 
 use crate::module_gen::ModuleGen;
-use crate::{err, CodegenError};
+use crate::{err, CodegenError, JitError};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{Linkage, Module};
 use std::collections::HashMap;
@@ -56,18 +56,17 @@ pub struct JitProgram {
 }
 
 impl JitProgram {
-    /// Runs the module's init function (the program's main code). The
-    /// caller checks the runtime's pending exception afterwards.
-    pub fn run_init(&self) {
-        let f: extern "C" fn() = unsafe { std::mem::transmute(self.init) };
-        f();
+    /// The module's init entry (which runs the program), to hand to the
+    /// runtime's `tess_main`.
+    pub fn init_entry(&self) -> extern "C" fn() {
+        unsafe { std::mem::transmute::<*const u8, extern "C" fn()>(self.init) }
     }
 }
 
 /// Compiles `module` in memory. Every symbol it imports is looked up in
 /// `resolve` (the runtime, loaded libraries) and then in the C math
 /// library; one that cannot be found is an error, not a crash.
-pub fn jit(module: &hir::Module, resolve: &dyn Fn(&str) -> Option<*const u8>) -> Result<JitProgram, CodegenError> {
+pub fn jit(module: &hir::Module, resolve: &dyn Fn(&str) -> Option<*const u8>) -> Result<JitProgram, JitError> {
     let libm: HashMap<&'static str, *const u8> = libm_symbols().into_iter().collect();
     // Filled after translation, when the imports are known, and read by
     // cranelift-jit while it links.
@@ -95,7 +94,7 @@ pub fn jit(module: &hir::Module, resolve: &dyn Fn(&str) -> Option<*const u8>) ->
                 table.insert(name, addr as usize);
             }
             // cranelift-jit would panic on it while linking.
-            None => return Err(CodegenError(format!("unresolved symbol `{name}`"))),
+            None => return Err(JitError::Unresolved(name)),
         }
     }
     *found.lock().map_err(|_| CodegenError("symbol table lock".into()))? = table;

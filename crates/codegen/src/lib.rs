@@ -23,6 +23,21 @@ impl std::fmt::Display for CodegenError {
 
 impl std::error::Error for CodegenError {}
 
+/// Why code compiled in memory cannot run.
+#[derive(Debug)]
+pub enum JitError {
+    Codegen(CodegenError),
+    /// A symbol the code imports is in no loaded library (an `extern fn`
+    /// whose C library was not given): the caller locates it for the user.
+    Unresolved(String),
+}
+
+impl From<CodegenError> for JitError {
+    fn from(e: CodegenError) -> JitError {
+        JitError::Codegen(e)
+    }
+}
+
 /// Wraps a library error with what was being done: `.map_err(err("..."))`.
 pub(crate) fn err<E: std::fmt::Display>(what: &str) -> impl FnOnce(E) -> CodegenError + '_ {
     move |e| CodegenError(format!("{what}: {e}"))

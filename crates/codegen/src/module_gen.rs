@@ -2,13 +2,15 @@
 //! variables, string literals and the runtime symbols it imports. Generic
 //! over the Cranelift module, so the object-file and JIT paths are one.
 
-use crate::abi::{self, GC_STATIC};
+use crate::abi;
 use crate::{err, translate, CodegenError};
 use cranelift_codegen::ir::{AbiParam, Signature};
 use cranelift_codegen::Context;
 use cranelift_frontend::FunctionBuilderContext;
 use cranelift_module::{DataDescription, DataId, FuncId, Linkage, Module};
 use std::collections::HashMap;
+use tess_abi::layout::{self, library_descriptor, type_info};
+use tess_abi::RuntimeFn;
 use tess_sema::hir;
 use tess_sema::hir::{Callee, Visibility};
 
@@ -29,7 +31,7 @@ pub(crate) struct ModuleGen<'h, M: Module> {
     funcs: Vec<Option<FuncId>>,
     globals: Vec<Option<DataId>>,
     strings: HashMap<String, DataId>,
-    imports: HashMap<String, FuncId>,
+    imports: HashMap<RuntimeFn, FuncId>,
     data_imports: HashMap<String, DataId>,
     /// Type info of each class defined in this module.
     class_infos: HashMap<usize, DataId>,
@@ -39,6 +41,9 @@ pub(crate) struct ModuleGen<'h, M: Module> {
     /// (a module compiled in pieces); the other files' come from their own
     /// objects, so nothing may be local to an object.
     piece: Option<u32>,
+    /// With `Some`, the text of every translated function is appended
+    /// here (`--emit=clif`).
+    pub clif: Option<String>,
 }
 
 impl<'h, M: Module> ModuleGen<'h, M> {
@@ -90,6 +95,7 @@ impl<'h, M: Module> ModuleGen<'h, M> {
             c_strings: HashMap::new(),
             init_flag_defined: false,
             piece,
+            clif: None,
         };
         for (id, class) in hir.classes.iter().enumerate() {
             if !class.is_external() && here(class.file) {
@@ -173,39 +179,34 @@ impl<'h, M: Module> ModuleGen<'h, M> {
         for (i, &ancestor) in c.display.iter().enumerate() {
             let a = self.class_type_info(ancestor)?;
             let gv = self.module.declare_data_in_data(a, &mut desc);
-            desc.write_data_addr((8 * i) as u32, gv, 0);
+            desc.write_data_addr(i as u32 * layout::WORD as u32, gv, 0);
         }
         self.module.define_data(display_id, &desc).map_err(err("defining a class"))?;
 
         let name = self.string_literal(&c.name)?;
-        let mut bytes = vec![0u8; 56 + 8 * c.vtable.len()];
-        bytes[8..16].copy_from_slice(&u64::from(c.size).to_le_bytes());
-        bytes[16..24].copy_from_slice(&(refs.len() as u64).to_le_bytes());
-        bytes[40..48].copy_from_slice(&((c.display.len() - 1) as u64).to_le_bytes());
+        let mut bytes = vec![0u8; type_info::vtable_slot(c.vtable.len() as u32) as usize];
+        put_word(&mut bytes, type_info::SIZE, u64::from(c.size));
+        put_word(&mut bytes, type_info::NREFS, refs.len() as u64);
+        put_word(&mut bytes, type_info::DEPTH, (c.display.len() - 1) as u64);
         let mut desc = DataDescription::new();
         desc.define(bytes.into_boxed_slice());
         desc.set_align(16);
         if let Some(r) = refs_id {
             let gv = self.module.declare_data_in_data(r, &mut desc);
-            desc.write_data_addr(24, gv, 0);
+            desc.write_data_addr(type_info::REFS as u32, gv, 0);
         }
         let gv = self.module.declare_data_in_data(name, &mut desc);
-        desc.write_data_addr(32, gv, 0);
+        desc.write_data_addr(type_info::NAME as u32, gv, 0);
         let gv = self.module.declare_data_in_data(display_id, &mut desc);
-        desc.write_data_addr(48, gv, 0);
+        desc.write_data_addr(type_info::DISPLAY as u32, gv, 0);
         for (slot, callee) in c.vtable.iter().enumerate() {
             let f = match callee {
                 Callee::Inherited => continue,
                 Callee::Func(f) => self.func(*f)?,
-                Callee::Runtime(name) => {
-                    let mut sig = Signature::new(self.module.isa().default_call_conv());
-                    sig.params.push(AbiParam::new(abi::PTR));
-                    sig.returns.push(AbiParam::new(abi::PTR));
-                    self.import_fn(name, &sig)?
-                }
+                Callee::Runtime(f) => self.runtime_fn(*f)?,
             };
             let fref = self.module.declare_func_in_data(f, &mut desc);
-            desc.write_function_addr((56 + 8 * slot) as u32, fref);
+            desc.write_function_addr(type_info::vtable_slot(slot as u32) as u32, fref);
         }
         self.module.define_data(ti, &desc).map_err(err("defining a class"))
     }
@@ -214,7 +215,6 @@ impl<'h, M: Module> ModuleGen<'h, M> {
     pub fn define_all(&mut self) -> Result<(), CodegenError> {
         let mut ctx = self.module.make_context();
         let mut fctx = FunctionBuilderContext::new();
-        let dump = std::env::var_os("TESS_DUMP_CLIF").is_some();
         let hir = self.hir;
         let piece = self.piece;
         let defined_here = |f: &hir::Func| !f.external && piece.is_none_or(|p| p == f.file);
@@ -222,8 +222,8 @@ impl<'h, M: Module> ModuleGen<'h, M> {
             let id = self.func(i)?;
             ctx.func.signature = self.module.declarations().get_function_decl(id).signature.clone();
             translate::translate(self, f, &mut ctx.func, &mut fctx)?;
-            if dump {
-                eprintln!("; {}\n{}", f.symbol, ctx.func.display());
+            if let Some(text) = &mut self.clif {
+                text.push_str(&format!("; {}\n{}\n", f.symbol, ctx.func.display()));
             }
             self.define(id, &mut ctx, &f.symbol)?;
         }
@@ -248,18 +248,19 @@ impl<'h, M: Module> ModuleGen<'h, M> {
         if let Some(&id) = self.strings.get(text) {
             return Ok(id);
         }
-        let name = format!("{}.str.{}", tess_sema::mangle::symbol(&self.hir.name, &[]), self.strings.len());
+        let name = format!("{}.str.{}", tess_abi::mangle::symbol(&self.hir.name, &[]), self.strings.len());
         let id = self.module.declare_data(&name, Linkage::Local, true, false).map_err(err("declaring a string"))?;
-        let ti = self.data_import("tess_ti_String")?;
+        let ti = self.data_import(&tess_abi::runtime_fns::builtin_type_info("String"))?;
         // A NUL after the bytes, as every string has (for `CString`).
-        let mut bytes = vec![0u8; 16 + text.len() + 1];
-        bytes[8..16].copy_from_slice(&(text.len() as u64).to_le_bytes());
-        bytes[16..16 + text.len()].copy_from_slice(text.as_bytes());
+        let start = layout::string::BYTES as usize;
+        let mut bytes = vec![0u8; start + text.len() + 1];
+        put_word(&mut bytes, layout::string::LEN, text.len() as u64);
+        bytes[start..start + text.len()].copy_from_slice(text.as_bytes());
         let mut desc = DataDescription::new();
         desc.define(bytes.into_boxed_slice());
         desc.set_align(8);
         let gv = self.module.declare_data_in_data(ti, &mut desc);
-        desc.write_data_addr(0, gv, GC_STATIC);
+        desc.write_data_addr(0, gv, layout::header::STATIC as i64);
         self.module.define_data(id, &desc).map_err(err("defining a string"))?;
         self.strings.insert(text.to_string(), id);
         Ok(id)
@@ -270,7 +271,7 @@ impl<'h, M: Module> ModuleGen<'h, M> {
         if let Some(&id) = self.c_strings.get(text) {
             return Ok(id);
         }
-        let name = format!("{}.cstr.{}", tess_sema::mangle::symbol(&self.hir.name, &[]), self.c_strings.len());
+        let name = format!("{}.cstr.{}", tess_abi::mangle::symbol(&self.hir.name, &[]), self.c_strings.len());
         let id = self.module.declare_data(&name, Linkage::Local, false, false).map_err(err("declaring a C string"))?;
         let mut bytes = text.as_bytes().to_vec();
         bytes.push(0);
@@ -286,13 +287,13 @@ impl<'h, M: Module> ModuleGen<'h, M> {
     pub fn c_string_table(&mut self, name: &str, rows: &[Vec<String>], width: usize) -> Result<DataId, CodegenError> {
         let id = self.module.declare_data(name, Linkage::Local, true, false).map_err(err("declaring a table"))?;
         let mut desc = DataDescription::new();
-        desc.define(vec![0u8; (8 * width * rows.len()).max(8)].into_boxed_slice());
+        desc.define(vec![0u8; (layout::WORD as usize * width * rows.len()).max(8)].into_boxed_slice());
         desc.set_align(8);
         for (r, row) in rows.iter().enumerate() {
             for (c, text) in row.iter().enumerate() {
                 let s = self.c_string(text)?;
                 let gv = self.module.declare_data_in_data(s, &mut desc);
-                desc.write_data_addr((8 * (r * width + c)) as u32, gv, 0);
+                desc.write_data_addr(((r * width + c) * layout::WORD as usize) as u32, gv, 0);
             }
         }
         self.module.define_data(id, &desc).map_err(err("defining a table"))?;
@@ -343,9 +344,7 @@ impl<'h, M: Module> ModuleGen<'h, M> {
             .module
             .declare_function("tess_library_constructor", Linkage::Local, &Signature::new(cc))
             .map_err(err("declaring the constructor"))?;
-        let mut sig = Signature::new(cc);
-        sig.params.push(AbiParam::new(abi::PTR));
-        let loaded = self.import_fn("tess_library_loaded", &sig)?;
+        let loaded = self.runtime_fn(RuntimeFn::LibraryLoaded)?;
         let init = self.func(self.hir.init)?;
         let mut ctx = self.module.make_context();
         ctx.func.signature = Signature::new(cc);
@@ -372,24 +371,28 @@ impl<'h, M: Module> ModuleGen<'h, M> {
     /// imported declarations it uses.
     pub fn define_library_descriptor(&mut self) -> Result<(), CodegenError> {
         let uses = self.used_imports();
-        let table = self.c_string_table(&format!("{}.uses", self.hir.funcs[self.hir.init].symbol), &uses, 3)?;
+        let table = self.c_string_table(
+            &format!("{}.uses", self.hir.funcs[self.hir.init].symbol),
+            &uses,
+            library_descriptor::USES_WIDTH,
+        )?;
         let name = self.c_string(&self.hir.name.clone())?;
         let init = self.func(self.hir.init)?;
         let id = self
             .module
-            .declare_data("tess_library_module", Linkage::Export, true, false)
+            .declare_data(&library_descriptor::SYMBOL.to_string_lossy(), Linkage::Export, true, false)
             .map_err(err("declaring the descriptor"))?;
-        let mut bytes = vec![0u8; 32];
-        bytes[24..32].copy_from_slice(&(uses.len() as u64).to_le_bytes());
+        let mut bytes = vec![0u8; library_descriptor::SIZE as usize];
+        put_word(&mut bytes, library_descriptor::NUSES, uses.len() as u64);
         let mut desc = DataDescription::new();
         desc.define(bytes.into_boxed_slice());
         desc.set_align(8);
         let gv = self.module.declare_data_in_data(name, &mut desc);
-        desc.write_data_addr(0, gv, 0);
+        desc.write_data_addr(library_descriptor::NAME as u32, gv, 0);
         let fref = self.module.declare_func_in_data(init, &mut desc);
-        desc.write_function_addr(8, fref);
+        desc.write_function_addr(library_descriptor::INIT as u32, fref);
         let gv = self.module.declare_data_in_data(table, &mut desc);
-        desc.write_data_addr(16, gv, 0);
+        desc.write_data_addr(library_descriptor::USES as u32, gv, 0);
         self.module.define_data(id, &desc).map_err(err("defining the descriptor"))
     }
 
@@ -407,13 +410,14 @@ impl<'h, M: Module> ModuleGen<'h, M> {
         Ok(id)
     }
 
-    /// A function defined outside this module (runtime, libm).
-    pub fn import_fn(&mut self, name: &str, sig: &Signature) -> Result<FuncId, CodegenError> {
-        if let Some(&id) = self.imports.get(name) {
+    /// A runtime function, declared on first use with its table signature.
+    pub fn runtime_fn(&mut self, f: RuntimeFn) -> Result<FuncId, CodegenError> {
+        if let Some(&id) = self.imports.get(&f) {
             return Ok(id);
         }
-        let id = self.module.declare_function(name, Linkage::Import, sig).map_err(err("importing a function"))?;
-        self.imports.insert(name.to_string(), id);
+        let sig = abi::runtime_signature(self.module.isa().default_call_conv(), f);
+        let id = self.module.declare_function(f.name(), Linkage::Import, &sig).map_err(err("importing a function"))?;
+        self.imports.insert(f, id);
         Ok(id)
     }
 
@@ -426,4 +430,10 @@ impl<'h, M: Module> ModuleGen<'h, M> {
         self.data_imports.insert(name.to_string(), id);
         Ok(id)
     }
+}
+
+/// Writes a little-endian word at byte `offset` of `bytes`.
+fn put_word(bytes: &mut [u8], offset: i32, value: u64) {
+    let at = offset as usize;
+    bytes[at..at + 8].copy_from_slice(&value.to_le_bytes());
 }

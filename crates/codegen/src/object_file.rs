@@ -8,6 +8,7 @@ use cranelift_codegen::settings::{self, Configurable};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_module::{Linkage, Module};
 use cranelift_object::{ObjectBuilder, ObjectModule};
+use tess_abi::RuntimeFn;
 use tess_sema::hir;
 
 /// The target for code that may end up in executables or shared libraries:
@@ -22,6 +23,23 @@ pub fn isa(pic: bool) -> Result<OwnedTargetIsa, CodegenError> {
     set(&mut flags, "preserve_frame_pointers", "true")?;
     let builder = cranelift_native::builder_with_options(false).map_err(err("detecting the target"))?;
     builder.finish(settings::Flags::new(flags)).map_err(err("creating the target"))
+}
+
+/// The target triple objects are compiled for, as interface files record it.
+pub fn target_triple() -> Result<String, CodegenError> {
+    Ok(isa(true)?.triple().to_string())
+}
+
+/// The Cranelift IR of every function of `module`, as the translator
+/// produces it (before Cranelift's optimisations): `tess build --emit=clif`.
+pub fn clif_text(module: &hir::Module) -> Result<String, CodegenError> {
+    let builder =
+        ObjectBuilder::new(isa(true)?, module.name.as_bytes().to_vec(), cranelift_module::default_libcall_names())
+            .map_err(err("creating the object file"))?;
+    let mut mg = ModuleGen::new(ObjectModule::new(builder), module, None)?;
+    mg.clif = Some(String::new());
+    mg.define_all()?;
+    Ok(mg.clif.unwrap_or_default())
 }
 
 /// What kind of binary an object file is for.
@@ -89,8 +107,8 @@ pub fn object_file_of(module: &hir::Module, output: Output, piece: Option<u32>) 
     product.emit().map_err(err("writing the object file"))
 }
 
-/// `int main(int argc, char **argv)`: start the runtime, initialise the
-/// main module (which runs the program), report an uncaught exception.
+/// `int main(int argc, char **argv)`: `return tess_main(argc, argv,
+/// init)`, the runtime's one program start-up (`docs/abi.md`).
 fn define_main(mg: &mut ModuleGen<'_, ObjectModule>) -> Result<(), CodegenError> {
     let cc = mg.module.isa().default_call_conv();
     let mut sig = Signature::new(cc);
@@ -98,15 +116,7 @@ fn define_main(mg: &mut ModuleGen<'_, ObjectModule>) -> Result<(), CodegenError>
     sig.params.push(AbiParam::new(types::I64));
     sig.returns.push(AbiParam::new(types::I32));
     let main_id = mg.module.declare_function("main", Linkage::Export, &sig).map_err(err("declaring main"))?;
-
-    let mut rt_init_sig = Signature::new(cc);
-    rt_init_sig.params.push(AbiParam::new(types::I32));
-    rt_init_sig.params.push(AbiParam::new(types::I64));
-    let rt_init = mg.import_fn("tess_rt_init", &rt_init_sig)?;
-    let void_sig = Signature::new(cc);
-    let shutdown = mg.import_fn("tess_rt_shutdown", &void_sig)?;
-    let uncaught = mg.import_fn("tess_uncaught", &void_sig)?;
-    let exc = mg.data_import("tess_exc")?;
+    let tess_main = mg.runtime_fn(RuntimeFn::Main)?;
     let init = mg.func(mg.hir.init)?;
 
     let mut ctx = mg.module.make_context();
@@ -117,26 +127,13 @@ fn define_main(mg: &mut ModuleGen<'_, ObjectModule>) -> Result<(), CodegenError>
         let entry = b.create_block();
         b.append_block_params_for_function_params(entry);
         b.switch_to_block(entry);
-        let args = b.block_params(entry).to_vec();
-        let f = mg.module.declare_func_in_func(rt_init, b.func);
-        b.ins().call(f, &args);
+        let mut args = b.block_params(entry).to_vec();
         let f = mg.module.declare_func_in_func(init, b.func);
-        b.ins().call(f, &[]);
-        let gv = mg.module.declare_data_in_func(exc, b.func);
-        let addr = b.ins().symbol_value(types::I64, gv);
-        let pending = b.ins().load(types::I64, cranelift_codegen::ir::MemFlagsData::trusted(), addr, 0);
-        let fail = b.create_block();
-        let ok = b.create_block();
-        b.ins().brif(pending, fail, &[], ok, &[]);
-        b.switch_to_block(fail);
-        let f = mg.module.declare_func_in_func(uncaught, b.func);
-        b.ins().call(f, &[]);
-        b.ins().trap(cranelift_codegen::ir::TrapCode::unwrap_user(2));
-        b.switch_to_block(ok);
-        let f = mg.module.declare_func_in_func(shutdown, b.func);
-        b.ins().call(f, &[]);
-        let zero = b.ins().iconst(types::I32, 0);
-        b.ins().return_(&[zero]);
+        args.push(b.ins().func_addr(types::I64, f));
+        let f = mg.module.declare_func_in_func(tess_main, b.func);
+        let call = b.ins().call(f, &args);
+        let status = b.inst_results(call).to_vec();
+        b.ins().return_(&status);
         b.seal_all_blocks();
         b.finalize(mg.module.isa().frontend_config());
     }

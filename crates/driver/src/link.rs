@@ -1,48 +1,14 @@
-//! Linking with the system C compiler against the runtime library, which
-//! is found relative to the `tess` executable (so a fresh `cargo build`
-//! gives a working compiler).
+//! Linking with the system C compiler (`cc`, `ar`) against the runtime:
+//! executables, static archives and shared libraries, with the libraries
+//! of imported modules and C libraries, and rpaths so that no
+//! `LD_LIBRARY_PATH` is needed.
 
-use crate::frontend::ImportedLib;
+use crate::artifacts::{self, ImportedModule, LibKind};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The system libraries a Rust static library needs.
 const NATIVE_LIBS: &[&str] = &["-lm", "-lpthread", "-ldl", "-lrt", "-lgcc_s", "-lc"];
-
-/// Directory holding `libtessera_rt.a`: `$TESS_RUNTIME_DIR`, else the
-/// `deps/` beside `tess` (in a Cargo target directory it is always the
-/// freshest build; the copy beside `tess` is only refreshed by building the
-/// runtime package itself), else beside `tess`.
-pub fn runtime_dir() -> Result<PathBuf, String> {
-    if let Some(dir) = std::env::var_os("TESS_RUNTIME_DIR") {
-        return Ok(PathBuf::from(dir));
-    }
-    let exe = std::env::current_exe().map_err(|e| format!("cannot locate the tess executable: {e}"))?;
-    let dir = exe.parent().map(Path::to_path_buf).unwrap_or_default();
-    for candidate in [dir.join("deps"), dir] {
-        if candidate.join("libtessera_rt.a").exists() {
-            return Ok(candidate);
-        }
-    }
-    Err(format!("cannot find libtessera_rt.a next to {} (build the workspace with `cargo build`)", exe.display()))
-}
-
-/// The two kinds of library `tess build --lib` writes.
-#[derive(Clone, Copy)]
-pub enum LibKind {
-    Static,
-    Shared,
-}
-
-impl LibKind {
-    /// The default file name of module `name`'s library.
-    pub fn file_name(self, name: &str) -> String {
-        match self {
-            LibKind::Static => format!("lib{name}.a"),
-            LibKind::Shared => format!("lib{name}.so"),
-        }
-    }
-}
 
 fn run(cmd: &mut Command, what: &str) -> Result<(), String> {
     let status = cmd.status().map_err(|e| format!("cannot run {:?}: {e}", cmd.get_program()))?;
@@ -52,49 +18,64 @@ fn run(cmd: &mut Command, what: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The object file to link: kept beside `output` when asked, else in a
+/// temporary directory that lives as long as the returned guard.
+fn write_object(object: &[u8], output: &Path, keep: bool) -> Result<(PathBuf, tempfile::TempDir), String> {
+    let tmp = tempfile::tempdir().map_err(|e| format!("cannot create a temporary directory: {e}"))?;
+    let path = if keep { output.with_extension("o") } else { tmp.path().join("module.o") };
+    std::fs::write(&path, object).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok((path, tmp))
+}
+
 /// Writes a library: a static archive of the module's object, or a shared
-/// library linked against the shared runtime (found through its rpath, so
-/// no `LD_LIBRARY_PATH` is needed).
+/// library linked against the shared runtime.
 pub fn link_library(
     object: &[u8],
     output: &Path,
     kind: LibKind,
     keep_object: bool,
-    imports: &[ImportedLib],
+    imports: &[ImportedModule],
     c_libs: &[String],
 ) -> Result<(), String> {
-    let tmp = tempfile::tempdir().map_err(|e| format!("cannot create a temporary directory: {e}"))?;
-    let obj_path = if keep_object { output.with_extension("o") } else { tmp.path().join("module.o") };
-    std::fs::write(&obj_path, object).map_err(|e| format!("cannot write {}: {e}", obj_path.display()))?;
+    let (obj_path, _tmp) = write_object(object, output, keep_object)?;
     // Archives and libraries are rewritten, never updated in place.
     let _ = std::fs::remove_file(output);
     match kind {
         LibKind::Static => run(Command::new("ar").arg("rcsD").arg(output).arg(&obj_path), "archiving"),
         LibKind::Shared => {
-            let rt = runtime_dir()?;
             let mut args = import_args(imports)?;
             // A shared library always uses the shared runtime.
-            args.retain(|a| !a.ends_with("libtessera_rt.a"));
+            if !args.linked_shared {
+                args.args.extend(shared_runtime_args()?);
+            }
             run(
-                Command::new("cc")
-                    .arg("-shared")
-                    .arg("-o")
-                    .arg(output)
-                    .arg(&obj_path)
-                    .args(args)
-                    .args(c_libs)
-                    .arg("-L")
-                    .arg(&rt)
-                    .arg("-ltessera_rt")
-                    .arg(format!("-Wl,-rpath,{}", rt.display())),
+                Command::new("cc").arg("-shared").arg("-o").arg(output).arg(&obj_path).args(args.args).args(c_libs),
                 "linking the shared library",
             )
         }
     }
 }
 
-/// Linker arguments for `-L DIR` (with an rpath, so no
-/// `LD_LIBRARY_PATH` is needed) and `--link-lib NAME`.
+/// Writes `object` to a temporary file and links it into an executable.
+pub fn link_executable(
+    object: &[u8],
+    output: &Path,
+    keep_object: bool,
+    imports: &[ImportedModule],
+    c_libs: &[String],
+) -> Result<(), String> {
+    let (obj_path, _tmp) = write_object(object, output, keep_object)?;
+    let mut args = import_args(imports)?;
+    if !args.linked_shared {
+        args.args.push(artifacts::runtime_library(LibKind::Static)?.display().to_string());
+    }
+    run(
+        Command::new("cc").arg(&obj_path).args(args.args).args(c_libs).arg("-o").arg(output).args(NATIVE_LIBS),
+        &format!("linking {}", output.display()),
+    )
+}
+
+/// Linker arguments for `-L DIR` (with an rpath) and `--link-lib NAME`.
 pub fn c_library_args(dirs: &[PathBuf], libs: &[String]) -> Result<Vec<String>, String> {
     let mut args = Vec::new();
     for d in dirs {
@@ -106,60 +87,42 @@ pub fn c_library_args(dirs: &[PathBuf], libs: &[String]) -> Result<Vec<String>, 
     Ok(args)
 }
 
-/// The linker arguments for imported modules: each one's shared library
-/// (found through an rpath, preferred) or static archive, then the runtime
-/// — shared when any shared library is involved, so a process has exactly
-/// one runtime.
-fn import_args(imports: &[ImportedLib]) -> Result<Vec<String>, String> {
-    let mut args = Vec::new();
-    let mut shared = false;
-    for lib in imports {
-        let dir = std::fs::canonicalize(&lib.dir).map_err(|e| format!("{}: {e}", lib.dir.display()))?;
-        let so = dir.join(format!("lib{}.so", lib.name));
-        let a = dir.join(format!("lib{}.a", lib.name));
-        if so.exists() {
-            shared = true;
-            args.push(so.display().to_string());
-            args.push(format!("-Wl,-rpath,{}", dir.display()));
-        } else if a.exists() {
-            args.push(a.display().to_string());
-        } else {
-            return Err(format!(
-                "module `{}` has an interface in {} but no lib{0}.so or lib{0}.a",
-                lib.name,
-                dir.display()
-            ));
-        }
-    }
-    let rt = runtime_dir()?;
-    if shared {
-        args.extend(["-L".to_string(), rt.display().to_string(), "-ltessera_rt".into()]);
-        args.push(format!("-Wl,-rpath,{}", rt.display()));
-    } else {
-        args.push(rt.join("libtessera_rt.a").display().to_string());
-    }
-    Ok(args)
+/// Linker arguments for the imported modules, and whether they brought in
+/// the shared runtime.
+struct ImportArgs {
+    args: Vec<String>,
+    linked_shared: bool,
 }
 
-/// Writes `object` to a temporary file and links it into `output`.
-pub fn link_executable(
-    object: &[u8],
-    output: &Path,
-    keep_object: bool,
-    imports: &[ImportedLib],
-    c_libs: &[String],
-) -> Result<(), String> {
-    let tmp = tempfile::tempdir().map_err(|e| format!("cannot create a temporary directory: {e}"))?;
-    let obj_path = if keep_object { output.with_extension("o") } else { tmp.path().join("main.o") };
-    std::fs::write(&obj_path, object).map_err(|e| format!("cannot write {}: {e}", obj_path.display()))?;
-    run(
-        Command::new("cc")
-            .arg(&obj_path)
-            .args(import_args(imports)?)
-            .args(c_libs)
-            .arg("-o")
-            .arg(output)
-            .args(NATIVE_LIBS),
-        &format!("linking {}", output.display()),
-    )
+/// Each imported module's shared library (by path, with an rpath) or
+/// static archive; when any is shared, the shared runtime follows, so a
+/// process has exactly one runtime.
+fn import_args(imports: &[ImportedModule]) -> Result<ImportArgs, String> {
+    let mut args = Vec::new();
+    let mut linked_shared = false;
+    for m in imports {
+        let (path, kind) = m.library()?;
+        let path = std::fs::canonicalize(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        args.push(path.display().to_string());
+        if kind == LibKind::Shared {
+            linked_shared = true;
+            if let Some(dir) = path.parent() {
+                args.push(format!("-Wl,-rpath,{}", dir.display()));
+            }
+        }
+    }
+    if linked_shared {
+        args.extend(shared_runtime_args()?);
+    }
+    Ok(ImportArgs { args, linked_shared })
+}
+
+fn shared_runtime_args() -> Result<Vec<String>, String> {
+    let rt = artifacts::runtime_dir()?;
+    Ok(vec![
+        "-L".into(),
+        rt.display().to_string(),
+        format!("-l{}", artifacts::RUNTIME),
+        format!("-Wl,-rpath,{}", rt.display()),
+    ])
 }

@@ -1,23 +1,21 @@
-//! `tess`: the Tessera compiler driver. It reads sources, runs the front
-//! end, and either runs the program under the JIT or links an executable
-//! with the system C compiler.
-
-mod diagnostics;
-mod frontend;
-mod header;
-mod jit_with_libraries;
-mod link;
-mod pieces;
+//! `tess`: the command line of the Tessera compiler. It parses arguments,
+//! calls the driver library (`tess_driver`) and renders what comes back.
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use tess_codegen::object_file::Output;
-use tess_sema::hir::Mode;
+use tess_driver::artifacts::LibKind;
+use tess_driver::build::{self, BuildInput, Emit};
+use tess_driver::diagnostics::{self, ErrorFormat};
+use tess_driver::{launch, link, pieces, Error};
 
 #[derive(Parser)]
 #[command(name = "tess", version, about = "The Tessera compiler")]
 struct Cli {
+    /// How errors in the program are written: `human` (the source line, a
+    /// marker and a hint) or `short` (`file:line:col: error: message`).
+    #[arg(long, value_enum, default_value_t = ErrorFormat::Human, global = true)]
+    error_format: ErrorFormat,
     #[command(subcommand)]
     command: Command,
 }
@@ -51,6 +49,9 @@ enum Command {
         /// Also keep the object file beside the output.
         #[arg(long)]
         emit_obj: bool,
+        /// Print an intermediate form on standard output instead of building.
+        #[arg(long, value_enum, value_name = "KIND")]
+        emit: Option<Emit>,
         /// Build a library module (no top-level statements).
         #[arg(long, requires = "module")]
         lib: bool,
@@ -100,166 +101,82 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command {
+    match execute(cli.command) {
+        Ok(code) => code,
+        Err(Error::Diagnostics { sources, diags }) => {
+            diagnostics::emit(&sources, &diags, cli.error_format);
+            ExitCode::from(1)
+        }
+        Err(Error::Message(m)) => {
+            eprintln!("error: {m}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn execute(command: Command) -> Result<ExitCode, Error> {
+    match command {
         Command::Run { include, link_lib, lib_dirs, file, args } => {
-            load_c_libraries(&lib_dirs, &link_lib).and_then(|_libs| run(&include, &file, args))
+            // The C libraries must stay loaded while the program runs.
+            let _c_libraries = launch::load_c_libraries(&lib_dirs, &link_lib)?;
+            let checked = tess_driver::frontend::check(&tess_driver::frontend::ModuleInput {
+                name: tess_driver::frontend::MAIN_MODULE,
+                mode: Some(tess_sema::hir::Mode::Program),
+                files: std::slice::from_ref(&file),
+                search: &include,
+                parse_cache: None,
+            })?;
+            launch::run(&checked, &file, args)
         }
         Command::Build {
             files,
             include,
             output,
             emit_obj,
-            lib: true,
-            module: Some(name),
+            emit,
+            lib,
+            module,
             shared,
             static_lib,
             emit_header,
             link_lib,
             lib_dirs,
         } => {
-            let kind = if shared {
-                link::LibKind::Shared
-            } else if static_lib {
-                link::LibKind::Static
-            } else {
-                return ExitCode::from(report("--lib needs --shared or --static".into()));
-            };
-            link::c_library_args(&lib_dirs, &link_lib)
-                .and_then(|c| build_library(&name, kind, &files, &include, output, emit_obj, emit_header, &c))
+            let c_libs = link::c_library_args(&lib_dirs, &link_lib)?;
+            let input = BuildInput { files: &files, search: &include, c_libs: &c_libs, keep_object: emit_obj };
+            if let Some(kind) = emit {
+                print!("{}", build::emit(&input, module.as_deref().filter(|_| lib), kind)?);
+                return Ok(ExitCode::SUCCESS);
+            }
+            match (lib, module) {
+                (true, Some(name)) => {
+                    let kind = match (shared, static_lib) {
+                        (true, _) => LibKind::Shared,
+                        (_, true) => LibKind::Static,
+                        _ => return Err("--lib needs --shared or --static".into()),
+                    };
+                    build::library(&input, &name, kind, output, emit_header.as_deref())?;
+                }
+                _ => {
+                    build::program(&input, output)?;
+                }
+            }
+            Ok(ExitCode::SUCCESS)
         }
-        Command::Build { files, include, output, emit_obj, link_lib, lib_dirs, .. } => {
-            link::c_library_args(&lib_dirs, &link_lib).and_then(|c| build(&files, &include, output, emit_obj, &c))
-        }
-        Command::Interface { file } => print_interface(&file),
         Command::Compile { module, primary_file, module_source_list, include, output, shared } => {
-            pieces::compile(&module, &primary_file, &module_source_list, &include, &output, shared)
+            pieces::compile(&pieces::Piece {
+                module: &module,
+                primary: &primary_file,
+                cdb: &module_source_list,
+                search: &include,
+                output: &output,
+                shared,
+            })?;
+            Ok(ExitCode::SUCCESS)
         }
-    };
-    match result {
-        Ok(code) => code,
-        Err(e) => ExitCode::from(report(e)),
-    }
-}
-
-fn report(e: String) -> u8 {
-    eprintln!("error: {e}");
-    1
-}
-
-/// What a driver step returns: an exit code, or a message for the user.
-type DResult = Result<ExitCode, String>;
-
-/// `tess run --link-lib NAME [-L DIR]`: loads `libNAME.so` (from the `-L`
-/// directories, else the system's search path) with global symbols, so
-/// the JIT finds the program's `extern fn`s in it. The handles must live
-/// while the program runs.
-fn load_c_libraries(dirs: &[PathBuf], libs: &[String]) -> Result<Vec<libloading::os::unix::Library>, String> {
-    use libloading::os::unix::{Library, RTLD_GLOBAL, RTLD_NOW};
-    libs.iter()
-        .map(|name| {
-            let file = format!("lib{name}.so");
-            let path = dirs.iter().map(|d| d.join(&file)).find(|p| p.exists()).unwrap_or_else(|| PathBuf::from(&file));
-            unsafe { Library::open(Some(&path), RTLD_NOW | RTLD_GLOBAL) }
-                .map_err(|e| format!("--link-lib {name}: cannot load {}: {e}", path.display()))
-        })
-        .collect()
-}
-
-fn run(include: &[PathBuf], file: &PathBuf, args: Vec<String>) -> DResult {
-    let Some(frontend::Checked { module, imports }) =
-        frontend::compile_module(frontend::MAIN_MODULE, Mode::Program, std::slice::from_ref(file), include)?
-    else {
-        return Ok(ExitCode::from(1));
-    };
-    if imports.is_empty() {
-        // The runtime linked into `tess` serves the program.
-        let table: std::collections::HashMap<&str, *const u8> =
-            tessera_rt::symbols::runtime_symbols().into_iter().collect();
-        // C functions (`extern fn` declarations) from the libraries `tess` has loaded.
-        let this = libloading::os::unix::Library::this();
-        let c_symbol = |name: &str| unsafe { this.get::<*const u8>(name.as_bytes()) }.ok().map(|s| *s);
-        let resolve = |name: &str| table.get(name).copied().or_else(|| c_symbol(name));
-        let program = tess_codegen::jit::jit(&module, &resolve).map_err(|e| e.to_string())?;
-        tessera_rt::process::init_with_args(args);
-        program.run_init();
-        if !tessera_rt::exc::pending().is_null() {
-            unsafe { tessera_rt::exc::tess_uncaught() }
+        Command::Interface { file } => {
+            print!("{}", build::describe_interface(&file)?);
+            Ok(ExitCode::SUCCESS)
         }
-        tessera_rt::process::tess_rt_shutdown();
-        return Ok(ExitCode::SUCCESS);
     }
-    jit_with_libraries::run(&module, &imports, file, args)
-}
-
-fn build(
-    files: &[PathBuf],
-    include: &[PathBuf],
-    output: Option<PathBuf>,
-    emit_obj: bool,
-    c_libs: &[String],
-) -> DResult {
-    let Some(first) = files.first() else {
-        return Err("no input files (Tessera.toml packages are not supported yet)".into());
-    };
-    let Some(frontend::Checked { module, imports }) =
-        frontend::compile_module(frontend::MAIN_MODULE, Mode::Program, files, include)?
-    else {
-        return Ok(ExitCode::from(1));
-    };
-    let object = tess_codegen::object_file::object_file(&module, Output::Program).map_err(|e| e.to_string())?;
-    let output = output.unwrap_or_else(|| PathBuf::from(first.file_stem().unwrap_or_default()));
-    link::link_executable(&object, &output, emit_obj, &imports, c_libs)?;
-    Ok(ExitCode::SUCCESS)
-}
-
-/// The target triple recorded in interface files.
-const TARGET: &str = "x86_64-unknown-linux-gnu";
-
-fn build_library(
-    name: &str,
-    kind: link::LibKind,
-    files: &[PathBuf],
-    include: &[PathBuf],
-    output: Option<PathBuf>,
-    emit_obj: bool,
-    emit_header: Option<PathBuf>,
-    c_libs: &[String],
-) -> DResult {
-    if name.is_empty()
-        || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        || name.starts_with(|c: char| c.is_ascii_digit())
-    {
-        return Err(format!("`{name}` is not a valid module name (use letters, digits and `_`)"));
-    }
-    if files.is_empty() {
-        return Err("no input files".into());
-    }
-    let Some(frontend::Checked { module, imports }) = frontend::compile_module(name, Mode::Library, files, include)?
-    else {
-        return Ok(ExitCode::from(1));
-    };
-    let out_kind = match kind {
-        link::LibKind::Static => Output::Archive,
-        link::LibKind::Shared => Output::SharedLibrary,
-    };
-    let object = tess_codegen::object_file::object_file(&module, out_kind).map_err(|e| e.to_string())?;
-    let output = output.unwrap_or_else(|| PathBuf::from(kind.file_name(name)));
-    link::link_library(&object, &output, kind, emit_obj, &imports, c_libs)?;
-    let interface = tess_sema::interface::interface_of(&module, TARGET, env!("CARGO_PKG_VERSION"));
-    if let Some(h) = emit_header {
-        std::fs::write(&h, header::header(&module)).map_err(|e| format!("cannot write {}: {e}", h.display()))?;
-        let api = h.with_file_name("tessera.h");
-        std::fs::write(&api, header::TESSERA_H).map_err(|e| format!("cannot write {}: {e}", api.display()))?;
-    }
-    let tesi = output.with_file_name(format!("{name}.tesi"));
-    std::fs::write(&tesi, tess_sema::interface::encode(&interface))
-        .map_err(|e| format!("cannot write {}: {e}", tesi.display()))?;
-    Ok(ExitCode::SUCCESS)
-}
-
-fn print_interface(file: &PathBuf) -> DResult {
-    let bytes = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-    let interface = tess_sema::interface::decode(&bytes).map_err(|e| format!("{}: {e}", file.display()))?;
-    print!("{}", tess_sema::interface::describe(&interface));
-    Ok(ExitCode::SUCCESS)
 }

@@ -4,10 +4,10 @@
 //! objects of all the pieces link into the same module a whole-module
 //! build gives.
 
-use crate::frontend;
+use crate::frontend::{self, ModuleInput};
+use crate::Error;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 use tess_codegen::object_file::{object_file_of, Output};
 use tess_sema::hir::Mode;
 
@@ -31,35 +31,45 @@ fn module_files(cdb: &Path, module: &str) -> Result<Vec<PathBuf>, String> {
     Ok(files)
 }
 
-pub fn compile(
-    module: &str,
-    primary: &Path,
-    cdb: &Path,
-    include: &[PathBuf],
-    output: &Path,
-    shared: bool,
-) -> Result<ExitCode, String> {
-    let files = module_files(cdb, module)?;
+/// A piece's request: the module, its primary file, the compilation
+/// database listing the module's files, and where the object goes.
+pub struct Piece<'a> {
+    pub module: &'a str,
+    pub primary: &'a Path,
+    pub cdb: &'a Path,
+    pub search: &'a [PathBuf],
+    pub output: &'a Path,
+    /// The object goes into a shared library.
+    pub shared: bool,
+}
+
+pub fn compile(p: &Piece) -> Result<(), Error> {
+    let files = module_files(p.cdb, p.module)?;
     let same = |a: &Path, b: &Path| std::fs::canonicalize(a).ok() == std::fs::canonicalize(b).ok();
-    let Some(index) = files.iter().position(|f| same(f, primary)) else {
-        return Err(format!("{} is not a file of module `{module}` in {}", primary.display(), cdb.display()));
+    let Some(index) = files.iter().position(|f| same(f, p.primary)) else {
+        return Err(
+            format!("{} is not a file of module `{}` in {}", p.primary.display(), p.module, p.cdb.display()).into()
+        );
     };
     // Parsed files are shared by the pieces' runs (TESS_CACHE_DIR, or
     // `.tess-cache` beside the source list).
     let cache = std::env::var_os("TESS_CACHE_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| cdb.parent().unwrap_or(Path::new(".")).join(".tess-cache"));
-    let Some(frontend::Checked { module: m, .. }) =
-        frontend::compile_module_cached(module, None, &files, include, Some(&cache))?
-    else {
-        return Ok(ExitCode::from(1));
-    };
-    let kind = match (m.mode, shared) {
+        .unwrap_or_else(|| p.cdb.parent().unwrap_or(Path::new(".")).join(".tess-cache"));
+    let checked = frontend::check(&ModuleInput {
+        name: p.module,
+        mode: None,
+        files: &files,
+        search: p.search,
+        parse_cache: Some(&cache),
+    })?;
+    let m = &checked.module;
+    let kind = match (m.mode, p.shared) {
         (Mode::Program, _) => Output::Program,
         (Mode::Library, true) => Output::SharedLibrary,
         (Mode::Library, false) => Output::Archive,
     };
-    let object = object_file_of(&m, kind, Some(index as u32)).map_err(|e| e.to_string())?;
-    std::fs::write(output, object).map_err(|e| format!("cannot write {}: {e}", output.display()))?;
-    Ok(ExitCode::SUCCESS)
+    let object = object_file_of(m, kind, Some(index as u32)).map_err(|e| Error::Message(e.to_string()))?;
+    std::fs::write(p.output, object).map_err(|e| format!("cannot write {}: {e}", p.output.display()))?;
+    Ok(())
 }

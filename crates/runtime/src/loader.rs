@@ -8,6 +8,8 @@ use crate::object::Str;
 use std::collections::HashMap;
 use std::ffi::{c_char, CStr, CString};
 use std::sync::Mutex;
+use tess_abi::layout::fingerprint_table::WIDTH as FP_WIDTH;
+use tess_abi::layout::library_descriptor::{SYMBOL as DESCRIPTOR_SYMBOL, USES_WIDTH};
 
 /// Set while `loadLibrary` opens a library: its constructor must then
 /// leave initialisation to the loader, which checks fingerprints first.
@@ -49,7 +51,7 @@ unsafe fn text(p: *const c_char) -> String {
 pub unsafe extern "C" fn tess_register_module(name: *const c_char, table: *const *const c_char, n: u64) {
     let mut decls = HashMap::new();
     for i in 0..n as usize {
-        unsafe { decls.insert(text(*table.add(2 * i)), text(*table.add(2 * i + 1))) };
+        unsafe { decls.insert(text(*table.add(FP_WIDTH * i)), text(*table.add(FP_WIDTH * i + 1))) };
     }
     if let Ok(mut m) = MODULES.lock() {
         m.get_or_insert_with(HashMap::new).insert(unsafe { text(name) }, decls);
@@ -65,19 +67,15 @@ struct Descriptor {
     nuses: u64,
 }
 
-/// `_T4host8register` -> `host.register`, for messages.
-fn demangle(symbol: &str) -> Option<String> {
-    let mut rest = symbol.strip_prefix("_T")?;
-    let mut parts = Vec::new();
-    while !rest.is_empty() {
-        let digits = rest.chars().take_while(|c| c.is_ascii_digit()).count();
-        let len: usize = rest[..digits].parse().ok()?;
-        let part = rest.get(digits..digits + len)?;
-        parts.push(part.to_string());
-        rest = &rest[digits + len..];
-    }
-    Some(parts.join("."))
-}
+const _: () = {
+    use std::mem::{offset_of, size_of};
+    use tess_abi::layout::library_descriptor as d;
+    assert!(offset_of!(Descriptor, name) == d::NAME as usize);
+    assert!(offset_of!(Descriptor, init) == d::INIT as usize);
+    assert!(offset_of!(Descriptor, uses) == d::USES as usize);
+    assert!(offset_of!(Descriptor, nuses) == d::NUSES as usize);
+    assert!(size_of::<Descriptor>() == d::SIZE as usize);
+};
 
 fn load(path: &str) -> Result<(), (&'static crate::object::ClassInfo<1>, String)> {
     let load_error = |m: String| (&tess_ti_LoadError, m);
@@ -90,14 +88,14 @@ fn load(path: &str) -> Result<(), (&'static crate::object::ClassInfo<1>, String)
     if handle.is_null() {
         let why = unsafe { text(libc::dlerror()) };
         if let Some(sym) = why.split("undefined symbol: ").nth(1).map(|s| s.split_whitespace().next().unwrap_or(s)) {
-            let decl = demangle(sym).unwrap_or_else(|| sym.to_string());
+            let decl = tess_abi::mangle::demangle(sym).unwrap_or_else(|| sym.to_string());
             return Err(abi_error(format!(
                 "cannot load {path}: it uses `{decl}`, which the loaded modules no longer provide (rebuild it against their current interfaces)"
             )));
         }
         return Err(load_error(format!("cannot load {path}: {why}")));
     }
-    let desc = unsafe { libc::dlsym(handle, c"tess_library_module".as_ptr()) } as *const Descriptor;
+    let desc = unsafe { libc::dlsym(handle, DESCRIPTOR_SYMBOL.as_ptr()) } as *const Descriptor;
     if desc.is_null() {
         return Err(load_error(format!("cannot load {path}: it is not a Tessera shared library")));
     }
@@ -109,8 +107,13 @@ fn load(path: &str) -> Result<(), (&'static crate::object::ClassInfo<1>, String)
         return Err(load_error(format!("cannot load {path}: a module named `{name}` is already loaded")));
     }
     for i in 0..desc.nuses as usize {
-        let (module, decl, fp) =
-            unsafe { (text(*desc.uses.add(3 * i)), text(*desc.uses.add(3 * i + 1)), text(*desc.uses.add(3 * i + 2))) };
+        let (module, decl, fp) = unsafe {
+            (
+                text(*desc.uses.add(USES_WIDTH * i)),
+                text(*desc.uses.add(USES_WIDTH * i + 1)),
+                text(*desc.uses.add(USES_WIDTH * i + 2)),
+            )
+        };
         let Some(decls) = known.and_then(|m| m.get(&module)) else {
             return Err(load_error(format!(
                 "cannot load {path}: module `{name}` needs module `{module}`, which is not loaded"
@@ -142,15 +145,5 @@ pub unsafe extern "C" fn tess_load_library(path: *const Str) {
     let path = unsafe { (*path).as_str() }.to_string();
     if let Err((class, message)) = load(&path) {
         throw_new(class, &message);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn demangles_symbol_names() {
-        assert_eq!(super::demangle("_T4host8register").as_deref(), Some("host.register"));
-        assert_eq!(super::demangle("_T3geo5Shape4area").as_deref(), Some("geo.Shape.area"));
-        assert_eq!(super::demangle("printf"), None);
     }
 }

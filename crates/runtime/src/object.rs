@@ -6,8 +6,10 @@
 //! modules compiled separately can each define their own, and `is` tests
 //! are O(1) through the ancestor display (`depth`, `display`).
 
+use std::mem::{offset_of, size_of};
 use std::sync::atomic::AtomicPtr;
 use std::sync::atomic::Ordering::Relaxed;
+use tess_abi::layout;
 
 /// The first word of every object: type info address | collector flags
 /// ([`MARK`], [`STATIC`], [`FREE`]). A free cell holds the next free cell.
@@ -16,7 +18,7 @@ pub struct Header {
     tagged: AtomicPtr<u8>,
 }
 
-const FLAG_BITS: usize = 7;
+const FLAG_BITS: usize = layout::header::FLAG_MASK as usize;
 
 impl Header {
     pub const fn new(ty: *const TypeInfo, flags: usize) -> Header {
@@ -40,29 +42,8 @@ impl Header {
     }
 }
 
-pub const HEADER_SIZE: usize = std::mem::size_of::<Header>();
-
-/// Set on objects reached during the current mark phase.
-pub const MARK: u64 = 1;
-/// Set on objects that live in a module's data, never on the heap.
-pub const STATIC: u64 = 2;
-/// Set on free heap cells.
-pub const FREE: u64 = 4;
-
-/// How the collector traces an object of this type.
-#[repr(u32)]
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Kind {
-    /// Fixed-size object whose reference fields are listed in `refs`.
-    Object = 0,
-    String = 1,
-    /// Array whose elements are plain values.
-    ValueArray = 2,
-    /// Array whose elements are references.
-    RefArray = 3,
-    /// A hash map (`crate::map`).
-    Map = 4,
-}
+pub use layout::header::{FREE, MARK, STATIC};
+pub use layout::Kind;
 
 /// Run-time type information; laid out as `docs/abi.md` describes.
 #[repr(C)]
@@ -92,9 +73,6 @@ pub struct ClassInfo<const N: usize> {
 }
 
 unsafe impl<const N: usize> Sync for ClassInfo<N> {}
-
-/// Byte offset of virtual-table slot 0 in a class's type info.
-pub const VTABLE_OFFSET: usize = std::mem::size_of::<TypeInfo>();
 
 /// A heap object as compiled code sees it: a header and fields.
 #[repr(C)]
@@ -155,11 +133,6 @@ pub struct Array {
     pub data: *mut u64,
 }
 
-/// Byte offsets compiled code uses; checked against the structs in tests.
-pub const ARRAY_LEN_OFFSET: usize = 8;
-pub const ARRAY_DATA_OFFSET: usize = 24;
-pub const STR_LEN_OFFSET: usize = 8;
-
 /// Type-name helper for messages.
 pub unsafe fn type_name(ty: *const TypeInfo) -> &'static str {
     unsafe { (*(*ty).name).as_str() }
@@ -170,19 +143,24 @@ pub unsafe fn class_name(o: *const Obj) -> &'static str {
     unsafe { type_name((*o).header.ty()) }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::mem::offset_of;
-
-    #[test]
-    fn offsets_match_the_abi() {
-        assert_eq!(offset_of!(Array, len), ARRAY_LEN_OFFSET);
-        assert_eq!(offset_of!(Array, data), ARRAY_DATA_OFFSET);
-        assert_eq!(offset_of!(Str, len), STR_LEN_OFFSET);
-        assert_eq!(HEADER_SIZE, 8);
-        assert_eq!(VTABLE_OFFSET, 56);
-        assert_eq!(offset_of!(TypeInfo, depth), 40);
-        assert_eq!(offset_of!(TypeInfo, display), 48);
-    }
-}
+// The layouts `tess_abi::layout` promises compiled code, checked when the
+// runtime is compiled.
+const _: () = {
+    use layout::{array, string, type_info};
+    assert!(size_of::<Header>() == layout::header::SIZE as usize);
+    assert!(offset_of!(Str, len) == string::LEN as usize);
+    assert!(offset_of!(Str, bytes) == string::BYTES as usize);
+    assert!(offset_of!(Array, len) == array::LEN as usize);
+    assert!(offset_of!(Array, cap) == array::CAP as usize);
+    assert!(offset_of!(Array, data) == array::DATA as usize);
+    assert!(offset_of!(TypeInfo, kind) == type_info::KIND as usize);
+    assert!(offset_of!(TypeInfo, flags) == type_info::FLAGS as usize);
+    assert!(offset_of!(TypeInfo, size) == type_info::SIZE as usize);
+    assert!(offset_of!(TypeInfo, nrefs) == type_info::NREFS as usize);
+    assert!(offset_of!(TypeInfo, refs) == type_info::REFS as usize);
+    assert!(offset_of!(TypeInfo, name) == type_info::NAME as usize);
+    assert!(offset_of!(TypeInfo, depth) == type_info::DEPTH as usize);
+    assert!(offset_of!(TypeInfo, display) == type_info::DISPLAY as usize);
+    assert!(size_of::<TypeInfo>() == type_info::VTABLE as usize);
+    assert!(offset_of!(ClassInfo<1>, vtable) == type_info::VTABLE as usize);
+};

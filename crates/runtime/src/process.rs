@@ -30,6 +30,24 @@ pub fn init_with_args(args: Vec<String>) {
     crate::gc::init();
 }
 
+/// The life of a program, the one place that starts one (`docs/abi.md`,
+/// start-up): start the runtime, run the main module's init entry (which
+/// initialises its imports, then runs the program), report an uncaught
+/// exception (status 1), shut down. An executable's `main` and `tess run`
+/// both call it.
+#[no_mangle]
+pub unsafe extern "C" fn tess_main(argc: i32, argv: *const *const std::ffi::c_char, init: extern "C" fn()) -> i32 {
+    unsafe {
+        tess_rt_init(argc, argv);
+        init();
+        if !crate::exc::pending().is_null() {
+            crate::exc::tess_uncaught()
+        }
+    }
+    tess_rt_shutdown();
+    0
+}
+
 /// Ends the program normally: flushes output, prints GC statistics when
 /// `TESS_GC_STATS=1`.
 #[no_mangle]

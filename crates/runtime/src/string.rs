@@ -4,6 +4,7 @@ use crate::exc::{tess_ti_IndexError, throw_new};
 use crate::gc::{pop_root, push_root, tess_alloc, tess_gc_add_roots};
 use crate::object::*;
 use std::sync::Once;
+use tess_abi::layout::{boxed, string};
 
 static STRING_NAME: StaticStr<6> = StaticStr::new(b"String");
 
@@ -25,7 +26,7 @@ pub static tess_ti_String: TypeInfo = TypeInfo {
 /// argument is the address of the bytes, borrowed for the call.
 pub fn new_str(bytes: &[u8]) -> *mut Str {
     unsafe {
-        let s = tess_alloc(&tess_ti_String, (STR_LEN_OFFSET + 8 + bytes.len() + 1) as u64).cast::<Str>();
+        let s = tess_alloc(&tess_ti_String, (string::BYTES as usize + bytes.len() + 1) as u64).cast::<Str>();
         (*s).len = bytes.len() as u64;
         std::ptr::copy_nonoverlapping(bytes.as_ptr(), (*s).bytes.as_mut_ptr(), bytes.len());
         s
@@ -57,7 +58,7 @@ unsafe fn s<'a>(p: *const Str) -> &'a str {
 pub unsafe extern "C" fn tess_str_concat(a: *mut Str, b: *mut Str) -> *mut Str {
     unsafe {
         let (la, lb) = ((*a).len as usize, (*b).len as usize);
-        let r = tess_alloc(&tess_ti_String, (STR_LEN_OFFSET + 8 + la + lb + 1) as u64).cast::<Str>();
+        let r = tess_alloc(&tess_ti_String, (string::BYTES as usize + la + lb + 1) as u64).cast::<Str>();
         (*r).len = (la + lb) as u64;
         let dst = (*r).bytes.as_mut_ptr();
         std::ptr::copy_nonoverlapping((*a).bytes.as_ptr(), dst, la);
@@ -72,7 +73,7 @@ pub unsafe extern "C" fn tess_str_concat_n(parts: *const *mut Str, n: u64) -> *m
     unsafe {
         let parts = std::slice::from_raw_parts(parts, n as usize);
         let total: usize = parts.iter().map(|p| (**p).len as usize).sum();
-        let r = tess_alloc(&tess_ti_String, (STR_LEN_OFFSET + 8 + total + 1) as u64).cast::<Str>();
+        let r = tess_alloc(&tess_ti_String, (string::BYTES as usize + total + 1) as u64).cast::<Str>();
         (*r).len = total as u64;
         let mut dst = (*r).bytes.as_mut_ptr();
         for p in parts {
@@ -192,7 +193,7 @@ static BOX_NAME: StaticStr<3> = StaticStr::new(b"Box");
 pub static tess_ti_Box: TypeInfo = TypeInfo {
     kind: Kind::Object,
     flags: 0,
-    size: 16,
+    size: boxed::SIZE as u64,
     nrefs: 0,
     refs: std::ptr::null(),
     name: (&raw const BOX_NAME).cast(),
@@ -204,8 +205,8 @@ pub static tess_ti_Box: TypeInfo = TypeInfo {
 #[no_mangle]
 pub extern "C" fn tess_box(word: i64) -> *mut Obj {
     unsafe {
-        let b = tess_alloc(&tess_ti_Box, 16);
-        *b.cast::<u8>().add(HEADER_SIZE).cast::<i64>() = word;
+        let b = tess_alloc(&tess_ti_Box, boxed::SIZE as u64);
+        *b.cast::<u8>().add(boxed::VALUE as usize).cast::<i64>() = word;
         b
     }
 }

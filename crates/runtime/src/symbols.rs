@@ -1,14 +1,32 @@
 //! The runtime's exported symbols by name, for a JIT that links compiled
-//! code against the runtime inside its own process.
+//! code against the runtime inside its own process — and the proof that
+//! every function matches the signature `tess_abi::RuntimeFn` records for
+//! it: each entry casts the function to the Rust type written here (which
+//! fails to compile if the definition differs) and asserts at compile time
+//! that the type's machine signature is the table's.
 
+use crate::exc::TessError;
+use crate::map::MapObj;
+use crate::object::{Array, Obj, Str, TypeInfo};
 use crate::{array::*, exc::*, gc::*, io::*, loader::*, map::*, process::*, string::*};
+use std::ffi::c_char;
+use tess_abi::runtime_fns::same_str;
+use tess_abi::RuntimeFn;
 
 macro_rules! table {
-    (fns: [$($f:ident),* $(,)?], data: [$($d:ident),* $(,)?]) => {
+    (fns: [$($variant:ident: $f:ident($($p:ty),*) $(-> $r:ty)?;)*], data: [$($d:ident),* $(,)?]) => {
+        $(
+            const _: () = assert!(
+                RuntimeFn::$variant.matches::<unsafe extern "C" fn($($p),*) $(-> $r)?>()
+                    && same_str(RuntimeFn::$variant.name(), stringify!($f)),
+                concat!("`", stringify!($f), "` differs from tess_abi::RuntimeFn::", stringify!($variant)),
+            );
+        )*
+
         /// Every `tess_*` symbol compiled code may reference.
         pub fn runtime_symbols() -> Vec<(&'static str, *const u8)> {
             vec![
-                $((stringify!($f), $f as *const u8),)*
+                $((RuntimeFn::$variant.name(), $f as unsafe extern "C" fn($($p),*) $(-> $r)? as *const u8),)*
                 $((stringify!($d), (&raw const $d) as *const u8),)*
             ]
         }
@@ -17,17 +35,76 @@ macro_rules! table {
 
 table! {
     fns: [
-        tess_alloc, tess_gc_add_roots, tess_gc_collect, tess_throw, tess_exc_take,
-        tess_throw_overflow, tess_throw_divzero, tess_throw_index, tess_uncaught,
-        tess_str_concat, tess_str_concat_n, tess_str_from_int, tess_str_from_float,
-        tess_str_from_bool, tess_str_eq, tess_str_cmp, tess_str_substring, tess_str_split,
-        tess_str_contains, tess_str_starts_with, tess_str_byte_at, tess_float_to_fixed,
-        tess_arr_new, tess_arr_push, tess_arr_pop, tess_arr_fill, tess_arr_slice,
-        tess_arr_index_error, tess_rt_init, tess_rt_shutdown, tess_exit, tess_args, tess_clock,
-        tess_print, tess_print_int, tess_eprint, tess_read_file, tess_write_file, tess_read_line,
-        tess_object_to_string, tess_error_init, tess_throw_cast, tess_throw_nil, tess_throw_uninitialised, tess_extern_uncaught, tess_error_out, tess_error_message, tess_error_class, tess_error_free, tess_box, tess_str_to_int, tess_str_from_cstring, tess_str_keep_cstring,
-        tess_str_to_float, tess_map_new, tess_map_set, tess_map_find, tess_map_get_opt, tess_map_contains, tess_map_remove,
-        tess_map_len, tess_map_keys, tess_register_module, tess_load_library, tess_library_loaded, tess_map_slots, tess_map_live, tess_map_key_at, tess_map_value_at,
+        LibraryLoaded: tess_library_loaded(extern "C" fn());
+        RegisterModule: tess_register_module(*const c_char, *const *const c_char, u64);
+        LoadLibrary: tess_load_library(*const Str);
+        Throw: tess_throw(*mut Obj);
+        ExcTake: tess_exc_take() -> *mut Obj;
+        ThrowOverflow: tess_throw_overflow();
+        ThrowDivZero: tess_throw_divzero();
+        ThrowIndex: tess_throw_index(i64, i64);
+        Uncaught: tess_uncaught() -> !;
+        ExternUncaught: tess_extern_uncaught(*const c_char) -> !;
+        ErrorOut: tess_error_out(*mut *mut TessError);
+        ErrorMessage: tess_error_message(*const TessError) -> *const c_char;
+        ErrorClass: tess_error_class(*const TessError) -> *const c_char;
+        ErrorFree: tess_error_free(*mut TessError);
+        ObjectToString: tess_object_to_string(*mut Obj) -> *mut Str;
+        ErrorInit: tess_error_init(*mut Obj, *mut Str);
+        ThrowCast: tess_throw_cast(*mut Obj, *const TypeInfo);
+        ThrowUninitialised: tess_throw_uninitialised();
+        ThrowNil: tess_throw_nil();
+        ArrNew: tess_arr_new(i8, u64) -> *mut Array;
+        ArrPush: tess_arr_push(*mut Array, i64);
+        ArrPop: tess_arr_pop(*mut Array) -> i64;
+        ArrFill: tess_arr_fill(i8, i64, i64) -> *mut Array;
+        ArrSlice: tess_arr_slice(*mut Array, i64, i64) -> *mut Array;
+        ArrIndexError: tess_arr_index_error(*mut Array, i64);
+        Main: tess_main(i32, *const *const c_char, extern "C" fn()) -> i32;
+        RtInit: tess_rt_init(i32, *const *const c_char);
+        RtShutdown: tess_rt_shutdown();
+        Exit: tess_exit(i64) -> !;
+        Args: tess_args() -> *mut Array;
+        Clock: tess_clock() -> f64;
+        Print: tess_print(*const Str);
+        PrintInt: tess_print_int(i64);
+        Eprint: tess_eprint(*const Str);
+        ReadFile: tess_read_file(*const Str) -> *mut Str;
+        WriteFile: tess_write_file(*const Str, *const Str);
+        ReadLine: tess_read_line() -> *mut Str;
+        StrKeepCString: tess_str_keep_cstring(*mut Str) -> *const u8;
+        StrConcat: tess_str_concat(*mut Str, *mut Str) -> *mut Str;
+        StrConcatN: tess_str_concat_n(*const *mut Str, u64) -> *mut Str;
+        StrFromInt: tess_str_from_int(i64) -> *mut Str;
+        StrFromFloat: tess_str_from_float(f64) -> *mut Str;
+        StrFromBool: tess_str_from_bool(i8) -> *mut Str;
+        StrEq: tess_str_eq(*const Str, *const Str) -> i8;
+        StrCmp: tess_str_cmp(*const Str, *const Str) -> i64;
+        StrSubstring: tess_str_substring(*mut Str, i64, i64) -> *mut Str;
+        StrSplit: tess_str_split(*mut Str, *mut Str) -> *mut Array;
+        StrContains: tess_str_contains(*const Str, *const Str) -> i8;
+        StrStartsWith: tess_str_starts_with(*const Str, *const Str) -> i8;
+        StrByteAt: tess_str_byte_at(*const Str, i64) -> i64;
+        FloatToFixed: tess_float_to_fixed(f64, i64) -> *mut Str;
+        BoxValue: tess_box(i64) -> *mut Obj;
+        StrToInt: tess_str_to_int(*const Str) -> *mut Obj;
+        StrToFloat: tess_str_to_float(*const Str) -> *mut Obj;
+        StrFromCString: tess_str_from_cstring(*const c_char) -> *mut Str;
+        MapNew: tess_map_new(i8, i8) -> *mut MapObj;
+        MapSet: tess_map_set(*mut MapObj, i64, i64);
+        MapGetOpt: tess_map_get_opt(*mut MapObj, i64, i8) -> i64;
+        MapFind: tess_map_find(*mut MapObj, i64) -> i64;
+        MapContains: tess_map_contains(*mut MapObj, i64) -> i8;
+        MapRemove: tess_map_remove(*mut MapObj, i64);
+        MapLen: tess_map_len(*mut MapObj) -> i64;
+        MapKeys: tess_map_keys(*mut MapObj) -> *mut Array;
+        MapSlots: tess_map_slots(*mut MapObj) -> i64;
+        MapLive: tess_map_live(*mut MapObj, i64) -> i8;
+        MapKeyAt: tess_map_key_at(*mut MapObj, i64) -> i64;
+        MapValueAt: tess_map_value_at(*mut MapObj, i64) -> i64;
+        Alloc: tess_alloc(*const TypeInfo, u64) -> *mut Obj;
+        GcAddRoots: tess_gc_add_roots(*mut *mut Obj, u64);
+        GcCollect: tess_gc_collect();
     ],
     data: [
         tess_ss_top, tess_exc, tess_ti_String, tess_ti_ValueArray, tess_ti_RefArray,
@@ -35,4 +112,21 @@ table! {
         tess_ti_IndexError, tess_ti_NilError, tess_ti_CastError, tess_ti_KeyError,
         tess_ti_IOError, tess_ti_LoadError, tess_ti_AbiError, tess_ti_Box, tess_ti_Map,
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tess_abi::RuntimeData;
+
+    #[test]
+    fn every_table_entry_is_defined_once() {
+        let symbols = runtime_symbols();
+        for f in RuntimeFn::ALL {
+            assert_eq!(symbols.iter().filter(|(n, _)| *n == f.name()).count(), 1, "{}", f.name());
+        }
+        for d in [RuntimeData::ShadowStackTop, RuntimeData::PendingException] {
+            assert!(symbols.iter().any(|(n, _)| *n == d.name()), "{}", d.name());
+        }
+    }
 }

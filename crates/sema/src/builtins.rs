@@ -4,6 +4,7 @@
 use crate::check::{error_expr, Checker};
 use crate::hir::{Expr, ExprKind, MathFn};
 use crate::ty::Ty;
+use tess_abi::RuntimeFn;
 use tess_syntax::ast;
 use tess_syntax::Span;
 
@@ -69,8 +70,8 @@ pub fn is_builtin_fn(name: &str) -> bool {
     FUNCTIONS.contains(&name)
 }
 
-fn rt(name: &'static str, args: Vec<Expr>, throws: bool, ty: Ty) -> Expr {
-    Expr::new(ExprKind::Rt { name, args, throws }, ty)
+fn rt(func: RuntimeFn, args: Vec<Expr>, ty: Ty) -> Expr {
+    Expr::new(ExprKind::Rt { func, args }, ty)
 }
 
 fn word(e: Expr) -> Expr {
@@ -107,10 +108,10 @@ fn call_fn_inner(c: &mut Checker, name: &str, args: &[ast::Expr], span: Span) ->
         "print" | "eprint" => {
             let (v, vspan) = one_arg(c, args, span, name)?;
             if name == "print" && v.ty == Ty::Int {
-                return Some(rt("tess_print_int", vec![v], false, Ty::Void));
+                return Some(rt(RuntimeFn::PrintInt, vec![v], Ty::Void));
             }
             let s = c.to_string(v, vspan);
-            rt(if name == "print" { "tess_print" } else { "tess_eprint" }, vec![s], false, Ty::Void)
+            rt(if name == "print" { RuntimeFn::Print } else { RuntimeFn::Eprint }, vec![s], Ty::Void)
         }
         "String" => {
             let (v, vspan) = one_arg(c, args, span, name)?;
@@ -154,20 +155,18 @@ fn call_fn_inner(c: &mut Checker, name: &str, args: &[ast::Expr], span: Span) ->
             }
             let is_ref = Expr::new(ExprKind::Bool(fill.ty.is_ref()), Ty::Bool);
             let ty = Ty::Array(Box::new(fill.ty.clone()));
-            rt("tess_arr_fill", vec![is_ref, n, word(fill)], true, ty)
+            rt(RuntimeFn::ArrFill, vec![is_ref, n, word(fill)], ty)
         }
         "args" => {
             fixed_args(c, args, &[], span, &what)?;
-            rt("tess_args", vec![], false, Ty::Array(Box::new(Ty::Str)))
+            rt(RuntimeFn::Args, vec![], Ty::Array(Box::new(Ty::Str)))
         }
-        "exit" => rt("tess_exit", fixed_args(c, args, &[Ty::Int], span, &what)?, false, Ty::Void),
-        "clock" => rt("tess_clock", fixed_args(c, args, &[], span, &what)?, false, Ty::Float),
-        "loadLibrary" => rt("tess_load_library", fixed_args(c, args, &[Ty::Str], span, &what)?, true, Ty::Void),
-        "readFile" => rt("tess_read_file", fixed_args(c, args, &[Ty::Str], span, &what)?, true, Ty::Str),
-        "writeFile" => rt("tess_write_file", fixed_args(c, args, &[Ty::Str, Ty::Str], span, &what)?, true, Ty::Void),
-        "readLine" => {
-            rt("tess_read_line", fixed_args(c, args, &[], span, &what)?, false, Ty::Optional(Box::new(Ty::Str)))
-        }
+        "exit" => rt(RuntimeFn::Exit, fixed_args(c, args, &[Ty::Int], span, &what)?, Ty::Void),
+        "clock" => rt(RuntimeFn::Clock, fixed_args(c, args, &[], span, &what)?, Ty::Float),
+        "loadLibrary" => rt(RuntimeFn::LoadLibrary, fixed_args(c, args, &[Ty::Str], span, &what)?, Ty::Void),
+        "readFile" => rt(RuntimeFn::ReadFile, fixed_args(c, args, &[Ty::Str], span, &what)?, Ty::Str),
+        "writeFile" => rt(RuntimeFn::WriteFile, fixed_args(c, args, &[Ty::Str, Ty::Str], span, &what)?, Ty::Void),
+        "readLine" => rt(RuntimeFn::ReadLine, fixed_args(c, args, &[], span, &what)?, Ty::Optional(Box::new(Ty::Str))),
         "sqrt" | "floor" | "ceil" => {
             let a = fixed_args(c, args, &[Ty::Float], span, &what)?;
             let f = match name {
@@ -237,42 +236,42 @@ fn call_method_inner(c: &mut Checker, obj: Expr, name: &ast::Ident, args: &[ast:
         a.insert(0, Expr::new(ExprKind::Int(0), Ty::Error));
         Some(a)
     };
-    let (rt_name, mut a, throws, ret) = match (&ty, name.name.as_str()) {
+    let (rt_fn, mut a, ret) = match (&ty, name.name.as_str()) {
         (Ty::Error, _) => return None,
-        (Ty::Str, "substring") => ("tess_str_substring", with_self(c, &[Ty::Int, Ty::Int])?, true, Ty::Str),
-        (Ty::Str, "split") => ("tess_str_split", with_self(c, &[Ty::Str])?, false, Ty::Array(Box::new(Ty::Str))),
-        (Ty::Str, "contains") => ("tess_str_contains", with_self(c, &[Ty::Str])?, false, Ty::Bool),
-        (Ty::Str, "startsWith") => ("tess_str_starts_with", with_self(c, &[Ty::Str])?, false, Ty::Bool),
-        (Ty::Str, "byteAt") => ("tess_str_byte_at", with_self(c, &[Ty::Int])?, true, Ty::Int),
-        (Ty::Str, "toInt") => ("tess_str_to_int", with_self(c, &[])?, false, Ty::Optional(Box::new(Ty::Int))),
-        (Ty::Str, "toFloat") => ("tess_str_to_float", with_self(c, &[])?, false, Ty::Optional(Box::new(Ty::Float))),
-        (Ty::Float, "toFixed") => ("tess_float_to_fixed", with_self(c, &[Ty::Int])?, false, Ty::Str),
+        (Ty::Str, "substring") => (RuntimeFn::StrSubstring, with_self(c, &[Ty::Int, Ty::Int])?, Ty::Str),
+        (Ty::Str, "split") => (RuntimeFn::StrSplit, with_self(c, &[Ty::Str])?, Ty::Array(Box::new(Ty::Str))),
+        (Ty::Str, "contains") => (RuntimeFn::StrContains, with_self(c, &[Ty::Str])?, Ty::Bool),
+        (Ty::Str, "startsWith") => (RuntimeFn::StrStartsWith, with_self(c, &[Ty::Str])?, Ty::Bool),
+        (Ty::Str, "byteAt") => (RuntimeFn::StrByteAt, with_self(c, &[Ty::Int])?, Ty::Int),
+        (Ty::Str, "toInt") => (RuntimeFn::StrToInt, with_self(c, &[])?, Ty::Optional(Box::new(Ty::Int))),
+        (Ty::Str, "toFloat") => (RuntimeFn::StrToFloat, with_self(c, &[])?, Ty::Optional(Box::new(Ty::Float))),
+        (Ty::Float, "toFixed") => (RuntimeFn::FloatToFixed, with_self(c, &[Ty::Int])?, Ty::Str),
         (Ty::Array(elem), "push") => {
             let mut a = with_self(c, &[(**elem).clone()])?;
             let v = a.pop()?;
             a.push(word(v));
-            ("tess_arr_push", a, false, Ty::Void)
+            (RuntimeFn::ArrPush, a, Ty::Void)
         }
         (Ty::Array(elem), "pop") => {
             let mut a = with_self(c, &[])?;
             a[0] = obj;
-            let call = rt("tess_arr_pop", a, true, Ty::Int);
+            let call = rt(RuntimeFn::ArrPop, a, Ty::Int);
             return Some(Expr::new(ExprKind::FromWord(Box::new(call)), (**elem).clone()));
         }
-        (Ty::Array(_), "slice") => ("tess_arr_slice", with_self(c, &[Ty::Int, Ty::Int])?, true, ty.clone()),
+        (Ty::Array(_), "slice") => (RuntimeFn::ArrSlice, with_self(c, &[Ty::Int, Ty::Int])?, ty.clone()),
         (Ty::Map(k, _), "contains") => {
             let mut a = with_self(c, &[(**k).clone()])?;
             let key = a.pop()?;
             a.push(word(key));
-            ("tess_map_contains", a, false, Ty::Bool)
+            (RuntimeFn::MapContains, a, Ty::Bool)
         }
         (Ty::Map(k, _), "remove") => {
             let mut a = with_self(c, &[(**k).clone()])?;
             let key = a.pop()?;
             a.push(word(key));
-            ("tess_map_remove", a, true, Ty::Void)
+            (RuntimeFn::MapRemove, a, Ty::Void)
         }
-        (Ty::Map(k, _), "keys") => ("tess_map_keys", with_self(c, &[])?, false, Ty::Array(k.clone())),
+        (Ty::Map(k, _), "keys") => (RuntimeFn::MapKeys, with_self(c, &[])?, Ty::Array(k.clone())),
         (Ty::Optional(_), _) => {
             c.error_hint(
                 name.span,
@@ -290,7 +289,7 @@ fn call_method_inner(c: &mut Checker, obj: Expr, name: &ast::Ident, args: &[ast:
         }
     };
     a[0] = obj;
-    Some(rt(rt_name, a, throws, ret))
+    Some(rt(rt_fn, a, ret))
 }
 
 fn methods_of(ty: &Ty) -> &'static str {
@@ -307,7 +306,7 @@ pub(crate) fn property(c: &mut Checker, obj: Expr, name: &ast::Ident) -> Expr {
     match (&obj.ty, name.name.as_str()) {
         (Ty::Error, _) => error_expr(),
         (Ty::Str | Ty::Array(_), "len") => Expr::new(ExprKind::Len(Box::new(obj)), Ty::Int),
-        (Ty::Map(..), "len") => rt("tess_map_len", vec![obj], false, Ty::Int),
+        (Ty::Map(..), "len") => rt(RuntimeFn::MapLen, vec![obj], Ty::Int),
         (ty, n) => {
             let hint = match ty {
                 Ty::Str | Ty::Array(_) | Ty::Map(..) => "did you mean `len`?",

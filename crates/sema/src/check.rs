@@ -8,12 +8,12 @@
 
 use crate::classes::ClassInfo;
 use crate::hir::{self, Expr, ExprKind, FuncId, GlobalId, LocalId, Mode, Place, Stmt, Visibility};
+use crate::imports::Import;
 use crate::imports::ImportedModule;
 use crate::init_check::InitState;
-use crate::interface::Interface;
-use crate::mangle;
 use crate::ty::{ClassId, Ty};
 use std::collections::{HashMap, HashSet};
+use tess_abi::mangle;
 use tess_syntax::ast;
 use tess_syntax::{Diagnostic, Diagnostics, Span};
 
@@ -22,12 +22,12 @@ pub fn check_module(
     module: &str,
     mode: Mode,
     files: &[ast::File],
-    interfaces: &[Interface],
+    imports: &[Import],
     diags: &mut Diagnostics,
 ) -> hir::Module {
     let mut c = Checker::new(module, diags);
     c.add_builtin_classes();
-    c.import_inits = c.import_modules(files, interfaces);
+    c.import_inits = c.import_modules(files, imports);
     c.collect(files);
     if mode == Mode::Library {
         c.no_top_level_statements(files);
@@ -35,8 +35,9 @@ pub fn check_module(
     let init = c.check_init(files);
     c.check_bodies(files);
     c.check_exported_signatures();
-    let dependencies = interfaces
+    let dependencies = imports
         .iter()
+        .map(|i| &i.interface)
         .filter(|i| c.modules.contains_key(&i.module))
         .map(|i| (i.module.clone(), i.fingerprint.clone()))
         .collect();
@@ -47,17 +48,10 @@ pub fn check_module(
         classes: c.classes,
         init,
         mode,
-        fingerprints: Vec::new(),
+        interface: Default::default(),
         dependencies,
     };
-    let i = crate::interface::interface_of(&m, "", "");
-    m.fingerprints = i
-        .functions
-        .iter()
-        .map(|f| (f.name.clone(), f.fingerprint.clone()))
-        .chain(i.globals.iter().map(|g| (g.name.clone(), g.fingerprint.clone())))
-        .chain(i.classes.iter().map(|c| (c.name.clone(), c.fingerprint.clone())))
-        .collect();
+    m.interface = crate::interface::interface_of(&m);
     m
 }
 
@@ -281,6 +275,7 @@ impl<'d> Checker<'d> {
             external: false,
             origin: None,
             file: 0,
+            span: None,
             extern_c: false,
             throws_c: false,
         });
@@ -374,6 +369,7 @@ impl<'d> Checker<'d> {
         let symbol = mangle::symbol(&self.module, &[&f.name.name]);
         let id = self.new_func(&f.name.name, symbol, params, ret, top_visibility(&f.mods));
         self.funcs[id].file = f.name.span.file.0;
+        self.funcs[id].span = Some(f.name.span);
         self.fn_names.insert(f.name.name.clone(), (id, f.name.span));
     }
 
@@ -409,6 +405,7 @@ impl<'d> Checker<'d> {
         let id = self.new_func(&f.name.name, f.name.name.clone(), params.clone(), ret, visibility);
         let func = &mut self.funcs[id];
         func.file = f.name.span.file.0;
+        func.span = Some(f.name.span);
         func.extern_c = true;
         func.throws_c = f.throws;
         if f.body.is_none() {

@@ -5,14 +5,13 @@
 use crate::check::{BodyKind, Checker, Sig};
 use crate::hir::{self, Callee, Expr, ExprKind, Place, Stmt, Visibility};
 use crate::init_check::InitState;
-use crate::mangle;
 use crate::ty::{ClassId, Ty};
 use std::collections::HashMap;
+use tess_abi::layout::object;
+use tess_abi::mangle;
+use tess_abi::RuntimeFn;
 use tess_syntax::ast::{self, Access};
 use tess_syntax::{Diagnostic, Span};
-
-/// Byte size of the object header; fields follow it, 8 bytes each.
-pub const HEADER_SIZE: u32 = 8;
 
 pub(crate) struct FieldInfo {
     /// Index into `hir::Class::fields` of the declaring class and its subclasses.
@@ -74,7 +73,7 @@ fn access_of(m: &ast::Modifiers) -> Access {
 impl Checker<'_> {
     pub(crate) fn add_builtin_classes(&mut self) {
         let to_string = MethodInfo {
-            callee: Callee::Runtime("tess_object_to_string"),
+            callee: Callee::Runtime(RuntimeFn::ObjectToString),
             slot: Some(0),
             sig: Sig { params: Vec::new(), ret: Ty::Str },
             access: Access::Public,
@@ -84,18 +83,21 @@ impl Checker<'_> {
         };
         self.push_builtin("Object", None, Vec::new(), Some(Vec::new()), None);
         self.class_info[OBJECT].methods.insert("toString".into(), to_string);
-        let message =
-            hir::Field { name: "message".into(), ty: Ty::Str, offset: HEADER_SIZE, public: true, mutable: false };
-        let init = Some(Callee::Runtime("tess_error_init"));
-        self.push_builtin("Error", Some(OBJECT), vec![message], Some(vec![Ty::Str]), init.clone());
+        let message = hir::Field {
+            name: "message".into(),
+            ty: Ty::Str,
+            offset: object::field_offset(0),
+            public: true,
+            mutable: false,
+        };
+        let init = Some(Callee::Runtime(RuntimeFn::ErrorInit));
+        self.push_builtin("Error", Some(OBJECT), vec![message.clone()], Some(vec![Ty::Str]), init.clone());
         self.class_info[ERROR].fields.insert(
             "message".into(),
             FieldInfo { index: 0, mutable: false, access: Access::Public, owner: ERROR, span: Span::default() },
         );
         for name in ERROR_SUBCLASSES {
-            let message =
-                hir::Field { name: "message".into(), ty: Ty::Str, offset: HEADER_SIZE, public: true, mutable: false };
-            self.push_builtin(name, Some(ERROR), vec![message], Some(vec![Ty::Str]), init.clone());
+            self.push_builtin(name, Some(ERROR), vec![message.clone()], Some(vec![Ty::Str]), init.clone());
         }
     }
 
@@ -112,15 +114,15 @@ impl Checker<'_> {
         display.push(id);
         self.classes.push(hir::Class {
             name: name.into(),
-            type_info: format!("tess_ti_{name}"),
+            type_info: tess_abi::runtime_fns::builtin_type_info(name),
             builtin: true,
             imported_from: None,
             origin: None,
             base,
             display,
-            size: HEADER_SIZE + 8 * fields.len() as u32,
+            size: object::size(fields.len() as u32),
             fields,
-            vtable: vec![Callee::Runtime("tess_object_to_string")],
+            vtable: vec![Callee::Runtime(RuntimeFn::ObjectToString)],
             init,
             visibility: Visibility::Export,
             open: true,
@@ -172,7 +174,7 @@ impl Checker<'_> {
                     base: Some(OBJECT),
                     display: Vec::new(),
                     fields: Vec::new(),
-                    size: HEADER_SIZE,
+                    size: object::size(0),
                     vtable: Vec::new(),
                     init: None,
                     visibility: crate::check::top_visibility(&c.mods),
@@ -310,7 +312,7 @@ impl Checker<'_> {
                 }
             };
             let index = self.classes[id].fields.len();
-            let offset = HEADER_SIZE + 8 * index as u32;
+            let offset = object::field_offset(index as u32);
             let public = matches!(f.mods.access, Some((Access::Public, _)));
             let field = hir::Field { name: f.name.name.clone(), ty: ty.clone(), offset, public, mutable: f.mutable };
             self.classes[id].fields.push(field);
@@ -322,7 +324,7 @@ impl Checker<'_> {
             );
             info.own_fields.push((f.name.name.clone(), defaulted));
         }
-        self.classes[id].size = HEADER_SIZE + 8 * self.classes[id].fields.len() as u32;
+        self.classes[id].size = object::size(self.classes[id].fields.len() as u32);
 
         for m in &c.methods {
             self.declare_method(id, &class_name, m);

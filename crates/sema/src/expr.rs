@@ -5,6 +5,7 @@ use crate::check::{error_expr, BodyKind, Checker};
 use crate::classes::OBJECT;
 use crate::hir::{Arith, Cmp, Expr, ExprKind};
 use crate::ty::{ClassId, Ty};
+use tess_abi::RuntimeFn;
 use tess_syntax::ast::{self, Access, BinOp, UnOp};
 use tess_syntax::Span;
 
@@ -170,7 +171,7 @@ impl Checker<'_> {
             return v;
         }
         if v.ty == Ty::CString {
-            return Expr::new(ExprKind::Rt { name: "tess_str_from_cstring", args: vec![v], throws: false }, Ty::Str);
+            return Expr::new(ExprKind::Rt { func: RuntimeFn::StrFromCString, args: vec![v] }, Ty::Str);
         }
         if !v.ty.is_printable() {
             let hint = if matches!(v.ty, Ty::Optional(_)) {
@@ -735,7 +736,7 @@ impl Checker<'_> {
                 Expr::new(ExprKind::Compare(cmp, b(lhs), b(rhs)), Ty::Bool)
             }
             BinOp::Add if lt == Ty::Str && rt == Ty::Str => {
-                Expr::new(ExprKind::Rt { name: "tess_str_concat", args: vec![lhs, rhs], throws: false }, Ty::Str)
+                Expr::new(ExprKind::Rt { func: RuntimeFn::StrConcat, args: vec![lhs, rhs] }, Ty::Str)
             }
             _ => {
                 if lt != rt {

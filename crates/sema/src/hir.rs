@@ -3,6 +3,7 @@
 //! spelled out as runtime calls or dedicated operations.
 
 use crate::ty::{ClassId, Ty};
+use tess_abi::RuntimeFn;
 
 pub type LocalId = usize;
 pub type GlobalId = usize;
@@ -20,9 +21,10 @@ pub struct Module {
     /// runs the main file's statements): `tess_module_init_<name>`.
     pub init: FuncId,
     pub mode: Mode,
-    /// (declaration, fingerprint) of this module's public interface, which
-    /// its init entry registers with the runtime for plugin checks.
-    pub fingerprints: Vec<(String, String)>,
+    /// This module's interface (built once, by the checker): what the
+    /// `.tesi` file holds, and whose fingerprints the init entry registers
+    /// with the runtime for plugin checks.
+    pub interface: crate::interface::Interface,
     /// (module, interface fingerprint) of each module compiled against.
     pub dependencies: Vec<(String, String)>,
 }
@@ -58,14 +60,14 @@ pub struct Origin {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Callee {
     Func(FuncId),
-    Runtime(&'static str),
+    Runtime(RuntimeFn),
     /// A virtual-table slot whose implementation is copied from the base
     /// class's type info when the module initialises (the base is in
     /// another module, and the method is not part of its interface).
     Inherited,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Field {
     pub name: String,
     pub ty: Ty,
@@ -140,6 +142,9 @@ pub struct Func {
     pub origin: Option<Origin>,
     /// Index of the source file that declares it (for per-file objects).
     pub file: u32,
+    /// Where its name is declared, for errors found after checking (an
+    /// `extern fn` the JIT cannot find); `None` for generated functions.
+    pub span: Option<tess_syntax::Span>,
     /// An `extern fn` (MODULES.md §5): a C function, or a definition with
     /// the C convention whose uncaught exceptions abort the process.
     pub extern_c: bool,
@@ -306,12 +311,11 @@ pub enum ExprKind {
     MapLit(Vec<(Expr, Expr)>),
     /// `m[k]`, an optional.
     MapGet(Box<Expr>, Box<Expr>),
-    /// A call of a runtime function; `throws` says whether to test the
-    /// pending exception afterwards.
+    /// A call of a runtime function (the table in `tess_abi` says whether
+    /// to test the pending exception afterwards).
     Rt {
-        name: &'static str,
+        func: RuntimeFn,
         args: Vec<Expr>,
-        throws: bool,
     },
     /// Checked on `Int`/`Int32`, IEEE on `Float`; operands share `ty`.
     Arith(Arith, Box<Expr>, Box<Expr>),

@@ -7,11 +7,19 @@ use crate::check::{Checker, GlobalInfo};
 use crate::classes::{ClassInfo, FieldInfo, MethodInfo, OBJECT};
 use crate::hir::{self, Callee, FuncId, GlobalId, Origin, Visibility};
 use crate::interface::{Interface, TypeRef};
-use crate::mangle;
 use crate::ty::{ClassId, Ty};
 use std::collections::HashMap;
+use tess_abi::mangle;
 use tess_syntax::ast::{self, Access};
 use tess_syntax::{Diagnostic, Span};
+
+/// A compiled module the driver found for an `import`: its interface, and
+/// how it is linked — as a shared library only its exported declarations
+/// are reachable (the driver decides this once, `tess_driver::artifacts`).
+pub struct Import {
+    pub interface: Interface,
+    pub shared: bool,
+}
 
 /// What an imported module provides, by name.
 pub(crate) struct ImportedModule {
@@ -27,7 +35,7 @@ pub(crate) struct ImportedModule {
 impl Checker<'_> {
     /// Loads the interfaces the files import (given by the driver, which
     /// found them on the search path) and binds `import m.{...}` names.
-    pub(crate) fn import_modules(&mut self, files: &[ast::File], interfaces: &[Interface]) -> Vec<FuncId> {
+    pub(crate) fn import_modules(&mut self, files: &[ast::File], imports: &[Import]) -> Vec<FuncId> {
         let mut inits = Vec::new();
         for file in files {
             for imp in &file.imports {
@@ -37,7 +45,7 @@ impl Checker<'_> {
                     continue;
                 }
                 if !self.modules.contains_key(&name) {
-                    let Some(iface) = interfaces.iter().find(|i| i.module == name) else {
+                    let Some(import) = imports.iter().find(|i| i.interface.module == name) else {
                         self.error_hint(
                             imp.path.span,
                             format!("cannot find module `{name}`"),
@@ -45,7 +53,7 @@ impl Checker<'_> {
                         );
                         continue;
                     };
-                    let (module, init) = self.load_interface(iface, imp.span);
+                    let (module, init) = self.load_interface(&import.interface, import.shared, imp.span);
                     self.modules.insert(name.clone(), module);
                     inits.push(init);
                 }
@@ -81,12 +89,12 @@ impl Checker<'_> {
         self.imported_mutable.get(&g).copied().unwrap_or(true)
     }
 
-    fn load_interface(&mut self, i: &Interface, span: Span) -> (ImportedModule, FuncId) {
+    fn load_interface(&mut self, i: &Interface, shared: bool, span: Span) -> (ImportedModule, FuncId) {
         let mut module = ImportedModule {
             funcs: HashMap::new(),
             globals: HashMap::new(),
             classes: HashMap::new(),
-            shared: i.shared,
+            shared,
             not_exported: i
                 .functions
                 .iter()

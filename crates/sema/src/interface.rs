@@ -16,7 +16,7 @@ const MAGIC: &[u8; 4] = b"TESI";
 /// Bumped on any change to the encoding below.
 pub const FORMAT_VERSION: u32 = 2;
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Interface {
     pub module: String,
     pub target: String,
@@ -28,10 +28,6 @@ pub struct Interface {
     pub dependencies: Vec<Dependency>,
     /// Hash over every declaration's fingerprint.
     pub fingerprint: String,
-    /// Set by the importer (never stored): the module is linked as a shared
-    /// library, so only its exported declarations are reachable.
-    #[serde(skip)]
-    pub shared: bool,
 }
 
 /// A type as interfaces spell it: classes by `module.Name`.
@@ -146,8 +142,9 @@ fn fingerprint(facts: &str) -> String {
 }
 
 /// The interface of a checked module: its exported and public (hidden)
-/// declarations.
-pub fn interface_of(m: &hir::Module, target: &str, compiler: &str) -> Interface {
+/// declarations. Built once per compile, by the checker; the target and
+/// compiler are stamped when it is written ([`encode`]).
+pub(crate) fn interface_of(m: &hir::Module) -> Interface {
     let visible = |v: Visibility| v != Visibility::Local;
     let functions: Vec<Function> = m
         .funcs
@@ -201,8 +198,8 @@ pub fn interface_of(m: &hir::Module, target: &str, compiler: &str) -> Interface 
         .collect();
     Interface {
         module: m.name.clone(),
-        target: target.to_string(),
-        compiler: compiler.to_string(),
+        target: String::new(),
+        compiler: String::new(),
         fingerprint: fingerprint(&all.join(",")),
         functions,
         globals,
@@ -212,7 +209,6 @@ pub fn interface_of(m: &hir::Module, target: &str, compiler: &str) -> Interface 
             .iter()
             .map(|(module, fingerprint)| Dependency { module: module.clone(), fingerprint: fingerprint.clone() })
             .collect(),
-        shared: false,
     }
 }
 
@@ -278,12 +274,26 @@ fn class_interface(m: &hir::Module, c: &hir::Class) -> Class {
 }
 
 /// The bytes of an interface file.
-pub fn encode(i: &Interface) -> Vec<u8> {
+pub fn encode(i: &Interface, target: &str, compiler: &str) -> Vec<u8> {
+    let stamped = Interface { target: target.to_string(), compiler: compiler.to_string(), ..i.clone() };
     let mut out = MAGIC.to_vec();
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
     // Serialising plain owned data into a Vec cannot fail.
-    out.extend(postcard::to_stdvec(i).unwrap_or_default());
+    out.extend(postcard::to_stdvec(&stamped).unwrap_or_default());
     out
+}
+
+impl Interface {
+    /// (declaration, fingerprint) of every declaration, in order: what a
+    /// module registers with the runtime for `loadLibrary`'s checks.
+    pub fn fingerprints(&self) -> Vec<(String, String)> {
+        self.functions
+            .iter()
+            .map(|f| (f.name.clone(), f.fingerprint.clone()))
+            .chain(self.globals.iter().map(|g| (g.name.clone(), g.fingerprint.clone())))
+            .chain(self.classes.iter().map(|c| (c.name.clone(), c.fingerprint.clone())))
+            .collect()
+    }
 }
 
 /// Reads an interface file; the error says what is wrong with it.

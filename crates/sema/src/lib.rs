@@ -7,11 +7,11 @@ mod check;
 mod classes;
 mod expr;
 pub mod hir;
-mod imports;
+pub mod imports;
 mod init_check;
 pub mod interface;
-pub mod mangle;
 mod stmt;
 pub mod ty;
 
 pub use check::check_module;
+pub use imports::Import;

@@ -11,9 +11,11 @@
 //! crosses it.
 
 use super::{Scope, Translator, R};
+use crate::abi::PTR;
 use crate::CodegenError;
 use cranelift_codegen::ir::{Block, InstBuilder, Value};
 use cranelift_module::Module;
+use tess_abi::RuntimeFn;
 use tess_sema::hir::{Catch, Stmt};
 
 impl<'h, M: Module> Translator<'_, 'h, M> {
@@ -26,7 +28,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
     }
 
     pub(super) fn throw(&mut self, e: Value) -> R<()> {
-        self.call_rt("tess_throw", &[e], None)?;
+        self.call_rt(RuntimeFn::Throw, &[e])?;
         let target = self.unwind_target();
         self.b.ins().jump(target, &[]);
         Ok(())
@@ -55,12 +57,10 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         let propagate = self.b.create_block();
         self.b.set_cold_block(propagate);
         self.b.switch_to_block(landing);
-        let e = self
-            .call_rt("tess_exc_take", &[], Some(crate::abi::PTR))?
-            .ok_or_else(|| CodegenError("tess_exc_take".into()))?;
+        let e = self.call_rt_value(RuntimeFn::ExcTake, &[])?;
         self.store_slot(exc_slot, e);
         let rethrow = self.b.create_block();
-        self.b.append_block_param(rethrow, crate::abi::PTR);
+        self.b.append_block_param(rethrow, PTR);
         for catch in catches {
             let matched = self.instance_of(e, catch.class)?;
             let body_b = self.b.create_block();
@@ -85,9 +85,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         // An exception raised inside a catch body (only reachable with `finally`).
         self.b.switch_to_block(propagate);
         if finally.is_some() {
-            let e2 = self
-                .call_rt("tess_exc_take", &[], Some(crate::abi::PTR))?
-                .ok_or_else(|| CodegenError("tess_exc_take".into()))?;
+            let e2 = self.call_rt_value(RuntimeFn::ExcTake, &[])?;
             self.store_slot(exc_slot, e2);
             self.b.ins().jump(rethrow, &[e2.into()]);
         } else {

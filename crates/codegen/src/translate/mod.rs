@@ -16,14 +16,14 @@ use crate::slots::{self, needs_root, roots_itself};
 use crate::CodegenError;
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{
-    types, AbiParam, Block, Function, InstBuilder, MemFlagsData, Signature, StackSlotData, StackSlotKind, TrapCode,
-    Type, Value,
+    types, Block, Function, InstBuilder, MemFlagsData, StackSlotData, StackSlotKind, TrapCode, Type, Value,
 };
 use cranelift_codegen::isa::CallConv;
 use cranelift_codegen::packed_option::ReservedValue;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use cranelift_module::Module;
 use std::collections::HashMap;
+use tess_abi::{layout, RuntimeData, RuntimeFn};
 use tess_sema::hir::{self, Arith, Cmp, Expr, ExprKind, MathFn, Place, Stmt};
 use tess_sema::ty::Ty;
 
@@ -144,7 +144,10 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         self.b.switch_to_block(entry);
         // Addresses of the runtime's state, computed once per call (unused
         // ones are removed by Cranelift).
-        self.runtime_addrs = RuntimeAddrs { ss_top: self.data_addr("tess_ss_top")?, exc: self.data_addr("tess_exc")? };
+        self.runtime_addrs = RuntimeAddrs {
+            ss_top: self.data_addr(RuntimeData::ShadowStackTop)?,
+            exc: self.data_addr(RuntimeData::PendingException)?,
+        };
         if self.nslots > 0 {
             self.open_frame()?;
         }
@@ -218,8 +221,8 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
 
     // ---- frame, exits and exceptions ----
 
-    fn data_addr(&mut self, name: &'static str) -> R<Value> {
-        let id = self.mg.data_import(name)?;
+    fn data_addr(&mut self, data: RuntimeData) -> R<Value> {
+        let id = self.mg.data_import(data.name())?;
         let gv = self.mg.module.declare_data_in_func(id, self.b.func);
         Ok(self.b.ins().symbol_value(PTR, gv))
     }
@@ -286,9 +289,9 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
     /// Tells the runtime this module is loaded, with the fingerprints of its
     /// interface (what `loadLibrary` checks plugins against).
     fn register_module(&mut self) -> R<()> {
-        let rows: Vec<Vec<String>> = self.hir.fingerprints.iter().map(|(d, f)| vec![d.clone(), f.clone()]).collect();
+        let rows: Vec<Vec<String>> = self.hir.interface.fingerprints().into_iter().map(|(d, f)| vec![d, f]).collect();
         let symbol = format!("{}.fingerprints", self.hir.funcs[self.hir.init].symbol);
-        let table = self.mg.c_string_table(&symbol, &rows, 2)?;
+        let table = self.mg.c_string_table(&symbol, &rows, layout::fingerprint_table::WIDTH)?;
         let name = self.mg.c_string(&self.hir.name)?;
         let mut args = Vec::new();
         for id in [name, table] {
@@ -296,7 +299,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
             args.push(self.b.ins().symbol_value(PTR, gv));
         }
         args.push(self.b.ins().iconst(types::I64, rows.len() as i64));
-        self.call_rt("tess_register_module", &args, None)?;
+        self.call_rt(RuntimeFn::RegisterModule, &args)?;
         Ok(())
     }
 
@@ -311,7 +314,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
                 };
                 let addr = self.b.ins().symbol_value(PTR, gv);
                 let one = self.b.ins().iconst(types::I64, 1);
-                self.call_rt("tess_gc_add_roots", &[addr, one], None)?;
+                self.call_rt(RuntimeFn::GcAddRoots, &[addr, one])?;
             }
         }
         Ok(())
@@ -368,13 +371,13 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         for ((what, target), block) in raises {
             self.b.switch_to_block(block);
             let params = self.b.block_params(block).to_vec();
-            let name = match what {
-                Raise::Overflow => "tess_throw_overflow",
-                Raise::DivZero => "tess_throw_divzero",
-                Raise::Index => "tess_arr_index_error",
-                Raise::Uninitialised => "tess_throw_uninitialised",
+            let f = match what {
+                Raise::Overflow => RuntimeFn::ThrowOverflow,
+                Raise::DivZero => RuntimeFn::ThrowDivZero,
+                Raise::Index => RuntimeFn::ArrIndexError,
+                Raise::Uninitialised => RuntimeFn::ThrowUninitialised,
             };
-            self.call_rt(name, &params, None)?;
+            self.call_rt(f, &params)?;
             self.b.ins().jump(target, &[]);
         }
         if let Some(block) = self.unwind {
@@ -382,7 +385,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
             if let Some(err) = self.err_out {
                 // `throws`: hand the exception to C as an error handle.
                 self.close_frame()?;
-                self.call_rt("tess_error_out", &[err], None)?;
+                self.call_rt(RuntimeFn::ErrorOut, &[err])?;
                 let ret = clif_type(&self.body.func.ret).map(|t| self.zero(t));
                 match ret {
                     Some(v) => self.b.ins().return_(&[v]),
@@ -393,7 +396,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
                 let name = self.mg.c_string(&self.body.func.name)?;
                 let gv = self.mg.module.declare_data_in_func(name, self.b.func);
                 let addr = self.b.ins().symbol_value(PTR, gv);
-                self.call_rt("tess_extern_uncaught", &[addr], None)?;
+                self.call_rt(RuntimeFn::ExternUncaught, &[addr])?;
                 self.b.ins().trap(TrapCode::unwrap_user(4));
             } else {
                 let ret = clif_type(&self.body.func.ret).map(|t| self.zero(t));
@@ -445,20 +448,18 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         Ok(())
     }
 
-    /// Calls a runtime (or libm) function by name; the signature follows
-    /// the argument values and the result type.
-    fn call_rt(&mut self, name: &str, args: &[Value], ret: Option<Type>) -> R<Option<Value>> {
-        let mut sig = Signature::new(self.call_conv);
-        for &a in args {
-            sig.params.push(AbiParam::new(self.b.func.dfg.value_type(a)));
-        }
-        if let Some(r) = ret {
-            sig.returns.push(AbiParam::new(r));
-        }
-        let id = self.mg.import_fn(name, &sig)?;
+    /// Calls a runtime function with the signature its table entry gives;
+    /// its result, if it has one.
+    fn call_rt(&mut self, f: RuntimeFn, args: &[Value]) -> R<Option<Value>> {
+        let id = self.mg.runtime_fn(f)?;
         let fref = self.mg.module.declare_func_in_func(id, self.b.func);
         let call = self.b.ins().call(fref, args);
         Ok(self.b.inst_results(call).first().copied())
+    }
+
+    /// Calls a runtime function that has a result, and gives it.
+    fn call_rt_value(&mut self, f: RuntimeFn, args: &[Value]) -> R<Value> {
+        self.call_rt(f, args)?.ok_or_else(|| CodegenError(format!("`{}` has no result", f.name())))
     }
 
     // ---- statements ----
@@ -531,7 +532,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
                     let kw = self.to_word(kv, &k.ty);
                     let v = self.value(e)?;
                     let w = self.to_word(v, &e.ty);
-                    self.call_rt("tess_map_set", &[mv, kw, w], None)?;
+                    self.call_rt(RuntimeFn::MapSet, &[mv, kw, w])?;
                 }
             },
             Stmt::Expr(e) => {
@@ -580,11 +581,11 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
                 self.counted_loop(
                     zero,
                     |t, i| {
-                        let len = t.b.ins().load(types::I64, flags(), arr, abi::ARRAY_LEN_OFFSET);
+                        let len = t.b.ins().load(types::I64, flags(), arr, layout::array::LEN);
                         Ok(t.b.ins().icmp(IntCC::SignedLessThan, i, len))
                     },
                     |t, i, _| {
-                        let data = t.b.ins().load(PTR, flags(), arr, abi::ARRAY_DATA_OFFSET);
+                        let data = t.b.ins().load(PTR, flags(), arr, layout::array::DATA);
                         let off = t.b.ins().ishl_imm_u(i, 3);
                         let addr = t.b.ins().iadd(data, off);
                         let v = t.load_word(addr, 0, &elem_ty);
@@ -600,7 +601,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
                 let v = match e {
                     Some(Expr { kind: ExprKind::ToCString(s), .. }) => {
                         let s = self.value(s)?;
-                        self.call_rt("tess_str_keep_cstring", &[s], Some(PTR))?
+                        self.call_rt(RuntimeFn::StrKeepCString, &[s])?
                     }
                     Some(e) => self.expr(e)?,
                     None => None,
@@ -760,7 +761,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
             }
             ExprKind::CallDirect(callee, args) => {
                 let vals = self.values(args)?;
-                return self.call_callee(callee, vals, &e.ty);
+                return self.call_callee(callee, vals);
             }
             ExprKind::CallVirtual { slot, args } => return self.call_virtual(*slot, args, &e.ty),
             ExprKind::New { class, args } => return self.construct(*class, args).map(Some),
@@ -810,10 +811,10 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
                 self.check_exception()?;
                 return Ok(r);
             }
-            ExprKind::Rt { name, args, throws } => {
+            ExprKind::Rt { func, args } => {
                 let vals = self.values(args)?;
-                let r = self.call_rt(name, &vals, ty.filter(|_| e.ty != Ty::Void))?;
-                if *throws {
+                let r = self.call_rt(*func, &vals)?;
+                if func.may_throw() {
                     self.check_exception()?;
                 }
                 return Ok(r);
@@ -879,13 +880,13 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
                 let elem_is_ref = matches!(&e.ty, Ty::Array(t) if t.is_ref());
                 let is_ref = self.b.ins().iconst(types::I8, i64::from(elem_is_ref));
                 let n = self.b.ins().iconst(types::I64, items.len() as i64);
-                let arr = self.call_rt("tess_arr_new", &[is_ref, n], Some(PTR))?.unwrap_or(n);
+                let arr = self.call_rt_value(RuntimeFn::ArrNew, &[is_ref, n])?;
                 if !words.is_empty() {
-                    let data = self.b.ins().load(PTR, flags(), arr, abi::ARRAY_DATA_OFFSET);
+                    let data = self.b.ins().load(PTR, flags(), arr, layout::array::DATA);
                     for (i, w) in words.into_iter().enumerate() {
                         self.b.ins().store(flags(), w, data, (i * 8) as i32);
                     }
-                    self.b.ins().store(flags(), n, arr, abi::ARRAY_LEN_OFFSET);
+                    self.b.ins().store(flags(), n, arr, layout::array::LEN);
                 }
                 arr
             }
@@ -901,27 +902,27 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
                 }
                 let base = self.b.ins().stack_addr(PTR, ss, 0);
                 let n = self.b.ins().iconst(types::I64, vals.len() as i64);
-                return self.call_rt("tess_str_concat_n", &[base, n], Some(PTR));
+                return self.call_rt(RuntimeFn::StrConcatN, &[base, n]);
             }
             ExprKind::ToStr(a) => {
                 let x = self.value(a)?;
-                let (name, arg) = match a.ty {
-                    Ty::Int => ("tess_str_from_int", x),
-                    Ty::Int32 => ("tess_str_from_int", self.b.ins().sextend(types::I64, x)),
-                    Ty::Float => ("tess_str_from_float", x),
-                    Ty::Bool => ("tess_str_from_bool", x),
+                let (f, arg) = match a.ty {
+                    Ty::Int => (RuntimeFn::StrFromInt, x),
+                    Ty::Int32 => (RuntimeFn::StrFromInt, self.b.ins().sextend(types::I64, x)),
+                    Ty::Float => (RuntimeFn::StrFromFloat, x),
+                    Ty::Bool => (RuntimeFn::StrFromBool, x),
                     _ => return Ok(Some(x)),
                 };
-                return self.call_rt(name, &[arg], Some(PTR));
+                return self.call_rt(f, &[arg]);
             }
             ExprKind::Convert(a) => {
                 let x = self.value(a)?;
                 self.convert(x, &a.ty, &e.ty)?
             }
             ExprKind::ToCString(a) => {
-                // Strings keep a NUL after their bytes (at offset 16).
+                // Strings keep a NUL after their bytes.
                 let x = self.value(a)?;
-                self.b.ins().iadd_imm_s(x, 16)
+                self.b.ins().iadd_imm_s(x, i64::from(layout::string::BYTES))
             }
             ExprKind::ToWord(a) => {
                 let x = self.value(a)?;
@@ -933,7 +934,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
             }
             ExprKind::Len(a) => {
                 let x = self.value(a)?;
-                let off = if a.ty == Ty::Str { abi::STR_LEN_OFFSET } else { abi::ARRAY_LEN_OFFSET };
+                let off = if a.ty == Ty::Str { layout::string::LEN } else { layout::array::LEN };
                 self.b.ins().load(types::I64, flags(), x, off)
             }
             ExprKind::Math(f, args) => {
@@ -968,10 +969,10 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
     }
 
     fn element_addr(&mut self, arr: Value, idx: Value) -> R<Value> {
-        let len = self.b.ins().load(types::I64, flags(), arr, abi::ARRAY_LEN_OFFSET);
+        let len = self.b.ins().load(types::I64, flags(), arr, layout::array::LEN);
         let bad = self.b.ins().icmp(IntCC::UnsignedGreaterThanOrEqual, idx, len);
         self.raise_if(bad, Raise::Index, &[arr, idx])?;
-        let data = self.b.ins().load(PTR, flags(), arr, abi::ARRAY_DATA_OFFSET);
+        let data = self.b.ins().load(PTR, flags(), arr, layout::array::DATA);
         let off = self.b.ins().ishl_imm_u(idx, 3);
         Ok(self.b.ins().iadd(data, off))
     }
@@ -1103,10 +1104,10 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         }
         let (x, y) = if *ty == Ty::Str {
             if matches!(op, Cmp::Eq | Cmp::Ne) {
-                let eq = self.call_rt("tess_str_eq", &[x, y], Some(types::I8))?.unwrap_or(x);
+                let eq = self.call_rt_value(RuntimeFn::StrEq, &[x, y])?;
                 return Ok(if op == Cmp::Eq { eq } else { self.b.ins().bxor_imm_u(eq, 1) });
             }
-            let c = self.call_rt("tess_str_cmp", &[x, y], Some(types::I64))?.unwrap_or(x);
+            let c = self.call_rt_value(RuntimeFn::StrCmp, &[x, y])?;
             let zero = self.b.ins().iconst(types::I64, 0);
             (c, zero)
         } else {

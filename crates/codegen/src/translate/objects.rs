@@ -3,11 +3,13 @@
 //! iteration.
 
 use super::{flags, Translator, R};
-use crate::abi::{self, clif_type, PTR};
+use crate::abi::{clif_type, PTR};
 use crate::CodegenError;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{types, InstBuilder, Value};
 use cranelift_module::Module;
+use tess_abi::layout::{self, type_info};
+use tess_abi::RuntimeFn;
 use tess_sema::hir::{Callee, Expr, ExprKind, LocalId, Stmt};
 use tess_sema::ty::{ClassId, Ty};
 
@@ -19,13 +21,6 @@ pub(super) enum OptionalValue {
     MapEntry(Value, Value),
 }
 
-/// Byte offsets inside a type info (see `docs/abi.md`).
-const TI_DEPTH: i32 = 40;
-const TI_DISPLAY: i32 = 48;
-const TI_VTABLE: i32 = 56;
-/// Offset of the value in a box (an optional of a value type).
-const BOX_VALUE: i32 = 8;
-
 impl<'h, M: Module> Translator<'_, 'h, M> {
     pub(super) fn type_info_addr(&mut self, class: ClassId) -> R<Value> {
         let id = self.mg.class_type_info(class)?;
@@ -36,22 +31,22 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
     /// The type info of an object: its header without the collector's bits.
     fn type_info_of(&mut self, o: Value) -> Value {
         let header = self.b.ins().load(PTR, flags(), o, 0);
-        self.b.ins().band_imm_s(header, !abi::GC_FLAG_MASK)
+        self.b.ins().band_imm_s(header, !(layout::header::FLAG_MASK as i64))
     }
 
     /// `o is C` for a non-null `o`: O(1) through the ancestor display.
     pub(super) fn instance_of(&mut self, o: Value, class: ClassId) -> R<Value> {
         let depth = (self.hir.classes[class].display.len() - 1) as i64;
         let ti = self.type_info_of(o);
-        let d = self.b.ins().load(types::I64, flags(), ti, TI_DEPTH);
+        let d = self.b.ins().load(types::I64, flags(), ti, type_info::DEPTH);
         let deep_enough = self.b.ins().icmp_imm_s(IntCC::SignedGreaterThanOrEqual, d, depth);
         let check = self.b.create_block();
         let join = self.b.create_block();
         let r = self.b.append_block_param(join, types::I8);
         self.b.ins().brif(deep_enough, check, &[], join, &[deep_enough.into()]);
         self.b.switch_to_block(check);
-        let display = self.b.ins().load(PTR, flags(), ti, TI_DISPLAY);
-        let at = self.b.ins().load(PTR, flags(), display, (depth * 8) as i32);
+        let display = self.b.ins().load(PTR, flags(), ti, type_info::DISPLAY);
+        let at = self.b.ins().load(PTR, flags(), display, (depth as i32) * layout::WORD);
         let want = self.type_info_addr(class)?;
         let same = self.b.ins().icmp(IntCC::Equal, at, want);
         self.b.ins().jump(join, &[same.into()]);
@@ -72,7 +67,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         self.b.ins().brif(ok, cont, &[], fail, &[]);
         self.b.switch_to_block(fail);
         let ti = self.type_info_addr(class)?;
-        self.call_rt("tess_throw_cast", &[o, ti], None)?;
+        self.call_rt(RuntimeFn::ThrowCast, &[o, ti])?;
         let target = self.unwind_target();
         self.b.ins().jump(target, &[]);
         self.b.switch_to_block(cont);
@@ -84,25 +79,26 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         let vals = self.values(args)?;
         let ti = self.type_info_addr(class)?;
         let size = self.b.ins().iconst(types::I64, i64::from(self.hir.classes[class].size));
-        let obj =
-            self.call_rt("tess_alloc", &[ti, size], Some(PTR))?.ok_or_else(|| CodegenError("tess_alloc".into()))?;
+        let obj = self.call_rt_value(RuntimeFn::Alloc, &[ti, size])?;
         self.root(obj)?;
         if let Some(init) = self.hir.classes[class].init.clone() {
             let mut all = vec![obj];
             all.extend(vals);
-            self.call_callee(&init, all, &Ty::Void)?;
+            self.call_callee(&init, all)?;
         }
         Ok(obj)
     }
 
     /// A direct call of a function of this module or of the runtime.
-    pub(super) fn call_callee(&mut self, callee: &Callee, args: Vec<Value>, ret: &Ty) -> R<Option<Value>> {
+    pub(super) fn call_callee(&mut self, callee: &Callee, args: Vec<Value>) -> R<Option<Value>> {
         match callee {
             Callee::Inherited => Err(CodegenError("a call of an inherited virtual-table slot".into())),
             Callee::Func(f) => self.call_func(*f, args),
-            Callee::Runtime(name) => {
-                let r = self.call_rt(name, &args, clif_type(ret))?;
-                self.check_exception()?;
+            Callee::Runtime(f) => {
+                let r = self.call_rt(*f, &args)?;
+                if f.may_throw() {
+                    self.check_exception()?;
+                }
                 Ok(r)
             }
         }
@@ -122,7 +118,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
             let ti = self.type_info_addr(id)?;
             let base_ti = self.type_info_addr(base)?;
             for slot in inherited {
-                let offset = TI_VTABLE + 8 * slot as i32;
+                let offset = type_info::vtable_slot(slot as u32);
                 let code = self.b.ins().load(PTR, flags(), base_ti, offset);
                 self.b.ins().store(flags(), code, ti, offset);
             }
@@ -134,9 +130,9 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
     pub(super) fn call_virtual(&mut self, slot: u32, args: &'h [Expr], ret: &Ty) -> R<Option<Value>> {
         let vals = self.values(args)?;
         let ti = self.type_info_of(vals[0]);
-        let code = self.b.ins().load(PTR, flags(), ti, TI_VTABLE + 8 * slot as i32);
+        let code = self.b.ins().load(PTR, flags(), ti, type_info::vtable_slot(slot));
         let params: Vec<Ty> = args.iter().map(|a| a.ty.clone()).collect();
-        let sig = abi::signature(self.call_conv, &params, ret);
+        let sig = crate::abi::signature(self.call_conv, &params, ret);
         let sigref = self.b.import_signature(sig);
         let call = self.b.ins().call_indirect(sigref, code, &vals);
         let r = self.b.inst_results(call).first().copied();
@@ -150,7 +146,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
             return Ok(v);
         }
         let w = self.to_word(v, ty);
-        self.call_rt("tess_box", &[w], Some(PTR))?.ok_or_else(|| CodegenError("tess_box".into()))
+        self.call_rt_value(RuntimeFn::BoxValue, &[w])
     }
 
     /// The value inside a non-nil optional of `inner`.
@@ -158,7 +154,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         if !inner.boxed_when_optional() {
             return v;
         }
-        let w = self.b.ins().load(types::I64, flags(), v, BOX_VALUE);
+        let w = self.b.ins().load(types::I64, flags(), v, layout::boxed::VALUE);
         self.from_word(w, inner)
     }
 
@@ -170,9 +166,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
             let mv = self.value(m)?;
             let kv = self.value(k)?;
             let kw = self.to_word(kv, &k.ty);
-            let pos = self
-                .call_rt("tess_map_find", &[mv, kw], Some(types::I64))?
-                .ok_or_else(|| CodegenError("tess_map_find".into()))?;
+            let pos = self.call_rt_value(RuntimeFn::MapFind, &[mv, kw])?;
             let present = self.b.ins().icmp_imm_s(IntCC::SignedGreaterThanOrEqual, pos, 0);
             return Ok((present, OptionalValue::MapEntry(mv, pos)));
         }
@@ -186,9 +180,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         match v {
             OptionalValue::Plain(v) => Ok(self.unbox(v, inner)),
             OptionalValue::MapEntry(m, pos) => {
-                let w = self
-                    .call_rt("tess_map_value_at", &[m, pos], Some(types::I64))?
-                    .ok_or_else(|| CodegenError("tess_map_value_at".into()))?;
+                let w = self.call_rt_value(RuntimeFn::MapValueAt, &[m, pos])?;
                 Ok(self.from_word(w, inner))
             }
         }
@@ -203,7 +195,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         let cont = self.b.create_block();
         self.b.ins().brif(is_nil, fail, &[], cont, &[]);
         self.b.switch_to_block(fail);
-        self.call_rt("tess_throw_nil", &[], None)?;
+        self.call_rt(RuntimeFn::ThrowNil, &[])?;
         let target = self.unwind_target();
         self.b.ins().jump(target, &[]);
         self.b.switch_to_block(cont);
@@ -249,8 +241,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         };
         let keys_are_strings = self.b.ins().iconst(types::I8, i64::from(**k == Ty::Str));
         let vals_are_refs = self.b.ins().iconst(types::I8, i64::from(v.is_ref()));
-        self.call_rt("tess_map_new", &[keys_are_strings, vals_are_refs], Some(PTR))?
-            .ok_or_else(|| CodegenError("tess_map_new".into()))
+        self.call_rt_value(RuntimeFn::MapNew, &[keys_are_strings, vals_are_refs])
     }
 
     pub(super) fn map_literal(&mut self, pairs: &'h [(Expr, Expr)], ty: &Ty) -> R<Value> {
@@ -261,7 +252,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
             let kw = self.to_word(kv, &k.ty);
             let vv = self.value(v)?;
             let vw = self.to_word(vv, &v.ty);
-            self.call_rt("tess_map_set", &[m, kw, vw], None)?;
+            self.call_rt(RuntimeFn::MapSet, &[m, kw, vw])?;
         }
         Ok(m)
     }
@@ -270,8 +261,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
     pub(super) fn map_get(&mut self, m: Value, key: Value, key_ty: &Ty, value_ty: &Ty) -> R<Value> {
         let kw = self.to_word(key, key_ty);
         let boxed = self.b.ins().iconst(types::I8, i64::from(value_ty.boxed_when_optional()));
-        self.call_rt("tess_map_get_opt", &[m, kw, boxed], Some(types::I64))?
-            .ok_or_else(|| CodegenError("tess_map_get_opt".into()))
+        self.call_rt_value(RuntimeFn::MapGetOpt, &[m, kw, boxed])
     }
 
     /// `for (k, v) in m`: entry positions in insertion order, skipping
@@ -287,18 +277,18 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         self.counted_loop(
             zero,
             |t, i| {
-                let n = t.call_rt("tess_map_slots", &[m], Some(types::I64))?.unwrap_or(i);
+                let n = t.call_rt_value(RuntimeFn::MapSlots, &[m])?;
                 Ok(t.b.ins().icmp(IntCC::SignedLessThan, i, n))
             },
             |t, i, step| {
-                let live = t.call_rt("tess_map_live", &[m, i], Some(types::I8))?.unwrap_or(i);
+                let live = t.call_rt_value(RuntimeFn::MapLive, &[m, i])?;
                 let entry = t.b.create_block();
                 t.b.ins().brif(live, entry, &[], step, &[]);
                 t.b.switch_to_block(entry);
-                let kw = t.call_rt("tess_map_key_at", &[m, i], Some(types::I64))?.unwrap_or(i);
+                let kw = t.call_rt_value(RuntimeFn::MapKeyAt, &[m, i])?;
                 let kv = t.from_word(kw, &kt);
                 t.set_local(key, kv);
-                let vw = t.call_rt("tess_map_value_at", &[m, i], Some(types::I64))?.unwrap_or(i);
+                let vw = t.call_rt_value(RuntimeFn::MapValueAt, &[m, i])?;
                 let vv = t.from_word(vw, &vt);
                 t.set_local(value, vv);
                 Ok(())

@@ -1,0 +1,107 @@
+//! Byte layouts of everything compiled code and the runtime both touch
+//! (`docs/abi.md`, "Objects" and "Type info"). Offsets are `i32` because
+//! that is what load and store instructions take.
+
+/// Bytes in a machine word: a header, a field, an array element, a slot.
+pub const WORD: i32 = 8;
+
+/// The one-word object header: type-info address | collector flags.
+pub mod header {
+    /// Header bytes before an object's first field.
+    pub const SIZE: i32 = super::WORD;
+    /// Set on objects reached during the current mark phase.
+    pub const MARK: u64 = 1;
+    /// Set on objects in a module's static data (string literals).
+    pub const STATIC: u64 = 2;
+    /// Set on free heap cells.
+    pub const FREE: u64 = 4;
+    /// All flag bits; masked off to get the type info.
+    pub const FLAG_MASK: u64 = 7;
+}
+
+/// Class instances: header, then one word per field, inherited first.
+pub mod object {
+    /// Byte offset of field number `index`.
+    pub const fn field_offset(index: u32) -> u32 {
+        super::header::SIZE as u32 + super::WORD as u32 * index
+    }
+
+    /// Instance size, header included, of a class with `fields` fields.
+    pub const fn size(fields: u32) -> u32 {
+        field_offset(fields)
+    }
+}
+
+/// `String`: header, byte length, UTF-8 bytes, then a NUL (for `CString`).
+pub mod string {
+    pub const LEN: i32 = 8;
+    pub const BYTES: i32 = 16;
+}
+
+/// `[T]`: header, length, capacity, element buffer (8-byte elements).
+pub mod array {
+    pub const LEN: i32 = 8;
+    pub const CAP: i32 = 16;
+    pub const DATA: i32 = 24;
+}
+
+/// A box: an optional of a value type (header, the value's word).
+pub mod boxed {
+    pub const VALUE: i32 = 8;
+    pub const SIZE: i32 = 16;
+}
+
+/// A type info, followed by a class's virtual table.
+pub mod type_info {
+    pub const KIND: i32 = 0;
+    pub const FLAGS: i32 = 4;
+    pub const SIZE: i32 = 8;
+    pub const NREFS: i32 = 16;
+    pub const REFS: i32 = 24;
+    pub const NAME: i32 = 32;
+    pub const DEPTH: i32 = 40;
+    pub const DISPLAY: i32 = 48;
+    /// Virtual-table slot 0; also the size of a type info without one.
+    pub const VTABLE: i32 = 56;
+
+    /// Byte offset of virtual-table slot `slot`.
+    pub const fn vtable_slot(slot: u32) -> i32 {
+        VTABLE + super::WORD * slot as i32
+    }
+}
+
+/// How the collector traces an object (a type info's `kind`).
+#[repr(u32)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Kind {
+    /// Fixed-size object whose reference fields are listed in `refs`.
+    Object = 0,
+    String = 1,
+    /// Array whose elements are plain values.
+    ValueArray = 2,
+    /// Array whose elements are references.
+    RefArray = 3,
+    Map = 4,
+}
+
+/// What a shared library exports for `loadLibrary` (`docs/abi.md`, loader).
+pub mod library_descriptor {
+    /// The exported data symbol (a C string, as `dlsym` takes it).
+    pub const SYMBOL: &std::ffi::CStr = c"tess_library_module";
+    /// Module name, a C string.
+    pub const NAME: i32 = 0;
+    /// Init entry, a code address.
+    pub const INIT: i32 = 8;
+    /// Table of (module, declaration, fingerprint) C-string triples.
+    pub const USES: i32 = 16;
+    /// Rows in that table.
+    pub const NUSES: i32 = 24;
+    pub const SIZE: i32 = 32;
+    /// C strings per row of the uses table.
+    pub const USES_WIDTH: usize = 3;
+}
+
+/// The table of (declaration, fingerprint) C strings a module registers.
+pub mod fingerprint_table {
+    pub const WIDTH: usize = 2;
+}

@@ -1,0 +1,226 @@
+//! Every function and data symbol of the runtime that compiled code (or a
+//! C program) uses, once, with its signature — Cranelift's `LibCall` is
+//! the model. Codegen declares calls from this table; the runtime proves
+//! its definitions match it (`tessera_rt::symbols`).
+
+use crate::signature::{same_vals, AbiSignature, Val};
+
+macro_rules! runtime_functions {
+    ($(
+        $(#[doc = $doc:literal])*
+        $variant:ident = $name:literal ($($p:ident),*) $(-> $r:ident)? $(, $throws:ident)?;
+    )*) => {
+        /// A runtime function compiled code calls.
+        #[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]
+        pub enum RuntimeFn {
+            $($(#[doc = $doc])* $variant,)*
+        }
+
+        impl RuntimeFn {
+            /// Every runtime function, in table order.
+            pub const ALL: &'static [RuntimeFn] = &[$(RuntimeFn::$variant),*];
+
+            /// The C symbol.
+            pub const fn name(self) -> &'static str {
+                match self { $(RuntimeFn::$variant => $name,)* }
+            }
+
+            /// Parameter kinds, in order.
+            pub const fn params(self) -> &'static [Val] {
+                match self { $(RuntimeFn::$variant => &[$(Val::$p),*],)* }
+            }
+
+            /// Result kind; `None` for none.
+            pub const fn ret(self) -> Option<Val> {
+                match self { $(RuntimeFn::$variant => runtime_functions!(@ret $($r)?),)* }
+            }
+
+            /// Whether the function may leave a pending exception, which
+            /// the caller must test (`docs/abi.md`, exceptions).
+            pub const fn may_throw(self) -> bool {
+                match self { $(RuntimeFn::$variant => runtime_functions!(@throws $($throws)?),)* }
+            }
+        }
+    };
+    (@ret) => { None };
+    (@ret $r:ident) => { Some(Val::$r) };
+    (@throws) => { false };
+    (@throws throws) => { true };
+}
+
+runtime_functions! {
+    // Memory.
+    /// Allocate an object: (type info, size in bytes with the header).
+    Alloc = "tess_alloc"(Ptr, I64) -> Ptr;
+    /// Register `n` static root slots at an address.
+    GcAddRoots = "tess_gc_add_roots"(Ptr, I64);
+    GcCollect = "tess_gc_collect"();
+    /// Box a value word (an optional of a value type).
+    BoxValue = "tess_box"(I64) -> Ptr;
+
+    // Exceptions.
+    Throw = "tess_throw"(Ptr), throws;
+    /// Take (and clear) the pending exception.
+    ExcTake = "tess_exc_take"() -> Ptr;
+    ThrowOverflow = "tess_throw_overflow"(), throws;
+    ThrowDivZero = "tess_throw_divzero"(), throws;
+    ThrowIndex = "tess_throw_index"(I64, I64), throws;
+    /// (object, wanted type info).
+    ThrowCast = "tess_throw_cast"(Ptr, Ptr), throws;
+    ThrowNil = "tess_throw_nil"(), throws;
+    ThrowUninitialised = "tess_throw_uninitialised"(), throws;
+    /// Report the pending exception and exit with status 1.
+    Uncaught = "tess_uncaught"();
+    /// An `extern fn` let an exception escape: report (naming it) and abort.
+    ExternUncaught = "tess_extern_uncaught"(Ptr);
+    /// Move the pending exception into a `tess_error **`.
+    ErrorOut = "tess_error_out"(Ptr);
+    ErrorMessage = "tess_error_message"(Ptr) -> Ptr;
+    ErrorClass = "tess_error_class"(Ptr) -> Ptr;
+    ErrorFree = "tess_error_free"(Ptr);
+    /// `Object.toString()`, virtual-table slot 0 of the root class.
+    ObjectToString = "tess_object_to_string"(Ptr) -> Ptr;
+    /// `Error.init(message)`.
+    ErrorInit = "tess_error_init"(Ptr, Ptr);
+
+    // Strings.
+    StrConcat = "tess_str_concat"(Ptr, Ptr) -> Ptr;
+    /// (array of string pointers, count).
+    StrConcatN = "tess_str_concat_n"(Ptr, I64) -> Ptr;
+    StrFromInt = "tess_str_from_int"(I64) -> Ptr;
+    StrFromFloat = "tess_str_from_float"(F64) -> Ptr;
+    StrFromBool = "tess_str_from_bool"(I8) -> Ptr;
+    StrEq = "tess_str_eq"(Ptr, Ptr) -> I8;
+    StrCmp = "tess_str_cmp"(Ptr, Ptr) -> I64;
+    StrSubstring = "tess_str_substring"(Ptr, I64, I64) -> Ptr, throws;
+    StrSplit = "tess_str_split"(Ptr, Ptr) -> Ptr;
+    StrContains = "tess_str_contains"(Ptr, Ptr) -> I8;
+    StrStartsWith = "tess_str_starts_with"(Ptr, Ptr) -> I8;
+    StrByteAt = "tess_str_byte_at"(Ptr, I64) -> I64, throws;
+    StrToInt = "tess_str_to_int"(Ptr) -> Ptr;
+    StrToFloat = "tess_str_to_float"(Ptr) -> Ptr;
+    FloatToFixed = "tess_float_to_fixed"(F64, I64) -> Ptr;
+    /// `String(CString)`.
+    StrFromCString = "tess_str_from_cstring"(Ptr) -> Ptr;
+    /// A `CString` returned to C: keeps the string alive until the next one.
+    StrKeepCString = "tess_str_keep_cstring"(Ptr) -> Ptr;
+
+    // Arrays.
+    /// (elements are references, capacity).
+    ArrNew = "tess_arr_new"(I8, I64) -> Ptr;
+    ArrPush = "tess_arr_push"(Ptr, I64);
+    ArrPop = "tess_arr_pop"(Ptr) -> I64, throws;
+    /// (elements are references, count, fill word).
+    ArrFill = "tess_arr_fill"(I8, I64, I64) -> Ptr, throws;
+    ArrSlice = "tess_arr_slice"(Ptr, I64, I64) -> Ptr, throws;
+    /// Throw the `IndexError` for (array, index).
+    ArrIndexError = "tess_arr_index_error"(Ptr, I64), throws;
+
+    // Maps.
+    /// (keys are strings, values are references).
+    MapNew = "tess_map_new"(I8, I8) -> Ptr;
+    MapSet = "tess_map_set"(Ptr, I64, I64);
+    /// (map, key, box the value) -> optional.
+    MapGetOpt = "tess_map_get_opt"(Ptr, I64, I8) -> I64;
+    /// The entry position of a key, or -1.
+    MapFind = "tess_map_find"(Ptr, I64) -> I64;
+    MapContains = "tess_map_contains"(Ptr, I64) -> I8;
+    MapRemove = "tess_map_remove"(Ptr, I64), throws;
+    MapLen = "tess_map_len"(Ptr) -> I64;
+    MapKeys = "tess_map_keys"(Ptr) -> Ptr;
+    /// Entry positions to iterate over (live or removed).
+    MapSlots = "tess_map_slots"(Ptr) -> I64;
+    MapLive = "tess_map_live"(Ptr, I64) -> I8;
+    MapKeyAt = "tess_map_key_at"(Ptr, I64) -> I64;
+    MapValueAt = "tess_map_value_at"(Ptr, I64) -> I64;
+
+    // Process and I/O.
+    /// (argc, argv, the main module's init entry) -> exit status: a
+    /// program's whole life.
+    Main = "tess_main"(I32, Ptr, Ptr) -> I32;
+    /// (argc, argv): start the runtime.
+    RtInit = "tess_rt_init"(I32, Ptr);
+    RtShutdown = "tess_rt_shutdown"();
+    Exit = "tess_exit"(I64);
+    Args = "tess_args"() -> Ptr;
+    Clock = "tess_clock"() -> F64;
+    Print = "tess_print"(Ptr);
+    PrintInt = "tess_print_int"(I64);
+    Eprint = "tess_eprint"(Ptr);
+    ReadFile = "tess_read_file"(Ptr) -> Ptr, throws;
+    WriteFile = "tess_write_file"(Ptr, Ptr), throws;
+    ReadLine = "tess_read_line"() -> Ptr;
+
+    // Modules and the loader.
+    /// (module name, fingerprint table of (declaration, fingerprint) C
+    /// strings, rows).
+    RegisterModule = "tess_register_module"(Ptr, Ptr, I64);
+    LoadLibrary = "tess_load_library"(Ptr), throws;
+    /// A library's constructor hands over its init entry.
+    LibraryLoaded = "tess_library_loaded"(Ptr);
+}
+
+impl RuntimeFn {
+    /// Whether a Rust function pointer type has this function's signature
+    /// (the runtime asserts it for each of its definitions).
+    pub const fn matches<F: AbiSignature>(self) -> bool {
+        same_vals(self.params(), F::PARAMS)
+            && match (self.ret(), F::RET) {
+                (None, None) => true,
+                (Some(a), Some(b)) => a.same(b),
+                _ => false,
+            }
+    }
+
+    /// The C prototype of the functions C programs may call (`tessera.h`).
+    pub const fn c_prototype(self) -> Option<&'static str> {
+        match self {
+            RuntimeFn::ErrorMessage => Some("const char *tess_error_message(const tess_error *err)"),
+            RuntimeFn::ErrorClass => Some("const char *tess_error_class(const tess_error *err)"),
+            RuntimeFn::ErrorFree => Some("void tess_error_free(tess_error *err)"),
+            _ => None,
+        }
+    }
+}
+
+/// Whether two strings are equal, usable in `const` checks.
+pub const fn same_str(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// A data symbol of the runtime that compiled code reads or writes.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]
+pub enum RuntimeData {
+    /// The shadow stack's top (`docs/abi.md`, frame protocol).
+    ShadowStackTop,
+    /// The pending-exception slot.
+    PendingException,
+}
+
+impl RuntimeData {
+    pub const fn name(self) -> &'static str {
+        match self {
+            RuntimeData::ShadowStackTop => "tess_ss_top",
+            RuntimeData::PendingException => "tess_exc",
+        }
+    }
+}
+
+/// The type-info symbol of a built-in type (`String`, `Error`, `Box`...).
+pub fn builtin_type_info(type_name: &str) -> String {
+    format!("{BUILTIN_TYPE_INFO_PREFIX}{type_name}")
+}
+
+/// What every built-in type info's symbol starts with.
+pub const BUILTIN_TYPE_INFO_PREFIX: &str = "tess_ti_";

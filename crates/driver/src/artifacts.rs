@@ -1,0 +1,106 @@
+//! The one place that names what a module compiles to (`libN.so`,
+//! `libN.a`, `N.tesi`), finds the runtime, and decides how an imported
+//! module is linked. The front end, the linker and the JIT all ask here.
+
+use std::path::{Path, PathBuf};
+
+/// The two kinds of library `tess build --lib` writes.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum LibKind {
+    Static,
+    Shared,
+}
+
+impl LibKind {
+    /// The file name of module `module`'s library of this kind.
+    pub fn file_name(self, module: &str) -> String {
+        match self {
+            LibKind::Static => format!("lib{module}.a"),
+            LibKind::Shared => format!("lib{module}.so"),
+        }
+    }
+}
+
+/// The file name of module `module`'s interface.
+pub fn interface_file(module: &str) -> String {
+    format!("{module}.tesi")
+}
+
+/// The runtime's library name (`-ltessera_rt`).
+pub const RUNTIME: &str = "tessera_rt";
+
+/// A compiled module found on the search path for an `import`.
+#[derive(Clone, Debug)]
+pub struct ImportedModule {
+    pub name: String,
+    /// The directory holding its interface (and, normally, its library).
+    pub dir: PathBuf,
+    /// How it links: its shared library when there is one (so the process
+    /// shares one copy), else its archive; `None` when only the interface
+    /// is there (enough to compile against, not to link or run).
+    pub kind: Option<LibKind>,
+}
+
+impl ImportedModule {
+    /// Module `name` in the first directory of `search` that has its
+    /// interface.
+    pub fn find(name: &str, search: &[PathBuf]) -> Option<ImportedModule> {
+        let dir = search.iter().find(|d| d.join(interface_file(name)).exists())?;
+        let kind = [LibKind::Shared, LibKind::Static].into_iter().find(|k| dir.join(k.file_name(name)).exists());
+        Some(ImportedModule { name: name.to_string(), dir: dir.clone(), kind })
+    }
+
+    pub fn interface_path(&self) -> PathBuf {
+        self.dir.join(interface_file(&self.name))
+    }
+
+    /// Linked as a shared library (only its exported declarations reachable).
+    pub fn is_shared(&self) -> bool {
+        self.kind == Some(LibKind::Shared)
+    }
+
+    /// Its library and kind, or why it cannot be linked.
+    pub fn library(&self) -> Result<(PathBuf, LibKind), String> {
+        let kind = self.kind.ok_or_else(|| {
+            format!(
+                "module `{}` has an interface in {} but no {} or {}",
+                self.name,
+                self.dir.display(),
+                LibKind::Shared.file_name(&self.name),
+                LibKind::Static.file_name(&self.name)
+            )
+        })?;
+        Ok((self.dir.join(kind.file_name(&self.name)), kind))
+    }
+}
+
+/// Directory holding the runtime's libraries: `$TESS_RUNTIME_DIR`, else
+/// the `deps/` beside `tess` (in a Cargo target directory it is always the
+/// freshest build; the copy beside `tess` is only refreshed by building
+/// the runtime package itself), else beside `tess`.
+pub fn runtime_dir() -> Result<PathBuf, String> {
+    if let Some(dir) = std::env::var_os("TESS_RUNTIME_DIR") {
+        return Ok(PathBuf::from(dir));
+    }
+    let exe = std::env::current_exe().map_err(|e| format!("cannot locate the tess executable: {e}"))?;
+    let dir = exe.parent().map(Path::to_path_buf).unwrap_or_default();
+    let archive = LibKind::Static.file_name(RUNTIME);
+    for candidate in [dir.join("deps"), dir] {
+        if candidate.join(&archive).exists() {
+            return Ok(candidate);
+        }
+    }
+    Err(format!("cannot find {archive} next to {} (build the workspace with `cargo build`)", exe.display()))
+}
+
+/// The runtime library of `kind`.
+pub fn runtime_library(kind: LibKind) -> Result<PathBuf, String> {
+    Ok(runtime_dir()?.join(kind.file_name(RUNTIME)))
+}
+
+/// Whether `name` can name a module (and so a symbol and a file).
+pub fn valid_module_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+}

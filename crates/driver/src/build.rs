@@ -1,0 +1,110 @@
+//! `tess build`: a program to an executable, a module to a library and its
+//! interface, or the compiler's intermediate forms (`--emit`).
+
+use crate::artifacts::{self, LibKind};
+use crate::frontend::{self, Checked, ModuleInput, MAIN_MODULE};
+use crate::{header, link, Error};
+use std::path::{Path, PathBuf};
+use tess_codegen::object_file::{self, Output};
+use tess_sema::hir::Mode;
+
+/// What `tess build` writes instead of a binary.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, clap::ValueEnum)]
+pub enum Emit {
+    /// The Cranelift IR of every function, as the translator produces it.
+    Clif,
+    /// The checked, typed program (HIR).
+    Hir,
+}
+
+/// Where the inputs of a build are and what they link with.
+pub struct BuildInput<'a> {
+    pub files: &'a [PathBuf],
+    /// Directories of compiled modules (`-I`).
+    pub search: &'a [PathBuf],
+    /// Linker arguments for C libraries (`-L`, `--link-lib`).
+    pub c_libs: &'a [String],
+    /// Keep the object file beside the output.
+    pub keep_object: bool,
+}
+
+fn codegen_error(e: tess_codegen::CodegenError) -> Error {
+    Error::Message(e.to_string())
+}
+
+/// A program: its main module to an executable at `output` (default: the
+/// first file's name without extension).
+pub fn program(input: &BuildInput, output: Option<PathBuf>) -> Result<PathBuf, Error> {
+    let first = input.files.first().ok_or("no input files (Tessera.toml packages are not supported yet)")?;
+    let checked = check(input, MAIN_MODULE, Mode::Program)?;
+    let object = object_file::object_file(&checked.module, Output::Program).map_err(codegen_error)?;
+    let output = output.unwrap_or_else(|| PathBuf::from(first.file_stem().unwrap_or_default()));
+    link::link_executable(&object, &output, input.keep_object, &checked.imports, input.c_libs)?;
+    Ok(output)
+}
+
+/// A library module: `libNAME.a` or `libNAME.so` (or `output`), its
+/// interface `NAME.tesi` beside it, and with `header` a C header (and
+/// `tessera.h` beside it).
+pub fn library(
+    input: &BuildInput,
+    name: &str,
+    kind: LibKind,
+    output: Option<PathBuf>,
+    header_path: Option<&Path>,
+) -> Result<PathBuf, Error> {
+    if !artifacts::valid_module_name(name) {
+        return Err(format!("`{name}` is not a valid module name (use letters, digits and `_`)").into());
+    }
+    if input.files.is_empty() {
+        return Err("no input files".into());
+    }
+    let checked = check(input, name, Mode::Library)?;
+    let out_kind = match kind {
+        LibKind::Static => Output::Archive,
+        LibKind::Shared => Output::SharedLibrary,
+    };
+    let object = object_file::object_file(&checked.module, out_kind).map_err(codegen_error)?;
+    let output = output.unwrap_or_else(|| PathBuf::from(kind.file_name(name)));
+    link::link_library(&object, &output, kind, input.keep_object, &checked.imports, input.c_libs)?;
+    if let Some(h) = header_path {
+        write(h, header::header(&checked.module).as_bytes())?;
+        write(&h.with_file_name("tessera.h"), header::tessera_h().as_bytes())?;
+    }
+    let target = object_file::target_triple().map_err(codegen_error)?;
+    let tesi = tess_sema::interface::encode(&checked.module.interface, &target, env!("CARGO_PKG_VERSION"));
+    write(&output.with_file_name(artifacts::interface_file(name)), &tesi)?;
+    Ok(output)
+}
+
+/// `--emit=KIND`: the intermediate form of the module, as text.
+pub fn emit(input: &BuildInput, module: Option<&str>, kind: Emit) -> Result<String, Error> {
+    let checked = match module {
+        Some(name) => check(input, name, Mode::Library)?,
+        None => check(input, MAIN_MODULE, Mode::Program)?,
+    };
+    match kind {
+        Emit::Clif => object_file::clif_text(&checked.module).map_err(codegen_error),
+        Emit::Hir => Ok(format!("{:#?}\n", checked.module)),
+    }
+}
+
+/// `tess interface FILE`: an interface file, readably.
+pub fn describe_interface(file: &Path) -> Result<String, Error> {
+    let interface = frontend::read_interface(file)?;
+    Ok(tess_sema::interface::describe(&interface))
+}
+
+fn check(input: &BuildInput, name: &str, mode: Mode) -> Result<Checked, Error> {
+    frontend::check(&ModuleInput {
+        name,
+        mode: Some(mode),
+        files: input.files,
+        search: input.search,
+        parse_cache: None,
+    })
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    std::fs::write(path, bytes).map_err(|e| Error::Message(format!("cannot write {}: {e}", path.display())))
+}

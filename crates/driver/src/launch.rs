@@ -1,0 +1,126 @@
+//! `tess run`: the program compiled in memory, linked against one runtime
+//! and started by it. Without imports the runtime linked into `tess`
+//! serves the program; with imports, their shared libraries use the
+//! shared runtime (`libtessera_rt.so`), so it is loaded and the JIT code
+//! uses that copy too — a process has one runtime (MODULES.md §8). Either
+//! way the runtime's `tess_main` starts the program, as an executable's
+//! `main` does.
+
+use crate::artifacts::{self, LibKind};
+use crate::frontend::Checked;
+use crate::Error;
+use libloading::os::unix::{Library, RTLD_GLOBAL, RTLD_NOW};
+use std::collections::HashMap;
+use std::ffi::{c_char, CString};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use tess_abi::RuntimeFn;
+use tess_codegen::JitError;
+use tess_syntax::{Diagnostic, Diagnostics};
+
+/// Loads a library with its symbols visible to later ones; loading runs
+/// its constructors, which is what loading means.
+fn open(path: &Path) -> Result<Library, String> {
+    unsafe { Library::open(Some(path), RTLD_NOW | RTLD_GLOBAL) }
+        .map_err(|e| format!("cannot load {}: {e}", path.display()))
+}
+
+fn address(lib: &Library, name: &str) -> Option<*const u8> {
+    unsafe { lib.get::<*const u8>(name.as_bytes()) }.ok().map(|s| *s)
+}
+
+/// `--link-lib NAME [-L DIR]`: loads `libNAME.so` (from the `-L`
+/// directories, else the system's search path), so the JIT finds the
+/// program's `extern fn`s in it.
+pub fn load_c_libraries(dirs: &[PathBuf], libs: &[String]) -> Result<Vec<Library>, String> {
+    libs.iter()
+        .map(|name| {
+            let file = LibKind::Shared.file_name(name);
+            let path = dirs.iter().map(|d| d.join(&file)).find(|p| p.exists()).unwrap_or_else(|| PathBuf::from(&file));
+            open(&path).map_err(|e| format!("--link-lib {name}: {e}"))
+        })
+        .collect()
+}
+
+/// Where the JIT's imports come from: one runtime, the imported modules'
+/// libraries, and whatever else the process has loaded (C libraries).
+struct Host {
+    /// The runtime linked into `tess` (when nothing shared is imported).
+    builtin: HashMap<&'static str, *const u8>,
+    /// Loaded libraries, searched in order: the shared runtime first.
+    libraries: Vec<Library>,
+    this: Library,
+}
+
+impl Host {
+    fn new(checked: &Checked) -> Result<Host, String> {
+        let mut host = Host { builtin: HashMap::new(), libraries: Vec::new(), this: Library::this() };
+        if checked.imports.is_empty() {
+            host.builtin = tessera_rt::symbols::runtime_symbols().into_iter().collect();
+            return Ok(host);
+        }
+        host.libraries.push(open(&artifacts::runtime_library(LibKind::Shared)?)?);
+        for m in &checked.imports {
+            match m.library()? {
+                (path, LibKind::Shared) => host.libraries.push(open(&path)?),
+                (path, LibKind::Static) => {
+                    return Err(format!(
+                        "`tess run` needs module `{}` as a shared library ({} is an archive; build it with --shared)",
+                        m.name,
+                        path.display()
+                    ))
+                }
+            }
+        }
+        Ok(host)
+    }
+
+    fn resolve(&self, name: &str) -> Option<*const u8> {
+        self.builtin
+            .get(name)
+            .copied()
+            .or_else(|| self.libraries.iter().find_map(|l| address(l, name)))
+            .or_else(|| address(&self.this, name))
+    }
+}
+
+/// Compiles `checked` in memory and runs it with `args` (after `program`,
+/// its name); the program's exit status.
+pub fn run(checked: &Checked, program: &Path, args: Vec<String>) -> Result<ExitCode, Error> {
+    let host = Host::new(checked)?;
+    let compiled = match tess_codegen::jit::jit(&checked.module, &|name| host.resolve(name)) {
+        Ok(p) => p,
+        Err(JitError::Codegen(e)) => return Err(e.to_string().into()),
+        Err(JitError::Unresolved(symbol)) => return Err(unresolved(checked, &symbol)),
+    };
+    let tess_main = host
+        .resolve(RuntimeFn::Main.name())
+        .ok_or_else(|| format!("the runtime lacks `{}`", RuntimeFn::Main.name()))?;
+    let tess_main: unsafe extern "C" fn(i32, *const *const c_char, extern "C" fn()) -> i32 =
+        unsafe { std::mem::transmute(tess_main) };
+
+    let mut argv_owned = vec![CString::new(program.display().to_string()).map_err(|e| e.to_string())?];
+    for a in args {
+        argv_owned.push(CString::new(a).map_err(|e| format!("argument contains a NUL byte: {e}"))?);
+    }
+    let argv: Vec<*const c_char> = argv_owned.iter().map(|a| a.as_ptr()).collect();
+    let status = unsafe { tess_main(argv.len() as i32, argv.as_ptr(), compiled.init_entry()) };
+    Ok(ExitCode::from(status.clamp(0, 255) as u8))
+}
+
+/// A symbol no loaded library has: located at the `extern fn` that
+/// declares it, when one does.
+fn unresolved(checked: &Checked, symbol: &str) -> Error {
+    let decl = checked.module.funcs.iter().find(|f| f.symbol == symbol && f.external).and_then(|f| f.span);
+    match decl {
+        Some(span) => {
+            let mut diags = Diagnostics::default();
+            diags.push(
+                Diagnostic::error(span, format!("C function `{symbol}` is not in any loaded library"))
+                    .with_hint("load the C library that defines it with `--link-lib NAME` (and `-L DIR`)"),
+            );
+            Error::Diagnostics { sources: checked.sources.clone(), diags }
+        }
+        None => format!("`{symbol}` is not defined by the runtime or any loaded library").into(),
+    }
+}

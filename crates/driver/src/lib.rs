@@ -1,0 +1,36 @@
+//! The Tessera compiler driver as a library: every step of `tess` (check,
+//! build, link, run, compile a piece), so that tests and tools (a language
+//! server, a formatter, a test runner) call the same code the command line
+//! does. `main.rs` only parses arguments and renders results.
+
+pub mod artifacts;
+pub mod build;
+pub mod diagnostics;
+pub mod frontend;
+pub mod header;
+pub mod launch;
+pub mod link;
+pub mod pieces;
+
+use tess_syntax::{Diagnostics, SourceFile};
+
+/// Why a driver step did not produce its result.
+#[derive(Debug)]
+pub enum Error {
+    /// The user's code has errors, each located in `sources`.
+    Diagnostics { sources: Vec<SourceFile>, diags: Diagnostics },
+    /// Anything else: a file that cannot be read, a tool that failed.
+    Message(String),
+}
+
+impl From<String> for Error {
+    fn from(m: String) -> Error {
+        Error::Message(m)
+    }
+}
+
+impl From<&str> for Error {
+    fn from(m: &str) -> Error {
+        Error::Message(m.to_string())
+    }
+}
