@@ -42,6 +42,12 @@ pub fn check(input: &ModuleInput) -> Result<Checked, Error> {
         let text = std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
         sources.push(SourceFile::new(p.display().to_string(), text));
     }
+    check_sources(input, sources)
+}
+
+/// Parses and checks one module's source texts (`input.files` unused):
+/// for tools that hold the text in memory.
+pub fn check_sources(input: &ModuleInput, sources: Vec<SourceFile>) -> Result<Checked, Error> {
     let mut diags = Diagnostics::default();
     let files: Vec<_> =
         sources.iter().enumerate().map(|(i, s)| parse_cached(i, &s.text, &mut diags, input.parse_cache)).collect();

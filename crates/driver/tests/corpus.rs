@@ -8,11 +8,15 @@
 //!   compiled (AOT), under the JIT, and compiled with `TESS_GC_STRESS=1`.
 //! - `tests/fail/*.tes` must not compile; each line carrying
 //!   `// error(col N): TEXT` must get a diagnostic at that line and column
-//!   whose message contains TEXT, and no other error may be reported.
+//!   whose message contains TEXT, and no other error may be reported
+//!   (read from `--error-format=short`, one `file:line:col: error:` line
+//!   per error).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::Mutex;
+mod common;
+
+use common::for_all;
 
 fn tess() -> &'static str {
     env!("CARGO_BIN_EXE_tess")
@@ -30,33 +34,6 @@ fn corpus(dir: &str) -> Vec<PathBuf> {
         files.retain(|p| p.to_string_lossy().contains(&filter));
     }
     files
-}
-
-/// Runs `check` on every file on all cores; panics listing every failure.
-fn for_all(files: &[PathBuf], check: impl Fn(&Path) -> Result<(), String> + Sync) {
-    assert!(!files.is_empty(), "no test files found");
-    let next = Mutex::new(0usize);
-    let failures = Mutex::new(Vec::new());
-    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
-    std::thread::scope(|s| {
-        for _ in 0..workers {
-            s.spawn(|| loop {
-                let i = {
-                    let mut n = next.lock().unwrap();
-                    *n += 1;
-                    *n - 1
-                };
-                let Some(file) = files.get(i) else { break };
-                if let Err(e) = check(file) {
-                    failures.lock().unwrap().push(format!("--- {}\n{e}", file.display()));
-                }
-            });
-        }
-    });
-    let failures = failures.into_inner().unwrap();
-    if !failures.is_empty() {
-        panic!("{} of {} failed:\n{}", failures.len(), files.len(), failures.join("\n"));
-    }
 }
 
 struct Expect {
@@ -194,7 +171,8 @@ fn fail_diagnostics() {
         if expected.is_empty() {
             return Err("no `// error(col N): ...` directive".into());
         }
-        let out = run_cmd(Command::new(tess()).arg("build").arg(file).arg("-o").arg("/dev/null"))?;
+        let out =
+            run_cmd(Command::new(tess()).args(["--error-format=short", "build"]).arg(file).arg("-o").arg("/dev/null"))?;
         let stderr = String::from_utf8_lossy(&out.stderr);
         if out.status.code() != Some(1) {
             return Err(format!("expected status 1, got {:?}\n{stderr}", out.status.code()));
@@ -202,19 +180,17 @@ fn fail_diagnostics() {
         if stderr.contains("panicked") {
             return Err(format!("the compiler panicked:\n{stderr}"));
         }
-        // codespan prints "error: MESSAGE" and then "┌─ FILE:LINE:COL".
-        let lines: Vec<&str> = stderr.lines().collect();
-        let mut found = Vec::new();
-        for (i, l) in lines.iter().enumerate() {
-            if let Some(msg) = l.strip_prefix("error: ") {
-                if let Some(loc) = lines.get(i + 1).and_then(|n| n.split("─ ").nth(1)) {
-                    let mut parts = loc.rsplitn(3, ':');
-                    let col: usize = parts.next().and_then(|c| c.parse().ok()).unwrap_or(0);
-                    let line: usize = parts.next().and_then(|c| c.parse().ok()).unwrap_or(0);
-                    found.push((line, col, msg.to_string()));
-                }
-            }
-        }
+        // `--error-format=short`: `FILE:LINE:COL: error: MESSAGE`.
+        let found: Vec<(usize, usize, String)> = stderr
+            .lines()
+            .filter_map(|l| {
+                let (place, msg) = l.split_once(": error: ")?;
+                let mut parts = place.rsplitn(3, ':');
+                let col = parts.next()?.parse().ok()?;
+                let line = parts.next()?.parse().ok()?;
+                Some((line, col, msg.to_string()))
+            })
+            .collect();
         let mut problems = Vec::new();
         for (line, col, msg) in &expected {
             if !found.iter().any(|(l, c, m)| l == line && c == col && m.contains(msg.as_str())) {

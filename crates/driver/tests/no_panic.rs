@@ -3,16 +3,19 @@
 //! panic (they may of course have errors).
 
 use std::path::Path;
-use tess_syntax::{Diagnostics, FileId};
+use tess_driver::frontend::{check_sources, ModuleInput, MAIN_MODULE};
+use tess_syntax::SourceFile;
 
-/// Runs the whole compiler in memory; a program without errors must also
-/// generate code without an error.
+/// Runs the whole compiler in memory, through the driver library as `tess`
+/// does; a program without errors must also generate code without an error.
 fn front_end(text: &str) {
-    let mut diags = Diagnostics::default();
-    let file = tess_syntax::parser::parse_file(FileId(0), text, &mut diags);
-    let module = tess_sema::check_module("main", tess_sema::hir::Mode::Program, &[file], &[], &mut diags);
-    if !diags.has_errors() {
-        if let Err(e) = tess_codegen::object_file::object_file(&module, tess_codegen::object_file::Output::Program) {
+    let input = ModuleInput { name: MAIN_MODULE, mode: None, files: &[], search: &[], parse_cache: None };
+    if let Ok(checked) = check_sources(&input, vec![SourceFile::new("fuzz.tes", text)]) {
+        let output = match checked.module.mode {
+            tess_sema::hir::Mode::Program => tess_codegen::object_file::Output::Program,
+            tess_sema::hir::Mode::Library => tess_codegen::object_file::Output::Archive,
+        };
+        if let Err(e) = tess_codegen::object_file::object_file(&checked.module, output) {
             panic!("{e}");
         }
     }
