@@ -10,10 +10,10 @@
 //! completion, propagation, and each `break`/`continue`/`return` that
 //! crosses it.
 
-use super::{Scope, Translator, R};
-use crate::abi::PTR;
+use super::{flags, Raise, Scope, Translator, R};
+use crate::abi::{clif_type, PTR};
 use crate::CodegenError;
-use cranelift_codegen::ir::{Block, InstBuilder, Value};
+use cranelift_codegen::ir::{Block, InstBuilder, TrapCode, Value};
 use cranelift_module::Module;
 use tess_abi::RuntimeFn;
 use tess_sema::hir::{Catch, Stmt};
@@ -185,6 +185,94 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
                 }
             }
         }
+        Ok(())
+    }
+
+    /// The block that leaves the function with the pending exception; it
+    /// is filled in by [`Self::fill_cold_blocks`] once the body is done.
+    pub(super) fn unwind_block(&mut self) -> Block {
+        if let Some(b) = self.unwind {
+            return b;
+        }
+        let block = self.b.create_block();
+        self.b.set_cold_block(block);
+        self.unwind = Some(block);
+        block
+    }
+
+    /// Emits the shared raise blocks and the unwind block.
+    pub(super) fn fill_cold_blocks(&mut self) -> R<()> {
+        let mut raises: Vec<_> = self.raise_blocks.iter().map(|(&k, &v)| (k, v)).collect();
+        raises.sort_by_key(|(_, b)| *b);
+        for ((what, target), block) in raises {
+            self.b.switch_to_block(block);
+            let params = self.b.block_params(block).to_vec();
+            let f = match what {
+                Raise::Overflow => RuntimeFn::ThrowOverflow,
+                Raise::DivZero => RuntimeFn::ThrowDivZero,
+                Raise::Index => RuntimeFn::ArrIndexError,
+                Raise::Uninitialised => RuntimeFn::ThrowUninitialised,
+            };
+            self.call_rt(f, &params)?;
+            self.b.ins().jump(target, &[]);
+        }
+        if let Some(block) = self.unwind {
+            self.b.switch_to_block(block);
+            if let Some(err) = self.err_out {
+                // `throws`: hand the exception to C as an error handle.
+                self.close_frame()?;
+                self.call_rt(RuntimeFn::ErrorOut, &[err])?;
+                let ret = clif_type(&self.body.func.ret).map(|t| self.zero(t));
+                match ret {
+                    Some(v) => self.b.ins().return_(&[v]),
+                    None => self.b.ins().return_(&[]),
+                };
+            } else if self.body.func.extern_c {
+                // C callers cannot see exceptions: report and abort.
+                let name = self.mg.c_string(&self.body.func.name)?;
+                let gv = self.mg.module.declare_data_in_func(name, self.b.func);
+                let addr = self.b.ins().symbol_value(PTR, gv);
+                self.call_rt(RuntimeFn::ExternUncaught, &[addr])?;
+                self.b.ins().trap(TrapCode::unwrap_user(4));
+            } else {
+                let ret = clif_type(&self.body.func.ret).map(|t| self.zero(t));
+                self.leave(ret)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Tests the pending-exception slot after a call that may throw.
+    pub(super) fn check_exception(&mut self) -> R<()> {
+        let exc_addr = self.runtime_addrs.exc;
+        let exc = self.b.ins().load(PTR, flags(), exc_addr, 0);
+        let unwind = self.unwind_target();
+        let cont = self.b.create_block();
+        self.b.ins().brif(exc, unwind, &[], cont, &[]);
+        self.b.switch_to_block(cont);
+        Ok(())
+    }
+
+    /// Branches to a shared block that raises `what` when `cond` is set.
+    /// `Index` blocks take (array, index) arguments.
+    pub(super) fn raise_if(&mut self, cond: Value, what: Raise, args: &[Value]) -> R<()> {
+        let target = self.unwind_target();
+        let block = match self.raise_blocks.get(&(what, target)) {
+            Some(&b) => b,
+            None => {
+                let block = self.b.create_block();
+                self.b.set_cold_block(block);
+                for _ in args {
+                    self.b.append_block_param(block, PTR);
+                }
+                self.raise_blocks.insert((what, target), block);
+                block
+            }
+        };
+        let cont = self.b.create_block();
+        let block_args: Vec<_> = args.iter().map(|&v| v.into()).collect();
+        self.b.ins().brif(cond, block, &block_args, cont, &[]);
+        self.b.switch_to_block(cont);
         Ok(())
     }
 }

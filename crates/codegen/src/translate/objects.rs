@@ -10,7 +10,7 @@ use cranelift_codegen::ir::{types, InstBuilder, Value};
 use cranelift_module::Module;
 use tess_abi::layout::{self, type_info};
 use tess_abi::RuntimeFn;
-use tess_sema::hir::{Callee, Expr, ExprKind, LocalId, Stmt};
+use tess_sema::hir::{Expr, ExprKind, LocalId, Stmt};
 use tess_sema::ty::{ClassId, Ty};
 
 /// An optional evaluated for immediate use.
@@ -29,7 +29,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
     }
 
     /// The type info of an object: its header without the collector's bits.
-    fn type_info_of(&mut self, o: Value) -> Value {
+    pub(super) fn type_info_of(&mut self, o: Value) -> Value {
         let header = self.b.ins().load(PTR, flags(), o, 0);
         self.b.ins().band_imm_s(header, !(layout::header::FLAG_MASK as i64))
     }
@@ -87,57 +87,6 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
             self.call_callee(&init, all)?;
         }
         Ok(obj)
-    }
-
-    /// A direct call of a function of this module or of the runtime.
-    pub(super) fn call_callee(&mut self, callee: &Callee, args: Vec<Value>) -> R<Option<Value>> {
-        match callee {
-            Callee::Inherited => Err(CodegenError("a call of an inherited virtual-table slot".into())),
-            Callee::Func(f) => self.call_func(*f, args),
-            Callee::Runtime(f) => {
-                let r = self.call_rt(*f, &args)?;
-                if f.may_throw() {
-                    self.check_exception()?;
-                }
-                Ok(r)
-            }
-        }
-    }
-
-    /// Copies the virtual-table slots this module's classes inherit from
-    /// bases in other modules (`Callee::Inherited`) out of the bases' type
-    /// infos, which their modules have completed by now.
-    pub(super) fn init_classes(&mut self) -> R<()> {
-        for (id, class) in self.hir.classes.iter().enumerate() {
-            if class.is_external() {
-                continue;
-            }
-            let inherited: Vec<usize> =
-                class.vtable.iter().enumerate().filter(|(_, c)| **c == Callee::Inherited).map(|(s, _)| s).collect();
-            let Some(base) = class.base.filter(|_| !inherited.is_empty()) else { continue };
-            let ti = self.type_info_addr(id)?;
-            let base_ti = self.type_info_addr(base)?;
-            for slot in inherited {
-                let offset = type_info::vtable_slot(slot as u32);
-                let code = self.b.ins().load(PTR, flags(), base_ti, offset);
-                self.b.ins().store(flags(), code, ti, offset);
-            }
-        }
-        Ok(())
-    }
-
-    /// `recv.m(args)` through slot `slot` of the receiver's virtual table.
-    pub(super) fn call_virtual(&mut self, slot: u32, args: &'h [Expr], ret: &Ty) -> R<Option<Value>> {
-        let vals = self.values(args)?;
-        let ti = self.type_info_of(vals[0]);
-        let code = self.b.ins().load(PTR, flags(), ti, type_info::vtable_slot(slot));
-        let params: Vec<Ty> = args.iter().map(|a| a.ty.clone()).collect();
-        let sig = crate::abi::signature(self.call_conv, &params, ret);
-        let sigref = self.b.import_signature(sig);
-        let call = self.b.ins().call_indirect(sigref, code, &vals);
-        let r = self.b.inst_results(call).first().copied();
-        self.check_exception()?;
-        Ok(r)
     }
 
     /// A value as an optional: boxed for value types, else unchanged.
@@ -297,5 +246,45 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
             body,
         )?;
         Ok(())
+    }
+
+    /// Fields, class tests and casts, optionals and map lookups.
+    pub(super) fn object_expr(&mut self, e: &'h Expr) -> R<Option<Value>> {
+        let v = match &e.kind {
+            ExprKind::Field(o, offset) => {
+                let obj = self.value(o)?;
+                self.load_word(obj, *offset as i32, &e.ty)
+            }
+            ExprKind::InstanceOf(v, class) => {
+                let o = self.value(v)?;
+                self.instance_of(o, *class)?
+            }
+            ExprKind::Cast { value, class, optional } => {
+                let o = self.value(value)?;
+                self.cast(o, *class, *optional)?
+            }
+            ExprKind::Wrap(v) => {
+                let x = self.value(v)?;
+                self.wrap(x, &v.ty)?
+            }
+            ExprKind::Unwrap(v) => self.unwrap(v, &e.ty)?,
+            ExprKind::Coalesce(a, b) => self.coalesce(a, b, &e.ty)?,
+            ExprKind::IsNil { value, negated } => {
+                let x = self.value(value)?;
+                let cc = if *negated { IntCC::NotEqual } else { IntCC::Equal };
+                self.b.ins().icmp_imm_s(cc, x, 0)
+            }
+            ExprKind::MapLit(pairs) => return self.map_literal(pairs, &e.ty).map(Some),
+            ExprKind::MapGet(m, k) => {
+                let mv = self.value(m)?;
+                let kv = self.value(k)?;
+                let Ty::Optional(vt) = &e.ty else {
+                    return Err(CodegenError(format!("map lookup of type {}", e.ty)));
+                };
+                self.map_get(mv, kv, &k.ty, vt)?
+            }
+            other => return Err(CodegenError(format!("object expression expected, found {other:?}"))),
+        };
+        Ok(Some(v))
     }
 }

@@ -29,4 +29,3 @@ pub fn for_all(files: &[PathBuf], check: impl Fn(&Path) -> Result<(), String> + 
         panic!("{} of {} failed:\n{}", failures.len(), files.len(), failures.join("\n"));
     }
 }
-

@@ -1,0 +1,143 @@
+//! Calls: of this module's functions (inlined when small), of the
+//! runtime through its table, virtual and indirect calls, and the call
+//! expressions that choose among them.
+
+use super::{flags, Body, Translator, R};
+use crate::abi::{self, clif_type, PTR};
+use crate::slots::{self};
+use crate::CodegenError;
+use cranelift_codegen::ir::{InstBuilder, TrapCode, Value};
+use cranelift_module::Module;
+use tess_abi::layout::type_info;
+use tess_abi::RuntimeFn;
+use tess_sema::hir::{self, Callee, Expr, ExprKind};
+use tess_sema::ty::Ty;
+
+impl<'h, M: Module> Translator<'_, 'h, M> {
+    /// Calls: direct, virtual, indirect, of the runtime, and construction.
+    pub(super) fn call_expr(&mut self, e: &'h Expr) -> R<Option<Value>> {
+        match &e.kind {
+            ExprKind::Call(f, args) => {
+                let vals = self.values(args)?;
+                self.call_func(*f, vals)
+            }
+            ExprKind::CallDirect(callee, args) => {
+                let vals = self.values(args)?;
+                self.call_callee(callee, vals)
+            }
+            ExprKind::CallVirtual { slot, args } => self.call_virtual(*slot, args, &e.ty),
+            ExprKind::New { class, args } => self.construct(*class, args).map(Some),
+            ExprKind::CallIndirect(f, args) => self.call_indirect(f, args),
+            ExprKind::Rt { func, args } => {
+                let vals = self.values(args)?;
+                let r = self.call_rt(*func, &vals)?;
+                if func.may_throw() {
+                    self.check_exception()?;
+                }
+                Ok(r)
+            }
+            other => Err(CodegenError(format!("call expression expected, found {other:?}"))),
+        }
+    }
+
+    /// A call of a function value: the code address it holds.
+    fn call_indirect(&mut self, f: &'h Expr, args: &'h [Expr]) -> R<Option<Value>> {
+        let callee = self.value(f)?;
+        let vals = self.values(args)?;
+        let Ty::Fn(params, ret) = &f.ty else {
+            return Err(CodegenError(format!("calling a value of type {}", f.ty)));
+        };
+        let sig = abi::signature(self.call_conv, params, ret);
+        let sigref = self.b.import_signature(sig);
+        let call = self.b.ins().call_indirect(sigref, callee, &vals);
+        let r = self.b.inst_results(call).first().copied();
+        self.check_exception()?;
+        Ok(r)
+    }
+
+    /// A direct call of one of this module's functions (inlined when small).
+    pub(super) fn call_func(&mut self, f: hir::FuncId, vals: Vec<Value>) -> R<Option<Value>> {
+        if slots::inlinable(self.hir, f, &self.inlined) {
+            return self.inline_call(f, vals);
+        }
+        let fref = {
+            let id = self.mg.func(f)?;
+            self.mg.module.declare_func_in_func(id, self.b.func)
+        };
+        let call = self.b.ins().call(fref, &vals);
+        let r = self.b.inst_results(call).first().copied();
+        // C functions do not throw.
+        let func = &self.hir.funcs[f];
+        if !(func.extern_c && func.external) {
+            self.check_exception()?;
+        }
+        Ok(r)
+    }
+
+    /// Translates a call by inlining the callee's body: its `return`s jump
+    /// to a join block, and its exceptions leave through this function's
+    /// own unwind path, as a real call's would.
+    pub(super) fn inline_call(&mut self, f: hir::FuncId, args: Vec<Value>) -> R<Option<Value>> {
+        let callee = &self.hir.funcs[f];
+        let exit = self.b.create_block();
+        let result = clif_type(&callee.ret).map(|t| self.b.append_block_param(exit, t));
+        let outer = std::mem::replace(&mut self.body, Body::new(callee, Some(exit)));
+        self.inlined.push(f);
+        let r = self.bind_locals(&args).and_then(|()| self.stmts(&callee.body));
+        if r.is_ok() && !self.is_terminated() {
+            if callee.ret == Ty::Void {
+                self.b.ins().jump(exit, &[]);
+            } else {
+                self.b.ins().trap(TrapCode::unwrap_user(1));
+            }
+        }
+        self.inlined.pop();
+        self.body = outer;
+        r?;
+        self.b.switch_to_block(exit);
+        Ok(result)
+    }
+
+    /// A direct call of a function of this module or of the runtime.
+    pub(super) fn call_callee(&mut self, callee: &Callee, args: Vec<Value>) -> R<Option<Value>> {
+        match callee {
+            Callee::Inherited => Err(CodegenError("a call of an inherited virtual-table slot".into())),
+            Callee::Func(f) => self.call_func(*f, args),
+            Callee::Runtime(f) => {
+                let r = self.call_rt(*f, &args)?;
+                if f.may_throw() {
+                    self.check_exception()?;
+                }
+                Ok(r)
+            }
+        }
+    }
+
+    /// `recv.m(args)` through slot `slot` of the receiver's virtual table.
+    pub(super) fn call_virtual(&mut self, slot: u32, args: &'h [Expr], ret: &Ty) -> R<Option<Value>> {
+        let vals = self.values(args)?;
+        let ti = self.type_info_of(vals[0]);
+        let code = self.b.ins().load(PTR, flags(), ti, type_info::vtable_slot(slot));
+        let params: Vec<Ty> = args.iter().map(|a| a.ty.clone()).collect();
+        let sig = crate::abi::signature(self.call_conv, &params, ret);
+        let sigref = self.b.import_signature(sig);
+        let call = self.b.ins().call_indirect(sigref, code, &vals);
+        let r = self.b.inst_results(call).first().copied();
+        self.check_exception()?;
+        Ok(r)
+    }
+
+    /// Calls a runtime function with the signature its table entry gives;
+    /// its result, if it has one.
+    pub(super) fn call_rt(&mut self, f: RuntimeFn, args: &[Value]) -> R<Option<Value>> {
+        let id = self.mg.runtime_fn(f)?;
+        let fref = self.mg.module.declare_func_in_func(id, self.b.func);
+        let call = self.b.ins().call(fref, args);
+        Ok(self.b.inst_results(call).first().copied())
+    }
+
+    /// Calls a runtime function that has a result, and gives it.
+    pub(super) fn call_rt_value(&mut self, f: RuntimeFn, args: &[Value]) -> R<Value> {
+        self.call_rt(f, args)?.ok_or_else(|| CodegenError(format!("`{}` has no result", f.name())))
+    }
+}

@@ -1,0 +1,233 @@
+//! Expressions: the dispatch by kind, literals and variables, strings and
+//! arrays, and the word representation of values in fields and elements.
+
+use super::{flags, Raise, Translator, R};
+use crate::abi::{clif_type, PTR};
+use crate::slots::{needs_root, roots_itself};
+use crate::CodegenError;
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{types, InstBuilder, MemFlagsData, StackSlotData, StackSlotKind, Value};
+use cranelift_module::Module;
+use tess_abi::layout::{self};
+use tess_abi::RuntimeFn;
+use tess_sema::hir::{Expr, ExprKind};
+use tess_sema::ty::Ty;
+
+impl<'h, M: Module> Translator<'_, 'h, M> {
+    /// An expression that has a value.
+    pub(super) fn value(&mut self, e: &'h Expr) -> R<Value> {
+        self.expr(e)?.ok_or_else(|| CodegenError("a Void expression used as a value".into()))
+    }
+
+    pub(super) fn expr(&mut self, e: &'h Expr) -> R<Option<Value>> {
+        let v = self.expr_inner(e)?;
+        if let Some(v) = v.filter(|_| needs_root(e) && !roots_itself(e)) {
+            self.root(v)?;
+        }
+        Ok(v)
+    }
+
+    /// Translates an expression by its kind's group.
+    pub(super) fn expr_inner(&mut self, e: &'h Expr) -> R<Option<Value>> {
+        match &e.kind {
+            ExprKind::Int(_)
+            | ExprKind::Float(_)
+            | ExprKind::Bool(_)
+            | ExprKind::Str(_)
+            | ExprKind::Local(_)
+            | ExprKind::Global(_)
+            | ExprKind::FnRef(_)
+            | ExprKind::Nil => self.leaf_expr(e),
+            ExprKind::Call(..)
+            | ExprKind::CallDirect(..)
+            | ExprKind::CallVirtual { .. }
+            | ExprKind::New { .. }
+            | ExprKind::CallIndirect(..)
+            | ExprKind::Rt { .. } => self.call_expr(e),
+            ExprKind::Field(..)
+            | ExprKind::InstanceOf(..)
+            | ExprKind::Cast { .. }
+            | ExprKind::Wrap(_)
+            | ExprKind::Unwrap(_)
+            | ExprKind::Coalesce(..)
+            | ExprKind::IsNil { .. }
+            | ExprKind::MapLit(_)
+            | ExprKind::MapGet(..) => self.object_expr(e),
+            ExprKind::Arith(..)
+            | ExprKind::Compare(..)
+            | ExprKind::Neg(_)
+            | ExprKind::Not(_)
+            | ExprKind::BitNot(_)
+            | ExprKind::And(..)
+            | ExprKind::Or(..)
+            | ExprKind::Convert(_)
+            | ExprKind::Math(..) => self.operator_expr(e),
+            ExprKind::Index(..)
+            | ExprKind::ArrayLit(_)
+            | ExprKind::Interp(_)
+            | ExprKind::ToStr(_)
+            | ExprKind::ToCString(_)
+            | ExprKind::ToWord(_)
+            | ExprKind::FromWord(_)
+            | ExprKind::Len(_) => self.sequence_expr(e),
+        }
+    }
+
+    /// Literals, variables and function addresses.
+    pub(super) fn leaf_expr(&mut self, e: &'h Expr) -> R<Option<Value>> {
+        let ty = clif_type(&e.ty);
+        let v = match &e.kind {
+            ExprKind::Int(v) => self.b.ins().iconst(ty.unwrap_or(types::I64), *v),
+            ExprKind::Float(v) => self.b.ins().f64const(*v),
+            ExprKind::Bool(v) => self.b.ins().iconst(types::I8, i64::from(*v)),
+            ExprKind::Str(s) => {
+                let id = self.mg.string_literal(s)?;
+                let gv = self.mg.module.declare_data_in_func(id, self.b.func);
+                self.b.ins().symbol_value(PTR, gv)
+            }
+            ExprKind::Local(l) => self.b.use_var(self.body.vars[*l]),
+            ExprKind::Global(g) => {
+                let gv = {
+                    let id = self.mg.global(*g)?;
+                    self.mg.module.declare_data_in_func(id, self.b.func)
+                };
+                let addr = self.b.ins().symbol_value(PTR, gv);
+                let v = self.b.ins().load(ty.unwrap_or(PTR), flags(), addr, 0);
+                // A function called from top-level code may run before a
+                // variable's initialiser: a null reference there is an error,
+                // not a crash. (Top-level code itself cannot read early.)
+                let nullable = matches!(e.ty, Ty::Optional(_) | Ty::Fn(..));
+                if e.ty.is_ref() && !nullable && !self.is_module_init() {
+                    let unset = self.b.ins().icmp_imm_s(IntCC::Equal, v, 0);
+                    self.raise_if(unset, Raise::Uninitialised, &[])?;
+                }
+                v
+            }
+            ExprKind::FnRef(f) => {
+                let fref = {
+                    let id = self.mg.func(*f)?;
+                    self.mg.module.declare_func_in_func(id, self.b.func)
+                };
+                self.b.ins().func_addr(PTR, fref)
+            }
+            ExprKind::Nil => self.b.ins().iconst(PTR, 0),
+            other => return Err(CodegenError(format!("leaf expression expected, found {other:?}"))),
+        };
+        Ok(Some(v))
+    }
+
+    pub(super) fn values(&mut self, es: &'h [Expr]) -> R<Vec<Value>> {
+        es.iter().map(|e| self.value(e)).collect()
+    }
+
+    /// Strings and arrays: indexing, literals, interpolation, lengths, words.
+    pub(super) fn sequence_expr(&mut self, e: &'h Expr) -> R<Option<Value>> {
+        let ty = clif_type(&e.ty);
+        let v = match &e.kind {
+            ExprKind::Index(a, i) => {
+                let arr = self.value(a)?;
+                let idx = self.value(i)?;
+                let addr = self.element_addr(arr, idx)?;
+                self.load_word(addr, 0, &e.ty)
+            }
+            ExprKind::ArrayLit(items) => {
+                // Elements first (each kept alive by its own slot), then one
+                // allocation that they are stored into directly.
+                let vals = self.values(items)?;
+                let words: Vec<Value> = vals.iter().zip(items).map(|(&v, item)| self.to_word(v, &item.ty)).collect();
+                let elem_is_ref = matches!(&e.ty, Ty::Array(t) if t.is_ref());
+                let is_ref = self.b.ins().iconst(types::I8, i64::from(elem_is_ref));
+                let n = self.b.ins().iconst(types::I64, items.len() as i64);
+                let arr = self.call_rt_value(RuntimeFn::ArrNew, &[is_ref, n])?;
+                if !words.is_empty() {
+                    let data = self.b.ins().load(PTR, flags(), arr, layout::array::DATA);
+                    for (i, w) in words.into_iter().enumerate() {
+                        self.b.ins().store(flags(), w, data, (i * 8) as i32);
+                    }
+                    self.b.ins().store(flags(), n, arr, layout::array::LEN);
+                }
+                arr
+            }
+            ExprKind::Interp(parts) => {
+                let vals = self.values(parts)?;
+                let ss = self.b.create_sized_stack_slot(StackSlotData::new(
+                    StackSlotKind::ExplicitSlot,
+                    (vals.len() * 8) as u32,
+                    3,
+                ));
+                for (i, v) in vals.iter().enumerate() {
+                    self.b.ins().stack_store(PTR, *v, ss, (i * 8) as i32);
+                }
+                let base = self.b.ins().stack_addr(PTR, ss, 0);
+                let n = self.b.ins().iconst(types::I64, vals.len() as i64);
+                return self.call_rt(RuntimeFn::StrConcatN, &[base, n]);
+            }
+            ExprKind::ToStr(a) => {
+                let x = self.value(a)?;
+                let (f, arg) = match a.ty {
+                    Ty::Int => (RuntimeFn::StrFromInt, x),
+                    Ty::Int32 => (RuntimeFn::StrFromInt, self.b.ins().sextend(types::I64, x)),
+                    Ty::Float => (RuntimeFn::StrFromFloat, x),
+                    Ty::Bool => (RuntimeFn::StrFromBool, x),
+                    _ => return Ok(Some(x)),
+                };
+                return self.call_rt(f, &[arg]);
+            }
+            ExprKind::ToCString(a) => {
+                // Strings keep a NUL after their bytes.
+                let x = self.value(a)?;
+                self.b.ins().iadd_imm_s(x, i64::from(layout::string::BYTES))
+            }
+            ExprKind::ToWord(a) => {
+                let x = self.value(a)?;
+                self.to_word(x, &a.ty)
+            }
+            ExprKind::FromWord(a) => {
+                let x = self.value(a)?;
+                self.from_word(x, &e.ty)
+            }
+            ExprKind::Len(a) => {
+                let x = self.value(a)?;
+                let off = if a.ty == Ty::Str { layout::string::LEN } else { layout::array::LEN };
+                self.b.ins().load(types::I64, flags(), x, off)
+            }
+            other => return Err(CodegenError(format!("sequence expression expected, found {other:?}"))),
+        };
+        Ok(Some(v))
+    }
+
+    pub(super) fn element_addr(&mut self, arr: Value, idx: Value) -> R<Value> {
+        let len = self.b.ins().load(types::I64, flags(), arr, layout::array::LEN);
+        let bad = self.b.ins().icmp(IntCC::UnsignedGreaterThanOrEqual, idx, len);
+        self.raise_if(bad, Raise::Index, &[arr, idx])?;
+        let data = self.b.ins().load(PTR, flags(), arr, layout::array::DATA);
+        let off = self.b.ins().ishl_imm_u(idx, 3);
+        Ok(self.b.ins().iadd(data, off))
+    }
+
+    /// Reads a value of type `ty` from an 8-byte word (a field or an array
+    /// element) with one typed load: words are little-endian, and a value
+    /// stored by compiled code with a typed store reads back the same.
+    pub(super) fn load_word(&mut self, addr: Value, offset: i32, ty: &Ty) -> Value {
+        let t = clif_type(ty).unwrap_or(types::I64);
+        self.b.ins().load(t, flags(), addr, offset)
+    }
+
+    pub(super) fn to_word(&mut self, v: Value, ty: &Ty) -> Value {
+        match ty {
+            Ty::Int32 => self.b.ins().sextend(types::I64, v),
+            Ty::Bool => self.b.ins().uextend(types::I64, v),
+            Ty::Float => self.b.ins().bitcast(types::I64, MemFlagsData::new(), v),
+            _ => v,
+        }
+    }
+
+    pub(super) fn from_word(&mut self, w: Value, ty: &Ty) -> Value {
+        match ty {
+            Ty::Int32 => self.b.ins().ireduce(types::I32, w),
+            Ty::Bool => self.b.ins().ireduce(types::I8, w),
+            Ty::Float => self.b.ins().bitcast(types::F64, MemFlagsData::new(), w),
+            _ => w,
+        }
+    }
+}

@@ -1,0 +1,122 @@
+//! The frame of the function being translated: its locals and their
+//! shadow-stack slots (`docs/abi.md`, frame protocol), the runtime's state
+//! addresses, and leaving the function.
+
+use super::{flags, Translator, R};
+use crate::abi::{clif_type, PTR};
+use crate::CodegenError;
+use cranelift_codegen::ir::{types, InstBuilder, Type, Value};
+use cranelift_module::Module;
+use tess_abi::RuntimeData;
+
+impl<'h, M: Module> Translator<'_, 'h, M> {
+    /// Declares the current body's locals, binds its parameters to `args`
+    /// and gives every reference-typed local other than a parameter a
+    /// shadow slot (arguments are kept alive by the caller).
+    pub(super) fn bind_locals(&mut self, args: &[Value]) -> R<()> {
+        let func = self.body.func;
+        for local in &func.locals {
+            let ty = clif_type(&local.ty).unwrap_or(types::I64);
+            let var = self.b.declare_var(ty);
+            self.body.vars.push(var);
+        }
+        for (i, &l) in func.params.iter().enumerate() {
+            self.b.def_var(self.body.vars[l], args[i]);
+        }
+        for (l, local) in func.locals.iter().enumerate() {
+            if local.ty.is_ref() && !func.params.contains(&l) {
+                self.body.local_slot[l] = Some(self.take_slot()?);
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn set_local(&mut self, l: usize, v: Value) {
+        self.b.def_var(self.body.vars[l], v);
+        if let Some(slot) = self.body.local_slot[l] {
+            self.store_slot(slot, v);
+        }
+    }
+
+    pub(super) fn data_addr(&mut self, data: RuntimeData) -> R<Value> {
+        let id = self.mg.data_import(data.name())?;
+        let gv = self.mg.module.declare_data_in_func(id, self.b.func);
+        Ok(self.b.ins().symbol_value(PTR, gv))
+    }
+
+    pub(super) fn open_frame(&mut self) -> R<()> {
+        let top_addr = self.runtime_addrs.ss_top;
+        let base = self.b.ins().load(PTR, flags(), top_addr, 0);
+        let new_top = self.b.ins().iadd_imm_s(base, i64::from(self.nslots) * 8);
+        self.b.ins().store(flags(), new_top, top_addr, 0);
+        let zero = self.b.ins().iconst(PTR, 0);
+        for i in 0..self.nslots {
+            self.b.ins().store(flags(), zero, base, (i * 8) as i32);
+        }
+        self.frame_base = Some(base);
+        Ok(())
+    }
+
+    pub(super) fn take_slot(&mut self) -> R<u32> {
+        let s = self.next_slot;
+        if s >= self.nslots {
+            return Err(CodegenError(format!("{}: shadow-stack slots undercounted", self.body.func.symbol)));
+        }
+        self.next_slot += 1;
+        self.stmt_high = self.stmt_high.max(self.next_slot);
+        Ok(s)
+    }
+
+    /// Keeps a reference alive for the rest of the frame.
+    pub(super) fn root(&mut self, v: Value) -> R<()> {
+        let slot = self.take_slot()?;
+        self.store_slot(slot, v);
+        Ok(())
+    }
+
+    pub(super) fn store_slot(&mut self, slot: u32, v: Value) {
+        if let Some(base) = self.frame_base {
+            self.b.ins().store(flags(), v, base, (slot * 8) as i32);
+        }
+    }
+
+    pub(super) fn close_frame(&mut self) -> R<()> {
+        if let Some(base) = self.frame_base {
+            let top_addr = self.runtime_addrs.ss_top;
+            self.b.ins().store(flags(), base, top_addr, 0);
+        }
+        Ok(())
+    }
+
+    pub(super) fn leave(&mut self, v: Option<Value>) -> R<()> {
+        self.close_frame()?;
+        match v {
+            Some(v) => self.b.ins().return_(&[v]),
+            None => self.b.ins().return_(&[]),
+        };
+        Ok(())
+    }
+
+    pub(super) fn is_terminated(&self) -> bool {
+        match self.b.current_block() {
+            Some(block) => {
+                self.b.func.layout.last_inst(block).is_some_and(|i| self.b.func.dfg.insts[i].opcode().is_terminator())
+            }
+            None => true,
+        }
+    }
+
+    /// After a jump or return: later statements go to a fresh, unreachable block.
+    pub(super) fn start_dead_block(&mut self) {
+        let b = self.b.create_block();
+        self.b.switch_to_block(b);
+    }
+
+    pub(super) fn zero(&mut self, t: Type) -> Value {
+        if t == types::F64 {
+            self.b.ins().f64const(0.0)
+        } else {
+            self.b.ins().iconst(t, 0)
+        }
+    }
+}

@@ -1,0 +1,248 @@
+//! Statements: assignment, control flow and loops; each statement's
+//! temporary slots are cleared when it completes.
+
+use super::{flags, Scope, Translator, R};
+use crate::abi::PTR;
+use crate::CodegenError;
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{types, Block, InstBuilder, Value};
+use cranelift_module::Module;
+use tess_abi::layout::{self};
+use tess_abi::RuntimeFn;
+use tess_sema::hir::{Expr, ExprKind, Place, Stmt};
+use tess_sema::ty::Ty;
+
+impl<'h, M: Module> Translator<'_, 'h, M> {
+    /// Translates statements; each one's intermediate slots are cleared
+    /// when it completes (so they keep nothing alive) and reused by the next.
+    pub(super) fn stmts(&mut self, ss: &'h [Stmt]) -> R<()> {
+        for s in ss {
+            if self.is_terminated() {
+                self.start_dead_block();
+            }
+            let base = self.next_slot;
+            let outer_high = std::mem::replace(&mut self.stmt_high, base);
+            self.stmt(s)?;
+            let high = self.stmt_high;
+            if !self.is_terminated() && high > base {
+                let zero = self.b.ins().iconst(PTR, 0);
+                for slot in base..high {
+                    self.store_slot(slot, zero);
+                }
+            }
+            self.stmt_high = outer_high.max(high);
+            self.next_slot = base;
+        }
+        Ok(())
+    }
+
+    pub(super) fn stmt(&mut self, s: &'h Stmt) -> R<()> {
+        match s {
+            Stmt::Let(l, e) => {
+                let v = self.value(e)?;
+                self.set_local(*l, v);
+            }
+            Stmt::Assign(place, e) => match place {
+                Place::Local(l) => {
+                    let v = self.value(e)?;
+                    self.set_local(*l, v);
+                }
+                Place::Global(g) => {
+                    let v = self.value(e)?;
+                    let gv = {
+                        let id = self.mg.global(*g)?;
+                        self.mg.module.declare_data_in_func(id, self.b.func)
+                    };
+                    let addr = self.b.ins().symbol_value(PTR, gv);
+                    self.b.ins().store(flags(), v, addr, 0);
+                }
+                Place::Index(a, i) => {
+                    let arr = self.value(a)?;
+                    let idx = self.value(i)?;
+                    let v = self.value(e)?;
+                    let addr = self.element_addr(arr, idx)?;
+                    self.b.ins().store(flags(), v, addr, 0);
+                }
+                Place::Field(o, offset) => {
+                    let obj = self.value(o)?;
+                    let v = self.value(e)?;
+                    self.b.ins().store(flags(), v, obj, *offset as i32);
+                }
+                Place::MapEntry(m, k) => {
+                    let mv = self.value(m)?;
+                    let kv = self.value(k)?;
+                    let kw = self.to_word(kv, &k.ty);
+                    let v = self.value(e)?;
+                    let w = self.to_word(v, &e.ty);
+                    self.call_rt(RuntimeFn::MapSet, &[mv, kw, w])?;
+                }
+            },
+            Stmt::Expr(e) => {
+                self.expr(e)?;
+            }
+            Stmt::If(c, t, e) => {
+                let cond = self.value(c)?;
+                self.branches(cond, |_| Ok(()), t, e)?;
+            }
+            Stmt::While(c, body) => {
+                let header = self.b.create_block();
+                let body_b = self.b.create_block();
+                let exit = self.b.create_block();
+                self.b.ins().jump(header, &[]);
+                self.b.switch_to_block(header);
+                let cond = self.value(c)?;
+                self.b.ins().brif(cond, body_b, &[], exit, &[]);
+                self.b.switch_to_block(body_b);
+                self.loop_body(body, header, exit)?;
+                self.b.switch_to_block(exit);
+            }
+            Stmt::ForRange { var, lo, hi, inclusive, body } => {
+                let lo_v = self.value(lo)?;
+                let hi_v = self.value(hi)?;
+                let cc = if *inclusive { IntCC::SignedLessThanOrEqual } else { IntCC::SignedLessThan };
+                let last = inclusive.then_some(hi_v);
+                self.counted_loop(
+                    lo_v,
+                    |t, i| Ok(t.b.ins().icmp(cc, i, hi_v)),
+                    |t, i, _| {
+                        t.set_local(*var, i);
+                        Ok(())
+                    },
+                    last,
+                    body,
+                )?;
+            }
+            Stmt::ForEach { var, array, body } => {
+                let arr = self.value(array)?;
+                self.root(arr)?;
+                let elem_ty = match &array.ty {
+                    Ty::Array(t) => (**t).clone(),
+                    other => return Err(CodegenError(format!("for-each over {other}"))),
+                };
+                let zero = self.b.ins().iconst(types::I64, 0);
+                self.counted_loop(
+                    zero,
+                    |t, i| {
+                        let len = t.b.ins().load(types::I64, flags(), arr, layout::array::LEN);
+                        Ok(t.b.ins().icmp(IntCC::SignedLessThan, i, len))
+                    },
+                    |t, i, _| {
+                        let data = t.b.ins().load(PTR, flags(), arr, layout::array::DATA);
+                        let off = t.b.ins().ishl_imm_u(i, 3);
+                        let addr = t.b.ins().iadd(data, off);
+                        let v = t.load_word(addr, 0, &elem_ty);
+                        t.set_local(*var, v);
+                        Ok(())
+                    },
+                    None,
+                    body,
+                )?;
+            }
+            Stmt::Break | Stmt::Continue => self.jump_out_of_loop(matches!(s, Stmt::Break))?,
+            Stmt::Return(e) => {
+                let v = match e {
+                    Some(Expr { kind: ExprKind::ToCString(s), .. }) => {
+                        let s = self.value(s)?;
+                        self.call_rt(RuntimeFn::StrKeepCString, &[s])?
+                    }
+                    Some(e) => self.expr(e)?,
+                    None => None,
+                };
+                let is_ref = e.as_ref().is_some_and(|e| e.ty.is_ref());
+                self.return_value(v, is_ref)?;
+            }
+            Stmt::Throw(e) => {
+                let v = self.value(e)?;
+                self.throw(v)?;
+            }
+            Stmt::InitClasses => self.init_classes()?,
+            Stmt::Try { body, catches, finally } => self.try_stmt(body, catches, finally.as_deref())?,
+            Stmt::IfLet { var, opt, then, els } => self.if_let(*var, opt, then, els)?,
+            Stmt::ForMap { key, value, map, body } => self.for_map(*key, *value, map, body)?,
+        }
+        Ok(())
+    }
+
+    /// `if cond { enter; then } else { els }`, joining afterwards.
+    pub(super) fn branches(
+        &mut self,
+        cond: Value,
+        enter: impl FnOnce(&mut Self) -> R<()>,
+        then: &'h [Stmt],
+        els: &'h [Stmt],
+    ) -> R<()> {
+        let then_b = self.b.create_block();
+        let else_b = self.b.create_block();
+        let join = self.b.create_block();
+        self.b.ins().brif(cond, then_b, &[], else_b, &[]);
+        self.b.switch_to_block(then_b);
+        enter(self)?;
+        self.arm(then, join)?;
+        self.b.switch_to_block(else_b);
+        self.arm(els, join)?;
+        self.b.switch_to_block(join);
+        Ok(())
+    }
+
+    /// One side of a branch: its statements, then on to `join`.
+    pub(super) fn arm(&mut self, body: &'h [Stmt], join: Block) -> R<()> {
+        self.stmts(body)?;
+        if !self.is_terminated() {
+            self.b.ins().jump(join, &[]);
+        }
+        Ok(())
+    }
+
+    /// A loop over a counter from `start`: `test` gives the condition to
+    /// go on, `enter` starts an iteration (it may jump to the step block to
+    /// skip one), then the body runs. With `last`, the loop also ends after
+    /// the iteration where the counter equals it, before `+ 1` could
+    /// overflow.
+    pub(super) fn counted_loop(
+        &mut self,
+        start: Value,
+        mut test: impl FnMut(&mut Self, Value) -> R<Value>,
+        mut enter: impl FnMut(&mut Self, Value, Block) -> R<()>,
+        last: Option<Value>,
+        body: &'h [Stmt],
+    ) -> R<()> {
+        let counter = self.b.declare_var(types::I64);
+        self.b.def_var(counter, start);
+        let header = self.b.create_block();
+        let body_b = self.b.create_block();
+        let step = self.b.create_block();
+        let exit = self.b.create_block();
+        self.b.ins().jump(header, &[]);
+        self.b.switch_to_block(header);
+        let i = self.b.use_var(counter);
+        let go = test(self, i)?;
+        self.b.ins().brif(go, body_b, &[], exit, &[]);
+        self.b.switch_to_block(body_b);
+        let i = self.b.use_var(counter);
+        enter(self, i, step)?;
+        self.loop_body(body, step, exit)?;
+        self.b.switch_to_block(step);
+        let i = self.b.use_var(counter);
+        if let Some(hi) = last {
+            let at_end = self.b.ins().icmp(IntCC::Equal, i, hi);
+            let next_b = self.b.create_block();
+            self.b.ins().brif(at_end, exit, &[], next_b, &[]);
+            self.b.switch_to_block(next_b);
+        }
+        let next = self.b.ins().iadd_imm_s(i, 1);
+        self.b.def_var(counter, next);
+        self.b.ins().jump(header, &[]);
+        self.b.switch_to_block(exit);
+        Ok(())
+    }
+
+    pub(super) fn loop_body(&mut self, body: &'h [Stmt], cont: Block, exit: Block) -> R<()> {
+        self.body.scopes.push(Scope::Loop { cont, brk: exit });
+        self.stmts(body)?;
+        self.body.scopes.pop();
+        if !self.is_terminated() {
+            self.b.ins().jump(cont, &[]);
+        }
+        Ok(())
+    }
+}
