@@ -4,6 +4,7 @@
 //! AOT code follow the same ABI (see `docs/abi.md`).
 
 mod abi;
+mod clif_text;
 pub mod jit;
 mod module_gen;
 pub mod object_file;

@@ -222,8 +222,10 @@ impl<'h, M: Module> ModuleGen<'h, M> {
             let id = self.func(i)?;
             ctx.func.signature = self.module.declarations().get_function_decl(id).signature.clone();
             translate::translate(self, f, &mut ctx.func, &mut fctx)?;
-            if let Some(text) = &mut self.clif {
-                text.push_str(&format!("; {}\n{}\n", f.symbol, ctx.func.display()));
+            if self.clif.is_some() {
+                ctx.func.name = cranelift_codegen::ir::UserFuncName::user(0, id.as_u32());
+                let text = crate::clif_text::readable(&ctx.func, self.module.declarations());
+                self.clif.get_or_insert_default().push_str(&format!("{text}\n"));
             }
             self.define(id, &mut ctx, &f.symbol)?;
         }

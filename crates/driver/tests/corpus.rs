@@ -11,6 +11,10 @@
 //!   whose message contains TEXT, and no other error may be reported
 //!   (read from `--error-format=short`, one `file:line:col: error:` line
 //!   per error).
+//! - `tests/codegen/*.tes` are filetests of the generated code (Cranelift's
+//!   idea): `tess build --emit=clif` of the program, then `// function: SYM`
+//!   selects that function's IR, `// check: TEXT` must occur after the
+//!   previous check's match in it, and `// not: TEXT` must not occur in it.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -207,5 +211,56 @@ fn fail_diagnostics() {
         } else {
             Err(format!("{}\n== stderr:\n{stderr}", problems.join("\n")))
         }
+    });
+}
+
+/// Checks the `// function:`, `// check:` and `// not:` directives of a
+/// codegen filetest against the IR text.
+fn check_clif(src: &str, clif: &str) -> Result<(), String> {
+    let mut body: Option<&str> = None;
+    let mut at = 0;
+    let mut problems = Vec::new();
+    for (n, line) in src.lines().enumerate() {
+        let Some(pos) = line.find("// ") else { continue };
+        let directive = &line[pos + 3..];
+        if let Some(name) = directive.strip_prefix("function:") {
+            let start = format!("function %{}(", name.trim());
+            body = clif.find(&start).map(|i| {
+                let rest = &clif[i..];
+                &rest[..rest.find("\n}").map_or(rest.len(), |e| e + 2)]
+            });
+            if body.is_none() {
+                problems.push(format!("line {}: no function `{}`", n + 1, name.trim()));
+            }
+            at = 0;
+        } else if let Some(text) = directive.strip_prefix("check:") {
+            let Some(b) = body else { continue };
+            match b[at..].find(text.trim()) {
+                Some(i) => at += i + text.trim().len(),
+                None => problems.push(format!("line {}: `{}` not found after the previous check", n + 1, text.trim())),
+            }
+        } else if let Some(text) = directive.strip_prefix("not:") {
+            if body.is_some_and(|b| b.contains(text.trim())) {
+                problems.push(format!("line {}: `{}` found", n + 1, text.trim()));
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("\n"))
+    }
+}
+
+#[test]
+fn codegen_filetests() {
+    for_all(&corpus("codegen"), |file| {
+        let src = std::fs::read_to_string(file).map_err(|e| e.to_string())?;
+        let out = run_cmd(Command::new(tess()).args(["build", "--emit=clif"]).arg(file))?;
+        if !out.status.success() {
+            return Err(format!("tess build --emit=clif failed:\n{}", String::from_utf8_lossy(&out.stderr)));
+        }
+        let clif = String::from_utf8_lossy(&out.stdout);
+        check_clif(&src, &clif).map_err(|e| format!("{e}\n== clif:\n{clif}"))
     });
 }

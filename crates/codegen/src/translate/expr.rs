@@ -122,7 +122,6 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
 
     /// Strings and arrays: indexing, literals, interpolation, lengths, words.
     pub(super) fn sequence_expr(&mut self, e: &'h Expr) -> R<Option<Value>> {
-        let ty = clif_type(&e.ty);
         let v = match &e.kind {
             ExprKind::Index(a, i) => {
                 let arr = self.value(a)?;

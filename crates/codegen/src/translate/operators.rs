@@ -2,7 +2,6 @@
 //! through the runtime), logic, conversions and math built-ins.
 
 use super::{Raise, Translator, R};
-use crate::abi::clif_type;
 use crate::CodegenError;
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{types, InstBuilder, Type, Value};

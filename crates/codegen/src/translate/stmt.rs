@@ -9,7 +9,7 @@ use cranelift_codegen::ir::{types, Block, InstBuilder, Value};
 use cranelift_module::Module;
 use tess_abi::layout::{self};
 use tess_abi::RuntimeFn;
-use tess_sema::hir::{Expr, ExprKind, Place, Stmt};
+use tess_sema::hir::{Expr, ExprKind, LocalId, Place, Stmt};
 use tess_sema::ty::Ty;
 
 impl<'h, M: Module> Translator<'_, 'h, M> {
@@ -42,41 +42,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
                 let v = self.value(e)?;
                 self.set_local(*l, v);
             }
-            Stmt::Assign(place, e) => match place {
-                Place::Local(l) => {
-                    let v = self.value(e)?;
-                    self.set_local(*l, v);
-                }
-                Place::Global(g) => {
-                    let v = self.value(e)?;
-                    let gv = {
-                        let id = self.mg.global(*g)?;
-                        self.mg.module.declare_data_in_func(id, self.b.func)
-                    };
-                    let addr = self.b.ins().symbol_value(PTR, gv);
-                    self.b.ins().store(flags(), v, addr, 0);
-                }
-                Place::Index(a, i) => {
-                    let arr = self.value(a)?;
-                    let idx = self.value(i)?;
-                    let v = self.value(e)?;
-                    let addr = self.element_addr(arr, idx)?;
-                    self.b.ins().store(flags(), v, addr, 0);
-                }
-                Place::Field(o, offset) => {
-                    let obj = self.value(o)?;
-                    let v = self.value(e)?;
-                    self.b.ins().store(flags(), v, obj, *offset as i32);
-                }
-                Place::MapEntry(m, k) => {
-                    let mv = self.value(m)?;
-                    let kv = self.value(k)?;
-                    let kw = self.to_word(kv, &k.ty);
-                    let v = self.value(e)?;
-                    let w = self.to_word(v, &e.ty);
-                    self.call_rt(RuntimeFn::MapSet, &[mv, kw, w])?;
-                }
-            },
+            Stmt::Assign(place, e) => self.assign(place, e)?,
             Stmt::Expr(e) => {
                 self.expr(e)?;
             }
@@ -96,48 +62,8 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
                 self.loop_body(body, header, exit)?;
                 self.b.switch_to_block(exit);
             }
-            Stmt::ForRange { var, lo, hi, inclusive, body } => {
-                let lo_v = self.value(lo)?;
-                let hi_v = self.value(hi)?;
-                let cc = if *inclusive { IntCC::SignedLessThanOrEqual } else { IntCC::SignedLessThan };
-                let last = inclusive.then_some(hi_v);
-                self.counted_loop(
-                    lo_v,
-                    |t, i| Ok(t.b.ins().icmp(cc, i, hi_v)),
-                    |t, i, _| {
-                        t.set_local(*var, i);
-                        Ok(())
-                    },
-                    last,
-                    body,
-                )?;
-            }
-            Stmt::ForEach { var, array, body } => {
-                let arr = self.value(array)?;
-                self.root(arr)?;
-                let elem_ty = match &array.ty {
-                    Ty::Array(t) => (**t).clone(),
-                    other => return Err(CodegenError(format!("for-each over {other}"))),
-                };
-                let zero = self.b.ins().iconst(types::I64, 0);
-                self.counted_loop(
-                    zero,
-                    |t, i| {
-                        let len = t.b.ins().load(types::I64, flags(), arr, layout::array::LEN);
-                        Ok(t.b.ins().icmp(IntCC::SignedLessThan, i, len))
-                    },
-                    |t, i, _| {
-                        let data = t.b.ins().load(PTR, flags(), arr, layout::array::DATA);
-                        let off = t.b.ins().ishl_imm_u(i, 3);
-                        let addr = t.b.ins().iadd(data, off);
-                        let v = t.load_word(addr, 0, &elem_ty);
-                        t.set_local(*var, v);
-                        Ok(())
-                    },
-                    None,
-                    body,
-                )?;
-            }
+            Stmt::ForRange { var, lo, hi, inclusive, body } => self.for_range(*var, lo, hi, *inclusive, body)?,
+            Stmt::ForEach { var, array, body } => self.for_each(*var, array, body)?,
             Stmt::Break | Stmt::Continue => self.jump_out_of_loop(matches!(s, Stmt::Break))?,
             Stmt::Return(e) => {
                 let v = match e {
@@ -160,6 +86,94 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
             Stmt::IfLet { var, opt, then, els } => self.if_let(*var, opt, then, els)?,
             Stmt::ForMap { key, value, map, body } => self.for_map(*key, *value, map, body)?,
         }
+        Ok(())
+    }
+
+    /// `place = e`.
+    fn assign(&mut self, place: &'h Place, e: &'h Expr) -> R<()> {
+        match place {
+            Place::Local(l) => {
+                let v = self.value(e)?;
+                self.set_local(*l, v);
+            }
+            Place::Global(g) => {
+                let v = self.value(e)?;
+                let gv = {
+                    let id = self.mg.global(*g)?;
+                    self.mg.module.declare_data_in_func(id, self.b.func)
+                };
+                let addr = self.b.ins().symbol_value(PTR, gv);
+                self.b.ins().store(flags(), v, addr, 0);
+            }
+            Place::Index(a, i) => {
+                let arr = self.value(a)?;
+                let idx = self.value(i)?;
+                let v = self.value(e)?;
+                let addr = self.element_addr(arr, idx)?;
+                self.b.ins().store(flags(), v, addr, 0);
+            }
+            Place::Field(o, offset) => {
+                let obj = self.value(o)?;
+                let v = self.value(e)?;
+                self.b.ins().store(flags(), v, obj, *offset as i32);
+            }
+            Place::MapEntry(m, k) => {
+                let mv = self.value(m)?;
+                let kv = self.value(k)?;
+                let kw = self.to_word(kv, &k.ty);
+                let v = self.value(e)?;
+                let w = self.to_word(v, &e.ty);
+                self.call_rt(RuntimeFn::MapSet, &[mv, kw, w])?;
+            }
+        }
+        Ok(())
+    }
+
+    /// `for var in lo..hi` (or `lo...hi`).
+    fn for_range(&mut self, var: LocalId, lo: &'h Expr, hi: &'h Expr, inclusive: bool, body: &'h [Stmt]) -> R<()> {
+        let lo_v = self.value(lo)?;
+        let hi_v = self.value(hi)?;
+        let cc = if inclusive { IntCC::SignedLessThanOrEqual } else { IntCC::SignedLessThan };
+        let last = inclusive.then_some(hi_v);
+        self.counted_loop(
+            lo_v,
+            |t, i| Ok(t.b.ins().icmp(cc, i, hi_v)),
+            |t, i, _| {
+                t.set_local(var, i);
+                Ok(())
+            },
+            last,
+            body,
+        )?;
+        Ok(())
+    }
+
+    /// `for var in array`: the array is evaluated (and kept alive) once.
+    fn for_each(&mut self, var: LocalId, array: &'h Expr, body: &'h [Stmt]) -> R<()> {
+        let arr = self.value(array)?;
+        self.root(arr)?;
+        let elem_ty = match &array.ty {
+            Ty::Array(t) => (**t).clone(),
+            other => return Err(CodegenError(format!("for-each over {other}"))),
+        };
+        let zero = self.b.ins().iconst(types::I64, 0);
+        self.counted_loop(
+            zero,
+            |t, i| {
+                let len = t.b.ins().load(types::I64, flags(), arr, layout::array::LEN);
+                Ok(t.b.ins().icmp(IntCC::SignedLessThan, i, len))
+            },
+            |t, i, _| {
+                let data = t.b.ins().load(PTR, flags(), arr, layout::array::DATA);
+                let off = t.b.ins().ishl_imm_u(i, 3);
+                let addr = t.b.ins().iadd(data, off);
+                let v = t.load_word(addr, 0, &elem_ty);
+                t.set_local(var, v);
+                Ok(())
+            },
+            None,
+            body,
+        )?;
         Ok(())
     }
 
