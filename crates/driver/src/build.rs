@@ -72,7 +72,7 @@ pub fn library(
         write(&h.with_file_name("tessera.h"), header::tessera_h().as_bytes())?;
     }
     let target = object_file::target_triple().map_err(codegen_error)?;
-    let tesi = tess_sema::interface::encode(&checked.module.interface, &target, env!("CARGO_PKG_VERSION"));
+    let tesi = tess_sema::interface::encode(&checked.interface, &target, env!("CARGO_PKG_VERSION"));
     write(&output.with_file_name(artifacts::interface_file(name)), &tesi)?;
     Ok(output)
 }

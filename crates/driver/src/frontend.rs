@@ -18,6 +18,8 @@ pub const MAIN_MODULE: &str = "main";
 /// (those it imports and, transitively, theirs).
 pub struct Checked {
     pub module: hir::Module,
+    /// The module's interface (what `NAME.tesi` holds).
+    pub interface: Interface,
     pub sources: Vec<SourceFile>,
     pub imports: Vec<ImportedModule>,
 }
@@ -79,11 +81,11 @@ pub fn check_sources(input: &ModuleInput, sources: Vec<SourceFile>) -> Result<Ch
     let has_statements = files.iter().any(|f| f.items.iter().any(|i| matches!(i, tess_syntax::ast::Item::Stmt(_))));
     let mode = input.mode.unwrap_or(if has_statements { hir::Mode::Program } else { hir::Mode::Library });
     let name = if mode == hir::Mode::Program && has_statements { MAIN_MODULE } else { input.name };
-    let module = tess_sema::check_module(name, mode, &files, &imports, &mut diags);
+    let (module, interface) = tess_sema::check_module(name, mode, &files, &imports, &mut diags);
     if diags.has_errors() {
         return Err(Error::Diagnostics { sources, diags });
     }
-    Ok(Checked { module, sources, imports: needed })
+    Ok(Checked { module, interface, sources, imports: needed })
 }
 
 /// Modules the imported ones were compiled against must be linked too.

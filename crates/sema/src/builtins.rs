@@ -1,7 +1,7 @@
 //! The built-ins of LANGUAGE.md §5: functions, methods and properties of
 //! the standard types, lowered to runtime calls or dedicated operations.
 
-use crate::check::{error_expr, Checker};
+use crate::checker::{error_expr, Checker};
 use crate::hir::{Expr, ExprKind, MathFn};
 use crate::ty::Ty;
 use tess_abi::RuntimeFn;

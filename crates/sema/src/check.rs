@@ -6,25 +6,26 @@
 //! `classes.rs`, statements in `stmt.rs`, expressions in `expr.rs`,
 //! definite initialisation in `init_check.rs`, built-ins in `builtins.rs`.
 
-use crate::classes::ClassInfo;
-use crate::hir::{self, Expr, ExprKind, FuncId, GlobalId, LocalId, Mode, Place, Stmt, Visibility};
+use crate::body::BodyKind;
+use crate::checker::{top_visibility, Checker};
+use crate::hir::{self, Expr, ExprKind, FuncId, LocalId, Mode, Place, Stmt, Visibility};
 use crate::imports::Import;
-use crate::imports::ImportedModule;
-use crate::init_check::InitState;
+use crate::interface::Interface;
+use crate::tables::{GlobalInfo, Sig};
 use crate::ty::{ClassId, Ty};
-use std::collections::{HashMap, HashSet};
 use tess_abi::mangle;
 use tess_syntax::ast;
 use tess_syntax::{Diagnostic, Diagnostics, Span};
 
-/// Checks the files of one module and lowers them to HIR.
+/// Checks the files of one module and lowers them to HIR; also gives the
+/// module's interface (built once, here: what its `.tesi` file holds).
 pub fn check_module(
     module: &str,
     mode: Mode,
     files: &[ast::File],
     imports: &[Import],
     diags: &mut Diagnostics,
-) -> hir::Module {
+) -> (hir::Module, Interface) {
     let mut c = Checker::new(module, diags);
     c.add_builtin_classes();
     c.import_inits = c.import_modules(files, imports);
@@ -48,122 +49,15 @@ pub fn check_module(
         classes: c.classes,
         init,
         mode,
-        interface: Default::default(),
+        fingerprints: Vec::new(),
         dependencies,
     };
-    m.interface = crate::interface::interface_of(&m);
-    m
+    let interface = crate::interface::interface_of(&m);
+    m.fingerprints = interface.fingerprints();
+    (m, interface)
 }
 
-/// Visibility of a top-level declaration: `export` puts it in the binary
-/// interface, `public` alone links statically only.
-pub(crate) fn top_visibility(m: &ast::Modifiers) -> Visibility {
-    match (m.export, m.access) {
-        (Some(_), _) => Visibility::Export,
-        (None, Some((ast::Access::Public, _))) => Visibility::Hidden,
-        _ => Visibility::Local,
-    }
-}
-
-#[derive(Clone, Debug)]
-pub(crate) struct Sig {
-    pub params: Vec<Ty>,
-    pub ret: Ty,
-}
-
-pub(crate) struct GlobalInfo {
-    pub id: GlobalId,
-    pub mutable: bool,
-    pub span: Span,
-}
-
-#[derive(Clone, Copy)]
-pub(crate) struct LocalInfo {
-    pub id: LocalId,
-    pub mutable: bool,
-}
-
-/// Where the body being checked sits.
-#[derive(Clone, Copy, PartialEq)]
-pub(crate) enum BodyKind {
-    TopLevel,
-    Function,
-    Method,
-    Init,
-}
-
-pub(crate) struct Checker<'d> {
-    pub module: String,
-    pub diags: &'d mut Diagnostics,
-    pub funcs: Vec<hir::Func>,
-    pub sigs: Vec<Sig>,
-    pub fn_names: HashMap<String, (FuncId, Span)>,
-    pub globals: Vec<hir::Global>,
-    /// Globals registered so far (in top-level order, then all of them).
-    pub global_names: HashMap<String, GlobalInfo>,
-    /// Every global's name, to tell "declared below" from "unknown".
-    pub all_globals: HashSet<String>,
-    /// Top-level declarations marked `private`, visible in their file only.
-    pub private_decls: HashMap<String, Span>,
-    /// Imported modules by name, and their init entries (run first).
-    pub modules: HashMap<String, ImportedModule>,
-    pub import_inits: Vec<FuncId>,
-    /// Mutability of imported module variables.
-    pub imported_mutable: HashMap<GlobalId, bool>,
-    /// The C math functions declared so far (see `builtins::libm_call`).
-    pub libm: HashMap<String, FuncId>,
-    pub classes: Vec<hir::Class>,
-    pub class_info: Vec<ClassInfo>,
-    pub class_names: HashMap<String, ClassId>,
-    // The body being checked.
-    pub locals: Vec<hir::Local>,
-    pub scopes: Vec<HashMap<String, LocalInfo>>,
-    pub ret: Ty,
-    pub loops: u32,
-    pub kind: BodyKind,
-    /// The class whose method or `init` is being checked.
-    pub self_class: Option<ClassId>,
-    /// Definite-initialisation state inside an `init`.
-    pub init_state: Option<InitState>,
-}
-
-impl<'d> Checker<'d> {
-    fn new(module: &str, diags: &'d mut Diagnostics) -> Checker<'d> {
-        Checker {
-            module: module.to_string(),
-            diags,
-            funcs: Vec::new(),
-            sigs: Vec::new(),
-            fn_names: HashMap::new(),
-            globals: Vec::new(),
-            global_names: HashMap::new(),
-            all_globals: HashSet::new(),
-            private_decls: HashMap::new(),
-            modules: HashMap::new(),
-            import_inits: Vec::new(),
-            imported_mutable: HashMap::new(),
-            libm: HashMap::new(),
-            classes: Vec::new(),
-            class_info: Vec::new(),
-            class_names: HashMap::new(),
-            locals: Vec::new(),
-            scopes: Vec::new(),
-            ret: Ty::Void,
-            loops: 0,
-            kind: BodyKind::TopLevel,
-            self_class: None,
-            init_state: None,
-        }
-    }
-
-    pub(crate) fn error(&mut self, span: Span, msg: impl Into<String>) {
-        self.diags.error(span, msg);
-    }
-
-    pub(crate) fn error_hint(&mut self, span: Span, msg: impl Into<String>, hint: impl Into<String>) {
-        self.diags.push(Diagnostic::error(span, msg).with_hint(hint));
-    }
-
+impl Checker<'_> {
     // ---- declarations ----
 
     fn collect(&mut self, files: &[ast::File]) {
@@ -551,33 +445,6 @@ impl<'d> Checker<'d> {
         }
     }
 
-    // ---- bodies ----
-
-    pub(crate) fn begin_body(&mut self, ret: Ty, kind: BodyKind) {
-        self.locals = Vec::new();
-        self.scopes = vec![HashMap::new()];
-        self.ret = ret;
-        self.loops = 0;
-        self.kind = kind;
-    }
-
-    pub(crate) fn new_local(&mut self, name: &str, ty: Ty) -> LocalId {
-        self.locals.push(hir::Local { name: name.to_string(), ty });
-        self.locals.len() - 1
-    }
-
-    pub(crate) fn bind_local(&mut self, name: &ast::Ident, ty: Ty, mutable: bool) -> LocalId {
-        let id = self.new_local(&name.name, ty);
-        if let Some(scope) = self.scopes.last_mut() {
-            scope.insert(name.name.clone(), LocalInfo { id, mutable });
-        }
-        id
-    }
-
-    pub(crate) fn lookup_local(&self, name: &str) -> Option<LocalInfo> {
-        self.scopes.iter().rev().find_map(|s| s.get(name).copied())
-    }
-
     /// Top-level statements and global initialisers, in source order,
     /// become the module's init function.
     ///
@@ -607,9 +474,9 @@ impl<'d> Checker<'d> {
         let main = files.iter().position(|f| f.items.iter().any(|i| matches!(i, ast::Item::Stmt(_)))).unwrap_or(0);
         self.funcs[id].file = main as u32;
         let func = &mut self.funcs[id];
-        func.locals = std::mem::take(&mut self.locals);
+        func.locals = std::mem::take(&mut self.body.locals);
         func.body = body;
-        self.kind = BodyKind::Function;
+        self.body.kind = BodyKind::Function;
         id
     }
 
@@ -696,7 +563,7 @@ impl<'d> Checker<'d> {
         let Some(body) = &f.body else { return };
         let sig = self.sigs[id].clone();
         self.begin_body(sig.ret.clone(), kind);
-        self.self_class = class;
+        self.body.self_class = class;
         let mut params = Vec::new();
         if let Some(c) = class {
             params.push(self.new_local("self", self.class_ty(c)));
@@ -707,8 +574,8 @@ impl<'d> Checker<'d> {
         }
         let mut out = Vec::new();
         self.block(body, &mut out);
-        if self.ret != Ty::Void && !crate::stmt::always_exits(&body.stmts) {
-            let ret = self.ret.clone();
+        if self.body.ret != Ty::Void && !crate::stmt::always_exits(&body.stmts) {
+            let ret = self.body.ret.clone();
             self.error_hint(
                 body.span,
                 format!("function `{}` must return a value of type {ret} on every path", f.name.name),
@@ -720,10 +587,10 @@ impl<'d> Checker<'d> {
 
     /// Stores a checked body into its function and leaves the body context.
     pub(crate) fn finish_body(&mut self, id: FuncId, params: Vec<LocalId>, body: Vec<Stmt>) {
-        self.self_class = None;
+        self.body.self_class = None;
         let func = &mut self.funcs[id];
         func.params = params;
-        func.locals = std::mem::take(&mut self.locals);
+        func.locals = std::mem::take(&mut self.body.locals);
         func.body = body;
     }
 }
@@ -735,8 +602,4 @@ fn is_c_type(t: &Ty) -> bool {
         Ty::Fn(ps, r) => ps.iter().all(is_c_type) && is_c_type(r),
         _ => false,
     }
-}
-
-pub(crate) fn error_expr() -> Expr {
-    Expr::new(ExprKind::Int(0), Ty::Error)
 }

@@ -2,9 +2,11 @@
 //! fields, methods, layout, virtual tables, override rules), and checking
 //! their bodies (methods and `init`s with definite initialisation).
 
-use crate::check::{BodyKind, Checker, Sig};
+use crate::body::BodyKind;
+use crate::checker::{top_visibility, Checker};
 use crate::hir::{self, Callee, Expr, ExprKind, Place, Stmt, Visibility};
 use crate::init_check::InitState;
+use crate::tables::{ClassInfo, FieldInfo, MethodInfo, Sig, ERROR, OBJECT};
 use crate::ty::{ClassId, Ty};
 use std::collections::HashMap;
 use tess_abi::layout::object;
@@ -12,43 +14,6 @@ use tess_abi::mangle;
 use tess_abi::RuntimeFn;
 use tess_syntax::ast::{self, Access};
 use tess_syntax::{Diagnostic, Span};
-
-pub(crate) struct FieldInfo {
-    /// Index into `hir::Class::fields` of the declaring class and its subclasses.
-    pub index: usize,
-    pub mutable: bool,
-    pub access: Access,
-    pub owner: ClassId,
-    pub span: Span,
-}
-
-#[derive(Clone)]
-pub(crate) struct MethodInfo {
-    pub callee: Callee,
-    /// Virtual-table slot; `None` for methods that are never overridden.
-    pub slot: Option<u32>,
-    pub sig: Sig,
-    pub access: Access,
-    pub is_final: bool,
-    pub owner: ClassId,
-    pub span: Span,
-}
-
-/// What the checker knows of a class beyond its HIR.
-pub(crate) struct ClassInfo {
-    pub span: Span,
-    /// (file index, item index) of the declaration; `None` for built-ins.
-    pub decl: Option<(usize, usize)>,
-    pub is_final: bool,
-    pub fields: HashMap<String, FieldInfo>,
-    pub methods: HashMap<String, MethodInfo>,
-    /// Parameters of `init` (without `self`); `None` when it cannot be
-    /// constructed without arguments it does not declare.
-    pub init_params: Option<Vec<Ty>>,
-    pub init_access: Access,
-    /// Own fields with their default values' positions.
-    pub own_fields: Vec<(String, bool)>,
-}
 
 const ERROR_SUBCLASSES: &[&str] = &[
     "OverflowError",
@@ -61,10 +26,6 @@ const ERROR_SUBCLASSES: &[&str] = &[
     "LoadError",
     "AbiError",
 ];
-
-/// Class ids of the built-ins every module has.
-pub const OBJECT: ClassId = 0;
-pub const ERROR: ClassId = 1;
 
 fn access_of(m: &ast::Modifiers) -> Access {
     m.access.map_or(Access::Internal, |(a, _)| a)
@@ -177,7 +138,7 @@ impl Checker<'_> {
                     size: object::size(0),
                     vtable: Vec::new(),
                     init: None,
-                    visibility: crate::check::top_visibility(&c.mods),
+                    visibility: top_visibility(&c.mods),
                     open: c.mods.open.is_some(),
                     file: c.name.span.file.0,
                 });
@@ -394,15 +355,13 @@ impl Checker<'_> {
 
     /// The type of a field declared without one, from its default value.
     fn default_type(&mut self, e: &ast::Expr) -> Ty {
-        let saved = std::mem::take(&mut self.locals);
-        let saved_scopes = std::mem::replace(&mut self.scopes, vec![HashMap::new()]);
-        let errors = self.diags.items.len();
-        let t = self.expr(e, None).ty;
-        // The default is checked again, for real, in the `init`.
-        self.diags.items.truncate(errors);
-        self.locals = saved;
-        self.scopes = saved_scopes;
-        t
+        self.with_fresh_body(|c| {
+            let errors = c.diags.items.len();
+            let t = c.expr(e, None).ty;
+            // The default is checked again, for real, in the `init`.
+            c.diags.items.truncate(errors);
+            t
+        })
     }
 
     fn declare_method(&mut self, id: ClassId, class_name: &str, m: &ast::FnDecl) {
@@ -536,7 +495,7 @@ impl Checker<'_> {
         let Some(Callee::Func(func)) = self.classes[id].init.clone() else { return };
         let decl = c.inits.first();
         self.begin_body(Ty::Void, BodyKind::Init);
-        self.self_class = Some(id);
+        self.body.self_class = Some(id);
         let self_local = self.new_local("self", self.class_ty(id));
         let mut params = vec![self_local];
         let init_params = self.class_info[id].init_params.clone().unwrap_or_default();
@@ -547,7 +506,7 @@ impl Checker<'_> {
         }
         let mut out = Vec::new();
         // Field defaults, checked without `self` in scope.
-        self.init_state = None;
+        self.body.init_state = None;
         for f in &c.fields {
             let Some(default) = &f.init else { continue };
             let Some(info) =
@@ -557,12 +516,12 @@ impl Checker<'_> {
             };
             let field = &self.classes[id].fields[info.index];
             let (ty, offset) = (field.ty.clone(), field.offset);
-            self.kind = BodyKind::Function;
-            self.self_class = None;
+            self.body.kind = BodyKind::Function;
+            self.body.self_class = None;
             let v = self.expr(default, Some(&ty));
             let v = self.coerce(v, &ty, default.span);
-            self.kind = BodyKind::Init;
-            self.self_class = Some(id);
+            self.body.kind = BodyKind::Init;
+            self.body.self_class = Some(id);
             let this = Expr::new(ExprKind::Local(self_local), self.class_ty(id));
             out.push(Stmt::Assign(Place::Field(this, offset), v));
         }
@@ -571,12 +530,12 @@ impl Checker<'_> {
         let base_trivial = base == OBJECT;
         let needed: Vec<String> =
             self.class_info[id].own_fields.iter().filter(|(_, d)| !d).map(|(n, _)| n.clone()).collect();
-        self.init_state = Some(InitState::new(needed, base_trivial));
+        self.body.init_state = Some(InitState::new(needed, base_trivial));
         let span = decl.map_or(c.name.span, |d| d.name.span);
         if let Some(body) = decl.and_then(|d| d.body.as_ref()) {
             self.block(body, &mut out);
         }
-        let state = self.init_state.take();
+        let state = self.body.init_state.take();
         if let Some(state) = state {
             let unset = state.unset_fields();
             if !unset.is_empty() {

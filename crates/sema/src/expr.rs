@@ -1,9 +1,10 @@
 //! Expressions: literals, names, calls (functions, methods, constructors,
 //! function values), members, operators, optionals, casts and maps.
 
-use crate::check::{error_expr, BodyKind, Checker};
-use crate::classes::OBJECT;
+use crate::body::BodyKind;
+use crate::checker::{error_expr, Checker};
 use crate::hir::{Arith, Cmp, Expr, ExprKind};
+use crate::tables::OBJECT;
 use crate::ty::{ClassId, Ty};
 use tess_abi::RuntimeFn;
 use tess_syntax::ast::{self, Access, BinOp, UnOp};
@@ -68,7 +69,8 @@ impl Checker<'_> {
     /// `self`; in an `init` before phase 2, using it as a value is an error
     /// (when `complete` is asked for).
     pub(crate) fn self_expr(&mut self, span: Span, complete: bool) -> Expr {
-        let Some(class) = self.self_class.filter(|_| matches!(self.kind, BodyKind::Method | BodyKind::Init)) else {
+        let Some(class) = self.body.self_class.filter(|_| matches!(self.body.kind, BodyKind::Method | BodyKind::Init))
+        else {
             self.error_hint(
                 span,
                 "`self` is only available in methods and `init`",
@@ -84,8 +86,8 @@ impl Checker<'_> {
 
     /// In an `init`: `what` needs every field set and the base initialised.
     pub(crate) fn require_initialised(&mut self, span: Span, what: &str) {
-        let Some(state) = &self.init_state else { return };
-        if self.kind != BodyKind::Init || state.complete() {
+        let Some(state) = &self.body.init_state else { return };
+        if self.body.kind != BodyKind::Init || state.complete() {
             return;
         }
         let unset = state.unset_fields();
@@ -113,7 +115,7 @@ impl Checker<'_> {
                     "private members are visible only in the file that declares them",
                 );
             }
-            Access::Protected if !self.self_class.is_some_and(|c| self.is_subclass(c, owner)) => {
+            Access::Protected if !self.body.self_class.is_some_and(|c| self.is_subclass(c, owner)) => {
                 self.error_hint(
                     span,
                     format!("{what} of `{owner_name}` is protected"),
@@ -191,7 +193,7 @@ impl Checker<'_> {
 
     fn name(&mut self, n: &str, span: Span) -> Expr {
         if let Some(l) = self.lookup_local(n) {
-            return Expr::new(ExprKind::Local(l.id), self.locals[l.id].ty.clone());
+            return Expr::new(ExprKind::Local(l.id), self.body.locals[l.id].ty.clone());
         }
         if let Some(g) = self.global_names.get(n) {
             let e = Expr::new(ExprKind::Global(g.id), self.globals[g.id].ty.clone());
@@ -203,7 +205,7 @@ impl Checker<'_> {
             let sig = &self.sigs[id];
             return Expr::new(ExprKind::FnRef(id), Ty::Fn(sig.params.clone(), Box::new(sig.ret.clone())));
         }
-        if self.kind == BodyKind::TopLevel && self.all_globals.contains(n) {
+        if self.body.kind == BodyKind::TopLevel && self.all_globals.contains(n) {
             self.error_hint(
                 span,
                 format!("`{n}` is used before its declaration"),
@@ -344,11 +346,11 @@ impl Checker<'_> {
         if let Some(f) = self.find_field(class, &name.name) {
             let (owner, index, access, fspan) = (f.owner, f.index, f.access, f.span);
             self.check_access(access, owner, fspan, name.span, &format!("field `{}`", name.name));
-            if is_self && self.kind == BodyKind::Init {
-                let own = self.self_class == Some(owner)
-                    && self.init_state.as_ref().is_some_and(|s| s.is_tracked(&name.name));
+            if is_self && self.body.kind == BodyKind::Init {
+                let own = self.body.self_class == Some(owner)
+                    && self.body.init_state.as_ref().is_some_and(|s| s.is_tracked(&name.name));
                 if own {
-                    if self.init_state.as_ref().is_some_and(|s| s.is_unset(&name.name)) {
+                    if self.body.init_state.as_ref().is_some_and(|s| s.is_unset(&name.name)) {
                         self.error_hint(
                             name.span,
                             format!("`self.{}` is read before it is initialised", name.name),
@@ -484,18 +486,19 @@ impl Checker<'_> {
     }
 
     fn super_call(&mut self, name: &ast::Ident, args: &[ast::Expr], span: Span) -> Expr {
-        let Some(class) = self.self_class.filter(|_| matches!(self.kind, BodyKind::Method | BodyKind::Init)) else {
+        let Some(class) = self.body.self_class.filter(|_| matches!(self.body.kind, BodyKind::Method | BodyKind::Init))
+        else {
             self.error(span, "`super` is only available in methods and `init`");
             return error_expr();
         };
         let base = self.classes[class].base.unwrap_or(OBJECT);
         let this = Expr::new(ExprKind::Local(0), self.class_ty(class));
         if name.name == "init" {
-            if self.kind != BodyKind::Init {
+            if self.body.kind != BodyKind::Init {
                 self.error(span, "`super.init(...)` can only be called from `init`");
                 return error_expr();
             }
-            if let Some(state) = &self.init_state {
+            if let Some(state) = &self.body.init_state {
                 if let Some(f) = state.unset_fields().first() {
                     let msg = format!("`super.init` is called before `self.{f}` is initialised");
                     self.error_hint(span, msg, "set every field of this class first (two-phase initialisation)");
@@ -506,7 +509,7 @@ impl Checker<'_> {
             let params = self.class_info[base].init_params.clone().unwrap_or_default();
             let mut all = vec![this];
             all.extend(self.args(args, &params, span, "`super.init`"));
-            if let Some(state) = &mut self.init_state {
+            if let Some(state) = &mut self.body.init_state {
                 state.super_called = true;
             }
             return match self.classes[base].init.clone() {

@@ -21,10 +21,9 @@ pub struct Module {
     /// runs the main file's statements): `tess_module_init_<name>`.
     pub init: FuncId,
     pub mode: Mode,
-    /// This module's interface (built once, by the checker): what the
-    /// `.tesi` file holds, and whose fingerprints the init entry registers
-    /// with the runtime for plugin checks.
-    pub interface: crate::interface::Interface,
+    /// (declaration, fingerprint) of this module's interface, which its
+    /// init entry registers with the runtime for plugin checks.
+    pub fingerprints: Vec<(String, String)>,
     /// (module, interface fingerprint) of each module compiled against.
     pub dependencies: Vec<(String, String)>,
 }

@@ -2,11 +2,10 @@
 //! module that refer to symbols defined elsewhere (`external`), reachable
 //! as `module.name` and, for `import module.{a, B}`, as plain names.
 
-use crate::check::Sig;
-use crate::check::{Checker, GlobalInfo};
-use crate::classes::{ClassInfo, FieldInfo, MethodInfo, OBJECT};
+use crate::checker::{error_expr, Checker};
 use crate::hir::{self, Callee, FuncId, GlobalId, Origin, Visibility};
 use crate::interface::{Interface, TypeRef};
+use crate::tables::{ClassInfo, FieldInfo, GlobalInfo, ImportedModule, MethodInfo, Sig, OBJECT};
 use crate::ty::{ClassId, Ty};
 use std::collections::HashMap;
 use tess_abi::mangle;
@@ -19,17 +18,6 @@ use tess_syntax::{Diagnostic, Span};
 pub struct Import {
     pub interface: Interface,
     pub shared: bool,
-}
-
-/// What an imported module provides, by name.
-pub(crate) struct ImportedModule {
-    pub funcs: HashMap<String, FuncId>,
-    pub globals: HashMap<String, GlobalId>,
-    pub classes: HashMap<String, ClassId>,
-    /// Linked as a shared library: only exported declarations are reachable.
-    pub shared: bool,
-    /// Public declarations that are not exported.
-    pub not_exported: std::collections::HashSet<String>,
 }
 
 impl Checker<'_> {
@@ -304,7 +292,7 @@ impl Checker<'_> {
             Diagnostic::error(name.span, format!("module `{module}` has no public `{}`", name.name))
                 .with_hint("only public and exported declarations of a module can be used"),
         );
-        Some(crate::check::error_expr())
+        Some(error_expr())
     }
 
     /// MODULES.md §2: a public but not exported declaration of a module

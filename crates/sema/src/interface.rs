@@ -16,7 +16,7 @@ const MAGIC: &[u8; 4] = b"TESI";
 /// Bumped on any change to the encoding below.
 pub const FORMAT_VERSION: u32 = 2;
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Interface {
     pub module: String,
     pub target: String,

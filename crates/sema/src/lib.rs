@@ -2,8 +2,10 @@
 //! module's syntax trees, producing the typed, resolved [`hir`] that code
 //! generation consumes. It does no I/O and knows nothing about Cranelift.
 
+mod body;
 pub mod builtins;
 mod check;
+mod checker;
 mod classes;
 mod expr;
 pub mod hir;
@@ -11,6 +13,7 @@ pub mod imports;
 mod init_check;
 pub mod interface;
 mod stmt;
+mod tables;
 pub mod ty;
 
 pub use check::check_module;

@@ -1,9 +1,10 @@
 //! Statements, including `try`/`catch`/`finally` and the flow of definite
 //! initialisation through branches and loops.
 
-use crate::check::{error_expr, BodyKind, Checker};
-use crate::classes::ERROR;
+use crate::body::BodyKind;
+use crate::checker::{error_expr, Checker};
 use crate::hir::{self, Expr, ExprKind, Place, Stmt};
+use crate::tables::ERROR;
 use crate::ty::Ty;
 use std::collections::HashMap;
 use tess_syntax::ast::{self, BinOp};
@@ -11,19 +12,19 @@ use tess_syntax::{Diagnostic, Span};
 
 impl Checker<'_> {
     pub(crate) fn block(&mut self, b: &ast::Block, out: &mut Vec<Stmt>) {
-        self.scopes.push(HashMap::new());
+        self.body.scopes.push(HashMap::new());
         for s in &b.stmts {
             self.stmt(s, out);
         }
-        self.scopes.pop();
+        self.body.scopes.pop();
     }
 
     /// Checks `f` as a branch that may or may not run: definite
     /// initialisation afterwards is what held before it.
     fn maybe_runs(&mut self, f: impl FnOnce(&mut Self)) {
-        let before = self.init_state.clone();
+        let before = self.body.init_state.clone();
         f(self);
-        if let (Some(state), Some(before)) = (&mut self.init_state, before) {
+        if let (Some(state), Some(before)) = (&mut self.body.init_state, before) {
             *state = before;
         }
     }
@@ -58,16 +59,16 @@ impl Checker<'_> {
                 let c = self.condition(cond);
                 let mut b = Vec::new();
                 self.maybe_runs(|c| {
-                    c.loops += 1;
+                    c.body.loops += 1;
                     c.block(body, &mut b);
-                    c.loops -= 1;
+                    c.body.loops -= 1;
                 });
                 out.push(Stmt::While(c, b));
             }
             ast::Stmt::For { pattern, iter, body, .. } => self.maybe_runs(|c| c.for_stmt(pattern, iter, body, out)),
             ast::Stmt::Break(span) | ast::Stmt::Continue(span) => {
                 let is_break = matches!(s, ast::Stmt::Break(_));
-                if self.loops == 0 {
+                if self.body.loops == 0 {
                     let word = if is_break { "break" } else { "continue" };
                     self.error(*span, format!("`{word}` outside of a loop"));
                 }
@@ -92,10 +93,10 @@ impl Checker<'_> {
     }
 
     fn return_stmt(&mut self, value: Option<&ast::Expr>, span: Span, out: &mut Vec<Stmt>) {
-        if self.kind == BodyKind::TopLevel {
+        if self.body.kind == BodyKind::TopLevel {
             self.error_hint(span, "`return` outside of a function", "use `exit(code)` to end the program");
         }
-        if let Some(state) = &self.init_state {
+        if let Some(state) = &self.body.init_state {
             let unset = state.unset_fields();
             if !unset.is_empty() {
                 self.error_hint(
@@ -105,7 +106,7 @@ impl Checker<'_> {
                 );
             }
         }
-        let ret = self.ret.clone();
+        let ret = self.body.ret.clone();
         match value {
             Some(v) => {
                 let e = self.expr(v, Some(&ret));
@@ -131,7 +132,7 @@ impl Checker<'_> {
     }
 
     fn if_stmt(&mut self, cond: &ast::Cond, then: &ast::Block, els: Option<&ast::Stmt>, out: &mut Vec<Stmt>) {
-        let before = self.init_state.clone();
+        let before = self.body.init_state.clone();
         let mut t = Vec::new();
         let mut e = Vec::new();
         let let_binding = match cond {
@@ -151,20 +152,20 @@ impl Checker<'_> {
                         Ty::Error
                     }
                 };
-                self.scopes.push(HashMap::new());
+                self.body.scopes.push(HashMap::new());
                 let var = self.bind_local(name, inner, false);
                 self.block(then, &mut t);
-                self.scopes.pop();
+                self.body.scopes.pop();
                 Ok((var, opt))
             }
         };
-        let after_then = std::mem::replace(&mut self.init_state, before);
+        let after_then = std::mem::replace(&mut self.body.init_state, before);
         if let Some(els) = els {
-            self.scopes.push(HashMap::new());
+            self.body.scopes.push(HashMap::new());
             self.stmt(els, &mut e);
-            self.scopes.pop();
+            self.body.scopes.pop();
         }
-        if let (Some(state), Some(then_state)) = (&mut self.init_state, &after_then) {
+        if let (Some(state), Some(then_state)) = (&mut self.body.init_state, &after_then) {
             let then_exits = always_exits(&then.stmts);
             let else_exits = els.is_some_and(|s| always_exits(std::slice::from_ref(s)));
             match (then_exits, else_exits) {
@@ -193,8 +194,8 @@ impl Checker<'_> {
     }
 
     fn for_stmt(&mut self, pattern: &ast::ForPattern, iter: &ast::Expr, body: &ast::Block, out: &mut Vec<Stmt>) {
-        self.scopes.push(HashMap::new());
-        self.loops += 1;
+        self.body.scopes.push(HashMap::new());
+        self.body.loops += 1;
         let stmt = match (pattern, &iter.kind) {
             (ast::ForPattern::One(name), ast::ExprKind::Range { lo, hi, inclusive }) => {
                 let lo_e = self.expr(lo, Some(&Ty::Int));
@@ -250,8 +251,8 @@ impl Checker<'_> {
                 }
             }
         };
-        self.loops -= 1;
-        self.scopes.pop();
+        self.body.loops -= 1;
+        self.body.scopes.pop();
         out.extend(stmt);
     }
 
@@ -294,12 +295,12 @@ impl Checker<'_> {
                 }
                 seen.push((id, catch.ty.span()));
             }
-            self.scopes.push(HashMap::new());
+            self.body.scopes.push(HashMap::new());
             let var_ty = class.map_or(Ty::Error, |id| self.class_ty(id));
             let var = self.bind_local(&catch.name, var_ty, false);
             let mut cb = Vec::new();
             self.maybe_runs(|c| c.block(&catch.body, &mut cb));
-            self.scopes.pop();
+            self.body.scopes.pop();
             if let Some(class) = class {
                 hir_catches.push(hir::Catch { class, var, body: cb });
             }
@@ -323,7 +324,7 @@ impl Checker<'_> {
                             "declare it with `var` to change it",
                         );
                     }
-                    (Place::Local(l.id), self.locals[l.id].ty.clone())
+                    (Place::Local(l.id), self.body.locals[l.id].ty.clone())
                 } else if let Some(g) = self.global_names.get(n) {
                     let (id, mutable) = (g.id, g.mutable);
                     self.check_private(n, target.span);
@@ -432,9 +433,9 @@ impl Checker<'_> {
         };
         if let Place::Field(ref obj, _) = place {
             if let (ExprKind::Local(0), Some(state), ast::ExprKind::Member(_, name)) =
-                (&obj.kind, &mut self.init_state, &target.kind)
+                (&obj.kind, &mut self.body.init_state, &target.kind)
             {
-                if self.kind == BodyKind::Init {
+                if self.body.kind == BodyKind::Init {
                     state.set(&name.name);
                 }
             }
@@ -451,8 +452,11 @@ impl Checker<'_> {
         out: &mut Vec<Stmt>,
     ) -> Option<(Place, Ty)> {
         let is_self = matches!(obj.kind, ast::ExprKind::SelfRef);
-        let o =
-            if is_self && self.kind == BodyKind::Init { self.self_expr(obj.span, false) } else { self.expr(obj, None) };
+        let o = if is_self && self.body.kind == BodyKind::Init {
+            self.self_expr(obj.span, false)
+        } else {
+            self.expr(obj, None)
+        };
         let Ty::Class(class, cname) = o.ty.clone() else {
             if !matches!(o.ty, Ty::Error) {
                 let hint = if matches!(o.ty, Ty::Optional(_)) {
@@ -470,7 +474,7 @@ impl Checker<'_> {
         };
         let (mutable, owner, index, access, fspan) = (f.mutable, f.owner, f.index, f.access, f.span);
         self.check_access(access, owner, fspan, name.span, &format!("field `{}`", name.name));
-        let in_own_init = is_self && self.kind == BodyKind::Init && self.self_class == Some(owner);
+        let in_own_init = is_self && self.body.kind == BodyKind::Init && self.body.self_class == Some(owner);
         if !mutable && !in_own_init {
             self.error_hint(
                 name.span,
@@ -478,9 +482,9 @@ impl Checker<'_> {
                 "`let` fields are set once, in the class's `init`",
             );
         }
-        if is_self && self.kind == BodyKind::Init {
-            let tracked =
-                self.init_state.as_ref().is_some_and(|s| s.is_tracked(&name.name)) && self.self_class == Some(owner);
+        if is_self && self.body.kind == BodyKind::Init {
+            let tracked = self.body.init_state.as_ref().is_some_and(|s| s.is_tracked(&name.name))
+                && self.body.self_class == Some(owner);
             if compound || !tracked {
                 self.require_initialised(
                     name.span,

@@ -37,7 +37,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
     /// Tells the runtime this module is loaded, with the fingerprints of its
     /// interface (what `loadLibrary` checks plugins against).
     pub(super) fn register_module(&mut self) -> R<()> {
-        let rows: Vec<Vec<String>> = self.hir.interface.fingerprints().into_iter().map(|(d, f)| vec![d, f]).collect();
+        let rows: Vec<Vec<String>> = self.hir.fingerprints.iter().map(|(d, f)| vec![d.clone(), f.clone()]).collect();
         let symbol = format!("{}.fingerprints", self.hir.funcs[self.hir.init].symbol);
         let table = self.mg.c_string_table(&symbol, &rows, layout::fingerprint_table::WIDTH)?;
         let name = self.mg.c_string(&self.hir.name)?;

@@ -1,0 +1,114 @@
+//! The checker's state: the module-wide tables ([`crate::tables`]) and the
+//! body being checked ([`Body`]), with the helpers every part of the
+//! checker uses. The parts — declarations and types (`check.rs`), classes,
+//! imports, statements, expressions, built-ins — are `impl Checker`
+//! blocks over this one state; none of them owns it.
+
+use crate::body::{Body, BodyKind, LocalInfo};
+use crate::hir::{self, Expr, ExprKind, FuncId, GlobalId, LocalId, Visibility};
+use crate::tables::{ClassInfo, GlobalInfo, ImportedModule, Sig};
+use crate::ty::{ClassId, Ty};
+use std::collections::{HashMap, HashSet};
+use tess_syntax::ast;
+use tess_syntax::{Diagnostic, Diagnostics, Span};
+
+/// The state of checking one module.
+pub(crate) struct Checker<'d> {
+    pub module: String,
+    pub diags: &'d mut Diagnostics,
+    pub funcs: Vec<hir::Func>,
+    pub sigs: Vec<Sig>,
+    pub fn_names: HashMap<String, (FuncId, Span)>,
+    pub globals: Vec<hir::Global>,
+    /// Globals registered so far (in top-level order, then all of them).
+    pub global_names: HashMap<String, GlobalInfo>,
+    /// Every global's name, to tell "declared below" from "unknown".
+    pub all_globals: HashSet<String>,
+    /// Top-level declarations marked `private`, visible in their file only.
+    pub private_decls: HashMap<String, Span>,
+    /// Imported modules by name, and their init entries (run first).
+    pub modules: HashMap<String, ImportedModule>,
+    pub import_inits: Vec<FuncId>,
+    /// Mutability of imported module variables.
+    pub imported_mutable: HashMap<GlobalId, bool>,
+    /// The C math functions declared so far (see `builtins::libm_call`).
+    pub libm: HashMap<String, FuncId>,
+    pub classes: Vec<hir::Class>,
+    pub class_info: Vec<ClassInfo>,
+    pub class_names: HashMap<String, ClassId>,
+    /// The body being checked.
+    pub body: Body,
+}
+
+impl<'d> Checker<'d> {
+    pub(crate) fn new(module: &str, diags: &'d mut Diagnostics) -> Checker<'d> {
+        Checker {
+            module: module.to_string(),
+            diags,
+            funcs: Vec::new(),
+            sigs: Vec::new(),
+            fn_names: HashMap::new(),
+            globals: Vec::new(),
+            global_names: HashMap::new(),
+            all_globals: HashSet::new(),
+            private_decls: HashMap::new(),
+            modules: HashMap::new(),
+            import_inits: Vec::new(),
+            imported_mutable: HashMap::new(),
+            libm: HashMap::new(),
+            classes: Vec::new(),
+            class_info: Vec::new(),
+            class_names: HashMap::new(),
+            body: Body::new(Ty::Void, BodyKind::TopLevel),
+        }
+    }
+
+    pub(crate) fn error(&mut self, span: Span, msg: impl Into<String>) {
+        self.diags.error(span, msg);
+    }
+
+    pub(crate) fn error_hint(&mut self, span: Span, msg: impl Into<String>, hint: impl Into<String>) {
+        self.diags.push(Diagnostic::error(span, msg).with_hint(hint));
+    }
+
+    /// Starts checking a new body: fresh locals and scopes.
+    pub(crate) fn begin_body(&mut self, ret: Ty, kind: BodyKind) {
+        self.body = Body::new(ret, kind);
+    }
+
+    /// Runs `f` on a separate, fresh body (e.g. to type a field's default
+    /// value in the middle of declaring a class), then returns to the one
+    /// being checked.
+    pub(crate) fn with_fresh_body<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        let outer = std::mem::replace(&mut self.body, Body::new(Ty::Void, BodyKind::TopLevel));
+        let t = f(self);
+        self.body = outer;
+        t
+    }
+
+    pub(crate) fn new_local(&mut self, name: &str, ty: Ty) -> LocalId {
+        self.body.new_local(name, ty)
+    }
+
+    pub(crate) fn bind_local(&mut self, name: &ast::Ident, ty: Ty, mutable: bool) -> LocalId {
+        self.body.bind_local(name, ty, mutable)
+    }
+
+    pub(crate) fn lookup_local(&self, name: &str) -> Option<LocalInfo> {
+        self.body.lookup_local(name)
+    }
+}
+
+/// Visibility of a top-level declaration: `export` puts it in the binary
+/// interface, `public` alone links statically only.
+pub(crate) fn top_visibility(m: &ast::Modifiers) -> Visibility {
+    match (m.export, m.access) {
+        (Some(_), _) => Visibility::Export,
+        (None, Some((ast::Access::Public, _))) => Visibility::Hidden,
+        _ => Visibility::Local,
+    }
+}
+
+pub(crate) fn error_expr() -> Expr {
+    Expr::new(ExprKind::Int(0), Ty::Error)
+}

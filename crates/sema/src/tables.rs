@@ -1,0 +1,73 @@
+//! What the checker knows module-wide beyond the HIR it builds: function
+//! signatures, module variables, classes' members and imported modules.
+//! Filled while declarations are collected, read by every body.
+
+use crate::hir::{Callee, FuncId, GlobalId};
+use crate::ty::{ClassId, Ty};
+use std::collections::{HashMap, HashSet};
+use tess_syntax::ast::Access;
+use tess_syntax::Span;
+
+/// Class ids of the built-ins every module has.
+pub const OBJECT: ClassId = 0;
+pub const ERROR: ClassId = 1;
+
+#[derive(Clone, Debug)]
+pub(crate) struct Sig {
+    pub params: Vec<Ty>,
+    pub ret: Ty,
+}
+
+pub(crate) struct GlobalInfo {
+    pub id: GlobalId,
+    pub mutable: bool,
+    pub span: Span,
+}
+
+pub(crate) struct FieldInfo {
+    /// Index into `hir::Class::fields` of the declaring class and its subclasses.
+    pub index: usize,
+    pub mutable: bool,
+    pub access: Access,
+    pub owner: ClassId,
+    pub span: Span,
+}
+
+#[derive(Clone)]
+pub(crate) struct MethodInfo {
+    pub callee: Callee,
+    /// Virtual-table slot; `None` for methods that are never overridden.
+    pub slot: Option<u32>,
+    pub sig: Sig,
+    pub access: Access,
+    pub is_final: bool,
+    pub owner: ClassId,
+    pub span: Span,
+}
+
+/// What the checker knows of a class beyond its HIR.
+pub(crate) struct ClassInfo {
+    pub span: Span,
+    /// (file index, item index) of the declaration; `None` for built-ins.
+    pub decl: Option<(usize, usize)>,
+    pub is_final: bool,
+    pub fields: HashMap<String, FieldInfo>,
+    pub methods: HashMap<String, MethodInfo>,
+    /// Parameters of `init` (without `self`); `None` when it cannot be
+    /// constructed without arguments it does not declare.
+    pub init_params: Option<Vec<Ty>>,
+    pub init_access: Access,
+    /// Own fields with their default values' positions.
+    pub own_fields: Vec<(String, bool)>,
+}
+
+/// What an imported module provides, by name.
+pub(crate) struct ImportedModule {
+    pub funcs: HashMap<String, FuncId>,
+    pub globals: HashMap<String, GlobalId>,
+    pub classes: HashMap<String, ClassId>,
+    /// Linked as a shared library: only exported declarations are reachable.
+    pub shared: bool,
+    /// Public declarations that are not exported.
+    pub not_exported: HashSet<String>,
+}
