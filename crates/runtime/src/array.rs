@@ -2,10 +2,11 @@
 //! 8-byte elements. Whether elements are references is part of the type
 //! info (`ValueArray` or `RefArray`), so the collector traces them exactly.
 
+use crate::array_buffer::{inline_data, layout, INLINE_CAP};
 use crate::exc::{tess_throw_index, tess_ti_IndexError, throw_new};
 use crate::gc::tess_alloc;
 use crate::object::*;
-use std::alloc::{alloc, dealloc, realloc, Layout};
+use std::alloc::{alloc, realloc};
 
 static VALUE_ARRAY_NAME: StaticStr<5> = StaticStr::new(b"Array");
 
@@ -29,22 +30,6 @@ const fn array_type(kind: Kind) -> TypeInfo {
     }
 }
 
-fn layout(cap: usize) -> Layout {
-    match Layout::array::<u64>(cap) {
-        Ok(l) => l,
-        Err(_) => crate::process::fatal("array too large"),
-    }
-}
-
-/// Arrays created with room for at most this many elements keep them in
-/// the object itself (no separate buffer until they outgrow it).
-const INLINE_CAP: u64 = 8;
-
-/// Where an array's inline elements start (just after the fixed part).
-fn inline_data(a: *mut Array) -> *mut u64 {
-    unsafe { a.cast::<u8>().add(std::mem::size_of::<Array>()).cast() }
-}
-
 /// A new empty array with room for `cap` elements.
 #[no_mangle]
 pub extern "C" fn tess_arr_new(is_ref: i8, cap: u64) -> *mut Array {
@@ -60,7 +45,7 @@ pub extern "C" fn tess_arr_new(is_ref: i8, cap: u64) -> *mut Array {
         let a = tess_alloc(ty, std::mem::size_of::<Array>() as u64).cast::<Array>();
         (*a).data = alloc(layout(cap as usize)).cast();
         if (*a).data.is_null() {
-            crate::process::fatal("out of memory");
+            crate::output::fatal("out of memory");
         }
         (*a).cap = cap;
         a
@@ -84,7 +69,7 @@ pub unsafe extern "C" fn tess_arr_push(a: *mut Array, v: i64) {
                 realloc(a.data.cast(), layout(a.cap as usize), new_cap * 8).cast()
             };
             if data.is_null() {
-                crate::process::fatal("out of memory");
+                crate::output::fatal("out of memory");
             }
             a.data = data;
             a.cap = new_cap as u64;
@@ -149,13 +134,4 @@ pub unsafe extern "C" fn tess_arr_slice(a: *mut Array, from: i64, to: i64) -> *m
 #[no_mangle]
 pub unsafe extern "C" fn tess_arr_index_error(a: *mut Array, i: i64) {
     unsafe { tess_throw_index(i, (*a).len as i64) }
-}
-
-/// Frees the buffer of an array the collector found dead.
-pub unsafe fn free_buffer(a: *mut Array) {
-    unsafe {
-        if (*a).data != inline_data(a) {
-            dealloc((*a).data.cast(), layout((*a).cap as usize));
-        }
-    }
 }

@@ -6,15 +6,9 @@
 //! unwinder, so it works the same in JIT and AOT code and across modules.
 
 use crate::object::*;
+pub use crate::pending::pending;
+use crate::pending::tess_exc;
 use std::ptr::null_mut;
-
-/// The pending exception, or null.
-#[no_mangle]
-pub static mut tess_exc: *mut Obj = null_mut();
-
-pub fn pending() -> *mut Obj {
-    unsafe { tess_exc }
-}
 
 /// Ancestor display of a built-in class; `Sync` so it can be a static.
 #[repr(transparent)]
@@ -95,7 +89,7 @@ pub unsafe extern "C" fn tess_exc_take() -> *mut Obj {
 pub fn throw_new(ty: &'static ClassInfo<1>, message: &str) {
     let ty = &ty.ti;
     unsafe {
-        let msg = crate::string::new_str(message.as_bytes());
+        let msg = crate::str_alloc::new_str(message.as_bytes());
         crate::gc::push_root(msg.cast());
         let e = crate::gc::tess_alloc(ty, ty.size);
         crate::gc::pop_root(1);
@@ -126,9 +120,9 @@ pub unsafe extern "C" fn tess_uncaught() -> ! {
     unsafe {
         let e = tess_exc;
         let (class, msg) = describe(e);
-        crate::io::flush_stdout();
+        crate::output::flush_stdout();
         eprintln!("uncaught {class}: {msg}");
-        crate::process::tess_exit(1)
+        crate::exit::tess_exit(1)
     }
 }
 
@@ -139,7 +133,7 @@ pub unsafe extern "C" fn tess_extern_uncaught(name: *const std::ffi::c_char) -> 
     unsafe {
         let (class, msg) = describe(tess_exc);
         let name = std::ffi::CStr::from_ptr(name).to_string_lossy();
-        crate::io::flush_stdout();
+        crate::output::flush_stdout();
         eprintln!("uncaught {class}: {msg} in extern fn {name}");
         std::process::abort()
     }
@@ -197,7 +191,7 @@ pub unsafe fn describe(e: *mut Obj) -> (&'static str, &'static str) {
 /// `Object.toString()`: the class name.
 #[no_mangle]
 pub unsafe extern "C" fn tess_object_to_string(o: *mut Obj) -> *mut Str {
-    unsafe { crate::string::new_str(class_name(o).as_bytes()) }
+    unsafe { crate::str_alloc::new_str(class_name(o).as_bytes()) }
 }
 
 /// `Error.init(message)` (and that of every built-in error class).

@@ -91,7 +91,7 @@ pub fn init() {
             let layout = Layout::array::<*mut Obj>(SHADOW_SLOTS).expect("shadow stack layout");
             SS_BASE = alloc_zeroed(layout).cast();
             if SS_BASE.is_null() {
-                crate::process::fatal("cannot allocate the shadow stack");
+                crate::output::fatal("cannot allocate the shadow stack");
             }
             tess_ss_top = SS_BASE;
         }
@@ -174,7 +174,7 @@ impl Heap {
         let layout = Layout::from_size_align(PAGE_BYTES, 4096).expect("page layout");
         let base = unsafe { alloc_zeroed(layout) };
         if base.is_null() {
-            crate::process::fatal("out of memory");
+            crate::output::fatal("out of memory");
         }
         let ncells = PAGE_BYTES / cell;
         let mut free = null_mut();
@@ -193,11 +193,11 @@ impl Heap {
 
     fn alloc_large(&mut self, size: usize) -> *mut Header {
         let Ok(layout) = Layout::from_size_align(size, GRANULE) else {
-            crate::process::fatal("object too large");
+            crate::output::fatal("object too large");
         };
         let p = unsafe { alloc_zeroed(layout) }.cast::<Header>();
         if p.is_null() {
-            crate::process::fatal("out of memory");
+            crate::output::fatal("out of memory");
         }
         self.large.push((p, size));
         self.since_gc += size;
@@ -221,7 +221,7 @@ impl Heap {
                     self.mark(*base.add(j));
                 }
             }
-            self.mark(crate::exc::pending());
+            self.mark(crate::pending::pending());
             while let Some(o) = self.mark_stack.pop() {
                 self.trace(o);
             }
@@ -263,7 +263,7 @@ impl Heap {
                     }
                 }
                 Kind::Map => {
-                    let t = &*(*o.cast::<crate::map::MapObj>()).table;
+                    let t = &*(*o.cast::<crate::map_table::MapObj>()).table;
                     for i in 0..t.keys.len() {
                         if t.live[i] {
                             if t.keys_are_strings() {
@@ -352,8 +352,8 @@ impl Heap {
 unsafe fn finalize(c: *mut Header) {
     unsafe {
         match (*(*c).ty()).kind {
-            Kind::ValueArray | Kind::RefArray => crate::array::free_buffer(c.cast()),
-            Kind::Map => crate::map::free_table(c.cast()),
+            Kind::ValueArray | Kind::RefArray => crate::array_buffer::free_buffer(c.cast()),
+            Kind::Map => crate::map_table::free_table(c.cast()),
             Kind::Object | Kind::String => {}
         }
     }

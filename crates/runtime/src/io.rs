@@ -1,56 +1,21 @@
-//! Printing and files. Standard output is buffered and flushed at exit,
-//! before anything goes to standard error, and before reading input.
+//! Printing and files (standard output goes through `crate::output`).
 
 use crate::exc::{tess_ti_IOError, throw_new};
 use crate::object::Str;
-use crate::string::new_str;
+use crate::output::{flush_stdout, write_line};
+use crate::str_alloc::new_str;
 use std::io::Write;
-use std::sync::Mutex;
-
-/// What `print` has written and not yet flushed. A process-wide buffer
-/// (not thread-local): it must still be there when `atexit` handlers run.
-static STDOUT: Mutex<Vec<u8>> = Mutex::new(Vec::new());
-
-const FLUSH_AT: usize = 64 * 1024;
-
-pub fn flush_stdout() {
-    if let Ok(mut b) = STDOUT.lock() {
-        let _ = std::io::stdout().write_all(&b);
-        let _ = std::io::stdout().flush();
-        b.clear();
-    }
-}
-
-/// Writes what `print` has buffered straight to file descriptor 1, for the
-/// fatal-signal path (no waiting, no allocation; skipped if the buffer is
-/// in use at that moment).
-pub fn flush_stdout_raw() {
-    if let Ok(b) = STDOUT.try_lock() {
-        unsafe { libc::write(1, b.as_ptr().cast(), b.len()) };
-    }
-}
-
-fn write_out(bytes: &[u8]) {
-    if let Ok(mut b) = STDOUT.lock() {
-        b.extend_from_slice(bytes);
-        b.push(b'\n');
-        if b.len() >= FLUSH_AT {
-            let _ = std::io::stdout().write_all(&b);
-            b.clear();
-        }
-    }
-}
 
 /// `print(s)` for a string; other values are converted by compiled code.
 #[no_mangle]
 pub unsafe extern "C" fn tess_print(s: *const Str) {
-    write_out(unsafe { (*s).as_bytes() });
+    write_line(unsafe { (*s).as_bytes() });
 }
 
 /// `print(i)` without building a string.
 #[no_mangle]
 pub extern "C" fn tess_print_int(v: i64) {
-    write_out(v.to_string().as_bytes());
+    write_line(v.to_string().as_bytes());
 }
 
 /// `eprint(s)`.

@@ -16,7 +16,7 @@ use tess_abi::layout::library_descriptor::{SYMBOL as DESCRIPTOR_SYMBOL, USES_WID
 static LOADING_PLUGIN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 extern "C" fn flush_at_exit() {
-    crate::io::flush_stdout();
+    crate::output::flush_stdout();
 }
 
 /// Called by a shared library's ELF constructor with its init entry: a C

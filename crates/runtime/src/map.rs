@@ -5,6 +5,7 @@
 use crate::array::{tess_arr_new, tess_arr_push};
 use crate::exc::{tess_ti_KeyError, throw_new};
 use crate::gc::tess_alloc;
+use crate::map_table::{Index, MapObj, Table};
 use crate::object::*;
 use std::collections::HashMap;
 
@@ -22,85 +23,6 @@ pub static tess_ti_Map: TypeInfo = TypeInfo {
     depth: 0,
     display: std::ptr::null(),
 };
-
-#[repr(C)]
-pub struct MapObj {
-    pub header: Header,
-    pub table: *mut Table,
-}
-
-enum Index {
-    Words(HashMap<u64, usize>),
-    Strings(HashMap<Box<[u8]>, usize>),
-}
-
-/// Entries in insertion order; removed ones stay as holes until the table
-/// is compacted on a later insertion.
-pub struct Table {
-    pub vals_are_refs: bool,
-    pub keys: Vec<u64>,
-    pub vals: Vec<u64>,
-    pub live: Vec<bool>,
-    count: usize,
-    index: Index,
-}
-
-impl Table {
-    pub fn keys_are_strings(&self) -> bool {
-        matches!(self.index, Index::Strings(_))
-    }
-
-    fn find(&self, key: u64) -> Option<usize> {
-        match &self.index {
-            Index::Words(m) => m.get(&key).copied(),
-            Index::Strings(m) => m.get(unsafe { (*(key as *const Str)).as_bytes() }).copied(),
-        }
-    }
-
-    fn insert_index(&mut self, key: u64, at: usize) {
-        match &mut self.index {
-            Index::Words(m) => {
-                m.insert(key, at);
-            }
-            Index::Strings(m) => {
-                m.insert(unsafe { (*(key as *const Str)).as_bytes() }.into(), at);
-            }
-        }
-    }
-
-    fn remove_index(&mut self, key: u64) {
-        match &mut self.index {
-            Index::Words(m) => {
-                m.remove(&key);
-            }
-            Index::Strings(m) => {
-                m.remove(unsafe { (*(key as *const Str)).as_bytes() });
-            }
-        }
-    }
-
-    /// Drops the holes left by removals once they outnumber the entries.
-    fn compact(&mut self) {
-        let holes = self.keys.len() - self.count;
-        if holes < 16 || holes < self.count {
-            return;
-        }
-        let mut j = 0;
-        for i in 0..self.keys.len() {
-            if self.live[i] {
-                self.keys[j] = self.keys[i];
-                self.vals[j] = self.vals[i];
-                j += 1;
-            }
-        }
-        self.keys.truncate(j);
-        self.vals.truncate(j);
-        self.live = vec![true; j];
-        for i in 0..j {
-            self.insert_index(self.keys[i], i);
-        }
-    }
-}
 
 unsafe fn table<'a>(m: *mut MapObj) -> &'a mut Table {
     unsafe { &mut *(*m).table }
@@ -228,9 +150,4 @@ pub unsafe extern "C" fn tess_map_key_at(m: *mut MapObj, i: i64) -> i64 {
 #[no_mangle]
 pub unsafe extern "C" fn tess_map_value_at(m: *mut MapObj, i: i64) -> i64 {
     unsafe { table(m) }.vals[i as usize] as i64
-}
-
-/// Frees the table of a map the collector found dead.
-pub unsafe fn free_table(m: *mut MapObj) {
-    unsafe { drop(Box::from_raw((*m).table)) };
 }

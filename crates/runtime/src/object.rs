@@ -111,17 +111,28 @@ unsafe impl<const N: usize> Sync for StaticStr<N> {}
 
 impl<const N: usize> StaticStr<N> {
     pub const fn new(bytes: &[u8; N]) -> StaticStr<N> {
-        StaticStr {
-            header: Header::new(&raw const crate::string::tess_ti_String, STATIC as usize),
-            len: N as u64,
-            bytes: *bytes,
-        }
+        StaticStr { header: Header::new(&raw const tess_ti_String, STATIC as usize), len: N as u64, bytes: *bytes }
     }
 
     pub fn as_ptr(&self) -> *const Str {
         (self as *const Self).cast()
     }
 }
+
+static STRING_NAME: StaticStr<6> = StaticStr::new(b"String");
+
+/// Type info of `String`; literals in compiled modules point at it.
+#[no_mangle]
+pub static tess_ti_String: TypeInfo = TypeInfo {
+    kind: Kind::String,
+    flags: 0,
+    size: 0,
+    nrefs: 0,
+    refs: std::ptr::null(),
+    name: (&raw const STRING_NAME).cast(),
+    depth: 0,
+    display: std::ptr::null(),
+};
 
 /// A growable array: header, length, capacity and a separately allocated
 /// buffer of 8-byte elements (so that `push` never moves the array itself).

@@ -1,9 +1,11 @@
-//! Start-up, exit, program arguments and the clock.
+//! Start-up (the one place a program starts), program arguments and the
+//! clock.
 
 use crate::array::{tess_arr_new, tess_arr_push};
+use crate::exit::tess_rt_shutdown;
 use crate::gc::{pop_root, push_root};
 use crate::object::Array;
-use crate::string::new_str;
+use crate::str_alloc::new_str;
 use std::sync::OnceLock;
 use std::time::Instant;
 
@@ -46,30 +48,6 @@ pub unsafe extern "C" fn tess_main(argc: i32, argv: *const *const std::ffi::c_ch
     }
     tess_rt_shutdown();
     0
-}
-
-/// Ends the program normally: flushes output, prints GC statistics when
-/// `TESS_GC_STATS=1`.
-#[no_mangle]
-pub extern "C" fn tess_rt_shutdown() {
-    crate::io::flush_stdout();
-    if std::env::var_os("TESS_GC_STATS").is_some_and(|v| v != "0") {
-        eprintln!("{}", crate::gc::heap().stats());
-    }
-}
-
-/// `exit(code)`.
-#[no_mangle]
-pub extern "C" fn tess_exit(code: i64) -> ! {
-    tess_rt_shutdown();
-    std::process::exit(code as i32)
-}
-
-/// An unrecoverable runtime failure (out of memory).
-pub fn fatal(msg: &str) -> ! {
-    crate::io::flush_stdout();
-    eprintln!("fatal: {msg}");
-    std::process::exit(70)
 }
 
 /// `args()`.

@@ -10,7 +10,7 @@ const ALT_STACK_BYTES: usize = 64 * 1024;
 
 extern "C" fn on_fault(_sig: libc::c_int) {
     const MSG: &[u8] = b"fatal: stack overflow (or invalid memory access)\n";
-    crate::io::flush_stdout_raw();
+    crate::output::flush_stdout_raw();
     unsafe {
         libc::write(2, MSG.as_ptr().cast(), MSG.len());
         libc::_exit(134);

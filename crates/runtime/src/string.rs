@@ -3,35 +3,9 @@
 use crate::exc::{tess_ti_IndexError, throw_new};
 use crate::gc::{pop_root, push_root, tess_alloc, tess_gc_add_roots};
 use crate::object::*;
+pub use crate::str_alloc::new_str;
 use std::sync::Once;
 use tess_abi::layout::{boxed, string};
-
-static STRING_NAME: StaticStr<6> = StaticStr::new(b"String");
-
-/// Type info of `String`; literals in compiled modules point at it.
-#[no_mangle]
-pub static tess_ti_String: TypeInfo = TypeInfo {
-    kind: Kind::String,
-    flags: 0,
-    size: 0,
-    nrefs: 0,
-    refs: std::ptr::null(),
-    name: (&raw const STRING_NAME).cast(),
-    depth: 0,
-    display: std::ptr::null(),
-};
-
-/// A new heap string holding `bytes` (which must be UTF-8). Every string
-/// has a NUL after its bytes (allocations are zeroed), so a `CString`
-/// argument is the address of the bytes, borrowed for the call.
-pub fn new_str(bytes: &[u8]) -> *mut Str {
-    unsafe {
-        let s = tess_alloc(&tess_ti_String, (string::BYTES as usize + bytes.len() + 1) as u64).cast::<Str>();
-        (*s).len = bytes.len() as u64;
-        std::ptr::copy_nonoverlapping(bytes.as_ptr(), (*s).bytes.as_mut_ptr(), bytes.len());
-        s
-    }
-}
 
 /// The string behind the last `CString` a function returned. C reads the
 /// result after the call, so it stays alive until the next such return

@@ -6,9 +6,10 @@
 //! that the type's machine signature is the table's.
 
 use crate::exc::TessError;
-use crate::map::MapObj;
-use crate::object::{Array, Obj, Str, TypeInfo};
-use crate::{array::*, exc::*, gc::*, io::*, loader::*, map::*, process::*, string::*};
+use crate::map_table::MapObj;
+use crate::object::{tess_ti_String, Array, Obj, Str, TypeInfo};
+use crate::pending::tess_exc;
+use crate::{array::*, exc::*, exit::*, gc::*, io::*, loader::*, map::*, process::*, string::*};
 use std::ffi::c_char;
 use tess_abi::runtime_fns::same_str;
 use tess_abi::RuntimeFn;

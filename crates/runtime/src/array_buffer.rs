@@ -1,0 +1,30 @@
+//! An array's element buffer: inline in the object for small arrays, else
+//! allocated beside it; what the collector frees with a dead array.
+
+use crate::object::Array;
+use std::alloc::{dealloc, Layout};
+
+pub fn layout(cap: usize) -> Layout {
+    match Layout::array::<u64>(cap) {
+        Ok(l) => l,
+        Err(_) => crate::output::fatal("array too large"),
+    }
+}
+
+/// Arrays created with room for at most this many elements keep them in
+/// the object itself (no separate buffer until they outgrow it).
+pub const INLINE_CAP: u64 = 8;
+
+/// Where an array's inline elements start (just after the fixed part).
+pub fn inline_data(a: *mut Array) -> *mut u64 {
+    unsafe { a.cast::<u8>().add(std::mem::size_of::<Array>()).cast() }
+}
+
+/// Frees the buffer of an array the collector found dead.
+pub unsafe fn free_buffer(a: *mut Array) {
+    unsafe {
+        if (*a).data != inline_data(a) {
+            dealloc((*a).data.cast(), layout((*a).cap as usize));
+        }
+    }
+}
