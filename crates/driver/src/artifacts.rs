@@ -83,14 +83,21 @@ pub fn runtime_dir() -> Result<PathBuf, String> {
         return Ok(PathBuf::from(dir));
     }
     let exe = std::env::current_exe().map_err(|e| format!("cannot locate the tess executable: {e}"))?;
-    let dir = exe.parent().map(Path::to_path_buf).unwrap_or_default();
+    runtime_dir_of(&exe).ok_or_else(|| {
+        format!(
+            "cannot find {} next to {} (build the workspace with `cargo build`)",
+            LibKind::Static.file_name(RUNTIME),
+            exe.display()
+        )
+    })
+}
+
+/// The runtime directory that the `tess` executable at `tess` uses (the
+/// search order of [`runtime_dir`], without the environment override).
+pub fn runtime_dir_of(tess: &Path) -> Option<PathBuf> {
+    let dir = tess.parent().map(Path::to_path_buf).unwrap_or_default();
     let archive = LibKind::Static.file_name(RUNTIME);
-    for candidate in [dir.join("deps"), dir] {
-        if candidate.join(&archive).exists() {
-            return Ok(candidate);
-        }
-    }
-    Err(format!("cannot find {archive} next to {} (build the workspace with `cargo build`)", exe.display()))
+    [dir.join("deps"), dir].into_iter().find(|candidate| candidate.join(&archive).exists())
 }
 
 /// The runtime library of `kind`.

@@ -77,11 +77,8 @@ fn parse(text: &str) -> Result<Vec<Step>, String> {
 
 /// The directory of the runtime libraries, found as `tess` finds it.
 fn runtime_dir() -> PathBuf {
-    let bin = Path::new(env!("CARGO_BIN_EXE_tess")).parent().unwrap_or(Path::new("."));
-    [bin.join("deps"), bin.to_path_buf()]
-        .into_iter()
-        .find(|p| p.join("libtessera_rt.a").exists())
-        .unwrap_or_else(|| bin.to_path_buf())
+    let tess = Path::new(env!("CARGO_BIN_EXE_tess"));
+    tess_driver::artifacts::runtime_dir_of(tess).unwrap_or_else(|| tess.with_file_name(""))
 }
 
 fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
