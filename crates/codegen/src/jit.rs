@@ -77,7 +77,7 @@ pub fn jit(module: &hir::Module, resolve: &dyn Fn(&str) -> Option<*const u8>) ->
         lookup.lock().ok().and_then(|m| m.get(name).copied()).map(|a| a as *const u8)
     }));
     let mut mg = ModuleGen::new(JITModule::new(builder), module, None)?;
-    mg.define_all()?;
+    crate::translate::define_all(&mut mg)?;
     let decls = mg.module.declarations();
     let imports = decls
         .get_functions()

@@ -3,7 +3,7 @@
 //! over the Cranelift module, so the object-file and JIT paths are one.
 
 use crate::abi;
-use crate::{err, translate, CodegenError};
+use crate::{err, CodegenError};
 use cranelift_codegen::ir::{AbiParam, Signature};
 use cranelift_codegen::Context;
 use cranelift_frontend::FunctionBuilderContext;
@@ -40,7 +40,7 @@ pub(crate) struct ModuleGen<'h, M: Module> {
     /// With `Some(file)`, only that file's declarations are defined here
     /// (a module compiled in pieces); the other files' come from their own
     /// objects, so nothing may be local to an object.
-    piece: Option<u32>,
+    pub piece: Option<u32>,
     /// With `Some`, the text of every translated function is appended
     /// here (`--emit=clif`).
     pub clif: Option<String>,
@@ -209,27 +209,6 @@ impl<'h, M: Module> ModuleGen<'h, M> {
             desc.write_function_addr(type_info::vtable_slot(slot as u32) as u32, fref);
         }
         self.module.define_data(ti, &desc).map_err(err("defining a class"))
-    }
-
-    /// Translates and defines every function.
-    pub fn define_all(&mut self) -> Result<(), CodegenError> {
-        let mut ctx = self.module.make_context();
-        let mut fctx = FunctionBuilderContext::new();
-        let hir = self.hir;
-        let piece = self.piece;
-        let defined_here = |f: &hir::Func| !f.external && piece.is_none_or(|p| p == f.file);
-        for (i, f) in hir.funcs.iter().enumerate().filter(|(_, f)| defined_here(f)) {
-            let id = self.func(i)?;
-            ctx.func.signature = self.module.declarations().get_function_decl(id).signature.clone();
-            translate::translate(self, f, &mut ctx.func, &mut fctx)?;
-            if self.clif.is_some() {
-                ctx.func.name = cranelift_codegen::ir::UserFuncName::user(0, id.as_u32());
-                let text = crate::clif_text::readable(&ctx.func, self.module.declarations());
-                self.clif.get_or_insert_default().push_str(&format!("{text}\n"));
-            }
-            self.define(id, &mut ctx, &f.symbol)?;
-        }
-        Ok(())
     }
 
     pub fn define(&mut self, id: FuncId, ctx: &mut Context, name: &str) -> Result<(), CodegenError> {

@@ -38,7 +38,7 @@ pub fn clif_text(module: &hir::Module) -> Result<String, CodegenError> {
             .map_err(err("creating the object file"))?;
     let mut mg = ModuleGen::new(ObjectModule::new(builder), module, None)?;
     mg.clif = Some(String::new());
-    mg.define_all()?;
+    crate::translate::define_all(&mut mg)?;
     Ok(mg.clif.unwrap_or_default())
 }
 
@@ -67,7 +67,7 @@ pub fn object_file_of(module: &hir::Module, output: Output, piece: Option<u32>) 
         ObjectBuilder::new(isa(true)?, module.name.as_bytes().to_vec(), cranelift_module::default_libcall_names())
             .map_err(err("creating the object file"))?;
     let mut mg = ModuleGen::new(ObjectModule::new(builder), module, piece)?;
-    mg.define_all()?;
+    crate::translate::define_all(&mut mg)?;
     let owns_init = piece.is_none_or(|p| p == module.funcs[module.init].file);
     let mut constructor = None;
     match output {

@@ -23,7 +23,7 @@ mod operators;
 mod stmt;
 
 use crate::module_gen::ModuleGen;
-use crate::slots::{self};
+use crate::slots;
 use crate::CodegenError;
 use cranelift_codegen::ir::{Block, Function, InstBuilder, MemFlagsData, TrapCode, Value};
 use cranelift_codegen::isa::CallConv;
@@ -51,7 +51,29 @@ enum Raise {
     Uninitialised,
 }
 
-pub(crate) fn translate<'h, M: Module>(
+/// Translates and defines every function of the module (of its piece,
+/// when it is compiled in pieces).
+pub(crate) fn define_all<M: Module>(mg: &mut ModuleGen<'_, M>) -> R<()> {
+    let mut ctx = mg.module.make_context();
+    let mut fctx = FunctionBuilderContext::new();
+    let hir = mg.hir;
+    let piece = mg.piece;
+    let defined_here = |f: &hir::Func| !f.external && piece.is_none_or(|p| p == f.file);
+    for (i, f) in hir.funcs.iter().enumerate().filter(|(_, f)| defined_here(f)) {
+        let id = mg.func(i)?;
+        ctx.func.signature = mg.module.declarations().get_function_decl(id).signature.clone();
+        translate(mg, f, &mut ctx.func, &mut fctx)?;
+        if mg.clif.is_some() {
+            ctx.func.name = cranelift_codegen::ir::UserFuncName::user(0, id.as_u32());
+            let text = crate::clif_text::readable(&ctx.func, mg.module.declarations());
+            mg.clif.get_or_insert_default().push_str(&format!("{text}\n"));
+        }
+        mg.define(id, &mut ctx, &f.symbol)?;
+    }
+    Ok(())
+}
+
+fn translate<'h, M: Module>(
     mg: &mut ModuleGen<'h, M>,
     func: &'h hir::Func,
     out: &mut Function,
