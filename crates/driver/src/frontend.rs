@@ -62,7 +62,7 @@ pub fn check_sources(input: &ModuleInput, sources: Vec<SourceFile>) -> Result<Ch
         }
         // A module not on the path is reported by the checker, with a hint.
         let Some(found) = ImportedModule::find(name, input.search) else { continue };
-        match read_interface(&found.interface_path()) {
+        match read_usable_interface(&found.interface_path()) {
             Ok(interface) if &interface.module == name => {
                 imports.push(Import { interface, shared: found.is_shared() });
                 needed.push(found);
@@ -102,7 +102,7 @@ fn add_transitive_dependencies(
         }
         let found = ImportedModule::find(&dep, input.search)
             .ok_or_else(|| format!("module `{dep}`, which an imported module needs, is not on the -I path"))?;
-        let i = read_interface(&found.interface_path())?;
+        let i = read_usable_interface(&found.interface_path())?;
         pending.extend(i.dependencies.iter().map(|d| d.module.clone()));
         needed.push(found);
     }
@@ -135,4 +135,49 @@ fn parse_cached(index: usize, text: &str, diags: &mut Diagnostics, cache: Option
 pub fn read_interface(path: &Path) -> Result<Interface, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     interface::decode(&bytes).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// An interface this compiler can compile against: decoded, and written
+/// by this compiler version for this target (another compiler's layouts
+/// and symbols need not match).
+pub fn read_usable_interface(path: &Path) -> Result<Interface, String> {
+    let i = read_interface(path)?;
+    let target = tess_codegen::object_file::target_triple().map_err(|e| e.to_string())?;
+    let compiler = env!("CARGO_PKG_VERSION");
+    if i.target != target || i.compiler != compiler {
+        return Err(format!(
+            "{} was written by tess {} for {}, and this is tess {compiler} for {target} (rebuild the module)",
+            path.display(),
+            i.compiler,
+            i.target
+        ));
+    }
+    Ok(i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An interface another compiler version (or target) wrote is refused.
+    #[test]
+    fn interfaces_of_another_compiler_are_refused() {
+        let input = ModuleInput { name: "geo", mode: None, files: &[], search: &[], parse_cache: None };
+        let source = SourceFile::new("geo.tes", "export fn one() -> Int { return 1 }\n");
+        let Ok(checked) = check_sources(&input, vec![source]) else { panic!("geo.tes has no errors") };
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("geo.tesi");
+        let target = tess_codegen::object_file::target_triple().expect("target");
+        for (t, c, ok) in [
+            (target.as_str(), env!("CARGO_PKG_VERSION"), true),
+            (target.as_str(), "0.0.1", false),
+            ("riscv64gc-unknown-linux-gnu", env!("CARGO_PKG_VERSION"), false),
+        ] {
+            std::fs::write(&path, interface::encode(&checked.interface, t, c)).expect("write");
+            match read_usable_interface(&path) {
+                Ok(_) => assert!(ok, "{t} {c} accepted"),
+                Err(e) => assert!(!ok && e.contains("rebuild the module") && e.contains(c) && e.contains(t), "{e}"),
+            }
+        }
+    }
 }

@@ -4,8 +4,9 @@
 //! fingerprint per declaration over its ABI-relevant facts, plus one for
 //! the whole interface.
 //!
-//! The file is `TESI`, a little-endian `u32` format version, then the
-//! [`Interface`] in postcard's compact encoding. Everything is kept in
+//! The file is `TESI`, a little-endian `u32` format version, the BLAKE3
+//! checksum of the rest (32 bytes), then the [`Interface`] in postcard's
+//! compact encoding, and nothing after it. Everything is kept in
 //! declaration order, so the same sources always give the same bytes.
 
 use crate::hir::{self, Callee, Visibility};
@@ -14,7 +15,9 @@ use serde::{Deserialize, Serialize};
 
 const MAGIC: &[u8; 4] = b"TESI";
 /// Bumped on any change to the encoding below.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
+/// Bytes of the BLAKE3 checksum of the contents, after the version.
+const CHECKSUM_BYTES: usize = 32;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Interface {
@@ -276,10 +279,12 @@ fn class_interface(m: &hir::Module, c: &hir::Class) -> Class {
 /// The bytes of an interface file.
 pub fn encode(i: &Interface, target: &str, compiler: &str) -> Vec<u8> {
     let stamped = Interface { target: target.to_string(), compiler: compiler.to_string(), ..i.clone() };
+    // Serialising plain owned data into a Vec cannot fail.
+    let payload = postcard::to_stdvec(&stamped).unwrap_or_default();
     let mut out = MAGIC.to_vec();
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-    // Serialising plain owned data into a Vec cannot fail.
-    out.extend(postcard::to_stdvec(&stamped).unwrap_or_default());
+    out.extend_from_slice(blake3::hash(&payload).as_bytes());
+    out.extend(payload);
     out
 }
 
@@ -296,16 +301,28 @@ impl Interface {
     }
 }
 
-/// Reads an interface file; the error says what is wrong with it.
+/// Reads an interface file; the error says in words what is wrong with it.
 pub fn decode(bytes: &[u8]) -> Result<Interface, String> {
     if bytes.len() < 8 || &bytes[..4] != MAGIC {
-        return Err("not a Tessera interface file (bad magic bytes)".into());
+        return Err("not a Tessera interface file (it does not start with `TESI`)".into());
     }
     let version = u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]);
     if version != FORMAT_VERSION {
-        return Err(format!("interface format version {version}, this compiler reads version {FORMAT_VERSION}"));
+        return Err(format!(
+            "written in interface format version {version}, and this compiler reads version {FORMAT_VERSION} (rebuild the module)"
+        ));
     }
-    postcard::from_bytes(&bytes[8..]).map_err(|e| format!("the interface file is truncated or corrupt ({e})"))
+    let Some((sum, payload)) = bytes[8..].split_first_chunk::<CHECKSUM_BYTES>() else {
+        return Err("damaged: it ends before its checksum".into());
+    };
+    if blake3::hash(payload).as_bytes() != sum {
+        return Err("damaged: its contents do not match its checksum (rebuild the module)".into());
+    }
+    match postcard::take_from_bytes::<Interface>(payload) {
+        Ok((i, [])) => Ok(i),
+        Ok((_, rest)) => Err(format!("damaged: {} unexpected bytes after its contents", rest.len())),
+        Err(_) => Err("damaged: its contents cannot be read (rebuild the module)".into()),
+    }
 }
 
 impl std::fmt::Display for TypeRef {
