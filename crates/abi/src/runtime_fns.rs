@@ -222,5 +222,9 @@ pub fn builtin_type_info(type_name: &str) -> String {
     format!("{BUILTIN_TYPE_INFO_PREFIX}{type_name}")
 }
 
+/// What every symbol of the runtime starts with (functions, data, type
+/// infos), so an executable can export them all with one pattern.
+pub const RUNTIME_PREFIX: &str = "tess_";
+
 /// What every built-in type info's symbol starts with.
 pub const BUILTIN_TYPE_INFO_PREFIX: &str = "tess_ti_";

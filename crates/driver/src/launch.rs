@@ -1,16 +1,15 @@
 //! `tess run`: the program compiled in memory, linked against one runtime
-//! and started by it. Without imports the runtime linked into `tess`
-//! serves the program; with imports, their shared libraries use the
-//! shared runtime (`libtessera_rt.so`), so it is loaded and the JIT code
-//! uses that copy too — a process has one runtime (MODULES.md §8). Either
-//! way the runtime's `tess_main` starts the program, as an executable's
-//! `main` does.
+//! and started by it. The JIT code always uses the shared runtime
+//! (`libtessera_rt.so`), loaded with global symbols: imported modules'
+//! shared libraries and plugins loaded later by `loadLibrary` need it, and
+//! bind to that same copy — a process has one runtime (MODULES.md §8). The
+//! runtime's `tess_main` starts the program, as an executable's `main`
+//! does.
 
 use crate::artifacts::{self, LibKind};
 use crate::frontend::Checked;
 use crate::Error;
 use libloading::os::unix::{Library, RTLD_GLOBAL, RTLD_NOW};
-use std::collections::HashMap;
 use std::ffi::{c_char, CString};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -45,8 +44,6 @@ pub fn load_c_libraries(dirs: &[PathBuf], libs: &[String]) -> Result<Vec<Library
 /// Where the JIT's imports come from: one runtime, the imported modules'
 /// libraries, and whatever else the process has loaded (C libraries).
 struct Host {
-    /// The runtime linked into `tess` (when nothing shared is imported).
-    builtin: HashMap<&'static str, *const u8>,
     /// Loaded libraries, searched in order: the shared runtime first.
     libraries: Vec<Library>,
     this: Library,
@@ -54,11 +51,7 @@ struct Host {
 
 impl Host {
     fn new(checked: &Checked) -> Result<Host, String> {
-        let mut host = Host { builtin: HashMap::new(), libraries: Vec::new(), this: Library::this() };
-        if checked.imports.is_empty() {
-            host.builtin = tessera_rt::symbols::runtime_symbols().into_iter().collect();
-            return Ok(host);
-        }
+        let mut host = Host { libraries: Vec::new(), this: Library::this() };
         host.libraries.push(open(&artifacts::runtime_library(LibKind::Shared)?)?);
         for m in &checked.imports {
             match m.library()? {
@@ -76,11 +69,7 @@ impl Host {
     }
 
     fn resolve(&self, name: &str) -> Option<*const u8> {
-        self.builtin
-            .get(name)
-            .copied()
-            .or_else(|| self.libraries.iter().find_map(|l| address(l, name)))
-            .or_else(|| address(&self.this, name))
+        self.libraries.iter().find_map(|l| address(l, name)).or_else(|| address(&self.this, name))
     }
 }
 

@@ -68,6 +68,10 @@ pub fn link_executable(
     let mut args = import_args(imports)?;
     if !args.linked_shared {
         args.args.push(artifacts::runtime_library(LibKind::Static)?.display().to_string());
+        // The executable's runtime is the process's one runtime: export it,
+        // so plugins loaded later bind to it rather than to a second copy
+        // (PyPy's plan: the main executable exports the core's functions).
+        args.args.push(format!("-Wl,--export-dynamic-symbol={}*", tess_abi::runtime_fns::RUNTIME_PREFIX));
     }
     run(
         Command::new("cc").arg(&obj_path).args(args.args).args(c_libs).arg("-o").arg(output).args(NATIVE_LIBS),
