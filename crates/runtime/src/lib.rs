@@ -8,7 +8,8 @@
 //! Its modules form layers; each uses only those below it:
 //! 1. `object` (layouts, checked against `tess_abi`), `output` (the print
 //!    buffer, `fatal`);
-//! 2. `pending` (the exception slot), `array_buffer`, `map_table`, `signals`;
+//! 2. `pending` (the exception slot), `array_buffer`, `map_table`, `signals`,
+//!    `elf_check`;
 //! 3. `gc` (heap, shadow stack, roots);
 //! 4. `str_alloc` (making strings), `exit`;
 //! 5. `exc` (built-in classes, throwing, uncaught exceptions);
@@ -19,6 +20,7 @@
 
 pub mod array;
 pub mod array_buffer;
+pub mod elf_check;
 pub mod exc;
 pub mod exit;
 pub mod gc;

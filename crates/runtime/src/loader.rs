@@ -82,6 +82,13 @@ fn load(path: &str) -> Result<(), (&'static crate::object::ClassInfo<1>, String)
     let abi_error = |m: String| (&tess_ti_AbiError, m);
     let c_path =
         CString::new(path).map_err(|_| load_error(format!("cannot load {path}: the path contains a NUL byte")))?;
+    // A path with a `/` is the file itself (one without is searched for by
+    // the dynamic loader, which then reports what it finds).
+    if path.contains('/') {
+        let bytes = std::fs::read(path).map_err(|e| load_error(format!("cannot load {path}: {e}")))?;
+        crate::elf_check::check_shared_library(&bytes)
+            .map_err(|why| load_error(format!("cannot load {path}: {why}")))?;
+    }
     LOADING_PLUGIN.store(true, std::sync::atomic::Ordering::SeqCst);
     let handle = unsafe { libc::dlopen(c_path.as_ptr(), libc::RTLD_NOW | libc::RTLD_GLOBAL) };
     LOADING_PLUGIN.store(false, std::sync::atomic::Ordering::SeqCst);
