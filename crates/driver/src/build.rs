@@ -37,7 +37,8 @@ fn codegen_error(e: tess_codegen::CodegenError) -> Error {
 pub fn program(input: &BuildInput, output: Option<PathBuf>) -> Result<PathBuf, Error> {
     let first = input.files.first().ok_or("no input files (Tessera.toml packages are not supported yet)")?;
     let checked = check(input, MAIN_MODULE, Mode::Program)?;
-    let object = object_file::object_file(&checked.module, Output::Program).map_err(codegen_error)?;
+    let object = crate::on_compiler_stack(|| object_file::object_file(&checked.module, Output::Program))
+        .map_err(codegen_error)?;
     let output = output.unwrap_or_else(|| PathBuf::from(first.file_stem().unwrap_or_default()));
     link::link_executable(&object, &output, input.keep_object, &checked.imports, input.c_libs)?;
     Ok(output)
@@ -64,7 +65,8 @@ pub fn library(
         LibKind::Static => Output::Archive,
         LibKind::Shared => Output::SharedLibrary,
     };
-    let object = object_file::object_file(&checked.module, out_kind).map_err(codegen_error)?;
+    let object =
+        crate::on_compiler_stack(|| object_file::object_file(&checked.module, out_kind)).map_err(codegen_error)?;
     let output = output.unwrap_or_else(|| PathBuf::from(kind.file_name(name)));
     link::link_library(&object, &output, kind, input.keep_object, &checked.imports, input.c_libs)?;
     if let Some(h) = header_path {
@@ -84,7 +86,7 @@ pub fn emit(input: &BuildInput, module: Option<&str>, kind: Emit) -> Result<Stri
         None => check(input, MAIN_MODULE, Mode::Program)?,
     };
     match kind {
-        Emit::Clif => object_file::clif_text(&checked.module).map_err(codegen_error),
+        Emit::Clif => crate::on_compiler_stack(|| object_file::clif_text(&checked.module)).map_err(codegen_error),
         Emit::Hir => Ok(format!("{:#?}\n", checked.module)),
     }
 }

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use tess_sema::hir;
 use tess_sema::interface::{self, Interface};
 use tess_sema::Import;
-use tess_syntax::{Diagnostic, Diagnostics, FileId, SourceFile};
+use tess_syntax::{Diagnostic, Diagnostics, FileId, SourceFile, Span};
 
 /// The module name of a program's main module.
 pub const MAIN_MODULE: &str = "main";
@@ -40,9 +40,28 @@ pub struct ModuleInput<'a> {
 /// Parses and checks the files of one module.
 pub fn check(input: &ModuleInput) -> Result<Checked, Error> {
     let mut sources = Vec::new();
+    let mut diags = Diagnostics::default();
     for p in input.files {
-        let text = std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+        let bytes = std::fs::read(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+        let file = FileId(sources.len() as u32);
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => {
+                // The text before the first bad byte is kept as it is, so
+                // the error's line and column are the file's own.
+                let at = e.utf8_error().valid_up_to();
+                let byte = e.as_bytes()[at];
+                diags.push(
+                    Diagnostic::error(Span::new(file, at, at + 1), format!("invalid UTF-8 (byte 0x{byte:02x})"))
+                        .with_hint("Tessera sources are UTF-8: save the file as UTF-8"),
+                );
+                String::from_utf8_lossy(e.as_bytes()).into_owned()
+            }
+        };
         sources.push(SourceFile::new(p.display().to_string(), text));
+    }
+    if diags.has_errors() {
+        return Err(Error::Diagnostics { sources, diags });
     }
     check_sources(input, sources)
 }
@@ -50,6 +69,10 @@ pub fn check(input: &ModuleInput) -> Result<Checked, Error> {
 /// Parses and checks one module's source texts (`input.files` unused):
 /// for tools that hold the text in memory.
 pub fn check_sources(input: &ModuleInput, sources: Vec<SourceFile>) -> Result<Checked, Error> {
+    crate::on_compiler_stack(|| check_on_this_stack(input, sources))
+}
+
+fn check_on_this_stack(input: &ModuleInput, sources: Vec<SourceFile>) -> Result<Checked, Error> {
     let mut diags = Diagnostics::default();
     let files: Vec<_> =
         sources.iter().enumerate().map(|(i, s)| parse_cached(i, &s.text, &mut diags, input.parse_cache)).collect();

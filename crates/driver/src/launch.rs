@@ -77,11 +77,12 @@ impl Host {
 /// its name); the program's exit status.
 pub fn run(checked: &Checked, program: &Path, args: Vec<String>) -> Result<ExitCode, Error> {
     let host = Host::new(checked)?;
-    let compiled = match tess_codegen::jit::jit(&checked.module, &|name| host.resolve(name)) {
-        Ok(p) => p,
-        Err(JitError::Codegen(e)) => return Err(e.to_string().into()),
-        Err(JitError::Unresolved(symbol)) => return Err(unresolved(checked, &symbol)),
-    };
+    let compiled =
+        match crate::on_compiler_stack(|| tess_codegen::jit::jit(&checked.module, &|name| host.resolve(name))) {
+            Ok(p) => p,
+            Err(JitError::Codegen(e)) => return Err(e.to_string().into()),
+            Err(JitError::Unresolved(symbol)) => return Err(unresolved(checked, &symbol)),
+        };
     let tess_main = host
         .resolve(RuntimeFn::Main.name())
         .ok_or_else(|| format!("the runtime lacks `{}`", RuntimeFn::Main.name()))?;

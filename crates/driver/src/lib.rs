@@ -14,6 +14,17 @@ pub mod pieces;
 
 use tess_syntax::{Diagnostics, SourceFile};
 
+/// Stack for the compiler's passes, each recursive over the tree: enough
+/// for code nested [`tess_syntax::MAX_NESTING`] deep in a debug build
+/// (only the pages used are ever touched).
+const COMPILER_STACK_BYTES: usize = 1 << 30;
+
+/// Runs a compiler pass on a stack of its own, as rustc does: the nesting
+/// the parser allows must never overflow a thread's default stack.
+pub(crate) fn on_compiler_stack<T>(pass: impl FnOnce() -> T) -> T {
+    stacker::grow(COMPILER_STACK_BYTES, pass)
+}
+
 /// Why a driver step did not produce its result.
 #[derive(Debug)]
 pub enum Error {

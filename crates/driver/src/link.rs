@@ -43,13 +43,23 @@ pub fn link_library(
     match kind {
         LibKind::Static => run(Command::new("ar").arg("rcsD").arg(output).arg(&obj_path), "archiving"),
         LibKind::Shared => {
-            let mut args = import_args(imports)?;
+            let mut args = import_args(imports, output)?;
             // A shared library always uses the shared runtime.
             if !args.linked_shared {
                 args.args.extend(shared_runtime_args()?);
             }
+            // Its soname is its file name: what importers record as NEEDED
+            // (not the path it was linked from).
+            let soname = output.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             run(
-                Command::new("cc").arg("-shared").arg("-o").arg(output).arg(&obj_path).args(args.args).args(c_libs),
+                Command::new("cc")
+                    .arg("-shared")
+                    .arg(format!("-Wl,-soname,{soname}"))
+                    .arg("-o")
+                    .arg(output)
+                    .arg(&obj_path)
+                    .args(args.args)
+                    .args(c_libs),
                 "linking the shared library",
             )
         }
@@ -65,7 +75,7 @@ pub fn link_executable(
     c_libs: &[String],
 ) -> Result<(), String> {
     let (obj_path, _tmp) = write_object(object, output, keep_object)?;
-    let mut args = import_args(imports)?;
+    let mut args = import_args(imports, output)?;
     if !args.linked_shared {
         args.args.push(artifacts::runtime_library(LibKind::Static)?.display().to_string());
         // The executable's runtime is the process's one runtime: export it,
@@ -98,12 +108,15 @@ struct ImportArgs {
     linked_shared: bool,
 }
 
-/// Each imported module's shared library (by path, with an rpath) or
-/// static archive; when any is shared, the shared runtime follows, so a
-/// process has exactly one runtime.
-fn import_args(imports: &[ImportedModule]) -> Result<ImportArgs, String> {
+/// Each imported module's shared library (with an rpath relative to
+/// `output`'s directory, `$ORIGIN/...`, so that the program and its
+/// libraries can move together) or static archive; when any is shared, the
+/// shared runtime follows, so a process has exactly one runtime.
+fn import_args(imports: &[ImportedModule], output: &Path) -> Result<ImportArgs, String> {
     let mut args = Vec::new();
     let mut linked_shared = false;
+    let out_dir = output.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let out_dir = std::fs::canonicalize(out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
     for m in imports {
         let (path, kind) = m.library()?;
         let path = std::fs::canonicalize(&path).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -111,7 +124,7 @@ fn import_args(imports: &[ImportedModule]) -> Result<ImportArgs, String> {
         if kind == LibKind::Shared {
             linked_shared = true;
             if let Some(dir) = path.parent() {
-                args.push(format!("-Wl,-rpath,{}", dir.display()));
+                args.push(format!("-Wl,-rpath,{}", origin_relative(&out_dir, dir).display()));
             }
         }
     }
@@ -121,6 +134,19 @@ fn import_args(imports: &[ImportedModule]) -> Result<ImportArgs, String> {
     Ok(ImportArgs { args, linked_shared })
 }
 
+/// Directory `to` as seen from a binary in directory `from` (both
+/// absolute): `$ORIGIN` followed by the relative path.
+fn origin_relative(from: &Path, to: &Path) -> PathBuf {
+    let (from, to): (Vec<_>, Vec<_>) = (from.components().collect(), to.components().collect());
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut path = PathBuf::from("$ORIGIN");
+    path.extend(std::iter::repeat_n("..", from.len() - common));
+    path.extend(&to[common..]);
+    path
+}
+
+/// The shared runtime, found through an absolute rpath: it is part of the
+/// toolchain's installation, not of the program's.
 fn shared_runtime_args() -> Result<Vec<String>, String> {
     let rt = artifacts::runtime_dir()?;
     Ok(vec![

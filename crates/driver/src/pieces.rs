@@ -69,7 +69,8 @@ pub fn compile(p: &Piece) -> Result<(), Error> {
         (Mode::Library, true) => Output::SharedLibrary,
         (Mode::Library, false) => Output::Archive,
     };
-    let object = object_file_of(m, kind, Some(index as u32)).map_err(|e| Error::Message(e.to_string()))?;
+    let object = crate::on_compiler_stack(|| object_file_of(m, kind, Some(index as u32)))
+        .map_err(|e| Error::Message(e.to_string()))?;
     std::fs::write(p.output, object).map_err(|e| format!("cannot write {}: {e}", p.output.display()))?;
     Ok(())
 }

@@ -166,5 +166,5 @@ fn scenarios() {
     if let Ok(filter) = std::env::var("TESS_TEST_FILTER") {
         dirs.retain(|p| p.to_string_lossy().contains(&filter));
     }
-    for_all(&dirs, |dir| run_scenario(dir));
+    for_all(&dirs, run_scenario);
 }

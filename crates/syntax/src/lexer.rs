@@ -12,7 +12,7 @@ const SYMBOLS: &[&str] = &[
 
 /// Splits `text` into tokens; errors go to `diags` and lexing continues.
 pub fn lex(file: FileId, text: &str, diags: &mut Diagnostics) -> Vec<Token> {
-    let mut lx = Lexer { file, src: text.as_bytes(), text, pos: 0, diags };
+    let mut lx = Lexer { file, src: text.as_bytes(), text, pos: 0, diags, interp_depth: 0, too_deep: false };
     if text.starts_with("#!") {
         lx.pos = text.find('\n').unwrap_or(text.len());
     }
@@ -32,6 +32,12 @@ struct Lexer<'a, 'd> {
     text: &'a str,
     pos: usize,
     diags: &'d mut Diagnostics,
+    /// Interpolations `\(` open around the current position.
+    interp_depth: usize,
+    /// An interpolation went deeper than [`crate::MAX_NESTING`]: the rest of
+    /// its line is skipped, and the strings left open there are not
+    /// reported again.
+    too_deep: bool,
 }
 
 impl Lexer<'_, '_> {
@@ -207,7 +213,16 @@ impl Lexer<'_, '_> {
             self.diags.error(Span::new(self.file, self.pos, self.pos + 1), "unexpected letter after number");
         }
         if is_float {
-            Tok::Float(text.parse().unwrap_or(0.0))
+            match text.parse::<f64>() {
+                Ok(v) if v.is_finite() => Tok::Float(v),
+                _ => {
+                    self.diags.push(
+                        crate::Diagnostic::error(self.span(lo), "float literal is too large")
+                            .with_hint("`Float` holds finite values up to about 1.8e308"),
+                    );
+                    Tok::Float(0.0)
+                }
+            }
         } else {
             match text.parse::<u64>() {
                 Ok(v) => Tok::Int(v),
@@ -235,10 +250,12 @@ impl Lexer<'_, '_> {
         let mut text = String::new();
         loop {
             if self.pos >= self.src.len() || self.peek(0) == b'\n' {
-                self.diags.push(
-                    crate::Diagnostic::error(Span::new(self.file, lo, lo + 1), "unterminated string literal")
-                        .with_hint("close the string with `\"` on the same line"),
-                );
+                if !self.too_deep {
+                    self.diags.push(
+                        crate::Diagnostic::error(Span::new(self.file, lo, lo + 1), "unterminated string literal")
+                            .with_hint("close the string with `\"` on the same line"),
+                    );
+                }
                 break;
             }
             let c = self.peek(0);
@@ -265,12 +282,30 @@ impl Lexer<'_, '_> {
                 b'"' => text.push('"'),
                 b'0' => text.push('\0'),
                 b'u' => text.push(self.unicode_escape(esc_lo)),
+                b'(' if self.interp_depth >= crate::MAX_NESTING => {
+                    self.diags.push(
+                        crate::Diagnostic::error(
+                            Span::new(self.file, esc_lo, self.pos),
+                            format!("string interpolation nested deeper than {} levels", crate::MAX_NESTING),
+                        )
+                        .with_hint("build the string in steps, with local variables"),
+                    );
+                    self.too_deep = true;
+                    while self.pos < self.src.len() && self.peek(0) != b'\n' {
+                        self.pos += 1;
+                    }
+                }
                 b'(' => {
                     if !text.is_empty() {
                         parts.push(StrPart::Text(std::mem::take(&mut text)));
                     }
                     let mut toks = Vec::new();
+                    self.interp_depth += 1;
                     self.tokens(&mut toks, true);
+                    self.interp_depth -= 1;
+                    if self.interp_depth == 0 {
+                        self.too_deep = false;
+                    }
                     let end = Span::new(self.file, self.pos, self.pos);
                     if self.pos < self.src.len() {
                         self.pos += 1;

@@ -11,3 +11,8 @@ pub mod token;
 
 pub use diag::{Diagnostic, Diagnostics};
 pub use source::{FileId, SourceFile, Span};
+
+/// How deeply code may nest (expressions, blocks, types, operator chains,
+/// string interpolations): deeper is a located error, so that every pass
+/// over the tree, each recursive, stays within its stack.
+pub const MAX_NESTING: usize = 1000;

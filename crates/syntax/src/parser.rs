@@ -11,7 +11,7 @@ use crate::token::{Kw, StrPart, Tok, Token};
 /// Parses one source file.
 pub fn parse_file(file: FileId, text: &str, diags: &mut Diagnostics) -> File {
     let tokens = lex(file, text, diags);
-    let mut p = Parser { toks: tokens, pos: 0, diags };
+    let mut p = Parser { toks: tokens, pos: 0, diags, depth: 0 };
     p.file()
 }
 
@@ -23,9 +23,44 @@ struct Parser<'d> {
     toks: Vec<Token>,
     pos: usize,
     diags: &'d mut Diagnostics,
+    /// How deeply the construct being parsed is nested (expressions,
+    /// blocks, types, operator chains); bounded by [`crate::MAX_NESTING`]
+    /// so that every later pass, recursive over the tree, stays bounded.
+    depth: usize,
 }
 
 impl Parser<'_> {
+    /// Parses one nesting level deeper with `f`; past the limit, a located
+    /// error instead.
+    fn nested<T>(&mut self, f: impl FnOnce(&mut Self) -> PResult<T>) -> PResult<T> {
+        if self.depth >= crate::MAX_NESTING {
+            return Err(self.too_deep());
+        }
+        self.depth += 1;
+        let r = f(self);
+        self.depth -= 1;
+        r
+    }
+
+    /// One level deeper for the rest of an operator chain (restored by
+    /// [`Self::binary`]).
+    fn deeper(&mut self) -> PResult<()> {
+        if self.depth >= crate::MAX_NESTING {
+            return Err(self.too_deep());
+        }
+        self.depth += 1;
+        Ok(())
+    }
+
+    fn too_deep(&mut self) -> Bail {
+        let span = self.span();
+        self.diags.push(
+            Diagnostic::error(span, format!("nesting deeper than {} levels", crate::MAX_NESTING))
+                .with_hint("split the code into smaller pieces: local variables or functions"),
+        );
+        Bail
+    }
+
     fn peek(&self) -> &Tok {
         &self.toks[self.pos].tok
     }
@@ -430,6 +465,10 @@ impl Parser<'_> {
     // ---- types ----
 
     fn type_expr(&mut self) -> PResult<TypeExpr> {
+        self.nested(Self::type_expr_inner)
+    }
+
+    fn type_expr_inner(&mut self) -> PResult<TypeExpr> {
         let lo = self.span();
         let mut t = if self.eat_sym("(") {
             // A parenthesised type, for `(fn(Int) -> Int)?`.
@@ -484,6 +523,10 @@ impl Parser<'_> {
     // ---- statements ----
 
     fn block(&mut self) -> PResult<Block> {
+        self.nested(Self::block_inner)
+    }
+
+    fn block_inner(&mut self) -> PResult<Block> {
         let lo = self.expect_sym("{")?;
         let mut stmts = Vec::new();
         loop {
@@ -645,22 +688,30 @@ impl Parser<'_> {
     // ---- expressions ----
 
     fn expr(&mut self) -> PResult<Expr> {
-        self.coalesce()
+        self.nested(Self::coalesce)
     }
 
     fn coalesce(&mut self) -> PResult<Expr> {
         let lhs = self.binary(0)?;
         if self.is_sym("??") {
             self.bump();
-            let rhs = self.coalesce()?;
+            let rhs = self.nested(Self::coalesce)?;
             let span = lhs.span.to(rhs.span);
             return Ok(Expr { kind: ExprKind::Binary(BinOp::Coalesce, Box::new(lhs), Box::new(rhs)), span });
         }
         Ok(lhs)
     }
 
-    /// Precedence climbing over the binary levels, lowest first.
+    /// Precedence climbing over the binary levels, lowest first. Each
+    /// operator of a chain (`a + b + c ...`) nests the tree one level deeper.
     fn binary(&mut self, level: usize) -> PResult<Expr> {
+        let depth = self.depth;
+        let r = self.binary_chain(level);
+        self.depth = depth;
+        r
+    }
+
+    fn binary_chain(&mut self, level: usize) -> PResult<Expr> {
         const LEVELS: &[&[(&str, BinOp)]] = &[
             &[("||", BinOp::Or)],
             &[("&&", BinOp::And)],
@@ -690,6 +741,7 @@ impl Parser<'_> {
             if level == RANGE {
                 let inclusive = self.is_sym("..=");
                 if inclusive || self.is_sym("..") {
+                    self.deeper()?;
                     self.bump();
                     let hi = self.binary(level + 1)?;
                     let span = lhs.span.to(hi.span);
@@ -699,6 +751,7 @@ impl Parser<'_> {
                 return Ok(lhs);
             }
             if level == COMPARE && self.is_kw(Kw::Is) {
+                self.deeper()?;
                 self.bump();
                 let t = self.type_expr()?;
                 let span = lhs.span.to(t.span());
@@ -706,6 +759,7 @@ impl Parser<'_> {
                 continue;
             }
             if level == COMPARE && self.is_kw(Kw::As) {
+                self.deeper()?;
                 self.bump();
                 let opt = self.eat_sym("?");
                 let t = self.type_expr()?;
@@ -717,6 +771,7 @@ impl Parser<'_> {
             let Some(&(_, op)) = LEVELS[level].iter().find(|(s, _)| self.is_sym(s)) else {
                 return Ok(lhs);
             };
+            self.deeper()?;
             self.bump();
             let rhs = self.binary(level + 1)?;
             let span = lhs.span.to(rhs.span);
@@ -734,7 +789,7 @@ impl Parser<'_> {
         };
         if let Some(op) = op {
             self.bump();
-            let e = self.unary()?;
+            let e = self.nested(Self::unary)?;
             let span = lo.to(e.span);
             return Ok(Expr { kind: ExprKind::Unary(op, Box::new(e)), span });
         }

@@ -1,0 +1,10 @@
+import sys
+kind, n = sys.argv[1], int(sys.argv[2])
+if kind == "paren": print("let x = " + "(" * n + "1" + ")" * n + "\nprint(x)")
+elif kind == "bracket": print("let x = " + "[" * n + "1" + "]" * n + "\nprint(x.len)")
+elif kind == "interp": print("let x = " + '"\\(' * n + "1" + ')"' * n + "\nprint(x)")
+elif kind == "if": print("var t = 0\n" + "if t == 0 {\n" * n + "t += 1\n" + "}\n" * n + "print(t)")
+elif kind == "plus": print("let x = " + " + ".join(["1"] * n) + "\nprint(x)")
+elif kind == "try": print("var t = 0\n" + "try {\n" * n + "t += 1\n" + "} catch e: Error { t += 100 }\n" * n + "print(t)")
+elif kind == "neg": print("let x = " + "-" * n + "1\nprint(x)")
+elif kind == "fnarg": print("fn f(a: Int) -> Int { return a + 1 }\nlet x = " + "f(" * n + "1" + ")" * n + "\nprint(x)")
