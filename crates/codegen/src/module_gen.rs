@@ -7,7 +7,7 @@ use crate::{err, CodegenError};
 use cranelift_codegen::ir::{AbiParam, Signature};
 use cranelift_codegen::Context;
 use cranelift_frontend::FunctionBuilderContext;
-use cranelift_module::{DataDescription, DataId, FuncId, Linkage, Module};
+use cranelift_module::{DataDescription, DataId, FuncId, Linkage, Module, ModuleReloc};
 use std::collections::HashMap;
 use tess_abi::layout::{self, library_descriptor, type_info};
 use tess_abi::RuntimeFn;
@@ -44,6 +44,8 @@ pub(crate) struct ModuleGen<'h, M: Module> {
     /// With `Some`, the text of every translated function is appended
     /// here (`--emit=clif`).
     pub clif: Option<String>,
+    /// The target without optimisations, made on first use.
+    unoptimising_isa: Option<cranelift_codegen::isa::OwnedTargetIsa>,
 }
 
 impl<'h, M: Module> ModuleGen<'h, M> {
@@ -96,6 +98,7 @@ impl<'h, M: Module> ModuleGen<'h, M> {
             init_flag_defined: false,
             piece,
             clif: None,
+            unoptimising_isa: None,
         };
         for (id, class) in hir.classes.iter().enumerate() {
             if !class.is_external() && here(class.file) {
@@ -209,6 +212,28 @@ impl<'h, M: Module> ModuleGen<'h, M> {
             desc.write_function_addr(type_info::vtable_slot(slot as u32) as u32, fref);
         }
         self.module.define_data(ti, &desc).map_err(err("defining a class"))
+    }
+
+    /// Defines a very large function, compiled without Cranelift's
+    /// optimisations (whose time grows faster than the function: see
+    /// `translate::LARGE_FUNCTION_BLOCKS`).
+    pub fn define_unoptimised(&mut self, id: FuncId, ctx: &mut Context, name: &str) -> Result<(), CodegenError> {
+        let fail = |e: String| CodegenError(format!("function {name}: {e}"));
+        if self.unoptimising_isa.is_none() {
+            let pic = self.module.isa().flags().is_pic();
+            self.unoptimising_isa = Some(crate::object_file::isa_optimising(pic, false)?);
+        }
+        let isa = self.unoptimising_isa.as_deref().ok_or_else(|| fail("no target".into()))?;
+        let alignment =
+            ctx.compile(isa, &mut Default::default()).map_err(|e| fail(format!("{:?}", e.inner)))?.buffer.alignment;
+        let compiled = ctx.compiled_code().ok_or_else(|| fail("no compiled code".into()))?;
+        let relocs: Vec<ModuleReloc> =
+            compiled.buffer.relocs().iter().map(|r| ModuleReloc::from_mach_reloc(r, &ctx.func, id)).collect();
+        self.module
+            .define_function_bytes(id, u64::from(alignment), compiled.buffer.data(), &relocs)
+            .map_err(|e| fail(e.to_string()))?;
+        self.module.clear_context(ctx);
+        Ok(())
     }
 
     pub fn define(&mut self, id: FuncId, ctx: &mut Context, name: &str) -> Result<(), CodegenError> {

@@ -15,9 +15,16 @@ use tess_sema::hir;
 /// position-independent, and for the baseline x86-64 CPU rather than this
 /// host's, so objects run on any machine of the architecture.
 pub fn isa(pic: bool) -> Result<OwnedTargetIsa, CodegenError> {
+    isa_optimising(pic, true)
+}
+
+/// The target of [`isa`], with Cranelift's optimisations (the e-graph
+/// pass) or without: very large functions are compiled without, since the
+/// pass grows faster than linearly with a function's size.
+pub(crate) fn isa_optimising(pic: bool, optimise: bool) -> Result<OwnedTargetIsa, CodegenError> {
     let mut flags = settings::builder();
     let set = |f: &mut settings::Builder, k: &str, v: &str| f.set(k, v).map_err(err("setting a code generator flag"));
-    set(&mut flags, "opt_level", "speed")?;
+    set(&mut flags, "opt_level", if optimise { "speed" } else { "none" })?;
     set(&mut flags, "is_pic", if pic { "true" } else { "false" })?;
     set(&mut flags, "enable_verifier", if cfg!(debug_assertions) { "true" } else { "false" })?;
     set(&mut flags, "preserve_frame_pointers", "true")?;
