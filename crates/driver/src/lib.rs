@@ -7,6 +7,7 @@ pub mod artifacts;
 pub mod build;
 pub mod diagnostics;
 pub mod frontend;
+pub mod fuzz;
 pub mod header;
 pub mod launch;
 pub mod link;
