@@ -77,6 +77,17 @@ const _: () = {
     assert!(size_of::<Descriptor>() == d::SIZE as usize);
 };
 
+/// More declarations than any library uses: a descriptor claiming more is
+/// damaged.
+const MAX_USES: u64 = 1 << 24;
+
+/// The base address of the loaded object that holds address `p`, if any.
+fn object_of(p: *const u8) -> Option<usize> {
+    let mut info: libc::Dl_info = unsafe { std::mem::zeroed() };
+    let found = unsafe { libc::dladdr(p.cast(), &mut info) } != 0;
+    found.then_some(info.dli_fbase as usize)
+}
+
 fn load(path: &str) -> Result<(), (&'static crate::object::ClassInfo<1>, String)> {
     let load_error = |m: String| (&tess_ti_LoadError, m);
     let abi_error = |m: String| (&tess_ti_AbiError, m);
@@ -107,19 +118,30 @@ fn load(path: &str) -> Result<(), (&'static crate::object::ClassInfo<1>, String)
         return Err(load_error(format!("cannot load {path}: it is not a Tessera shared library")));
     }
     let desc = unsafe { &*desc };
-    let name = unsafe { text(desc.name) };
+    let damaged = || load_error(format!("cannot load {path}: its library descriptor is damaged"));
+    let home = object_of(std::ptr::from_ref(desc).cast());
+    // Every address the descriptor holds must point into its own library.
+    let inside = |p: *const u8| !p.is_null() && home.is_some() && object_of(p) == home;
+    let string = |p: *const c_char| if inside(p.cast()) { Some(unsafe { text(p) }) } else { None };
+    let name = string(desc.name).ok_or_else(damaged)?;
     let modules = MODULES.lock().map_err(|_| load_error("module registry poisoned".into()))?;
     let known = modules.as_ref();
     if known.is_some_and(|m| m.contains_key(&name)) {
         return Err(load_error(format!("cannot load {path}: a module named `{name}` is already loaded")));
     }
+    // (A second module of a loaded name would have its init entry bound to
+    // the first one's: that case is refused above.)
+    if !inside(desc.init as *const u8) || desc.nuses > MAX_USES || (desc.nuses > 0 && !inside(desc.uses.cast())) {
+        return Err(damaged());
+    }
     for i in 0..desc.nuses as usize {
-        let (module, decl, fp) = unsafe {
-            (
-                text(*desc.uses.add(USES_WIDTH * i)),
-                text(*desc.uses.add(USES_WIDTH * i + 1)),
-                text(*desc.uses.add(USES_WIDTH * i + 2)),
-            )
+        let row = unsafe { desc.uses.add(USES_WIDTH * i) };
+        if !inside(unsafe { row.add(USES_WIDTH - 1) }.cast()) {
+            return Err(damaged());
+        }
+        let field = |k: usize| string(unsafe { *row.add(k) });
+        let (Some(module), Some(decl), Some(fp)) = (field(0), field(1), field(2)) else {
+            return Err(damaged());
         };
         let Some(decls) = known.and_then(|m| m.get(&module)) else {
             return Err(load_error(format!(
