@@ -169,6 +169,8 @@ impl Checker<'_> {
             external: false,
             origin: None,
             file: 0,
+            access: hir::Access::Public,
+            is_final: false,
             span: None,
             extern_c: false,
             throws_c: false,

@@ -48,7 +48,7 @@ impl Checker<'_> {
             name: "message".into(),
             ty: Ty::Str,
             offset: object::field_offset(0),
-            public: true,
+            access: Access::Public,
             mutable: false,
         };
         let init = Some(Callee::Runtime(RuntimeFn::ErrorInit));
@@ -274,8 +274,8 @@ impl Checker<'_> {
             };
             let index = self.classes[id].fields.len();
             let offset = object::field_offset(index as u32);
-            let public = matches!(f.mods.access, Some((Access::Public, _)));
-            let field = hir::Field { name: f.name.name.clone(), ty: ty.clone(), offset, public, mutable: f.mutable };
+            let access = access_of(&f.mods);
+            let field = hir::Field { name: f.name.name.clone(), ty: ty.clone(), offset, access, mutable: f.mutable };
             self.classes[id].fields.push(field);
             let defaulted = f.init.is_some() || (f.mutable && matches!(ty, Ty::Optional(_)));
             let info = &mut self.class_info[id];
@@ -316,6 +316,7 @@ impl Checker<'_> {
             visibility,
         );
         self.funcs[func].file = self.classes[id].file;
+        self.funcs[func].access = self.class_info[id].init_access;
         self.classes[id].init = Some(Callee::Func(func));
         self.class_info[id].init_params = Some(init_params);
     }
@@ -441,6 +442,8 @@ impl Checker<'_> {
             visibility,
         );
         self.funcs[func].file = self.classes[id].file;
+        self.funcs[func].access = access_of(&m.mods);
+        self.funcs[func].is_final = is_final;
         let slot = match slot {
             Some(s) => Some(s),
             None if !is_final && inherited.is_none() => {

@@ -4,6 +4,7 @@
 
 use crate::ty::{ClassId, Ty};
 use tess_abi::RuntimeFn;
+pub use tess_syntax::ast::Access;
 
 pub type LocalId = usize;
 pub type GlobalId = usize;
@@ -72,8 +73,9 @@ pub struct Field {
     pub ty: Ty,
     /// Byte offset from the start of the object (header included).
     pub offset: u32,
-    /// Usable from other modules (`public`).
-    pub public: bool,
+    /// Who may use it (LANGUAGE.md §3); other modules see `public` and
+    /// `protected` ones (the latter from subclasses).
+    pub access: Access,
     pub mutable: bool,
 }
 
@@ -141,6 +143,11 @@ pub struct Func {
     pub origin: Option<Origin>,
     /// Index of the source file that declares it (for per-file objects).
     pub file: u32,
+    /// Its access level (a method's or `init`'s; `public` for functions,
+    /// whose reach is their visibility).
+    pub access: Access,
+    /// A method that cannot be overridden.
+    pub is_final: bool,
     /// Where its name is declared, for errors found after checking (an
     /// `extern fn` the JIT cannot find); `None` for generated functions.
     pub span: Option<tess_syntax::Span>,

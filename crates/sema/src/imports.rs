@@ -142,13 +142,15 @@ impl Checker<'_> {
                     name: f.name.clone(),
                     ty: ty(self, &f.ty),
                     offset: f.offset,
-                    public: f.public,
+                    access: f.access,
                     mutable: f.mutable,
                 })
                 .collect();
             for (index, f) in fields.iter().enumerate() {
-                if f.public {
-                    let info = FieldInfo { index, mutable: f.mutable, access: Access::Public, owner: id, span };
+                // Other modules see public fields, and protected ones from
+                // subclasses; the rest only take their place in the layout.
+                if matches!(f.access, Access::Public | Access::Protected) {
+                    let info = FieldInfo { index, mutable: f.mutable, access: f.access, owner: id, span };
                     self.class_info[id].fields.insert(f.name.clone(), info);
                 }
             }
@@ -166,8 +168,8 @@ impl Checker<'_> {
                     callee: Callee::Func(f),
                     slot: m.slot,
                     sig: Sig { params: params[1..].to_vec(), ret },
-                    access: Access::Public,
-                    is_final: m.slot.is_none(),
+                    access: m.access,
+                    is_final: m.is_final || m.slot.is_none(),
                     owner: id,
                     span,
                 };
@@ -176,14 +178,15 @@ impl Checker<'_> {
                     self.classes[id].vtable[slot as usize] = Callee::Func(f);
                 }
             }
-            if let Some((symbol, init_params)) = &c.init {
-                let ps: Vec<Ty> = init_params.iter().map(|p| ty(self, p)).collect();
+            if let Some(init) = &c.init {
+                let ps: Vec<Ty> = init.params.iter().map(|p| ty(self, p)).collect();
                 let mut all = vec![self.class_ty(id)];
                 all.extend(ps.iter().cloned());
-                let f = self.external_func(&format!("{}.init", c.name), symbol, all, Ty::Void);
+                let f = self.external_func(&format!("{}.init", c.name), &init.symbol, all, Ty::Void);
                 self.funcs[f].origin = self.classes[id].origin.clone();
                 self.classes[id].init = Some(Callee::Func(f));
                 self.class_info[id].init_params = Some(ps);
+                self.class_info[id].init_access = init.access;
             }
         }
         // Displays, bases first.

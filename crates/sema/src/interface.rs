@@ -12,10 +12,11 @@
 use crate::hir::{self, Callee, Visibility};
 use crate::ty::Ty;
 use serde::{Deserialize, Serialize};
+pub use tess_syntax::ast::Access;
 
 const MAGIC: &[u8; 4] = b"TESI";
 /// Bumped on any change to the encoding below.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 /// Bytes of the BLAKE3 checksum of the contents, after the version.
 const CHECKSUM_BYTES: usize = 32;
 
@@ -77,8 +78,9 @@ pub struct Field {
     pub name: String,
     pub ty: TypeRef,
     pub offset: u32,
-    /// Whether other modules may use it (layout needs every field).
-    pub public: bool,
+    /// Who may use it: other modules see `public` fields, and `protected`
+    /// ones from subclasses (the layout needs every field).
+    pub access: Access,
     pub mutable: bool,
 }
 
@@ -90,6 +92,19 @@ pub struct Method {
     pub ret: TypeRef,
     /// Virtual-table slot, for methods that are dispatched dynamically.
     pub slot: Option<u32>,
+    /// `public`, or `protected` (usable and overridable from subclasses).
+    pub access: Access,
+    /// Cannot be overridden.
+    pub is_final: bool,
+}
+
+/// A class's `init`, as other modules construct the class or call it
+/// with `super.init`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Init {
+    pub symbol: String,
+    pub params: Vec<TypeRef>,
+    pub access: Access,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -101,7 +116,7 @@ pub struct Class {
     pub fields: Vec<Field>,
     pub vtable_len: u32,
     pub methods: Vec<Method>,
-    pub init: Option<(String, Vec<TypeRef>)>,
+    pub init: Option<Init>,
     pub exported: bool,
     /// May be subclassed by other modules.
     pub open: bool,
@@ -223,7 +238,7 @@ fn class_interface(m: &hir::Module, c: &hir::Class) -> Class {
             name: f.name.clone(),
             ty: type_ref(m, &f.ty),
             offset: f.offset,
-            public: f.public,
+            access: f.access,
             mutable: f.mutable,
         })
         .collect();
@@ -239,12 +254,18 @@ fn class_interface(m: &hir::Module, c: &hir::Class) -> Class {
             params: f.params.iter().skip(1).map(|&l| type_ref(m, &f.locals[l].ty)).collect(),
             ret: type_ref(m, &f.ret),
             slot: c.vtable.iter().position(|v| *v == Callee::Func(fid)).map(|s| s as u32),
+            access: f.access,
+            is_final: f.is_final,
         })
         .collect();
     let init = match &c.init {
         Some(Callee::Func(f)) if m.funcs[*f].visibility != Visibility::Local => {
             let f = &m.funcs[*f];
-            Some((f.symbol.clone(), f.params.iter().skip(1).map(|&l| type_ref(m, &f.locals[l].ty)).collect()))
+            Some(Init {
+                symbol: f.symbol.clone(),
+                params: f.params.iter().skip(1).map(|&l| type_ref(m, &f.locals[l].ty)).collect(),
+                access: f.access,
+            })
         }
         _ => None,
     };
@@ -273,6 +294,16 @@ fn class_interface(m: &hir::Module, c: &hir::Class) -> Class {
         exported: c.visibility == Visibility::Export,
         open: c.open,
         fingerprint: fingerprint(&facts),
+    }
+}
+
+/// An access level as the language writes it.
+fn access_word(a: Access) -> &'static str {
+    match a {
+        Access::Private => "private",
+        Access::Internal => "internal",
+        Access::Protected => "protected",
+        Access::Public => "public",
     }
 }
 
@@ -396,16 +427,26 @@ pub fn describe(i: &Interface) -> String {
             c.fingerprint
         );
         for f in &c.fields {
-            out += &format!("    field {}: {} @ {}\n", f.name, f.ty, f.offset);
+            let kind = if f.mutable { "var" } else { "let" };
+            out += &format!("    {} {kind} {}: {} @ {}\n", access_word(f.access), f.name, f.ty, f.offset);
         }
-        if let Some((symbol, params)) = &c.init {
-            let ps: Vec<String> = params.iter().map(|p| p.to_string()).collect();
-            out += &format!("    init({})  [symbol {}]\n", ps.join(", "), symbol);
+        if let Some(init) = &c.init {
+            let ps: Vec<String> = init.params.iter().map(|p| p.to_string()).collect();
+            out += &format!("    {} init({})  [symbol {}]\n", access_word(init.access), ps.join(", "), init.symbol);
         }
         for m in &c.methods {
             let ps: Vec<String> = m.params.iter().map(|p| p.to_string()).collect();
             let slot = m.slot.map(|s| format!("slot {s}")).unwrap_or_else(|| "direct".into());
-            out += &format!("    fn {}({}) -> {}  [{}, symbol {}]\n", m.name, ps.join(", "), m.ret, slot, m.symbol);
+            let fin = if m.is_final { "final " } else { "" };
+            out += &format!(
+                "    {} {fin}fn {}({}) -> {}  [{}, symbol {}]\n",
+                access_word(m.access),
+                m.name,
+                ps.join(", "),
+                m.ret,
+                slot,
+                m.symbol
+            );
         }
     }
     out
