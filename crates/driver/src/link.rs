@@ -20,7 +20,16 @@ fn run(cmd: &mut Command, what: &str) -> Result<(), String> {
 
 /// The object file to link: kept beside `output` when asked, else in a
 /// temporary directory that lives as long as the returned guard.
+/// Creates the directory `path` goes into, as `go build -o` does.
+pub fn make_parent(path: &Path) -> Result<(), String> {
+    match path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        Some(dir) => std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display())),
+        None => Ok(()),
+    }
+}
+
 fn write_object(object: &[u8], output: &Path, keep: bool) -> Result<(PathBuf, tempfile::TempDir), String> {
+    make_parent(output)?;
     let tmp = tempfile::tempdir().map_err(|e| format!("cannot create a temporary directory: {e}"))?;
     let path = if keep { output.with_extension("o") } else { tmp.path().join("module.o") };
     std::fs::write(&path, object).map_err(|e| format!("cannot write {}: {e}", path.display()))?;

@@ -71,6 +71,7 @@ pub fn compile(p: &Piece) -> Result<(), Error> {
     };
     let object = crate::on_compiler_stack(|| object_file_of(m, kind, Some(index as u32)))
         .map_err(|e| Error::Message(e.to_string()))?;
+    crate::link::make_parent(p.output)?;
     std::fs::write(p.output, object).map_err(|e| format!("cannot write {}: {e}", p.output.display()))?;
     Ok(())
 }

@@ -330,6 +330,9 @@ impl Checker<'_> {
                     }
                 }
             }
+            ast::TypeExpr::Named(parts) if parts.len() == 2 && self.missing_modules.contains(&parts[0].name) => {
+                Ty::Error
+            }
             ast::TypeExpr::Named(parts) => {
                 let name = parts.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(".");
                 match name.as_str() {

@@ -28,6 +28,9 @@ pub(crate) struct Checker<'d> {
     pub private_decls: HashMap<String, Span>,
     /// Imported modules by name, and their init entries (run first).
     pub modules: HashMap<String, ImportedModule>,
+    /// Imported modules that could not be found: their error is reported
+    /// once, at the `import`, not again at every use.
+    pub missing_modules: HashSet<String>,
     pub import_inits: Vec<FuncId>,
     /// Mutability of imported module variables.
     pub imported_mutable: HashMap<GlobalId, bool>,
@@ -53,6 +56,7 @@ impl<'d> Checker<'d> {
             all_globals: HashSet::new(),
             private_decls: HashMap::new(),
             modules: HashMap::new(),
+            missing_modules: HashSet::new(),
             import_inits: Vec::new(),
             imported_mutable: HashMap::new(),
             libm: HashMap::new(),

@@ -221,7 +221,9 @@ impl Checker<'_> {
             );
             return error_expr();
         }
-        self.error(span, format!("cannot find `{n}` in this scope"));
+        if !self.missing_modules.contains(n) {
+            self.error(span, format!("cannot find `{n}` in this scope"));
+        }
         error_expr()
     }
 

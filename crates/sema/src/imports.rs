@@ -39,6 +39,7 @@ impl Checker<'_> {
                             format!("cannot find module `{name}`"),
                             format!("compile it with `tess build --lib --module {name} ...` and pass its directory with `-I DIR`"),
                         );
+                        self.missing_modules.insert(name.clone());
                         continue;
                     };
                     let (module, init) = self.load_interface(&import.interface, import.shared, imp.span);
