@@ -26,6 +26,11 @@ pub fn interface_file(module: &str) -> String {
     format!("{module}.tesi")
 }
 
+/// The file name of module `module`'s pkg-config file.
+pub fn pkg_config_file(module: &str) -> String {
+    format!("{module}.pc")
+}
+
 /// The runtime's library name (`-ltessera_rt`).
 pub const RUNTIME: &str = "tessera_rt";
 
@@ -103,6 +108,31 @@ pub fn runtime_dir_of(tess: &Path) -> Option<PathBuf> {
 /// The runtime library of `kind`.
 pub fn runtime_library(kind: LibKind) -> Result<PathBuf, String> {
     Ok(runtime_dir()?.join(kind.file_name(RUNTIME)))
+}
+
+/// The path from directory `from` to directory `to` (both absolute), for
+/// `$ORIGIN` rpaths and `${pcfiledir}` in pkg-config files.
+pub fn relative_dir(from: &Path, to: &Path) -> PathBuf {
+    let (from, to): (Vec<_>, Vec<_>) = (from.components().collect(), to.components().collect());
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut path: PathBuf = std::iter::repeat_n("..", from.len() - common).collect();
+    path.extend(&to[common..]);
+    path
+}
+
+/// `anchor` (`$ORIGIN`, `${pcfiledir}`) followed by the relative path `rel`.
+pub fn anchored(anchor: &str, rel: &Path) -> PathBuf {
+    if rel.as_os_str().is_empty() {
+        PathBuf::from(anchor)
+    } else {
+        Path::new(anchor).join(rel)
+    }
+}
+
+/// The directory `path` is in, absolute (`.` for a bare file name).
+pub fn absolute_parent(path: &Path) -> Result<PathBuf, String> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::canonicalize(dir).map_err(|e| format!("{}: {e}", dir.display()))
 }
 
 /// Whether `name` can name a module (and so a symbol and a file).

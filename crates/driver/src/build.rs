@@ -3,7 +3,7 @@
 
 use crate::artifacts::{self, LibKind};
 use crate::frontend::{self, Checked, ModuleInput, MAIN_MODULE};
-use crate::{header, link, Error};
+use crate::{header, link, pkg_config, Error};
 use std::path::{Path, PathBuf};
 use tess_codegen::object_file::{self, Output};
 use tess_sema::hir::Mode;
@@ -76,7 +76,26 @@ pub fn library(
     let target = object_file::target_triple().map_err(codegen_error)?;
     let tesi = tess_sema::interface::encode(&checked.interface, &target, env!("CARGO_PKG_VERSION"));
     write(&output.with_file_name(artifacts::interface_file(name)), &tesi)?;
+    let pc = pkg_config::pc_file(name, kind, &output, header_path, &checked.imports, input.c_libs)?;
+    write(&output.with_file_name(artifacts::pkg_config_file(name)), pc.as_bytes())?;
     Ok(output)
+}
+
+/// `tess config --cflags`: where `tessera.h` is (written there, in the
+/// runtime's directory, when missing or out of date), as `-I DIR`.
+pub fn runtime_cflags() -> Result<String, Error> {
+    let dir = artifacts::runtime_dir()?.join("include");
+    let path = dir.join("tessera.h");
+    let text = header::tessera_h();
+    if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+        write(&path, text.as_bytes())?;
+    }
+    Ok(format!("-I{}", dir.display()))
+}
+
+/// `tess config --libs`: what links a C program against the shared runtime.
+pub fn runtime_libs() -> Result<String, Error> {
+    Ok(link::shared_runtime_args()?.join(" "))
 }
 
 /// `--emit=KIND`: the intermediate form of the module, as text.

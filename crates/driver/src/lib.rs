@@ -12,6 +12,7 @@ pub mod header;
 pub mod launch;
 pub mod link;
 pub mod pieces;
+pub mod pkg_config;
 
 use tess_syntax::{Diagnostics, SourceFile};
 

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The system libraries a Rust static library needs.
-const NATIVE_LIBS: &[&str] = &["-lm", "-lpthread", "-ldl", "-lrt", "-lgcc_s", "-lc"];
+pub const NATIVE_LIBS: &[&str] = &["-lm", "-lpthread", "-ldl", "-lrt", "-lgcc_s", "-lc"];
 
 fn run(cmd: &mut Command, what: &str) -> Result<(), String> {
     let status = cmd.status().map_err(|e| format!("cannot run {:?}: {e}", cmd.get_program()))?;
@@ -124,8 +124,7 @@ struct ImportArgs {
 fn import_args(imports: &[ImportedModule], output: &Path) -> Result<ImportArgs, String> {
     let mut args = Vec::new();
     let mut linked_shared = false;
-    let out_dir = output.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let out_dir = std::fs::canonicalize(out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
+    let out_dir = artifacts::absolute_parent(output)?;
     for m in imports {
         let (path, kind) = m.library()?;
         let path = std::fs::canonicalize(&path).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -133,7 +132,8 @@ fn import_args(imports: &[ImportedModule], output: &Path) -> Result<ImportArgs, 
         if kind == LibKind::Shared {
             linked_shared = true;
             if let Some(dir) = path.parent() {
-                args.push(format!("-Wl,-rpath,{}", origin_relative(&out_dir, dir).display()));
+                let from_output = artifacts::anchored("$ORIGIN", &artifacts::relative_dir(&out_dir, dir));
+                args.push(format!("-Wl,-rpath,{}", from_output.display()));
             }
         }
     }
@@ -143,25 +143,9 @@ fn import_args(imports: &[ImportedModule], output: &Path) -> Result<ImportArgs, 
     Ok(ImportArgs { args, linked_shared })
 }
 
-/// Directory `to` as seen from a binary in directory `from` (both
-/// absolute): `$ORIGIN` followed by the relative path.
-fn origin_relative(from: &Path, to: &Path) -> PathBuf {
-    let (from, to): (Vec<_>, Vec<_>) = (from.components().collect(), to.components().collect());
-    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
-    let mut path = PathBuf::from("$ORIGIN");
-    path.extend(std::iter::repeat_n("..", from.len() - common));
-    path.extend(&to[common..]);
-    path
-}
-
 /// The shared runtime, found through an absolute rpath: it is part of the
 /// toolchain's installation, not of the program's.
-fn shared_runtime_args() -> Result<Vec<String>, String> {
+pub fn shared_runtime_args() -> Result<Vec<String>, String> {
     let rt = artifacts::runtime_dir()?;
-    Ok(vec![
-        "-L".into(),
-        rt.display().to_string(),
-        format!("-l{}", artifacts::RUNTIME),
-        format!("-Wl,-rpath,{}", rt.display()),
-    ])
+    Ok(vec![format!("-L{}", rt.display()), format!("-l{}", artifacts::RUNTIME), format!("-Wl,-rpath,{}", rt.display())])
 }

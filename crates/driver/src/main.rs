@@ -97,6 +97,16 @@ enum Command {
     },
     /// Print an interface file readably.
     Interface { file: PathBuf },
+    /// Print the compiler and linker flags of the runtime's C API
+    /// (`tessera.h`, `tess_error_*`), as `python3-config` does.
+    Config {
+        /// `-I DIR` for `tessera.h`.
+        #[arg(long)]
+        cflags: bool,
+        /// What links the shared runtime.
+        #[arg(long)]
+        libs: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -176,6 +186,17 @@ fn execute(command: Command) -> Result<ExitCode, Error> {
         }
         Command::Interface { file } => {
             print!("{}", build::describe_interface(&file)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Config { cflags, libs } => {
+            let mut flags = Vec::new();
+            if cflags {
+                flags.push(build::runtime_cflags()?);
+            }
+            if libs {
+                flags.push(build::runtime_libs()?);
+            }
+            println!("{}", flags.join(" "));
             Ok(ExitCode::SUCCESS)
         }
     }
