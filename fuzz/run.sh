@@ -40,7 +40,7 @@ interface | library_check)
     ;;
 esac
 AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_QUIET=1 \
-    cargo afl fuzz -V "$seconds" -i "$seeds" -o "out/$target" "target/release/$target" > "out/$target.log" 2>&1 || true
+    cargo afl fuzz -t 5000 -V "$seconds" -i "$seeds" -o "out/$target" "target/release/$target" > "out/$target.log" 2>&1 || true
 found=0
 for kind in crashes hangs; do
     for f in out/"$target"/default/$kind/id*; do

@@ -151,6 +151,28 @@ runtime_functions! {
     WriteFile = "tess_write_file"(Ptr, Ptr), throws;
     ReadLine = "tess_read_line"() -> Ptr;
 
+    // C memory and handles (MODULES.md §5).
+    /// Zeroed C memory of (bytes); throws `Error` when there is none.
+    CAlloc = "tess_c_alloc"(I64) -> Ptr, throws;
+    CFree = "tess_c_free"(Ptr);
+    /// (pointer, byte offset) -> the value there.
+    CReadInt = "tess_c_read_int"(Ptr, I64) -> I64;
+    CReadInt32 = "tess_c_read_int32"(Ptr, I64) -> I32;
+    CReadFloat = "tess_c_read_float"(Ptr, I64) -> F64;
+    CReadPointer = "tess_c_read_pointer"(Ptr, I64) -> Ptr;
+    /// A copy of the NUL-terminated text at (pointer, byte offset).
+    CReadCString = "tess_c_read_cstring"(Ptr, I64) -> Ptr;
+    /// (pointer, byte offset, value).
+    CWriteInt = "tess_c_write_int"(Ptr, I64, I64);
+    CWriteInt32 = "tess_c_write_int32"(Ptr, I64, I32);
+    CWriteFloat = "tess_c_write_float"(Ptr, I64, F64);
+    CWritePointer = "tess_c_write_pointer"(Ptr, I64, Ptr);
+    /// A handle that keeps an object alive until released.
+    HandleOf = "tess_handle_of"(Ptr) -> Ptr;
+    /// The object of a live handle; throws `Error` for anything else.
+    ObjectOf = "tess_object_of"(Ptr) -> Ptr, throws;
+    ReleaseHandle = "tess_release_handle"(Ptr), throws;
+
     // Modules and the loader.
     /// (module name, fingerprint table of (declaration, fingerprint) C
     /// strings, rows).

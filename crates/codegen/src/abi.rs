@@ -37,6 +37,7 @@ pub fn clif_type(ty: &Ty) -> Option<Type> {
         Ty::Bool => Some(types::I8),
         Ty::Str
         | Ty::CString
+        | Ty::CPointer
         | Ty::Array(_)
         | Ty::Map(..)
         | Ty::Optional(_)

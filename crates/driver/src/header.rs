@@ -15,6 +15,7 @@ fn c_decl(ty: &Ty, name: &str) -> String {
         Ty::Float => plain("double"),
         Ty::Bool => plain("bool"),
         Ty::CString => plain("const char *").replace("* ", "*"),
+        Ty::CPointer => plain("void *").replace("* ", "*"),
         Ty::Fn(params, ret) => c_decl(ret, &format!("(*{name})({})", c_params(params))),
         _ => plain("void"),
     }

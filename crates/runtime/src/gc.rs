@@ -222,6 +222,9 @@ impl Heap {
                 }
             }
             self.mark(crate::pending::pending());
+            for o in crate::handles::roots() {
+                self.mark(o);
+            }
             while let Some(o) = self.mark_stack.pop() {
                 self.trace(o);
             }

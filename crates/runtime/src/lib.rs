@@ -9,21 +9,23 @@
 //! 1. `object` (layouts, checked against `tess_abi`), `output` (the print
 //!    buffer, `fatal`);
 //! 2. `pending` (the exception slot), `array_buffer`, `map_table`, `signals`,
-//!    `elf_check`;
+//!    `elf_check`, `handles`;
 //! 3. `gc` (heap, shadow stack, roots);
 //! 4. `str_alloc` (making strings), `exit`;
 //! 5. `exc` (built-in classes, throwing, uncaught exceptions);
-//! 6. `array`, `io`, `loader`, then `string`, then `map`;
+//! 6. `array`, `io`, `loader`, `c_memory`, then `string`, then `map`;
 //! 7. `process` (start-up), `symbols` (the table for the JIT).
 
 #![allow(clippy::missing_safety_doc)]
 
 pub mod array;
 pub mod array_buffer;
+pub mod c_memory;
 pub mod elf_check;
 pub mod exc;
 pub mod exit;
 pub mod gc;
+pub mod handles;
 pub mod io;
 pub mod loader;
 pub mod map;

@@ -3,12 +3,18 @@
 
 use crate::checker::{error_expr, Checker};
 use crate::hir::{Expr, ExprKind, MathFn};
+use crate::tables::OBJECT;
 use crate::ty::Ty;
 use tess_abi::RuntimeFn;
 use tess_syntax::ast;
 use tess_syntax::Span;
 
 const FUNCTIONS: &[&str] = &[
+    "cAlloc",
+    "cFree",
+    "handleOf",
+    "objectOf",
+    "releaseHandle",
     "print",
     "eprint",
     "String",
@@ -167,6 +173,18 @@ fn call_fn_inner(c: &mut Checker, name: &str, args: &[ast::Expr], span: Span) ->
         "readFile" => rt(RuntimeFn::ReadFile, fixed_args(c, args, &[Ty::Str], span, &what)?, Ty::Str),
         "writeFile" => rt(RuntimeFn::WriteFile, fixed_args(c, args, &[Ty::Str, Ty::Str], span, &what)?, Ty::Void),
         "readLine" => rt(RuntimeFn::ReadLine, fixed_args(c, args, &[], span, &what)?, Ty::Optional(Box::new(Ty::Str))),
+        // C memory and handles (MODULES.md §5).
+        "cAlloc" => rt(RuntimeFn::CAlloc, fixed_args(c, args, &[Ty::Int], span, &what)?, Ty::CPointer),
+        "cFree" => rt(RuntimeFn::CFree, fixed_args(c, args, &[Ty::CPointer], span, &what)?, Ty::Void),
+        "handleOf" => {
+            let object = c.class_ty(OBJECT);
+            rt(RuntimeFn::HandleOf, fixed_args(c, args, &[object], span, &what)?, Ty::CPointer)
+        }
+        "objectOf" => {
+            let object = c.class_ty(OBJECT);
+            rt(RuntimeFn::ObjectOf, fixed_args(c, args, &[Ty::CPointer], span, &what)?, object)
+        }
+        "releaseHandle" => rt(RuntimeFn::ReleaseHandle, fixed_args(c, args, &[Ty::CPointer], span, &what)?, Ty::Void),
         "sqrt" | "floor" | "ceil" => {
             let a = fixed_args(c, args, &[Ty::Float], span, &what)?;
             let f = match name {
@@ -245,6 +263,15 @@ fn call_method_inner(c: &mut Checker, obj: Expr, name: &ast::Ident, args: &[ast:
         (Ty::Str, "byteAt") => (RuntimeFn::StrByteAt, with_self(c, &[Ty::Int])?, Ty::Int),
         (Ty::Str, "toInt") => (RuntimeFn::StrToInt, with_self(c, &[])?, Ty::Optional(Box::new(Ty::Int))),
         (Ty::Str, "toFloat") => (RuntimeFn::StrToFloat, with_self(c, &[])?, Ty::Optional(Box::new(Ty::Float))),
+        (Ty::CPointer, "readInt") => (RuntimeFn::CReadInt, with_self(c, &[Ty::Int])?, Ty::Int),
+        (Ty::CPointer, "readInt32") => (RuntimeFn::CReadInt32, with_self(c, &[Ty::Int])?, Ty::Int32),
+        (Ty::CPointer, "readFloat") => (RuntimeFn::CReadFloat, with_self(c, &[Ty::Int])?, Ty::Float),
+        (Ty::CPointer, "readPointer") => (RuntimeFn::CReadPointer, with_self(c, &[Ty::Int])?, Ty::CPointer),
+        (Ty::CPointer, "readCString") => (RuntimeFn::CReadCString, with_self(c, &[Ty::Int])?, Ty::Str),
+        (Ty::CPointer, "writeInt") => (RuntimeFn::CWriteInt, with_self(c, &[Ty::Int, Ty::Int])?, Ty::Void),
+        (Ty::CPointer, "writeInt32") => (RuntimeFn::CWriteInt32, with_self(c, &[Ty::Int, Ty::Int32])?, Ty::Void),
+        (Ty::CPointer, "writeFloat") => (RuntimeFn::CWriteFloat, with_self(c, &[Ty::Int, Ty::Float])?, Ty::Void),
+        (Ty::CPointer, "writePointer") => (RuntimeFn::CWritePointer, with_self(c, &[Ty::Int, Ty::CPointer])?, Ty::Void),
         (Ty::Float, "toFixed") => (RuntimeFn::FloatToFixed, with_self(c, &[Ty::Int])?, Ty::Str),
         (Ty::Array(elem), "push") => {
             let mut a = with_self(c, &[(**elem).clone()])?;
@@ -298,6 +325,9 @@ fn methods_of(ty: &Ty) -> &'static str {
         Ty::Array(_) => "arrays have `len`, `push`, `pop` and `slice`",
         Ty::Map(..) => "maps have `len`, `contains`, `remove` and `keys`",
         Ty::Float => "Float has `toFixed(digits)`",
+        Ty::CPointer => {
+            "CPointer has `isNull`, `readInt`, `readInt32`, `readFloat`, `readPointer`, `readCString` and the `write` methods"
+        }
         _ => "this type has no methods",
     }
 }
@@ -307,6 +337,7 @@ pub(crate) fn property(c: &mut Checker, obj: Expr, name: &ast::Ident) -> Expr {
         (Ty::Error, _) => error_expr(),
         (Ty::Str | Ty::Array(_), "len") => Expr::new(ExprKind::Len(Box::new(obj)), Ty::Int),
         (Ty::Map(..), "len") => rt(RuntimeFn::MapLen, vec![obj], Ty::Int),
+        (Ty::CPointer, "isNull") => Expr::new(ExprKind::IsNil { value: Box::new(obj), negated: false }, Ty::Bool),
         (ty, n) => {
             let hint = match ty {
                 Ty::Str | Ty::Array(_) | Ty::Map(..) => "did you mean `len`?",
@@ -317,4 +348,13 @@ pub(crate) fn property(c: &mut Checker, obj: Expr, name: &ast::Ident) -> Expr {
             error_expr()
         }
     }
+}
+
+/// `CPointer.null`, the one constant of `CPointer`.
+pub(crate) fn cpointer_constant(c: &mut Checker, name: &ast::Ident) -> Expr {
+    if name.name == "null" {
+        return Expr::new(ExprKind::Int(0), Ty::CPointer);
+    }
+    c.error_hint(name.span, format!("CPointer has no member `{}`", name.name), "`CPointer.null` is the null pointer");
+    error_expr()
 }

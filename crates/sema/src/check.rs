@@ -277,7 +277,7 @@ impl Checker<'_> {
                 self.error_hint(
                     p.ty.span(),
                     format!("`extern fn {}` cannot take a {ty}", f.name.name),
-                    "extern functions take only C types: Int, Int32, Float, Bool, CString and fn types of these",
+                    "extern functions take only C types: Int, Int32, Float, Bool, CString, CPointer and fn types of these",
                 );
             }
         }
@@ -286,7 +286,7 @@ impl Checker<'_> {
                 self.error_hint(
                     r.span(),
                     format!("`extern fn {}` cannot return a {ret}", f.name.name),
-                    "extern functions return only C types: Int, Int32, Float, Bool, CString and fn types of these",
+                    "extern functions return only C types: Int, Int32, Float, Bool, CString, CPointer and fn types of these",
                 );
             }
         }
@@ -342,6 +342,7 @@ impl Checker<'_> {
                     "Bool" => Ty::Bool,
                     "String" => Ty::Str,
                     "CString" => Ty::CString,
+                    "CPointer" => Ty::CPointer,
                     _ => match self.class_names.get(&name).copied() {
                         Some(id) => {
                             self.check_private(&name, t.span());
@@ -603,7 +604,7 @@ impl Checker<'_> {
 /// Types that cross the C boundary (MODULES.md §5).
 fn is_c_type(t: &Ty) -> bool {
     match t {
-        Ty::Int | Ty::Int32 | Ty::Float | Ty::Bool | Ty::CString | Ty::Void | Ty::Error => true,
+        Ty::Int | Ty::Int32 | Ty::Float | Ty::Bool | Ty::CString | Ty::CPointer | Ty::Void | Ty::Error => true,
         Ty::Fn(ps, r) => ps.iter().all(is_c_type) && is_c_type(r),
         _ => false,
     }

@@ -336,6 +336,9 @@ impl Checker<'_> {
 
     fn member(&mut self, obj: &ast::Expr, name: &ast::Ident) -> Expr {
         if let ast::ExprKind::Name(m) = &obj.kind {
+            if m == "CPointer" && self.lookup_local(m).is_none() {
+                return crate::builtins::cpointer_constant(self, name);
+            }
             if self.is_module_name(m) {
                 return self.imported_member(m, name).unwrap_or_else(error_expr);
             }
@@ -759,6 +762,14 @@ impl Checker<'_> {
                     BinOp::BitOr => Arith::BitOr,
                     _ => Arith::BitXor,
                 };
+                if lt == Ty::CPointer {
+                    self.error_hint(
+                        span,
+                        format!("`{}` cannot be applied to CPointer", op.as_str()),
+                        "a CPointer has no arithmetic: read and write at byte offsets (`p.readInt(8)`)",
+                    );
+                    return error_expr();
+                }
                 let bitwise = matches!(arith, Arith::Shl | Arith::Shr | Arith::BitAnd | Arith::BitOr | Arith::BitXor);
                 let ok = if bitwise { lt.is_integer() } else { lt.is_numeric() };
                 if !ok {

@@ -260,6 +260,7 @@ impl Checker<'_> {
             TypeRef::Bool => Ty::Bool,
             TypeRef::Str => Ty::Str,
             TypeRef::CString => Ty::CString,
+            TypeRef::CPointer => Ty::CPointer,
             TypeRef::Array(e) => Ty::Array(b(e)),
             TypeRef::Map(k, v) => Ty::Map(b(k), b(v)),
             TypeRef::Optional(e) => Ty::Optional(b(e)),

@@ -16,6 +16,8 @@ pub enum Ty {
     Bool,
     Str,
     CString,
+    /// C's `void *` (MODULES.md §5): an address, or a handle; never traced.
+    CPointer,
     Array(Box<Ty>),
     Map(Box<Ty>, Box<Ty>),
     Optional(Box<Ty>),
@@ -75,6 +77,7 @@ impl fmt::Display for Ty {
             Ty::Bool => write!(f, "Bool"),
             Ty::Str => write!(f, "String"),
             Ty::CString => write!(f, "CString"),
+            Ty::CPointer => write!(f, "CPointer"),
             Ty::Array(t) => write!(f, "[{t}]"),
             Ty::Map(k, v) => write!(f, "Map[{k}, {v}]"),
             Ty::Optional(t) => match **t {
