@@ -75,6 +75,11 @@ runtime_functions! {
     ExternUncaught = "tess_extern_uncaught"(Ptr);
     /// Move the pending exception into a `tess_error **`.
     ErrorOut = "tess_error_out"(Ptr);
+    /// (class name, message) C strings -> a new `tess_error` (C API).
+    ErrorNew = "tess_error_new"(Ptr, Ptr) -> Ptr;
+    /// (error or null, table of (class name, type info) pairs, pairs):
+    /// rethrows what an `extern fn ... throws` declaration reported.
+    ErrorRethrow = "tess_error_rethrow"(Ptr, Ptr, I64), throws;
     ErrorMessage = "tess_error_message"(Ptr) -> Ptr;
     ErrorClass = "tess_error_class"(Ptr) -> Ptr;
     ErrorFree = "tess_error_free"(Ptr);
@@ -197,6 +202,7 @@ impl RuntimeFn {
     /// The C prototype of the functions C programs may call (`tessera.h`).
     pub const fn c_prototype(self) -> Option<&'static str> {
         match self {
+            RuntimeFn::ErrorNew => Some("tess_error *tess_error_new(const char *class_name, const char *message)"),
             RuntimeFn::ErrorMessage => Some("const char *tess_error_message(const tess_error *err)"),
             RuntimeFn::ErrorClass => Some("const char *tess_error_class(const tess_error *err)"),
             RuntimeFn::ErrorFree => Some("void tess_error_free(tess_error *err)"),

@@ -12,6 +12,9 @@ use std::collections::HashMap;
 use tess_abi::layout::{self, library_descriptor, type_info};
 use tess_abi::RuntimeFn;
 use tess_sema::hir;
+
+/// The class id of the built-in `Error` (second in every module).
+const ERROR_CLASS: usize = 1;
 use tess_sema::hir::{Callee, Visibility};
 
 /// The linkage of a symbol with this visibility (`docs/abi.md`).
@@ -44,6 +47,8 @@ pub(crate) struct ModuleGen<'h, M: Module> {
     /// With `Some`, the text of every translated function is appended
     /// here (`--emit=clif`).
     pub clif: Option<String>,
+    /// The table of [`Self::error_class_table`], made on first use.
+    error_classes: Option<(DataId, usize)>,
     /// The target without optimisations, made on first use.
     unoptimising_isa: Option<cranelift_codegen::isa::OwnedTargetIsa>,
 }
@@ -61,12 +66,7 @@ impl<'h, M: Module> ModuleGen<'h, M> {
                 funcs.push(None);
                 continue;
             }
-            let params: Vec<_> = f.params.iter().map(|&l| f.locals[l].ty.clone()).collect();
-            let mut sig = abi::signature(call_conv, &params, &f.ret);
-            if f.throws_c {
-                // `tess_error **err`, last.
-                sig.params.push(AbiParam::new(abi::PTR));
-            }
+            let sig = func_signature(call_conv, f);
             funcs.push(Some(
                 module.declare_function(&f.symbol, link(f.visibility), &sig).map_err(err("declaring a function"))?,
             ));
@@ -99,6 +99,7 @@ impl<'h, M: Module> ModuleGen<'h, M> {
             piece,
             clif: None,
             unoptimising_isa: None,
+            error_classes: None,
         };
         for (id, class) in hir.classes.iter().enumerate() {
             if !class.is_external() && here(class.file) {
@@ -124,8 +125,7 @@ impl<'h, M: Module> ModuleGen<'h, M> {
             return Ok(id);
         }
         let func = &self.hir.funcs[f];
-        let params: Vec<_> = func.params.iter().map(|&l| func.locals[l].ty.clone()).collect();
-        let sig = abi::signature(self.module.isa().default_call_conv(), &params, &func.ret);
+        let sig = func_signature(self.module.isa().default_call_conv(), func);
         let id =
             self.module.declare_function(&func.symbol, Linkage::Import, &sig).map_err(err("importing a function"))?;
         self.funcs[f] = Some(id);
@@ -402,6 +402,37 @@ impl<'h, M: Module> ModuleGen<'h, M> {
         self.module.define_data(id, &desc).map_err(err("defining the descriptor"))
     }
 
+    /// The error classes this module knows, for rethrowing what an `extern
+    /// fn ... throws` declaration reports: (name, type info) pairs of every
+    /// `Error` class without fields beyond `message`, and how many.
+    pub fn error_class_table(&mut self) -> Result<(DataId, usize), CodegenError> {
+        if let Some(t) = self.error_classes {
+            return Ok(t);
+        }
+        let hir = self.hir;
+        let error_size = layout::object::size(1);
+        let classes: Vec<usize> = (0..hir.classes.len())
+            .filter(|&c| hir.classes[c].display.get(1) == Some(&ERROR_CLASS) && hir.classes[c].size == error_size)
+            .collect();
+        let name = format!("{}.error_classes", hir.funcs[hir.init].symbol);
+        let id = self.module.declare_data(&name, Linkage::Local, true, false).map_err(err("declaring a table"))?;
+        let word = layout::WORD as usize;
+        let mut desc = DataDescription::new();
+        desc.define(vec![0u8; (2 * word * classes.len()).max(word)].into_boxed_slice());
+        desc.set_align(8);
+        for (i, &c) in classes.iter().enumerate() {
+            let text = self.c_string(&hir.classes[c].name)?;
+            let gv = self.module.declare_data_in_data(text, &mut desc);
+            desc.write_data_addr((2 * i * word) as u32, gv, 0);
+            let ti = self.class_type_info(c)?;
+            let gv = self.module.declare_data_in_data(ti, &mut desc);
+            desc.write_data_addr(((2 * i + 1) * word) as u32, gv, 0);
+        }
+        self.module.define_data(id, &desc).map_err(err("defining a table"))?;
+        self.error_classes = Some((id, classes.len()));
+        Ok((id, classes.len()))
+    }
+
     /// The byte that says the module's init entry has run.
     pub fn init_flag(&mut self) -> Result<DataId, CodegenError> {
         let name = format!("{}.initialised", self.hir.funcs[self.hir.init].symbol);
@@ -436,6 +467,17 @@ impl<'h, M: Module> ModuleGen<'h, M> {
         self.data_imports.insert(name.to_string(), id);
         Ok(id)
     }
+}
+
+/// The machine signature of a function: its parameters and result, and
+/// for an `extern fn ... throws` a last `tess_error **err`.
+fn func_signature(call_conv: cranelift_codegen::isa::CallConv, f: &hir::Func) -> Signature {
+    let params: Vec<_> = f.params.iter().map(|&l| f.locals[l].ty.clone()).collect();
+    let mut sig = abi::signature(call_conv, &params, &f.ret);
+    if f.throws_c {
+        sig.params.push(AbiParam::new(abi::PTR));
+    }
+    sig
 }
 
 /// Writes a little-endian word at byte `offset` of `bytes`.

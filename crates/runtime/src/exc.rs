@@ -87,11 +87,16 @@ pub unsafe extern "C" fn tess_exc_take() -> *mut Obj {
 
 /// Throws a new built-in error of class `ty` with `message`.
 pub fn throw_new(ty: &'static ClassInfo<1>, message: &str) {
-    let ty = &ty.ti;
+    unsafe { throw_of_type(&ty.ti, message) }
+}
+
+/// Throws a new error of the class whose type info is `ty` (an `Error`
+/// with no fields beyond `message`).
+unsafe fn throw_of_type(ty: *const TypeInfo, message: &str) {
     unsafe {
         let msg = crate::str_alloc::new_str(message.as_bytes());
         crate::gc::push_root(msg.cast());
-        let e = crate::gc::tess_alloc(ty, ty.size);
+        let e = crate::gc::tess_alloc(ty, (*ty).size);
         crate::gc::pop_root(1);
         *e.cast::<u8>().add(ERROR_MESSAGE_OFFSET as usize).cast::<*mut Str>() = msg;
         tess_exc = e;
@@ -159,6 +164,42 @@ pub unsafe extern "C" fn tess_error_out(err: *mut *mut TessError) {
         let c = |s: &str| std::ffi::CString::new(s.replace('\0', " ")).unwrap_or_default();
         *err = Box::into_raw(Box::new(TessError { class: c(class), message: c(message) }));
     }
+}
+
+/// `tess_error_new(class, message)` (`tessera.h`): an error C code reports
+/// through `tess_error **err`, to a Tessera caller that rethrows it.
+#[no_mangle]
+pub unsafe extern "C" fn tess_error_new(
+    class: *const std::ffi::c_char,
+    message: *const std::ffi::c_char,
+) -> *mut TessError {
+    let text = |p: *const std::ffi::c_char| {
+        if p.is_null() {
+            std::ffi::CString::default()
+        } else {
+            unsafe { std::ffi::CStr::from_ptr(p) }.to_owned()
+        }
+    };
+    Box::into_raw(Box::new(TessError { class: text(class), message: text(message) }))
+}
+
+/// After a call of an `extern fn ... throws` declaration that reported
+/// `e`: throws it as a Tessera exception — of the class of that name among
+/// `classes` (`n` pairs of C-string name and type info: the error classes
+/// the calling module knows), else `Error` — with its message, and frees
+/// it.
+#[no_mangle]
+pub unsafe extern "C" fn tess_error_rethrow(e: *mut TessError, classes: *const *const u8, n: u64) {
+    if e.is_null() {
+        return;
+    }
+    let error = unsafe { Box::from_raw(e) };
+    let wanted = error.class.to_bytes();
+    let ty = (0..n as usize)
+        .map(|i| unsafe { (*classes.add(2 * i), *classes.add(2 * i + 1)) })
+        .find(|&(name, _)| unsafe { std::ffi::CStr::from_ptr(name.cast()) }.to_bytes() == wanted)
+        .map_or(&tess_ti_Error.ti as *const TypeInfo, |(_, ti)| ti.cast());
+    unsafe { throw_of_type(ty, &error.message.to_string_lossy()) }
 }
 
 #[no_mangle]

@@ -75,6 +75,8 @@ table! {
         HandleOf: tess_handle_of(*mut Obj) -> *mut u8;
         ObjectOf: tess_object_of(*mut u8) -> *mut Obj;
         ReleaseHandle: tess_release_handle(*mut u8);
+        ErrorNew: tess_error_new(*const c_char, *const c_char) -> *mut TessError;
+        ErrorRethrow: tess_error_rethrow(*mut TessError, *const *const u8, u64);
         Main: tess_main(i32, *const *const c_char, extern "C" fn()) -> i32;
         RtInit: tess_rt_init(i32, *const *const c_char);
         RtShutdown: tess_rt_shutdown();

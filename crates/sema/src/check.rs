@@ -290,13 +290,6 @@ impl Checker<'_> {
                 );
             }
         }
-        if f.throws && f.body.is_none() {
-            self.error_hint(
-                f.span,
-                "a C function declared `throws` cannot be called from Tessera yet",
-                "`throws` is for `extern fn` definitions called from C",
-            );
-        }
         let visibility = if f.mods.export.is_some() { Visibility::Export } else { Visibility::Hidden };
         let id = self.new_func(&f.name.name, f.name.name.clone(), params.clone(), ret, visibility);
         let func = &mut self.funcs[id];

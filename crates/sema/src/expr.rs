@@ -384,7 +384,7 @@ impl Checker<'_> {
             ast::ExprKind::Name(n) if self.lookup_local(n).is_none() && !self.global_names.contains_key(n) => {
                 if let Some(&(id, _)) = self.fn_names.get(n) {
                     self.check_private(n, callee.span);
-                    if self.funcs[id].throws_c {
+                    if self.funcs[id].throws_c && !self.funcs[id].external {
                         self.error_hint(
                             callee.span,
                             format!("`{n}` is an `extern fn ... throws`: it is called from C"),

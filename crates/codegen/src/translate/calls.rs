@@ -4,9 +4,9 @@
 
 use super::{flags, Body, Translator, R};
 use crate::abi::{self, clif_type, PTR};
-use crate::slots::{self};
+use crate::slots;
 use crate::CodegenError;
-use cranelift_codegen::ir::{InstBuilder, TrapCode, Value};
+use cranelift_codegen::ir::{types, FuncRef, InstBuilder, StackSlotData, StackSlotKind, TrapCode, Value};
 use cranelift_module::Module;
 use tess_abi::layout::type_info;
 use tess_abi::RuntimeFn;
@@ -64,13 +64,36 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
             let id = self.mg.func(f)?;
             self.mg.module.declare_func_in_func(id, self.b.func)
         };
+        let func = &self.hir.funcs[f];
+        if func.extern_c && func.external && func.throws_c {
+            return self.call_reporting_c(fref, vals);
+        }
         let call = self.b.ins().call(fref, &vals);
         let r = self.b.inst_results(call).first().copied();
         // C functions do not throw.
-        let func = &self.hir.funcs[f];
         if !(func.extern_c && func.external) {
             self.check_exception()?;
         }
+        Ok(r)
+    }
+
+    /// A call of an `extern fn ... throws` declaration (MODULES.md §5): a
+    /// last argument `tess_error **err` (a zeroed stack slot); what the
+    /// function reports there is rethrown as a Tessera exception.
+    fn call_reporting_c(&mut self, fref: FuncRef, mut vals: Vec<Value>) -> R<Option<Value>> {
+        let slot = self.b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, 8, 3));
+        let zero = self.b.ins().iconst(PTR, 0);
+        self.b.ins().stack_store(PTR, zero, slot, 0);
+        vals.push(self.b.ins().stack_addr(PTR, slot, 0));
+        let call = self.b.ins().call(fref, &vals);
+        let r = self.b.inst_results(call).first().copied();
+        let err = self.b.ins().stack_load(PTR, PTR, slot, 0);
+        let (table, n) = self.mg.error_class_table()?;
+        let gv = self.mg.module.declare_data_in_func(table, self.b.func);
+        let table = self.b.ins().symbol_value(PTR, gv);
+        let n = self.b.ins().iconst(types::I64, n as i64);
+        self.call_rt(RuntimeFn::ErrorRethrow, &[err, table, n])?;
+        self.check_exception()?;
         Ok(r)
     }
 
