@@ -36,23 +36,34 @@ def chain(n):
     return "let x = " + " + ".join(["1"] * n) + "\nprint(x)\n"
 
 
+def errors(n):
+    # One statement of n stray `)` (found by fuzzing: each syntax error
+    # once scanned back over the statement and over every earlier error;
+    # 200,000 took 10.2 s).
+    return "print(1" + ")" * n + "\n"
+
+
+# (name, program of size n, base size, whether it compiles)
 SHAPES = [
-    ("statements (x += 1)", lines, 8000),
-    ("nested try", nested_try, 99),
-    ("nested if", nested_if, 99),
-    ("functions", functions, 1000),
-    ("operator chain", chain, 99),
+    ("statements (x += 1)", lines, 8000, True),
+    ("nested try", nested_try, 99, True),
+    ("nested if", nested_if, 99, True),
+    ("functions", functions, 1000, True),
+    ("operator chain", chain, 99, True),
+    ("stray ) in one line", errors, 20000, False),
 ]
 
 
-def build_time(src, tmp, runs):
+def build_time(src, tmp, runs, compiles):
     path = os.path.join(tmp, "g.tes")
     with open(path, "w") as f:
         f.write(src)
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        sh([TESS, "build", path, "-o", os.path.join(tmp, "g")], tmp)
+        p = subprocess.run([TESS, "build", path, "-o", os.path.join(tmp, "g")], cwd=tmp, capture_output=True)
+        if (p.returncode == 0) != compiles:
+            sys.exit(f"tess build of a {len(src)}-byte program: status {p.returncode}")
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 
@@ -64,9 +75,9 @@ def main():
     sh(["cargo", "build", "--release", "-q"], ROOT)
     print(f"{'shape':<22}{'size':>8}{'time':>10}{'size x10':>10}{'time':>10}{'ratio':>8}")
     with tempfile.TemporaryDirectory() as tmp:
-        for name, make, n in SHAPES:
-            a = build_time(make(n), tmp, args.n)
-            b = build_time(make(10 * n), tmp, args.n)
+        for name, make, n, compiles in SHAPES:
+            a = build_time(make(n), tmp, args.n, compiles)
+            b = build_time(make(10 * n), tmp, args.n, compiles)
             print(f"{name:<22}{n:>8}{a:>9.3f}s{10 * n:>10}{b:>9.3f}s{b / a:>8.1f}")
 
 

@@ -10,17 +10,20 @@ use tess_driver::fuzz::TARGETS;
 fn every_input_found_by_fuzzing_stays_fixed() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/regressions");
     let mut replayed = 0;
+    let mut slowest = std::time::Duration::ZERO;
     for (name, run) in TARGETS {
         let Ok(dir) = std::fs::read_dir(root.join(name)) else { continue };
         for file in dir.filter_map(|e| e.ok()).map(|e| e.path()) {
             let bytes = std::fs::read(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+            let start = std::time::Instant::now();
             if std::panic::catch_unwind(|| run(&bytes)).is_err() {
                 panic!("fuzz target {name} panics on {}", file.display());
             }
+            slowest = slowest.max(start.elapsed());
             replayed += 1;
         }
     }
-    eprintln!("{replayed} fuzzer findings replayed");
+    eprintln!("{replayed} fuzzer findings replayed, the slowest in {slowest:?}");
 }
 
 #[test]

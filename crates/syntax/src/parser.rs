@@ -11,7 +11,8 @@ use crate::token::{Kw, StrPart, Tok, Token};
 /// Parses one source file.
 pub fn parse_file(file: FileId, text: &str, diags: &mut Diagnostics) -> File {
     let tokens = lex(file, text, diags);
-    let mut p = Parser { toks: tokens, pos: 0, diags, depth: 0 };
+    let starts = statement_starts(&tokens);
+    let mut p = Parser { toks: tokens, starts, pos: 0, diags, depth: 0, error_offsets: Vec::new(), seen_diags: 0 };
     p.file()
 }
 
@@ -19,14 +20,36 @@ pub fn parse_file(file: FileId, text: &str, diags: &mut Diagnostics) -> File {
 struct Bail;
 type PResult<T> = Result<T, Bail>;
 
+/// For each token, the byte offset where its statement (its line of
+/// tokens) begins.
+fn statement_starts(toks: &[Token]) -> Vec<u32> {
+    let mut start = toks.first().map_or(0, |t| t.span.lo);
+    let mut out = Vec::with_capacity(toks.len());
+    for (i, t) in toks.iter().enumerate() {
+        if i > 0 && matches!(toks[i - 1].tok, Tok::Newline) {
+            start = t.span.lo;
+        }
+        out.push(start);
+    }
+    out
+}
+
 struct Parser<'d> {
     toks: Vec<Token>,
+    /// [`statement_starts`] of `toks`.
+    starts: Vec<u32>,
     pos: usize,
     diags: &'d mut Diagnostics,
     /// How deeply the construct being parsed is nested (expressions,
     /// blocks, types, operator chains); bounded by [`crate::MAX_NESTING`]
     /// so that every later pass, recursive over the tree, stays bounded.
     depth: usize,
+    /// Byte offsets of the diagnostics so far, sorted (synced from `diags`,
+    /// whose new items are appended), so that "has this statement an
+    /// error already" is a binary search, not a scan of every error.
+    error_offsets: Vec<u32>,
+    /// How many items of `diags` are in `error_offsets`.
+    seen_diags: usize,
 }
 
 impl Parser<'_> {
@@ -116,9 +139,7 @@ impl Parser<'_> {
     fn error_here(&mut self, what: &str) -> Bail {
         let start = self.statement_start();
         let span = self.span();
-        let already =
-            self.diags.items.iter().any(|d| d.span.file == span.file && (start..=span.hi).contains(&d.span.lo));
-        if !already {
+        if !self.error_between(start, span.hi) {
             let found = self.peek().describe();
             self.diags.error(span, format!("expected {what}, found {found}"));
         }
@@ -127,11 +148,21 @@ impl Parser<'_> {
 
     /// Byte offset where the current statement begins.
     fn statement_start(&self) -> u32 {
-        let mut i = self.pos;
-        while i > 0 && !matches!(self.toks[i - 1].tok, Tok::Newline) {
-            i -= 1;
+        self.starts.get(self.pos).copied().unwrap_or(0)
+    }
+
+    /// Whether a diagnostic of this file starts between `lo` and `hi`.
+    fn error_between(&mut self, lo: u32, hi: u32) -> bool {
+        let file = self.span().file;
+        for d in &self.diags.items[self.seen_diags.min(self.diags.items.len())..] {
+            if d.span.file == file {
+                let at = self.error_offsets.partition_point(|&o| o <= d.span.lo);
+                self.error_offsets.insert(at, d.span.lo);
+            }
         }
-        self.toks[i].span.lo
+        self.seen_diags = self.diags.items.len();
+        let first = self.error_offsets.partition_point(|&o| o < lo);
+        self.error_offsets.get(first).is_some_and(|&o| o <= hi)
     }
 
     fn expect_sym(&mut self, s: &str) -> PResult<Span> {
@@ -927,13 +958,16 @@ impl Parser<'_> {
                         self.diags.error(span, "empty interpolation `\\()`");
                         continue;
                     }
+                    let starts = statement_starts(&toks);
                     let saved_toks = std::mem::replace(&mut self.toks, toks);
+                    let saved_starts = std::mem::replace(&mut self.starts, starts);
                     let saved_pos = std::mem::replace(&mut self.pos, 0);
                     let r = self.expr();
                     if r.is_ok() && !matches!(self.peek(), Tok::Eof) {
                         let _ = self.error_here("`)` to close the interpolation");
                     }
                     self.toks = saved_toks;
+                    self.starts = saved_starts;
                     self.pos = saved_pos;
                     segs.push(StrSeg::Expr(r.unwrap_or(Expr { kind: ExprKind::Error, span })));
                 }
