@@ -14,7 +14,7 @@ target=$1
 seconds=$2
 if [ "$target" = all ]; then
     status=0
-    for t in parse front_end interface library_check; do "$0" "$t" "$seconds" || status=1; done
+    for t in parse front_end interface library_check; do sh ./run.sh "$t" "$seconds" || status=1; done
     exit $status
 fi
 cargo afl build --release -q --bin "$target"
