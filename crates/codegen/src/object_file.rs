@@ -33,8 +33,14 @@ pub(crate) fn isa_optimising(pic: bool, optimise: bool) -> Result<OwnedTargetIsa
 }
 
 /// The target triple objects are compiled for, as interface files record it.
+/// Found once per process: every imported interface is checked against it.
 pub fn target_triple() -> Result<String, CodegenError> {
-    Ok(isa(true)?.triple().to_string())
+    static TRIPLE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    if let Some(t) = TRIPLE.get() {
+        return Ok(t.clone());
+    }
+    let builder = cranelift_native::builder_with_options(false).map_err(err("detecting the target"))?;
+    Ok(TRIPLE.get_or_init(|| builder.triple().to_string()).clone())
 }
 
 /// The Cranelift IR of every function of `module`, as the translator
