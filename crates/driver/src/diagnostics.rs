@@ -1,8 +1,8 @@
 //! Rendering diagnostics: for people, `file:line:col`, the source line
 //! (around the marker only, when the line is long), a marker and the hint;
-//! for tools and tests, one line per error (`--error-format=short`). At
-//! most [`MAX_SHOWN`] errors are shown, then how many more there were, and
-//! the count.
+//! for tools and tests, one line per error (`--error-format=short`). For
+//! people at most [`MAX_SHOWN`] errors are shown, then how many more there
+//! were; tools get every error. Both end with the count.
 
 use std::io::{IsTerminal, Write};
 use tess_syntax::{Diagnostic, Diagnostics, SourceFile, Span};
@@ -17,8 +17,8 @@ pub enum ErrorFormat {
     Short,
 }
 
-/// Errors shown per run; the rest are counted (clang stops at 20, rustc's
-/// output of a hostile file is bounded by its own recovery).
+/// Errors shown to people per run; the rest are counted (clang stops at
+/// 20, rustc's output of a hostile file is bounded by its own recovery).
 pub const MAX_SHOWN: usize = 50;
 
 /// Characters of a long source line shown on each side of the marker.
@@ -102,15 +102,16 @@ fn human(sources: &[SourceFile], d: &Diagnostic, color: bool) -> String {
 pub fn emit(sources: &[SourceFile], diags: &Diagnostics, format: ErrorFormat) {
     let color = format == ErrorFormat::Human && std::io::stderr().is_terminal();
     let mut text = String::new();
-    for d in diags.items.iter().take(MAX_SHOWN) {
+    let shown = if format == ErrorFormat::Human { MAX_SHOWN } else { usize::MAX };
+    for d in diags.items.iter().take(shown) {
         text += &match format {
             ErrorFormat::Short => short_line(sources, d),
             ErrorFormat::Human => human(sources, d, color),
         };
     }
     let n = diags.items.len();
-    if n > MAX_SHOWN {
-        text += &format!("error: {} more errors not shown\n", n - MAX_SHOWN);
+    if n > shown {
+        text += &format!("error: {} more errors not shown\n", n - shown);
     }
     text += &format!("error: could not compile: {n} error{}\n", if n == 1 { "" } else { "s" });
     let _ = std::io::stderr().lock().write_all(text.as_bytes());

@@ -61,8 +61,7 @@ impl Checker<'_> {
     // ---- declarations ----
 
     fn collect(&mut self, files: &[ast::File]) {
-        self.declare_classes(files);
-        self.check_single_main_file(files);
+        // Private names first: resolving base classes checks them.
         for file in files {
             for item in &file.items {
                 let (mods, name) = match item {
@@ -76,6 +75,8 @@ impl Checker<'_> {
                 }
             }
         }
+        self.declare_classes(files);
+        self.check_single_main_file(files);
         for file in files {
             for item in &file.items {
                 match item {
@@ -137,12 +138,27 @@ impl Checker<'_> {
                 self.error(s, format!("{what} is not supported here"));
             }
         }
-        if let (Some((ast::Access::Protected, s)), false) = (m.access, member) {
-            self.error_hint(
+        if !member {
+            self.check_top_level_access(m);
+        }
+    }
+
+    /// The access level and `export` of a top-level declaration: no
+    /// `protected` (LANGUAGE.md §3), and nothing `private` exported — an
+    /// exported declaration is public (MODULES.md §2).
+    pub(crate) fn check_top_level_access(&mut self, m: &ast::Modifiers) {
+        match (m.access, m.export) {
+            (Some((ast::Access::Protected, s)), _) => self.error_hint(
                 s,
                 "`protected` applies only to class members",
                 "use `private`, `public`, or no access level",
-            );
+            ),
+            (Some((ast::Access::Private, s)), Some(_)) => self.error_hint(
+                s,
+                "a `private` declaration cannot be exported",
+                "remove `private` (`export` makes a declaration public), or remove `export`",
+            ),
+            _ => {}
         }
     }
 
@@ -389,6 +405,11 @@ impl Checker<'_> {
     }
 
     // ---- types and coercions ----
+
+    /// `class` and its bases, nearest first.
+    pub(crate) fn ancestors(&self, class: ClassId) -> impl Iterator<Item = ClassId> + '_ {
+        std::iter::successors(Some(class), |&c| self.classes[c].base)
+    }
 
     pub(crate) fn is_subclass(&self, mut a: ClassId, b: ClassId) -> bool {
         loop {

@@ -125,6 +125,7 @@ impl Checker<'_> {
                         self.error(s, format!("{what} does not apply to classes"));
                     }
                 }
+                self.check_top_level_access(&c.mods);
                 let id = self.classes.len();
                 self.classes.push(hir::Class {
                     name: c.name.name.clone(),
@@ -227,6 +228,30 @@ impl Checker<'_> {
         }
     }
 
+    /// For a class of another module whose `init` is not in its interface
+    /// (not public there): reports that it cannot be constructed or
+    /// subclassed here, and returns true.
+    pub(crate) fn report_hidden_init(&mut self, class: ClassId, span: Span) -> bool {
+        let Some(module) = self.classes[class].imported_from.clone() else { return false };
+        if self.class_info[class].init_params.is_some() {
+            return false;
+        }
+        let name = self.classes[class].name.clone();
+        self.error_hint(
+            span,
+            format!("`{name}` has no public `init`, so other modules cannot construct or subclass it"),
+            format!("declare `public init(...)` (or `protected init(...)`, for subclasses) in module `{module}`"),
+        );
+        true
+    }
+
+    /// A member of a class of another module that code here can never
+    /// name: private or internal there. It takes its place in the layout
+    /// but does not clash with this module's names.
+    pub(crate) fn hidden_import(&self, access: Access, owner: ClassId) -> bool {
+        self.classes[owner].imported_from.is_some() && matches!(access, Access::Private | Access::Internal)
+    }
+
     pub(crate) fn find_field(&self, mut class: ClassId, name: &str) -> Option<&FieldInfo> {
         loop {
             if let Some(f) = self.class_info[class].fields.get(name) {
@@ -251,7 +276,7 @@ impl Checker<'_> {
 
         for f in &c.fields {
             self.check_member_modifiers(&f.mods, false);
-            if let Some(prev) = self.find_field(id, &f.name.name) {
+            if let Some(prev) = self.find_field(id, &f.name.name).filter(|p| !self.hidden_import(p.access, p.owner)) {
                 let (owner, span) = (prev.owner, prev.span);
                 let d = Diagnostic::error(
                     f.name.span,
@@ -374,7 +399,7 @@ impl Checker<'_> {
             self.error_hint(m.name.span, format!("method `{name}` is declared twice"), "methods are not overloaded");
             return;
         }
-        if self.find_field(id, name).is_some() {
+        if self.find_field(id, name).is_some_and(|f| !self.hidden_import(f.access, f.owner)) {
             self.error(m.name.span, format!("`{name}` is already a field of `{class_name}`"));
             return;
         }
@@ -388,7 +413,11 @@ impl Checker<'_> {
         let slot = match (&inherited, m.mods.override_) {
             (Some(prev), Some(_)) => {
                 let owner = self.classes[prev.owner].name.clone();
-                if prev.is_final || prev.slot.is_none() {
+                let what = format!("method `{name}`");
+                let visible = self.check_access_from(Some(id), prev.access, prev.owner, prev.span, m.name.span, &what);
+                if !visible {
+                    // The access error says it all.
+                } else if prev.is_final || prev.slot.is_none() {
                     self.error_hint(
                         m.name.span,
                         format!("cannot override final method `{owner}.{name}`"),
@@ -422,11 +451,15 @@ impl Checker<'_> {
                 None
             }
             (None, Some(s)) => {
-                self.error_hint(
-                    s,
-                    format!("`{name}` does not override any method"),
-                    "remove `override`, or check the name",
-                );
+                let imported = self.ancestors(base).find(|&c| self.classes[c].imported_from.is_some());
+                let message = match imported {
+                    Some(c) => format!(
+                        "`{name}` does not override any method: `{}` has no public or protected method `{name}`",
+                        self.classes[c].name
+                    ),
+                    None => format!("`{name}` does not override any method"),
+                };
+                self.error_hint(s, message, "remove `override`, or check the name");
                 None
             }
             (None, None) => None,
@@ -552,11 +585,14 @@ impl Checker<'_> {
             } else if !state.super_called && !base_trivial {
                 match base_params {
                     Some(p) if p.is_empty() => {
+                        let (access, decl) = (self.class_info[base].init_access, self.class_info[base].span);
+                        self.check_access(access, base, decl, span, "`init`");
                         if let Some(base_init) = self.classes[base].init.clone() {
                             let this = Expr::new(ExprKind::Local(self_local), self.class_ty(id));
                             out.push(Stmt::Expr(Expr::new(ExprKind::CallDirect(base_init, vec![this]), Ty::Void)));
                         }
                     }
+                    None if self.report_hidden_init(base, span) => {}
                     _ => {
                         let base_name = self.classes[base].name.clone();
                         self.error_hint(

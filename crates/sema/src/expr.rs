@@ -103,27 +103,47 @@ impl Checker<'_> {
         self.error_hint(span, msg, hint);
     }
 
-    /// Reports a use of a private or protected member from where it is
-    /// not visible.
+    /// Reports a use of a member from where its access level hides it.
     pub(crate) fn check_access(&mut self, access: Access, owner: ClassId, decl: Span, span: Span, what: &str) {
+        self.check_access_from(self.body.self_class, access, owner, decl, span, what);
+    }
+
+    /// Whether code in class `within` (or outside classes) at `span` may
+    /// use a member of `owner` with `access`, declared at `decl`; reports
+    /// the rule when not. Members of classes of other modules are visible
+    /// when public, and when protected from subclasses (LANGUAGE.md §3).
+    pub(crate) fn check_access_from(
+        &mut self,
+        within: Option<ClassId>,
+        access: Access,
+        owner: ClassId,
+        decl: Span,
+        span: Span,
+        what: &str,
+    ) -> bool {
         let owner_name = self.classes[owner].name.clone();
-        match access {
-            Access::Private if decl.file != span.file => {
-                self.error_hint(
-                    span,
-                    format!("{what} of `{owner_name}` is private"),
-                    "private members are visible only in the file that declares them",
-                );
-            }
-            Access::Protected if !self.body.self_class.is_some_and(|c| self.is_subclass(c, owner)) => {
-                self.error_hint(
-                    span,
-                    format!("{what} of `{owner_name}` is protected"),
-                    format!("protected members are visible only in `{owner_name}` and its subclasses"),
-                );
-            }
-            _ => {}
-        }
+        let module = self.classes[owner].imported_from.clone();
+        let (message, hint) = match (access, module) {
+            (Access::Private, Some(m)) => (
+                format!("{what} of `{owner_name}` is private to its file in module `{m}`"),
+                "private members are visible only in the file that declares them".to_string(),
+            ),
+            (Access::Internal, Some(m)) => (
+                format!("{what} of `{owner_name}` is internal to module `{m}`"),
+                format!("declare it `public` (or `protected`, for subclasses) in `{m}` to use it from other modules"),
+            ),
+            (Access::Private, None) if decl.file != span.file => (
+                format!("{what} of `{owner_name}` is private"),
+                "private members are visible only in the file that declares them".to_string(),
+            ),
+            (Access::Protected, _) if !within.is_some_and(|c| self.is_subclass(c, owner)) => (
+                format!("{what} of `{owner_name}` is protected"),
+                format!("protected members are visible only in `{owner_name}` and its subclasses"),
+            ),
+            _ => return true,
+        };
+        self.error_hint(span, message, hint);
+        false
     }
 
     // ---- literals and names ----
@@ -458,6 +478,7 @@ impl Checker<'_> {
     fn construct(&mut self, class: ClassId, args: &[ast::Expr], span: Span) -> Expr {
         let name = self.classes[class].name.clone();
         let Some(params) = self.class_info[class].init_params.clone() else {
+            self.report_hidden_init(class, span);
             return error_expr();
         };
         if class == OBJECT {
@@ -474,7 +495,17 @@ impl Checker<'_> {
     fn method_call(&mut self, recv: Expr, class: ClassId, name: &ast::Ident, args: &[ast::Expr], span: Span) -> Expr {
         let cname = self.classes[class].name.clone();
         let Some(m) = self.find_method(class, &name.name) else {
-            self.error_hint(name.span, format!("`{cname}` has no method `{}`", name.name), "check the name");
+            let imported = self.ancestors(class).find_map(|c| self.classes[c].imported_from.clone());
+            let (message, hint) = match imported {
+                Some(module) => (
+                    format!("`{cname}` has no public method `{}`", name.name),
+                    format!(
+                        "check the name; the internal and private methods of module `{module}` are visible only in it"
+                    ),
+                ),
+                None => (format!("`{cname}` has no method `{}`", name.name), "check the name".to_string()),
+            };
+            self.error_hint(name.span, message, hint);
             for a in args {
                 self.expr(a, None);
             }
@@ -511,6 +542,12 @@ impl Checker<'_> {
                     self.error(span, "`super.init` is called twice");
                 }
             }
+            if self.report_hidden_init(base, span) {
+                return error_expr();
+            }
+            let access = self.class_info[base].init_access;
+            let decl = self.class_info[base].span;
+            self.check_access(access, base, decl, span, "`init`");
             let params = self.class_info[base].init_params.clone().unwrap_or_default();
             let mut all = vec![this];
             all.extend(self.args(args, &params, span, "`super.init`"));

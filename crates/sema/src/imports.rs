@@ -147,13 +147,12 @@ impl Checker<'_> {
                     mutable: f.mutable,
                 })
                 .collect();
+            // Every field, so that a use of a private or internal one
+            // names the rule (`check_access_from`); it cannot clash with
+            // this module's names (`hidden_import`).
             for (index, f) in fields.iter().enumerate() {
-                // Other modules see public fields, and protected ones from
-                // subclasses; the rest only take their place in the layout.
-                if matches!(f.access, Access::Public | Access::Protected) {
-                    let info = FieldInfo { index, mutable: f.mutable, access: f.access, owner: id, span };
-                    self.class_info[id].fields.insert(f.name.clone(), info);
-                }
+                let info = FieldInfo { index, mutable: f.mutable, access: f.access, owner: id, span };
+                self.class_info[id].fields.insert(f.name.clone(), info);
             }
             self.classes[id].fields = fields;
             // Slots not in the interface are filled from the base's type
