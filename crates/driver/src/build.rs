@@ -127,6 +127,5 @@ fn check(input: &BuildInput, name: &str, mode: Mode) -> Result<Checked, Error> {
 }
 
 fn write(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    link::make_parent(path)?;
-    std::fs::write(path, bytes).map_err(|e| Error::Message(format!("cannot write {}: {e}", path.display())))
+    Ok(link::write_atomically(path, bytes)?)
 }

@@ -139,7 +139,11 @@ fn parse_cached(index: usize, text: &str, diags: &mut Diagnostics, cache: Option
     let Some(dir) = cache else {
         return tess_syntax::parser::parse_file(file, text, diags);
     };
-    let key = dir.join(format!("{}-{index}.ast", blake3::hash(text.as_bytes()).to_hex()));
+    // Keyed by the compiler that wrote it too: another version's syntax
+    // trees are never read back.
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(crate::CACHE_VERSION.as_bytes()).update(text.as_bytes());
+    let key = dir.join(format!("{}-{index}.ast", hasher.finalize().to_hex()));
     if let Some(ast) = std::fs::read(&key).ok().and_then(|b| postcard::from_bytes(&b).ok()) {
         return ast;
     }

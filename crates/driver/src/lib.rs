@@ -11,10 +11,18 @@ pub mod fuzz;
 pub mod header;
 pub mod launch;
 pub mod link;
+pub mod manifest;
+pub mod module_graph;
+pub mod package;
+pub mod package_cache;
 pub mod pieces;
 pub mod pkg_config;
 
 use tess_syntax::{Diagnostics, SourceFile};
+
+/// What every cache of the compiler is keyed by besides its inputs: the
+/// compiler's version and the format of what it stores.
+pub const CACHE_VERSION: &str = concat!("tess ", env!("CARGO_PKG_VERSION"), " cache 1");
 
 /// Stack for the compiler's passes, each recursive over the tree: enough
 /// for code nested [`tess_syntax::MAX_NESTING`] deep in a debug build
@@ -34,6 +42,9 @@ pub enum Error {
     Diagnostics { sources: Vec<SourceFile>, diags: Diagnostics },
     /// Anything else: a file that cannot be read, a tool that failed.
     Message(String),
+    /// Several independent failures of one run (modules of a package that
+    /// each failed to compile), reported in turn.
+    Several(Vec<Error>),
 }
 
 impl From<String> for Error {

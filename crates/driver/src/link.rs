@@ -28,6 +28,27 @@ pub fn make_parent(path: &Path) -> Result<(), String> {
     }
 }
 
+/// A sibling of `output` to write first and then rename over it, so that
+/// an interrupted build never leaves a half-written file under the final
+/// name (the rename is atomic).
+fn partial_path(output: &Path) -> PathBuf {
+    let name = output.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    output.with_file_name(format!(".{name}.partial-{}", std::process::id()))
+}
+
+fn commit(partial: &Path, output: &Path) -> Result<(), String> {
+    std::fs::rename(partial, output).map_err(|e| format!("cannot write {}: {e}", output.display()))
+}
+
+/// Writes `bytes` to `path` atomically (write, then rename), creating its
+/// directory.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    make_parent(path)?;
+    let partial = partial_path(path);
+    std::fs::write(&partial, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    commit(&partial, path)
+}
+
 fn write_object(object: &[u8], output: &Path, keep: bool) -> Result<(PathBuf, tempfile::TempDir), String> {
     make_parent(output)?;
     let tmp = tempfile::tempdir().map_err(|e| format!("cannot create a temporary directory: {e}"))?;
@@ -47,10 +68,9 @@ pub fn link_library(
     c_libs: &[String],
 ) -> Result<(), String> {
     let (obj_path, _tmp) = write_object(object, output, keep_object)?;
-    // Archives and libraries are rewritten, never updated in place.
-    let _ = std::fs::remove_file(output);
+    let partial = partial_path(output);
     match kind {
-        LibKind::Static => run(Command::new("ar").arg("rcsD").arg(output).arg(&obj_path), "archiving"),
+        LibKind::Static => run(Command::new("ar").arg("rcsD").arg(&partial).arg(&obj_path), "archiving")?,
         LibKind::Shared => {
             let mut args = import_args(imports, output)?;
             // A shared library always uses the shared runtime.
@@ -65,14 +85,15 @@ pub fn link_library(
                     .arg("-shared")
                     .arg(format!("-Wl,-soname,{soname}"))
                     .arg("-o")
-                    .arg(output)
+                    .arg(&partial)
                     .arg(&obj_path)
                     .args(args.args)
                     .args(c_libs),
                 "linking the shared library",
-            )
+            )?
         }
     }
+    commit(&partial, output)
 }
 
 /// Writes `object` to a temporary file and links it into an executable.
@@ -92,10 +113,12 @@ pub fn link_executable(
         // (PyPy's plan: the main executable exports the core's functions).
         args.args.push(format!("-Wl,--export-dynamic-symbol={}*", tess_abi::runtime_fns::RUNTIME_PREFIX));
     }
+    let partial = partial_path(output);
     run(
-        Command::new("cc").arg(&obj_path).args(args.args).args(c_libs).arg("-o").arg(output).args(NATIVE_LIBS),
+        Command::new("cc").arg(&obj_path).args(args.args).args(c_libs).arg("-o").arg(&partial).args(NATIVE_LIBS),
         &format!("linking {}", output.display()),
-    )
+    )?;
+    commit(&partial, output)
 }
 
 /// Linker arguments for `-L DIR` (with an rpath) and `--link-lib NAME`.

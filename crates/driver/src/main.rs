@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use tess_driver::artifacts::LibKind;
 use tess_driver::build::{self, BuildInput, Emit};
 use tess_driver::diagnostics::{self, ErrorFormat};
-use tess_driver::{launch, link, pieces, Error};
+use tess_driver::{launch, link, package, pieces, Error};
 
 #[derive(Parser)]
 #[command(name = "tess", version, about = "The Tessera compiler")]
@@ -22,7 +22,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Compile in memory and run at once; arguments after FILE go to the program.
+    /// Compile FILE.tes in memory and run it at once (arguments after FILE
+    /// go to the program); without a FILE, build the package around the
+    /// current directory and run its program with ARGS.
     Run {
         /// Directories of compiled modules to import from.
         #[arg(short = 'I', value_name = "DIR")]
@@ -33,14 +35,19 @@ enum Command {
         /// Look for C libraries in DIR.
         #[arg(short = 'L', value_name = "DIR")]
         lib_dirs: Vec<PathBuf>,
-        file: PathBuf,
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        /// FILE.tes (or a script starting with `#!`), then its arguments;
+        /// in a package, the program's arguments.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "FILE|ARGS")]
         args: Vec<String>,
     },
     /// Compile a program to a native executable, or with `--lib` a module
-    /// to a library and its interface file.
+    /// to a library and its interface file; without files, build the
+    /// package around the current directory (`Tessera.toml`).
     Build {
         files: Vec<PathBuf>,
+        /// Steps of a package build to run at once (default: the cores).
+        #[arg(short = 'j', value_name = "N")]
+        jobs: Option<usize>,
         #[arg(short = 'I', value_name = "DIR")]
         include: Vec<PathBuf>,
         /// The executable or library to write.
@@ -113,20 +120,64 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match execute(cli.command) {
         Ok(code) => code,
-        Err(Error::Diagnostics { sources, diags }) => {
-            diagnostics::emit(&sources, &diags, cli.error_format);
-            ExitCode::from(1)
-        }
-        Err(Error::Message(m)) => {
-            eprintln!("error: {m}");
+        Err(e) => {
+            report(&e, cli.error_format);
             ExitCode::from(1)
         }
     }
 }
 
+fn report(e: &Error, format: ErrorFormat) {
+    match e {
+        Error::Diagnostics { sources, diags } => diagnostics::emit(sources, diags, format),
+        Error::Message(m) => eprintln!("error: {m}"),
+        Error::Several(all) => all.iter().for_each(|e| report(e, format)),
+    }
+}
+
+/// Whether the first argument of `tess run` names the file to run rather
+/// than the first argument of a package's program: a `.tes` file, or a
+/// script that starts with `#!` (run through its shebang line).
+fn names_a_file(arg: &str) -> bool {
+    if arg.ends_with(".tes") {
+        return true;
+    }
+    let mut start = [0u8; 2];
+    std::fs::File::open(arg).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut start)).is_ok() && &start == b"#!"
+}
+
+/// Changes to the root of the package around the current directory, with
+/// `-I` directories made absolute first.
+fn enter_package(include: &[PathBuf]) -> Result<package::Options, Error> {
+    let here = std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
+    let root = package::find_root().ok_or_else(|| {
+        format!(
+            "no {} in {} or any directory above it (to build files, name them: `tess build FILE.tes`)",
+            tess_driver::manifest::MANIFEST,
+            here.display()
+        )
+    })?;
+    let search = include.iter().map(|d| here.join(d)).collect();
+    std::env::set_current_dir(&root).map_err(|e| format!("cannot enter {}: {e}", root.display()))?;
+    let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
+    Ok(package::Options { jobs, search })
+}
+
 fn execute(command: Command) -> Result<ExitCode, Error> {
     match command {
-        Command::Run { include, link_lib, lib_dirs, file, args } => {
+        Command::Run { include, link_lib, lib_dirs, mut args } => {
+            if !args.first().is_some_and(|a| names_a_file(a)) {
+                let options = enter_package(&include)?;
+                let program = package::build(&options)?
+                    .program
+                    .ok_or("the package has no program to run: add a `.tes` file with top-level statements to src/")?;
+                let status = std::process::Command::new(&program)
+                    .args(&args)
+                    .status()
+                    .map_err(|e| format!("cannot run {}: {e}", program.display()))?;
+                return Ok(ExitCode::from(status.code().map_or(1, |c| c as u8)));
+            }
+            let file = PathBuf::from(args.remove(0));
             // The C libraries must stay loaded while the program runs.
             let _c_libraries = launch::load_c_libraries(&lib_dirs, &link_lib)?;
             let checked = tess_driver::frontend::check(&tess_driver::frontend::ModuleInput {
@@ -140,6 +191,7 @@ fn execute(command: Command) -> Result<ExitCode, Error> {
         }
         Command::Build {
             files,
+            jobs,
             include,
             output,
             emit_obj,
@@ -152,6 +204,12 @@ fn execute(command: Command) -> Result<ExitCode, Error> {
             link_lib,
             lib_dirs,
         } => {
+            if files.is_empty() && !lib && emit.is_none() {
+                let mut options = enter_package(&include)?;
+                options.jobs = jobs.unwrap_or(options.jobs);
+                package::build(&options)?;
+                return Ok(ExitCode::SUCCESS);
+            }
             let c_libs = link::c_library_args(&lib_dirs, &link_lib)?;
             let input = BuildInput { files: &files, search: &include, c_libs: &c_libs, keep_object: emit_obj };
             if let Some(kind) = emit {

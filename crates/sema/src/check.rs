@@ -51,6 +51,7 @@ pub fn check_module(
         mode,
         fingerprints: Vec::new(),
         dependencies,
+        uses: c.uses.into_inner().into_iter().collect(),
     };
     let interface = crate::interface::interface_of(&m);
     m.fingerprints = interface.fingerprints();
@@ -327,7 +328,10 @@ impl Checker<'_> {
             ast::TypeExpr::Named(parts) if parts.len() == 2 && self.modules.contains_key(&parts[0].name) => {
                 self.check_exported(&parts[0].name, &parts[1]);
                 match self.modules[&parts[0].name].classes.get(&parts[1].name).copied() {
-                    Some(c) => self.class_ty(c),
+                    Some(c) => {
+                        self.note_class(c);
+                        self.class_ty(c)
+                    }
                     None => {
                         let msg = format!("module `{}` has no public class `{}`", parts[0].name, parts[1].name);
                         self.error_hint(
@@ -355,6 +359,7 @@ impl Checker<'_> {
                     _ => match self.class_names.get(&name).copied() {
                         Some(id) => {
                             self.check_private(&name, t.span());
+                            self.note_class(id);
                             self.class_ty(id)
                         }
                         None => {

@@ -8,7 +8,8 @@ use crate::body::{Body, BodyKind, LocalInfo};
 use crate::hir::{self, Expr, ExprKind, FuncId, GlobalId, LocalId, Visibility};
 use crate::tables::{ClassInfo, GlobalInfo, ImportedModule, Sig};
 use crate::ty::{ClassId, Ty};
-use std::collections::{HashMap, HashSet};
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use tess_syntax::ast;
 use tess_syntax::{Diagnostic, Diagnostics, Span};
 
@@ -41,6 +42,9 @@ pub(crate) struct Checker<'d> {
     pub class_names: HashMap<String, ClassId>,
     /// The body being checked.
     pub body: Body,
+    /// Imported declarations consulted so far (`note_use`); interior
+    /// mutability because lookups that consult them take `&self`.
+    pub uses: RefCell<BTreeSet<hir::Origin>>,
 }
 
 impl<'d> Checker<'d> {
@@ -64,6 +68,25 @@ impl<'d> Checker<'d> {
             class_info: Vec::new(),
             class_names: HashMap::new(),
             body: Body::new(Ty::Void, BodyKind::TopLevel),
+            uses: RefCell::new(BTreeSet::new()),
+        }
+    }
+
+    /// Records that this module relies on an imported declaration (no-op
+    /// for this module's own declarations, which have no origin).
+    pub(crate) fn note_use(&self, origin: Option<&hir::Origin>) {
+        if let Some(o) = origin {
+            if !self.uses.borrow().contains(o) {
+                self.uses.borrow_mut().insert(o.clone());
+            }
+        }
+    }
+
+    /// Records that this module relies on a class's layout, virtual table
+    /// and ancestry: the class and each of its imported ancestors.
+    pub(crate) fn note_class(&self, class: ClassId) {
+        for c in std::iter::successors(Some(class), |&c| self.classes[c].base) {
+            self.note_use(self.classes[c].origin.as_ref());
         }
     }
 

@@ -220,6 +220,7 @@ impl Checker<'_> {
     }
 
     pub(crate) fn find_method(&self, mut class: ClassId, name: &str) -> Option<MethodInfo> {
+        self.note_class(class);
         loop {
             if let Some(m) = self.class_info[class].methods.get(name) {
                 return Some(m.clone());
@@ -253,6 +254,7 @@ impl Checker<'_> {
     }
 
     pub(crate) fn find_field(&self, mut class: ClassId, name: &str) -> Option<&FieldInfo> {
+        self.note_class(class);
         loop {
             if let Some(f) = self.class_info[class].fields.get(name) {
                 return Some(f);

@@ -432,6 +432,7 @@ impl Checker<'_> {
                     return self.construct(class, args, span);
                 }
                 if let Some(&id) = self.modules[m].funcs.get(&name.name) {
+                    self.note_use(self.funcs[id].origin.as_ref());
                     let params = self.sigs[id].params.clone();
                     let ret = self.sigs[id].ret.clone();
                     let args = self.args(args, &params, span, &format!("`{m}.{}`", name.name));
@@ -476,6 +477,7 @@ impl Checker<'_> {
 
     /// `C(args)`: allocate and initialise.
     fn construct(&mut self, class: ClassId, args: &[ast::Expr], span: Span) -> Expr {
+        self.note_class(class);
         let name = self.classes[class].name.clone();
         let Some(params) = self.class_info[class].init_params.clone() else {
             self.report_hidden_init(class, span);

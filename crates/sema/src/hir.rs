@@ -27,6 +27,10 @@ pub struct Module {
     pub fingerprints: Vec<(String, String)>,
     /// (module, interface fingerprint) of each module compiled against.
     pub dependencies: Vec<(String, String)>,
+    /// Every imported declaration the checker consulted, with the
+    /// fingerprint it had: the module must be recompiled when one of these
+    /// changes, and only then (early cutoff, MODULES.md §3). Sorted.
+    pub uses: Vec<Origin>,
 }
 
 /// How far a symbol is visible (MODULES.md §2, D's DIP45): `Export`ed
@@ -49,7 +53,7 @@ pub enum Mode {
 
 /// Where an imported declaration comes from, and the fingerprint of it
 /// this module was compiled against (checked when a plugin is loaded).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Origin {
     pub module: String,
     pub decl: String,

@@ -58,11 +58,15 @@ impl Checker<'_> {
         self.check_exported(module, item);
         let Some(m) = self.modules.get(module) else { return };
         let n = &item.name;
+        // A name brought in unqualified counts as used, whether or not it is.
         if let Some(&c) = m.classes.get(n) {
             self.class_names.insert(n.clone(), c);
+            self.note_class(c);
         } else if let Some(&f) = m.funcs.get(n) {
             self.fn_names.insert(n.clone(), (f, item.span));
+            self.note_use(self.funcs[f].origin.as_ref());
         } else if let Some(&g) = m.globals.get(n) {
+            self.note_use(self.globals[g].origin.as_ref());
             let mutable = self.global_mutable(g);
             self.global_names.insert(n.clone(), GlobalInfo { id: g, mutable, span: item.span });
         } else {
@@ -283,9 +287,11 @@ impl Checker<'_> {
         self.check_exported(module, name);
         let m = self.modules.get(module)?;
         if let Some(&g) = m.globals.get(&name.name) {
+            self.note_use(self.globals[g].origin.as_ref());
             return Some(hir::Expr::new(hir::ExprKind::Global(g), self.globals[g].ty.clone()));
         }
         if let Some(&f) = m.funcs.get(&name.name) {
+            self.note_use(self.funcs[f].origin.as_ref());
             let sig = &self.sigs[f];
             return Some(hir::Expr::new(
                 hir::ExprKind::FnRef(f),

@@ -398,6 +398,7 @@ impl Checker<'_> {
                     self.error(name.span, format!("module `{m}` has no public variable `{}`", name.name));
                     return;
                 };
+                self.note_use(self.globals[g].origin.as_ref());
                 if !self.global_mutable(g) {
                     self.error_hint(
                         name.span,

@@ -1,0 +1,362 @@
+//! `tess build` and `tess run` in a package (MODULES.md §9): the module
+//! graph built in dependency order, independent modules in parallel, each
+//! step skipped when its cache record says it is up to date, with Cargo's
+//! progress lines on standard error.
+//!
+//! A library module's compile writes `build/obj/NAME.o`,
+//! `build/lib/NAME.tesi` (and `libNAME.a` for a static one); a shared
+//! module's link writes `build/lib/libNAME.so`; the program's compile
+//! writes `build/obj/main.o` and its link `build/bin/<package>`. Compiles
+//! and links are separate steps, so that a body edit in a static library
+//! relinks what contains it without recompiling anything else.
+
+use crate::artifacts::{self, ImportedModule, LibKind};
+use crate::frontend::{self, ModuleInput};
+use crate::manifest::{self, Package};
+use crate::module_graph::{self, Graph, Node, NodeKind};
+use crate::package_cache::{file_hash, Cache, Key, Record};
+use crate::{link, pkg_config, Error};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{Condvar, Mutex};
+use std::time::Instant;
+use tess_codegen::object_file::{self, Output};
+use tess_sema::hir::Mode;
+
+/// The build directory, relative to the package root.
+pub const BUILD_DIR: &str = "build";
+
+/// How to build a package.
+pub struct Options {
+    /// Steps run at once.
+    pub jobs: usize,
+    /// Directories of compiled modules outside the package (`-I`),
+    /// absolute.
+    pub search: Vec<PathBuf>,
+}
+
+/// What a package build produced.
+pub struct Built {
+    /// The program, relative to the package root, when the package has one.
+    pub program: Option<PathBuf>,
+}
+
+/// Builds the package whose root is the current directory (the caller
+/// changes to it, so that every path in messages and outputs is relative
+/// to the package).
+pub fn build(options: &Options) -> Result<Built, Error> {
+    let started = Instant::now();
+    let package = manifest::load(Path::new("."))?;
+    let graph = module_graph::graph(&package)?;
+    let build = Path::new(BUILD_DIR);
+    std::fs::create_dir_all(build).map_err(|e| format!("cannot create {}: {e}", build.display()))?;
+    let _lock = lock(build)?;
+    let builder = Builder { package: &package, graph: &graph, options, cache: Cache::new(build.join("cache")) };
+    builder.run()?;
+    progress("Finished", &format!("in {:.2} s", started.elapsed().as_secs_f64()));
+    let program = graph.nodes.iter().any(|n| n.kind == NodeKind::Program).then(|| program_path(&package));
+    Ok(Built { program })
+}
+
+/// The root of the package around the current directory.
+pub fn find_root() -> Option<PathBuf> {
+    let here = std::env::current_dir().ok()?;
+    manifest::find_root(&here)
+}
+
+fn program_path(package: &Package) -> PathBuf {
+    Path::new(BUILD_DIR).join("bin").join(&package.name)
+}
+
+/// One line of progress, as Cargo prints it: the verb right-aligned.
+fn progress(verb: &str, what: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{verb:>12} {what}");
+}
+
+/// Holds the build directory's lock: two builds of one package at once
+/// take turns instead of writing the same files (Cargo's file lock).
+fn lock(build: &Path) -> Result<std::fs::File, Error> {
+    let path = build.join(".lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    if file.try_lock().is_err() {
+        progress("Blocking", "waiting for file lock on the build directory");
+        file.lock().map_err(|e| format!("cannot lock {}: {e}", path.display()))?;
+    }
+    Ok(file)
+}
+
+/// Where each module is in the schedule.
+#[derive(Clone, Copy, PartialEq)]
+enum State {
+    Waiting,
+    Running,
+    Built,
+    Failed,
+}
+
+/// What a worker does next.
+enum Next {
+    Job(usize),
+    Wait,
+    Done,
+}
+
+struct Builder<'a> {
+    package: &'a Package,
+    graph: &'a Graph,
+    options: &'a Options,
+    cache: Cache,
+}
+
+impl Builder<'_> {
+    /// Runs every module's steps, each once its imports are built, on
+    /// `jobs` threads; a module whose import failed is not attempted.
+    fn run(&self) -> Result<(), Error> {
+        let state = Mutex::new(vec![State::Waiting; self.graph.nodes.len()]);
+        let changed = Condvar::new();
+        let errors = Mutex::new(Vec::new());
+        std::thread::scope(|s| {
+            for _ in 0..self.options.jobs.max(1) {
+                s.spawn(|| loop {
+                    let job = {
+                        let mut states = state.lock().unwrap_or_else(|e| e.into_inner());
+                        loop {
+                            match self.next(&mut states) {
+                                Next::Job(i) => break Some(i),
+                                Next::Wait => states = changed.wait(states).unwrap_or_else(|e| e.into_inner()),
+                                Next::Done => break None,
+                            }
+                        }
+                    };
+                    let Some(i) = job else {
+                        changed.notify_all();
+                        break;
+                    };
+                    let result = self.module(i);
+                    let done = if result.is_ok() { State::Built } else { State::Failed };
+                    if let Err(e) = result {
+                        errors.lock().unwrap_or_else(|e| e.into_inner()).push(e);
+                    }
+                    state.lock().unwrap_or_else(|e| e.into_inner())[i] = done;
+                    changed.notify_all();
+                });
+            }
+        });
+        let errors = errors.into_inner().unwrap_or_else(|e| e.into_inner());
+        match errors.len() {
+            0 => Ok(()),
+            1 => Err(errors.into_iter().next().unwrap_or(Error::Message(String::new()))),
+            _ => Err(Error::Several(errors)),
+        }
+    }
+
+    /// The next module to build: one whose imports are all built. Modules
+    /// with a failed import fail without being attempted.
+    fn next(&self, states: &mut [State]) -> Next {
+        let nodes = &self.graph.nodes;
+        // Nodes come after their imports, so one pass propagates failures.
+        for i in 0..nodes.len() {
+            if states[i] == State::Waiting && nodes[i].imports.iter().any(|&d| states[d] == State::Failed) {
+                states[i] = State::Failed;
+            }
+        }
+        if let Some(i) = (0..nodes.len())
+            .find(|&i| states[i] == State::Waiting && nodes[i].imports.iter().all(|&d| states[d] == State::Built))
+        {
+            states[i] = State::Running;
+            return Next::Job(i);
+        }
+        if states.iter().any(|s| matches!(s, State::Waiting | State::Running)) {
+            Next::Wait
+        } else {
+            Next::Done
+        }
+    }
+
+    /// Where imports are found: the package's own modules, then `-I`.
+    fn search(&self) -> Vec<PathBuf> {
+        let mut search = vec![Path::new(BUILD_DIR).join("lib")];
+        search.extend(self.options.search.iter().cloned());
+        search
+    }
+
+    /// The name a module goes by in progress lines.
+    fn display_name(&self, node: &Node) -> String {
+        if node.kind == NodeKind::Program {
+            format!("{} (program)", self.package.name)
+        } else {
+            node.name.clone()
+        }
+    }
+
+    fn module(&self, index: usize) -> Result<(), Error> {
+        let node = &self.graph.nodes[index];
+        let record = self.compile(node)?;
+        match node.kind {
+            NodeKind::Library(LibKind::Static) => Ok(()),
+            NodeKind::Library(LibKind::Shared) => {
+                let out = Path::new(BUILD_DIR).join("lib").join(LibKind::Shared.file_name(&node.name));
+                self.link(index, &record, &out)
+            }
+            NodeKind::Program => self.link(index, &record, &program_path(self.package)),
+        }
+    }
+
+    /// The compile step's key: everything of its own that it depends on.
+    fn compile_key(&self, node: &Node) -> Result<String, Error> {
+        let mut key = Key::new();
+        key.add("kind", format!("{:?}", node.kind).as_bytes());
+        key.add("name", node.name.as_bytes());
+        for f in &node.files {
+            let text = std::fs::read(f).map_err(|e| format!("cannot read {}: {e}", f.display()))?;
+            key.add("file", f.display().to_string().as_bytes()).add("text", &text);
+        }
+        for &i in &node.imports {
+            let dep = &self.graph.nodes[i];
+            key.add("import", format!("{} {:?}", dep.name, dep.kind).as_bytes());
+        }
+        for dir in &self.options.search {
+            key.add("search", dir.display().to_string().as_bytes());
+        }
+        Ok(key.finish())
+    }
+
+    /// Whether every declaration a step relied on still has the
+    /// fingerprint it had.
+    fn uses_unchanged(&self, record: &Record) -> bool {
+        let search = self.search();
+        let mut interfaces: Vec<(String, Vec<(String, String)>)> = Vec::new();
+        record.uses.iter().all(|(module, decl, fingerprint)| {
+            if !interfaces.iter().any(|(m, _)| m == module) {
+                let prints = ImportedModule::find(module, &search)
+                    .and_then(|m| frontend::read_interface(&m.interface_path()).ok())
+                    .map(|i| i.fingerprints())
+                    .unwrap_or_default();
+                interfaces.push((module.clone(), prints));
+            }
+            interfaces
+                .iter()
+                .find(|(m, _)| m == module)
+                .is_some_and(|(_, prints)| prints.iter().any(|(d, f)| d == decl && f == fingerprint))
+        })
+    }
+
+    /// Compiles a module unless its record says it is up to date.
+    fn compile(&self, node: &Node) -> Result<Record, Error> {
+        let step = format!("compile-{}", node.name);
+        let key = self.compile_key(node)?;
+        if let Some(record) = self.cache.read(&step) {
+            if record.key == key && record.outputs_intact() && self.uses_unchanged(&record) {
+                return Ok(record);
+            }
+        }
+        self.cache.forget(&step);
+        progress("Compiling", &self.display_name(node));
+        let search = self.search();
+        let mode = if node.kind == NodeKind::Program { Mode::Program } else { Mode::Library };
+        let checked = frontend::check(&ModuleInput {
+            name: &node.name,
+            mode: Some(mode),
+            files: &node.files,
+            search: &search,
+            parse_cache: None,
+        })?;
+        let output = match node.kind {
+            NodeKind::Program => Output::Program,
+            NodeKind::Library(LibKind::Static) => Output::Archive,
+            NodeKind::Library(LibKind::Shared) => Output::SharedLibrary,
+        };
+        let object = crate::on_compiler_stack(|| object_file::object_file(&checked.module, output))
+            .map_err(|e| Error::Message(e.to_string()))?;
+        let build = Path::new(BUILD_DIR);
+        let obj = build.join("obj").join(format!("{}.o", node.name));
+        link::write_atomically(&obj, &object)?;
+        let mut outputs = vec![obj];
+        if let NodeKind::Library(kind) = node.kind {
+            let lib_dir = build.join("lib");
+            let target = object_file::target_triple().map_err(|e| Error::Message(e.to_string()))?;
+            let tesi = tess_sema::interface::encode(&checked.interface, &target, env!("CARGO_PKG_VERSION"));
+            let tesi_path = lib_dir.join(artifacts::interface_file(&node.name));
+            link::write_atomically(&tesi_path, &tesi)?;
+            outputs.push(tesi_path);
+            let library = lib_dir.join(kind.file_name(&node.name));
+            // A module that changed kind leaves no library of the old kind
+            // for importers to find.
+            let other = if kind == LibKind::Static { LibKind::Shared } else { LibKind::Static };
+            let _ = std::fs::remove_file(lib_dir.join(other.file_name(&node.name)));
+            if kind == LibKind::Static {
+                link::link_library(&object, &library, kind, false, &checked.imports, &[])?;
+                outputs.push(library.clone());
+            }
+            let pc = pkg_config::pc_file(&node.name, kind, &library, None, &checked.imports, &[])?;
+            link::write_atomically(&lib_dir.join(artifacts::pkg_config_file(&node.name)), pc.as_bytes())?;
+        }
+        let record = Record {
+            key,
+            uses: checked
+                .module
+                .uses
+                .iter()
+                .map(|o| (o.module.clone(), o.decl.clone(), o.fingerprint.clone()))
+                .collect(),
+            outputs: outputs
+                .iter()
+                .map(|p| Ok((p.clone(), file_hash(p).ok_or("an output vanished")?)))
+                .collect::<Result<_, String>>()?,
+            links: checked.imports.iter().map(|m| m.name.clone()).collect(),
+        };
+        self.cache.write(&step, &record)?;
+        Ok(record)
+    }
+
+    /// Links a shared library or the program unless up to date: keyed by
+    /// its object, the archives it contains, and the libraries it names
+    /// (a shared library's contents do not matter to the link, nor do the
+    /// archives that other binaries contain).
+    fn link(&self, index: usize, compiled: &Record, out: &Path) -> Result<(), Error> {
+        let node = &self.graph.nodes[index];
+        let contained = self.graph.linked_statically(index);
+        let step = format!("link-{}", node.name);
+        let search = self.search();
+        let imports: Vec<ImportedModule> = compiled
+            .links
+            .iter()
+            .map(|m| ImportedModule::find(m, &search).ok_or_else(|| format!("module `{m}` is no longer built")))
+            .collect::<Result<_, String>>()?;
+        let mut key = Key::new();
+        key.add("out", out.display().to_string().as_bytes());
+        for (path, hash) in &compiled.outputs {
+            key.add("input", path.display().to_string().as_bytes()).add("hash", hash.as_bytes());
+        }
+        for m in &imports {
+            let (path, kind) = m.library()?;
+            key.add("library", path.display().to_string().as_bytes());
+            let ours = self.graph.nodes.iter().any(|n| n.name == m.name);
+            if kind == LibKind::Static && (!ours || contained.contains(&m.name.as_str())) {
+                key.add("archive", file_hash(&path).unwrap_or_default().as_bytes());
+            }
+        }
+        let key = key.finish();
+        if let Some(record) = self.cache.read(&step) {
+            if record.key == key && record.outputs_intact() {
+                return Ok(());
+            }
+        }
+        self.cache.forget(&step);
+        progress("Linking", &self.display_name(node));
+        let obj = Path::new(BUILD_DIR).join("obj").join(format!("{}.o", node.name));
+        let object = std::fs::read(&obj).map_err(|e| format!("cannot read {}: {e}", obj.display()))?;
+        match node.kind {
+            NodeKind::Program => link::link_executable(&object, out, false, &imports, &[])?,
+            _ => link::link_library(&object, out, LibKind::Shared, false, &imports, &[])?,
+        }
+        let hash = file_hash(out).ok_or_else(|| format!("{} was not written", out.display()))?;
+        self.cache.write(&step, &Record { key, outputs: vec![(out.to_path_buf(), hash)], ..Record::default() })?;
+        Ok(())
+    }
+}
