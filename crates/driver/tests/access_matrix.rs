@@ -22,6 +22,10 @@ use std::path::Path;
 use std::process::Command;
 use std::sync::Mutex;
 
+mod common;
+
+use common::{as_a_user, shell_status};
+
 /// Where a use is, in the table's column order.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Place {
@@ -415,13 +419,10 @@ fn check_errors(table: &Table, sources: &[(&str, &Source)], stderr: &str, proble
 /// Runs a command in `dir`; returns (status, stdout, stderr).
 fn run(dir: &Path, program: &str, args: &[&str], stress: bool) -> (i32, String, String) {
     let mut cmd = Command::new(program);
-    cmd.args(args).current_dir(dir).env_remove("LD_LIBRARY_PATH").env_remove("TESS_GC_STRESS");
-    if stress {
-        cmd.env("TESS_GC_STRESS", "1");
-    }
-    match cmd.output() {
+    cmd.args(args).current_dir(dir);
+    match as_a_user(&mut cmd, stress).output() {
         Ok(out) => (
-            out.status.code().unwrap_or(-1),
+            shell_status(out.status),
             String::from_utf8_lossy(&out.stdout).into_owned(),
             String::from_utf8_lossy(&out.stderr).into_owned(),
         ),
@@ -585,6 +586,19 @@ fn access_matrix() {
     }
 }
 
+/// The `tess` arguments that compile `file` at an importing place (for
+/// the JIT: compile and run it) against the libraries in `libs`, writing
+/// `out` (a plugin: `out/libplugin.so`).
+fn compile_args(place: Place, file: &str, libs: &str, out: &str) -> Vec<String> {
+    let plugin = format!("{out}/libplugin.so");
+    let args: Vec<&str> = match place {
+        Place::Jit => vec!["run", "-I", libs, file],
+        Place::Plugin => vec!["build", "--lib", "--module", "plugin", file, "--shared", "-I", libs, "-o", &plugin],
+        _ => vec!["build", file, "-I", libs, "-o", out],
+    };
+    args.into_iter().map(String::from).collect()
+}
+
 /// Builds and runs one importing place's allowed uses (the static program
 /// also runs the library's in-module uses) and compiles its forbidden ones.
 fn importing_place(table: &Table, dir: &Path, place: Place, in_module: &[String], problems: &mut Vec<String>) {
@@ -603,54 +617,31 @@ fn importing_place(table: &Table, dir: &Path, place: Place, in_module: &[String]
     write(dir, &good_file, &good_text);
     write(dir, &bad_file, &bad.text);
     let libs = if place == Place::Static { "static" } else { "shared" };
-    let (build, run_args): (Vec<String>, Vec<String>) = match place {
-        Place::Jit => (Vec::new(), vec!["run".into(), "-I".into(), libs.into(), good_file.clone()]),
-        Place::Plugin => {
-            write(dir, "host.tes", "import lib\nloadLibrary(\"./plugin/libplugin.so\")\n");
-            let lib = [
-                "build",
-                "--lib",
-                "--module",
-                "plugin",
-                &good_file,
-                "--shared",
-                "-I",
-                libs,
-                "-o",
-                "plugin/libplugin.so",
-            ];
-            let host = ["build", "host.tes", "-I", libs, "-o", "host"];
-            let (status, _, stderr) = tess(dir, &host);
-            if status != 0 {
-                problems.push(format!("plugin host does not build:\n{stderr}"));
-            }
-            (lib.iter().map(|s| s.to_string()).collect(), vec!["./host".into()])
-        }
-        _ => (
-            ["build", &good_file, "-I", libs, "-o", &format!("{name}_prog")].iter().map(|s| s.to_string()).collect(),
-            vec![format!("./{name}_prog")],
-        ),
-    };
     let good_sources = [(good_file.as_str(), &good)];
-    let ran = if build.is_empty() {
-        true
-    } else {
-        let args: Vec<&str> = build.iter().map(String::as_str).collect();
-        let (status, _, stderr) = tess(dir, &args);
-        if status != 0 {
-            check_errors(table, &good_sources, &stderr, problems);
-            problems.push(format!("{name}: the allowed uses do not build:\n{stderr}"));
+    let good_args = compile_args(place, &good_file, libs, &format!("{name}_prog"));
+    let args: Vec<&str> = good_args.iter().map(String::as_str).collect();
+    // The JIT compiles as it runs; the others are built, then run.
+    let program = match place {
+        Place::Jit => Some((env!("CARGO_BIN_EXE_tess").to_string(), args)),
+        _ => {
+            if place == Place::Plugin {
+                write(dir, "host.tes", "import lib\nloadLibrary(\"./plugin_prog/libplugin.so\")\n");
+                let (status, _, stderr) = tess(dir, &["build", "host.tes", "-I", libs, "-o", "host"]);
+                if status != 0 {
+                    problems.push(format!("plugin host does not build:\n{stderr}"));
+                }
+            }
+            let (status, _, stderr) = tess(dir, &args);
+            if status != 0 {
+                check_errors(table, &good_sources, &stderr, problems);
+                problems.push(format!("{name}: the allowed uses do not build:\n{stderr}"));
+            }
+            let binary = if place == Place::Plugin { "./host".to_string() } else { format!("./{name}_prog") };
+            (status == 0).then(|| (binary, Vec::new()))
         }
-        status == 0
     };
-    if ran {
+    if let Some((program, args)) = program {
         for stress in [false, true] {
-            let (program, args) = if place == Place::Jit {
-                (env!("CARGO_BIN_EXE_tess").to_string(), run_args.clone())
-            } else {
-                (run_args[0].clone(), run_args[1..].to_vec())
-            };
-            let args: Vec<&str> = args.iter().map(String::as_str).collect();
             let (status, stdout, stderr) = run(dir, &program, &args, stress);
             if place == Place::Jit && status != 0 {
                 check_errors(table, &good_sources, &stderr, problems);
@@ -659,16 +650,7 @@ fn importing_place(table: &Table, dir: &Path, place: Place, in_module: &[String]
             check_output(&what, &expected, &stdout, status, &stderr, problems);
         }
     }
-    let bad_args: Vec<String> = match place {
-        Place::Jit => vec!["run".into(), "-I".into(), libs.into(), bad_file.clone()],
-        Place::Plugin => {
-            ["build", "--lib", "--module", "plugin", &bad_file, "--shared", "-I", libs, "-o", "bad_plugin/libplugin.so"]
-                .iter()
-                .map(|s| s.to_string())
-                .collect()
-        }
-        _ => ["build", &bad_file, "-I", libs, "-o", &format!("{name}_bad")].iter().map(|s| s.to_string()).collect(),
-    };
+    let bad_args = compile_args(place, &bad_file, libs, &format!("{name}_bad"));
     let args: Vec<&str> = bad_args.iter().map(String::as_str).collect();
     let (status, _, stderr) = tess(dir, &args);
     if status != 1 {

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 mod common;
 
-use common::for_all;
+use common::{as_a_user, for_all};
 
 fn tess() -> &'static str {
     env!("CARGO_BIN_EXE_tess")
@@ -126,9 +126,7 @@ fn check_aot(file: &Path, stress: bool) -> Result<(), String> {
     let exe = build(file, dir.path())?;
     let mut cmd = Command::new(&exe);
     cmd.args(&e.args).current_dir(dir.path());
-    if stress {
-        cmd.env("TESS_GC_STRESS", "1");
-    }
+    as_a_user(&mut cmd, stress);
     compare(if stress { "aot, gc stress" } else { "aot" }, &run_with_input(&mut cmd, &e.stdin)?, &e)
 }
 

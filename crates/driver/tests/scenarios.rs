@@ -21,7 +21,7 @@ use std::process::Command;
 
 mod common;
 
-use common::for_all;
+use common::{as_a_user, for_all, shell_status};
 
 /// One command and what it must do.
 #[derive(Default)]
@@ -100,19 +100,12 @@ fn run_step(step: &Step, dir: &Path, stress: bool) -> Result<(), String> {
     let path = format!("{}:{}", tess_dir.display(), std::env::var("PATH").unwrap_or_default());
     let mut cmd = Command::new("sh");
     cmd.arg("-c").arg(&step.command).current_dir(dir).env("PATH", path).env("RT", runtime_dir());
-    cmd.env_remove("LD_LIBRARY_PATH").env_remove("TESS_GC_STRESS");
-    if stress {
-        cmd.env("TESS_GC_STRESS", "1");
-    }
-    let out = cmd.output().map_err(|e| format!("cannot run sh: {e}"))?;
+    let out = as_a_user(&mut cmd, stress).output().map_err(|e| format!("cannot run sh: {e}"))?;
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let status = out.status.code().or_else(|| {
-        use std::os::unix::process::ExitStatusExt;
-        out.status.signal().map(|s| 128 + s)
-    });
+    let status = shell_status(out.status);
     let mut problems = Vec::new();
-    if status != Some(step.status) {
+    if status != step.status {
         problems.push(format!("status {status:?}, expected {}", step.status));
     }
     if step.stdout.as_deref().is_some_and(|e| e != stdout) {

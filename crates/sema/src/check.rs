@@ -416,16 +416,8 @@ impl Checker<'_> {
         std::iter::successors(Some(class), |&c| self.classes[c].base)
     }
 
-    pub(crate) fn is_subclass(&self, mut a: ClassId, b: ClassId) -> bool {
-        loop {
-            if a == b {
-                return true;
-            }
-            match self.classes[a].base {
-                Some(base) => a = base,
-                None => return false,
-            }
-        }
+    pub(crate) fn is_subclass(&self, a: ClassId, b: ClassId) -> bool {
+        self.ancestors(a).any(|c| c == b)
     }
 
     /// Whether a value of type `a` may be used where `b` is expected

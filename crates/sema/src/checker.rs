@@ -85,7 +85,7 @@ impl<'d> Checker<'d> {
     /// Records that this module relies on a class's layout, virtual table
     /// and ancestry: the class and each of its imported ancestors.
     pub(crate) fn note_class(&self, class: ClassId) {
-        for c in std::iter::successors(Some(class), |&c| self.classes[c].base) {
+        for c in self.ancestors(class) {
             self.note_use(self.classes[c].origin.as_ref());
         }
     }

@@ -587,8 +587,7 @@ impl Checker<'_> {
             } else if !state.super_called && !base_trivial {
                 match base_params {
                     Some(p) if p.is_empty() => {
-                        let (access, decl) = (self.class_info[base].init_access, self.class_info[base].span);
-                        self.check_access(access, base, decl, span, "`init`");
+                        self.check_init_access(base, span);
                         if let Some(base_init) = self.classes[base].init.clone() {
                             let this = Expr::new(ExprKind::Local(self_local), self.class_ty(id));
                             out.push(Stmt::Expr(Expr::new(ExprKind::CallDirect(base_init, vec![this]), Ty::Void)));

@@ -146,6 +146,13 @@ impl Checker<'_> {
         false
     }
 
+    /// Reports a call of `class`'s `init` (constructing it, or `super.init`)
+    /// from where its access level hides it.
+    pub(crate) fn check_init_access(&mut self, class: ClassId, span: Span) {
+        let (access, decl) = (self.class_info[class].init_access, self.class_info[class].span);
+        self.check_access(access, class, decl, span, "`init`");
+    }
+
     // ---- literals and names ----
 
     pub(crate) fn int_literal(&mut self, v: u64, negated: bool, span: Span, expected: Option<&Ty>) -> Expr {
@@ -487,9 +494,7 @@ impl Checker<'_> {
             self.error(span, "`Object` cannot be constructed");
             return error_expr();
         }
-        let access = self.class_info[class].init_access;
-        let decl = self.class_info[class].span;
-        self.check_access(access, class, decl, span, "`init`");
+        self.check_init_access(class, span);
         let args = self.args(args, &params, span, &format!("`{name}(...)`"));
         Expr::new(ExprKind::New { class, args }, self.class_ty(class))
     }
@@ -547,9 +552,7 @@ impl Checker<'_> {
             if self.report_hidden_init(base, span) {
                 return error_expr();
             }
-            let access = self.class_info[base].init_access;
-            let decl = self.class_info[base].span;
-            self.check_access(access, base, decl, span, "`init`");
+            self.check_init_access(base, span);
             let params = self.class_info[base].init_params.clone().unwrap_or_default();
             let mut all = vec![this];
             all.extend(self.args(args, &params, span, "`super.init`"));

@@ -1,6 +1,8 @@
-//! What the test runners share.
+//! What the test runners share. Each test crate uses part of it.
+#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus};
 use std::sync::Mutex;
 
 /// Runs `check` on every file on all cores; panics listing every failure.
@@ -28,4 +30,21 @@ pub fn for_all(files: &[PathBuf], check: impl Fn(&Path) -> Result<(), String> + 
     if !failures.is_empty() {
         panic!("{} of {} failed:\n{}", failures.len(), files.len(), failures.join("\n"));
     }
+}
+
+/// Sets `cmd` up as a user's shell would run it: no `LD_LIBRARY_PATH`
+/// (what `tess` builds must find its libraries itself), and
+/// `TESS_GC_STRESS=1` only when `stress` asks for it.
+pub fn as_a_user(cmd: &mut Command, stress: bool) -> &mut Command {
+    cmd.env_remove("LD_LIBRARY_PATH").env_remove("TESS_GC_STRESS");
+    if stress {
+        cmd.env("TESS_GC_STRESS", "1");
+    }
+    cmd
+}
+
+/// An exit status as a shell reports it: a signal is 128 + its number.
+pub fn shell_status(status: ExitStatus) -> i32 {
+    use std::os::unix::process::ExitStatusExt;
+    status.code().or_else(|| status.signal().map(|s| 128 + s)).unwrap_or(-1)
 }
