@@ -53,6 +53,10 @@ pub struct JitProgram {
     /// Owns the code `init` points into.
     _module: JITModule,
     init: *const u8,
+    /// Every symbol it defines for other modules (not `Local` ones), with
+    /// its address: what a module compiled after it, which imports it,
+    /// resolves to.
+    pub symbols: HashMap<String, usize>,
 }
 
 impl JitProgram {
@@ -101,5 +105,24 @@ pub fn jit(module: &hir::Module, resolve: &dyn Fn(&str) -> Option<*const u8>) ->
     mg.module.finalize_definitions().map_err(err("finalizing JIT code"))?;
     let init_id = mg.func(module.init)?;
     let init = mg.module.get_finalized_function(init_id);
-    Ok(JitProgram { _module: mg.module, init })
+    let mut symbols = HashMap::new();
+    let shared = |l: Linkage| matches!(l, Linkage::Export | Linkage::Hidden | Linkage::Preemptible);
+    let decls = mg.module.declarations();
+    let funcs: Vec<_> = decls
+        .get_functions()
+        .filter(|(_, d)| shared(d.linkage))
+        .filter_map(|(id, d)| Some((id, d.name.clone()?)))
+        .collect();
+    let data: Vec<_> = decls
+        .get_data_objects()
+        .filter(|(_, d)| shared(d.linkage))
+        .filter_map(|(id, d)| Some((id, d.name.clone()?)))
+        .collect();
+    for (id, name) in funcs {
+        symbols.insert(name, mg.module.get_finalized_function(id) as usize);
+    }
+    for (id, name) in data {
+        symbols.insert(name, mg.module.get_finalized_data(id).0 as usize);
+    }
+    Ok(JitProgram { _module: mg.module, init, symbols })
 }

@@ -10,6 +10,7 @@ use crate::artifacts::{self, LibKind};
 use crate::frontend::Checked;
 use crate::Error;
 use libloading::os::unix::{Library, RTLD_GLOBAL, RTLD_NOW};
+use std::collections::HashMap;
 use std::ffi::{c_char, CString};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -47,13 +48,22 @@ struct Host {
     /// Loaded libraries, searched in order: the shared runtime first.
     libraries: Vec<Library>,
     this: Library,
+    /// Symbols of the modules compiled in memory so far.
+    jitted: HashMap<String, usize>,
 }
 
 impl Host {
-    fn new(checked: &Checked) -> Result<Host, String> {
-        let mut host = Host { libraries: Vec::new(), this: Library::this() };
+    /// Loads what `modules` (compiled in memory) import, besides each other.
+    fn new(modules: &[Checked]) -> Result<Host, String> {
+        let mut host = Host { libraries: Vec::new(), this: Library::this(), jitted: HashMap::new() };
         host.libraries.push(open(&artifacts::runtime_library(LibKind::Shared)?)?);
-        for m in &checked.imports {
+        let in_memory: Vec<&str> = modules.iter().map(|m| m.module.name.as_str()).collect();
+        let mut loaded: Vec<&str> = Vec::new();
+        for m in modules.iter().flat_map(|c| &c.imports) {
+            if in_memory.contains(&m.name.as_str()) || loaded.contains(&m.name.as_str()) {
+                continue;
+            }
+            loaded.push(&m.name);
             match m.library()? {
                 (path, LibKind::Shared) => host.libraries.push(open(&path)?),
                 (path, LibKind::Static) => {
@@ -69,20 +79,29 @@ impl Host {
     }
 
     fn resolve(&self, name: &str) -> Option<*const u8> {
-        self.libraries.iter().find_map(|l| address(l, name)).or_else(|| address(&self.this, name))
+        (self.jitted.get(name).map(|&a| a as *const u8))
+            .or_else(|| self.libraries.iter().find_map(|l| address(l, name)))
+            .or_else(|| address(&self.this, name))
     }
 }
 
-/// Compiles `checked` in memory and runs it with `args` (after `program`,
-/// its name); the program's exit status.
-pub fn run(checked: &Checked, program: &Path, args: Vec<String>) -> Result<ExitCode, Error> {
-    let host = Host::new(checked)?;
-    let compiled =
-        match crate::on_compiler_stack(|| tess_codegen::jit::jit(&checked.module, &|name| host.resolve(name))) {
-            Ok(p) => p,
-            Err(JitError::Codegen(e)) => return Err(e.to_string().into()),
-            Err(JitError::Unresolved(symbol)) => return Err(unresolved(checked, &symbol)),
-        };
+/// Compiles `modules` in memory, in order (source modules the program
+/// imports, then the program, last), and runs the program with `args`
+/// (after `program`, its name); its exit status.
+pub fn run(modules: &[Checked], program: &Path, args: Vec<String>) -> Result<ExitCode, Error> {
+    let mut host = Host::new(modules)?;
+    let mut compiled = Vec::new();
+    for checked in modules {
+        let jitted =
+            match crate::on_compiler_stack(|| tess_codegen::jit::jit(&checked.module, &|name| host.resolve(name))) {
+                Ok(p) => p,
+                Err(JitError::Codegen(e)) => return Err(e.to_string().into()),
+                Err(JitError::Unresolved(symbol)) => return Err(unresolved(checked, &symbol)),
+            };
+        host.jitted.extend(jitted.symbols.iter().map(|(n, &a)| (n.clone(), a)));
+        compiled.push(jitted);
+    }
+    let main = compiled.last().ok_or("no program to run")?;
     let tess_main = host
         .resolve(RuntimeFn::Main.name())
         .ok_or_else(|| format!("the runtime lacks `{}`", RuntimeFn::Main.name()))?;
@@ -94,7 +113,7 @@ pub fn run(checked: &Checked, program: &Path, args: Vec<String>) -> Result<ExitC
         argv_owned.push(CString::new(a).map_err(|e| format!("argument contains a NUL byte: {e}"))?);
     }
     let argv: Vec<*const c_char> = argv_owned.iter().map(|a| a.as_ptr()).collect();
-    let status = unsafe { tess_main(argv.len() as i32, argv.as_ptr(), compiled.init_entry()) };
+    let status = unsafe { tess_main(argv.len() as i32, argv.as_ptr(), main.init_entry()) };
     Ok(ExitCode::from(status.clamp(0, 255) as u8))
 }
 

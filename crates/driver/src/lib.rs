@@ -17,6 +17,7 @@ pub mod package;
 pub mod package_cache;
 pub mod pieces;
 pub mod pkg_config;
+pub mod source_modules;
 
 use tess_syntax::{Diagnostics, SourceFile};
 

@@ -178,16 +178,18 @@ fn execute(command: Command) -> Result<ExitCode, Error> {
                 return Ok(ExitCode::from(status.code().map_or(1, |c| c as u8)));
             }
             let file = PathBuf::from(args.remove(0));
+            let mut sources = tess_driver::source_modules::check_in_memory(std::slice::from_ref(&file), &include)?;
             // The C libraries must stay loaded while the program runs.
             let _c_libraries = launch::load_c_libraries(&lib_dirs, &link_lib)?;
-            let checked = tess_driver::frontend::check(&tess_driver::frontend::ModuleInput {
+            let program = tess_driver::frontend::check(&tess_driver::frontend::ModuleInput {
                 name: tess_driver::frontend::MAIN_MODULE,
                 mode: Some(tess_sema::hir::Mode::Program),
                 files: std::slice::from_ref(&file),
-                search: &include,
+                search: &sources.search,
                 parse_cache: None,
             })?;
-            launch::run(&checked, &file, args)
+            sources.modules.push(program);
+            launch::run(&sources.modules, &file, args)
         }
         Command::Build {
             files,
@@ -211,7 +213,8 @@ fn execute(command: Command) -> Result<ExitCode, Error> {
                 return Ok(ExitCode::SUCCESS);
             }
             let c_libs = link::c_library_args(&lib_dirs, &link_lib)?;
-            let input = BuildInput { files: &files, search: &include, c_libs: &c_libs, keep_object: emit_obj };
+            let search = package::with_source_modules(&files, &include, LibKind::Static)?;
+            let input = BuildInput { files: &files, search: &search, c_libs: &c_libs, keep_object: emit_obj };
             if let Some(kind) = emit {
                 print!("{}", build::emit(&input, module.as_deref().filter(|_| lib), kind)?);
                 return Ok(ExitCode::SUCCESS);

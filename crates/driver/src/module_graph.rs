@@ -65,7 +65,9 @@ pub fn graph(package: &Package) -> Result<Graph, Error> {
             let text = String::from_utf8_lossy(&text).into_owned();
             let file = sources.len();
             // Syntax errors are the compile step's to report, in full.
-            let ast = tess_syntax::parser::parse_file(FileId(file as u32), &text, &mut Diagnostics::default());
+            let ast = crate::on_compiler_stack(|| {
+                tess_syntax::parser::parse_file(FileId(file as u32), &text, &mut Diagnostics::default())
+            });
             sources.push(SourceFile::new(path.display().to_string(), text));
             for import in &ast.imports {
                 if let Some(to) = nodes.iter().position(|n| n.name == import.path.name && n.kind != NodeKind::Program) {

@@ -15,7 +15,7 @@ use crate::frontend::{self, ModuleInput};
 use crate::manifest::{self, Package};
 use crate::module_graph::{self, Graph, Node, NodeKind};
 use crate::package_cache::{file_hash, Cache, Key, Record};
-use crate::{link, pkg_config, Error};
+use crate::{link, pkg_config, source_modules, Error};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Condvar, Mutex};
@@ -43,19 +43,46 @@ pub struct Built {
 
 /// Builds the package whose root is the current directory (the caller
 /// changes to it, so that every path in messages and outputs is relative
-/// to the package).
+/// to the package). Source modules its modules import from `-I`
+/// directories are built with it, as static modules.
 pub fn build(options: &Options) -> Result<Built, Error> {
     let started = Instant::now();
-    let package = manifest::load(Path::new("."))?;
-    let graph = module_graph::graph(&package)?;
-    let build = Path::new(BUILD_DIR);
-    std::fs::create_dir_all(build).map_err(|e| format!("cannot create {}: {e}", build.display()))?;
-    let _lock = lock(build)?;
-    let builder = Builder { package: &package, graph: &graph, options, cache: Cache::new(build.join("cache")) };
-    builder.run()?;
+    let mut package = manifest::load(Path::new("."))?;
+    let files: Vec<PathBuf> =
+        package.modules.iter().flat_map(|m| m.files.clone()).chain(package.main.clone()).collect();
+    let ours: Vec<&str> = package.modules.iter().map(|m| m.name.as_str()).collect();
+    let external = source_modules::find(&files, &options.search, &ours, LibKind::Static)?;
+    package.modules.extend(external);
+    let program = build_in(Path::new(BUILD_DIR), &package, options)?;
     progress("Finished", &format!("in {:.2} s", started.elapsed().as_secs_f64()));
-    let program = graph.nodes.iter().any(|n| n.kind == NodeKind::Program).then(|| program_path(&package));
     Ok(Built { program })
+}
+
+/// Builds the modules of `package` into the build directory `dir`; the
+/// program's path when it has one.
+pub fn build_in(dir: &Path, package: &Package, options: &Options) -> Result<Option<PathBuf>, Error> {
+    let graph = module_graph::graph(package)?;
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let _lock = lock(dir)?;
+    let builder = Builder { package, graph: &graph, options, dir, cache: Cache::new(dir.join("cache")) };
+    builder.run()?;
+    Ok(graph.nodes.iter().any(|n| n.kind == NodeKind::Program).then(|| program_path(dir, package)))
+}
+
+/// Builds the source modules that `files` import from the `-I`
+/// directories `search` (MODULES.md §1) into the user's cache, as `kind`;
+/// the search path with their build directory first (unchanged when they
+/// import none).
+pub fn with_source_modules(files: &[PathBuf], search: &[PathBuf], kind: LibKind) -> Result<Vec<PathBuf>, Error> {
+    let modules = source_modules::find(files, search, &[], kind)?;
+    if modules.is_empty() {
+        return Ok(search.to_vec());
+    }
+    let dir = source_modules::cache_dir(search, kind)?;
+    let package = Package { root: PathBuf::new(), name: String::new(), modules, main: Vec::new() };
+    let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
+    build_in(&dir, &package, &Options { jobs, search: search.to_vec() })?;
+    Ok(std::iter::once(dir.join("lib")).chain(search.iter().cloned()).collect())
 }
 
 /// The root of the package around the current directory.
@@ -64,8 +91,8 @@ pub fn find_root() -> Option<PathBuf> {
     manifest::find_root(&here)
 }
 
-fn program_path(package: &Package) -> PathBuf {
-    Path::new(BUILD_DIR).join("bin").join(&package.name)
+fn program_path(dir: &Path, package: &Package) -> PathBuf {
+    dir.join("bin").join(&package.name)
 }
 
 /// One line of progress, as Cargo prints it: the verb right-aligned.
@@ -110,6 +137,8 @@ struct Builder<'a> {
     package: &'a Package,
     graph: &'a Graph,
     options: &'a Options,
+    /// The build directory.
+    dir: &'a Path,
     cache: Cache,
 }
 
@@ -180,7 +209,7 @@ impl Builder<'_> {
 
     /// Where imports are found: the package's own modules, then `-I`.
     fn search(&self) -> Vec<PathBuf> {
-        let mut search = vec![Path::new(BUILD_DIR).join("lib")];
+        let mut search = vec![self.dir.join("lib")];
         search.extend(self.options.search.iter().cloned());
         search
     }
@@ -200,10 +229,10 @@ impl Builder<'_> {
         match node.kind {
             NodeKind::Library(LibKind::Static) => Ok(()),
             NodeKind::Library(LibKind::Shared) => {
-                let out = Path::new(BUILD_DIR).join("lib").join(LibKind::Shared.file_name(&node.name));
+                let out = self.dir.join("lib").join(LibKind::Shared.file_name(&node.name));
                 self.link(index, &record, &out)
             }
-            NodeKind::Program => self.link(index, &record, &program_path(self.package)),
+            NodeKind::Program => self.link(index, &record, &program_path(self.dir, self.package)),
         }
     }
 
@@ -273,7 +302,7 @@ impl Builder<'_> {
         };
         let object = crate::on_compiler_stack(|| object_file::object_file(&checked.module, output))
             .map_err(|e| Error::Message(e.to_string()))?;
-        let build = Path::new(BUILD_DIR);
+        let build = self.dir;
         let obj = build.join("obj").join(format!("{}.o", node.name));
         link::write_atomically(&obj, &object)?;
         let mut outputs = vec![obj];
@@ -349,7 +378,7 @@ impl Builder<'_> {
         }
         self.cache.forget(&step);
         progress("Linking", &self.display_name(node));
-        let obj = Path::new(BUILD_DIR).join("obj").join(format!("{}.o", node.name));
+        let obj = self.dir.join("obj").join(format!("{}.o", node.name));
         let object = std::fs::read(&obj).map_err(|e| format!("cannot read {}: {e}", obj.display()))?;
         match node.kind {
             NodeKind::Program => link::link_executable(&object, out, false, &imports, &[])?,

@@ -100,6 +100,9 @@ fn run_step(step: &Step, dir: &Path, stress: bool) -> Result<(), String> {
     let path = format!("{}:{}", tess_dir.display(), std::env::var("PATH").unwrap_or_default());
     let mut cmd = Command::new("sh");
     cmd.arg("-c").arg(&step.command).current_dir(dir).env("PATH", path).env("RT", runtime_dir());
+    // Source modules outside a package build into the user's cache: one
+    // per scenario.
+    cmd.env("XDG_CACHE_HOME", dir.join(".user-cache")).env_remove("TESS_CACHE_DIR");
     let out = as_a_user(&mut cmd, stress).output().map_err(|e| format!("cannot run sh: {e}"))?;
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
