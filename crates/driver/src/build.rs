@@ -3,9 +3,10 @@
 
 use crate::artifacts::{self, LibKind};
 use crate::frontend::{self, Checked, ModuleInput, MAIN_MODULE};
-use crate::{header, link, pkg_config, Error};
+use crate::steps::{self, Target};
+use crate::{header, link, Error};
 use std::path::{Path, PathBuf};
-use tess_codegen::object_file::{self, Output};
+use tess_codegen::object_file;
 use tess_sema::hir::Mode;
 
 /// What `tess build` writes instead of a binary.
@@ -35,12 +36,17 @@ fn codegen_error(e: tess_codegen::CodegenError) -> Error {
 /// A program: its main module to an executable at `output` (default: the
 /// first file's name without extension).
 pub fn program(input: &BuildInput, output: Option<PathBuf>) -> Result<PathBuf, Error> {
-    let first = input.files.first().ok_or("no input files (Tessera.toml packages are not supported yet)")?;
-    let checked = check(input, MAIN_MODULE, Mode::Program)?;
-    let object = crate::on_compiler_stack(|| object_file::object_file(&checked.module, Output::Program))
-        .map_err(codegen_error)?;
+    let first = input.files.first().ok_or("no input files")?;
+    let compiled = compile(input, MAIN_MODULE, Mode::Program, false)?;
     let output = output.unwrap_or_else(|| PathBuf::from(first.file_stem().unwrap_or_default()));
-    link::link_executable(&object, &output, input.keep_object, &checked.imports, input.c_libs)?;
+    steps::link_objects(
+        &compiled.objects,
+        &output,
+        Target::Program,
+        &compiled.checked.imports,
+        input.c_libs,
+        input.keep_object,
+    )?;
     Ok(output)
 }
 
@@ -60,24 +66,22 @@ pub fn library(
     if input.files.is_empty() {
         return Err("no input files".into());
     }
-    let checked = check(input, name, Mode::Library)?;
-    let out_kind = match kind {
-        LibKind::Static => Output::Archive,
-        LibKind::Shared => Output::SharedLibrary,
-    };
-    let object =
-        crate::on_compiler_stack(|| object_file::object_file(&checked.module, out_kind)).map_err(codegen_error)?;
+    let compiled = compile(input, name, Mode::Library, kind == LibKind::Shared)?;
     let output = output.unwrap_or_else(|| PathBuf::from(kind.file_name(name)));
-    link::link_library(&object, &output, kind, input.keep_object, &checked.imports, input.c_libs)?;
+    let checked = &compiled.checked;
+    steps::link_objects(
+        &compiled.objects,
+        &output,
+        compiled.target,
+        &checked.imports,
+        input.c_libs,
+        input.keep_object,
+    )?;
     if let Some(h) = header_path {
         write(h, header::header(&checked.module).as_bytes())?;
         write(&h.with_file_name("tessera.h"), header::tessera_h().as_bytes())?;
     }
-    let target = object_file::target_triple().map_err(codegen_error)?;
-    let tesi = tess_sema::interface::encode(&checked.interface, &target, env!("CARGO_PKG_VERSION"));
-    write(&output.with_file_name(artifacts::interface_file(name)), &tesi)?;
-    let pc = pkg_config::pc_file(name, kind, &output, header_path, &checked.imports, input.c_libs)?;
-    write(&output.with_file_name(artifacts::pkg_config_file(name)), pc.as_bytes())?;
+    steps::write_interface(checked, kind, &output, header_path, input.c_libs)?;
     Ok(output)
 }
 
@@ -126,6 +130,11 @@ fn check(input: &BuildInput, name: &str, mode: Mode) -> Result<Checked, Error> {
     })
 }
 
+fn compile(input: &BuildInput, name: &str, mode: Mode, shared: bool) -> Result<steps::Compiled, Error> {
+    steps::compile(&steps::Request { name, files: input.files, search: input.search, mode: Some(mode), shared })
+}
+
 fn write(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    Ok(link::write_atomically(path, bytes)?)
+    link::write_if_changed(path, bytes)?;
+    Ok(())
 }

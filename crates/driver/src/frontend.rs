@@ -100,7 +100,8 @@ fn check_on_this_stack(input: &ModuleInput, sources: Vec<SourceFile>) -> Result<
             ),
         }
     }
-    add_transitive_dependencies(&imports, input, &mut needed)?;
+    let direct: Vec<String> = needed.iter().map(|m| m.name.clone()).collect();
+    let needed = link_imports(&direct, input.search)?;
     let has_statements = files.iter().any(|f| f.items.iter().any(|i| matches!(i, tess_syntax::ast::Item::Stmt(_))));
     let mode = input.mode.unwrap_or(if has_statements { hir::Mode::Program } else { hir::Mode::Library });
     let name = if mode == hir::Mode::Program && has_statements { MAIN_MODULE } else { input.name };
@@ -111,25 +112,37 @@ fn check_on_this_stack(input: &ModuleInput, sources: Vec<SourceFile>) -> Result<
     Ok(Checked { module, interface, sources, imports: needed })
 }
 
-/// Modules the imported ones were compiled against must be linked too.
-fn add_transitive_dependencies(
-    imports: &[Import],
-    input: &ModuleInput,
-    needed: &mut Vec<ImportedModule>,
-) -> Result<(), Error> {
-    let mut pending: Vec<String> =
-        imports.iter().flat_map(|i| i.interface.dependencies.iter().map(|d| d.module.clone())).collect();
-    while let Some(dep) = pending.pop() {
-        if dep == input.name || needed.iter().any(|m| m.name == dep) {
-            continue;
+/// The compiled modules a binary importing `direct` (in import order)
+/// links: those and every module they were compiled against, found on
+/// `search`, each after every module that needs it (the order static
+/// archives must come in on a link line).
+pub fn link_imports(direct: &[String], search: &[PathBuf]) -> Result<Vec<ImportedModule>, String> {
+    fn visit(
+        name: &str,
+        search: &[PathBuf],
+        seen: &mut Vec<String>,
+        after_needs: &mut Vec<ImportedModule>,
+    ) -> Result<(), String> {
+        if seen.iter().any(|s| s == name) {
+            return Ok(());
         }
-        let found = ImportedModule::find(&dep, input.search)
-            .ok_or_else(|| format!("module `{dep}`, which an imported module needs, is not on the -I path"))?;
-        let i = read_usable_interface(&found.interface_path())?;
-        pending.extend(i.dependencies.iter().map(|d| d.module.clone()));
-        needed.push(found);
+        seen.push(name.to_string());
+        let m = ImportedModule::find(name, search)
+            .ok_or_else(|| format!("module `{name}`, which an imported module needs, is not on the -I path"))?;
+        let interface = read_usable_interface(&m.interface_path())?;
+        for d in interface.dependencies.iter().rev() {
+            visit(&d.module, search, seen, after_needs)?;
+        }
+        after_needs.push(m);
+        Ok(())
     }
-    Ok(())
+    let mut seen = Vec::new();
+    let mut order = Vec::new();
+    for name in direct.iter().rev() {
+        visit(name, search, &mut seen, &mut order)?;
+    }
+    order.reverse();
+    Ok(order)
 }
 
 /// A file's syntax tree from `cache` (keyed by its position and a hash of

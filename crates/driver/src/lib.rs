@@ -18,6 +18,7 @@ pub mod package_cache;
 pub mod pieces;
 pub mod pkg_config;
 pub mod source_modules;
+pub mod steps;
 
 use tess_syntax::{Diagnostics, SourceFile};
 

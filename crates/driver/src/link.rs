@@ -18,8 +18,6 @@ fn run(cmd: &mut Command, what: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// The object file to link: kept beside `output` when asked, else in a
-/// temporary directory that lives as long as the returned guard.
 /// Creates the directory `path` goes into, as `go build -o` does.
 pub fn make_parent(path: &Path) -> Result<(), String> {
     match path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -49,28 +47,51 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
     commit(&partial, path)
 }
 
-fn write_object(object: &[u8], output: &Path, keep: bool) -> Result<(PathBuf, tempfile::TempDir), String> {
-    make_parent(output)?;
-    let tmp = tempfile::tempdir().map_err(|e| format!("cannot create a temporary directory: {e}"))?;
-    let path = if keep { output.with_extension("o") } else { tmp.path().join("module.o") };
-    std::fs::write(&path, object).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    Ok((path, tmp))
+/// Writes `bytes` to `path` unless it already holds them (then its time
+/// stamp stays, so ninja's `restat` sees an unchanged output); whether it
+/// wrote.
+pub fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool, String> {
+    if std::fs::read(path).ok().as_deref() == Some(bytes) {
+        return Ok(false);
+    }
+    write_atomically(path, bytes)?;
+    Ok(true)
 }
 
-/// Writes a library: a static archive of the module's object, or a shared
+/// The objects to link, under names that depend only on `output`'s file
+/// name (`libgeo.o`, or `libgeo-0.o`, `libgeo-1.o`, ... for a module of
+/// several files), so the same objects always give the same archive or
+/// binary: kept beside `output` when asked, else in a temporary directory
+/// that lives as long as the returned guard.
+fn stage_objects(objects: &[Vec<u8>], output: &Path, keep: bool) -> Result<(Vec<PathBuf>, tempfile::TempDir), String> {
+    make_parent(output)?;
+    let tmp = tempfile::tempdir().map_err(|e| format!("cannot create a temporary directory: {e}"))?;
+    let stem = output.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let dir = if keep { output.parent().unwrap_or(Path::new("")).to_path_buf() } else { tmp.path().to_path_buf() };
+    let mut paths = Vec::new();
+    for (k, object) in objects.iter().enumerate() {
+        let name = if objects.len() == 1 { format!("{stem}.o") } else { format!("{stem}-{k}.o") };
+        let path = dir.join(name);
+        std::fs::write(&path, object).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        paths.push(path);
+    }
+    Ok((paths, tmp))
+}
+
+/// Writes a library: a static archive of the module's objects, or a shared
 /// library linked against the shared runtime.
 pub fn link_library(
-    object: &[u8],
+    objects: &[Vec<u8>],
     output: &Path,
     kind: LibKind,
     keep_object: bool,
     imports: &[ImportedModule],
     c_libs: &[String],
 ) -> Result<(), String> {
-    let (obj_path, _tmp) = write_object(object, output, keep_object)?;
+    let (obj_paths, _tmp) = stage_objects(objects, output, keep_object)?;
     let partial = partial_path(output);
     match kind {
-        LibKind::Static => run(Command::new("ar").arg("rcsD").arg(&partial).arg(&obj_path), "archiving")?,
+        LibKind::Static => run(Command::new("ar").arg("rcsD").arg(&partial).args(&obj_paths), "archiving")?,
         LibKind::Shared => {
             let mut args = import_args(imports, output)?;
             // A shared library always uses the shared runtime.
@@ -86,7 +107,7 @@ pub fn link_library(
                     .arg(format!("-Wl,-soname,{soname}"))
                     .arg("-o")
                     .arg(&partial)
-                    .arg(&obj_path)
+                    .args(&obj_paths)
                     .args(args.args)
                     .args(c_libs),
                 "linking the shared library",
@@ -96,15 +117,15 @@ pub fn link_library(
     commit(&partial, output)
 }
 
-/// Writes `object` to a temporary file and links it into an executable.
+/// Links the program's objects into an executable.
 pub fn link_executable(
-    object: &[u8],
+    objects: &[Vec<u8>],
     output: &Path,
     keep_object: bool,
     imports: &[ImportedModule],
     c_libs: &[String],
 ) -> Result<(), String> {
-    let (obj_path, _tmp) = write_object(object, output, keep_object)?;
+    let (obj_paths, _tmp) = stage_objects(objects, output, keep_object)?;
     let mut args = import_args(imports, output)?;
     if !args.linked_shared {
         args.args.push(artifacts::runtime_library(LibKind::Static)?.display().to_string());
@@ -115,7 +136,7 @@ pub fn link_executable(
     }
     let partial = partial_path(output);
     run(
-        Command::new("cc").arg(&obj_path).args(args.args).args(c_libs).arg("-o").arg(&partial).args(NATIVE_LIBS),
+        Command::new("cc").args(&obj_paths).args(args.args).args(c_libs).arg("-o").arg(&partial).args(NATIVE_LIBS),
         &format!("linking {}", output.display()),
     )?;
     commit(&partial, output)

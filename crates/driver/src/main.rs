@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use tess_driver::artifacts::LibKind;
 use tess_driver::build::{self, BuildInput, Emit};
 use tess_driver::diagnostics::{self, ErrorFormat};
+use tess_driver::steps::{self, Target};
 use tess_driver::{launch, link, package, pieces, Error};
 
 #[derive(Parser)]
@@ -81,26 +82,59 @@ enum Command {
         #[arg(short = 'L', value_name = "DIR")]
         lib_dirs: Vec<PathBuf>,
     },
-    /// Compile one file of a module to an object (a module in pieces):
-    /// the module's other files, listed in a compilation database, are
-    /// checked but not compiled.
+    /// Compile a module without linking: its FILES to one object each in
+    /// `--obj-dir` (with its interface at `--emit-interface`); or, with
+    /// `--primary-file`, one file of a module in pieces, whose other files
+    /// a compilation database lists, to the object `-o`.
     Compile {
         #[arg(long, value_name = "NAME")]
         module: String,
-        #[arg(long, value_name = "FILE")]
-        primary_file: PathBuf,
+        /// The module's files (whole-module compile).
+        files: Vec<PathBuf>,
+        /// Where the objects go: one per file, named after it.
+        #[arg(long, value_name = "DIR", conflicts_with = "primary_file")]
+        obj_dir: Option<PathBuf>,
+        /// Also write the library module's interface here (and its `.pc`
+        /// beside it).
+        #[arg(long, value_name = "FILE.tesi", requires = "obj_dir")]
+        emit_interface: Option<PathBuf>,
+        #[arg(long, value_name = "FILE", requires_all = ["module_source_list", "output"])]
+        primary_file: Option<PathBuf>,
         /// A JSON array of {"file", "directory", "module"} (clang's
         /// compile_commands.json shape).
         #[arg(long, value_name = "CDB")]
-        module_source_list: PathBuf,
+        module_source_list: Option<PathBuf>,
         #[arg(short = 'I', value_name = "DIR")]
         include: Vec<PathBuf>,
         #[arg(short = 'o', value_name = "OBJ")]
-        output: PathBuf,
-        /// The object goes into a shared library (adds the descriptor
-        /// `loadLibrary` reads to the piece with the init entry).
+        output: Option<PathBuf>,
+        /// The library goes into a shared library (adds the descriptor
+        /// `loadLibrary` reads to the object with the init entry).
         #[arg(long)]
         shared: bool,
+    },
+    /// Link objects into a program, or with `--static`/`--shared` a
+    /// library, with the compiled modules `--import` names (and those they
+    /// need) from `-I`. With `--module-source-list`, the objects are the
+    /// pieces of module `--module`, and its interface is written beside the
+    /// library.
+    Link {
+        objects: Vec<PathBuf>,
+        #[arg(short = 'o', value_name = "OUT")]
+        output: PathBuf,
+        #[arg(long = "static", conflicts_with = "shared")]
+        static_lib: bool,
+        #[arg(long)]
+        shared: bool,
+        #[arg(short = 'I', value_name = "DIR")]
+        include: Vec<PathBuf>,
+        /// A module the objects import.
+        #[arg(long = "import", value_name = "NAME")]
+        imports: Vec<String>,
+        #[arg(long, value_name = "NAME", requires = "module_source_list")]
+        module: Option<String>,
+        #[arg(long, value_name = "CDB", requires = "module")]
+        module_source_list: Option<PathBuf>,
     },
     /// Print an interface file readably.
     Interface { file: PathBuf },
@@ -234,15 +268,70 @@ fn execute(command: Command) -> Result<ExitCode, Error> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Compile { module, primary_file, module_source_list, include, output, shared } => {
-            pieces::compile(&pieces::Piece {
-                module: &module,
-                primary: &primary_file,
-                cdb: &module_source_list,
-                search: &include,
-                output: &output,
-                shared,
-            })?;
+        Command::Compile {
+            module,
+            files,
+            obj_dir,
+            emit_interface,
+            primary_file,
+            module_source_list,
+            include,
+            output,
+            shared,
+        } => {
+            match (primary_file, module_source_list, output, obj_dir) {
+                (Some(primary), Some(cdb), Some(output), None) => pieces::compile(&pieces::Piece {
+                    module: &module,
+                    primary: &primary,
+                    cdb: &cdb,
+                    search: &include,
+                    output: &output,
+                    shared,
+                })?,
+                (None, None, None, Some(obj_dir)) if !files.is_empty() => {
+                    let compiled = steps::compile(&steps::Request {
+                        name: &module,
+                        files: &files,
+                        search: &include,
+                        mode: None,
+                        shared,
+                    })?;
+                    let library = match (emit_interface, compiled.target) {
+                        (Some(tesi), Target::Library(kind)) => Some(tesi.with_file_name(kind.file_name(&module))),
+                        (Some(_), Target::Program) => return Err("a program has no interface to emit".into()),
+                        (None, _) => None,
+                    };
+                    steps::write_compiled(&compiled, &files, &obj_dir, library.as_deref())?;
+                }
+                _ => {
+                    return Err("give FILES and --obj-dir (a whole module), or --primary-file, --module-source-list and -o (a piece)".into())
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Link { objects, output, static_lib, shared, include, imports, module, module_source_list } => {
+            let target = match (static_lib, shared) {
+                (true, _) => Target::Library(LibKind::Static),
+                (_, true) => Target::Library(LibKind::Shared),
+                _ => Target::Program,
+            };
+            match (module, module_source_list, target) {
+                (Some(module), Some(cdb), Target::Library(kind)) => pieces::merge(&pieces::Merge {
+                    module: &module,
+                    cdb: &cdb,
+                    search: &include,
+                    objects: &objects,
+                    output: &output,
+                    kind,
+                })?,
+                (Some(_), Some(_), Target::Program) => {
+                    return Err("--module-source-list merges a library's pieces: add --static or --shared".into())
+                }
+                _ => {
+                    let imports = tess_driver::frontend::link_imports(&imports, &include)?;
+                    steps::link_files(&objects, &output, target, &imports)?;
+                }
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Interface { file } => {

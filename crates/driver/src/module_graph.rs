@@ -25,6 +25,9 @@ pub struct Node {
     pub kind: NodeKind,
     /// Indices of the package's modules it imports.
     pub imports: Vec<usize>,
+    /// Every module it imports, in the order of its files' imports
+    /// (package modules and compiled ones): the order its link names them.
+    pub import_names: Vec<String>,
 }
 
 /// The package's modules, each after the modules it imports.
@@ -51,14 +54,22 @@ pub fn graph(package: &Package) -> Result<Graph, Error> {
             files: m.files.clone(),
             kind: NodeKind::Library(m.kind),
             imports: vec![],
+            import_names: vec![],
         })
         .collect();
     if !package.main.is_empty() {
         let name = crate::frontend::MAIN_MODULE.to_string();
-        nodes.push(Node { name, files: package.main.clone(), kind: NodeKind::Program, imports: vec![] });
+        nodes.push(Node {
+            name,
+            files: package.main.clone(),
+            kind: NodeKind::Program,
+            imports: vec![],
+            import_names: vec![],
+        });
     }
     let mut sources: Vec<SourceFile> = Vec::new();
     let mut sites = Vec::new();
+    let mut names: Vec<Vec<String>> = vec![Vec::new(); nodes.len()];
     for (from, node) in nodes.iter().enumerate() {
         for path in &node.files {
             let text = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
@@ -70,11 +81,17 @@ pub fn graph(package: &Package) -> Result<Graph, Error> {
             });
             sources.push(SourceFile::new(path.display().to_string(), text));
             for import in &ast.imports {
+                if !names[from].contains(&import.path.name) {
+                    names[from].push(import.path.name.clone());
+                }
                 if let Some(to) = nodes.iter().position(|n| n.name == import.path.name && n.kind != NodeKind::Program) {
                     sites.push(ImportSite { from, to, span: import.path.span });
                 }
             }
         }
+    }
+    for (node, names) in nodes.iter_mut().zip(names) {
+        node.import_names = names;
     }
     for s in &sites {
         if !nodes[s.from].imports.contains(&s.to) {

@@ -10,17 +10,17 @@
 //! and links are separate steps, so that a body edit in a static library
 //! relinks what contains it without recompiling anything else.
 
-use crate::artifacts::{self, ImportedModule, LibKind};
-use crate::frontend::{self, ModuleInput};
+use crate::artifacts::{ImportedModule, LibKind};
+use crate::frontend;
 use crate::manifest::{self, Package};
 use crate::module_graph::{self, Graph, Node, NodeKind};
 use crate::package_cache::{file_hash, Cache, Key, Record};
-use crate::{link, pkg_config, source_modules, Error};
+use crate::steps::{self, Target};
+use crate::{source_modules, Error};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Condvar, Mutex};
 use std::time::Instant;
-use tess_codegen::object_file::{self, Output};
 use tess_sema::hir::Mode;
 
 /// The build directory, relative to the package root.
@@ -288,42 +288,30 @@ impl Builder<'_> {
         progress("Compiling", &self.display_name(node));
         let search = self.search();
         let mode = if node.kind == NodeKind::Program { Mode::Program } else { Mode::Library };
-        let checked = frontend::check(&ModuleInput {
+        let compiled = steps::compile(&steps::Request {
             name: &node.name,
-            mode: Some(mode),
             files: &node.files,
             search: &search,
-            parse_cache: None,
+            mode: Some(mode),
+            shared: node.kind == NodeKind::Library(LibKind::Shared),
         })?;
-        let output = match node.kind {
-            NodeKind::Program => Output::Program,
-            NodeKind::Library(LibKind::Static) => Output::Archive,
-            NodeKind::Library(LibKind::Shared) => Output::SharedLibrary,
+        let checked = &compiled.checked;
+        let lib_dir = self.dir.join("lib");
+        let library = match node.kind {
+            NodeKind::Library(kind) => Some(lib_dir.join(kind.file_name(&node.name))),
+            NodeKind::Program => None,
         };
-        let object = crate::on_compiler_stack(|| object_file::object_file(&checked.module, output))
-            .map_err(|e| Error::Message(e.to_string()))?;
-        let build = self.dir;
-        let obj = build.join("obj").join(format!("{}.o", node.name));
-        link::write_atomically(&obj, &object)?;
-        let mut outputs = vec![obj];
+        let mut outputs =
+            steps::write_compiled(&compiled, &node.files, &self.dir.join("obj").join(&node.name), library.as_deref())?;
         if let NodeKind::Library(kind) = node.kind {
-            let lib_dir = build.join("lib");
-            let target = object_file::target_triple().map_err(|e| Error::Message(e.to_string()))?;
-            let tesi = tess_sema::interface::encode(&checked.interface, &target, env!("CARGO_PKG_VERSION"));
-            let tesi_path = lib_dir.join(artifacts::interface_file(&node.name));
-            link::write_atomically(&tesi_path, &tesi)?;
-            outputs.push(tesi_path);
-            let library = lib_dir.join(kind.file_name(&node.name));
             // A module that changed kind leaves no library of the old kind
             // for importers to find.
             let other = if kind == LibKind::Static { LibKind::Shared } else { LibKind::Static };
             let _ = std::fs::remove_file(lib_dir.join(other.file_name(&node.name)));
-            if kind == LibKind::Static {
-                link::link_library(&object, &library, kind, false, &checked.imports, &[])?;
-                outputs.push(library.clone());
+            if let (LibKind::Static, Some(library)) = (kind, library) {
+                steps::link_objects(&compiled.objects, &library, compiled.target, &[], &[], false)?;
+                outputs.push(library);
             }
-            let pc = pkg_config::pc_file(&node.name, kind, &library, None, &checked.imports, &[])?;
-            link::write_atomically(&lib_dir.join(artifacts::pkg_config_file(&node.name)), pc.as_bytes())?;
         }
         let record = Record {
             key,
@@ -378,12 +366,17 @@ impl Builder<'_> {
         }
         self.cache.forget(&step);
         progress("Linking", &self.display_name(node));
-        let obj = self.dir.join("obj").join(format!("{}.o", node.name));
-        let object = std::fs::read(&obj).map_err(|e| format!("cannot read {}: {e}", obj.display()))?;
-        match node.kind {
-            NodeKind::Program => link::link_executable(&object, out, false, &imports, &[])?,
-            _ => link::link_library(&object, out, LibKind::Shared, false, &imports, &[])?,
-        }
+        let objects: Vec<PathBuf> = compiled
+            .outputs
+            .iter()
+            .map(|(p, _)| p.clone())
+            .filter(|p| p.extension().is_some_and(|e| e == "o"))
+            .collect();
+        let target = match node.kind {
+            NodeKind::Program => Target::Program,
+            NodeKind::Library(kind) => Target::Library(kind),
+        };
+        steps::link_files(&objects, out, target, &imports)?;
         let hash = file_hash(out).ok_or_else(|| format!("{} was not written", out.display()))?;
         self.cache.write(&step, &Record { key, outputs: vec![(out.to_path_buf(), hash)], ..Record::default() })?;
         Ok(())

@@ -4,11 +4,12 @@
 //! objects of all the pieces link into the same module a whole-module
 //! build gives.
 
+use crate::artifacts::LibKind;
 use crate::frontend::{self, ModuleInput};
+use crate::steps::{self, Target};
 use crate::Error;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
-use tess_codegen::object_file::{object_file_of, Output};
 use tess_sema::hir::Mode;
 
 #[derive(Deserialize)]
@@ -51,27 +52,60 @@ pub fn compile(p: &Piece) -> Result<(), Error> {
             format!("{} is not a file of module `{}` in {}", p.primary.display(), p.module, p.cdb.display()).into()
         );
     };
-    // Parsed files are shared by the pieces' runs (TESS_CACHE_DIR, or
-    // `.tess-cache` beside the source list).
-    let cache = std::env::var_os("TESS_CACHE_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| p.cdb.parent().unwrap_or(Path::new(".")).join(".tess-cache"));
     let checked = frontend::check(&ModuleInput {
         name: p.module,
         mode: None,
         files: &files,
         search: p.search,
-        parse_cache: Some(&cache),
+        parse_cache: Some(&parse_cache(p.cdb)),
     })?;
     let m = &checked.module;
-    let kind = match (m.mode, p.shared) {
-        (Mode::Program, _) => Output::Program,
-        (Mode::Library, true) => Output::SharedLibrary,
-        (Mode::Library, false) => Output::Archive,
-    };
-    let object = crate::on_compiler_stack(|| object_file_of(m, kind, Some(index as u32)))
-        .map_err(|e| Error::Message(e.to_string()))?;
-    crate::link::make_parent(p.output)?;
-    std::fs::write(p.output, object).map_err(|e| format!("cannot write {}: {e}", p.output.display()))?;
+    let object = steps::object_of(m, Target::of(m.mode, p.shared), index, files.len())?;
+    crate::link::write_if_changed(p.output, &object)?;
+    Ok(())
+}
+
+/// Where the pieces' runs share parsed files: `$TESS_CACHE_DIR`, or
+/// `.tess-cache` beside the source list.
+fn parse_cache(cdb: &Path) -> PathBuf {
+    std::env::var_os("TESS_CACHE_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| cdb.parent().unwrap_or(Path::new(".")).join(".tess-cache"))
+}
+
+/// The step that closes a module in pieces: its pieces' objects (one per
+/// file, in the source list's order) into its library, with the module's
+/// interface and `.pc` file beside it — the same bytes `tess build --lib`
+/// writes for the module built whole.
+pub struct Merge<'a> {
+    pub module: &'a str,
+    pub cdb: &'a Path,
+    pub search: &'a [PathBuf],
+    pub objects: &'a [PathBuf],
+    pub output: &'a Path,
+    pub kind: LibKind,
+}
+
+pub fn merge(m: &Merge) -> Result<(), Error> {
+    let files = module_files(m.cdb, m.module)?;
+    if files.len() != m.objects.len() {
+        return Err(format!(
+            "module `{}` has {} files in {} and {} objects were given: give one object per file, in the list's order",
+            m.module,
+            files.len(),
+            m.cdb.display(),
+            m.objects.len()
+        )
+        .into());
+    }
+    let checked = frontend::check(&ModuleInput {
+        name: m.module,
+        mode: Some(Mode::Library),
+        files: &files,
+        search: m.search,
+        parse_cache: Some(&parse_cache(m.cdb)),
+    })?;
+    steps::link_files(m.objects, m.output, Target::Library(m.kind), &checked.imports)?;
+    steps::write_interface(&checked, m.kind, m.output, None, &[])?;
     Ok(())
 }

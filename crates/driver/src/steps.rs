@@ -1,0 +1,179 @@
+//! The steps every build is made of, each a pure function of its inputs:
+//! **compile** (a module's sources and the interfaces it imports → one
+//! object per source file, and for a library its interface and
+//! pkg-config file) and **link** (objects and libraries → an archive, a
+//! shared library or a program). `tess build` of files, a package build,
+//! `tess compile`/`tess link` (which ninja and Bazel run) and a module in
+//! pieces all go through these, so they write the same bytes.
+
+use crate::artifacts::{self, ImportedModule, LibKind};
+use crate::frontend::{self, Checked, ModuleInput};
+use crate::{link, pkg_config, Error};
+use std::path::{Path, PathBuf};
+use tess_codegen::object_file::{self, Output};
+use tess_sema::hir::{self, Mode};
+
+/// What a module is built into.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Target {
+    Program,
+    Library(LibKind),
+}
+
+impl Target {
+    /// What a checked module of `mode` becomes; `shared` for a library
+    /// going into a shared library.
+    pub fn of(mode: Mode, shared: bool) -> Target {
+        match (mode, shared) {
+            (Mode::Program, _) => Target::Program,
+            (Mode::Library, true) => Target::Library(LibKind::Shared),
+            (Mode::Library, false) => Target::Library(LibKind::Static),
+        }
+    }
+
+    fn output(self) -> Output {
+        match self {
+            Target::Program => Output::Program,
+            Target::Library(LibKind::Static) => Output::Archive,
+            Target::Library(LibKind::Shared) => Output::SharedLibrary,
+        }
+    }
+}
+
+/// A module checked and compiled.
+pub struct Compiled {
+    pub checked: Checked,
+    pub target: Target,
+    /// One object per source file, in the files' order (the objects a
+    /// module in pieces gives, one `tess compile --primary-file` each).
+    pub objects: Vec<Vec<u8>>,
+}
+
+/// What to compile: a module's files, found imports, and what it becomes.
+pub struct Request<'a> {
+    pub name: &'a str,
+    pub files: &'a [PathBuf],
+    pub search: &'a [PathBuf],
+    /// `None`: a program when the files have top-level statements.
+    pub mode: Option<Mode>,
+    /// A library module goes into a shared library (else an archive).
+    pub shared: bool,
+}
+
+fn codegen_error(e: tess_codegen::CodegenError) -> Error {
+    Error::Message(e.to_string())
+}
+
+/// Checks the module and compiles each of its files to an object.
+pub fn compile(r: &Request) -> Result<Compiled, Error> {
+    let checked = frontend::check(&ModuleInput {
+        name: r.name,
+        mode: r.mode,
+        files: r.files,
+        search: r.search,
+        parse_cache: None,
+    })?;
+    let target = Target::of(checked.module.mode, r.shared);
+    let objects = (0..r.files.len())
+        .map(|piece| object_of(&checked.module, target, piece, r.files.len()))
+        .collect::<Result<_, _>>()?;
+    Ok(Compiled { checked, target, objects })
+}
+
+/// The object of file `piece` of a module of `files` files: the code of
+/// that file's declarations. A module of one file is compiled whole, so
+/// that its internal symbols stay local to its object; with several
+/// files they are hidden globals, which the other files' objects link to.
+pub fn object_of(module: &hir::Module, target: Target, piece: usize, files: usize) -> Result<Vec<u8>, Error> {
+    let piece = (files > 1).then_some(piece as u32);
+    crate::on_compiler_stack(|| object_file::object_file_of(module, target.output(), piece)).map_err(codegen_error)
+}
+
+/// The bytes of a checked library module's interface file.
+pub fn interface_bytes(checked: &Checked) -> Result<Vec<u8>, Error> {
+    let target = object_file::target_triple().map_err(codegen_error)?;
+    Ok(tess_sema::interface::encode(&checked.interface, &target, env!("CARGO_PKG_VERSION")))
+}
+
+/// The file names of a module's objects in an object directory: each
+/// source file's name with `.o` (two files of one name are an error).
+pub fn object_names(files: &[PathBuf]) -> Result<Vec<String>, Error> {
+    let mut names: Vec<String> = Vec::new();
+    for f in files {
+        let stem = f.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = format!("{stem}.o");
+        if names.contains(&name) {
+            return Err(format!("two files of the module are named {stem}.tes: their objects would be one file").into());
+        }
+        names.push(name);
+    }
+    Ok(names)
+}
+
+/// Writes a compiled module's objects into `obj_dir` and, for a library,
+/// its interface and `.pc` file beside `library` (where its library goes).
+/// Files whose bytes did not change are left alone (ninja's `restat` then
+/// cuts off what depends on them); the paths written or kept, in order:
+/// objects, then interface and `.pc`.
+pub fn write_compiled(
+    c: &Compiled,
+    files: &[PathBuf],
+    obj_dir: &Path,
+    library: Option<&Path>,
+) -> Result<Vec<PathBuf>, Error> {
+    let mut outputs = Vec::new();
+    for (name, object) in object_names(files)?.iter().zip(&c.objects) {
+        let path = obj_dir.join(name);
+        link::write_if_changed(&path, object)?;
+        outputs.push(path);
+    }
+    if let (Some(library), Target::Library(kind)) = (library, c.target) {
+        outputs.extend(write_interface(&c.checked, kind, library, None, &[])?);
+    }
+    Ok(outputs)
+}
+
+/// Writes a library module's interface `NAME.tesi` and pkg-config file
+/// `NAME.pc` beside its `library` (unless unchanged); their paths.
+pub fn write_interface(
+    checked: &Checked,
+    kind: LibKind,
+    library: &Path,
+    header: Option<&Path>,
+    c_libs: &[String],
+) -> Result<[PathBuf; 2], Error> {
+    let name = &checked.module.name;
+    let interface = library.with_file_name(artifacts::interface_file(name));
+    link::write_if_changed(&interface, &interface_bytes(checked)?)?;
+    let pc = pkg_config::pc_file(name, kind, library, header, &checked.imports, c_libs)?;
+    let pc_path = library.with_file_name(artifacts::pkg_config_file(name));
+    link::write_if_changed(&pc_path, pc.as_bytes())?;
+    Ok([interface, pc_path])
+}
+
+/// Links objects (read from files) into `out`: an archive, a shared
+/// library or a program, with the libraries of `imports`.
+pub fn link_files(objects: &[PathBuf], out: &Path, target: Target, imports: &[ImportedModule]) -> Result<(), Error> {
+    let objects: Vec<Vec<u8>> = objects
+        .iter()
+        .map(|p| std::fs::read(p).map_err(|e| format!("cannot read {}: {e}", p.display())))
+        .collect::<Result<_, _>>()?;
+    link_objects(&objects, out, target, imports, &[], false)
+}
+
+/// Links objects into `out` (see [`link_files`]), with C libraries
+/// `c_libs`; `keep` leaves the objects beside `out`.
+pub fn link_objects(
+    objects: &[Vec<u8>],
+    out: &Path,
+    target: Target,
+    imports: &[ImportedModule],
+    c_libs: &[String],
+    keep: bool,
+) -> Result<(), Error> {
+    match target {
+        Target::Program => link::link_executable(objects, out, keep, imports, c_libs)?,
+        Target::Library(kind) => link::link_library(objects, out, kind, keep, imports, c_libs)?,
+    }
+    Ok(())
+}
