@@ -13,6 +13,7 @@ pub mod launch;
 pub mod link;
 pub mod manifest;
 pub mod module_graph;
+pub mod ninja;
 pub mod package;
 pub mod package_cache;
 pub mod pieces;

@@ -49,6 +49,10 @@ enum Command {
         /// Steps of a package build to run at once (default: the cores).
         #[arg(short = 'j', value_name = "N")]
         jobs: Option<usize>,
+        /// Write the package's steps as `build/build.ninja` instead of
+        /// building (then: `ninja -C build`).
+        #[arg(long)]
+        emit_ninja: bool,
         #[arg(short = 'I', value_name = "DIR")]
         include: Vec<PathBuf>,
         /// The executable or library to write.
@@ -228,6 +232,7 @@ fn execute(command: Command) -> Result<ExitCode, Error> {
         Command::Build {
             files,
             jobs,
+            emit_ninja,
             include,
             output,
             emit_obj,
@@ -243,8 +248,17 @@ fn execute(command: Command) -> Result<ExitCode, Error> {
             if files.is_empty() && !lib && emit.is_none() {
                 let mut options = enter_package(&include)?;
                 options.jobs = jobs.unwrap_or(options.jobs);
-                package::build(&options)?;
+                if emit_ninja {
+                    if let Some(path) = tess_driver::ninja::emit(&options)? {
+                        package::progress("Wrote", &format!("{} (build with `ninja -C build`)", path.display()));
+                    }
+                } else {
+                    package::build(&options)?;
+                }
                 return Ok(ExitCode::SUCCESS);
+            }
+            if emit_ninja {
+                return Err("--emit-ninja writes a package's build: run it in a package, without files".into());
             }
             let c_libs = link::c_library_args(&lib_dirs, &link_lib)?;
             let search = package::with_source_modules(&files, &include, LibKind::Static)?;
@@ -293,7 +307,9 @@ fn execute(command: Command) -> Result<ExitCode, Error> {
                         name: &module,
                         files: &files,
                         search: &include,
-                        mode: None,
+                        // A module with an interface is a library; else a
+                        // program when it has top-level statements.
+                        mode: emit_interface.as_ref().map(|_| tess_sema::hir::Mode::Library),
                         shared,
                     })?;
                     let library = match (emit_interface, compiled.target) {

@@ -236,3 +236,18 @@ impl Graph {
         static_closure(&self.nodes, b).into_iter().map(|s| self.nodes[s].name.as_str()).collect()
     }
 }
+
+impl Graph {
+    /// The package modules module `i` imports, directly or not, in
+    /// dependency order.
+    pub fn reachable(&self, i: usize) -> Vec<usize> {
+        let mut seen = vec![false; self.nodes.len()];
+        let mut stack = self.nodes[i].imports.clone();
+        while let Some(n) = stack.pop() {
+            if !std::mem::replace(&mut seen[n], true) {
+                stack.extend(self.nodes[n].imports.iter().copied());
+            }
+        }
+        (0..self.nodes.len()).filter(|&n| seen[n]).collect()
+    }
+}

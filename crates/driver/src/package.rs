@@ -47,15 +47,22 @@ pub struct Built {
 /// directories are built with it, as static modules.
 pub fn build(options: &Options) -> Result<Built, Error> {
     let started = Instant::now();
+    let package = load(options)?;
+    let program = build_in(Path::new(BUILD_DIR), &package, options)?;
+    progress("Finished", &format!("in {:.2} s", started.elapsed().as_secs_f64()));
+    Ok(Built { program })
+}
+
+/// The package whose root is the current directory, with the source
+/// modules its modules import from the `-I` directories (static).
+pub fn load(options: &Options) -> Result<Package, Error> {
     let mut package = manifest::load(Path::new("."))?;
     let files: Vec<PathBuf> =
         package.modules.iter().flat_map(|m| m.files.clone()).chain(package.main.clone()).collect();
     let ours: Vec<&str> = package.modules.iter().map(|m| m.name.as_str()).collect();
     let external = source_modules::find(&files, &options.search, &ours, LibKind::Static)?;
     package.modules.extend(external);
-    let program = build_in(Path::new(BUILD_DIR), &package, options)?;
-    progress("Finished", &format!("in {:.2} s", started.elapsed().as_secs_f64()));
-    Ok(Built { program })
+    Ok(package)
 }
 
 /// Builds the modules of `package` into the build directory `dir`; the
@@ -91,12 +98,12 @@ pub fn find_root() -> Option<PathBuf> {
     manifest::find_root(&here)
 }
 
-fn program_path(dir: &Path, package: &Package) -> PathBuf {
+pub fn program_path(dir: &Path, package: &Package) -> PathBuf {
     dir.join("bin").join(&package.name)
 }
 
 /// One line of progress, as Cargo prints it: the verb right-aligned.
-fn progress(verb: &str, what: &str) {
+pub fn progress(verb: &str, what: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{verb:>12} {what}");
 }
 
