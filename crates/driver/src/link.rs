@@ -58,19 +58,24 @@ pub fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool, String> {
     Ok(true)
 }
 
-/// The objects to link, under names that depend only on `output`'s file
-/// name (`libgeo.o`, or `libgeo-0.o`, `libgeo-1.o`, ... for a module of
-/// several files), so the same objects always give the same archive or
-/// binary: kept beside `output` when asked, else in a temporary directory
-/// that lives as long as the returned guard.
+/// The names the objects linked into `output` go by: they depend only on
+/// `output`'s file name (`libgeo.o`, or `libgeo-0.o`, `libgeo-1.o`, ... for
+/// a module of several files), so the same objects always give the same
+/// archive or binary.
+fn object_names(output: &Path, count: usize) -> Vec<String> {
+    let stem = output.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    (0..count).map(|k| if count == 1 { format!("{stem}.o") } else { format!("{stem}-{k}.o") }).collect()
+}
+
+/// Writes the objects under their [`object_names`]: beside `output` when
+/// `keep`, else in a temporary directory that lives as long as the
+/// returned guard (for the linker, which reads files).
 fn stage_objects(objects: &[Vec<u8>], output: &Path, keep: bool) -> Result<(Vec<PathBuf>, tempfile::TempDir), String> {
     make_parent(output)?;
     let tmp = tempfile::tempdir().map_err(|e| format!("cannot create a temporary directory: {e}"))?;
-    let stem = output.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     let dir = if keep { output.parent().unwrap_or(Path::new("")).to_path_buf() } else { tmp.path().to_path_buf() };
     let mut paths = Vec::new();
-    for (k, object) in objects.iter().enumerate() {
-        let name = if objects.len() == 1 { format!("{stem}.o") } else { format!("{stem}-{k}.o") };
+    for (object, name) in objects.iter().zip(object_names(output, objects.len())) {
         let path = dir.join(name);
         std::fs::write(&path, object).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         paths.push(path);
@@ -88,33 +93,56 @@ pub fn link_library(
     imports: &[ImportedModule],
     c_libs: &[String],
 ) -> Result<(), String> {
+    if kind == LibKind::Static {
+        if keep_object {
+            stage_objects(objects, output, true)?;
+        }
+        return write_atomically(output, &archive(objects, &object_names(output, objects.len()))?);
+    }
     let (obj_paths, _tmp) = stage_objects(objects, output, keep_object)?;
     let partial = partial_path(output);
-    match kind {
-        LibKind::Static => run(Command::new("ar").arg("rcsD").arg(&partial).args(&obj_paths), "archiving")?,
-        LibKind::Shared => {
-            let mut args = import_args(imports, output)?;
-            // A shared library always uses the shared runtime.
-            if !args.linked_shared {
-                args.args.extend(shared_runtime_args()?);
-            }
-            // Its soname is its file name: what importers record as NEEDED
-            // (not the path it was linked from).
-            let soname = output.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            run(
-                Command::new("cc")
-                    .arg("-shared")
-                    .arg(format!("-Wl,-soname,{soname}"))
-                    .arg("-o")
-                    .arg(&partial)
-                    .args(&obj_paths)
-                    .args(args.args)
-                    .args(c_libs),
-                "linking the shared library",
-            )?
-        }
+    let mut args = import_args(imports, output)?;
+    // A shared library always uses the shared runtime.
+    if !args.linked_shared {
+        args.args.extend(shared_runtime_args()?);
     }
+    // Its soname is its file name: what importers record as NEEDED (not
+    // the path it was linked from).
+    let soname = output.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    run(
+        Command::new("cc")
+            .arg("-shared")
+            .arg(format!("-Wl,-soname,{soname}"))
+            .arg("-o")
+            .arg(&partial)
+            .args(&obj_paths)
+            .args(args.args)
+            .args(c_libs),
+        "linking the shared library",
+    )?;
     commit(&partial, output)
+}
+
+/// A static archive of `objects`, with the symbol table linkers read, as
+/// `ar rcsD` writes it (GNU format, no time stamps or owners), members
+/// named `names`; written in-process, since starting `ar`
+/// costs more than the archive.
+fn archive(objects: &[Vec<u8>], names: &[String]) -> Result<Vec<u8>, String> {
+    let members: Vec<ar_archive_writer::NewArchiveMember> = objects
+        .iter()
+        .zip(names)
+        .map(|(bytes, name)| {
+            ar_archive_writer::NewArchiveMember::new(
+                bytes.as_slice(),
+                &ar_archive_writer::DEFAULT_OBJECT_READER,
+                name.clone(),
+            )
+        })
+        .collect();
+    let mut out = std::io::Cursor::new(Vec::new());
+    ar_archive_writer::write_archive_to_stream(&mut out, &members, ar_archive_writer::ArchiveKind::Gnu, false, None)
+        .map_err(|e| format!("cannot write the archive: {e}"))?;
+    Ok(out.into_inner())
 }
 
 /// Links the program's objects into an executable.

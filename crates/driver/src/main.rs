@@ -98,8 +98,7 @@ enum Command {
         /// Where the objects go: one per file, named after it.
         #[arg(long, value_name = "DIR", conflicts_with = "primary_file")]
         obj_dir: Option<PathBuf>,
-        /// Also write the library module's interface here (and its `.pc`
-        /// beside it).
+        /// Also write the library module's interface here.
         #[arg(long, value_name = "FILE.tesi", requires = "obj_dir")]
         emit_interface: Option<PathBuf>,
         #[arg(long, value_name = "FILE", requires_all = ["module_source_list", "output"])]
@@ -118,10 +117,10 @@ enum Command {
         shared: bool,
     },
     /// Link objects into a program, or with `--static`/`--shared` a
-    /// library, with the compiled modules `--import` names (and those they
-    /// need) from `-I`. With `--module-source-list`, the objects are the
-    /// pieces of module `--module`, and its interface is written beside the
-    /// library.
+    /// library (and with `--module` its `.pc` file), with the compiled
+    /// modules `--import` names (and those they need) from `-I`. With
+    /// `--module-source-list`, the objects are the pieces of module
+    /// `--module`, and its interface is written beside the library too.
     Link {
         objects: Vec<PathBuf>,
         #[arg(short = 'o', value_name = "OUT")]
@@ -135,7 +134,8 @@ enum Command {
         /// A module the objects import.
         #[arg(long = "import", value_name = "NAME")]
         imports: Vec<String>,
-        #[arg(long, value_name = "NAME", requires = "module_source_list")]
+        /// The library's module: its `NAME.pc` is written beside it.
+        #[arg(long, value_name = "NAME")]
         module: Option<String>,
         #[arg(long, value_name = "CDB", requires = "module")]
         module_source_list: Option<PathBuf>,
@@ -343,9 +343,12 @@ fn execute(command: Command) -> Result<ExitCode, Error> {
                 (Some(_), Some(_), Target::Program) => {
                     return Err("--module-source-list merges a library's pieces: add --static or --shared".into())
                 }
-                _ => {
+                (module, _, _) => {
                     let imports = tess_driver::frontend::link_imports(&imports, &include)?;
                     steps::link_files(&objects, &output, target, &imports)?;
+                    if let (Some(name), Target::Library(kind)) = (module, target) {
+                        steps::write_pc(&name, kind, &output, None, &imports, &[])?;
+                    }
                 }
             }
             Ok(ExitCode::SUCCESS)

@@ -76,11 +76,9 @@ pub fn graph(package: &Package) -> Result<Graph, Error> {
             let text = String::from_utf8_lossy(&text).into_owned();
             let file = sources.len();
             // Syntax errors are the compile step's to report, in full.
-            let ast = crate::on_compiler_stack(|| {
-                tess_syntax::parser::parse_file(FileId(file as u32), &text, &mut Diagnostics::default())
-            });
+            let imports = tess_syntax::parser::parse_imports(FileId(file as u32), &text, &mut Diagnostics::default());
             sources.push(SourceFile::new(path.display().to_string(), text));
-            for import in &ast.imports {
+            for import in &imports {
                 if !names[from].contains(&import.path.name) {
                     names[from].push(import.path.name.clone());
                 }

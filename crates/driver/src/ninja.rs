@@ -40,6 +40,7 @@ rule compile
 rule link
   command = cd .. && $tess link $flags -I build/lib $search $args
   description = $verb $what
+  restat = 1
 rule regenerate
   command = cd .. && $tess build --emit-ninja $search
   description = Regenerating build.ninja
@@ -127,6 +128,11 @@ impl Writer<'_> {
         let reachable = self.graph.reachable(i);
         let external = self.external(i);
         let lib = Path::new(BUILD_DIR).join("lib");
+        // A compile reads the interfaces of its direct imports only; a link
+        // (and a library's .pc) those of everything it links.
+        let direct: Vec<usize> = node.imports.clone();
+        let direct_interfaces: Vec<PathBuf> =
+            direct.iter().map(|&j| lib.join(artifacts::interface_file(&self.graph.nodes[j].name))).collect();
         let interfaces: Vec<PathBuf> = reachable
             .iter()
             .map(|&j| lib.join(artifacts::interface_file(&self.graph.nodes[j].name)))
@@ -141,21 +147,26 @@ impl Writer<'_> {
         let shared_flag = if kind == Some(LibKind::Shared) { "--shared" } else { "" };
 
         // Compile: sources and imported interfaces → objects (and the
-        // library's interface and .pc).
+        // library's interface).
         let mut outputs = objects.clone();
         let mut args = format!("--obj-dir {}", arg_path(&obj_dir));
         if kind.is_some() {
             let tesi = lib.join(artifacts::interface_file(&node.name));
             let _ = write!(args, " --emit-interface {}", arg_path(&tesi));
             outputs.push(tesi);
-            outputs.push(lib.join(artifacts::pkg_config_file(&node.name)));
         }
         for f in &node.files {
             let _ = write!(args, " {}", arg_path(f));
         }
         // Which library an import has (shared or static) decides what the
-        // checker allows and what the .pc names: they must exist first.
-        let libraries: Vec<PathBuf> = reachable
+        // checker allows: it must exist first.
+        let external_direct: Vec<PathBuf> = external
+            .iter()
+            .filter(|m| node.import_names.contains(&m.name))
+            .map(ImportedModule::interface_path)
+            .collect();
+        let compile_inputs: Vec<PathBuf> = direct_interfaces.into_iter().chain(external_direct).collect();
+        let libraries: Vec<PathBuf> = direct
             .iter()
             .filter_map(|&j| match self.graph.nodes[j].kind {
                 NodeKind::Library(kind) => Some(lib.join(kind.file_name(&self.graph.nodes[j].name))),
@@ -164,8 +175,8 @@ impl Writer<'_> {
             .collect();
         let _ = writeln!(out);
         let _ = write!(out, "build {}: compile {}", paths(&outputs, in_build), paths(&node.files, from_build));
-        if !interfaces.is_empty() {
-            let _ = write!(out, " | {}", paths(&interfaces, in_build));
+        if !compile_inputs.is_empty() {
+            let _ = write!(out, " | {}", paths(&compile_inputs, in_build));
         }
         if !libraries.is_empty() {
             let _ = write!(out, " || {}", paths(&libraries, in_build));
@@ -180,39 +191,41 @@ impl Writer<'_> {
         let _ = writeln!(out, "  flags = {shared_flag}");
         let _ = writeln!(out, "  args = {args}");
 
-        // Link: objects → the archive, shared library or program, with the
-        // archives it contains and the interfaces `tess link` reads to find
-        // what it links; the shared libraries it names must exist first.
+        // Link: objects → the archive, shared library or program (and a
+        // library's .pc), with the archives it contains and the interfaces
+        // `tess link` reads to find what it links; the other libraries it
+        // names must exist first.
         let target = match node.kind {
             NodeKind::Library(kind) => lib.join(kind.file_name(&node.name)),
             NodeKind::Program => package::program_path(Path::new(BUILD_DIR), self.package),
         };
-        let mut implicit: Vec<PathBuf> = Vec::new();
+        let mut outputs = vec![target.clone()];
+        let mut implicit: Vec<PathBuf> = interfaces.clone();
         let mut order_only: Vec<PathBuf> = Vec::new();
         let mut link_args = format!("-o {}", arg_path(&target));
+        if kind.is_some() {
+            let _ = write!(link_args, " --module {}", arg(&node.name));
+            outputs.push(lib.join(artifacts::pkg_config_file(&node.name)));
+        }
+        // An archive contains only its own objects; a shared library or the
+        // program also the static modules it reaches through static ones.
+        let contained = if kind == Some(LibKind::Static) { Vec::new() } else { self.graph.linked_statically(i) };
+        for &j in &reachable {
+            let dep = &self.graph.nodes[j];
+            if let NodeKind::Library(k) = dep.kind {
+                let library = lib.join(k.file_name(&dep.name));
+                if contained.contains(&dep.name.as_str()) {
+                    implicit.push(library);
+                } else {
+                    order_only.push(library);
+                }
+            }
+        }
         if kind != Some(LibKind::Static) {
-            implicit.extend(interfaces.iter().cloned());
-            let contained = self.graph.linked_statically(i);
-            for &j in &reachable {
-                let dep = &self.graph.nodes[j];
-                match dep.kind {
-                    NodeKind::Library(LibKind::Static) if contained.contains(&dep.name.as_str()) => {
-                        implicit.push(lib.join(LibKind::Static.file_name(&dep.name)))
-                    }
-                    NodeKind::Library(LibKind::Shared) => {
-                        order_only.push(lib.join(LibKind::Shared.file_name(&dep.name)))
-                    }
-                    _ => {}
-                }
-            }
-            for m in &external {
-                if let Ok((path, _)) = m.library() {
-                    implicit.push(path);
-                }
-            }
-            for name in &node.import_names {
-                let _ = write!(link_args, " --import {}", arg(name));
-            }
+            implicit.extend(external.iter().filter_map(|m| m.library().ok()).map(|(path, _)| path));
+        }
+        for name in &node.import_names {
+            let _ = write!(link_args, " --import {}", arg(name));
         }
         for o in &objects {
             let _ = write!(link_args, " {}", arg_path(o));
@@ -222,7 +235,7 @@ impl Writer<'_> {
             Some(LibKind::Shared) => "--shared",
             None => "",
         };
-        let _ = write!(out, "build {}: link {}", ninja_path(&in_build(&target)), paths(&objects, in_build));
+        let _ = write!(out, "build {}: link {}", paths(&outputs, in_build), paths(&objects, in_build));
         if !implicit.is_empty() {
             let _ = write!(out, " | {}", paths(&implicit, in_build));
         }

@@ -17,9 +17,10 @@ use crate::module_graph::{self, Graph, Node, NodeKind};
 use crate::package_cache::{file_hash, Cache, Key, Record};
 use crate::steps::{self, Target};
 use crate::{source_modules, Error};
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::{Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::Instant;
 use tess_sema::hir::Mode;
 
@@ -57,6 +58,9 @@ pub fn build(options: &Options) -> Result<Built, Error> {
 /// modules its modules import from the `-I` directories (static).
 pub fn load(options: &Options) -> Result<Package, Error> {
     let mut package = manifest::load(Path::new("."))?;
+    if options.search.is_empty() {
+        return Ok(package);
+    }
     let files: Vec<PathBuf> =
         package.modules.iter().flat_map(|m| m.files.clone()).chain(package.main.clone()).collect();
     let ours: Vec<&str> = package.modules.iter().map(|m| m.name.as_str()).collect();
@@ -71,7 +75,14 @@ pub fn build_in(dir: &Path, package: &Package, options: &Options) -> Result<Opti
     let graph = module_graph::graph(package)?;
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let _lock = lock(dir)?;
-    let builder = Builder { package, graph: &graph, options, dir, cache: Cache::new(dir.join("cache")) };
+    let builder = Builder {
+        package,
+        graph: &graph,
+        options,
+        dir,
+        cache: Cache::new(dir.join("cache")),
+        fingerprints: Mutex::default(),
+    };
     builder.run()?;
     Ok(graph.nodes.iter().any(|n| n.kind == NodeKind::Program).then(|| program_path(dir, package)))
 }
@@ -147,6 +158,8 @@ struct Builder<'a> {
     /// The build directory.
     dir: &'a Path,
     cache: Cache,
+    /// [`Builder::fingerprints`] read so far.
+    fingerprints: Mutex<HashMap<String, Arc<HashMap<String, String>>>>,
 }
 
 impl Builder<'_> {
@@ -265,21 +278,27 @@ impl Builder<'_> {
     /// Whether every declaration a step relied on still has the
     /// fingerprint it had.
     fn uses_unchanged(&self, record: &Record) -> bool {
-        let search = self.search();
-        let mut interfaces: Vec<(String, Vec<(String, String)>)> = Vec::new();
-        record.uses.iter().all(|(module, decl, fingerprint)| {
-            if !interfaces.iter().any(|(m, _)| m == module) {
-                let prints = ImportedModule::find(module, &search)
-                    .and_then(|m| frontend::read_interface(&m.interface_path()).ok())
-                    .map(|i| i.fingerprints())
-                    .unwrap_or_default();
-                interfaces.push((module.clone(), prints));
-            }
-            interfaces
-                .iter()
-                .find(|(m, _)| m == module)
-                .is_some_and(|(_, prints)| prints.iter().any(|(d, f)| d == decl && f == fingerprint))
-        })
+        record
+            .uses
+            .iter()
+            .all(|(module, decl, fingerprint)| self.fingerprints(module).get(decl).is_some_and(|f| f == fingerprint))
+    }
+
+    /// The fingerprints of module `module`'s declarations, by name (empty
+    /// when it has no readable interface). Read once per build: a module's
+    /// interface is only consulted by steps that run after its own.
+    fn fingerprints(&self, module: &str) -> Arc<HashMap<String, String>> {
+        let mut known = self.fingerprints.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(prints) = known.get(module) {
+            return Arc::clone(prints);
+        }
+        let prints: HashMap<String, String> = ImportedModule::find(module, &self.search())
+            .and_then(|m| frontend::read_interface(&m.interface_path()).ok())
+            .map(|i| i.fingerprints().into_iter().collect())
+            .unwrap_or_default();
+        let prints = Arc::new(prints);
+        known.insert(module.to_string(), Arc::clone(&prints));
+        prints
     }
 
     /// Compiles a module unless its record says it is up to date.
@@ -310,6 +329,9 @@ impl Builder<'_> {
         };
         let mut outputs =
             steps::write_compiled(&compiled, &node.files, &self.dir.join("obj").join(&node.name), library.as_deref())?;
+        if let (NodeKind::Library(kind), Some(library)) = (node.kind, &library) {
+            outputs.push(steps::write_pc(&node.name, kind, library, None, &checked.imports, &[])?);
+        }
         if let NodeKind::Library(kind) = node.kind {
             // A module that changed kind leaves no library of the old kind
             // for importers to find.

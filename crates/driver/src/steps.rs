@@ -111,10 +111,10 @@ pub fn object_names(files: &[PathBuf]) -> Result<Vec<String>, Error> {
 }
 
 /// Writes a compiled module's objects into `obj_dir` and, for a library,
-/// its interface and `.pc` file beside `library` (where its library goes).
-/// Files whose bytes did not change are left alone (ninja's `restat` then
-/// cuts off what depends on them); the paths written or kept, in order:
-/// objects, then interface and `.pc`.
+/// its interface beside `library` (where its library goes). Files whose
+/// bytes did not change are left alone (ninja's `restat` then cuts off
+/// what depends on them); the paths written or kept, in order: objects,
+/// then the interface.
 pub fn write_compiled(
     c: &Compiled,
     files: &[PathBuf],
@@ -127,28 +127,43 @@ pub fn write_compiled(
         link::write_if_changed(&path, object)?;
         outputs.push(path);
     }
-    if let (Some(library), Target::Library(kind)) = (library, c.target) {
-        outputs.extend(write_interface(&c.checked, kind, library, None, &[])?);
+    if let (Some(library), Target::Library(_)) = (library, c.target) {
+        let interface = library.with_file_name(artifacts::interface_file(&c.checked.module.name));
+        link::write_if_changed(&interface, &interface_bytes(&c.checked)?)?;
+        outputs.push(interface);
     }
     Ok(outputs)
 }
 
 /// Writes a library module's interface `NAME.tesi` and pkg-config file
-/// `NAME.pc` beside its `library` (unless unchanged); their paths.
+/// `NAME.pc` beside its `library` (unless unchanged).
 pub fn write_interface(
     checked: &Checked,
     kind: LibKind,
     library: &Path,
     header: Option<&Path>,
     c_libs: &[String],
-) -> Result<[PathBuf; 2], Error> {
+) -> Result<(), Error> {
     let name = &checked.module.name;
-    let interface = library.with_file_name(artifacts::interface_file(name));
-    link::write_if_changed(&interface, &interface_bytes(checked)?)?;
-    let pc = pkg_config::pc_file(name, kind, library, header, &checked.imports, c_libs)?;
-    let pc_path = library.with_file_name(artifacts::pkg_config_file(name));
-    link::write_if_changed(&pc_path, pc.as_bytes())?;
-    Ok([interface, pc_path])
+    link::write_if_changed(&library.with_file_name(artifacts::interface_file(name)), &interface_bytes(checked)?)?;
+    write_pc(name, kind, library, header, &checked.imports, c_libs)?;
+    Ok(())
+}
+
+/// Writes module `name`'s pkg-config file `NAME.pc` beside its `library`
+/// (unless unchanged), naming the libraries of `imports` too; its path.
+pub fn write_pc(
+    name: &str,
+    kind: LibKind,
+    library: &Path,
+    header: Option<&Path>,
+    imports: &[ImportedModule],
+    c_libs: &[String],
+) -> Result<PathBuf, Error> {
+    let pc = pkg_config::pc_file(name, kind, library, header, imports, c_libs)?;
+    let path = library.with_file_name(artifacts::pkg_config_file(name));
+    link::write_if_changed(&path, pc.as_bytes())?;
+    Ok(path)
 }
 
 /// Links objects (read from files) into `out`: an archive, a shared

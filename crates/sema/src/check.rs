@@ -40,7 +40,7 @@ pub fn check_module(
         .iter()
         .map(|i| &i.interface)
         .filter(|i| c.modules.contains_key(&i.module))
-        .map(|i| (i.module.clone(), i.fingerprint.clone()))
+        .map(|i| i.module.clone())
         .collect();
     let mut m = hir::Module {
         name: module.to_string(),

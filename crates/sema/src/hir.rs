@@ -25,8 +25,11 @@ pub struct Module {
     /// (declaration, fingerprint) of this module's interface, which its
     /// init entry registers with the runtime for plugin checks.
     pub fingerprints: Vec<(String, String)>,
-    /// (module, interface fingerprint) of each module compiled against.
-    pub dependencies: Vec<(String, String)>,
+    /// The modules it was compiled against (what a binary containing it
+    /// must also link). Names only: a dependency's fingerprint here would
+    /// change this module's interface whenever the dependency's did, and
+    /// no build could cut off early.
+    pub dependencies: Vec<String>,
     /// Every imported declaration the checker consulted, with the
     /// fingerprint it had: the module must be recompiled when one of these
     /// changes, and only then (early cutoff, MODULES.md §3). Sorted.

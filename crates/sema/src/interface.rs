@@ -16,7 +16,7 @@ pub use tess_syntax::ast::Access;
 
 const MAGIC: &[u8; 4] = b"TESI";
 /// Bumped on any change to the encoding below.
-pub const FORMAT_VERSION: u32 = 4;
+pub const FORMAT_VERSION: u32 = 5;
 /// Bytes of the BLAKE3 checksum of the contents, after the version.
 const CHECKSUM_BYTES: usize = 32;
 
@@ -127,7 +127,6 @@ pub struct Class {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Dependency {
     pub module: String,
-    pub fingerprint: String,
 }
 
 fn type_ref(m: &hir::Module, t: &Ty) -> TypeRef {
@@ -224,11 +223,7 @@ pub(crate) fn interface_of(m: &hir::Module) -> Interface {
         functions,
         globals,
         classes,
-        dependencies: m
-            .dependencies
-            .iter()
-            .map(|(module, fingerprint)| Dependency { module: module.clone(), fingerprint: fingerprint.clone() })
-            .collect(),
+        dependencies: m.dependencies.iter().map(|module| Dependency { module: module.clone() }).collect(),
     }
 }
 
@@ -388,7 +383,7 @@ pub fn describe(i: &Interface) -> String {
         i.module, FORMAT_VERSION, i.target, i.compiler, i.fingerprint
     );
     for d in &i.dependencies {
-        out += &format!("depends on {} {}\n", d.module, d.fingerprint);
+        out += &format!("depends on {}\n", d.module);
     }
     let vis = |e: bool| if e { "export" } else { "public" };
     for f in &i.functions {

@@ -16,6 +16,36 @@ pub fn parse_file(file: FileId, text: &str, diags: &mut Diagnostics) -> File {
     p.file()
 }
 
+/// The `import` declarations of one source file, without parsing the
+/// rest: what a build tool needs to order modules, at the cost of lexing.
+/// Errors inside an import are recorded; everything else is the full
+/// parse's to report.
+pub fn parse_imports(file: FileId, text: &str, diags: &mut Diagnostics) -> Vec<Import> {
+    let tokens = lex(file, text, &mut Diagnostics::default());
+    let starts = statement_starts(&tokens);
+    let mut p = Parser { toks: tokens, starts, pos: 0, diags, depth: 0, error_offsets: Vec::new(), seen_diags: 0 };
+    let mut imports = Vec::new();
+    let mut depth = 0usize;
+    let mut line_start = true;
+    while !matches!(p.peek(), Tok::Eof) {
+        match p.peek() {
+            Tok::Keyword(Kw::Import) if depth == 0 && line_start => {
+                if let Ok(i) = p.import() {
+                    imports.push(i);
+                }
+                line_start = true;
+                continue;
+            }
+            Tok::Sym("{") => depth += 1,
+            Tok::Sym("}") => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        line_start = matches!(p.peek(), Tok::Newline);
+        p.bump();
+    }
+    imports
+}
+
 /// Marker error: a diagnostic has already been recorded.
 struct Bail;
 type PResult<T> = Result<T, Bail>;
