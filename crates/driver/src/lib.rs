@@ -18,6 +18,7 @@ pub mod package;
 pub mod package_cache;
 pub mod pieces;
 pub mod pkg_config;
+pub mod progress;
 pub mod source_modules;
 pub mod steps;
 

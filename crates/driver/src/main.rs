@@ -250,7 +250,10 @@ fn execute(command: Command) -> Result<ExitCode, Error> {
                 options.jobs = jobs.unwrap_or(options.jobs);
                 if emit_ninja {
                     if let Some(path) = tess_driver::ninja::emit(&options)? {
-                        package::progress("Wrote", &format!("{} (build with `ninja -C build`)", path.display()));
+                        tess_driver::progress::line(
+                            "Wrote",
+                            &format!("{} (build with `ninja -C build`)", path.display()),
+                        );
                     }
                 } else {
                     package::build(&options)?;

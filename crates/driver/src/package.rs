@@ -15,10 +15,10 @@ use crate::frontend;
 use crate::manifest::{self, Package};
 use crate::module_graph::{self, Graph, Node, NodeKind};
 use crate::package_cache::{file_hash, Cache, Key, Record};
+use crate::progress::{self, Progress};
 use crate::steps::{self, Target};
 use crate::{source_modules, Error};
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Instant;
@@ -50,7 +50,7 @@ pub fn build(options: &Options) -> Result<Built, Error> {
     let started = Instant::now();
     let package = load(options)?;
     let program = build_in(Path::new(BUILD_DIR), &package, options)?;
-    progress("Finished", &format!("in {:.2} s", started.elapsed().as_secs_f64()));
+    progress::line("Finished", &format!("in {:.2} s", started.elapsed().as_secs_f64()));
     Ok(Built { program })
 }
 
@@ -82,6 +82,7 @@ pub fn build_in(dir: &Path, package: &Package, options: &Options) -> Result<Opti
         dir,
         cache: Cache::new(dir.join("cache")),
         fingerprints: Mutex::default(),
+        progress: Progress::new(graph.nodes.len()),
     };
     builder.run()?;
     Ok(graph.nodes.iter().any(|n| n.kind == NodeKind::Program).then(|| program_path(dir, package)))
@@ -113,23 +114,19 @@ pub fn program_path(dir: &Path, package: &Package) -> PathBuf {
     dir.join("bin").join(&package.name)
 }
 
-/// One line of progress, as Cargo prints it: the verb right-aligned.
-pub fn progress(verb: &str, what: &str) {
-    let _ = writeln!(std::io::stderr().lock(), "{verb:>12} {what}");
-}
-
 /// Holds the build directory's lock: two builds of one package at once
 /// take turns instead of writing the same files (Cargo's file lock).
 fn lock(build: &Path) -> Result<std::fs::File, Error> {
     let path = build.join(".lock");
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(|e| {
+        format!(
+            "cannot open {}: {e}\nhint: the build directory `{}/` must be writable (or removed, to start afresh)",
+            path.display(),
+            build.display()
+        )
+    })?;
     if file.try_lock().is_err() {
-        progress("Blocking", "waiting for file lock on the build directory");
+        progress::line("Blocking", "waiting for file lock on the build directory");
         file.lock().map_err(|e| format!("cannot lock {}: {e}", path.display()))?;
     }
     Ok(file)
@@ -160,6 +157,7 @@ struct Builder<'a> {
     cache: Cache,
     /// [`Builder::fingerprints`] read so far.
     fingerprints: Mutex<HashMap<String, Arc<HashMap<String, String>>>>,
+    progress: Progress,
 }
 
 impl Builder<'_> {
@@ -187,6 +185,7 @@ impl Builder<'_> {
                         break;
                     };
                     let result = self.module(i);
+                    self.progress.module_done();
                     let done = if result.is_ok() { State::Built } else { State::Failed };
                     if let Err(e) = result {
                         errors.lock().unwrap_or_else(|e| e.into_inner()).push(e);
@@ -311,7 +310,7 @@ impl Builder<'_> {
             }
         }
         self.cache.forget(&step);
-        progress("Compiling", &self.display_name(node));
+        self.progress.line("Compiling", &self.display_name(node));
         let search = self.search();
         let mode = if node.kind == NodeKind::Program { Mode::Program } else { Mode::Library };
         let compiled = steps::compile(&steps::Request {
@@ -394,7 +393,7 @@ impl Builder<'_> {
             }
         }
         self.cache.forget(&step);
-        progress("Linking", &self.display_name(node));
+        self.progress.line("Linking", &self.display_name(node));
         let objects: Vec<PathBuf> = compiled
             .outputs
             .iter()
