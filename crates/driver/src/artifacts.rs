@@ -131,8 +131,26 @@ pub fn anchored(anchor: &str, rel: &Path) -> PathBuf {
 
 /// The directory `path` is in, absolute (`.` for a bare file name).
 pub fn absolute_parent(path: &Path) -> Result<PathBuf, String> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    std::fs::canonicalize(dir).map_err(|e| format!("{}: {e}", dir.display()))
+    absolute(path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new(".")))
+}
+
+/// `path` made absolute against the current directory, with `.` and `..`
+/// resolved by name, not by following symbolic links: a build engine's
+/// sandbox links every input to a file elsewhere, and the relative paths
+/// between outputs and inputs (rpaths) must be those of the sandbox.
+pub fn absolute(path: &Path) -> Result<PathBuf, String> {
+    let joined = std::path::absolute(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut out = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    Ok(out)
 }
 
 /// Whether `name` can name a module (and so a symbol and a file).

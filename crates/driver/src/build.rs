@@ -78,8 +78,7 @@ pub fn library(
         input.keep_object,
     )?;
     if let Some(h) = header_path {
-        write(h, header::header(&checked.module).as_bytes())?;
-        write(&h.with_file_name("tessera.h"), header::tessera_h().as_bytes())?;
+        steps::write_header(checked, h)?;
     }
     steps::write_interface(checked, kind, &output, header_path, input.c_libs)?;
     Ok(output)
@@ -99,7 +98,7 @@ pub fn runtime_cflags() -> Result<String, Error> {
 
 /// `tess config --libs`: what links a C program against the shared runtime.
 pub fn runtime_libs() -> Result<String, Error> {
-    Ok(link::shared_runtime_args()?.join(" "))
+    Ok(link::shared_runtime_args(None)?.join(" "))
 }
 
 /// `--emit=KIND`: the intermediate form of the module, as text.

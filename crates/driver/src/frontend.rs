@@ -87,7 +87,11 @@ fn check_on_this_stack(input: &ModuleInput, sources: Vec<SourceFile>) -> Result<
         let Some(found) = ImportedModule::find(name, input.search) else { continue };
         match read_usable_interface(&found.interface_path()) {
             Ok(interface) if &interface.module == name => {
-                imports.push(Import { interface, shared: found.is_shared() });
+                // The library beside the interface decides how it links
+                // (and so what is reachable); without one (a build engine
+                // giving the compile interfaces only), the interface says.
+                let shared = found.kind.map_or(interface.shared, |k| k == crate::artifacts::LibKind::Shared);
+                imports.push(Import { interface, shared });
                 needed.push(found);
             }
             Ok(i) => diags.push(Diagnostic::error(

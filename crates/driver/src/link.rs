@@ -104,7 +104,7 @@ pub fn link_library(
     let mut args = import_args(imports, output)?;
     // A shared library always uses the shared runtime.
     if !args.linked_shared {
-        args.args.extend(shared_runtime_args()?);
+        args.args.extend(shared_runtime_args(Some(output))?);
     }
     // Its soname is its file name: what importers record as NEEDED (not
     // the path it was linked from).
@@ -199,7 +199,7 @@ fn import_args(imports: &[ImportedModule], output: &Path) -> Result<ImportArgs, 
     let out_dir = artifacts::absolute_parent(output)?;
     for m in imports {
         let (path, kind) = m.library()?;
-        let path = std::fs::canonicalize(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let path = artifacts::absolute(&path)?;
         args.push(path.display().to_string());
         if kind == LibKind::Shared {
             linked_shared = true;
@@ -210,14 +210,28 @@ fn import_args(imports: &[ImportedModule], output: &Path) -> Result<ImportArgs, 
         }
     }
     if linked_shared {
-        args.extend(shared_runtime_args()?);
+        args.extend(shared_runtime_args(Some(output))?);
     }
     Ok(ImportArgs { args, linked_shared })
 }
 
 /// The shared runtime, found through an absolute rpath: it is part of the
-/// toolchain's installation, not of the program's.
-pub fn shared_runtime_args() -> Result<Vec<String>, String> {
+/// toolchain's installation, not of the program's. A runtime directory
+/// given relative (`TESS_RUNTIME_DIR`, as a build engine's toolchain
+/// does: everything inside its tree) is found relative to the binary
+/// `output` instead (`$ORIGIN/...`), so no absolute path enters it.
+pub fn shared_runtime_args(output: Option<&Path>) -> Result<Vec<String>, String> {
     let rt = artifacts::runtime_dir()?;
-    Ok(vec![format!("-L{}", rt.display()), format!("-l{}", artifacts::RUNTIME), format!("-Wl,-rpath,{}", rt.display())])
+    let rpath = match output {
+        Some(out) if rt.is_relative() => artifacts::anchored(
+            "$ORIGIN",
+            &artifacts::relative_dir(&artifacts::absolute_parent(out)?, &artifacts::absolute(&rt)?),
+        ),
+        _ => artifacts::absolute(&rt)?,
+    };
+    Ok(vec![
+        format!("-L{}", rt.display()),
+        format!("-l{}", artifacts::RUNTIME),
+        format!("-Wl,-rpath,{}", rpath.display()),
+    ])
 }

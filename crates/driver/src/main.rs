@@ -101,6 +101,10 @@ enum Command {
         /// Also write the library module's interface here.
         #[arg(long, value_name = "FILE.tesi", requires = "obj_dir")]
         emit_interface: Option<PathBuf>,
+        /// Also write a C header declaring its `export extern fn`s (and
+        /// `tessera.h` beside it).
+        #[arg(long, value_name = "FILE.h", requires = "emit_interface")]
+        emit_header: Option<PathBuf>,
         #[arg(long, value_name = "FILE", requires_all = ["module_source_list", "output"])]
         primary_file: Option<PathBuf>,
         /// A JSON array of {"file", "directory", "module"} (clang's
@@ -290,6 +294,7 @@ fn execute(command: Command) -> Result<ExitCode, Error> {
             files,
             obj_dir,
             emit_interface,
+            emit_header,
             primary_file,
             module_source_list,
             include,
@@ -321,6 +326,9 @@ fn execute(command: Command) -> Result<ExitCode, Error> {
                         (None, _) => None,
                     };
                     steps::write_compiled(&compiled, &files, &obj_dir, library.as_deref())?;
+                    if let Some(h) = emit_header {
+                        steps::write_header(&compiled.checked, &h)?;
+                    }
                 }
                 _ => {
                     return Err("give FILES and --obj-dir (a whole module), or --primary-file, --module-source-list and -o (a piece)".into())

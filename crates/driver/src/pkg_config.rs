@@ -40,7 +40,7 @@ pub fn pc_file(
     };
     for m in imports {
         let (path, kind) = m.library()?;
-        let path = std::fs::canonicalize(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let path = artifacts::absolute(&path)?;
         libs.push(path.display().to_string());
         if kind == LibKind::Shared {
             if let Some(dir) = path.parent() {
@@ -51,7 +51,7 @@ pub fn pc_file(
     libs.extend(c_libs.iter().cloned());
     // The runtime: its functions (`tess_error_*`) are called from C too.
     match kind {
-        LibKind::Shared => libs.extend(link::shared_runtime_args()?),
+        LibKind::Shared => libs.extend(link::shared_runtime_args(None)?),
         LibKind::Static => {
             libs.push(artifacts::runtime_library(LibKind::Static)?.display().to_string());
             libs.extend(link::NATIVE_LIBS.iter().map(|s| s.to_string()));

@@ -122,7 +122,6 @@ pub fn check_in_memory(files: &[PathBuf], search: &[PathBuf]) -> Result<InMemory
     let graph = module_graph::graph(&Package { root: PathBuf::new(), name: String::new(), modules, main: Vec::new() })?;
     let interfaces = tempfile::tempdir().map_err(|e| format!("cannot create a temporary directory: {e}"))?;
     let search: Vec<PathBuf> = std::iter::once(interfaces.path().to_path_buf()).chain(search.iter().cloned()).collect();
-    let target = tess_codegen::object_file::target_triple().map_err(|e| e.to_string())?;
     let mut checked = Vec::new();
     for node in &graph.nodes {
         let module = frontend::check(&ModuleInput {
@@ -132,7 +131,7 @@ pub fn check_in_memory(files: &[PathBuf], search: &[PathBuf]) -> Result<InMemory
             search: &search,
             parse_cache: None,
         })?;
-        let tesi = tess_sema::interface::encode(&module.interface, &target, env!("CARGO_PKG_VERSION"));
+        let tesi = crate::steps::interface_bytes(&module, LibKind::Static)?;
         link::write_atomically(&interfaces.path().join(artifacts::interface_file(&node.name)), &tesi)?;
         checked.push(module);
     }

@@ -89,10 +89,12 @@ pub fn object_of(module: &hir::Module, target: Target, piece: usize, files: usiz
     crate::on_compiler_stack(|| object_file::object_file_of(module, target.output(), piece)).map_err(codegen_error)
 }
 
-/// The bytes of a checked library module's interface file.
-pub fn interface_bytes(checked: &Checked) -> Result<Vec<u8>, Error> {
+/// The bytes of a checked library module's interface file, for a library
+/// of `kind`.
+pub fn interface_bytes(checked: &Checked, kind: LibKind) -> Result<Vec<u8>, Error> {
     let target = object_file::target_triple().map_err(codegen_error)?;
-    Ok(tess_sema::interface::encode(&checked.interface, &target, env!("CARGO_PKG_VERSION")))
+    let interface = tess_sema::interface::Interface { shared: kind == LibKind::Shared, ..checked.interface.clone() };
+    Ok(tess_sema::interface::encode(&interface, &target, env!("CARGO_PKG_VERSION")))
 }
 
 /// The file names of a module's objects in an object directory: each
@@ -127,9 +129,9 @@ pub fn write_compiled(
         link::write_if_changed(&path, object)?;
         outputs.push(path);
     }
-    if let (Some(library), Target::Library(_)) = (library, c.target) {
+    if let (Some(library), Target::Library(kind)) = (library, c.target) {
         let interface = library.with_file_name(artifacts::interface_file(&c.checked.module.name));
-        link::write_if_changed(&interface, &interface_bytes(&c.checked)?)?;
+        link::write_if_changed(&interface, &interface_bytes(&c.checked, kind)?)?;
         outputs.push(interface);
     }
     Ok(outputs)
@@ -145,7 +147,7 @@ pub fn write_interface(
     c_libs: &[String],
 ) -> Result<(), Error> {
     let name = &checked.module.name;
-    link::write_if_changed(&library.with_file_name(artifacts::interface_file(name)), &interface_bytes(checked)?)?;
+    link::write_if_changed(&library.with_file_name(artifacts::interface_file(name)), &interface_bytes(checked, kind)?)?;
     write_pc(name, kind, library, header, &checked.imports, c_libs)?;
     Ok(())
 }
@@ -164,6 +166,14 @@ pub fn write_pc(
     let path = library.with_file_name(artifacts::pkg_config_file(name));
     link::write_if_changed(&path, pc.as_bytes())?;
     Ok(path)
+}
+
+/// Writes the C header declaring a library module's `export extern fn`s at
+/// `path`, and `tessera.h` (the runtime's C API it includes) beside it.
+pub fn write_header(checked: &Checked, path: &Path) -> Result<(), Error> {
+    link::write_if_changed(path, crate::header::header(&checked.module).as_bytes())?;
+    link::write_if_changed(&path.with_file_name("tessera.h"), crate::header::tessera_h().as_bytes())?;
+    Ok(())
 }
 
 /// Links objects (read from files) into `out`: an archive, a shared

@@ -6,7 +6,8 @@
 //!
 //! `steps` lines:
 //! - `$ COMMAND`: run with `sh -c` (`tess` is on `PATH`, `$RT` is the
-//!   directory of the runtime libraries `tess` links); `$gc COMMAND` runs
+//!   directory of the runtime libraries `tess` links, `$REPO` the
+//!   repository); `$gc COMMAND` runs
 //!   it twice, the second time with `TESS_GC_STRESS=1`.
 //! - after a command, its expectations: `| LINE` (standard output is
 //!   exactly these lines), `~ TEXT` (standard output contains TEXT),
@@ -103,6 +104,8 @@ fn run_step(step: &Step, dir: &Path, stress: bool) -> Result<(), String> {
     // Source modules outside a package build into the user's cache: one
     // per scenario.
     cmd.env("XDG_CACHE_HOME", dir.join(".user-cache")).env_remove("TESS_CACHE_DIR");
+    // The repository, for scenarios that build its examples.
+    cmd.env("REPO", Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."));
     let out = as_a_user(&mut cmd, stress).output().map_err(|e| format!("cannot run sh: {e}"))?;
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);

@@ -16,7 +16,7 @@ pub use tess_syntax::ast::Access;
 
 const MAGIC: &[u8; 4] = b"TESI";
 /// Bumped on any change to the encoding below.
-pub const FORMAT_VERSION: u32 = 5;
+pub const FORMAT_VERSION: u32 = 6;
 /// Bytes of the BLAKE3 checksum of the contents, after the version.
 const CHECKSUM_BYTES: usize = 32;
 
@@ -28,8 +28,13 @@ pub struct Interface {
     pub functions: Vec<Function>,
     pub globals: Vec<Global>,
     pub classes: Vec<Class>,
-    /// Modules this one was compiled against, with their interface hash.
+    /// Modules this one was compiled against.
     pub dependencies: Vec<Dependency>,
+    /// Built into a shared library: importers reach only its exported
+    /// declarations. Recorded here (not only read off the library beside
+    /// it) so that a module compiles against interfaces alone, as a build
+    /// engine that gives a compile only interfaces needs.
+    pub shared: bool,
     /// Hash over every declaration's fingerprint.
     pub fingerprint: String,
 }
@@ -224,6 +229,7 @@ pub(crate) fn interface_of(m: &hir::Module) -> Interface {
         globals,
         classes,
         dependencies: m.dependencies.iter().map(|module| Dependency { module: module.clone() }).collect(),
+        shared: false,
     }
 }
 
@@ -382,6 +388,7 @@ pub fn describe(i: &Interface) -> String {
         "module {}\nformat {}\ntarget {}\ncompiler {}\nfingerprint {}\n",
         i.module, FORMAT_VERSION, i.target, i.compiler, i.fingerprint
     );
+    out += &format!("library {}\n", if i.shared { "shared" } else { "static" });
     for d in &i.dependencies {
         out += &format!("depends on {}\n", d.module);
     }
