@@ -117,36 +117,60 @@ fn check_on_this_stack(input: &ModuleInput, sources: Vec<SourceFile>) -> Result<
 }
 
 /// The compiled modules a binary importing `direct` (in import order)
-/// links: those and every module they were compiled against, found on
-/// `search`, each after every module that needs it (the order static
-/// archives must come in on a link line).
+/// links, found on `search`, each after every module that needs it (the
+/// order static archives must come in on a link line): the modules it
+/// reaches through static ones, and every shared library any of them
+/// needs. A static module reached only through a shared library is inside
+/// that library and is not linked again.
 pub fn link_imports(direct: &[String], search: &[PathBuf]) -> Result<Vec<ImportedModule>, String> {
-    fn visit(
-        name: &str,
-        search: &[PathBuf],
-        seen: &mut Vec<String>,
-        after_needs: &mut Vec<ImportedModule>,
-    ) -> Result<(), String> {
-        if seen.iter().any(|s| s == name) {
+    /// A module found, whether it is shared, and what it was compiled against.
+    struct Found {
+        module: ImportedModule,
+        shared: bool,
+        needs: Vec<String>,
+    }
+    fn visit(name: &str, search: &[PathBuf], found: &mut Vec<Found>, order: &mut Vec<usize>) -> Result<(), String> {
+        if found.iter().any(|f| f.module.name == name) {
             return Ok(());
         }
-        seen.push(name.to_string());
-        let m = ImportedModule::find(name, search)
+        let module = ImportedModule::find(name, search)
             .ok_or_else(|| format!("module `{name}`, which an imported module needs, is not on the -I path"))?;
-        let interface = read_usable_interface(&m.interface_path())?;
-        for d in interface.dependencies.iter().rev() {
-            visit(&d.module, search, seen, after_needs)?;
+        let interface = read_usable_interface(&module.interface_path())?;
+        let shared = module.kind.map_or(interface.shared, |k| k == crate::artifacts::LibKind::Shared);
+        let needs: Vec<String> = interface.dependencies.iter().map(|d| d.module.clone()).collect();
+        found.push(Found { module, shared, needs: needs.clone() });
+        let index = found.len() - 1;
+        for d in needs.iter().rev() {
+            visit(d, search, found, order)?;
         }
-        after_needs.push(m);
+        order.push(index);
         Ok(())
     }
-    let mut seen = Vec::new();
+    let mut found = Vec::new();
     let mut order = Vec::new();
     for name in direct.iter().rev() {
-        visit(name, search, &mut seen, &mut order)?;
+        visit(name, search, &mut found, &mut order)?;
     }
-    order.reverse();
-    Ok(order)
+    // The modules the binary reaches without passing through a shared one.
+    let mut outside: Vec<&str> = Vec::new();
+    let mut stack: Vec<&str> = direct.iter().map(String::as_str).collect();
+    while let Some(name) = stack.pop() {
+        if outside.contains(&name) {
+            continue;
+        }
+        outside.push(name);
+        if let Some(f) = found.iter().find(|f| f.module.name == name).filter(|f| !f.shared) {
+            stack.extend(f.needs.iter().map(String::as_str));
+        }
+    }
+    let linked: Vec<ImportedModule> = order
+        .iter()
+        .rev()
+        .map(|&i| &found[i])
+        .filter(|f| f.shared || outside.contains(&f.module.name.as_str()))
+        .map(|f| f.module.clone())
+        .collect();
+    Ok(linked)
 }
 
 /// A file's syntax tree from `cache` (keyed by its position and a hash of
