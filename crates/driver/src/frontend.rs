@@ -133,8 +133,8 @@ pub fn link_imports(direct: &[String], search: &[PathBuf]) -> Result<Vec<Importe
         if found.iter().any(|f| f.module.name == name) {
             return Ok(());
         }
-        let module = ImportedModule::find(name, search)
-            .ok_or_else(|| format!("module `{name}`, which an imported module needs, is not on the -I path"))?;
+        let module =
+            ImportedModule::find(name, search).ok_or_else(|| format!("module `{name}` is not on the -I path"))?;
         let interface = read_usable_interface(&module.interface_path())?;
         let shared = module.kind.map_or(interface.shared, |k| k == crate::artifacts::LibKind::Shared);
         let needs: Vec<String> = interface.dependencies.iter().map(|d| d.module.clone()).collect();

@@ -66,6 +66,12 @@ fn codegen_error(e: tess_codegen::CodegenError) -> Error {
 
 /// Checks the module and compiles each of its files to an object.
 pub fn compile(r: &Request) -> Result<Compiled, Error> {
+    if !artifacts::valid_module_name(r.name) {
+        return Err(format!("`{}` is not a valid module name (use letters, digits and `_`)", r.name).into());
+    }
+    if r.files.is_empty() {
+        return Err("no input files".into());
+    }
     let checked = frontend::check(&ModuleInput {
         name: r.name,
         mode: r.mode,
@@ -179,10 +185,19 @@ pub fn write_header(checked: &Checked, path: &Path) -> Result<(), Error> {
 /// Links objects (read from files) into `out`: an archive, a shared
 /// library or a program, with the libraries of `imports`.
 pub fn link_files(objects: &[PathBuf], out: &Path, target: Target, imports: &[ImportedModule]) -> Result<(), Error> {
+    if objects.is_empty() {
+        return Err(format!("no objects to link into {}", out.display()).into());
+    }
     let objects: Vec<Vec<u8>> = objects
         .iter()
-        .map(|p| std::fs::read(p).map_err(|e| format!("cannot read {}: {e}", p.display())))
-        .collect::<Result<_, _>>()?;
+        .map(|p| {
+            let bytes = std::fs::read(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+            if !bytes.starts_with(b"\x7fELF") {
+                return Err(format!("{} is not an object file (compile it with `tess compile`)", p.display()));
+            }
+            Ok(bytes)
+        })
+        .collect::<Result<_, String>>()?;
     link_objects(&objects, out, target, imports, &[], false)
 }
 
