@@ -30,7 +30,67 @@ pub fn demangle(symbol: &str) -> Option<String> {
         parts.push(part.to_string());
         rest = &rest[digits + len..];
     }
-    Some(parts.join("."))
+    (!parts.is_empty()).then(|| parts.join("."))
+}
+
+/// What follows a declaration's symbol to name one of the compiler's own
+/// symbols beside it, and how `tess demangle` says it.
+const SUFFIXES: &[(&str, &str)] =
+    &[("3$ti.display", "type info display"), ("3$ti.refs", "type info references"), ("3$ti", "type info")];
+
+/// Any symbol of a Tessera module as people read it: `_T3geo5Shape4area`
+/// is `geo.Shape.area`, `_T3geo5Shape3$ti` is `geo.Shape (type info)`,
+/// `_T3geo.str.0` is `geo (string literal 0)`, `tess_module_init_geo` is
+/// `geo (module init)`. `None` for any other symbol (the runtime's, C's).
+pub fn readable(symbol: &str) -> Option<String> {
+    if let Some(rest) = symbol.strip_prefix("tess_module_init_") {
+        let (module, what) = match rest.split_once('.') {
+            Some((m, "initialised")) => (m, "module initialised flag"),
+            Some((m, "fingerprints")) => (m, "module fingerprints"),
+            Some(_) => return None,
+            None => (rest, "module init"),
+        };
+        return Some(format!("{module} ({what})"));
+    }
+    for (suffix, what) in SUFFIXES {
+        if let Some(decl) = symbol.strip_suffix(suffix) {
+            return Some(format!("{} ({what})", demangle(decl)?));
+        }
+    }
+    for (kind, what) in [(".str.", "string literal"), (".cstr.", "C string literal")] {
+        if let Some((module, n)) = symbol.split_once(kind) {
+            if !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()) {
+                return Some(format!("{} ({what} {n})", demangle(module)?));
+            }
+        }
+    }
+    demangle(symbol)
+}
+
+/// `text` with every Tessera symbol in it replaced by its [`readable`]
+/// name (what `tess demangle` does to each line, as `c++filt`).
+pub fn demangle_text(text: &str) -> String {
+    let symbol_char = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '$' || c == '.';
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find(|c: char| symbol_char(c)) {
+        out.push_str(&rest[..start]);
+        let word = &rest[start..];
+        let len = word.find(|c: char| !symbol_char(c)).unwrap_or(word.len());
+        // A word may end with a sentence's full stop.
+        let token = word[..len].trim_end_matches('.');
+        match readable(token) {
+            Some(name) => out.push_str(&name),
+            None => out.push_str(token),
+        }
+        rest = &word[token.len()..];
+        if rest.len() == word.len() {
+            out.push_str(&rest[..1]);
+            rest = &rest[1..];
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
@@ -42,6 +102,41 @@ mod tests {
         assert_eq!(symbol("main", &["add"]), "_T4main3add");
         assert_eq!(symbol("geo", &["Point", "area"]), "_T3geo5Point4area");
         assert_ne!(symbol("ab", &["c"]), symbol("a", &["bc"]));
+    }
+
+    /// Every kind of symbol `docs/abi.md` lists reads back as the
+    /// declaration it was made from.
+    #[test]
+    fn every_symbol_kind_reads_back() {
+        let cases = [
+            (symbol("geo", &["area"]), "geo.area"),
+            (symbol("geo", &["count"]), "geo.count"),
+            (symbol("geo", &["Shape", "area"]), "geo.Shape.area"),
+            (symbol("geo", &["Shape", "init"]), "geo.Shape.init"),
+            (symbol("geo", &["Shape", "$ti"]), "geo.Shape (type info)"),
+            (format!("{}.refs", symbol("geo", &["Shape", "$ti"])), "geo.Shape (type info references)"),
+            (format!("{}.display", symbol("geo", &["Shape", "$ti"])), "geo.Shape (type info display)"),
+            (format!("{}.str.3", symbol("geo", &[])), "geo (string literal 3)"),
+            (format!("{}.cstr.0", symbol("geo", &[])), "geo (C string literal 0)"),
+            (module_init("geo"), "geo (module init)"),
+            (format!("{}.initialised", module_init("geo")), "geo (module initialised flag)"),
+            (format!("{}.fingerprints", module_init("geo")), "geo (module fingerprints)"),
+        ];
+        for (sym, name) in cases {
+            assert_eq!(readable(&sym).as_deref(), Some(name), "{sym}");
+        }
+        for other in ["tess_alloc", "cfun", "_T", "_T9geo", "tess_module_init_geo.other"] {
+            assert_eq!(readable(other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn text_is_demangled_word_by_word() {
+        assert_eq!(
+            demangle_text("0000 T _T3geo5Shape4area\n  call _T4main3add, tess_alloc."),
+            "0000 T geo.Shape.area\n  call main.add, tess_alloc."
+        );
+        assert_eq!(demangle_text("in _T4main3add."), "in main.add.");
     }
 
     #[test]

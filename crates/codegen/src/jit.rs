@@ -57,6 +57,9 @@ pub struct JitProgram {
     /// its address: what a module compiled after it, which imports it,
     /// resolves to.
     pub symbols: HashMap<String, usize>,
+    /// Every function's code: (symbol, address, size in bytes), for a
+    /// profiler's map of the JIT's code.
+    pub code: Vec<(String, usize, usize)>,
 }
 
 impl JitProgram {
@@ -121,8 +124,16 @@ pub fn jit(module: &hir::Module, resolve: &dyn Fn(&str) -> Option<*const u8>) ->
     for (id, name) in funcs {
         symbols.insert(name, mg.module.get_finalized_function(id) as usize);
     }
+    let code = mg
+        .code_sizes
+        .iter()
+        .filter_map(|&(id, size)| {
+            let name = mg.module.declarations().get_function_decl(id).name.clone()?;
+            Some((name, mg.module.get_finalized_function(id) as usize, size))
+        })
+        .collect();
     for (id, name) in data {
         symbols.insert(name, mg.module.get_finalized_data(id).0 as usize);
     }
-    Ok(JitProgram { _module: mg.module, init, symbols })
+    Ok(JitProgram { _module: mg.module, init, symbols, code })
 }

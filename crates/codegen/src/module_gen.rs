@@ -51,6 +51,9 @@ pub(crate) struct ModuleGen<'h, M: Module> {
     error_classes: Option<(DataId, usize)>,
     /// The target without optimisations, made on first use.
     unoptimising_isa: Option<cranelift_codegen::isa::OwnedTargetIsa>,
+    /// The size in bytes of each function's machine code, as defined (for
+    /// the JIT's map of its code, which profilers read).
+    pub code_sizes: Vec<(FuncId, usize)>,
 }
 
 impl<'h, M: Module> ModuleGen<'h, M> {
@@ -99,6 +102,7 @@ impl<'h, M: Module> ModuleGen<'h, M> {
             piece,
             clif: None,
             unoptimising_isa: None,
+            code_sizes: Vec::new(),
             error_classes: None,
         };
         for (id, class) in hir.classes.iter().enumerate() {
@@ -229,6 +233,7 @@ impl<'h, M: Module> ModuleGen<'h, M> {
         let compiled = ctx.compiled_code().ok_or_else(|| fail("no compiled code".into()))?;
         let relocs: Vec<ModuleReloc> =
             compiled.buffer.relocs().iter().map(|r| ModuleReloc::from_mach_reloc(r, &ctx.func, id)).collect();
+        self.code_sizes.push((id, compiled.buffer.data().len()));
         self.module
             .define_function_bytes(id, u64::from(alignment), compiled.buffer.data(), &relocs)
             .map_err(|e| fail(e.to_string()))?;
@@ -244,6 +249,9 @@ impl<'h, M: Module> ModuleGen<'h, M> {
             };
             CodegenError(format!("function {name}: {detail}"))
         })?;
+        if let Some(code) = ctx.compiled_code() {
+            self.code_sizes.push((id, code.buffer.total_size() as usize));
+        }
         self.module.clear_context(ctx);
         Ok(())
     }

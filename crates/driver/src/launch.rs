@@ -102,6 +102,9 @@ pub fn run(modules: &[Checked], program: &Path, args: Vec<String>) -> Result<Exi
         compiled.push(jitted);
     }
     let main = compiled.last().ok_or("no program to run")?;
+    if std::env::var_os(PERF_MAP_VAR).is_some_and(|v| !v.is_empty() && v != "0") {
+        write_perf_map(&compiled)?;
+    }
     let tess_main = host
         .resolve(RuntimeFn::Main.name())
         .ok_or_else(|| format!("the runtime lacks `{}`", RuntimeFn::Main.name()))?;
@@ -115,6 +118,25 @@ pub fn run(modules: &[Checked], program: &Path, args: Vec<String>) -> Result<Exi
     let argv: Vec<*const c_char> = argv_owned.iter().map(|a| a.as_ptr()).collect();
     let status = unsafe { tess_main(argv.len() as i32, argv.as_ptr(), main.init_entry()) };
     Ok(ExitCode::from(status.clamp(0, 255) as u8))
+}
+
+/// Set (to anything but `0`), `tess run` writes a map of the code it
+/// compiled for `perf`.
+const PERF_MAP_VAR: &str = "TESS_PERF_MAP";
+
+/// Writes `/tmp/perf-PID.map`, where `perf report` looks up the names of
+/// code that no file on disk describes (the convention of V8 and the JVM's
+/// agents): one `START SIZE NAME` line per function, in hex, with Tessera
+/// names (`main.fib`).
+fn write_perf_map(compiled: &[tess_codegen::jit::JitProgram]) -> Result<(), String> {
+    use std::fmt::Write;
+    let mut text = String::new();
+    for (symbol, address, size) in compiled.iter().flat_map(|p| &p.code) {
+        let name = tess_abi::mangle::readable(symbol).unwrap_or_else(|| symbol.clone());
+        let _ = writeln!(text, "{address:x} {size:x} {name}");
+    }
+    let path = format!("/tmp/perf-{}.map", std::process::id());
+    std::fs::write(&path, text).map_err(|e| format!("cannot write {path}: {e}"))
 }
 
 /// A symbol no loaded library has: located at the `extern fn` that

@@ -146,6 +146,10 @@ enum Command {
     },
     /// Print an interface file readably.
     Interface { file: PathBuf },
+    /// Symbols to the Tessera names they stand for: each SYMBOL, or every
+    /// symbol in standard input (a filter, as `c++filt`: `nm prog | tess
+    /// demangle`).
+    Demangle { symbols: Vec<String> },
     /// Print the compiler and linker flags of the runtime's C API
     /// (`tessera.h`, `tess_error_*`), as `python3-config` does.
     Config {
@@ -360,6 +364,25 @@ fn execute(command: Command) -> Result<ExitCode, Error> {
                     if let (Some(name), Target::Library(kind)) = (module, target) {
                         steps::write_pc(&name, kind, &output, None, &imports, &[])?;
                     }
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demangle { symbols } => {
+            use std::io::{BufRead, Write};
+            let stdout = std::io::stdout();
+            let mut out = stdout.lock();
+            let write = |out: &mut std::io::StdoutLock, line: &str| {
+                writeln!(out, "{}", tess_abi::mangle::demangle_text(line))
+                    .map_err(|e| Error::Message(format!("cannot write: {e}")))
+            };
+            if symbols.is_empty() {
+                for line in std::io::stdin().lock().lines() {
+                    write(&mut out, &line.map_err(|e| format!("cannot read standard input: {e}"))?)?;
+                }
+            } else {
+                for s in &symbols {
+                    write(&mut out, s)?;
                 }
             }
             Ok(ExitCode::SUCCESS)
