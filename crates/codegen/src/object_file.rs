@@ -18,16 +18,40 @@ pub fn isa(pic: bool) -> Result<OwnedTargetIsa, CodegenError> {
     isa_optimising(pic, true)
 }
 
+/// How much work the code generator puts into the code.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub enum Opt {
+    /// Cranelift's optimisations and its backtracking register allocator.
+    #[default]
+    Speed,
+    /// `-O0`: a fast compile — no e-graph optimisations and the single-pass
+    /// register allocator.
+    Fast,
+}
+
+/// The target for objects compiled at `opt`.
+fn object_isa(opt: Opt) -> Result<OwnedTargetIsa, CodegenError> {
+    match opt {
+        Opt::Speed => isa(true),
+        Opt::Fast => target(true, false, "single_pass"),
+    }
+}
+
 /// The target of [`isa`], with Cranelift's optimisations (the e-graph
 /// pass) or without: very large functions are compiled without, since the
 /// pass grows faster than linearly with a function's size.
 pub(crate) fn isa_optimising(pic: bool, optimise: bool) -> Result<OwnedTargetIsa, CodegenError> {
+    target(pic, optimise, "backtracking")
+}
+
+fn target(pic: bool, optimise: bool, regalloc: &str) -> Result<OwnedTargetIsa, CodegenError> {
     let mut flags = settings::builder();
     let set = |f: &mut settings::Builder, k: &str, v: &str| f.set(k, v).map_err(err("setting a code generator flag"));
     set(&mut flags, "opt_level", if optimise { "speed" } else { "none" })?;
     set(&mut flags, "is_pic", if pic { "true" } else { "false" })?;
     set(&mut flags, "enable_verifier", if cfg!(debug_assertions) { "true" } else { "false" })?;
     set(&mut flags, "preserve_frame_pointers", "true")?;
+    set(&mut flags, "regalloc_algorithm", regalloc)?;
     let builder = cranelift_native::builder_with_options(false).map_err(err("detecting the target"))?;
     builder.finish(settings::Flags::new(flags)).map_err(err("creating the target"))
 }
@@ -68,17 +92,25 @@ pub enum Output {
 
 /// Compiles `module` to an object file for `output`.
 pub fn object_file(module: &hir::Module, output: Output) -> Result<Vec<u8>, CodegenError> {
-    object_file_of(module, output, None)
+    object_file_of(module, output, None, Opt::Speed)
 }
 
 /// Compiles one file of `module` (a "piece", Swift's primary file) to an
 /// object; the objects of all its files link into the same module as a
 /// whole-module build. The piece holding the init entry (the main file,
 /// or the first file) also gets `main` or the library descriptor.
-pub fn object_file_of(module: &hir::Module, output: Output, piece: Option<u32>) -> Result<Vec<u8>, CodegenError> {
-    let builder =
-        ObjectBuilder::new(isa(true)?, module.name.as_bytes().to_vec(), cranelift_module::default_libcall_names())
-            .map_err(err("creating the object file"))?;
+pub fn object_file_of(
+    module: &hir::Module,
+    output: Output,
+    piece: Option<u32>,
+    opt: Opt,
+) -> Result<Vec<u8>, CodegenError> {
+    let builder = ObjectBuilder::new(
+        object_isa(opt)?,
+        module.name.as_bytes().to_vec(),
+        cranelift_module::default_libcall_names(),
+    )
+    .map_err(err("creating the object file"))?;
     let mut mg = ModuleGen::new(ObjectModule::new(builder), module, piece)?;
     crate::translate::define_all(&mut mg)?;
     let owns_init = piece.is_none_or(|p| p == module.funcs[module.init].file);

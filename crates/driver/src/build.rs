@@ -6,7 +6,7 @@ use crate::frontend::{self, Checked, ModuleInput, MAIN_MODULE};
 use crate::steps::{self, Target};
 use crate::{header, link, Error};
 use std::path::{Path, PathBuf};
-use tess_codegen::object_file;
+use tess_codegen::object_file::{self, Opt};
 use tess_sema::hir::Mode;
 
 /// What `tess build` writes instead of a binary.
@@ -27,6 +27,8 @@ pub struct BuildInput<'a> {
     pub c_libs: &'a [String],
     /// Keep the object file beside the output.
     pub keep_object: bool,
+    /// How much the code generator optimises (`-O0`).
+    pub opt: Opt,
 }
 
 fn codegen_error(e: tess_codegen::CodegenError) -> Error {
@@ -130,7 +132,14 @@ fn check(input: &BuildInput, name: &str, mode: Mode) -> Result<Checked, Error> {
 }
 
 fn compile(input: &BuildInput, name: &str, mode: Mode, shared: bool) -> Result<steps::Compiled, Error> {
-    steps::compile(&steps::Request { name, files: input.files, search: input.search, mode: Some(mode), shared })
+    steps::compile(&steps::Request {
+        name,
+        files: input.files,
+        search: input.search,
+        mode: Some(mode),
+        shared,
+        opt: input.opt,
+    })
 }
 
 fn write(path: &Path, bytes: &[u8]) -> Result<(), Error> {

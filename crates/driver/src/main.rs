@@ -4,6 +4,7 @@
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use tess_codegen::object_file::Opt;
 use tess_driver::artifacts::LibKind;
 use tess_driver::build::{self, BuildInput, Emit};
 use tess_driver::diagnostics::{self, ErrorFormat};
@@ -53,6 +54,9 @@ enum Command {
         /// building (then: `ninja -C build`).
         #[arg(long)]
         emit_ninja: bool,
+        /// `-O0`: compile fast, optimise little (default: optimise).
+        #[arg(short = 'O', value_name = "LEVEL", value_parser = ["0", "2"])]
+        opt: Option<String>,
         #[arg(short = 'I', value_name = "DIR")]
         include: Vec<PathBuf>,
         /// The executable or library to write.
@@ -119,6 +123,9 @@ enum Command {
         /// `loadLibrary` reads to the object with the init entry).
         #[arg(long)]
         shared: bool,
+        /// `-O0`: compile fast, optimise little (default: optimise).
+        #[arg(short = 'O', value_name = "LEVEL", value_parser = ["0", "2"])]
+        opt: Option<String>,
     },
     /// Link objects into a program, or with `--static`/`--shared` a
     /// library (and with `--module` its `.pc` file), with the compiled
@@ -206,7 +213,16 @@ fn enter_package(include: &[PathBuf]) -> Result<package::Options, Error> {
     let search = include.iter().map(|d| here.join(d)).collect();
     std::env::set_current_dir(&root).map_err(|e| format!("cannot enter {}: {e}", root.display()))?;
     let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
-    Ok(package::Options { jobs, search })
+    Ok(package::Options { jobs, search, opt: Opt::default() })
+}
+
+/// `-O LEVEL`: `0` compiles fast; anything else (or nothing) optimises.
+fn opt_level(level: Option<&str>) -> Opt {
+    if level == Some("0") {
+        Opt::Fast
+    } else {
+        Opt::Speed
+    }
 }
 
 fn execute(command: Command) -> Result<ExitCode, Error> {
@@ -241,6 +257,7 @@ fn execute(command: Command) -> Result<ExitCode, Error> {
             files,
             jobs,
             emit_ninja,
+            opt,
             include,
             output,
             emit_obj,
@@ -253,9 +270,11 @@ fn execute(command: Command) -> Result<ExitCode, Error> {
             link_lib,
             lib_dirs,
         } => {
+            let opt = opt_level(opt.as_deref());
             if files.is_empty() && !lib && emit.is_none() {
                 let mut options = enter_package(&include)?;
                 options.jobs = jobs.unwrap_or(options.jobs);
+                options.opt = opt;
                 if emit_ninja {
                     if let Some(path) = tess_driver::ninja::emit(&options)? {
                         tess_driver::progress::line(
@@ -273,7 +292,7 @@ fn execute(command: Command) -> Result<ExitCode, Error> {
             }
             let c_libs = link::c_library_args(&lib_dirs, &link_lib)?;
             let search = package::with_source_modules(&files, &include, LibKind::Static)?;
-            let input = BuildInput { files: &files, search: &search, c_libs: &c_libs, keep_object: emit_obj };
+            let input = BuildInput { files: &files, search: &search, c_libs: &c_libs, keep_object: emit_obj, opt };
             if let Some(kind) = emit {
                 print!("{}", build::emit(&input, module.as_deref().filter(|_| lib), kind)?);
                 return Ok(ExitCode::SUCCESS);
@@ -304,7 +323,9 @@ fn execute(command: Command) -> Result<ExitCode, Error> {
             include,
             output,
             shared,
+            opt,
         } => {
+            let opt = opt_level(opt.as_deref());
             match (primary_file, module_source_list, output, obj_dir) {
                 (Some(primary), Some(cdb), Some(output), None) => pieces::compile(&pieces::Piece {
                     module: &module,
@@ -313,6 +334,7 @@ fn execute(command: Command) -> Result<ExitCode, Error> {
                     search: &include,
                     output: &output,
                     shared,
+                    opt,
                 })?,
                 (None, None, None, Some(obj_dir)) if !files.is_empty() => {
                     let compiled = steps::compile(&steps::Request {
@@ -323,6 +345,7 @@ fn execute(command: Command) -> Result<ExitCode, Error> {
                         // program when it has top-level statements.
                         mode: emit_interface.as_ref().map(|_| tess_sema::hir::Mode::Library),
                         shared,
+                        opt,
                     })?;
                     let library = match (emit_interface, compiled.target) {
                         (Some(tesi), Target::Library(kind)) => Some(tesi.with_file_name(kind.file_name(&module))),

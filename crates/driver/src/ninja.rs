@@ -14,6 +14,7 @@ use crate::package::{self, Options, BUILD_DIR};
 use crate::{frontend, link, module_graph, steps, Error};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use tess_codegen::object_file::Opt;
 
 /// The ninja file, relative to the package root.
 pub fn ninja_file() -> PathBuf {
@@ -34,7 +35,7 @@ pub fn emit(options: &Options) -> Result<Option<PathBuf>, Error> {
 /// The rules every edge uses: each command runs at the package root.
 const RULES: &str = "
 rule compile
-  command = cd .. && $tess compile --module $module $flags -I build/lib $search $args
+  command = cd .. && $tess compile --module $module $flags $opt -I build/lib $search $args
   description = Compiling $what
   restat = 1
 rule link
@@ -42,7 +43,7 @@ rule link
   description = $verb $what
   restat = 1
 rule regenerate
-  command = cd .. && $tess build --emit-ninja $search
+  command = cd .. && $tess build --emit-ninja $opt $search
   description = Regenerating build.ninja
   generator = 1
   restat = 1
@@ -105,6 +106,7 @@ impl Writer<'_> {
         let _ = writeln!(out, "ninja_required_version = 1.5");
         let _ = writeln!(out, "tess = {}", arg_path(self.tess));
         let _ = writeln!(out, "search = {}", search.join(" "));
+        let _ = writeln!(out, "opt = {}", if self.options.opt == Opt::Fast { "-O0" } else { "" });
         out.push_str(RULES);
         for i in 0..self.graph.nodes.len() {
             self.module(i, &mut out)?;

@@ -22,6 +22,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Instant;
+use tess_codegen::object_file::Opt;
 use tess_sema::hir::Mode;
 
 /// The build directory, relative to the package root.
@@ -34,6 +35,8 @@ pub struct Options {
     /// Directories of compiled modules outside the package (`-I`),
     /// absolute.
     pub search: Vec<PathBuf>,
+    /// How much the code generator optimises (`-O0`).
+    pub opt: Opt,
 }
 
 /// What a package build produced.
@@ -100,7 +103,7 @@ pub fn with_source_modules(files: &[PathBuf], search: &[PathBuf], kind: LibKind)
     let dir = source_modules::cache_dir(search, kind)?;
     let package = Package { root: PathBuf::new(), name: String::new(), modules, main: Vec::new() };
     let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
-    build_in(&dir, &package, &Options { jobs, search: search.to_vec() })?;
+    build_in(&dir, &package, &Options { jobs, search: search.to_vec(), opt: Opt::default() })?;
     Ok(std::iter::once(dir.join("lib")).chain(search.iter().cloned()).collect())
 }
 
@@ -259,6 +262,7 @@ impl Builder<'_> {
     fn compile_key(&self, node: &Node) -> Result<String, Error> {
         let mut key = Key::new();
         key.add("kind", format!("{:?}", node.kind).as_bytes());
+        key.add("opt", format!("{:?}", self.options.opt).as_bytes());
         key.add("name", node.name.as_bytes());
         for f in &node.files {
             let text = std::fs::read(f).map_err(|e| format!("cannot read {}: {e}", f.display()))?;
@@ -319,6 +323,7 @@ impl Builder<'_> {
             search: &search,
             mode: Some(mode),
             shared: node.kind == NodeKind::Library(LibKind::Shared),
+            opt: self.options.opt,
         })?;
         let checked = &compiled.checked;
         let lib_dir = self.dir.join("lib");

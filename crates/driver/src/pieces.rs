@@ -42,6 +42,7 @@ pub struct Piece<'a> {
     pub output: &'a Path,
     /// The object goes into a shared library.
     pub shared: bool,
+    pub opt: tess_codegen::object_file::Opt,
 }
 
 pub fn compile(p: &Piece) -> Result<(), Error> {
@@ -63,7 +64,7 @@ pub fn compile(p: &Piece) -> Result<(), Error> {
         parse_cache: Some(&parse_cache(p.cdb)),
     })?;
     let m = &checked.module;
-    let object = steps::object_of(m, Target::of(m.mode, p.shared), index, files.len())?;
+    let object = steps::object_of(m, Target::of(m.mode, p.shared), index, files.len(), p.opt)?;
     crate::link::write_if_changed(p.output, &object)?;
     Ok(())
 }

@@ -10,7 +10,7 @@ use crate::artifacts::{self, ImportedModule, LibKind};
 use crate::frontend::{self, Checked, ModuleInput};
 use crate::{link, pkg_config, Error};
 use std::path::{Path, PathBuf};
-use tess_codegen::object_file::{self, Output};
+use tess_codegen::object_file::{self, Opt, Output};
 use tess_sema::hir::{self, Mode};
 
 /// What a module is built into.
@@ -58,6 +58,7 @@ pub struct Request<'a> {
     pub mode: Option<Mode>,
     /// A library module goes into a shared library (else an archive).
     pub shared: bool,
+    pub opt: Opt,
 }
 
 fn codegen_error(e: tess_codegen::CodegenError) -> Error {
@@ -81,7 +82,7 @@ pub fn compile(r: &Request) -> Result<Compiled, Error> {
     })?;
     let target = Target::of(checked.module.mode, r.shared);
     let objects = (0..r.files.len())
-        .map(|piece| object_of(&checked.module, target, piece, r.files.len()))
+        .map(|piece| object_of(&checked.module, target, piece, r.files.len(), r.opt))
         .collect::<Result<_, _>>()?;
     Ok(Compiled { checked, target, objects })
 }
@@ -90,9 +91,9 @@ pub fn compile(r: &Request) -> Result<Compiled, Error> {
 /// that file's declarations. A module of one file is compiled whole, so
 /// that its internal symbols stay local to its object; with several
 /// files they are hidden globals, which the other files' objects link to.
-pub fn object_of(module: &hir::Module, target: Target, piece: usize, files: usize) -> Result<Vec<u8>, Error> {
+pub fn object_of(module: &hir::Module, target: Target, piece: usize, files: usize, opt: Opt) -> Result<Vec<u8>, Error> {
     let piece = (files > 1).then_some(piece as u32);
-    crate::on_compiler_stack(|| object_file::object_file_of(module, target.output(), piece)).map_err(codegen_error)
+    crate::on_compiler_stack(|| object_file::object_file_of(module, target.output(), piece, opt)).map_err(codegen_error)
 }
 
 /// The bytes of a checked library module's interface file, for a library
