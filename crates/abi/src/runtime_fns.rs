@@ -182,6 +182,10 @@ runtime_functions! {
     /// (module name, fingerprint table of (declaration, fingerprint) C
     /// strings, rows).
     RegisterModule = "tess_register_module"(Ptr, Ptr, I64);
+    /// (module name, table of (module, declaration, fingerprint) C strings
+    /// it was compiled against, rows): throws `AbiError` when a loaded
+    /// module's fingerprint differs (the start-up check, MODULES.md §3).
+    CheckUses = "tess_check_uses"(Ptr, Ptr, I64), throws;
     LoadLibrary = "tess_load_library"(Ptr), throws;
     /// A library's constructor hands over its init entry.
     LibraryLoaded = "tess_library_loaded"(Ptr);

@@ -58,6 +58,40 @@ pub unsafe extern "C" fn tess_register_module(name: *const c_char, table: *const
     }
 }
 
+/// Called by every module's init entry once the modules it imports are
+/// initialised (and so registered), before any of its own code runs: each
+/// row of `table` (`n` rows of module, declaration, fingerprint) is an
+/// imported declaration it was compiled against. A loaded module whose
+/// declaration changed, or no longer has it, throws `AbiError` naming
+/// both — an upgraded shared library is refused at start-up rather than
+/// crashing later (MODULES.md §3).
+#[no_mangle]
+pub unsafe extern "C" fn tess_check_uses(name: *const c_char, table: *const *const c_char, n: u64) {
+    let name = unsafe { text(name) };
+    let problem = {
+        let Ok(modules) = MODULES.lock() else { return };
+        let Some(known) = modules.as_ref() else { return };
+        (0..n as usize).find_map(|i| {
+            let field = |k: usize| unsafe { text(*table.add(USES_WIDTH * i + k)) };
+            let (module, decl, fp) = (field(0), field(1), field(2));
+            // A module that registered nothing is not a Tessera module's.
+            let decls = known.get(&module)?;
+            match decls.get(&decl) {
+                None => Some(format!(
+                    "module `{name}` uses `{module}.{decl}`, which the loaded `{module}` no longer has (rebuild `{name}` against it)"
+                )),
+                Some(now) if *now != fp => Some(format!(
+                    "module `{name}` was compiled against `{module}.{decl}` with fingerprint {fp}, but the loaded `{module}` has {now} (rebuild `{name}` against it)"
+                )),
+                Some(_) => None,
+            }
+        })
+    };
+    if let Some(message) = problem {
+        throw_new(&tess_ti_AbiError, &message);
+    }
+}
+
 /// What a shared library exports as `tess_library_module`.
 #[repr(C)]
 struct Descriptor {

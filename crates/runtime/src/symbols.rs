@@ -38,6 +38,7 @@ table! {
     fns: [
         LibraryLoaded: tess_library_loaded(extern "C" fn());
         RegisterModule: tess_register_module(*const c_char, *const *const c_char, u64);
+        CheckUses: tess_check_uses(*const c_char, *const *const c_char, u64);
         LoadLibrary: tess_load_library(*const Str);
         Throw: tess_throw(*mut Obj);
         ExcTake: tess_exc_take() -> *mut Obj;

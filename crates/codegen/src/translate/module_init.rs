@@ -40,15 +40,48 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         let rows: Vec<Vec<String>> = self.hir.fingerprints.iter().map(|(d, f)| vec![d.clone(), f.clone()]).collect();
         let symbol = format!("{}.fingerprints", self.hir.funcs[self.hir.init].symbol);
         let table = self.mg.c_string_table(&symbol, &rows, layout::fingerprint_table::WIDTH)?;
+        let args = self.module_table_args(table, rows.len())?;
+        self.call_rt(RuntimeFn::RegisterModule, &args)?;
+        Ok(())
+    }
+
+    /// The arguments the runtime's module functions take: this module's
+    /// name, a table of C strings, and its row count.
+    fn module_table_args(
+        &mut self,
+        table: cranelift_module::DataId,
+        rows: usize,
+    ) -> R<Vec<cranelift_codegen::ir::Value>> {
         let name = self.mg.c_string(&self.hir.name)?;
         let mut args = Vec::new();
         for id in [name, table] {
             let gv = self.mg.module.declare_data_in_func(id, self.b.func);
             args.push(self.b.ins().symbol_value(PTR, gv));
         }
-        args.push(self.b.ins().iconst(types::I64, rows.len() as i64));
-        self.call_rt(RuntimeFn::RegisterModule, &args)?;
-        Ok(())
+        args.push(self.b.ins().iconst(types::I64, rows as i64));
+        Ok(args)
+    }
+
+    /// Has the runtime compare the fingerprints of the imported declarations
+    /// this module was compiled against with those of the modules loaded
+    /// (registered by their init entries, which ran just before): a
+    /// changed one throws `AbiError` before any of this module's code runs.
+    pub(super) fn check_uses(&mut self) -> R<()> {
+        let mut rows: Vec<Vec<String>> = Vec::new();
+        for o in &self.hir.uses {
+            let row = vec![o.module.clone(), o.decl.clone(), o.fingerprint.clone()];
+            if !rows.contains(&row) {
+                rows.push(row);
+            }
+        }
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let symbol = format!("{}.checks", self.hir.funcs[self.hir.init].symbol);
+        let table = self.mg.c_string_table(&symbol, &rows, layout::library_descriptor::USES_WIDTH)?;
+        let args = self.module_table_args(table, rows.len())?;
+        self.call_rt(RuntimeFn::CheckUses, &args)?;
+        self.check_exception()
     }
 
     /// Registers the module's reference-typed variables as static roots.

@@ -81,7 +81,10 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
                 let v = self.value(e)?;
                 self.throw(v)?;
             }
-            Stmt::InitClasses => self.init_classes()?,
+            Stmt::InitClasses => {
+                self.check_uses()?;
+                self.init_classes()?
+            }
             Stmt::Try { body, catches, finally } => self.try_stmt(body, catches, finally.as_deref())?,
             Stmt::IfLet { var, opt, then, els } => self.if_let(*var, opt, then, els)?,
             Stmt::ForMap { key, value, map, body } => self.for_map(*key, *value, map, body)?,
