@@ -153,6 +153,10 @@ enum Command {
     },
     /// Print an interface file readably.
     Interface { file: PathBuf },
+    /// Is NEW a compatible upgrade of OLD (two interfaces of one module)?
+    /// Lists every difference, `compatible` or `breaking`; status 0 when
+    /// compatible, 1 when breaking, 2 on bad input.
+    AbiDiff { old: PathBuf, new: PathBuf },
     /// Symbols to the Tessera names they stand for: each SYMBOL, or every
     /// symbol in standard input (a filter, as `c++filt`: `nm prog | tess
     /// demangle`).
@@ -409,6 +413,34 @@ fn execute(command: Command) -> Result<ExitCode, Error> {
                 }
             }
             Ok(ExitCode::SUCCESS)
+        }
+        Command::AbiDiff { old, new } => {
+            let read = |p: &PathBuf| tess_driver::frontend::read_interface(p);
+            let (old_i, new_i) = match (read(&old), read(&new)) {
+                (Ok(o), Ok(n)) if o.module == n.module => (o, n),
+                (Ok(o), Ok(n)) => {
+                    eprintln!(
+                        "error: {} describes module `{}` and {} module `{}`: compare two versions of one module",
+                        old.display(),
+                        o.module,
+                        new.display(),
+                        n.module
+                    );
+                    return Ok(ExitCode::from(2));
+                }
+                (Err(e), _) | (_, Err(e)) => {
+                    eprintln!("error: {e}");
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            let differences = tess_sema::abi_diff::diff(&old_i, &new_i);
+            if differences.is_empty() {
+                println!("no differences");
+            }
+            for d in &differences {
+                println!("{d}");
+            }
+            Ok(if differences.iter().any(|d| d.breaking) { ExitCode::from(1) } else { ExitCode::SUCCESS })
         }
         Command::Interface { file } => {
             print!("{}", build::describe_interface(&file)?);

@@ -2,6 +2,7 @@
 //! module's syntax trees, producing the typed, resolved [`hir`] that code
 //! generation consumes. It does no I/O and knows nothing about Cranelift.
 
+pub mod abi_diff;
 mod body;
 pub mod builtins;
 mod check;
