@@ -26,6 +26,42 @@ pub(crate) fn linkage(v: Visibility) -> Linkage {
     }
 }
 
+/// A function translated to Cranelift IR, waiting to be compiled.
+pub(crate) struct Translated<'a> {
+    pub id: FuncId,
+    pub func: cranelift_codegen::ir::Function,
+    /// Too large for Cranelift's optimisations (see `translate`).
+    pub large: bool,
+    /// Its symbol, for errors.
+    pub name: &'a str,
+}
+
+/// One function's machine code, ready to be defined in the module.
+struct Compiled {
+    id: FuncId,
+    name: String,
+    alignment: u64,
+    bytes: Vec<u8>,
+    relocs: Vec<ModuleReloc>,
+}
+
+/// Compiles one function for `isa` (on any thread: it touches no module).
+fn compile_function(isa: &dyn cranelift_codegen::isa::TargetIsa, t: Translated<'_>) -> Result<Compiled, CodegenError> {
+    let fail = |e: String| CodegenError(format!("function {}: {e}", t.name));
+    let mut ctx = Context::for_function(t.func);
+    let alignment =
+        ctx.compile(isa, &mut Default::default()).map_err(|e| fail(format!("{:?}", e.inner)))?.buffer.alignment;
+    let code = ctx.compiled_code().ok_or_else(|| fail("no compiled code".into()))?;
+    let relocs = code.buffer.relocs().iter().map(|r| ModuleReloc::from_mach_reloc(r, &ctx.func, t.id)).collect();
+    Ok(Compiled {
+        id: t.id,
+        name: t.name.to_string(),
+        alignment: u64::from(alignment),
+        bytes: code.buffer.data().to_vec(),
+        relocs,
+    })
+}
+
 pub(crate) struct ModuleGen<'h, M: Module> {
     pub module: M,
     pub hir: &'h hir::Module,
@@ -221,23 +257,32 @@ impl<'h, M: Module> ModuleGen<'h, M> {
     /// Defines a very large function, compiled without Cranelift's
     /// optimisations (whose time grows faster than the function: see
     /// `translate::LARGE_FUNCTION_BLOCKS`).
-    pub fn define_unoptimised(&mut self, id: FuncId, ctx: &mut Context, name: &str) -> Result<(), CodegenError> {
-        let fail = |e: String| CodegenError(format!("function {name}: {e}"));
-        if self.unoptimising_isa.is_none() {
+    /// Compiles a batch of translated functions in parallel and defines
+    /// their machine code in the batch's order (so the bytes of the output
+    /// do not depend on scheduling). Very large functions are compiled
+    /// without Cranelift's optimisations.
+    pub(crate) fn define_batch(&mut self, batch: Vec<Translated<'_>>) -> Result<(), CodegenError> {
+        use rayon::prelude::*;
+        if batch.iter().any(|t| t.large) && self.unoptimising_isa.is_none() {
             let pic = self.module.isa().flags().is_pic();
             self.unoptimising_isa = Some(crate::object_file::isa_optimising(pic, false)?);
         }
-        let isa = self.unoptimising_isa.as_deref().ok_or_else(|| fail("no target".into()))?;
-        let alignment =
-            ctx.compile(isa, &mut Default::default()).map_err(|e| fail(format!("{:?}", e.inner)))?.buffer.alignment;
-        let compiled = ctx.compiled_code().ok_or_else(|| fail("no compiled code".into()))?;
-        let relocs: Vec<ModuleReloc> =
-            compiled.buffer.relocs().iter().map(|r| ModuleReloc::from_mach_reloc(r, &ctx.func, id)).collect();
-        self.code_sizes.push((id, compiled.buffer.data().len()));
-        self.module
-            .define_function_bytes(id, u64::from(alignment), compiled.buffer.data(), &relocs)
-            .map_err(|e| fail(e.to_string()))?;
-        self.module.clear_context(ctx);
+        let isa = self.module.isa();
+        let unoptimising = self.unoptimising_isa.as_deref();
+        let compiled: Vec<Result<Compiled, CodegenError>> = batch
+            .into_par_iter()
+            .map(|t| {
+                let target = if t.large { unoptimising.unwrap_or(isa) } else { isa };
+                compile_function(target, t)
+            })
+            .collect();
+        for c in compiled {
+            let c = c?;
+            self.module
+                .define_function_bytes(c.id, c.alignment, &c.bytes, &c.relocs)
+                .map_err(|e| CodegenError(format!("function {}: {e}", c.name)))?;
+            self.code_sizes.push((c.id, c.bytes.len()));
+        }
         Ok(())
     }
 

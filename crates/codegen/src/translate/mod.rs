@@ -22,7 +22,7 @@ mod objects;
 mod operators;
 mod stmt;
 
-use crate::module_gen::ModuleGen;
+use crate::module_gen::{ModuleGen, Translated};
 use crate::slots;
 use crate::CodegenError;
 use cranelift_codegen::ir::{Block, Function, InstBuilder, MemFlagsData, TrapCode, Value};
@@ -58,30 +58,40 @@ enum Raise {
 /// hot loops.
 const LARGE_FUNCTION_BLOCKS: usize = 5_000;
 
+/// Functions translated before a batch is compiled: enough to keep every
+/// core busy, few enough that the batch's IR stays small.
+const BATCH: usize = 256;
+
 /// Translates and defines every function of the module (of its piece,
-/// when it is compiled in pieces).
+/// when it is compiled in pieces). Translation runs in order (it declares
+/// imports and literals in the module); Cranelift's compilation of each
+/// batch runs in parallel, and the machine code is defined in order, so
+/// the output's bytes do not depend on scheduling.
 pub(crate) fn define_all<M: Module>(mg: &mut ModuleGen<'_, M>) -> R<()> {
-    let mut ctx = mg.module.make_context();
     let mut fctx = FunctionBuilderContext::new();
     let hir = mg.hir;
     let piece = mg.piece;
     let defined_here = |f: &hir::Func| !f.external && piece.is_none_or(|p| p == f.file);
+    let mut batch: Vec<Translated> = Vec::with_capacity(BATCH);
     for (i, f) in hir.funcs.iter().enumerate().filter(|(_, f)| defined_here(f)) {
         let id = mg.func(i)?;
-        ctx.func.signature = mg.module.declarations().get_function_decl(id).signature.clone();
-        translate(mg, f, &mut ctx.func, &mut fctx)?;
+        let mut func = Function::with_name_signature(
+            cranelift_codegen::ir::UserFuncName::default(),
+            mg.module.declarations().get_function_decl(id).signature.clone(),
+        );
+        translate(mg, f, &mut func, &mut fctx)?;
         if mg.clif.is_some() {
-            ctx.func.name = cranelift_codegen::ir::UserFuncName::user(0, id.as_u32());
-            let text = crate::clif_text::readable(&ctx.func, mg.module.declarations());
+            func.name = cranelift_codegen::ir::UserFuncName::user(0, id.as_u32());
+            let text = crate::clif_text::readable(&func, mg.module.declarations());
             mg.clif.get_or_insert_default().push_str(&format!("{text}\n"));
         }
-        if ctx.func.layout.blocks().count() > LARGE_FUNCTION_BLOCKS {
-            mg.define_unoptimised(id, &mut ctx, &f.symbol)?;
-        } else {
-            mg.define(id, &mut ctx, &f.symbol)?;
+        let large = func.layout.blocks().count() > LARGE_FUNCTION_BLOCKS;
+        batch.push(Translated { id, func, large, name: &f.symbol });
+        if batch.len() == BATCH {
+            mg.define_batch(std::mem::take(&mut batch))?;
         }
     }
-    Ok(())
+    mg.define_batch(batch)
 }
 
 fn translate<'h, M: Module>(
