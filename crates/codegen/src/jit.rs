@@ -78,7 +78,7 @@ pub fn jit(module: &hir::Module, resolve: &dyn Fn(&str) -> Option<*const u8>) ->
     // Filled after translation, when the imports are known, and read by
     // cranelift-jit while it links.
     let found: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
-    let mut builder = JITBuilder::with_isa(crate::object_file::isa(false)?, cranelift_module::default_libcall_names());
+    let mut builder = JITBuilder::with_isa(crate::target::isa(false)?, cranelift_module::default_libcall_names());
     let lookup = Arc::clone(&found);
     builder.symbol_lookup_fn(Box::new(move |name| {
         lookup.lock().ok().and_then(|m| m.get(name).copied()).map(|a| a as *const u8)

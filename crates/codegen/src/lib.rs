@@ -9,6 +9,7 @@ pub mod jit;
 mod module_gen;
 pub mod object_file;
 mod slots;
+mod target;
 mod translate;
 
 /// A failure inside code generation; it names what failed, since the

@@ -265,7 +265,7 @@ impl<'h, M: Module> ModuleGen<'h, M> {
         use rayon::prelude::*;
         if batch.iter().any(|t| t.large) && self.unoptimising_isa.is_none() {
             let pic = self.module.isa().flags().is_pic();
-            self.unoptimising_isa = Some(crate::object_file::isa_optimising(pic, false)?);
+            self.unoptimising_isa = Some(crate::target::isa_optimising(pic, false)?);
         }
         let isa = self.module.isa();
         let unoptimising = self.unoptimising_isa.as_deref();

@@ -92,7 +92,7 @@ pub fn load(root: &Path) -> Result<Package, Error> {
             )
             .into());
         }
-        let files = crate::source_modules::tes_files(dir)?;
+        let files = tes_files(dir)?;
         if files.is_empty() {
             return Err(format!("src/{module}: module `{module}` has no `.tes` files").into());
         }
@@ -144,7 +144,18 @@ fn scan_src(src: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>), Error> {
         }
     }
     dirs.sort();
-    Ok((dirs, crate::source_modules::tes_files(src)?))
+    Ok((dirs, tes_files(src)?))
+}
+
+/// The `.tes` files directly in `dir`, sorted.
+pub fn tes_files(dir: &Path) -> Result<Vec<PathBuf>, Error> {
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "tes"))
+        .collect();
+    files.sort();
+    Ok(files)
 }
 
 fn relative(root: &Path, path: &Path) -> PathBuf {

@@ -7,9 +7,9 @@
 
 use crate::artifacts::{self, LibKind};
 use crate::frontend::{self, Checked, ModuleInput};
-use crate::manifest::{Package, SourceModule};
+use crate::manifest::{self, Package, SourceModule};
 use crate::{link, module_graph, Error};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use tess_sema::hir::Mode;
 use tess_syntax::{Diagnostics, FileId};
 
@@ -25,7 +25,7 @@ pub fn find(files: &[PathBuf], search: &[PathBuf], known: &[&str], kind: LibKind
             continue;
         }
         let Some(dir) = source_dir(&name, search) else { continue };
-        let files = tes_files(&dir)?;
+        let files = manifest::tes_files(&dir)?;
         if files.is_empty() {
             return Err(format!("{}: module `{name}` has no `.tes` files", dir.display()).into());
         }
@@ -65,17 +65,6 @@ fn imports_of(files: &[PathBuf]) -> Result<Vec<String>, Error> {
         names.extend(imports.iter().map(|i| i.path.name.clone()));
     }
     Ok(names)
-}
-
-/// The `.tes` files directly in `dir`, sorted.
-pub fn tes_files(dir: &Path) -> Result<Vec<PathBuf>, Error> {
-    let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "tes"))
-        .collect();
-    files.sort();
-    Ok(files)
 }
 
 /// Where source modules imported from outside a package are built, one
