@@ -286,19 +286,11 @@ impl<'h, M: Module> ModuleGen<'h, M> {
         Ok(())
     }
 
+    /// Compiles and defines one function built in `ctx` (the compiler's own
+    /// small functions: `main`, the library constructor).
     pub fn define(&mut self, id: FuncId, ctx: &mut Context, name: &str) -> Result<(), CodegenError> {
-        self.module.define_function(id, ctx).map_err(|e| {
-            let detail = match &e {
-                cranelift_module::ModuleError::Compilation(ce) => format!("{ce:?}"),
-                other => other.to_string(),
-            };
-            CodegenError(format!("function {name}: {detail}"))
-        })?;
-        if let Some(code) = ctx.compiled_code() {
-            self.code_sizes.push((id, code.buffer.total_size() as usize));
-        }
-        self.module.clear_context(ctx);
-        Ok(())
+        let func = std::mem::replace(&mut ctx.func, cranelift_codegen::ir::Function::new());
+        self.define_batch(vec![Translated { id, func, large: false, name }])
     }
 
     /// A string literal: static data laid out like a heap string, with the

@@ -59,9 +59,12 @@ impl ImportedModule {
         self.dir.join(interface_file(&self.name))
     }
 
-    /// Linked as a shared library (only its exported declarations reachable).
-    pub fn is_shared(&self) -> bool {
-        self.kind == Some(LibKind::Shared)
+    /// Linked as a shared library (only its exported declarations
+    /// reachable): the library beside the interface says how it links;
+    /// without one (a build engine giving a compile interfaces only), the
+    /// interface's own record, `interface_says`.
+    pub fn is_shared(&self, interface_says: bool) -> bool {
+        self.kind.map_or(interface_says, |k| k == LibKind::Shared)
     }
 
     /// Its library and kind, or why it cannot be linked.
@@ -151,6 +154,15 @@ pub fn absolute(path: &Path) -> Result<PathBuf, String> {
         }
     }
     Ok(out)
+}
+
+/// `name` as a module name, or why it cannot be one.
+pub fn check_module_name(name: &str) -> Result<(), String> {
+    if valid_module_name(name) {
+        Ok(())
+    } else {
+        Err(format!("`{name}` is not a valid module name (use letters, digits and `_`)"))
+    }
 }
 
 /// Whether `name` can name a module (and so a symbol and a file).

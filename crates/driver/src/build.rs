@@ -62,12 +62,6 @@ pub fn library(
     output: Option<PathBuf>,
     header_path: Option<&Path>,
 ) -> Result<PathBuf, Error> {
-    if !artifacts::valid_module_name(name) {
-        return Err(format!("`{name}` is not a valid module name (use letters, digits and `_`)").into());
-    }
-    if input.files.is_empty() {
-        return Err("no input files".into());
-    }
     let compiled = compile(input, name, Mode::Library, kind == LibKind::Shared)?;
     let output = output.unwrap_or_else(|| PathBuf::from(kind.file_name(name)));
     let checked = &compiled.checked;

@@ -87,10 +87,7 @@ fn check_on_this_stack(input: &ModuleInput, sources: Vec<SourceFile>) -> Result<
         let Some(found) = ImportedModule::find(name, input.search) else { continue };
         match read_usable_interface(&found.interface_path()) {
             Ok(interface) if &interface.module == name => {
-                // The library beside the interface decides how it links
-                // (and so what is reachable); without one (a build engine
-                // giving the compile interfaces only), the interface says.
-                let shared = found.kind.map_or(interface.shared, |k| k == crate::artifacts::LibKind::Shared);
+                let shared = found.is_shared(interface.shared);
                 imports.push(Import { interface, shared });
                 needed.push(found);
             }
@@ -136,7 +133,7 @@ pub fn link_imports(direct: &[String], search: &[PathBuf]) -> Result<Vec<Importe
         let module =
             ImportedModule::find(name, search).ok_or_else(|| format!("module `{name}` is not on the -I path"))?;
         let interface = read_usable_interface(&module.interface_path())?;
-        let shared = module.kind.map_or(interface.shared, |k| k == crate::artifacts::LibKind::Shared);
+        let shared = module.is_shared(interface.shared);
         let needs: Vec<String> = interface.dependencies.iter().map(|d| d.module.clone()).collect();
         found.push(Found { module, shared, needs: needs.clone() });
         let index = found.len() - 1;

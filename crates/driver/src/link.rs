@@ -1,7 +1,7 @@
-//! Linking with the system C compiler (`cc`, `ar`) against the runtime:
-//! executables, static archives and shared libraries, with the libraries
-//! of imported modules and C libraries, and rpaths so that no
-//! `LD_LIBRARY_PATH` is needed.
+//! Linking against the runtime: executables and shared libraries with the
+//! system C compiler (`cc`), static archives written in-process; with the
+//! libraries of imported modules and C libraries, and rpaths so that no
+//! `LD_LIBRARY_PATH` is needed. Every file is written atomically.
 
 use crate::artifacts::{self, ImportedModule, LibKind};
 use std::path::{Path, PathBuf};

@@ -216,8 +216,7 @@ fn enter_package(include: &[PathBuf]) -> Result<package::Options, Error> {
     })?;
     let search = include.iter().map(|d| here.join(d)).collect();
     std::env::set_current_dir(&root).map_err(|e| format!("cannot enter {}: {e}", root.display()))?;
-    let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
-    Ok(package::Options { jobs, search, opt: Opt::default() })
+    Ok(package::Options { jobs: package::default_jobs(), search, opt: Opt::default() })
 }
 
 /// `-O LEVEL`: `0` compiles fast; anything else (or nothing) optimises.

@@ -5,24 +5,18 @@
 
 use crate::artifacts::LibKind;
 use crate::manifest::Package;
+use crate::steps::Target;
 use crate::Error;
 use std::path::PathBuf;
 use tess_syntax::{Diagnostic, Diagnostics, FileId, SourceFile, Span};
-
-/// What a module of the package becomes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum NodeKind {
-    Library(LibKind),
-    /// The main module, linked into `build/bin/<package>`.
-    Program,
-}
 
 /// One module of the package.
 #[derive(Debug)]
 pub struct Node {
     pub name: String,
     pub files: Vec<PathBuf>,
-    pub kind: NodeKind,
+    /// What it becomes (the program: `build/bin/<package>`).
+    pub kind: Target,
     /// Indices of the package's modules it imports.
     pub imports: Vec<usize>,
     /// Every module it imports, in the order of its files' imports
@@ -52,7 +46,7 @@ pub fn graph(package: &Package) -> Result<Graph, Error> {
         .map(|m| Node {
             name: m.name.clone(),
             files: m.files.clone(),
-            kind: NodeKind::Library(m.kind),
+            kind: Target::Library(m.kind),
             imports: vec![],
             import_names: vec![],
         })
@@ -62,7 +56,7 @@ pub fn graph(package: &Package) -> Result<Graph, Error> {
         nodes.push(Node {
             name,
             files: package.main.clone(),
-            kind: NodeKind::Program,
+            kind: Target::Program,
             imports: vec![],
             import_names: vec![],
         });
@@ -82,7 +76,7 @@ pub fn graph(package: &Package) -> Result<Graph, Error> {
                 if !names[from].contains(&import.path.name) {
                     names[from].push(import.path.name.clone());
                 }
-                if let Some(to) = nodes.iter().position(|n| n.name == import.path.name && n.kind != NodeKind::Program) {
+                if let Some(to) = nodes.iter().position(|n| n.name == import.path.name && n.kind != Target::Program) {
                     sites.push(ImportSite { from, to, span: import.path.span });
                 }
             }
@@ -187,12 +181,12 @@ fn topological(nodes: &[Node]) -> Vec<usize> {
 /// runtime, extended to modules), with what to change.
 fn check_single_copies(nodes: &[Node]) -> Result<(), Error> {
     let mut holder: Vec<Option<usize>> = vec![None; nodes.len()];
-    for b in (0..nodes.len()).filter(|&n| nodes[n].kind != NodeKind::Library(LibKind::Static)) {
+    for b in (0..nodes.len()).filter(|&n| nodes[n].kind != Target::Library(LibKind::Static)) {
         for s in static_closure(nodes, b) {
             match holder[s] {
                 Some(other) if other != b => {
                     let binary = |n: usize| match nodes[n].kind {
-                        NodeKind::Program => "the program".to_string(),
+                        Target::Program => "the program".to_string(),
                         _ => format!("`{}`", nodes[n].name),
                     };
                     let (a, b) = (binary(other), binary(b));
@@ -213,7 +207,7 @@ fn check_single_copies(nodes: &[Node]) -> Result<(), Error> {
 /// The static modules linked into binary `b`: those it reaches through
 /// static modules only.
 fn static_closure(nodes: &[Node], b: usize) -> Vec<usize> {
-    let is_static = |n: usize| nodes[n].kind == NodeKind::Library(LibKind::Static);
+    let is_static = |n: usize| nodes[n].kind == Target::Library(LibKind::Static);
     let mut stack: Vec<usize> = nodes[b].imports.iter().copied().filter(|&i| is_static(i)).collect();
     let mut seen = vec![false; nodes.len()];
     let mut closure = Vec::new();

@@ -9,9 +9,10 @@
 
 use crate::artifacts::{self, ImportedModule, LibKind};
 use crate::manifest::{self, Package};
-use crate::module_graph::{Graph, NodeKind};
+use crate::module_graph::Graph;
 use crate::package::{self, Options, BUILD_DIR};
-use crate::{frontend, link, module_graph, steps, Error};
+use crate::steps::{self, Target};
+use crate::{frontend, link, module_graph, Error};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use tess_codegen::object_file::Opt;
@@ -120,7 +121,7 @@ impl Writer<'_> {
     /// say so).
     fn external(&self, i: usize) -> Vec<ImportedModule> {
         let node = &self.graph.nodes[i];
-        let ours = |n: &str| self.graph.nodes.iter().any(|m| m.name == n && m.kind != NodeKind::Program);
+        let ours = |n: &str| self.graph.nodes.iter().any(|m| m.name == n && m.kind != Target::Program);
         let names: Vec<String> = node.import_names.iter().filter(|n| !ours(n)).cloned().collect();
         frontend::link_imports(&names, &self.options.search).unwrap_or_default()
     }
@@ -140,11 +141,11 @@ impl Writer<'_> {
             .map(|&j| lib.join(artifacts::interface_file(&self.graph.nodes[j].name)))
             .chain(external.iter().map(ImportedModule::interface_path))
             .collect();
-        let obj_dir = Path::new(BUILD_DIR).join("obj").join(&node.name);
+        let obj_dir = package::obj_dir(Path::new(BUILD_DIR), node);
         let objects: Vec<PathBuf> = steps::object_names(&node.files)?.iter().map(|n| obj_dir.join(n)).collect();
         let kind = match node.kind {
-            NodeKind::Library(kind) => Some(kind),
-            NodeKind::Program => None,
+            Target::Library(kind) => Some(kind),
+            Target::Program => None,
         };
         let shared_flag = if kind == Some(LibKind::Shared) { "--shared" } else { "" };
 
@@ -168,13 +169,9 @@ impl Writer<'_> {
             .map(ImportedModule::interface_path)
             .collect();
         let compile_inputs: Vec<PathBuf> = direct_interfaces.into_iter().chain(external_direct).collect();
-        let libraries: Vec<PathBuf> = direct
-            .iter()
-            .filter_map(|&j| match self.graph.nodes[j].kind {
-                NodeKind::Library(kind) => Some(lib.join(kind.file_name(&self.graph.nodes[j].name))),
-                NodeKind::Program => None,
-            })
-            .collect();
+        // (A module imports libraries only: the program is no import.)
+        let library = |j: usize| package::output_path(Path::new(BUILD_DIR), self.package, &self.graph.nodes[j]);
+        let libraries: Vec<PathBuf> = direct.iter().map(|&j| library(j)).collect();
         let _ = writeln!(out);
         let _ = write!(out, "build {}: compile {}", paths(&outputs, in_build), paths(&node.files, from_build));
         if !compile_inputs.is_empty() {
@@ -184,10 +181,7 @@ impl Writer<'_> {
             let _ = write!(out, " || {}", paths(&libraries, in_build));
         }
         let _ = writeln!(out);
-        let what = match node.kind {
-            NodeKind::Program => format!("{} (program)", self.package.name),
-            NodeKind::Library(_) => node.name.clone(),
-        };
+        let what = package::step_name(self.package, node);
         let _ = writeln!(out, "  module = {}", node.name);
         let _ = writeln!(out, "  what = {what}");
         let _ = writeln!(out, "  flags = {shared_flag}");
@@ -197,10 +191,7 @@ impl Writer<'_> {
         // library's .pc), with the archives it contains and the interfaces
         // `tess link` reads to find what it links; the other libraries it
         // names must exist first.
-        let target = match node.kind {
-            NodeKind::Library(kind) => lib.join(kind.file_name(&node.name)),
-            NodeKind::Program => package::program_path(Path::new(BUILD_DIR), self.package),
-        };
+        let target = package::output_path(Path::new(BUILD_DIR), self.package, node);
         let mut outputs = vec![target.clone()];
         let mut implicit: Vec<PathBuf> = interfaces.clone();
         let mut order_only: Vec<PathBuf> = Vec::new();
@@ -213,14 +204,10 @@ impl Writer<'_> {
         // program also the static modules it reaches through static ones.
         let contained = if kind == Some(LibKind::Static) { Vec::new() } else { self.graph.linked_statically(i) };
         for &j in &reachable {
-            let dep = &self.graph.nodes[j];
-            if let NodeKind::Library(k) = dep.kind {
-                let library = lib.join(k.file_name(&dep.name));
-                if contained.contains(&dep.name.as_str()) {
-                    implicit.push(library);
-                } else {
-                    order_only.push(library);
-                }
+            if contained.contains(&self.graph.nodes[j].name.as_str()) {
+                implicit.push(library(j));
+            } else {
+                order_only.push(library(j));
             }
         }
         if kind != Some(LibKind::Static) {

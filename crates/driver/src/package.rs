@@ -3,17 +3,17 @@
 //! step skipped when its cache record says it is up to date, with Cargo's
 //! progress lines on standard error.
 //!
-//! A library module's compile writes `build/obj/NAME.o`,
-//! `build/lib/NAME.tesi` (and `libNAME.a` for a static one); a shared
-//! module's link writes `build/lib/libNAME.so`; the program's compile
-//! writes `build/obj/main.o` and its link `build/bin/<package>`. Compiles
-//! and links are separate steps, so that a body edit in a static library
-//! relinks what contains it without recompiling anything else.
+//! A module's compile writes its objects in `build/obj/NAME/` and, for a
+//! library, `build/lib/NAME.tesi` and `NAME.pc` (and `libNAME.a` for a
+//! static one); a shared module's link writes `build/lib/libNAME.so`, the
+//! program's `build/bin/<package>`. Compiles and links are separate
+//! steps, so that a body edit in a static library relinks what contains
+//! it without recompiling anything else.
 
 use crate::artifacts::{ImportedModule, LibKind};
 use crate::frontend;
 use crate::manifest::{self, Package};
-use crate::module_graph::{self, Graph, Node, NodeKind};
+use crate::module_graph::{self, Graph, Node};
 use crate::package_cache::{file_hash, Cache, Key, Record};
 use crate::progress::{self, Progress};
 use crate::steps::{self, Target};
@@ -88,7 +88,7 @@ pub fn build_in(dir: &Path, package: &Package, options: &Options) -> Result<Opti
         progress: Progress::new(graph.nodes.len()),
     };
     builder.run()?;
-    Ok(graph.nodes.iter().any(|n| n.kind == NodeKind::Program).then(|| program_path(dir, package)))
+    Ok(graph.nodes.iter().any(|n| n.kind == Target::Program).then(|| program_path(dir, package)))
 }
 
 /// Builds the source modules that `files` import from the `-I`
@@ -102,8 +102,7 @@ pub fn with_source_modules(files: &[PathBuf], search: &[PathBuf], kind: LibKind)
     }
     let dir = source_modules::cache_dir(search, kind)?;
     let package = Package { root: PathBuf::new(), name: String::new(), modules, main: Vec::new() };
-    let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
-    build_in(&dir, &package, &Options { jobs, search: search.to_vec(), opt: Opt::default() })?;
+    build_in(&dir, &package, &Options { jobs: default_jobs(), search: search.to_vec(), opt: Opt::default() })?;
     Ok(std::iter::once(dir.join("lib")).chain(search.iter().cloned()).collect())
 }
 
@@ -113,8 +112,36 @@ pub fn find_root() -> Option<PathBuf> {
     manifest::find_root(&here)
 }
 
-pub fn program_path(dir: &Path, package: &Package) -> PathBuf {
+fn program_path(dir: &Path, package: &Package) -> PathBuf {
     dir.join("bin").join(&package.name)
+}
+
+/// What module `node` of `package` becomes in the build directory `dir`:
+/// its library, or the program.
+pub fn output_path(dir: &Path, package: &Package, node: &Node) -> PathBuf {
+    match node.kind {
+        Target::Library(kind) => dir.join("lib").join(kind.file_name(&node.name)),
+        Target::Program => program_path(dir, package),
+    }
+}
+
+/// Where module `node`'s objects go in the build directory `dir`.
+pub fn obj_dir(dir: &Path, node: &Node) -> PathBuf {
+    dir.join("obj").join(&node.name)
+}
+
+/// The name a module's steps go by in progress lines (Cargo's): its own,
+/// or for the main module `<package> (program)`.
+pub fn step_name(package: &Package, node: &Node) -> String {
+    match node.kind {
+        Target::Program => format!("{} (program)", package.name),
+        Target::Library(_) => node.name.clone(),
+    }
+}
+
+/// Steps run at once unless told (`-j`): one per core.
+pub fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// Holds the build directory's lock: two builds of one package at once
@@ -236,26 +263,15 @@ impl Builder<'_> {
         search
     }
 
-    /// The name a module goes by in progress lines.
-    fn display_name(&self, node: &Node) -> String {
-        if node.kind == NodeKind::Program {
-            format!("{} (program)", self.package.name)
-        } else {
-            node.name.clone()
-        }
-    }
-
+    /// A module's compile step, then its link step unless it is a static
+    /// library (whose archive its compile writes).
     fn module(&self, index: usize) -> Result<(), Error> {
         let node = &self.graph.nodes[index];
         let record = self.compile(node)?;
-        match node.kind {
-            NodeKind::Library(LibKind::Static) => Ok(()),
-            NodeKind::Library(LibKind::Shared) => {
-                let out = self.dir.join("lib").join(LibKind::Shared.file_name(&node.name));
-                self.link(index, &record, &out)
-            }
-            NodeKind::Program => self.link(index, &record, &program_path(self.dir, self.package)),
+        if node.kind == Target::Library(LibKind::Static) {
+            return Ok(());
         }
+        self.link(index, &record, &output_path(self.dir, self.package, node))
     }
 
     /// The compile step's key: everything of its own that it depends on.
@@ -314,34 +330,35 @@ impl Builder<'_> {
             }
         }
         self.cache.forget(&step);
-        self.progress.line("Compiling", &self.display_name(node));
+        self.progress.line("Compiling", &step_name(self.package, node));
         let search = self.search();
-        let mode = if node.kind == NodeKind::Program { Mode::Program } else { Mode::Library };
+        let mode = if node.kind == Target::Program { Mode::Program } else { Mode::Library };
         let compiled = steps::compile(&steps::Request {
             name: &node.name,
             files: &node.files,
             search: &search,
             mode: Some(mode),
-            shared: node.kind == NodeKind::Library(LibKind::Shared),
+            shared: node.kind == Target::Library(LibKind::Shared),
             opt: self.options.opt,
         })?;
         let checked = &compiled.checked;
-        let lib_dir = self.dir.join("lib");
         let library = match node.kind {
-            NodeKind::Library(kind) => Some(lib_dir.join(kind.file_name(&node.name))),
-            NodeKind::Program => None,
+            Target::Library(kind) => Some((kind, output_path(self.dir, self.package, node))),
+            Target::Program => None,
         };
-        let mut outputs =
-            steps::write_compiled(&compiled, &node.files, &self.dir.join("obj").join(&node.name), library.as_deref())?;
-        if let (NodeKind::Library(kind), Some(library)) = (node.kind, &library) {
-            outputs.push(steps::write_pc(&node.name, kind, library, None, &checked.imports, &[])?);
-        }
-        if let NodeKind::Library(kind) = node.kind {
+        let mut outputs = steps::write_compiled(
+            &compiled,
+            &node.files,
+            &obj_dir(self.dir, node),
+            library.as_ref().map(|(_, l)| l.as_path()),
+        )?;
+        if let Some((kind, library)) = library {
+            outputs.push(steps::write_pc(&node.name, kind, &library, None, &checked.imports, &[])?);
             // A module that changed kind leaves no library of the old kind
             // for importers to find.
             let other = if kind == LibKind::Static { LibKind::Shared } else { LibKind::Static };
-            let _ = std::fs::remove_file(lib_dir.join(other.file_name(&node.name)));
-            if let (LibKind::Static, Some(library)) = (kind, library) {
+            let _ = std::fs::remove_file(library.with_file_name(other.file_name(&node.name)));
+            if kind == LibKind::Static {
                 steps::link_objects(&compiled.objects, &library, compiled.target, &[], &[], false)?;
                 outputs.push(library);
             }
@@ -398,18 +415,14 @@ impl Builder<'_> {
             }
         }
         self.cache.forget(&step);
-        self.progress.line("Linking", &self.display_name(node));
+        self.progress.line("Linking", &step_name(self.package, node));
         let objects: Vec<PathBuf> = compiled
             .outputs
             .iter()
             .map(|(p, _)| p.clone())
             .filter(|p| p.extension().is_some_and(|e| e == "o"))
             .collect();
-        let target = match node.kind {
-            NodeKind::Program => Target::Program,
-            NodeKind::Library(kind) => Target::Library(kind),
-        };
-        steps::link_files(&objects, out, target, &imports)?;
+        steps::link_files(&objects, out, node.kind, &imports)?;
         let hash = file_hash(out).ok_or_else(|| format!("{} was not written", out.display()))?;
         self.cache.write(&step, &Record { key, outputs: vec![(out.to_path_buf(), hash)], ..Record::default() })?;
         Ok(())

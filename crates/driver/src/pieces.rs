@@ -46,9 +46,7 @@ pub struct Piece<'a> {
 }
 
 pub fn compile(p: &Piece) -> Result<(), Error> {
-    if !crate::artifacts::valid_module_name(p.module) {
-        return Err(format!("`{}` is not a valid module name (use letters, digits and `_`)", p.module).into());
-    }
+    crate::artifacts::check_module_name(p.module)?;
     let files = module_files(p.cdb, p.module)?;
     let same = |a: &Path, b: &Path| std::fs::canonicalize(a).ok() == std::fs::canonicalize(b).ok();
     let Some(index) = files.iter().position(|f| same(f, p.primary)) else {

@@ -67,9 +67,7 @@ fn codegen_error(e: tess_codegen::CodegenError) -> Error {
 
 /// Checks the module and compiles each of its files to an object.
 pub fn compile(r: &Request) -> Result<Compiled, Error> {
-    if !artifacts::valid_module_name(r.name) {
-        return Err(format!("`{}` is not a valid module name (use letters, digits and `_`)", r.name).into());
-    }
+    artifacts::check_module_name(r.name)?;
     if r.files.is_empty() {
         return Err("no input files".into());
     }
