@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""Cross-module costs (issue 4): a call into another module vs within the
-module (callee linked statically and as a shared library), a virtual call
-on a class of another module vs a local one, and dlopen of a library that
+"""Cross-module costs (issues 4 and 11): a call into another module vs
+within the module (callee linked statically and as a shared library); on a
+class of another module vs one of this module — resilient layouts,
+MODULES.md §11 — a virtual call, field reads and writes, construction and
+`is` tests; and dlopen of a library that
 exports 10 of its 5,000 functions vs a C library exporting all 5,000.
 
 usage: bench/modules/run.py [-n RUNS]
@@ -75,15 +77,18 @@ def main():
         os.mkdir(os.path.join(tmp, "shared"))
         sh([TESS, "build", "--lib", "--module", "callee", "callee.tes", "--static", "-o", "static/libcallee.a"], tmp)
         sh([TESS, "build", "--lib", "--module", "callee", "callee.tes", "--shared", "-o", "shared/libcallee.so"], tmp)
-        for prog in ["cross", "vcross"]:
+        for prog in ["cross", "vcross", "fcross", "ncross", "icross"]:
             for kind in ["static", "shared"]:
                 sh([TESS, "build", f"{prog}.tes", "-I", kind, "-o", f"{prog}_{kind}"], tmp)
-        for prog in ["local", "vlocal"]:
+        for prog in ["local", "vlocal", "flocal", "nlocal", "ilocal"]:
             sh([TESS, "build", f"{prog}.tes", "-o", prog], tmp)
         rows = []
         for base, label, pairs in [
             ("local", "call", [("cross_static", "static lib"), ("cross_shared", "shared lib")]),
             ("vlocal", "virtual call", [("vcross_static", "static lib"), ("vcross_shared", "shared lib")]),
+            ("flocal", "fields", [("fcross_static", "static lib"), ("fcross_shared", "shared lib")]),
+            ("nlocal", "construction", [("ncross_static", "static lib"), ("ncross_shared", "shared lib")]),
+            ("ilocal", "`is` test", [("icross_static", "static lib"), ("icross_shared", "shared lib")]),
         ]:
             tb, ob = timed(os.path.join(tmp, base), tmp, args.n)
             for exe, kind in pairs:

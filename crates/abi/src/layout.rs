@@ -61,12 +61,20 @@ pub mod type_info {
     pub const NAME: i32 = 32;
     pub const DEPTH: i32 = 40;
     pub const DISPLAY: i32 = 48;
+    /// Number of virtual-table slots (what a subclass in another module
+    /// copies before it appends its own, MODULES.md §11).
+    pub const NSLOTS: i32 = 56;
     /// Virtual-table slot 0; also the size of a type info without one.
-    pub const VTABLE: i32 = 56;
+    pub const VTABLE: i32 = 64;
 
     /// Byte offset of virtual-table slot `slot`.
     pub const fn vtable_slot(slot: u32) -> i32 {
         VTABLE + super::WORD * slot as i32
+    }
+
+    /// The slot at byte offset `offset` (the inverse of [`vtable_slot`]).
+    pub const fn slot_index(offset: u32) -> u32 {
+        (offset - VTABLE as u32) / super::WORD as u32
     }
 }
 

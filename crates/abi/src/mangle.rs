@@ -33,10 +33,51 @@ pub fn demangle(symbol: &str) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join("."))
 }
 
+/// The module a Tessera declaration's symbol belongs to (its first
+/// component): `_T3geo5Shape4area` -> `geo`.
+pub fn module_of(symbol: &str) -> Option<&str> {
+    let rest = symbol.strip_prefix("_T")?;
+    let digits = rest.chars().take_while(|c| c.is_ascii_digit()).count();
+    let len: usize = rest[..digits].parse().ok()?;
+    rest.get(digits..digits.checked_add(len)?)
+}
+
 /// What follows a declaration's symbol to name one of the compiler's own
 /// symbols beside it, and how `tess demangle` says it.
-const SUFFIXES: &[(&str, &str)] =
-    &[("3$ti.display", "type info display"), ("3$ti.refs", "type info references"), ("3$ti", "type info")];
+const SUFFIXES: &[(&str, &str)] = &[
+    ("3$ti.display", "type info display"),
+    ("3$ti.refs", "type info references"),
+    ("3$ti", "type info"),
+    (TYPE_INFO_CELL, "type info cell"),
+    (FIELD_OFFSET, "field offset"),
+    (METHOD_SLOT, "method slot"),
+];
+
+/// Suffix of the cell holding the address of a type info built at run time.
+const TYPE_INFO_CELL: &str = "4$tic";
+/// Suffix of the cell holding a field's byte offset in an object.
+const FIELD_OFFSET: &str = "4$off";
+/// Suffix of the cell holding a method's byte offset in a type info.
+const METHOD_SLOT: &str = "5$slot";
+
+/// The cell of a class's type info, for a class whose type info is built
+/// at run time (its base belongs to another module, MODULES.md §11).
+pub fn type_info_cell(module: &str, class: &str) -> String {
+    symbol(module, &[class]) + TYPE_INFO_CELL
+}
+
+/// The cell of a field's byte offset in its class's objects, through which
+/// other modules (and the module itself, when the offset is only known at
+/// run time) read the field.
+pub fn field_offset(module: &str, class: &str, field: &str) -> String {
+    symbol(module, &[class, field]) + FIELD_OFFSET
+}
+
+/// The cell of a virtual method's byte offset in type infos, through which
+/// other modules call and override it.
+pub fn method_slot(module: &str, class: &str, method: &str) -> String {
+    symbol(module, &[class, method]) + METHOD_SLOT
+}
 
 /// Any symbol of a Tessera module as people read it: `_T3geo5Shape4area`
 /// is `geo.Shape.area`, `_T3geo5Shape3$ti` is `geo.Shape (type info)`,
@@ -116,6 +157,9 @@ mod tests {
             (symbol("geo", &["Shape", "$ti"]), "geo.Shape (type info)"),
             (format!("{}.refs", symbol("geo", &["Shape", "$ti"])), "geo.Shape (type info references)"),
             (format!("{}.display", symbol("geo", &["Shape", "$ti"])), "geo.Shape (type info display)"),
+            (type_info_cell("geo", "Square"), "geo.Square (type info cell)"),
+            (field_offset("geo", "Shape", "name"), "geo.Shape.name (field offset)"),
+            (method_slot("geo", "Shape", "area"), "geo.Shape.area (method slot)"),
             (format!("{}.str.3", symbol("geo", &[])), "geo (string literal 3)"),
             (format!("{}.cstr.0", symbol("geo", &[])), "geo (C string literal 0)"),
             (module_init("geo"), "geo (module init)"),
@@ -124,6 +168,9 @@ mod tests {
         ];
         for (sym, name) in cases {
             assert_eq!(readable(&sym).as_deref(), Some(name), "{sym}");
+            if sym.starts_with("_T") {
+                assert_eq!(module_of(&sym), Some("geo"), "{sym}");
+            }
         }
         for other in ["tess_alloc", "cfun", "_T", "_T9geo", "tess_module_init_geo.other"] {
             assert_eq!(readable(other), None, "{other}");

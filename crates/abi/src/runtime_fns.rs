@@ -186,6 +186,14 @@ runtime_functions! {
     /// it was compiled against, rows): throws `AbiError` when a loaded
     /// module's fingerprint differs (the start-up check, MODULES.md §3).
     CheckUses = "tess_check_uses"(Ptr, Ptr, I64), throws;
+    /// The type info of a class whose base is another module's (base type
+    /// info, name, own fields, own new methods): the base's size,
+    /// references, ancestors and virtual table, grown by the class's own
+    /// (MODULES.md §11). Called once, by the module's init entry.
+    ClassNew = "tess_class_new"(Ptr, Ptr, I64, I64) -> Ptr;
+    /// Records a reference field of a class built by `tess_class_new`, at
+    /// this byte offset, for the collector.
+    ClassAddRef = "tess_class_add_ref"(Ptr, I64);
     LoadLibrary = "tess_load_library"(Ptr), throws;
     /// A library's constructor hands over its init entry.
     LibraryLoaded = "tess_library_loaded"(Ptr);

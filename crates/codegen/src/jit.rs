@@ -100,6 +100,13 @@ pub fn jit(module: &hir::Module, resolve: &dyn Fn(&str) -> Option<*const u8>) ->
             Some(addr) => {
                 table.insert(name, addr as usize);
             }
+            // Another module's function or data that its library no longer
+            // has: as a weak reference in AOT code (`object_file`), its
+            // address is 0, never used — the start-up check stops the
+            // program first.
+            None if tess_abi::mangle::module_of(&name).is_some() => {
+                table.insert(name, 0);
+            }
             // cranelift-jit would panic on it while linking.
             None => return Err(JitError::Unresolved(name)),
         }

@@ -72,8 +72,11 @@ pub(crate) struct ModuleGen<'h, M: Module> {
     strings: HashMap<String, DataId>,
     imports: HashMap<RuntimeFn, FuncId>,
     data_imports: HashMap<String, DataId>,
-    /// Type info of each class defined in this module.
+    /// Type info of each class defined in this module with a fixed layout.
     class_infos: HashMap<usize, DataId>,
+    /// The cells of this module's classes (MODULES.md §11): type infos
+    /// built at run time, field offsets and slot offsets, by symbol.
+    cells: HashMap<String, DataId>,
     c_strings: HashMap<String, DataId>,
     init_flag_defined: bool,
     /// With `Some(file)`, only that file's declarations are defined here
@@ -133,6 +136,7 @@ impl<'h, M: Module> ModuleGen<'h, M> {
             imports: HashMap::new(),
             data_imports: HashMap::new(),
             class_infos: HashMap::new(),
+            cells: HashMap::new(),
             c_strings: HashMap::new(),
             init_flag_defined: false,
             piece,
@@ -142,13 +146,20 @@ impl<'h, M: Module> ModuleGen<'h, M> {
             error_classes: None,
         };
         for (id, class) in hir.classes.iter().enumerate() {
-            if !class.is_external() && here(class.file) {
-                let ti = mg
-                    .module
-                    .declare_data(&class.type_info, link(class.visibility), true, false)
-                    .map_err(err("declaring a class"))?;
-                mg.class_infos.insert(id, ti);
+            if class.is_external() || !here(class.file) {
+                continue;
             }
+            match &class.layout {
+                hir::Layout::Built { cell, .. } => mg.define_cell(cell, link(class.visibility), None)?,
+                _ => {
+                    let ti = mg
+                        .module
+                        .declare_data(&class.type_info, link(class.visibility), true, false)
+                        .map_err(err("declaring a class"))?;
+                    mg.class_infos.insert(id, ti);
+                }
+            }
+            mg.define_member_cells(id, &link)?;
         }
         for id in 0..hir.classes.len() {
             if mg.class_infos.contains_key(&id) {
@@ -185,7 +196,8 @@ impl<'h, M: Module> ModuleGen<'h, M> {
         Ok(id)
     }
 
-    /// The type info of a class: defined here, or imported (built-ins).
+    /// The type info of a class with a fixed layout, or of another
+    /// module's: defined here, or imported.
     pub fn class_type_info(&mut self, class: usize) -> Result<DataId, CodegenError> {
         match self.class_infos.get(&class) {
             Some(&id) => Ok(id),
@@ -193,12 +205,92 @@ impl<'h, M: Module> ModuleGen<'h, M> {
         }
     }
 
+    /// Where a class's type info is: its data (`false`), or a cell holding
+    /// its address (`true`) when a module builds it at run time.
+    pub fn type_info_ref(&mut self, class: usize) -> Result<(DataId, bool), CodegenError> {
+        match self.hir.classes[class].layout.type_info_cell() {
+            Some(cell) => Ok((self.cell(cell)?, true)),
+            None => Ok((self.class_type_info(class)?, false)),
+        }
+    }
+
+    /// A cell (`hir::Offset::Cell`, a built type info's): defined here, or
+    /// imported from the module that defines it.
+    pub fn cell(&mut self, symbol: &str) -> Result<DataId, CodegenError> {
+        match self.cells.get(symbol) {
+            Some(&id) => Ok(id),
+            None => self.data_import(symbol),
+        }
+    }
+
+    /// A cell of this module: the constant `value`, or (with `None`) a word
+    /// the init entry writes.
+    fn define_cell(&mut self, symbol: &str, linkage: Linkage, value: Option<u64>) -> Result<(), CodegenError> {
+        let id = self.module.declare_data(symbol, linkage, value.is_none(), false).map_err(err("declaring a cell"))?;
+        let mut desc = DataDescription::new();
+        desc.define(value.unwrap_or(0).to_le_bytes().to_vec().into_boxed_slice());
+        desc.set_align(8);
+        self.module.define_data(id, &desc).map_err(err("defining a cell"))?;
+        self.cells.insert(symbol.to_string(), id);
+        Ok(())
+    }
+
+    /// The offset cells of a class's own fields and the slot cells of its
+    /// virtual methods: through them other modules reach its members
+    /// (MODULES.md §11). Constants for a fixed layout; written by the init
+    /// entry for a layout built at run time.
+    fn define_member_cells(&mut self, class: usize, link: &dyn Fn(Visibility) -> Linkage) -> Result<(), CodegenError> {
+        let hir = self.hir;
+        let c = &hir.classes[class];
+        let inherited = c.base.map_or(0, |b| hir.classes[b].fields.len());
+        for f in &c.fields[inherited..] {
+            let symbol = tess_abi::mangle::field_offset(&hir.name, &c.name, &f.name);
+            let visibility = c.visibility.of_member(f.access);
+            let value = match &f.offset {
+                hir::Offset::Fixed(o) => Some(u64::from(*o)),
+                hir::Offset::Cell(_) => None,
+            };
+            self.define_cell(&symbol, link(visibility), value)?;
+        }
+        let prefix = format!("{}.", c.name);
+        let own = |f: usize| hir.funcs[f].name.starts_with(&prefix);
+        let slots: Vec<(usize, Option<u64>)> = match &c.layout {
+            hir::Layout::Fixed => c
+                .vtable
+                .iter()
+                .enumerate()
+                .filter_map(|(s, callee)| match callee {
+                    Callee::Func(f) if own(*f) => Some((*f, Some(type_info::vtable_slot(s as u32) as u64))),
+                    _ => None,
+                })
+                .collect(),
+            hir::Layout::Built { added, overrides, .. } => {
+                added.iter().map(|(_, f)| (*f, None)).chain(overrides.iter().map(|(_, f)| (*f, None))).collect()
+            }
+            hir::Layout::Imported { .. } => Vec::new(),
+        };
+        for (f, value) in slots {
+            let func = &hir.funcs[f];
+            let symbol = tess_abi::mangle::method_slot(&hir.name, &c.name, &func.name[prefix.len()..]);
+            self.define_cell(&symbol, link(func.visibility), value)?;
+        }
+        Ok(())
+    }
+
     /// Type info and virtual table of a class (layout in `docs/abi.md`),
     /// with its reference-field offsets and ancestor display beside it.
     fn define_type_info(&mut self, class: usize) -> Result<(), CodegenError> {
         let c = &self.hir.classes[class];
         let ti = self.class_infos[&class];
-        let refs: Vec<u64> = c.fields.iter().filter(|f| f.ty.is_ref()).map(|f| u64::from(f.offset)).collect();
+        let refs: Vec<u64> = c
+            .fields
+            .iter()
+            .filter(|f| f.ty.is_ref())
+            .filter_map(|f| match f.offset {
+                hir::Offset::Fixed(o) => Some(u64::from(o)),
+                hir::Offset::Cell(_) => None,
+            })
+            .collect();
         let refs_id = if refs.is_empty() {
             None
         } else {
@@ -231,6 +323,7 @@ impl<'h, M: Module> ModuleGen<'h, M> {
         put_word(&mut bytes, type_info::SIZE, u64::from(c.size));
         put_word(&mut bytes, type_info::NREFS, refs.len() as u64);
         put_word(&mut bytes, type_info::DEPTH, (c.display.len() - 1) as u64);
+        put_word(&mut bytes, type_info::NSLOTS, c.vtable.len() as u64);
         let mut desc = DataDescription::new();
         desc.define(bytes.into_boxed_slice());
         desc.set_align(16);
@@ -244,7 +337,6 @@ impl<'h, M: Module> ModuleGen<'h, M> {
         desc.write_data_addr(type_info::DISPLAY as u32, gv, 0);
         for (slot, callee) in c.vtable.iter().enumerate() {
             let f = match callee {
-                Callee::Inherited => continue,
                 Callee::Func(f) => self.func(*f)?,
                 Callee::Runtime(f) => self.runtime_fn(*f)?,
             };
@@ -455,9 +547,13 @@ impl<'h, M: Module> ModuleGen<'h, M> {
             return Ok(t);
         }
         let hir = self.hir;
-        let error_size = layout::object::size(1);
         let classes: Vec<usize> = (0..hir.classes.len())
-            .filter(|&c| hir.classes[c].display.get(1) == Some(&ERROR_CLASS) && hir.classes[c].size == error_size)
+            .filter(|&c| {
+                let class = &hir.classes[c];
+                class.display.get(1) == Some(&ERROR_CLASS)
+                    && class.fields.len() == 1
+                    && class.layout.type_info_cell().is_none()
+            })
             .collect();
         let name = format!("{}.error_classes", hir.funcs[hir.init].symbol);
         let id = self.module.declare_data(&name, Linkage::Local, true, false).map_err(err("declaring a table"))?;
@@ -504,6 +600,20 @@ impl<'h, M: Module> ModuleGen<'h, M> {
     }
 
     /// A variable of the runtime (`tess_ss_top`, `tess_exc`, type infos).
+    /// Every function of another module imported so far, by name.
+    pub fn function_imports(&self) -> impl Iterator<Item = (&str, FuncId)> + '_ {
+        self.funcs
+            .iter()
+            .enumerate()
+            .filter(|(f, _)| self.hir.funcs[*f].external)
+            .filter_map(|(f, id)| id.map(|id| (self.hir.funcs[f].symbol.as_str(), id)))
+    }
+
+    /// Every data symbol imported so far, by name.
+    pub fn data_imports(&self) -> impl Iterator<Item = (&str, DataId)> {
+        self.data_imports.iter().map(|(n, &id)| (n.as_str(), id))
+    }
+
     pub fn data_import(&mut self, name: &str) -> Result<DataId, CodegenError> {
         if let Some(&id) = self.data_imports.get(name) {
             return Ok(id);

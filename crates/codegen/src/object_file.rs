@@ -71,7 +71,15 @@ pub fn object_file_of(
         Output::Archive if owns_init => constructor = Some(mg.define_library_constructor()?),
         _ => {}
     }
+    let weak = |name: &str| weakly_imported(module, name);
+    let weak_data: Vec<_> = mg.data_imports().filter(|(name, _)| weak(name)).map(|(_, id)| id).collect();
+    let weak_funcs: Vec<_> = mg.function_imports().filter(|(name, _)| weak(name)).map(|(_, id)| id).collect();
     let mut product = mg.module.finish();
+    let weak = weak_data.into_iter().map(|id| product.data_symbol(id));
+    let weak: Vec<_> = weak.chain(weak_funcs.into_iter().map(|id| product.function_symbol(id))).collect();
+    for symbol in weak {
+        product.object.symbol_mut(symbol).weak = true;
+    }
     if let Some(ctor) = constructor {
         // A shared library initialises itself when loaded (MODULES.md §5):
         // an `.init_array` entry pointing at the constructor.
@@ -95,6 +103,17 @@ pub fn object_file_of(
         .map_err(err("adding the library constructor"))?;
     }
     product.emit().map_err(err("writing the object file"))
+}
+
+/// Whether an imported symbol is referenced weakly: the functions and
+/// data (type infos, cells, variables) of modules linked as shared
+/// libraries. Should an upgraded library no longer define one, the program
+/// still loads (calls go through the GOT, bound at load time), and the
+/// start-up check (`tess_check_uses`) ends it with `AbiError` before any
+/// code that uses it runs (MODULES.md §3, §11). An archive's symbols stay
+/// strong references: the linker pulls archive members for those only.
+fn weakly_imported(module: &hir::Module, symbol: &str) -> bool {
+    tess_abi::mangle::module_of(symbol).is_some_and(|m| module.shared_dependencies.iter().any(|d| d == m))
 }
 
 /// `int main(int argc, char **argv)`: `return tess_main(argc, argv,

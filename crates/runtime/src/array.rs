@@ -27,6 +27,7 @@ const fn array_type(kind: Kind) -> TypeInfo {
         name: (&raw const VALUE_ARRAY_NAME).cast(),
         depth: 0,
         display: std::ptr::null(),
+        nslots: 0,
     }
 }
 

@@ -39,6 +39,7 @@ macro_rules! builtin_class {
                 name: (&raw const $name).cast(),
                 depth: <[&str]>::len(&[$(stringify!($anc)),*]) as u64,
                 display: (&raw const $disp).cast(),
+                nslots: 1,
             },
             vtable: [tess_object_to_string as *const u8],
         };

@@ -9,7 +9,7 @@
 //! 1. `object` (layouts, checked against `tess_abi`), `output` (the print
 //!    buffer, `fatal`);
 //! 2. `pending` (the exception slot), `array_buffer`, `map_table`, `signals`,
-//!    `elf_check`, `handles`;
+//!    `elf_check`, `handles`, `class_builder`;
 //! 3. `gc` (heap, shadow stack, roots);
 //! 4. `str_alloc` (making strings), `exit`;
 //! 5. `exc` (built-in classes, throwing, uncaught exceptions);
@@ -21,6 +21,7 @@
 pub mod array;
 pub mod array_buffer;
 pub mod c_memory;
+pub mod class_builder;
 pub mod elf_check;
 pub mod exc;
 pub mod exit;

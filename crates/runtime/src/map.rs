@@ -22,6 +22,7 @@ pub static tess_ti_Map: TypeInfo = TypeInfo {
     name: (&raw const MAP_NAME).cast(),
     depth: 0,
     display: std::ptr::null(),
+    nslots: 0,
 };
 
 unsafe fn table<'a>(m: *mut MapObj) -> &'a mut Table {

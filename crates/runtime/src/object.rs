@@ -60,6 +60,8 @@ pub struct TypeInfo {
     /// Number of ancestors; `display[depth]` is this type itself.
     pub depth: u64,
     pub display: *const *const TypeInfo,
+    /// Number of virtual-table slots after it (none for non-class types).
+    pub nslots: u64,
 }
 
 unsafe impl Sync for TypeInfo {}
@@ -132,6 +134,7 @@ pub static tess_ti_String: TypeInfo = TypeInfo {
     name: (&raw const STRING_NAME).cast(),
     depth: 0,
     display: std::ptr::null(),
+    nslots: 0,
 };
 
 /// A growable array: header, length, capacity and a separately allocated
@@ -172,6 +175,7 @@ const _: () = {
     assert!(offset_of!(TypeInfo, name) == type_info::NAME as usize);
     assert!(offset_of!(TypeInfo, depth) == type_info::DEPTH as usize);
     assert!(offset_of!(TypeInfo, display) == type_info::DISPLAY as usize);
+    assert!(offset_of!(TypeInfo, nslots) == type_info::NSLOTS as usize);
     assert!(size_of::<TypeInfo>() == type_info::VTABLE as usize);
     assert!(offset_of!(ClassInfo<1>, vtable) == type_info::VTABLE as usize);
 };

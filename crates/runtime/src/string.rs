@@ -173,6 +173,7 @@ pub static tess_ti_Box: TypeInfo = TypeInfo {
     name: (&raw const BOX_NAME).cast(),
     depth: 0,
     display: std::ptr::null(),
+    nslots: 0,
 };
 
 /// A box holding one 8-byte value (an `Int?`, `Float?`, `Bool?`...).

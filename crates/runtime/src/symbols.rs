@@ -9,7 +9,9 @@ use crate::exc::TessError;
 use crate::map_table::MapObj;
 use crate::object::{tess_ti_String, Array, Obj, Str, TypeInfo};
 use crate::pending::tess_exc;
-use crate::{array::*, c_memory::*, exc::*, exit::*, gc::*, io::*, loader::*, map::*, process::*, string::*};
+use crate::{
+    array::*, c_memory::*, class_builder::*, exc::*, exit::*, gc::*, io::*, loader::*, map::*, process::*, string::*,
+};
 use std::ffi::c_char;
 use tess_abi::runtime_fns::same_str;
 use tess_abi::RuntimeFn;
@@ -39,6 +41,8 @@ table! {
         LibraryLoaded: tess_library_loaded(extern "C" fn());
         RegisterModule: tess_register_module(*const c_char, *const *const c_char, u64);
         CheckUses: tess_check_uses(*const c_char, *const *const c_char, u64);
+        ClassNew: tess_class_new(*const TypeInfo, *const Str, i64, i64) -> *mut TypeInfo;
+        ClassAddRef: tess_class_add_ref(*mut TypeInfo, i64);
         LoadLibrary: tess_load_library(*const Str);
         Throw: tess_throw(*mut Obj);
         ExcTake: tess_exc_take() -> *mut Obj;

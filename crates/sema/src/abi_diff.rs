@@ -6,7 +6,7 @@
 //! is gone breaks whoever used it, one that is new breaks nobody. The
 //! details (which field moved, which signature changed) say why.
 
-use crate::interface::{Class, Function, Global, Interface};
+use crate::interface::{access_word, Access, Class, Function, Global, Interface};
 
 /// One difference between two interfaces.
 #[derive(Debug, PartialEq)]
@@ -47,6 +47,11 @@ pub fn diff(old: &Interface, new: &Interface) -> Vec<Difference> {
     );
     compare(&mut out, &old.globals, &new.globals, |g| &g.name, |g| &g.fingerprint, |g| global(m, g), |_, _| Vec::new());
     compare(&mut out, &old.classes, &new.classes, |c| &c.name, |c| &c.fingerprint, |c| class(m, c), class_changes);
+    for n in &new.classes {
+        if let Some(o) = old.classes.iter().find(|o| o.name == n.name) {
+            members(&mut out, &members_of(m, o), &members_of(m, n));
+        }
+    }
     out
 }
 
@@ -106,7 +111,7 @@ fn class(m: &str, c: &Class) -> String {
     format!("{}{}class {m}.{}{base}", exported(c.exported), if c.open { "open " } else { "" }, c.name)
 }
 
-/// What changed inside a class whose fingerprint changed.
+/// What changed in a class itself (not its members, compared one by one).
 fn class_changes(o: &Class, n: &Class) -> Vec<String> {
     let mut why = Vec::new();
     if o.base != n.base {
@@ -119,48 +124,78 @@ fn class_changes(o: &Class, n: &Class) -> Vec<String> {
     if o.open != n.open {
         why.push(if n.open { "now open".to_string() } else { "no longer open".to_string() });
     }
-    if o.size != n.size {
-        why.push(format!("size {} became {}", o.size, n.size));
-    }
-    for f in &o.fields {
-        match n.fields.iter().find(|g| g.name == f.name) {
-            None => why.push(format!("field {} removed", f.name)),
-            Some(g) if g.ty != f.ty => why.push(format!("field {}: {} became {}", f.name, f.ty, g.ty)),
-            Some(g) if g.offset != f.offset => {
-                why.push(format!("field {} moved from offset {} to {}", f.name, f.offset, g.offset))
-            }
-            Some(g) if g.access != f.access || g.mutable != f.mutable => why.push(format!("field {} changed", f.name)),
-            Some(_) => {}
-        }
-    }
-    for g in n.fields.iter().filter(|g| !o.fields.iter().any(|f| f.name == g.name)) {
-        why.push(format!("field {} added at offset {}", g.name, g.offset));
-    }
-    for m in &o.methods {
-        match n.methods.iter().find(|k| k.name == m.name) {
-            None => why.push(format!("method {} removed", m.name)),
-            Some(k) if k.params != m.params || k.ret != m.ret => {
-                why.push(format!("method {} changed signature", m.name))
-            }
-            Some(k) if k.slot != m.slot => why.push(format!(
-                "method {} moved from slot {} to {}",
-                m.name,
-                m.slot.map_or("-".to_string(), |s| s.to_string()),
-                k.slot.map_or("-".to_string(), |s| s.to_string())
-            )),
-            Some(k) if k.is_final != m.is_final || k.access != m.access => {
-                why.push(format!("method {} changed", m.name))
-            }
-            Some(_) => {}
-        }
-    }
-    for k in n.methods.iter().filter(|k| !o.methods.iter().any(|m| m.name == k.name)) {
-        why.push(format!("method {} added", k.name));
-    }
-    if o.init != n.init {
-        why.push("init changed".to_string());
-    }
     why
+}
+
+/// A field, method or `init` of a class, as [`members`] compares them.
+struct Member {
+    key: String,
+    /// Other modules may use it (`public` or `protected`): changing or
+    /// removing it breaks them.
+    usable: bool,
+    fingerprint: String,
+    text: String,
+}
+
+fn members_of(m: &str, c: &Class) -> Vec<Member> {
+    let usable = |a: Access| matches!(a, Access::Public | Access::Protected);
+    let path = format!("{m}.{}", c.name);
+    let fields = c.fields.iter().map(|f| Member {
+        key: format!("field {}", f.name),
+        usable: usable(f.access),
+        fingerprint: f.fingerprint.clone(),
+        text: format!(
+            "{} {} {path}.{}: {}",
+            access_word(f.access),
+            if f.mutable { "var" } else { "let" },
+            f.name,
+            f.ty
+        ),
+    });
+    let methods = c.methods.iter().map(|k| {
+        let ps: Vec<String> = k.params.iter().map(|p| p.to_string()).collect();
+        Member {
+            key: format!("method {}", k.name),
+            usable: usable(k.access),
+            fingerprint: k.fingerprint.clone(),
+            text: format!(
+                "{} {}fn {path}.{}({}) -> {}",
+                access_word(k.access),
+                if k.is_final { "final " } else { "" },
+                k.name,
+                ps.join(", "),
+                k.ret
+            ),
+        }
+    });
+    let init = c.init.iter().map(|i| {
+        let ps: Vec<String> = i.params.iter().map(|p| p.to_string()).collect();
+        Member {
+            key: "init".into(),
+            usable: usable(i.access),
+            fingerprint: i.fingerprint.clone(),
+            text: format!("{} init {path}({})", access_word(i.access), ps.join(", ")),
+        }
+    });
+    fields.chain(methods).chain(init).collect()
+}
+
+/// Differences between the members of two versions of a class: what other
+/// modules could use breaks them when it goes or changes; the rest, and
+/// every addition, is compatible (the layout is resilient, §11).
+fn members(out: &mut Vec<Difference>, old: &[Member], new: &[Member]) {
+    for o in old.iter().filter(|o| !new.iter().any(|n| n.key == o.key)) {
+        out.push(Difference { breaking: o.usable, text: format!("removed {}", o.text) });
+    }
+    for n in new {
+        match old.iter().find(|o| o.key == n.key) {
+            None => out.push(Difference { breaking: false, text: format!("added {}", n.text) }),
+            Some(o) if o.fingerprint != n.fingerprint => {
+                out.push(Difference { breaking: o.usable, text: format!("changed {} (was {})", n.text, o.text) })
+            }
+            Some(_) => {}
+        }
+    }
 }
 
 #[cfg(test)]

@@ -42,6 +42,11 @@ pub fn check_module(
         .filter(|i| c.modules.contains_key(&i.module))
         .map(|i| i.module.clone())
         .collect();
+    let shared_dependencies = imports
+        .iter()
+        .filter(|i| i.shared && c.modules.contains_key(&i.interface.module))
+        .map(|i| i.interface.module.clone())
+        .collect();
     let mut m = hir::Module {
         name: module.to_string(),
         funcs: c.funcs,
@@ -51,6 +56,7 @@ pub fn check_module(
         mode,
         fingerprints: Vec::new(),
         dependencies,
+        shared_dependencies,
         uses: c.uses.into_inner().into_iter().collect(),
     };
     let interface = crate::interface::interface_of(&m);

@@ -4,12 +4,12 @@
 
 use crate::body::BodyKind;
 use crate::checker::{top_visibility, Checker};
-use crate::hir::{self, Callee, Expr, ExprKind, Place, Stmt, Visibility};
+use crate::hir::{self, Callee, Expr, ExprKind, Layout, Offset, Place, Stmt, Visibility};
 use crate::init_check::InitState;
 use crate::tables::{ClassInfo, FieldInfo, MethodInfo, Sig, ERROR, OBJECT};
 use crate::ty::{ClassId, Ty};
 use std::collections::HashMap;
-use tess_abi::layout::object;
+use tess_abi::layout::{object, type_info};
 use tess_abi::mangle;
 use tess_abi::RuntimeFn;
 use tess_syntax::ast::{self, Access};
@@ -35,7 +35,7 @@ impl Checker<'_> {
     pub(crate) fn add_builtin_classes(&mut self) {
         let to_string = MethodInfo {
             callee: Callee::Runtime(RuntimeFn::ObjectToString),
-            slot: Some(0),
+            slot: Some(Offset::Fixed(type_info::vtable_slot(0) as u32)),
             sig: Sig { params: Vec::new(), ret: Ty::Str },
             access: Access::Public,
             is_final: false,
@@ -47,7 +47,7 @@ impl Checker<'_> {
         let message = hir::Field {
             name: "message".into(),
             ty: Ty::Str,
-            offset: object::field_offset(0),
+            offset: Offset::Fixed(object::field_offset(0)),
             access: Access::Public,
             mutable: false,
         };
@@ -55,7 +55,14 @@ impl Checker<'_> {
         self.push_builtin("Error", Some(OBJECT), vec![message.clone()], Some(vec![Ty::Str]), init.clone());
         self.class_info[ERROR].fields.insert(
             "message".into(),
-            FieldInfo { index: 0, mutable: false, access: Access::Public, owner: ERROR, span: Span::default() },
+            FieldInfo {
+                index: 0,
+                mutable: false,
+                access: Access::Public,
+                owner: ERROR,
+                span: Span::default(),
+                origin: None,
+            },
         );
         for name in ERROR_SUBCLASSES {
             self.push_builtin(name, Some(ERROR), vec![message.clone()], Some(vec![Ty::Str]), init.clone());
@@ -84,6 +91,7 @@ impl Checker<'_> {
             size: object::size(fields.len() as u32),
             fields,
             vtable: vec![Callee::Runtime(RuntimeFn::ObjectToString)],
+            layout: Layout::Fixed,
             init,
             visibility: Visibility::Export,
             open: true,
@@ -138,6 +146,7 @@ impl Checker<'_> {
                     fields: Vec::new(),
                     size: object::size(0),
                     vtable: Vec::new(),
+                    layout: Layout::Fixed,
                     init: None,
                     visibility: top_visibility(&c.mods),
                     open: c.mods.open.is_some(),
@@ -223,6 +232,9 @@ impl Checker<'_> {
         self.note_class(class);
         loop {
             if let Some(m) = self.class_info[class].methods.get(name) {
+                if let Callee::Func(f) = m.callee {
+                    self.note_use(self.funcs[f].origin.as_ref());
+                }
                 return Some(m.clone());
             }
             class = self.classes[class].base?;
@@ -257,6 +269,7 @@ impl Checker<'_> {
         self.note_class(class);
         loop {
             if let Some(f) = self.class_info[class].fields.get(name) {
+                self.note_use(f.origin.as_ref());
                 return Some(f);
             }
             class = self.classes[class].base?;
@@ -268,13 +281,18 @@ impl Checker<'_> {
         let mut display = self.classes[base].display.clone();
         display.push(id);
         self.classes[id].display = display;
-        self.classes[id].fields = self.classes[base]
-            .fields
-            .iter()
-            .map(|f| hir::Field { name: f.name.clone(), ty: f.ty.clone(), ..*f })
-            .collect();
+        self.classes[id].fields = self.classes[base].fields.clone();
         self.classes[id].vtable = self.classes[base].vtable.clone();
         let class_name = c.name.name.clone();
+        // A base from another module (or built from one) has a layout only
+        // known at run time: so has this class (MODULES.md §11).
+        if self.classes[base].layout != Layout::Fixed {
+            self.classes[id].layout = Layout::Built {
+                cell: mangle::type_info_cell(&self.module, &class_name),
+                added: Vec::new(),
+                overrides: Vec::new(),
+            };
+        }
 
         for f in &c.fields {
             self.check_member_modifiers(&f.mods, false);
@@ -300,7 +318,10 @@ impl Checker<'_> {
                 }
             };
             let index = self.classes[id].fields.len();
-            let offset = object::field_offset(index as u32);
+            let offset = match self.classes[id].layout {
+                Layout::Fixed => Offset::Fixed(object::field_offset(index as u32)),
+                _ => Offset::Cell(mangle::field_offset(&self.module, &class_name, &f.name.name)),
+            };
             let access = access_of(&f.mods);
             let field = hir::Field { name: f.name.name.clone(), ty: ty.clone(), offset, access, mutable: f.mutable };
             self.classes[id].fields.push(field);
@@ -308,7 +329,14 @@ impl Checker<'_> {
             let info = &mut self.class_info[id];
             info.fields.insert(
                 f.name.name.clone(),
-                FieldInfo { index, mutable: f.mutable, access: access_of(&f.mods), owner: id, span: f.name.span },
+                FieldInfo {
+                    index,
+                    mutable: f.mutable,
+                    access: access_of(&f.mods),
+                    owner: id,
+                    span: f.name.span,
+                    origin: None,
+                },
             );
             info.own_fields.push((f.name.name.clone(), defaulted));
         }
@@ -351,10 +379,7 @@ impl Checker<'_> {
     /// A member is as visible as its class when it is `public` or
     /// `protected` (subclasses in other modules use those), else local.
     fn member_visibility(&self, class: ClassId, access: Access) -> Visibility {
-        match access {
-            Access::Public | Access::Protected => self.classes[class].visibility,
-            Access::Internal | Access::Private => Visibility::Local,
-        }
+        self.classes[class].visibility.of_member(access)
     }
 
     fn check_member_modifiers(&mut self, m: &ast::Modifiers, is_init: bool) {
@@ -438,11 +463,11 @@ impl Checker<'_> {
                         "an override keeps the access level of the method it overrides",
                     );
                 }
-                prev.slot
+                prev.slot.clone()
             }
             // LANGUAGE.md's own example overrides `Object.toString` without
             // `override`: members of the built-in root class allow both.
-            (Some(prev), None) if prev.owner == OBJECT && self.same_sig(&prev.sig, &sig) => prev.slot,
+            (Some(prev), None) if prev.owner == OBJECT && self.same_sig(&prev.sig, &sig) => prev.slot.clone(),
             (Some(prev), None) => {
                 let owner = self.classes[prev.owner].name.clone();
                 self.error_hint(
@@ -479,17 +504,26 @@ impl Checker<'_> {
         self.funcs[func].file = self.classes[id].file;
         self.funcs[func].access = access_of(&m.mods);
         self.funcs[func].is_final = is_final;
-        let slot = match slot {
-            Some(s) => Some(s),
-            None if !is_final && inherited.is_none() => {
-                self.classes[id].vtable.push(Callee::Func(func));
-                Some(self.classes[id].vtable.len() as u32 - 1)
+        let slot = match (slot, &mut self.classes[id].layout) {
+            (Some(Offset::Fixed(s)), Layout::Fixed) => {
+                self.classes[id].vtable[type_info::slot_index(s) as usize] = Callee::Func(func);
+                Some(Offset::Fixed(s))
             }
-            None => None,
+            (Some(s), Layout::Built { overrides, .. }) => {
+                overrides.push((s.clone(), func));
+                Some(s)
+            }
+            (None, Layout::Fixed) if !is_final && inherited.is_none() => {
+                self.classes[id].vtable.push(Callee::Func(func));
+                Some(Offset::Fixed(type_info::vtable_slot(self.classes[id].vtable.len() as u32 - 1) as u32))
+            }
+            (None, Layout::Built { added, .. }) if !is_final && inherited.is_none() => {
+                let cell = mangle::method_slot(&self.module, class_name, name);
+                added.push((cell.clone(), func));
+                Some(Offset::Cell(cell))
+            }
+            _ => None,
         };
-        if let Some(s) = slot {
-            self.classes[id].vtable[s as usize] = Callee::Func(func);
-        }
         let info = MethodInfo {
             callee: Callee::Func(func),
             slot,
@@ -553,7 +587,7 @@ impl Checker<'_> {
                 continue;
             };
             let field = &self.classes[id].fields[info.index];
-            let (ty, offset) = (field.ty.clone(), field.offset);
+            let (ty, offset) = (field.ty.clone(), field.offset.clone());
             self.body.kind = BodyKind::Function;
             self.body.self_class = None;
             let v = self.expr(default, Some(&ty));

@@ -3,9 +3,10 @@
 
 use crate::body::BodyKind;
 use crate::checker::{error_expr, Checker};
-use crate::hir::{Arith, Cmp, Expr, ExprKind};
+use crate::hir::{Arith, Callee, Cmp, Expr, ExprKind, Offset};
 use crate::tables::OBJECT;
 use crate::ty::{ClassId, Ty};
+use tess_abi::layout::type_info;
 use tess_abi::RuntimeFn;
 use tess_syntax::ast::{self, Access, BinOp, UnOp};
 use tess_syntax::Span;
@@ -150,6 +151,9 @@ impl Checker<'_> {
     /// from where its access level hides it.
     pub(crate) fn check_init_access(&mut self, class: ClassId, span: Span) {
         let (access, decl) = (self.class_info[class].init_access, self.class_info[class].span);
+        if let Some(Callee::Func(f)) = &self.classes[class].init {
+            self.note_use(self.funcs[*f].origin.as_ref());
+        }
         self.check_access(access, class, decl, span, "`init`");
     }
 
@@ -213,7 +217,10 @@ impl Checker<'_> {
             return error_expr();
         }
         if let Ty::Class(..) = v.ty {
-            return Expr::new(ExprKind::CallVirtual { slot: 0, args: vec![v] }, Ty::Str);
+            return Expr::new(
+                ExprKind::CallVirtual { slot: Offset::Fixed(type_info::vtable_slot(0) as u32), args: vec![v] },
+                Ty::Str,
+            );
         }
         Expr::new(ExprKind::ToStr(Box::new(v)), Ty::Str)
     }
@@ -394,7 +401,7 @@ impl Checker<'_> {
                 }
             }
             let field = &self.classes[class].fields[index];
-            let (ty, offset) = (field.ty.clone(), field.offset);
+            let (ty, offset) = (field.ty.clone(), field.offset.clone());
             return Expr::new(ExprKind::Field(Box::new(o), offset), ty);
         }
         let hint = if self.find_method(class, &name.name).is_some() {

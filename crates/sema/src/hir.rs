@@ -30,6 +30,9 @@ pub struct Module {
     /// change this module's interface whenever the dependency's did, and
     /// no build could cut off early.
     pub dependencies: Vec<String>,
+    /// Those of `dependencies` linked as shared libraries, which may be
+    /// upgraded under this module (MODULES.md §11).
+    pub shared_dependencies: Vec<String>,
     /// Every imported declaration the checker consulted, with the
     /// fingerprint it had: the module must be recompiled when one of these
     /// changes, and only then (early cutoff, MODULES.md §3). Sorted.
@@ -45,6 +48,18 @@ pub enum Visibility {
     Local,
     Hidden,
     Export,
+}
+
+impl Visibility {
+    /// A member of a class with this visibility: as visible as the class
+    /// when `public` or `protected` (subclasses in other modules use
+    /// those), else local.
+    pub fn of_member(self, access: Access) -> Visibility {
+        match access {
+            Access::Public | Access::Protected => self,
+            Access::Internal | Access::Private => Visibility::Local,
+        }
+    }
 }
 
 /// Whether the module is a program's main module or a library.
@@ -68,10 +83,61 @@ pub struct Origin {
 pub enum Callee {
     Func(FuncId),
     Runtime(RuntimeFn),
-    /// A virtual-table slot whose implementation is copied from the base
-    /// class's type info when the module initialises (the base is in
-    /// another module, and the method is not part of its interface).
-    Inherited,
+}
+
+/// A byte offset — of a field in an object, or of a virtual-table slot in
+/// a type info — that is a constant in this module, or read at run time
+/// from a cell of the module that defines it (MODULES.md §11: layouts
+/// across module boundaries are resilient).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Offset {
+    Fixed(u32),
+    /// The symbol of a word holding the offset.
+    Cell(String),
+}
+
+/// How this module knows a class's layout.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Layout {
+    /// This module's (or the runtime's), with no ancestor from another
+    /// module: size, offsets, slots and the whole type info are constants,
+    /// and `vtable` lists every slot.
+    Fixed,
+    /// This module's, with an ancestor from another module: the init entry
+    /// builds the type info from the base's (`tess_class_new`) into `cell`,
+    /// gives the class's new virtual methods the slots after the base's
+    /// (`added`: the method's slot cell and its implementation), and
+    /// writes the implementations of the slots it overrides.
+    Built { cell: String, added: Vec<(String, FuncId)>, overrides: Vec<(Offset, FuncId)> },
+    /// Another module's: its size is read from its type info, which is
+    /// its symbol, or the word at `cell` when that module builds it.
+    Imported { cell: Option<String> },
+}
+
+impl Class {
+    /// Whether method `f` of this class has a virtual-table slot (it is
+    /// virtual, or overrides a virtual method).
+    pub fn has_slot(&self, f: FuncId) -> bool {
+        match &self.layout {
+            Layout::Fixed => self.vtable.contains(&Callee::Func(f)),
+            Layout::Built { added, overrides, .. } => {
+                added.iter().any(|(_, g)| *g == f) || overrides.iter().any(|(_, g)| *g == f)
+            }
+            Layout::Imported { .. } => false,
+        }
+    }
+}
+
+impl Layout {
+    /// The cell holding the type info's address, when it is built at run
+    /// time rather than being data at its symbol.
+    pub fn type_info_cell(&self) -> Option<&str> {
+        match self {
+            Layout::Fixed => None,
+            Layout::Built { cell, .. } => Some(cell),
+            Layout::Imported { cell } => cell.as_deref(),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -79,7 +145,7 @@ pub struct Field {
     pub name: String,
     pub ty: Ty,
     /// Byte offset from the start of the object (header included).
-    pub offset: u32,
+    pub offset: Offset,
     /// Who may use it (LANGUAGE.md §3); other modules see `public` and
     /// `protected` ones (the latter from subclasses).
     pub access: Access,
@@ -102,10 +168,11 @@ pub struct Class {
     pub display: Vec<ClassId>,
     /// Every field, inherited ones first, in layout order.
     pub fields: Vec<Field>,
-    /// Instance size in bytes, header included.
+    /// Instance size in bytes, header included (with a `Fixed` layout).
     pub size: u32,
-    /// Implementation of each virtual-table slot.
+    /// Implementation of each virtual-table slot (with a `Fixed` layout).
     pub vtable: Vec<Callee>,
+    pub layout: Layout,
     /// The initialiser, `init(self, params...)`.
     pub init: Option<Callee>,
     /// Of the type info (and so of the class as a whole).
@@ -228,7 +295,7 @@ pub enum Place {
     Global(GlobalId),
     Index(Expr, Expr),
     /// A field of an object, by byte offset.
-    Field(Expr, u32),
+    Field(Expr, Offset),
     /// `m[k] = v`.
     MapEntry(Expr, Expr),
 }
@@ -289,9 +356,10 @@ pub enum ExprKind {
     /// A direct call that is not a plain function call (an `init`, a
     /// `super.` method, a runtime-defined method); may throw.
     CallDirect(Callee, Vec<Expr>),
-    /// A virtual call: `args[0]` is the receiver, `slot` its vtable index.
+    /// A virtual call: `args[0]` is the receiver, `slot` the byte offset
+    /// of its implementation in the receiver's type info.
     CallVirtual {
-        slot: u32,
+        slot: Offset,
         args: Vec<Expr>,
     },
     /// Allocate an instance of the class and run its initialiser.
@@ -300,7 +368,7 @@ pub enum ExprKind {
         args: Vec<Expr>,
     },
     /// A field of an object, by byte offset.
-    Field(Box<Expr>, u32),
+    Field(Box<Expr>, Offset),
     /// `e is C` (e non-null).
     InstanceOf(Box<Expr>, ClassId),
     /// `e as C` (throws `CastError`) or, with `optional`, `e as? C`.

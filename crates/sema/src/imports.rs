@@ -3,7 +3,7 @@
 //! as `module.name` and, for `import module.{a, B}`, as plain names.
 
 use crate::checker::{error_expr, Checker};
-use crate::hir::{self, Callee, FuncId, GlobalId, Origin, Visibility};
+use crate::hir::{self, Callee, FuncId, GlobalId, Layout, Offset, Origin, Visibility};
 use crate::interface::{Interface, TypeRef};
 use crate::tables::{ClassInfo, FieldInfo, GlobalInfo, ImportedModule, MethodInfo, Sig, OBJECT};
 use crate::ty::{ClassId, Ty};
@@ -114,8 +114,9 @@ impl Checker<'_> {
                 base: Some(OBJECT),
                 display: Vec::new(),
                 fields: Vec::new(),
-                size: c.size,
+                size: 0,
                 vtable: Vec::new(),
+                layout: Layout::Imported { cell: c.type_info_cell.clone() },
                 init: None,
                 visibility: if c.exported { Visibility::Export } else { Visibility::Hidden },
                 open: c.open,
@@ -140,63 +141,67 @@ impl Checker<'_> {
             let base = c.base.as_ref().and_then(|b| local.get(b).copied().or_else(|| self.class_names.get(b).copied()));
             let base = base.unwrap_or(OBJECT);
             self.classes[id].base = Some(base);
-            let fields: Vec<hir::Field> = c
-                .fields
-                .iter()
-                .map(|f| hir::Field {
+            let member = |decl: &str, fingerprint: &str| {
+                Some(Origin {
+                    module: i.module.clone(),
+                    decl: format!("{}.{decl}", c.name),
+                    fingerprint: fingerprint.to_string(),
+                })
+            };
+            // Own fields; `complete_imported` puts the base's before them.
+            // Every field is here, so that a use of a private or internal
+            // one names the rule (`check_access_from`); it cannot clash with
+            // this module's names (`hidden_import`).
+            for (index, f) in c.fields.iter().enumerate() {
+                let field = hir::Field {
                     name: f.name.clone(),
                     ty: ty(self, &f.ty),
-                    offset: f.offset,
+                    offset: Offset::Cell(f.offset_cell.clone()),
                     access: f.access,
                     mutable: f.mutable,
-                })
-                .collect();
-            // Every field, so that a use of a private or internal one
-            // names the rule (`check_access_from`); it cannot clash with
-            // this module's names (`hidden_import`).
-            for (index, f) in fields.iter().enumerate() {
-                let info = FieldInfo { index, mutable: f.mutable, access: f.access, owner: id, span };
+                };
+                self.classes[id].fields.push(field);
+                let info = FieldInfo {
+                    index,
+                    mutable: f.mutable,
+                    access: f.access,
+                    owner: id,
+                    span,
+                    origin: member(&f.name, &f.fingerprint),
+                };
                 self.class_info[id].fields.insert(f.name.clone(), info);
             }
-            self.classes[id].fields = fields;
-            // Slots not in the interface are filled from the base's type
-            // info at run time (see `Callee::Inherited`).
-            self.classes[id].vtable = vec![Callee::Inherited; c.vtable_len as usize];
             for m in &c.methods {
                 let mut params = vec![self.class_ty(id)];
                 params.extend(m.params.iter().map(|p| ty(self, p)));
                 let ret = ty(self, &m.ret);
                 let f = self.external_func(&format!("{}.{}", c.name, m.name), &m.symbol, params.clone(), ret.clone());
-                self.funcs[f].origin = self.classes[id].origin.clone();
+                self.funcs[f].origin = member(&m.name, &m.fingerprint);
                 let info = MethodInfo {
                     callee: Callee::Func(f),
-                    slot: m.slot,
+                    slot: m.slot_cell.clone().map(Offset::Cell),
                     sig: Sig { params: params[1..].to_vec(), ret },
                     access: m.access,
-                    is_final: m.is_final || m.slot.is_none(),
+                    is_final: m.is_final || m.slot_cell.is_none(),
                     owner: id,
                     span,
                 };
                 self.class_info[id].methods.insert(m.name.clone(), info);
-                if let Some(slot) = m.slot.filter(|&s| (s as usize) < self.classes[id].vtable.len()) {
-                    self.classes[id].vtable[slot as usize] = Callee::Func(f);
-                }
             }
             if let Some(init) = &c.init {
                 let ps: Vec<Ty> = init.params.iter().map(|p| ty(self, p)).collect();
                 let mut all = vec![self.class_ty(id)];
                 all.extend(ps.iter().cloned());
                 let f = self.external_func(&format!("{}.init", c.name), &init.symbol, all, Ty::Void);
-                self.funcs[f].origin = self.classes[id].origin.clone();
+                self.funcs[f].origin = member("init", &init.fingerprint);
                 self.classes[id].init = Some(Callee::Func(f));
                 self.class_info[id].init_params = Some(ps);
                 self.class_info[id].init_access = init.access;
             }
         }
-        // Displays, bases first.
         for c in &i.classes {
             let id = local[&format!("{}.{}", i.module, c.name)];
-            self.set_display(id);
+            self.complete_imported(id);
         }
         for f in &i.functions {
             let params = f.params.iter().map(|p| ty(self, p)).collect();
@@ -230,17 +235,24 @@ impl Checker<'_> {
         (module, init)
     }
 
-    fn set_display(&mut self, id: ClassId) {
+    /// An imported class's ancestors and inherited fields, bases first.
+    fn complete_imported(&mut self, id: ClassId) {
         if !self.classes[id].display.is_empty() {
             return;
         }
         let base = self.classes[id].base.unwrap_or(OBJECT);
         if self.classes[base].display.is_empty() {
-            self.set_display(base);
+            self.complete_imported(base);
         }
         let mut display = self.classes[base].display.clone();
         display.push(id);
         self.classes[id].display = display;
+        let inherited = self.classes[base].fields.clone();
+        for info in self.class_info[id].fields.values_mut() {
+            info.index += inherited.len();
+        }
+        let own = std::mem::replace(&mut self.classes[id].fields, inherited);
+        self.classes[id].fields.extend(own);
     }
 
     fn external_func(&mut self, name: &str, symbol: &str, params: Vec<Ty>, ret: Ty) -> FuncId {

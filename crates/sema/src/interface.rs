@@ -1,8 +1,10 @@
 //! Interface files (`NAME.tesi`, MODULES.md §3): what other modules may use
 //! of a compiled library — its public and exported declarations with full
-//! signatures, symbols, class layouts and virtual-table slots — and a
-//! fingerprint per declaration over its ABI-relevant facts, plus one for
-//! the whole interface.
+//! signatures and symbols, classes with their own fields and methods and
+//! the cells their offsets and slots are read through (§11: no offset,
+//! size or slot number is part of an interface) — and a fingerprint per
+//! declaration and per class member over what a dependent relies on,
+//! plus one for the whole interface.
 //!
 //! The file is `TESI`, a little-endian `u32` format version, the BLAKE3
 //! checksum of the rest (32 bytes), then the [`Interface`] in postcard's
@@ -12,11 +14,12 @@
 use crate::hir::{self, Callee, Visibility};
 use crate::ty::Ty;
 use serde::{Deserialize, Serialize};
+use tess_abi::mangle;
 pub use tess_syntax::ast::Access;
 
 const MAGIC: &[u8; 4] = b"TESI";
 /// Bumped on any change to the encoding below.
-pub const FORMAT_VERSION: u32 = 6;
+pub const FORMAT_VERSION: u32 = 7;
 /// Bytes of the BLAKE3 checksum of the contents, after the version.
 const CHECKSUM_BYTES: usize = 32;
 
@@ -79,15 +82,19 @@ pub struct Global {
     pub fingerprint: String,
 }
 
+/// A field the class itself declares (inherited ones are its base's).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Field {
     pub name: String,
     pub ty: TypeRef,
-    pub offset: u32,
+    /// The cell holding its byte offset, read by other modules.
+    pub offset_cell: String,
     /// Who may use it: other modules see `public` fields, and `protected`
-    /// ones from subclasses (the layout needs every field).
+    /// ones from subclasses; the others are listed so that a use names the
+    /// rule it breaks.
     pub access: Access,
     pub mutable: bool,
+    pub fingerprint: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -96,12 +103,14 @@ pub struct Method {
     pub symbol: String,
     pub params: Vec<TypeRef>,
     pub ret: TypeRef,
-    /// Virtual-table slot, for methods that are dispatched dynamically.
-    pub slot: Option<u32>,
+    /// For a method dispatched through the virtual table: the cell holding
+    /// its slot's byte offset in type infos.
+    pub slot_cell: Option<String>,
     /// `public`, or `protected` (usable and overridable from subclasses).
     pub access: Access,
     /// Cannot be overridden.
     pub is_final: bool,
+    pub fingerprint: String,
 }
 
 /// A class's `init`, as other modules construct the class or call it
@@ -111,22 +120,37 @@ pub struct Init {
     pub symbol: String,
     pub params: Vec<TypeRef>,
     pub access: Access,
+    pub fingerprint: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Class {
     pub name: String,
     pub type_info: String,
+    /// Set when the module builds the type info at run time (its base is
+    /// another module's): the cell holding its address.
+    pub type_info_cell: Option<String>,
     pub base: Option<String>,
-    pub size: u32,
     pub fields: Vec<Field>,
-    pub vtable_len: u32,
     pub methods: Vec<Method>,
     pub init: Option<Init>,
     pub exported: bool,
     /// May be subclassed by other modules.
     pub open: bool,
+    /// Over what dependents rely on of the class itself (its name, base,
+    /// openness and type info), not its members, which have their own.
     pub fingerprint: String,
+}
+
+impl Class {
+    /// (`Class.member`, fingerprint) of every member other modules may use.
+    pub fn member_fingerprints(&self) -> impl Iterator<Item = (String, &str)> {
+        let usable = |a: Access| matches!(a, Access::Public | Access::Protected);
+        let fields = self.fields.iter().filter(move |f| usable(f.access)).map(|f| (f.name.as_str(), &f.fingerprint));
+        let methods = self.methods.iter().filter(move |m| usable(m.access)).map(|m| (m.name.as_str(), &m.fingerprint));
+        let init = self.init.iter().filter(move |i| usable(i.access)).map(|i| ("init", &i.fingerprint));
+        fields.chain(methods).chain(init).map(|(n, f)| (format!("{}.{n}", self.name), f.as_str()))
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -234,15 +258,20 @@ pub(crate) fn interface_of(m: &hir::Module) -> Interface {
 }
 
 fn class_interface(m: &hir::Module, c: &hir::Class) -> Class {
-    let fields: Vec<Field> = c
-        .fields
+    let inherited = c.base.map_or(0, |b| m.classes[b].fields.len());
+    let fields: Vec<Field> = c.fields[inherited..]
         .iter()
-        .map(|f| Field {
-            name: f.name.clone(),
-            ty: type_ref(m, &f.ty),
-            offset: f.offset,
-            access: f.access,
-            mutable: f.mutable,
+        .map(|f| {
+            let ty = type_ref(m, &f.ty);
+            let facts = format!("field {}.{} {:?} mut={} {:?}", c.name, f.name, ty, f.mutable, f.access);
+            Field {
+                name: f.name.clone(),
+                ty,
+                offset_cell: mangle::field_offset(&m.name, &c.name, &f.name),
+                access: f.access,
+                mutable: f.mutable,
+                fingerprint: fingerprint(&facts),
+            }
         })
         .collect();
     let prefix = format!("{}.", c.name);
@@ -251,47 +280,49 @@ fn class_interface(m: &hir::Module, c: &hir::Class) -> Class {
         .iter()
         .enumerate()
         .filter(|(_, f)| f.visibility != Visibility::Local && f.name.starts_with(&prefix) && !f.name.ends_with(".init"))
-        .map(|(fid, f)| Method {
-            name: f.name[prefix.len()..].to_string(),
-            symbol: f.symbol.clone(),
-            params: f.params.iter().skip(1).map(|&l| type_ref(m, &f.locals[l].ty)).collect(),
-            ret: type_ref(m, &f.ret),
-            slot: c.vtable.iter().position(|v| *v == Callee::Func(fid)).map(|s| s as u32),
-            access: f.access,
-            is_final: f.is_final,
+        .map(|(fid, f)| {
+            let name = f.name[prefix.len()..].to_string();
+            let params: Vec<TypeRef> = f.params.iter().skip(1).map(|&l| type_ref(m, &f.locals[l].ty)).collect();
+            let ret = type_ref(m, &f.ret);
+            let slot_cell = c.has_slot(fid).then(|| mangle::method_slot(&m.name, &c.name, &name));
+            let facts = format!(
+                "method {}.{name} {params:?} -> {ret:?} virtual={} final={} {:?} @{}",
+                c.name,
+                slot_cell.is_some(),
+                f.is_final,
+                f.access,
+                f.symbol
+            );
+            Method {
+                name,
+                symbol: f.symbol.clone(),
+                params,
+                ret,
+                slot_cell,
+                access: f.access,
+                is_final: f.is_final,
+                fingerprint: fingerprint(&facts),
+            }
         })
         .collect();
     let init = match &c.init {
         Some(Callee::Func(f)) if m.funcs[*f].visibility != Visibility::Local => {
             let f = &m.funcs[*f];
-            Some(Init {
-                symbol: f.symbol.clone(),
-                params: f.params.iter().skip(1).map(|&l| type_ref(m, &f.locals[l].ty)).collect(),
-                access: f.access,
-            })
+            let params: Vec<TypeRef> = f.params.iter().skip(1).map(|&l| type_ref(m, &f.locals[l].ty)).collect();
+            let facts = format!("init {} {params:?} {:?} @{}", c.name, f.access, f.symbol);
+            Some(Init { symbol: f.symbol.clone(), params, access: f.access, fingerprint: fingerprint(&facts) })
         }
         _ => None,
     };
     let base = c.base.map(|b| class_path(m, b));
-    let facts = format!(
-        "class {} open={} : {:?} size={} fields={:?} vtable={} methods={:?} init={:?} @{}",
-        c.name,
-        c.open,
-        base,
-        c.size,
-        fields,
-        c.vtable.len(),
-        methods,
-        init,
-        c.type_info
-    );
+    let type_info_cell = c.layout.type_info_cell().map(str::to_string);
+    let facts = format!("class {} open={} : {:?} @{} cell={:?}", c.name, c.open, base, c.type_info, type_info_cell);
     Class {
         name: c.name.clone(),
         type_info: c.type_info.clone(),
+        type_info_cell,
         base,
-        size: c.size,
         fields,
-        vtable_len: c.vtable.len() as u32,
         methods,
         init,
         exported: c.visibility == Visibility::Export,
@@ -301,7 +332,7 @@ fn class_interface(m: &hir::Module, c: &hir::Class) -> Class {
 }
 
 /// An access level as the language writes it.
-fn access_word(a: Access) -> &'static str {
+pub(crate) fn access_word(a: Access) -> &'static str {
     match a {
         Access::Private => "private",
         Access::Internal => "internal",
@@ -331,6 +362,7 @@ impl Interface {
             .map(|f| (f.name.clone(), f.fingerprint.clone()))
             .chain(self.globals.iter().map(|g| (g.name.clone(), g.fingerprint.clone())))
             .chain(self.classes.iter().map(|c| (c.name.clone(), c.fingerprint.clone())))
+            .chain(self.classes.iter().flat_map(|c| c.member_fingerprints().map(|(n, f)| (n, f.to_string()))))
             .collect()
     }
 }
@@ -420,37 +452,50 @@ pub fn describe(i: &Interface) -> String {
     }
     for c in &i.classes {
         let base = c.base.as_deref().map(|b| format!(" : {b}")).unwrap_or_default();
+        let built = c.type_info_cell.as_deref().map(|t| format!(", built at run time in {t}")).unwrap_or_default();
         out += &format!(
-            "{}{} class {}{}  [type info {}, size {}, {} vtable slots, fingerprint {}]\n",
+            "{}{} class {}{}  [type info {}{built}, fingerprint {}]\n",
             vis(c.exported),
             if c.open { " open" } else { "" },
             c.name,
             base,
             c.type_info,
-            c.size,
-            c.vtable_len,
             c.fingerprint
         );
         for f in &c.fields {
             let kind = if f.mutable { "var" } else { "let" };
-            out += &format!("    {} {kind} {}: {} @ {}\n", access_word(f.access), f.name, f.ty, f.offset);
+            out += &format!(
+                "    {} {kind} {}: {}  [offset in {}, fingerprint {}]\n",
+                access_word(f.access),
+                f.name,
+                f.ty,
+                f.offset_cell,
+                f.fingerprint
+            );
         }
         if let Some(init) = &c.init {
             let ps: Vec<String> = init.params.iter().map(|p| p.to_string()).collect();
-            out += &format!("    {} init({})  [symbol {}]\n", access_word(init.access), ps.join(", "), init.symbol);
+            out += &format!(
+                "    {} init({})  [symbol {}, fingerprint {}]\n",
+                access_word(init.access),
+                ps.join(", "),
+                init.symbol,
+                init.fingerprint
+            );
         }
         for m in &c.methods {
             let ps: Vec<String> = m.params.iter().map(|p| p.to_string()).collect();
-            let slot = m.slot.map(|s| format!("slot {s}")).unwrap_or_else(|| "direct".into());
+            let slot = m.slot_cell.as_deref().map_or_else(|| "direct".to_string(), |s| format!("slot in {s}"));
             let fin = if m.is_final { "final " } else { "" };
             out += &format!(
-                "    {} {fin}fn {}({}) -> {}  [{}, symbol {}]\n",
+                "    {} {fin}fn {}({}) -> {}  [{}, symbol {}, fingerprint {}]\n",
                 access_word(m.access),
                 m.name,
                 ps.join(", "),
                 m.ret,
                 slot,
-                m.symbol
+                m.symbol,
+                m.fingerprint
             );
         }
     }

@@ -494,7 +494,7 @@ impl Checker<'_> {
             }
         }
         let field = &self.classes[class].fields[index];
-        let (ty, offset) = (field.ty.clone(), field.offset);
+        let (ty, offset) = (field.ty.clone(), field.offset.clone());
         let obj_expr = if compound {
             let t = self.new_local("<object>", o.ty.clone());
             out.push(Stmt::Let(t, o));
@@ -517,7 +517,7 @@ fn read_place(place: &Place, ty: Ty) -> Expr {
         Place::Local(l) => Expr::new(ExprKind::Local(*l), ty),
         Place::Global(g) => Expr::new(ExprKind::Global(*g), ty),
         Place::Index(a, i) => Expr::new(ExprKind::Index(Box::new(local(a)), Box::new(local(i))), ty),
-        Place::Field(o, off) => Expr::new(ExprKind::Field(Box::new(local(o)), *off), ty),
+        Place::Field(o, off) => Expr::new(ExprKind::Field(Box::new(local(o)), off.clone()), ty),
         Place::MapEntry(..) => error_expr(),
     }
 }

@@ -2,7 +2,7 @@
 //! signatures, module variables, classes' members and imported modules.
 //! Filled while declarations are collected, read by every body.
 
-use crate::hir::{Callee, FuncId, GlobalId};
+use crate::hir::{Callee, FuncId, GlobalId, Offset, Origin};
 use crate::ty::{ClassId, Ty};
 use std::collections::{HashMap, HashSet};
 use tess_syntax::ast::Access;
@@ -31,13 +31,16 @@ pub(crate) struct FieldInfo {
     pub access: Access,
     pub owner: ClassId,
     pub span: Span,
+    /// For another module's field: what this module relies on.
+    pub origin: Option<Origin>,
 }
 
 #[derive(Clone)]
 pub(crate) struct MethodInfo {
     pub callee: Callee,
-    /// Virtual-table slot; `None` for methods that are never overridden.
-    pub slot: Option<u32>,
+    /// Byte offset of the virtual-table slot; `None` for methods that are
+    /// never overridden.
+    pub slot: Option<Offset>,
     pub sig: Sig,
     pub access: Access,
     pub is_final: bool,

@@ -8,9 +8,8 @@ use crate::slots;
 use crate::CodegenError;
 use cranelift_codegen::ir::{types, FuncRef, InstBuilder, StackSlotData, StackSlotKind, TrapCode, Value};
 use cranelift_module::Module;
-use tess_abi::layout::type_info;
 use tess_abi::RuntimeFn;
-use tess_sema::hir::{self, Callee, Expr, ExprKind};
+use tess_sema::hir::{self, Callee, Expr, ExprKind, Offset};
 use tess_sema::ty::Ty;
 
 impl<'h, M: Module> Translator<'_, 'h, M> {
@@ -25,7 +24,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
                 let vals = self.values(args)?;
                 self.call_callee(callee, vals)
             }
-            ExprKind::CallVirtual { slot, args } => self.call_virtual(*slot, args, &e.ty),
+            ExprKind::CallVirtual { slot, args } => self.call_virtual(slot, args, &e.ty),
             ExprKind::New { class, args } => self.construct(*class, args).map(Some),
             ExprKind::CallIndirect(f, args) => self.call_indirect(f, args),
             ExprKind::Rt { func, args } => {
@@ -124,7 +123,6 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
     /// A direct call of a function of this module or of the runtime.
     pub(super) fn call_callee(&mut self, callee: &Callee, args: Vec<Value>) -> R<Option<Value>> {
         match callee {
-            Callee::Inherited => Err(CodegenError("a call of an inherited virtual-table slot".into())),
             Callee::Func(f) => self.call_func(*f, args),
             Callee::Runtime(f) => {
                 let r = self.call_rt(*f, &args)?;
@@ -136,11 +134,12 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         }
     }
 
-    /// `recv.m(args)` through slot `slot` of the receiver's virtual table.
-    pub(super) fn call_virtual(&mut self, slot: u32, args: &'h [Expr], ret: &Ty) -> R<Option<Value>> {
+    /// `recv.m(args)` through the receiver's virtual-table slot at `slot`.
+    pub(super) fn call_virtual(&mut self, slot: &Offset, args: &'h [Expr], ret: &Ty) -> R<Option<Value>> {
         let vals = self.values(args)?;
         let ti = self.type_info_of(vals[0]);
-        let code = self.b.ins().load(PTR, flags(), ti, type_info::vtable_slot(slot));
+        let (addr, at) = self.offset_addr(ti, slot)?;
+        let code = self.b.ins().load(PTR, flags(), addr, at);
         let params: Vec<Ty> = args.iter().map(|a| a.ty.clone()).collect();
         let sig = crate::abi::signature(self.call_conv, &params, ret);
         let sigref = self.b.import_signature(sig);

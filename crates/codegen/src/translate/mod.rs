@@ -118,6 +118,11 @@ fn translate<'h, M: Module>(
         stmt_high: 0,
         err_out: None,
         call_conv,
+        cell_flags: if std::ptr::eq(func, &hir.funcs[hir.init]) {
+            flags()
+        } else {
+            flags().with_readonly().with_can_move()
+        },
     };
     t.run()?;
     let frontend = t.mg.module.isa().frontend_config();
@@ -186,6 +191,10 @@ struct Translator<'a, 'h, M: Module> {
     /// The `tess_error **err` parameter of an `extern fn ... throws`.
     err_out: Option<Value>,
     call_conv: CallConv,
+    /// For loads of cells and of built type infos: never written after the
+    /// init entry builds them, so Cranelift may hoist and merge them —
+    /// except in the init entry, which writes them.
+    cell_flags: MemFlagsData,
 }
 
 impl<'h, M: Module> Translator<'_, 'h, M> {

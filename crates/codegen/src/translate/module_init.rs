@@ -8,7 +8,7 @@ use cranelift_codegen::ir::{types, InstBuilder};
 use cranelift_module::Module;
 use tess_abi::layout::{self, type_info};
 use tess_abi::RuntimeFn;
-use tess_sema::hir::Callee;
+use tess_sema::hir::{Layout, Offset};
 
 impl<'h, M: Module> Translator<'_, 'h, M> {
     /// Whether the body being translated is the module's init entry.
@@ -101,25 +101,71 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         Ok(())
     }
 
-    /// Copies the virtual-table slots this module's classes inherit from
-    /// bases in other modules (`Callee::Inherited`) out of the bases' type
-    /// infos, which their modules have completed by now.
+    /// Builds the type info of each class of this module whose base is
+    /// another module's (`Layout::Built`, MODULES.md §11), bases first,
+    /// from its base's as that module has completed it by now: the size,
+    /// field offsets and slots known only at run time go into the class's
+    /// cells.
     pub(super) fn init_classes(&mut self) -> R<()> {
-        for (id, class) in self.hir.classes.iter().enumerate() {
-            if class.is_external() {
-                continue;
-            }
-            let inherited: Vec<usize> =
-                class.vtable.iter().enumerate().filter(|(_, c)| **c == Callee::Inherited).map(|(s, _)| s).collect();
-            let Some(base) = class.base.filter(|_| !inherited.is_empty()) else { continue };
-            let ti = self.type_info_addr(id)?;
-            let base_ti = self.type_info_addr(base)?;
-            for slot in inherited {
-                let offset = type_info::vtable_slot(slot as u32);
-                let code = self.b.ins().load(PTR, flags(), base_ti, offset);
-                self.b.ins().store(flags(), code, ti, offset);
+        let mut built: Vec<usize> = (0..self.hir.classes.len())
+            .filter(|&c| {
+                !self.hir.classes[c].is_external() && matches!(self.hir.classes[c].layout, Layout::Built { .. })
+            })
+            .collect();
+        built.sort_by_key(|&c| self.hir.classes[c].display.len());
+        for class in built {
+            self.build_class(class)?;
+        }
+        Ok(())
+    }
+
+    fn build_class(&mut self, class: usize) -> R<()> {
+        let hir = self.hir;
+        let c = &hir.classes[class];
+        let Layout::Built { cell, added, overrides } = &c.layout else { return Ok(()) };
+        let Some(base) = c.base else { return Ok(()) };
+        let inherited = hir.classes[base].fields.len();
+        let base_ti = self.type_info_addr(base)?;
+        let name = self.mg.string_literal(&c.name)?;
+        let gv = self.mg.module.declare_data_in_func(name, self.b.func);
+        let name = self.b.ins().symbol_value(PTR, gv);
+        let nfields = self.b.ins().iconst(types::I64, (c.fields.len() - inherited) as i64);
+        let nadded = self.b.ins().iconst(types::I64, added.len() as i64);
+        let ti = self.call_rt_value(RuntimeFn::ClassNew, &[base_ti, name, nfields, nadded])?;
+        let base_size = self.b.ins().load(types::I64, flags(), base_ti, type_info::SIZE);
+        for (k, f) in c.fields[inherited..].iter().enumerate() {
+            let Offset::Cell(symbol) = &f.offset else { continue };
+            let offset = self.b.ins().iadd_imm_s(base_size, i64::from(layout::WORD) * k as i64);
+            let at = self.cell_addr(symbol)?;
+            self.b.ins().store(flags(), offset, at, 0);
+            if f.ty.is_ref() {
+                self.call_rt(RuntimeFn::ClassAddRef, &[ti, offset])?;
             }
         }
+        let base_slots = self.b.ins().load(types::I64, flags(), base_ti, type_info::NSLOTS);
+        let first_new = self.b.ins().ishl_imm_u(base_slots, 3);
+        let first_new = self.b.ins().iadd_imm_s(first_new, i64::from(type_info::VTABLE));
+        let mut slots = Vec::new();
+        for (k, (slot_cell, f)) in added.iter().enumerate() {
+            let offset = self.b.ins().iadd_imm_s(first_new, i64::from(layout::WORD) * k as i64);
+            slots.push((slot_cell.clone(), offset, *f));
+        }
+        for (slot, f) in overrides {
+            let offset = self.offset_value(slot)?;
+            let method = &hir.funcs[*f].name[c.name.len() + 1..];
+            slots.push((tess_abi::mangle::method_slot(&hir.name, &c.name, method), offset, *f));
+        }
+        for (slot_cell, offset, f) in slots {
+            let at = self.cell_addr(&slot_cell)?;
+            self.b.ins().store(flags(), offset, at, 0);
+            let id = self.mg.func(f)?;
+            let fref = self.mg.module.declare_func_in_func(id, self.b.func);
+            let code = self.b.ins().func_addr(PTR, fref);
+            let entry = self.b.ins().iadd(ti, offset);
+            self.b.ins().store(flags(), code, entry, 0);
+        }
+        let at = self.cell_addr(cell)?;
+        self.b.ins().store(flags(), ti, at, 0);
         Ok(())
     }
 }

@@ -10,7 +10,7 @@ use cranelift_codegen::ir::{types, InstBuilder, Value};
 use cranelift_module::Module;
 use tess_abi::layout::{self, type_info};
 use tess_abi::RuntimeFn;
-use tess_sema::hir::{Expr, ExprKind, LocalId, Stmt};
+use tess_sema::hir::{Expr, ExprKind, Layout, LocalId, Offset, Stmt};
 use tess_sema::ty::{ClassId, Ty};
 
 /// An optional evaluated for immediate use.
@@ -22,10 +22,43 @@ pub(super) enum OptionalValue {
 }
 
 impl<'h, M: Module> Translator<'_, 'h, M> {
+    /// The address of a class's type info: its symbol, or the word in its
+    /// cell when its module builds it at run time.
     pub(super) fn type_info_addr(&mut self, class: ClassId) -> R<Value> {
-        let id = self.mg.class_type_info(class)?;
+        let (id, is_cell) = self.mg.type_info_ref(class)?;
+        let gv = self.mg.module.declare_data_in_func(id, self.b.func);
+        let addr = self.b.ins().symbol_value(PTR, gv);
+        Ok(if is_cell { self.b.ins().load(PTR, self.cell_flags, addr, 0) } else { addr })
+    }
+
+    /// The address of a cell (`Offset::Cell`).
+    pub(super) fn cell_addr(&mut self, symbol: &str) -> R<Value> {
+        let id = self.mg.cell(symbol)?;
         let gv = self.mg.module.declare_data_in_func(id, self.b.func);
         Ok(self.b.ins().symbol_value(PTR, gv))
+    }
+
+    /// A byte offset as a value: a constant, or read from its cell.
+    pub(super) fn offset_value(&mut self, offset: &Offset) -> R<Value> {
+        match offset {
+            Offset::Fixed(o) => Ok(self.b.ins().iconst(types::I64, i64::from(*o))),
+            Offset::Cell(symbol) => {
+                let cell = self.cell_addr(symbol)?;
+                Ok(self.b.ins().load(types::I64, self.cell_flags, cell, 0))
+            }
+        }
+    }
+
+    /// `base + offset` as an address and a constant displacement for a
+    /// load or store: a fixed offset stays in the instruction.
+    pub(super) fn offset_addr(&mut self, base: Value, offset: &Offset) -> R<(Value, i32)> {
+        match offset {
+            Offset::Fixed(o) => Ok((base, *o as i32)),
+            Offset::Cell(_) => {
+                let o = self.offset_value(offset)?;
+                Ok((self.b.ins().iadd(base, o), 0))
+            }
+        }
     }
 
     /// The type info of an object: its header without the collector's bits.
@@ -78,7 +111,10 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
     pub(super) fn construct(&mut self, class: ClassId, args: &'h [Expr]) -> R<Value> {
         let vals = self.values(args)?;
         let ti = self.type_info_addr(class)?;
-        let size = self.b.ins().iconst(types::I64, i64::from(self.hir.classes[class].size));
+        let size = match self.hir.classes[class].layout {
+            Layout::Fixed => self.b.ins().iconst(types::I64, i64::from(self.hir.classes[class].size)),
+            _ => self.b.ins().load(types::I64, self.cell_flags, ti, type_info::SIZE),
+        };
         let obj = self.call_rt_value(RuntimeFn::Alloc, &[ti, size])?;
         self.root(obj)?;
         if let Some(init) = self.hir.classes[class].init.clone() {
@@ -253,7 +289,8 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         let v = match &e.kind {
             ExprKind::Field(o, offset) => {
                 let obj = self.value(o)?;
-                self.load_word(obj, *offset as i32, &e.ty)
+                let (addr, at) = self.offset_addr(obj, offset)?;
+                self.load_word(addr, at, &e.ty)
             }
             ExprKind::InstanceOf(v, class) => {
                 let o = self.value(v)?;

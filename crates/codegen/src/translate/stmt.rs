@@ -118,7 +118,8 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
             Place::Field(o, offset) => {
                 let obj = self.value(o)?;
                 let v = self.value(e)?;
-                self.b.ins().store(flags(), v, obj, *offset as i32);
+                let (addr, at) = self.offset_addr(obj, offset)?;
+                self.b.ins().store(flags(), v, addr, at);
             }
             Place::MapEntry(m, k) => {
                 let mv = self.value(m)?;

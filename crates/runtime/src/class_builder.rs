@@ -1,0 +1,67 @@
+//! Type infos built at run time (MODULES.md §11). A class whose base
+//! belongs to another module cannot know, when it is compiled, how large
+//! its base is or how many virtual-table slots it has: those may change
+//! when the base's library is upgraded. Its module's init entry builds its
+//! type info from the base's instead, once, before any of its code runs.
+
+use crate::object::{Kind, Str, TypeInfo};
+use tess_abi::layout::{type_info, WORD};
+
+/// Words of a type info with `nslots` virtual-table slots.
+fn type_info_words(nslots: u64) -> usize {
+    (type_info::VTABLE as usize + WORD as usize * nslots as usize) / WORD as usize
+}
+
+/// A type info that extends `base` by `nfields` fields and `nmethods` new
+/// virtual methods: the base's size, references (with room for the new
+/// ones, added by [`tess_class_add_ref`]), ancestors and virtual table.
+/// The caller fills the new slots and any overridden ones. Never freed: a
+/// class lives as long as the process.
+#[no_mangle]
+pub unsafe extern "C" fn tess_class_new(
+    base: *const TypeInfo,
+    name: *const Str,
+    nfields: i64,
+    nmethods: i64,
+) -> *mut TypeInfo {
+    let base = unsafe { &*base };
+    let nslots = base.nslots + nmethods as u64;
+    let words: &mut [u64] = vec![0u64; type_info_words(nslots)].leak();
+    let ti = words.as_mut_ptr().cast::<TypeInfo>();
+    let base_refs =
+        if base.nrefs == 0 { &[][..] } else { unsafe { std::slice::from_raw_parts(base.refs, base.nrefs as usize) } };
+    let mut refs = Vec::with_capacity(base_refs.len() + nfields as usize);
+    refs.extend_from_slice(base_refs);
+    let depth = base.depth + 1;
+    let base_display = unsafe { std::slice::from_raw_parts(base.display, depth as usize) };
+    let mut display: Vec<*const TypeInfo> = base_display.to_vec();
+    display.push(ti);
+    unsafe {
+        ti.write(TypeInfo {
+            kind: Kind::Object,
+            flags: base.flags,
+            size: base.size + WORD as u64 * nfields as u64,
+            nrefs: base.nrefs,
+            refs: refs.leak().as_ptr(),
+            name,
+            depth,
+            display: display.leak().as_ptr(),
+            nslots,
+        });
+        let from = (base as *const TypeInfo).cast::<u8>().add(type_info::VTABLE as usize).cast::<u64>();
+        let to = ti.cast::<u8>().add(type_info::VTABLE as usize).cast::<u64>();
+        std::ptr::copy_nonoverlapping(from, to, base.nslots as usize);
+    }
+    ti
+}
+
+/// Records a reference field at byte `offset` of objects of `ti` (a type
+/// info from [`tess_class_new`], which left room for it).
+#[no_mangle]
+pub unsafe extern "C" fn tess_class_add_ref(ti: *mut TypeInfo, offset: i64) {
+    unsafe {
+        let t = &mut *ti;
+        t.refs.cast_mut().add(t.nrefs as usize).write(offset as u64);
+        t.nrefs += 1;
+    }
+}
