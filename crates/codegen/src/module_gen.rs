@@ -205,15 +205,6 @@ impl<'h, M: Module> ModuleGen<'h, M> {
         }
     }
 
-    /// Where a class's type info is: its data (`false`), or a cell holding
-    /// its address (`true`) when a module builds it at run time.
-    pub fn type_info_ref(&mut self, class: usize) -> Result<(DataId, bool), CodegenError> {
-        match self.hir.classes[class].layout.type_info_cell() {
-            Some(cell) => Ok((self.cell(cell)?, true)),
-            None => Ok((self.class_type_info(class)?, false)),
-        }
-    }
-
     /// A cell (`hir::Offset::Cell`, a built type info's): defined here, or
     /// imported from the module that defines it.
     pub fn cell(&mut self, symbol: &str) -> Result<DataId, CodegenError> {

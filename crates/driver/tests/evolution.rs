@@ -3,8 +3,9 @@
 //! against it, and for each kind of change a case directory holding the
 //! upgraded library (`shapes.tes`) and what must happen (`expect`). Each
 //! case swaps the upgraded `libshapes.so` in under the old binaries (no
-//! relink) and runs the program (AOT, under `TESS_GC_STRESS=1`, and under
-//! the JIT against the old interface) and the plugin; `tess abi-diff` of
+//! relink) and runs the program and the plugin's host (AOT, under
+//! `TESS_GC_STRESS=1`, and under the JIT against the old interface);
+//! `tess abi-diff` of
 //! the two interfaces must give the expected lines, and its verdict must
 //! agree with what the loader did.
 //!
@@ -148,8 +149,14 @@ fn check_runs(dir: &Path, e: &Expect, program: &[String], plugin: &[String]) -> 
             None => same(what, &out, program)?,
         }
     }
-    for stress in [false, true] {
-        let (status, out, err) = run(dir, &["./host", "plug/libplug.so"], stress)?;
+    let host = suite().join("host.tes").to_string_lossy().into_owned();
+    let hosts: [(&[&str], bool); 3] = [
+        (&["./host", "plug/libplug.so"], false),
+        (&["./host", "plug/libplug.so"], true),
+        (&["tess", "run", "-I", "lib", &host, "plug/libplug.so"], false),
+    ];
+    for (args, stress) in hosts {
+        let (status, out, err) = run(dir, args, stress)?;
         if status != 0 {
             return Err(format!("plugin host: status {status}:\n{out}{err}"));
         }

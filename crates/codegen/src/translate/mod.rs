@@ -118,11 +118,8 @@ fn translate<'h, M: Module>(
         stmt_high: 0,
         err_out: None,
         call_conv,
-        cell_flags: if std::ptr::eq(func, &hir.funcs[hir.init]) {
-            flags()
-        } else {
-            flags().with_readonly().with_can_move()
-        },
+        cell_block: None,
+        cell_values: HashMap::new(),
     };
     t.run()?;
     let frontend = t.mg.module.isa().frontend_config();
@@ -191,10 +188,14 @@ struct Translator<'a, 'h, M: Module> {
     /// The `tess_error **err` parameter of an `extern fn ... throws`.
     err_out: Option<Value>,
     call_conv: CallConv,
-    /// For loads of cells and of built type infos: never written after the
-    /// init entry builds them, so Cranelift may hoist and merge them —
-    /// except in the init entry, which writes them.
-    cell_flags: MemFlagsData,
+    /// Where the cells of class layouts are read (MODULES.md §11): the end
+    /// of a block that dominates every use, so each cell is read once per
+    /// call, outside any loop — the entry block, or in the init entry the
+    /// block where its classes have been built. `None` before that: loads
+    /// stay where they are used.
+    cell_block: Option<Block>,
+    /// The cells read at `cell_block`, by symbol.
+    cell_values: HashMap<String, Value>,
 }
 
 impl<'h, M: Module> Translator<'_, 'h, M> {
@@ -216,6 +217,9 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
             self.err_out = params.last().copied();
         }
         self.bind_locals(&params)?;
+        if !self.is_module_init() {
+            self.cell_block = Some(entry);
+        }
         if self.is_module_init() {
             self.init_once()?;
             self.register_module()?;

@@ -116,6 +116,8 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         for class in built {
             self.build_class(class)?;
         }
+        // From here on every cell holds its final value.
+        self.cell_block = self.b.current_block();
         Ok(())
     }
 

@@ -5,6 +5,7 @@
 use super::{flags, Translator, R};
 use crate::abi::{clif_type, PTR};
 use crate::CodegenError;
+use cranelift_codegen::cursor::{Cursor, FuncCursor};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{types, InstBuilder, Value};
 use cranelift_module::Module;
@@ -25,27 +26,58 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
     /// The address of a class's type info: its symbol, or the word in its
     /// cell when its module builds it at run time.
     pub(super) fn type_info_addr(&mut self, class: ClassId) -> R<Value> {
-        let (id, is_cell) = self.mg.type_info_ref(class)?;
+        if let Some(cell) = self.hir.classes[class].layout.type_info_cell() {
+            return self.cell_value(cell);
+        }
+        let id = self.mg.class_type_info(class)?;
         let gv = self.mg.module.declare_data_in_func(id, self.b.func);
-        let addr = self.b.ins().symbol_value(PTR, gv);
-        Ok(if is_cell { self.b.ins().load(PTR, self.cell_flags, addr, 0) } else { addr })
+        Ok(self.b.ins().symbol_value(PTR, gv))
     }
 
-    /// The address of a cell (`Offset::Cell`).
+    /// The address of a cell (`Offset::Cell`, a built type info's).
     pub(super) fn cell_addr(&mut self, symbol: &str) -> R<Value> {
         let id = self.mg.cell(symbol)?;
         let gv = self.mg.module.declare_data_in_func(id, self.b.func);
         Ok(self.b.ins().symbol_value(PTR, gv))
     }
 
+    /// The word in a cell: read once per call at `cell_block` (Cranelift
+    /// 0.135 does not hoist these loads out of loops itself), or where it
+    /// is used while the init entry is still building its classes.
+    pub(super) fn cell_value(&mut self, symbol: &str) -> R<Value> {
+        if let Some(&v) = self.cell_values.get(symbol) {
+            return Ok(v);
+        }
+        let Some(block) = self.cell_block else {
+            let cell = self.cell_addr(symbol)?;
+            return Ok(self.b.ins().load(types::I64, flags(), cell, 0));
+        };
+        let id = self.mg.cell(symbol)?;
+        let gv = self.mg.module.declare_data_in_func(id, self.b.func);
+        // Not `can_move`: Cranelift would then treat the load as pure and
+        // sink it back to its uses, inside the loops.
+        let readonly = flags().with_readonly();
+        let v = if self.b.current_block() == Some(block) && !self.is_terminated() {
+            let cell = self.b.ins().symbol_value(PTR, gv);
+            self.b.ins().load(types::I64, readonly, cell, 0)
+        } else {
+            let mut at = FuncCursor::new(self.b.func);
+            match at.layout().last_inst(block) {
+                Some(last) if at.func.dfg.insts[last].opcode().is_terminator() => at.goto_inst(last),
+                _ => at.goto_bottom(block),
+            }
+            let cell = at.ins().symbol_value(PTR, gv);
+            at.ins().load(types::I64, readonly, cell, 0)
+        };
+        self.cell_values.insert(symbol.to_string(), v);
+        Ok(v)
+    }
+
     /// A byte offset as a value: a constant, or read from its cell.
     pub(super) fn offset_value(&mut self, offset: &Offset) -> R<Value> {
         match offset {
             Offset::Fixed(o) => Ok(self.b.ins().iconst(types::I64, i64::from(*o))),
-            Offset::Cell(symbol) => {
-                let cell = self.cell_addr(symbol)?;
-                Ok(self.b.ins().load(types::I64, self.cell_flags, cell, 0))
-            }
+            Offset::Cell(symbol) => self.cell_value(symbol),
         }
     }
 
@@ -113,7 +145,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         let ti = self.type_info_addr(class)?;
         let size = match self.hir.classes[class].layout {
             Layout::Fixed => self.b.ins().iconst(types::I64, i64::from(self.hir.classes[class].size)),
-            _ => self.b.ins().load(types::I64, self.cell_flags, ti, type_info::SIZE),
+            _ => self.b.ins().load(types::I64, flags(), ti, type_info::SIZE),
         };
         let obj = self.call_rt_value(RuntimeFn::Alloc, &[ti, size])?;
         self.root(obj)?;
