@@ -78,6 +78,57 @@ pub mod type_info {
     }
 }
 
+/// The built-in `Error`: header, `message: String`, then where it was
+/// thrown (a trace blob the runtime fills, read through `e.stackTrace`).
+pub mod error {
+    pub const MESSAGE: i32 = 8;
+    pub const TRACE: i32 = 16;
+    /// Fields of every error object, before a subclass's own.
+    pub const FIELDS: u32 = 2;
+    pub const SIZE: i32 = 24;
+}
+
+/// A module's table of code positions, which it registers at start-up so
+/// that stack traces can name the functions, files and lines of return
+/// addresses (`docs/abi.md`, stack traces). Header: functions, then sites.
+pub mod code_table {
+    pub const NFUNCS: i32 = 0;
+    pub const FUNCS: i32 = 8;
+    pub const NSITES: i32 = 16;
+    pub const SITES: i32 = 24;
+    pub const SIZE: i32 = 32;
+
+    /// A function: code address, code bytes, its positions (sorted by
+    /// offset) and how many.
+    pub mod func {
+        pub const START: i32 = 0;
+        pub const LEN: i32 = 8;
+        pub const NLOCS: i32 = 16;
+        pub const LOCS: i32 = 24;
+        pub const SIZE: i32 = 32;
+    }
+
+    /// A position in a function's code: from this code offset on, the
+    /// instructions are those of this site (two `u32`s).
+    pub mod loc {
+        pub const OFFSET: i32 = 0;
+        pub const SITE: i32 = 4;
+        pub const SIZE: i32 = 8;
+    }
+
+    /// A site: the start of a source statement — the function it belongs
+    /// to and its file (C strings), line and column (`u32`s), and for code
+    /// inlined into a caller, the caller's site (else -1).
+    pub mod site {
+        pub const FUNC: i32 = 0;
+        pub const FILE: i32 = 8;
+        pub const LINE: i32 = 16;
+        pub const COL: i32 = 20;
+        pub const PARENT: i32 = 24;
+        pub const SIZE: i32 = 32;
+    }
+}
+
 /// How the collector traces an object (a type info's `kind`).
 #[repr(u32)]
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

@@ -87,6 +87,8 @@ runtime_functions! {
     ObjectToString = "tess_object_to_string"(Ptr) -> Ptr;
     /// `Error.init(message)`.
     ErrorInit = "tess_error_init"(Ptr, Ptr);
+    /// `e.stackTrace`: the frames where `e` was thrown, one line each.
+    ErrorStackTrace = "tess_error_stack_trace"(Ptr) -> Ptr;
 
     // Strings.
     StrConcat = "tess_str_concat"(Ptr, Ptr) -> Ptr;
@@ -194,7 +196,14 @@ runtime_functions! {
     /// Records a reference field of a class built by `tess_class_new`, at
     /// this byte offset, for the collector.
     ClassAddRef = "tess_class_add_ref"(Ptr, I64);
-    LoadLibrary = "tess_load_library"(Ptr), throws;
+    /// A module's table of code positions (`layout::code_table`), for
+    /// stack traces; called by its init entry before anything else.
+    RegisterCode = "tess_register_code"(Ptr);
+    /// Records where the pending exception was thrown, once: the site in
+    /// `table` where it was first seen (-1: none) and the frames above,
+    /// walked from the frame pointer `fp`.
+    TraceCapture = "tess_trace_capture"(Ptr, I64, Ptr);
+        LoadLibrary = "tess_load_library"(Ptr), throws;
     /// A library's constructor hands over its init entry.
     LibraryLoaded = "tess_library_loaded"(Ptr);
 }

@@ -85,6 +85,7 @@ pub fn jit(module: &hir::Module, resolve: &dyn Fn(&str) -> Option<*const u8>) ->
     }));
     let mut mg = ModuleGen::new(JITModule::new(builder), module, None)?;
     crate::translate::define_all(&mut mg)?;
+    mg.define_code_table()?;
     let decls = mg.module.declarations();
     let imports = decls
         .get_functions()

@@ -5,6 +5,7 @@
 
 mod abi;
 mod clif_text;
+mod code_table;
 pub mod jit;
 mod module_gen;
 pub mod object_file;

@@ -43,6 +43,8 @@ struct Compiled {
     alignment: u64,
     bytes: Vec<u8>,
     relocs: Vec<ModuleReloc>,
+    /// (code offset, site) where each site's instructions start.
+    locs: Vec<(u32, u32)>,
 }
 
 /// Compiles one function for `isa` (on any thread: it touches no module).
@@ -53,7 +55,14 @@ fn compile_function(isa: &dyn cranelift_codegen::isa::TargetIsa, t: Translated<'
         ctx.compile(isa, &mut Default::default()).map_err(|e| fail(format!("{:?}", e.inner)))?.buffer.alignment;
     let code = ctx.compiled_code().ok_or_else(|| fail("no compiled code".into()))?;
     let relocs = code.buffer.relocs().iter().map(|r| ModuleReloc::from_mach_reloc(r, &ctx.func, t.id)).collect();
+    let mut locs: Vec<(u32, u32)> = Vec::new();
+    for l in code.buffer.get_srclocs_sorted() {
+        if !l.loc.is_default() && locs.last().is_none_or(|&(_, s)| s != l.loc.bits()) {
+            locs.push((l.start, l.loc.bits()));
+        }
+    }
     Ok(Compiled {
+        locs,
         id: t.id,
         name: t.name.to_string(),
         alignment: u64::from(alignment),
@@ -93,6 +102,13 @@ pub(crate) struct ModuleGen<'h, M: Module> {
     /// The size in bytes of each function's machine code, as defined (for
     /// the JIT's map of its code, which profilers read).
     pub code_sizes: Vec<(FuncId, usize)>,
+    /// The sites of the module's code, and each defined function's
+    /// positions, for its code table (`code_table.rs`).
+    pub(crate) sites: crate::code_table::Sites,
+    pub(crate) positions: Vec<crate::code_table::FuncPositions>,
+    /// The code table this object defines, which its init entry (or the
+    /// module's, for a piece) registers.
+    pub code_table: DataId,
 }
 
 impl<'h, M: Module> ModuleGen<'h, M> {
@@ -127,6 +143,10 @@ impl<'h, M: Module> ModuleGen<'h, M> {
             module.define_data(id, &desc).map_err(err("defining a variable"))?;
             globals.push(Some(id));
         }
+        let table_linkage = if piece.is_some() { Linkage::Hidden } else { Linkage::Local };
+        let code_table = module
+            .declare_data(&code_table_symbol(hir, piece), table_linkage, false, false)
+            .map_err(err("declaring the code table"))?;
         let mut mg = ModuleGen {
             module,
             hir,
@@ -144,6 +164,9 @@ impl<'h, M: Module> ModuleGen<'h, M> {
             unoptimising_isa: None,
             code_sizes: Vec::new(),
             error_classes: None,
+            sites: Default::default(),
+            positions: Vec::new(),
+            code_table,
         };
         for (id, class) in hir.classes.iter().enumerate() {
             if class.is_external() || !here(class.file) {
@@ -365,6 +388,7 @@ impl<'h, M: Module> ModuleGen<'h, M> {
                 .define_function_bytes(c.id, c.alignment, &c.bytes, &c.relocs)
                 .map_err(|e| CodegenError(format!("function {}: {e}", c.name)))?;
             self.code_sizes.push((c.id, c.bytes.len()));
+            self.positions.push(crate::code_table::FuncPositions { id: c.id, len: c.bytes.len() as u64, locs: c.locs });
         }
         Ok(())
     }
@@ -542,7 +566,7 @@ impl<'h, M: Module> ModuleGen<'h, M> {
             .filter(|&c| {
                 let class = &hir.classes[c];
                 class.display.get(1) == Some(&ERROR_CLASS)
-                    && class.fields.len() == 1
+                    && class.fields.len() == layout::error::FIELDS as usize
                     && class.layout.type_info_cell().is_none()
             })
             .collect();
@@ -612,6 +636,16 @@ impl<'h, M: Module> ModuleGen<'h, M> {
         let id = self.module.declare_data(name, Linkage::Import, true, false).map_err(err("importing data"))?;
         self.data_imports.insert(name.to_string(), id);
         Ok(id)
+    }
+}
+
+/// The code table of a module's object: of the whole module, or of the
+/// piece (source file) it holds.
+pub(crate) fn code_table_symbol(hir: &hir::Module, piece: Option<u32>) -> String {
+    let init = &hir.funcs[hir.init].symbol;
+    match piece {
+        Some(file) => format!("{init}.code.{file}"),
+        None => format!("{init}.code"),
     }
 }
 

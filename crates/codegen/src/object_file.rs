@@ -71,6 +71,7 @@ pub fn object_file_of(
         Output::Archive if owns_init => constructor = Some(mg.define_library_constructor()?),
         _ => {}
     }
+    mg.define_code_table()?;
     let weak = |name: &str| weakly_imported(module, name);
     let weak_data: Vec<_> = mg.data_imports().filter(|(name, _)| weak(name)).map(|(_, id)| id).collect();
     let weak_funcs: Vec<_> = mg.function_imports().filter(|(name, _)| weak(name)).map(|(_, id)| id).collect();

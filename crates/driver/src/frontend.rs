@@ -106,10 +106,19 @@ fn check_on_this_stack(input: &ModuleInput, sources: Vec<SourceFile>) -> Result<
     let has_statements = files.iter().any(|f| f.items.iter().any(|i| matches!(i, tess_syntax::ast::Item::Stmt(_))));
     let mode = input.mode.unwrap_or(if has_statements { hir::Mode::Program } else { hir::Mode::Library });
     let name = if mode == hir::Mode::Program && has_statements { MAIN_MODULE } else { input.name };
-    let (module, interface) = tess_sema::check_module(name, mode, &files, &imports, &mut diags);
+    let (mut module, interface) = tess_sema::check_module(name, mode, &files, &imports, &mut diags);
     if diags.has_errors() {
         return Err(Error::Diagnostics { sources, diags });
     }
+    // Code names a file without its directory, as Java's stack traces do:
+    // the same sources give the same output wherever they are.
+    module.files = sources
+        .iter()
+        .map(|s| {
+            let name = Path::new(&s.name).file_name().map_or(s.name.clone(), |n| n.to_string_lossy().into_owned());
+            hir::SourceLines::new(&name, &s.text)
+        })
+        .collect();
     Ok(Checked { module, interface, sources, imports: needed })
 }
 

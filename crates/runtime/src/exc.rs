@@ -19,8 +19,9 @@ unsafe impl<const N: usize> Sync for Display<N> {}
 pub struct Offsets<const N: usize>(pub [u64; N]);
 
 /// Offset of `Error.message`, the first field after the header.
-pub const ERROR_MESSAGE_OFFSET: u64 = 8;
-static ERROR_REFS: Offsets<1> = Offsets([ERROR_MESSAGE_OFFSET]);
+pub const ERROR_MESSAGE_OFFSET: u64 = tess_abi::layout::error::MESSAGE as u64;
+/// `message` and the trace.
+static ERROR_REFS: Offsets<2> = Offsets([ERROR_MESSAGE_OFFSET, tess_abi::layout::error::TRACE as u64]);
 
 macro_rules! builtin_class {
     ($ti:ident, $name:ident, $disp:ident, $text:literal, $size:expr, $nrefs:expr, $refs:expr, [$($anc:ident),*]) => {
@@ -48,7 +49,16 @@ macro_rules! builtin_class {
 
 macro_rules! error_class {
     ($ti:ident, $name:ident, $disp:ident, $text:literal, [$($anc:ident),*]) => {
-        builtin_class!($ti, $name, $disp, $text, 16, 1, (&raw const ERROR_REFS).cast(), [$($anc),*]);
+        builtin_class!(
+            $ti,
+            $name,
+            $disp,
+            $text,
+            tess_abi::layout::error::SIZE as u64,
+            2,
+            (&raw const ERROR_REFS).cast(),
+            [$($anc),*]
+        );
     };
 }
 
@@ -127,7 +137,7 @@ pub unsafe extern "C" fn tess_uncaught() -> ! {
         let e = tess_exc;
         let (class, msg) = describe(e);
         crate::output::flush_stdout();
-        eprintln!("uncaught {class}: {msg}");
+        eprint!("uncaught {class}: {msg}\n{}", crate::trace::text(e));
         crate::exit::tess_exit(1)
     }
 }
@@ -140,7 +150,7 @@ pub unsafe extern "C" fn tess_extern_uncaught(name: *const std::ffi::c_char) -> 
         let (class, msg) = describe(tess_exc);
         let name = std::ffi::CStr::from_ptr(name).to_string_lossy();
         crate::output::flush_stdout();
-        eprintln!("uncaught {class}: {msg} in extern fn {name}");
+        eprint!("uncaught {class}: {msg} in extern fn {name}\n{}", crate::trace::text(tess_exc));
         std::process::abort()
     }
 }

@@ -9,9 +9,10 @@
 //! 1. `object` (layouts, checked against `tess_abi`), `output` (the print
 //!    buffer, `fatal`);
 //! 2. `pending` (the exception slot), `array_buffer`, `map_table`, `signals`,
-//!    `elf_check`, `handles`, `class_builder`;
+//!    `elf_check`, `handles`, `class_builder`, `code_map`;
 //! 3. `gc` (heap, shadow stack, roots);
-//! 4. `str_alloc` (making strings), `exit`;
+//! 4. `str_alloc` (making strings), `exit`, `trace` (where exceptions were
+//!    thrown);
 //! 5. `exc` (built-in classes, throwing, uncaught exceptions);
 //! 6. `array`, `io`, `loader`, `c_memory`, then `string`, then `map`;
 //! 7. `process` (start-up), `symbols` (the table for the JIT).
@@ -22,6 +23,7 @@ pub mod array;
 pub mod array_buffer;
 pub mod c_memory;
 pub mod class_builder;
+pub mod code_map;
 pub mod elf_check;
 pub mod exc;
 pub mod exit;
@@ -39,3 +41,4 @@ pub mod signals;
 pub mod str_alloc;
 pub mod string;
 pub mod symbols;
+pub mod trace;

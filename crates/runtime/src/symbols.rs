@@ -10,7 +10,8 @@ use crate::map_table::MapObj;
 use crate::object::{tess_ti_String, Array, Obj, Str, TypeInfo};
 use crate::pending::tess_exc;
 use crate::{
-    array::*, c_memory::*, class_builder::*, exc::*, exit::*, gc::*, io::*, loader::*, map::*, process::*, string::*,
+    array::*, c_memory::*, class_builder::*, code_map::*, exc::*, exit::*, gc::*, io::*, loader::*, map::*, process::*,
+    string::*, trace::*,
 };
 use std::ffi::c_char;
 use tess_abi::runtime_fns::same_str;
@@ -43,6 +44,8 @@ table! {
         CheckUses: tess_check_uses(*const c_char, *const *const c_char, u64);
         ClassNew: tess_class_new(*const TypeInfo, *const Str, i64, i64) -> *mut TypeInfo;
         ClassAddRef: tess_class_add_ref(*mut TypeInfo, i64);
+        RegisterCode: tess_register_code(*const u8);
+        TraceCapture: tess_trace_capture(*const u8, i64, *const usize);
         LoadLibrary: tess_load_library(*const Str);
         Throw: tess_throw(*mut Obj);
         ExcTake: tess_exc_take() -> *mut Obj;
@@ -57,6 +60,7 @@ table! {
         ErrorFree: tess_error_free(*mut TessError);
         ObjectToString: tess_object_to_string(*mut Obj) -> *mut Str;
         ErrorInit: tess_error_init(*mut Obj, *mut Str);
+        ErrorStackTrace: tess_error_stack_trace(*mut Obj) -> *mut Str;
         ThrowCast: tess_throw_cast(*mut Obj, *const TypeInfo);
         ThrowUninitialised: tess_throw_uninitialised();
         ThrowNil: tess_throw_nil();

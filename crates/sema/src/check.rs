@@ -57,6 +57,7 @@ pub fn check_module(
         fingerprints: Vec::new(),
         dependencies,
         shared_dependencies,
+        files: Vec::new(),
         uses: c.uses.into_inner().into_iter().collect(),
     };
     let interface = crate::interface::interface_of(&m);
@@ -484,7 +485,10 @@ impl Checker<'_> {
         for file in ordered {
             for item in &file.items {
                 match item {
-                    ast::Item::Global(v) => self.global(v, &mut body),
+                    ast::Item::Global(v) => {
+                        body.push(Stmt::At(v.span));
+                        self.global(v, &mut body)
+                    }
                     ast::Item::Stmt(s) => self.stmt(s, &mut body),
                     // Run when the module initialises, in source order.
                     ast::Item::InitBlock(b) => self.block(b, &mut body),

@@ -9,7 +9,7 @@ use crate::init_check::InitState;
 use crate::tables::{ClassInfo, FieldInfo, MethodInfo, Sig, ERROR, OBJECT};
 use crate::ty::{ClassId, Ty};
 use std::collections::HashMap;
-use tess_abi::layout::{object, type_info};
+use tess_abi::layout::{error, object, type_info};
 use tess_abi::mangle;
 use tess_abi::RuntimeFn;
 use tess_syntax::ast::{self, Access};
@@ -47,12 +47,22 @@ impl Checker<'_> {
         let message = hir::Field {
             name: "message".into(),
             ty: Ty::Str,
-            offset: Offset::Fixed(object::field_offset(0)),
+            offset: Offset::Fixed(error::MESSAGE as u32),
             access: Access::Public,
             mutable: false,
         };
+        // Where it was thrown: the runtime's, read as `e.stackTrace`; no
+        // program can name it.
+        let trace = hir::Field {
+            name: "$trace".into(),
+            ty: Ty::Str,
+            offset: Offset::Fixed(error::TRACE as u32),
+            access: Access::Private,
+            mutable: false,
+        };
+        let fields = vec![message, trace];
         let init = Some(Callee::Runtime(RuntimeFn::ErrorInit));
-        self.push_builtin("Error", Some(OBJECT), vec![message.clone()], Some(vec![Ty::Str]), init.clone());
+        self.push_builtin("Error", Some(OBJECT), fields.clone(), Some(vec![Ty::Str]), init.clone());
         self.class_info[ERROR].fields.insert(
             "message".into(),
             FieldInfo {
@@ -65,7 +75,7 @@ impl Checker<'_> {
             },
         );
         for name in ERROR_SUBCLASSES {
-            self.push_builtin(name, Some(ERROR), vec![message.clone()], Some(vec![Ty::Str]), init.clone());
+            self.push_builtin(name, Some(ERROR), fields.clone(), Some(vec![Ty::Str]), init.clone());
         }
     }
 

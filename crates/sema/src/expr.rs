@@ -404,6 +404,10 @@ impl Checker<'_> {
             let (ty, offset) = (field.ty.clone(), field.offset.clone());
             return Expr::new(ExprKind::Field(Box::new(o), offset), ty);
         }
+        if name.name == "stackTrace" && self.is_subclass(class, crate::tables::ERROR) {
+            // Where it was thrown, formatted by the runtime when read.
+            return Expr::new(ExprKind::CallDirect(Callee::Runtime(RuntimeFn::ErrorStackTrace), vec![o]), Ty::Str);
+        }
         let hint = if self.find_method(class, &name.name).is_some() {
             "methods are called: add `(...)`"
         } else {

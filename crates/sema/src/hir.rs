@@ -5,6 +5,7 @@
 use crate::ty::{ClassId, Ty};
 use tess_abi::RuntimeFn;
 pub use tess_syntax::ast::Access;
+use tess_syntax::Span;
 
 pub type LocalId = usize;
 pub type GlobalId = usize;
@@ -37,6 +38,31 @@ pub struct Module {
     /// fingerprint it had: the module must be recompiled when one of these
     /// changes, and only then (early cutoff, MODULES.md §3). Sorted.
     pub uses: Vec<Origin>,
+    /// The module's source files by `Span::file`, for positions in code
+    /// (stack traces, debug info); filled by whoever read the files.
+    pub files: Vec<SourceLines>,
+}
+
+/// A source file's name and where its lines start, to turn a `Span` into a
+/// line and column without the text.
+#[derive(Clone, Debug, Default)]
+pub struct SourceLines {
+    pub name: String,
+    line_starts: Vec<u32>,
+}
+
+impl SourceLines {
+    pub fn new(name: &str, text: &str) -> SourceLines {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i as u32 + 1));
+        SourceLines { name: name.to_string(), line_starts }
+    }
+
+    /// 1-based line and (byte) column of a byte offset.
+    pub fn position(&self, offset: u32) -> (u32, u32) {
+        let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
+        (line as u32, offset - self.line_starts[line - 1] + 1)
+    }
 }
 
 /// How far a symbol is visible (MODULES.md §2, D's DIP45): `Export`ed
@@ -269,6 +295,9 @@ pub enum Stmt {
         els: Vec<Stmt>,
     },
     Throw(Expr),
+    /// Where the statements after it come from (the start of a source
+    /// statement): what a stack trace and the debugger's line table say.
+    At(Span),
     /// Completes the virtual tables of this module's classes whose base is
     /// in another module (in the init entry, after the imports').
     InitClasses,
@@ -505,7 +534,7 @@ impl Stmt {
             }
             Stmt::ForRange { lo, hi, .. } => vec![lo, hi],
             Stmt::ForEach { array: e, .. } | Stmt::ForMap { map: e, .. } | Stmt::IfLet { opt: e, .. } => vec![e],
-            Stmt::Try { .. } | Stmt::Break | Stmt::Continue | Stmt::InitClasses => Vec::new(),
+            Stmt::Try { .. } | Stmt::Break | Stmt::Continue | Stmt::InitClasses | Stmt::At(_) => Vec::new(),
         }
     }
 

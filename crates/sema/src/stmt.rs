@@ -30,6 +30,9 @@ impl Checker<'_> {
     }
 
     pub(crate) fn stmt(&mut self, s: &ast::Stmt, out: &mut Vec<Stmt>) {
+        if !matches!(s, ast::Stmt::Block(_)) {
+            out.push(Stmt::At(stmt_span(s)));
+        }
         match s {
             ast::Stmt::Let(v) => {
                 let declared = v.ty.as_ref().map(|t| self.resolve_type(t));

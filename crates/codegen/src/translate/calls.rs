@@ -105,6 +105,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         let result = clif_type(&callee.ret).map(|t| self.b.append_block_param(exit, t));
         let outer = std::mem::replace(&mut self.body, Body::new(callee, Some(exit)));
         self.inlined.push(f);
+        self.inline_sites.push(self.site);
         let r = self.bind_locals(&args).and_then(|()| self.stmts(&callee.body));
         if r.is_ok() && !self.is_terminated() {
             if callee.ret == Ty::Void {
@@ -115,6 +116,11 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         }
         self.inlined.pop();
         self.body = outer;
+        // The rest of the caller's statement is the caller's site again.
+        self.site = self.inline_sites.pop().unwrap_or(-1);
+        if let Ok(n) = u32::try_from(self.site) {
+            self.b.set_srcloc(cranelift_codegen::ir::SourceLoc::new(n));
+        }
         r?;
         self.b.switch_to_block(exit);
         Ok(result)

@@ -13,7 +13,7 @@
 use super::{flags, Raise, Scope, Translator, R};
 use crate::abi::{clif_type, PTR};
 use crate::CodegenError;
-use cranelift_codegen::ir::{Block, InstBuilder, TrapCode, Value};
+use cranelift_codegen::ir::{types, Block, InstBuilder, TrapCode, Value};
 use cranelift_module::Module;
 use tess_abi::RuntimeFn;
 use tess_sema::hir::{Catch, Stmt};
@@ -29,16 +29,47 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
 
     pub(super) fn throw(&mut self, e: Value) -> R<()> {
         self.call_rt(RuntimeFn::Throw, &[e])?;
+        self.jump_to_unwind();
+        Ok(())
+    }
+
+    /// Jumps where the pending exception goes, saying from which site.
+    pub(super) fn jump_to_unwind(&mut self) {
         let target = self.unwind_target();
-        self.b.ins().jump(target, &[]);
+        let site = self.site_value();
+        self.b.ins().jump(target, &[site.into()]);
+    }
+
+    /// The current site as a value, for an exception edge.
+    fn site_value(&mut self) -> Value {
+        self.b.ins().iconst(types::I64, self.site)
+    }
+
+    /// A block exceptions arrive at: its parameter is the site they come
+    /// from.
+    fn exception_block(&mut self) -> Block {
+        let block = self.b.create_block();
+        self.b.set_cold_block(block);
+        self.b.append_block_param(block, types::I64);
+        block
+    }
+
+    /// Where an exception arrives: records where it was thrown, if that is
+    /// not known yet (the site it came from, and every frame above this
+    /// one: `tess_trace_capture`).
+    fn capture_trace(&mut self, block: Block) -> R<()> {
+        let site = *self.b.block_params(block).last().ok_or_else(|| CodegenError("no site".into()))?;
+        let gv = self.mg.module.declare_data_in_func(self.mg.code_table, self.b.func);
+        let table = self.b.ins().symbol_value(PTR, gv);
+        let fp = self.b.ins().get_frame_pointer(PTR);
+        self.call_rt(RuntimeFn::TraceCapture, &[table, site, fp])?;
         Ok(())
     }
 
     pub(super) fn try_stmt(&mut self, body: &'h [Stmt], catches: &'h [Catch], finally: Option<&'h [Stmt]>) -> R<()> {
         let exc_slot = self.take_slot()?;
         let ret_slot = self.take_slot()?;
-        let landing = self.b.create_block();
-        self.b.set_cold_block(landing);
+        let landing = self.exception_block();
         let after = self.b.create_block();
         let outer_handlers = self.handlers.len();
         if let Some(f) = finally {
@@ -54,9 +85,9 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         }
 
         // Catch clauses: a throw inside one propagates (through `finally`).
-        let propagate = self.b.create_block();
-        self.b.set_cold_block(propagate);
+        let propagate = self.exception_block();
         self.b.switch_to_block(landing);
+        self.capture_trace(landing)?;
         let e = self.call_rt_value(RuntimeFn::ExcTake, &[])?;
         self.store_slot(exc_slot, e);
         let rethrow = self.b.create_block();
@@ -85,6 +116,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         // An exception raised inside a catch body (only reachable with `finally`).
         self.b.switch_to_block(propagate);
         if finally.is_some() {
+            self.capture_trace(propagate)?;
             let e2 = self.call_rt_value(RuntimeFn::ExcTake, &[])?;
             self.store_slot(exc_slot, e2);
             self.b.ins().jump(rethrow, &[e2.into()]);
@@ -194,8 +226,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         if let Some(b) = self.unwind {
             return b;
         }
-        let block = self.b.create_block();
-        self.b.set_cold_block(block);
+        let block = self.exception_block();
         self.unwind = Some(block);
         block
     }
@@ -206,7 +237,8 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         raises.sort_by_key(|(_, b)| *b);
         for ((what, target), block) in raises {
             self.b.switch_to_block(block);
-            let params = self.b.block_params(block).to_vec();
+            let mut params = self.b.block_params(block).to_vec();
+            let site = params.pop().ok_or_else(|| CodegenError("no site".into()))?;
             let f = match what {
                 Raise::Overflow => RuntimeFn::ThrowOverflow,
                 Raise::DivZero => RuntimeFn::ThrowDivZero,
@@ -214,10 +246,11 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
                 Raise::Uninitialised => RuntimeFn::ThrowUninitialised,
             };
             self.call_rt(f, &params)?;
-            self.b.ins().jump(target, &[]);
+            self.b.ins().jump(target, &[site.into()]);
         }
         if let Some(block) = self.unwind {
             self.b.switch_to_block(block);
+            self.capture_trace(block)?;
             if let Some(err) = self.err_out {
                 // `throws`: hand the exception to C as an error handle.
                 self.close_frame()?;
@@ -247,8 +280,9 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         let exc_addr = self.runtime_addrs.exc;
         let exc = self.b.ins().load(PTR, flags(), exc_addr, 0);
         let unwind = self.unwind_target();
+        let site = self.site_value();
         let cont = self.b.create_block();
-        self.b.ins().brif(exc, unwind, &[], cont, &[]);
+        self.b.ins().brif(exc, unwind, &[site.into()], cont, &[]);
         self.b.switch_to_block(cont);
         Ok(())
     }
@@ -265,12 +299,14 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
                 for _ in args {
                     self.b.append_block_param(block, PTR);
                 }
+                self.b.append_block_param(block, types::I64);
                 self.raise_blocks.insert((what, target), block);
                 block
             }
         };
         let cont = self.b.create_block();
-        let block_args: Vec<_> = args.iter().map(|&v| v.into()).collect();
+        let site = self.site_value();
+        let block_args: Vec<_> = args.iter().chain([&site]).map(|&v| v.into()).collect();
         self.b.ins().brif(cond, block, &block_args, cont, &[]);
         self.b.switch_to_block(cont);
         Ok(())

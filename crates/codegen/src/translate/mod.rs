@@ -120,6 +120,8 @@ fn translate<'h, M: Module>(
         call_conv,
         cell_block: None,
         cell_values: HashMap::new(),
+        site: -1,
+        inline_sites: Vec::new(),
     };
     t.run()?;
     let frontend = t.mg.module.isa().frontend_config();
@@ -196,6 +198,11 @@ struct Translator<'a, 'h, M: Module> {
     cell_block: Option<Block>,
     /// The cells read at `cell_block`, by symbol.
     cell_values: HashMap<String, Value>,
+    /// The site (`code_table.rs`) of the statement being translated, -1
+    /// before the first; what exception edges carry.
+    site: i64,
+    /// For each callee being inlined, the caller's site at the call.
+    inline_sites: Vec<i64>,
 }
 
 impl<'h, M: Module> Translator<'_, 'h, M> {

@@ -37,11 +37,38 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
     /// Tells the runtime this module is loaded, with the fingerprints of its
     /// interface (what `loadLibrary` checks plugins against).
     pub(super) fn register_module(&mut self) -> R<()> {
+        self.register_code()?;
         let rows: Vec<Vec<String>> = self.hir.fingerprints.iter().map(|(d, f)| vec![d.clone(), f.clone()]).collect();
         let symbol = format!("{}.fingerprints", self.hir.funcs[self.hir.init].symbol);
         let table = self.mg.c_string_table(&symbol, &rows, layout::fingerprint_table::WIDTH)?;
         let args = self.module_table_args(table, rows.len())?;
         self.call_rt(RuntimeFn::RegisterModule, &args)?;
+        Ok(())
+    }
+
+    /// Registers the module's code tables for stack traces: its own, or
+    /// for a module in pieces, each piece's.
+    fn register_code(&mut self) -> R<()> {
+        let tables = match self.mg.piece {
+            None => vec![self.mg.code_table],
+            Some(_) => {
+                let mut ids = Vec::new();
+                for file in 0..self.hir.files.len().max(1) as u32 {
+                    let symbol = crate::module_gen::code_table_symbol(self.hir, Some(file));
+                    ids.push(if Some(file) == self.mg.piece {
+                        self.mg.code_table
+                    } else {
+                        self.mg.data_import(&symbol)?
+                    });
+                }
+                ids
+            }
+        };
+        for id in tables {
+            let gv = self.mg.module.declare_data_in_func(id, self.b.func);
+            let table = self.b.ins().symbol_value(PTR, gv);
+            self.call_rt(RuntimeFn::RegisterCode, &[table])?;
+        }
         Ok(())
     }
 

@@ -133,8 +133,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         self.b.switch_to_block(fail);
         let ti = self.type_info_addr(class)?;
         self.call_rt(RuntimeFn::ThrowCast, &[o, ti])?;
-        let target = self.unwind_target();
-        self.b.ins().jump(target, &[]);
+        self.jump_to_unwind();
         self.b.switch_to_block(cont);
         Ok(o)
     }
@@ -213,8 +212,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         self.b.ins().brif(is_nil, fail, &[], cont, &[]);
         self.b.switch_to_block(fail);
         self.call_rt(RuntimeFn::ThrowNil, &[])?;
-        let target = self.unwind_target();
-        self.b.ins().jump(target, &[]);
+        self.jump_to_unwind();
         self.b.switch_to_block(cont);
         self.optional_value(v, inner)
     }

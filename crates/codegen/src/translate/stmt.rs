@@ -3,8 +3,10 @@
 
 use super::{flags, Scope, Translator, R};
 use crate::abi::PTR;
+use crate::code_table::Site;
 use crate::CodegenError;
 use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::SourceLoc;
 use cranelift_codegen::ir::{types, Block, InstBuilder, Value};
 use cranelift_module::Module;
 use tess_abi::layout::{self};
@@ -81,6 +83,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
                 let v = self.value(e)?;
                 self.throw(v)?;
             }
+            Stmt::At(span) => self.at(*span),
             Stmt::InitClasses => {
                 self.check_uses()?;
                 self.init_classes()?
@@ -262,5 +265,24 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
             self.b.ins().jump(cont, &[]);
         }
         Ok(())
+    }
+
+    /// A source statement starts: its site is what the code after it
+    /// comes from, for stack traces and the debugger.
+    fn at(&mut self, span: tess_syntax::Span) {
+        let hir = self.hir;
+        let func = self.body.func;
+        let Some(file) = hir.files.get(span.file.0 as usize) else { return };
+        let (line, col) = file.position(span.lo);
+        let name = if std::ptr::eq(func, &hir.funcs[hir.init]) {
+            hir.name.clone()
+        } else {
+            format!("{}.{}", hir.name, func.name)
+        };
+        let parent = self.inline_sites.last().and_then(|&s| u32::try_from(s).ok());
+        let site = Site { func: name, file: file.name.clone(), line, col, parent };
+        let n = self.mg.sites.number(site);
+        self.site = i64::from(n);
+        self.b.set_srcloc(SourceLoc::new(n));
     }
 }

@@ -1,0 +1,96 @@
+//! Where an exception was thrown (LANGUAGE.md §3): captured once, when
+//! compiled code first sees it pending, by walking the frame pointers from
+//! that frame up through every frame of registered Tessera code; kept in
+//! the error object as (table, site) pairs, and turned into text only when
+//! printed or read as `e.stackTrace`.
+
+use crate::code_map::{describe, functions, lookup};
+use crate::gc::tess_alloc;
+use crate::object::{Kind, Obj, Str, TypeInfo};
+use crate::pending::pending;
+use tess_abi::layout::{error, string};
+
+/// Deeper stacks are cut to their innermost frames.
+const MAX_FRAMES: usize = 256;
+
+static TRACE_NAME: crate::object::StaticStr<5> = crate::object::StaticStr::new(b"Trace");
+
+/// The type of the blob holding a trace's pairs: bytes without
+/// references, to the collector, as a string's are.
+static TRACE_TYPE: TypeInfo = TypeInfo {
+    kind: Kind::String,
+    flags: 0,
+    size: 0,
+    nrefs: 0,
+    refs: std::ptr::null(),
+    name: (&raw const TRACE_NAME).cast(),
+    depth: 0,
+    display: std::ptr::null(),
+    nslots: 0,
+};
+
+unsafe fn trace_slot(e: *mut Obj) -> *mut *mut Str {
+    unsafe { e.cast::<u8>().add(error::TRACE as usize).cast() }
+}
+
+/// Records where the pending exception was thrown, if it has no trace yet:
+/// `site` of `table` (-1 when unknown) in the frame whose frame pointer is
+/// `fp`, then each caller's call site, while the return address is in
+/// registered code.
+#[no_mangle]
+pub unsafe extern "C" fn tess_trace_capture(table: *const u8, site: i64, fp: *const usize) {
+    let e = pending();
+    if e.is_null() || unsafe { !(*trace_slot(e)).is_null() } {
+        return;
+    }
+    let mut pairs = [0u64; 2 * MAX_FRAMES];
+    pairs[0] = table as u64;
+    pairs[1] = site as u64;
+    let mut n = 1;
+    if let Some(all) = functions() {
+        let mut fp = fp;
+        while n < MAX_FRAMES && !fp.is_null() && fp.is_aligned() {
+            let (caller_fp, ra) = unsafe { (*fp as *const usize, *fp.add(1)) };
+            let Some((t, s)) = lookup(&all, ra.wrapping_sub(1)) else { break };
+            pairs[2 * n] = t as u64;
+            pairs[2 * n + 1] = s as u64;
+            n += 1;
+            // The stack grows down: a caller's frame is above its callee's.
+            if caller_fp <= fp {
+                break;
+            }
+            fp = caller_fp;
+        }
+    }
+    let bytes = 16 * n;
+    unsafe {
+        let blob = tess_alloc(&TRACE_TYPE, (string::BYTES as usize + bytes) as u64).cast::<Str>();
+        (*blob).len = bytes as u64;
+        std::ptr::copy_nonoverlapping(pairs.as_ptr().cast::<u8>(), (*blob).bytes.as_mut_ptr(), bytes);
+        // The exception is still pending (a root), and nothing collects
+        // between the allocation and this store.
+        *trace_slot(pending()) = blob;
+    }
+}
+
+/// The lines of `e`'s trace, innermost frame first (empty when it was
+/// never thrown).
+pub fn text(e: *mut Obj) -> String {
+    let mut out = String::new();
+    let blob = unsafe { *trace_slot(e) };
+    if blob.is_null() {
+        return out;
+    }
+    let bytes = unsafe { (*blob).as_bytes() };
+    for pair in bytes.chunks_exact(16) {
+        let word = |k: usize| u64::from_ne_bytes(pair[8 * k..8 * k + 8].try_into().unwrap_or([0; 8]));
+        describe(word(0) as *const u8, word(1) as i64, &mut out);
+    }
+    out
+}
+
+/// `e.stackTrace`.
+#[no_mangle]
+pub unsafe extern "C" fn tess_error_stack_trace(e: *mut Obj) -> *mut Str {
+    crate::str_alloc::new_str(text(e).trim_end_matches('\n').as_bytes())
+}
