@@ -77,7 +77,10 @@ pub fn lookup(all: &[Func], pc: usize) -> Option<(*const u8, i64)> {
 
 /// One line of a trace per frame of `site` in `table`, the innermost first
 /// (a site inlined into a caller adds the caller's).
-pub fn describe(table: *const u8, mut site: i64, out: &mut String) {
+///
+/// # Safety
+/// `table` is a registered code table.
+pub unsafe fn describe(table: *const u8, mut site: i64, out: &mut String) {
     let nsites = unsafe { word(table, code_table::NSITES) } as i64;
     let sites = unsafe { word(table, code_table::SITES) } as *const u8;
     while (0..nsites).contains(&site) {

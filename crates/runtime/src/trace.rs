@@ -75,7 +75,10 @@ pub unsafe extern "C" fn tess_trace_capture(table: *const u8, site: i64, fp: *co
 
 /// The lines of `e`'s trace, innermost frame first (empty when it was
 /// never thrown).
-pub fn text(e: *mut Obj) -> String {
+///
+/// # Safety
+/// `e` is an error object.
+pub unsafe fn text(e: *mut Obj) -> String {
     let mut out = String::new();
     let blob = unsafe { *trace_slot(e) };
     if blob.is_null() {
@@ -84,7 +87,7 @@ pub fn text(e: *mut Obj) -> String {
     let bytes = unsafe { (*blob).as_bytes() };
     for pair in bytes.chunks_exact(16) {
         let word = |k: usize| u64::from_ne_bytes(pair[8 * k..8 * k + 8].try_into().unwrap_or([0; 8]));
-        describe(word(0) as *const u8, word(1) as i64, &mut out);
+        unsafe { describe(word(0) as *const u8, word(1) as i64, &mut out) };
     }
     out
 }
@@ -92,5 +95,5 @@ pub fn text(e: *mut Obj) -> String {
 /// `e.stackTrace`.
 #[no_mangle]
 pub unsafe extern "C" fn tess_error_stack_trace(e: *mut Obj) -> *mut Str {
-    crate::str_alloc::new_str(text(e).trim_end_matches('\n').as_bytes())
+    crate::str_alloc::new_str(unsafe { text(e) }.trim_end_matches('\n').as_bytes())
 }
