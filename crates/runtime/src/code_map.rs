@@ -3,7 +3,8 @@
 //! read when a stack trace is captured and printed.
 
 use std::ffi::{c_char, CStr};
-use std::sync::RwLock;
+use std::sync::atomic::{AtomicPtr, Ordering};
+use std::sync::Mutex;
 use tess_abi::layout::code_table::{self, func, loc, site};
 
 /// A registered function: its code range and the table that describes it.
@@ -18,8 +19,14 @@ pub struct Func {
 unsafe impl Send for Func {}
 unsafe impl Sync for Func {}
 
-/// Every registered function, sorted by address.
-static FUNCS: RwLock<Vec<Func>> = RwLock::new(Vec::new());
+/// Every registered function, sorted by address: replaced as a whole by
+/// each registration (rare: once per module), read without a lock by each
+/// capture (often: once per exception). Replaced tables are leaked, since
+/// a reader may still hold one.
+static FUNCS: AtomicPtr<Vec<Func>> = AtomicPtr::new(std::ptr::null_mut());
+
+/// Serialises registrations.
+static REGISTERING: Mutex<()> = Mutex::new(());
 
 unsafe fn word(p: *const u8, offset: i32) -> u64 {
     unsafe { p.add(offset as usize).cast::<u64>().read_unaligned() }
@@ -34,7 +41,8 @@ unsafe fn half(p: *const u8, offset: i32) -> u32 {
 pub unsafe extern "C" fn tess_register_code(table: *const u8) {
     let n = unsafe { word(table, code_table::NFUNCS) } as usize;
     let funcs = unsafe { word(table, code_table::FUNCS) } as *const u8;
-    let Ok(mut all) = FUNCS.write() else { return };
+    let Ok(_guard) = REGISTERING.lock() else { return };
+    let mut all = functions().to_vec();
     for i in 0..n {
         let entry = unsafe { funcs.add(i * func::SIZE as usize) };
         let start = unsafe { word(entry, func::START) } as usize;
@@ -42,11 +50,17 @@ pub unsafe extern "C" fn tess_register_code(table: *const u8) {
         all.push(Func { start, end: start + len, entry, table });
     }
     all.sort_by_key(|f| f.start);
+    FUNCS.store(Box::into_raw(Box::new(all)), Ordering::Release);
 }
 
-/// The registered functions, read-locked for a walk over a stack.
-pub fn functions() -> Option<std::sync::RwLockReadGuard<'static, Vec<Func>>> {
-    FUNCS.read().ok()
+/// The registered functions.
+pub fn functions() -> &'static [Func] {
+    let all = FUNCS.load(Ordering::Acquire);
+    if all.is_null() {
+        &[]
+    } else {
+        unsafe { &*all }
+    }
 }
 
 /// The table and site of the instruction at `pc`, if it is in registered

@@ -43,30 +43,37 @@ pub unsafe extern "C" fn tess_trace_capture(table: *const u8, site: i64, fp: *co
     if e.is_null() || unsafe { !(*trace_slot(e)).is_null() } {
         return;
     }
-    let mut pairs = [0u64; 2 * MAX_FRAMES];
-    pairs[0] = table as u64;
-    pairs[1] = site as u64;
+    let mut pairs: Vec<u64> = Vec::new();
+    let mut first = [table as u64, site as u64, 0, 0, 0, 0, 0, 0];
     let mut n = 1;
-    if let Some(all) = functions() {
-        let mut fp = fp;
-        while n < MAX_FRAMES && !fp.is_null() && fp.is_aligned() {
-            let (caller_fp, ra) = unsafe { (*fp as *const usize, *fp.add(1)) };
-            let Some((t, s)) = lookup(&all, ra.wrapping_sub(1)) else { break };
-            pairs[2 * n] = t as u64;
-            pairs[2 * n + 1] = s as u64;
-            n += 1;
-            // The stack grows down: a caller's frame is above its callee's.
-            if caller_fp <= fp {
-                break;
+    let all = functions();
+    let mut fp = fp;
+    while n < MAX_FRAMES && !fp.is_null() && fp.is_aligned() {
+        let (caller_fp, ra) = unsafe { (*fp as *const usize, *fp.add(1)) };
+        let Some((t, s)) = lookup(all, ra.wrapping_sub(1)) else { break };
+        // Most traces fit in `first`; deeper ones move to the heap.
+        if n < 4 {
+            first[2 * n] = t as u64;
+            first[2 * n + 1] = s as u64;
+        } else {
+            if pairs.is_empty() {
+                pairs.extend_from_slice(&first);
             }
-            fp = caller_fp;
+            pairs.extend_from_slice(&[t as u64, s as u64]);
         }
+        n += 1;
+        // The stack grows down: a caller's frame is above its callee's.
+        if caller_fp <= fp {
+            break;
+        }
+        fp = caller_fp;
     }
+    let words: &[u64] = if pairs.is_empty() { &first[..2 * n] } else { &pairs };
     let bytes = 16 * n;
     unsafe {
         let blob = tess_alloc(&TRACE_TYPE, (string::BYTES as usize + bytes) as u64).cast::<Str>();
         (*blob).len = bytes as u64;
-        std::ptr::copy_nonoverlapping(pairs.as_ptr().cast::<u8>(), (*blob).bytes.as_mut_ptr(), bytes);
+        std::ptr::copy_nonoverlapping(words.as_ptr().cast::<u8>(), (*blob).bytes.as_mut_ptr(), bytes);
         // The exception is still pending (a root), and nothing collects
         // between the allocation and this store.
         *trace_slot(pending()) = blob;
