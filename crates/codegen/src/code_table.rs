@@ -26,7 +26,7 @@ pub(crate) struct Site {
 /// The sites of a module, numbered in the order they are first used.
 #[derive(Default)]
 pub(crate) struct Sites {
-    list: Vec<Site>,
+    pub list: Vec<Site>,
     index: HashMap<Site, u32>,
 }
 
@@ -42,7 +42,19 @@ impl Sites {
     }
 }
 
+/// A function as stack traces and debuggers name it: `main.inner`,
+/// `geo.Shape.area`, and the module's name for its init entry (the top
+/// level).
+pub(crate) fn display_name(hir: &tess_sema::hir::Module, func: &tess_sema::hir::Func) -> String {
+    if std::ptr::eq(func, &hir.funcs[hir.init]) {
+        hir.name.clone()
+    } else {
+        format!("{}.{}", hir.name, func.name)
+    }
+}
+
 /// A defined function's code size and positions: (code offset, site).
+#[derive(Clone)]
 pub(crate) struct FuncPositions {
     pub id: FuncId,
     pub len: u64,
@@ -62,8 +74,8 @@ impl<M: Module> ModuleGen<'_, M> {
     /// once every function is defined.
     pub(crate) fn define_code_table(&mut self) -> Result<(), CodegenError> {
         let name = self.module.declarations().get_data_decl(self.code_table).name.clone().unwrap_or_default();
-        let funcs = std::mem::take(&mut self.positions);
-        let sites = std::mem::take(&mut self.sites.list);
+        let funcs = self.positions.clone();
+        let sites = self.sites.list.clone();
         let part = |mg: &mut Self, suffix: &str, bytes: Vec<u8>, fill: &dyn Fn(&mut Self, &mut DataDescription)| {
             let id = mg
                 .module

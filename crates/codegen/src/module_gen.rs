@@ -615,6 +615,23 @@ impl<'h, M: Module> ModuleGen<'h, M> {
     }
 
     /// A variable of the runtime (`tess_ss_top`, `tess_exc`, type infos).
+    /// The name debuggers give each function defined here: its name in
+    /// traces, or its symbol (`main`, the library constructor).
+    pub(crate) fn debug_names(&self) -> HashMap<FuncId, String> {
+        let mut names: HashMap<FuncId, String> = self
+            .funcs
+            .iter()
+            .enumerate()
+            .filter_map(|(f, id)| id.map(|id| (id, crate::code_table::display_name(self.hir, &self.hir.funcs[f]))))
+            .collect();
+        for p in &self.positions {
+            names
+                .entry(p.id)
+                .or_insert_with(|| self.module.declarations().get_function_decl(p.id).name.clone().unwrap_or_default());
+        }
+        names
+    }
+
     /// Every function of another module imported so far, by name.
     pub fn function_imports(&self) -> impl Iterator<Item = (&str, FuncId)> + '_ {
         self.funcs

@@ -1,5 +1,6 @@
 //! Ahead-of-time compilation to an ELF object file.
 
+use crate::debug_info::DebugFunc;
 use crate::module_gen::ModuleGen;
 use crate::{err, CodegenError};
 use cranelift_codegen::ir::{types, AbiParam, InstBuilder, Signature};
@@ -72,6 +73,11 @@ pub fn object_file_of(
         _ => {}
     }
     mg.define_code_table()?;
+    let names = mg.debug_names();
+    let positions = std::mem::take(&mut mg.positions);
+    let sites = std::mem::take(&mut mg.sites.list);
+    let unit_file = piece.unwrap_or(module.funcs[module.init].file) as usize;
+    let unit = module.files.get(unit_file).map_or_else(|| format!("{}.tes", module.name), |f| f.name.clone());
     let weak = |name: &str| weakly_imported(module, name);
     let weak_data: Vec<_> = mg.data_imports().filter(|(name, _)| weak(name)).map(|(_, id)| id).collect();
     let weak_funcs: Vec<_> = mg.function_imports().filter(|(name, _)| weak(name)).map(|(_, id)| id).collect();
@@ -81,6 +87,15 @@ pub fn object_file_of(
     for symbol in weak {
         product.object.symbol_mut(symbol).weak = true;
     }
+    let funcs: Vec<DebugFunc> = positions
+        .iter()
+        .map(|p| DebugFunc {
+            symbol: product.function_symbol(p.id),
+            name: names.get(&p.id).cloned().unwrap_or_default(),
+            positions: p,
+        })
+        .collect();
+    crate::debug_info::write(&mut product.object, &unit, &sites, &funcs)?;
     if let Some(ctor) = constructor {
         // A shared library initialises itself when loaded (MODULES.md §5):
         // an `.init_array` entry pointing at the constructor.

@@ -29,6 +29,20 @@ pub struct BuildInput<'a> {
     pub keep_object: bool,
     /// How much the code generator optimises (`-O0`).
     pub opt: Opt,
+    /// Leave the debug information out of what `cc` links (`--strip`).
+    pub strip: bool,
+}
+
+impl BuildInput<'_> {
+    /// What the link step passes to `cc` besides the objects: the C
+    /// libraries, and `--strip`'s flag.
+    fn link_args(&self) -> Vec<String> {
+        let mut args = self.c_libs.to_vec();
+        if self.strip {
+            args.push("-Wl,--strip-debug".into());
+        }
+        args
+    }
 }
 
 fn codegen_error(e: tess_codegen::CodegenError) -> Error {
@@ -46,7 +60,7 @@ pub fn program(input: &BuildInput, output: Option<PathBuf>) -> Result<PathBuf, E
         &output,
         Target::Program,
         &compiled.checked.imports,
-        input.c_libs,
+        &input.link_args(),
         input.keep_object,
     )?;
     Ok(output)
@@ -70,7 +84,7 @@ pub fn library(
         &output,
         compiled.target,
         &checked.imports,
-        input.c_libs,
+        &input.link_args(),
         input.keep_object,
     )?;
     if let Some(h) = header_path {

@@ -65,6 +65,10 @@ enum Command {
         /// Also keep the object file beside the output.
         #[arg(long)]
         emit_obj: bool,
+        /// Leave the debug information (DWARF) out of the executable or
+        /// shared library (it is written by default).
+        #[arg(long, conflicts_with = "static_lib")]
+        strip: bool,
         /// Print an intermediate form on standard output instead of building.
         #[arg(long, value_enum, value_name = "KIND")]
         emit: Option<Emit>,
@@ -264,6 +268,7 @@ fn execute(command: Command) -> Result<ExitCode, Error> {
             include,
             output,
             emit_obj,
+            strip,
             emit,
             lib,
             module,
@@ -275,6 +280,11 @@ fn execute(command: Command) -> Result<ExitCode, Error> {
         } => {
             let opt = opt_level(opt.as_deref());
             if files.is_empty() && !lib && emit.is_none() {
+                if strip {
+                    return Err(
+                        "--strip applies to `tess build FILES`; in a package, strip with `strip --strip-debug`".into(),
+                    );
+                }
                 let mut options = enter_package(&include)?;
                 options.jobs = jobs.unwrap_or(options.jobs);
                 options.opt = opt;
@@ -295,7 +305,8 @@ fn execute(command: Command) -> Result<ExitCode, Error> {
             }
             let c_libs = link::c_library_args(&lib_dirs, &link_lib)?;
             let search = package::with_source_modules(&files, &include, LibKind::Static)?;
-            let input = BuildInput { files: &files, search: &search, c_libs: &c_libs, keep_object: emit_obj, opt };
+            let input =
+                BuildInput { files: &files, search: &search, c_libs: &c_libs, keep_object: emit_obj, opt, strip };
             if let Some(kind) = emit {
                 print!("{}", build::emit(&input, module.as_deref().filter(|_| lib), kind)?);
                 return Ok(ExitCode::SUCCESS);

@@ -274,11 +274,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         let func = self.body.func;
         let Some(file) = hir.files.get(span.file.0 as usize) else { return };
         let (line, col) = file.position(span.lo);
-        let name = if std::ptr::eq(func, &hir.funcs[hir.init]) {
-            hir.name.clone()
-        } else {
-            format!("{}.{}", hir.name, func.name)
-        };
+        let name = crate::code_table::display_name(hir, func);
         let parent = self.inline_sites.last().and_then(|&s| u32::try_from(s).ok());
         let site = Site { func: name, file: file.name.clone(), line, col, parent };
         let n = self.mg.sites.number(site);
