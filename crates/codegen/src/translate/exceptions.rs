@@ -10,7 +10,7 @@
 //! completion, propagation, and each `break`/`continue`/`return` that
 //! crosses it.
 
-use super::{flags, Raise, Scope, Translator, R};
+use super::{flags, Edge, Raise, Scope, Translator, R};
 use crate::abi::{clif_type, PTR};
 use crate::CodegenError;
 use cranelift_codegen::ir::{types, Block, InstBuilder, TrapCode, Value};
@@ -38,6 +38,24 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         let target = self.unwind_target();
         let site = self.site_value();
         self.b.ins().jump(target, &[site.into()]);
+    }
+
+    /// The exception edge (`Edge`) from the current site to `target`,
+    /// passing `args`; filled by [`Self::fill_cold_blocks`].
+    fn edge_to(&mut self, target: Block, args: &[Value]) -> Block {
+        let key = (target, self.site);
+        if args.is_empty() {
+            if let Some(&b) = self.plain_edges.get(&key) {
+                return b;
+            }
+        }
+        let block = self.b.create_block();
+        self.b.set_cold_block(block);
+        self.edges.push(Edge { block, target, args: args.to_vec(), site: self.site });
+        if args.is_empty() {
+            self.plain_edges.insert(key, block);
+        }
+        block
     }
 
     /// The current site as a value, for an exception edge.
@@ -231,14 +249,21 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         block
     }
 
-    /// Emits the shared raise blocks and the unwind block.
+    /// Emits the exception edges, the shared raise blocks and the unwind
+    /// block.
     pub(super) fn fill_cold_blocks(&mut self) -> R<()> {
+        for e in std::mem::take(&mut self.edges) {
+            self.b.switch_to_block(e.block);
+            let site = self.b.ins().iconst(types::I64, e.site);
+            let args: Vec<_> = e.args.iter().chain([&site]).map(|&v| v.into()).collect();
+            self.b.ins().jump(e.target, &args);
+        }
         let mut raises: Vec<_> = self.raise_blocks.iter().map(|(&k, &v)| (k, v)).collect();
         raises.sort_by_key(|(_, b)| *b);
         for ((what, target), block) in raises {
             self.b.switch_to_block(block);
             let mut params = self.b.block_params(block).to_vec();
-            let site = params.pop().ok_or_else(|| CodegenError("no site".into()))?;
+            let site = params.pop().ok_or_else(|| CodegenError("a raise block without its site".into()))?;
             let f = match what {
                 Raise::Overflow => RuntimeFn::ThrowOverflow,
                 Raise::DivZero => RuntimeFn::ThrowDivZero,
@@ -279,19 +304,19 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
     pub(super) fn check_exception(&mut self) -> R<()> {
         let exc_addr = self.runtime_addrs.exc;
         let exc = self.b.ins().load(PTR, flags(), exc_addr, 0);
-        let unwind = self.unwind_target();
-        let site = self.site_value();
+        let target = self.unwind_target();
+        let edge = self.edge_to(target, &[]);
         let cont = self.b.create_block();
-        self.b.ins().brif(exc, unwind, &[site.into()], cont, &[]);
+        self.b.ins().brif(exc, edge, &[], cont, &[]);
         self.b.switch_to_block(cont);
         Ok(())
     }
 
-    /// Branches to a shared block that raises `what` when `cond` is set.
-    /// `Index` blocks take (array, index) arguments.
+    /// Branches, when `cond` is set, to the shared block that raises `what`
+    /// (`Index` takes the array and the index), through this site's edge.
     pub(super) fn raise_if(&mut self, cond: Value, what: Raise, args: &[Value]) -> R<()> {
         let target = self.unwind_target();
-        let block = match self.raise_blocks.get(&(what, target)) {
+        let raise = match self.raise_blocks.get(&(what, target)) {
             Some(&b) => b,
             None => {
                 let block = self.b.create_block();
@@ -304,10 +329,9 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
                 block
             }
         };
+        let edge = self.edge_to(raise, args);
         let cont = self.b.create_block();
-        let site = self.site_value();
-        let block_args: Vec<_> = args.iter().chain([&site]).map(|&v| v.into()).collect();
-        self.b.ins().brif(cond, block, &block_args, cont, &[]);
+        self.b.ins().brif(cond, edge, &[], cont, &[]);
         self.b.switch_to_block(cont);
         Ok(())
     }
