@@ -6,6 +6,7 @@
 pub mod artifacts;
 pub mod build;
 pub mod diagnostics;
+pub mod fmt;
 pub mod frontend;
 pub mod fuzz;
 pub mod header;

@@ -165,6 +165,15 @@ enum Command {
     /// symbol in standard input (a filter, as `c++filt`: `nm prog | tess
     /// demangle`).
     Demangle { symbols: Vec<String> },
+    /// Lay out source files in the one canonical style: each FILE, the
+    /// `.tes` files below each DIR, or in a package its `src/`.
+    Fmt {
+        paths: Vec<PathBuf>,
+        /// Change nothing; list the files that would change (status 1 if
+        /// any).
+        #[arg(long)]
+        check: bool,
+    },
     /// Print the compiler and linker flags of the runtime's C API
     /// (`tessera.h`, `tess_error_*`), as `python3-config` does.
     Config {
@@ -401,6 +410,25 @@ fn execute(command: Command) -> Result<ExitCode, Error> {
                     if let (Some(name), Target::Library(kind)) = (module, target) {
                         steps::write_pc(&name, kind, &output, None, &imports, &[])?;
                     }
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Fmt { paths, check } => {
+            let paths = if paths.is_empty() {
+                let root = package::find_root()
+                    .ok_or("nothing to format: name files or directories, or run it in a package")?;
+                vec![root.join("src")]
+            } else {
+                paths
+            };
+            let done = tess_driver::fmt::run(&paths, check)?;
+            if check {
+                for p in &done.changed {
+                    println!("{}", p.display());
+                }
+                if !done.changed.is_empty() {
+                    return Ok(ExitCode::FAILURE);
                 }
             }
             Ok(ExitCode::SUCCESS)

@@ -12,7 +12,21 @@ const SYMBOLS: &[&str] = &[
 
 /// Splits `text` into tokens; errors go to `diags` and lexing continues.
 pub fn lex(file: FileId, text: &str, diags: &mut Diagnostics) -> Vec<Token> {
-    let mut lx = Lexer { file, src: text.as_bytes(), text, pos: 0, diags, interp_depth: 0, too_deep: false };
+    lex_with_comments(file, text, diags).0
+}
+
+/// [`lex`], and where every comment is (what `tess fmt` keeps).
+pub fn lex_with_comments(file: FileId, text: &str, diags: &mut Diagnostics) -> (Vec<Token>, Vec<Span>) {
+    let mut lx = Lexer {
+        file,
+        src: text.as_bytes(),
+        text,
+        pos: 0,
+        diags,
+        interp_depth: 0,
+        too_deep: false,
+        comments: Vec::new(),
+    };
     if text.starts_with("#!") {
         lx.pos = text.find('\n').unwrap_or(text.len());
     }
@@ -23,7 +37,7 @@ pub fn lex(file: FileId, text: &str, diags: &mut Diagnostics) -> Vec<Token> {
         out.push(Token { tok: Tok::Newline, span: end });
     }
     out.push(Token { tok: Tok::Eof, span: end });
-    out
+    (out, lx.comments)
 }
 
 struct Lexer<'a, 'd> {
@@ -38,6 +52,8 @@ struct Lexer<'a, 'd> {
     /// its line is skipped, and the strings left open there are not
     /// reported again.
     too_deep: bool,
+    /// Every comment met, in order.
+    comments: Vec<Span>,
 }
 
 impl Lexer<'_, '_> {
@@ -135,11 +151,17 @@ impl Lexer<'_, '_> {
                     self.pos += 1;
                 }
                 b'/' if self.peek(1) == b'/' => {
+                    let lo = self.pos;
                     while self.pos < self.src.len() && self.peek(0) != b'\n' {
                         self.pos += 1;
                     }
+                    self.comments.push(self.span(lo));
                 }
-                b'/' if self.peek(1) == b'*' => newline |= self.block_comment(),
+                b'/' if self.peek(1) == b'*' => {
+                    let lo = self.pos;
+                    newline |= self.block_comment();
+                    self.comments.push(self.span(lo));
+                }
                 _ => return newline,
             }
         }

@@ -10,10 +10,15 @@ use crate::token::{Kw, StrPart, Tok, Token};
 
 /// Parses one source file.
 pub fn parse_file(file: FileId, text: &str, diags: &mut Diagnostics) -> File {
-    let tokens = lex(file, text, diags);
+    parse_file_with_comments(file, text, diags).0
+}
+
+/// [`parse_file`], and where every comment is (for `tess fmt`).
+pub fn parse_file_with_comments(file: FileId, text: &str, diags: &mut Diagnostics) -> (File, Vec<Span>) {
+    let (tokens, comments) = crate::lexer::lex_with_comments(file, text, diags);
     let starts = statement_starts(&tokens);
     let mut p = Parser { toks: tokens, starts, pos: 0, diags, depth: 0, error_offsets: Vec::new(), seen_diags: 0 };
-    p.file()
+    (p.file(), comments)
 }
 
 /// The `import` declarations of one source file, without parsing the

@@ -1,0 +1,782 @@
+//! `tess fmt`: one canonical layout for a source file (issue 13). The
+//! syntax tree is printed again — 4-space indentation, the spacing of
+//! LANGUAGE.md's examples, class members and items in source order — with
+//! the source's comments and single blank lines between groups kept, and
+//! each literal and each pair of parentheses as written. A line longer than
+//! `WIDTH` puts the arguments of its outermost call, array or map one per
+//! line (newlines inside brackets never end a statement, §1).
+//!
+//! Printing a tree the parser built from this printer's output gives the
+//! same tree and the same text (tested on the whole corpus).
+
+use crate::ast::*;
+use crate::diag::Diagnostics;
+use crate::source::{FileId, Span};
+
+/// The line width the layout keeps to, where it can.
+pub const WIDTH: usize = 100;
+const INDENT: &str = "    ";
+
+/// `text` (file `id`) in the canonical layout, or the syntax errors that
+/// stop it being formatted (the file is then left as it is).
+pub fn format(id: FileId, text: &str) -> Result<String, Diagnostics> {
+    let mut diags = Diagnostics::default();
+    let (file, comments) = crate::parser::parse_file_with_comments(id, text, &mut diags);
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    let shebang = if text.starts_with("#!") { text.lines().next() } else { None };
+    let mut p = Printer { text, comments, next: 0, out: String::new(), depth: 0, last: 0 };
+    if let Some(line) = shebang {
+        p.out.push_str(line);
+        p.out.push('\n');
+        p.last = line.len();
+    }
+    p.file(&file);
+    Ok(p.out)
+}
+
+struct Printer<'a> {
+    text: &'a str,
+    /// Every comment, in source order.
+    comments: Vec<Span>,
+    /// The first comment not printed yet.
+    next: usize,
+    out: String,
+    depth: usize,
+    /// Where the source printed so far ends.
+    last: usize,
+}
+
+/// What the printer lays out between `{` and `}`: an item, a member or a
+/// statement, with where its source starts and ends.
+enum Node<'t> {
+    Import(&'t Import),
+    Item(&'t Item),
+    Field(&'t VarDecl),
+    Method(&'t FnDecl),
+    Init(&'t FnDecl),
+    Stmt(&'t Stmt),
+}
+
+fn mods_lo(m: &Modifiers, lo: u32) -> u32 {
+    [m.access.map(|(_, s)| s), m.export, m.open, m.final_, m.override_, m.shared, m.extern_]
+        .into_iter()
+        .flatten()
+        .map(|s| s.lo)
+        .fold(lo, u32::min)
+}
+
+fn fn_range(f: &FnDecl) -> (u32, u32) {
+    (mods_lo(&f.mods, f.span.lo), f.body.as_ref().map_or(f.span.hi, |b| b.span.hi))
+}
+
+fn var_range(v: &VarDecl) -> (u32, u32) {
+    (mods_lo(&v.mods, v.span.lo), v.span.hi)
+}
+
+fn stmt_range(s: &Stmt) -> (u32, u32) {
+    match s {
+        Stmt::Let(v) => var_range(v),
+        Stmt::Assign { target, value, .. } => (target.span.lo, value.span.hi),
+        Stmt::Expr(e) => (e.span.lo, e.span.hi),
+        Stmt::If { span, then, els, .. } => {
+            (span.lo, els.as_ref().map_or(then.span.hi, |e| stmt_range(e).1.max(then.span.hi)))
+        }
+        Stmt::While { span, body, .. } | Stmt::For { span, body, .. } => (span.lo, body.span.hi.max(span.hi)),
+        Stmt::Try { span, body, catches, finally } => {
+            let end = finally.as_ref().map(|f| f.span.hi).or(catches.last().map(|c| c.body.span.hi));
+            (span.lo, end.unwrap_or(body.span.hi).max(span.hi))
+        }
+        Stmt::Block(b) => (b.span.lo, b.span.hi),
+        Stmt::Break(s) | Stmt::Continue(s) | Stmt::Return(_, s) | Stmt::Throw(_, s) => (s.lo, s.hi),
+    }
+}
+
+impl Node<'_> {
+    fn range(&self) -> (u32, u32) {
+        match *self {
+            Node::Import(i) => (i.span.lo, i.span.hi),
+            Node::Item(Item::Fn(f)) | Node::Method(f) | Node::Init(f) => fn_range(f),
+            Node::Item(Item::Global(v)) | Node::Field(v) => var_range(v),
+            Node::Item(Item::Class(c)) => (mods_lo(&c.mods, c.span.lo), c.span.hi),
+            Node::Item(Item::InitBlock(b)) => (b.span.lo, b.span.hi),
+            Node::Item(Item::Stmt(s)) | Node::Stmt(s) => stmt_range(s),
+        }
+    }
+}
+
+impl Printer<'_> {
+    fn src(&self, s: Span) -> &str {
+        self.text.get(s.lo as usize..s.hi as usize).unwrap_or("")
+    }
+
+    fn indent(&mut self) {
+        for _ in 0..self.depth {
+            self.out.push_str(INDENT);
+        }
+    }
+
+    fn line(&mut self, text: &str) {
+        self.indent();
+        self.out.push_str(text);
+        self.out.push('\n');
+    }
+
+    /// Whether the source between `last` and `to` has an empty line.
+    fn blank_before(&self, to: u32) -> bool {
+        let gap = self.text.get(self.last..to as usize).unwrap_or("");
+        let mut lines = gap.split('\n');
+        lines.next();
+        let mut rest: Vec<&str> = lines.collect();
+        rest.pop();
+        rest.iter().any(|l| l.trim().is_empty())
+    }
+
+    /// Prints the comments that start before `to`: on the previous line's
+    /// end when they were there, else on their own lines.
+    fn comments_before(&mut self, to: u32, in_block_start: &mut bool) {
+        while let Some(&c) = self.comments.get(self.next) {
+            if c.lo >= to {
+                break;
+            }
+            self.next += 1;
+            let same_line = !self.text.get(self.last..c.lo as usize).unwrap_or("\n").contains('\n');
+            let text = self.src(c).to_string();
+            if same_line && self.out.ends_with('\n') && !*in_block_start {
+                self.out.pop();
+                self.out.push(' ');
+                self.out.push_str(&text);
+                self.out.push('\n');
+            } else {
+                if self.blank_before(c.lo) && !*in_block_start {
+                    self.out.push('\n');
+                }
+                self.comment_lines(&text);
+            }
+            *in_block_start = false;
+            self.last = c.hi as usize;
+        }
+    }
+
+    /// A comment on lines of its own; a block comment's later lines keep
+    /// their text.
+    fn comment_lines(&mut self, text: &str) {
+        let mut lines = text.lines();
+        if let Some(first) = lines.next() {
+            self.line(first.trim_end());
+        }
+        for l in lines {
+            self.out.push_str(l.trim_end());
+            self.out.push('\n');
+        }
+    }
+
+    /// Lays out `nodes` (in source order) between the braces of a block,
+    /// closing with the comments before `end`.
+    fn nodes(&mut self, mut nodes: Vec<Node<'_>>, end: u32) {
+        nodes.sort_by_key(|n| n.range().0);
+        let mut first = true;
+        for n in nodes {
+            let (lo, hi) = n.range();
+            self.comments_before(lo, &mut first);
+            if !first && self.blank_before(lo) {
+                self.out.push('\n');
+            }
+            first = false;
+            self.node(&n);
+            self.last = hi as usize;
+        }
+        self.comments_before(end, &mut first);
+    }
+
+    fn node(&mut self, n: &Node<'_>) {
+        match *n {
+            Node::Import(i) => {
+                let mut s = format!("import {}", i.path.name);
+                if !i.names.is_empty() {
+                    let names: Vec<&str> = i.names.iter().map(|n| n.name.as_str()).collect();
+                    s.push_str(&format!(".{{{}}}", names.join(", ")));
+                }
+                self.line(&s);
+            }
+            Node::Item(Item::Fn(f)) | Node::Method(f) => self.func(f),
+            Node::Init(f) => self.init(f),
+            Node::Item(Item::Global(v)) | Node::Field(v) => {
+                let s = self.var(v);
+                self.statement_line(s);
+            }
+            Node::Item(Item::Class(c)) => self.class(c),
+            Node::Item(Item::InitBlock(b)) => {
+                self.indent();
+                self.out.push_str("init ");
+                self.block(b);
+                self.out.push('\n');
+            }
+            Node::Item(Item::Stmt(s)) | Node::Stmt(s) => self.stmt(s),
+        }
+    }
+
+    fn file(&mut self, f: &File) {
+        /// A top-level thing: an import or item, or an `export { ... }`
+        /// group (its `export` keyword and its items), printed as written.
+        enum Top<'t> {
+            Node(Node<'t>),
+            Group(Span, &'t [Item]),
+        }
+        let mut tops: Vec<(u32, Top)> = f.imports.iter().map(|i| (i.span.lo, Top::Node(Node::Import(i)))).collect();
+        let items = &f.items;
+        let mut i = 0;
+        while i < items.len() {
+            match self.export_group(&items[i]) {
+                Some(span) => {
+                    let mut j = i;
+                    while j < items.len() && self.export_group(&items[j]) == Some(span) {
+                        j += 1;
+                    }
+                    tops.push((span.lo, Top::Group(span, &items[i..j])));
+                    i = j;
+                }
+                None => {
+                    let n = Node::Item(&items[i]);
+                    tops.push((n.range().0, Top::Node(n)));
+                    i += 1;
+                }
+            }
+        }
+        tops.sort_by_key(|(lo, _)| *lo);
+        let mut first = true;
+        for (lo, top) in tops {
+            self.comments_before(lo, &mut first);
+            if !first && self.blank_before(lo) {
+                self.out.push('\n');
+            }
+            first = false;
+            match top {
+                Top::Group(span, members) => {
+                    self.line("export {");
+                    self.depth += 1;
+                    self.last = span.hi as usize + 1;
+                    let end = members.iter().map(|m| Node::Item(m).range().1).max().unwrap_or(span.hi);
+                    let close = self.closing_brace(end);
+                    self.nodes(members.iter().map(Node::Item).collect(), close);
+                    self.depth -= 1;
+                    self.line("}");
+                    self.last = close as usize + 1;
+                }
+                Top::Node(n) => {
+                    let hi = n.range().1;
+                    self.node(&n);
+                    self.last = self.last.max(hi as usize);
+                }
+            }
+        }
+        self.comments_before(self.text.len() as u32, &mut first);
+        while self.out.ends_with("\n\n") {
+            self.out.pop();
+        }
+    }
+
+    /// The `export` keyword of the `export { ... }` group an item is in.
+    fn export_group(&self, item: &Item) -> Option<Span> {
+        let mods = match item {
+            Item::Fn(f) => &f.mods,
+            Item::Class(c) => &c.mods,
+            Item::Global(v) => &v.mods,
+            _ => return None,
+        };
+        let e = mods.export?;
+        self.text.get(e.hi as usize..)?.trim_start().starts_with('{').then_some(e)
+    }
+
+    /// Where the `}` after `from` is.
+    fn closing_brace(&self, from: u32) -> u32 {
+        let mut pos = from as usize;
+        let bytes = self.text.as_bytes();
+        while pos < bytes.len() {
+            match bytes[pos] {
+                b'}' => return pos as u32,
+                b'/' if bytes.get(pos + 1) == Some(&b'/') => {
+                    while pos < bytes.len() && bytes[pos] != b'\n' {
+                        pos += 1;
+                    }
+                }
+                b'/' if bytes.get(pos + 1) == Some(&b'*') => {
+                    let mut depth = 0;
+                    while pos < bytes.len() {
+                        if bytes[pos] == b'/' && bytes.get(pos + 1) == Some(&b'*') {
+                            depth += 1;
+                            pos += 2;
+                        } else if bytes[pos] == b'*' && bytes.get(pos + 1) == Some(&b'/') {
+                            depth -= 1;
+                            pos += 2;
+                            if depth == 0 {
+                                break;
+                            }
+                        } else {
+                            pos += 1;
+                        }
+                    }
+                }
+                _ => pos += 1,
+            }
+        }
+        bytes.len() as u32
+    }
+
+    fn modifiers(&self, m: &Modifiers, in_group: bool) -> String {
+        let mut s = String::new();
+        if let Some((a, _)) = m.access {
+            s.push_str(match a {
+                Access::Public => "public ",
+                Access::Protected => "protected ",
+                Access::Private => "private ",
+                Access::Internal => "internal ",
+            });
+        }
+        for (on, word) in [
+            (m.export.is_some() && !in_group, "export "),
+            (m.shared.is_some(), "shared "),
+            (m.extern_.is_some(), "extern "),
+            (m.open.is_some(), "open "),
+            (m.final_.is_some(), "final "),
+            (m.override_.is_some(), "override "),
+        ] {
+            if on {
+                s.push_str(word);
+            }
+        }
+        s
+    }
+
+    fn in_group(&self, m: &Modifiers) -> bool {
+        m.export.is_some_and(|e| self.text.get(e.hi as usize..).is_some_and(|t| t.trim_start().starts_with('{')))
+    }
+
+    fn func(&mut self, f: &FnDecl) {
+        let mut s = self.modifiers(&f.mods, self.in_group(&f.mods));
+        s.push_str(&format!("fn {}({})", f.name.name, self.params(&f.params)));
+        if let Some(r) = &f.ret {
+            s.push_str(&format!(" -> {}", self.ty(r)));
+        }
+        if f.throws {
+            s.push_str(" throws");
+        }
+        self.indent();
+        self.out.push_str(&s);
+        match &f.body {
+            Some(b) => {
+                self.out.push(' ');
+                self.block(b);
+                self.out.push('\n');
+            }
+            None => self.out.push('\n'),
+        }
+    }
+
+    fn init(&mut self, f: &FnDecl) {
+        let mut s = self.modifiers(&f.mods, false);
+        s.push_str(&format!("init({})", self.params(&f.params)));
+        self.indent();
+        self.out.push_str(&s);
+        if let Some(b) = &f.body {
+            self.out.push(' ');
+            self.block(b);
+        }
+        self.out.push('\n');
+    }
+
+    fn params(&self, ps: &[Param]) -> String {
+        ps.iter().map(|p| format!("{}: {}", p.name.name, self.ty(&p.ty))).collect::<Vec<_>>().join(", ")
+    }
+
+    fn class(&mut self, c: &ClassDecl) {
+        let mut s = self.modifiers(&c.mods, self.in_group(&c.mods));
+        s.push_str(&format!("class {}", c.name.name));
+        if let Some(b) = &c.base {
+            s.push_str(&format!(" : {}", self.ty(b)));
+        }
+        let members: Vec<Node> = c
+            .fields
+            .iter()
+            .map(Node::Field)
+            .chain(c.methods.iter().map(Node::Method))
+            .chain(c.inits.iter().map(Node::Init))
+            .collect();
+        let end = members.iter().map(|m| m.range().1).max().unwrap_or(c.span.hi);
+        let close = self.closing_brace(end.max(c.span.hi));
+        self.indent();
+        self.out.push_str(&s);
+        if members.is_empty() && !self.comments_within(c.span.hi, close) {
+            self.out.push_str(" {}\n");
+        } else {
+            self.out.push_str(" {\n");
+            self.depth += 1;
+            self.last = c.span.hi as usize;
+            self.nodes(members, close);
+            self.depth -= 1;
+            self.line("}");
+        }
+        self.last = close as usize + 1;
+    }
+
+    fn comments_within(&self, lo: u32, hi: u32) -> bool {
+        self.comments.get(self.next).is_some_and(|c| c.lo >= lo && c.lo < hi)
+    }
+
+    /// `{ ... }` from the current position; the caller ends the line.
+    fn block(&mut self, b: &Block) {
+        let close = b.span.hi.saturating_sub(1);
+        if b.stmts.is_empty() && !self.comments_within(b.span.lo, close) {
+            self.out.push_str("{}");
+            self.last = b.span.hi as usize;
+            return;
+        }
+        self.out.push_str("{\n");
+        self.depth += 1;
+        self.last = b.span.lo as usize + 1;
+        self.nodes(b.stmts.iter().map(Node::Stmt).collect(), close);
+        self.depth -= 1;
+        self.indent();
+        self.out.push('}');
+        self.last = b.span.hi as usize;
+    }
+
+    fn var(&self, v: &VarDecl) -> String {
+        let mut s = self.modifiers(&v.mods, self.in_group(&v.mods));
+        s.push_str(if v.mutable { "var " } else { "let " });
+        s.push_str(&v.name.name);
+        if let Some(t) = &v.ty {
+            s.push_str(&format!(": {}", self.ty(t)));
+        }
+        if let Some(e) = &v.init {
+            s.push_str(" = ");
+            s.push_str(&self.expr(e));
+        }
+        s
+    }
+
+    /// A one-line statement, its outermost argument list broken when the
+    /// line is too long.
+    fn statement_line(&mut self, s: String) {
+        let width = self.depth * INDENT.len() + s.chars().count();
+        if width <= WIDTH {
+            self.line(&s);
+            return;
+        }
+        match break_outermost(&s) {
+            Some((head, args, tail)) => {
+                self.line(&head);
+                self.depth += 1;
+                for a in args {
+                    self.line(&format!("{a},"));
+                }
+                self.depth -= 1;
+                self.line(&tail);
+            }
+            None => self.line(&s),
+        }
+    }
+
+    fn stmt(&mut self, s: &Stmt) {
+        match s {
+            Stmt::Let(v) => {
+                let text = self.var(v);
+                self.statement_line(text);
+            }
+            Stmt::Assign { target, op, value, .. } => {
+                let op = op.map_or("=".to_string(), |o| format!("{}=", o.as_str()));
+                let text = format!("{} {op} {}", self.expr(target), self.expr(value));
+                self.statement_line(text);
+            }
+            Stmt::Expr(e) => {
+                let text = self.expr(e);
+                self.statement_line(text);
+            }
+            Stmt::If { .. } => {
+                self.indent();
+                self.if_chain(s);
+                self.out.push('\n');
+            }
+            Stmt::While { cond, body, .. } => {
+                self.indent();
+                self.out.push_str(&format!("while {} ", self.expr(cond)));
+                self.block(body);
+                self.out.push('\n');
+            }
+            Stmt::For { pattern, iter, body, .. } => {
+                let p = match pattern {
+                    ForPattern::One(i) => i.name.clone(),
+                    ForPattern::Pair(a, b) => format!("({}, {})", a.name, b.name),
+                };
+                self.indent();
+                self.out.push_str(&format!("for {p} in {} ", self.expr(iter)));
+                self.block(body);
+                self.out.push('\n');
+            }
+            Stmt::Break(_) => self.line("break"),
+            Stmt::Continue(_) => self.line("continue"),
+            Stmt::Return(e, _) => {
+                let text = match e {
+                    Some(e) => format!("return {}", self.expr(e)),
+                    None => "return".into(),
+                };
+                self.statement_line(text);
+            }
+            Stmt::Throw(e, _) => {
+                let text = format!("throw {}", self.expr(e));
+                self.statement_line(text);
+            }
+            Stmt::Try { body, catches, finally, .. } => {
+                self.indent();
+                self.out.push_str("try ");
+                self.block(body);
+                for c in catches {
+                    self.out.push_str(&format!(" catch {}: {} ", c.name.name, self.ty(&c.ty)));
+                    self.block(&c.body);
+                }
+                if let Some(f) = finally {
+                    self.out.push_str(" finally ");
+                    self.block(f);
+                }
+                self.out.push('\n');
+            }
+            Stmt::Block(b) => {
+                self.indent();
+                self.block(b);
+                self.out.push('\n');
+            }
+        }
+    }
+
+    /// `if ... { } else if ... { } else { }`, from the current position.
+    fn if_chain(&mut self, s: &Stmt) {
+        let Stmt::If { cond, then, els, .. } = s else { return };
+        let c = match cond {
+            Cond::Expr(e) => self.expr(e),
+            Cond::Let(name, e) => format!("let {} = {}", name.name, self.expr(e)),
+        };
+        self.out.push_str(&format!("if {c} "));
+        self.block(then);
+        match els.as_deref() {
+            Some(next @ Stmt::If { .. }) => {
+                self.out.push_str(" else ");
+                self.if_chain(next);
+            }
+            Some(Stmt::Block(b)) => {
+                self.out.push_str(" else ");
+                self.block(b);
+            }
+            Some(other) => {
+                // Not produced by the parser; printed as a block.
+                self.out.push_str(" else {\n");
+                self.depth += 1;
+                self.stmt(other);
+                self.depth -= 1;
+                self.indent();
+                self.out.push('}');
+            }
+            None => {}
+        }
+    }
+
+    fn ty(&self, t: &TypeExpr) -> String {
+        match t {
+            TypeExpr::Named(parts) => parts.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join("."),
+            TypeExpr::Array(e, _) => format!("[{}]", self.ty(e)),
+            TypeExpr::Map(k, v, _) => format!("Map[{}, {}]", self.ty(k), self.ty(v)),
+            // `fn(A) -> B?` would be a function returning `B?`.
+            TypeExpr::Optional(e, _) if matches!(**e, TypeExpr::Fn(_, Some(_), _)) => format!("({})?", self.ty(e)),
+            TypeExpr::Optional(e, _) => format!("{}?", self.ty(e)),
+            TypeExpr::Fn(ps, r, _) => {
+                let ps: Vec<String> = ps.iter().map(|p| self.ty(p)).collect();
+                match r {
+                    Some(r) => format!("fn({}) -> {}", ps.join(", "), self.ty(r)),
+                    None => format!("fn({})", ps.join(", ")),
+                }
+            }
+        }
+    }
+
+    /// Whether the source wrapped `e` in parentheses (the parser widens a
+    /// parenthesised expression's span over them).
+    fn parenthesised(&self, e: &Expr) -> bool {
+        let first = match &e.kind {
+            ExprKind::Call(f, _) | ExprKind::Index(f, _) | ExprKind::Member(f, _) | ExprKind::Unwrap(f) => Some(f),
+            ExprKind::Binary(_, l, _) | ExprKind::Is(l, _) | ExprKind::As(l, _) | ExprKind::AsOpt(l, _) => Some(l),
+            ExprKind::Range { lo, .. } => Some(lo),
+            _ => None,
+        };
+        match first {
+            Some(f) => f.span.lo > e.span.lo,
+            None => self.text.as_bytes().get(e.span.lo as usize) == Some(&b'('),
+        }
+    }
+
+    fn expr(&self, e: &Expr) -> String {
+        let inner = self.expr_bare(e);
+        if self.parenthesised(e) {
+            format!("({inner})")
+        } else {
+            inner
+        }
+    }
+
+    fn list(&self, es: &[Expr]) -> String {
+        es.iter().map(|e| self.expr(e)).collect::<Vec<_>>().join(", ")
+    }
+
+    fn expr_bare(&self, e: &Expr) -> String {
+        match &e.kind {
+            ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Str(_) => {
+                // Literals as written (`0xff`, `1_000`, escapes, interpolation).
+                let s = self.src(e.span);
+                let s = if self.parenthesised(e) { literal_inside(s) } else { s };
+                s.to_string()
+            }
+            ExprKind::Bool(b) => b.to_string(),
+            ExprKind::Nil => "nil".into(),
+            ExprKind::Name(n) => n.clone(),
+            ExprKind::SelfRef => "self".into(),
+            ExprKind::Super(n) => format!("super.{}", n.name),
+            ExprKind::Array(es) => format!("[{}]", self.list(es)),
+            ExprKind::Map(pairs) if pairs.is_empty() => "[:]".into(),
+            ExprKind::Map(pairs) => {
+                let ps: Vec<String> =
+                    pairs.iter().map(|(k, v)| format!("{}: {}", self.expr(k), self.expr(v))).collect();
+                format!("[{}]", ps.join(", "))
+            }
+            ExprKind::Call(f, args) => format!("{}({})", self.expr(f), self.list(args)),
+            ExprKind::Index(a, i) => format!("{}[{}]", self.expr(a), self.expr(i)),
+            ExprKind::Member(o, n) => format!("{}.{}", self.expr(o), n.name),
+            ExprKind::Unwrap(o) => format!("{}!", self.expr(o)),
+            ExprKind::Unary(op, x) => {
+                let o = match op {
+                    UnOp::Neg => "-",
+                    UnOp::Not => "!",
+                    UnOp::BitNot => "~",
+                };
+                format!("{o}{}", self.expr(x))
+            }
+            ExprKind::Binary(op, l, r) => format!("{} {} {}", self.expr(l), op.as_str(), self.expr(r)),
+            ExprKind::Range { lo, hi, inclusive } => {
+                format!("{}{}{}", self.expr(lo), if *inclusive { "..=" } else { ".." }, self.expr(hi))
+            }
+            ExprKind::Is(x, t) => format!("{} is {}", self.expr(x), self.ty(t)),
+            ExprKind::As(x, t) => format!("{} as {}", self.expr(x), self.ty(t)),
+            ExprKind::AsOpt(x, t) => format!("{} as? {}", self.expr(x), self.ty(t)),
+            ExprKind::Error => String::new(),
+        }
+    }
+}
+
+/// A literal's text without the parentheses around it.
+fn literal_inside(s: &str) -> &str {
+    let s = s.trim();
+    let s = s.strip_prefix('(').unwrap_or(s);
+    let s = s.strip_suffix(')').unwrap_or(s);
+    let t = s.trim();
+    if t.starts_with('(') && t.ends_with(')') {
+        literal_inside(t)
+    } else {
+        t
+    }
+}
+
+/// The bytes of `s` outside its string literals (interpolations and the
+/// strings inside them included), with their positions.
+fn outside_strings(s: &str) -> impl Iterator<Item = (usize, u8)> + '_ {
+    // What encloses the current byte, innermost last: a string, or an
+    // interpolation `\(` (with its open parentheses) inside one.
+    enum In {
+        Str,
+        Interp(u32),
+    }
+    let mut stack: Vec<In> = Vec::new();
+    let mut escaped = false;
+    let bytes = s.as_bytes();
+    bytes.iter().copied().enumerate().filter(move |&(i, c)| match stack.last_mut() {
+        None => {
+            if c == b'"' {
+                stack.push(In::Str);
+                return false;
+            }
+            true
+        }
+        Some(In::Str) => {
+            if escaped {
+                escaped = false;
+                if c == b'(' {
+                    stack.push(In::Interp(0));
+                }
+            } else if c == b'\\' {
+                escaped = bytes.get(i + 1).is_some();
+            } else if c == b'"' {
+                stack.pop();
+            }
+            false
+        }
+        Some(In::Interp(open)) => {
+            match c {
+                b'"' => stack.push(In::Str),
+                b'(' => *open += 1,
+                b')' if *open == 0 => {
+                    stack.pop();
+                }
+                b')' => *open -= 1,
+                _ => {}
+            }
+            false
+        }
+    })
+}
+
+/// Splits a statement's text at its outermost bracketed list that has a
+/// comma at its top level: (text up to and with the opening bracket, the
+/// elements, the closing bracket and what follows).
+fn break_outermost(s: &str) -> Option<(String, Vec<String>, String)> {
+    let mut depth = 0i32;
+    let mut open = None;
+    for (i, c) in outside_strings(s) {
+        match c {
+            b'(' | b'[' => {
+                if depth == 0 {
+                    open = Some(i);
+                }
+                depth += 1;
+            }
+            b')' | b']' => {
+                depth -= 1;
+                if let (0, Some(o)) = (depth, open) {
+                    let parts = split_top(&s[o + 1..i]);
+                    if parts.len() > 1 {
+                        return Some((s[..=o].to_string(), parts, s[i..].to_string()));
+                    }
+                    open = None;
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// `inner` split at its top-level commas.
+fn split_top(inner: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut depth = 0i32;
+    let mut start = 0;
+    for (i, c) in outside_strings(inner) {
+        match c {
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => depth -= 1,
+            b',' if depth == 0 => {
+                parts.push(inner[start..i].trim().to_string());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(inner[start..].trim().to_string());
+    parts
+}
