@@ -44,6 +44,12 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
     Ok(())
 }
 
+/// `text` in the canonical layout (`tess_syntax::format`), formatted on the
+/// compiler's own stack, as deeply nested code needs.
+pub fn format(id: FileId, text: &str) -> Result<String, Diagnostics> {
+    crate::on_compiler_stack(|| tess_syntax::format::format(id, text))
+}
+
 /// Formats `paths` (writing them unless `check`); syntax errors in any
 /// file are returned together, after every other file is done.
 pub fn run(paths: &[PathBuf], check: bool) -> Result<Formatted, Error> {
@@ -53,7 +59,7 @@ pub fn run(paths: &[PathBuf], check: bool) -> Result<Formatted, Error> {
     for path in sources(paths)? {
         let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         let id = FileId(failed_sources.len() as u32);
-        match tess_syntax::format::format(id, &text) {
+        match format(id, &text) {
             Ok(formatted) if formatted != text => {
                 if !check {
                     write_atomically(&path, formatted.as_bytes())?;

@@ -5,11 +5,12 @@
 use crate::frontend::{check_sources, ModuleInput, MAIN_MODULE};
 use tess_syntax::{Diagnostics, FileId, SourceFile};
 
-/// The parser (and lexer) on any text.
+/// The parser (and lexer) on any text, and the formatter on what parses.
 pub fn parse(bytes: &[u8]) {
     let text = String::from_utf8_lossy(bytes);
     let mut diags = Diagnostics::default();
     crate::on_compiler_stack(|| tess_syntax::parser::parse_file(FileId(0), &text, &mut diags));
+    let _ = crate::fmt::format(FileId(0), &text);
 }
 
 /// The whole front end (parse and check) on any text, as a program or a

@@ -9,6 +9,11 @@ use tess_syntax::SourceFile;
 /// Runs the whole compiler in memory, through the driver library as `tess`
 /// does; a program without errors must also generate code without an error.
 fn front_end(text: &str) {
+    // `tess fmt` takes any text too, and formats what parses for good.
+    if let Ok(once) = tess_driver::fmt::format(tess_syntax::FileId(0), text) {
+        let twice = tess_driver::fmt::format(tess_syntax::FileId(0), &once);
+        assert_eq!(twice.ok().as_deref(), Some(once.as_str()), "formatting is not idempotent on:\n{text}");
+    }
     let input = ModuleInput { name: MAIN_MODULE, mode: None, files: &[], search: &[], parse_cache: None };
     if let Ok(checked) = check_sources(&input, vec![SourceFile::new("fuzz.tes", text)]) {
         let output = match checked.module.mode {
