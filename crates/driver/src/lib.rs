@@ -12,6 +12,7 @@ pub mod fuzz;
 pub mod header;
 pub mod launch;
 pub mod link;
+pub mod lsp;
 pub mod manifest;
 pub mod module_graph;
 pub mod ninja;

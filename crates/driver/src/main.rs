@@ -165,6 +165,12 @@ enum Command {
     /// symbol in standard input (a filter, as `c++filt`: `nm prog | tess
     /// demangle`).
     Demangle { symbols: Vec<String> },
+    /// Serve the Language Server Protocol on standard input and output:
+    /// errors as you type, formatting.
+    Lsp {
+        #[arg(short = 'I', value_name = "DIR")]
+        include: Vec<PathBuf>,
+    },
     /// Lay out source files in the one canonical style: each FILE, the
     /// `.tes` files below each DIR, or in a package its `src/`.
     Fmt {
@@ -412,6 +418,10 @@ fn execute(command: Command) -> Result<ExitCode, Error> {
                     }
                 }
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Lsp { include } => {
+            tess_driver::lsp::serve(&include)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Fmt { paths, check } => {

@@ -1,0 +1,241 @@
+//! `tess lsp` (issue 13, first part): a Language Server Protocol server on
+//! standard input and output, built on `lsp-server` and `lsp-types` as
+//! rust-analyzer is. It checks each open document as the compiler would —
+//! with the other files of its module, against the compiled modules on
+//! `-I` and, in a package, its `build/lib` — and publishes every error, with
+//! its range, on open and on each change; it formats a document with
+//! `tess fmt`'s layout. Nothing a half-typed document holds can stop it:
+//! every pass returns errors as values.
+
+use crate::frontend::{check_sources, ModuleInput, MAIN_MODULE};
+use crate::Error;
+use lsp_server::{Connection, Message, Notification, Request, Response};
+use lsp_types::notification::{DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, PublishDiagnostics};
+use lsp_types::request::Formatting;
+use lsp_types::{
+    Diagnostic, DiagnosticSeverity, DocumentFormattingParams, Position, PublishDiagnosticsParams, Range,
+    ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind, TextEdit, Uri,
+};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use tess_syntax::{FileId, SourceFile};
+
+/// Serves one client on standard input and output until it shuts down.
+pub fn serve(search: &[PathBuf]) -> Result<(), Error> {
+    let (connection, io) = Connection::stdio();
+    let capabilities = ServerCapabilities {
+        text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::FULL)),
+        document_formatting_provider: Some(lsp_types::OneOf::Left(true)),
+        ..ServerCapabilities::default()
+    };
+    let caps = serde_json::to_value(capabilities).map_err(|e| format!("lsp: {e}"))?;
+    connection.initialize(caps).map_err(|e| format!("lsp: initialising: {e}"))?;
+    let mut server = Server { connection, search: search.to_vec(), documents: HashMap::new() };
+    server.run()?;
+    drop(server);
+    io.join().map_err(|e| format!("lsp: {e}"))?;
+    Ok(())
+}
+
+struct Server {
+    connection: Connection,
+    /// `-I` directories.
+    search: Vec<PathBuf>,
+    /// Open documents' text, by URI.
+    documents: HashMap<String, String>,
+}
+
+impl Server {
+    fn run(&mut self) -> Result<(), Error> {
+        while let Ok(msg) = self.connection.receiver.recv() {
+            match msg {
+                Message::Request(req) => {
+                    if self.connection.handle_shutdown(&req).map_err(|e| format!("lsp: {e}"))? {
+                        return Ok(());
+                    }
+                    self.request(req)?;
+                }
+                Message::Notification(n) => self.notification(n)?,
+                Message::Response(_) => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn send(&self, msg: Message) -> Result<(), Error> {
+        self.connection.sender.send(msg).map_err(|e| Error::Message(format!("lsp: {e}")))
+    }
+
+    fn request(&mut self, req: Request) -> Result<(), Error> {
+        use lsp_types::request::Request as _;
+        let response = if req.method == Formatting::METHOD {
+            match serde_json::from_value::<DocumentFormattingParams>(req.params) {
+                Ok(p) => {
+                    let edits = self.documents.get(p.text_document.uri.as_str()).and_then(|t| format_edits(t));
+                    Response::new_ok(req.id, edits)
+                }
+                Err(e) => Response::new_err(req.id, lsp_server::ErrorCode::InvalidParams as i32, e.to_string()),
+            }
+        } else {
+            Response::new_err(
+                req.id,
+                lsp_server::ErrorCode::MethodNotFound as i32,
+                format!("{} is not served", req.method),
+            )
+        };
+        self.send(Message::Response(response))
+    }
+
+    fn notification(&mut self, n: Notification) -> Result<(), Error> {
+        use lsp_types::notification::Notification as _;
+        let uri = match n.method.as_str() {
+            DidOpenTextDocument::METHOD => {
+                let Ok(p) = serde_json::from_value::<lsp_types::DidOpenTextDocumentParams>(n.params) else {
+                    return Ok(());
+                };
+                self.documents.insert(p.text_document.uri.as_str().to_string(), p.text_document.text);
+                p.text_document.uri
+            }
+            DidChangeTextDocument::METHOD => {
+                let Ok(p) = serde_json::from_value::<lsp_types::DidChangeTextDocumentParams>(n.params) else {
+                    return Ok(());
+                };
+                // Full synchronisation: the last change is the whole text.
+                if let Some(change) = p.content_changes.into_iter().last() {
+                    self.documents.insert(p.text_document.uri.as_str().to_string(), change.text);
+                }
+                p.text_document.uri
+            }
+            DidCloseTextDocument::METHOD => {
+                if let Ok(p) = serde_json::from_value::<lsp_types::DidCloseTextDocumentParams>(n.params) {
+                    self.documents.remove(p.text_document.uri.as_str());
+                }
+                return Ok(());
+            }
+            _ => return Ok(()),
+        };
+        let diagnostics = match self.documents.get(uri.as_str()) {
+            Some(text) => diagnostics(&uri, text, &self.search),
+            None => Vec::new(),
+        };
+        let params = PublishDiagnosticsParams { uri, diagnostics, version: None };
+        let note = Notification::new(PublishDiagnostics::METHOD.to_string(), params);
+        self.send(Message::Notification(note))
+    }
+}
+
+/// The whole document replaced by its formatted text, if it parses and
+/// the layout changes.
+fn format_edits(text: &str) -> Option<Vec<TextEdit>> {
+    let formatted = crate::fmt::format(FileId(0), text).ok()?;
+    if formatted == text {
+        return Some(Vec::new());
+    }
+    let source = SourceFile::new("", text);
+    let end = position(&source, text.len() as u32);
+    Some(vec![TextEdit { range: Range { start: Position::new(0, 0), end }, new_text: formatted }])
+}
+
+/// The LSP position (0-based line and column) of a byte offset.
+fn position(source: &SourceFile, offset: u32) -> Position {
+    let (line, col) = source.line_col(offset);
+    Position::new(line.saturating_sub(1) as u32, col.saturating_sub(1) as u32)
+}
+
+/// The path of a `file:` URI.
+fn uri_path(uri: &Uri) -> Option<PathBuf> {
+    let s = uri.as_str().strip_prefix("file://")?;
+    Some(PathBuf::from(percent_decode(s)))
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            if let Some(v) = s.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// What the document is checked with: its module's name and the other
+/// files of the module (a package's `src/NAME/`; the program's `src/`),
+/// and where compiled modules are.
+fn module_of(path: &Path, search: &[PathBuf]) -> (Option<String>, Vec<PathBuf>, Vec<PathBuf>) {
+    let mut dirs = search.to_vec();
+    let Some(root) = path.parent().and_then(crate::manifest::find_root) else {
+        return (None, Vec::new(), dirs);
+    };
+    dirs.push(root.join("build").join("lib"));
+    let Some(dir) = path.parent() else { return (None, Vec::new(), dirs) };
+    let siblings: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|entries| {
+            let mut v: Vec<PathBuf> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "tes") && p != path)
+                .collect();
+            v.sort();
+            v
+        })
+        .unwrap_or_default();
+    let name = (dir != root.join("src")).then(|| dir.file_name().map(|n| n.to_string_lossy().into_owned())).flatten();
+    (name, siblings, dirs)
+}
+
+/// Every error the compiler finds in the document `text` at `uri`.
+fn diagnostics(uri: &Uri, text: &str, search: &[PathBuf]) -> Vec<Diagnostic> {
+    let path = uri_path(uri).unwrap_or_else(|| PathBuf::from("untitled.tes"));
+    let (name, siblings, dirs) = module_of(&path, search);
+    let mut sources = vec![SourceFile::new(path.display().to_string(), text)];
+    for s in &siblings {
+        if let Ok(t) = std::fs::read_to_string(s) {
+            sources.push(SourceFile::new(s.display().to_string(), t));
+        }
+    }
+    let mode = name.as_ref().map(|_| tess_sema::hir::Mode::Library);
+    let name = name.unwrap_or_else(|| MAIN_MODULE.to_string());
+    let input = ModuleInput { name: &name, mode, files: &[], search: &dirs, parse_cache: None };
+    match check_sources(&input, sources) {
+        Ok(_) => Vec::new(),
+        Err(Error::Diagnostics { sources, diags }) => diags
+            .items
+            .iter()
+            .filter(|d| d.span.file == FileId(0))
+            .map(|d| {
+                let source = &sources[0];
+                let mut message = d.message.clone();
+                if let Some(h) = &d.hint {
+                    message.push_str(&format!("\nhint: {h}"));
+                }
+                Diagnostic {
+                    range: Range { start: position(source, d.span.lo), end: position(source, d.span.hi) },
+                    severity: Some(DiagnosticSeverity::ERROR),
+                    source: Some("tess".into()),
+                    message,
+                    ..Diagnostic::default()
+                }
+            })
+            .collect(),
+        Err(e) => {
+            let message = match e {
+                Error::Message(m) => m,
+                other => format!("{other:?}"),
+            };
+            vec![Diagnostic {
+                range: Range::default(),
+                severity: Some(DiagnosticSeverity::ERROR),
+                source: Some("tess".into()),
+                message,
+                ..Diagnostic::default()
+            }]
+        }
+    }
+}

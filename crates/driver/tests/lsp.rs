@@ -1,0 +1,157 @@
+//! `tess lsp` driven as an editor drives it: JSON-RPC over the server's
+//! standard input and output (issue 13).
+
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+
+struct Client {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+}
+
+impl Client {
+    fn start(dir: &std::path::Path) -> Client {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tess"))
+            .arg("lsp")
+            .current_dir(dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("tess lsp starts");
+        let stdin = child.stdin.take().unwrap();
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        Client { child, stdin, stdout }
+    }
+
+    fn send(&mut self, msg: Value) {
+        let body = msg.to_string();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    fn receive(&mut self) -> Value {
+        let mut len = 0;
+        loop {
+            let mut line = String::new();
+            self.stdout.read_line(&mut line).unwrap();
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some(n) = line.strip_prefix("Content-Length: ") {
+                len = n.parse().unwrap();
+            }
+        }
+        let mut body = vec![0; len];
+        self.stdout.read_exact(&mut body).unwrap();
+        serde_json::from_slice(&body).unwrap()
+    }
+
+    /// The next message that is not a log or progress notification.
+    fn next(&mut self, method: Option<&str>) -> Value {
+        loop {
+            let m = self.receive();
+            match (method, m.get("method").and_then(Value::as_str)) {
+                (Some(want), Some(got)) if want == got => return m,
+                (None, None) => return m,
+                _ => {}
+            }
+        }
+    }
+
+    fn request(&mut self, id: i64, method: &str, params: Value) -> Value {
+        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        self.next(None)
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    fn diagnostics(&mut self) -> Vec<Value> {
+        let m = self.next(Some("textDocument/publishDiagnostics"));
+        m["params"]["diagnostics"].as_array().cloned().unwrap_or_default()
+    }
+}
+
+#[test]
+fn an_editing_session() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let file = dir.join("a.tes");
+    std::fs::write(&file, "").unwrap();
+    let uri = format!("file://{}", file.display());
+    let mut c = Client::start(dir);
+    let init = c.request(1, "initialize", json!({"capabilities": {}, "rootUri": null, "processId": null}));
+    assert_eq!(init["result"]["capabilities"]["documentFormattingProvider"], json!(true));
+    c.notify("initialized", json!({}));
+
+    // An error: reported at its range.
+    let text = "let x: Int = \"no\"\nprint(x)\n";
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "tessera", "version": 1, "text": text}}),
+    );
+    let d = c.diagnostics();
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0]["range"]["start"], json!({"line": 0, "character": 13}));
+    assert!(d[0]["message"].as_str().unwrap().contains("expected Int, found String"), "{d:?}");
+
+    // Fixed: no diagnostics.
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": "let x: Int = 2\nprint( x )\n"}]}),
+    );
+    assert!(c.diagnostics().is_empty());
+
+    // Formatting: the whole document replaced by `tess fmt`'s layout.
+    let f = c.request(
+        2,
+        "textDocument/formatting",
+        json!({"textDocument": {"uri": uri}, "options": {"tabSize": 4, "insertSpaces": true}}),
+    );
+    assert_eq!(f["result"][0]["newText"], json!("let x: Int = 2\nprint(x)\n"));
+
+    // Half-typed: errors, and the server goes on.
+    for (v, t) in [(3, "let y = foo("), (4, "class A { fn"), (5, "print(\"\\(")] {
+        c.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": v}, "contentChanges": [{"text": t}]}),
+        );
+        assert!(!c.diagnostics().is_empty(), "{t}");
+    }
+
+    let down = c.request(6, "shutdown", json!(null));
+    assert_eq!(down["result"], json!(null));
+    c.notify("exit", json!(null));
+    drop(c.stdin);
+    assert!(c.child.wait().unwrap().success());
+}
+
+/// A file of a package's module is checked with the module's other files.
+#[test]
+fn a_module_in_a_package() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pkg = tmp.path();
+    std::fs::create_dir_all(pkg.join("src/geo")).unwrap();
+    std::fs::write(pkg.join("Tessera.toml"), "[package]\nname = \"app\"\n").unwrap();
+    std::fs::write(pkg.join("src/geo/b.tes"), "fn helper() -> Int { return 2 }\n").unwrap();
+    let file = pkg.join("src/geo/a.tes");
+    let text = "export fn two() -> Int { return helper() }\n";
+    std::fs::write(&file, text).unwrap();
+    let mut c = Client::start(pkg);
+    c.request(1, "initialize", json!({"capabilities": {}, "rootUri": null, "processId": null}));
+    c.notify("initialized", json!({}));
+    let uri = format!("file://{}", file.display());
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "tessera", "version": 1, "text": text}}),
+    );
+    assert!(c.diagnostics().is_empty());
+    c.request(2, "shutdown", json!(null));
+    c.notify("exit", json!(null));
+    drop(c.stdin);
+    assert!(c.child.wait().unwrap().success());
+}
