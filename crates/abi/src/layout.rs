@@ -90,22 +90,29 @@ pub mod error {
 
 /// A module's table of code positions, which it registers at start-up so
 /// that stack traces can name the functions, files and lines of return
-/// addresses (`docs/abi.md`, stack traces). Header: functions, then sites.
+/// addresses (`docs/abi.md`, stack traces). Only the header's four
+/// pointers and each function's start are relocated: everything else is
+/// indices and offsets, so a table costs a program few dynamic
+/// relocations.
 pub mod code_table {
     pub const NFUNCS: i32 = 0;
     pub const FUNCS: i32 = 8;
     pub const NSITES: i32 = 16;
     pub const SITES: i32 = 24;
-    pub const SIZE: i32 = 32;
+    /// Every function's positions, one array.
+    pub const LOCS: i32 = 32;
+    /// The names of functions and files, NUL-terminated, one blob.
+    pub const STRINGS: i32 = 40;
+    pub const SIZE: i32 = 48;
 
-    /// A function: code address, code bytes, its positions (sorted by
-    /// offset) and how many.
+    /// A function: code address, code bytes (`u32`), and its positions
+    /// (sorted by offset): the first's index in `LOCS` and how many.
     pub mod func {
         pub const START: i32 = 0;
         pub const LEN: i32 = 8;
+        pub const FIRST_LOC: i32 = 12;
         pub const NLOCS: i32 = 16;
-        pub const LOCS: i32 = 24;
-        pub const SIZE: i32 = 32;
+        pub const SIZE: i32 = 24;
     }
 
     /// A position in a function's code: from this code offset on, the
@@ -117,15 +124,15 @@ pub mod code_table {
     }
 
     /// A site: the start of a source statement — the function it belongs
-    /// to and its file (C strings), line and column (`u32`s), and for code
-    /// inlined into a caller, the caller's site (else -1).
+    /// to and its file (offsets in `STRINGS`), line and column, and for
+    /// code inlined into a caller, the caller's site (else -1); `u32`s.
     pub mod site {
         pub const FUNC: i32 = 0;
-        pub const FILE: i32 = 8;
-        pub const LINE: i32 = 16;
-        pub const COL: i32 = 20;
-        pub const PARENT: i32 = 24;
-        pub const SIZE: i32 = 32;
+        pub const FILE: i32 = 4;
+        pub const LINE: i32 = 8;
+        pub const COL: i32 = 12;
+        pub const PARENT: i32 = 16;
+        pub const SIZE: i32 = 20;
     }
 }
 

@@ -12,22 +12,27 @@ use std::collections::HashMap;
 use tess_abi::layout::code_table::{self, func, loc, site};
 
 /// A source statement code comes from.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct Site {
-    /// The function as a trace names it (`main.inner`, `geo.Shape.area`).
-    pub func: String,
-    pub file: String,
+    /// The function as a trace names it (`main.inner`, `geo.Shape.area`):
+    /// an index into [`Sites::names`].
+    pub func: u32,
+    /// The file's name, an index into [`Sites::names`].
+    pub file: u32,
     pub line: u32,
     pub col: u32,
     /// For code inlined into a caller: the caller's site.
     pub parent: Option<u32>,
 }
 
-/// The sites of a module, numbered in the order they are first used.
+/// The sites of a module, numbered in the order they are first used, and
+/// the names they mention.
 #[derive(Default)]
 pub(crate) struct Sites {
     pub list: Vec<Site>,
     index: HashMap<Site, u32>,
+    pub names: Vec<String>,
+    name_index: HashMap<String, u32>,
 }
 
 impl Sites {
@@ -36,8 +41,19 @@ impl Sites {
             return n;
         }
         let n = self.list.len() as u32;
-        self.list.push(site.clone());
+        self.list.push(site);
         self.index.insert(site, n);
+        n
+    }
+
+    /// The index of a function's or file's name.
+    pub fn name(&mut self, name: &str) -> u32 {
+        if let Some(&n) = self.name_index.get(name) {
+            return n;
+        }
+        let n = self.names.len() as u32;
+        self.names.push(name.to_string());
+        self.name_index.insert(name.to_string(), n);
         n
     }
 }
@@ -69,30 +85,57 @@ fn put32(bytes: &mut [u8], at: usize, value: u32) {
     bytes[at..at + 4].copy_from_slice(&value.to_le_bytes());
 }
 
+/// The names of a table's sites, NUL-terminated in one blob, each stored
+/// once.
+#[derive(Default)]
+struct Strings {
+    bytes: Vec<u8>,
+    at: HashMap<String, u32>,
+}
+
+impl Strings {
+    fn offset(&mut self, s: &str) -> u32 {
+        if let Some(&o) = self.at.get(s) {
+            return o;
+        }
+        let o = self.bytes.len() as u32;
+        self.bytes.extend_from_slice(s.as_bytes());
+        self.bytes.push(0);
+        self.at.insert(s.to_string(), o);
+        o
+    }
+}
+
 impl<M: Module> ModuleGen<'_, M> {
     /// Defines the module's code table (declared as `self.code_table`)
     /// once every function is defined.
     pub(crate) fn define_code_table(&mut self) -> Result<(), CodegenError> {
         let name = self.module.declarations().get_data_decl(self.code_table).name.clone().unwrap_or_default();
-        let funcs = self.positions.clone();
-        let sites = self.sites.list.clone();
-        let part = |mg: &mut Self, suffix: &str, bytes: Vec<u8>, fill: &dyn Fn(&mut Self, &mut DataDescription)| {
-            let id = mg
-                .module
-                .declare_data(&format!("{name}.{suffix}"), cranelift_module::Linkage::Local, false, false)
-                .map_err(err("declaring the code table"))?;
-            let mut desc = DataDescription::new();
-            let mut bytes = bytes;
-            bytes.resize(bytes.len().max(8), 0);
-            desc.define(bytes.into_boxed_slice());
-            desc.set_align(8);
-            fill(mg, &mut desc);
+        let part =
+            |mg: &mut Self, suffix: &str, mut bytes: Vec<u8>| -> Result<(DataId, DataDescription), CodegenError> {
+                let id = mg
+                    .module
+                    .declare_data(&format!("{name}.{suffix}"), cranelift_module::Linkage::Local, false, false)
+                    .map_err(err("declaring the code table"))?;
+                let mut desc = DataDescription::new();
+                bytes.resize(bytes.len().max(8), 0);
+                desc.define(bytes.into_boxed_slice());
+                desc.set_align(8);
+                Ok((id, desc))
+            };
+        let define = |mg: &mut Self, (id, desc): (DataId, DataDescription)| -> Result<DataId, CodegenError> {
             mg.module.define_data(id, &desc).map_err(err("defining the code table"))?;
-            Ok::<DataId, CodegenError>(id)
+            Ok(id)
         };
 
+        let funcs = &self.positions;
         let mut locs = Vec::new();
-        for f in &funcs {
+        let mut entries = vec![0u8; funcs.len() * func::SIZE as usize];
+        for (i, f) in funcs.iter().enumerate() {
+            let at = i * func::SIZE as usize;
+            put32(&mut entries, at + func::LEN as usize, f.len as u32);
+            put32(&mut entries, at + func::FIRST_LOC as usize, (locs.len() / loc::SIZE as usize) as u32);
+            put32(&mut entries, at + func::NLOCS as usize, f.locs.len() as u32);
             for &(offset, s) in &f.locs {
                 let mut l = [0u8; loc::SIZE as usize];
                 put32(&mut l, loc::OFFSET as usize, offset);
@@ -100,59 +143,45 @@ impl<M: Module> ModuleGen<'_, M> {
                 locs.extend_from_slice(&l);
             }
         }
-        let locs_id = part(self, "locs", locs, &|_, _| {})?;
-
-        let mut file_names = Vec::new();
-        for s in &sites {
-            file_names.push((self.c_string(&s.func)?, self.c_string(&s.file)?));
-        }
-        let mut bytes = vec![0u8; sites.len() * site::SIZE as usize];
+        let mut strings = Strings::default();
+        let sites = &self.sites.list;
+        let mut site_bytes = vec![0u8; sites.len() * site::SIZE as usize];
         for (i, s) in sites.iter().enumerate() {
             let at = i * site::SIZE as usize;
-            put32(&mut bytes, at + site::LINE as usize, s.line);
-            put32(&mut bytes, at + site::COL as usize, s.col);
-            put(&mut bytes, at + site::PARENT as usize, s.parent.map_or(u64::MAX, u64::from));
+            put32(&mut site_bytes, at + site::FUNC as usize, strings.offset(&self.sites.names[s.func as usize]));
+            put32(&mut site_bytes, at + site::FILE as usize, strings.offset(&self.sites.names[s.file as usize]));
+            put32(&mut site_bytes, at + site::LINE as usize, s.line);
+            put32(&mut site_bytes, at + site::COL as usize, s.col);
+            put32(&mut site_bytes, at + site::PARENT as usize, s.parent.unwrap_or(u32::MAX));
         }
-        let sites_id = part(self, "sites", bytes, &|mg, desc| {
-            for (i, &(func_name, file)) in file_names.iter().enumerate() {
-                let at = (i * site::SIZE as usize) as u32;
-                let gv = mg.module.declare_data_in_data(func_name, desc);
-                desc.write_data_addr(at + site::FUNC as u32, gv, 0);
-                let gv = mg.module.declare_data_in_data(file, desc);
-                desc.write_data_addr(at + site::FILE as u32, gv, 0);
-            }
-        })?;
+        let ids: Vec<FuncId> = funcs.iter().map(|f| f.id).collect();
+        let (nfuncs, nsites) = (ids.len(), sites.len());
 
-        let mut bytes = vec![0u8; funcs.len() * func::SIZE as usize];
-        let mut first_loc = Vec::new();
-        let mut n = 0i64;
-        for (i, f) in funcs.iter().enumerate() {
-            let at = i * func::SIZE as usize;
-            put(&mut bytes, at + func::LEN as usize, f.len);
-            put(&mut bytes, at + func::NLOCS as usize, f.locs.len() as u64);
-            first_loc.push(n * i64::from(loc::SIZE));
-            n += f.locs.len() as i64;
+        let locs_id = part(self, "locs", locs).and_then(|p| define(self, p))?;
+        let strings_id = part(self, "strings", strings.bytes).and_then(|p| define(self, p))?;
+        let sites_id = part(self, "sites", site_bytes).and_then(|p| define(self, p))?;
+        let (funcs_id, mut desc) = part(self, "funcs", entries)?;
+        for (i, id) in ids.into_iter().enumerate() {
+            let fref = self.module.declare_func_in_data(id, &mut desc);
+            desc.write_function_addr((i * func::SIZE as usize) as u32 + func::START as u32, fref);
         }
-        let funcs_id = part(self, "funcs", bytes, &|mg, desc| {
-            let locs_gv = mg.module.declare_data_in_data(locs_id, desc);
-            for (i, f) in funcs.iter().enumerate() {
-                let at = (i * func::SIZE as usize) as u32;
-                let fref = mg.module.declare_func_in_data(f.id, desc);
-                desc.write_function_addr(at + func::START as u32, fref);
-                desc.write_data_addr(at + func::LOCS as u32, locs_gv, first_loc[i]);
-            }
-        })?;
+        let funcs_id = define(self, (funcs_id, desc))?;
 
         let mut header = vec![0u8; code_table::SIZE as usize];
-        put(&mut header, code_table::NFUNCS as usize, funcs.len() as u64);
-        put(&mut header, code_table::NSITES as usize, sites.len() as u64);
+        put(&mut header, code_table::NFUNCS as usize, nfuncs as u64);
+        put(&mut header, code_table::NSITES as usize, nsites as u64);
         let mut desc = DataDescription::new();
         desc.define(header.into_boxed_slice());
         desc.set_align(8);
-        let gv = self.module.declare_data_in_data(funcs_id, &mut desc);
-        desc.write_data_addr(code_table::FUNCS as u32, gv, 0);
-        let gv = self.module.declare_data_in_data(sites_id, &mut desc);
-        desc.write_data_addr(code_table::SITES as u32, gv, 0);
+        for (at, id) in [
+            (code_table::FUNCS, funcs_id),
+            (code_table::SITES, sites_id),
+            (code_table::LOCS, locs_id),
+            (code_table::STRINGS, strings_id),
+        ] {
+            let gv = self.module.declare_data_in_data(id, &mut desc);
+            desc.write_data_addr(at as u32, gv, 0);
+        }
         self.module.define_data(self.code_table, &desc).map_err(err("defining the code table"))
     }
 }

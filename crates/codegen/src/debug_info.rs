@@ -53,6 +53,7 @@ pub(crate) fn write(
     obj: &mut Object<'_>,
     unit: &str,
     sites: &[Site],
+    names: &[String],
     funcs: &[DebugFunc<'_>],
 ) -> Result<(), CodegenError> {
     let encoding = Encoding { format: Format::Dwarf32, version: 4, address_size: 8 };
@@ -69,9 +70,9 @@ pub(crate) fn write(
         let from_start = f.positions.locs.first().map(|&(_, site)| (0, site));
         for (offset, site) in from_start.into_iter().chain(f.positions.locs.iter().copied()) {
             let Some(s) = sites.get(site as usize) else { continue };
-            let file = *files
-                .entry(s.file.clone())
-                .or_insert_with(|| lines.add_file(LineString::String(s.file.as_bytes().to_vec()), dir, None));
+            let file = *files.entry(s.file).or_insert_with(|| {
+                lines.add_file(LineString::String(names[s.file as usize].as_bytes().to_vec()), dir, None)
+            });
             let row = lines.row();
             if offset > 0 && row.address_offset == u64::from(offset) {
                 continue;

@@ -76,6 +76,7 @@ pub fn object_file_of(
     let names = mg.debug_names();
     let positions = std::mem::take(&mut mg.positions);
     let sites = std::mem::take(&mut mg.sites.list);
+    let site_names = std::mem::take(&mut mg.sites.names);
     let unit_file = piece.unwrap_or(module.funcs[module.init].file) as usize;
     let unit = module.files.get(unit_file).map_or_else(|| format!("{}.tes", module.name), |f| f.name.clone());
     let weak = |name: &str| weakly_imported(module, name);
@@ -95,7 +96,7 @@ pub fn object_file_of(
             positions: p,
         })
         .collect();
-    crate::debug_info::write(&mut product.object, &unit, &sites, &funcs)?;
+    crate::debug_info::write(&mut product.object, &unit, &sites, &site_names, &funcs)?;
     if let Some(ctor) = constructor {
         // A shared library initialises itself when loaded (MODULES.md §5):
         // an `.init_array` entry pointing at the constructor.

@@ -46,7 +46,7 @@ pub unsafe extern "C" fn tess_register_code(table: *const u8) {
     for i in 0..n {
         let entry = unsafe { funcs.add(i * func::SIZE as usize) };
         let start = unsafe { word(entry, func::START) } as usize;
-        let len = unsafe { word(entry, func::LEN) } as usize;
+        let len = unsafe { half(entry, func::LEN) } as usize;
         all.push(Func { start, end: start + len, entry, table });
     }
     all.sort_by_key(|f| f.start);
@@ -72,9 +72,10 @@ pub fn lookup(all: &[Func], pc: usize) -> Option<(*const u8, i64)> {
         return None;
     }
     let offset = (pc - f.start) as u32;
-    let nlocs = unsafe { word(f.entry, func::NLOCS) } as usize;
-    let locs = unsafe { word(f.entry, func::LOCS) } as *const u8;
-    let at = |k: usize| unsafe { locs.add(k * loc::SIZE as usize) };
+    let nlocs = unsafe { half(f.entry, func::NLOCS) } as usize;
+    let first = unsafe { half(f.entry, func::FIRST_LOC) } as usize;
+    let locs = unsafe { word(f.table, code_table::LOCS) } as *const u8;
+    let at = |k: usize| unsafe { locs.add((first + k) * loc::SIZE as usize) };
     // The last position at or before `offset` (binary search).
     let (mut lo, mut hi) = (0, nlocs);
     while lo < hi {
@@ -97,11 +98,18 @@ pub fn lookup(all: &[Func], pc: usize) -> Option<(*const u8, i64)> {
 pub unsafe fn describe(table: *const u8, mut site: i64, out: &mut String) {
     let nsites = unsafe { word(table, code_table::NSITES) } as i64;
     let sites = unsafe { word(table, code_table::SITES) } as *const u8;
+    let strings = unsafe { word(table, code_table::STRINGS) } as *const u8;
     while (0..nsites).contains(&site) {
         let s = unsafe { sites.add(site as usize * site::SIZE as usize) };
-        let text = |offset| unsafe { CStr::from_ptr(word(s, offset) as *const c_char) }.to_string_lossy();
+        let text = |field| {
+            let at = unsafe { half(s, field) } as usize;
+            unsafe { CStr::from_ptr(strings.add(at).cast::<c_char>()) }.to_string_lossy()
+        };
         let (line, col) = unsafe { (half(s, site::LINE), half(s, site::COL)) };
         out.push_str(&format!("  at {} ({}:{line}:{col})\n", text(site::FUNC), text(site::FILE)));
-        site = unsafe { word(s, site::PARENT) } as i64;
+        site = match unsafe { half(s, site::PARENT) } {
+            u32::MAX => -1,
+            parent => i64::from(parent),
+        };
     }
 }

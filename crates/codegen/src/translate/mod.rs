@@ -138,6 +138,7 @@ fn translate<'h, M: Module>(
         cell_values: HashMap::new(),
         site: -1,
         inline_sites: Vec::new(),
+        site_names: None,
     };
     t.run()?;
     let frontend = t.mg.module.isa().frontend_config();
@@ -226,6 +227,9 @@ struct Translator<'a, 'h, M: Module> {
     site: i64,
     /// For each callee being inlined, the caller's site at the call.
     inline_sites: Vec<i64>,
+    /// The function (by address) and file whose names the last site used,
+    /// and those names' indices.
+    site_names: Option<(usize, u32, u32, u32)>,
 }
 
 impl<'h, M: Module> Translator<'_, 'h, M> {

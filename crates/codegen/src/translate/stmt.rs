@@ -11,7 +11,7 @@ use cranelift_codegen::ir::{types, Block, InstBuilder, Value};
 use cranelift_module::Module;
 use tess_abi::layout::{self};
 use tess_abi::RuntimeFn;
-use tess_sema::hir::{Expr, ExprKind, LocalId, Place, Stmt};
+use tess_sema::hir::{self, Expr, ExprKind, LocalId, Place, Stmt};
 use tess_sema::ty::Ty;
 
 impl<'h, M: Module> Translator<'_, 'h, M> {
@@ -274,9 +274,19 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         let func = self.body.func;
         let Some(file) = hir.files.get(span.file.0 as usize) else { return };
         let (line, col) = file.position(span.lo);
-        let name = crate::code_table::display_name(hir, func);
+        // One name lookup per function and file, not per statement.
+        let func_key = func as *const hir::Func as usize;
+        let name = match self.site_names {
+            Some((key, file_key, name, file_name)) if key == func_key && file_key == span.file.0 => (name, file_name),
+            _ => {
+                let name = self.mg.sites.name(&crate::code_table::display_name(hir, func));
+                let file_name = self.mg.sites.name(&file.name);
+                self.site_names = Some((func_key, span.file.0, name, file_name));
+                (name, file_name)
+            }
+        };
         let parent = self.inline_sites.last().and_then(|&s| u32::try_from(s).ok());
-        let site = Site { func: name, file: file.name.clone(), line, col, parent };
+        let site = Site { func: name.0, file: name.1, line, col, parent };
         let n = self.mg.sites.number(site);
         self.site = i64::from(n);
         self.b.set_srcloc(SourceLoc::new(n));
