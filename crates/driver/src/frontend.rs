@@ -69,10 +69,16 @@ pub fn check(input: &ModuleInput) -> Result<Checked, Error> {
 /// Parses and checks one module's source texts (`input.files` unused):
 /// for tools that hold the text in memory.
 pub fn check_sources(input: &ModuleInput, sources: Vec<SourceFile>) -> Result<Checked, Error> {
-    crate::on_compiler_stack(|| check_on_this_stack(input, sources))
+    crate::on_compiler_stack(|| check_on_this_stack(input, sources, false))
 }
 
-fn check_on_this_stack(input: &ModuleInput, sources: Vec<SourceFile>) -> Result<Checked, Error> {
+/// [`check_sources`], also recording every name resolved and what to
+/// (`hir::Module::refs`), for an editor.
+pub fn check_sources_indexed(input: &ModuleInput, sources: Vec<SourceFile>) -> Result<Checked, Error> {
+    crate::on_compiler_stack(|| check_on_this_stack(input, sources, true))
+}
+
+fn check_on_this_stack(input: &ModuleInput, sources: Vec<SourceFile>, index: bool) -> Result<Checked, Error> {
     let mut diags = Diagnostics::default();
     let files: Vec<_> =
         sources.iter().enumerate().map(|(i, s)| parse_cached(i, &s.text, &mut diags, input.parse_cache)).collect();
@@ -106,7 +112,8 @@ fn check_on_this_stack(input: &ModuleInput, sources: Vec<SourceFile>) -> Result<
     let has_statements = files.iter().any(|f| f.items.iter().any(|i| matches!(i, tess_syntax::ast::Item::Stmt(_))));
     let mode = input.mode.unwrap_or(if has_statements { hir::Mode::Program } else { hir::Mode::Library });
     let name = if mode == hir::Mode::Program && has_statements { MAIN_MODULE } else { input.name };
-    let (mut module, interface) = tess_sema::check_module(name, mode, &files, &imports, &mut diags);
+    let check = if index { tess_sema::check_module_indexed } else { tess_sema::check_module };
+    let (mut module, interface) = check(name, mode, &files, &imports, &mut diags);
     if diags.has_errors() {
         return Err(Error::Diagnostics { sources, diags });
     }

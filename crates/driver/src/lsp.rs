@@ -7,11 +7,11 @@
 //! `tess fmt`'s layout. Nothing a half-typed document holds can stop it:
 //! every pass returns errors as values.
 
-use crate::frontend::{check_sources, ModuleInput, MAIN_MODULE};
+use crate::frontend::{check_sources, check_sources_indexed, Checked, ModuleInput, MAIN_MODULE};
 use crate::Error;
 use lsp_server::{Connection, Message, Notification, Request, Response};
 use lsp_types::notification::{DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, PublishDiagnostics};
-use lsp_types::request::Formatting;
+use lsp_types::request::{Formatting, GotoDefinition, HoverRequest};
 use lsp_types::{
     Diagnostic, DiagnosticSeverity, DocumentFormattingParams, Position, PublishDiagnosticsParams, Range,
     ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind, TextEdit, Uri,
@@ -26,6 +26,8 @@ pub fn serve(search: &[PathBuf]) -> Result<(), Error> {
     let capabilities = ServerCapabilities {
         text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::FULL)),
         document_formatting_provider: Some(lsp_types::OneOf::Left(true)),
+        definition_provider: Some(lsp_types::OneOf::Left(true)),
+        hover_provider: Some(lsp_types::HoverProviderCapability::Simple(true)),
         ..ServerCapabilities::default()
     };
     let caps = serde_json::to_value(capabilities).map_err(|e| format!("lsp: {e}"))?;
@@ -68,7 +70,32 @@ impl Server {
 
     fn request(&mut self, req: Request) -> Result<(), Error> {
         use lsp_types::request::Request as _;
-        let response = if req.method == Formatting::METHOD {
+        let response = if req.method == GotoDefinition::METHOD || req.method == HoverRequest::METHOD {
+            match serde_json::from_value::<lsp_types::TextDocumentPositionParams>(req.params.clone()) {
+                Ok(p) => {
+                    let found = self
+                        .documents
+                        .get(p.text_document.uri.as_str())
+                        .and_then(|text| lookup(&p.text_document.uri, text, p.position, &self.search));
+                    let value = match found {
+                        None => serde_json::Value::Null,
+                        Some(found) if req.method == GotoDefinition::METHOD => {
+                            serde_json::to_value(found.location).unwrap_or_default()
+                        }
+                        Some(found) => serde_json::to_value(lsp_types::Hover {
+                            contents: lsp_types::HoverContents::Markup(lsp_types::MarkupContent {
+                                kind: lsp_types::MarkupKind::Markdown,
+                                value: format!("```tessera\n{}\n```", found.hover),
+                            }),
+                            range: None,
+                        })
+                        .unwrap_or_default(),
+                    };
+                    Response::new_ok(req.id, value)
+                }
+                Err(e) => Response::new_err(req.id, lsp_server::ErrorCode::InvalidParams as i32, e.to_string()),
+            }
+        } else if req.method == Formatting::METHOD {
             match serde_json::from_value::<DocumentFormattingParams>(req.params) {
                 Ok(p) => {
                     let edits = self.documents.get(p.text_document.uri.as_str()).and_then(|t| format_edits(t));
@@ -190,8 +217,9 @@ fn module_of(path: &Path, search: &[PathBuf]) -> (Option<String>, Vec<PathBuf>, 
     (name, siblings, dirs)
 }
 
-/// Every error the compiler finds in the document `text` at `uri`.
-fn diagnostics(uri: &Uri, text: &str, search: &[PathBuf]) -> Vec<Diagnostic> {
+/// The document `text` at `uri` checked with its module's other files
+/// (the document is file 0), indexed for an editor when `index`.
+fn check_document(uri: &Uri, text: &str, search: &[PathBuf], index: bool) -> Result<Checked, Error> {
     let path = uri_path(uri).unwrap_or_else(|| PathBuf::from("untitled.tes"));
     let (name, siblings, dirs) = module_of(&path, search);
     let mut sources = vec![SourceFile::new(path.display().to_string(), text)];
@@ -203,7 +231,61 @@ fn diagnostics(uri: &Uri, text: &str, search: &[PathBuf]) -> Vec<Diagnostic> {
     let mode = name.as_ref().map(|_| tess_sema::hir::Mode::Library);
     let name = name.unwrap_or_else(|| MAIN_MODULE.to_string());
     let input = ModuleInput { name: &name, mode, files: &[], search: &dirs, parse_cache: None };
-    match check_sources(&input, sources) {
+    if index {
+        check_sources_indexed(&input, sources)
+    } else {
+        check_sources(&input, sources)
+    }
+}
+
+/// What a name in a document resolves to.
+struct Found {
+    location: lsp_types::Location,
+    hover: String,
+}
+
+/// The declaration the name at `position` of the document resolves to.
+fn lookup(uri: &Uri, text: &str, at: Position, search: &[PathBuf]) -> Option<Found> {
+    let checked = check_document(uri, text, search, true).ok()?;
+    let doc = SourceFile::new("", text);
+    let offset = offset_of(&doc, at)?;
+    let r = checked
+        .module
+        .refs
+        .iter()
+        .filter(|r| r.at.file == FileId(0) && r.at.lo <= offset && offset <= r.at.hi)
+        .min_by_key(|r| r.at.hi - r.at.lo)?;
+    let source = checked.sources.get(r.target.file.0 as usize)?;
+    let target_uri: Uri = format!("file://{}", absolute(&source.name).display()).parse().ok()?;
+    let range = Range { start: position(source, r.target.lo), end: position(source, r.target.hi) };
+    Some(Found { location: lsp_types::Location { uri: target_uri, range }, hover: r.hover.clone() })
+}
+
+fn absolute(path: &str) -> PathBuf {
+    let p = PathBuf::from(path);
+    if p.is_absolute() {
+        p
+    } else {
+        std::env::current_dir().map(|d| d.join(&p)).unwrap_or(p)
+    }
+}
+
+/// The byte offset of an LSP position (line, character) in `doc`.
+fn offset_of(doc: &SourceFile, p: Position) -> Option<u32> {
+    let mut offset = 0usize;
+    for (i, line) in doc.text.split_inclusive('\n').enumerate() {
+        if i == p.line as usize {
+            let col: usize = line.chars().take(p.character as usize).map(char::len_utf8).sum();
+            return Some((offset + col) as u32);
+        }
+        offset += line.len();
+    }
+    (p.line as usize == doc.text.split_inclusive('\n').count()).then_some(offset as u32)
+}
+
+/// Every error the compiler finds in the document `text` at `uri`.
+fn diagnostics(uri: &Uri, text: &str, search: &[PathBuf]) -> Vec<Diagnostic> {
+    match check_document(uri, text, search, false) {
         Ok(_) => Vec::new(),
         Err(Error::Diagnostics { sources, diags }) => diags
             .items

@@ -130,28 +130,77 @@ fn an_editing_session() {
     assert!(c.child.wait().unwrap().success());
 }
 
-/// A file of a package's module is checked with the module's other files.
-#[test]
-fn a_module_in_a_package() {
-    let tmp = tempfile::tempdir().unwrap();
-    let pkg = tmp.path();
+/// A package with module `geo` (`b.tes` and the document `a.tes`, whose
+/// text is `text`), opened in a started server: the client and the
+/// document's URI.
+fn open_in_package(pkg: &std::path::Path, text: &str) -> (Client, String) {
     std::fs::create_dir_all(pkg.join("src/geo")).unwrap();
     std::fs::write(pkg.join("Tessera.toml"), "[package]\nname = \"app\"\n").unwrap();
-    std::fs::write(pkg.join("src/geo/b.tes"), "fn helper() -> Int { return 2 }\n").unwrap();
+    std::fs::write(pkg.join("src/geo/b.tes"), "fn helper() -> Int {\n    return 2\n}\n").unwrap();
     let file = pkg.join("src/geo/a.tes");
-    let text = "export fn two() -> Int { return helper() }\n";
     std::fs::write(&file, text).unwrap();
     let mut c = Client::start(pkg);
     c.request(1, "initialize", json!({"capabilities": {}, "rootUri": null, "processId": null}));
     c.notify("initialized", json!({}));
     let uri = format!("file://{}", file.display());
-    c.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": uri, "languageId": "tessera", "version": 1, "text": text}}),
-    );
+    let doc = json!({"textDocument": {"uri": uri, "languageId": "tessera", "version": 1, "text": text}});
+    c.notify("textDocument/didOpen", doc);
+    (c, uri)
+}
+
+impl Client {
+    fn shut_down(mut self) {
+        self.request(99, "shutdown", json!(null));
+        self.notify("exit", json!(null));
+        drop(self.stdin);
+        assert!(self.child.wait().unwrap().success());
+    }
+}
+
+/// A file of a package's module is checked with the module's other files.
+#[test]
+fn a_module_in_a_package() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut c, _) = open_in_package(tmp.path(), "export fn two() -> Int { return helper() }\n");
     assert!(c.diagnostics().is_empty());
-    c.request(2, "shutdown", json!(null));
-    c.notify("exit", json!(null));
-    drop(c.stdin);
-    assert!(c.child.wait().unwrap().success());
+    c.shut_down();
+}
+
+/// Go-to-definition and hover: locals, functions, classes, fields and
+/// methods, within a file and into another file of the module.
+#[test]
+fn definitions_and_hover() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = "fn add(a: Int, b: Int) -> Int {\n    return a + b\n}\nclass Point {\n    var x: Int = 0\n    fn twice() -> Int {\n        return self.x * 2\n    }\n}\nexport fn run() -> Int {\n    let p = Point()\n    return add(p.x, helper()) + p.twice()\n}\n";
+    let (mut c, uri) = open_in_package(tmp.path(), text);
+    assert!(c.diagnostics().is_empty());
+    let at = |line: u32, character: u32| json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}});
+    let mut id = 2;
+    let mut def = |c: &mut Client, line, ch| {
+        id += 1;
+        let r = c.request(id, "textDocument/definition", at(line, ch));
+        let loc = &r["result"];
+        (
+            loc["uri"].as_str().unwrap_or("").rsplit('/').next().unwrap_or("").to_string(),
+            loc["range"]["start"]["line"].clone(),
+        )
+    };
+    // `add` in `return add(...)` (line 11) is declared on line 0.
+    assert_eq!(def(&mut c, 11, 12), ("a.tes".to_string(), json!(0)));
+    // `p` is the local of line 10; `x` the field of line 4.
+    assert_eq!(def(&mut c, 11, 15), ("a.tes".to_string(), json!(10)));
+    assert_eq!(def(&mut c, 11, 17), ("a.tes".to_string(), json!(4)));
+    // `twice` the method of line 5; `Point` the class of line 3.
+    assert_eq!(def(&mut c, 11, 37), ("a.tes".to_string(), json!(5)));
+    assert_eq!(def(&mut c, 10, 13), ("a.tes".to_string(), json!(3)));
+    // `helper` is in the module's other file.
+    assert_eq!(def(&mut c, 11, 22), ("b.tes".to_string(), json!(0)));
+    let h = c.request(20, "textDocument/hover", at(11, 12));
+    assert_eq!(h["result"]["contents"]["value"], json!("```tessera\nfn add(Int, Int) -> Int\n```"));
+    let h = c.request(21, "textDocument/hover", at(11, 17));
+    assert_eq!(h["result"]["contents"]["value"], json!("```tessera\nvar Point.x: Int\n```"));
+    // Nothing there: null.
+    let r = c.request(22, "textDocument/definition", at(2, 0));
+    assert_eq!(r["result"], json!(null));
+    c.shut_down();
 }

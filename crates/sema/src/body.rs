@@ -8,12 +8,14 @@ use crate::hir::{self, LocalId};
 use crate::init_check::InitState;
 use crate::ty::{ClassId, Ty};
 use std::collections::HashMap;
-use tess_syntax::ast;
+use tess_syntax::{ast, Span};
 
 #[derive(Clone, Copy)]
 pub(crate) struct LocalInfo {
     pub id: LocalId,
     pub mutable: bool,
+    /// Where it is declared.
+    pub span: Span,
 }
 
 /// Where the body being checked sits.
@@ -59,7 +61,7 @@ impl Body {
     pub(crate) fn bind_local(&mut self, name: &ast::Ident, ty: Ty, mutable: bool) -> LocalId {
         let id = self.new_local(&name.name, ty);
         if let Some(scope) = self.scopes.last_mut() {
-            scope.insert(name.name.clone(), LocalInfo { id, mutable });
+            scope.insert(name.name.clone(), LocalInfo { id, mutable, span: name.span });
         }
         id
     }

@@ -26,7 +26,31 @@ pub fn check_module(
     imports: &[Import],
     diags: &mut Diagnostics,
 ) -> (hir::Module, Interface) {
+    check(module, mode, files, imports, diags, false)
+}
+
+/// [`check_module`], also recording every name it resolves and what to
+/// (`hir::Module::refs`), as an editor needs.
+pub fn check_module_indexed(
+    module: &str,
+    mode: Mode,
+    files: &[ast::File],
+    imports: &[Import],
+    diags: &mut Diagnostics,
+) -> (hir::Module, Interface) {
+    check(module, mode, files, imports, diags, true)
+}
+
+fn check(
+    module: &str,
+    mode: Mode,
+    files: &[ast::File],
+    imports: &[Import],
+    diags: &mut Diagnostics,
+    index: bool,
+) -> (hir::Module, Interface) {
     let mut c = Checker::new(module, diags);
+    c.refs = index.then(Vec::new);
     c.add_builtin_classes();
     c.import_inits = c.import_modules(files, imports);
     c.collect(files);
@@ -58,6 +82,7 @@ pub fn check_module(
         dependencies,
         shared_dependencies,
         files: Vec::new(),
+        refs: c.refs.take().unwrap_or_default(),
         uses: c.uses.into_inner().into_iter().collect(),
     };
     let interface = crate::interface::interface_of(&m);
@@ -366,6 +391,7 @@ impl Checker<'_> {
                     _ => match self.class_names.get(&name).copied() {
                         Some(id) => {
                             self.check_private(&name, t.span());
+                            self.note_ref(t.span(), self.class_info[id].span, |c| c.class_hover(id));
                             self.note_class(id);
                             self.class_ty(id)
                         }

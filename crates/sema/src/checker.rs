@@ -45,6 +45,8 @@ pub(crate) struct Checker<'d> {
     /// Imported declarations consulted so far (`note_use`); interior
     /// mutability because lookups that consult them take `&self`.
     pub uses: RefCell<BTreeSet<hir::Origin>>,
+    /// The names resolved so far, when an editor asked for them.
+    pub refs: Option<Vec<hir::Ref>>,
 }
 
 impl<'d> Checker<'d> {
@@ -69,6 +71,7 @@ impl<'d> Checker<'d> {
             class_names: HashMap::new(),
             body: Body::new(Ty::Void, BodyKind::TopLevel),
             uses: RefCell::new(BTreeSet::new()),
+            refs: None,
         }
     }
 
@@ -87,6 +90,33 @@ impl<'d> Checker<'d> {
     pub(crate) fn note_class(&self, class: ClassId) {
         for c in self.ancestors(class) {
             self.note_use(self.classes[c].origin.as_ref());
+        }
+    }
+
+    /// A function's declaration as an editor shows it.
+    pub(crate) fn fn_hover(&self, id: FuncId) -> String {
+        let sig = &self.sigs[id];
+        let ps: Vec<String> = sig.params.iter().map(|p| p.to_string()).collect();
+        format!("fn {}({}) -> {}", self.funcs[id].name, ps.join(", "), sig.ret)
+    }
+
+    /// A class's declaration as an editor shows it.
+    pub(crate) fn class_hover(&self, class: ClassId) -> String {
+        let c = &self.classes[class];
+        match c.base.filter(|&b| b != crate::tables::OBJECT) {
+            Some(b) => format!("class {} : {}", c.name, self.classes[b].name),
+            None => format!("class {}", c.name),
+        }
+    }
+
+    /// Records that the name at `at` resolved to the declaration at
+    /// `target` (when an editor asked, `check_module_indexed`).
+    pub(crate) fn note_ref(&mut self, at: Span, target: Span, hover: impl FnOnce(&Self) -> String) {
+        if self.refs.is_some() {
+            let hover = hover(self);
+            if let Some(refs) = &mut self.refs {
+                refs.push(hir::Ref { at, target, hover });
+            }
         }
     }
 

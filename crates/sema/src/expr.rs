@@ -227,15 +227,22 @@ impl Checker<'_> {
 
     fn name(&mut self, n: &str, span: Span) -> Expr {
         if let Some(l) = self.lookup_local(n) {
+            let ty = self.body.locals[l.id].ty.clone();
+            self.note_ref(span, l.span, |_| format!("{} {n}: {ty}", if l.mutable { "var" } else { "let" }));
             return Expr::new(ExprKind::Local(l.id), self.body.locals[l.id].ty.clone());
         }
         if let Some(g) = self.global_names.get(n) {
-            let e = Expr::new(ExprKind::Global(g.id), self.globals[g.id].ty.clone());
+            let (id, gspan, mutable) = (g.id, g.span, g.mutable);
+            let e = Expr::new(ExprKind::Global(id), self.globals[id].ty.clone());
             self.check_private(n, span);
+            self.note_ref(span, gspan, |c| {
+                format!("{} {n}: {}", if mutable { "var" } else { "let" }, c.globals[id].ty)
+            });
             return e;
         }
-        if let Some(&(id, _)) = self.fn_names.get(n) {
+        if let Some(&(id, fspan)) = self.fn_names.get(n) {
             self.check_private(n, span);
+            self.note_ref(span, fspan, |c| c.fn_hover(id));
             let sig = &self.sigs[id];
             return Expr::new(ExprKind::FnRef(id), Ty::Fn(sig.params.clone(), Box::new(sig.ret.clone())));
         }
@@ -384,6 +391,10 @@ impl Checker<'_> {
         };
         if let Some(f) = self.find_field(class, &name.name) {
             let (owner, index, access, fspan) = (f.owner, f.index, f.access, f.span);
+            self.note_ref(name.span, fspan, |c| {
+                let f = &c.classes[class].fields[index];
+                format!("{} {}.{}: {}", if f.mutable { "var" } else { "let" }, c.classes[owner].name, f.name, f.ty)
+            });
             self.check_access(access, owner, fspan, name.span, &format!("field `{}`", name.name));
             if is_self && self.body.kind == BodyKind::Init {
                 let own = self.body.self_class == Some(owner)
@@ -420,8 +431,9 @@ impl Checker<'_> {
     fn call(&mut self, callee: &ast::Expr, args: &[ast::Expr], span: Span) -> Expr {
         match &callee.kind {
             ast::ExprKind::Name(n) if self.lookup_local(n).is_none() && !self.global_names.contains_key(n) => {
-                if let Some(&(id, _)) = self.fn_names.get(n) {
+                if let Some(&(id, fspan)) = self.fn_names.get(n) {
                     self.check_private(n, callee.span);
+                    self.note_ref(callee.span, fspan, |c| c.fn_hover(id));
                     if self.funcs[id].throws_c && !self.funcs[id].external {
                         self.error_hint(
                             callee.span,
@@ -436,6 +448,7 @@ impl Checker<'_> {
                 }
                 if let Some(&class) = self.class_names.get(n) {
                     self.check_private(n, callee.span);
+                    self.note_ref(callee.span, self.class_info[class].span, |c| c.class_hover(class));
                     return self.construct(class, args, span);
                 }
                 if crate::builtins::is_builtin_fn(n) {
@@ -529,6 +542,10 @@ impl Checker<'_> {
             }
             return error_expr();
         };
+        self.note_ref(name.span, m.span, |c| {
+            let ps: Vec<String> = m.sig.params.iter().map(|p| p.to_string()).collect();
+            format!("fn {}.{}({}) -> {}", c.classes[m.owner].name, name.name, ps.join(", "), m.sig.ret)
+        });
         self.check_access(m.access, m.owner, m.span, name.span, &format!("method `{}`", name.name));
         let mut all = vec![recv];
         all.extend(self.args(args, &m.sig.params, span, &format!("`{}`", name.name)));

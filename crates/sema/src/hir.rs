@@ -41,6 +41,19 @@ pub struct Module {
     /// The module's source files by `Span::file`, for positions in code
     /// (stack traces, debug info); filled by whoever read the files.
     pub files: Vec<SourceLines>,
+    /// For an editor (`check_module_indexed`): every name the checker
+    /// resolved, and what to.
+    pub refs: Vec<Ref>,
+}
+
+/// A use of a name and the declaration it resolved to (for another
+/// module's, where it was imported), with what an editor shows of it.
+#[derive(Clone, Debug)]
+pub struct Ref {
+    pub at: Span,
+    pub target: Span,
+    /// The declaration as code: `fn add(Int, Int) -> Int`, `var x: Int`.
+    pub hover: String,
 }
 
 /// A source file's name and where its lines start, to turn a `Span` into a
