@@ -11,13 +11,14 @@ use crate::frontend::{check_sources, check_sources_indexed, Checked, ModuleInput
 use crate::Error;
 use lsp_server::{Connection, Message, Notification, Request, Response};
 use lsp_types::notification::{DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, PublishDiagnostics};
-use lsp_types::request::{Formatting, GotoDefinition, HoverRequest};
+use lsp_types::request::{Completion, Formatting, GotoDefinition, HoverRequest};
 use lsp_types::{
     Diagnostic, DiagnosticSeverity, DocumentFormattingParams, Position, PublishDiagnosticsParams, Range,
     ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind, TextEdit, Uri,
 };
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use tess_sema::ty::Ty;
 use tess_syntax::{FileId, SourceFile};
 
 /// Serves one client on standard input and output until it shuts down.
@@ -28,6 +29,10 @@ pub fn serve(search: &[PathBuf]) -> Result<(), Error> {
         document_formatting_provider: Some(lsp_types::OneOf::Left(true)),
         definition_provider: Some(lsp_types::OneOf::Left(true)),
         hover_provider: Some(lsp_types::HoverProviderCapability::Simple(true)),
+        completion_provider: Some(lsp_types::CompletionOptions {
+            trigger_characters: Some(vec![".".into(), " ".into()]),
+            ..lsp_types::CompletionOptions::default()
+        }),
         ..ServerCapabilities::default()
     };
     let caps = serde_json::to_value(capabilities).map_err(|e| format!("lsp: {e}"))?;
@@ -92,6 +97,19 @@ impl Server {
                         .unwrap_or_default(),
                     };
                     Response::new_ok(req.id, value)
+                }
+                Err(e) => Response::new_err(req.id, lsp_server::ErrorCode::InvalidParams as i32, e.to_string()),
+            }
+        } else if req.method == Completion::METHOD {
+            match serde_json::from_value::<lsp_types::CompletionParams>(req.params) {
+                Ok(p) => {
+                    let doc = &p.text_document_position;
+                    let items = self
+                        .documents
+                        .get(doc.text_document.uri.as_str())
+                        .map(|text| complete(&doc.text_document.uri, text, doc.position, &self.search))
+                        .unwrap_or_default();
+                    Response::new_ok(req.id, items)
                 }
                 Err(e) => Response::new_err(req.id, lsp_server::ErrorCode::InvalidParams as i32, e.to_string()),
             }
@@ -281,6 +299,91 @@ fn offset_of(doc: &SourceFile, p: Position) -> Option<u32> {
         offset += line.len();
     }
     (p.line as usize == doc.text.split_inclusive('\n').count()).then_some(offset as u32)
+}
+
+/// Completions at `at`: module names after `import`, a value's fields
+/// and methods after `value.` (the document is checked without the
+/// half-typed member, to learn the value's type).
+fn complete(uri: &Uri, text: &str, at: Position, search: &[PathBuf]) -> Vec<lsp_types::CompletionItem> {
+    let doc = SourceFile::new("", text);
+    let Some(offset) = offset_of(&doc, at) else { return Vec::new() };
+    let before = &text[..offset as usize];
+    let line = before.rsplit('\n').next().unwrap_or("");
+    let item = |label: String, kind| lsp_types::CompletionItem { label, kind: Some(kind), ..Default::default() };
+    if let Some(partial) = line.trim_start().strip_prefix("import ") {
+        let path = uri_path(uri).unwrap_or_default();
+        let (_, _, dirs) = module_of(&path, search);
+        return module_names(&path, &dirs)
+            .into_iter()
+            .filter(|m| m.starts_with(partial.trim()))
+            .map(|m| item(m, lsp_types::CompletionItemKind::MODULE))
+            .collect();
+    }
+    // `receiver.partial`: check the text without `.partial`.
+    let partial_len = line.len() - line.trim_end_matches(|c: char| c.is_alphanumeric() || c == '_').len();
+    let dot = before.len() - partial_len;
+    if !before[..dot].ends_with('.') {
+        return Vec::new();
+    }
+    let receiver_end = (dot - 1) as u32;
+    let rest = &text[offset as usize..];
+    let word_rest = rest.len() - rest.trim_start_matches(|c: char| c.is_alphanumeric() || c == '_').len();
+    let patched = format!("{}{}", &text[..dot - 1], &rest[word_rest..]);
+    let Ok(checked) = check_document(uri, &patched, search, true) else { return Vec::new() };
+    let Some(Ty::Class(class, _)) = checked
+        .module
+        .refs
+        .iter()
+        .filter(|r| r.at.file == FileId(0) && r.at.hi == receiver_end)
+        .find_map(|r| r.ty.clone())
+        .map(|t| match t {
+            Ty::Optional(inner) => *inner,
+            t => t,
+        })
+    else {
+        return Vec::new();
+    };
+    let m = &checked.module;
+    let mut items = Vec::new();
+    for &c in m.classes[class].display.iter().rev() {
+        let prefix = format!("{}.", m.classes[c].name);
+        for f in m.funcs.iter().filter(|f| f.name.starts_with(&prefix) && !f.name.ends_with(".init")) {
+            let name = f.name[prefix.len()..].to_string();
+            if !items.iter().any(|i: &lsp_types::CompletionItem| i.label == name) {
+                items.push(item(name, lsp_types::CompletionItemKind::METHOD));
+            }
+        }
+    }
+    for f in m.classes[class].fields.iter().filter(|f| !f.name.starts_with('$')) {
+        items.push(item(f.name.clone(), lsp_types::CompletionItemKind::FIELD));
+    }
+    items.retain(|i| i.label.starts_with(&before[dot..]));
+    items.sort_by(|a, b| a.label.cmp(&b.label));
+    items
+}
+
+/// The modules a file may import: compiled ones on `dirs` (their
+/// `.tesi`), and in a package the modules of `src/`.
+fn module_names(path: &Path, dirs: &[PathBuf]) -> Vec<String> {
+    let mut names = Vec::new();
+    for d in dirs {
+        for e in std::fs::read_dir(d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.extension().is_some_and(|x| x == "tesi") {
+                names.extend(p.file_stem().map(|s| s.to_string_lossy().into_owned()));
+            }
+        }
+    }
+    if let Some(root) = path.parent().and_then(crate::manifest::find_root) {
+        for e in std::fs::read_dir(root.join("src")).into_iter().flatten().flatten() {
+            if e.path().is_dir() {
+                names.push(e.file_name().to_string_lossy().into_owned());
+            }
+        }
+    }
+    names.sort();
+    names.dedup();
+    names
 }
 
 /// Every error the compiler finds in the document `text` at `uri`.

@@ -202,5 +202,24 @@ fn definitions_and_hover() {
     // Nothing there: null.
     let r = c.request(22, "textDocument/definition", at(2, 0));
     assert_eq!(r["result"], json!(null));
+
+    // Completion of a half-typed member and of a module name.
+    let typed = text.replace("    return add(p.x", "    p.tw\n    return add(p.x");
+    let change = json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": typed}]});
+    c.notify("textDocument/didChange", change);
+    assert!(!c.diagnostics().is_empty());
+    let labels = |r: &Value| -> Vec<String> {
+        r["result"].as_array().into_iter().flatten().map(|i| i["label"].as_str().unwrap_or("").to_string()).collect()
+    };
+    let r = c.request(24, "textDocument/completion", at(11, 8));
+    assert_eq!(labels(&r), vec!["twice".to_string()]);
+    let r = c.request(25, "textDocument/completion", at(11, 6));
+    assert_eq!(labels(&r), vec!["twice".to_string(), "x".to_string()]);
+    let typed = format!("import g\n{text}");
+    let change = json!({"textDocument": {"uri": uri, "version": 3}, "contentChanges": [{"text": typed}]});
+    c.notify("textDocument/didChange", change);
+    c.diagnostics();
+    let r = c.request(26, "textDocument/completion", at(0, 8));
+    assert_eq!(labels(&r), vec!["geo".to_string()]);
     c.shut_down();
 }

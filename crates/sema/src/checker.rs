@@ -112,10 +112,21 @@ impl<'d> Checker<'d> {
     /// Records that the name at `at` resolved to the declaration at
     /// `target` (when an editor asked, `check_module_indexed`).
     pub(crate) fn note_ref(&mut self, at: Span, target: Span, hover: impl FnOnce(&Self) -> String) {
+        self.note_value_ref(at, target, None, hover);
+    }
+
+    /// [`Self::note_ref`] for a value of type `ty` (a variable, a field).
+    pub(crate) fn note_value_ref(
+        &mut self,
+        at: Span,
+        target: Span,
+        ty: Option<Ty>,
+        hover: impl FnOnce(&Self) -> String,
+    ) {
         if self.refs.is_some() {
             let hover = hover(self);
             if let Some(refs) = &mut self.refs {
-                refs.push(hir::Ref { at, target, hover });
+                refs.push(hir::Ref { at, target, hover, ty });
             }
         }
     }

@@ -228,16 +228,17 @@ impl Checker<'_> {
     fn name(&mut self, n: &str, span: Span) -> Expr {
         if let Some(l) = self.lookup_local(n) {
             let ty = self.body.locals[l.id].ty.clone();
-            self.note_ref(span, l.span, |_| format!("{} {n}: {ty}", if l.mutable { "var" } else { "let" }));
+            let kw = if l.mutable { "var" } else { "let" };
+            self.note_value_ref(span, l.span, Some(ty.clone()), |_| format!("{kw} {n}: {ty}"));
             return Expr::new(ExprKind::Local(l.id), self.body.locals[l.id].ty.clone());
         }
         if let Some(g) = self.global_names.get(n) {
             let (id, gspan, mutable) = (g.id, g.span, g.mutable);
             let e = Expr::new(ExprKind::Global(id), self.globals[id].ty.clone());
             self.check_private(n, span);
-            self.note_ref(span, gspan, |c| {
-                format!("{} {n}: {}", if mutable { "var" } else { "let" }, c.globals[id].ty)
-            });
+            let ty = self.globals[id].ty.clone();
+            let kw = if mutable { "var" } else { "let" };
+            self.note_value_ref(span, gspan, Some(ty.clone()), |_| format!("{kw} {n}: {ty}"));
             return e;
         }
         if let Some(&(id, fspan)) = self.fn_names.get(n) {
@@ -391,7 +392,8 @@ impl Checker<'_> {
         };
         if let Some(f) = self.find_field(class, &name.name) {
             let (owner, index, access, fspan) = (f.owner, f.index, f.access, f.span);
-            self.note_ref(name.span, fspan, |c| {
+            let fty = self.classes[class].fields[index].ty.clone();
+            self.note_value_ref(name.span, fspan, Some(fty), |c| {
                 let f = &c.classes[class].fields[index];
                 format!("{} {}.{}: {}", if f.mutable { "var" } else { "let" }, c.classes[owner].name, f.name, f.ty)
             });

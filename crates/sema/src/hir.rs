@@ -54,6 +54,8 @@ pub struct Ref {
     pub target: Span,
     /// The declaration as code: `fn add(Int, Int) -> Int`, `var x: Int`.
     pub hover: String,
+    /// For a value (a variable, a field): its type.
+    pub ty: Option<Ty>,
 }
 
 /// A source file's name and where its lines start, to turn a `Span` into a
