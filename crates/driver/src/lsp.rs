@@ -273,10 +273,97 @@ fn lookup(uri: &Uri, text: &str, at: Position, search: &[PathBuf]) -> Option<Fou
         .iter()
         .filter(|r| r.at.file == FileId(0) && r.at.lo <= offset && offset <= r.at.hi)
         .min_by_key(|r| r.at.hi - r.at.lo)?;
+    let hover = r.hover.clone();
+    if let Some((module, decl)) = &r.imported {
+        let path = uri_path(uri).unwrap_or_default();
+        let (_, _, dirs) = module_of(&path, search);
+        if let Some(location) = declaration_in_module(&path, &dirs, module, decl) {
+            return Some(Found { location, hover });
+        }
+    }
     let source = checked.sources.get(r.target.file.0 as usize)?;
-    let target_uri: Uri = format!("file://{}", absolute(&source.name).display()).parse().ok()?;
-    let range = Range { start: position(source, r.target.lo), end: position(source, r.target.hi) };
-    Some(Found { location: lsp_types::Location { uri: target_uri, range }, hover: r.hover.clone() })
+    Some(Found { location: location(&source.name, source, r.target.lo, r.target.hi)?, hover })
+}
+
+fn location(path: &str, source: &SourceFile, lo: u32, hi: u32) -> Option<lsp_types::Location> {
+    let uri: Uri = format!("file://{}", absolute(path).display()).parse().ok()?;
+    Some(lsp_types::Location { uri, range: Range { start: position(source, lo), end: position(source, hi) } })
+}
+
+/// Where another module declares `decl` (`name` or `Class.member`): in its
+/// sources — a package's `src/MODULE/`, or `DIR/MODULE/` on the search
+/// path — or, for a module only available compiled, in the text of its
+/// interface (`tess interface`), written to a file for the editor.
+fn declaration_in_module(doc: &Path, dirs: &[PathBuf], module: &str, decl: &str) -> Option<lsp_types::Location> {
+    let root = doc.parent().and_then(crate::manifest::find_root);
+    let source_dirs = root.iter().map(|r| r.join("src").join(module)).chain(dirs.iter().map(|d| d.join(module)));
+    for dir in source_dirs.filter(|d| d.is_dir()) {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .ok()?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "tes"))
+            .collect();
+        files.sort();
+        for f in files {
+            let text = std::fs::read_to_string(&f).ok()?;
+            let tree = crate::on_compiler_stack(|| {
+                tess_syntax::parser::parse_file(FileId(0), &text, &mut tess_syntax::Diagnostics::default())
+            });
+            if let Some(span) = declared(&tree, decl) {
+                let source = SourceFile::new(f.display().to_string(), text);
+                return location(&f.display().to_string(), &source, span.lo, span.hi);
+            }
+        }
+    }
+    let interface = dirs.iter().map(|d| d.join(crate::artifacts::interface_file(module))).find(|p| p.exists())?;
+    let text = tess_sema::interface::describe(&tess_sema::interface::decode(&std::fs::read(&interface).ok()?).ok()?);
+    let out = std::env::temp_dir().join("tess-lsp").join(format!("{module}.tesi.txt"));
+    std::fs::create_dir_all(out.parent()?).ok()?;
+    std::fs::write(&out, &text).ok()?;
+    let (class, member) = match decl.split_once('.') {
+        Some((c, m)) => (Some(c), m),
+        None => (None, decl),
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    let start = match class {
+        Some(c) => lines.iter().position(|l| l.contains(&format!("class {c}")))?,
+        None => 0,
+    };
+    let is_word = |l: &str| {
+        l.match_indices(member).any(|(i, _)| {
+            let before = l[..i].chars().next_back().is_none_or(|c| !c.is_alphanumeric() && c != '_');
+            let after = l[i + member.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric() && c != '_');
+            before && after
+        })
+    };
+    let line = (start..lines.len()).find(|&i| is_word(lines[i]))?;
+    let source = SourceFile::new("", text.clone());
+    let lo = text.lines().take(line).map(|l| l.len() + 1).sum::<usize>() as u32;
+    location(&out.display().to_string(), &source, lo, lo + lines[line].len() as u32)
+}
+
+/// The span of the name `decl` (`name` or `Class.member`) declares in a
+/// parsed file.
+fn declared(tree: &tess_syntax::ast::File, decl: &str) -> Option<tess_syntax::Span> {
+    use tess_syntax::ast::Item;
+    let (class, member) = match decl.split_once('.') {
+        Some((c, m)) => (Some(c), m),
+        None => (None, decl),
+    };
+    tree.items.iter().find_map(|item| match (item, class) {
+        (Item::Fn(f), None) if f.name.name == member => Some(f.name.span),
+        (Item::Global(v), None) if v.name.name == member => Some(v.name.span),
+        (Item::Class(c), None) if c.name.name == member => Some(c.name.span),
+        (Item::Class(c), Some(cn)) if c.name.name == cn => c
+            .fields
+            .iter()
+            .map(|f| &f.name)
+            .chain(c.methods.iter().map(|m| &m.name))
+            .chain(c.inits.iter().map(|i| &i.name))
+            .find(|n| n.name == member)
+            .map(|n| n.span),
+        _ => None,
+    })
 }
 
 fn absolute(path: &str) -> PathBuf {

@@ -13,8 +13,13 @@ struct Client {
 
 impl Client {
     fn start(dir: &std::path::Path) -> Client {
+        Client::start_with(dir, &[])
+    }
+
+    fn start_with(dir: &std::path::Path, args: &[&str]) -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_tess"))
             .arg("lsp")
+            .args(args)
             .current_dir(dir)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -221,5 +226,70 @@ fn definitions_and_hover() {
     c.diagnostics();
     let r = c.request(26, "textDocument/completion", at(0, 8));
     assert_eq!(labels(&r), vec!["geo".to_string()]);
+    c.shut_down();
+}
+
+/// Definitions in other modules: a package's other module (in its
+/// sources), and a module only available compiled on `-I` (in the text of
+/// its interface).
+#[test]
+fn definitions_in_other_modules() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    // A compiled module whose sources are gone.
+    std::fs::write(dir.join("shapes.tes"), "export class Shape {\n    public var sides: Int = 3\n}\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_tess"))
+        .args(["build", "--lib", "--module", "shapes", "shapes.tes", "--static", "-o", "lib/libshapes.a"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    std::fs::remove_file(dir.join("shapes.tes")).unwrap();
+    // A package: `geo` uses `util` and `shapes`.
+    let pkg = dir.join("pkg");
+    std::fs::create_dir_all(pkg.join("src/geo")).unwrap();
+    std::fs::create_dir_all(pkg.join("src/util")).unwrap();
+    std::fs::write(pkg.join("Tessera.toml"), "[package]\nname = \"app\"\n").unwrap();
+    std::fs::write(pkg.join("src/util/util.tes"), "export fn triple(x: Int) -> Int {\n    return x * 3\n}\n").unwrap();
+    let text =
+        "import util\nimport shapes\n\nexport fn six() -> Int {\n    return util.triple(2) + shapes.Shape().sides\n}\n";
+    std::fs::write(pkg.join("src/geo/geo.tes"), text).unwrap();
+    std::fs::write(pkg.join("src/main.tes"), "import geo\nprint(geo.six())\n").unwrap();
+    let lib = dir.join("lib");
+    let out = Command::new(env!("CARGO_BIN_EXE_tess"))
+        .args(["build", "-I", lib.to_str().unwrap()])
+        .current_dir(&pkg)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut c = Client::start_with(&pkg, &["-I", lib.to_str().unwrap()]);
+    c.request(1, "initialize", json!({"capabilities": {}, "rootUri": null, "processId": null}));
+    c.notify("initialized", json!({}));
+    let file = pkg.join("src/geo/geo.tes");
+    let uri = format!("file://{}", file.display());
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "tessera", "version": 1, "text": text}}),
+    );
+    assert!(c.diagnostics().is_empty());
+    let at = |line: u32, character: u32| json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}});
+    // `util.triple`: the package's other module, in its source.
+    let r = c.request(2, "textDocument/definition", at(4, 18));
+    assert!(r["result"]["uri"].as_str().unwrap().ends_with("/src/util/util.tes"), "{r}");
+    assert_eq!(r["result"]["range"]["start"], json!({"line": 0, "character": 10}));
+    let h = c.request(5, "textDocument/hover", at(4, 18));
+    assert_eq!(h["result"]["contents"]["value"], json!("```tessera\nexport fn triple(Int) -> Int\n```"));
+    let h = c.request(6, "textDocument/hover", at(4, 36));
+    assert_eq!(h["result"]["contents"]["value"], json!("```tessera\nexport class Shape\n```"));
+    // `shapes.Shape` and its field: compiled only, so in its interface's text.
+    let r = c.request(3, "textDocument/definition", at(4, 36));
+    let shown = r["result"]["uri"].as_str().unwrap().strip_prefix("file://").unwrap().to_string();
+    assert!(shown.ends_with("shapes.tesi.txt"), "{r}");
+    let lines: Vec<String> = std::fs::read_to_string(&shown).unwrap().lines().map(String::from).collect();
+    let line = r["result"]["range"]["start"]["line"].as_u64().unwrap() as usize;
+    assert!(lines[line].contains("class Shape"), "{}", lines[line]);
+    let r = c.request(4, "textDocument/definition", at(4, 45));
+    let line = r["result"]["range"]["start"]["line"].as_u64().unwrap() as usize;
+    assert!(lines[line].contains("sides"), "{}", lines[line]);
     c.shut_down();
 }

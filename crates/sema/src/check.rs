@@ -392,6 +392,7 @@ impl Checker<'_> {
                         Some(id) => {
                             self.check_private(&name, t.span());
                             self.note_ref(t.span(), self.class_info[id].span, |c| c.class_hover(id));
+                            self.note_origin(self.classes[id].origin.clone());
                             self.note_class(id);
                             self.class_ty(id)
                         }

@@ -93,20 +93,41 @@ impl<'d> Checker<'d> {
         }
     }
 
+    /// Marks the reference just noted as one to another module's
+    /// declaration (`origin`, when it is one).
+    pub(crate) fn note_origin(&mut self, origin: Option<hir::Origin>) {
+        if let (Some(refs), Some(o)) = (&mut self.refs, origin) {
+            if let Some(r) = refs.last_mut() {
+                r.imported = Some((o.module, o.decl));
+            }
+        }
+    }
+
     /// A function's declaration as an editor shows it.
     pub(crate) fn fn_hover(&self, id: FuncId) -> String {
         let sig = &self.sigs[id];
+        let f = &self.funcs[id];
         let ps: Vec<String> = sig.params.iter().map(|p| p.to_string()).collect();
-        format!("fn {}({}) -> {}", self.funcs[id].name, ps.join(", "), sig.ret)
+        let access = if f.name.contains('.') { access_word(f.access) } else { visibility_word(f.visibility) };
+        format!("{access}fn {}({}) -> {}", f.name, ps.join(", "), sig.ret)
     }
 
     /// A class's declaration as an editor shows it.
     pub(crate) fn class_hover(&self, class: ClassId) -> String {
         let c = &self.classes[class];
+        let open = if c.open { "open " } else { "" };
+        let head = format!("{}{open}class {}", visibility_word(c.visibility), c.name);
         match c.base.filter(|&b| b != crate::tables::OBJECT) {
-            Some(b) => format!("class {} : {}", c.name, self.classes[b].name),
-            None => format!("class {}", c.name),
+            Some(b) => format!("{head} : {}", self.classes[b].name),
+            None => head,
         }
+    }
+
+    /// A module variable's declaration as an editor shows it.
+    pub(crate) fn global_hover(&self, id: GlobalId, name: &str) -> String {
+        let g = &self.globals[id];
+        let kw = if g.mutable { "var" } else { "let" };
+        format!("{}{kw} {name}: {}", visibility_word(g.visibility), g.ty)
     }
 
     /// Records that the name at `at` resolved to the declaration at
@@ -126,7 +147,7 @@ impl<'d> Checker<'d> {
         if self.refs.is_some() {
             let hover = hover(self);
             if let Some(refs) = &mut self.refs {
-                refs.push(hir::Ref { at, target, hover, ty });
+                refs.push(hir::Ref { at, target, hover, ty, imported: None });
             }
         }
     }
@@ -164,6 +185,25 @@ impl<'d> Checker<'d> {
 
     pub(crate) fn lookup_local(&self, name: &str) -> Option<LocalInfo> {
         self.body.lookup_local(name)
+    }
+}
+
+/// How a hover shows a top-level declaration's visibility.
+fn visibility_word(v: Visibility) -> &'static str {
+    match v {
+        Visibility::Export => "export ",
+        Visibility::Hidden => "public ",
+        Visibility::Local => "",
+    }
+}
+
+/// How a hover shows a member's access level (internal is the default).
+pub(crate) fn access_word(a: tess_syntax::ast::Access) -> &'static str {
+    match a {
+        tess_syntax::ast::Access::Public => "public ",
+        tess_syntax::ast::Access::Protected => "protected ",
+        tess_syntax::ast::Access::Private => "private ",
+        tess_syntax::ast::Access::Internal => "",
     }
 }
 

@@ -233,17 +233,18 @@ impl Checker<'_> {
             return Expr::new(ExprKind::Local(l.id), self.body.locals[l.id].ty.clone());
         }
         if let Some(g) = self.global_names.get(n) {
-            let (id, gspan, mutable) = (g.id, g.span, g.mutable);
+            let (id, gspan) = (g.id, g.span);
             let e = Expr::new(ExprKind::Global(id), self.globals[id].ty.clone());
             self.check_private(n, span);
             let ty = self.globals[id].ty.clone();
-            let kw = if mutable { "var" } else { "let" };
-            self.note_value_ref(span, gspan, Some(ty.clone()), |_| format!("{kw} {n}: {ty}"));
+            self.note_value_ref(span, gspan, Some(ty), |c| c.global_hover(id, n));
+            self.note_origin(self.globals[id].origin.clone());
             return e;
         }
         if let Some(&(id, fspan)) = self.fn_names.get(n) {
             self.check_private(n, span);
             self.note_ref(span, fspan, |c| c.fn_hover(id));
+            self.note_origin(self.funcs[id].origin.clone());
             let sig = &self.sigs[id];
             return Expr::new(ExprKind::FnRef(id), Ty::Fn(sig.params.clone(), Box::new(sig.ret.clone())));
         }
@@ -392,11 +393,15 @@ impl Checker<'_> {
         };
         if let Some(f) = self.find_field(class, &name.name) {
             let (owner, index, access, fspan) = (f.owner, f.index, f.access, f.span);
+            let origin = f.origin.clone();
             let fty = self.classes[class].fields[index].ty.clone();
             self.note_value_ref(name.span, fspan, Some(fty), |c| {
                 let f = &c.classes[class].fields[index];
-                format!("{} {}.{}: {}", if f.mutable { "var" } else { "let" }, c.classes[owner].name, f.name, f.ty)
+                let kw = if f.mutable { "var" } else { "let" };
+                let access = crate::checker::access_word(f.access);
+                format!("{access}{kw} {}.{}: {}", c.classes[owner].name, f.name, f.ty)
             });
+            self.note_origin(origin);
             self.check_access(access, owner, fspan, name.span, &format!("field `{}`", name.name));
             if is_self && self.body.kind == BodyKind::Init {
                 let own = self.body.self_class == Some(owner)
@@ -436,6 +441,7 @@ impl Checker<'_> {
                 if let Some(&(id, fspan)) = self.fn_names.get(n) {
                     self.check_private(n, callee.span);
                     self.note_ref(callee.span, fspan, |c| c.fn_hover(id));
+                    self.note_origin(self.funcs[id].origin.clone());
                     if self.funcs[id].throws_c && !self.funcs[id].external {
                         self.error_hint(
                             callee.span,
@@ -451,6 +457,7 @@ impl Checker<'_> {
                 if let Some(&class) = self.class_names.get(n) {
                     self.check_private(n, callee.span);
                     self.note_ref(callee.span, self.class_info[class].span, |c| c.class_hover(class));
+                    self.note_origin(self.classes[class].origin.clone());
                     return self.construct(class, args, span);
                 }
                 if crate::builtins::is_builtin_fn(n) {
@@ -462,10 +469,14 @@ impl Checker<'_> {
                 let ast::ExprKind::Name(m) = &obj.kind else { return error_expr() };
                 self.check_exported(m, name);
                 if let Some(&class) = self.modules[m].classes.get(&name.name) {
+                    self.note_ref(name.span, name.span, |c| c.class_hover(class));
+                    self.note_origin(self.classes[class].origin.clone());
                     return self.construct(class, args, span);
                 }
                 if let Some(&id) = self.modules[m].funcs.get(&name.name) {
                     self.note_use(self.funcs[id].origin.as_ref());
+                    self.note_ref(name.span, name.span, |c| c.fn_hover(id));
+                    self.note_origin(self.funcs[id].origin.clone());
                     let params = self.sigs[id].params.clone();
                     let ret = self.sigs[id].ret.clone();
                     let args = self.args(args, &params, span, &format!("`{m}.{}`", name.name));
@@ -546,8 +557,12 @@ impl Checker<'_> {
         };
         self.note_ref(name.span, m.span, |c| {
             let ps: Vec<String> = m.sig.params.iter().map(|p| p.to_string()).collect();
-            format!("fn {}.{}({}) -> {}", c.classes[m.owner].name, name.name, ps.join(", "), m.sig.ret)
+            let access = crate::checker::access_word(m.access);
+            format!("{access}fn {}.{}({}) -> {}", c.classes[m.owner].name, name.name, ps.join(", "), m.sig.ret)
         });
+        if let Callee::Func(f) = m.callee {
+            self.note_origin(self.funcs[f].origin.clone());
+        }
         self.check_access(m.access, m.owner, m.span, name.span, &format!("method `{}`", name.name));
         let mut all = vec![recv];
         all.extend(self.args(args, &m.sig.params, span, &format!("`{}`", name.name)));

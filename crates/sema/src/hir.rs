@@ -56,6 +56,9 @@ pub struct Ref {
     pub hover: String,
     /// For a value (a variable, a field): its type.
     pub ty: Option<Ty>,
+    /// For another module's declaration: (module, declaration), e.g.
+    /// (`geo`, `Shape.area`); `target` is then where it was imported.
+    pub imported: Option<(String, String)>,
 }
 
 /// A source file's name and where its lines start, to turn a `Span` into a

@@ -207,6 +207,7 @@ impl Checker<'_> {
             let params = f.params.iter().map(|p| ty(self, p)).collect();
             let ret = ty(self, &f.ret);
             let id = self.external_func(&f.name, &f.symbol, params, ret);
+            self.funcs[id].visibility = if f.exported { Visibility::Export } else { Visibility::Hidden };
             self.funcs[id].origin =
                 Some(Origin { module: i.module.clone(), decl: f.name.clone(), fingerprint: f.fingerprint.clone() });
             module.funcs.insert(f.name.clone(), id);
@@ -300,10 +301,15 @@ impl Checker<'_> {
         let m = self.modules.get(module)?;
         if let Some(&g) = m.globals.get(&name.name) {
             self.note_use(self.globals[g].origin.as_ref());
+            let ty = self.globals[g].ty.clone();
+            self.note_value_ref(name.span, name.span, Some(ty), |c| c.global_hover(g, &name.name));
+            self.note_origin(self.globals[g].origin.clone());
             return Some(hir::Expr::new(hir::ExprKind::Global(g), self.globals[g].ty.clone()));
         }
         if let Some(&f) = m.funcs.get(&name.name) {
             self.note_use(self.funcs[f].origin.as_ref());
+            self.note_ref(name.span, name.span, |c| c.fn_hover(f));
+            self.note_origin(self.funcs[f].origin.clone());
             let sig = &self.sigs[f];
             return Some(hir::Expr::new(
                 hir::ExprKind::FnRef(f),
