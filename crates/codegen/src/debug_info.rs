@@ -6,7 +6,7 @@
 //! output stays byte-reproducible (no paths but the sources' file names,
 //! no timestamps).
 
-use crate::code_table::{FuncPositions, Site};
+use crate::sites::{FuncPositions, Site};
 use crate::{err, CodegenError};
 use gimli::write::{
     Address, AttributeValue, DwarfUnit, EndianVec, LineProgram, LineString, Range, RangeList, RelocateWriter,

@@ -10,6 +10,7 @@ mod debug_info;
 pub mod jit;
 mod module_gen;
 pub mod object_file;
+mod sites;
 mod slots;
 mod target;
 mod translate;

@@ -104,8 +104,8 @@ pub(crate) struct ModuleGen<'h, M: Module> {
     pub code_sizes: Vec<(FuncId, usize)>,
     /// The sites of the module's code, and each defined function's
     /// positions, for its code table (`code_table.rs`).
-    pub(crate) sites: crate::code_table::Sites,
-    pub(crate) positions: Vec<crate::code_table::FuncPositions>,
+    pub(crate) sites: crate::sites::Sites,
+    pub(crate) positions: Vec<crate::sites::FuncPositions>,
     /// The code table this object defines, which its init entry (or the
     /// module's, for a piece) registers.
     pub code_table: DataId,
@@ -388,7 +388,7 @@ impl<'h, M: Module> ModuleGen<'h, M> {
                 .define_function_bytes(c.id, c.alignment, &c.bytes, &c.relocs)
                 .map_err(|e| CodegenError(format!("function {}: {e}", c.name)))?;
             self.code_sizes.push((c.id, c.bytes.len()));
-            self.positions.push(crate::code_table::FuncPositions { id: c.id, len: c.bytes.len() as u64, locs: c.locs });
+            self.positions.push(crate::sites::FuncPositions { id: c.id, len: c.bytes.len() as u64, locs: c.locs });
         }
         Ok(())
     }
@@ -622,7 +622,7 @@ impl<'h, M: Module> ModuleGen<'h, M> {
             .funcs
             .iter()
             .enumerate()
-            .filter_map(|(f, id)| id.map(|id| (id, crate::code_table::display_name(self.hir, &self.hir.funcs[f]))))
+            .filter_map(|(f, id)| id.map(|id| (id, crate::sites::display_name(self.hir, &self.hir.funcs[f]))))
             .collect();
         for p in &self.positions {
             names

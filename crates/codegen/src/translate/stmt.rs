@@ -3,7 +3,7 @@
 
 use super::{flags, Scope, Translator, R};
 use crate::abi::PTR;
-use crate::code_table::Site;
+use crate::sites::Site;
 use crate::CodegenError;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::SourceLoc;
@@ -279,7 +279,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         let name = match self.site_names {
             Some((key, file_key, name, file_name)) if key == func_key && file_key == span.file.0 => (name, file_name),
             _ => {
-                let name = self.mg.sites.name(&crate::code_table::display_name(hir, func));
+                let name = self.mg.sites.name(&crate::sites::display_name(hir, func));
                 let file_name = self.mg.sites.name(&file.name);
                 self.site_names = Some((func_key, span.file.0, name, file_name));
                 (name, file_name)
