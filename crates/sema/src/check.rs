@@ -19,29 +19,10 @@ use tess_syntax::{Diagnostic, Diagnostics, Span};
 
 /// Checks the files of one module and lowers them to HIR; also gives the
 /// module's interface (built once, here: what its `.tesi` file holds).
+/// With `index` (an editor asks), it also records every name it resolves
+/// and what to (`hir::Module::refs`); a build passes `false` and pays
+/// nothing for it.
 pub fn check_module(
-    module: &str,
-    mode: Mode,
-    files: &[ast::File],
-    imports: &[Import],
-    diags: &mut Diagnostics,
-) -> (hir::Module, Interface) {
-    check(module, mode, files, imports, diags, false)
-}
-
-/// [`check_module`], also recording every name it resolves and what to
-/// (`hir::Module::refs`), as an editor needs.
-pub fn check_module_indexed(
-    module: &str,
-    mode: Mode,
-    files: &[ast::File],
-    imports: &[Import],
-    diags: &mut Diagnostics,
-) -> (hir::Module, Interface) {
-    check(module, mode, files, imports, diags, true)
-}
-
-fn check(
     module: &str,
     mode: Mode,
     files: &[ast::File],

@@ -108,7 +108,8 @@ impl<'d> Checker<'d> {
         let sig = &self.sigs[id];
         let f = &self.funcs[id];
         let ps: Vec<String> = sig.params.iter().map(|p| p.to_string()).collect();
-        let access = if f.name.contains('.') { access_word(f.access) } else { visibility_word(f.visibility) };
+        let access =
+            if f.name.contains('.') { access_word(f.access) } else { visibility_word(f.visibility).to_string() };
         format!("{access}fn {}({}) -> {}", f.name, ps.join(", "), sig.ret)
     }
 
@@ -131,7 +132,7 @@ impl<'d> Checker<'d> {
     }
 
     /// Records that the name at `at` resolved to the declaration at
-    /// `target` (when an editor asked, `check_module_indexed`).
+    /// `target` (when an editor asked: `check_module` with `index`).
     pub(crate) fn note_ref(&mut self, at: Span, target: Span, hover: impl FnOnce(&Self) -> String) {
         self.note_value_ref(at, target, None, hover);
     }
@@ -198,12 +199,10 @@ fn visibility_word(v: Visibility) -> &'static str {
 }
 
 /// How a hover shows a member's access level (internal is the default).
-pub(crate) fn access_word(a: tess_syntax::ast::Access) -> &'static str {
+pub(crate) fn access_word(a: tess_syntax::ast::Access) -> String {
     match a {
-        tess_syntax::ast::Access::Public => "public ",
-        tess_syntax::ast::Access::Protected => "protected ",
-        tess_syntax::ast::Access::Private => "private ",
-        tess_syntax::ast::Access::Internal => "",
+        tess_syntax::ast::Access::Internal => String::new(),
+        a => format!("{} ", crate::interface::access_word(a)),
     }
 }
 

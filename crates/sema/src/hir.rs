@@ -41,7 +41,7 @@ pub struct Module {
     /// The module's source files by `Span::file`, for positions in code
     /// (stack traces, debug info); filled by whoever read the files.
     pub files: Vec<SourceLines>,
-    /// For an editor (`check_module_indexed`): every name the checker
+    /// For an editor (`check_module` with `index`): every name the checker
     /// resolved, and what to.
     pub refs: Vec<Ref>,
 }

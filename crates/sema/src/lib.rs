@@ -17,5 +17,5 @@ mod stmt;
 mod tables;
 pub mod ty;
 
-pub use check::{check_module, check_module_indexed};
+pub use check::check_module;
 pub use imports::Import;
