@@ -8,10 +8,10 @@ exports 10 of its 5,000 functions vs a C library exporting all 5,000.
 
 usage: bench/modules/run.py [-n RUNS]
 """
-import argparse, os, statistics, subprocess, sys, tempfile
+import os, statistics, sys, tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from common import ROOT, TESS, sh, timed  # noqa: E402
+from common import TESS, copy_sources, runs_and_release_build, sh, timed  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -64,15 +64,9 @@ int main(int argc, char **argv) {
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("-n", type=int, default=5)
-    args = ap.parse_args()
-    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    runs = runs_and_release_build()
     with tempfile.TemporaryDirectory(prefix="tess-modbench-") as tmp:
-        for f in os.listdir(HERE):
-            if f.endswith(".tes"):
-                with open(os.path.join(HERE, f)) as src, open(os.path.join(tmp, f), "w") as dst:
-                    dst.write(src.read())
+        copy_sources(HERE, tmp, (".tes",))
         os.mkdir(os.path.join(tmp, "static"))
         os.mkdir(os.path.join(tmp, "shared"))
         sh([TESS, "build", "--lib", "--module", "callee", "callee.tes", "--static", "-o", "static/libcallee.a"], tmp)
@@ -90,18 +84,18 @@ def main():
             ("nlocal", "construction", [("ncross_static", "static lib"), ("ncross_shared", "shared lib")]),
             ("ilocal", "`is` test", [("icross_static", "static lib"), ("icross_shared", "shared lib")]),
         ]:
-            tb, ob = timed(os.path.join(tmp, base), tmp, args.n)
+            tb, ob = timed(os.path.join(tmp, base), tmp, runs)
             for exe, kind in pairs:
-                t, o = timed(os.path.join(tmp, exe), tmp, args.n)
+                t, o = timed(os.path.join(tmp, exe), tmp, runs)
                 if o != ob:
                     sys.exit(f"{exe} printed {o!r}, {base} printed {ob!r}")
                 rows.append((f"{label} into a {kind}", t, tb, t / tb))
         print(f"{'measure':<36}{'cross s':>9}{'local s':>9}{'ratio':>7}")
         for name, t, tb, r in rows:
             print(f"{name:<36}{t:>9.3f}{tb:>9.3f}{r:>7.2f}")
-        print(f"(medians of {args.n} runs)")
+        print(f"(medians of {runs} runs)")
         print()
-        for label, us in dlopen_bench(tmp, max(args.n, 9)):
+        for label, us in dlopen_bench(tmp, max(runs, 9)):
             print(f"dlopen + 10 dlsym, {label:<32}{us:>9.1f} us")
 
 

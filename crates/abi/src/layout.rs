@@ -136,6 +136,35 @@ pub mod code_table {
     }
 }
 
+/// A thread's state (MODULES.md §6), which compiled code receives as a
+/// hidden first argument (`docs/abi.md`, threads): the shadow stack's
+/// top, the pending exception, and the thread's block of each module's
+/// variables. The runtime's own fields follow `BLOCKS`.
+pub mod thread {
+    pub const SS_TOP: i32 = 0;
+    pub const EXC: i32 = 8;
+    /// One pointer per module that has variables, indexed by the key the
+    /// runtime gives the module when it registers them: the thread's
+    /// block of that module's variables, or null before the thread has
+    /// used the module.
+    pub const BLOCKS: i32 = 16;
+    /// Modules with variables a process can load.
+    pub const MAX_MODULES: usize = 1024;
+
+    /// The byte offset in a thread's state of the block pointer of the
+    /// module with key `index` — what a module's key cell holds.
+    pub const fn block(index: usize) -> i32 {
+        BLOCKS + super::WORD * index as i32
+    }
+}
+
+/// The `Thread` object `spawn` returns: header, then the runtime's handle
+/// (not a reference: the collector does not trace it).
+pub mod thread_object {
+    pub const HANDLE: i32 = 8;
+    pub const SIZE: i32 = 16;
+}
+
 /// How the collector traces an object (a type info's `kind`).
 #[repr(u32)]
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -148,6 +177,9 @@ pub enum Kind {
     /// Array whose elements are references.
     RefArray = 3,
     Map = 4,
+    /// A `Thread` (`thread_object`): no references, a handle the
+    /// collector releases.
+    Thread = 5,
 }
 
 /// What a shared library exports for `loadLibrary` (`docs/abi.md`, loader).

@@ -12,5 +12,5 @@ pub mod mangle;
 pub mod runtime_fns;
 pub mod signature;
 
-pub use runtime_fns::{RuntimeData, RuntimeFn};
+pub use runtime_fns::RuntimeFn;
 pub use signature::{AbiSignature, AbiValue, Val};

@@ -18,6 +18,20 @@ pub fn module_init(module: &str) -> String {
     format!("tess_module_init_{module}")
 }
 
+/// The cell holding a module's variables key: the byte offset, in every
+/// thread's state, of the pointer to that thread's block of the module's
+/// variables (`tess_abi::layout::thread`), set when the module registers
+/// them.
+pub fn module_vars_key(module: &str) -> String {
+    format!("{}.key", module_init(module))
+}
+
+/// A module's per-thread initialiser: runs its variables' initialisers
+/// on a thread that uses the module for the first time (MODULES.md §6).
+pub fn module_thread_init(module: &str) -> String {
+    format!("{}.thread", module_init(module))
+}
+
 /// `_T4host8register` -> `host.register`, for messages; `None` for a
 /// symbol that is not a Tessera declaration's.
 pub fn demangle(symbol: &str) -> Option<String> {
@@ -51,12 +65,15 @@ const SUFFIXES: &[(&str, &str)] = &[
     (TYPE_INFO_CELL, "type info cell"),
     (FIELD_OFFSET, "field offset"),
     (METHOD_SLOT, "method slot"),
+    (C_ENTRY, "C entry"),
 ];
 
 /// Suffix of the cell holding the address of a type info built at run time.
 const TYPE_INFO_CELL: &str = "4$tic";
 /// Suffix of the cell holding a field's byte offset in an object.
 const FIELD_OFFSET: &str = "4$off";
+/// Suffix of a function's C-convention entry.
+const C_ENTRY: &str = "6$entry";
 /// Suffix of the cell holding a method's byte offset in a type info.
 const METHOD_SLOT: &str = "5$slot";
 
@@ -79,6 +96,13 @@ pub fn method_slot(module: &str, class: &str, method: &str) -> String {
     symbol(module, &[class, method]) + METHOD_SLOT
 }
 
+/// The C-convention entry of a Tessera function: what a function value
+/// holds, so C can call it and `spawn` can run it (`docs/abi.md`,
+/// threads). Local to each object that takes the function's address.
+pub fn c_entry(symbol: &str) -> String {
+    symbol.to_string() + C_ENTRY
+}
+
 /// Any symbol of a Tessera module as people read it: `_T3geo5Shape4area`
 /// is `geo.Shape.area`, `_T3geo5Shape3$ti` is `geo.Shape (type info)`,
 /// `_T3geo.str.0` is `geo (string literal 0)`, `tess_module_init_geo` is
@@ -88,6 +112,8 @@ pub fn readable(symbol: &str) -> Option<String> {
         let (module, what) = match rest.split_once('.') {
             Some((m, "initialised")) => (m, "module initialised flag"),
             Some((m, "fingerprints")) => (m, "module fingerprints"),
+            Some((m, "key")) => (m, "module variables key"),
+            Some((m, "thread")) => (m, "module thread initialiser"),
             Some(_) => return None,
             None => (rest, "module init"),
         };
@@ -160,11 +186,14 @@ mod tests {
             (type_info_cell("geo", "Square"), "geo.Square (type info cell)"),
             (field_offset("geo", "Shape", "name"), "geo.Shape.name (field offset)"),
             (method_slot("geo", "Shape", "area"), "geo.Shape.area (method slot)"),
+            (c_entry(&symbol("geo", &["area"])), "geo.area (C entry)"),
             (format!("{}.str.3", symbol("geo", &[])), "geo (string literal 3)"),
             (format!("{}.cstr.0", symbol("geo", &[])), "geo (C string literal 0)"),
             (module_init("geo"), "geo (module init)"),
             (format!("{}.initialised", module_init("geo")), "geo (module initialised flag)"),
             (format!("{}.fingerprints", module_init("geo")), "geo (module fingerprints)"),
+            (module_vars_key("geo"), "geo (module variables key)"),
+            (module_thread_init("geo"), "geo (module thread initialiser)"),
         ];
         for (sym, name) in cases {
             assert_eq!(readable(&sym).as_deref(), Some(name), "{sym}");

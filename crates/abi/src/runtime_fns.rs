@@ -50,10 +50,8 @@ macro_rules! runtime_functions {
 
 runtime_functions! {
     // Memory.
-    /// Allocate an object: (type info, size in bytes with the header).
-    Alloc = "tess_alloc"(Ptr, I64) -> Ptr;
-    /// Register `n` static root slots at an address.
-    GcAddRoots = "tess_gc_add_roots"(Ptr, I64);
+    /// Allocate an object: (thread, type info, size in bytes with the header).
+    Alloc = "tess_alloc"(Ptr, Ptr, I64) -> Ptr;
     GcCollect = "tess_gc_collect"();
     /// Box a value word (an optional of a value type).
     BoxValue = "tess_box"(I64) -> Ptr;
@@ -83,8 +81,9 @@ runtime_functions! {
     ErrorMessage = "tess_error_message"(Ptr) -> Ptr;
     ErrorClass = "tess_error_class"(Ptr) -> Ptr;
     ErrorFree = "tess_error_free"(Ptr);
-    /// `Object.toString()`, virtual-table slot 0 of the root class.
-    ObjectToString = "tess_object_to_string"(Ptr) -> Ptr;
+    /// `Object.toString()`, virtual-table slot 0 of the root class (so it
+    /// takes the thread as every method does).
+    ObjectToString = "tess_object_to_string"(Ptr, Ptr) -> Ptr;
     /// `Error.init(message)`.
     ErrorInit = "tess_error_init"(Ptr, Ptr);
     /// `e.stackTrace`: the frames where `e` was thrown, one line each.
@@ -180,6 +179,24 @@ runtime_functions! {
     ObjectOf = "tess_object_of"(Ptr) -> Ptr, throws;
     ReleaseHandle = "tess_release_handle"(Ptr), throws;
 
+    // Threads (MODULES.md §6).
+    /// The calling thread's state, made on a thread's first call (a C
+    /// thread calling an `extern fn`): what entries from C use.
+    ThreadState = "tess_thread_state"() -> Ptr;
+    /// (thread, a module's key cell, bytes of variables, table of the byte
+    /// offsets of reference-typed ones, their count, the module's
+    /// per-thread initialiser) -> the calling thread's block, the module's
+    /// variables already initialised on it by the init entry.
+    RegisterVars = "tess_register_vars"(Ptr, Ptr, I64, Ptr, I64, Ptr) -> Ptr;
+    /// (thread, module key) -> the thread's block of that module's
+    /// variables, made and initialised by the module's per-thread
+    /// initialiser on first use (which may throw).
+    ModuleBlock = "tess_module_block"(Ptr, I64) -> Ptr, throws;
+    /// `spawn(f)`: starts a thread running `f` (a C-convention entry).
+    Spawn = "tess_spawn"(Ptr) -> Ptr;
+    /// `t.join()`: throws `ThreadError` when the thread's function threw.
+    ThreadJoin = "tess_thread_join"(Ptr), throws;
+
     // Modules and the loader.
     /// (module name, fingerprint table of (declaration, fingerprint) C
     /// strings, rows).
@@ -209,6 +226,12 @@ runtime_functions! {
 }
 
 impl RuntimeFn {
+    /// Whether the function's first parameter is the calling thread's
+    /// state, which compiled code passes without the checker knowing.
+    pub const fn takes_thread(self) -> bool {
+        matches!(self, RuntimeFn::Alloc | RuntimeFn::ObjectToString | RuntimeFn::ModuleBlock | RuntimeFn::RegisterVars)
+    }
+
     /// Whether a Rust function pointer type has this function's signature
     /// (the runtime asserts it for each of its definitions).
     pub const fn matches<F: AbiSignature>(self) -> bool {
@@ -246,24 +269,6 @@ pub const fn same_str(a: &str, b: &str) -> bool {
         i += 1;
     }
     true
-}
-
-/// A data symbol of the runtime that compiled code reads or writes.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]
-pub enum RuntimeData {
-    /// The shadow stack's top (`docs/abi.md`, frame protocol).
-    ShadowStackTop,
-    /// The pending-exception slot.
-    PendingException,
-}
-
-impl RuntimeData {
-    pub const fn name(self) -> &'static str {
-        match self {
-            RuntimeData::ShadowStackTop => "tess_ss_top",
-            RuntimeData::PendingException => "tess_exc",
-        }
-    }
 }
 
 /// The type-info symbol of a built-in type (`String`, `Error`, `Box`...).

@@ -55,6 +55,9 @@ impl<T> AbiValue for *mut T {
 impl AbiValue for extern "C" fn() {
     const VAL: Val = Val::Ptr;
 }
+impl<T> AbiValue for extern "C" fn(*mut T) {
+    const VAL: Val = Val::Ptr;
+}
 
 /// The machine signature of an `unsafe extern "C" fn` pointer type.
 pub trait AbiSignature {
@@ -84,3 +87,5 @@ abi_signatures!(A);
 abi_signatures!(A, B);
 abi_signatures!(A, B, C);
 abi_signatures!(A, B, C, D);
+abi_signatures!(A, B, C, D, E);
+abi_signatures!(A, B, C, D, E, F);

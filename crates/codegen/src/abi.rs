@@ -4,6 +4,7 @@
 use cranelift_codegen::ir::{types, AbiParam, Signature, Type};
 use cranelift_codegen::isa::CallConv;
 use tess_abi::{RuntimeFn, Val};
+use tess_sema::hir;
 use tess_sema::ty::Ty;
 
 pub const PTR: Type = types::I64;
@@ -48,8 +49,24 @@ pub fn clif_type(ty: &Ty) -> Option<Type> {
     }
 }
 
+/// Whether a function takes its thread's state as a hidden first argument
+/// (`docs/abi.md`, threads): every Tessera function but those C and the
+/// runtime call — `extern fn`s and init entries, which find it themselves.
+pub fn takes_thread(f: &hir::Func) -> bool {
+    !f.extern_c && !f.entry
+}
+
+/// The signature of a Tessera-convention function (a method, a function
+/// not `extern`): the thread's state, then its parameters.
+pub fn tessera_signature(call_conv: CallConv, params: &[Ty], ret: &Ty) -> Signature {
+    let mut sig = signature(call_conv, params, ret);
+    sig.params.insert(0, AbiParam::new(PTR));
+    sig
+}
+
 /// The C-convention signature of a function with these parameter and
-/// result types (Tessera functions use the platform convention).
+/// result types (Tessera functions use the platform convention, after the
+/// hidden thread argument: [`tessera_signature`]).
 pub fn signature(call_conv: CallConv, params: &[Ty], ret: &Ty) -> Signature {
     let mut sig = Signature::new(call_conv);
     for p in params {

@@ -78,6 +78,15 @@ pub(crate) struct ModuleGen<'h, M: Module> {
     /// until used) on first use, so only what the module uses is imported.
     funcs: Vec<Option<FuncId>>,
     globals: Vec<Option<DataId>>,
+    /// Each of this module's thread-local variables: its byte offset in
+    /// the module's per-thread block (`docs/abi.md`, threads).
+    pub var_offsets: Vec<Option<u32>>,
+    /// The module's variables key cell: defined with the init entry,
+    /// imported by the module's other pieces.
+    pub vars_key: DataId,
+    /// The C-convention entries of this module's Tessera functions used
+    /// as values (`Self::c_entry`), to be defined once translated.
+    entries: Vec<(FuncId, usize)>,
     strings: HashMap<String, DataId>,
     imports: HashMap<RuntimeFn, FuncId>,
     data_imports: HashMap<String, DataId>,
@@ -129,20 +138,41 @@ impl<'h, M: Module> ModuleGen<'h, M> {
                 module.declare_function(&f.symbol, link(f.visibility), &sig).map_err(err("declaring a function"))?,
             ));
         }
+        let var_offsets = thread_local_offsets(hir);
         let mut globals = Vec::new();
-        for g in &hir.globals {
+        for (g, offset) in hir.globals.iter().zip(&var_offsets) {
             if g.external || !here(g.file) {
                 globals.push(None);
                 continue;
             }
-            let id =
-                module.declare_data(&g.symbol, link(g.visibility), true, false).map_err(err("declaring a variable"))?;
+            // A `shared var` is the variable itself; a thread-local one's
+            // symbol is a constant, its offset in each thread's block.
+            let id = module
+                .declare_data(&g.symbol, link(g.visibility), offset.is_none(), false)
+                .map_err(err("declaring a variable"))?;
             let mut desc = DataDescription::new();
-            desc.define(vec![0u8; 8].into_boxed_slice());
+            desc.define(u64::from(offset.unwrap_or(0)).to_le_bytes().to_vec().into_boxed_slice());
             desc.set_align(8);
             module.define_data(id, &desc).map_err(err("defining a variable"))?;
             globals.push(Some(id));
         }
+        let key_symbol = tess_abi::mangle::module_vars_key(&hir.name);
+        let vars_key = if here(hir.funcs[hir.init].file) {
+            // Other modules need it for the variables they can reach.
+            let exported = hir.globals.iter().any(|g| !g.external && !g.shared && g.visibility == Visibility::Export);
+            let key_linkage = if exported { Linkage::Export } else { Linkage::Hidden };
+            let id = module.declare_data(&key_symbol, key_linkage, true, false).map_err(err("declaring a key"))?;
+            let mut desc = DataDescription::new();
+            // Until the module registers its variables: the slot of thread
+            // states that is always null.
+            let unset = tess_abi::layout::thread::block(tess_abi::layout::thread::MAX_MODULES) as u64;
+            desc.define(unset.to_le_bytes().to_vec().into_boxed_slice());
+            desc.set_align(8);
+            module.define_data(id, &desc).map_err(err("defining a key"))?;
+            id
+        } else {
+            module.declare_data(&key_symbol, Linkage::Import, true, false).map_err(err("importing a key"))?
+        };
         let table_linkage = if piece.is_some() { Linkage::Hidden } else { Linkage::Local };
         let code_table = module
             .declare_data(&code_table_symbol(hir, piece), table_linkage, false, false)
@@ -152,6 +182,9 @@ impl<'h, M: Module> ModuleGen<'h, M> {
             hir,
             funcs,
             globals,
+            var_offsets,
+            vars_key,
+            entries: Vec::new(),
             strings: HashMap::new(),
             imports: HashMap::new(),
             data_imports: HashMap::new(),
@@ -440,6 +473,18 @@ impl<'h, M: Module> ModuleGen<'h, M> {
         Ok(id)
     }
 
+    /// A table of words in the module's read-only data.
+    pub fn word_table(&mut self, name: &str, words: &[u64]) -> Result<DataId, CodegenError> {
+        let id = self.module.declare_data(name, Linkage::Local, false, false).map_err(err("declaring a table"))?;
+        let mut desc = DataDescription::new();
+        let mut bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+        bytes.resize(bytes.len().max(8), 0);
+        desc.define(bytes.into_boxed_slice());
+        desc.set_align(8);
+        self.module.define_data(id, &desc).map_err(err("defining a table"))?;
+        Ok(id)
+    }
+
     /// A table of C-string pointers, `width` per row, in read-write data
     /// (it holds relocations).
     pub fn c_string_table(&mut self, name: &str, rows: &[Vec<String>], width: usize) -> Result<DataId, CodegenError> {
@@ -589,6 +634,56 @@ impl<'h, M: Module> ModuleGen<'h, M> {
         Ok((id, classes.len()))
     }
 
+    /// The C-convention entry of a Tessera function, what a function
+    /// value holds (`docs/abi.md`, threads): it finds the thread's state
+    /// and calls the function. Defined in this object by
+    /// [`Self::define_entries`].
+    pub fn c_entry(&mut self, f: usize) -> Result<FuncId, CodegenError> {
+        if let Some(&(id, _)) = self.entries.iter().find(|(_, g)| *g == f) {
+            return Ok(id);
+        }
+        let func = &self.hir.funcs[f];
+        let params: Vec<_> = func.params.iter().map(|&l| func.locals[l].ty.clone()).collect();
+        let sig = abi::signature(self.module.isa().default_call_conv(), &params, &func.ret);
+        let id = self
+            .module
+            .declare_function(&tess_abi::mangle::c_entry(&func.symbol), Linkage::Local, &sig)
+            .map_err(err("declaring an entry"))?;
+        self.entries.push((id, f));
+        Ok(id)
+    }
+
+    /// Defines the entries [`Self::c_entry`] declared.
+    pub(crate) fn define_entries(&mut self) -> Result<(), CodegenError> {
+        use cranelift_codegen::ir::InstBuilder;
+        for (id, f) in std::mem::take(&mut self.entries) {
+            let target = self.func(f)?;
+            let state = self.runtime_fn(RuntimeFn::ThreadState)?;
+            let mut ctx = self.module.make_context();
+            ctx.func.signature = self.module.declarations().get_function_decl(id).signature.clone();
+            let mut fctx = FunctionBuilderContext::new();
+            {
+                let mut b = cranelift_frontend::FunctionBuilder::new(&mut ctx.func, &mut fctx);
+                let entry = b.create_block();
+                b.append_block_params_for_function_params(entry);
+                b.switch_to_block(entry);
+                let state_ref = self.module.declare_func_in_func(state, b.func);
+                let call = b.ins().call(state_ref, &[]);
+                let mut args = vec![b.inst_results(call)[0]];
+                args.extend_from_slice(b.block_params(entry));
+                let target_ref = self.module.declare_func_in_func(target, b.func);
+                let call = b.ins().call(target_ref, &args);
+                let results = b.inst_results(call).to_vec();
+                b.ins().return_(&results);
+                b.seal_all_blocks();
+                b.finalize(self.module.isa().frontend_config());
+            }
+            let name = tess_abi::mangle::c_entry(&self.hir.funcs[f].symbol);
+            self.define(id, &mut ctx, &name)?;
+        }
+        Ok(())
+    }
+
     /// The byte that says the module's init entry has run.
     pub fn init_flag(&mut self) -> Result<DataId, CodegenError> {
         let name = format!("{}.initialised", self.hir.funcs[self.hir.init].symbol);
@@ -625,9 +720,10 @@ impl<'h, M: Module> ModuleGen<'h, M> {
             .filter_map(|(f, id)| id.map(|id| (id, crate::sites::display_name(self.hir, &self.hir.funcs[f]))))
             .collect();
         for p in &self.positions {
-            names
-                .entry(p.id)
-                .or_insert_with(|| self.module.declarations().get_function_decl(p.id).name.clone().unwrap_or_default());
+            names.entry(p.id).or_insert_with(|| {
+                let symbol = self.module.declarations().get_function_decl(p.id).name.clone().unwrap_or_default();
+                tess_abi::mangle::readable(&symbol).unwrap_or(symbol)
+            });
         }
         names
     }
@@ -656,6 +752,21 @@ impl<'h, M: Module> ModuleGen<'h, M> {
     }
 }
 
+/// The byte offset of each of the module's own thread-local variables in
+/// its per-thread block (in declaration order, the same in every piece).
+fn thread_local_offsets(hir: &hir::Module) -> Vec<Option<u32>> {
+    let mut next = 0;
+    hir.globals
+        .iter()
+        .map(|g| {
+            (!g.external && !g.shared).then(|| {
+                next += layout::WORD as u32;
+                next - layout::WORD as u32
+            })
+        })
+        .collect()
+}
+
 /// The code table of a module's object: of the whole module, or of the
 /// piece (source file) it holds.
 pub(crate) fn code_table_symbol(hir: &hir::Module, piece: Option<u32>) -> String {
@@ -668,9 +779,13 @@ pub(crate) fn code_table_symbol(hir: &hir::Module, piece: Option<u32>) -> String
 
 /// The machine signature of a function: its parameters and result, and
 /// for an `extern fn ... throws` a last `tess_error **err`.
-fn func_signature(call_conv: cranelift_codegen::isa::CallConv, f: &hir::Func) -> Signature {
+pub(crate) fn func_signature(call_conv: cranelift_codegen::isa::CallConv, f: &hir::Func) -> Signature {
     let params: Vec<_> = f.params.iter().map(|&l| f.locals[l].ty.clone()).collect();
-    let mut sig = abi::signature(call_conv, &params, &f.ret);
+    let mut sig = if abi::takes_thread(f) {
+        abi::tessera_signature(call_conv, &params, &f.ret)
+    } else {
+        abi::signature(call_conv, &params, &f.ret)
+    };
     if f.throws_c {
         sig.params.push(AbiParam::new(abi::PTR));
     }

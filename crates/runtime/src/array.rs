@@ -4,9 +4,9 @@
 
 use crate::array_buffer::{inline_data, layout, INLINE_CAP};
 use crate::exc::{tess_throw_index, tess_ti_IndexError, throw_new};
-use crate::gc::tess_alloc;
 use crate::object::*;
-use std::alloc::{alloc, realloc};
+use crate::thread::alloc;
+use std::alloc::realloc;
 
 static VALUE_ARRAY_NAME: StaticStr<5> = StaticStr::new(b"Array");
 
@@ -38,13 +38,13 @@ pub extern "C" fn tess_arr_new(is_ref: i8, cap: u64) -> *mut Array {
     unsafe {
         if cap <= INLINE_CAP {
             let size = std::mem::size_of::<Array>() as u64 + 8 * cap;
-            let a = tess_alloc(ty, size).cast::<Array>();
+            let a = alloc(ty, size).cast::<Array>();
             (*a).data = inline_data(a);
             (*a).cap = cap;
             return a;
         }
-        let a = tess_alloc(ty, std::mem::size_of::<Array>() as u64).cast::<Array>();
-        (*a).data = alloc(layout(cap as usize)).cast();
+        let a = alloc(ty, std::mem::size_of::<Array>() as u64).cast::<Array>();
+        (*a).data = std::alloc::alloc(layout(cap as usize)).cast();
         if (*a).data.is_null() {
             crate::output::fatal("out of memory");
         }
@@ -61,7 +61,7 @@ pub unsafe extern "C" fn tess_arr_push(a: *mut Array, v: i64) {
             let new_cap = (a.cap * 2).max(4) as usize;
             let inline = a.data == inline_data(a);
             let data: *mut u64 = if inline {
-                let d = alloc(layout(new_cap)).cast::<u64>();
+                let d = std::alloc::alloc(layout(new_cap)).cast::<u64>();
                 if !d.is_null() {
                     std::ptr::copy_nonoverlapping(a.data, d, a.len as usize);
                 }

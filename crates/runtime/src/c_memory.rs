@@ -53,14 +53,23 @@ pub unsafe extern "C" fn tess_c_read_cstring(p: *const u8, off: i64) -> *mut Str
 /// `handleOf(x)`.
 #[no_mangle]
 pub extern "C" fn tess_handle_of(o: *mut Obj) -> *mut u8 {
-    crate::handles::insert(o) as *mut u8
+    crate::handles::insert(o, crate::thread::current().id) as *mut u8
+}
+
+/// Throws the `Error` for a handle that gives no object to this thread.
+fn refuse(what: &str, why: crate::handles::Refused) {
+    let reason = match why {
+        crate::handles::Refused::NotLive => "not a live handle",
+        crate::handles::Refused::OtherThread => "the handle belongs to another thread",
+    };
+    throw_new(&tess_ti_Error, &format!("{what}: {reason}"));
 }
 
 /// `objectOf(h)`: throws `Error` for what is not a live handle.
 #[no_mangle]
 pub extern "C" fn tess_object_of(h: *mut u8) -> *mut Obj {
-    crate::handles::get(h as u64).unwrap_or_else(|| {
-        throw_new(&tess_ti_Error, "objectOf: not a live handle");
+    crate::handles::get(h as u64, crate::thread::current().id).unwrap_or_else(|why| {
+        refuse("objectOf", why);
         std::ptr::null_mut()
     })
 }
@@ -68,7 +77,7 @@ pub extern "C" fn tess_object_of(h: *mut u8) -> *mut Obj {
 /// `releaseHandle(h)`: throws `Error` for what is not a live handle.
 #[no_mangle]
 pub extern "C" fn tess_release_handle(h: *mut u8) {
-    if !crate::handles::remove(h as u64) {
-        throw_new(&tess_ti_Error, "releaseHandle: not a live handle");
+    if let Err(why) = crate::handles::remove(h as u64, crate::thread::current().id) {
+        refuse("releaseHandle", why);
     }
 }

@@ -2,9 +2,9 @@
 //! tables modules register at start-up (`tess_abi::layout::code_table`),
 //! read when a stack trace is captured and printed.
 
+use crate::lock::Lock;
 use std::ffi::{c_char, CStr};
 use std::sync::atomic::{AtomicPtr, Ordering};
-use std::sync::Mutex;
 use tess_abi::layout::code_table::{self, func, loc, site};
 
 /// A registered function: its code range and the table that describes it.
@@ -26,7 +26,7 @@ unsafe impl Sync for Func {}
 static FUNCS: AtomicPtr<Vec<Func>> = AtomicPtr::new(std::ptr::null_mut());
 
 /// Serialises registrations.
-static REGISTERING: Mutex<()> = Mutex::new(());
+static REGISTERING: Lock<()> = Lock::new(());
 
 unsafe fn word(p: *const u8, offset: i32) -> u64 {
     unsafe { p.add(offset as usize).cast::<u64>().read_unaligned() }
@@ -41,7 +41,7 @@ unsafe fn half(p: *const u8, offset: i32) -> u32 {
 pub unsafe extern "C" fn tess_register_code(table: *const u8) {
     let n = unsafe { word(table, code_table::NFUNCS) } as usize;
     let funcs = unsafe { word(table, code_table::FUNCS) } as *const u8;
-    let Ok(_guard) = REGISTERING.lock() else { return };
+    let _guard = REGISTERING.lock();
     let mut all = functions().to_vec();
     for i in 0..n {
         let entry = unsafe { funcs.add(i * func::SIZE as usize) };

@@ -1,13 +1,14 @@
-//! Exceptions: one pending-exception slot (RPython's exception transformer).
+//! Exceptions: a pending-exception slot per thread (RPython's exception
+//! transformer).
 //!
-//! A throw stores the error object in `tess_exc` and returns normally;
+//! A throw stores the error object in its thread's slot and returns normally;
 //! compiled code tests the slot after every call that may throw and
 //! branches to its handler or returns at once. The protocol needs no
 //! unwinder, so it works the same in JIT and AOT code and across modules.
 
 use crate::object::*;
-pub use crate::pending::pending;
-use crate::pending::tess_exc;
+pub use crate::thread::pending;
+use crate::thread::set_pending;
 use std::ptr::null_mut;
 
 /// Ancestor display of a built-in class; `Sync` so it can be a static.
@@ -79,21 +80,26 @@ error_class!(tess_ti_KeyError, KEY_NAME, KEY_DISPLAY, b"KeyError", [tess_ti_Obje
 error_class!(tess_ti_IOError, IO_NAME, IO_DISPLAY, b"IOError", [tess_ti_Object, tess_ti_Error]);
 error_class!(tess_ti_LoadError, LOAD_NAME, LOAD_DISPLAY, b"LoadError", [tess_ti_Object, tess_ti_Error]);
 error_class!(tess_ti_AbiError, ABI_NAME, ABI_DISPLAY, b"AbiError", [tess_ti_Object, tess_ti_Error]);
+error_class!(
+    tess_ti_ThreadError,
+    THREAD_ERROR_NAME,
+    THREAD_ERROR_DISPLAY,
+    b"ThreadError",
+    [tess_ti_Object, tess_ti_Error]
+);
 
 /// Makes `e` the pending exception.
 #[no_mangle]
 pub unsafe extern "C" fn tess_throw(e: *mut Obj) {
-    unsafe { tess_exc = e };
+    set_pending(e);
 }
 
 /// Takes the pending exception (for a `catch`), leaving the slot empty.
 #[no_mangle]
 pub unsafe extern "C" fn tess_exc_take() -> *mut Obj {
-    unsafe {
-        let e = tess_exc;
-        tess_exc = null_mut();
-        e
-    }
+    let e = pending();
+    set_pending(null_mut());
+    e
 }
 
 /// Throws a new built-in error of class `ty` with `message`.
@@ -106,11 +112,11 @@ pub fn throw_new(ty: &'static ClassInfo<1>, message: &str) {
 unsafe fn throw_of_type(ty: *const TypeInfo, message: &str) {
     unsafe {
         let msg = crate::str_alloc::new_str(message.as_bytes());
-        crate::gc::push_root(msg.cast());
-        let e = crate::gc::tess_alloc(ty, (*ty).size);
-        crate::gc::pop_root(1);
+        crate::thread::push_root(msg.cast());
+        let e = crate::thread::alloc(ty, (*ty).size);
+        crate::thread::pop_root(1);
         *e.cast::<u8>().add(ERROR_MESSAGE_OFFSET as usize).cast::<*mut Str>() = msg;
-        tess_exc = e;
+        set_pending(e);
     }
 }
 
@@ -134,7 +140,7 @@ pub extern "C" fn tess_throw_index(index: i64, len: i64) {
 #[no_mangle]
 pub unsafe extern "C" fn tess_uncaught() -> ! {
     unsafe {
-        let e = tess_exc;
+        let e = pending();
         let (class, msg) = describe(e);
         crate::output::flush_stdout();
         eprint!("uncaught {class}: {msg}\n{}", crate::trace::text(e));
@@ -147,10 +153,10 @@ pub unsafe extern "C" fn tess_uncaught() -> ! {
 #[no_mangle]
 pub unsafe extern "C" fn tess_extern_uncaught(name: *const std::ffi::c_char) -> ! {
     unsafe {
-        let (class, msg) = describe(tess_exc);
+        let (class, msg) = describe(pending());
         let name = std::ffi::CStr::from_ptr(name).to_string_lossy();
         crate::output::flush_stdout();
-        eprint!("uncaught {class}: {msg} in extern fn {name}\n{}", crate::trace::text(tess_exc));
+        eprint!("uncaught {class}: {msg} in extern fn {name}\n{}", crate::trace::text(pending()));
         std::process::abort()
     }
 }
@@ -242,7 +248,7 @@ pub unsafe fn describe(e: *mut Obj) -> (&'static str, &'static str) {
 
 /// `Object.toString()`: the class name.
 #[no_mangle]
-pub unsafe extern "C" fn tess_object_to_string(o: *mut Obj) -> *mut Str {
+pub unsafe extern "C" fn tess_object_to_string(_thread: *mut crate::thread::Thread, o: *mut Obj) -> *mut Str {
     unsafe { crate::str_alloc::new_str(class_name(o).as_bytes()) }
 }
 

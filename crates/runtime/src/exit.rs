@@ -6,7 +6,7 @@
 pub extern "C" fn tess_rt_shutdown() {
     crate::output::flush_stdout();
     if std::env::var_os("TESS_GC_STATS").is_some_and(|v| v != "0") {
-        eprintln!("{}", crate::gc::heap().stats());
+        eprintln!("{}", crate::thread::current().heap.stats());
     }
 }
 

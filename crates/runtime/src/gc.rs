@@ -1,31 +1,24 @@
-//! A precise, non-moving mark-and-sweep collector.
+//! A precise, non-moving mark-and-sweep heap — one per thread
+//! (MODULES.md §6: no object is reachable from two threads, so a thread
+//! collects its own heap and never stops the others).
 //!
 //! Small objects live in pages of equal-sized cells (one size class per
 //! page, free cells on a per-class free list); large ones are allocated on
-//! their own. Roots are found exactly: the shadow stack that compiled code
-//! maintains (PyPy's shadowstack: every live reference of a frame sits in a
-//! slot between `tess_ss_base` and `tess_ss_top`), the static roots that
-//! each module registers at init, and the pending exception.
-//!
-//! The heap is process-wide and single-threaded until threads arrive
-//! (MODULES.md §6); all access goes through [`heap`].
+//! their own. The heap knows nothing of roots: its thread (`thread.rs`)
+//! marks them — the shadow stack, the pending exception, the thread's
+//! blocks of module variables, its handles — then asks the heap to trace
+//! and sweep.
 
 use crate::object::*;
 use std::alloc::{alloc_zeroed, dealloc, Layout};
 use std::ptr::null_mut;
+use std::sync::OnceLock;
 
 const GRANULE: usize = 8;
 const MAX_SMALL: usize = 512;
 const NCLASSES: usize = MAX_SMALL / GRANULE;
 const PAGE_BYTES: usize = 16 * 1024;
 const MIN_THRESHOLD: usize = 4 << 20;
-const SHADOW_SLOTS: usize = 8 << 20;
-
-/// Top of the shadow stack: compiled code bumps it on entry and restores it
-/// on exit; the slots below it are roots.
-#[no_mangle]
-pub static mut tess_ss_top: *mut *mut Obj = null_mut();
-static mut SS_BASE: *mut *mut Obj = null_mut();
 
 /// A run of equal-sized cells with its own free list. A page that is all
 /// free and has not been allocated from since the last sweep is skipped by
@@ -45,7 +38,6 @@ pub struct Heap {
     avail: [Vec<usize>; NCLASSES],
     pages: Vec<Page>,
     large: Vec<(*mut Header, usize)>,
-    static_roots: Vec<(*mut *mut Obj, usize)>,
     mark_stack: Vec<*mut Obj>,
     since_gc: usize,
     threshold: usize,
@@ -57,91 +49,73 @@ pub struct Heap {
     stress: bool,
 }
 
-static mut HEAP: Option<Heap> = None;
-
-/// The one heap of the process (created by [`init`]).
-#[allow(static_mut_refs)]
-pub fn heap() -> &'static mut Heap {
-    unsafe {
-        HEAP.get_or_insert_with(|| {
-            let stress = std::env::var_os("TESS_GC_STRESS").is_some_and(|v| v != "0");
-            Heap {
-                avail: std::array::from_fn(|_| Vec::new()),
-                pages: Vec::new(),
-                large: Vec::new(),
-                static_roots: Vec::new(),
-                mark_stack: Vec::new(),
-                since_gc: 0,
-                threshold: if stress { 0 } else { MIN_THRESHOLD },
-                live: 0,
-                footprint: 0,
-                peak_footprint: 0,
-                peak_live: 0,
-                collections: 0,
-                stress,
-            }
-        })
-    }
+/// Whether `TESS_GC_STRESS=1`: every allocation collects.
+fn stress() -> bool {
+    static STRESS: OnceLock<bool> = OnceLock::new();
+    *STRESS.get_or_init(|| std::env::var_os("TESS_GC_STRESS").is_some_and(|v| v != "0"))
 }
 
-/// Sets up the shadow stack; idempotent.
-pub fn init() {
-    unsafe {
-        if SS_BASE.is_null() {
-            let layout = Layout::array::<*mut Obj>(SHADOW_SLOTS).expect("shadow stack layout");
-            SS_BASE = alloc_zeroed(layout).cast();
-            if SS_BASE.is_null() {
-                crate::output::fatal("cannot allocate the shadow stack");
-            }
-            tess_ss_top = SS_BASE;
+impl Default for Heap {
+    fn default() -> Heap {
+        let stress = stress();
+        Heap {
+            avail: std::array::from_fn(|_| Vec::new()),
+            pages: Vec::new(),
+            large: Vec::new(),
+            mark_stack: Vec::new(),
+            since_gc: 0,
+            threshold: if stress { 0 } else { MIN_THRESHOLD },
+            live: 0,
+            footprint: 0,
+            peak_footprint: 0,
+            peak_live: 0,
+            collections: 0,
+            stress,
         }
     }
-    heap();
 }
 
-/// Allocates `size` zeroed bytes (header included) for an object of `ty`.
-#[no_mangle]
-pub unsafe extern "C" fn tess_alloc(ty: *const TypeInfo, size: u64) -> *mut Obj {
-    let h = heap();
-    let size = (size as usize).max(GRANULE);
-    // In stress mode the threshold stays 0: every allocation collects.
-    if h.since_gc >= h.threshold {
-        h.collect();
-    }
-    let p = if size <= MAX_SMALL { h.alloc_small(size) } else { h.alloc_large(size) };
-    unsafe { (*p).set(ty, 0) };
-    p.cast()
-}
-
-/// Keeps `n` reference slots starting at `slots` alive for the whole run:
-/// modules register their reference-typed variables here at init.
-#[no_mangle]
-pub unsafe extern "C" fn tess_gc_add_roots(slots: *mut *mut Obj, n: u64) {
-    heap().static_roots.push((slots, n as usize));
-}
-
-/// Runs a collection now (used by tests and the `TESS_GC_STRESS` mode).
-#[no_mangle]
-pub extern "C" fn tess_gc_collect() {
-    heap().collect();
-}
-
-/// Pushes a reference onto the shadow stack so the runtime's own
-/// temporaries survive allocations; pair with [`pop_root`].
-pub unsafe fn push_root(p: *mut Obj) {
-    unsafe {
-        *tess_ss_top = p;
-        tess_ss_top = tess_ss_top.add(1);
+impl Drop for Heap {
+    /// A thread's heap dies with it: nothing outside the thread can reach
+    /// its objects.
+    fn drop(&mut self) {
+        for page in &self.pages {
+            for i in 0..page.ncells {
+                let c = unsafe { page.base.add(i * page.cell) }.cast::<Header>();
+                if unsafe { &*c }.flags() & FREE == 0 {
+                    unsafe { finalize(c) };
+                }
+            }
+            unsafe { dealloc(page.base, page_layout()) };
+        }
+        for &(p, size) in &self.large {
+            unsafe {
+                finalize(p);
+                dealloc(p.cast(), Layout::from_size_align_unchecked(size, GRANULE));
+            }
+        }
     }
 }
 
-pub unsafe fn pop_root(n: usize) {
-    unsafe {
-        tess_ss_top = tess_ss_top.sub(n);
-    }
+fn page_layout() -> Layout {
+    Layout::from_size_align(PAGE_BYTES, 4096).expect("page layout")
 }
 
 impl Heap {
+    /// Whether the next allocation should collect first.
+    pub fn wants_collection(&self) -> bool {
+        self.since_gc >= self.threshold
+    }
+
+    /// Allocates `size` zeroed bytes (header included) for an object of
+    /// `ty`; the caller collects first when [`Heap::wants_collection`].
+    pub fn alloc(&mut self, ty: *const TypeInfo, size: u64) -> *mut Obj {
+        let size = (size as usize).max(GRANULE);
+        let p = if size <= MAX_SMALL { self.alloc_small(size) } else { self.alloc_large(size) };
+        unsafe { (*p).set(ty, 0) };
+        p.cast()
+    }
+
     fn alloc_small(&mut self, size: usize) -> *mut Header {
         let class = size.div_ceil(GRANULE) - 1;
         let cell = (class + 1) * GRANULE;
@@ -171,8 +145,7 @@ impl Heap {
     }
 
     fn add_page(&mut self, cell: usize) -> usize {
-        let layout = Layout::from_size_align(PAGE_BYTES, 4096).expect("page layout");
-        let base = unsafe { alloc_zeroed(layout) };
+        let base = unsafe { alloc_zeroed(page_layout()) };
         if base.is_null() {
             crate::output::fatal("out of memory");
         }
@@ -206,28 +179,16 @@ impl Heap {
         p
     }
 
-    /// Marks from every root, then sweeps pages and large objects.
-    pub fn collect(&mut self) {
+    /// Starts a collection; the thread then marks its roots with
+    /// [`Heap::mark`] and calls [`Heap::finish`].
+    pub fn begin(&mut self) {
         self.collections += 1;
-        unsafe {
-            let mut slot = SS_BASE;
-            while slot < tess_ss_top {
-                self.mark(*slot);
-                slot = slot.add(1);
-            }
-            for i in 0..self.static_roots.len() {
-                let (base, n) = self.static_roots[i];
-                for j in 0..n {
-                    self.mark(*base.add(j));
-                }
-            }
-            self.mark(crate::pending::pending());
-            for o in crate::handles::roots() {
-                self.mark(o);
-            }
-            while let Some(o) = self.mark_stack.pop() {
-                self.trace(o);
-            }
+    }
+
+    /// Traces from the marked roots, then sweeps pages and large objects.
+    pub fn finish(&mut self) {
+        while let Some(o) = self.mark_stack.pop() {
+            unsafe { self.trace(o) };
         }
         self.live = 0;
         self.sweep();
@@ -236,7 +197,11 @@ impl Heap {
         self.peak_live = self.peak_live.max(self.live);
     }
 
-    unsafe fn mark(&mut self, o: *mut Obj) {
+    /// Marks a root (null and static objects are ignored).
+    ///
+    /// # Safety
+    /// `o` is null or an object of this heap or a static one.
+    pub unsafe fn mark(&mut self, o: *mut Obj) {
         if o.is_null() {
             return;
         }
@@ -278,7 +243,7 @@ impl Heap {
                         }
                     }
                 }
-                Kind::String | Kind::ValueArray => {}
+                Kind::String | Kind::ValueArray | Kind::Thread => {}
             }
         }
     }
@@ -357,6 +322,7 @@ unsafe fn finalize(c: *mut Header) {
         match (*(*c).ty()).kind {
             Kind::ValueArray | Kind::RefArray => crate::array_buffer::free_buffer(c.cast()),
             Kind::Map => crate::map_table::free_table(c.cast()),
+            Kind::Thread => crate::joinable::release(c.cast()),
             Kind::Object | Kind::String => {}
         }
     }

@@ -1,21 +1,25 @@
 //! The Tessera runtime: one copy per process, linked into every program as
-//! `libtessera_rt.a` or `libtessera_rt.so`. It owns the garbage collector,
-//! the pending-exception slot, type information of the built-in types,
+//! `libtessera_rt.a` or `libtessera_rt.so`. It owns threads and their
+//! state (a heap and collector, shadow stack, pending-exception slot and
+//! module variables per thread), type information of the built-in types,
 //! strings, arrays and I/O. Compiled code reaches it only through the
 //! `extern "C"` functions and statics declared here and documented in
 //! `docs/abi.md`; the runtime knows nothing about the compiler.
 //!
 //! Its modules form layers; each uses only those below it:
-//! 1. `object` (layouts, checked against `tess_abi`), `output` (the print
-//!    buffer, `fatal`);
-//! 2. `pending` (the exception slot), `array_buffer`, `map_table`, `signals`,
-//!    `elf_check`, `handles`, `class_builder`, `code_map`;
-//! 3. `gc` (heap, shadow stack, roots);
-//! 4. `str_alloc` (making strings), `exit`, `trace` (where exceptions were
+//! 1. `object` (layouts, checked against `tess_abi`), `lock` (pthread
+//!    mutexes), `output` (the print buffer, `fatal`);
+//! 2. `array_buffer`, `map_table`, `signals`, `elf_check`, `handles`,
+//!    `class_builder`, `code_map`, `joinable` (what a `Thread` holds);
+//! 3. `gc` (one heap: allocation, marking, sweeping);
+//! 4. `thread` (a thread's state: shadow stack, pending exception, heap,
+//!    module variables; its roots and collections);
+//! 5. `str_alloc` (making strings), `exit`, `trace` (where exceptions were
 //!    thrown);
-//! 5. `exc` (built-in classes, throwing, uncaught exceptions);
-//! 6. `array`, `io`, `loader`, `c_memory`, then `string`, then `map`;
-//! 7. `process` (start-up), `symbols` (the table for the JIT).
+//! 6. `exc` (built-in classes, throwing, uncaught exceptions);
+//! 7. `array`, `io`, `loader`, `c_memory`, `module_vars`, `spawn`, then
+//!    `string`, then `map`;
+//! 8. `process` (start-up), `symbols` (the table for the JIT).
 
 #![allow(clippy::missing_safety_doc)]
 
@@ -30,15 +34,19 @@ pub mod exit;
 pub mod gc;
 pub mod handles;
 pub mod io;
+pub mod joinable;
 pub mod loader;
+pub mod lock;
 pub mod map;
 pub mod map_table;
+pub mod module_vars;
 pub mod object;
 pub mod output;
-pub mod pending;
 pub mod process;
 pub mod signals;
+pub mod spawn;
 pub mod str_alloc;
 pub mod string;
 pub mod symbols;
+pub mod thread;
 pub mod trace;

@@ -4,10 +4,10 @@
 //! initialised.
 
 use crate::exc::{tess_ti_AbiError, tess_ti_LoadError, throw_new};
+use crate::lock::Lock;
 use crate::object::Str;
 use std::collections::HashMap;
 use std::ffi::{c_char, CStr, CString};
-use std::sync::Mutex;
 use tess_abi::layout::fingerprint_table::WIDTH as FP_WIDTH;
 use tess_abi::layout::library_descriptor::{SYMBOL as DESCRIPTOR_SYMBOL, USES_WIDTH};
 
@@ -26,7 +26,7 @@ extern "C" fn flush_at_exit() {
 pub extern "C" fn tess_library_loaded(init: extern "C" fn()) {
     static STARTED: std::sync::Once = std::sync::Once::new();
     STARTED.call_once(|| {
-        crate::gc::init();
+        crate::thread::init_main();
         unsafe { libc::atexit(flush_at_exit) };
     });
     if LOADING_PLUGIN.load(std::sync::atomic::Ordering::SeqCst) {
@@ -39,7 +39,7 @@ pub extern "C" fn tess_library_loaded(init: extern "C" fn()) {
 }
 
 /// Each loaded module's interface: declaration -> fingerprint.
-static MODULES: Mutex<Option<HashMap<String, HashMap<String, String>>>> = Mutex::new(None);
+static MODULES: Lock<Option<HashMap<String, HashMap<String, String>>>> = Lock::new(None);
 
 unsafe fn text(p: *const c_char) -> String {
     unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
@@ -53,9 +53,7 @@ pub unsafe extern "C" fn tess_register_module(name: *const c_char, table: *const
     for i in 0..n as usize {
         unsafe { decls.insert(text(*table.add(FP_WIDTH * i)), text(*table.add(FP_WIDTH * i + 1))) };
     }
-    if let Ok(mut m) = MODULES.lock() {
-        m.get_or_insert_with(HashMap::new).insert(unsafe { text(name) }, decls);
-    }
+    MODULES.lock().get_or_insert_with(HashMap::new).insert(unsafe { text(name) }, decls);
 }
 
 /// Called by every module's init entry once the modules it imports are
@@ -69,7 +67,7 @@ pub unsafe extern "C" fn tess_register_module(name: *const c_char, table: *const
 pub unsafe extern "C" fn tess_check_uses(name: *const c_char, table: *const *const c_char, n: u64) {
     let name = unsafe { text(name) };
     let problem = {
-        let Ok(modules) = MODULES.lock() else { return };
+        let modules = MODULES.lock();
         let Some(known) = modules.as_ref() else { return };
         (0..n as usize).find_map(|i| {
             let field = |k: usize| unsafe { text(*table.add(USES_WIDTH * i + k)) };
@@ -158,7 +156,7 @@ fn load(path: &str) -> Result<(), (&'static crate::object::ClassInfo<1>, String)
     let inside = |p: *const u8| !p.is_null() && home.is_some() && object_of(p) == home;
     let string = |p: *const c_char| if inside(p.cast()) { Some(unsafe { text(p) }) } else { None };
     let name = string(desc.name).ok_or_else(damaged)?;
-    let modules = MODULES.lock().map_err(|_| load_error("module registry poisoned".into()))?;
+    let modules = MODULES.lock();
     let known = modules.as_ref();
     if known.is_some_and(|m| m.contains_key(&name)) {
         return Err(load_error(format!("cannot load {path}: a module named `{name}` is already loaded")));
@@ -201,12 +199,28 @@ fn load(path: &str) -> Result<(), (&'static crate::object::ClassInfo<1>, String)
     Ok(())
 }
 
+/// Runs `f` while no other thread loads a library (loads from any thread
+/// are safe: one at a time, checks and init entry included); a library's
+/// `init { }` block may itself load one.
+fn one_load_at_a_time<R>(f: impl FnOnce() -> R) -> R {
+    static LOADING: Lock<()> = Lock::new(());
+    thread_local!(static HOLDING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) });
+    if HOLDING.with(|h| h.get()) {
+        return f();
+    }
+    let _guard = LOADING.lock();
+    HOLDING.with(|h| h.set(true));
+    let r = f();
+    HOLDING.with(|h| h.set(false));
+    r
+}
+
 /// `loadLibrary(path)`: throws `LoadError` or `AbiError` with a message a
 /// user can act on.
 #[no_mangle]
 pub unsafe extern "C" fn tess_load_library(path: *const Str) {
     let path = unsafe { (*path).as_str() }.to_string();
-    if let Err((class, message)) = load(&path) {
+    if let Err((class, message)) = one_load_at_a_time(|| load(&path)) {
         throw_new(class, &message);
     }
 }

@@ -4,9 +4,9 @@
 
 use crate::array::{tess_arr_new, tess_arr_push};
 use crate::exc::{tess_ti_KeyError, throw_new};
-use crate::gc::tess_alloc;
 use crate::map_table::{Index, MapObj, Table};
 use crate::object::*;
+use crate::thread::alloc;
 use std::collections::HashMap;
 
 static MAP_NAME: StaticStr<3> = StaticStr::new(b"Map");
@@ -49,7 +49,7 @@ pub extern "C" fn tess_map_new(keys_are_strings: i8, vals_are_refs: i8) -> *mut 
         index,
     });
     unsafe {
-        let m = tess_alloc(&tess_ti_Map, std::mem::size_of::<MapObj>() as u64).cast::<MapObj>();
+        let m = alloc(&tess_ti_Map, std::mem::size_of::<MapObj>() as u64).cast::<MapObj>();
         (*m).table = Box::into_raw(t);
         m
     }

@@ -3,40 +3,38 @@
 //! reading input; and the one way the runtime gives up (`fatal`). The
 //! lowest layer of the runtime: it uses nothing else of it.
 
+use crate::lock::Lock;
 use std::io::Write;
-use std::sync::Mutex;
 
 /// What `print` has written and not yet flushed. A process-wide buffer
 /// (not thread-local): it must still be there when `atexit` handlers run.
-static STDOUT: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+static STDOUT: Lock<Vec<u8>> = Lock::new(Vec::new());
 
 const FLUSH_AT: usize = 64 * 1024;
 
 pub fn flush_stdout() {
-    if let Ok(mut b) = STDOUT.lock() {
-        let _ = std::io::stdout().write_all(&b);
-        let _ = std::io::stdout().flush();
-        b.clear();
-    }
+    let mut b = STDOUT.lock();
+    let _ = std::io::stdout().write_all(&b);
+    let _ = std::io::stdout().flush();
+    b.clear();
 }
 
 /// Writes what `print` has buffered straight to file descriptor 1, for the
 /// fatal-signal path (no waiting, no allocation; skipped if the buffer is
 /// in use at that moment).
 pub fn flush_stdout_raw() {
-    if let Ok(b) = STDOUT.try_lock() {
+    if let Some(b) = STDOUT.try_lock() {
         unsafe { libc::write(1, b.as_ptr().cast(), b.len()) };
     }
 }
 
 pub fn write_line(bytes: &[u8]) {
-    if let Ok(mut b) = STDOUT.lock() {
-        b.extend_from_slice(bytes);
-        b.push(b'\n');
-        if b.len() >= FLUSH_AT {
-            let _ = std::io::stdout().write_all(&b);
-            b.clear();
-        }
+    let mut b = STDOUT.lock();
+    b.extend_from_slice(bytes);
+    b.push(b'\n');
+    if b.len() >= FLUSH_AT {
+        let _ = std::io::stdout().write_all(&b);
+        b.clear();
     }
 }
 

@@ -3,9 +3,9 @@
 
 use crate::array::{tess_arr_new, tess_arr_push};
 use crate::exit::tess_rt_shutdown;
-use crate::gc::{pop_root, push_root};
 use crate::object::Array;
 use crate::str_alloc::new_str;
+use crate::thread::{pop_root, push_root};
 use std::sync::OnceLock;
 use std::time::Instant;
 
@@ -29,7 +29,7 @@ pub fn init_with_args(args: Vec<String>) {
     let _ = ARGS.set(args);
     START.get_or_init(Instant::now);
     crate::signals::install();
-    crate::gc::init();
+    crate::thread::init_main();
 }
 
 /// The life of a program, the one place that starts one (`docs/abi.md`,

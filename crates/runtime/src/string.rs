@@ -1,25 +1,19 @@
 //! Strings: immutable UTF-8, `len` in bytes, byte-order comparison.
 
 use crate::exc::{tess_ti_IndexError, throw_new};
-use crate::gc::{pop_root, push_root, tess_alloc, tess_gc_add_roots};
 use crate::object::*;
 pub use crate::str_alloc::new_str;
-use std::sync::Once;
+use crate::thread::{alloc, pop_root, push_root};
 use tess_abi::layout::{boxed, string};
 
-/// The string behind the last `CString` a function returned. C reads the
-/// result after the call, so it stays alive until the next such return
-/// (the contract of `strerror`); a static root slot keeps it.
-static mut KEPT_CSTRING: *mut Obj = std::ptr::null_mut();
-static KEPT_ROOT: Once = Once::new();
-
 /// Returns the bytes of `s` as a `CString` that outlives the returning
-/// frame: valid until the next `CString` return.
+/// frame: valid until the next `CString` return. C reads the result after
+/// the call, so it stays alive until the next such return (the contract of
+/// `strerror`); its thread keeps it (`Thread::kept_cstring`).
 #[no_mangle]
 pub unsafe extern "C" fn tess_str_keep_cstring(s: *mut Str) -> *const u8 {
     unsafe {
-        KEPT_ROOT.call_once(|| tess_gc_add_roots(&raw mut KEPT_CSTRING, 1));
-        KEPT_CSTRING = s.cast();
+        crate::thread::current().kept_cstring = s.cast();
         (*s).bytes.as_ptr()
     }
 }
@@ -32,7 +26,7 @@ unsafe fn s<'a>(p: *const Str) -> &'a str {
 pub unsafe extern "C" fn tess_str_concat(a: *mut Str, b: *mut Str) -> *mut Str {
     unsafe {
         let (la, lb) = ((*a).len as usize, (*b).len as usize);
-        let r = tess_alloc(&tess_ti_String, (string::BYTES as usize + la + lb + 1) as u64).cast::<Str>();
+        let r = alloc(&tess_ti_String, (string::BYTES as usize + la + lb + 1) as u64).cast::<Str>();
         (*r).len = (la + lb) as u64;
         let dst = (*r).bytes.as_mut_ptr();
         std::ptr::copy_nonoverlapping((*a).bytes.as_ptr(), dst, la);
@@ -47,7 +41,7 @@ pub unsafe extern "C" fn tess_str_concat_n(parts: *const *mut Str, n: u64) -> *m
     unsafe {
         let parts = std::slice::from_raw_parts(parts, n as usize);
         let total: usize = parts.iter().map(|p| (**p).len as usize).sum();
-        let r = tess_alloc(&tess_ti_String, (string::BYTES as usize + total + 1) as u64).cast::<Str>();
+        let r = alloc(&tess_ti_String, (string::BYTES as usize + total + 1) as u64).cast::<Str>();
         (*r).len = total as u64;
         let mut dst = (*r).bytes.as_mut_ptr();
         for p in parts {
@@ -180,7 +174,7 @@ pub static tess_ti_Box: TypeInfo = TypeInfo {
 #[no_mangle]
 pub extern "C" fn tess_box(word: i64) -> *mut Obj {
     unsafe {
-        let b = tess_alloc(&tess_ti_Box, boxed::SIZE as u64);
+        let b = alloc(&tess_ti_Box, boxed::SIZE as u64);
         *b.cast::<u8>().add(boxed::VALUE as usize).cast::<i64>() = word;
         b
     }

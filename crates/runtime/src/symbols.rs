@@ -8,10 +8,9 @@
 use crate::exc::TessError;
 use crate::map_table::MapObj;
 use crate::object::{tess_ti_String, Array, Obj, Str, TypeInfo};
-use crate::pending::tess_exc;
 use crate::{
-    array::*, c_memory::*, class_builder::*, code_map::*, exc::*, exit::*, gc::*, io::*, loader::*, map::*, process::*,
-    string::*, trace::*,
+    array::*, c_memory::*, class_builder::*, code_map::*, exc::*, exit::*, io::*, loader::*, map::*, module_vars::*,
+    process::*, spawn::*, string::*, thread::*, trace::*,
 };
 use std::ffi::c_char;
 use tess_abi::runtime_fns::same_str;
@@ -58,7 +57,7 @@ table! {
         ErrorMessage: tess_error_message(*const TessError) -> *const c_char;
         ErrorClass: tess_error_class(*const TessError) -> *const c_char;
         ErrorFree: tess_error_free(*mut TessError);
-        ObjectToString: tess_object_to_string(*mut Obj) -> *mut Str;
+        ObjectToString: tess_object_to_string(*mut Thread, *mut Obj) -> *mut Str;
         ErrorInit: tess_error_init(*mut Obj, *mut Str);
         ErrorStackTrace: tess_error_stack_trace(*mut Obj) -> *mut Str;
         ThrowCast: tess_throw_cast(*mut Obj, *const TypeInfo);
@@ -128,31 +127,31 @@ table! {
         MapLive: tess_map_live(*mut MapObj, i64) -> i8;
         MapKeyAt: tess_map_key_at(*mut MapObj, i64) -> i64;
         MapValueAt: tess_map_value_at(*mut MapObj, i64) -> i64;
-        Alloc: tess_alloc(*const TypeInfo, u64) -> *mut Obj;
-        GcAddRoots: tess_gc_add_roots(*mut *mut Obj, u64);
+        Alloc: tess_alloc(*mut Thread, *const TypeInfo, u64) -> *mut Obj;
         GcCollect: tess_gc_collect();
+        ThreadState: tess_thread_state() -> *mut Thread;
+        RegisterVars: tess_register_vars(*mut Thread, *mut u64, u64, *const u64, u64, extern "C" fn(*mut Thread)) -> *mut u8;
+        ModuleBlock: tess_module_block(*mut Thread, i64) -> *mut u8;
+        Spawn: tess_spawn(extern "C" fn()) -> *mut Obj;
+        ThreadJoin: tess_thread_join(*mut Obj);
     ],
     data: [
-        tess_ss_top, tess_exc, tess_ti_String, tess_ti_ValueArray, tess_ti_RefArray,
+        tess_ti_String, tess_ti_ValueArray, tess_ti_RefArray,
         tess_ti_Object, tess_ti_Error, tess_ti_OverflowError, tess_ti_DivisionByZeroError,
         tess_ti_IndexError, tess_ti_NilError, tess_ti_CastError, tess_ti_KeyError,
-        tess_ti_IOError, tess_ti_LoadError, tess_ti_AbiError, tess_ti_Box, tess_ti_Map,
+        tess_ti_IOError, tess_ti_LoadError, tess_ti_AbiError, tess_ti_ThreadError, tess_ti_Thread, tess_ti_Box, tess_ti_Map,
     ]
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tess_abi::RuntimeData;
 
     #[test]
     fn every_table_entry_is_defined_once() {
         let symbols = runtime_symbols();
         for f in RuntimeFn::ALL {
             assert_eq!(symbols.iter().filter(|(n, _)| *n == f.name()).count(), 1, "{}", f.name());
-        }
-        for d in [RuntimeData::ShadowStackTop, RuntimeData::PendingException] {
-            assert!(symbols.iter().any(|(n, _)| *n == d.name()), "{}", d.name());
         }
     }
 }

@@ -5,9 +5,9 @@
 //! printed or read as `e.stackTrace`.
 
 use crate::code_map::{describe, functions, lookup};
-use crate::gc::tess_alloc;
 use crate::object::{Kind, Obj, Str, TypeInfo};
-use crate::pending::pending;
+use crate::thread::alloc;
+use crate::thread::pending;
 use tess_abi::layout::{error, string};
 
 /// Deeper stacks are cut to their innermost frames.
@@ -71,7 +71,7 @@ pub unsafe extern "C" fn tess_trace_capture(table: *const u8, site: i64, fp: *co
     let words: &[u64] = if pairs.is_empty() { &first[..2 * n] } else { &pairs };
     let bytes = 16 * n;
     unsafe {
-        let blob = tess_alloc(&TRACE_TYPE, (string::BYTES as usize + bytes) as u64).cast::<Str>();
+        let blob = alloc(&TRACE_TYPE, (string::BYTES as usize + bytes) as u64).cast::<Str>();
         (*blob).len = bytes as u64;
         std::ptr::copy_nonoverlapping(words.as_ptr().cast::<u8>(), (*blob).bytes.as_mut_ptr(), bytes);
         // The exception is still pending (a root), and nothing collects

@@ -3,7 +3,7 @@
 
 use crate::checker::{error_expr, Checker};
 use crate::hir::{Expr, ExprKind, MathFn};
-use crate::tables::OBJECT;
+use crate::tables::{OBJECT, THREAD};
 use crate::ty::Ty;
 use tess_abi::RuntimeFn;
 use tess_syntax::ast;
@@ -29,6 +29,7 @@ const FUNCTIONS: &[&str] = &[
     "writeFile",
     "clock",
     "loadLibrary",
+    "spawn",
     "sqrt",
     "sin",
     "cos",
@@ -170,6 +171,11 @@ fn call_fn_inner(c: &mut Checker, name: &str, args: &[ast::Expr], span: Span) ->
         "exit" => rt(RuntimeFn::Exit, fixed_args(c, args, &[Ty::Int], span, &what)?, Ty::Void),
         "clock" => rt(RuntimeFn::Clock, fixed_args(c, args, &[], span, &what)?, Ty::Float),
         "loadLibrary" => rt(RuntimeFn::LoadLibrary, fixed_args(c, args, &[Ty::Str], span, &what)?, Ty::Void),
+        "spawn" => {
+            let thread = c.class_ty(THREAD);
+            let f = Ty::Fn(Vec::new(), Box::new(Ty::Void));
+            rt(RuntimeFn::Spawn, fixed_args(c, args, &[f], span, &what)?, thread)
+        }
         "readFile" => rt(RuntimeFn::ReadFile, fixed_args(c, args, &[Ty::Str], span, &what)?, Ty::Str),
         "writeFile" => rt(RuntimeFn::WriteFile, fixed_args(c, args, &[Ty::Str, Ty::Str], span, &what)?, Ty::Void),
         "readLine" => rt(RuntimeFn::ReadLine, fixed_args(c, args, &[], span, &what)?, Ty::Optional(Box::new(Ty::Str))),

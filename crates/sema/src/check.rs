@@ -38,7 +38,7 @@ pub fn check_module(
     if mode == Mode::Library {
         c.no_top_level_statements(files);
     }
-    let init = c.check_init(files);
+    let (init, thread_init) = c.check_init(files);
     c.check_bodies(files);
     c.check_exported_signatures();
     let dependencies = imports
@@ -58,6 +58,7 @@ pub fn check_module(
         globals: c.globals,
         classes: c.classes,
         init,
+        thread_init,
         mode,
         fingerprints: Vec::new(),
         dependencies,
@@ -141,7 +142,7 @@ impl Checker<'_> {
     }
 
     pub(crate) fn check_modifiers(&mut self, m: &ast::Modifiers, member: bool) {
-        let mut unsupported = vec![(m.shared, "`shared` variables")];
+        let mut unsupported = vec![(m.shared, "`shared`")];
         if !member {
             unsupported.push((m.override_, "`override` outside a class"));
             unsupported.push((m.final_, "`final` outside a class"));
@@ -204,6 +205,7 @@ impl Checker<'_> {
             span: None,
             extern_c: false,
             throws_c: false,
+            entry: false,
         });
         id
     }
@@ -478,11 +480,18 @@ impl Checker<'_> {
     }
 
     /// Top-level statements and global initialisers, in source order,
-    /// become the module's init function.
+    /// become the module's init function; the initialisers of its
+    /// thread-local variables alone also become its thread initialiser,
+    /// which runs them for each other thread that uses the module
+    /// (MODULES.md §6; `init { }` blocks and statements run once). In a
+    /// program's main file, whose top level is a script that runs once
+    /// (`let t = spawn(work)` must not spawn again in `work`'s thread), only
+    /// constant initialisers run again; its other variables start as zero
+    /// or nil on other threads (`docs/decisions.md`).
     ///
     /// The variables of the other files are initialised first (in the
     /// order the files are given), then the main file runs in order.
-    fn check_init(&mut self, files: &[ast::File]) -> FuncId {
+    fn check_init(&mut self, files: &[ast::File]) -> (FuncId, Option<FuncId>) {
         self.begin_body(Ty::Void, BodyKind::TopLevel);
         // Imported modules are initialised first, in import order.
         let mut body: Vec<Stmt> =
@@ -490,12 +499,22 @@ impl Checker<'_> {
         body.push(Stmt::InitClasses);
         let is_main = |f: &&ast::File| f.items.iter().any(|i| matches!(i, ast::Item::Stmt(_)));
         let ordered = files.iter().filter(|f| !is_main(f)).chain(files.iter().filter(is_main));
+        let mut per_thread = Vec::new();
         for file in ordered {
+            let script = is_main(&file);
             for item in &file.items {
                 match item {
                     ast::Item::Global(v) => {
+                        let start = body.len();
                         body.push(Stmt::At(v.span));
-                        self.global(v, &mut body)
+                        self.global(v, &mut body);
+                        let again = match body.last() {
+                            Some(Stmt::Assign(_, init)) => !script || init.is_constant(),
+                            _ => false,
+                        };
+                        if v.mods.shared.is_none() && again {
+                            per_thread.extend(body[start..].iter().cloned());
+                        }
                     }
                     ast::Item::Stmt(s) => self.stmt(s, &mut body),
                     // Run when the module initialises, in source order.
@@ -508,15 +527,31 @@ impl Checker<'_> {
         // The init entry lives with the main file (or the first file).
         let main = files.iter().position(|f| f.items.iter().any(|i| matches!(i, ast::Item::Stmt(_)))).unwrap_or(0);
         self.funcs[id].file = main as u32;
+        let locals = std::mem::take(&mut self.body.locals);
+        let has_vars = self.globals.iter().any(|g| !g.external && !g.shared);
+        let thread_init = has_vars.then(|| {
+            let t = self.new_func(
+                "<thread init>",
+                mangle::module_thread_init(&self.module),
+                Vec::new(),
+                Ty::Void,
+                Visibility::Local,
+            );
+            self.funcs[t].file = main as u32;
+            self.funcs[t].locals = locals.clone();
+            self.funcs[t].body = per_thread;
+            t
+        });
         let func = &mut self.funcs[id];
-        func.locals = std::mem::take(&mut self.body.locals);
+        func.locals = locals;
         func.body = body;
+        func.entry = true;
         self.body.kind = BodyKind::Function;
-        id
+        (id, thread_init)
     }
 
     fn global(&mut self, v: &ast::VarDecl, out: &mut Vec<Stmt>) {
-        self.check_modifiers(&v.mods, false);
+        self.check_modifiers(&ast::Modifiers { shared: None, ..v.mods.clone() }, false);
         let declared = v.ty.as_ref().map(|t| self.resolve_type(t));
         let init = match &v.init {
             Some(e) => {
@@ -541,6 +576,7 @@ impl Checker<'_> {
             );
             return;
         }
+        let shared = v.mods.shared.is_some_and(|s| self.check_shared(s, v, &ty));
         let id = self.globals.len();
         self.globals.push(hir::Global {
             name: v.name.name.clone(),
@@ -551,9 +587,28 @@ impl Checker<'_> {
             external: false,
             origin: None,
             file: v.name.span.file.0,
+            shared,
         });
         self.global_names.insert(v.name.name.clone(), GlobalInfo { id, mutable: v.mutable, span: v.name.span });
         out.push(Stmt::Assign(Place::Global(id), init));
+    }
+
+    /// Whether a `shared` variable is one (MODULES.md §6): a `var` of
+    /// `Int`, `Float` or `Bool` — threads share no objects.
+    fn check_shared(&mut self, at: Span, v: &ast::VarDecl, ty: &Ty) -> bool {
+        if !v.mutable {
+            self.error_hint(at, "`shared` applies to `var`s", "a `let` is never written: drop `shared`");
+            return false;
+        }
+        if !matches!(ty, Ty::Int | Ty::Float | Ty::Bool | Ty::Error) {
+            self.error_hint(
+                v.name.span,
+                format!("a `shared var` holds `Int`, `Float` or `Bool`, not `{ty}`"),
+                "threads share no objects: give each thread its own (a module `var` is per thread)",
+            );
+            return false;
+        }
+        true
     }
 
     /// The value of a declaration's initialiser: coerced to the declared

@@ -6,7 +6,7 @@ use crate::body::BodyKind;
 use crate::checker::{top_visibility, Checker};
 use crate::hir::{self, Callee, Expr, ExprKind, Layout, Offset, Place, Stmt, Visibility};
 use crate::init_check::InitState;
-use crate::tables::{ClassInfo, FieldInfo, MethodInfo, Sig, ERROR, OBJECT};
+use crate::tables::{ClassInfo, FieldInfo, MethodInfo, Sig, ERROR, OBJECT, THREAD};
 use crate::ty::{ClassId, Ty};
 use std::collections::HashMap;
 use tess_abi::layout::{error, object, type_info};
@@ -25,6 +25,7 @@ const ERROR_SUBCLASSES: &[&str] = &[
     "IOError",
     "LoadError",
     "AbiError",
+    "ThreadError",
 ];
 
 fn access_of(m: &ast::Modifiers) -> Access {
@@ -74,9 +75,30 @@ impl Checker<'_> {
                 origin: None,
             },
         );
+        self.add_builtin_thread();
         for name in ERROR_SUBCLASSES {
             self.push_builtin(name, Some(ERROR), fields.clone(), Some(vec![Ty::Str]), init.clone());
         }
+    }
+
+    /// `Thread`: `spawn` makes one, `t.join()` waits for it; it cannot be
+    /// constructed or subclassed.
+    fn add_builtin_thread(&mut self) {
+        self.push_builtin("Thread", Some(OBJECT), Vec::new(), None, None);
+        debug_assert_eq!(self.classes.len() - 1, THREAD);
+        self.classes[THREAD].open = false;
+        self.classes[THREAD].size = tess_abi::layout::thread_object::SIZE as u32;
+        self.class_info[THREAD].is_final = true;
+        let join = MethodInfo {
+            callee: Callee::Runtime(RuntimeFn::ThreadJoin),
+            slot: None,
+            sig: Sig { params: Vec::new(), ret: Ty::Void },
+            access: Access::Public,
+            is_final: true,
+            owner: THREAD,
+            span: Span::default(),
+        };
+        self.class_info[THREAD].methods.insert("join".into(), join);
     }
 
     fn push_builtin(

@@ -4,7 +4,7 @@
 use crate::body::BodyKind;
 use crate::checker::{error_expr, Checker};
 use crate::hir::{Arith, Callee, Cmp, Expr, ExprKind, Offset};
-use crate::tables::OBJECT;
+use crate::tables::{OBJECT, THREAD};
 use crate::ty::{ClassId, Ty};
 use tess_abi::layout::type_info;
 use tess_abi::RuntimeFn;
@@ -523,6 +523,10 @@ impl Checker<'_> {
     fn construct(&mut self, class: ClassId, args: &[ast::Expr], span: Span) -> Expr {
         self.note_class(class);
         let name = self.classes[class].name.clone();
+        if class == THREAD {
+            self.error_hint(span, "`Thread` cannot be constructed", "start a thread with `spawn(f)`");
+            return error_expr();
+        }
         let Some(params) = self.class_info[class].init_params.clone() else {
             self.report_hidden_init(class, span);
             return error_expr();

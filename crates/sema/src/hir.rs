@@ -22,6 +22,10 @@ pub struct Module {
     /// The function that initialises the module (and, in executable mode,
     /// runs the main file's statements): `tess_module_init_<name>`.
     pub init: FuncId,
+    /// Runs the initialisers of the module's thread-local variables on a
+    /// thread that uses the module for the first time (MODULES.md §6);
+    /// `None` when the module has none.
+    pub thread_init: Option<FuncId>,
     pub mode: Mode,
     /// (declaration, fingerprint) of this module's interface, which its
     /// init entry registers with the runtime for plugin checks.
@@ -239,9 +243,13 @@ pub struct Global {
     pub origin: Option<Origin>,
     /// Index of the source file that declares it (for per-file objects).
     pub file: u32,
+    /// A `shared var` (MODULES.md §6): one process-wide `Int`, `Float` or
+    /// `Bool`, read and written atomically; every other module variable
+    /// has a copy per thread.
+    pub shared: bool,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Local {
     pub name: String,
     pub ty: Ty,
@@ -275,9 +283,13 @@ pub struct Func {
     /// `extern fn ... throws`: its C signature ends with `tess_error **err`,
     /// set when an exception escapes instead of aborting.
     pub throws_c: bool,
+    /// Called by the runtime or C, never by Tessera code's convention: a
+    /// module's init entry (its own or an imported one). Like an `extern
+    /// fn` definition it finds its thread's state itself (`docs/abi.md`).
+    pub entry: bool,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub enum Stmt {
     Let(LocalId, Expr),
     Assign(Place, Expr),
@@ -313,6 +325,14 @@ pub enum Stmt {
         els: Vec<Stmt>,
     },
     Throw(Expr),
+    /// A compound assignment to a `shared var`: one atomic read-modify-
+    /// write, `global = new` where `new` reads the current value as the
+    /// local `old` (retried if another thread wrote in between).
+    SharedUpdate {
+        global: GlobalId,
+        old: LocalId,
+        new: Expr,
+    },
     /// Where the statements after it come from (the start of a source
     /// statement): what a stack trace and the debugger's line table say.
     At(Span),
@@ -329,14 +349,14 @@ pub enum Stmt {
     Return(Option<Expr>),
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Catch {
     pub class: ClassId,
     pub var: LocalId,
     pub body: Vec<Stmt>,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub enum Place {
     Local(LocalId),
     Global(GlobalId),
@@ -347,7 +367,7 @@ pub enum Place {
     MapEntry(Expr, Expr),
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Expr {
     pub kind: ExprKind,
     pub ty: Ty,
@@ -389,7 +409,7 @@ pub enum MathFn {
     IMax,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub enum ExprKind {
     Int(i64),
     Float(f64),
@@ -488,6 +508,30 @@ impl Class {
 
 impl Expr {
     /// The direct subexpressions, in evaluation order.
+    /// Whether the expression is built from literals alone (arithmetic,
+    /// array and map literals, conversions of them): evaluating it again
+    /// has no effect and gives an equal value.
+    pub fn is_constant(&self) -> bool {
+        let leaf = matches!(
+            self.kind,
+            ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Bool(_) | ExprKind::Str(_) | ExprKind::Nil
+        );
+        let built = matches!(
+            self.kind,
+            ExprKind::Wrap(_)
+                | ExprKind::MapLit(_)
+                | ExprKind::ArrayLit(_)
+                | ExprKind::Arith(..)
+                | ExprKind::Neg(_)
+                | ExprKind::Not(_)
+                | ExprKind::BitNot(_)
+                | ExprKind::Convert(_)
+                | ExprKind::Interp(_)
+                | ExprKind::ToStr(_)
+        );
+        leaf || (built && self.children().iter().all(|c| c.is_constant()))
+    }
+
     pub fn children(&self) -> Vec<&Expr> {
         match &self.kind {
             ExprKind::Int(_)
@@ -539,7 +583,12 @@ impl Stmt {
     /// nested statement lists).
     pub fn exprs(&self) -> Vec<&Expr> {
         match self {
-            Stmt::Let(_, e) | Stmt::Expr(e) | Stmt::Throw(e) | Stmt::If(e, ..) | Stmt::While(e, _) => vec![e],
+            Stmt::Let(_, e)
+            | Stmt::Expr(e)
+            | Stmt::Throw(e)
+            | Stmt::If(e, ..)
+            | Stmt::While(e, _)
+            | Stmt::SharedUpdate { new: e, .. } => vec![e],
             Stmt::Return(e) => e.iter().collect(),
             Stmt::Assign(p, e) => {
                 let mut v = match p {

@@ -227,12 +227,14 @@ impl Checker<'_> {
                     fingerprint: g.fingerprint.clone(),
                 }),
                 file: 0,
+                shared: g.shared,
             });
             self.imported_mutable.insert(id, g.mutable);
             module.globals.insert(g.name.clone(), id);
         }
         let init =
             self.external_func(&format!("<init {}>", i.module), &mangle::module_init(&i.module), Vec::new(), Ty::Void);
+        self.funcs[init].entry = true;
         (module, init)
     }
 

@@ -19,7 +19,7 @@ pub use tess_syntax::ast::Access;
 
 const MAGIC: &[u8; 4] = b"TESI";
 /// Bumped on any change to the encoding below.
-pub const FORMAT_VERSION: u32 = 7;
+pub const FORMAT_VERSION: u32 = 8;
 /// Bytes of the BLAKE3 checksum of the contents, after the version.
 const CHECKSUM_BYTES: usize = 32;
 
@@ -78,6 +78,10 @@ pub struct Global {
     pub symbol: String,
     pub ty: TypeRef,
     pub mutable: bool,
+    /// A `shared var`: the symbol is the process-wide variable itself;
+    /// otherwise it is a word holding the variable's offset in the
+    /// module's per-thread block (`docs/abi.md`, threads).
+    pub shared: bool,
     pub exported: bool,
     pub fingerprint: String,
 }
@@ -220,12 +224,13 @@ pub(crate) fn interface_of(m: &hir::Module) -> Interface {
         .filter(|g| !g.external && visible(g.visibility))
         .map(|g| {
             let ty = type_ref(m, &g.ty);
-            let facts = format!("var {} {:?} mut={} @{}", g.name, ty, g.mutable, g.symbol);
+            let facts = format!("var {} {:?} mut={} shared={} @{}", g.name, ty, g.mutable, g.shared, g.symbol);
             Global {
                 name: g.name.clone(),
                 symbol: g.symbol.clone(),
                 ty,
                 mutable: g.mutable,
+                shared: g.shared,
                 exported: g.visibility == Visibility::Export,
                 fingerprint: fingerprint(&facts),
             }
@@ -439,7 +444,11 @@ pub fn describe(i: &Interface) -> String {
         );
     }
     for g in &i.globals {
-        let kw = if g.mutable { "var" } else { "let" };
+        let kw = match (g.shared, g.mutable) {
+            (true, _) => "shared var",
+            (false, true) => "var",
+            (false, false) => "let",
+        };
         out += &format!(
             "{} {} {}: {}  [symbol {}, fingerprint {}]\n",
             vis(g.exported),

@@ -424,6 +424,12 @@ impl Checker<'_> {
                 return;
             }
         };
+        if let (Place::Global(g), Some(op)) = (&place, op) {
+            if self.globals[*g].shared {
+                self.shared_update(*g, ty, op, value, span, out);
+                return;
+            }
+        }
         let rhs = match op {
             None => {
                 let v = self.expr(value, Some(&ty));
@@ -445,6 +451,27 @@ impl Checker<'_> {
             }
         }
         out.push(Stmt::Assign(place, rhs));
+    }
+
+    /// `x op= value` on a `shared var`: the operand is evaluated once,
+    /// then the update is one atomic read-modify-write (MODULES.md §6).
+    fn shared_update(
+        &mut self,
+        global: hir::GlobalId,
+        ty: Ty,
+        op: BinOp,
+        value: &ast::Expr,
+        span: Span,
+        out: &mut Vec<Stmt>,
+    ) {
+        let v = self.expr(value, Some(&ty));
+        let operand = self.new_local("<operand>", v.ty.clone());
+        let vty = v.ty.clone();
+        out.push(Stmt::Let(operand, v));
+        let old = self.new_local("<old>", ty.clone());
+        let new =
+            self.binary_typed(op, Expr::new(ExprKind::Local(old), ty), Expr::new(ExprKind::Local(operand), vty), span);
+        out.push(Stmt::SharedUpdate { global, old, new });
     }
 
     /// `obj.name` as an assignment target.

@@ -11,6 +11,8 @@ use tess_syntax::Span;
 /// Class ids of the built-ins every module has.
 pub const OBJECT: ClassId = 0;
 pub const ERROR: ClassId = 1;
+/// What `spawn` returns (MODULES.md §6): final, made only by `spawn`.
+pub const THREAD: ClassId = 2;
 
 #[derive(Clone, Debug)]
 pub(crate) struct Sig {

@@ -67,6 +67,10 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         if func.extern_c && func.external && func.throws_c {
             return self.call_reporting_c(fref, vals);
         }
+        let mut vals = vals;
+        if abi::takes_thread(func) {
+            vals.insert(0, self.thread);
+        }
         let call = self.b.ins().call(fref, &vals);
         let r = self.b.inst_results(call).first().copied();
         // C functions do not throw.
@@ -142,12 +146,13 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
 
     /// `recv.m(args)` through the receiver's virtual-table slot at `slot`.
     pub(super) fn call_virtual(&mut self, slot: &Offset, args: &'h [Expr], ret: &Ty) -> R<Option<Value>> {
-        let vals = self.values(args)?;
+        let mut vals = self.values(args)?;
         let ti = self.type_info_of(vals[0]);
         let (addr, at) = self.offset_addr(ti, slot)?;
         let code = self.b.ins().load(PTR, flags(), addr, at);
         let params: Vec<Ty> = args.iter().map(|a| a.ty.clone()).collect();
-        let sig = crate::abi::signature(self.call_conv, &params, ret);
+        let sig = crate::abi::tessera_signature(self.call_conv, &params, ret);
+        vals.insert(0, self.thread);
         let sigref = self.b.import_signature(sig);
         let call = self.b.ins().call_indirect(sigref, code, &vals);
         let r = self.b.inst_results(call).first().copied();
@@ -160,7 +165,13 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
     pub(super) fn call_rt(&mut self, f: RuntimeFn, args: &[Value]) -> R<Option<Value>> {
         let id = self.mg.runtime_fn(f)?;
         let fref = self.mg.module.declare_func_in_func(id, self.b.func);
-        let call = self.b.ins().call(fref, args);
+        let call = if f.takes_thread() {
+            let mut all = vec![self.thread];
+            all.extend_from_slice(args);
+            self.b.ins().call(fref, &all)
+        } else {
+            self.b.ins().call(fref, args)
+        };
         Ok(self.b.inst_results(call).first().copied())
     }
 

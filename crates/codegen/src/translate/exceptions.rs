@@ -302,8 +302,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
 
     /// Tests the pending-exception slot after a call that may throw.
     pub(super) fn check_exception(&mut self) -> R<()> {
-        let exc_addr = self.runtime_addrs.exc;
-        let exc = self.b.ins().load(PTR, flags(), exc_addr, 0);
+        let exc = self.b.ins().load(PTR, flags(), self.thread, tess_abi::layout::thread::EXC);
         let target = self.unwind_target();
         let edge = self.edge_to(target, &[]);
         let cont = self.b.create_block();

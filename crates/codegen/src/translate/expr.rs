@@ -87,12 +87,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
             }
             ExprKind::Local(l) => self.b.use_var(self.body.vars[*l]),
             ExprKind::Global(g) => {
-                let gv = {
-                    let id = self.mg.global(*g)?;
-                    self.mg.module.declare_data_in_func(id, self.b.func)
-                };
-                let addr = self.b.ins().symbol_value(PTR, gv);
-                let v = self.b.ins().load(ty.unwrap_or(PTR), flags(), addr, 0);
+                let v = self.read_var(*g, ty.unwrap_or(PTR))?;
                 // A function called from top-level code may run before a
                 // variable's initialiser: a null reference there is an error,
                 // not a crash. (Top-level code itself cannot read early.)
@@ -104,10 +99,14 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
                 v
             }
             ExprKind::FnRef(f) => {
-                let fref = {
-                    let id = self.mg.func(*f)?;
-                    self.mg.module.declare_func_in_func(id, self.b.func)
+                // A function value is C-convention code (`docs/abi.md`,
+                // threads): a Tessera function's entry.
+                let id = if crate::abi::takes_thread(&self.hir.funcs[*f]) {
+                    self.mg.c_entry(*f)?
+                } else {
+                    self.mg.func(*f)?
                 };
+                let fref = self.mg.module.declare_func_in_func(id, self.b.func);
                 self.b.ins().func_addr(PTR, fref)
             }
             ExprKind::Nil => self.b.ins().iconst(PTR, 0),

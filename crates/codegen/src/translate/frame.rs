@@ -1,13 +1,13 @@
 //! The frame of the function being translated: its locals and their
-//! shadow-stack slots (`docs/abi.md`, frame protocol), the runtime's state
-//! addresses, and leaving the function.
+//! shadow-stack slots (`docs/abi.md`, frame protocol), and leaving the
+//! function.
 
 use super::{flags, Translator, R};
 use crate::abi::{clif_type, PTR};
 use crate::CodegenError;
 use cranelift_codegen::ir::{types, InstBuilder, Type, Value};
 use cranelift_module::Module;
-use tess_abi::RuntimeData;
+use tess_abi::layout::thread;
 
 impl<'h, M: Module> Translator<'_, 'h, M> {
     /// Declares the current body's locals, binds its parameters to `args`
@@ -38,17 +38,11 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         }
     }
 
-    pub(super) fn data_addr(&mut self, data: RuntimeData) -> R<Value> {
-        let id = self.mg.data_import(data.name())?;
-        let gv = self.mg.module.declare_data_in_func(id, self.b.func);
-        Ok(self.b.ins().symbol_value(PTR, gv))
-    }
-
     pub(super) fn open_frame(&mut self) -> R<()> {
-        let top_addr = self.runtime_addrs.ss_top;
-        let base = self.b.ins().load(PTR, flags(), top_addr, 0);
+        let t = self.thread;
+        let base = self.b.ins().load(PTR, flags(), t, thread::SS_TOP);
         let new_top = self.b.ins().iadd_imm_s(base, i64::from(self.nslots) * 8);
-        self.b.ins().store(flags(), new_top, top_addr, 0);
+        self.b.ins().store(flags(), new_top, t, thread::SS_TOP);
         let zero = self.b.ins().iconst(PTR, 0);
         for i in 0..self.nslots {
             self.b.ins().store(flags(), zero, base, (i * 8) as i32);
@@ -82,8 +76,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
 
     pub(super) fn close_frame(&mut self) -> R<()> {
         if let Some(base) = self.frame_base {
-            let top_addr = self.runtime_addrs.ss_top;
-            self.b.ins().store(flags(), base, top_addr, 0);
+            self.b.ins().store(flags(), base, self.thread, thread::SS_TOP);
         }
         Ok(())
     }

@@ -1,11 +1,14 @@
 //! Translation of one HIR function to Cranelift IR.
 //!
-//! Frame protocol (see `docs/abi.md`): a function that holds references
-//! reserves `n` shadow-stack slots on entry (`base = tess_ss_top;
-//! tess_ss_top = base + n`), zeroes them, stores every live reference in
-//! its slot, and restores `tess_ss_top = base` on every exit. After each
-//! call that may throw it tests `tess_exc` and, when set, leaves through
-//! the unwind path, which returns at once.
+//! Frame protocol (see `docs/abi.md`): every function has its thread's
+//! state (a hidden first argument, or fetched by an entry from C). A
+//! function that holds references reserves `n` slots on the thread's
+//! shadow stack on entry (`base = t.ss_top; t.ss_top = base + n`), zeroes
+//! them, stores every live reference in its slot, and restores
+//! `t.ss_top = base` on every exit. After each call that may throw it
+//! tests `t.exc` and, when set, leaves through the unwind path, which
+//! returns at once. Module variables live in the thread's block of their
+//! module, found once per call (`vars.rs`).
 //!
 //! The translator's rooms: `frame` (locals, slots, leaving), `stmt`,
 //! `expr` (dispatch, literals, strings and arrays), `operators`, `calls`
@@ -21,6 +24,7 @@ mod module_init;
 mod objects;
 mod operators;
 mod stmt;
+mod vars;
 
 use crate::module_gen::{ModuleGen, Translated};
 use crate::slots;
@@ -31,7 +35,6 @@ use cranelift_codegen::packed_option::ReservedValue;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use cranelift_module::Module;
 use std::collections::HashMap;
-use tess_abi::RuntimeData;
 use tess_sema::hir::{self, Stmt};
 use tess_sema::ty::Ty;
 
@@ -105,7 +108,8 @@ pub(crate) fn define_all<M: Module>(mg: &mut ModuleGen<'_, M>) -> R<()> {
             mg.define_batch(std::mem::take(&mut batch))?;
         }
     }
-    mg.define_batch(batch)
+    mg.define_batch(batch)?;
+    mg.define_entries()
 }
 
 fn translate<'h, M: Module>(
@@ -125,7 +129,8 @@ fn translate<'h, M: Module>(
         nslots: slots::count(hir, func),
         next_slot: 0,
         frame_base: None,
-        runtime_addrs: RuntimeAddrs { ss_top: Value::reserved_value(), exc: Value::reserved_value() },
+        thread: Value::reserved_value(),
+        blocks: HashMap::new(),
         unwind: None,
         raise_blocks: HashMap::new(),
         edges: Vec::new(),
@@ -164,12 +169,6 @@ impl<'a> Body<'a> {
     }
 }
 
-/// Addresses of `tess_ss_top` and `tess_exc`, set in the entry block.
-struct RuntimeAddrs {
-    ss_top: Value,
-    exc: Value,
-}
-
 /// A construct that `break`, `continue` and `return` must respect.
 #[derive(Clone, Copy)]
 enum Scope<'a> {
@@ -197,7 +196,11 @@ struct Translator<'a, 'h, M: Module> {
     nslots: u32,
     next_slot: u32,
     frame_base: Option<Value>,
-    runtime_addrs: RuntimeAddrs,
+    /// The thread's state (`tess_abi::layout::thread`).
+    thread: Value,
+    /// The thread's block of each module's variables used so far, by
+    /// module name (`vars.rs`).
+    blocks: HashMap<String, Value>,
     unwind: Option<Block>,
     /// The shared blocks that raise runtime failures, by what they raise
     /// and where the exception goes; their parameters are the failure's
@@ -237,27 +240,26 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         let entry = self.b.create_block();
         self.b.append_block_params_for_function_params(entry);
         self.b.switch_to_block(entry);
-        // Addresses of the runtime's state, computed once per call (unused
-        // ones are removed by Cranelift).
-        self.runtime_addrs = RuntimeAddrs {
-            ss_top: self.data_addr(RuntimeData::ShadowStackTop)?,
-            exc: self.data_addr(RuntimeData::PendingException)?,
+        let mut params = self.b.block_params(entry).to_vec();
+        self.thread = if crate::abi::takes_thread(self.body.func) {
+            params.remove(0)
+        } else {
+            self.call_rt_value(tess_abi::RuntimeFn::ThreadState, &[])?
         };
         if self.nslots > 0 {
             self.open_frame()?;
         }
-        let params = self.b.block_params(entry).to_vec();
         if self.body.func.throws_c {
             self.err_out = params.last().copied();
         }
         self.bind_locals(&params)?;
-        if !self.is_module_init() {
-            self.cell_block = Some(entry);
-        }
         if self.is_module_init() {
             self.init_once()?;
             self.register_module()?;
-            self.register_global_roots()?;
+            self.register_vars()?;
+        } else {
+            self.find_blocks()?;
+            self.cell_block = self.b.current_block();
         }
         self.stmts(&self.body.func.body)?;
         if !self.is_terminated() {

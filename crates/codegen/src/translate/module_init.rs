@@ -111,23 +111,6 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         self.check_exception()
     }
 
-    /// Registers the module's reference-typed variables as static roots.
-    pub(super) fn register_global_roots(&mut self) -> R<()> {
-        for (g, global) in self.hir.globals.iter().enumerate() {
-            // Each module registers its own variables.
-            if global.ty.is_ref() && !global.external {
-                let gv = {
-                    let id = self.mg.global(g)?;
-                    self.mg.module.declare_data_in_func(id, self.b.func)
-                };
-                let addr = self.b.ins().symbol_value(PTR, gv);
-                let one = self.b.ins().iconst(types::I64, 1);
-                self.call_rt(RuntimeFn::GcAddRoots, &[addr, one])?;
-            }
-        }
-        Ok(())
-    }
-
     /// Builds the type info of each class of this module whose base is
     /// another module's (`Layout::Built`, MODULES.md §11), bases first,
     /// from its base's as that module has completed it by now: the size,
@@ -143,7 +126,9 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         for class in built {
             self.build_class(class)?;
         }
-        // From here on every cell holds its final value.
+        // From here on every cell holds its final value, and the imported
+        // modules have registered their variables.
+        self.find_blocks()?;
         self.cell_block = self.b.current_block();
         Ok(())
     }

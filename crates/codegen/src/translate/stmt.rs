@@ -83,6 +83,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
                 let v = self.value(e)?;
                 self.throw(v)?;
             }
+            Stmt::SharedUpdate { global, old, new } => self.shared_update(*global, *old, new)?,
             Stmt::At(span) => self.at(*span),
             Stmt::InitClasses => {
                 self.check_uses()?;
@@ -104,12 +105,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
             }
             Place::Global(g) => {
                 let v = self.value(e)?;
-                let gv = {
-                    let id = self.mg.global(*g)?;
-                    self.mg.module.declare_data_in_func(id, self.b.func)
-                };
-                let addr = self.b.ins().symbol_value(PTR, gv);
-                self.b.ins().store(flags(), v, addr, 0);
+                self.write_var(*g, v)?;
             }
             Place::Index(a, i) => {
                 let arr = self.value(a)?;

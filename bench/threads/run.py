@@ -1,0 +1,53 @@
+#!/usr/bin/env python3
+"""Threads (issue 9): binary_trees' loop over 2 threads vs 1 on this
+machine (throughput ratio), 20,000 spawn+join of an empty function vs
+pthread_create+pthread_join in C, and reading a thread-local variable of
+another shared-library module in a loop vs a local variable. Medians of
+runs taken alternately.
+
+usage: bench/threads/run.py [-n RUNS]
+"""
+import os, sys, tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from common import TESS, copy_sources, runs_and_release_build, sh, timed  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def pair(tmp, runs, a, b):
+    """Medians of `a` and `b` (argument lists), run alternately; both must
+    print the same."""
+    ta, tb, out_a, out_b = [], [], None, None
+    for _ in range(runs):
+        t, out_a = timed(a, tmp, 1)
+        ta.append(t)
+        t, out_b = timed(b, tmp, 1)
+        tb.append(t)
+    if out_a != out_b:
+        sys.exit(f"{a} and {b} print differently")
+    ta.sort()
+    tb.sort()
+    return ta[len(ta) // 2], tb[len(tb) // 2]
+
+
+def main():
+    runs = runs_and_release_build()
+    with tempfile.TemporaryDirectory(prefix="tess-threadbench-") as tmp:
+        copy_sources(HERE, tmp, (".tes", ".c"))
+        sh([TESS, "build", "trees.tes", "-o", "trees"], tmp)
+        sh([TESS, "build", "spawn.tes", "-o", "spawn"], tmp)
+        sh(["gcc", "-O2", "-pthread", "spawn.c", "-o", "spawn_c"], tmp)
+        sh([TESS, "build", "--lib", "--module", "counters", "counters.tes", "--shared", "-o", "libcounters.so"], tmp)
+        sh([TESS, "build", "varcross.tes", "-I", ".", "-o", "varcross"], tmp)
+        sh([TESS, "build", "varlocal.tes", "-o", "varlocal"], tmp)
+        one, two = pair(tmp, runs, ["./trees", "1"], ["./trees", "2"])
+        print(f"{'binary_trees loop':40} 1 thread {one:7.3f} s   2 threads {two:7.3f} s   throughput x{one / two:5.2f}")
+        c, t = pair(tmp, runs, ["./spawn_c"], ["./spawn"])
+        print(f"{'20,000 spawn+join':40} C {c * 1e6 / 20000:7.1f} us   Tessera {t * 1e6 / 20000:7.1f} us   ratio {t / c:5.2f}")
+        local, cross = pair(tmp, runs, ["./varlocal"], ["./varcross"])
+        print(f"{'200M reads of a variable':40} local {local:7.3f} s   other module's {cross:7.3f} s   ratio {cross / local:5.2f}")
+
+
+if __name__ == "__main__":
+    main()

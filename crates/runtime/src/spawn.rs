@@ -1,0 +1,97 @@
+//! `spawn` and `Thread.join` (MODULES.md §6): each thread runs with its
+//! own state (`thread.rs`); an exception escaping its function ends it,
+//! and `join` reports it as a `ThreadError`.
+
+use crate::exc::{describe, tess_ti_Error, tess_ti_Object, tess_ti_ThreadError, throw_new, Display};
+use crate::joinable::{handle_slot, Joinable, Outcome};
+use crate::object::*;
+use tess_abi::layout::thread_object;
+
+/// Native stack of a spawned thread: as large as the main thread's
+/// usual 8 MiB, so recursion depth does not depend on the thread.
+const STACK_BYTES: usize = 8 << 20;
+
+static THREAD_NAME: StaticStr<6> = StaticStr::new(b"Thread");
+static THREAD_DISPLAY: Display<2> = Display([(&raw const tess_ti_Object).cast(), (&raw const tess_ti_Thread).cast()]);
+
+/// Type info of `Thread`.
+#[no_mangle]
+pub static tess_ti_Thread: ClassInfo<1> = ClassInfo {
+    ti: TypeInfo {
+        kind: Kind::Thread,
+        flags: 0,
+        size: thread_object::SIZE as u64,
+        nrefs: 0,
+        refs: std::ptr::null(),
+        name: (&raw const THREAD_NAME).cast(),
+        depth: 1,
+        display: (&raw const THREAD_DISPLAY).cast(),
+        nslots: 1,
+    },
+    vtable: [crate::exc::tess_object_to_string as *const u8],
+};
+
+/// `spawn(f)`: starts a thread running `f` and returns its `Thread`.
+#[no_mangle]
+pub extern "C" fn tess_spawn(f: extern "C" fn()) -> *mut Obj {
+    let mut thread: libc::pthread_t = 0;
+    let status = unsafe {
+        let mut attr: libc::pthread_attr_t = std::mem::zeroed();
+        libc::pthread_attr_init(&mut attr);
+        libc::pthread_attr_setstacksize(&mut attr, STACK_BYTES);
+        let status = libc::pthread_create(&mut thread, &attr, run, f as *mut libc::c_void);
+        libc::pthread_attr_destroy(&mut attr);
+        status
+    };
+    if status != 0 {
+        let why = std::io::Error::from_raw_os_error(status);
+        throw_new(&tess_ti_Error, &format!("cannot start a thread: {why}"));
+        return std::ptr::null_mut();
+    }
+    let o = crate::thread::alloc(&tess_ti_Thread.ti, thread_object::SIZE as u64);
+    unsafe { *handle_slot(o) = Box::into_raw(Box::new(Joinable { thread, joined: false })) };
+    o
+}
+
+/// A spawned thread's life: a state of its own, the function, what
+/// escaped it (its `Outcome`, boxed, is the thread's result), and the
+/// state freed.
+extern "C" fn run(f: *mut libc::c_void) -> *mut libc::c_void {
+    let f: extern "C" fn() = unsafe { std::mem::transmute(f) };
+    let t = crate::thread::attach(crate::thread::SHADOW_SLOTS);
+    f();
+    let e = unsafe { (*t).exc };
+    let outcome: Outcome = if e.is_null() {
+        Ok(())
+    } else {
+        let (class, message) = unsafe { describe(e) };
+        Err(format!("{class}: {message}"))
+    };
+    unsafe { crate::thread::detach(t) };
+    Box::into_raw(Box::new(outcome)).cast()
+}
+
+/// `t.join()`: waits for the thread; throws `ThreadError` naming the
+/// exception that ended it, and `Error` when it was joined before.
+///
+/// # Safety
+/// `o` is a `Thread` object.
+#[no_mangle]
+pub unsafe extern "C" fn tess_thread_join(o: *mut Obj) {
+    let j = unsafe { &mut **handle_slot(o) };
+    if j.joined {
+        throw_new(&tess_ti_Error, "join: the thread was already joined");
+        return;
+    }
+    let mut result: *mut libc::c_void = std::ptr::null_mut();
+    let status = unsafe { libc::pthread_join(j.thread, &mut result) };
+    j.joined = true;
+    let outcome = if status == 0 && !result.is_null() {
+        *unsafe { Box::from_raw(result.cast::<Outcome>()) }
+    } else {
+        Err("the thread could not be joined".to_string())
+    };
+    if let Err(message) = outcome {
+        throw_new(&tess_ti_ThreadError, &message);
+    }
+}

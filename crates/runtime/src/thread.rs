@@ -1,0 +1,277 @@
+//! A thread's state (MODULES.md §6): its shadow stack, pending exception,
+//! heap, blocks of module variables and the string kept for C. Compiled
+//! code receives it as a hidden first argument (`docs/abi.md`, threads);
+//! the runtime's own functions find it through [`current`].
+//!
+//! The main thread gets its state at start-up, a thread `spawn` starts at
+//! its start, and a thread Tessera did not start (a C thread calling an
+//! `extern fn`) on its first call; the state of the latter two is freed
+//! when they end. The collector runs here: a thread marks its own roots
+//! and collects its own heap, never stopping another.
+
+use crate::gc::Heap;
+use crate::object::{Obj, TypeInfo};
+use std::cell::{Cell, RefCell};
+use std::mem::offset_of;
+use std::ptr::null_mut;
+use std::sync::atomic::{AtomicU64, Ordering};
+use tess_abi::layout::thread as layout;
+
+/// Shadow-stack slots of the main thread and of other threads (whose
+/// native stacks are as large: 8 MiB each).
+const MAIN_SHADOW_SLOTS: usize = 8 << 20;
+pub const SHADOW_SLOTS: usize = 1 << 20;
+const GUARD_BYTES: usize = 4096;
+
+/// How a module's variables are laid out in each thread's block of them:
+/// registered once per module, shared by every thread.
+pub struct VarsLayout {
+    pub size: usize,
+    /// Byte offsets of the reference-typed variables (collector roots).
+    pub refs: Vec<u64>,
+    /// Runs the variables' initialisers on a thread new to the module.
+    pub thread_init: extern "C" fn(*mut Thread),
+}
+
+/// One thread's state; its first fields are what compiled code reads
+/// (`tess_abi::layout::thread`).
+#[repr(C)]
+pub struct Thread {
+    pub ss_top: *mut *mut Obj,
+    pub exc: *mut Obj,
+    /// One more than `MAX_MODULES`: the last is always null, so a key cell
+    /// not yet set (its initial value points there) finds no block.
+    pub blocks: [*mut u8; layout::MAX_MODULES + 1],
+    ss_base: *mut *mut Obj,
+    ss_map_bytes: usize,
+    alt_stack: *mut libc::c_void,
+    pub heap: Heap,
+    /// The string behind the last `CString` returned to C (`string.rs`).
+    pub kept_cstring: *mut Obj,
+    /// Which thread this is, for handles (MODULES.md §5).
+    pub id: u64,
+}
+
+const _: () = {
+    assert!(offset_of!(Thread, ss_top) == layout::SS_TOP as usize);
+    assert!(offset_of!(Thread, exc) == layout::EXC as usize);
+    assert!(offset_of!(Thread, blocks) == layout::BLOCKS as usize);
+};
+
+thread_local! {
+    /// This thread's state, or null before it has one.
+    static CURRENT: Cell<*mut Thread> = const { Cell::new(null_mut()) };
+    /// Frees the state of a thread Tessera did not start when it ends.
+    static FOREIGN: RefCell<Option<Detach>> = const { RefCell::new(None) };
+}
+
+struct Detach(*mut Thread);
+
+impl Drop for Detach {
+    fn drop(&mut self) {
+        unsafe { detach(self.0) };
+    }
+}
+
+/// The calling thread's state, made on its first use.
+#[inline]
+pub fn current() -> &'static mut Thread {
+    let t = CURRENT.with(Cell::get);
+    if t.is_null() {
+        let t = attach(SHADOW_SLOTS);
+        FOREIGN.with(|f| *f.borrow_mut() = Some(Detach(t)));
+        return unsafe { &mut *t };
+    }
+    unsafe { &mut *t }
+}
+
+/// Gives the main thread its state (idempotent); it lives as long as the
+/// process.
+pub fn init_main() {
+    if CURRENT.with(Cell::get).is_null() {
+        attach(MAIN_SHADOW_SLOTS);
+    }
+}
+
+/// Makes a state for the calling thread, which must have none.
+pub fn attach(slots: usize) -> *mut Thread {
+    static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+    let (ss_base, ss_map_bytes) = shadow_stack(slots);
+    let t = Box::into_raw(Box::new(Thread {
+        ss_top: ss_base,
+        exc: null_mut(),
+        blocks: [null_mut(); layout::MAX_MODULES + 1],
+        ss_base,
+        ss_map_bytes,
+        alt_stack: crate::signals::install_alt_stack(),
+        heap: Heap::default(),
+        kept_cstring: null_mut(),
+        id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+    }));
+    CURRENT.with(|c| c.set(t));
+    t
+}
+
+/// Frees a thread's state: its heap, blocks and stacks (nothing outside
+/// the thread can reach them).
+///
+/// # Safety
+/// `t` came from [`attach`] on the calling thread, which runs no more
+/// Tessera code.
+pub unsafe fn detach(t: *mut Thread) {
+    CURRENT.with(|c| c.set(null_mut()));
+    unsafe {
+        let state = Box::from_raw(t);
+        for &b in &state.blocks {
+            if !b.is_null() {
+                free_block(b);
+            }
+        }
+        crate::handles::release_all(state.id);
+        libc::munmap(state.ss_base.cast(), state.ss_map_bytes);
+        crate::signals::remove_alt_stack(state.alt_stack);
+    }
+}
+
+/// A shadow stack of `slots` words with an inaccessible page above it, so
+/// that overflowing it faults (reported as a stack overflow) instead of
+/// writing past it.
+fn shadow_stack(slots: usize) -> (*mut *mut Obj, usize) {
+    let bytes = slots * 8 + GUARD_BYTES;
+    unsafe {
+        let p = libc::mmap(
+            null_mut(),
+            bytes,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
+            -1,
+            0,
+        );
+        if p == libc::MAP_FAILED {
+            crate::output::fatal("cannot allocate a shadow stack");
+        }
+        libc::mprotect(p.cast::<u8>().add(slots * 8).cast(), GUARD_BYTES, libc::PROT_NONE);
+        (p.cast(), bytes)
+    }
+}
+
+/// A new zeroed block for a module's variables; the word before it points
+/// at the layout (what the collector reads).
+pub fn alloc_block(vars: &'static VarsLayout) -> *mut u8 {
+    unsafe {
+        let p = libc::calloc(1, 8 + vars.size).cast::<*const VarsLayout>();
+        if p.is_null() {
+            crate::output::fatal("out of memory");
+        }
+        *p = vars;
+        p.add(1).cast()
+    }
+}
+
+unsafe fn free_block(b: *mut u8) {
+    unsafe { libc::free(b.cast::<*const VarsLayout>().sub(1).cast()) };
+}
+
+impl Thread {
+    /// Allocates `size` zeroed bytes (header included) for an object of
+    /// `ty`, collecting first when it is due (in stress mode, always).
+    pub fn alloc(&mut self, ty: *const TypeInfo, size: u64) -> *mut Obj {
+        if self.heap.wants_collection() {
+            self.collect();
+        }
+        self.heap.alloc(ty, size)
+    }
+
+    /// Collects this thread's heap: marks its roots (shadow stack, pending
+    /// exception, module variables, handles, the kept `CString`), then
+    /// traces and sweeps.
+    pub fn collect(&mut self) {
+        let heap = &mut self.heap;
+        heap.begin();
+        unsafe {
+            let mut slot = self.ss_base;
+            while slot < self.ss_top {
+                heap.mark(*slot);
+                slot = slot.add(1);
+            }
+            heap.mark(self.exc);
+            heap.mark(self.kept_cstring);
+            for &b in &self.blocks {
+                if b.is_null() {
+                    continue;
+                }
+                let vars = &**b.cast::<*const VarsLayout>().sub(1);
+                for &off in &vars.refs {
+                    heap.mark(*b.add(off as usize).cast::<*mut Obj>());
+                }
+            }
+            for o in crate::handles::roots(self.id) {
+                heap.mark(o);
+            }
+        }
+        heap.finish();
+    }
+}
+
+/// The calling thread's state (`tess_abi::RuntimeFn::ThreadState`): how
+/// code entered from C (an `extern fn`, a module's init entry, a function
+/// value) finds it.
+#[no_mangle]
+pub extern "C" fn tess_thread_state() -> *mut Thread {
+    current()
+}
+
+/// Allocates `size` zeroed bytes (header included) for an object of `ty`
+/// on thread `t`'s heap, collecting it first when it is due.
+///
+/// # Safety
+/// `t` is the calling thread's state.
+#[no_mangle]
+pub unsafe extern "C" fn tess_alloc(t: *mut Thread, ty: *const TypeInfo, size: u64) -> *mut Obj {
+    unsafe { (*t).alloc(ty, size) }
+}
+
+/// Allocates on the calling thread's heap (for the runtime's own objects).
+pub fn alloc(ty: *const TypeInfo, size: u64) -> *mut Obj {
+    current().alloc(ty, size)
+}
+
+/// Runs a collection of the calling thread's heap now.
+#[no_mangle]
+pub extern "C" fn tess_gc_collect() {
+    current().collect();
+}
+
+/// Pushes a reference onto the shadow stack so the runtime's own
+/// temporaries survive allocations; pair with [`pop_root`].
+///
+/// # Safety
+/// `p` is null or a live object of this thread.
+pub unsafe fn push_root(p: *mut Obj) {
+    let t = current();
+    unsafe {
+        *t.ss_top = p;
+        t.ss_top = t.ss_top.add(1);
+    }
+}
+
+/// Pops `n` references pushed by [`push_root`].
+///
+/// # Safety
+/// At least `n` were pushed.
+pub unsafe fn pop_root(n: usize) {
+    let t = current();
+    unsafe {
+        t.ss_top = t.ss_top.sub(n);
+    }
+}
+
+/// The calling thread's pending exception, or null.
+pub fn pending() -> *mut Obj {
+    current().exc
+}
+
+/// Sets the calling thread's pending exception.
+pub fn set_pending(e: *mut Obj) {
+    current().exc = e;
+}
