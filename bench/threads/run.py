@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """Threads (issue 9): binary_trees' loop over 2 threads vs 1 on this
 machine (throughput ratio), 20,000 spawn+join of an empty function vs
-pthread_create+pthread_join in C, and reading a thread-local variable of
-another shared-library module in a loop vs a local variable. Medians of
-runs taken alternately.
+pthread_create+pthread_join in C, peak RSS after 2,000 and 20,000 of them
+(a finished thread leaves nothing behind), and reading a thread-local
+variable of another shared-library module in a loop vs a local variable.
+Medians of runs taken alternately.
 
 usage: bench/threads/run.py [-n RUNS]
 """
-import os, sys, tempfile
+import os, subprocess, sys, tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from common import TESS, copy_sources, runs_and_release_build, sh, timed  # noqa: E402
@@ -31,6 +32,14 @@ def pair(tmp, runs, a, b):
     return ta[len(ta) // 2], tb[len(tb) // 2]
 
 
+def peak_rss_kib(cmd, cwd):
+    """The peak resident set of one run of `cmd`, in KiB (GNU time)."""
+    p = subprocess.run(["/usr/bin/time", "-f", "%M", *cmd], cwd=cwd, capture_output=True, text=True)
+    if p.returncode != 0:
+        sys.exit(f"{cmd} failed:\n{p.stderr}")
+    return int(p.stderr.split()[-1])
+
+
 def main():
     runs = runs_and_release_build()
     with tempfile.TemporaryDirectory(prefix="tess-threadbench-") as tmp:
@@ -45,6 +54,8 @@ def main():
         print(f"{'binary_trees loop':40} 1 thread {one:7.3f} s   2 threads {two:7.3f} s   throughput x{one / two:5.2f}")
         c, t = pair(tmp, runs, ["./spawn_c"], ["./spawn"])
         print(f"{'20,000 spawn+join':40} C {c * 1e6 / 20000:7.1f} us   Tessera {t * 1e6 / 20000:7.1f} us   ratio {t / c:5.2f}")
+        few, many = peak_rss_kib(["./spawn", "2000"], tmp), peak_rss_kib(["./spawn", "20000"], tmp)
+        print(f"{'peak RSS after spawn+join':40} 2,000 threads {few / 1024:6.1f} MiB   20,000 threads {many / 1024:6.1f} MiB")
         local, cross = pair(tmp, runs, ["./varlocal"], ["./varcross"])
         print(f"{'200M reads of a variable':40} local {local:7.3f} s   other module's {cross:7.3f} s   ratio {cross / local:5.2f}")
 

@@ -302,7 +302,8 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
 
     /// Tests the pending-exception slot after a call that may throw.
     pub(super) fn check_exception(&mut self) -> R<()> {
-        let exc = self.b.ins().load(PTR, flags(), self.thread, tess_abi::layout::thread::EXC);
+        let t = self.thread();
+        let exc = self.b.ins().load(PTR, flags(), t, tess_abi::layout::thread::EXC);
         let target = self.unwind_target();
         let edge = self.edge_to(target, &[]);
         let cont = self.b.create_block();

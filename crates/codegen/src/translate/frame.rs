@@ -39,7 +39,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
     }
 
     pub(super) fn open_frame(&mut self) -> R<()> {
-        let t = self.thread;
+        let t = self.thread();
         let base = self.b.ins().load(PTR, flags(), t, thread::SS_TOP);
         let new_top = self.b.ins().iadd_imm_s(base, i64::from(self.nslots) * 8);
         self.b.ins().store(flags(), new_top, t, thread::SS_TOP);
@@ -76,7 +76,8 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
 
     pub(super) fn close_frame(&mut self) -> R<()> {
         if let Some(base) = self.frame_base {
-            self.b.ins().store(flags(), base, self.thread, thread::SS_TOP);
+            let t = self.thread();
+            self.b.ins().store(flags(), base, t, thread::SS_TOP);
         }
         Ok(())
     }

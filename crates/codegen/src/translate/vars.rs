@@ -48,7 +48,8 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         let gv = self.mg.module.declare_data_in_func(key_id, self.b.func);
         let key_addr = self.b.ins().symbol_value(PTR, gv);
         let key = self.b.ins().load(types::I64, flags(), key_addr, 0);
-        let slot = self.b.ins().iadd(self.thread, key);
+        let t = self.thread();
+        let slot = self.b.ins().iadd(t, key);
         let block = self.b.ins().load(PTR, flags(), slot, 0);
         let first_use = self.b.create_block();
         self.b.set_cold_block(first_use);
