@@ -4,7 +4,12 @@ machine (throughput ratio), 20,000 spawn+join of an empty function vs
 pthread_create+pthread_join in C, peak RSS after 2,000 and 20,000 of them
 (a finished thread leaves nothing behind), and reading a thread-local
 variable of another shared-library module in a loop vs a local variable.
-Medians of runs taken alternately.
+Medians of runs taken alternately. And the experiment behind the choice of
+how compiled code reaches its thread's state (`state/`, in C): a Tessera
+frame protocol in a shared library with the state in process-wide
+globals (before threads), passed as an argument (the choice), or in ELF
+thread-locals (general-dynamic, the only model across shared libraries
+that Cranelift emits; initial-exec for reference).
 
 usage: bench/threads/run.py [-n RUNS]
 """
@@ -40,6 +45,30 @@ def peak_rss_kib(cmd, cwd):
     return int(p.stderr.split()[-1])
 
 
+STATE_VARIANTS = [
+    ("globals (before threads)", ["-DUSE_GLOBAL"]),
+    ("argument (Tessera's choice)", []),
+    ("ELF TLS, general-dynamic", ["-DUSE_TLS", "-ftls-model=global-dynamic"]),
+    ("ELF TLS, initial-exec", ["-DUSE_TLS", "-ftls-model=initial-exec"]),
+]
+
+
+def build_state_variants(tmp):
+    """Each variant of the state experiment as an executable over two shared
+    libraries (the runtime's state, the module's code); their paths."""
+    src = os.path.join(HERE, "state")
+    exes = []
+    for i, (_, flags) in enumerate(STATE_VARIANTS):
+        d = os.path.join(tmp, f"state{i}")
+        os.mkdir(d)
+        sh(["gcc", "-O2", "-fPIC", "-shared", *flags, f"{src}/rt.c", "-o", f"{d}/librt.so"], tmp)
+        sh(["gcc", "-O2", "-fPIC", "-shared", *flags, f"{src}/lib.c", f"-L{d}", "-lrt", f"-Wl,-rpath,{d}",
+            "-o", f"{d}/liblib.so"], tmp)
+        sh(["gcc", "-O2", *flags, f"{src}/main.c", f"-L{d}", "-llib", "-lrt", f"-Wl,-rpath,{d}", "-o", f"{d}/main"], tmp)
+        exes.append(f"{d}/main")
+    return exes
+
+
 def main():
     runs = runs_and_release_build()
     with tempfile.TemporaryDirectory(prefix="tess-threadbench-") as tmp:
@@ -58,6 +87,11 @@ def main():
         print(f"{'peak RSS after spawn+join':40} 2,000 threads {few / 1024:6.1f} MiB   20,000 threads {many / 1024:6.1f} MiB")
         local, cross = pair(tmp, runs, ["./varlocal"], ["./varcross"])
         print(f"{'200M reads of a variable':40} local {local:7.3f} s   other module's {cross:7.3f} s   ratio {cross / local:5.2f}")
+        exes = build_state_variants(tmp)
+        print("thread state in a shared library's calls (C, fib(36) with Tessera's frame protocol):")
+        for (label, _), exe in zip(STATE_VARIANTS[1:], exes[1:]):
+            base, t = pair(tmp, runs, [exes[0]], [exe])
+            print(f"  {label:38} {t:7.3f} s   globals {base:7.3f} s   ratio {t / base:5.2f}")
 
 
 if __name__ == "__main__":

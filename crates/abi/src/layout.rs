@@ -137,7 +137,7 @@ pub mod code_table {
 }
 
 /// A thread's state (MODULES.md §6), which compiled code receives as a
-/// hidden first argument (`docs/abi.md`, threads): the shadow stack's
+/// hidden last argument (`docs/abi.md`, threads): the shadow stack's
 /// top, the pending exception, and the thread's block of each module's
 /// variables. The runtime's own fields follow `BLOCKS`.
 pub mod thread {

@@ -50,8 +50,8 @@ macro_rules! runtime_functions {
 
 runtime_functions! {
     // Memory.
-    /// Allocate an object: (thread, type info, size in bytes with the header).
-    Alloc = "tess_alloc"(Ptr, Ptr, I64) -> Ptr;
+    /// Allocate an object: (type info, size in bytes with the header, thread).
+    Alloc = "tess_alloc"(Ptr, I64, Ptr) -> Ptr;
     GcCollect = "tess_gc_collect"();
     /// Box a value word (an optional of a value type).
     BoxValue = "tess_box"(I64) -> Ptr;
@@ -183,15 +183,15 @@ runtime_functions! {
     /// The calling thread's state, made on a thread's first call (a C
     /// thread calling an `extern fn`): what entries from C use.
     ThreadState = "tess_thread_state"() -> Ptr;
-    /// (thread, a module's key cell, bytes of variables, table of the byte
+    /// (a module's key cell, bytes of variables, table of the byte
     /// offsets of reference-typed ones, their count, the module's
-    /// per-thread initialiser) -> the calling thread's block, the module's
-    /// variables already initialised on it by the init entry.
-    RegisterVars = "tess_register_vars"(Ptr, Ptr, I64, Ptr, I64, Ptr) -> Ptr;
-    /// (thread, module key) -> the thread's block of that module's
+    /// per-thread initialiser, thread) -> the calling thread's block, the
+    /// module's variables already initialised on it by the init entry.
+    RegisterVars = "tess_register_vars"(Ptr, I64, Ptr, I64, Ptr, Ptr) -> Ptr;
+    /// (module key, thread) -> the thread's block of that module's
     /// variables, made and initialised by the module's per-thread
     /// initialiser on first use (which may throw).
-    ModuleBlock = "tess_module_block"(Ptr, I64) -> Ptr, throws;
+    ModuleBlock = "tess_module_block"(I64, Ptr) -> Ptr, throws;
     /// `spawn(f)`: starts a thread running `f` (a C-convention entry).
     Spawn = "tess_spawn"(Ptr) -> Ptr;
     /// `t.join()`: throws `ThreadError` when the thread's function threw.
@@ -226,8 +226,9 @@ runtime_functions! {
 }
 
 impl RuntimeFn {
-    /// Whether the function's first parameter is the calling thread's
-    /// state, which compiled code passes without the checker knowing.
+    /// Whether the function's last parameter is the calling thread's
+    /// state (as a Tessera function's is), which compiled code passes
+    /// without the checker knowing.
     pub const fn takes_thread(self) -> bool {
         matches!(self, RuntimeFn::Alloc | RuntimeFn::ObjectToString | RuntimeFn::ModuleBlock | RuntimeFn::RegisterVars)
     }

@@ -49,7 +49,7 @@ pub fn clif_type(ty: &Ty) -> Option<Type> {
     }
 }
 
-/// Whether a function takes its thread's state as a hidden first argument
+/// Whether a function takes its thread's state as a hidden last argument
 /// (`docs/abi.md`, threads): every Tessera function but those C and the
 /// runtime call — `extern fn`s and init entries, which find it themselves.
 pub fn takes_thread(f: &hir::Func) -> bool {
@@ -57,10 +57,11 @@ pub fn takes_thread(f: &hir::Func) -> bool {
 }
 
 /// The signature of a Tessera-convention function (a method, a function
-/// not `extern`): the thread's state, then its parameters.
+/// not `extern`): its parameters, then the thread's state — last, so that
+/// its parameters sit in the registers they would without it.
 pub fn tessera_signature(call_conv: CallConv, params: &[Ty], ret: &Ty) -> Signature {
     let mut sig = signature(call_conv, params, ret);
-    sig.params.insert(0, AbiParam::new(PTR));
+    sig.params.push(AbiParam::new(PTR));
     sig
 }
 

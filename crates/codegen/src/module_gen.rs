@@ -669,8 +669,9 @@ impl<'h, M: Module> ModuleGen<'h, M> {
                 b.switch_to_block(entry);
                 let state_ref = self.module.declare_func_in_func(state, b.func);
                 let call = b.ins().call(state_ref, &[]);
-                let mut args = vec![b.inst_results(call)[0]];
-                args.extend_from_slice(b.block_params(entry));
+                let state = b.inst_results(call)[0];
+                let mut args = b.block_params(entry).to_vec();
+                args.push(state);
                 let target_ref = self.module.declare_func_in_func(target, b.func);
                 let call = b.ins().call(target_ref, &args);
                 let results = b.inst_results(call).to_vec();

@@ -248,7 +248,7 @@ pub unsafe fn describe(e: *mut Obj) -> (&'static str, &'static str) {
 
 /// `Object.toString()`: the class name.
 #[no_mangle]
-pub unsafe extern "C" fn tess_object_to_string(_thread: *mut crate::thread::Thread, o: *mut Obj) -> *mut Str {
+pub unsafe extern "C" fn tess_object_to_string(o: *mut Obj, _thread: *mut crate::thread::Thread) -> *mut Str {
     unsafe { crate::str_alloc::new_str(class_name(o).as_bytes()) }
 }
 

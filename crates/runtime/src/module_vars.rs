@@ -21,12 +21,12 @@ static LAYOUTS: Lock<Vec<&'static VarsLayout>> = Lock::new(Vec::new());
 /// `size`, `key_cell` is the module's key cell.
 #[no_mangle]
 pub unsafe extern "C" fn tess_register_vars(
-    t: *mut Thread,
     key_cell: *mut u64,
     size: u64,
     refs: *const u64,
     nrefs: u64,
     thread_init: extern "C" fn(*mut Thread),
+    t: *mut Thread,
 ) -> *mut u8 {
     let refs = (0..nrefs as usize).map(|i| unsafe { *refs.add(i) }).collect();
     let vars: &'static VarsLayout = Box::leak(Box::new(VarsLayout { size: size as usize, refs, thread_init }));
@@ -53,7 +53,7 @@ pub unsafe extern "C" fn tess_register_vars(
 /// # Safety
 /// `t` is the calling thread's state, `key` a value of a key cell.
 #[no_mangle]
-pub unsafe extern "C" fn tess_module_block(t: *mut Thread, key: i64) -> *mut u8 {
+pub unsafe extern "C" fn tess_module_block(key: i64, t: *mut Thread) -> *mut u8 {
     let index = ((key - i64::from(layout::BLOCKS)) / i64::from(tess_abi::layout::WORD)) as usize;
     let vars = LAYOUTS.lock().get(index).copied();
     let Some(vars) = vars else {

@@ -57,7 +57,7 @@ table! {
         ErrorMessage: tess_error_message(*const TessError) -> *const c_char;
         ErrorClass: tess_error_class(*const TessError) -> *const c_char;
         ErrorFree: tess_error_free(*mut TessError);
-        ObjectToString: tess_object_to_string(*mut Thread, *mut Obj) -> *mut Str;
+        ObjectToString: tess_object_to_string(*mut Obj, *mut Thread) -> *mut Str;
         ErrorInit: tess_error_init(*mut Obj, *mut Str);
         ErrorStackTrace: tess_error_stack_trace(*mut Obj) -> *mut Str;
         ThrowCast: tess_throw_cast(*mut Obj, *const TypeInfo);
@@ -127,11 +127,11 @@ table! {
         MapLive: tess_map_live(*mut MapObj, i64) -> i8;
         MapKeyAt: tess_map_key_at(*mut MapObj, i64) -> i64;
         MapValueAt: tess_map_value_at(*mut MapObj, i64) -> i64;
-        Alloc: tess_alloc(*mut Thread, *const TypeInfo, u64) -> *mut Obj;
+        Alloc: tess_alloc(*const TypeInfo, u64, *mut Thread) -> *mut Obj;
         GcCollect: tess_gc_collect();
         ThreadState: tess_thread_state() -> *mut Thread;
-        RegisterVars: tess_register_vars(*mut Thread, *mut u64, u64, *const u64, u64, extern "C" fn(*mut Thread)) -> *mut u8;
-        ModuleBlock: tess_module_block(*mut Thread, i64) -> *mut u8;
+        RegisterVars: tess_register_vars(*mut u64, u64, *const u64, u64, extern "C" fn(*mut Thread), *mut Thread) -> *mut u8;
+        ModuleBlock: tess_module_block(i64, *mut Thread) -> *mut u8;
         Spawn: tess_spawn(extern "C" fn()) -> *mut Obj;
         ThreadJoin: tess_thread_join(*mut Obj);
     ],

@@ -1,6 +1,6 @@
 //! A thread's state (MODULES.md §6): its shadow stack, pending exception,
 //! heap, blocks of module variables and the string kept for C. Compiled
-//! code receives it as a hidden first argument (`docs/abi.md`, threads);
+//! code receives it as a hidden last argument (`docs/abi.md`, threads);
 //! the runtime's own functions find it through [`current`].
 //!
 //! The main thread gets its state at start-up, a thread `spawn` starts at
@@ -227,7 +227,7 @@ pub extern "C" fn tess_thread_state() -> *mut Thread {
 /// # Safety
 /// `t` is the calling thread's state.
 #[no_mangle]
-pub unsafe extern "C" fn tess_alloc(t: *mut Thread, ty: *const TypeInfo, size: u64) -> *mut Obj {
+pub unsafe extern "C" fn tess_alloc(ty: *const TypeInfo, size: u64, t: *mut Thread) -> *mut Obj {
     unsafe { (*t).alloc(ty, size) }
 }
 

@@ -70,7 +70,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         let mut vals = vals;
         if abi::takes_thread(func) {
             let t = self.thread();
-            vals.insert(0, t);
+            vals.push(t);
         }
         let call = self.b.ins().call(fref, &vals);
         let r = self.b.inst_results(call).first().copied();
@@ -154,7 +154,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         let params: Vec<Ty> = args.iter().map(|a| a.ty.clone()).collect();
         let sig = crate::abi::tessera_signature(self.call_conv, &params, ret);
         let t = self.thread();
-        vals.insert(0, t);
+        vals.push(t);
         let sigref = self.b.import_signature(sig);
         let call = self.b.ins().call_indirect(sigref, code, &vals);
         let r = self.b.inst_results(call).first().copied();
@@ -168,8 +168,8 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         let id = self.mg.runtime_fn(f)?;
         let fref = self.mg.module.declare_func_in_func(id, self.b.func);
         let call = if f.takes_thread() {
-            let mut all = vec![self.thread()];
-            all.extend_from_slice(args);
+            let mut all = args.to_vec();
+            all.push(self.thread());
             self.b.ins().call(fref, &all)
         } else {
             self.b.ins().call(fref, args)

@@ -1,7 +1,7 @@
 //! Translation of one HIR function to Cranelift IR.
 //!
 //! Frame protocol (see `docs/abi.md`): every function has its thread's
-//! state (a hidden first argument, or fetched by an entry from C). A
+//! state (a hidden last argument, or fetched by an entry from C). A
 //! function that holds references reserves `n` slots on the thread's
 //! shadow stack on entry (`base = t.ss_top; t.ss_top = base + n`), zeroes
 //! them, stores every live reference in its slot, and restores
@@ -278,7 +278,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         self.b.append_block_params_for_function_params(entry);
         self.b.switch_to_block(entry);
         let mut params = self.b.block_params(entry).to_vec();
-        let thread_param = crate::abi::takes_thread(self.body.func).then(|| params.remove(0));
+        let thread_param = if crate::abi::takes_thread(self.body.func) { params.pop() } else { None };
         if self.nslots > 0 {
             self.open_frame()?;
         }
