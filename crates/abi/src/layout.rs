@@ -158,11 +158,12 @@ pub mod thread {
     }
 }
 
-/// The `Thread` object `spawn` returns: header, then the runtime's handle
-/// (not a reference: the collector does not trace it).
+/// The `Thread` object `spawn` returns: header, the POSIX thread, and
+/// whether it was joined (no references: the collector does not trace it).
 pub mod thread_object {
-    pub const HANDLE: i32 = 8;
-    pub const SIZE: i32 = 16;
+    pub const PTHREAD: i32 = 8;
+    pub const JOINED: i32 = 16;
+    pub const SIZE: i32 = 24;
 }
 
 /// How the collector traces an object (a type info's `kind`).

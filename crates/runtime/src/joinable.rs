@@ -1,5 +1,7 @@
-//! What a `Thread` object holds: the POSIX thread to wait for. Below the
-//! collector, which releases it with the object.
+//! What a `Thread` object holds: the POSIX thread to wait for, and whether
+//! it was joined — in the object itself, so a thread leaves nothing behind
+//! outside the heap. Below the collector, which detaches an unjoined
+//! thread when its object dies.
 
 use crate::object::Obj;
 use tess_abi::layout::thread_object;
@@ -8,34 +10,38 @@ use tess_abi::layout::thread_object;
 /// exception escaped it (what `ThreadError` reports).
 pub type Outcome = Result<(), String>;
 
-/// The handle a `Thread` object owns. Only the thread that spawned it can
-/// reach the object (MODULES.md §6), so nothing here needs a lock.
-pub struct Joinable {
-    pub thread: libc::pthread_t,
-    pub joined: bool,
+/// The fields of a `Thread` object. Only the thread that spawned it can
+/// reach it (MODULES.md §6), so nothing here needs a lock.
+#[repr(C)]
+pub struct ThreadObj {
+    header: u64,
+    pub pthread: libc::pthread_t,
+    pub joined: u64,
 }
 
-/// The handle word of a `Thread` object.
+const _: () = {
+    use std::mem::{offset_of, size_of};
+    assert!(offset_of!(ThreadObj, pthread) == thread_object::PTHREAD as usize);
+    assert!(offset_of!(ThreadObj, joined) == thread_object::JOINED as usize);
+    assert!(size_of::<ThreadObj>() == thread_object::SIZE as usize);
+};
+
+/// A `Thread` object's fields.
 ///
 /// # Safety
-/// `o` is a `Thread` object.
-pub unsafe fn handle_slot(o: *mut Obj) -> *mut *mut Joinable {
-    unsafe { o.cast::<u8>().add(thread_object::HANDLE as usize).cast() }
+/// `o` is a live `Thread` object.
+pub unsafe fn fields<'a>(o: *mut Obj) -> &'a mut ThreadObj {
+    unsafe { &mut *o.cast::<ThreadObj>() }
 }
 
-/// Frees the handle of a `Thread` object the collector found dead; a
-/// thread never joined is detached: it runs on, and its end is ignored.
+/// Detaches the thread of a `Thread` object the collector found dead
+/// without a join: it runs on, and its end is ignored.
 ///
 /// # Safety
 /// `o` is a `Thread` object that nothing references any more.
 pub unsafe fn release(o: *mut Obj) {
-    unsafe {
-        let h = *handle_slot(o);
-        if !h.is_null() {
-            let j = Box::from_raw(h);
-            if !j.joined {
-                libc::pthread_detach(j.thread);
-            }
-        }
+    let t = unsafe { fields(o) };
+    if t.joined == 0 {
+        unsafe { libc::pthread_detach(t.pthread) };
     }
 }

@@ -3,7 +3,7 @@
 //! and `join` reports it as a `ThreadError`.
 
 use crate::exc::{describe, tess_ti_Error, tess_ti_Object, tess_ti_ThreadError, throw_new, Display};
-use crate::joinable::{handle_slot, Joinable, Outcome};
+use crate::joinable::{fields, Outcome};
 use crate::object::*;
 use tess_abi::layout::thread_object;
 
@@ -49,7 +49,7 @@ pub extern "C" fn tess_spawn(f: extern "C" fn()) -> *mut Obj {
         return std::ptr::null_mut();
     }
     let o = crate::thread::alloc(&tess_ti_Thread.ti, thread_object::SIZE as u64);
-    unsafe { *handle_slot(o) = Box::into_raw(Box::new(Joinable { thread, joined: false })) };
+    unsafe { fields(o).pthread = thread };
     o
 }
 
@@ -78,14 +78,14 @@ extern "C" fn run(f: *mut libc::c_void) -> *mut libc::c_void {
 /// `o` is a `Thread` object.
 #[no_mangle]
 pub unsafe extern "C" fn tess_thread_join(o: *mut Obj) {
-    let j = unsafe { &mut **handle_slot(o) };
-    if j.joined {
+    let t = unsafe { fields(o) };
+    if t.joined != 0 {
         throw_new(&tess_ti_Error, "join: the thread was already joined");
         return;
     }
     let mut result: *mut libc::c_void = std::ptr::null_mut();
-    let status = unsafe { libc::pthread_join(j.thread, &mut result) };
-    j.joined = true;
+    let status = unsafe { libc::pthread_join(t.pthread, &mut result) };
+    t.joined = 1;
     let outcome = if status == 0 && !result.is_null() {
         *unsafe { Box::from_raw(result.cast::<Outcome>()) }
     } else {
