@@ -590,7 +590,7 @@ impl Checker<'_> {
             shared,
         });
         self.global_names.insert(v.name.name.clone(), GlobalInfo { id, mutable: v.mutable, span: v.name.span });
-        out.push(Stmt::Assign(Place::Global(id), init));
+        out.push(Stmt::Assign(Box::new(Place::Global(id)), init));
     }
 
     /// Whether a `shared` variable is one (MODULES.md §6): a `var` of

@@ -627,7 +627,7 @@ impl Checker<'_> {
             self.body.kind = BodyKind::Init;
             self.body.self_class = Some(id);
             let this = Expr::new(ExprKind::Local(self_local), self.class_ty(id));
-            out.push(Stmt::Assign(Place::Field(this, offset), v));
+            out.push(Stmt::Assign(Box::new(Place::Field(this, offset)), v));
         }
         let base = self.classes[id].base.unwrap_or(OBJECT);
         let base_params = self.class_info[base].init_params.clone();

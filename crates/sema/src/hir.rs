@@ -292,15 +292,17 @@ pub struct Func {
 #[derive(Clone, Debug)]
 pub enum Stmt {
     Let(LocalId, Expr),
-    Assign(Place, Expr),
+    /// The place is boxed, as a range's bounds are: statements stay small
+    /// (bench/compile: a module's HIR is most of a build's memory).
+    Assign(Box<Place>, Expr),
     Expr(Expr),
     If(Expr, Vec<Stmt>, Vec<Stmt>),
     While(Expr, Vec<Stmt>),
     /// `for var in lo..hi` (or `..=`); `hi` is evaluated once.
     ForRange {
         var: LocalId,
-        lo: Expr,
-        hi: Expr,
+        lo: Box<Expr>,
+        hi: Box<Expr>,
         inclusive: bool,
         body: Vec<Stmt>,
     },
@@ -591,7 +593,7 @@ impl Stmt {
             | Stmt::SharedUpdate { new: e, .. } => vec![e],
             Stmt::Return(e) => e.iter().collect(),
             Stmt::Assign(p, e) => {
-                let mut v = match p {
+                let mut v = match p.as_ref() {
                     Place::Local(_) | Place::Global(_) => Vec::new(),
                     Place::Index(a, b) | Place::MapEntry(a, b) => vec![a, b],
                     Place::Field(a, _) => vec![a],
@@ -599,7 +601,7 @@ impl Stmt {
                 v.push(e);
                 v
             }
-            Stmt::ForRange { lo, hi, .. } => vec![lo, hi],
+            Stmt::ForRange { lo, hi, .. } => vec![lo.as_ref(), hi.as_ref()],
             Stmt::ForEach { array: e, .. } | Stmt::ForMap { map: e, .. } | Stmt::IfLet { opt: e, .. } => vec![e],
             Stmt::Try { .. } | Stmt::Break | Stmt::Continue | Stmt::InitClasses | Stmt::At(_) => Vec::new(),
         }

@@ -208,7 +208,7 @@ impl Checker<'_> {
                 let var = self.bind_local(name, Ty::Int, false);
                 let mut b = Vec::new();
                 self.block(body, &mut b);
-                Some(Stmt::ForRange { var, lo: lo_e, hi: hi_e, inclusive: *inclusive, body: b })
+                Some(Stmt::ForRange { var, lo: Box::new(lo_e), hi: Box::new(hi_e), inclusive: *inclusive, body: b })
             }
             (_, _) => {
                 let coll = self.expr(iter, None);
@@ -450,7 +450,7 @@ impl Checker<'_> {
                 }
             }
         }
-        out.push(Stmt::Assign(place, rhs));
+        out.push(Stmt::Assign(Box::new(place), rhs));
     }
 
     /// `x op= value` on a `shared var`: the operand is evaluated once,

@@ -194,8 +194,10 @@ fn atomic_type(ty: Type) -> Type {
 /// callees inlined into them included (the same policy as `slots`).
 fn used_modules<'h>(hir: &'h hir::Module, ss: &'h [Stmt], inlining: &mut Vec<FuncId>, out: &mut BTreeSet<&'h str>) {
     for s in ss {
-        if let Stmt::Assign(Place::Global(g), _) = s {
-            note_var(hir, *g, out);
+        if let Stmt::Assign(place, _) = s {
+            if let Place::Global(g) = **place {
+                note_var(hir, g, out);
+            }
         }
         for e in s.exprs() {
             used_in_expr(hir, e, inlining, out);
