@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use tess_syntax::{format::format, parser::parse_file, Diagnostics, FileId};
 
+mod common;
+
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
@@ -105,13 +107,12 @@ fn tess(dir: &Path, args: &[&str]) -> (i32, String, String) {
     (out.status.code().unwrap_or(-1), text(&out.stdout), text(&out.stderr))
 }
 
+/// `tess fmt` on the files of `tests/fmt_cli` (copied: it rewrites them).
 #[test]
 fn command_line() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    std::fs::write(dir.join("ugly.tes"), "let x=1+2\nprint( x )\n").unwrap();
-    std::fs::write(dir.join("fine.tes"), "print(1)\n").unwrap();
-    std::fs::write(dir.join("broken.tes"), "let = 3\n").unwrap();
+    common::copy_dir(&repo().join("tests/fmt_cli"), dir, &[]).unwrap();
     // --check lists what would change, changes nothing, status 1.
     let (status, out, _) = tess(dir, &["fmt", "--check", "ugly.tes", "fine.tes"]);
     assert_eq!((status, out.as_str()), (1, "ugly.tes\n"));
@@ -130,10 +131,6 @@ fn command_line() {
     assert_eq!(std::fs::read_to_string(dir.join("ugly.tes")).unwrap(), "print(2)\n");
     // In a package, `tess fmt` formats `src/`.
     let pkg = dir.join("pkg");
-    std::fs::create_dir_all(pkg.join("src/geo")).unwrap();
-    std::fs::write(pkg.join("Tessera.toml"), "[package]\nname = \"app\"\n").unwrap();
-    std::fs::write(pkg.join("src/main.tes"), "import geo\nprint(geo.one( ))\n").unwrap();
-    std::fs::write(pkg.join("src/geo/geo.tes"), "export fn one()->Int{return 1}\n").unwrap();
     assert_eq!(tess(&pkg.join("src/geo"), &["fmt"]).0, 0);
     assert_eq!(std::fs::read_to_string(pkg.join("src/main.tes")).unwrap(), "import geo\nprint(geo.one())\n");
     assert_eq!(

@@ -5,6 +5,8 @@ use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
+mod common;
+
 struct Client {
     child: Child,
     stdin: ChildStdin,
@@ -135,22 +137,26 @@ fn an_editing_session() {
     assert!(c.child.wait().unwrap().success());
 }
 
-/// A package with module `geo` (`b.tes` and the document `a.tes`, whose
-/// text is `text`), opened in a started server: the client and the
-/// document's URI.
-fn open_in_package(pkg: &std::path::Path, text: &str) -> (Client, String) {
-    std::fs::create_dir_all(pkg.join("src/geo")).unwrap();
-    std::fs::write(pkg.join("Tessera.toml"), "[package]\nname = \"app\"\n").unwrap();
-    std::fs::write(pkg.join("src/geo/b.tes"), "fn helper() -> Int {\n    return 2\n}\n").unwrap();
+/// The test data of this file: `tests/lsp/PATH` in the repository.
+fn data(path: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/lsp").join(path)
+}
+
+/// The package `tests/lsp/package` (module `geo`, with `b.tes`) and the
+/// document `tests/lsp/documents/NAME` as its `a.tes`, opened in a
+/// started server: the client, the document's URI and its text.
+fn open_in_package(pkg: &std::path::Path, document: &str) -> (Client, String, String) {
+    common::copy_dir(&data("package"), pkg, &[]).unwrap();
+    let text = std::fs::read_to_string(data("documents").join(document)).unwrap();
     let file = pkg.join("src/geo/a.tes");
-    std::fs::write(&file, text).unwrap();
+    std::fs::write(&file, &text).unwrap();
     let mut c = Client::start(pkg);
     c.request(1, "initialize", json!({"capabilities": {}, "rootUri": null, "processId": null}));
     c.notify("initialized", json!({}));
     let uri = format!("file://{}", file.display());
     let doc = json!({"textDocument": {"uri": uri, "languageId": "tessera", "version": 1, "text": text}});
     c.notify("textDocument/didOpen", doc);
-    (c, uri)
+    (c, uri, text)
 }
 
 impl Client {
@@ -166,7 +172,7 @@ impl Client {
 #[test]
 fn a_module_in_a_package() {
     let tmp = tempfile::tempdir().unwrap();
-    let (mut c, _) = open_in_package(tmp.path(), "export fn two() -> Int { return helper() }\n");
+    let (mut c, _, _) = open_in_package(tmp.path(), "two.tes");
     assert!(c.diagnostics().is_empty());
     c.shut_down();
 }
@@ -176,8 +182,7 @@ fn a_module_in_a_package() {
 #[test]
 fn definitions_and_hover() {
     let tmp = tempfile::tempdir().unwrap();
-    let text = "fn add(a: Int, b: Int) -> Int {\n    return a + b\n}\nclass Point {\n    var x: Int = 0\n    fn twice() -> Int {\n        return self.x * 2\n    }\n}\nexport fn run() -> Int {\n    let p = Point()\n    return add(p.x, helper()) + p.twice()\n}\n";
-    let (mut c, uri) = open_in_package(tmp.path(), text);
+    let (mut c, uri, text) = open_in_package(tmp.path(), "points.tes");
     assert!(c.diagnostics().is_empty());
     let at = |line: u32, character: u32| json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}});
     let mut id = 2;
@@ -236,8 +241,9 @@ fn definitions_and_hover() {
 fn definitions_in_other_modules() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    // A compiled module whose sources are gone.
-    std::fs::write(dir.join("shapes.tes"), "export class Shape {\n    public var sides: Int = 3\n}\n").unwrap();
+    // `tests/lsp/other_modules`: a compiled module whose sources are then
+    // gone, and a package whose `geo` uses `util` and that module.
+    common::copy_dir(&data("other_modules"), dir, &[]).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_tess"))
         .args(["build", "--lib", "--module", "shapes", "shapes.tes", "--static", "-o", "lib/libshapes.a"])
         .current_dir(dir)
@@ -245,16 +251,8 @@ fn definitions_in_other_modules() {
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     std::fs::remove_file(dir.join("shapes.tes")).unwrap();
-    // A package: `geo` uses `util` and `shapes`.
     let pkg = dir.join("pkg");
-    std::fs::create_dir_all(pkg.join("src/geo")).unwrap();
-    std::fs::create_dir_all(pkg.join("src/util")).unwrap();
-    std::fs::write(pkg.join("Tessera.toml"), "[package]\nname = \"app\"\n").unwrap();
-    std::fs::write(pkg.join("src/util/util.tes"), "export fn triple(x: Int) -> Int {\n    return x * 3\n}\n").unwrap();
-    let text =
-        "import util\nimport shapes\n\nexport fn six() -> Int {\n    return util.triple(2) + shapes.Shape().sides\n}\n";
-    std::fs::write(pkg.join("src/geo/geo.tes"), text).unwrap();
-    std::fs::write(pkg.join("src/main.tes"), "import geo\nprint(geo.six())\n").unwrap();
+    let text = std::fs::read_to_string(pkg.join("src/geo/geo.tes")).unwrap();
     let lib = dir.join("lib");
     let out = Command::new(env!("CARGO_BIN_EXE_tess"))
         .args(["build", "-I", lib.to_str().unwrap()])

@@ -22,7 +22,7 @@ use std::process::Command;
 
 mod common;
 
-use common::{as_a_user, for_all, shell_status};
+use common::{as_a_user, copy_dir, for_all, shell_status};
 
 /// One command and what it must do.
 #[derive(Default)]
@@ -82,20 +82,6 @@ fn runtime_dir() -> PathBuf {
     tess_driver::artifacts::runtime_dir_of(tess).unwrap_or_else(|| tess.with_file_name(""))
 }
 
-fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
-        let target = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            copy_dir(&entry.path(), &target)?;
-        } else if entry.file_name() != "steps" {
-            std::fs::copy(entry.path(), target)?;
-        }
-    }
-    Ok(())
-}
-
 fn run_step(step: &Step, dir: &Path, stress: bool) -> Result<(), String> {
     let tess_dir = Path::new(env!("CARGO_BIN_EXE_tess")).parent().unwrap_or(Path::new("."));
     let path = format!("{}:{}", tess_dir.display(), std::env::var("PATH").unwrap_or_default());
@@ -143,7 +129,7 @@ fn run_scenario(dir: &Path) -> Result<(), String> {
         return Err("no steps".into());
     }
     let work = tempfile::tempdir().map_err(|e| e.to_string())?;
-    copy_dir(dir, work.path()).map_err(|e| format!("copying the scenario: {e}"))?;
+    copy_dir(dir, work.path(), &["steps"]).map_err(|e| format!("copying the scenario: {e}"))?;
     for step in &steps {
         run_step(step, work.path(), false)?;
         if step.stress_too {

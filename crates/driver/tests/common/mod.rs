@@ -48,3 +48,19 @@ pub fn shell_status(status: ExitStatus) -> i32 {
     use std::os::unix::process::ExitStatusExt;
     status.code().or_else(|| status.signal().map(|s| 128 + s)).unwrap_or(-1)
 }
+
+/// Copies the directory `from` into `to`, recursively, leaving out the
+/// files named in `skip` (a test's data, into a fresh directory).
+pub fn copy_dir(from: &Path, to: &Path, skip: &[&str]) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target, skip)?;
+        } else if !skip.iter().any(|s| entry.file_name() == *s) {
+            std::fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
+}
