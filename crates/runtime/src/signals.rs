@@ -30,41 +30,48 @@ pub fn install() {
     });
 }
 
-/// Gives the calling thread an alternate signal stack for the handler;
-/// null when none could be had (a fault then ends the process bare).
-pub fn install_alt_stack() -> *mut libc::c_void {
-    unsafe {
-        let stack = libc::mmap(
+/// Memory for an alternate signal stack; null when none could be had (a
+/// fault then ends the process bare).
+pub fn new_alt_stack() -> *mut libc::c_void {
+    let stack = unsafe {
+        libc::mmap(
             std::ptr::null_mut(),
             ALT_STACK_BYTES,
             libc::PROT_READ | libc::PROT_WRITE,
             libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
             -1,
             0,
-        );
-        if stack == libc::MAP_FAILED {
-            return std::ptr::null_mut();
-        }
-        let ss = libc::stack_t { ss_sp: stack, ss_flags: 0, ss_size: ALT_STACK_BYTES };
-        if libc::sigaltstack(&ss, std::ptr::null_mut()) != 0 {
-            libc::munmap(stack, ALT_STACK_BYTES);
-            return std::ptr::null_mut();
-        }
+        )
+    };
+    if stack == libc::MAP_FAILED {
+        std::ptr::null_mut()
+    } else {
         stack
     }
 }
 
-/// Takes the calling thread's alternate stack away and frees it.
+/// Makes `stack` (from [`new_alt_stack`]) the calling thread's alternate
+/// signal stack, where the handler runs.
+pub fn use_alt_stack(stack: *mut libc::c_void) {
+    if !stack.is_null() {
+        let ss = libc::stack_t { ss_sp: stack, ss_flags: 0, ss_size: ALT_STACK_BYTES };
+        unsafe { libc::sigaltstack(&ss, std::ptr::null_mut()) };
+    }
+}
+
+/// Takes the calling thread's alternate signal stack away (its memory
+/// stays, for another thread or [`free_alt_stack`]).
+pub fn stop_alt_stack() {
+    let ss = libc::stack_t { ss_sp: std::ptr::null_mut(), ss_flags: libc::SS_DISABLE, ss_size: 0 };
+    unsafe { libc::sigaltstack(&ss, std::ptr::null_mut()) };
+}
+
+/// Frees an alternate stack no thread uses.
 ///
 /// # Safety
-/// `stack` came from [`install_alt_stack`] on the calling thread.
-pub unsafe fn remove_alt_stack(stack: *mut libc::c_void) {
-    if stack.is_null() {
-        return;
-    }
-    unsafe {
-        let ss = libc::stack_t { ss_sp: std::ptr::null_mut(), ss_flags: libc::SS_DISABLE, ss_size: 0 };
-        libc::sigaltstack(&ss, std::ptr::null_mut());
-        libc::munmap(stack, ALT_STACK_BYTES);
+/// `stack` came from [`new_alt_stack`] and no thread uses it.
+pub unsafe fn free_alt_stack(stack: *mut libc::c_void) {
+    if !stack.is_null() {
+        unsafe { libc::munmap(stack, ALT_STACK_BYTES) };
     }
 }

@@ -10,6 +10,7 @@
 //! and collects its own heap, never stopping another.
 
 use crate::gc::Heap;
+use crate::lock::Lock;
 use crate::object::{Obj, TypeInfo};
 use std::cell::{Cell, RefCell};
 use std::mem::offset_of;
@@ -22,6 +23,12 @@ use tess_abi::layout::thread as layout;
 const MAIN_SHADOW_SLOTS: usize = 8 << 20;
 pub const SHADOW_SLOTS: usize = 1 << 20;
 const GUARD_BYTES: usize = 4096;
+
+/// The stacks of finished threads (shadow stack, alternate signal stack),
+/// kept for the next: mapping, protecting and unmapping them were most of
+/// what a `spawn` cost beyond the POSIX thread itself.
+static SPARE_STACKS: Lock<Vec<(usize, usize)>> = Lock::new(Vec::new());
+const SPARE_MAX: usize = 16;
 
 /// How a module's variables are laid out in each thread's block of them:
 /// registered once per module, shared by every thread.
@@ -96,14 +103,22 @@ pub fn init_main() {
 /// Makes a state for the calling thread, which must have none.
 pub fn attach(slots: usize) -> *mut Thread {
     static NEXT_ID: AtomicU64 = AtomicU64::new(1);
-    let (ss_base, ss_map_bytes) = shadow_stack(slots);
+    let spare = if slots == SHADOW_SLOTS { SPARE_STACKS.lock().pop() } else { None };
+    let (ss_base, ss_map_bytes, alt_stack) = match spare {
+        Some((ss, alt)) => (ss as *mut *mut Obj, SHADOW_SLOTS * 8 + GUARD_BYTES, alt as *mut libc::c_void),
+        None => {
+            let (ss, bytes) = shadow_stack(slots);
+            (ss, bytes, crate::signals::new_alt_stack())
+        }
+    };
+    crate::signals::use_alt_stack(alt_stack);
     let t = Box::into_raw(Box::new(Thread {
         ss_top: ss_base,
         exc: null_mut(),
         blocks: [null_mut(); layout::MAX_MODULES + 1],
         ss_base,
         ss_map_bytes,
-        alt_stack: crate::signals::install_alt_stack(),
+        alt_stack,
         heap: Heap::default(),
         kept_cstring: null_mut(),
         id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
@@ -128,8 +143,14 @@ pub unsafe fn detach(t: *mut Thread) {
             }
         }
         crate::handles::release_all(state.id);
-        libc::munmap(state.ss_base.cast(), state.ss_map_bytes);
-        crate::signals::remove_alt_stack(state.alt_stack);
+        crate::signals::stop_alt_stack();
+        let mut spare = SPARE_STACKS.lock();
+        if state.ss_map_bytes == SHADOW_SLOTS * 8 + GUARD_BYTES && spare.len() < SPARE_MAX {
+            spare.push((state.ss_base as usize, state.alt_stack as usize));
+        } else {
+            libc::munmap(state.ss_base.cast(), state.ss_map_bytes);
+            crate::signals::free_alt_stack(state.alt_stack);
+        }
     }
 }
 
