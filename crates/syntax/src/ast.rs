@@ -116,7 +116,9 @@ pub struct Block {
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum Stmt {
-    Let(VarDecl),
+    /// Boxed: a declaration (modifiers, name, type, initialiser) is the
+    /// largest statement, and every statement is as large as the largest.
+    Let(Box<VarDecl>),
     Assign { target: Expr, op: Option<BinOp>, value: Expr, span: Span },
     Expr(Expr),
     If { cond: Cond, then: Block, els: Option<Box<Stmt>>, span: Span },

@@ -621,7 +621,7 @@ impl Parser<'_> {
     fn stmt(&mut self) -> PResult<Stmt> {
         let lo = self.span();
         let s = match self.peek() {
-            Tok::Keyword(Kw::Let | Kw::Var) => Stmt::Let(self.var_decl(Modifiers::default())?),
+            Tok::Keyword(Kw::Let | Kw::Var) => Stmt::Let(Box::new(self.var_decl(Modifiers::default())?)),
             Tok::Keyword(Kw::If) => return self.if_stmt(),
             Tok::Keyword(Kw::While) => {
                 self.bump();
