@@ -528,7 +528,7 @@ impl Checker<'_> {
         let main = files.iter().position(|f| f.items.iter().any(|i| matches!(i, ast::Item::Stmt(_)))).unwrap_or(0);
         self.funcs[id].file = main as u32;
         let locals = std::mem::take(&mut self.body.locals);
-        let has_vars = self.globals.iter().any(|g| !g.external && !g.shared);
+        let has_vars = self.globals.iter().any(hir::Global::in_block);
         let thread_init = has_vars.then(|| {
             let t = self.new_func(
                 "<thread init>",

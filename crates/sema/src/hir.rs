@@ -249,6 +249,14 @@ pub struct Global {
     pub shared: bool,
 }
 
+impl Global {
+    /// One of this module's thread-local variables: in its per-thread
+    /// block (MODULES.md §6).
+    pub fn in_block(&self) -> bool {
+        !self.external && !self.shared
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Local {
     pub name: String,

@@ -87,7 +87,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
             }
             ExprKind::Local(l) => self.b.use_var(self.body.vars[*l]),
             ExprKind::Global(g) => {
-                let v = self.read_var(*g, ty.unwrap_or(PTR))?;
+                let v = self.read_var(*g)?;
                 // A function called from top-level code may run before a
                 // variable's initialiser: a null reference there is an error,
                 // not a crash. (Top-level code itself cannot read early.)

@@ -8,19 +8,13 @@
 use super::{flags, Translator, R};
 use crate::abi::{clif_type, PTR};
 use crate::slots;
-use cranelift_codegen::ir::{types, InstBuilder, MemFlagsData, Type, Value};
+use cranelift_codegen::ir::{types, InstBuilder, MemFlagsData, Value};
 use cranelift_module::Module;
 use std::collections::BTreeSet;
 use tess_abi::{mangle, RuntimeFn};
 use tess_sema::hir::{self, Expr, ExprKind, FuncId, GlobalId, Place, Stmt};
 
 impl<'h, M: Module> Translator<'_, 'h, M> {
-    /// The module whose block holds variable `g`.
-    fn var_module(&self, g: GlobalId) -> &'h str {
-        let hir = self.hir;
-        hir.globals[g].origin.as_ref().map_or(hir.name.as_str(), |o| o.module.as_str())
-    }
-
     /// Finds, at the function's entry, the blocks of every module whose
     /// thread-local variables it uses: each is then a register for the
     /// whole call.
@@ -70,16 +64,16 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
     /// fill in source order.
     pub(super) fn register_vars(&mut self) -> R<()> {
         let hir = self.hir;
+        let Some(thread_init) = hir.thread_init else { return Ok(()) };
         let mut size = 0;
         let mut refs = Vec::new();
-        for (g, offset) in self.mg.var_offsets.clone().into_iter().enumerate() {
-            let Some(offset) = offset else { continue };
+        for (global, offset) in hir.globals.iter().zip(&self.mg.var_offsets) {
+            let Some(offset) = *offset else { continue };
             size = size.max(offset + tess_abi::layout::WORD as u32);
-            if hir.globals[g].ty.is_ref() {
+            if global.ty.is_ref() {
                 refs.push(u64::from(offset));
             }
         }
-        let Some(thread_init) = hir.thread_init else { return Ok(()) };
         let gv = self.mg.module.declare_data_in_func(self.mg.vars_key, self.b.func);
         let key_cell = self.b.ins().symbol_value(PTR, gv);
         let size = self.b.ins().iconst(types::I64, i64::from(size));
@@ -107,7 +101,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
             };
             return Ok((self.b.ins().symbol_value(PTR, gv), 0));
         }
-        let block = self.module_block(self.var_module(g))?;
+        let block = self.module_block(var_module(self.hir, g))?;
         if let Some(offset) = self.mg.var_offsets[g] {
             return Ok((block, offset as i32));
         }
@@ -117,24 +111,27 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         Ok((self.b.ins().iadd(block, offset), 0))
     }
 
-    /// Reads variable `g`.
-    pub(super) fn read_var(&mut self, g: GlobalId, ty: Type) -> R<Value> {
+    /// Reads variable `g`. A `shared var` is a whole word, read atomically
+    /// and converted as array elements are (`to_word`, `from_word`).
+    pub(super) fn read_var(&mut self, g: GlobalId) -> R<Value> {
+        let ty = &self.hir.globals[g].ty;
         let (addr, at) = self.var_addr(g)?;
         if !self.hir.globals[g].shared {
-            return Ok(self.b.ins().load(ty, flags(), addr, at));
+            return Ok(self.b.ins().load(clif_type(ty).unwrap_or(PTR), flags(), addr, at));
         }
-        let word = self.b.ins().atomic_load(atomic_type(ty), MemFlagsData::trusted(), addr);
-        Ok(self.atomic_value(word, ty))
+        let word = self.b.ins().atomic_load(types::I64, MemFlagsData::trusted(), addr);
+        Ok(self.from_word(word, ty))
     }
 
     /// Writes `v` to variable `g`.
     pub(super) fn write_var(&mut self, g: GlobalId, v: Value) -> R<()> {
         let (addr, at) = self.var_addr(g)?;
-        if !self.hir.globals[g].shared {
+        let global = &self.hir.globals[g];
+        if !global.shared {
             self.b.ins().store(flags(), v, addr, at);
             return Ok(());
         }
-        let word = self.atomic_word(v);
+        let word = self.to_word(v, &global.ty);
         self.b.ins().atomic_store(MemFlagsData::trusted(), word, addr);
         Ok(())
     }
@@ -143,17 +140,17 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
     /// current one and swaps it in if no other thread wrote meanwhile,
     /// else again from what that thread wrote.
     pub(super) fn shared_update(&mut self, g: GlobalId, old: usize, new: &'h Expr) -> R<()> {
-        let ty = clif_type(&self.hir.globals[g].ty).unwrap_or(types::I64);
+        let ty = &self.hir.globals[g].ty;
         let (addr, _) = self.var_addr(g)?;
-        let first = self.b.ins().atomic_load(atomic_type(ty), MemFlagsData::trusted(), addr);
+        let first = self.b.ins().atomic_load(types::I64, MemFlagsData::trusted(), addr);
         let retry = self.b.create_block();
-        let current = self.b.append_block_param(retry, atomic_type(ty));
+        let current = self.b.append_block_param(retry, types::I64);
         self.b.ins().jump(retry, &[first.into()]);
         self.b.switch_to_block(retry);
-        let value = self.atomic_value(current, ty);
+        let value = self.from_word(current, ty);
         self.b.def_var(self.body.vars[old], value);
         let updated = self.value(new)?;
-        let updated = self.atomic_word(updated);
+        let updated = self.to_word(updated, ty);
         let seen = self.b.ins().atomic_cas(MemFlagsData::trusted(), addr, current, updated);
         let lost = self.b.ins().icmp(cranelift_codegen::ir::condcodes::IntCC::NotEqual, seen, current);
         let done = self.b.create_block();
@@ -161,33 +158,11 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         self.b.switch_to_block(done);
         Ok(())
     }
-
-    /// A value as the integer word atomics work on (a `Float`'s bits).
-    fn atomic_word(&mut self, v: Value) -> Value {
-        let ty = self.b.func.dfg.value_type(v);
-        if ty == types::F64 {
-            self.b.ins().bitcast(types::I64, MemFlagsData::new(), v)
-        } else {
-            v
-        }
-    }
-
-    fn atomic_value(&mut self, word: Value, ty: Type) -> Value {
-        if ty == types::F64 {
-            self.b.ins().bitcast(types::F64, MemFlagsData::new(), word)
-        } else {
-            word
-        }
-    }
 }
 
-/// The integer type atomics use for a value of type `ty`.
-fn atomic_type(ty: Type) -> Type {
-    if ty == types::F64 {
-        types::I64
-    } else {
-        ty
-    }
+/// The module whose block holds variable `g`.
+fn var_module(hir: &hir::Module, g: GlobalId) -> &str {
+    hir.globals[g].origin.as_ref().map_or(hir.name.as_str(), |o| o.module.as_str())
 }
 
 /// The modules whose thread-local variables these statements use,
@@ -224,8 +199,7 @@ fn used_in_expr<'h>(hir: &'h hir::Module, e: &'h Expr, inlining: &mut Vec<FuncId
 }
 
 fn note_var<'h>(hir: &'h hir::Module, g: GlobalId, out: &mut BTreeSet<&'h str>) {
-    let global = &hir.globals[g];
-    if !global.shared {
-        out.insert(global.origin.as_ref().map_or(hir.name.as_str(), |o| o.module.as_str()));
+    if !hir.globals[g].shared {
+        out.insert(var_module(hir, g));
     }
 }
