@@ -4,9 +4,9 @@
 
 use crate::abi;
 use crate::{err, CodegenError};
-use cranelift_codegen::ir::{AbiParam, Signature};
+use cranelift_codegen::ir::{AbiParam, InstBuilder, Signature, Value};
 use cranelift_codegen::Context;
-use cranelift_frontend::FunctionBuilderContext;
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_module::{DataDescription, DataId, FuncId, Linkage, Module, ModuleReloc};
 use std::collections::HashMap;
 use tess_abi::layout::{self, library_descriptor, type_info};
@@ -159,7 +159,7 @@ impl<'h, M: Module> ModuleGen<'h, M> {
         let key_symbol = tess_abi::mangle::module_vars_key(&hir.name);
         let vars_key = if here(hir.funcs[hir.init].file) {
             // Other modules need it for the variables they can reach.
-            let exported = hir.globals.iter().any(|g| !g.external && !g.shared && g.visibility == Visibility::Export);
+            let exported = hir.globals.iter().any(|g| g.in_block() && g.visibility == Visibility::Export);
             let key_linkage = if exported { Linkage::Export } else { Linkage::Hidden };
             let id = module.declare_data(&key_symbol, key_linkage, true, false).map_err(err("declaring a key"))?;
             let mut desc = DataDescription::new();
@@ -426,13 +426,6 @@ impl<'h, M: Module> ModuleGen<'h, M> {
         Ok(())
     }
 
-    /// Compiles and defines one function built in `ctx` (the compiler's own
-    /// small functions: `main`, the library constructor).
-    pub fn define(&mut self, id: FuncId, ctx: &mut Context, name: &str) -> Result<(), CodegenError> {
-        let func = std::mem::replace(&mut ctx.func, cranelift_codegen::ir::Function::new());
-        self.define_batch(vec![Translated { id, func, large: false, name }])
-    }
-
     /// A string literal: static data laid out like a heap string, with the
     /// `STATIC` flag so the collector never marks or frees it.
     pub fn string_literal(&mut self, text: &str) -> Result<DataId, CodegenError> {
@@ -549,23 +542,13 @@ impl<'h, M: Module> ModuleGen<'h, M> {
             .map_err(err("declaring the constructor"))?;
         let loaded = self.runtime_fn(RuntimeFn::LibraryLoaded)?;
         let init = self.func(self.hir.init)?;
-        let mut ctx = self.module.make_context();
-        ctx.func.signature = Signature::new(cc);
-        let mut fctx = FunctionBuilderContext::new();
-        {
-            use cranelift_codegen::ir::InstBuilder;
-            let mut b = cranelift_frontend::FunctionBuilder::new(&mut ctx.func, &mut fctx);
-            let entry = b.create_block();
-            b.switch_to_block(entry);
-            let init_ref = self.module.declare_func_in_func(init, b.func);
+        self.define_stub(id, "tess_library_constructor", |m, b, _| {
+            let init_ref = m.declare_func_in_func(init, b.func);
             let addr = b.ins().func_addr(abi::PTR, init_ref);
-            let loaded_ref = self.module.declare_func_in_func(loaded, b.func);
+            let loaded_ref = m.declare_func_in_func(loaded, b.func);
             b.ins().call(loaded_ref, &[addr]);
-            b.ins().return_(&[]);
-            b.seal_all_blocks();
-            b.finalize(self.module.isa().frontend_config());
-        }
-        self.define(id, &mut ctx, "tess_library_constructor")?;
+            Vec::new()
+        })?;
         Ok(id)
     }
 
@@ -655,34 +638,47 @@ impl<'h, M: Module> ModuleGen<'h, M> {
 
     /// Defines the entries [`Self::c_entry`] declared.
     pub(crate) fn define_entries(&mut self) -> Result<(), CodegenError> {
-        use cranelift_codegen::ir::InstBuilder;
         for (id, f) in std::mem::take(&mut self.entries) {
             let target = self.func(f)?;
             let state = self.runtime_fn(RuntimeFn::ThreadState)?;
-            let mut ctx = self.module.make_context();
-            ctx.func.signature = self.module.declarations().get_function_decl(id).signature.clone();
-            let mut fctx = FunctionBuilderContext::new();
-            {
-                let mut b = cranelift_frontend::FunctionBuilder::new(&mut ctx.func, &mut fctx);
-                let entry = b.create_block();
-                b.append_block_params_for_function_params(entry);
-                b.switch_to_block(entry);
-                let state_ref = self.module.declare_func_in_func(state, b.func);
-                let call = b.ins().call(state_ref, &[]);
-                let state = b.inst_results(call)[0];
-                let mut args = b.block_params(entry).to_vec();
-                args.push(state);
-                let target_ref = self.module.declare_func_in_func(target, b.func);
-                let call = b.ins().call(target_ref, &args);
-                let results = b.inst_results(call).to_vec();
-                b.ins().return_(&results);
-                b.seal_all_blocks();
-                b.finalize(self.module.isa().frontend_config());
-            }
             let name = tess_abi::mangle::c_entry(&self.hir.funcs[f].symbol);
-            self.define(id, &mut ctx, &name)?;
+            self.define_stub(id, &name, |m, b, mut args| {
+                let state_ref = m.declare_func_in_func(state, b.func);
+                let call = b.ins().call(state_ref, &[]);
+                args.push(b.inst_results(call)[0]);
+                let target_ref = m.declare_func_in_func(target, b.func);
+                let call = b.ins().call(target_ref, &args);
+                b.inst_results(call).to_vec()
+            })?;
         }
         Ok(())
+    }
+
+    /// Builds and defines one of the compiler's own small functions (`main`,
+    /// a library's constructor, an entry from C) declared as `id`: `body`
+    /// gets the module, the builder and the parameters, emits a straight
+    /// line of code and gives the values to return.
+    pub(crate) fn define_stub(
+        &mut self,
+        id: FuncId,
+        name: &str,
+        body: impl FnOnce(&mut M, &mut FunctionBuilder, Vec<Value>) -> Vec<Value>,
+    ) -> Result<(), CodegenError> {
+        let sig = self.module.declarations().get_function_decl(id).signature.clone();
+        let mut func = cranelift_codegen::ir::Function::with_name_signature(Default::default(), sig);
+        let mut fctx = FunctionBuilderContext::new();
+        {
+            let mut b = FunctionBuilder::new(&mut func, &mut fctx);
+            let entry = b.create_block();
+            b.append_block_params_for_function_params(entry);
+            b.switch_to_block(entry);
+            let params = b.block_params(entry).to_vec();
+            let results = body(&mut self.module, &mut b, params);
+            b.ins().return_(&results);
+            b.seal_all_blocks();
+            b.finalize(self.module.isa().frontend_config());
+        }
+        self.define_batch(vec![Translated { id, func, large: false, name }])
     }
 
     /// The byte that says the module's init entry has run.
@@ -760,7 +756,7 @@ fn thread_local_offsets(hir: &hir::Module) -> Vec<Option<u32>> {
     hir.globals
         .iter()
         .map(|g| {
-            (!g.external && !g.shared).then(|| {
+            g.in_block().then(|| {
                 next += layout::WORD as u32;
                 next - layout::WORD as u32
             })

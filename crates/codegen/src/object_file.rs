@@ -4,7 +4,6 @@ use crate::debug_info::DebugFunc;
 use crate::module_gen::ModuleGen;
 use crate::{err, CodegenError};
 use cranelift_codegen::ir::{types, AbiParam, InstBuilder, Signature};
-use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_module::{Linkage, Module};
 use cranelift_object::{ObjectBuilder, ObjectModule};
 use tess_abi::RuntimeFn;
@@ -144,24 +143,11 @@ fn define_main(mg: &mut ModuleGen<'_, ObjectModule>) -> Result<(), CodegenError>
     let main_id = mg.module.declare_function("main", Linkage::Export, &sig).map_err(err("declaring main"))?;
     let tess_main = mg.runtime_fn(RuntimeFn::Main)?;
     let init = mg.func(mg.hir.init)?;
-
-    let mut ctx = mg.module.make_context();
-    ctx.func.signature = sig;
-    let mut fctx = FunctionBuilderContext::new();
-    {
-        let mut b = FunctionBuilder::new(&mut ctx.func, &mut fctx);
-        let entry = b.create_block();
-        b.append_block_params_for_function_params(entry);
-        b.switch_to_block(entry);
-        let mut args = b.block_params(entry).to_vec();
-        let f = mg.module.declare_func_in_func(init, b.func);
+    mg.define_stub(main_id, "main", |m, b, mut args| {
+        let f = m.declare_func_in_func(init, b.func);
         args.push(b.ins().func_addr(types::I64, f));
-        let f = mg.module.declare_func_in_func(tess_main, b.func);
+        let f = m.declare_func_in_func(tess_main, b.func);
         let call = b.ins().call(f, &args);
-        let status = b.inst_results(call).to_vec();
-        b.ins().return_(&status);
-        b.seal_all_blocks();
-        b.finalize(mg.module.isa().frontend_config());
-    }
-    mg.define(main_id, &mut ctx, "main")
+        b.inst_results(call).to_vec()
+    })
 }
