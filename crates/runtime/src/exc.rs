@@ -25,7 +25,7 @@ pub const ERROR_MESSAGE_OFFSET: u64 = tess_abi::layout::error::MESSAGE as u64;
 static ERROR_REFS: Offsets<2> = Offsets([ERROR_MESSAGE_OFFSET, tess_abi::layout::error::TRACE as u64]);
 
 macro_rules! builtin_class {
-    ($ti:ident, $name:ident, $disp:ident, $text:literal, $size:expr, $nrefs:expr, $refs:expr, [$($anc:ident),*]) => {
+    ($ti:ident, $name:ident, $disp:ident, $text:literal, $kind:expr, $size:expr, $nrefs:expr, $refs:expr, [$($anc:ident),*]) => {
         static $name: StaticStr<{ $text.len() }> = StaticStr::new($text);
         static $disp: Display<{ <[&str]>::len(&[$(stringify!($anc)),*]) + 1 }> =
             Display([$((&raw const $anc).cast(),)* (&raw const $ti).cast()]);
@@ -33,7 +33,7 @@ macro_rules! builtin_class {
         #[doc = concat!("Type info of the built-in class `", stringify!($ti), "`.")]
         pub static $ti: ClassInfo<1> = ClassInfo {
             ti: TypeInfo {
-                kind: Kind::Object,
+                kind: $kind,
                 flags: 0,
                 size: $size,
                 nrefs: $nrefs,
@@ -55,6 +55,7 @@ macro_rules! error_class {
             $name,
             $disp,
             $text,
+            Kind::Object,
             tess_abi::layout::error::SIZE as u64,
             2,
             (&raw const ERROR_REFS).cast(),
@@ -63,7 +64,19 @@ macro_rules! error_class {
     };
 }
 
-builtin_class!(tess_ti_Object, OBJECT_NAME, OBJECT_DISPLAY, b"Object", 8, 0, std::ptr::null(), []);
+builtin_class!(tess_ti_Object, OBJECT_NAME, OBJECT_DISPLAY, b"Object", Kind::Object, 8, 0, std::ptr::null(), []);
+// What `spawn` returns (`spawn.rs`): its collector kind releases the thread.
+builtin_class!(
+    tess_ti_Thread,
+    THREAD_NAME,
+    THREAD_DISPLAY,
+    b"Thread",
+    Kind::Thread,
+    tess_abi::layout::thread_object::SIZE as u64,
+    0,
+    std::ptr::null(),
+    [tess_ti_Object]
+);
 error_class!(tess_ti_Error, ERROR_NAME, ERROR_DISPLAY, b"Error", [tess_ti_Object]);
 error_class!(tess_ti_OverflowError, OVERFLOW_NAME, OVERFLOW_DISPLAY, b"OverflowError", [tess_ti_Object, tess_ti_Error]);
 error_class!(

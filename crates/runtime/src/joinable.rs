@@ -6,10 +6,6 @@
 use crate::object::Obj;
 use tess_abi::layout::thread_object;
 
-/// How a thread's function ended: `Err("Class: message")` when an
-/// exception escaped it (what `ThreadError` reports).
-pub type Outcome = Result<(), String>;
-
 /// The fields of a `Thread` object. Only the thread that spawned it can
 /// reach it (MODULES.md §6), so nothing here needs a lock.
 #[repr(C)]

@@ -2,34 +2,18 @@
 //! own state (`thread.rs`); an exception escaping its function ends it,
 //! and `join` reports it as a `ThreadError`.
 
-use crate::exc::{describe, tess_ti_Error, tess_ti_Object, tess_ti_ThreadError, throw_new, Display};
-use crate::joinable::{fields, Outcome};
+use crate::exc::{describe, tess_ti_Error, tess_ti_Thread, tess_ti_ThreadError, throw_new};
+use crate::joinable::fields;
 use crate::object::*;
 use tess_abi::layout::thread_object;
+
+/// How a thread's function ended: `Err("Class: message")` when an
+/// exception escaped it (what `ThreadError` reports).
+type Outcome = Result<(), String>;
 
 /// Native stack of a spawned thread: as large as the main thread's
 /// usual 8 MiB, so recursion depth does not depend on the thread.
 const STACK_BYTES: usize = 8 << 20;
-
-static THREAD_NAME: StaticStr<6> = StaticStr::new(b"Thread");
-static THREAD_DISPLAY: Display<2> = Display([(&raw const tess_ti_Object).cast(), (&raw const tess_ti_Thread).cast()]);
-
-/// Type info of `Thread`.
-#[no_mangle]
-pub static tess_ti_Thread: ClassInfo<1> = ClassInfo {
-    ti: TypeInfo {
-        kind: Kind::Thread,
-        flags: 0,
-        size: thread_object::SIZE as u64,
-        nrefs: 0,
-        refs: std::ptr::null(),
-        name: (&raw const THREAD_NAME).cast(),
-        depth: 1,
-        display: (&raw const THREAD_DISPLAY).cast(),
-        nslots: 1,
-    },
-    vtable: [crate::exc::tess_object_to_string as *const u8],
-};
 
 /// `spawn(f)`: starts a thread running `f` and returns its `Thread`.
 #[no_mangle]

@@ -105,7 +105,7 @@ pub fn attach(slots: usize) -> *mut Thread {
     static NEXT_ID: AtomicU64 = AtomicU64::new(1);
     let spare = if slots == SHADOW_SLOTS { SPARE_STACKS.lock().pop() } else { None };
     let (ss_base, ss_map_bytes, alt_stack) = match spare {
-        Some((ss, alt)) => (ss as *mut *mut Obj, SHADOW_SLOTS * 8 + GUARD_BYTES, alt as *mut libc::c_void),
+        Some((ss, alt)) => (ss as *mut *mut Obj, mapped_bytes(SHADOW_SLOTS), alt as *mut libc::c_void),
         None => {
             let (ss, bytes) = shadow_stack(slots);
             (ss, bytes, crate::signals::new_alt_stack())
@@ -145,7 +145,7 @@ pub unsafe fn detach(t: *mut Thread) {
         crate::handles::release_all(state.id);
         crate::signals::stop_alt_stack();
         let mut spare = SPARE_STACKS.lock();
-        if state.ss_map_bytes == SHADOW_SLOTS * 8 + GUARD_BYTES && spare.len() < SPARE_MAX {
+        if state.ss_map_bytes == mapped_bytes(SHADOW_SLOTS) && spare.len() < SPARE_MAX {
             spare.push((state.ss_base as usize, state.alt_stack as usize));
         } else {
             libc::munmap(state.ss_base.cast(), state.ss_map_bytes);
@@ -154,11 +154,16 @@ pub unsafe fn detach(t: *mut Thread) {
     }
 }
 
+/// The bytes mapped for a shadow stack of `slots` words and its guard.
+fn mapped_bytes(slots: usize) -> usize {
+    slots * 8 + GUARD_BYTES
+}
+
 /// A shadow stack of `slots` words with an inaccessible page above it, so
 /// that overflowing it faults (reported as a stack overflow) instead of
 /// writing past it.
 fn shadow_stack(slots: usize) -> (*mut *mut Obj, usize) {
-    let bytes = slots * 8 + GUARD_BYTES;
+    let bytes = mapped_bytes(slots);
     unsafe {
         let p = libc::mmap(
             null_mut(),
