@@ -1,6 +1,6 @@
 """Helpers shared by the cross-module and C-boundary benchmarks: running a
 command that must succeed, and timing an executable over several runs."""
-import argparse, os, shutil, statistics, subprocess, sys, time
+import argparse, os, shutil, statistics, subprocess, sys, tempfile, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TESS = os.path.join(ROOT, "target", "release", "tess")
@@ -29,14 +29,30 @@ def timed(exe, cwd, runs):
     return statistics.median(times), out
 
 
-def runs_and_release_build():
-    """The `-n RUNS` argument of a benchmark script (default 5), after
-    building the release `tess` the script measures."""
+def run_rss(cmd, cwd=None, env=None):
+    """Runs `cmd` with its output discarded under GNU time, exiting with its
+    stderr if it fails; (wall seconds, peak RSS in KiB)."""
+    with tempfile.NamedTemporaryFile("r") as f:
+        start = time.perf_counter()
+        p = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", f.name, *cmd], cwd=cwd, env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        elapsed = time.perf_counter() - start
+        if p.returncode != 0:
+            sys.exit(f"{' '.join(cmd)} failed with status {p.returncode}:\n{p.stderr}")
+        return elapsed, int(f.read().split()[-1])
+
+
+def bench_args(runs=5, **more):
+    """A benchmark script's arguments — `-n RUNS` (default `runs`) and an
+    integer `--NAME` for each of `more` (its default) — after building the
+    release `tess` the script measures."""
     ap = argparse.ArgumentParser()
-    ap.add_argument("-n", type=int, default=5)
+    ap.add_argument("-n", type=int, default=runs)
+    for name, default in more.items():
+        ap.add_argument(f"--{name}", type=int, default=default)
     args = ap.parse_args()
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
-    return args.n
+    return args
 
 
 def copy_sources(src, dst, suffixes):

@@ -9,8 +9,8 @@ usage: bench/run.py [-n RUNS] [NAME...]
 import argparse, os, re, statistics, subprocess, sys, tempfile, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-TESS = os.path.join(ROOT, "target", "release", "tess")
+sys.path.insert(0, HERE)
+from common import ROOT, TESS, run_rss  # noqa: E402
 
 # name -> list of (label, extra gcc flags); the first C variant is the reference.
 C_VARIANTS = {
@@ -24,19 +24,6 @@ def run(cmd, env=None):
     if p.returncode != 0:
         sys.exit(f"{cmd[0]} failed ({p.returncode}):\n{p.stderr.decode()}")
     return p.stdout.decode(), p.stderr.decode()
-
-
-def run_rss(cmd, env=None):
-    """Runs cmd with output discarded under GNU time; returns (seconds,
-    peak RSS in KiB)."""
-    with tempfile.NamedTemporaryFile("r") as f:
-        start = time.perf_counter()
-        p = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", f.name, *cmd],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-        elapsed = time.perf_counter() - start
-        if p.returncode != 0:
-            sys.exit(f"{cmd[0]} failed with status {p.returncode}")
-        return elapsed, int(f.read().split()[-1])
 
 
 def main():

@@ -5,10 +5,10 @@ into a shared library. The callee is the same small function everywhere.
 
 usage: bench/cabi/run.py [-n RUNS]
 """
-import argparse, os, subprocess, sys, tempfile
+import os, sys, tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from common import ROOT, TESS, sh, timed  # noqa: E402
+from common import TESS, bench_args, sh, timed  # noqa: E402
 
 N = 100_000_000
 
@@ -32,10 +32,7 @@ print(s)
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("-n", type=int, default=5)
-    args = ap.parse_args()
-    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    args = bench_args()
     with tempfile.TemporaryDirectory(prefix="tess-cabi-") as d:
         files = {"clib.c": C_LIB, "tlib.tes": T_LIB, "tmain.tes": T_MAIN,
                  "c_to_c.c": C_MAIN % ("cfun", N, "cfun"), "c_to_t.c": C_MAIN % ("tfun", N, "tfun")}

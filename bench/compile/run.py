@@ -8,35 +8,22 @@ about ten times as long.
 
 usage: bench/compile/run.py [-n RUNS] [--functions N]
 """
-import argparse, os, statistics, subprocess, sys, tempfile, time, shutil
+import os, statistics, subprocess, sys, tempfile, shutil
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from common import ROOT, TESS  # noqa: E402
+from common import TESS, bench_args, run_rss  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def measure(cmd, cwd, runs):
-    """Median wall seconds and peak RSS (KiB, GNU time) of `runs` runs."""
-    times, peaks = [], []
-    for _ in range(runs):
-        with tempfile.NamedTemporaryFile("r") as f:
-            start = time.perf_counter()
-            p = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", f.name, *cmd], cwd=cwd,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-            times.append(time.perf_counter() - start)
-            if p.returncode != 0:
-                sys.exit(f"{' '.join(cmd)} failed:\n{p.stderr}")
-            peaks.append(int(f.read().split()[-1]))
-    return statistics.median(times), max(peaks)
+    """Median wall seconds and peak RSS (KiB) of `runs` runs."""
+    samples = [run_rss(cmd, cwd) for _ in range(runs)]
+    return statistics.median(t for t, _ in samples), max(r for _, r in samples)
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("-n", type=int, default=3)
-    ap.add_argument("--functions", type=int, default=20000)
-    args = ap.parse_args()
-    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    args = bench_args(3, functions=20000)
     with tempfile.TemporaryDirectory(prefix="tess-compile-") as d:
         subprocess.run([sys.executable, os.path.join(HERE, "gen.py"), str(args.functions), d], check=True)
         lines = sum(1 for _ in open(os.path.join(d, "big.tes")))

@@ -5,10 +5,10 @@ takes about 10 times as long. Prints the median build times and the ratio.
 
 usage: bench/growth/run.py [-n RUNS]
 """
-import argparse, os, statistics, subprocess, sys, tempfile, time
+import os, statistics, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from common import ROOT, TESS, sh  # noqa: E402
+from common import TESS, bench_args  # noqa: E402
 
 
 def lines(n):
@@ -69,10 +69,7 @@ def build_time(src, tmp, runs, compiles):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("-n", type=int, default=3)
-    args = ap.parse_args()
-    sh(["cargo", "build", "--release", "-q"], ROOT)
+    args = bench_args(3)
     print(f"{'shape':<22}{'size':>8}{'time':>10}{'size x10':>10}{'time':>10}{'ratio':>8}")
     with tempfile.TemporaryDirectory() as tmp:
         for name, make, n, compiles in SHAPES:

@@ -5,10 +5,10 @@ hover; and `tess fmt` over a large file. Medians and worst of N.
 
 usage: bench/lsp/run.py [-n RUNS]
 """
-import argparse, json, os, statistics, subprocess, sys, tempfile, time
+import json, os, statistics, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from common import ROOT, TESS  # noqa: E402
+from common import TESS, bench_args  # noqa: E402
 
 
 def document(functions):
@@ -69,10 +69,7 @@ def timed(runs, f):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("-n", type=int, default=20)
-    args = ap.parse_args()
-    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    args = bench_args(20)
     with tempfile.TemporaryDirectory(prefix="tess-lspbench-") as tmp:
         text = document(500)
         path = os.path.join(tmp, "doc.tes")

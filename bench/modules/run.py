@@ -11,7 +11,7 @@ usage: bench/modules/run.py [-n RUNS]
 import os, statistics, sys, tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from common import TESS, copy_sources, runs_and_release_build, sh, timed  # noqa: E402
+from common import TESS, copy_sources, bench_args, sh, timed  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -64,7 +64,7 @@ int main(int argc, char **argv) {
 
 
 def main():
-    runs = runs_and_release_build()
+    runs = bench_args().n
     with tempfile.TemporaryDirectory(prefix="tess-modbench-") as tmp:
         copy_sources(HERE, tmp, (".tes",))
         os.mkdir(os.path.join(tmp, "static"))

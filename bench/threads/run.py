@@ -15,10 +15,10 @@ that Cranelift emits; initial-exec for reference).
 
 usage: bench/threads/run.py [-n RUNS]
 """
-import os, subprocess, sys, tempfile
+import os, sys, tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from common import TESS, copy_sources, runs_and_release_build, sh, timed  # noqa: E402
+from common import TESS, bench_args, copy_sources, run_rss, sh, timed  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -37,14 +37,6 @@ def pair(tmp, runs, a, b):
     ta.sort()
     tb.sort()
     return ta[len(ta) // 2], tb[len(tb) // 2]
-
-
-def peak_rss_kib(cmd, cwd):
-    """The peak resident set of one run of `cmd`, in KiB (GNU time)."""
-    p = subprocess.run(["/usr/bin/time", "-f", "%M", *cmd], cwd=cwd, capture_output=True, text=True)
-    if p.returncode != 0:
-        sys.exit(f"{cmd} failed:\n{p.stderr}")
-    return int(p.stderr.split()[-1])
 
 
 STATE_VARIANTS = [
@@ -72,7 +64,7 @@ def build_state_variants(tmp):
 
 
 def main():
-    runs = runs_and_release_build()
+    runs = bench_args().n
     with tempfile.TemporaryDirectory(prefix="tess-threadbench-") as tmp:
         copy_sources(HERE, tmp, (".tes", ".c"))
         sh([TESS, "build", "trees.tes", "-o", "trees"], tmp)
@@ -85,7 +77,7 @@ def main():
         print(f"{'binary_trees loop':40} 1 thread {one:7.3f} s   2 threads {two:7.3f} s   throughput x{one / two:5.2f}")
         c, t = pair(tmp, runs, ["./spawn_c"], ["./spawn"])
         print(f"{'20,000 spawn+join':40} C {c * 1e6 / 20000:7.1f} us   Tessera {t * 1e6 / 20000:7.1f} us   ratio {t / c:5.2f}")
-        few, many = peak_rss_kib(["./spawn", "200000"], tmp), peak_rss_kib(["./spawn", "400000"], tmp)
+        few, many = run_rss(["./spawn", "200000"], tmp)[1], run_rss(["./spawn", "400000"], tmp)[1]
         print(f"{'peak RSS after spawn+join':40} 200,000 threads {few / 1024:6.1f} MiB   400,000 threads {many / 1024:6.1f} MiB")
         local, cross = pair(tmp, runs, ["./varlocal"], ["./varcross"])
         print(f"{'200M reads of a variable':40} local {local:7.3f} s   other module's {cross:7.3f} s   ratio {cross / local:5.2f}")
