@@ -119,16 +119,40 @@ pub enum Stmt {
     /// Boxed: a declaration (modifiers, name, type, initialiser) is the
     /// largest statement, and every statement is as large as the largest.
     Let(Box<VarDecl>),
-    Assign { target: Expr, op: Option<BinOp>, value: Expr, span: Span },
+    Assign {
+        target: Expr,
+        op: Option<BinOp>,
+        value: Expr,
+        span: Span,
+    },
     Expr(Expr),
-    If { cond: Cond, then: Block, els: Option<Box<Stmt>>, span: Span },
-    While { cond: Expr, body: Block, span: Span },
-    For { pattern: ForPattern, iter: Expr, body: Block, span: Span },
+    If {
+        cond: Cond,
+        then: Block,
+        els: Option<Box<Stmt>>,
+        span: Span,
+    },
+    While {
+        cond: Expr,
+        body: Block,
+        span: Span,
+    },
+    For {
+        pattern: ForPattern,
+        iter: Expr,
+        body: Block,
+        span: Span,
+    },
     Break(Span),
     Continue(Span),
     Return(Option<Expr>, Span),
     Throw(Expr, Span),
-    Try { body: Block, catches: Vec<Catch>, finally: Option<Block>, span: Span },
+    Try {
+        body: Block,
+        catches: Vec<Catch>,
+        finally: Option<Block>,
+        span: Span,
+    },
     Block(Block),
 }
 
