@@ -15,8 +15,19 @@ pub mod header {
     pub const STATIC: u64 = 2;
     /// Set on free heap cells.
     pub const FREE: u64 = 4;
-    /// All flag bits; masked off to get the type info.
-    pub const FLAG_MASK: u64 = 7;
+    /// Set on an old object while it is in its heap's remembered set (it
+    /// was written after its last collection; `docs/abi.md`, the write
+    /// barrier).
+    pub const LOGGED: u64 = 8;
+    /// All flag bits; masked off to get the type info (type infos are
+    /// 16-byte aligned to leave room for them).
+    pub const FLAG_MASK: u64 = 15;
+    /// What a header's flags are, masked by `MARK | LOGGED`, exactly when
+    /// a store of a reference into the object must call the write barrier:
+    /// the object is old and not yet remembered.
+    pub const NEEDS_BARRIER: u64 = MARK;
+    /// Alignment of every type info.
+    pub const TYPE_INFO_ALIGN: u64 = FLAG_MASK + 1;
 }
 
 /// Class instances: header, then one word per field, inherited first.
@@ -143,11 +154,38 @@ pub mod code_table {
 pub mod thread {
     pub const SS_TOP: i32 = 0;
     pub const EXC: i32 = 8;
+    /// One free-list head per small size class: the first free cell of
+    /// that size in the heap page the thread allocates from, or null (the
+    /// next allocation of the size then calls `tess_alloc`). A free cell's
+    /// header holds the next free cell, with the `FREE` flag.
+    pub const FREE_LISTS: i32 = 16;
+    /// Bytes per size class: cells are multiples of it.
+    pub const GRANULE: u64 = 8;
+    /// Largest size (header included) allocated from size-class pages.
+    pub const MAX_SMALL: u64 = 512;
+    /// Number of size classes.
+    pub const SIZE_CLASSES: usize = (MAX_SMALL / GRANULE) as usize;
+
+    /// The size class of an allocation of `size` bytes, if it is small.
+    pub const fn size_class(size: u64) -> Option<usize> {
+        if size > MAX_SMALL {
+            return None;
+        }
+        let size = if size < GRANULE { GRANULE } else { size };
+        Some((size.div_ceil(GRANULE) - 1) as usize)
+    }
+
+    /// The byte offset in a thread's state of size class `class`'s
+    /// free-list head.
+    pub const fn free_list(class: usize) -> i32 {
+        FREE_LISTS + super::WORD * class as i32
+    }
+
     /// One pointer per module that has variables, indexed by the key the
     /// runtime gives the module when it registers them: the thread's
     /// block of that module's variables, or null before the thread has
     /// used the module.
-    pub const BLOCKS: i32 = 16;
+    pub const BLOCKS: i32 = free_list(SIZE_CLASSES);
     /// Modules with variables a process can load.
     pub const MAX_MODULES: usize = 1024;
 

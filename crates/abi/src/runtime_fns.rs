@@ -53,6 +53,9 @@ runtime_functions! {
     /// Allocate an object: (type info, size in bytes with the header, thread).
     Alloc = "tess_alloc"(Ptr, I64, Ptr) -> Ptr;
     GcCollect = "tess_gc_collect"();
+    /// Remember an old object about to receive a reference: (object,
+    /// thread). Called only when the header's flags ask for it.
+    WriteBarrier = "tess_write_barrier"(Ptr, Ptr);
     /// Box a value word (an optional of a value type).
     BoxValue = "tess_box"(I64) -> Ptr;
 
@@ -230,7 +233,14 @@ impl RuntimeFn {
     /// state (as a Tessera function's is), which compiled code passes
     /// without the checker knowing.
     pub const fn takes_thread(self) -> bool {
-        matches!(self, RuntimeFn::Alloc | RuntimeFn::ObjectToString | RuntimeFn::ModuleBlock | RuntimeFn::RegisterVars)
+        matches!(
+            self,
+            RuntimeFn::Alloc
+                | RuntimeFn::WriteBarrier
+                | RuntimeFn::ObjectToString
+                | RuntimeFn::ModuleBlock
+                | RuntimeFn::RegisterVars
+        )
     }
 
     /// Whether a Rust function pointer type has this function's signature

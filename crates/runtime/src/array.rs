@@ -75,6 +75,7 @@ pub unsafe extern "C" fn tess_arr_push(a: *mut Array, v: i64) {
             a.data = data;
             a.cap = new_cap as u64;
         }
+        crate::thread::write_barrier((a as *mut Array).cast());
         *a.data.add(a.len as usize) = v as u64;
         a.len += 1;
     }

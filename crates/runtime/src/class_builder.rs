@@ -5,11 +5,14 @@
 //! type info from the base's instead, once, before any of its code runs.
 
 use crate::object::{Kind, Str, TypeInfo};
-use tess_abi::layout::{type_info, WORD};
+use tess_abi::layout::{header, type_info, WORD};
 
-/// Words of a type info with `nslots` virtual-table slots.
-fn type_info_words(nslots: u64) -> usize {
-    (type_info::VTABLE as usize + WORD as usize * nslots as usize) / WORD as usize
+/// The memory of a type info with `nslots` virtual-table slots, aligned
+/// as every type info is (`layout::header::TYPE_INFO_ALIGN`).
+fn type_info_layout(nslots: u64) -> std::alloc::Layout {
+    let bytes = type_info::VTABLE as usize + WORD as usize * nslots as usize;
+    std::alloc::Layout::from_size_align(bytes, header::TYPE_INFO_ALIGN as usize)
+        .unwrap_or_else(|_| crate::output::fatal("class too large"))
 }
 
 /// A type info that extends `base` by `nfields` fields and `nmethods` new
@@ -26,8 +29,10 @@ pub unsafe extern "C" fn tess_class_new(
 ) -> *mut TypeInfo {
     let base = unsafe { &*base };
     let nslots = base.nslots + nmethods as u64;
-    let words: &mut [u64] = vec![0u64; type_info_words(nslots)].leak();
-    let ti = words.as_mut_ptr().cast::<TypeInfo>();
+    let ti = unsafe { std::alloc::alloc_zeroed(type_info_layout(nslots)) }.cast::<TypeInfo>();
+    if ti.is_null() {
+        crate::output::fatal("out of memory");
+    }
     let base_refs =
         if base.nrefs == 0 { &[][..] } else { unsafe { std::slice::from_raw_parts(base.refs, base.nrefs as usize) } };
     let mut refs = Vec::with_capacity(base_refs.len() + nfields as usize);

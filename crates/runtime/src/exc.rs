@@ -268,7 +268,10 @@ pub unsafe extern "C" fn tess_object_to_string(o: *mut Obj, _thread: *mut crate:
 /// `Error.init(message)` (and that of every built-in error class).
 #[no_mangle]
 pub unsafe extern "C" fn tess_error_init(e: *mut Obj, message: *mut Str) {
-    unsafe { *e.cast::<u8>().add(ERROR_MESSAGE_OFFSET as usize).cast::<*mut Str>() = message };
+    unsafe {
+        crate::thread::write_barrier(e);
+        *e.cast::<u8>().add(ERROR_MESSAGE_OFFSET as usize).cast::<*mut Str>() = message;
+    }
 }
 
 /// A failed `x as C`.

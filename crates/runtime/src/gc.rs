@@ -1,58 +1,105 @@
-//! A precise, non-moving mark-and-sweep heap — one per thread
-//! (MODULES.md §6: no object is reachable from two threads, so a thread
-//! collects its own heap and never stops the others).
+//! A precise, non-moving, generational mark-and-sweep heap — one per
+//! thread (MODULES.md §6: no object is reachable from two threads, so a
+//! thread collects its own heap and never stops the others).
 //!
-//! Small objects live in pages of equal-sized cells (one size class per
-//! page, free cells on a per-class free list); large ones are allocated on
-//! their own. The heap knows nothing of roots: its thread (`thread.rs`)
-//! marks them — the shadow stack, the pending exception, the thread's
-//! blocks of module variables, its handles — then asks the heap to trace
+//! Small objects live in pages of equal-sized cells, one size class per
+//! page. A thread allocates from the free list of one page per class,
+//! whose head sits in its state ([`FreeLists`]) where compiled code pops
+//! it inline; only when that list is empty does `tess_alloc` hand it the
+//! next page. Large objects are allocated on their own.
+//!
+//! Generations without moving anything (C may hold a pointer): mark bits
+//! are *sticky*. An object that survives a collection keeps its mark and
+//! is old from then on. A young collection marks from the roots and the
+//! remembered set — old objects written since the last collection, which
+//! the write barrier logged — stops at every old object, and sweeps only
+//! the pages allocated from since the last collection. A full collection
+//! clears every mark first and sweeps everything; it runs when the old
+//! generation has grown past its threshold. The heap knows nothing of
+//! roots: its thread (`thread.rs`) marks them, then asks the heap to trace
 //! and sweep.
 
+use crate::gc_stats::Pauses;
 use crate::object::*;
 use std::alloc::{alloc_zeroed, dealloc, Layout};
 use std::ptr::null_mut;
 use std::sync::OnceLock;
+use std::time::Instant;
+use tess_abi::layout::thread::{size_class, GRANULE, SIZE_CLASSES};
 
-const GRANULE: usize = 8;
-const MAX_SMALL: usize = 512;
-const NCLASSES: usize = MAX_SMALL / GRANULE;
 const PAGE_BYTES: usize = 16 * 1024;
 /// Pages come from the system in chunks of this many bytes (mapped, so
 /// already zero), not from `malloc`: the threads' heaps then share no
 /// allocator arena.
 const CHUNK_BYTES: usize = 1 << 20;
-const MIN_THRESHOLD: usize = 4 << 20;
+/// Bytes handed out between young collections (the nursery's size).
+const NURSERY_BYTES: usize = 4 << 20;
+/// The old generation may grow to this many times what the last full
+/// collection left (and at least `MIN_FULL_BYTES`) before the next one.
+const FULL_GROWTH: usize = 2;
+const MIN_FULL_BYTES: usize = 8 << 20;
+/// In stress mode, every this many collections is a full one.
+const STRESS_FULL_EVERY: u64 = 4;
+/// What a freed cell is filled with in stress mode, so that a reference
+/// the collector wrongly let go of faults on its next use.
+const POISON: u64 = 0xdead_0000_dead_0000;
 
-/// A run of equal-sized cells with its own free list. A page that is all
-/// free and has not been allocated from since the last sweep is skipped by
-/// the next sweep, so collections cost what the live pages hold.
+/// The free-list head of each small size class: the thread's state holds
+/// them at `tess_abi::layout::thread::FREE_LISTS` for compiled code.
+#[repr(C)]
+pub struct FreeLists(pub [*mut Header; SIZE_CLASSES]);
+
+impl Default for FreeLists {
+    fn default() -> FreeLists {
+        FreeLists([null_mut(); SIZE_CLASSES])
+    }
+}
+
+/// A run of equal-sized cells. Its free cells are linked through their
+/// headers; the list is the page's own until the page is handed to the
+/// thread's [`FreeLists`], after which the next sweep rebuilds it.
 struct Page {
     base: *mut u8,
     cell: usize,
     ncells: usize,
     free: *mut Header,
     nfree: usize,
-    touched: bool,
+    /// Cells that held a live (old) object after the last sweep.
+    nlive: usize,
+    /// Whether it was handed out since the last collection (it is then in
+    /// `Heap::young_pages`).
+    young: bool,
 }
 
 /// Collector state; counts are in bytes.
 pub struct Heap {
-    /// Per size class: the pages of that class that have free cells.
-    avail: [Vec<usize>; NCLASSES],
+    /// Per size class: the pages of that class with free cells that were
+    /// not handed out since the last collection.
+    avail: [Vec<usize>; SIZE_CLASSES],
     pages: Vec<Page>,
+    /// The pages handed out since the last collection: a young collection
+    /// sweeps only these.
+    young_pages: Vec<usize>,
     /// The chunks pages are cut from, and the unused rest of the last.
     chunks: Vec<*mut u8>,
     chunk_rest: (*mut u8, usize),
     large: Vec<(*mut Header, usize)>,
+    /// `large[young_large..]` were allocated since the last collection.
+    young_large: usize,
+    /// Old objects written since the last collection (each has `LOGGED`).
+    remembered: Vec<*mut Obj>,
     mark_stack: Vec<*mut Obj>,
+    full: bool,
     since_gc: usize,
-    threshold: usize,
-    live: usize,
+    old: usize,
+    full_threshold: usize,
     footprint: usize,
     peak_footprint: usize,
-    peak_live: usize,
+    peak_old: usize,
     collections: u64,
+    started: Option<Instant>,
+    young_pauses: Pauses,
+    full_pauses: Pauses,
     stress: bool,
 }
 
@@ -64,22 +111,28 @@ fn stress() -> bool {
 
 impl Default for Heap {
     fn default() -> Heap {
-        let stress = stress();
         Heap {
             avail: std::array::from_fn(|_| Vec::new()),
             pages: Vec::new(),
+            young_pages: Vec::new(),
             chunks: Vec::new(),
             chunk_rest: (null_mut(), 0),
             large: Vec::new(),
+            young_large: 0,
+            remembered: Vec::new(),
             mark_stack: Vec::new(),
+            full: false,
             since_gc: 0,
-            threshold: if stress { 0 } else { MIN_THRESHOLD },
-            live: 0,
+            old: 0,
+            full_threshold: MIN_FULL_BYTES,
             footprint: 0,
             peak_footprint: 0,
-            peak_live: 0,
+            peak_old: 0,
             collections: 0,
-            stress,
+            started: None,
+            young_pauses: Pauses::default(),
+            full_pauses: Pauses::default(),
+            stress: stress(),
         }
     }
 }
@@ -102,7 +155,7 @@ impl Drop for Heap {
         for &(p, size) in &self.large {
             unsafe {
                 finalize(p);
-                dealloc(p.cast(), Layout::from_size_align_unchecked(size, GRANULE));
+                dealloc(p.cast(), Layout::from_size_align_unchecked(size, GRANULE as usize));
             }
         }
     }
@@ -111,45 +164,65 @@ impl Drop for Heap {
 impl Heap {
     /// Whether the next allocation should collect first.
     pub fn wants_collection(&self) -> bool {
-        self.since_gc >= self.threshold
+        self.stress || self.since_gc >= NURSERY_BYTES
     }
 
     /// Allocates `size` zeroed bytes (header included) for an object of
     /// `ty`; the caller collects first when [`Heap::wants_collection`].
-    pub fn alloc(&mut self, ty: *const TypeInfo, size: u64) -> *mut Obj {
-        let size = (size as usize).max(GRANULE);
-        let p = if size <= MAX_SMALL { self.alloc_small(size) } else { self.alloc_large(size) };
+    pub fn alloc(&mut self, free: &mut FreeLists, ty: *const TypeInfo, size: u64) -> *mut Obj {
+        let p = match size_class(size) {
+            Some(class) => self.alloc_small(free, class),
+            None => self.alloc_large(size as usize),
+        };
         unsafe { (*p).set(ty, 0) };
         p.cast()
     }
 
-    fn alloc_small(&mut self, size: usize) -> *mut Header {
-        let class = size.div_ceil(GRANULE) - 1;
-        let cell = (class + 1) * GRANULE;
-        let pi = loop {
-            match self.avail[class].last() {
-                Some(&pi) if self.pages[pi].nfree > 0 => break pi,
-                Some(_) => {
-                    self.avail[class].pop();
-                }
-                None => break self.add_page(cell),
-            }
-        };
-        let page = &mut self.pages[pi];
-        let p = page.free;
+    fn alloc_small(&mut self, free: &mut FreeLists, class: usize) -> *mut Header {
+        let cell = (class + 1) * GRANULE as usize;
+        if free.0[class].is_null() {
+            free.0[class] = self.hand_out(class);
+        }
+        let p = free.0[class];
         unsafe {
-            page.free = (*p).ty() as *mut Header;
+            free.0[class] = (*p).next_free();
             // Word stores: cells are small, and a `memset` call costs more
-            // (LLVM turns a plain loop into one: 6% of binary_trees).
+            // (LLVM turns a plain loop into one).
             let words = p.cast::<u64>();
             for i in 0..cell / 8 {
                 words.add(i).write_volatile(0);
             }
         }
-        page.nfree -= 1;
-        page.touched = true;
-        self.since_gc += cell;
+        if self.stress {
+            // Every allocation must come here (and collect): compiled
+            // code finds no list to pop. The rest of the list stays free
+            // in a young page, which the next sweep relinks.
+            free.0[class] = null_mut();
+        }
         p
+    }
+
+    /// The free list of the next page of `class` with free cells (a new
+    /// page when there is none), which the thread then owns.
+    fn hand_out(&mut self, class: usize) -> *mut Header {
+        let cell = (class + 1) * GRANULE as usize;
+        let pi = loop {
+            match self.avail[class].pop() {
+                Some(pi) if self.pages[pi].nfree > 0 => break pi,
+                Some(_) => {}
+                None => break self.add_page(cell),
+            }
+        };
+        let page = &mut self.pages[pi];
+        let list = page.free;
+        self.since_gc += page.nfree * cell;
+        page.free = null_mut();
+        page.nfree = 0;
+        if !page.young {
+            page.young = true;
+            self.young_pages.push(pi);
+        }
+        list
     }
 
     fn add_page(&mut self, cell: usize) -> usize {
@@ -161,12 +234,10 @@ impl Heap {
             unsafe { (*c).set(free as *const TypeInfo, FREE) };
             free = c;
         }
-        self.pages.push(Page { base, cell, ncells, free, nfree: ncells, touched: false });
+        self.pages.push(Page { base, cell, ncells, free, nfree: ncells, nlive: 0, young: false });
         self.footprint += PAGE_BYTES;
         self.peak_footprint = self.peak_footprint.max(self.footprint);
-        let pi = self.pages.len() - 1;
-        self.avail[cell / GRANULE - 1].push(pi);
-        pi
+        self.pages.len() - 1
     }
 
     /// A zeroed page from the current chunk, mapping a new chunk when it
@@ -195,7 +266,7 @@ impl Heap {
     }
 
     fn alloc_large(&mut self, size: usize) -> *mut Header {
-        let Ok(layout) = Layout::from_size_align(size, GRANULE) else {
+        let Ok(layout) = Layout::from_size_align(size, GRANULE as usize) else {
             crate::output::fatal("object too large");
         };
         let p = unsafe { alloc_zeroed(layout) }.cast::<Header>();
@@ -209,25 +280,83 @@ impl Heap {
         p
     }
 
-    /// Starts a collection; the thread then marks its roots with
-    /// [`Heap::mark`] and calls [`Heap::finish`].
-    pub fn begin(&mut self) {
-        self.collections += 1;
+    /// Records that old object `o` was written (the write barrier's slow
+    /// path): the next young collection traces it as a root.
+    ///
+    /// # Safety
+    /// `o` is an object of this heap whose flags, masked by
+    /// `MARK | LOGGED`, are `NEEDS_BARRIER`.
+    pub unsafe fn remember(&mut self, o: *mut Obj) {
+        let header = unsafe { &(*o).header };
+        header.set_flags(header.flags() | LOGGED);
+        self.remembered.push(o);
     }
 
-    /// Traces from the marked roots, then sweeps pages and large objects.
+    /// Starts a collection — full when `full` or when the old generation
+    /// has outgrown its threshold — taking back the thread's free lists;
+    /// the thread then marks its roots with [`Heap::mark`] and calls
+    /// [`Heap::finish`].
+    pub fn begin(&mut self, free: &mut FreeLists, full: bool) {
+        self.started = Some(Instant::now());
+        self.collections += 1;
+        self.full = full
+            || self.old >= self.full_threshold
+            || (self.stress && self.collections.is_multiple_of(STRESS_FULL_EVERY));
+        *free = FreeLists::default();
+        for &o in &self.remembered {
+            let header = unsafe { &(*o).header };
+            header.set_flags(header.flags() & !LOGGED);
+        }
+        if self.full {
+            self.remembered.clear();
+            self.unmark_all();
+        }
+    }
+
+    /// Clears every mark, so that a full collection finds what is live
+    /// among the old objects too.
+    fn unmark_all(&mut self) {
+        for page in &self.pages {
+            for i in 0..page.ncells {
+                let header = unsafe { &*page.base.add(i * page.cell).cast::<Header>() };
+                let bits = header.flags();
+                if bits & FREE == 0 && bits & MARK != 0 {
+                    header.set_flags(bits & !MARK);
+                }
+            }
+        }
+        for &(p, _) in &self.large {
+            let header = unsafe { &*p };
+            header.set_flags(header.flags() & !MARK);
+        }
+    }
+
+    /// Traces from the marked roots and the remembered set, then sweeps.
     pub fn finish(&mut self) {
+        for o in std::mem::take(&mut self.remembered) {
+            unsafe { self.trace(o) };
+        }
         while let Some(o) = self.mark_stack.pop() {
             unsafe { self.trace(o) };
         }
-        self.live = 0;
-        self.sweep();
+        if self.full {
+            self.sweep_full();
+        } else {
+            self.sweep_young();
+        }
         self.since_gc = 0;
-        self.threshold = if self.stress { 0 } else { self.live.max(MIN_THRESHOLD) };
-        self.peak_live = self.peak_live.max(self.live);
+        self.peak_old = self.peak_old.max(self.old);
+        let pause = self.started.take().map_or(0, |s| s.elapsed().as_nanos() as u64);
+        if self.full {
+            self.full_threshold = (self.old * FULL_GROWTH).max(MIN_FULL_BYTES);
+            self.full_pauses.record(pause);
+        } else {
+            self.young_pauses.record(pause);
+        }
     }
 
-    /// Marks a root (null and static objects are ignored).
+    /// Marks a root or a traced reference (null, static and old objects
+    /// are ignored).
     ///
     /// # Safety
     /// `o` is null or an object of this heap or a static one.
@@ -278,70 +407,108 @@ impl Heap {
         }
     }
 
-    fn sweep(&mut self) {
+    /// Sweeps the pages and large objects allocated from since the last
+    /// collection; what survived in them is old from now on.
+    fn sweep_young(&mut self) {
+        for pi in std::mem::take(&mut self.young_pages) {
+            let before = self.pages[pi].nlive;
+            self.sweep_page(pi);
+            let page = &self.pages[pi];
+            self.old = self.old + page.nlive * page.cell - before * page.cell;
+            if page.nfree > 0 {
+                self.avail[page.cell / GRANULE as usize - 1].push(pi);
+            }
+        }
+        let from = self.young_large;
+        self.old += self.sweep_large(from);
+        self.young_large = self.large.len();
+    }
+
+    /// Sweeps every page and large object.
+    fn sweep_full(&mut self) {
         for list in &mut self.avail {
             list.clear();
         }
+        self.young_pages.clear();
+        self.old = 0;
         for pi in 0..self.pages.len() {
-            let page = &mut self.pages[pi];
-            let class = page.cell / GRANULE - 1;
-            if !page.touched && page.nfree == page.ncells {
-                self.avail[class].push(pi);
-                continue;
-            }
-            let (mut free, mut nfree) = (null_mut(), 0);
-            for i in (0..page.ncells).rev() {
-                let c = unsafe { page.base.add(i * page.cell) }.cast::<Header>();
-                let header = unsafe { &*c };
-                let bits = header.flags();
-                if bits & MARK != 0 {
-                    header.set_flags(bits & !MARK);
-                    self.live += page.cell;
-                    continue;
-                }
-                if bits & FREE == 0 {
-                    unsafe { finalize(c) };
-                }
-                header.set(free as *const TypeInfo, FREE);
-                free = c;
-                nfree += 1;
-            }
-            page.free = free;
-            page.nfree = nfree;
-            page.touched = false;
-            if nfree > 0 {
-                self.avail[class].push(pi);
+            self.sweep_page(pi);
+            let page = &self.pages[pi];
+            self.old += page.nlive * page.cell;
+            if page.nfree > 0 {
+                self.avail[page.cell / GRANULE as usize - 1].push(pi);
             }
         }
-        let mut i = 0;
+        self.old += self.sweep_large(0);
+        self.young_large = self.large.len();
+    }
+
+    /// Frees the unmarked cells of a page and relinks its free list.
+    fn sweep_page(&mut self, pi: usize) {
+        let stress = self.stress;
+        let page = &mut self.pages[pi];
+        let (mut free, mut nfree, mut nlive) = (null_mut(), 0, 0);
+        for i in (0..page.ncells).rev() {
+            let c = unsafe { page.base.add(i * page.cell) }.cast::<Header>();
+            let bits = unsafe { &*c }.flags();
+            if bits & MARK != 0 {
+                nlive += 1;
+                continue;
+            }
+            if bits & FREE == 0 {
+                unsafe { finalize(c) };
+                if stress {
+                    let words = c.cast::<u64>();
+                    for w in 1..page.cell / 8 {
+                        unsafe { words.add(w).write(POISON) };
+                    }
+                }
+            }
+            unsafe { (*c).set(free as *const TypeInfo, FREE) };
+            free = c;
+            nfree += 1;
+        }
+        page.free = free;
+        page.nfree = nfree;
+        page.nlive = nlive;
+        page.young = false;
+    }
+
+    /// Frees the unmarked large objects from `large[from..]`; returns the
+    /// bytes of those that survive.
+    fn sweep_large(&mut self, from: usize) -> usize {
+        let mut live = 0;
+        let mut i = from;
         while i < self.large.len() {
             let (p, size) = self.large[i];
-            let header = unsafe { &*p };
-            let bits = header.flags();
-            if bits & MARK != 0 {
-                header.set_flags(bits & !MARK);
-                self.live += size;
+            if unsafe { &*p }.flags() & MARK != 0 {
+                live += size;
                 i += 1;
             } else {
                 unsafe {
                     finalize(p);
-                    dealloc(p.cast(), Layout::from_size_align_unchecked(size, GRANULE));
+                    dealloc(p.cast(), Layout::from_size_align_unchecked(size, GRANULE as usize));
                 }
                 self.footprint -= size;
                 self.large.swap_remove(i);
             }
         }
+        live
     }
 
     /// One line for `TESS_GC_STATS=1`, printed at exit.
     pub fn stats(&self) -> String {
         format!(
-            "gc: {} collections, heap {} KiB (peak {} KiB), live after last collection {} KiB (peak {} KiB)",
+            "gc: {} collections ({} young, {} full), heap {} KiB (peak {} KiB), old generation {} KiB (peak {} KiB); pauses young {}, full {}",
             self.collections,
+            self.young_pauses.count(),
+            self.full_pauses.count(),
             self.footprint / 1024,
             self.peak_footprint / 1024,
-            self.live / 1024,
-            self.peak_live / 1024
+            self.old / 1024,
+            self.peak_old / 1024,
+            self.young_pauses,
+            self.full_pauses,
         )
     }
 }

@@ -58,6 +58,7 @@ pub extern "C" fn tess_map_new(keys_are_strings: i8, vals_are_refs: i8) -> *mut 
 /// `m[k] = v`.
 #[no_mangle]
 pub unsafe extern "C" fn tess_map_set(m: *mut MapObj, key: i64, val: i64) {
+    unsafe { crate::thread::write_barrier(m.cast()) };
     let t = unsafe { table(m) };
     match t.find(key as u64) {
         Some(i) => t.vals[i] = val as u64,

@@ -129,6 +129,7 @@ table! {
         MapValueAt: tess_map_value_at(*mut MapObj, i64) -> i64;
         Alloc: tess_alloc(*const TypeInfo, u64, *mut Thread) -> *mut Obj;
         GcCollect: tess_gc_collect();
+        WriteBarrier: tess_write_barrier(*mut Obj, *mut Thread);
         ThreadState: tess_thread_state() -> *mut Thread;
         RegisterVars: tess_register_vars(*mut u64, u64, *const u64, u64, extern "C" fn(*mut Thread), *mut Thread) -> *mut u8;
         ModuleBlock: tess_module_block(i64, *mut Thread) -> *mut u8;

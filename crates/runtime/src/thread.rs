@@ -9,9 +9,9 @@
 //! when they end. The collector runs here: a thread marks its own roots
 //! and collects its own heap, never stopping another.
 
-use crate::gc::Heap;
+use crate::gc::{FreeLists, Heap};
 use crate::lock::Lock;
-use crate::object::{Obj, TypeInfo};
+use crate::object::{Obj, TypeInfo, MARK};
 use std::cell::{Cell, RefCell};
 use std::mem::offset_of;
 use std::ptr::null_mut;
@@ -46,6 +46,8 @@ pub struct VarsLayout {
 pub struct Thread {
     pub ss_top: *mut *mut Obj,
     pub exc: *mut Obj,
+    /// Where compiled code allocates small objects inline.
+    pub free: FreeLists,
     /// One more than `MAX_MODULES`: the last is always null, so a key cell
     /// not yet set (its initial value points there) finds no block.
     pub blocks: [*mut u8; layout::MAX_MODULES + 1],
@@ -62,6 +64,7 @@ pub struct Thread {
 const _: () = {
     assert!(offset_of!(Thread, ss_top) == layout::SS_TOP as usize);
     assert!(offset_of!(Thread, exc) == layout::EXC as usize);
+    assert!(offset_of!(Thread, free) == layout::FREE_LISTS as usize);
     assert!(offset_of!(Thread, blocks) == layout::BLOCKS as usize);
 };
 
@@ -115,6 +118,7 @@ pub fn attach(slots: usize) -> *mut Thread {
     let t = Box::into_raw(Box::new(Thread {
         ss_top: ss_base,
         exc: null_mut(),
+        free: FreeLists::default(),
         blocks: [null_mut(); layout::MAX_MODULES + 1],
         ss_base,
         ss_map_bytes,
@@ -203,17 +207,18 @@ impl Thread {
     /// `ty`, collecting first when it is due (in stress mode, always).
     pub fn alloc(&mut self, ty: *const TypeInfo, size: u64) -> *mut Obj {
         if self.heap.wants_collection() {
-            self.collect();
+            self.collect(false);
         }
-        self.heap.alloc(ty, size)
+        self.heap.alloc(&mut self.free, ty, size)
     }
 
-    /// Collects this thread's heap: marks its roots (shadow stack, pending
-    /// exception, module variables, handles, the kept `CString`), then
-    /// traces and sweeps.
-    pub fn collect(&mut self) {
+    /// Collects this thread's heap — its young generation, or all of it
+    /// when `full` or when the heap decides it is due: marks its roots
+    /// (shadow stack, pending exception, module variables, handles, the
+    /// kept `CString`), then traces and sweeps.
+    pub fn collect(&mut self, full: bool) {
         let heap = &mut self.heap;
-        heap.begin();
+        heap.begin(&mut self.free, full);
         unsafe {
             let mut slot = self.ss_base;
             while slot < self.ss_top {
@@ -262,10 +267,33 @@ pub fn alloc(ty: *const TypeInfo, size: u64) -> *mut Obj {
     current().alloc(ty, size)
 }
 
-/// Runs a collection of the calling thread's heap now.
+/// Runs a full collection of the calling thread's heap now.
 #[no_mangle]
 pub extern "C" fn tess_gc_collect() {
-    current().collect();
+    current().collect(true);
+}
+
+/// The write barrier's slow path: `o`, an old object not yet remembered,
+/// is about to receive a reference (compiled code tests the header's
+/// flags inline and calls this only then).
+///
+/// # Safety
+/// `o` is an object of thread `t`'s heap; `t` is the calling thread's state.
+#[no_mangle]
+pub unsafe extern "C" fn tess_write_barrier(o: *mut Obj, t: *mut Thread) {
+    unsafe { (*t).heap.remember(o) }
+}
+
+/// The write barrier for the runtime's own stores of a reference into an
+/// object that may have survived a collection since it was made.
+///
+/// # Safety
+/// `o` is an object of the calling thread's heap or a static one.
+pub unsafe fn write_barrier(o: *mut Obj) {
+    use tess_abi::layout::header::{LOGGED, NEEDS_BARRIER};
+    if unsafe { &(*o).header }.flags() & (MARK | LOGGED) == NEEDS_BARRIER {
+        unsafe { current().heap.remember(o) }
+    }
 }
 
 /// Pushes a reference onto the shadow stack so the runtime's own

@@ -74,8 +74,9 @@ pub unsafe extern "C" fn tess_trace_capture(table: *const u8, site: i64, fp: *co
         let blob = alloc(&TRACE_TYPE, (string::BYTES as usize + bytes) as u64).cast::<Str>();
         (*blob).len = bytes as u64;
         std::ptr::copy_nonoverlapping(words.as_ptr().cast::<u8>(), (*blob).bytes.as_mut_ptr(), bytes);
-        // The exception is still pending (a root), and nothing collects
-        // between the allocation and this store.
+        // The exception is still pending (a root); the allocation may have
+        // made it old.
+        crate::thread::write_barrier(pending());
         *trace_slot(pending()) = blob;
     }
 }

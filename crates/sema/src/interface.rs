@@ -19,7 +19,7 @@ pub use tess_syntax::ast::Access;
 
 const MAGIC: &[u8; 4] = b"TESI";
 /// Bumped on any change to the encoding below.
-pub const FORMAT_VERSION: u32 = 8;
+pub const FORMAT_VERSION: u32 = 9;
 /// Bytes of the BLAKE3 checksum of the contents, after the version.
 const CHECKSUM_BYTES: usize = 32;
 

@@ -20,6 +20,7 @@ mod calls;
 mod exceptions;
 mod expr;
 mod frame;
+mod heap;
 mod module_init;
 mod objects;
 mod operators;

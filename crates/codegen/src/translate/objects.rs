@@ -143,10 +143,10 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         let vals = self.values(args)?;
         let ti = self.type_info_addr(class)?;
         let size = match self.hir.classes[class].layout {
-            Layout::Fixed => self.b.ins().iconst(types::I64, i64::from(self.hir.classes[class].size)),
-            _ => self.b.ins().load(types::I64, flags(), ti, type_info::SIZE),
+            Layout::Fixed => Some(self.hir.classes[class].size),
+            _ => None,
         };
-        let obj = self.call_rt_value(RuntimeFn::Alloc, &[ti, size])?;
+        let obj = self.alloc_object(ti, size)?;
         self.root(obj)?;
         if let Some(init) = self.hir.classes[class].init.clone() {
             let mut all = vec![obj];

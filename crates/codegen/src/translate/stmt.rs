@@ -112,11 +112,17 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
                 let idx = self.value(i)?;
                 let v = self.value(e)?;
                 let addr = self.element_addr(arr, idx)?;
+                if e.ty.is_ref() {
+                    self.write_barrier(arr)?;
+                }
                 self.b.ins().store(flags(), v, addr, 0);
             }
             Place::Field(o, offset) => {
                 let obj = self.value(o)?;
                 let v = self.value(e)?;
+                if e.ty.is_ref() {
+                    self.write_barrier(obj)?;
+                }
                 let (addr, at) = self.offset_addr(obj, offset)?;
                 self.b.ins().store(flags(), v, addr, at);
             }

@@ -1,0 +1,75 @@
+//! What compiled code does on the collector's behalf (`docs/abi.md`, the
+//! collector): allocating small objects inline from the thread's free
+//! lists, and the write barrier before a reference is stored into an
+//! object.
+
+use super::{flags, Translator, R};
+use crate::abi::PTR;
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{types, InstBuilder, Value};
+use cranelift_module::Module;
+use tess_abi::layout::{self, header, thread};
+use tess_abi::RuntimeFn;
+
+impl<M: Module> Translator<'_, '_, M> {
+    /// A new zeroed object of `size` bytes with type info `ti`: popped
+    /// from the thread's free list of its size class when the size is
+    /// known here and small, else (and when the list is empty) from
+    /// `tess_alloc`, which may collect.
+    pub(super) fn alloc_object(&mut self, ti: Value, size: Option<u32>) -> R<Value> {
+        let Some((size, class)) = size.and_then(|s| Some((s, thread::size_class(u64::from(s))?))) else {
+            let size = match size {
+                Some(s) => self.b.ins().iconst(types::I64, i64::from(s)),
+                None => self.b.ins().load(types::I64, flags(), ti, layout::type_info::SIZE),
+            };
+            return self.call_rt_value(RuntimeFn::Alloc, &[ti, size]);
+        };
+        let t = self.thread();
+        let head = thread::free_list(class);
+        let cell = self.b.ins().load(PTR, flags(), t, head);
+        let fast = self.b.create_block();
+        let slow = self.b.create_block();
+        self.b.set_cold_block(slow);
+        let join = self.b.create_block();
+        let obj = self.b.append_block_param(join, PTR);
+        self.b.ins().brif(cell, fast, &[], slow, &[]);
+
+        self.b.switch_to_block(fast);
+        let link = self.b.ins().load(PTR, flags(), cell, 0);
+        let next = self.b.ins().band_imm_s(link, !(header::FREE as i64));
+        self.b.ins().store(flags(), next, t, head);
+        let zero = self.b.ins().iconst(types::I64, 0);
+        let cell_bytes = (class as u64 + 1) * thread::GRANULE;
+        for at in (layout::header::SIZE as u64..cell_bytes).step_by(layout::WORD as usize) {
+            self.b.ins().store(flags(), zero, cell, at as i32);
+        }
+        self.b.ins().store(flags(), ti, cell, 0);
+        self.b.ins().jump(join, &[cell.into()]);
+
+        self.b.switch_to_block(slow);
+        let size = self.b.ins().iconst(types::I64, i64::from(size));
+        let made = self.call_rt_value(RuntimeFn::Alloc, &[ti, size])?;
+        self.b.ins().jump(join, &[made.into()]);
+
+        self.b.switch_to_block(join);
+        Ok(obj)
+    }
+
+    /// The write barrier, before a reference is stored into `obj`: when
+    /// the object is old and not yet remembered, the runtime remembers it
+    /// (so the next young collection traces it).
+    pub(super) fn write_barrier(&mut self, obj: Value) -> R<()> {
+        let word = self.b.ins().load(types::I64, flags(), obj, 0);
+        let bits = self.b.ins().band_imm_s(word, (header::MARK | header::LOGGED) as i64);
+        let needed = self.b.ins().icmp_imm_s(IntCC::Equal, bits, header::NEEDS_BARRIER as i64);
+        let slow = self.b.create_block();
+        self.b.set_cold_block(slow);
+        let cont = self.b.create_block();
+        self.b.ins().brif(needed, slow, &[], cont, &[]);
+        self.b.switch_to_block(slow);
+        self.call_rt(RuntimeFn::WriteBarrier, &[obj])?;
+        self.b.ins().jump(cont, &[]);
+        self.b.switch_to_block(cont);
+        Ok(())
+    }
+}
