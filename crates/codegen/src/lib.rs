@@ -6,6 +6,7 @@
 mod abi;
 mod clif_text;
 mod code_table;
+mod collects;
 mod debug_info;
 pub mod jit;
 mod module_gen;

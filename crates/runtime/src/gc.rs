@@ -32,8 +32,10 @@ const PAGE_BYTES: usize = 16 * 1024;
 /// already zero), not from `malloc`: the threads' heaps then share no
 /// allocator arena.
 const CHUNK_BYTES: usize = 1 << 20;
-/// Bytes handed out between young collections (the nursery's size).
-const NURSERY_BYTES: usize = 4 << 20;
+/// Bytes handed out between young collections (the nursery's size):
+/// measured on binary_trees, 4 MiB promoted more of the trees being built
+/// (0.71 s), 8 MiB took the peak over 48 MB, 6 MiB ran in 0.63 s in 45 MB.
+const NURSERY_BYTES: usize = 6 << 20;
 /// The old generation may grow to this many times what the last full
 /// collection left (and at least `MIN_FULL_BYTES`) before the next one.
 const FULL_GROWTH: usize = 2;

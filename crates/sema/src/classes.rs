@@ -308,6 +308,28 @@ impl Checker<'_> {
         }
     }
 
+    /// The one implementation a virtual call through `slot` on a receiver
+    /// of static class `recv` can reach, when this module can know it: the
+    /// class is this module's, with a layout fixed here, and neither it nor
+    /// any subclass is `open` (so no other module can subclass them,
+    /// LANGUAGE.md) or overrides the slot. Such calls are direct (and may
+    /// be inlined).
+    pub(crate) fn devirtualized(&self, recv: ClassId, slot: &Offset) -> Option<Callee> {
+        let Offset::Fixed(at) = slot else { return None };
+        let class = &self.classes[recv];
+        if class.builtin || class.imported_from.is_some() || class.layout != Layout::Fixed {
+            return None;
+        }
+        let index = type_info::slot_index(*at) as usize;
+        let callee = class.vtable.get(index)?;
+        let sealed = self
+            .classes
+            .iter()
+            .filter(|c| c.display.contains(&recv))
+            .all(|c| !c.open && c.layout == Layout::Fixed && c.vtable.get(index) == Some(callee));
+        sealed.then(|| callee.clone())
+    }
+
     fn declare_members(&mut self, id: ClassId, c: &ast::ClassDecl) {
         let base = self.classes[id].base.unwrap_or(OBJECT);
         let mut display = self.classes[base].display.clone();

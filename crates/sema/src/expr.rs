@@ -572,7 +572,10 @@ impl Checker<'_> {
         all.extend(self.args(args, &m.sig.params, span, &format!("`{}`", name.name)));
         let ret = m.sig.ret.clone();
         match (m.slot, m.is_final) {
-            (Some(slot), false) => Expr::new(ExprKind::CallVirtual { slot, args: all }, ret),
+            (Some(slot), false) => match self.devirtualized(class, &slot) {
+                Some(callee) => Expr::new(ExprKind::CallDirect(callee, all), ret),
+                None => Expr::new(ExprKind::CallVirtual { slot, args: all }, ret),
+            },
             _ => Expr::new(ExprKind::CallDirect(m.callee, all), ret),
         }
     }

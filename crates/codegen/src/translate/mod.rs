@@ -93,13 +93,14 @@ pub(crate) fn define_all<M: Module>(mg: &mut ModuleGen<'_, M>) -> R<()> {
     let piece = mg.piece;
     let defined_here = |f: &hir::Func| !f.external && piece.is_none_or(|p| p == f.file);
     let mut batch: Vec<Translated> = Vec::with_capacity(BATCH);
+    let collecting = crate::collects::may_collect(hir);
     for (i, f) in hir.funcs.iter().enumerate().filter(|(_, f)| defined_here(f)) {
         let id = mg.func(i)?;
         let mut func = Function::with_name_signature(
             cranelift_codegen::ir::UserFuncName::default(),
             mg.module.declarations().get_function_decl(id).signature.clone(),
         );
-        translate(mg, f, &mut func, &mut fctx)?;
+        translate(mg, f, collecting[i], &mut func, &mut fctx)?;
         if mg.clif.is_some() {
             func.name = cranelift_codegen::ir::UserFuncName::user(0, id.as_u32());
             let text = crate::clif_text::readable(&func, mg.module.declarations());
@@ -118,6 +119,7 @@ pub(crate) fn define_all<M: Module>(mg: &mut ModuleGen<'_, M>) -> R<()> {
 fn translate<'h, M: Module>(
     mg: &mut ModuleGen<'h, M>,
     func: &'h hir::Func,
+    collects: bool,
     out: &mut Function,
     fctx: &mut FunctionBuilderContext,
 ) -> R<()> {
@@ -130,6 +132,7 @@ fn translate<'h, M: Module>(
         body: Body::new(func, None),
         inlined: Vec::new(),
         nslots: slots::count(hir, func),
+        collects,
         next_slot: 0,
         frame_base: None,
         thread: None,
@@ -197,6 +200,9 @@ struct Translator<'a, 'h, M: Module> {
     /// Callees being inlined, innermost last (never inlined again inside).
     inlined: Vec<hir::FuncId>,
     nslots: u32,
+    /// Whether the function may collect (`collects.rs`): if not, it keeps
+    /// references in registers only and opens no shadow-stack frame.
+    collects: bool,
     next_slot: u32,
     frame_base: Option<Value>,
     /// Where the thread's state (`tess_abi::layout::thread`) is kept: a
@@ -280,7 +286,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         self.b.switch_to_block(entry);
         let mut params = self.b.block_params(entry).to_vec();
         let thread_param = if crate::abi::takes_thread(self.body.func) { params.pop() } else { None };
-        if self.nslots > 0 {
+        if self.nslots > 0 && self.collects {
             self.open_frame()?;
         }
         if self.body.func.throws_c {

@@ -1,0 +1,106 @@
+//! Which functions may run the collector before they return normally.
+//!
+//! A collection happens only in an allocation, so a function that
+//! allocates nothing and calls only functions of this module that do not
+//! either can hold references in registers: nothing can free them while
+//! it runs. Such a function opens no shadow-stack frame. Raising an error
+//! allocates one, but a function without `try` leaves on every raise, so
+//! its references are dead by then; its callers' are their own concern.
+
+use std::collections::VecDeque;
+use tess_sema::hir::{Callee, Expr, ExprKind, FuncId, Module, Place, Stmt};
+use tess_sema::ty::Ty;
+
+/// For every function of the module: whether it may collect (true for
+/// those it cannot see into: defined elsewhere, or entered from C).
+pub fn may_collect(m: &Module) -> Vec<bool> {
+    let mut collects = vec![false; m.funcs.len()];
+    let mut callers: Vec<Vec<FuncId>> = vec![Vec::new(); m.funcs.len()];
+    let mut queue = VecDeque::new();
+    for (f, func) in m.funcs.iter().enumerate() {
+        let mut calls = Vec::new();
+        let own = func.external || func.extern_c || func.entry || f == m.init || stmts(&func.body, &mut calls);
+        for callee in calls {
+            callers[callee].push(f);
+        }
+        if own {
+            collects[f] = true;
+            queue.push_back(f);
+        }
+    }
+    while let Some(f) = queue.pop_front() {
+        for &caller in &callers[f] {
+            if !collects[caller] {
+                collects[caller] = true;
+                queue.push_back(caller);
+            }
+        }
+    }
+    collects
+}
+
+/// Whether statements may collect by themselves; the module's functions
+/// they call go to `calls`.
+fn stmts(ss: &[Stmt], calls: &mut Vec<FuncId>) -> bool {
+    ss.iter().any(|s| stmt(s, calls))
+}
+
+fn stmt(s: &Stmt, calls: &mut Vec<FuncId>) -> bool {
+    let own = match s {
+        // A caught error lets the function go on after an allocation.
+        Stmt::Try { .. } | Stmt::Throw(_) | Stmt::ForMap { .. } | Stmt::InitClasses => true,
+        Stmt::Assign(place, _) => matches!(**place, Place::MapEntry(..)),
+        _ => false,
+    };
+    own || s.exprs().into_iter().any(|e| expr(e, calls)) || s.bodies().into_iter().any(|b| stmts(b, calls))
+}
+
+fn expr(e: &Expr, calls: &mut Vec<FuncId>) -> bool {
+    let own = match &e.kind {
+        ExprKind::Call(f, _) | ExprKind::CallDirect(Callee::Func(f), _) => {
+            calls.push(*f);
+            false
+        }
+        ExprKind::Int(_)
+        | ExprKind::Float(_)
+        | ExprKind::Bool(_)
+        | ExprKind::Str(_)
+        | ExprKind::Local(_)
+        | ExprKind::Global(_)
+        | ExprKind::FnRef(_)
+        | ExprKind::Nil
+        | ExprKind::Field(..)
+        | ExprKind::InstanceOf(..)
+        | ExprKind::Cast { .. }
+        | ExprKind::Unwrap(_)
+        | ExprKind::Coalesce(..)
+        | ExprKind::IsNil { .. }
+        | ExprKind::Compare(..)
+        | ExprKind::Neg(_)
+        | ExprKind::Not(_)
+        | ExprKind::BitNot(_)
+        | ExprKind::And(..)
+        | ExprKind::Or(..)
+        | ExprKind::ToWord(_)
+        | ExprKind::FromWord(_)
+        | ExprKind::Len(_)
+        | ExprKind::Math(..) => false,
+        // String concatenation allocates.
+        ExprKind::Arith(..) => !e.ty.is_numeric(),
+        ExprKind::Index(a, _) => !matches!(a.ty, Ty::Array(_)),
+        ExprKind::Convert(_) => e.ty.is_ref(),
+        ExprKind::Wrap(inner) => inner.ty.boxed_when_optional(),
+        ExprKind::CallDirect(Callee::Runtime(_), _)
+        | ExprKind::CallIndirect(..)
+        | ExprKind::CallVirtual { .. }
+        | ExprKind::New { .. }
+        | ExprKind::MapLit(_)
+        | ExprKind::MapGet(..)
+        | ExprKind::Rt { .. }
+        | ExprKind::ArrayLit(_)
+        | ExprKind::Interp(_)
+        | ExprKind::ToStr(_)
+        | ExprKind::ToCString(_) => true,
+    };
+    own || e.children().into_iter().any(|c| expr(c, calls))
+}
