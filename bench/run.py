@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
 """Builds every benchmark in Tessera (release `tess`) and in C (gcc -O2),
 or, where `NAME.base.tes` exists, in Tessera without the measured feature;
-runs both alternately, checks they print the same, and prints medians,
-the Tessera/C ratio, peak RSS, and the GC's peak heap over peak live data.
+where an OCaml (`NAME.ml`) or Java (`Name.java`) twin exists and
+`ocamlopt` or `java` is installed, in those too (Java with its serial
+collector and with its default one). Runs them all alternately, checks
+they print the same, and prints medians, the Tessera/reference ratios,
+peak RSS, the GC's peak heap over its peak old generation, and the
+collection pauses `TESS_GC_STATS` reports.
 
 usage: bench/run.py [-n RUNS] [NAME...]
 """
-import argparse, os, re, statistics, subprocess, sys, tempfile, time
+import argparse, os, re, shutil, statistics, subprocess, sys, tempfile, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -57,32 +61,71 @@ def bench_all(names, tmp, runs):
             exe = os.path.join(tmp, f"{name}_c{len(c_exes)}")
             subprocess.run(["gcc", "-O2", *flags, os.path.join(HERE, name + ".c"), "-o", exe, "-lm"], check=True)
             c_exes.append((label, exe))
-        expected = run([c_exes[0][1]])[0]
-        got = run([tes_exe])[0]
-        if got != expected:
-            sys.exit(f"{name}: outputs differ\nC:\n{expected}\nTessera:\n{got}")
+        refs = [(label, [exe]) for label, exe in c_exes] + twins(name, tmp)
+        expected = run(refs[0][1])[0]
+        for label, cmd in [("tessera", [tes_exe])] + refs[1:]:
+            got = run(cmd)[0]
+            if got != expected:
+                sys.exit(f"{name}: outputs differ\n{refs[0][0]}:\n{expected}\n{label}:\n{got}")
         stats = run([tes_exe], env={**os.environ, "TESS_GC_STATS": "1"})[1]
-        m = re.search(r"peak (\d+) KiB\), live after last collection \d+ KiB \(peak (\d+) KiB\)", stats)
+        m = re.search(r"heap \d+ KiB \(peak (\d+) KiB\), old generation \d+ KiB \(peak (\d+) KiB\)", stats)
         gc_ratio = f"{int(m.group(1)) / max(int(m.group(2)), 1):.2f}" if m and int(m.group(2)) > 0 else "-"
-        times = {label: [] for label, _ in [("tessera", None)] + c_exes}
+        PAUSES.append((name, stats.strip()))
+        times = {label: [] for label, _ in [("tessera", None)] + refs}
         rss = {label: 0 for label in times}
         for _ in range(runs):
-            for label, exe in [("tessera", tes_exe)] + c_exes:
-                t, r = run_rss([exe])
+            for label, cmd in [("tessera", [tes_exe])] + refs:
+                t, r = run_rss(cmd)
                 times[label].append(t)
                 rss[label] = max(rss[label], r)
         tmed = statistics.median(times["tessera"])
-        for label, _ in c_exes:
+        for label, _ in refs:
             cmed = statistics.median(times[label])
             rows.append((name, label, tmed, cmed, tmed / cmed, rss["tessera"], rss[label], gc_ratio, compile_s))
     return rows
 
 
+# (benchmark, its TESS_GC_STATS line), for the pause table.
+PAUSES = []
+
+
+def twins(name, tmp):
+    """The OCaml and Java twins of benchmark `name` that can be built here,
+    as (label, command) pairs."""
+    found = []
+    ml = os.path.join(HERE, name + ".ml")
+    if os.path.exists(ml) and shutil.which("ocamlopt"):
+        exe = os.path.join(tmp, name + "_ml")
+        # ocamlopt writes its intermediate files beside the source: copy it.
+        src = os.path.join(tmp, name + ".ml")
+        shutil.copy(ml, src)
+        subprocess.run(["ocamlopt", src, "-o", exe], check=True, cwd=tmp)
+        found.append(("ocamlopt", [exe]))
+    java = [f for f in os.listdir(HERE) if f.endswith(".java") and f[:-5].lower() == name.replace("_", "")]
+    if java and shutil.which("javac") and shutil.which("java"):
+        classes = os.path.join(tmp, name + "_java")
+        subprocess.run(["javac", "-d", classes, os.path.join(HERE, java[0])], check=True)
+        main = java[0][:-5]
+        found.append(("java SerialGC", ["java", "-XX:+UseSerialGC", "-cp", classes, main]))
+        found.append(("java default GC", ["java", "-cp", classes, main]))
+    return found
+
+
+def pause_report():
+    """Young and full collections of each benchmark, with their pauses."""
+    print(f"\n{'benchmark':<15}{'young':>7}  {'young pauses':<34}{'full':>5}  {'full pauses'}")
+    for name, stats in PAUSES:
+        m = re.search(r"\((\d+) young, (\d+) full\).*pauses young (.*?), full (.*)$", stats)
+        if m:
+            print(f"{name:<15}{m.group(1):>7}  {m.group(3):<34}{m.group(2):>5}  {m.group(4)}")
+
+
 def report(rows, runs):
-    print(f"{'benchmark':<15}{'reference':<18}{'tessera s':>10}{'ref s':>9}{'ratio':>7}{'tess RSS':>10}{'ref RSS':>9}{'heap/live':>10}{'compile s':>10}")
+    print(f"{'benchmark':<15}{'reference':<18}{'tessera s':>10}{'ref s':>9}{'ratio':>7}{'tess RSS':>10}{'ref RSS':>9}{'heap/old':>10}{'compile s':>10}")
     for name, label, t, c, ratio, trss, crss, gcr, cs in rows:
         print(f"{name:<15}{label:<18}{t:>10.3f}{c:>9.3f}{ratio:>7.2f}{trss / 1024:>8.1f}MB{crss / 1024:>7.1f}MB{gcr:>10}{cs:>10.2f}")
-    print(f"(medians of {runs} runs; RSS is the peak over the runs; heap/live is the GC's peak heap over its peak live data)")
+    print(f"(medians of {runs} runs; RSS is the peak over the runs; heap/old is the GC's peak heap over its peak old generation)")
+    pause_report()
 
 
 if __name__ == "__main__":
