@@ -6,7 +6,7 @@
 use super::{flags, Translator, R};
 use crate::abi::PTR;
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{types, InstBuilder, Value};
+use cranelift_codegen::ir::{types, InstBuilder, Value, ValueDef};
 use cranelift_module::Module;
 use tess_abi::layout::{self, header, thread};
 use tess_abi::RuntimeFn;
@@ -32,6 +32,7 @@ impl<M: Module> Translator<'_, '_, M> {
         self.b.set_cold_block(slow);
         let join = self.b.create_block();
         let obj = self.b.append_block_param(join, PTR);
+        self.alloc_joins.insert(join);
         self.b.ins().brif(cell, fast, &[], slow, &[]);
 
         self.b.switch_to_block(fast);
@@ -59,6 +60,9 @@ impl<M: Module> Translator<'_, '_, M> {
     /// the object is old and not yet remembered, the runtime remembers it
     /// (so the next young collection traces it).
     pub(super) fn write_barrier(&mut self, obj: Value) -> R<()> {
+        if self.known_young(obj) {
+            return Ok(());
+        }
         let word = self.b.ins().load(types::I64, flags(), obj, 0);
         let bits = self.b.ins().band_imm_s(word, (header::MARK | header::LOGGED) as i64);
         let needed = self.b.ins().icmp_imm_s(IntCC::Equal, bits, header::NEEDS_BARRIER as i64);
@@ -71,5 +75,17 @@ impl<M: Module> Translator<'_, '_, M> {
         self.b.ins().jump(cont, &[]);
         self.b.switch_to_block(cont);
         Ok(())
+    }
+
+    /// Whether `obj` is certainly young here: it was allocated inline at
+    /// the start of the current block, and nothing since can have
+    /// collected (the block has no call yet). An `init`'s stores into the
+    /// object being built need no barrier then.
+    fn known_young(&self, obj: Value) -> bool {
+        let Some(block) = self.b.current_block() else { return false };
+        let func = &*self.b.func;
+        self.alloc_joins.contains(&block)
+            && func.dfg.value_def(obj) == ValueDef::Param(block, 0)
+            && !func.layout.block_insts(block).any(|i| func.dfg.insts[i].opcode().is_call())
     }
 }

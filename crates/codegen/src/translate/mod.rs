@@ -37,7 +37,7 @@ use cranelift_codegen::ir::{
 use cranelift_codegen::isa::CallConv;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use cranelift_module::Module;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use tess_sema::hir::{self, Stmt};
 use tess_sema::ty::Ty;
 
@@ -139,6 +139,7 @@ fn translate<'h, M: Module>(
         blocks: HashMap::new(),
         unwind: None,
         raise_blocks: HashMap::new(),
+        alloc_joins: HashSet::new(),
         edges: Vec::new(),
         plain_edges: HashMap::new(),
         handlers: Vec::new(),
@@ -218,6 +219,9 @@ struct Translator<'a, 'h, M: Module> {
     /// and where the exception goes; their parameters are the failure's
     /// arguments, then the site.
     raise_blocks: HashMap<(Raise, Block), Block>,
+    /// The blocks where an inline allocation's paths join, whose first
+    /// parameter is the new object (`heap.rs`).
+    alloc_joins: HashSet<Block>,
     /// The exception edges, filled at the end.
     edges: Vec<Edge>,
     /// Edges without arguments, shared by (target, site).
