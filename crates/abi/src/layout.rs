@@ -13,15 +13,13 @@ pub mod header {
     pub const MARK: u64 = 1;
     /// Set on objects in a module's static data (string literals).
     pub const STATIC: u64 = 2;
-    /// Set on free heap cells.
-    pub const FREE: u64 = 4;
     /// Set on an old object while it is in its heap's remembered set (it
     /// was written after its last collection; `docs/abi.md`, the write
     /// barrier).
-    pub const LOGGED: u64 = 8;
+    pub const LOGGED: u64 = 4;
     /// All flag bits; masked off to get the type info (type infos are
-    /// 16-byte aligned to leave room for them).
-    pub const FLAG_MASK: u64 = 15;
+    /// 8-byte aligned to leave room for them).
+    pub const FLAG_MASK: u64 = 7;
     /// What a header's flags are, masked by `MARK | LOGGED`, exactly when
     /// a store of a reference into the object must call the write barrier:
     /// the object is old and not yet remembered.
@@ -154,11 +152,11 @@ pub mod code_table {
 pub mod thread {
     pub const SS_TOP: i32 = 0;
     pub const EXC: i32 = 8;
-    /// One free-list head per small size class: the first free cell of
-    /// that size in the heap page the thread allocates from, or null (the
-    /// next allocation of the size then calls `tess_alloc`). A free cell's
-    /// header holds the next free cell, with the `FREE` flag.
-    pub const FREE_LISTS: i32 = 16;
+    /// One run of free cells per small size class, two words each: the
+    /// cursor (the next cell to hand out) and the limit (the end of the
+    /// run). An allocation bumps the cursor; when it would pass the limit
+    /// it calls `tess_alloc`, which finds the next run.
+    pub const RUNS: i32 = 16;
     /// Bytes per size class: cells are multiples of it.
     pub const GRANULE: u64 = 8;
     /// Largest size (header included) allocated from size-class pages.
@@ -175,17 +173,22 @@ pub mod thread {
         Some((size.div_ceil(GRANULE) - 1) as usize)
     }
 
-    /// The byte offset in a thread's state of size class `class`'s
-    /// free-list head.
-    pub const fn free_list(class: usize) -> i32 {
-        FREE_LISTS + super::WORD * class as i32
+    /// The byte offset in a thread's state of size class `class`'s run
+    /// cursor; its limit is the next word.
+    pub const fn run_cursor(class: usize) -> i32 {
+        RUNS + 2 * super::WORD * class as i32
+    }
+
+    /// The byte offset in a thread's state of size class `class`'s run limit.
+    pub const fn run_limit(class: usize) -> i32 {
+        run_cursor(class) + super::WORD
     }
 
     /// One pointer per module that has variables, indexed by the key the
     /// runtime gives the module when it registers them: the thread's
     /// block of that module's variables, or null before the thread has
     /// used the module.
-    pub const BLOCKS: i32 = free_list(SIZE_CLASSES);
+    pub const BLOCKS: i32 = run_cursor(SIZE_CLASSES);
     /// Modules with variables a process can load.
     pub const MAX_MODULES: usize = 1024;
 

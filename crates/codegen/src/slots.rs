@@ -13,8 +13,8 @@ use tess_sema::hir::{Callee, Expr, ExprKind, Func, FuncId, Module, Stmt};
 
 /// Callees of at most this many HIR nodes are inlined.
 const INLINE_MAX_NODES: u32 = 40;
-/// A recursive callee this small is inlined into itself twice (gcc unrolls
-/// recursion like this too), bigger ones once.
+/// A recursive callee this small that holds no references is inlined into
+/// itself twice (gcc unrolls recursion like this too), others once.
 const INLINE_TINY_NODES: u32 = 20;
 /// Inlining stops this many callees deep.
 const INLINE_MAX_DEPTH: usize = 4;
@@ -44,11 +44,18 @@ pub fn inlinable(m: &Module, f: FuncId, inlining: &[FuncId]) -> bool {
     let copies = inlining.iter().filter(|&&g| g == f).count();
     let limit = match copies {
         0 => INLINE_MAX_NODES,
-        1 => INLINE_TINY_NODES,
+        1 if !holds_references(&m.funcs[f]) => INLINE_TINY_NODES,
         _ => return false,
     };
     let mut budget = limit;
     stmts_within(&m.funcs[f].body, &mut budget)
+}
+
+/// Whether a function returns a reference or has a reference-typed local:
+/// each inlined copy of it adds shadow-stack slots that every call zeroes
+/// (binary_trees' `bottomUp` inlined twice into itself had 35).
+fn holds_references(f: &Func) -> bool {
+    f.ret.is_ref() || f.locals.iter().any(|l| l.ty.is_ref())
 }
 
 /// Upper bound of the slots `func` uses, inlined callees included.

@@ -49,6 +49,7 @@ pub extern "C" fn tess_arr_new(is_ref: i8, cap: u64) -> *mut Array {
             crate::output::fatal("out of memory");
         }
         (*a).cap = cap;
+        crate::thread::finalize_when_dead(a.cast());
         a
     }
 }
@@ -65,6 +66,7 @@ pub unsafe extern "C" fn tess_arr_push(a: *mut Array, v: i64) {
                 if !d.is_null() {
                     std::ptr::copy_nonoverlapping(a.data, d, a.len as usize);
                 }
+                crate::thread::finalize_when_dead((a as *mut Array).cast());
                 d
             } else {
                 realloc(a.data.cast(), layout(a.cap as usize), new_cap * 8).cast()

@@ -3,22 +3,28 @@
 //! thread collects its own heap and never stops the others).
 //!
 //! Small objects live in pages of equal-sized cells, one size class per
-//! page. A thread allocates from the free list of one page per class,
-//! whose head sits in its state ([`FreeLists`]) where compiled code pops
-//! it inline; only when that list is empty does `tess_alloc` hand it the
-//! next page. Large objects are allocated on their own.
+//! page, in chunks whose mark bitmaps say which cells hold marked objects
+//! (`gc_chunks.rs`). A thread allocates by bumping a pointer through a
+//! *run* of free cells of one page per class — the cursor and limit sit
+//! in its state ([`Runs`]), where compiled code bumps them inline; only
+//! when a run is used up does `tess_alloc` find the next one, reading the
+//! bitmap, not the cells. There is no sweep: a cell is free when its bit
+//! is clear, and the objects that own memory outside the heap (array
+//! buffers, map tables, threads) are on a list the collector finalizes
+//! from. Large objects are allocated on their own.
 //!
-//! Generations without moving anything (C may hold a pointer): mark bits
-//! are *sticky*. An object that survives a collection keeps its mark and
-//! is old from then on. A young collection marks from the roots and the
-//! remembered set — old objects written since the last collection, which
-//! the write barrier logged — stops at every old object, and sweeps only
-//! the pages allocated from since the last collection. A full collection
-//! clears every mark first and sweeps everything; it runs when the old
-//! generation has grown past its threshold. The heap knows nothing of
-//! roots: its thread (`thread.rs`) marks them, then asks the heap to trace
-//! and sweep.
+//! Generations without moving anything (C may hold a pointer): marks are
+//! *sticky*. An object that survives a collection stays marked, in the
+//! bitmap and in its header, and is old from then on. A young collection
+//! marks from the roots and the remembered set — old objects written since
+//! the last collection, which the write barrier logged — and stops at
+//! every marked object; afterwards the pages allocated from since the last
+//! collection are searched for runs again. A full collection clears every
+//! mark first; it runs when the old generation has grown past its
+//! threshold. The heap knows nothing of roots: its thread (`thread.rs`)
+//! marks them, then asks the heap to trace.
 
+use crate::gc_chunks::{self, CHUNK_BYTES, PAGE_BYTES};
 use crate::gc_stats::Pauses;
 use crate::object::*;
 use std::alloc::{alloc_zeroed, dealloc, Layout};
@@ -29,11 +35,6 @@ use std::time::Instant;
 use tess_abi::layout::thread::{size_class, GRANULE, SIZE_CLASSES};
 use tess_abi::layout::{string, thread_object};
 
-const PAGE_BYTES: usize = 16 * 1024;
-/// Pages come from the system in chunks of this many bytes (mapped, so
-/// already zero), not from `malloc`: the threads' heaps then share no
-/// allocator arena.
-const CHUNK_BYTES: usize = 1 << 20;
 /// Bytes handed out between young collections (the nursery's size):
 /// measured on binary_trees, 4 MiB promoted more of the trees being built
 /// (0.71 s), 8 MiB took the peak over 48 MB, 6 MiB ran in 0.63 s in 45 MB.
@@ -44,48 +45,63 @@ const FULL_GROWTH: usize = 2;
 const MIN_FULL_BYTES: usize = 8 << 20;
 /// In stress mode, every this many collections is a full one.
 const STRESS_FULL_EVERY: u64 = 4;
-/// What a freed cell is filled with in stress mode, so that a reference
-/// the collector wrongly let go of faults on its next use.
+/// What free cells are filled with in stress mode when they are handed
+/// out, so that a reference the collector wrongly let go of faults on its
+/// next use.
 const POISON: u64 = 0xdead_0000_dead_0000;
 
-/// The free-list head of each small size class: the thread's state holds
-/// them at `tess_abi::layout::thread::FREE_LISTS` for compiled code.
+/// The run of free cells each small size class allocates from: cursor
+/// and limit. The thread's state holds them at
+/// `tess_abi::layout::thread::RUNS` for compiled code.
 #[repr(C)]
-pub struct FreeLists(pub [*mut Header; SIZE_CLASSES]);
+pub struct Runs(pub [(*mut u8, *mut u8); SIZE_CLASSES]);
 
-impl Default for FreeLists {
-    fn default() -> FreeLists {
-        FreeLists([null_mut(); SIZE_CLASSES])
+impl Default for Runs {
+    fn default() -> Runs {
+        Runs([(null_mut(), null_mut()); SIZE_CLASSES])
     }
 }
 
-/// A run of equal-sized cells. Its free cells are linked through their
-/// headers; the list is the page's own until the page is handed to the
-/// thread's [`FreeLists`], after which the next sweep rebuilds it.
+/// A page of equal-sized cells.
 struct Page {
     base: *mut u8,
     cell: usize,
     ncells: usize,
-    free: *mut Header,
-    nfree: usize,
-    /// Whether it was handed out since the last collection (it is then in
-    /// `Heap::young_pages`).
+    /// The next cell to look at for a run.
+    scan: usize,
+    /// Whether it was allocated from since the last collection (it is
+    /// then in `Heap::young_pages`).
     young: bool,
+}
+
+impl Page {
+    /// The next run of free cells from `scan` on, as cell indices: its
+    /// first unmarked cell, up to the next marked one (marks are only ever
+    /// set on a cell's first granule).
+    fn next_run(&mut self) -> Option<(usize, usize)> {
+        let base = self.base as usize;
+        let page_end = base + self.ncells * self.cell;
+        let start = (self.scan..self.ncells).find(|&k| !gc_chunks::is_marked(base + k * self.cell));
+        let Some(start) = start else {
+            self.scan = self.ncells;
+            return None;
+        };
+        let end = gc_chunks::next_marked(base + start * self.cell + GRANULE as usize, page_end)
+            .map_or(self.ncells, |addr| (addr - base) / self.cell);
+        self.scan = end;
+        Some((start, end))
+    }
 }
 
 /// Collector state; counts are in bytes.
 pub struct Heap {
-    /// Per size class: swept pages of that class with free cells, not
-    /// handed out since.
-    avail: [Vec<usize>; SIZE_CLASSES],
-    /// Per size class: pages to sweep before their next use. Sweeping is
-    /// lazy: a collection only marks, and a page is swept when the thread
-    /// next needs one of its size — right before it allocates from it, so
-    /// its cells are in the cache then.
-    unswept: [Vec<usize>; SIZE_CLASSES],
     pages: Vec<Page>,
-    /// The pages handed out since the last collection: a young collection
-    /// sweeps only these.
+    /// Per size class: the page runs come from now.
+    current: [Option<usize>; SIZE_CLASSES],
+    /// Per size class: pages that may have free cells, not yet searched
+    /// since the last collection.
+    candidates: [Vec<usize>; SIZE_CLASSES],
+    /// The pages allocated from since the last collection.
     young_pages: Vec<usize>,
     /// The chunks pages are cut from, and the unused rest of the last.
     chunks: Vec<*mut u8>,
@@ -93,6 +109,10 @@ pub struct Heap {
     large: Vec<(*mut Header, usize)>,
     /// `large[young_large..]` were allocated since the last collection.
     young_large: usize,
+    /// Objects that own memory outside the heap, to finalize when they
+    /// die; `finalizable[young_finalizable..]` are young.
+    finalizable: Vec<*mut Obj>,
+    young_finalizable: usize,
     /// Old objects written since the last collection (each has `LOGGED`).
     remembered: Vec<*mut Obj>,
     mark_stack: Vec<*mut Obj>,
@@ -121,14 +141,16 @@ fn stress() -> bool {
 impl Default for Heap {
     fn default() -> Heap {
         Heap {
-            avail: std::array::from_fn(|_| Vec::new()),
-            unswept: std::array::from_fn(|_| Vec::new()),
             pages: Vec::new(),
+            current: [None; SIZE_CLASSES],
+            candidates: std::array::from_fn(|_| Vec::new()),
             young_pages: Vec::new(),
             chunks: Vec::new(),
             chunk_rest: (null_mut(), 0),
             large: Vec::new(),
             young_large: 0,
+            finalizable: Vec::new(),
+            young_finalizable: 0,
             remembered: Vec::new(),
             mark_stack: Vec::new(),
             marked: 0,
@@ -152,22 +174,14 @@ impl Drop for Heap {
     /// A thread's heap dies with it: nothing outside the thread can reach
     /// its objects.
     fn drop(&mut self) {
-        for page in &self.pages {
-            for i in 0..page.ncells {
-                let c = unsafe { page.base.add(i * page.cell) }.cast::<Header>();
-                if unsafe { &*c }.flags() & FREE == 0 {
-                    unsafe { finalize(c) };
-                }
-            }
+        for &o in &self.finalizable {
+            unsafe { finalize(o) };
         }
         for &chunk in &self.chunks {
-            unsafe { libc::munmap(chunk.cast(), CHUNK_BYTES) };
+            unsafe { gc_chunks::unmap_chunk(chunk) };
         }
         for &(p, size) in &self.large {
-            unsafe {
-                finalize(p);
-                dealloc(p.cast(), Layout::from_size_align_unchecked(size, GRANULE as usize));
-            }
+            unsafe { dealloc(p.cast(), Layout::from_size_align_unchecked(size, GRANULE as usize)) };
         }
     }
 }
@@ -180,102 +194,90 @@ impl Heap {
 
     /// Allocates `size` zeroed bytes (header included) for an object of
     /// `ty`; the caller collects first when [`Heap::wants_collection`].
-    pub fn alloc(&mut self, free: &mut FreeLists, ty: *const TypeInfo, size: u64) -> *mut Obj {
+    pub fn alloc(&mut self, runs: &mut Runs, ty: *const TypeInfo, size: u64) -> *mut Obj {
         let p = match size_class(size) {
-            Some(class) => self.alloc_small(free, class),
+            Some(class) => self.alloc_small(runs, class),
             None => self.alloc_large(size as usize),
         };
         unsafe { (*p).set(ty, 0) };
         p.cast()
     }
 
-    fn alloc_small(&mut self, free: &mut FreeLists, class: usize) -> *mut Header {
+    fn alloc_small(&mut self, runs: &mut Runs, class: usize) -> *mut Header {
         let cell = (class + 1) * GRANULE as usize;
-        if free.0[class].is_null() {
-            free.0[class] = self.hand_out(class);
+        let (cursor, limit) = runs.0[class];
+        let p = if (limit as usize).wrapping_sub(cursor as usize) >= cell && !cursor.is_null() {
+            cursor
+        } else {
+            let (start, end) = self.next_run(class);
+            runs.0[class] = (start, end);
+            start
+        };
+        // Word stores: cells are small, and a `memset` call costs more
+        // (LLVM turns a plain loop into one).
+        let words = p.cast::<u64>();
+        for i in 0..cell / 8 {
+            unsafe { words.add(i).write_volatile(0) };
         }
-        let p = free.0[class];
-        unsafe {
-            free.0[class] = (*p).next_free();
-            // Word stores: cells are small, and a `memset` call costs more
-            // (LLVM turns a plain loop into one).
-            let words = p.cast::<u64>();
-            for i in 0..cell / 8 {
-                words.add(i).write_volatile(0);
-            }
-        }
+        runs.0[class].0 = unsafe { p.add(cell) };
         if self.stress {
             // Every allocation must come here (and collect): compiled
-            // code finds no list to pop. The rest of the list stays free
-            // in a young page, which the next sweep relinks.
-            free.0[class] = null_mut();
+            // code finds no room in the run.
+            runs.0[class].1 = runs.0[class].0;
         }
-        p
+        p.cast()
     }
 
-    /// The free list of the next page of `class` with free cells (a new
-    /// page when there is none), which the thread then owns.
-    fn hand_out(&mut self, class: usize) -> *mut Header {
+    /// The next run of free cells of `class`: in the current page, else in
+    /// the next candidate page, else in a new page.
+    fn next_run(&mut self, class: usize) -> (*mut u8, *mut u8) {
         let cell = (class + 1) * GRANULE as usize;
-        let pi = loop {
-            if let Some(pi) = self.unswept[class].pop() {
-                if self.sweep_page(pi) > 0 {
-                    break pi;
+        loop {
+            let pi = match self.current[class] {
+                Some(pi) => pi,
+                None => {
+                    let pi = self.candidates[class].pop().unwrap_or_else(|| self.add_page(cell));
+                    self.current[class] = Some(pi);
+                    pi
                 }
+            };
+            let page = &mut self.pages[pi];
+            let Some((start, end)) = page.next_run() else {
+                self.current[class] = None;
                 continue;
+            };
+            if !page.young {
+                page.young = true;
+                self.young_pages.push(pi);
             }
-            match self.avail[class].pop() {
-                Some(pi) if self.pages[pi].nfree > 0 => break pi,
-                Some(_) => {}
-                None => break self.add_page(cell),
+            let (from, to) = unsafe { (page.base.add(start * cell), page.base.add(end * cell)) };
+            self.since_gc += to as usize - from as usize;
+            if self.stress {
+                let words = from.cast::<u64>();
+                for w in 0..(to as usize - from as usize) / 8 {
+                    unsafe { words.add(w).write(POISON) };
+                }
             }
-        };
-        let page = &mut self.pages[pi];
-        let list = page.free;
-        self.since_gc += page.nfree * cell;
-        page.free = null_mut();
-        page.nfree = 0;
-        if !page.young {
-            page.young = true;
-            self.young_pages.push(pi);
+            return (from, to);
         }
-        list
     }
 
     fn add_page(&mut self, cell: usize) -> usize {
         let base = self.fresh_page();
-        let ncells = PAGE_BYTES / cell;
-        let mut free = null_mut();
-        for i in (0..ncells).rev() {
-            let c = unsafe { base.add(i * cell) }.cast::<Header>();
-            unsafe { (*c).set(free as *const TypeInfo, FREE) };
-            free = c;
-        }
-        self.pages.push(Page { base, cell, ncells, free, nfree: ncells, young: false });
+        self.pages.push(Page { base, cell, ncells: PAGE_BYTES / cell, scan: 0, young: false });
         self.footprint += PAGE_BYTES;
         self.peak_footprint = self.peak_footprint.max(self.footprint);
         self.pages.len() - 1
     }
 
-    /// A zeroed page from the current chunk, mapping a new chunk when it
-    /// is used up.
+    /// A zeroed page from the current chunk, mapping a new chunk (whose
+    /// first page is its bitmap) when it is used up.
     fn fresh_page(&mut self) -> *mut u8 {
         if self.chunk_rest.1 < PAGE_BYTES {
-            let chunk = unsafe {
-                libc::mmap(
-                    null_mut(),
-                    CHUNK_BYTES,
-                    libc::PROT_READ | libc::PROT_WRITE,
-                    libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
-                    -1,
-                    0,
-                )
-            };
-            if chunk == libc::MAP_FAILED {
-                crate::output::fatal("out of memory");
-            }
-            self.chunks.push(chunk.cast());
-            self.chunk_rest = (chunk.cast(), CHUNK_BYTES);
+            let chunk = gc_chunks::map_chunk();
+            self.chunks.push(chunk);
+            self.chunk_rest = (unsafe { chunk.add(PAGE_BYTES) }, CHUNK_BYTES - PAGE_BYTES);
+            self.footprint += PAGE_BYTES;
         }
         let (base, left) = self.chunk_rest;
         self.chunk_rest = (unsafe { base.add(PAGE_BYTES) }, left - PAGE_BYTES);
@@ -297,6 +299,12 @@ impl Heap {
         p
     }
 
+    /// Records that `o` owns memory outside the heap, to release when it
+    /// dies (an array's buffer, a map's table, a thread).
+    pub fn finalize_when_dead(&mut self, o: *mut Obj) {
+        self.finalizable.push(o);
+    }
+
     /// Records that old object `o` was written (the write barrier's slow
     /// path): the next young collection traces it as a root.
     ///
@@ -310,16 +318,17 @@ impl Heap {
     }
 
     /// Starts a collection — full when `full` or when the old generation
-    /// has outgrown its threshold — taking back the thread's free lists;
-    /// the thread then marks its roots with [`Heap::mark`] and calls
+    /// has outgrown its threshold — taking back the thread's runs; the
+    /// thread then marks its roots with [`Heap::mark`] and calls
     /// [`Heap::finish`].
-    pub fn begin(&mut self, free: &mut FreeLists, full: bool) {
+    pub fn begin(&mut self, runs: &mut Runs, full: bool) {
         self.started = Some(Instant::now());
         self.collections += 1;
         self.full = full
             || self.old >= self.full_threshold
             || (self.stress && self.collections.is_multiple_of(STRESS_FULL_EVERY));
-        *free = FreeLists::default();
+        *runs = Runs::default();
+        self.current = [None; SIZE_CLASSES];
         for &o in &self.remembered {
             let header = unsafe { &(*o).header };
             header.set_flags(header.flags() & !LOGGED);
@@ -330,17 +339,17 @@ impl Heap {
         }
     }
 
-    /// Clears every mark, so that a full collection finds what is live
-    /// among the old objects too.
+    /// Clears every mark — the bitmaps and the marked objects' headers —
+    /// so that a full collection finds what is live among the old objects
+    /// too.
     fn unmark_all(&mut self) {
-        for page in &self.pages {
-            for i in 0..page.ncells {
-                let header = unsafe { &*page.base.add(i * page.cell).cast::<Header>() };
-                let bits = header.flags();
-                if bits & FREE == 0 && bits & MARK != 0 {
-                    header.set_flags(bits & !MARK);
-                }
-            }
+        for &chunk in &self.chunks {
+            unsafe {
+                gc_chunks::drain_marks(chunk, |addr| {
+                    let header = &*(addr as *const Header);
+                    header.set_flags(header.flags() & !MARK);
+                })
+            };
         }
         for &(p, _) in &self.large {
             let header = unsafe { &*p };
@@ -348,18 +357,39 @@ impl Heap {
         }
     }
 
-    /// Traces from the marked roots and the remembered set, then sweeps.
+    /// Traces from the marked roots and the remembered set, then frees
+    /// what died: runs will be found in the pages allocated from since
+    /// the last collection (in a full one, in every page).
     pub fn finish(&mut self) {
         for o in std::mem::take(&mut self.remembered) {
             unsafe { self.trace(o) };
         }
         self.marked = 0;
         self.drain();
+        self.finalize_dead();
+        let from = if self.full { 0 } else { self.young_large };
+        let large = self.sweep_large(from);
         if self.full {
-            self.sweep_full();
+            self.old = self.marked + large;
+            for list in &mut self.candidates {
+                list.clear();
+            }
+            self.young_pages.clear();
+            for (pi, page) in self.pages.iter_mut().enumerate() {
+                page.young = false;
+                page.scan = 0;
+                self.candidates[page.cell / GRANULE as usize - 1].push(pi);
+            }
         } else {
-            self.sweep_young();
+            self.old += self.marked + large;
+            for pi in std::mem::take(&mut self.young_pages) {
+                let page = &mut self.pages[pi];
+                page.young = false;
+                page.scan = 0;
+                self.candidates[page.cell / GRANULE as usize - 1].push(pi);
+            }
         }
+        self.young_large = self.large.len();
         self.since_gc = 0;
         self.peak_old = self.peak_old.max(self.old);
         let pause = self.started.take().map_or(0, |s| s.elapsed().as_nanos() as u64);
@@ -371,9 +401,9 @@ impl Heap {
         }
     }
 
-    /// Marks a root or a traced reference (null, static and old objects
-    /// are ignored) — later: it is queued, and its header read only when
-    /// [`Heap::drain`] reaches it.
+    /// Marks a root or a traced reference (null, static and already
+    /// marked objects are ignored) — later: it is queued, and looked at
+    /// only when [`Heap::drain`] reaches it.
     ///
     /// # Safety
     /// `o` is null or an object of this heap or a static one.
@@ -384,10 +414,10 @@ impl Heap {
     }
 
     /// Marks and traces everything reachable from the queued references.
-    /// Reading a header is the cost of marking (a cache miss per object),
-    /// so references pass through a small FIFO between the stack and
-    /// their marking, each prefetched as it enters: by the time one is
-    /// marked its header has arrived.
+    /// A small object's mark is in its chunk's bitmap, so an old one is
+    /// passed over without reading it; the others' headers are read, so
+    /// references pass through a small FIFO between the stack and their
+    /// marking, each prefetched as it enters.
     fn drain(&mut self) {
         const AHEAD: usize = 16;
         let mut ring = [null_mut::<Obj>(); AHEAD];
@@ -406,11 +436,28 @@ impl Heap {
             head = (head + 1) % AHEAD;
             len -= 1;
             let header = unsafe { &(*o).header };
-            let bits = header.flags();
-            if bits & (MARK | STATIC) == 0 {
+            if gc_chunks::in_chunk(o as usize) {
+                if gc_chunks::test_and_mark(o as usize) {
+                    continue;
+                }
+                header.set_flags(header.flags() | MARK);
+            } else {
+                let bits = header.flags();
+                if bits & (MARK | STATIC) != 0 {
+                    continue;
+                }
                 header.set_flags(bits | MARK);
-                self.marked += unsafe { self.trace(o) };
             }
+            self.marked += unsafe { self.trace(o) };
+        }
+    }
+
+    /// Whether `o` is marked.
+    fn is_marked(o: *mut Obj) -> bool {
+        if gc_chunks::in_chunk(o as usize) {
+            gc_chunks::is_marked(o as usize)
+        } else {
+            unsafe { &(*o).header }.flags() & MARK != 0
         }
     }
 
@@ -462,63 +509,21 @@ impl Heap {
         }
     }
 
-    /// After a young collection: the pages allocated from since the last
-    /// one are to be swept (what survived in them is old from now on), and
-    /// the large objects made since are swept now.
-    fn sweep_young(&mut self) {
-        for pi in std::mem::take(&mut self.young_pages) {
-            let page = &mut self.pages[pi];
-            page.young = false;
-            self.unswept[page.cell / GRANULE as usize - 1].push(pi);
-        }
-        let from = self.young_large;
-        self.old += self.marked + self.sweep_large(from);
-        self.young_large = self.large.len();
-    }
-
-    /// After a full collection: every page is to be swept, and every large
-    /// object is swept now. The old generation is what the marking reached.
-    fn sweep_full(&mut self) {
-        for list in self.avail.iter_mut().chain(&mut self.unswept) {
-            list.clear();
-        }
-        self.young_pages.clear();
-        for (pi, page) in self.pages.iter_mut().enumerate() {
-            page.young = false;
-            self.unswept[page.cell / GRANULE as usize - 1].push(pi);
-        }
-        self.old = self.marked + self.sweep_large(0);
-        self.young_large = self.large.len();
-    }
-
-    /// Frees the unmarked cells of a page and relinks its free list;
-    /// returns how many cells are free.
-    fn sweep_page(&mut self, pi: usize) -> usize {
-        let stress = self.stress;
-        let page = &mut self.pages[pi];
-        let (mut free, mut nfree) = (null_mut(), 0);
-        for i in (0..page.ncells).rev() {
-            let c = unsafe { page.base.add(i * page.cell) }.cast::<Header>();
-            let bits = unsafe { &*c }.flags();
-            if bits & MARK != 0 {
-                continue;
+    /// Finalizes the objects on the finalizable list (its young part, in a
+    /// young collection) that were not marked.
+    fn finalize_dead(&mut self) {
+        let from = if self.full { 0 } else { self.young_finalizable };
+        let mut i = from;
+        while i < self.finalizable.len() {
+            let o = self.finalizable[i];
+            if Self::is_marked(o) {
+                i += 1;
+            } else {
+                unsafe { finalize(o) };
+                self.finalizable.swap_remove(i);
             }
-            if bits & FREE == 0 {
-                unsafe { finalize(c) };
-                if stress {
-                    let words = c.cast::<u64>();
-                    for w in 1..page.cell / 8 {
-                        unsafe { words.add(w).write(POISON) };
-                    }
-                }
-            }
-            unsafe { (*c).set(free as *const TypeInfo, FREE) };
-            free = c;
-            nfree += 1;
         }
-        page.free = free;
-        page.nfree = nfree;
-        nfree
+        self.young_finalizable = self.finalizable.len();
     }
 
     /// Frees the unmarked large objects from `large[from..]`; returns the
@@ -532,10 +537,7 @@ impl Heap {
                 live += size;
                 i += 1;
             } else {
-                unsafe {
-                    finalize(p);
-                    dealloc(p.cast(), Layout::from_size_align_unchecked(size, GRANULE as usize));
-                }
+                unsafe { dealloc(p.cast(), Layout::from_size_align_unchecked(size, GRANULE as usize)) };
                 self.footprint -= size;
                 self.large.swap_remove(i);
             }
@@ -571,13 +573,14 @@ fn prefetch(o: *mut Obj) {
     let _ = o;
 }
 
-/// Releases what an object owns outside the heap (array buffers, map tables).
-unsafe fn finalize(c: *mut Header) {
+/// Releases what an object owns outside the heap (array buffers, map
+/// tables, a thread).
+unsafe fn finalize(o: *mut Obj) {
     unsafe {
-        match (*(*c).ty()).kind {
-            Kind::ValueArray | Kind::RefArray => crate::array_buffer::free_buffer(c.cast()),
-            Kind::Map => crate::map_table::free_table(c.cast()),
-            Kind::Thread => crate::joinable::release(c.cast()),
+        match (*(*o).header.ty()).kind {
+            Kind::ValueArray | Kind::RefArray => crate::array_buffer::free_buffer(o.cast()),
+            Kind::Map => crate::map_table::free_table(o.cast()),
+            Kind::Thread => crate::joinable::release(o.cast()),
             Kind::Object | Kind::String => {}
         }
     }

@@ -32,6 +32,7 @@ pub mod elf_check;
 pub mod exc;
 pub mod exit;
 pub mod gc;
+mod gc_chunks;
 mod gc_stats;
 pub mod handles;
 pub mod io;

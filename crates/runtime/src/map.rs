@@ -51,6 +51,7 @@ pub extern "C" fn tess_map_new(keys_are_strings: i8, vals_are_refs: i8) -> *mut 
     unsafe {
         let m = alloc(&tess_ti_Map, std::mem::size_of::<MapObj>() as u64).cast::<MapObj>();
         (*m).table = Box::into_raw(t);
+        crate::thread::finalize_when_dead(m.cast());
         m
     }
 }

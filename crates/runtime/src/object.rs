@@ -1,8 +1,8 @@
 //! Object layout and type information shared with compiled code.
 //!
 //! Every heap object starts with a one-word [`Header`]: the address of its
-//! type info with the collector's four flag bits in the low bits (type
-//! infos are 16-byte aligned). Type info is one distinct static object per type, so
+//! type info with the collector's three flag bits in the low bits (type
+//! infos are 8-byte aligned). Type info is one distinct static object per type, so
 //! modules compiled separately can each define their own, and `is` tests
 //! are O(1) through the ancestor display (`depth`, `display`).
 
@@ -12,7 +12,7 @@ use std::sync::atomic::Ordering::Relaxed;
 use tess_abi::layout;
 
 /// The first word of every object: type info address | collector flags
-/// ([`MARK`], [`STATIC`], [`FREE`], [`LOGGED`]). A free cell holds the next free cell.
+/// ([`MARK`], [`STATIC`], [`LOGGED`]). A free cell holds the next free cell.
 #[repr(C)]
 pub struct Header {
     tagged: AtomicPtr<u8>,
@@ -40,21 +40,14 @@ impl Header {
     pub fn set_flags(&self, flags: u64) {
         self.set(self.ty(), flags);
     }
-
-    /// The next free cell after this free one (its header holds that
-    /// cell's address with the [`FREE`] flag; cells are only 8-aligned,
-    /// so the flag bits there are the low three).
-    pub fn next_free(&self) -> *mut Header {
-        self.tagged.load(Relaxed).map_addr(|a| a & !(FREE as usize)).cast()
-    }
 }
 
-pub use layout::header::{FREE, LOGGED, MARK, STATIC};
+pub use layout::header::{LOGGED, MARK, STATIC};
 pub use layout::Kind;
 
 /// Run-time type information; laid out as `docs/abi.md` describes, and
 /// aligned so that a header has room for the collector's flags.
-#[repr(C, align(16))]
+#[repr(C)]
 pub struct TypeInfo {
     pub kind: Kind,
     pub flags: u32,
@@ -185,5 +178,6 @@ const _: () = {
     assert!(offset_of!(TypeInfo, display) == type_info::DISPLAY as usize);
     assert!(offset_of!(TypeInfo, nslots) == type_info::NSLOTS as usize);
     assert!(size_of::<TypeInfo>() == type_info::VTABLE as usize);
+    assert!(std::mem::align_of::<TypeInfo>() as u64 >= layout::header::TYPE_INFO_ALIGN);
     assert!(offset_of!(ClassInfo<1>, vtable) == type_info::VTABLE as usize);
 };

@@ -34,6 +34,7 @@ pub extern "C" fn tess_spawn(f: extern "C" fn()) -> *mut Obj {
     }
     let o = crate::thread::alloc(&tess_ti_Thread.ti, thread_object::SIZE as u64);
     unsafe { fields(o).pthread = thread };
+    crate::thread::finalize_when_dead(o);
     o
 }
 

@@ -9,7 +9,7 @@
 //! when they end. The collector runs here: a thread marks its own roots
 //! and collects its own heap, never stopping another.
 
-use crate::gc::{FreeLists, Heap};
+use crate::gc::{Heap, Runs};
 use crate::lock::Lock;
 use crate::object::{Obj, TypeInfo, MARK};
 use std::cell::{Cell, RefCell};
@@ -47,7 +47,7 @@ pub struct Thread {
     pub ss_top: *mut *mut Obj,
     pub exc: *mut Obj,
     /// Where compiled code allocates small objects inline.
-    pub free: FreeLists,
+    pub runs: Runs,
     /// One more than `MAX_MODULES`: the last is always null, so a key cell
     /// not yet set (its initial value points there) finds no block.
     pub blocks: [*mut u8; layout::MAX_MODULES + 1],
@@ -64,7 +64,7 @@ pub struct Thread {
 const _: () = {
     assert!(offset_of!(Thread, ss_top) == layout::SS_TOP as usize);
     assert!(offset_of!(Thread, exc) == layout::EXC as usize);
-    assert!(offset_of!(Thread, free) == layout::FREE_LISTS as usize);
+    assert!(offset_of!(Thread, runs) == layout::RUNS as usize);
     assert!(offset_of!(Thread, blocks) == layout::BLOCKS as usize);
 };
 
@@ -118,7 +118,7 @@ pub fn attach(slots: usize) -> *mut Thread {
     let t = Box::into_raw(Box::new(Thread {
         ss_top: ss_base,
         exc: null_mut(),
-        free: FreeLists::default(),
+        runs: Runs::default(),
         blocks: [null_mut(); layout::MAX_MODULES + 1],
         ss_base,
         ss_map_bytes,
@@ -209,7 +209,7 @@ impl Thread {
         if self.heap.wants_collection() {
             self.collect(false);
         }
-        self.heap.alloc(&mut self.free, ty, size)
+        self.heap.alloc(&mut self.runs, ty, size)
     }
 
     /// Collects this thread's heap — its young generation, or all of it
@@ -218,7 +218,7 @@ impl Thread {
     /// kept `CString`), then traces and sweeps.
     pub fn collect(&mut self, full: bool) {
         let heap = &mut self.heap;
-        heap.begin(&mut self.free, full);
+        heap.begin(&mut self.runs, full);
         unsafe {
             let mut slot = self.ss_base;
             while slot < self.ss_top {
@@ -282,6 +282,12 @@ pub extern "C" fn tess_gc_collect() {
 #[no_mangle]
 pub unsafe extern "C" fn tess_write_barrier(o: *mut Obj, t: *mut Thread) {
     unsafe { (*t).heap.remember(o) }
+}
+
+/// Records that `o`, an object of the calling thread, owns memory outside
+/// the heap that the collector must release when it dies.
+pub fn finalize_when_dead(o: *mut Obj) {
+    current().heap.finalize_when_dead(o);
 }
 
 /// The write barrier for the runtime's own stores of a reference into an

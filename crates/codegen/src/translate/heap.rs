@@ -1,7 +1,7 @@
 //! What compiled code does on the collector's behalf (`docs/abi.md`, the
-//! collector): allocating small objects inline from the thread's free
-//! lists, and the write barrier before a reference is stored into an
-//! object.
+//! collector): allocating small objects inline by bumping the thread's
+//! run of free cells, and the write barrier before a reference is stored
+//! into an object.
 
 use super::{flags, Translator, R};
 use crate::abi::PTR;
@@ -12,9 +12,9 @@ use tess_abi::layout::{self, header, thread};
 use tess_abi::RuntimeFn;
 
 impl<M: Module> Translator<'_, '_, M> {
-    /// A new zeroed object of `size` bytes with type info `ti`: popped
-    /// from the thread's free list of its size class when the size is
-    /// known here and small, else (and when the list is empty) from
+    /// A new zeroed object of `size` bytes with type info `ti`: bumped
+    /// from the thread's run of free cells of its size class when the size
+    /// is known here and small, else (and when the run is used up) from
     /// `tess_alloc`, which may collect.
     pub(super) fn alloc_object(&mut self, ti: Value, size: Option<u32>) -> R<Value> {
         let Some((size, class)) = size.and_then(|s| Some((s, thread::size_class(u64::from(s))?))) else {
@@ -25,22 +25,22 @@ impl<M: Module> Translator<'_, '_, M> {
             return self.call_rt_value(RuntimeFn::Alloc, &[ti, size]);
         };
         let t = self.thread();
-        let head = thread::free_list(class);
-        let cell = self.b.ins().load(PTR, flags(), t, head);
+        let cell_bytes = (class as u64 + 1) * thread::GRANULE;
+        let cell = self.b.ins().load(PTR, flags(), t, thread::run_cursor(class));
+        let limit = self.b.ins().load(PTR, flags(), t, thread::run_limit(class));
+        let next = self.b.ins().iadd_imm_s(cell, cell_bytes as i64);
+        let room = self.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, next, limit);
         let fast = self.b.create_block();
         let slow = self.b.create_block();
         self.b.set_cold_block(slow);
         let join = self.b.create_block();
         let obj = self.b.append_block_param(join, PTR);
         self.alloc_joins.insert(join);
-        self.b.ins().brif(cell, fast, &[], slow, &[]);
+        self.b.ins().brif(room, fast, &[], slow, &[]);
 
         self.b.switch_to_block(fast);
-        let link = self.b.ins().load(PTR, flags(), cell, 0);
-        let next = self.b.ins().band_imm_s(link, !(header::FREE as i64));
-        self.b.ins().store(flags(), next, t, head);
+        self.b.ins().store(flags(), next, t, thread::run_cursor(class));
         let zero = self.b.ins().iconst(types::I64, 0);
-        let cell_bytes = (class as u64 + 1) * thread::GRANULE;
         for at in (layout::header::SIZE as u64..cell_bytes).step_by(layout::WORD as usize) {
             self.b.ins().store(flags(), zero, cell, at as i32);
         }

@@ -1,0 +1,173 @@
+//! Where small objects live: chunks of 1 MiB, mapped from the system and
+//! aligned to their size, each holding 63 pages of 16 KiB and, in its
+//! first page, its *mark bitmap* — one bit per 8-byte granule of the chunk,
+//! set on the first granule of every marked object. The collector marks
+//! there, and the allocator finds free cells there, without touching the
+//! cells themselves.
+//!
+//! A process-wide map with one bit per MiB of address space says which
+//! addresses are chunks (so the collector can tell a small object from a
+//! large or static one before reading it); it is reserved, not committed:
+//! only the parts covering mapped chunks become memory.
+
+use std::ptr::null_mut;
+use std::sync::atomic::{AtomicPtr, AtomicU8, Ordering};
+
+pub const CHUNK_BYTES: usize = 1 << 20;
+pub const PAGE_BYTES: usize = 16 * 1024;
+const GRANULE: usize = 8;
+/// Addresses the chunk map covers: the 47-bit user space of x86-64 and
+/// AArch64 Linux.
+const ADDRESS_BITS: u32 = 47;
+const MAP_BYTES: usize = 1 << (ADDRESS_BITS - 20 - 3);
+
+static CHUNK_MAP: AtomicPtr<AtomicU8> = AtomicPtr::new(null_mut());
+
+fn map_anonymous(bytes: usize, flags: libc::c_int) -> *mut u8 {
+    let p = unsafe {
+        libc::mmap(
+            null_mut(),
+            bytes,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | flags,
+            -1,
+            0,
+        )
+    };
+    if p == libc::MAP_FAILED {
+        crate::output::fatal("out of memory");
+    }
+    p.cast()
+}
+
+/// The chunk map, reserved on first use (by whichever thread gets there
+/// first; the others use the same).
+fn chunk_map() -> *mut AtomicU8 {
+    let map = CHUNK_MAP.load(Ordering::Acquire);
+    if !map.is_null() {
+        return map;
+    }
+    let fresh = map_anonymous(MAP_BYTES, libc::MAP_NORESERVE).cast::<AtomicU8>();
+    match CHUNK_MAP.compare_exchange(null_mut(), fresh, Ordering::AcqRel, Ordering::Acquire) {
+        Ok(_) => fresh,
+        Err(theirs) => {
+            unsafe { libc::munmap(fresh.cast(), MAP_BYTES) };
+            theirs
+        }
+    }
+}
+
+/// The chunk map's byte and bit for the MiB of `addr`.
+fn map_slot(addr: usize) -> (usize, u8) {
+    let mib = addr >> 20;
+    (mib >> 3, 1 << (mib & 7))
+}
+
+/// Whether `addr` lies in a chunk (of any thread).
+#[inline]
+pub fn in_chunk(addr: usize) -> bool {
+    if addr >> ADDRESS_BITS != 0 {
+        return false;
+    }
+    let map = CHUNK_MAP.load(Ordering::Relaxed);
+    if map.is_null() {
+        return false;
+    }
+    let (byte, bit) = map_slot(addr);
+    unsafe { (*map.add(byte)).load(Ordering::Relaxed) & bit != 0 }
+}
+
+/// Maps a new chunk, zeroed; its first page is its mark bitmap.
+pub fn map_chunk() -> *mut u8 {
+    // Twice the size, then the unaligned ends unmapped: an aligned chunk.
+    let raw = map_anonymous(2 * CHUNK_BYTES, 0) as usize;
+    let start = (raw + CHUNK_BYTES - 1) & !(CHUNK_BYTES - 1);
+    unsafe {
+        if start > raw {
+            libc::munmap(raw as *mut libc::c_void, start - raw);
+        }
+        let end = raw + 2 * CHUNK_BYTES;
+        if end > start + CHUNK_BYTES {
+            libc::munmap((start + CHUNK_BYTES) as *mut libc::c_void, end - start - CHUNK_BYTES);
+        }
+    }
+    if start >> ADDRESS_BITS != 0 {
+        crate::output::fatal("heap address beyond the collector's map");
+    }
+    let (byte, bit) = map_slot(start);
+    unsafe { (*chunk_map().add(byte)).fetch_or(bit, Ordering::Relaxed) };
+    start as *mut u8
+}
+
+/// Unmaps a chunk from [`map_chunk`].
+///
+/// # Safety
+/// Nothing refers to its objects any more.
+pub unsafe fn unmap_chunk(chunk: *mut u8) {
+    let (byte, bit) = map_slot(chunk as usize);
+    unsafe {
+        (*chunk_map().add(byte)).fetch_and(!bit, Ordering::Relaxed);
+        libc::munmap(chunk.cast(), CHUNK_BYTES);
+    }
+}
+
+/// The bitmap word and bit of the granule at `addr` (in a chunk).
+#[inline]
+fn bit_of(addr: usize) -> (*mut u64, u64) {
+    let chunk = addr & !(CHUNK_BYTES - 1);
+    let granule = (addr - chunk) / GRANULE;
+    ((chunk as *mut u64).wrapping_add(granule / 64), 1 << (granule % 64))
+}
+
+/// Whether the object at `addr` (in a chunk) is marked.
+#[inline]
+pub fn is_marked(addr: usize) -> bool {
+    let (word, bit) = bit_of(addr);
+    unsafe { *word & bit != 0 }
+}
+
+/// Marks the object at `addr` (in a chunk); returns whether it already was.
+#[inline]
+pub fn test_and_mark(addr: usize) -> bool {
+    let (word, bit) = bit_of(addr);
+    unsafe {
+        let old = *word;
+        *word = old | bit;
+        old & bit != 0
+    }
+}
+
+/// The address of the first marked object in `[from, to)` (addresses in
+/// one chunk), read a bitmap word at a time.
+pub fn next_marked(from: usize, to: usize) -> Option<usize> {
+    let chunk = from & !(CHUNK_BYTES - 1);
+    let words = chunk as *const u64;
+    let (mut g, end) = ((from - chunk) / GRANULE, (to - chunk) / GRANULE);
+    while g < end {
+        let word = unsafe { *words.add(g / 64) } >> (g % 64);
+        if word != 0 {
+            let at = g + word.trailing_zeros() as usize;
+            return (at < end).then_some(chunk + at * GRANULE);
+        }
+        g = (g / 64 + 1) * 64;
+    }
+    None
+}
+
+/// Calls `f` with the address of every marked object of `chunk`, then
+/// clears its bitmap.
+///
+/// # Safety
+/// `chunk` came from [`map_chunk`].
+pub unsafe fn drain_marks(chunk: *mut u8, mut f: impl FnMut(usize)) {
+    let words = chunk.cast::<u64>();
+    for w in 0..PAGE_BYTES / 8 {
+        let mut bits = unsafe { *words.add(w) };
+        while bits != 0 {
+            let b = bits.trailing_zeros() as usize;
+            f(chunk as usize + (w * 64 + b) * GRANULE);
+            bits &= bits - 1;
+        }
+        unsafe { *words.add(w) = 0 };
+    }
+}
