@@ -315,7 +315,8 @@ pub unsafe fn push_root(p: *mut Obj) {
     }
 }
 
-/// Pops `n` references pushed by [`push_root`].
+/// Pops `n` references pushed by [`push_root`], leaving their slots null
+/// (the shadow stack above its top always is: compiled frames rely on it).
 ///
 /// # Safety
 /// At least `n` were pushed.
@@ -323,6 +324,7 @@ pub unsafe fn pop_root(n: usize) {
     let t = current();
     unsafe {
         t.ss_top = t.ss_top.sub(n);
+        std::ptr::write_bytes(t.ss_top, 0, n);
     }
 }
 

@@ -38,15 +38,14 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         }
     }
 
+    /// Reserves the frame's slots. They are already null: every frame
+    /// leaves the slots it used null (`close_frame`), so the shadow stack
+    /// above its top always is (`docs/abi.md`, frame protocol).
     pub(super) fn open_frame(&mut self) -> R<()> {
         let t = self.thread();
         let base = self.b.ins().load(PTR, flags(), t, thread::SS_TOP);
         let new_top = self.b.ins().iadd_imm_s(base, i64::from(self.nslots) * 8);
         self.b.ins().store(flags(), new_top, t, thread::SS_TOP);
-        let zero = self.b.ins().iconst(PTR, 0);
-        for i in 0..self.nslots {
-            self.b.ins().store(flags(), zero, base, (i * 8) as i32);
-        }
         self.frame_base = Some(base);
         Ok(())
     }
@@ -74,8 +73,17 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         }
     }
 
+    /// Leaves the frame: nulls the slots that may hold something here —
+    /// those below the current statement's highest (its own intermediates,
+    /// its enclosing statements' and the locals'; completed statements
+    /// nulled theirs) — and pops it. A path that leaves a function early
+    /// then pays only for what it used.
     pub(super) fn close_frame(&mut self) -> R<()> {
         if let Some(base) = self.frame_base {
+            let zero = self.b.ins().iconst(PTR, 0);
+            for slot in 0..self.stmt_high {
+                self.b.ins().store(flags(), zero, base, (slot * 8) as i32);
+            }
             let t = self.thread();
             self.b.ins().store(flags(), base, t, thread::SS_TOP);
         }

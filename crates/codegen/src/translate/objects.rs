@@ -205,11 +205,10 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
     /// `x!`: `NilError` when nil.
     pub(super) fn unwrap(&mut self, opt: &'h Expr, inner: &Ty) -> R<Value> {
         let (present, v) = self.optional_parts(opt)?;
-        let is_nil = self.b.ins().bxor_imm_u(present, 1);
         let fail = self.b.create_block();
         self.b.set_cold_block(fail);
         let cont = self.b.create_block();
-        self.b.ins().brif(is_nil, fail, &[], cont, &[]);
+        self.b.ins().brif(present, cont, &[], fail, &[]);
         self.b.switch_to_block(fail);
         self.call_rt(RuntimeFn::ThrowNil, &[])?;
         self.jump_to_unwind();
