@@ -113,11 +113,11 @@ def twins(name, tmp):
 
 def pause_report():
     """Young and full collections of each benchmark, with their pauses."""
-    print(f"\n{'benchmark':<15}{'young':>7}  {'young pauses':<34}{'full':>5}  {'full pauses'}")
+    print(f"\n{'benchmark':<15}{'young':>7}  {'young pauses':<50}{'full':>5}  {'full pauses'}")
     for name, stats in PAUSES:
         m = re.search(r"\((\d+) young, (\d+) full\).*pauses young (.*?), full (.*)$", stats)
         if m:
-            print(f"{name:<15}{m.group(1):>7}  {m.group(3):<34}{m.group(2):>5}  {m.group(4)}")
+            print(f"{name:<15}{m.group(1):>7}  {m.group(3):<50}{m.group(2):>5}  {m.group(4)}")
 
 
 def report(rows, runs):

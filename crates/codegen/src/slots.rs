@@ -21,9 +21,22 @@ const INLINE_MAX_DEPTH: usize = 4;
 
 /// Whether the value of `e` must be stored in a shadow slot of its own: it
 /// is a reference that nothing else keeps alive for sure (locals have
-/// their own slot, literals are static).
+/// their own slot, literals are static, and an expression that gives its
+/// operand's own reference back is kept alive with the operand).
 pub fn needs_root(e: &Expr) -> bool {
-    e.ty.is_ref() && !matches!(e.kind, ExprKind::Local(_) | ExprKind::Str(_) | ExprKind::Nil)
+    e.ty.is_ref() && !matches!(e.kind, ExprKind::Local(_) | ExprKind::Str(_) | ExprKind::Nil) && !passes_through(e)
+}
+
+/// Whether `e`'s value is its operand's reference itself: a reference
+/// made optional, an optional reference unwrapped (not a map entry's,
+/// which only the map holds), a cast.
+fn passes_through(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Wrap(inner) => !inner.ty.boxed_when_optional(),
+        ExprKind::Unwrap(inner) => !matches!(inner.kind, ExprKind::MapGet(..)),
+        ExprKind::Cast { .. } => true,
+        _ => false,
+    }
 }
 
 /// Expressions whose translation roots the new object itself, before

@@ -14,12 +14,13 @@ const DIRECT: u64 = 2 * SUB_BUCKETS as u64;
 pub struct Pauses {
     counts: [u64; BUCKETS],
     count: u64,
+    total: u64,
     max: u64,
 }
 
 impl Default for Pauses {
     fn default() -> Pauses {
-        Pauses { counts: [0; BUCKETS], count: 0, max: 0 }
+        Pauses { counts: [0; BUCKETS], count: 0, total: 0, max: 0 }
     }
 }
 
@@ -47,6 +48,7 @@ impl Pauses {
     pub fn record(&mut self, ns: u64) {
         self.counts[bucket(ns)] += 1;
         self.count += 1;
+        self.total += ns;
         self.max = self.max.max(ns);
     }
 
@@ -70,7 +72,8 @@ impl Pauses {
 }
 
 impl fmt::Display for Pauses {
-    /// `p50 …, p99 …, max …` in microseconds, or `none`.
+    /// `total … ms, p50 …, p99 …, max …` (pauses in microseconds), or
+    /// `none`.
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         if self.count == 0 {
             return write!(f, "none");
@@ -78,7 +81,8 @@ impl fmt::Display for Pauses {
         let us = |ns: u64| ns as f64 / 1000.0;
         write!(
             f,
-            "p50 {:.0} us, p99 {:.0} us, max {:.0} us",
+            "total {:.1} ms, p50 {:.0} us, p99 {:.0} us, max {:.0} us",
+            self.total as f64 / 1e6,
             us(self.quantile(0.5)),
             us(self.quantile(0.99)),
             us(self.max)
