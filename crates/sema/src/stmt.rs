@@ -514,9 +514,12 @@ impl Checker<'_> {
             );
         }
         if is_self && self.body.kind == BodyKind::Init {
-            let tracked = self.body.init_state.as_ref().is_some_and(|s| s.is_tracked(&name.name))
-                && self.body.self_class == Some(owner);
-            if compound || !tracked {
+            // A field of this class may be assigned before the others are
+            // set: one without a default is being initialised, one with a
+            // default is already set (LANGUAGE.md, two-phase init).
+            // Inherited fields belong to the base's `init`.
+            let own = self.body.self_class == Some(owner);
+            if compound || !own {
                 self.require_initialised(
                     name.span,
                     if compound { "reading `self`" } else { "assigning an inherited field" },
