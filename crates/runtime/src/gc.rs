@@ -339,17 +339,14 @@ impl Heap {
         }
     }
 
-    /// Clears every mark — the bitmaps and the marked objects' headers —
-    /// so that a full collection finds what is live among the old objects
-    /// too.
+    /// Clears every mark, so that a full collection finds what is live
+    /// among the old objects too: the bitmaps (a small object's header
+    /// keeps its mark — the collection decides by the bitmap, the live
+    /// stay old, and a dead one's cell gets a new header when reused) and
+    /// the large objects' headers.
     fn unmark_all(&mut self) {
         for &chunk in &self.chunks {
-            unsafe {
-                gc_chunks::drain_marks(chunk, |addr| {
-                    let header = &*(addr as *const Header);
-                    header.set_flags(header.flags() & !MARK);
-                })
-            };
+            unsafe { gc_chunks::clear_marks(chunk) };
         }
         for &(p, _) in &self.large {
             let header = unsafe { &*p };
@@ -440,7 +437,10 @@ impl Heap {
                 if gc_chunks::test_and_mark(o as usize) {
                     continue;
                 }
-                header.set_flags(header.flags() | MARK);
+                let bits = header.flags();
+                if bits & MARK == 0 {
+                    header.set_flags(bits | MARK);
+                }
             } else {
                 let bits = header.flags();
                 if bits & (MARK | STATIC) != 0 {

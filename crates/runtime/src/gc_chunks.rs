@@ -154,20 +154,10 @@ pub fn next_marked(from: usize, to: usize) -> Option<usize> {
     None
 }
 
-/// Calls `f` with the address of every marked object of `chunk`, then
-/// clears its bitmap.
+/// Clears the mark bitmap of `chunk`.
 ///
 /// # Safety
 /// `chunk` came from [`map_chunk`].
-pub unsafe fn drain_marks(chunk: *mut u8, mut f: impl FnMut(usize)) {
-    let words = chunk.cast::<u64>();
-    for w in 0..PAGE_BYTES / 8 {
-        let mut bits = unsafe { *words.add(w) };
-        while bits != 0 {
-            let b = bits.trailing_zeros() as usize;
-            f(chunk as usize + (w * 64 + b) * GRANULE);
-            bits &= bits - 1;
-        }
-        unsafe { *words.add(w) = 0 };
-    }
+pub unsafe fn clear_marks(chunk: *mut u8) {
+    unsafe { std::ptr::write_bytes(chunk, 0, PAGE_BYTES) };
 }
