@@ -19,9 +19,9 @@
 //! marks from the roots and the remembered set — old objects written since
 //! the last collection, which the write barrier logged — and stops at
 //! every marked object; afterwards the pages allocated from since the last
-//! collection are searched for runs again. A full collection clears every
-//! mark first; it runs when the old generation has grown past its
-//! threshold. The heap knows nothing of roots: its thread (`thread.rs`)
+//! collection are searched for runs again. A full collection clears the
+//! bitmaps first (headers keep their marks: what it finds live stays old);
+//! it runs when the old generation has grown past its threshold. The heap knows nothing of roots: its thread (`thread.rs`)
 //! marks them, then asks the heap to trace.
 
 use crate::gc_chunks::{self, CHUNK_BYTES, PAGE_BYTES};
