@@ -173,6 +173,11 @@ pub mod thread {
         Some((size.div_ceil(GRANULE) - 1) as usize)
     }
 
+    /// The bytes of a cell of size class `class`.
+    pub const fn cell_bytes(class: usize) -> u64 {
+        (class as u64 + 1) * GRANULE
+    }
+
     /// The byte offset in a thread's state of size class `class`'s run
     /// cursor; its limit is the next word.
     pub const fn run_cursor(class: usize) -> i32 {

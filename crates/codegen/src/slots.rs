@@ -65,8 +65,9 @@ pub fn inlinable(m: &Module, f: FuncId, inlining: &[FuncId]) -> bool {
 }
 
 /// Whether a function returns a reference or has a reference-typed local:
-/// each inlined copy of it adds shadow-stack slots that every call zeroes
-/// (binary_trees' `bottomUp` inlined twice into itself had 35).
+/// each inlined copy of it adds shadow-stack slots to the frame, stored
+/// and nulled on every call (binary_trees' `bottomUp` inlined twice into
+/// itself had 35).
 fn holds_references(f: &Func) -> bool {
     f.ret.is_ref() || f.locals.iter().any(|l| l.ty.is_ref())
 }

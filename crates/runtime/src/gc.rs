@@ -21,8 +21,9 @@
 //! every marked object; afterwards the pages allocated from since the last
 //! collection are searched for runs again. A full collection clears the
 //! bitmaps first (headers keep their marks: what it finds live stays old);
-//! it runs when the old generation has grown past its threshold. The heap knows nothing of roots: its thread (`thread.rs`)
-//! marks them, then asks the heap to trace.
+//! it runs when the old generation has grown past its threshold. The heap
+//! knows nothing of roots: its thread (`thread.rs`) marks them, then asks
+//! the heap to trace.
 
 use crate::gc_chunks::{self, CHUNK_BYTES, PAGE_BYTES};
 use crate::gc_stats::Pauses;
@@ -32,7 +33,7 @@ use std::mem::size_of;
 use std::ptr::null_mut;
 use std::sync::OnceLock;
 use std::time::Instant;
-use tess_abi::layout::thread::{size_class, GRANULE, SIZE_CLASSES};
+use tess_abi::layout::thread::{cell_bytes, size_class, GRANULE, SIZE_CLASSES};
 use tess_abi::layout::{string, thread_object};
 
 /// Bytes handed out between young collections (the nursery's size):
@@ -65,8 +66,7 @@ impl Default for Runs {
 /// A page of equal-sized cells.
 struct Page {
     base: *mut u8,
-    cell: usize,
-    ncells: usize,
+    class: usize,
     /// The next cell to look at for a run.
     scan: usize,
     /// Whether it was allocated from since the last collection (it is
@@ -79,15 +79,15 @@ impl Page {
     /// first unmarked cell, up to the next marked one (marks are only ever
     /// set on a cell's first granule).
     fn next_run(&mut self) -> Option<(usize, usize)> {
-        let base = self.base as usize;
-        let page_end = base + self.ncells * self.cell;
-        let start = (self.scan..self.ncells).find(|&k| !gc_chunks::is_marked(base + k * self.cell));
+        let (base, cell) = (self.base as usize, cell_bytes(self.class) as usize);
+        let ncells = PAGE_BYTES / cell;
+        let start = (self.scan..ncells).find(|&k| !gc_chunks::is_marked(base + k * cell));
         let Some(start) = start else {
-            self.scan = self.ncells;
+            self.scan = ncells;
             return None;
         };
-        let end = gc_chunks::next_marked(base + start * self.cell + GRANULE as usize, page_end)
-            .map_or(self.ncells, |addr| (addr - base) / self.cell);
+        let end = gc_chunks::next_marked(base + start * cell + GRANULE as usize, base + ncells * cell)
+            .map_or(ncells, |addr| (addr - base) / cell);
         self.scan = end;
         Some((start, end))
     }
@@ -204,9 +204,10 @@ impl Heap {
     }
 
     fn alloc_small(&mut self, runs: &mut Runs, class: usize) -> *mut Header {
-        let cell = (class + 1) * GRANULE as usize;
+        let cell = cell_bytes(class) as usize;
         let (cursor, limit) = runs.0[class];
-        let p = if (limit as usize).wrapping_sub(cursor as usize) >= cell && !cursor.is_null() {
+        // An empty run (both null at first) has no room.
+        let p = if limit as usize - cursor as usize >= cell {
             cursor
         } else {
             let (start, end) = self.next_run(class);
@@ -231,12 +232,12 @@ impl Heap {
     /// The next run of free cells of `class`: in the current page, else in
     /// the next candidate page, else in a new page.
     fn next_run(&mut self, class: usize) -> (*mut u8, *mut u8) {
-        let cell = (class + 1) * GRANULE as usize;
+        let cell = cell_bytes(class) as usize;
         loop {
             let pi = match self.current[class] {
                 Some(pi) => pi,
                 None => {
-                    let pi = self.candidates[class].pop().unwrap_or_else(|| self.add_page(cell));
+                    let pi = self.candidates[class].pop().unwrap_or_else(|| self.add_page(class));
                     self.current[class] = Some(pi);
                     pi
                 }
@@ -262,9 +263,9 @@ impl Heap {
         }
     }
 
-    fn add_page(&mut self, cell: usize) -> usize {
+    fn add_page(&mut self, class: usize) -> usize {
         let base = self.fresh_page();
-        self.pages.push(Page { base, cell, ncells: PAGE_BYTES / cell, scan: 0, young: false });
+        self.pages.push(Page { base, class, scan: 0, young: false });
         self.footprint += PAGE_BYTES;
         self.peak_footprint = self.peak_footprint.max(self.footprint);
         self.pages.len() - 1
@@ -372,18 +373,13 @@ impl Heap {
                 list.clear();
             }
             self.young_pages.clear();
-            for (pi, page) in self.pages.iter_mut().enumerate() {
-                page.young = false;
-                page.scan = 0;
-                self.candidates[page.cell / GRANULE as usize - 1].push(pi);
+            for pi in 0..self.pages.len() {
+                self.requeue(pi);
             }
         } else {
             self.old += self.marked + large;
             for pi in std::mem::take(&mut self.young_pages) {
-                let page = &mut self.pages[pi];
-                page.young = false;
-                page.scan = 0;
-                self.candidates[page.cell / GRANULE as usize - 1].push(pi);
+                self.requeue(pi);
             }
         }
         self.young_large = self.large.len();
@@ -396,6 +392,14 @@ impl Heap {
         } else {
             self.young_pauses.record(pause);
         }
+    }
+
+    /// Makes page `pi` a candidate for runs again, searched from its start.
+    fn requeue(&mut self, pi: usize) {
+        let page = &mut self.pages[pi];
+        page.young = false;
+        page.scan = 0;
+        self.candidates[page.class].push(pi);
     }
 
     /// Marks a root or a traced reference (null, static and already
@@ -505,7 +509,7 @@ impl Heap {
                 }
                 Kind::String | Kind::ValueArray | Kind::Thread => {}
             }
-            size_class(bytes as u64).map_or(0, |c| (c + 1) * GRANULE as usize)
+            size_class(bytes as u64).map_or(0, |c| cell_bytes(c) as usize)
         }
     }
 

@@ -67,6 +67,17 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         Ok(())
     }
 
+    /// Stores null in `slots` (of an open frame), so they keep nothing alive.
+    pub(super) fn null_slots(&mut self, slots: std::ops::Range<u32>) {
+        if self.frame_base.is_none() || slots.is_empty() {
+            return;
+        }
+        let zero = self.b.ins().iconst(PTR, 0);
+        for slot in slots {
+            self.store_slot(slot, zero);
+        }
+    }
+
     pub(super) fn store_slot(&mut self, slot: u32, v: Value) {
         if let Some(base) = self.frame_base {
             self.b.ins().store(flags(), v, base, (slot * 8) as i32);
@@ -80,10 +91,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
     /// then pays only for what it used.
     pub(super) fn close_frame(&mut self) -> R<()> {
         if let Some(base) = self.frame_base {
-            let zero = self.b.ins().iconst(PTR, 0);
-            for slot in 0..self.stmt_high {
-                self.b.ins().store(flags(), zero, base, (slot * 8) as i32);
-            }
+            self.null_slots(0..self.stmt_high);
             let t = self.thread();
             self.b.ins().store(flags(), base, t, thread::SS_TOP);
         }

@@ -25,7 +25,7 @@ impl<M: Module> Translator<'_, '_, M> {
             return self.call_rt_value(RuntimeFn::Alloc, &[ti, size]);
         };
         let t = self.thread();
-        let cell_bytes = (class as u64 + 1) * thread::GRANULE;
+        let cell_bytes = thread::cell_bytes(class);
         let cell = self.b.ins().load(PTR, flags(), t, thread::run_cursor(class));
         let limit = self.b.ins().load(PTR, flags(), t, thread::run_limit(class));
         let next = self.b.ins().iadd_imm_s(cell, cell_bytes as i64);

@@ -26,11 +26,8 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
             let outer_high = std::mem::replace(&mut self.stmt_high, base);
             self.stmt(s)?;
             let high = self.stmt_high;
-            if !self.is_terminated() && high > base {
-                let zero = self.b.ins().iconst(PTR, 0);
-                for slot in base..high {
-                    self.store_slot(slot, zero);
-                }
+            if !self.is_terminated() {
+                self.null_slots(base..high);
             }
             self.stmt_high = outer_high.max(high);
             self.next_slot = base;
