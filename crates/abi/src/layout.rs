@@ -52,6 +52,11 @@ pub mod array {
     pub const LEN: i32 = 8;
     pub const CAP: i32 = 16;
     pub const DATA: i32 = 24;
+    /// The most elements an array can hold: its buffer of 8-byte words
+    /// must be a valid Rust allocation (at most `isize::MAX` bytes). The
+    /// runtime ends the program rather than exceed it, so code generation
+    /// may rely on `0 <= a.len <= MAX_LEN` (bounds of loop indices).
+    pub const MAX_LEN: u64 = (i64::MAX as u64) / 8;
 }
 
 /// A box: an optional of a value type (header, the value's word).

@@ -7,36 +7,15 @@
 //! allocates one, but a function without `try` leaves on every raise, so
 //! its references are dead by then; its callers' are their own concern.
 
-use std::collections::VecDeque;
 use tess_sema::hir::{Callee, Expr, ExprKind, FuncId, Module, Place, Stmt};
 use tess_sema::ty::Ty;
 
 /// For every function of the module: whether it may collect (true for
 /// those it cannot see into: defined elsewhere, or entered from C).
 pub fn may_collect(m: &Module) -> Vec<bool> {
-    let mut collects = vec![false; m.funcs.len()];
-    let mut callers: Vec<Vec<FuncId>> = vec![Vec::new(); m.funcs.len()];
-    let mut queue = VecDeque::new();
-    for (f, func) in m.funcs.iter().enumerate() {
-        let mut calls = Vec::new();
-        let own = func.external || func.extern_c || func.entry || f == m.init || stmts(&func.body, &mut calls);
-        for callee in calls {
-            callers[callee].push(f);
-        }
-        if own {
-            collects[f] = true;
-            queue.push_back(f);
-        }
-    }
-    while let Some(f) = queue.pop_front() {
-        for &caller in &callers[f] {
-            if !collects[caller] {
-                collects[caller] = true;
-                queue.push_back(caller);
-            }
-        }
-    }
-    collects
+    crate::callgraph::marked_with_callers(m, |f, func, calls| {
+        func.external || func.extern_c || func.entry || f == m.init || stmts(&func.body, calls)
+    })
 }
 
 /// Whether statements may collect by themselves; the module's functions

@@ -78,12 +78,13 @@ pub fn jit(module: &hir::Module, resolve: &dyn Fn(&str) -> Option<*const u8>) ->
     // Filled after translation, when the imports are known, and read by
     // cranelift-jit while it links.
     let found: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
-    let mut builder = JITBuilder::with_isa(crate::target::isa(false)?, cranelift_module::default_libcall_names());
+    let isa = crate::target::isa(false)?;
+    let mut builder = JITBuilder::with_isa(isa.clone(), cranelift_module::default_libcall_names());
     let lookup = Arc::clone(&found);
     builder.symbol_lookup_fn(Box::new(move |name| {
         lookup.lock().ok().and_then(|m| m.get(name).copied()).map(|a| a as *const u8)
     }));
-    let mut mg = ModuleGen::new(JITModule::new(builder), module, None)?;
+    let mut mg = ModuleGen::new(JITModule::new(builder), isa, module, None)?;
     crate::translate::define_all(&mut mg)?;
     mg.define_code_table()?;
     let decls = mg.module.declarations();

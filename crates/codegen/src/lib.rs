@@ -4,17 +4,21 @@
 //! AOT code follow the same ABI (see `docs/abi.md`).
 
 mod abi;
+mod callgraph;
 mod clif_text;
 mod code_table;
 mod collects;
+mod compile;
 mod debug_info;
 pub mod jit;
 mod module_gen;
 pub mod object_file;
+mod resizes;
 mod sites;
 mod slots;
 mod target;
 mod translate;
+mod writes;
 
 /// A failure inside code generation; it names what failed, since the
 /// front end has already reported every user error.

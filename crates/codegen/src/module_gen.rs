@@ -3,11 +3,12 @@
 //! over the Cranelift module, so the object-file and JIT paths are one.
 
 use crate::abi;
+use crate::compile::{Compiled, Targets, Translated};
 use crate::{err, CodegenError};
 use cranelift_codegen::ir::{AbiParam, InstBuilder, Signature, Value};
-use cranelift_codegen::Context;
+use cranelift_codegen::isa::OwnedTargetIsa;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
-use cranelift_module::{DataDescription, DataId, FuncId, Linkage, Module, ModuleReloc};
+use cranelift_module::{DataDescription, DataId, FuncId, Linkage, Module};
 use std::collections::HashMap;
 use tess_abi::layout::{self, library_descriptor, type_info};
 use tess_abi::RuntimeFn;
@@ -24,51 +25,6 @@ pub(crate) fn linkage(v: Visibility) -> Linkage {
         Visibility::Hidden => Linkage::Hidden,
         Visibility::Export => Linkage::Export,
     }
-}
-
-/// A function translated to Cranelift IR, waiting to be compiled.
-pub(crate) struct Translated<'a> {
-    pub id: FuncId,
-    pub func: cranelift_codegen::ir::Function,
-    /// Too large for Cranelift's optimisations (see `translate`).
-    pub large: bool,
-    /// Its symbol, for errors.
-    pub name: &'a str,
-}
-
-/// One function's machine code, ready to be defined in the module.
-struct Compiled {
-    id: FuncId,
-    name: String,
-    alignment: u64,
-    bytes: Vec<u8>,
-    relocs: Vec<ModuleReloc>,
-    /// (code offset, site) where each site's instructions start.
-    locs: Vec<(u32, u32)>,
-}
-
-/// Compiles one function for `isa` (on any thread: it touches no module).
-fn compile_function(isa: &dyn cranelift_codegen::isa::TargetIsa, t: Translated<'_>) -> Result<Compiled, CodegenError> {
-    let fail = |e: String| CodegenError(format!("function {}: {e}", t.name));
-    let mut ctx = Context::for_function(t.func);
-    let alignment =
-        ctx.compile(isa, &mut Default::default()).map_err(|e| fail(format!("{:?}", e.inner)))?.buffer.alignment;
-    let code = ctx.compiled_code().ok_or_else(|| fail("no compiled code".into()))?;
-    let relocs = code.buffer.relocs().iter().map(|r| ModuleReloc::from_mach_reloc(r, &ctx.func, t.id)).collect();
-    let mut locs: Vec<(u32, u32)> = Vec::new();
-    for l in code.buffer.get_srclocs_sorted() {
-        if !l.loc.is_default() && locs.last().is_none_or(|&(_, s)| s != l.loc.bits()) {
-            locs.push((l.start, l.loc.bits()));
-        }
-    }
-    Ok(Compiled {
-        locs,
-        id: t.id,
-        name: t.name.to_string(),
-        alignment: u64::from(alignment),
-        bytes: code.buffer.data().to_vec(),
-        relocs,
-    })
 }
 
 pub(crate) struct ModuleGen<'h, M: Module> {
@@ -106,8 +62,14 @@ pub(crate) struct ModuleGen<'h, M: Module> {
     pub clif: Option<String>,
     /// The table of [`Self::error_class_table`], made on first use.
     error_classes: Option<(DataId, usize)>,
-    /// The target without optimisations, made on first use.
-    unoptimising_isa: Option<cranelift_codegen::isa::OwnedTargetIsa>,
+    /// What functions are compiled for, on the thread pool.
+    pub(crate) targets: Targets,
+    /// Which variables only the init entry writes (`writes.rs`), found on
+    /// first need.
+    init_only: Option<Vec<bool>>,
+    /// Which functions may resize an array (`resizes.rs`), found on first
+    /// need.
+    resizes: Option<Vec<bool>>,
     /// The size in bytes of each function's machine code, as defined (for
     /// the JIT's map of its code, which profilers read).
     pub code_sizes: Vec<(FuncId, usize)>,
@@ -123,7 +85,13 @@ pub(crate) struct ModuleGen<'h, M: Module> {
 impl<'h, M: Module> ModuleGen<'h, M> {
     /// Declares every function and variable of `hir` in `module` (of the
     /// file `piece` only, when the module is compiled in pieces).
-    pub fn new(mut module: M, hir: &'h hir::Module, piece: Option<u32>) -> Result<Self, CodegenError> {
+    /// `isa` is the one `module` was made with.
+    pub fn new(
+        mut module: M,
+        isa: OwnedTargetIsa,
+        hir: &'h hir::Module,
+        piece: Option<u32>,
+    ) -> Result<Self, CodegenError> {
         let call_conv = module.isa().default_call_conv();
         let here = |file: u32| piece.is_none_or(|p| p == file);
         let link = |v: Visibility| if piece.is_some() { linkage(v.max(Visibility::Hidden)) } else { linkage(v) };
@@ -194,7 +162,9 @@ impl<'h, M: Module> ModuleGen<'h, M> {
             init_flag_defined: false,
             piece,
             clif: None,
-            unoptimising_isa: None,
+            targets: Targets::new(isa),
+            init_only: None,
+            resizes: None,
             code_sizes: Vec::new(),
             error_classes: None,
             sites: Default::default(),
@@ -223,6 +193,18 @@ impl<'h, M: Module> ModuleGen<'h, M> {
             }
         }
         Ok(mg)
+    }
+
+    /// Whether only the module's init entry writes variable `g`.
+    pub fn init_only(&mut self, g: usize) -> bool {
+        let hir = self.hir;
+        self.init_only.get_or_insert_with(|| crate::writes::init_only(hir))[g]
+    }
+
+    /// Whether a call of function `f` may change an array's length.
+    pub fn may_resize(&mut self, f: usize) -> bool {
+        let hir = self.hir;
+        self.resizes.get_or_insert_with(|| crate::resizes::may_resize(hir))[f]
     }
 
     /// A function of the module, declared (as an import) on first use when
@@ -393,30 +375,9 @@ impl<'h, M: Module> ModuleGen<'h, M> {
         self.module.define_data(ti, &desc).map_err(err("defining a class"))
     }
 
-    /// Defines a very large function, compiled without Cranelift's
-    /// optimisations (whose time grows faster than the function: see
-    /// `translate::LARGE_FUNCTION_BLOCKS`).
-    /// Compiles a batch of translated functions in parallel and defines
-    /// their machine code in the batch's order (so the bytes of the output
-    /// do not depend on scheduling). Very large functions are compiled
-    /// without Cranelift's optimisations.
-    pub(crate) fn define_batch(&mut self, batch: Vec<Translated<'_>>) -> Result<(), CodegenError> {
-        use rayon::prelude::*;
-        if batch.iter().any(|t| t.large) && self.unoptimising_isa.is_none() {
-            let pic = self.module.isa().flags().is_pic();
-            self.unoptimising_isa = Some(crate::target::isa_optimising(pic, false)?);
-        }
-        let isa = self.module.isa();
-        let unoptimising = self.unoptimising_isa.as_deref();
-        let compiled: Vec<Result<Compiled, CodegenError>> = batch
-            .into_par_iter()
-            .map(|t| {
-                let target = if t.large { unoptimising.unwrap_or(isa) } else { isa };
-                compile_function(target, t)
-            })
-            .collect();
+    /// Defines compiled functions in the module, in the order given.
+    pub(crate) fn define_compiled(&mut self, compiled: Vec<Compiled>) -> Result<(), CodegenError> {
         for c in compiled {
-            let c = c?;
             self.module
                 .define_function_bytes(c.id, c.alignment, &c.bytes, &c.relocs)
                 .map_err(|e| CodegenError(format!("function {}: {e}", c.name)))?;
@@ -678,7 +639,8 @@ impl<'h, M: Module> ModuleGen<'h, M> {
             b.seal_all_blocks();
             b.finalize(self.module.isa().frontend_config());
         }
-        self.define_batch(vec![Translated { id, func, large: false, name }])
+        let compiled = self.targets.compile_now(Translated { id, func, large: false, loops: false, name })?;
+        self.define_compiled(vec![compiled])
     }
 
     /// The byte that says the module's init entry has run.

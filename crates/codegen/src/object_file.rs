@@ -15,10 +15,11 @@ pub use crate::target::{target_triple, Opt};
 /// The Cranelift IR of every function of `module`, as the translator
 /// produces it (before Cranelift's optimisations): `tess build --emit=clif`.
 pub fn clif_text(module: &hir::Module) -> Result<String, CodegenError> {
+    let isa = isa(true)?;
     let builder =
-        ObjectBuilder::new(isa(true)?, module.name.as_bytes().to_vec(), cranelift_module::default_libcall_names())
+        ObjectBuilder::new(isa.clone(), module.name.as_bytes().to_vec(), cranelift_module::default_libcall_names())
             .map_err(err("creating the object file"))?;
-    let mut mg = ModuleGen::new(ObjectModule::new(builder), module, None)?;
+    let mut mg = ModuleGen::new(ObjectModule::new(builder), isa, module, None)?;
     mg.clif = Some(String::new());
     crate::translate::define_all(&mut mg)?;
     Ok(mg.clif.unwrap_or_default())
@@ -50,13 +51,11 @@ pub fn object_file_of(
     piece: Option<u32>,
     opt: Opt,
 ) -> Result<Vec<u8>, CodegenError> {
-    let builder = ObjectBuilder::new(
-        object_isa(opt)?,
-        module.name.as_bytes().to_vec(),
-        cranelift_module::default_libcall_names(),
-    )
-    .map_err(err("creating the object file"))?;
-    let mut mg = ModuleGen::new(ObjectModule::new(builder), module, piece)?;
+    let isa = object_isa(opt)?;
+    let builder =
+        ObjectBuilder::new(isa.clone(), module.name.as_bytes().to_vec(), cranelift_module::default_libcall_names())
+            .map_err(err("creating the object file"))?;
+    let mut mg = ModuleGen::new(ObjectModule::new(builder), isa, module, piece)?;
     crate::translate::define_all(&mut mg)?;
     let owns_init = piece.is_none_or(|p| p == module.funcs[module.init].file);
     let mut constructor = None;

@@ -4,10 +4,12 @@
 use crate::object::Array;
 use std::alloc::{dealloc, Layout};
 
+/// The buffer of `cap` elements; more than `layout::array::MAX_LEN` ends
+/// the program (compiled code relies on that bound).
 pub fn layout(cap: usize) -> Layout {
     match Layout::array::<u64>(cap) {
-        Ok(l) => l,
-        Err(_) => crate::output::fatal("array too large"),
+        Ok(l) if cap as u64 <= tess_abi::layout::array::MAX_LEN => l,
+        _ => crate::output::fatal("array too large"),
     }
 }
 

@@ -589,6 +589,17 @@ impl Expr {
 }
 
 impl Stmt {
+    /// Calls `f` with each of `ss` and, depth first, every statement
+    /// nested in them.
+    pub fn walk<'a>(ss: &'a [Stmt], f: &mut impl FnMut(&'a Stmt)) {
+        for s in ss {
+            f(s);
+            for body in s.bodies() {
+                Stmt::walk(body, f);
+            }
+        }
+    }
+
     /// The expressions a statement evaluates directly (not those of its
     /// nested statement lists).
     pub fn exprs(&self) -> Vec<&Expr> {

@@ -2,6 +2,7 @@
 //! runtime through its table, virtual and indirect calls, and the call
 //! expressions that choose among them.
 
+use super::facts::Range;
 use super::{flags, Body, Translator, R};
 use crate::abi::{self, clif_type, PTR};
 use crate::slots;
@@ -17,8 +18,9 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
     pub(super) fn call_expr(&mut self, e: &'h Expr) -> R<Option<Value>> {
         match &e.kind {
             ExprKind::Call(f, args) => {
+                let ranges: Vec<Range> = args.iter().map(|a| self.range_of(a)).collect();
                 let vals = self.values(args)?;
-                self.call_func(*f, vals)
+                self.call_func(*f, vals, &ranges)
             }
             ExprKind::CallDirect(callee, args) => {
                 let vals = self.values(args)?;
@@ -54,10 +56,11 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         Ok(r)
     }
 
-    /// A direct call of one of this module's functions (inlined when small).
-    pub(super) fn call_func(&mut self, f: hir::FuncId, vals: Vec<Value>) -> R<Option<Value>> {
+    /// A direct call of one of this module's functions (inlined when
+    /// small, where the arguments' known `ranges` carry over).
+    pub(super) fn call_func(&mut self, f: hir::FuncId, vals: Vec<Value>, ranges: &[Range]) -> R<Option<Value>> {
         if slots::inlinable(self.hir, f, &self.inlined) {
-            return self.inline_call(f, vals);
+            return self.inline_call(f, vals, ranges);
         }
         let fref = {
             let id = self.mg.func(f)?;
@@ -104,14 +107,17 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
     /// Translates a call by inlining the callee's body: its `return`s jump
     /// to a join block, and its exceptions leave through this function's
     /// own unwind path, as a real call's would.
-    pub(super) fn inline_call(&mut self, f: hir::FuncId, args: Vec<Value>) -> R<Option<Value>> {
+    pub(super) fn inline_call(&mut self, f: hir::FuncId, args: Vec<Value>, ranges: &[Range]) -> R<Option<Value>> {
         let callee = &self.hir.funcs[f];
         let exit = self.b.create_block();
         let result = clif_type(&callee.ret).map(|t| self.b.append_block_param(exit, t));
         let outer = std::mem::replace(&mut self.body, Body::new(callee, Some(exit)));
         self.inlined.push(f);
         self.inline_sites.push(self.site);
-        let r = self.bind_locals(&args).and_then(|()| self.stmts(&callee.body));
+        let r = self.bind_locals(&args).and_then(|()| {
+            self.note_params(ranges);
+            self.stmts(&callee.body)
+        });
         if r.is_ok() && !self.is_terminated() {
             if callee.ret == Ty::Void {
                 self.b.ins().jump(exit, &[]);
@@ -134,7 +140,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
     /// A direct call of a function of this module or of the runtime.
     pub(super) fn call_callee(&mut self, callee: &Callee, args: Vec<Value>) -> R<Option<Value>> {
         match callee {
-            Callee::Func(f) => self.call_func(*f, args),
+            Callee::Func(f) => self.call_func(*f, args, &[]),
             Callee::Runtime(f) => {
                 let r = self.call_rt(*f, &args)?;
                 if f.may_throw() {

@@ -125,7 +125,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
             ExprKind::Index(a, i) => {
                 let arr = self.value(a)?;
                 let idx = self.value(i)?;
-                let addr = self.element_addr(arr, idx)?;
+                let addr = if self.in_bounds(a, i) { self.element_at(arr, idx) } else { self.element_addr(arr, idx)? };
                 self.load_word(addr, 0, &e.ty)
             }
             ExprKind::ArrayLit(items) => {
@@ -198,9 +198,14 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         let len = self.b.ins().load(types::I64, flags(), arr, layout::array::LEN);
         let bad = self.b.ins().icmp(IntCC::UnsignedGreaterThanOrEqual, idx, len);
         self.raise_if(bad, Raise::Index, &[arr, idx])?;
+        Ok(self.element_at(arr, idx))
+    }
+
+    /// The address of element `idx` of `arr`, known to be within bounds.
+    pub(super) fn element_at(&mut self, arr: Value, idx: Value) -> Value {
         let data = self.b.ins().load(PTR, flags(), arr, layout::array::DATA);
         let off = self.b.ins().ishl_imm_u(idx, 3);
-        Ok(self.b.ins().iadd(data, off))
+        self.b.ins().iadd(data, off)
     }
 
     /// Reads a value of type `ty` from an 8-byte word (a field or an array

@@ -19,6 +19,7 @@
 mod calls;
 mod exceptions;
 mod expr;
+mod facts;
 mod frame;
 mod heap;
 mod module_init;
@@ -27,7 +28,8 @@ mod operators;
 mod stmt;
 mod vars;
 
-use crate::module_gen::{ModuleGen, Translated};
+use crate::compile::{InFlight, Translated};
+use crate::module_gen::ModuleGen;
 use crate::slots;
 use crate::CodegenError;
 use cranelift_codegen::cursor::{Cursor, FuncCursor};
@@ -83,36 +85,47 @@ const LARGE_FUNCTION_BLOCKS: usize = 5_000;
 const BATCH: usize = 256;
 
 /// Translates and defines every function of the module (of its piece,
-/// when it is compiled in pieces). Translation runs in order (it declares
-/// imports and literals in the module); Cranelift's compilation of each
-/// batch runs in parallel, and the machine code is defined in order, so
-/// the output's bytes do not depend on scheduling.
+/// when it is compiled in pieces). Translation runs in order on this
+/// thread (it declares imports and literals in the module); each batch is
+/// compiled in parallel on the pool while the next one is translated, and
+/// the machine code is defined in translation order, so the output's
+/// bytes do not depend on scheduling.
 pub(crate) fn define_all<M: Module>(mg: &mut ModuleGen<'_, M>) -> R<()> {
     let mut fctx = FunctionBuilderContext::new();
     let hir = mg.hir;
     let piece = mg.piece;
     let defined_here = |f: &hir::Func| !f.external && piece.is_none_or(|p| p == f.file);
-    let mut batch: Vec<Translated> = Vec::with_capacity(BATCH);
     let collecting = crate::collects::may_collect(hir);
-    for (i, f) in hir.funcs.iter().enumerate().filter(|(_, f)| defined_here(f)) {
-        let id = mg.func(i)?;
-        let mut func = Function::with_name_signature(
-            cranelift_codegen::ir::UserFuncName::default(),
-            mg.module.declarations().get_function_decl(id).signature.clone(),
-        );
-        translate(mg, f, collecting[i], &mut func, &mut fctx)?;
-        if mg.clif.is_some() {
-            func.name = cranelift_codegen::ir::UserFuncName::user(0, id.as_u32());
-            let text = crate::clif_text::readable(&func, mg.module.declarations());
-            mg.clif.get_or_insert_default().push_str(&format!("{text}\n"));
+    rayon::in_place_scope(|scope| -> R<()> {
+        let mut batch: Vec<Translated> = Vec::with_capacity(BATCH);
+        let mut in_flight: Option<InFlight> = None;
+        for (i, f) in hir.funcs.iter().enumerate().filter(|(_, f)| defined_here(f)) {
+            let id = mg.func(i)?;
+            let mut func = Function::with_name_signature(
+                cranelift_codegen::ir::UserFuncName::default(),
+                mg.module.declarations().get_function_decl(id).signature.clone(),
+            );
+            let loops = translate(mg, f, collecting[i], &mut func, &mut fctx)?;
+            if mg.clif.is_some() {
+                func.name = cranelift_codegen::ir::UserFuncName::user(0, id.as_u32());
+                let text = crate::clif_text::readable(&func, mg.module.declarations());
+                mg.clif.get_or_insert_default().push_str(&format!("{text}\n"));
+            }
+            let large = func.layout.blocks().count() > LARGE_FUNCTION_BLOCKS;
+            batch.push(Translated { id, func, large, loops, name: &f.symbol });
+            if batch.len() == BATCH {
+                let next = mg.targets.start(scope, std::mem::take(&mut batch))?;
+                if let Some(done) = in_flight.replace(next) {
+                    mg.define_compiled(done.wait()?)?;
+                }
+            }
         }
-        let large = func.layout.blocks().count() > LARGE_FUNCTION_BLOCKS;
-        batch.push(Translated { id, func, large, name: &f.symbol });
-        if batch.len() == BATCH {
-            mg.define_batch(std::mem::take(&mut batch))?;
+        let last = mg.targets.start(scope, batch)?;
+        for done in in_flight.into_iter().chain([last]) {
+            mg.define_compiled(done.wait()?)?;
         }
-    }
-    mg.define_batch(batch)?;
+        Ok(())
+    })?;
     mg.define_entries()
 }
 
@@ -122,7 +135,7 @@ fn translate<'h, M: Module>(
     collects: bool,
     out: &mut Function,
     fctx: &mut FunctionBuilderContext,
-) -> R<()> {
+) -> R<bool> {
     let call_conv = mg.module.isa().default_call_conv();
     let hir = mg.hir;
     let mut t = Translator {
@@ -151,11 +164,12 @@ fn translate<'h, M: Module>(
         site: -1,
         inline_sites: Vec::new(),
         site_names: None,
+        loops: false,
     };
     t.run()?;
     let frontend = t.mg.module.isa().frontend_config();
     t.b.finalize(frontend);
-    Ok(())
+    Ok(t.loops)
 }
 
 /// The HIR function whose statements are being translated: the function
@@ -168,11 +182,20 @@ struct Body<'a> {
     scopes: Vec<Scope<'a>>,
     /// Where `return` goes when this body is inlined.
     exit: Option<Block>,
+    /// What is known of its `Int` locals (`facts.rs`).
+    facts: facts::Facts,
 }
 
 impl<'a> Body<'a> {
     fn new(func: &'a hir::Func, exit: Option<Block>) -> Body<'a> {
-        Body { func, vars: Vec::new(), local_slot: vec![None; func.locals.len()], scopes: Vec::new(), exit }
+        Body {
+            func,
+            vars: Vec::new(),
+            local_slot: vec![None; func.locals.len()],
+            scopes: Vec::new(),
+            exit,
+            facts: facts::Facts::new(func),
+        }
     }
 }
 
@@ -249,6 +272,8 @@ struct Translator<'a, 'h, M: Module> {
     /// The function (by address) and file whose names the last site used,
     /// and those names' indices.
     site_names: Option<(usize, u32, u32, u32)>,
+    /// Whether the function has a loop (its code then starts a cache line).
+    loops: bool,
 }
 
 impl<'h, M: Module> Translator<'_, 'h, M> {

@@ -1,6 +1,7 @@
 //! Operators: checked integer and IEEE arithmetic, comparisons (strings
 //! through the runtime), logic, conversions and math built-ins.
 
+use super::facts::Checks;
 use super::{Raise, Translator, R};
 use crate::CodegenError;
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
@@ -15,9 +16,10 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
     pub(super) fn operator_expr(&mut self, e: &'h Expr) -> R<Option<Value>> {
         let v = match &e.kind {
             ExprKind::Arith(op, a, b) => {
+                let checks = self.checks(*op, a, b);
                 let x = self.value(a)?;
                 let y = self.value(b)?;
-                self.arith(*op, x, y, &a.ty)?
+                self.arith_with(*op, x, y, &a.ty, checks)?
             }
             ExprKind::Compare(op, a, b) => {
                 let x = self.value(a)?;
@@ -75,6 +77,12 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
     }
 
     pub(super) fn arith(&mut self, op: Arith, x: Value, y: Value, ty: &Ty) -> R<Value> {
+        self.arith_with(op, x, y, ty, Checks::ALL)
+    }
+
+    /// `x op y` with only the `checks` its operands' ranges leave
+    /// (`facts.rs`).
+    fn arith_with(&mut self, op: Arith, x: Value, y: Value, ty: &Ty, checks: Checks) -> R<Value> {
         if *ty == Ty::Float {
             return Ok(match op {
                 Arith::Add => self.b.ins().fadd(x, y),
@@ -86,6 +94,9 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         }
         let t = self.b.func.dfg.value_type(x);
         Ok(match op {
+            Arith::Add if !checks.overflow => self.b.ins().iadd(x, y),
+            Arith::Sub if !checks.overflow => self.b.ins().isub(x, y),
+            Arith::Mul if !checks.overflow => self.b.ins().imul(x, y),
             Arith::Add | Arith::Sub => {
                 let (r, of) = self.checked_add_sub(op == Arith::Add, x, y, t);
                 self.raise_if(of, Raise::Overflow, &[])?;
@@ -97,14 +108,18 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
                 r
             }
             Arith::Div | Arith::Rem => {
-                let is_zero = self.b.ins().icmp_imm_s(IntCC::Equal, y, 0);
-                self.raise_if(is_zero, Raise::DivZero, &[])?;
+                if checks.zero {
+                    let is_zero = self.b.ins().icmp_imm_s(IntCC::Equal, y, 0);
+                    self.raise_if(is_zero, Raise::DivZero, &[])?;
+                }
                 let minus_one = self.b.ins().icmp_imm_s(IntCC::Equal, y, -1);
                 if op == Arith::Div {
-                    let min = if t == types::I32 { i64::from(i32::MIN) } else { i64::MIN };
-                    let is_min = self.b.ins().icmp_imm_s(IntCC::Equal, x, min);
-                    let of = self.b.ins().band(is_min, minus_one);
-                    self.raise_if(of, Raise::Overflow, &[])?;
+                    if checks.overflow {
+                        let min = if t == types::I32 { i64::from(i32::MIN) } else { i64::MIN };
+                        let is_min = self.b.ins().icmp_imm_s(IntCC::Equal, x, min);
+                        let of = self.b.ins().band(is_min, minus_one);
+                        self.raise_if(of, Raise::Overflow, &[])?;
+                    }
                     self.b.ins().sdiv(x, y)
                 } else {
                     // x % -1 is 0; avoid the hardware trap on MIN % -1.

@@ -24,6 +24,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
             }
             let base = self.next_slot;
             let outer_high = std::mem::replace(&mut self.stmt_high, base);
+            self.forget_lengths_before(s);
             self.stmt(s)?;
             let high = self.stmt_high;
             if !self.is_terminated() {
@@ -40,6 +41,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
             Stmt::Let(l, e) => {
                 let v = self.value(e)?;
                 self.set_local(*l, v);
+                self.note_let(*l, e);
             }
             Stmt::Assign(place, e) => self.assign(place, e)?,
             Stmt::Expr(e) => {
@@ -101,14 +103,29 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
                 self.set_local(*l, v);
             }
             Place::Global(g) => {
-                let v = self.value(e)?;
+                let v = match &e.kind {
+                    // `x op= e` in top-level code on a variable nothing else
+                    // writes: `e` cannot change `x`, so it runs first and
+                    // `x`'s value is not held across its calls.
+                    ExprKind::Arith(op, x, y)
+                        if matches!(x.kind, ExprKind::Global(h) if h == *g)
+                            && x.ty.is_numeric()
+                            && self.is_module_init()
+                            && self.mg.init_only(*g) =>
+                    {
+                        let y = self.value(y)?;
+                        let x_value = self.value(x)?;
+                        self.arith(*op, x_value, y, &x.ty)?
+                    }
+                    _ => self.value(e)?,
+                };
                 self.write_var(*g, v)?;
             }
             Place::Index(a, i) => {
                 let arr = self.value(a)?;
                 let idx = self.value(i)?;
                 let v = self.value(e)?;
-                let addr = self.element_addr(arr, idx)?;
+                let addr = if self.in_bounds(a, i) { self.element_at(arr, idx) } else { self.element_addr(arr, idx)? };
                 if e.ty.is_ref() {
                     self.write_barrier(arr)?;
                 }
@@ -141,7 +158,8 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         let hi_v = self.value(hi)?;
         let cc = if inclusive { IntCC::SignedLessThanOrEqual } else { IntCC::SignedLessThan };
         let last = inclusive.then_some(hi_v);
-        self.counted_loop(
+        self.note_loop(var, lo, hi, inclusive, body);
+        let looped = self.counted_loop(
             lo_v,
             |t, i| Ok(t.b.ins().icmp(cc, i, hi_v)),
             |t, i, _| {
@@ -150,8 +168,9 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
             },
             last,
             body,
-        )?;
-        Ok(())
+        );
+        self.forget_loop(var);
+        looped
     }
 
     /// `for var in array`: the array is evaluated (and kept alive) once.
@@ -257,6 +276,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
     }
 
     pub(super) fn loop_body(&mut self, body: &'h [Stmt], cont: Block, exit: Block) -> R<()> {
+        self.loops = true;
         self.body.scopes.push(Scope::Loop { cont, brk: exit });
         self.stmts(body)?;
         self.body.scopes.pop();
