@@ -1,7 +1,8 @@
 //! What the translator knows of a body's `Int` values, so that it leaves
 //! out checks that cannot fail: the range of every local that is never
 //! reassigned (from literals, parameters of an inlined call, loop bounds,
-//! array lengths and arithmetic on them), and which counted loops index an
+//! array lengths, arithmetic on them, and the conditions of the `if`s
+//! around), and which counted loops index an
 //! array below its length. A check is left out only when it provably
 //! never fires, so `Int` overflow and bounds errors stay exactly where the
 //! language says they happen.
@@ -10,7 +11,7 @@ use super::Translator;
 use cranelift_module::Module;
 use std::collections::HashMap;
 use tess_abi::layout;
-use tess_sema::hir::{self, Arith, Expr, ExprKind, LocalId, Place, Stmt};
+use tess_sema::hir::{self, Arith, Cmp, Expr, ExprKind, LocalId, Place, Stmt};
 use tess_sema::ty::Ty;
 
 /// Inclusive bounds of an `Int` value.
@@ -57,6 +58,15 @@ pub(super) struct Facts {
     len_of: HashMap<LocalId, LocalId>,
     /// Loop index `i` → array `a`, with `0 <= i < a.len` in the loop's body.
     index_of: HashMap<LocalId, LocalId>,
+    /// Ranges narrowed by a condition for the rest of a statement list,
+    /// with what each was before (undone when the list ends).
+    narrowed: Vec<Narrowed>,
+}
+
+/// A local's range before a condition narrowed it.
+pub(super) struct Narrowed {
+    local: LocalId,
+    before: Option<Range>,
 }
 
 impl Facts {
@@ -269,6 +279,69 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         self.body.facts.index_of.remove(&var);
     }
 
+    /// What `cond` being true (or, with `holds` false, false) says of an
+    /// `Int` local compared with something of known range.
+    pub(super) fn implied(&self, cond: &Expr, holds: bool) -> Option<(LocalId, Range)> {
+        let ExprKind::Compare(op, a, b) = &cond.kind else { return None };
+        let (l, other, op) = match (&a.kind, &b.kind) {
+            (ExprKind::Local(l), _) => (*l, b, *op),
+            (_, ExprKind::Local(l)) => (*l, a, flipped(*op)),
+            _ => return None,
+        };
+        if a.ty != Ty::Int || !self.body.facts.fixed(l) {
+            return None;
+        }
+        let op = if holds { op } else { negated(op)? };
+        let o = self.range_of(other);
+        let (lo, hi) = match op {
+            Cmp::Lt => (i64::MIN, o.hi.checked_sub(1)?),
+            Cmp::Le => (i64::MIN, o.hi),
+            Cmp::Gt => (o.lo.checked_add(1)?, i64::MAX),
+            Cmp::Ge => (o.lo, i64::MAX),
+            Cmp::Eq => (o.lo, o.hi),
+            Cmp::Ne => return None,
+        };
+        let now = self.body.facts.ranges.get(&l).copied().unwrap_or(Range::ANY);
+        let r = Range { lo: lo.max(now.lo), hi: hi.min(now.hi) };
+        (r.lo <= r.hi && r != now).then_some((l, r))
+    }
+
+    /// Narrows a local's range (from [`Self::implied`]); [`Self::widen`]
+    /// undoes it.
+    pub(super) fn narrow(&mut self, fact: Option<(LocalId, Range)>) -> Option<Narrowed> {
+        let (local, r) = fact?;
+        Some(Narrowed { local, before: self.body.facts.ranges.insert(local, r) })
+    }
+
+    pub(super) fn widen(&mut self, n: Option<Narrowed>) {
+        let Some(n) = n else { return };
+        match n.before {
+            Some(r) => self.body.facts.ranges.insert(n.local, r),
+            None => self.body.facts.ranges.remove(&n.local),
+        };
+    }
+
+    /// Narrows a local for the rest of the statement list being
+    /// translated (after `if cond { return }`, `cond` is false).
+    pub(super) fn narrow_rest(&mut self, fact: Option<(LocalId, Range)>) {
+        if let Some(n) = self.narrow(fact) {
+            self.body.facts.narrowed.push(n);
+        }
+    }
+
+    /// How many narrowings a statement list started with.
+    pub(super) fn narrowed_mark(&self) -> usize {
+        self.body.facts.narrowed.len()
+    }
+
+    /// Undoes the narrowings since `mark`, when a statement list ends.
+    pub(super) fn widen_to(&mut self, mark: usize) {
+        while self.body.facts.narrowed.len() > mark {
+            let n = self.body.facts.narrowed.pop();
+            self.widen(n);
+        }
+    }
+
     /// Whether `array[index]` is known to be within bounds.
     pub(super) fn in_bounds(&self, array: &Expr, index: &Expr) -> bool {
         match (&array.kind, &index.kind) {
@@ -276,4 +349,27 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
             _ => false,
         }
     }
+}
+
+/// `a op b` as `b op' a`.
+fn flipped(op: Cmp) -> Cmp {
+    match op {
+        Cmp::Lt => Cmp::Gt,
+        Cmp::Le => Cmp::Ge,
+        Cmp::Gt => Cmp::Lt,
+        Cmp::Ge => Cmp::Le,
+        other => other,
+    }
+}
+
+/// `!(a op b)` as `a op' b`, for `Int`s.
+fn negated(op: Cmp) -> Option<Cmp> {
+    Some(match op {
+        Cmp::Lt => Cmp::Ge,
+        Cmp::Le => Cmp::Gt,
+        Cmp::Gt => Cmp::Le,
+        Cmp::Ge => Cmp::Lt,
+        Cmp::Eq => Cmp::Ne,
+        Cmp::Ne => Cmp::Eq,
+    })
 }

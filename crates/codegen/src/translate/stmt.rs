@@ -18,6 +18,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
     /// Translates statements; each one's intermediate slots are cleared
     /// when it completes (so they keep nothing alive) and reused by the next.
     pub(super) fn stmts(&mut self, ss: &'h [Stmt]) -> R<()> {
+        let narrowed = self.narrowed_mark();
         for s in ss {
             if self.is_terminated() {
                 self.start_dead_block();
@@ -33,6 +34,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
             self.stmt_high = outer_high.max(high);
             self.next_slot = base;
         }
+        self.widen_to(narrowed);
         Ok(())
     }
 
@@ -47,10 +49,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
             Stmt::Expr(e) => {
                 self.expr(e)?;
             }
-            Stmt::If(c, t, e) => {
-                let cond = self.value(c)?;
-                self.branches(cond, |_| Ok(()), t, e)?;
-            }
+            Stmt::If(c, t, e) => self.if_stmt(c, t, e)?,
             Stmt::While(c, body) => {
                 let header = self.b.create_block();
                 let body_b = self.b.create_block();
@@ -220,6 +219,32 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         self.b.switch_to_block(else_b);
         self.arm(els, join)?;
         self.b.switch_to_block(join);
+        Ok(())
+    }
+
+    /// `if c { then } else { els }`; each side knows what `c` (or its
+    /// negation) says of a local, and after `if c { return }` the rest of
+    /// the statement list knows `!c`.
+    fn if_stmt(&mut self, c: &'h Expr, then: &'h [Stmt], els: &'h [Stmt]) -> R<()> {
+        let cond = self.value(c)?;
+        let (yes, no) = (self.implied(c, true), self.implied(c, false));
+        let then_b = self.b.create_block();
+        let else_b = self.b.create_block();
+        let join = self.b.create_block();
+        self.b.ins().brif(cond, then_b, &[], else_b, &[]);
+        self.b.switch_to_block(then_b);
+        let narrowed = self.narrow(yes);
+        self.arm(then, join)?;
+        self.widen(narrowed);
+        self.b.switch_to_block(else_b);
+        let narrowed = self.narrow(no);
+        self.arm(els, join)?;
+        self.widen(narrowed);
+        self.b.switch_to_block(join);
+        let leaves = matches!(then.last(), Some(Stmt::Return(_) | Stmt::Throw(_) | Stmt::Break | Stmt::Continue));
+        if leaves && els.is_empty() {
+            self.narrow_rest(no);
+        }
         Ok(())
     }
 
