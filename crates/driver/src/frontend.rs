@@ -112,7 +112,7 @@ fn check_on_this_stack(input: &ModuleInput, sources: Vec<SourceFile>, index: boo
     let has_statements = files.iter().any(|f| f.items.iter().any(|i| matches!(i, tess_syntax::ast::Item::Stmt(_))));
     let mode = input.mode.unwrap_or(if has_statements { hir::Mode::Program } else { hir::Mode::Library });
     let name = if mode == hir::Mode::Program && has_statements { MAIN_MODULE } else { input.name };
-    let (mut module, interface) = tess_sema::check_module(name, mode, &files, &imports, &mut diags, index);
+    let (mut module, interface) = tess_sema::check_module(name, mode, files, &imports, &mut diags, index);
     if diags.has_errors() {
         return Err(Error::Diagnostics { sources, diags });
     }

@@ -71,7 +71,7 @@ pub fn compile(r: &Request) -> Result<Compiled, Error> {
     if r.files.is_empty() {
         return Err("no input files".into());
     }
-    let checked = frontend::check(&ModuleInput {
+    let mut checked = frontend::check(&ModuleInput {
         name: r.name,
         mode: r.mode,
         files: r.files,
@@ -82,6 +82,8 @@ pub fn compile(r: &Request) -> Result<Compiled, Error> {
     let objects = (0..r.files.len())
         .map(|piece| object_of(&checked.module, target, piece, r.files.len(), r.opt))
         .collect::<Result<_, _>>()?;
+    // Linking and the interface read only declarations.
+    checked.module.drop_bodies();
     Ok(Compiled { checked, target, objects })
 }
 

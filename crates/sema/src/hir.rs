@@ -503,6 +503,17 @@ pub enum ExprKind {
     Math(MathFn, Vec<Expr>),
 }
 
+impl Module {
+    /// Frees every function's body once code is generated, keeping the
+    /// declarations (bench/compile: bodies are most of a module's HIR,
+    /// and the object and archive are built after them).
+    pub fn drop_bodies(&mut self) {
+        for f in &mut self.funcs {
+            f.body = Vec::new();
+        }
+    }
+}
+
 impl Expr {
     pub fn new(kind: ExprKind, ty: Ty) -> Expr {
         Expr { kind, ty }
