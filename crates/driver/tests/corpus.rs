@@ -14,7 +14,8 @@
 //! - `tests/codegen/*.tes` are filetests of the generated code (Cranelift's
 //!   idea): `tess build --emit=clif` of the program, then `// function: SYM`
 //!   selects that function's IR, `// check: TEXT` must occur after the
-//!   previous check's match in it, and `// not: TEXT` must not occur in it.
+//!   previous check's match in it, `// count: N TEXT` exactly N times in
+//!   it, and `// not: TEXT` must not occur in it.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -212,13 +213,14 @@ fn fail_diagnostics() {
     });
 }
 
-/// Checks the `// function:`, `// check:` and `// not:` directives of a
-/// codegen filetest against the IR text.
+/// Checks the `// function:`, `// check:`, `// count:` and `// not:`
+/// directives of a codegen filetest against the IR text.
 fn check_clif(src: &str, clif: &str) -> Result<(), String> {
     let mut body: Option<&str> = None;
     let mut at = 0;
     let mut problems = Vec::new();
-    for (n, line) in src.lines().enumerate() {
+    for (i, line) in src.lines().enumerate() {
+        let line_no = i + 1;
         let Some(pos) = line.find("// ") else { continue };
         let directive = &line[pos + 3..];
         if let Some(name) = directive.strip_prefix("function:") {
@@ -228,18 +230,25 @@ fn check_clif(src: &str, clif: &str) -> Result<(), String> {
                 &rest[..rest.find("\n}").map_or(rest.len(), |e| e + 2)]
             });
             if body.is_none() {
-                problems.push(format!("line {}: no function `{}`", n + 1, name.trim()));
+                problems.push(format!("line {line_no}: no function `{}`", name.trim()));
             }
             at = 0;
         } else if let Some(text) = directive.strip_prefix("check:") {
             let Some(b) = body else { continue };
             match b[at..].find(text.trim()) {
                 Some(i) => at += i + text.trim().len(),
-                None => problems.push(format!("line {}: `{}` not found after the previous check", n + 1, text.trim())),
+                None => problems.push(format!("line {line_no}: `{}` not found after the previous check", text.trim())),
+            }
+        } else if let Some(rest) = directive.strip_prefix("count:") {
+            let Some(b) = body else { continue };
+            let (times, text) = rest.trim().split_once(' ').unwrap_or((rest.trim(), ""));
+            let found = b.matches(text.trim()).count();
+            if times.parse::<usize>().ok() != Some(found) {
+                problems.push(format!("line {line_no}: `{}` found {found} times, not {times}", text.trim()));
             }
         } else if let Some(text) = directive.strip_prefix("not:") {
             if body.is_some_and(|b| b.contains(text.trim())) {
-                problems.push(format!("line {}: `{}` found", n + 1, text.trim()));
+                problems.push(format!("line {line_no}: `{}` found", text.trim()));
             }
         }
     }

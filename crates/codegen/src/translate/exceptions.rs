@@ -331,8 +331,13 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         };
         let edge = self.edge_to(raise, args);
         let cont = self.b.create_block();
+        let from = self.b.current_block();
         self.b.ins().brif(cond, edge, &[], cont, &[]);
+        // Entered only from here: sealed now, a variable read in it is the
+        // value it had before the check (the same SSA value).
+        self.b.seal_block(cont);
         self.b.switch_to_block(cont);
+        self.carry_checked(from, cont);
         Ok(())
     }
 }

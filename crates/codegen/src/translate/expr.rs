@@ -195,9 +195,12 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
     }
 
     pub(super) fn element_addr(&mut self, arr: Value, idx: Value) -> R<Value> {
-        let len = self.b.ins().load(types::I64, flags(), arr, layout::array::LEN);
-        let bad = self.b.ins().icmp(IntCC::UnsignedGreaterThanOrEqual, idx, len);
-        self.raise_if(bad, Raise::Index, &[arr, idx])?;
+        if !self.element_checked(arr, idx) {
+            let len = self.b.ins().load(types::I64, flags(), arr, layout::array::LEN);
+            let bad = self.b.ins().icmp(IntCC::UnsignedGreaterThanOrEqual, idx, len);
+            self.raise_if(bad, Raise::Index, &[arr, idx])?;
+            self.note_element_checked(arr, idx);
+        }
         Ok(self.element_at(arr, idx))
     }
 

@@ -8,11 +8,25 @@
 //! language says they happen.
 
 use super::Translator;
+use cranelift_codegen::ir::{Block, Value};
 use cranelift_module::Module;
 use std::collections::HashMap;
 use tess_abi::layout;
 use tess_sema::hir::{self, Arith, Cmp, Expr, ExprKind, LocalId, Place, Stmt};
 use tess_sema::ty::Ty;
+
+/// Element accesses known to be within bounds at the current point:
+/// `(array, index)` values checked earlier in this straight line of
+/// blocks (each entered only from the one before), with no call since —
+/// only a call can change an array's length (`resizes.rs`).
+#[derive(Default)]
+pub(super) struct CheckedElements {
+    block: Option<Block>,
+    pairs: Vec<(Value, Value)>,
+}
+
+/// How many checked accesses [`CheckedElements`] remembers.
+const CHECKED_ELEMENTS: usize = 16;
 
 /// Inclusive bounds of an `Int` value.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -340,6 +354,40 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
             let n = self.body.facts.narrowed.pop();
             self.widen(n);
         }
+    }
+
+    /// Whether element `idx` of `arr` was checked earlier in this straight
+    /// line of code.
+    pub(super) fn element_checked(&self, arr: Value, idx: Value) -> bool {
+        let c = &self.checked_elements;
+        c.block.is_some() && c.block == self.b.current_block() && c.pairs.contains(&(arr, idx))
+    }
+
+    /// Records that element `idx` of `arr` was just checked (the current
+    /// block is the check's continuation).
+    pub(super) fn note_element_checked(&mut self, arr: Value, idx: Value) {
+        let c = &mut self.checked_elements;
+        if c.block != self.b.current_block() {
+            c.pairs.clear();
+        }
+        c.block = self.b.current_block();
+        if c.pairs.len() == CHECKED_ELEMENTS {
+            c.pairs.remove(0);
+        }
+        c.pairs.push((arr, idx));
+    }
+
+    /// A check branched from `from` to its continuation `to`, entered only
+    /// from `from`: what held in `from` holds in `to`.
+    pub(super) fn carry_checked(&mut self, from: Option<Block>, to: Block) {
+        if from.is_some() && self.checked_elements.block == from {
+            self.checked_elements.block = Some(to);
+        }
+    }
+
+    /// After a call: any array may have another length.
+    pub(super) fn forget_checked(&mut self) {
+        self.checked_elements.block = None;
     }
 
     /// Whether `array[index]` is known to be within bounds.

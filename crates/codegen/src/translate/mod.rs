@@ -165,6 +165,7 @@ fn translate<'h, M: Module>(
         inline_sites: Vec::new(),
         site_names: None,
         loops: false,
+        checked_elements: Default::default(),
     };
     t.run()?;
     let frontend = t.mg.module.isa().frontend_config();
@@ -274,6 +275,8 @@ struct Translator<'a, 'h, M: Module> {
     site_names: Option<(usize, u32, u32, u32)>,
     /// Whether the function has a loop (its code then starts a cache line).
     loops: bool,
+    /// Element accesses known to be within bounds here (`facts.rs`).
+    checked_elements: facts::CheckedElements,
 }
 
 impl<'h, M: Module> Translator<'_, 'h, M> {
