@@ -25,7 +25,10 @@ rm -rf "$seeds" "out/$target"
 mkdir -p "$seeds" "regressions/$target"
 case $target in
 parse | front_end)
-    cp ../tests/run/*.tes ../tests/fail/*.tes ../tests/codegen/*.tes "$seeds/"
+    # Prefixed by their corpus: a run test and a codegen test may share a name.
+    for kind in run fail codegen; do
+        for f in ../tests/$kind/*.tes; do cp "$f" "$seeds/$kind-$(basename "$f")"; done
+    done
     ;;
 interface | library_check)
     lib=out/seedlib-$target

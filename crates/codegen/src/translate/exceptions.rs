@@ -308,6 +308,8 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         let edge = self.edge_to(target, &[]);
         let cont = self.b.create_block();
         self.b.ins().brif(exc, edge, &[], cont, &[]);
+        // Entered only from here.
+        self.b.seal_block(cont);
         self.b.switch_to_block(cont);
         Ok(())
     }
