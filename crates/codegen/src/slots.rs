@@ -10,6 +10,7 @@
 //! it completes.
 
 use tess_sema::hir::{Callee, Expr, ExprKind, Func, FuncId, Module, Stmt};
+use tess_sema::ty::Ty;
 
 /// Callees of at most this many HIR nodes are inlined.
 const INLINE_MAX_NODES: u32 = 40;
@@ -20,6 +21,9 @@ const INLINE_MAX_NODES: u32 = 40;
 const INLINE_TINY_NODES: u32 = 20;
 /// Inlining stops this many callees deep.
 const INLINE_MAX_DEPTH: usize = 4;
+/// A recursive call past the limits still inlines its callee's leading
+/// `if c { return e }` when it has at most this many nodes.
+const GUARD_MAX_NODES: u32 = 12;
 
 /// Whether the value of `e` must be stored in a shadow slot of its own: it
 /// is a reference that nothing else keeps alive for sure (locals have
@@ -64,6 +68,46 @@ pub fn inlinable(m: &Module, f: FuncId, inlining: &[FuncId]) -> bool {
     };
     let mut budget = limit;
     stmts_within(&m.funcs[f].body, &mut budget)
+}
+
+/// Where the early return that starts `f` ends (its index in `f`'s body),
+/// when a recursive call of `f` that is not inlined may inline it and
+/// call `f` only past it: `f` holds no references (so the guard needs no
+/// slots), and the guard is `if c { return e }` of arithmetic, comparisons
+/// and parameters alone, at most `GUARD_MAX_NODES` nodes. Most calls at
+/// the leaves of a recursion return there (bench/fib).
+pub fn guard_inlinable(m: &Module, f: FuncId, inlining: &[FuncId]) -> Option<usize> {
+    let func = &m.funcs[f];
+    if f == m.init || func.external || func.extern_c || !inlining.contains(&f) || holds_references(func) {
+        return None;
+    }
+    let (i, first) = func.body.iter().enumerate().find(|(_, s)| !matches!(s, Stmt::At(_)))?;
+    let Stmt::If(cond, then, els) = first else { return None };
+    let mut then = then.iter().filter(|s| !matches!(s, Stmt::At(_)));
+    let (Some(Stmt::Return(Some(value))), None) = (then.next(), then.next()) else { return None };
+    let mut budget = GUARD_MAX_NODES;
+    let plain = [cond, value].into_iter().all(|e| plain_within(e, &mut budget));
+    (els.is_empty() && plain).then_some(i)
+}
+
+/// Whether `e` is built of literals, locals and operators alone, within
+/// `budget` nodes.
+fn plain_within(e: &Expr, budget: &mut u32) -> bool {
+    let plain = matches!(
+        e.kind,
+        ExprKind::Int(_)
+            | ExprKind::Float(_)
+            | ExprKind::Bool(_)
+            | ExprKind::Local(_)
+            | ExprKind::Arith(..)
+            | ExprKind::Compare(..)
+            | ExprKind::Neg(_)
+            | ExprKind::Not(_)
+            | ExprKind::And(..)
+            | ExprKind::Or(..)
+    );
+    let typed = e.ty.is_numeric() || e.ty == Ty::Bool;
+    plain && typed && take(budget) && e.children().into_iter().all(|c| plain_within(c, budget))
 }
 
 /// Whether a function returns a reference or has a reference-typed local:

@@ -61,8 +61,25 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
     /// small, where the arguments' known `ranges` carry over).
     pub(super) fn call_func(&mut self, f: hir::FuncId, vals: Vec<Value>, ranges: &[Range]) -> R<Option<Value>> {
         if slots::inlinable(self.hir, f, &self.inlined) {
-            return self.inline_call(f, vals, ranges);
+            let body = &self.hir.funcs[f].body;
+            return self.inline_call(f, vals, ranges, |t| t.stmts(body));
         }
+        if let Some(guard) = slots::guard_inlinable(self.hir, f, &self.inlined) {
+            // The callee's early return inlined; past it, the call.
+            let body = &self.hir.funcs[f].body[..=guard];
+            return self.inline_call(f, vals, ranges, |t| {
+                t.stmts(body)?;
+                let params = &t.body.func.params;
+                let args: Vec<Value> = params.iter().map(|&p| t.b.use_var(t.body.vars[p])).collect();
+                let r = t.call_outright(f, args)?;
+                t.return_value(r, false)
+            });
+        }
+        self.call_outright(f, vals)
+    }
+
+    /// A call of one of this module's functions, never inlined.
+    fn call_outright(&mut self, f: hir::FuncId, vals: Vec<Value>) -> R<Option<Value>> {
         let fref = {
             let id = self.mg.func(f)?;
             self.mg.module.declare_func_in_func(id, self.b.func)
@@ -107,10 +124,17 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         Ok(r)
     }
 
-    /// Translates a call by inlining the callee's body: its `return`s jump
-    /// to a join block, and its exceptions leave through this function's
-    /// own unwind path, as a real call's would.
-    pub(super) fn inline_call(&mut self, f: hir::FuncId, args: Vec<Value>, ranges: &[Range]) -> R<Option<Value>> {
+    /// Translates a call by inlining the callee: `body` translates its
+    /// statements (all of them, or its early return and then a call); its
+    /// `return`s jump to a join block, and its exceptions leave through
+    /// this function's own unwind path, as a real call's would.
+    pub(super) fn inline_call(
+        &mut self,
+        f: hir::FuncId,
+        args: Vec<Value>,
+        ranges: &[Range],
+        body: impl FnOnce(&mut Self) -> R<()>,
+    ) -> R<Option<Value>> {
         let callee = &self.hir.funcs[f];
         let exit = self.b.create_block();
         let result = clif_type(&callee.ret).map(|t| self.b.append_block_param(exit, t));
@@ -119,7 +143,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         self.inline_sites.push(self.site);
         let r = self.bind_locals(&args).and_then(|()| {
             self.note_params(ranges);
-            self.stmts(&callee.body)
+            body(self)
         });
         if r.is_ok() && !self.is_terminated() {
             if callee.ret == Ty::Void {
