@@ -53,6 +53,7 @@ pub(crate) struct Targets {
 pub(crate) struct InFlight(mpsc::Receiver<Vec<Result<Compiled, CodegenError>>>);
 
 impl Targets {
+    /// The targets for a module made with `isa`.
     pub fn new(isa: OwnedTargetIsa) -> Targets {
         Targets { isa, unoptimising: None }
     }

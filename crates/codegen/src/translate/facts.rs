@@ -2,10 +2,10 @@
 //! out checks that cannot fail: the range of every local that is never
 //! reassigned (from literals, parameters of an inlined call, loop bounds,
 //! array lengths, arithmetic on them, and the conditions of the `if`s
-//! around), and which counted loops index an
-//! array below its length. A check is left out only when it provably
-//! never fires, so `Int` overflow and bounds errors stay exactly where the
-//! language says they happen.
+//! around), which counted loops index an array below its length, and
+//! which elements were just checked. A check is left out only when it
+//! provably never fires, so `Int` overflow and bounds errors stay exactly
+//! where the language says they happen.
 
 use super::Translator;
 use cranelift_codegen::ir::{Block, Value};
@@ -84,6 +84,8 @@ pub(super) struct Narrowed {
 }
 
 impl Facts {
+    /// Nothing known yet of `func`'s locals, but which ones a statement
+    /// reassigns (those stay unknown).
     pub fn new(func: &hir::Func) -> Facts {
         let mut assigned = vec![false; func.locals.len()];
         Stmt::walk(&func.body, &mut |s| match s {
@@ -182,17 +184,19 @@ pub(super) struct Checks {
     pub overflow: bool,
     /// The divisor may be zero.
     pub zero: bool,
+    /// The divisor may be -1 (`MIN % -1` must not reach the hardware).
+    pub minus_one: bool,
 }
 
 impl Checks {
-    pub const ALL: Checks = Checks { overflow: true, zero: true };
+    pub const ALL: Checks = Checks { overflow: true, zero: true, minus_one: true };
 
     pub fn of(op: Arith, x: Range, y: Range) -> Checks {
         let overflow = match unchecked(op, x, y) {
             Some((lo, hi)) => Range::exact(lo, hi).is_none(),
             None => op == Arith::Div && !(x.excludes(i64::MIN) || y.excludes(-1)),
         };
-        Checks { overflow, zero: !y.excludes(0) }
+        Checks { overflow, zero: !y.excludes(0), minus_one: !y.excludes(-1) }
     }
 }
 

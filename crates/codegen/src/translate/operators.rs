@@ -112,20 +112,23 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
                     let is_zero = self.b.ins().icmp_imm_s(IntCC::Equal, y, 0);
                     self.raise_if(is_zero, Raise::DivZero, &[])?;
                 }
-                let minus_one = self.b.ins().icmp_imm_s(IntCC::Equal, y, -1);
                 if op == Arith::Div {
                     if checks.overflow {
                         let min = if t == types::I32 { i64::from(i32::MIN) } else { i64::MIN };
                         let is_min = self.b.ins().icmp_imm_s(IntCC::Equal, x, min);
+                        let minus_one = self.b.ins().icmp_imm_s(IntCC::Equal, y, -1);
                         let of = self.b.ins().band(is_min, minus_one);
                         self.raise_if(of, Raise::Overflow, &[])?;
                     }
                     self.b.ins().sdiv(x, y)
-                } else {
+                } else if checks.minus_one {
                     // x % -1 is 0; avoid the hardware trap on MIN % -1.
+                    let minus_one = self.b.ins().icmp_imm_s(IntCC::Equal, y, -1);
                     let one = self.b.ins().iconst(t, 1);
                     let safe = self.b.ins().select(minus_one, one, y);
                     self.b.ins().srem(x, safe)
+                } else {
+                    self.b.ins().srem(x, y)
                 }
             }
             Arith::Shl => self.b.ins().ishl(x, y),
