@@ -126,7 +126,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
                 let arr = self.value(a)?;
                 let idx = self.value(i)?;
                 let addr = if self.in_bounds(a, i) { self.element_at(arr, idx) } else { self.element_addr(arr, idx)? };
-                self.load_word(addr, 0, &e.ty)
+                self.load_element(addr, &e.ty)
             }
             ExprKind::ArrayLit(items) => {
                 // Elements first (each kept alive by its own slot), then one
@@ -196,7 +196,8 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
 
     pub(super) fn element_addr(&mut self, arr: Value, idx: Value) -> R<Value> {
         if !self.element_checked(arr, idx) {
-            let len = self.b.ins().load(types::I64, flags(), arr, layout::array::LEN);
+            let header = self.header_flags();
+            let len = self.b.ins().load(types::I64, header, arr, layout::array::LEN);
             let bad = self.b.ins().icmp(IntCC::UnsignedGreaterThanOrEqual, idx, len);
             self.raise_if(bad, Raise::Index, &[arr, idx])?;
             self.note_element_checked(arr, idx);
@@ -206,7 +207,8 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
 
     /// The address of element `idx` of `arr`, known to be within bounds.
     pub(super) fn element_at(&mut self, arr: Value, idx: Value) -> Value {
-        let data = self.b.ins().load(PTR, flags(), arr, layout::array::DATA);
+        let header = self.header_flags();
+        let data = self.b.ins().load(PTR, header, arr, layout::array::DATA);
         let off = self.b.ins().ishl_imm_u(idx, 3);
         self.b.ins().iadd(data, off)
     }
@@ -217,6 +219,13 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
     pub(super) fn load_word(&mut self, addr: Value, offset: i32, ty: &Ty) -> Value {
         let t = clif_type(ty).unwrap_or(types::I64);
         self.b.ins().load(t, flags(), addr, offset)
+    }
+
+    /// [`Self::load_word`] of the array element at `addr`.
+    pub(super) fn load_element(&mut self, addr: Value, ty: &Ty) -> Value {
+        let t = clif_type(ty).unwrap_or(types::I64);
+        let element = self.element_flags();
+        self.b.ins().load(t, element, addr, 0)
     }
 
     pub(super) fn to_word(&mut self, v: Value, ty: &Ty) -> Value {

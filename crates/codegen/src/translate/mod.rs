@@ -34,7 +34,8 @@ use crate::slots;
 use crate::CodegenError;
 use cranelift_codegen::cursor::{Cursor, FuncCursor};
 use cranelift_codegen::ir::{
-    Block, Function, InstBuilder, MemFlagsData, StackSlot, StackSlotData, StackSlotKind, TrapCode, Value,
+    AliasRegionData, Block, Function, InstBuilder, MemFlagsData, StackSlot, StackSlotData, StackSlotKind, TrapCode,
+    Value,
 };
 use cranelift_codegen::isa::CallConv;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
@@ -48,6 +49,11 @@ type R<T> = Result<T, CodegenError>;
 fn flags() -> MemFlagsData {
     MemFlagsData::trusted()
 }
+
+/// The alias regions of array headers and of array elements
+/// ([`Translator::header_flags`]).
+const ARRAY_HEADERS: u32 = 1;
+const ARRAY_ELEMENTS: u32 = 2;
 
 /// A cold block on an exception edge: it jumps to `target` (a raise block
 /// or a block exceptions arrive at) with `args` and the `site` the
@@ -310,6 +316,27 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         };
         at.ins().stack_store(crate::abi::PTR, value, slot, 0);
         Ok(())
+    }
+
+    /// Flags for loads of an array's `len` and `data`, told apart from its
+    /// elements for Cranelift's alias analysis: storing an element cannot
+    /// change them, so a length or data pointer read before the store is
+    /// still good after it. No element is at a header's address (indices
+    /// are checked, or known to be below the length); other accesses use
+    /// [`flags`], which may alias anything, and every call clobbers both.
+    fn header_flags(&mut self) -> MemFlagsData {
+        self.region_flags(ARRAY_HEADERS, "array header")
+    }
+
+    /// Flags for loads and stores of array elements (see
+    /// [`Self::header_flags`]).
+    fn element_flags(&mut self) -> MemFlagsData {
+        self.region_flags(ARRAY_ELEMENTS, "array element")
+    }
+
+    fn region_flags(&mut self, user_id: u32, description: &'static str) -> MemFlagsData {
+        let region = self.b.func.dfg.alias_regions.insert(AliasRegionData { user_id, description: description.into() });
+        flags().with_alias_region(Some(region))
     }
 
     fn run(&mut self) -> R<()> {

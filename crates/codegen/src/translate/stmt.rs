@@ -128,7 +128,8 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
                 if e.ty.is_ref() {
                     self.write_barrier(arr)?;
                 }
-                self.b.ins().store(flags(), v, addr, 0);
+                let element = self.element_flags();
+                self.b.ins().store(element, v, addr, 0);
             }
             Place::Field(o, offset) => {
                 let obj = self.value(o)?;
@@ -184,14 +185,16 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         self.counted_loop(
             zero,
             |t, i| {
-                let len = t.b.ins().load(types::I64, flags(), arr, layout::array::LEN);
+                let header = t.header_flags();
+                let len = t.b.ins().load(types::I64, header, arr, layout::array::LEN);
                 Ok(t.b.ins().icmp(IntCC::SignedLessThan, i, len))
             },
             |t, i, _| {
-                let data = t.b.ins().load(PTR, flags(), arr, layout::array::DATA);
+                let header = t.header_flags();
+                let data = t.b.ins().load(PTR, header, arr, layout::array::DATA);
                 let off = t.b.ins().ishl_imm_u(i, 3);
                 let addr = t.b.ins().iadd(data, off);
-                let v = t.load_word(addr, 0, &elem_ty);
+                let v = t.load_element(addr, &elem_ty);
                 t.set_local(var, v);
                 Ok(())
             },
