@@ -85,9 +85,7 @@ impl Targets {
         });
         Ok(InFlight(result))
     }
-}
 
-impl Targets {
     /// Compiles one function on this thread.
     pub fn compile_now(&self, t: Translated<'_>) -> Result<Compiled, CodegenError> {
         compile_function(&*self.isa, t)

@@ -50,7 +50,6 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         };
         let sig = abi::signature(self.call_conv, params, ret);
         let sigref = self.b.import_signature(sig);
-        self.forget_checked();
         let call = self.b.ins().call_indirect(sigref, callee, &vals);
         let r = self.b.inst_results(call).first().copied();
         self.check_exception()?;
@@ -93,7 +92,6 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
             let t = self.thread();
             vals.push(t);
         }
-        self.forget_checked();
         let call = self.b.ins().call(fref, &vals);
         let r = self.b.inst_results(call).first().copied();
         // C functions do not throw.
@@ -111,7 +109,6 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         let zero = self.b.ins().iconst(PTR, 0);
         self.b.ins().stack_store(PTR, zero, slot, 0);
         vals.push(self.b.ins().stack_addr(PTR, slot, 0));
-        self.forget_checked();
         let call = self.b.ins().call(fref, &vals);
         let r = self.b.inst_results(call).first().copied();
         let err = self.b.ins().stack_load(PTR, PTR, slot, 0);
@@ -189,7 +186,6 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         let t = self.thread();
         vals.push(t);
         let sigref = self.b.import_signature(sig);
-        self.forget_checked();
         let call = self.b.ins().call_indirect(sigref, code, &vals);
         let r = self.b.inst_results(call).first().copied();
         self.check_exception()?;
@@ -201,7 +197,6 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
     pub(super) fn call_rt(&mut self, f: RuntimeFn, args: &[Value]) -> R<Option<Value>> {
         let id = self.mg.runtime_fn(f)?;
         let fref = self.mg.module.declare_func_in_func(id, self.b.func);
-        self.forget_checked();
         let call = if f.takes_thread() {
             let mut all = args.to_vec();
             all.push(self.thread());

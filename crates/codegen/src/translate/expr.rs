@@ -125,7 +125,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
             ExprKind::Index(a, i) => {
                 let arr = self.value(a)?;
                 let idx = self.value(i)?;
-                let addr = if self.in_bounds(a, i) { self.element_at(arr, idx) } else { self.element_addr(arr, idx)? };
+                let addr = self.element_addr(a, i, arr, idx)?;
                 self.load_element(addr, &e.ty)
             }
             ExprKind::ArrayLit(items) => {
@@ -194,8 +194,10 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         Ok(Some(v))
     }
 
-    pub(super) fn element_addr(&mut self, arr: Value, idx: Value) -> R<Value> {
-        if !self.element_checked(arr, idx) {
+    /// The address of element `idx` of `arr` (the values of `a` and `i`),
+    /// checked against its length unless that is known to hold.
+    pub(super) fn element_addr(&mut self, a: &Expr, i: &Expr, arr: Value, idx: Value) -> R<Value> {
+        if !self.in_bounds(a, i) && !self.element_checked(arr, idx) {
             let header = self.header_flags();
             let len = self.b.ins().load(types::I64, header, arr, layout::array::LEN);
             let bad = self.b.ins().icmp(IntCC::UnsignedGreaterThanOrEqual, idx, len);

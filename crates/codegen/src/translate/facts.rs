@@ -17,8 +17,9 @@ use tess_sema::ty::Ty;
 
 /// Element accesses known to be within bounds at the current point:
 /// `(array, index)` values checked earlier in this straight line of
-/// blocks (each entered only from the one before), with no call since —
-/// only a call can change an array's length (`resizes.rs`).
+/// blocks (each entered only from the one before, and each checked, when
+/// left or asked, to hold no call) — only a call can change an array's
+/// length (`resizes.rs`).
 #[derive(Default)]
 pub(super) struct CheckedElements {
     block: Option<Block>,
@@ -76,6 +77,9 @@ pub(super) struct Facts {
     /// with what each was before (undone when the list ends).
     narrowed: Vec<Narrowed>,
 }
+
+/// What a condition says of one local: its narrower range.
+pub(super) type Implied = Option<(LocalId, Range)>;
 
 /// A local's range before a condition narrowed it.
 pub(super) struct Narrowed {
@@ -299,7 +303,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
 
     /// What `cond` being true (or, with `holds` false, false) says of an
     /// `Int` local compared with something of known range.
-    pub(super) fn implied(&self, cond: &Expr, holds: bool) -> Option<(LocalId, Range)> {
+    pub(super) fn implied(&self, cond: &Expr, holds: bool) -> Implied {
         let ExprKind::Compare(op, a, b) = &cond.kind else { return None };
         let (l, other, op) = match (&a.kind, &b.kind) {
             (ExprKind::Local(l), _) => (*l, b, *op),
@@ -309,7 +313,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         if a.ty != Ty::Int || !self.body.facts.fixed(l) {
             return None;
         }
-        let op = if holds { op } else { negated(op)? };
+        let op = if holds { op } else { negated(op) };
         let o = self.range_of(other);
         let (lo, hi) = match op {
             Cmp::Lt => (i64::MIN, o.hi.checked_sub(1)?),
@@ -326,7 +330,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
 
     /// Narrows a local's range (from [`Self::implied`]); [`Self::widen`]
     /// undoes it.
-    pub(super) fn narrow(&mut self, fact: Option<(LocalId, Range)>) -> Option<Narrowed> {
+    pub(super) fn narrow(&mut self, fact: Implied) -> Option<Narrowed> {
         let (local, r) = fact?;
         Some(Narrowed { local, before: self.body.facts.ranges.insert(local, r) })
     }
@@ -341,7 +345,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
 
     /// Narrows a local for the rest of the statement list being
     /// translated (after `if cond { return }`, `cond` is false).
-    pub(super) fn narrow_rest(&mut self, fact: Option<(LocalId, Range)>) {
+    pub(super) fn narrow_rest(&mut self, fact: Implied) {
         if let Some(n) = self.narrow(fact) {
             self.body.facts.narrowed.push(n);
         }
@@ -364,7 +368,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
     /// line of code.
     pub(super) fn element_checked(&self, arr: Value, idx: Value) -> bool {
         let c = &self.checked_elements;
-        c.block.is_some() && c.block == self.b.current_block() && c.pairs.contains(&(arr, idx))
+        c.block.is_some_and(|b| Some(b) == self.b.current_block() && !self.calls_in(b)) && c.pairs.contains(&(arr, idx))
     }
 
     /// Records that element `idx` of `arr` was just checked (the current
@@ -382,16 +386,12 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
     }
 
     /// A check branched from `from` to its continuation `to`, entered only
-    /// from `from`: what held in `from` holds in `to`.
+    /// from `from`: what held in `from` holds in `to`, unless `from` made
+    /// a call.
     pub(super) fn carry_checked(&mut self, from: Option<Block>, to: Block) {
-        if from.is_some() && self.checked_elements.block == from {
+        if from.is_some_and(|b| self.checked_elements.block == Some(b) && !self.calls_in(b)) {
             self.checked_elements.block = Some(to);
         }
-    }
-
-    /// After a call: any array may have another length.
-    pub(super) fn forget_checked(&mut self) {
-        self.checked_elements.block = None;
     }
 
     /// Whether `array[index]` is known to be within bounds.
@@ -415,13 +415,13 @@ fn flipped(op: Cmp) -> Cmp {
 }
 
 /// `!(a op b)` as `a op' b`, for `Int`s.
-fn negated(op: Cmp) -> Option<Cmp> {
-    Some(match op {
+fn negated(op: Cmp) -> Cmp {
+    match op {
         Cmp::Lt => Cmp::Ge,
         Cmp::Le => Cmp::Gt,
         Cmp::Gt => Cmp::Le,
         Cmp::Ge => Cmp::Lt,
         Cmp::Eq => Cmp::Ne,
         Cmp::Ne => Cmp::Eq,
-    })
+    }
 }

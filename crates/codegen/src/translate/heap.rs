@@ -86,6 +86,6 @@ impl<M: Module> Translator<'_, '_, M> {
         let func = &*self.b.func;
         self.alloc_joins.contains(&block)
             && func.dfg.value_def(obj) == ValueDef::Param(block, 0)
-            && !func.layout.block_insts(block).any(|i| func.dfg.insts[i].opcode().is_call())
+            && !self.calls_in(block)
     }
 }

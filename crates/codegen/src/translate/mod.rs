@@ -334,6 +334,13 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         self.region_flags(ARRAY_ELEMENTS, "array element")
     }
 
+    /// Whether `block`'s code so far has a call: anything may have run
+    /// there (a collection, an array resized).
+    fn calls_in(&self, block: Block) -> bool {
+        let func = &*self.b.func;
+        func.layout.block_insts(block).any(|i| func.dfg.insts[i].opcode().is_call())
+    }
+
     fn region_flags(&mut self, user_id: u32, description: &'static str) -> MemFlagsData {
         let region = self.b.func.dfg.alias_regions.insert(AliasRegionData { user_id, description: description.into() });
         flags().with_alias_region(Some(region))

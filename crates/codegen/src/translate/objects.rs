@@ -246,7 +246,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
             t.set_local(var, x);
             Ok(())
         };
-        self.branches(present, enter, then, els)
+        self.branches(present, enter, then, els, [None, None])
     }
 
     pub(super) fn map_new(&mut self, ty: &Ty) -> R<Value> {

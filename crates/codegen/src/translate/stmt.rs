@@ -1,6 +1,7 @@
 //! Statements: assignment, control flow and loops; each statement's
 //! temporary slots are cleared when it completes.
 
+use super::facts::Implied;
 use super::{flags, Scope, Translator, R};
 use crate::abi::PTR;
 use crate::sites::Site;
@@ -124,7 +125,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
                 let arr = self.value(a)?;
                 let idx = self.value(i)?;
                 let v = self.value(e)?;
-                let addr = if self.in_bounds(a, i) { self.element_at(arr, idx) } else { self.element_addr(arr, idx)? };
+                let addr = self.element_addr(a, i, arr, idx)?;
                 if e.ty.is_ref() {
                     self.write_barrier(arr)?;
                 }
@@ -204,13 +205,15 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         Ok(())
     }
 
-    /// `if cond { enter; then } else { els }`, joining afterwards.
+    /// `if cond { enter; then } else { els }`, joining afterwards; each
+    /// side knows what `implied` says of a local there (`facts.rs`).
     pub(super) fn branches(
         &mut self,
         cond: Value,
         enter: impl FnOnce(&mut Self) -> R<()>,
         then: &'h [Stmt],
         els: &'h [Stmt],
+        implied: [Implied; 2],
     ) -> R<()> {
         let then_b = self.b.create_block();
         let else_b = self.b.create_block();
@@ -218,9 +221,9 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         self.b.ins().brif(cond, then_b, &[], else_b, &[]);
         self.b.switch_to_block(then_b);
         enter(self)?;
-        self.arm(then, join)?;
+        self.arm(then, join, implied[0])?;
         self.b.switch_to_block(else_b);
-        self.arm(els, join)?;
+        self.arm(els, join, implied[1])?;
         self.b.switch_to_block(join);
         Ok(())
     }
@@ -230,30 +233,21 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
     /// the statement list knows `!c`.
     fn if_stmt(&mut self, c: &'h Expr, then: &'h [Stmt], els: &'h [Stmt]) -> R<()> {
         let cond = self.value(c)?;
-        let (yes, no) = (self.implied(c, true), self.implied(c, false));
-        let then_b = self.b.create_block();
-        let else_b = self.b.create_block();
-        let join = self.b.create_block();
-        self.b.ins().brif(cond, then_b, &[], else_b, &[]);
-        self.b.switch_to_block(then_b);
-        let narrowed = self.narrow(yes);
-        self.arm(then, join)?;
-        self.widen(narrowed);
-        self.b.switch_to_block(else_b);
-        let narrowed = self.narrow(no);
-        self.arm(els, join)?;
-        self.widen(narrowed);
-        self.b.switch_to_block(join);
+        let implied = [self.implied(c, true), self.implied(c, false)];
+        self.branches(cond, |_| Ok(()), then, els, implied)?;
         let leaves = matches!(then.last(), Some(Stmt::Return(_) | Stmt::Throw(_) | Stmt::Break | Stmt::Continue));
         if leaves && els.is_empty() {
-            self.narrow_rest(no);
+            self.narrow_rest(implied[1]);
         }
         Ok(())
     }
 
-    /// One side of a branch: its statements, then on to `join`.
-    pub(super) fn arm(&mut self, body: &'h [Stmt], join: Block) -> R<()> {
+    /// One side of a branch: its statements, knowing `implied`, then on to
+    /// `join`.
+    pub(super) fn arm(&mut self, body: &'h [Stmt], join: Block, implied: Implied) -> R<()> {
+        let narrowed = self.narrow(implied);
         self.stmts(body)?;
+        self.widen(narrowed);
         if !self.is_terminated() {
             self.b.ins().jump(join, &[]);
         }
