@@ -7,14 +7,15 @@
 //! allocates one, but a function without `try` leaves on every raise, so
 //! its references are dead by then; its callers' are their own concern.
 
+use crate::bodies::Bodies;
 use tess_sema::hir::{Callee, Expr, ExprKind, FuncId, Module, Place, Stmt};
 use tess_sema::ty::Ty;
 
 /// For every function of the module: whether it may collect (true for
 /// those it cannot see into: defined elsewhere, or entered from C).
-pub fn may_collect(m: &Module) -> Vec<bool> {
+pub fn may_collect(m: &Module, bodies: &Bodies) -> Vec<bool> {
     crate::callgraph::marked_with_callers(m, |f, func, calls| {
-        func.external || func.extern_c || func.entry || f == m.init || stmts(&func.body, calls)
+        func.external || func.extern_c || func.entry || f == m.init || stmts(bodies.get(f).unwrap_or_default(), calls)
     })
 }
 

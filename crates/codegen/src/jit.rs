@@ -1,5 +1,6 @@
 //! Compilation into memory with cranelift-jit, for `tess run`.
 
+use crate::bodies::Bodies;
 use crate::module_gen::ModuleGen;
 use crate::{err, CodegenError, JitError};
 use cranelift_jit::{JITBuilder, JITModule};
@@ -85,7 +86,7 @@ pub fn jit(module: &hir::Module, resolve: &dyn Fn(&str) -> Option<*const u8>) ->
         lookup.lock().ok().and_then(|m| m.get(name).copied()).map(|a| a as *const u8)
     }));
     let mut mg = ModuleGen::new(JITModule::new(builder), isa, module, None)?;
-    crate::translate::define_all(&mut mg)?;
+    crate::translate::define_all(&mut mg, &mut Bodies::InModule(module))?;
     mg.define_code_table()?;
     let decls = mg.module.declarations();
     let imports = decls

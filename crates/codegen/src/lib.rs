@@ -4,6 +4,7 @@
 //! AOT code follow the same ABI (see `docs/abi.md`).
 
 mod abi;
+mod bodies;
 mod callgraph;
 mod clif_text;
 mod code_table;

@@ -64,12 +64,12 @@ pub(crate) struct ModuleGen<'h, M: Module> {
     error_classes: Option<(DataId, usize)>,
     /// What functions are compiled for, on the thread pool.
     pub(crate) targets: Targets,
-    /// Which variables only the init entry writes (`writes.rs`), found on
-    /// first need.
-    init_only: Option<Vec<bool>>,
-    /// Which functions may resize an array (`resizes.rs`), found on first
-    /// need.
-    resizes: Option<Vec<bool>>,
+    /// Which variables only the init entry writes (`writes.rs`), found
+    /// before any function is translated (and a body freed).
+    pub(crate) init_only: Vec<bool>,
+    /// Which functions may resize an array (`resizes.rs`), found with
+    /// `init_only`.
+    pub(crate) resizes: Vec<bool>,
     /// The size in bytes of each function's machine code, as defined (for
     /// the JIT's map of its code, which profilers read).
     pub code_sizes: Vec<(FuncId, usize)>,
@@ -163,8 +163,8 @@ impl<'h, M: Module> ModuleGen<'h, M> {
             piece,
             clif: None,
             targets: Targets::new(isa),
-            init_only: None,
-            resizes: None,
+            init_only: Vec::new(),
+            resizes: Vec::new(),
             code_sizes: Vec::new(),
             error_classes: None,
             sites: Default::default(),
@@ -196,15 +196,13 @@ impl<'h, M: Module> ModuleGen<'h, M> {
     }
 
     /// Whether only the module's init entry writes variable `g`.
-    pub fn init_only(&mut self, g: usize) -> bool {
-        let hir = self.hir;
-        self.init_only.get_or_insert_with(|| crate::writes::init_only(hir))[g]
+    pub fn init_only(&self, g: usize) -> bool {
+        self.init_only[g]
     }
 
     /// Whether a call of function `f` may change an array's length.
-    pub fn may_resize(&mut self, f: usize) -> bool {
-        let hir = self.hir;
-        self.resizes.get_or_insert_with(|| crate::resizes::may_resize(hir))[f]
+    pub fn may_resize(&self, f: usize) -> bool {
+        self.resizes[f]
     }
 
     /// A function of the module, declared (as an import) on first use when

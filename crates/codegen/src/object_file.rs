@@ -1,11 +1,14 @@
 //! Ahead-of-time compilation to an ELF object file.
 
+use crate::bodies::Bodies;
 use crate::debug_info::DebugFunc;
 use crate::module_gen::ModuleGen;
 use crate::{err, CodegenError};
 use cranelift_codegen::ir::{types, AbiParam, InstBuilder, Signature};
+use cranelift_module::FuncId;
 use cranelift_module::{Linkage, Module};
-use cranelift_object::{ObjectBuilder, ObjectModule};
+use cranelift_object::{ObjectBuilder, ObjectModule, ObjectProduct};
+use std::collections::HashMap;
 use tess_abi::RuntimeFn;
 use tess_sema::hir;
 
@@ -21,7 +24,7 @@ pub fn clif_text(module: &hir::Module) -> Result<String, CodegenError> {
             .map_err(err("creating the object file"))?;
     let mut mg = ModuleGen::new(ObjectModule::new(builder), isa, module, None)?;
     mg.clif = Some(String::new());
-    crate::translate::define_all(&mut mg)?;
+    crate::translate::define_all(&mut mg, &mut Bodies::InModule(module))?;
     Ok(mg.clif.unwrap_or_default())
 }
 
@@ -51,12 +54,54 @@ pub fn object_file_of(
     piece: Option<u32>,
     opt: Opt,
 ) -> Result<Vec<u8>, CodegenError> {
+    machine_code(module, output, piece, opt)?.emit()
+}
+
+/// [`machine_code`] of a whole module whose function bodies the caller
+/// no longer needs: each is freed as soon as no function left to
+/// translate reads it (`module` is left without bodies).
+pub fn machine_code_consuming(module: &mut hir::Module, output: Output, opt: Opt) -> Result<MachineCode, CodegenError> {
+    let mut bodies = Bodies::take(module);
+    generate(module, &mut bodies, output, None, opt)
+}
+
+/// A piece's machine code, data and debug positions: everything of an
+/// object file but its bytes. It holds nothing of the HIR, so a caller
+/// can free the function bodies before the object is written (the debug
+/// sections and the object's bytes are a build's last peak of memory).
+pub struct MachineCode {
+    product: ObjectProduct,
+    unit: String,
+    sites: Vec<crate::sites::Site>,
+    site_names: Vec<String>,
+    positions: Vec<crate::sites::FuncPositions>,
+    names: HashMap<FuncId, String>,
+    constructor: Option<FuncId>,
+}
+
+/// Translates and compiles one piece of `module` (see [`object_file_of`]).
+pub fn machine_code(
+    module: &hir::Module,
+    output: Output,
+    piece: Option<u32>,
+    opt: Opt,
+) -> Result<MachineCode, CodegenError> {
+    generate(module, &mut Bodies::InModule(module), output, piece, opt)
+}
+
+fn generate(
+    module: &hir::Module,
+    bodies: &mut Bodies,
+    output: Output,
+    piece: Option<u32>,
+    opt: Opt,
+) -> Result<MachineCode, CodegenError> {
     let isa = object_isa(opt)?;
     let builder =
         ObjectBuilder::new(isa.clone(), module.name.as_bytes().to_vec(), cranelift_module::default_libcall_names())
             .map_err(err("creating the object file"))?;
     let mut mg = ModuleGen::new(ObjectModule::new(builder), isa, module, piece)?;
-    crate::translate::define_all(&mut mg)?;
+    crate::translate::define_all(&mut mg, bodies)?;
     let owns_init = piece.is_none_or(|p| p == module.funcs[module.init].file);
     let mut constructor = None;
     match output {
@@ -86,38 +131,47 @@ pub fn object_file_of(
     for symbol in weak {
         product.object.symbol_mut(symbol).weak = true;
     }
-    let funcs: Vec<DebugFunc> = positions
-        .iter()
-        .map(|p| DebugFunc {
-            symbol: product.function_symbol(p.id),
-            name: names.get(&p.id).cloned().unwrap_or_default(),
-            positions: p,
-        })
-        .collect();
-    crate::debug_info::write(&mut product.object, &unit, &sites, &site_names, &funcs)?;
-    if let Some(ctor) = constructor {
-        // A shared library initialises itself when loaded (MODULES.md §5):
-        // an `.init_array` entry pointing at the constructor.
-        const SHT_INIT_ARRAY: u32 = 14;
-        const SHF_WRITE_ALLOC: u64 = 1 | 2;
-        const R_X86_64_64: u32 = 1;
-        let symbol = product.function_symbol(ctor);
-        let obj = &mut product.object;
-        let section = obj.add_section(Vec::new(), b".init_array".to_vec(), object::SectionKind::Elf(SHT_INIT_ARRAY));
-        obj.section_mut(section).flags = object::SectionFlags::Elf { sh_flags: SHF_WRITE_ALLOC };
-        let offset = obj.append_section_data(section, &[0u8; 8], 8);
-        obj.add_relocation(
-            section,
-            object::write::Relocation {
-                offset,
-                symbol,
-                addend: 0,
-                flags: object::RelocationFlags::Elf { r_type: R_X86_64_64 },
-            },
-        )
-        .map_err(err("adding the library constructor"))?;
+    Ok(MachineCode { product, unit, sites, site_names, positions, names, constructor })
+}
+
+impl MachineCode {
+    /// The object file's bytes, with its debug sections.
+    pub fn emit(self) -> Result<Vec<u8>, CodegenError> {
+        let MachineCode { mut product, unit, sites, site_names, positions, names, constructor } = self;
+        let funcs: Vec<DebugFunc> = positions
+            .iter()
+            .map(|p| DebugFunc {
+                symbol: product.function_symbol(p.id),
+                name: names.get(&p.id).cloned().unwrap_or_default(),
+                positions: p,
+            })
+            .collect();
+        crate::debug_info::write(&mut product.object, &unit, &sites, &site_names, &funcs)?;
+        if let Some(ctor) = constructor {
+            // A shared library initialises itself when loaded (MODULES.md §5):
+            // an `.init_array` entry pointing at the constructor.
+            const SHT_INIT_ARRAY: u32 = 14;
+            const SHF_WRITE_ALLOC: u64 = 1 | 2;
+            const R_X86_64_64: u32 = 1;
+            let symbol = product.function_symbol(ctor);
+            let obj = &mut product.object;
+            let section =
+                obj.add_section(Vec::new(), b".init_array".to_vec(), object::SectionKind::Elf(SHT_INIT_ARRAY));
+            obj.section_mut(section).flags = object::SectionFlags::Elf { sh_flags: SHF_WRITE_ALLOC };
+            let offset = obj.append_section_data(section, &[0u8; 8], 8);
+            obj.add_relocation(
+                section,
+                object::write::Relocation {
+                    offset,
+                    symbol,
+                    addend: 0,
+                    flags: object::RelocationFlags::Elf { r_type: R_X86_64_64 },
+                },
+            )
+            .map_err(err("adding the library constructor"))?;
+        }
+        product.emit().map_err(err("writing the object file"))
     }
-    product.emit().map_err(err("writing the object file"))
 }
 
 /// Whether an imported symbol is referenced weakly: the functions and

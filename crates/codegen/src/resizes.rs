@@ -5,13 +5,14 @@
 //! `n == a.len` true once it held, which is what lets a counted loop over
 //! an array index it without bounds checks (`translate/facts.rs`).
 
+use crate::bodies::Bodies;
 use tess_sema::hir::{Callee, Expr, ExprKind, FuncId, Module, Stmt};
 
 /// For every function of the module: whether a call of it may change the
 /// length of an array.
-pub fn may_resize(m: &Module) -> Vec<bool> {
-    crate::callgraph::marked_with_callers(m, |_, func, calls| {
-        func.external || func.extern_c || !stmts(&func.body, calls)
+pub fn may_resize(m: &Module, bodies: &Bodies) -> Vec<bool> {
+    crate::callgraph::marked_with_callers(m, |f, func, calls| {
+        func.external || func.extern_c || !stmts(bodies.get(f).unwrap_or_default(), calls)
     })
 }
 

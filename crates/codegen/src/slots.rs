@@ -9,6 +9,7 @@
 //! into it. A statement's intermediate slots are cleared and reused when
 //! it completes.
 
+use crate::bodies::Bodies;
 use tess_sema::hir::{Callee, Expr, ExprKind, Func, FuncId, Module, Stmt};
 use tess_sema::ty::Ty;
 
@@ -54,8 +55,9 @@ pub fn roots_itself(e: &Expr) -> bool {
 /// Whether a call of `f` is inlined, given the callees already being
 /// inlined around it: small callees are, a recursive one at most once
 /// more inside itself (three times when tiny), and never deeper than
-/// `INLINE_MAX_DEPTH`.
-pub fn inlinable(m: &Module, f: FuncId, inlining: &[FuncId]) -> bool {
+/// `INLINE_MAX_DEPTH`. A body already freed is not inlined (no function
+/// left to translate reads one: `Bodies`).
+pub fn inlinable(m: &Module, bodies: &Bodies, f: FuncId, inlining: &[FuncId]) -> bool {
     // An `extern fn` keeps its own frame: exceptions escaping it abort.
     if f == m.init || m.funcs[f].external || m.funcs[f].extern_c || inlining.len() >= INLINE_MAX_DEPTH {
         return false;
@@ -67,7 +69,7 @@ pub fn inlinable(m: &Module, f: FuncId, inlining: &[FuncId]) -> bool {
         _ => return false,
     };
     let mut budget = limit;
-    stmts_within(&m.funcs[f].body, &mut budget)
+    bodies.get(f).is_some_and(|body| stmts_within(body, &mut budget))
 }
 
 /// Where the early return that starts `f` ends (its index in `f`'s body),
@@ -76,12 +78,12 @@ pub fn inlinable(m: &Module, f: FuncId, inlining: &[FuncId]) -> bool {
 /// slots), and the guard is `if c { return e }` of arithmetic, comparisons
 /// and parameters alone, at most `GUARD_MAX_NODES` nodes. Most calls at
 /// the leaves of a recursion return there (bench/fib).
-pub fn guard_inlinable(m: &Module, f: FuncId, inlining: &[FuncId]) -> Option<usize> {
+pub fn guard_inlinable(m: &Module, bodies: &Bodies, f: FuncId, inlining: &[FuncId]) -> Option<usize> {
     let func = &m.funcs[f];
     if f == m.init || func.external || func.extern_c || !inlining.contains(&f) || holds_references(func) {
         return None;
     }
-    let (i, first) = func.body.iter().enumerate().find(|(_, s)| !matches!(s, Stmt::At(_)))?;
+    let (i, first) = bodies.get(f)?.iter().enumerate().find(|(_, s)| !matches!(s, Stmt::At(_)))?;
     let Stmt::If(cond, then, els) = first else { return None };
     let mut then = then.iter().filter(|s| !matches!(s, Stmt::At(_)));
     let (Some(Stmt::Return(Some(value))), None) = (then.next(), then.next()) else { return None };
@@ -118,21 +120,27 @@ fn holds_references(f: &Func) -> bool {
     f.ret.is_ref() || f.locals.iter().any(|l| l.ty.is_ref())
 }
 
-/// Upper bound of the slots `func` uses, inlined callees included.
-pub fn count(m: &Module, func: &Func) -> u32 {
-    Counter { m, inlining: Vec::new() }.body(func)
+/// Upper bound of the slots `f` uses, inlined callees included; the
+/// functions whose bodies its translation reads (inlined, or weighed for
+/// inlining) go to `reads`.
+pub fn count(m: &Module, bodies: &Bodies, f: FuncId, reads: &mut Vec<FuncId>) -> u32 {
+    Counter { m, bodies, inlining: Vec::new(), reads }.body(f)
 }
 
 struct Counter<'a> {
     m: &'a Module,
+    bodies: &'a Bodies<'a>,
     inlining: Vec<FuncId>,
+    reads: &'a mut Vec<FuncId>,
 }
 
 impl Counter<'_> {
-    fn body(&mut self, func: &Func) -> u32 {
+    fn body(&mut self, f: FuncId) -> u32 {
+        let func: &Func = &self.m.funcs[f];
         let locals =
             func.locals.iter().enumerate().filter(|(l, local)| local.ty.is_ref() && !func.params.contains(l)).count();
-        locals as u32 + self.stmts(&func.body)
+        let bodies = self.bodies;
+        locals as u32 + bodies.get(f).map_or(0, |body| self.stmts(body))
     }
 
     /// Statements reuse each other's slots: the most any one needs.
@@ -171,11 +179,12 @@ impl Counter<'_> {
     }
 
     fn inlined(&mut self, f: FuncId) -> u32 {
-        if !inlinable(self.m, f, &self.inlining) {
+        self.reads.push(f);
+        if !inlinable(self.m, self.bodies, f, &self.inlining) {
             return 0;
         }
         self.inlining.push(f);
-        let n = self.body(&self.m.funcs[f]);
+        let n = self.body(f);
         self.inlining.pop();
         n
     }

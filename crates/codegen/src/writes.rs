@@ -5,19 +5,20 @@
 //! `x op= e` there may evaluate `e` before it reads `x`
 //! (`translate::stmt`), and `x` is not held across `e`'s calls.
 
+use crate::bodies::Bodies;
 use tess_sema::hir::{Module, Place, Stmt, Visibility};
 
 /// For every variable of the module: whether only the init entry writes
 /// it (false for imported, exported and `shared` ones, which code the
 /// module cannot see may write).
-pub fn init_only(m: &Module) -> Vec<bool> {
+pub fn init_only(m: &Module, bodies: &Bodies) -> Vec<bool> {
     let mut only: Vec<bool> =
         m.globals.iter().map(|g| !g.external && !g.shared && g.visibility != Visibility::Export).collect();
-    for (f, func) in m.funcs.iter().enumerate() {
+    for f in 0..m.funcs.len() {
         if f == m.init || Some(f) == m.thread_init {
             continue;
         }
-        Stmt::walk(&func.body, &mut |s| match s {
+        Stmt::walk(bodies.get(f).unwrap_or_default(), &mut |s| match s {
             Stmt::Assign(place, _) => {
                 if let Place::Global(g) = **place {
                     only[g] = false;

@@ -112,7 +112,8 @@ fn check_on_this_stack(input: &ModuleInput, sources: Vec<SourceFile>, index: boo
     let has_statements = files.iter().any(|f| f.items.iter().any(|i| matches!(i, tess_syntax::ast::Item::Stmt(_))));
     let mode = input.mode.unwrap_or(if has_statements { hir::Mode::Program } else { hir::Mode::Library });
     let name = if mode == hir::Mode::Program && has_statements { MAIN_MODULE } else { input.name };
-    let (mut module, interface) = tess_sema::check_module(name, mode, files, &imports, &mut diags, index);
+    let texts: Vec<&str> = sources.iter().map(|s| s.text.as_str()).collect();
+    let (mut module, interface) = tess_sema::check_module(name, mode, files, &texts, &imports, &mut diags, index);
     if diags.has_errors() {
         return Err(Error::Diagnostics { sources, diags });
     }
@@ -186,11 +187,12 @@ pub fn link_imports(direct: &[String], search: &[PathBuf]) -> Result<Vec<Importe
 }
 
 /// A file's syntax tree from `cache` (keyed by its position and a hash of
-/// its text), or parsed and, when it has no errors, stored there.
+/// its text), or parsed and, when it has no errors, stored there. Without
+/// a cache its bodies are left for the checker to parse one at a time.
 fn parse_cached(index: usize, text: &str, diags: &mut Diagnostics, cache: Option<&Path>) -> tess_syntax::ast::File {
     let file = FileId(index as u32);
     let Some(dir) = cache else {
-        return tess_syntax::parser::parse_file(file, text, diags);
+        return tess_syntax::parser::parse_file_deferred(file, text, diags);
     };
     // Keyed by the compiler that wrote it too: another version's syntax
     // trees are never read back.

@@ -28,7 +28,7 @@ use tess_syntax::{Diagnostics, SourceFile};
 
 /// What every cache of the compiler is keyed by besides its inputs: the
 /// compiler's version and the format of what it stores.
-pub const CACHE_VERSION: &str = concat!("tess ", env!("CARGO_PKG_VERSION"), " cache 3");
+pub const CACHE_VERSION: &str = concat!("tess ", env!("CARGO_PKG_VERSION"), " cache 4");
 
 /// Stack for the compiler's passes, each recursive over the tree: enough
 /// for code nested [`tess_syntax::MAX_NESTING`] deep in a debug build

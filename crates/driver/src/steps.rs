@@ -79,11 +79,23 @@ pub fn compile(r: &Request) -> Result<Compiled, Error> {
         parse_cache: None,
     })?;
     let target = Target::of(checked.module.mode, r.shared);
-    let objects = (0..r.files.len())
-        .map(|piece| object_of(&checked.module, target, piece, r.files.len(), r.opt))
-        .collect::<Result<_, _>>()?;
-    // Linking and the interface read only declarations.
-    checked.module.drop_bodies();
+    let files = r.files.len();
+    let mut objects = Vec::with_capacity(files);
+    // Writing the objects, linking and the interface read only
+    // declarations: the bodies are freed once translated.
+    if files == 1 {
+        let module = &mut checked.module;
+        let code = crate::on_compiler_stack(|| object_file::machine_code_consuming(module, target.output(), r.opt));
+        objects.push(code.and_then(|c| c.emit()).map_err(codegen_error)?);
+    } else {
+        for piece in 0..files {
+            let code = machine_code(&checked.module, target, piece, files, r.opt)?;
+            if piece + 1 == files {
+                checked.module.drop_bodies();
+            }
+            objects.push(code.emit().map_err(codegen_error)?);
+        }
+    }
     Ok(Compiled { checked, target, objects })
 }
 
@@ -92,8 +104,19 @@ pub fn compile(r: &Request) -> Result<Compiled, Error> {
 /// that its internal symbols stay local to its object; with several
 /// files they are hidden globals, which the other files' objects link to.
 pub fn object_of(module: &hir::Module, target: Target, piece: usize, files: usize, opt: Opt) -> Result<Vec<u8>, Error> {
+    machine_code(module, target, piece, files, opt)?.emit().map_err(codegen_error)
+}
+
+/// [`object_of`] before its bytes are written.
+fn machine_code(
+    module: &hir::Module,
+    target: Target,
+    piece: usize,
+    files: usize,
+    opt: Opt,
+) -> Result<object_file::MachineCode, Error> {
     let piece = (files > 1).then_some(piece as u32);
-    crate::on_compiler_stack(|| object_file::object_file_of(module, target.output(), piece, opt)).map_err(codegen_error)
+    crate::on_compiler_stack(|| object_file::machine_code(module, target.output(), piece, opt)).map_err(codegen_error)
 }
 
 /// The bytes of a checked library module's interface file, for a library

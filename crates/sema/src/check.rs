@@ -15,6 +15,7 @@ use crate::tables::{GlobalInfo, Sig};
 use crate::ty::{ClassId, Ty};
 use tess_abi::mangle;
 use tess_syntax::ast;
+use tess_syntax::parser::parse_body;
 use tess_syntax::{Diagnostic, Diagnostics, Span};
 
 /// Checks the files of one module and lowers them to HIR; also gives the
@@ -23,11 +24,14 @@ use tess_syntax::{Diagnostic, Diagnostics, Span};
 /// and what to (`hir::Module::refs`); a build passes `false` and pays
 /// nothing for it. The syntax trees are consumed: each body is dropped
 /// once checked, so a module's syntax and its HIR are never both in
-/// memory whole (bench/compile: 161 and 142 MB).
+/// memory whole (bench/compile: 161 and 142 MB). Bodies left unparsed
+/// (`parser::parse_file_deferred`) are parsed from `texts`, the files'
+/// source texts, as they are checked.
 pub fn check_module(
     module: &str,
     mode: Mode,
     mut files: Vec<ast::File>,
+    texts: &[&str],
     imports: &[Import],
     diags: &mut Diagnostics,
     index: bool,
@@ -41,7 +45,7 @@ pub fn check_module(
         c.no_top_level_statements(&files);
     }
     let (init, thread_init) = c.check_init(&files);
-    c.check_bodies(&mut files);
+    c.check_bodies(&mut files, texts);
     drop(files);
     c.check_exported_signatures();
     let dependencies = imports
@@ -634,13 +638,17 @@ impl Checker<'_> {
         }
     }
 
-    /// Checks every function and class body, dropping each one's syntax
-    /// once its HIR is built.
-    fn check_bodies(&mut self, files: &mut [ast::File]) {
-        for file in files {
+    /// Checks every function and class body, parsing each one left
+    /// unparsed and dropping its syntax once its HIR is built.
+    fn check_bodies(&mut self, files: &mut [ast::File], texts: &[&str]) {
+        for (file, text) in files.iter_mut().zip(texts.iter().copied().chain(std::iter::repeat(""))) {
             for item in &mut file.items {
                 match item {
                     ast::Item::Fn(f) => {
+                        // Every body is parsed, for its syntax errors.
+                        if let Some(body) = &mut f.body {
+                            parse_body(text, body, self.diags);
+                        }
                         let Some(&(id, span)) = self.fn_names.get(&f.name.name) else { continue };
                         if span == f.name.span {
                             self.function_body(id, f, BodyKind::Function, None);
@@ -648,6 +656,11 @@ impl Checker<'_> {
                         f.body = None;
                     }
                     ast::Item::Class(c) => {
+                        for m in c.methods.iter_mut().chain(c.inits.iter_mut()) {
+                            if let Some(body) = &mut m.body {
+                                parse_body(text, body, self.diags);
+                            }
+                        }
                         self.class_bodies(c);
                         for m in c.methods.iter_mut().chain(c.inits.iter_mut()) {
                             m.body = None;
@@ -661,7 +674,7 @@ impl Checker<'_> {
 
     /// Checks a function or method body into `funcs[id]`.
     pub(crate) fn function_body(&mut self, id: FuncId, f: &ast::FnDecl, kind: BodyKind, class: Option<ClassId>) {
-        let Some(body) = &f.body else { return };
+        let Some(body) = f.body.as_ref().and_then(ast::Body::block) else { return };
         let sig = self.sigs[id].clone();
         self.begin_body(sig.ret.clone(), kind);
         self.body.self_class = class;

@@ -658,7 +658,7 @@ impl Checker<'_> {
             self.class_info[id].own_fields.iter().filter(|(_, d)| !d).map(|(n, _)| n.clone()).collect();
         self.body.init_state = Some(InitState::new(needed, base_trivial));
         let span = decl.map_or(c.name.span, |d| d.name.span);
-        if let Some(body) = decl.and_then(|d| d.body.as_ref()) {
+        if let Some(body) = decl.and_then(|d| d.body.as_ref()).and_then(ast::Body::block) {
             self.block(body, &mut out);
         }
         let state = self.body.init_state.take();

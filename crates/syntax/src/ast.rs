@@ -65,8 +65,41 @@ pub struct FnDecl {
     pub params: Vec<Param>,
     pub ret: Option<TypeExpr>,
     pub throws: bool,
-    pub body: Option<Block>,
+    pub body: Option<Body>,
     pub span: Span,
+}
+
+/// A function's body. A build parses each body only when it checks it
+/// (`parser::parse_file_deferred`), so the whole module's statements are
+/// never in memory at once (bench/compile: the tokens and trees of its
+/// bodies were a build's largest peak); other tools parse it at once.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum Body {
+    Parsed(Block),
+    /// The text from `{` to its `}`, and where the statement holding the
+    /// `{` starts (what the parser's one-error-per-statement rule reads);
+    /// `parser::parse_body` makes it `Parsed`.
+    Unparsed {
+        span: Span,
+        statement: u32,
+    },
+}
+
+impl Body {
+    /// The statements, once parsed.
+    pub fn block(&self) -> Option<&Block> {
+        match self {
+            Body::Parsed(b) => Some(b),
+            Body::Unparsed { .. } => None,
+        }
+    }
+
+    pub fn span(&self) -> Span {
+        match self {
+            Body::Parsed(b) => b.span,
+            Body::Unparsed { span, .. } => *span,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -68,7 +68,7 @@ fn mods_lo(m: &Modifiers, lo: u32) -> u32 {
 }
 
 fn fn_range(f: &FnDecl) -> (u32, u32) {
-    (mods_lo(&f.mods, f.span.lo), f.body.as_ref().map_or(f.span.hi, |b| b.span.hi))
+    (mods_lo(&f.mods, f.span.lo), f.body.as_ref().map_or(f.span.hi, |b| b.span().hi))
 }
 
 fn var_range(v: &VarDecl) -> (u32, u32) {
@@ -364,7 +364,7 @@ impl Printer<'_> {
         }
         self.indent();
         self.out.push_str(&s);
-        match &f.body {
+        match f.body.as_ref().and_then(Body::block) {
             Some(b) => {
                 self.out.push(' ');
                 self.block(b);
@@ -379,7 +379,7 @@ impl Printer<'_> {
         s.push_str(&format!("init({})", self.params(&f.params)));
         self.indent();
         self.out.push_str(&s);
-        if let Some(b) = &f.body {
+        if let Some(b) = f.body.as_ref().and_then(Body::block) {
             self.out.push(' ');
             self.block(b);
         }

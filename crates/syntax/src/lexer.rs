@@ -17,19 +17,24 @@ pub fn lex(file: FileId, text: &str, diags: &mut Diagnostics) -> Vec<Token> {
 
 /// [`lex`], and where every comment is (what `tess fmt` keeps).
 pub fn lex_with_comments(file: FileId, text: &str, diags: &mut Diagnostics) -> (Vec<Token>, Vec<Span>) {
+    let start = if text.starts_with("#!") { text.find('\n').unwrap_or(text.len()) } else { 0 };
+    lex_from(file, text, start, diags)
+}
+
+/// The tokens of `text[start..]`, positioned in the whole `text`: a part
+/// that begins where a token does (a deferred body's `{`) lexes as it
+/// does in the whole.
+pub fn lex_from(file: FileId, text: &str, start: usize, diags: &mut Diagnostics) -> (Vec<Token>, Vec<Span>) {
     let mut lx = Lexer {
         file,
         src: text.as_bytes(),
         text,
-        pos: 0,
+        pos: start,
         diags,
         interp_depth: 0,
         too_deep: false,
         comments: Vec::new(),
     };
-    if text.starts_with("#!") {
-        lx.pos = text.find('\n').unwrap_or(text.len());
-    }
     let mut out = Vec::new();
     lx.tokens(&mut out, false);
     let end = Span::new(file, text.len(), text.len());

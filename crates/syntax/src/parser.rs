@@ -16,9 +16,33 @@ pub fn parse_file(file: FileId, text: &str, diags: &mut Diagnostics) -> File {
 /// [`parse_file`], and where every comment is (for `tess fmt`).
 pub fn parse_file_with_comments(file: FileId, text: &str, diags: &mut Diagnostics) -> (File, Vec<Span>) {
     let (tokens, comments) = crate::lexer::lex_with_comments(file, text, diags);
-    let starts = statement_starts(&tokens);
-    let mut p = Parser { toks: tokens, starts, pos: 0, diags, depth: 0, error_offsets: Vec::new(), seen_diags: 0 };
-    (p.file(), comments)
+    (Parser::new(tokens, diags, false).file(), comments)
+}
+
+/// [`parse_file`], leaving function bodies [`Body::Unparsed`] (for
+/// [`parse_body`] to parse one at a time). A body is left so only when
+/// every bracket in it closes with its own kind and its `}` ends the
+/// line: then the whole file's parse, errors included, would have ended
+/// it at the same `}` and reported the same errors; any other is parsed
+/// at once. Its tokens are not kept: lexing a body again
+/// costs less than holding every token of the module.
+pub fn parse_file_deferred(file: FileId, text: &str, diags: &mut Diagnostics) -> File {
+    let tokens = lex(file, text, diags);
+    Parser::new(tokens, diags, true).file()
+}
+
+/// Parses a body [`parse_file_deferred`] left unparsed, from the text of
+/// its file. Lexical errors were reported with the whole file's.
+pub fn parse_body(text: &str, body: &mut Body, diags: &mut Diagnostics) {
+    let Body::Unparsed { span, statement } = *body else { return };
+    let (lo, hi) = (span.lo as usize, (span.hi as usize).min(text.len()));
+    let (tokens, _) = crate::lexer::lex_from(span.file, &text[..hi], lo, &mut Diagnostics::default());
+    let mut p = Parser::new(tokens, diags, false);
+    // The body's first line belongs to the statement its `{` ends.
+    for s in p.starts.iter_mut().take_while(|s| **s == span.lo) {
+        *s = statement;
+    }
+    *body = Body::Parsed(p.block().unwrap_or(Block { stmts: Vec::new(), span }));
 }
 
 /// The `import` declarations of one source file, without parsing the
@@ -27,8 +51,7 @@ pub fn parse_file_with_comments(file: FileId, text: &str, diags: &mut Diagnostic
 /// parse's to report.
 pub fn parse_imports(file: FileId, text: &str, diags: &mut Diagnostics) -> Vec<Import> {
     let tokens = lex(file, text, &mut Diagnostics::default());
-    let starts = statement_starts(&tokens);
-    let mut p = Parser { toks: tokens, starts, pos: 0, diags, depth: 0, error_offsets: Vec::new(), seen_diags: 0 };
+    let mut p = Parser::new(tokens, diags, false);
     let mut imports = Vec::new();
     let mut depth = 0usize;
     let mut line_start = true;
@@ -70,6 +93,9 @@ fn statement_starts(toks: &[Token]) -> Vec<u32> {
 }
 
 struct Parser<'d> {
+    /// Leave function bodies unparsed where that changes nothing
+    /// ([`parse_file_deferred`]).
+    defer_bodies: bool,
     toks: Vec<Token>,
     /// [`statement_starts`] of `toks`.
     starts: Vec<u32>,
@@ -87,7 +113,12 @@ struct Parser<'d> {
     seen_diags: usize,
 }
 
-impl Parser<'_> {
+impl<'d> Parser<'d> {
+    fn new(toks: Vec<Token>, diags: &'d mut Diagnostics, defer_bodies: bool) -> Parser<'d> {
+        let starts = statement_starts(&toks);
+        Parser { defer_bodies, toks, starts, pos: 0, diags, depth: 0, error_offsets: Vec::new(), seen_diags: 0 }
+    }
+
     /// Parses one nesting level deeper with `f`; past the limit, a located
     /// error instead.
     fn nested<T>(&mut self, f: impl FnOnce(&mut Self) -> PResult<T>) -> PResult<T> {
@@ -446,7 +477,7 @@ impl Parser<'_> {
         }
         let span = lo.to(self.prev_span());
         let body = if self.is_sym("{") {
-            Some(self.block()?)
+            Some(self.body()?)
         } else {
             self.end_of_statement()?;
             None
@@ -493,6 +524,7 @@ impl Parser<'_> {
                 break;
             }
             if matches!(self.peek(), Tok::Eof) {
+                self.parse_skipped_bodies(&c);
                 return Err(self.error_here("`}` to close the class"));
             }
             let start = self.pos;
@@ -520,7 +552,7 @@ impl Parser<'_> {
                 let name = Ident { name: "init".into(), span: self.bump().span };
                 let params = self.params()?;
                 let span = lo.to(self.prev_span());
-                let body = Some(self.block()?);
+                let body = Some(self.body()?);
                 c.inits.push(FnDecl { mods, name, params, ret: None, throws: false, body, span });
             }
             _ => return Err(self.error_here("a field, method or `init`")),
@@ -584,6 +616,64 @@ impl Parser<'_> {
             }
         }
         Ok(t)
+    }
+
+    /// A function's body: left unparsed when [`Self::defer_bodies`] and
+    /// its brackets all match, else parsed.
+    fn body(&mut self) -> PResult<Body> {
+        if self.defer_bodies && self.is_sym("{") {
+            // Ending its line too, the body is a statement of its own for
+            // the one-error-per-statement rule.
+            let ends_line =
+                |close: &usize| matches!(self.toks.get(close + 1).map(|t| &t.tok), Some(Tok::Newline | Tok::Eof));
+            if let Some(close) = self.matching_close().filter(ends_line) {
+                let span = self.span().to(self.toks[close].span);
+                let statement = self.statement_start();
+                self.pos = close + 1;
+                return Ok(Body::Unparsed { span, statement });
+            }
+        }
+        Ok(Body::Parsed(self.block()?))
+    }
+
+    /// Parses, for their errors only, the bodies of a class the file
+    /// loses to an error of its own: parsed whole, they were reported.
+    fn parse_skipped_bodies(&mut self, c: &ClassDecl) {
+        let resume = self.pos;
+        for m in c.methods.iter().chain(&c.inits) {
+            if let Some(Body::Unparsed { span, .. }) = m.body {
+                self.pos = self.toks.partition_point(|t| t.span.lo < span.lo);
+                let _ = self.block();
+            }
+        }
+        self.pos = resume;
+    }
+
+    /// The index of the token closing the `{` at the current one, when
+    /// every bracket between them closes with its own kind.
+    fn matching_close(&self) -> Option<usize> {
+        let mut open: Vec<&str> = Vec::new();
+        for (i, t) in self.toks.iter().enumerate().skip(self.pos) {
+            match t.tok {
+                Tok::Sym(s @ ("{" | "(" | "[")) => open.push(s),
+                Tok::Sym(s @ ("}" | ")" | "]")) => {
+                    let opener = match s {
+                        "}" => "{",
+                        ")" => "(",
+                        _ => "[",
+                    };
+                    if open.pop() != Some(opener) {
+                        return None;
+                    }
+                    if open.is_empty() {
+                        return Some(i);
+                    }
+                }
+                Tok::Eof => return None,
+                _ => {}
+            }
+        }
+        None
     }
 
     // ---- statements ----

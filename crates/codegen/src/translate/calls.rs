@@ -13,7 +13,7 @@ use tess_abi::RuntimeFn;
 use tess_sema::hir::{self, Callee, Expr, ExprKind, Offset};
 use tess_sema::ty::Ty;
 
-impl<'h, M: Module> Translator<'_, 'h, M> {
+impl<'h, M: Module> Translator<'_, '_, 'h, M> {
     /// Calls: direct, virtual, indirect, of the runtime, and construction.
     pub(super) fn call_expr(&mut self, e: &'h Expr) -> R<Option<Value>> {
         match &e.kind {
@@ -59,13 +59,14 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
     /// A direct call of one of this module's functions (inlined when
     /// small, where the arguments' known `ranges` carry over).
     pub(super) fn call_func(&mut self, f: hir::FuncId, vals: Vec<Value>, ranges: &[Range]) -> R<Option<Value>> {
-        if slots::inlinable(self.hir, f, &self.inlined) {
-            let body = &self.hir.funcs[f].body;
+        let bodies = self.bodies;
+        let body = bodies.get(f).unwrap_or_default();
+        if slots::inlinable(self.hir, bodies, f, &self.inlined) {
             return self.inline_call(f, vals, ranges, |t| t.stmts(body));
         }
-        if let Some(guard) = slots::guard_inlinable(self.hir, f, &self.inlined) {
+        if let Some(guard) = slots::guard_inlinable(self.hir, bodies, f, &self.inlined) {
             // The callee's early return inlined; past it, the call.
-            let body = &self.hir.funcs[f].body[..=guard];
+            let body = &body[..=guard];
             return self.inline_call(f, vals, ranges, |t| {
                 t.stmts(body)?;
                 let params = &t.body.func.params;
@@ -133,9 +134,10 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
         body: impl FnOnce(&mut Self) -> R<()>,
     ) -> R<Option<Value>> {
         let callee = &self.hir.funcs[f];
+        let stmts = self.bodies.get(f).unwrap_or_default();
         let exit = self.b.create_block();
         let result = clif_type(&callee.ret).map(|t| self.b.append_block_param(exit, t));
-        let outer = std::mem::replace(&mut self.body, Body::new(callee, Some(exit)));
+        let outer = std::mem::replace(&mut self.body, Body::new(callee, stmts, Some(exit)));
         self.inlined.push(f);
         self.inline_sites.push(self.site);
         let r = self.bind_locals(&args).and_then(|()| {

@@ -18,7 +18,7 @@ use cranelift_module::Module;
 use tess_abi::RuntimeFn;
 use tess_sema::hir::{Catch, Stmt};
 
-impl<'h, M: Module> Translator<'_, 'h, M> {
+impl<'h, M: Module> Translator<'_, '_, 'h, M> {
     /// Where a pending exception goes from here.
     pub(super) fn unwind_target(&mut self) -> Block {
         match self.handlers.last() {

@@ -13,7 +13,7 @@ use tess_abi::RuntimeFn;
 use tess_sema::hir::{Expr, ExprKind};
 use tess_sema::ty::Ty;
 
-impl<'h, M: Module> Translator<'_, 'h, M> {
+impl<'h, M: Module> Translator<'_, '_, 'h, M> {
     /// An expression that has a value.
     pub(super) fn value(&mut self, e: &'h Expr) -> R<Value> {
         self.expr(e)?.ok_or_else(|| CodegenError("a Void expression used as a value".into()))

@@ -90,9 +90,9 @@ pub(super) struct Narrowed {
 impl Facts {
     /// Nothing known yet of `func`'s locals, but which ones a statement
     /// reassigns (those stay unknown).
-    pub fn new(func: &hir::Func) -> Facts {
+    pub fn new(func: &hir::Func, body: &[Stmt]) -> Facts {
         let mut assigned = vec![false; func.locals.len()];
-        Stmt::walk(&func.body, &mut |s| match s {
+        Stmt::walk(body, &mut |s| match s {
             Stmt::Assign(place, _) => {
                 if let Place::Local(l) = **place {
                     assigned[l] = true;
@@ -204,7 +204,7 @@ impl Checks {
     }
 }
 
-impl<'h, M: Module> Translator<'_, 'h, M> {
+impl<'h, M: Module> Translator<'_, '_, 'h, M> {
     /// The values `e` (an `Int`) may have here.
     pub(super) fn range_of(&self, e: &Expr) -> Range {
         range(&self.body.facts, e, DEPTH)

@@ -9,7 +9,7 @@ use cranelift_codegen::ir::{types, InstBuilder, Type, Value};
 use cranelift_module::Module;
 use tess_abi::layout::thread;
 
-impl<'h, M: Module> Translator<'_, 'h, M> {
+impl<'h, M: Module> Translator<'_, '_, 'h, M> {
     /// Declares the current body's locals, binds its parameters to `args`
     /// and gives every reference-typed local other than a parameter a
     /// shadow slot (arguments are kept alive by the caller).

@@ -11,7 +11,7 @@ use cranelift_module::Module;
 use tess_abi::layout::{self, header, thread};
 use tess_abi::RuntimeFn;
 
-impl<M: Module> Translator<'_, '_, M> {
+impl<M: Module> Translator<'_, '_, '_, M> {
     /// A new zeroed object of `size` bytes with type info `ti`: bumped
     /// from the thread's run of free cells of its size class when the size
     /// is known here and small, else (and when the run is used up) from

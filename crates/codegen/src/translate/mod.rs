@@ -28,6 +28,7 @@ mod operators;
 mod stmt;
 mod vars;
 
+use crate::bodies::Bodies;
 use crate::compile::{InFlight, Translated};
 use crate::module_gen::ModuleGen;
 use crate::slots;
@@ -95,23 +96,33 @@ const BATCH: usize = 256;
 /// thread (it declares imports and literals in the module); each batch is
 /// compiled in parallel on the pool while the next one is translated, and
 /// the machine code is defined in translation order, so the output's
-/// bytes do not depend on scheduling.
-pub(crate) fn define_all<M: Module>(mg: &mut ModuleGen<'_, M>) -> R<()> {
+/// bytes do not depend on scheduling. Each body taken from the module is
+/// freed after the last function whose translation reads it.
+pub(crate) fn define_all<M: Module>(mg: &mut ModuleGen<'_, M>, bodies: &mut Bodies) -> R<()> {
     let mut fctx = FunctionBuilderContext::new();
     let hir = mg.hir;
     let piece = mg.piece;
     let defined_here = |f: &hir::Func| !f.external && piece.is_none_or(|p| p == f.file);
-    let collecting = crate::collects::may_collect(hir);
+    let order: Vec<hir::FuncId> = (0..hir.funcs.len()).filter(|&f| defined_here(&hir.funcs[f])).collect();
+    let collecting = crate::collects::may_collect(hir, bodies);
+    mg.init_only = crate::writes::init_only(hir, bodies);
+    mg.resizes = crate::resizes::may_resize(hir, bodies);
+    let (nslots, last_reader) = plan(hir, bodies, &order);
     rayon::in_place_scope(|scope| -> R<()> {
         let mut batch: Vec<Translated> = Vec::with_capacity(BATCH);
         let mut in_flight: Option<InFlight> = None;
-        for (i, f) in hir.funcs.iter().enumerate().filter(|(_, f)| defined_here(f)) {
+        for (at, &i) in order.iter().enumerate() {
+            let f = &hir.funcs[i];
             let id = mg.func(i)?;
             let mut func = Function::with_name_signature(
                 cranelift_codegen::ir::UserFuncName::default(),
                 mg.module.declarations().get_function_decl(id).signature.clone(),
             );
-            let loops = translate(mg, f, collecting[i], &mut func, &mut fctx)?;
+            let job = Job { id: i, nslots: nslots[i], collects: collecting[i] };
+            let loops = translate(mg, bodies, job, &mut func, &mut fctx)?;
+            for &done in &last_reader[at] {
+                bodies.free(done);
+            }
             if mg.clif.is_some() {
                 func.name = cranelift_codegen::ir::UserFuncName::user(0, id.as_u32());
                 let text = crate::clif_text::readable(&func, mg.module.declarations());
@@ -135,23 +146,59 @@ pub(crate) fn define_all<M: Module>(mg: &mut ModuleGen<'_, M>) -> R<()> {
     mg.define_entries()
 }
 
-fn translate<'h, M: Module>(
-    mg: &mut ModuleGen<'h, M>,
-    func: &'h hir::Func,
+/// For each function of `order`, the shadow-stack slots it needs; and for
+/// each position in `order`, the bodies no later function reads (the
+/// function's own, and those its translation inlines or weighs for
+/// inlining, as `slots::count` finds them).
+fn plan(hir: &hir::Module, bodies: &Bodies, order: &[hir::FuncId]) -> (Vec<u32>, Vec<Vec<hir::FuncId>>) {
+    let mut nslots = vec![0; hir.funcs.len()];
+    let mut last_read = vec![None; hir.funcs.len()];
+    let mut reads = Vec::new();
+    for (at, &f) in order.iter().enumerate() {
+        nslots[f] = slots::count(hir, bodies, f, &mut reads);
+        for g in reads.drain(..).chain([f]) {
+            last_read[g] = Some(at);
+        }
+    }
+    let mut last_reader = vec![Vec::new(); order.len()];
+    for (f, at) in last_read.into_iter().enumerate() {
+        if let Some(at) = at {
+            last_reader[at].push(f);
+        }
+    }
+    (nslots, last_reader)
+}
+
+/// A function to translate, with what was found of it beforehand.
+struct Job {
+    id: hir::FuncId,
+    nslots: u32,
+    /// Whether it may collect (`collects.rs`).
     collects: bool,
+}
+
+fn translate<M: Module>(
+    mg: &mut ModuleGen<'_, M>,
+    bodies: &Bodies,
+    job: Job,
     out: &mut Function,
     fctx: &mut FunctionBuilderContext,
 ) -> R<bool> {
     let call_conv = mg.module.isa().default_call_conv();
     let hir = mg.hir;
+    let func = &hir.funcs[job.id];
+    let stmts = bodies
+        .get(job.id)
+        .ok_or_else(|| CodegenError(format!("{}: body freed before its translation", func.symbol)))?;
     let mut t = Translator {
         b: FunctionBuilder::new(out, fctx),
         mg,
         hir,
-        body: Body::new(func, None),
+        bodies,
+        body: Body::new(func, stmts, None),
         inlined: Vec::new(),
-        nslots: slots::count(hir, func),
-        collects,
+        nslots: job.nslots,
+        collects: job.collects,
         next_slot: 0,
         frame_base: None,
         thread: None,
@@ -183,6 +230,8 @@ fn translate<'h, M: Module>(
 /// itself, or a callee being inlined into it.
 struct Body<'a> {
     func: &'a hir::Func,
+    /// Its statements.
+    stmts: &'a [Stmt],
     vars: Vec<Variable>,
     local_slot: Vec<Option<u32>>,
     /// Enclosing loops and `finally` blocks, innermost last.
@@ -194,14 +243,15 @@ struct Body<'a> {
 }
 
 impl<'a> Body<'a> {
-    fn new(func: &'a hir::Func, exit: Option<Block>) -> Body<'a> {
+    fn new(func: &'a hir::Func, stmts: &'a [Stmt], exit: Option<Block>) -> Body<'a> {
         Body {
             func,
+            stmts,
             vars: Vec::new(),
             local_slot: vec![None; func.locals.len()],
             scopes: Vec::new(),
             exit,
-            facts: facts::Facts::new(func),
+            facts: facts::Facts::new(func, stmts),
         }
     }
 }
@@ -223,10 +273,13 @@ enum Scope<'a> {
     },
 }
 
-struct Translator<'a, 'h, M: Module> {
+/// Translates one function. `'h` is how long the HIR it reads lives: the
+/// function's translation, after which bodies may be freed.
+struct Translator<'a, 'm, 'h, M: Module> {
     b: FunctionBuilder<'a>,
-    mg: &'a mut ModuleGen<'h, M>,
+    mg: &'a mut ModuleGen<'m, M>,
     hir: &'h hir::Module,
+    bodies: &'h Bodies<'h>,
     body: Body<'h>,
     /// Callees being inlined, innermost last (never inlined again inside).
     inlined: Vec<hir::FuncId>,
@@ -285,7 +338,7 @@ struct Translator<'a, 'h, M: Module> {
     checked_elements: facts::CheckedElements,
 }
 
-impl<'h, M: Module> Translator<'_, 'h, M> {
+impl<'h, M: Module> Translator<'_, '_, 'h, M> {
     /// The thread's state, read from its slot.
     fn thread(&mut self) -> Value {
         let slot = *self.thread.get_or_insert_with(|| {
@@ -367,7 +420,7 @@ impl<'h, M: Module> Translator<'_, 'h, M> {
             self.find_blocks()?;
             self.cell_block = self.b.current_block();
         }
-        self.stmts(&self.body.func.body)?;
+        self.stmts(self.body.stmts)?;
         if !self.is_terminated() {
             if self.body.func.ret == Ty::Void {
                 self.leave(None)?;

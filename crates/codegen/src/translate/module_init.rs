@@ -10,7 +10,7 @@ use tess_abi::layout::{self, type_info};
 use tess_abi::RuntimeFn;
 use tess_sema::hir::{Layout, Offset};
 
-impl<'h, M: Module> Translator<'_, 'h, M> {
+impl<'h, M: Module> Translator<'_, '_, 'h, M> {
     /// Whether the body being translated is the module's init entry.
     pub(super) fn is_module_init(&self) -> bool {
         std::ptr::eq(self.body.func, &self.hir.funcs[self.hir.init])

@@ -22,7 +22,7 @@ pub(super) enum OptionalValue {
     MapEntry(Value, Value),
 }
 
-impl<'h, M: Module> Translator<'_, 'h, M> {
+impl<'h, M: Module> Translator<'_, '_, 'h, M> {
     /// The address of a class's type info: its symbol, or the word in its
     /// cell when its module builds it at run time.
     pub(super) fn type_info_addr(&mut self, class: ClassId) -> R<Value> {

@@ -11,7 +11,7 @@ use tess_abi::RuntimeFn;
 use tess_sema::hir::{Arith, Cmp, Expr, ExprKind, MathFn};
 use tess_sema::ty::Ty;
 
-impl<'h, M: Module> Translator<'_, 'h, M> {
+impl<'h, M: Module> Translator<'_, '_, 'h, M> {
     /// Arithmetic, comparisons, logic, conversions and math built-ins.
     pub(super) fn operator_expr(&mut self, e: &'h Expr) -> R<Option<Value>> {
         let v = match &e.kind {

@@ -15,7 +15,7 @@ use tess_abi::RuntimeFn;
 use tess_sema::hir::{self, Expr, ExprKind, LocalId, Place, Stmt};
 use tess_sema::ty::Ty;
 
-impl<'h, M: Module> Translator<'_, 'h, M> {
+impl<'h, M: Module> Translator<'_, '_, 'h, M> {
     /// Translates statements; each one's intermediate slots are cleared
     /// when it completes (so they keep nothing alive) and reused by the next.
     pub(super) fn stmts(&mut self, ss: &'h [Stmt]) -> R<()> {

@@ -7,6 +7,7 @@
 
 use super::{flags, Translator, R};
 use crate::abi::{clif_type, PTR};
+use crate::bodies::Bodies;
 use crate::slots;
 use cranelift_codegen::ir::{types, InstBuilder, MemFlagsData, Value};
 use cranelift_module::Module;
@@ -14,14 +15,14 @@ use std::collections::BTreeSet;
 use tess_abi::{mangle, RuntimeFn};
 use tess_sema::hir::{self, Expr, ExprKind, FuncId, GlobalId, Place, Stmt};
 
-impl<'h, M: Module> Translator<'_, 'h, M> {
+impl<'h, M: Module> Translator<'_, '_, 'h, M> {
     /// Finds, at the function's entry, the blocks of every module whose
     /// thread-local variables it uses: each is then a register for the
     /// whole call.
     pub(super) fn find_blocks(&mut self) -> R<()> {
         let mut modules = BTreeSet::new();
         let mut inlining = Vec::new();
-        used_modules(self.hir, &self.body.func.body, &mut inlining, &mut modules);
+        used_modules(self.hir, self.bodies, self.body.stmts, &mut inlining, &mut modules);
         for module in modules {
             self.module_block(module)?;
         }
@@ -167,7 +168,13 @@ fn var_module(hir: &hir::Module, g: GlobalId) -> &str {
 
 /// The modules whose thread-local variables these statements use,
 /// callees inlined into them included (the same policy as `slots`).
-fn used_modules<'h>(hir: &'h hir::Module, ss: &'h [Stmt], inlining: &mut Vec<FuncId>, out: &mut BTreeSet<&'h str>) {
+fn used_modules<'h>(
+    hir: &'h hir::Module,
+    bodies: &'h Bodies,
+    ss: &'h [Stmt],
+    inlining: &mut Vec<FuncId>,
+    out: &mut BTreeSet<&'h str>,
+) {
     for s in ss {
         if let Stmt::Assign(place, _) = s {
             if let Place::Global(g) = **place {
@@ -175,26 +182,34 @@ fn used_modules<'h>(hir: &'h hir::Module, ss: &'h [Stmt], inlining: &mut Vec<Fun
             }
         }
         for e in s.exprs() {
-            used_in_expr(hir, e, inlining, out);
+            used_in_expr(hir, bodies, e, inlining, out);
         }
         for body in s.bodies() {
-            used_modules(hir, body, inlining, out);
+            used_modules(hir, bodies, body, inlining, out);
         }
     }
 }
 
-fn used_in_expr<'h>(hir: &'h hir::Module, e: &'h Expr, inlining: &mut Vec<FuncId>, out: &mut BTreeSet<&'h str>) {
+fn used_in_expr<'h>(
+    hir: &'h hir::Module,
+    bodies: &'h Bodies,
+    e: &'h Expr,
+    inlining: &mut Vec<FuncId>,
+    out: &mut BTreeSet<&'h str>,
+) {
     match &e.kind {
         ExprKind::Global(g) => note_var(hir, *g, out),
-        ExprKind::Call(f, _) | ExprKind::CallDirect(hir::Callee::Func(f), _) if slots::inlinable(hir, *f, inlining) => {
+        ExprKind::Call(f, _) | ExprKind::CallDirect(hir::Callee::Func(f), _)
+            if slots::inlinable(hir, bodies, *f, inlining) =>
+        {
             inlining.push(*f);
-            used_modules(hir, &hir.funcs[*f].body, inlining, out);
+            used_modules(hir, bodies, bodies.get(*f).unwrap_or_default(), inlining, out);
             inlining.pop();
         }
         _ => {}
     }
     for c in e.children() {
-        used_in_expr(hir, c, inlining, out);
+        used_in_expr(hir, bodies, c, inlining, out);
     }
 }
 
