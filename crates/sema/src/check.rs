@@ -22,15 +22,15 @@ use tess_syntax::{Diagnostic, Diagnostics, Span};
 /// module's interface (built once, here: what its `.tesi` file holds).
 /// With `index` (an editor asks), it also records every name it resolves
 /// and what to (`hir::Module::refs`); a build passes `false` and pays
-/// nothing for it. The syntax trees are consumed: each body is dropped
-/// once checked, so a module's syntax and its HIR are never both in
-/// memory whole (bench/compile: 161 and 142 MB). Bodies left unparsed
+/// nothing for it. The syntax trees are consumed: each declaration is
+/// dropped once checked, so a module's syntax and its HIR are never both
+/// in memory whole (bench/compile: 161 and 142 MB). Bodies left unparsed
 /// (`parser::parse_file_deferred`) are parsed from `texts`, the files'
 /// source texts, as they are checked.
 pub fn check_module(
     module: &str,
     mode: Mode,
-    mut files: Vec<ast::File>,
+    files: Vec<ast::File>,
     texts: &[&str],
     imports: &[Import],
     diags: &mut Diagnostics,
@@ -45,8 +45,7 @@ pub fn check_module(
         c.no_top_level_statements(&files);
     }
     let (init, thread_init) = c.check_init(&files);
-    c.check_bodies(&mut files, texts);
-    drop(files);
+    c.check_bodies(files, texts);
     c.check_exported_signatures();
     let dependencies = imports
         .iter()
@@ -501,8 +500,11 @@ impl Checker<'_> {
     fn check_init(&mut self, files: &[ast::File]) -> (FuncId, Option<FuncId>) {
         self.begin_body(Ty::Void, BodyKind::TopLevel);
         // Imported modules are initialised first, in import order.
-        let mut body: Vec<Stmt> =
-            self.import_inits.iter().map(|&f| Stmt::Expr(Expr::new(ExprKind::Call(f, Vec::new()), Ty::Void))).collect();
+        let mut body: Vec<Stmt> = self
+            .import_inits
+            .iter()
+            .map(|&f| Stmt::Expr(Box::new(Expr::new(ExprKind::Call(f, Vec::new()), Ty::Void))))
+            .collect();
         body.push(Stmt::InitClasses);
         let is_main = |f: &&ast::File| f.items.iter().any(|i| matches!(i, ast::Item::Stmt(_)));
         let ordered = files.iter().filter(|f| !is_main(f)).chain(files.iter().filter(is_main));
@@ -597,7 +599,7 @@ impl Checker<'_> {
             shared,
         });
         self.global_names.insert(v.name.name.clone(), GlobalInfo { id, mutable: v.mutable, span: v.name.span });
-        out.push(Stmt::Assign(Box::new(Place::Global(id)), init));
+        out.push(Stmt::Assign(Box::new(Place::Global(id)), Box::new(init)));
     }
 
     /// Whether a `shared` variable is one (MODULES.md §6): a `var` of
@@ -639,32 +641,29 @@ impl Checker<'_> {
     }
 
     /// Checks every function and class body, parsing each one left
-    /// unparsed and dropping its syntax once its HIR is built.
-    fn check_bodies(&mut self, files: &mut [ast::File], texts: &[&str]) {
-        for (file, text) in files.iter_mut().zip(texts.iter().copied().chain(std::iter::repeat(""))) {
-            for item in &mut file.items {
+    /// unparsed; each declaration's syntax is dropped once its HIR is
+    /// built (the last use of the syntax trees).
+    fn check_bodies(&mut self, files: Vec<ast::File>, texts: &[&str]) {
+        for (file, text) in files.into_iter().zip(texts.iter().copied().chain(std::iter::repeat(""))) {
+            for item in file.items {
                 match item {
-                    ast::Item::Fn(f) => {
+                    ast::Item::Fn(mut f) => {
                         // Every body is parsed, for its syntax errors.
                         if let Some(body) = &mut f.body {
                             parse_body(text, body, self.diags);
                         }
                         let Some(&(id, span)) = self.fn_names.get(&f.name.name) else { continue };
                         if span == f.name.span {
-                            self.function_body(id, f, BodyKind::Function, None);
+                            self.function_body(id, &f, BodyKind::Function, None);
                         }
-                        f.body = None;
                     }
-                    ast::Item::Class(c) => {
+                    ast::Item::Class(mut c) => {
                         for m in c.methods.iter_mut().chain(c.inits.iter_mut()) {
                             if let Some(body) = &mut m.body {
                                 parse_body(text, body, self.diags);
                             }
                         }
-                        self.class_bodies(c);
-                        for m in c.methods.iter_mut().chain(c.inits.iter_mut()) {
-                            m.body = None;
-                        }
+                        self.class_bodies(&c);
                     }
                     _ => {}
                 }

@@ -649,7 +649,7 @@ impl Checker<'_> {
             self.body.kind = BodyKind::Init;
             self.body.self_class = Some(id);
             let this = Expr::new(ExprKind::Local(self_local), self.class_ty(id));
-            out.push(Stmt::Assign(Box::new(Place::Field(this, offset)), v));
+            out.push(Stmt::Assign(Box::new(Place::Field(this, offset)), Box::new(v)));
         }
         let base = self.classes[id].base.unwrap_or(OBJECT);
         let base_params = self.class_info[base].init_params.clone();
@@ -678,7 +678,10 @@ impl Checker<'_> {
                         self.check_init_access(base, span);
                         if let Some(base_init) = self.classes[base].init.clone() {
                             let this = Expr::new(ExprKind::Local(self_local), self.class_ty(id));
-                            out.push(Stmt::Expr(Expr::new(ExprKind::CallDirect(base_init, vec![this]), Ty::Void)));
+                            out.push(Stmt::Expr(Box::new(Expr::new(
+                                ExprKind::CallDirect(base_init, vec![this]),
+                                Ty::Void,
+                            ))));
                         }
                     }
                     None if self.report_hidden_init(base, span) => {}

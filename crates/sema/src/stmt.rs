@@ -56,12 +56,12 @@ impl Checker<'_> {
                 let e = self.settle(e, declared.as_ref(), init.span);
                 let ty = declared.unwrap_or_else(|| e.ty.clone());
                 let id = self.bind_local(&v.name, ty, v.mutable);
-                out.push(Stmt::Let(id, e));
+                out.push(Stmt::Let(id, Box::new(e)));
             }
             ast::Stmt::Assign { target, op, value, span } => self.assign(target, *op, value, *span, out),
             ast::Stmt::Expr(e) => {
                 let e = self.expr(e, None);
-                out.push(Stmt::Expr(e));
+                out.push(Stmt::Expr(Box::new(e)));
             }
             ast::Stmt::If { cond, then, els, .. } => self.if_stmt(cond, then, els.as_deref(), out),
             ast::Stmt::While { cond, body, .. } => {
@@ -72,7 +72,7 @@ impl Checker<'_> {
                     c.block(body, &mut b);
                     c.body.loops -= 1;
                 });
-                out.push(Stmt::While(c, b));
+                out.push(Stmt::While(Box::new(c), b));
             }
             ast::Stmt::For { pattern, iter, body, .. } => self.maybe_runs(|c| c.for_stmt(pattern, iter, body, out)),
             ast::Stmt::Break(span) | ast::Stmt::Continue(span) => {
@@ -94,7 +94,7 @@ impl Checker<'_> {
                         "throw an instance of `Error` or a subclass",
                     );
                 }
-                out.push(Stmt::Throw(v));
+                out.push(Stmt::Throw(Box::new(v)));
             }
             ast::Stmt::Try { body, catches, finally, .. } => self.try_stmt(body, catches, finally.as_ref(), out),
             ast::Stmt::Block(b) => self.block(b, out),
@@ -125,10 +125,10 @@ impl Checker<'_> {
                         "this function has no result",
                         "declare one with `-> Type`, or remove the value",
                     );
-                    out.push(Stmt::Return(Some(e)));
+                    out.push(Stmt::Return(Some(Box::new(e))));
                 } else {
                     let e = self.coerce(e, &ret, v.span);
-                    out.push(Stmt::Return(Some(e)));
+                    out.push(Stmt::Return(Some(Box::new(e))));
                 }
             }
             None => {
@@ -184,8 +184,8 @@ impl Checker<'_> {
             }
         }
         out.push(match let_binding {
-            Err(c) => Stmt::If(c, t, e),
-            Ok((var, opt)) => Stmt::IfLet { var, opt, then: t, els: e },
+            Err(c) => Stmt::If(Box::new(c), t, e),
+            Ok((var, opt)) => Stmt::IfLet { var, opt: Box::new(opt), then: t, els: e },
         });
     }
 
@@ -223,14 +223,14 @@ impl Checker<'_> {
                         let var = self.bind_local(name, *elem, false);
                         let mut b = Vec::new();
                         self.block(body, &mut b);
-                        Some(Stmt::ForEach { var, array: coll, body: b })
+                        Some(Stmt::ForEach { var, array: Box::new(coll), body: b })
                     }
                     (ast::ForPattern::Pair(k, v), Ty::Map(kt, vt)) => {
                         let key = self.bind_local(k, *kt, false);
                         let value = self.bind_local(v, *vt, false);
                         let mut b = Vec::new();
                         self.block(body, &mut b);
-                        Some(Stmt::ForMap { key, value, map: coll, body: b })
+                        Some(Stmt::ForMap { key, value, map: Box::new(coll), body: b })
                     }
                     (_, Ty::Error) => None,
                     (ast::ForPattern::One(_), Ty::Map(..)) => {
@@ -361,8 +361,8 @@ impl Checker<'_> {
                             let ta = self.new_local("<array>", coll.ty.clone());
                             let ti = self.new_local("<index>", Ty::Int);
                             let aty = coll.ty.clone();
-                            out.push(Stmt::Let(ta, coll));
-                            out.push(Stmt::Let(ti, idx));
+                            out.push(Stmt::Let(ta, Box::new(coll)));
+                            out.push(Stmt::Let(ti, Box::new(idx)));
                             let place = Place::Index(
                                 Expr::new(ExprKind::Local(ta), aty),
                                 Expr::new(ExprKind::Local(ti), Ty::Int),
@@ -456,7 +456,7 @@ impl Checker<'_> {
                 }
             }
         }
-        out.push(Stmt::Assign(Box::new(place), rhs));
+        out.push(Stmt::Assign(Box::new(place), Box::new(rhs)));
     }
 
     /// `x op= value` on a `shared var`: the operand is evaluated once,
@@ -473,11 +473,11 @@ impl Checker<'_> {
         let v = self.expr(value, Some(&ty));
         let operand = self.new_local("<operand>", v.ty.clone());
         let vty = v.ty.clone();
-        out.push(Stmt::Let(operand, v));
+        out.push(Stmt::Let(operand, Box::new(v)));
         let old = self.new_local("<old>", ty.clone());
         let new =
             self.binary_typed(op, Expr::new(ExprKind::Local(old), ty), Expr::new(ExprKind::Local(operand), vty), span);
-        out.push(Stmt::SharedUpdate { global, old, new });
+        out.push(Stmt::SharedUpdate { global, old, new: Box::new(new) });
     }
 
     /// `obj.name` as an assignment target.
@@ -536,7 +536,7 @@ impl Checker<'_> {
         let (ty, offset) = (field.ty.clone(), field.offset.clone());
         let obj_expr = if compound {
             let t = self.new_local("<object>", o.ty.clone());
-            out.push(Stmt::Let(t, o));
+            out.push(Stmt::Let(t, Box::new(o)));
             Expr::new(ExprKind::Local(t), self.class_ty(class))
         } else {
             o

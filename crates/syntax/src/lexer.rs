@@ -35,7 +35,9 @@ pub fn lex_from(file: FileId, text: &str, start: usize, diags: &mut Diagnostics)
         too_deep: false,
         comments: Vec::new(),
     };
-    let mut out = Vec::new();
+    // Sources hold a token per 2 to 3 bytes: grown by doubling instead, a
+    // large file's tokens were copied and held twice at the end.
+    let mut out = Vec::with_capacity(text.len().saturating_sub(start) / 2 + 16);
     lx.tokens(&mut out, false);
     let end = Span::new(file, text.len(), text.len());
     if out.last().is_some_and(|t| t.tok.can_end_statement()) {

@@ -67,7 +67,7 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
             Stmt::ForEach { var, array, body } => self.for_each(*var, array, body)?,
             Stmt::Break | Stmt::Continue => self.jump_out_of_loop(matches!(s, Stmt::Break))?,
             Stmt::Return(e) => {
-                let v = match e {
+                let v = match e.as_deref() {
                     Some(Expr { kind: ExprKind::ToCString(s), .. }) => {
                         let s = self.value(s)?;
                         self.call_rt(RuntimeFn::StrKeepCString, &[s])?
