@@ -29,7 +29,7 @@ fn stmt(s: &Stmt, calls: &mut Vec<FuncId>) -> bool {
     let own = match s {
         // A caught error lets the function go on after an allocation.
         Stmt::Try { .. } | Stmt::Throw(_) | Stmt::ForMap { .. } | Stmt::InitClasses => true,
-        Stmt::Assign(place, _) => matches!(**place, Place::MapEntry(..)),
+        Stmt::Assign(place, _) => matches!(*place, Place::MapEntry(..)),
         _ => false,
     };
     own || s.exprs().into_iter().any(|e| expr(e, calls)) || s.bodies().into_iter().any(|b| stmts(b, calls))

@@ -147,6 +147,9 @@ impl MachineCode {
             })
             .collect();
         crate::debug_info::write(&mut product.object, &unit, &sites, &site_names, &funcs)?;
+        // The object's bytes are the last peak of a build's memory.
+        drop(funcs);
+        drop((positions, sites, site_names, names));
         if let Some(ctor) = constructor {
             // A shared library initialises itself when loaded (MODULES.md §5):
             // an `.init_array` entry pointing at the constructor.

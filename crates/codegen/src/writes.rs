@@ -19,11 +19,7 @@ pub fn init_only(m: &Module, bodies: &Bodies) -> Vec<bool> {
             continue;
         }
         Stmt::walk(bodies.get(f).unwrap_or_default(), &mut |s| match s {
-            Stmt::Assign(place, _) => {
-                if let Place::Global(g) = **place {
-                    only[g] = false;
-                }
-            }
+            Stmt::Assign(Place::Global(g), _) => only[*g] = false,
             Stmt::SharedUpdate { global, .. } => only[*global] = false,
             _ => {}
         });

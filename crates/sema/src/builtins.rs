@@ -173,7 +173,7 @@ fn call_fn_inner(c: &mut Checker, name: &str, args: &[ast::Expr], span: Span) ->
         "loadLibrary" => rt(RuntimeFn::LoadLibrary, fixed_args(c, args, &[Ty::Str], span, &what)?, Ty::Void),
         "spawn" => {
             let thread = c.class_ty(THREAD);
-            let f = Ty::Fn(Vec::new(), Box::new(Ty::Void));
+            let f = Ty::Fn(Box::default(), Box::new(Ty::Void));
             rt(RuntimeFn::Spawn, fixed_args(c, args, &[f], span, &what)?, thread)
         }
         "readFile" => rt(RuntimeFn::ReadFile, fixed_args(c, args, &[Ty::Str], span, &what)?, Ty::Str),

@@ -271,7 +271,7 @@ impl Checker<'_> {
                 self.hidden_classes_in(v, found);
             }
             Ty::Fn(ps, r) => {
-                for p in ps {
+                for p in ps.iter() {
                     self.hidden_classes_in(p, found);
                 }
                 self.hidden_classes_in(r, found);
@@ -423,13 +423,13 @@ impl Checker<'_> {
             ast::TypeExpr::Fn(params, ret, _) => {
                 let params = params.iter().map(|p| self.resolve_type(p)).collect();
                 let ret = ret.as_ref().map_or(Ty::Void, |r| self.resolve_type(r));
-                Ty::Fn(params, Box::new(ret))
+                Ty::Fn(Box::new(params), Box::new(ret))
             }
         }
     }
 
     pub(crate) fn class_ty(&self, id: ClassId) -> Ty {
-        Ty::Class(id, self.classes[id].name.as_str().into())
+        Ty::Class(id, std::rc::Rc::new(self.classes[id].name.clone()))
     }
 
     // ---- types and coercions ----
@@ -599,7 +599,7 @@ impl Checker<'_> {
             shared,
         });
         self.global_names.insert(v.name.name.clone(), GlobalInfo { id, mutable: v.mutable, span: v.name.span });
-        out.push(Stmt::Assign(Box::new(Place::Global(id)), Box::new(init)));
+        out.push(Stmt::Assign(Place::Global(id), Box::new(init)));
     }
 
     /// Whether a `shared` variable is one (MODULES.md §6): a `var` of

@@ -374,7 +374,7 @@ impl Checker<'_> {
             let index = self.classes[id].fields.len();
             let offset = match self.classes[id].layout {
                 Layout::Fixed => Offset::Fixed(object::field_offset(index as u32)),
-                _ => Offset::Cell(mangle::field_offset(&self.module, &class_name, &f.name.name)),
+                _ => Offset::Cell(mangle::field_offset(&self.module, &class_name, &f.name.name).into()),
             };
             let access = access_of(&f.mods);
             let field = hir::Field { name: f.name.name.clone(), ty: ty.clone(), offset, access, mutable: f.mutable };
@@ -574,7 +574,7 @@ impl Checker<'_> {
             (None, Layout::Built { added, .. }) if !is_final && inherited.is_none() => {
                 let cell = mangle::method_slot(&self.module, class_name, name);
                 added.push((cell.clone(), func));
-                Some(Offset::Cell(cell))
+                Some(Offset::Cell(cell.into()))
             }
             _ => None,
         };
@@ -595,7 +595,7 @@ impl Checker<'_> {
     }
 
     fn describe_sig(&self, s: &Sig) -> String {
-        Ty::Fn(s.params.clone(), Box::new(s.ret.clone())).to_string()
+        Ty::Fn(Box::new(s.params.clone()), Box::new(s.ret.clone())).to_string()
     }
 
     /// Checks the methods and the `init` of a class.
@@ -649,7 +649,7 @@ impl Checker<'_> {
             self.body.kind = BodyKind::Init;
             self.body.self_class = Some(id);
             let this = Expr::new(ExprKind::Local(self_local), self.class_ty(id));
-            out.push(Stmt::Assign(Box::new(Place::Field(this, offset)), Box::new(v)));
+            out.push(Stmt::Assign(Place::Field(Box::new(this), offset), Box::new(v)));
         }
         let base = self.classes[id].base.unwrap_or(OBJECT);
         let base_params = self.class_info[base].init_params.clone();
@@ -679,7 +679,7 @@ impl Checker<'_> {
                         if let Some(base_init) = self.classes[base].init.clone() {
                             let this = Expr::new(ExprKind::Local(self_local), self.class_ty(id));
                             out.push(Stmt::Expr(Box::new(Expr::new(
-                                ExprKind::CallDirect(base_init, vec![this]),
+                                ExprKind::CallDirect(base_init, Box::new([this])),
                                 Ty::Void,
                             ))));
                         }

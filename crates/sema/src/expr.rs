@@ -218,7 +218,7 @@ impl Checker<'_> {
         }
         if let Ty::Class(..) = v.ty {
             return Expr::new(
-                ExprKind::CallVirtual { slot: Offset::Fixed(type_info::vtable_slot(0) as u32), args: vec![v] },
+                ExprKind::CallVirtual { slot: Offset::Fixed(type_info::vtable_slot(0) as u32), args: Box::new([v]) },
                 Ty::Str,
             );
         }
@@ -246,7 +246,7 @@ impl Checker<'_> {
             self.note_ref(span, fspan, |c| c.fn_hover(id));
             self.note_origin(self.funcs[id].origin.clone());
             let sig = &self.sigs[id];
-            return Expr::new(ExprKind::FnRef(id), Ty::Fn(sig.params.clone(), Box::new(sig.ret.clone())));
+            return Expr::new(ExprKind::FnRef(id), Ty::Fn(Box::new(sig.params.clone()), Box::new(sig.ret.clone())));
         }
         if self.body.kind == BodyKind::TopLevel && self.all_globals.contains(n) {
             self.error_hint(
@@ -424,7 +424,10 @@ impl Checker<'_> {
         }
         if name.name == "stackTrace" && self.is_subclass(class, crate::tables::ERROR) {
             // Where it was thrown, formatted by the runtime when read.
-            return Expr::new(ExprKind::CallDirect(Callee::Runtime(RuntimeFn::ErrorStackTrace), vec![o]), Ty::Str);
+            return Expr::new(
+                ExprKind::CallDirect(Callee::Runtime(RuntimeFn::ErrorStackTrace), Box::new([o])),
+                Ty::Str,
+            );
         }
         let hint = if self.find_method(class, &name.name).is_some() {
             "methods are called: add `(...)`"
@@ -573,10 +576,10 @@ impl Checker<'_> {
         let ret = m.sig.ret.clone();
         match (m.slot, m.is_final) {
             (Some(slot), false) => match self.devirtualized(class, &slot) {
-                Some(callee) => Expr::new(ExprKind::CallDirect(callee, all), ret),
-                None => Expr::new(ExprKind::CallVirtual { slot, args: all }, ret),
+                Some(callee) => Expr::new(ExprKind::CallDirect(callee, all.into()), ret),
+                None => Expr::new(ExprKind::CallVirtual { slot, args: all.into() }, ret),
             },
-            _ => Expr::new(ExprKind::CallDirect(m.callee, all), ret),
+            _ => Expr::new(ExprKind::CallDirect(m.callee, all.into()), ret),
         }
     }
 
@@ -612,7 +615,7 @@ impl Checker<'_> {
                 state.super_called = true;
             }
             return match self.classes[base].init.clone() {
-                Some(init) => Expr::new(ExprKind::CallDirect(init, all), Ty::Void),
+                Some(init) => Expr::new(ExprKind::CallDirect(init, all.into()), Ty::Void),
                 None => Expr::new(ExprKind::Int(0), Ty::Void),
             };
         }
@@ -624,7 +627,7 @@ impl Checker<'_> {
         };
         let mut all = vec![this];
         all.extend(self.args(args, &m.sig.params, span, &format!("`super.{}`", name.name)));
-        Expr::new(ExprKind::CallDirect(m.callee, all), m.sig.ret)
+        Expr::new(ExprKind::CallDirect(m.callee, all.into()), m.sig.ret)
     }
 
     /// Checks call arguments against parameter types.

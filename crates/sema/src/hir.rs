@@ -141,7 +141,7 @@ pub enum Callee {
 pub enum Offset {
     Fixed(u32),
     /// The symbol of a word holding the offset.
-    Cell(String),
+    Cell(Box<str>),
 }
 
 /// How this module knows a class's layout.
@@ -303,7 +303,7 @@ pub struct Func {
 #[derive(Clone, Debug)]
 pub enum Stmt {
     Let(LocalId, Box<Expr>),
-    Assign(Box<Place>, Box<Expr>),
+    Assign(Place, Box<Expr>),
     Expr(Box<Expr>),
     If(Box<Expr>, Vec<Stmt>, Vec<Stmt>),
     While(Box<Expr>, Vec<Stmt>),
@@ -371,11 +371,11 @@ pub struct Catch {
 pub enum Place {
     Local(LocalId),
     Global(GlobalId),
-    Index(Expr, Expr),
+    Index(Box<Expr>, Box<Expr>),
     /// A field of an object, by byte offset.
-    Field(Expr, Offset),
+    Field(Box<Expr>, Offset),
     /// `m[k] = v`.
-    MapEntry(Expr, Expr),
+    MapEntry(Box<Expr>, Box<Expr>),
 }
 
 #[derive(Clone, Debug)]
@@ -433,12 +433,12 @@ pub enum ExprKind {
     CallIndirect(Box<Expr>, Vec<Expr>),
     /// A direct call that is not a plain function call (an `init`, a
     /// `super.` method, a runtime-defined method); may throw.
-    CallDirect(Callee, Vec<Expr>),
+    CallDirect(Callee, Box<[Expr]>),
     /// A virtual call: `args[0]` is the receiver, `slot` the byte offset
     /// of its implementation in the receiver's type info.
     CallVirtual {
         slot: Offset,
-        args: Vec<Expr>,
+        args: Box<[Expr]>,
     },
     /// Allocate an instance of the class and run its initialiser.
     New {
@@ -564,9 +564,8 @@ impl Expr {
             | ExprKind::Global(_)
             | ExprKind::FnRef(_)
             | ExprKind::Nil => Vec::new(),
+            ExprKind::CallDirect(_, args) | ExprKind::CallVirtual { args, .. } => args.iter().collect(),
             ExprKind::Call(_, args)
-            | ExprKind::CallDirect(_, args)
-            | ExprKind::CallVirtual { args, .. }
             | ExprKind::New { args, .. }
             | ExprKind::Rt { args, .. }
             | ExprKind::ArrayLit(args)
@@ -624,7 +623,7 @@ impl Stmt {
             | Stmt::SharedUpdate { new: e, .. } => vec![e],
             Stmt::Return(e) => e.iter().map(|e| &**e).collect(),
             Stmt::Assign(p, e) => {
-                let mut v = match p.as_ref() {
+                let mut v: Vec<&Expr> = match p {
                     Place::Local(_) | Place::Global(_) => Vec::new(),
                     Place::Index(a, b) | Place::MapEntry(a, b) => vec![a, b],
                     Place::Field(a, _) => vec![a],

@@ -156,7 +156,7 @@ impl Checker<'_> {
                 let field = hir::Field {
                     name: f.name.clone(),
                     ty: ty(self, &f.ty),
-                    offset: Offset::Cell(f.offset_cell.clone()),
+                    offset: Offset::Cell(f.offset_cell.as_str().into()),
                     access: f.access,
                     mutable: f.mutable,
                 };
@@ -179,7 +179,7 @@ impl Checker<'_> {
                 self.funcs[f].origin = member(&m.name, &m.fingerprint);
                 let info = MethodInfo {
                     callee: Callee::Func(f),
-                    slot: m.slot_cell.clone().map(Offset::Cell),
+                    slot: m.slot_cell.as_deref().map(|c| Offset::Cell(c.into())),
                     sig: Sig { params: params[1..].to_vec(), ret },
                     access: m.access,
                     is_final: m.is_final || m.slot_cell.is_none(),
@@ -282,7 +282,7 @@ impl Checker<'_> {
             TypeRef::Array(e) => Ty::Array(b(e)),
             TypeRef::Map(k, v) => Ty::Map(b(k), b(v)),
             TypeRef::Optional(e) => Ty::Optional(b(e)),
-            TypeRef::Fn(ps, r) => Ty::Fn(ps.iter().map(|p| self.type_from_ref(p, local)).collect(), b(r)),
+            TypeRef::Fn(ps, r) => Ty::Fn(Box::new(ps.iter().map(|p| self.type_from_ref(p, local)).collect()), b(r)),
             TypeRef::Class(path) => {
                 let id = local.get(path).copied().or_else(|| {
                     let (module, name) = path.split_once('.')?;
@@ -315,7 +315,7 @@ impl Checker<'_> {
             let sig = &self.sigs[f];
             return Some(hir::Expr::new(
                 hir::ExprKind::FnRef(f),
-                Ty::Fn(sig.params.clone(), Box::new(sig.ret.clone())),
+                Ty::Fn(Box::new(sig.params.clone()), Box::new(sig.ret.clone())),
             ));
         }
         self.diags.push(

@@ -364,12 +364,12 @@ impl Checker<'_> {
                             out.push(Stmt::Let(ta, Box::new(coll)));
                             out.push(Stmt::Let(ti, Box::new(idx)));
                             let place = Place::Index(
-                                Expr::new(ExprKind::Local(ta), aty),
-                                Expr::new(ExprKind::Local(ti), Ty::Int),
+                                Box::new(Expr::new(ExprKind::Local(ta), aty)),
+                                Box::new(Expr::new(ExprKind::Local(ti), Ty::Int)),
                             );
                             (place, *elem)
                         } else {
-                            (Place::Index(coll, idx), *elem)
+                            (Place::Index(Box::new(coll), Box::new(idx)), *elem)
                         }
                     }
                     Ty::Map(kt, vt) => {
@@ -383,7 +383,7 @@ impl Checker<'_> {
                         }
                         let key = self.expr(i, Some(&kt));
                         let key = self.coerce(key, &kt, i.span);
-                        (Place::MapEntry(coll, key), *vt)
+                        (Place::MapEntry(Box::new(coll), Box::new(key)), *vt)
                     }
                     Ty::Str => {
                         self.error_hint(
@@ -456,7 +456,7 @@ impl Checker<'_> {
                 }
             }
         }
-        out.push(Stmt::Assign(Box::new(place), Box::new(rhs)));
+        out.push(Stmt::Assign(place, Box::new(rhs)));
     }
 
     /// `x op= value` on a `shared var`: the operand is evaluated once,
@@ -541,7 +541,7 @@ impl Checker<'_> {
         } else {
             o
         };
-        Some((Place::Field(obj_expr, offset), ty))
+        Some((Place::Field(Box::new(obj_expr), offset), ty))
     }
 }
 

@@ -93,11 +93,7 @@ impl Facts {
     pub fn new(func: &hir::Func, body: &[Stmt]) -> Facts {
         let mut assigned = vec![false; func.locals.len()];
         Stmt::walk(body, &mut |s| match s {
-            Stmt::Assign(place, _) => {
-                if let Place::Local(l) = **place {
-                    assigned[l] = true;
-                }
-            }
+            Stmt::Assign(Place::Local(l), _) => assigned[*l] = true,
             Stmt::SharedUpdate { old, .. } => assigned[*old] = true,
             _ => {}
         });

@@ -176,10 +176,8 @@ fn used_modules<'h>(
     out: &mut BTreeSet<&'h str>,
 ) {
     for s in ss {
-        if let Stmt::Assign(place, _) = s {
-            if let Place::Global(g) = **place {
-                note_var(hir, g, out);
-            }
+        if let Stmt::Assign(Place::Global(g), _) = s {
+            note_var(hir, *g, out);
         }
         for e in s.exprs() {
             used_in_expr(hir, bodies, e, inlining, out);
