@@ -4,7 +4,7 @@
 //! are written from. A leaf: the translator fills it, the writers read it.
 
 use cranelift_module::FuncId;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// A source statement code comes from.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -25,9 +25,9 @@ pub(crate) struct Site {
 #[derive(Default)]
 pub(crate) struct Sites {
     pub list: Vec<Site>,
-    index: HashMap<Site, u32>,
+    index: FxHashMap<Site, u32>,
     pub names: Vec<String>,
-    name_index: HashMap<String, u32>,
+    name_index: FxHashMap<String, u32>,
 }
 
 impl Sites {

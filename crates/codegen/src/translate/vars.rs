@@ -20,6 +20,9 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
     /// thread-local variables it uses: each is then a register for the
     /// whole call.
     pub(super) fn find_blocks(&mut self) -> R<()> {
+        if self.hir.globals.is_empty() {
+            return Ok(());
+        }
         let mut modules = BTreeSet::new();
         let mut inlining = Vec::new();
         used_modules(self.hir, self.bodies, self.body.stmts, &mut inlining, &mut modules);
