@@ -170,11 +170,20 @@ impl<'d> Parser<'d> {
         self.toks[self.pos.saturating_sub(1)].span
     }
 
-    fn bump(&mut self) -> Token {
-        let t = self.toks[self.pos].clone();
+    /// Moves past the current token; its span.
+    fn bump(&mut self) -> Span {
+        let span = self.span();
         if self.pos < self.toks.len() - 1 {
             self.pos += 1;
         }
+        span
+    }
+
+    /// [`Self::bump`], with a copy of the token (a name's text is copied
+    /// only where the tree keeps it).
+    fn bump_token(&mut self) -> Token {
+        let t = self.toks[self.pos].clone();
+        self.bump();
         t
     }
 
@@ -237,19 +246,20 @@ impl<'d> Parser<'d> {
 
     fn expect_sym(&mut self, s: &str) -> PResult<Span> {
         if self.is_sym(s) {
-            Ok(self.bump().span)
+            Ok(self.bump())
         } else {
             Err(self.error_here(&format!("`{s}`")))
         }
     }
 
     fn ident(&mut self) -> PResult<Ident> {
-        match self.peek().clone() {
+        match self.peek() {
             Tok::Ident(name) => {
-                let span = self.bump().span;
+                let name = name.clone();
+                let span = self.bump();
                 Ok(Ident { name, span })
             }
-            Tok::Keyword(k) if matches!(k, Kw::And | Kw::Or | Kw::Not) => {
+            &Tok::Keyword(k) if matches!(k, Kw::And | Kw::Or | Kw::Not) => {
                 let span = self.span();
                 self.diags.push(
                     Diagnostic::error(span, format!("`{}` is a reserved word", k.as_str()))
@@ -336,7 +346,7 @@ impl<'d> Parser<'d> {
     }
 
     fn import(&mut self) -> PResult<Import> {
-        let lo = self.bump().span;
+        let lo = self.bump();
         let path = self.ident()?;
         let mut names = Vec::new();
         if self.eat_sym(".") {
@@ -408,7 +418,7 @@ impl<'d> Parser<'d> {
 
     fn item(&mut self, items: &mut Vec<Item>, outer: Modifiers) -> PResult<()> {
         if self.is_kw(Kw::Export) && matches!(self.peek_at(1), Tok::Sym("{")) {
-            let export_span = self.bump().span;
+            let export_span = self.bump();
             self.bump();
             loop {
                 self.skip_newlines();
@@ -471,7 +481,7 @@ impl<'d> Parser<'d> {
     }
 
     fn fn_decl(&mut self, mods: Modifiers) -> PResult<FnDecl> {
-        let lo = self.bump().span;
+        let lo = self.bump();
         let name = self.ident()?;
         let params = self.params()?;
         let ret = if self.eat_sym("->") { Some(self.type_expr()?) } else { None };
@@ -507,7 +517,8 @@ impl<'d> Parser<'d> {
 
     fn var_decl(&mut self, mods: Modifiers) -> PResult<VarDecl> {
         let lo = self.span();
-        let mutable = self.bump().tok == Tok::Keyword(Kw::Var);
+        let mutable = self.is_kw(Kw::Var);
+        self.bump();
         let name = self.ident()?;
         let ty = if self.eat_sym(":") { Some(self.type_expr()?) } else { None };
         let init = if self.eat_sym("=") { Some(self.expr()?) } else { None };
@@ -516,7 +527,7 @@ impl<'d> Parser<'d> {
     }
 
     fn class_decl(&mut self, mods: Modifiers) -> PResult<ClassDecl> {
-        let lo = self.bump().span;
+        let lo = self.bump();
         let name = self.ident()?;
         let base = if self.eat_sym(":") { Some(self.type_expr()?) } else { None };
         let span = lo.to(self.prev_span());
@@ -553,7 +564,7 @@ impl<'d> Parser<'d> {
             }
             Tok::Keyword(Kw::Init) => {
                 let lo = self.span();
-                let name = Ident { name: "init".into(), span: self.bump().span };
+                let name = Ident { name: "init".into(), span: self.bump() };
                 let params = self.params()?;
                 let span = lo.to(self.prev_span());
                 let body = Some(self.body()?);
@@ -692,7 +703,7 @@ impl<'d> Parser<'d> {
         loop {
             self.skip_newlines();
             if self.is_sym("}") {
-                let hi = self.bump().span;
+                let hi = self.bump();
                 return Ok(Block { stmts, span: lo.to(hi) });
             }
             if matches!(self.peek(), Tok::Eof) {
@@ -725,8 +736,8 @@ impl<'d> Parser<'d> {
             }
             Tok::Keyword(Kw::For) => return self.for_stmt(),
             Tok::Keyword(Kw::Try) => return self.try_stmt(),
-            Tok::Keyword(Kw::Break) => Stmt::Break(self.bump().span),
-            Tok::Keyword(Kw::Continue) => Stmt::Continue(self.bump().span),
+            Tok::Keyword(Kw::Break) => Stmt::Break(self.bump()),
+            Tok::Keyword(Kw::Continue) => Stmt::Continue(self.bump()),
             Tok::Keyword(Kw::Return) => {
                 self.bump();
                 let value = if matches!(self.peek(), Tok::Newline | Tok::Eof | Tok::Sym("}")) {
@@ -783,7 +794,7 @@ impl<'d> Parser<'d> {
     }
 
     fn if_stmt(&mut self) -> PResult<Stmt> {
-        let lo = self.bump().span;
+        let lo = self.bump();
         let cond = if self.eat_kw(Kw::Let) {
             let name = self.ident()?;
             self.expect_sym("=")?;
@@ -805,7 +816,7 @@ impl<'d> Parser<'d> {
     }
 
     fn for_stmt(&mut self) -> PResult<Stmt> {
-        let lo = self.bump().span;
+        let lo = self.bump();
         let pattern = if self.eat_sym("(") {
             let a = self.ident()?;
             self.expect_sym(",")?;
@@ -824,11 +835,11 @@ impl<'d> Parser<'d> {
     }
 
     fn try_stmt(&mut self) -> PResult<Stmt> {
-        let lo = self.bump().span;
+        let lo = self.bump();
         let body = self.block()?;
         let mut catches = Vec::new();
         while self.is_kw(Kw::Catch) {
-            let clo = self.bump().span;
+            let clo = self.bump();
             let name = self.ident()?;
             self.expect_sym(":")?;
             let ty = self.type_expr()?;
@@ -972,11 +983,8 @@ impl<'d> Parser<'d> {
                 e = Expr { kind: ExprKind::Index(Box::new(e), Box::new(idx)), span };
             } else if self.is_sym(".") {
                 self.bump();
-                let name = if self.is_kw(Kw::Init) {
-                    Ident { name: "init".into(), span: self.bump().span }
-                } else {
-                    self.ident()?
-                };
+                let name =
+                    if self.is_kw(Kw::Init) { Ident { name: "init".into(), span: self.bump() } } else { self.ident()? };
                 let span = e.span.to(name.span);
                 e = Expr { kind: ExprKind::Member(Box::new(e), name), span };
             } else if self.is_sym("!") {
@@ -1003,7 +1011,7 @@ impl<'d> Parser<'d> {
 
     fn primary(&mut self) -> PResult<Expr> {
         let start = self.pos;
-        let t = self.bump();
+        let t = self.bump_token();
         let span = t.span;
         let kind = match t.tok {
             Tok::Int(v) => ExprKind::Int(v),
@@ -1016,11 +1024,8 @@ impl<'d> Parser<'d> {
             Tok::Keyword(Kw::SelfKw) => ExprKind::SelfRef,
             Tok::Keyword(Kw::Super) => {
                 self.expect_sym(".")?;
-                let name = if self.is_kw(Kw::Init) {
-                    Ident { name: "init".into(), span: self.bump().span }
-                } else {
-                    self.ident()?
-                };
+                let name =
+                    if self.is_kw(Kw::Init) { Ident { name: "init".into(), span: self.bump() } } else { self.ident()? };
                 return Ok(Expr { span: span.to(name.span), kind: ExprKind::Super(name) });
             }
             Tok::Sym("(") => {
