@@ -139,7 +139,10 @@ fn archive(objects: &[Vec<u8>], names: &[String]) -> Result<Vec<u8>, String> {
             )
         })
         .collect();
-    let mut out = std::io::Cursor::new(Vec::new());
+    // Sized for the members and their symbol table: grown by doubling, a
+    // large module's archive was copied and held twice.
+    let size: usize = objects.iter().map(|o| o.len() + o.len() / 8 + 4096).sum();
+    let mut out = std::io::Cursor::new(Vec::with_capacity(size));
     ar_archive_writer::write_archive_to_stream(&mut out, &members, ar_archive_writer::ArchiveKind::Gnu, false, None)
         .map_err(|e| format!("cannot write the archive: {e}"))?;
     Ok(out.into_inner())
