@@ -35,8 +35,14 @@ pub fn parse_file_deferred(file: FileId, text: &str, diags: &mut Diagnostics) ->
 /// its file. Lexical errors were reported with the whole file's.
 pub fn parse_body(text: &str, body: &mut Body, diags: &mut Diagnostics) {
     let Body::Unparsed { span, statement } = *body else { return };
-    let (lo, hi) = (span.lo as usize, (span.hi as usize).min(text.len()));
-    let (tokens, _) = crate::lexer::lex_from(span.file, &text[..hi], lo, &mut Diagnostics::default());
+    let (lo, hi) = (span.lo as usize, span.hi as usize);
+    // Not the text the span was found in: nothing to parse, rather than a
+    // panic.
+    let Some(prefix) = text.get(..hi).filter(|p| p.is_char_boundary(lo)) else {
+        *body = Body::Parsed(Block { stmts: Vec::new(), span });
+        return;
+    };
+    let (tokens, _) = crate::lexer::lex_from(span.file, prefix, lo, &mut Diagnostics::default());
     let mut p = Parser::new(tokens, diags, false);
     // The body's first line belongs to the statement its `{` ends.
     for s in p.starts.iter_mut().take_while(|s| **s == span.lo) {
