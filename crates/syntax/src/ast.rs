@@ -94,6 +94,7 @@ impl Body {
         }
     }
 
+    /// From `{` to `}`, parsed or not.
     pub fn span(&self) -> Span {
         match self {
             Body::Parsed(b) => b.span,
