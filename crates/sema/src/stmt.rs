@@ -12,17 +12,23 @@ use tess_syntax::{Diagnostic, Span};
 
 impl Checker<'_> {
     /// Checks a block into `out`. A statement gives itself and the `At`
-    /// before it, so `out` is sized for that and trimmed afterwards: the
-    /// HIR is held whole until code generation (bench/compile: doubling
-    /// growth left a third of its statement lists unused).
+    /// before it, so `out` is sized for that and, when the block fills a
+    /// list of its own, trimmed afterwards: the HIR is held whole until
+    /// code generation (bench/compile: doubling growth left a third of its
+    /// statement lists unused). A list the block only adds to (a bare
+    /// block's parent) is left as it is, or every block inside it would
+    /// make its next statement copy it whole.
     pub(crate) fn block(&mut self, b: &ast::Block, out: &mut Vec<Stmt>) {
+        let own_list = out.is_empty();
         out.reserve(2 * b.stmts.len());
         self.body.scopes.push(HashMap::new());
         for s in &b.stmts {
             self.stmt(s, out);
         }
         self.body.scopes.pop();
-        out.shrink_to_fit();
+        if own_list {
+            out.shrink_to_fit();
+        }
     }
 
     /// Checks `f` as a branch that may or may not run: definite
