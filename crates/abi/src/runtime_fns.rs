@@ -155,6 +155,8 @@ runtime_functions! {
     Clock = "tess_clock"() -> F64;
     Print = "tess_print"(Ptr);
     PrintInt = "tess_print_int"(I64);
+    /// `write(s)`: `print` without the newline.
+    Write = "tess_write"(Ptr);
     Eprint = "tess_eprint"(Ptr);
     ReadFile = "tess_read_file"(Ptr) -> Ptr, throws;
     WriteFile = "tess_write_file"(Ptr, Ptr), throws;

@@ -2,7 +2,7 @@
 
 use crate::exc::{tess_ti_IOError, throw_new};
 use crate::object::Str;
-use crate::output::{flush_stdout, write_line};
+use crate::output::{flush_stdout, write_bytes, write_line};
 use crate::str_alloc::new_str;
 use std::io::Write;
 
@@ -16,6 +16,12 @@ pub unsafe extern "C" fn tess_print(s: *const Str) {
 #[no_mangle]
 pub extern "C" fn tess_print_int(v: i64) {
     write_line(v.to_string().as_bytes());
+}
+
+/// `write(s)`: standard output without a newline.
+#[no_mangle]
+pub unsafe extern "C" fn tess_write(s: *const Str) {
+    write_bytes(unsafe { (*s).as_bytes() });
 }
 
 /// `eprint(s)`.

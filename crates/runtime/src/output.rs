@@ -28,12 +28,24 @@ pub fn flush_stdout_raw() {
     }
 }
 
+/// Appends `bytes` and a newline to the print buffer (`print`).
 pub fn write_line(bytes: &[u8]) {
     let mut b = STDOUT.lock();
     b.extend_from_slice(bytes);
     b.push(b'\n');
+    flush_if_full(&mut b);
+}
+
+/// Appends `bytes` to the print buffer, with no newline (`write`).
+pub fn write_bytes(bytes: &[u8]) {
+    let mut b = STDOUT.lock();
+    b.extend_from_slice(bytes);
+    flush_if_full(&mut b);
+}
+
+fn flush_if_full(b: &mut Vec<u8>) {
     if b.len() >= FLUSH_AT {
-        let _ = std::io::stdout().write_all(&b);
+        let _ = std::io::stdout().write_all(b);
         b.clear();
     }
 }

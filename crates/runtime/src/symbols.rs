@@ -93,6 +93,7 @@ table! {
         Clock: tess_clock() -> f64;
         Print: tess_print(*const Str);
         PrintInt: tess_print_int(i64);
+        Write: tess_write(*const Str);
         Eprint: tess_eprint(*const Str);
         ReadFile: tess_read_file(*const Str) -> *mut Str;
         WriteFile: tess_write_file(*const Str, *const Str);

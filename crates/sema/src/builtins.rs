@@ -16,6 +16,7 @@ const FUNCTIONS: &[&str] = &[
     "objectOf",
     "releaseHandle",
     "print",
+    "write",
     "eprint",
     "String",
     "Float",
@@ -112,13 +113,18 @@ pub(crate) fn call_fn(c: &mut Checker, name: &str, args: &[ast::Expr], span: Spa
 fn call_fn_inner(c: &mut Checker, name: &str, args: &[ast::Expr], span: Span) -> Option<Expr> {
     let what = format!("`{name}`");
     Some(match name {
-        "print" | "eprint" => {
+        "print" | "write" | "eprint" => {
             let (v, vspan) = one_arg(c, args, span, name)?;
             if name == "print" && v.ty == Ty::Int {
                 return Some(rt(RuntimeFn::PrintInt, vec![v], Ty::Void));
             }
             let s = c.to_string(v, vspan);
-            rt(if name == "print" { RuntimeFn::Print } else { RuntimeFn::Eprint }, vec![s], Ty::Void)
+            let func = match name {
+                "print" => RuntimeFn::Print,
+                "write" => RuntimeFn::Write,
+                _ => RuntimeFn::Eprint,
+            };
+            rt(func, vec![s], Ty::Void)
         }
         "String" => {
             let (v, vspan) = one_arg(c, args, span, name)?;

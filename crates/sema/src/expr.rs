@@ -855,6 +855,7 @@ impl Checker<'_> {
                     BinOp::Rem => Arith::Rem,
                     BinOp::Shl => Arith::Shl,
                     BinOp::Shr => Arith::Shr,
+                    BinOp::UShr => Arith::UShr,
                     BinOp::BitAnd => Arith::BitAnd,
                     BinOp::BitOr => Arith::BitOr,
                     _ => Arith::BitXor,
@@ -867,7 +868,7 @@ impl Checker<'_> {
                     );
                     return error_expr();
                 }
-                let bitwise = matches!(arith, Arith::Shl | Arith::Shr | Arith::BitAnd | Arith::BitOr | Arith::BitXor);
+                let bitwise = matches!(arith, Arith::Shl | Arith::Shr | Arith::UShr | Arith::BitAnd | Arith::BitOr | Arith::BitXor);
                 let ok = if bitwise { lt.is_integer() } else { lt.is_numeric() };
                 if !ok {
                     let what = if bitwise { "Int or Int32" } else { "numbers" };

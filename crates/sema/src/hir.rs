@@ -393,6 +393,8 @@ pub enum Arith {
     Rem,
     Shl,
     Shr,
+    /// A logical right shift.
+    UShr,
     BitAnd,
     BitOr,
     BitXor,

@@ -223,6 +223,8 @@ pub enum BinOp {
     BitAnd,
     BitOr,
     BitXor,
+    /// `>>>`: a logical (unsigned) right shift.
+    UShr,
     Eq,
     Ne,
     Lt,
@@ -248,6 +250,7 @@ impl BinOp {
             BitAnd => "&",
             BitOr => "|",
             BitXor => "^",
+            UShr => ">>>",
             Eq => "==",
             Ne => "!=",
             Lt => "<",

@@ -783,6 +783,12 @@ impl<'d> Parser<'d> {
                     Tok::Sym("*=") => Some(Some(BinOp::Mul)),
                     Tok::Sym("/=") => Some(Some(BinOp::Div)),
                     Tok::Sym("%=") => Some(Some(BinOp::Rem)),
+                    Tok::Sym("&=") => Some(Some(BinOp::BitAnd)),
+                    Tok::Sym("|=") => Some(Some(BinOp::BitOr)),
+                    Tok::Sym("^=") => Some(Some(BinOp::BitXor)),
+                    Tok::Sym("<<=") => Some(Some(BinOp::Shl)),
+                    Tok::Sym(">>=") => Some(Some(BinOp::Shr)),
+                    Tok::Sym(">>>=") => Some(Some(BinOp::UShr)),
                     _ => None,
                 };
                 match op {
@@ -904,7 +910,7 @@ impl<'d> Parser<'d> {
             &[("|", BinOp::BitOr)],
             &[("^", BinOp::BitXor)],
             &[("&", BinOp::BitAnd)],
-            &[("<<", BinOp::Shl), (">>", BinOp::Shr)],
+            &[("<<", BinOp::Shl), (">>", BinOp::Shr), (">>>", BinOp::UShr)],
             &[("+", BinOp::Add), ("-", BinOp::Sub)],
             &[("*", BinOp::Mul), ("/", BinOp::Div), ("%", BinOp::Rem)],
         ];

@@ -133,6 +133,7 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
             }
             Arith::Shl => self.b.ins().ishl(x, y),
             Arith::Shr => self.b.ins().sshr(x, y),
+            Arith::UShr => self.b.ins().ushr(x, y),
             Arith::BitAnd => self.b.ins().band(x, y),
             Arith::BitOr => self.b.ins().bor(x, y),
             Arith::BitXor => self.b.ins().bxor(x, y),
