@@ -30,7 +30,7 @@ use tess_syntax::{Diagnostic, Diagnostics, Span};
 pub fn check_module(
     module: &str,
     mode: Mode,
-    files: Vec<ast::File>,
+    mut files: Vec<ast::File>,
     texts: &[&str],
     imports: &[Import],
     diags: &mut Diagnostics,
@@ -38,6 +38,7 @@ pub fn check_module(
 ) -> (hir::Module, Interface) {
     let mut c = Checker::new(module, diags);
     c.refs = index.then(Vec::new);
+    c.enums = crate::enums::desugar(&mut files, c.diags);
     c.add_builtin_classes();
     c.import_inits = c.import_modules(&files, imports);
     c.collect(&files);
@@ -105,7 +106,7 @@ impl Checker<'_> {
                     ast::Item::Global(v) => {
                         self.all_globals.insert(v.name.name.clone());
                     }
-                    ast::Item::Class(_) | ast::Item::Stmt(_) | ast::Item::InitBlock(_) => {}
+                    ast::Item::Class(_) | ast::Item::Enum(_) | ast::Item::Stmt(_) | ast::Item::InitBlock(_) => {}
                 }
             }
         }

@@ -40,6 +40,8 @@ pub(crate) struct Checker<'d> {
     pub classes: Vec<hir::Class>,
     pub class_info: Vec<ClassInfo>,
     pub class_names: HashMap<String, ClassId>,
+    /// This module's enums, by name (their classes are in `classes`).
+    pub enums: HashMap<String, crate::enums::EnumInfo>,
     /// The body being checked.
     pub body: Body,
     /// Imported declarations consulted so far (`note_use`); interior
@@ -69,6 +71,7 @@ impl<'d> Checker<'d> {
             classes: Vec::new(),
             class_info: Vec::new(),
             class_names: HashMap::new(),
+            enums: HashMap::new(),
             body: Body::new(Ty::Void, BodyKind::TopLevel),
             uses: RefCell::new(BTreeSet::new()),
             refs: None,

@@ -215,6 +215,12 @@ impl Checker<'_> {
                             format!("cannot subclass final class `{name}`"),
                             "remove `final` from the base class, or do not subclass it",
                         );
+                    } else if self.enum_of(b).is_some() && !c.name.name.starts_with(&format!("{name}.")) {
+                        self.error_hint(
+                            base_expr.span(),
+                            format!("cannot subclass `{name}`, an enum"),
+                            "add a case to the enum instead",
+                        );
                     } else if self.is_subclass(b, id) {
                         self.error(base_expr.span(), format!("class `{}` cannot inherit from itself", c.name.name));
                     } else {

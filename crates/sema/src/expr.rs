@@ -385,6 +385,9 @@ impl Checker<'_> {
             if self.is_module_name(m) {
                 return self.imported_member(m, name).unwrap_or_else(error_expr);
             }
+            if let Some(class) = self.enum_named(m) {
+                return self.enum_value(class, name, None, name.span);
+            }
         }
         let is_self = matches!(obj.kind, ast::ExprKind::SelfRef);
         let o = if is_self { self.self_expr(obj.span, false) } else { self.expr(obj, None) };
@@ -467,6 +470,11 @@ impl Checker<'_> {
                     return crate::builtins::call_fn(self, n, args, span);
                 }
             }
+            ast::ExprKind::Member(obj, name) if matches!(&obj.kind, ast::ExprKind::Name(m) if self.enum_named(m).is_some()) => {
+                let ast::ExprKind::Name(m) = &obj.kind else { return error_expr() };
+                let class = self.enum_named(m).unwrap_or(OBJECT);
+                return self.enum_value(class, name, Some(args), span);
+            }
             ast::ExprKind::Member(obj, name) if matches!(&obj.kind, ast::ExprKind::Name(m) if self.is_module_name(m)) =>
             {
                 let ast::ExprKind::Name(m) = &obj.kind else { return error_expr() };
@@ -536,6 +544,15 @@ impl Checker<'_> {
         };
         if class == OBJECT {
             self.error(span, "`Object` cannot be constructed");
+            return error_expr();
+        }
+        if let Some(base) = self.classes[class].base.filter(|&b| self.enum_of(b).is_some()).or(self.enum_of(class).map(|_| class)) {
+            let info = self.enum_of(base).map(|i| i.cases[0].name.clone()).unwrap_or_default();
+            self.error_hint(
+                span,
+                format!("`{}` is an enum: its values are its cases", self.classes[base].name),
+                format!("write a case, e.g. `{}.{info}`", self.classes[base].name),
+            );
             return error_expr();
         }
         self.check_init_access(class, span);
@@ -757,6 +774,9 @@ impl Checker<'_> {
         let (lt, rt) = (lhs.ty.clone(), rhs.ty.clone());
         if lt == Ty::Error || rt == Ty::Error {
             return error_expr();
+        }
+        if let Some(class) = self.same_enum(&lt, &rt).filter(|_| matches!(op, BinOp::Eq | BinOp::Ne)) {
+            return self.enum_equality(class, op, lhs, rhs, span);
         }
         let b = |e: Expr| Box::new(e);
         if matches!(op, BinOp::Eq | BinOp::Ne) {

@@ -104,6 +104,7 @@ impl Checker<'_> {
             }
             ast::Stmt::Try { body, catches, finally, .. } => self.try_stmt(body, catches, finally.as_ref(), out),
             ast::Stmt::Block(b) => self.block(b, out),
+            ast::Stmt::Match { scrutinee, arms, span } => self.match_stmt(scrutinee, arms, *span, out),
         }
     }
 
@@ -567,23 +568,7 @@ fn read_place(place: &Place, ty: Ty) -> Expr {
     }
 }
 
-/// Where a statement starts, for diagnostics about the statement as a whole.
-pub(crate) fn stmt_span(s: &ast::Stmt) -> Span {
-    match s {
-        ast::Stmt::Let(v) => v.span,
-        ast::Stmt::Expr(e) => e.span,
-        ast::Stmt::Block(b) => b.span,
-        ast::Stmt::Assign { span, .. }
-        | ast::Stmt::If { span, .. }
-        | ast::Stmt::While { span, .. }
-        | ast::Stmt::For { span, .. }
-        | ast::Stmt::Break(span)
-        | ast::Stmt::Continue(span)
-        | ast::Stmt::Return(_, span)
-        | ast::Stmt::Throw(_, span)
-        | ast::Stmt::Try { span, .. } => *span,
-    }
-}
+pub(crate) use tess_syntax::ast::stmt_span;
 
 /// Whether control can never fall off the end of these statements.
 pub(crate) fn always_exits(stmts: &[ast::Stmt]) -> bool {
@@ -601,6 +586,8 @@ pub(crate) fn always_exits(stmts: &[ast::Stmt]) -> bool {
                 || (always_exits(&body.stmts) && catches.iter().all(|c| always_exits(&c.body.stmts)))
         }
         ast::Stmt::Expr(e) => is_exit_call(e),
+        // A match that compiles is exhaustive: some arm runs.
+        ast::Stmt::Match { arms, .. } => !arms.is_empty() && arms.iter().all(|a| always_exits(&a.body.stmts)),
         _ => false,
     })
 }
@@ -616,6 +603,7 @@ fn contains_break(stmts: &[ast::Stmt]) -> bool {
             contains_break(&then.stmts) || els.as_ref().is_some_and(|e| contains_break(std::slice::from_ref(e)))
         }
         ast::Stmt::Block(b) => contains_break(&b.stmts),
+        ast::Stmt::Match { arms, .. } => arms.iter().any(|a| contains_break(&a.body.stmts)),
         ast::Stmt::Try { body, catches, finally, .. } => {
             contains_break(&body.stmts)
                 || catches.iter().any(|c| contains_break(&c.body.stmts))

@@ -47,6 +47,7 @@ pub struct Import {
 pub enum Item {
     Fn(FnDecl),
     Class(ClassDecl),
+    Enum(EnumDecl),
     Global(VarDecl),
     InitBlock(Block),
     Stmt(Stmt),
@@ -124,6 +125,25 @@ pub struct ClassDecl {
     pub span: Span,
 }
 
+/// `enum Name { cases }` (LANGUAGE.md §7): the checker lowers it to a
+/// class and a subclass per case with a payload (`sema::enums`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct EnumDecl {
+    pub mods: Modifiers,
+    pub name: Ident,
+    pub cases: Vec<EnumCase>,
+    pub span: Span,
+}
+
+/// One case of an enum: a name and, for a case with a payload, its named
+/// values (`number(value: Float)`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct EnumCase {
+    pub name: Ident,
+    pub params: Option<Vec<Param>>,
+    pub span: Span,
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum TypeExpr {
     Named(Vec<Ident>),
@@ -188,6 +208,66 @@ pub enum Stmt {
         span: Span,
     },
     Block(Block),
+    Match {
+        scrutinee: Expr,
+        arms: Vec<MatchArm>,
+        span: Span,
+    },
+}
+
+/// Where a statement starts, for diagnostics about the statement as a whole.
+pub fn stmt_span(s: &Stmt) -> Span {
+    match s {
+        Stmt::Let(v) => v.span,
+        Stmt::Expr(e) => e.span,
+        Stmt::Block(b) => b.span,
+        Stmt::Assign { span, .. }
+        | Stmt::If { span, .. }
+        | Stmt::While { span, .. }
+        | Stmt::For { span, .. }
+        | Stmt::Break(span)
+        | Stmt::Continue(span)
+        | Stmt::Return(_, span)
+        | Stmt::Throw(_, span)
+        | Stmt::Try { span, .. }
+        | Stmt::Match { span, .. } => *span,
+    }
+}
+
+/// `pattern [if guard] => body` in a `match`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct MatchArm {
+    pub pattern: Pattern,
+    pub guard: Option<Expr>,
+    pub body: Block,
+    /// Whether the body was written in braces (else it is one statement).
+    pub braced: bool,
+    pub span: Span,
+}
+
+/// What a `match` arm tests.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum Pattern {
+    /// `_`
+    Wildcard(Span),
+    /// An `Int`, `String` or `Bool` literal (an `Int` possibly negated).
+    Literal(Expr),
+    /// `Color.red`, `Token.number(v)`, `geo.Color.red`: an enum case, with
+    /// the names its payload values bind (`_` binds nothing).
+    Case { path: Vec<Ident>, bindings: Option<Vec<Ident>>, span: Span },
+    /// `c: Circle`: the value is an instance of the class, bound as one.
+    Type { name: Ident, ty: TypeExpr, span: Span },
+    /// `p | q`: either (alternatives bind nothing).
+    Or(Vec<Pattern>, Span),
+}
+
+impl Pattern {
+    pub fn span(&self) -> Span {
+        match self {
+            Pattern::Wildcard(s) | Pattern::Case { span: s, .. } | Pattern::Type { span: s, .. } | Pattern::Or(_, s) => *s,
+            Pattern::Literal(e) => e.span,
+        }
+    }
 }
 
 /// An `if` condition: a Boolean, or `let x = optional`.

@@ -57,6 +57,8 @@ enum Node<'t> {
     Method(&'t FnDecl),
     Init(&'t FnDecl),
     Stmt(&'t Stmt),
+    Case(&'t EnumCase),
+    Arm(&'t MatchArm),
 }
 
 fn mods_lo(m: &Modifiers, lo: u32) -> u32 {
@@ -89,6 +91,7 @@ fn stmt_range(s: &Stmt) -> (u32, u32) {
             (span.lo, end.unwrap_or(body.span.hi).max(span.hi))
         }
         Stmt::Block(b) => (b.span.lo, b.span.hi),
+        Stmt::Match { span, .. } => (span.lo, span.hi),
         Stmt::Break(s) | Stmt::Continue(s) | Stmt::Return(_, s) | Stmt::Throw(_, s) => (s.lo, s.hi),
     }
 }
@@ -100,6 +103,9 @@ impl Node<'_> {
             Node::Item(Item::Fn(f)) | Node::Method(f) | Node::Init(f) => fn_range(f),
             Node::Item(Item::Global(v)) | Node::Field(v) => var_range(v),
             Node::Item(Item::Class(c)) => (mods_lo(&c.mods, c.span.lo), c.span.hi),
+            Node::Item(Item::Enum(e)) => (mods_lo(&e.mods, e.span.lo), e.span.hi),
+            Node::Case(c) => (c.span.lo, c.span.hi),
+            Node::Arm(a) => (a.pattern.span().lo, a.span.hi),
             Node::Item(Item::InitBlock(b)) => (b.span.lo, b.span.hi),
             Node::Item(Item::Stmt(s)) | Node::Stmt(s) => stmt_range(s),
         }
@@ -207,6 +213,15 @@ impl Printer<'_> {
                 self.statement_line(s);
             }
             Node::Item(Item::Class(c)) => self.class(c),
+            Node::Item(Item::Enum(e)) => self.enum_decl(e),
+            Node::Case(c) => {
+                let mut s = c.name.name.clone();
+                if let Some(ps) = &c.params {
+                    s.push_str(&format!("({})", self.params(ps)));
+                }
+                self.line(&s);
+            }
+            Node::Arm(a) => self.arm(a),
             Node::Item(Item::InitBlock(b)) => {
                 self.indent();
                 self.out.push_str("init ");
@@ -546,7 +561,85 @@ impl Printer<'_> {
                 self.block(b);
                 self.out.push('\n');
             }
+            Stmt::Match { scrutinee, arms, span } => {
+                self.indent();
+                self.out.push_str(&format!("match {} {{\n", self.expr(scrutinee)));
+                self.depth += 1;
+                self.last = scrutinee.span.hi as usize;
+                self.nodes(arms.iter().map(Node::Arm).collect(), span.hi.saturating_sub(1));
+                self.depth -= 1;
+                self.line("}");
+                self.last = span.hi as usize;
+            }
         }
+    }
+
+    /// `pattern [if guard] => body`: a braced body as a block, else its
+    /// one statement on the same line.
+    fn arm(&mut self, a: &MatchArm) {
+        let mut head = self.pattern(&a.pattern);
+        if let Some(g) = &a.guard {
+            head.push_str(&format!(" if {}", self.expr(g)));
+        }
+        self.indent();
+        self.out.push_str(&head);
+        self.out.push_str(" => ");
+        match a.body.stmts.first() {
+            Some(s) if !a.braced => {
+                // The statement prints as a line of its own: it continues
+                // this one instead.
+                let start = self.out.len();
+                self.stmt(s);
+                let indent = (self.depth * INDENT.len()).min(self.out.len() - start);
+                self.out.replace_range(start..start + indent, "");
+            }
+            _ => {
+                self.block(&a.body);
+                self.out.push('\n');
+            }
+        }
+    }
+
+    fn pattern(&self, p: &Pattern) -> String {
+        match p {
+            Pattern::Wildcard(_) => "_".to_string(),
+            Pattern::Or(ps, _) => ps.iter().map(|p| self.pattern(p)).collect::<Vec<_>>().join(" | "),
+            Pattern::Literal(e) => self.expr(e),
+            Pattern::Case { path, bindings, .. } => {
+                let mut s = path.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(".");
+                if let Some(b) = bindings {
+                    s.push_str(&format!("({})", b.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")));
+                }
+                s
+            }
+            Pattern::Type { name, ty, .. } => format!("{}: {}", name.name, self.ty(ty)),
+        }
+    }
+
+    fn enum_decl(&mut self, e: &EnumDecl) {
+        let mut s = self.modifiers(&e.mods, self.in_group(&e.mods));
+        s.push_str(&format!("enum {}", e.name.name));
+        let close = self.closing_brace(e.cases.last().map_or(e.span.hi, |c| c.span.hi).max(e.span.hi));
+        self.indent();
+        self.out.push_str(&s);
+        let plain = e.cases.iter().all(|c| c.params.is_none());
+        let one_line = format!(" {{ {} }}", e.cases.iter().map(|c| c.name.name.as_str()).collect::<Vec<_>>().join(", "));
+        let fits = self.depth * INDENT.len() + s.len() + one_line.len() <= WIDTH;
+        if e.cases.is_empty() && !self.comments_within(e.span.hi, close) {
+            self.out.push_str(" {}\n");
+        } else if plain && fits && !self.comments_within(e.span.hi, close) {
+            // `enum Color { red, green, blue }`, as LANGUAGE.md writes it.
+            self.out.push_str(&one_line);
+            self.out.push('\n');
+        } else {
+            self.out.push_str(" {\n");
+            self.depth += 1;
+            self.last = e.span.hi as usize;
+            self.nodes(e.cases.iter().map(Node::Case).collect(), close);
+            self.depth -= 1;
+            self.line("}");
+        }
+        self.last = close as usize + 1;
     }
 
     /// `if ... { } else if ... { } else { }`, from the current position.

@@ -477,6 +477,10 @@ impl<'d> Parser<'d> {
                 self.end_of_statement()?;
                 items.push(Item::Global(v));
             }
+            Tok::Ident(w) if w == "enum" && matches!(self.peek_at(1), Tok::Ident(_)) => {
+                let e = self.enum_decl(mods)?;
+                items.push(Item::Enum(e));
+            }
             _ if has_mods => return Err(self.error_here("`fn`, `class`, `let` or `var` after modifiers")),
             _ => {
                 let s = self.stmt()?;
@@ -557,6 +561,29 @@ impl<'d> Parser<'d> {
             }
         }
         Ok(c)
+    }
+
+    /// `enum Name { a, b(x: T) }`: cases separated by commas or newlines.
+    fn enum_decl(&mut self, mods: Modifiers) -> PResult<EnumDecl> {
+        let lo = self.bump();
+        let name = self.ident()?;
+        let span = lo.to(self.prev_span());
+        self.expect_sym("{")?;
+        let mut cases = Vec::new();
+        loop {
+            self.skip_newlines();
+            if self.eat_sym("}") {
+                break;
+            }
+            let name = self.ident()?;
+            let params = if self.is_sym("(") { Some(self.params()?) } else { None };
+            cases.push(EnumCase { span: name.span.to(self.prev_span()), name, params });
+            if !self.eat_sym(",") && !matches!(self.peek(), Tok::Newline) {
+                self.expect_sym("}")?;
+                break;
+            }
+        }
+        Ok(EnumDecl { mods, name, cases, span })
     }
 
     fn member(&mut self, c: &mut ClassDecl) -> PResult<()> {
@@ -742,6 +769,7 @@ impl<'d> Parser<'d> {
             }
             Tok::Keyword(Kw::For) => return self.for_stmt(),
             Tok::Keyword(Kw::Try) => return self.try_stmt(),
+            Tok::Ident(w) if w == "match" && self.starts_match() => return self.match_stmt(),
             Tok::Keyword(Kw::Break) => Stmt::Break(self.bump()),
             Tok::Keyword(Kw::Continue) => Stmt::Continue(self.bump()),
             Tok::Keyword(Kw::Return) => {
@@ -803,6 +831,110 @@ impl<'d> Parser<'d> {
         };
         self.end_of_statement()?;
         Ok(s)
+    }
+
+    /// Whether `match` here begins a `match` statement rather than naming
+    /// a variable or function called `match` (a contextual keyword).
+    fn starts_match(&self) -> bool {
+        match self.peek_at(1) {
+            Tok::Ident(_) | Tok::Int(_) | Tok::Float(_) | Tok::Str(_) => true,
+            Tok::Keyword(k) => matches!(k, Kw::SelfKw | Kw::True | Kw::False | Kw::Nil | Kw::Super),
+            Tok::Sym(s) => matches!(*s, "-" | "!"),
+            _ => false,
+        }
+    }
+
+    fn match_stmt(&mut self) -> PResult<Stmt> {
+        let lo = self.bump();
+        let scrutinee = self.expr()?;
+        self.expect_sym("{")?;
+        let mut arms = Vec::new();
+        loop {
+            self.skip_newlines();
+            if self.is_sym("}") {
+                let hi = self.bump();
+                return Ok(Stmt::Match { scrutinee, arms, span: lo.to(hi) });
+            }
+            if matches!(self.peek(), Tok::Eof) {
+                return Err(self.error_here("`}` to close the `match`"));
+            }
+            let start = self.pos;
+            match self.match_arm() {
+                Ok(a) => arms.push(a),
+                Err(Bail) => {
+                    self.recover();
+                    if self.pos == start {
+                        self.bump();
+                    }
+                }
+            }
+        }
+    }
+
+    fn match_arm(&mut self) -> PResult<MatchArm> {
+        let lo = self.span();
+        let pattern = self.pattern()?;
+        let guard = if self.eat_kw(Kw::If) { Some(self.expr()?) } else { None };
+        self.expect_sym("=>")?;
+        if self.is_sym("{") {
+            let body = self.block()?;
+            self.end_of_statement()?;
+            return Ok(MatchArm { pattern, guard, span: lo.to(body.span), body, braced: true });
+        }
+        let s = self.stmt()?;
+        let body_span = crate::ast::stmt_span(&s);
+        let body = Block { stmts: vec![s], span: body_span };
+        Ok(MatchArm { pattern, guard, span: lo.to(body_span), body, braced: false })
+    }
+
+    fn pattern(&mut self) -> PResult<Pattern> {
+        let lo = self.span();
+        let first = self.one_pattern()?;
+        if !self.is_sym("|") {
+            return Ok(first);
+        }
+        let mut alternatives = vec![first];
+        while self.eat_sym("|") {
+            alternatives.push(self.one_pattern()?);
+        }
+        Ok(Pattern::Or(alternatives, lo.to(self.prev_span())))
+    }
+
+    fn one_pattern(&mut self) -> PResult<Pattern> {
+        let lo = self.span();
+        match self.peek().clone() {
+            Tok::Ident(n) if n == "_" => Ok(Pattern::Wildcard(self.bump())),
+            Tok::Ident(_) if matches!(self.peek_at(1), Tok::Sym(":")) => {
+                let name = self.ident()?;
+                self.bump();
+                let ty = self.type_expr()?;
+                Ok(Pattern::Type { span: lo.to(self.prev_span()), name, ty })
+            }
+            Tok::Ident(_) => {
+                let mut path = vec![self.ident()?];
+                while self.eat_sym(".") {
+                    path.push(self.ident()?);
+                }
+                let bindings = if self.eat_sym("(") {
+                    let mut names = Vec::new();
+                    while !self.eat_sym(")") {
+                        names.push(self.ident()?);
+                        if !self.eat_sym(",") {
+                            self.expect_sym(")")?;
+                            break;
+                        }
+                    }
+                    Some(names)
+                } else {
+                    None
+                };
+                Ok(Pattern::Case { path, bindings, span: lo.to(self.prev_span()) })
+            }
+            Tok::Int(_) | Tok::Str(_) | Tok::Keyword(Kw::True | Kw::False) | Tok::Sym("-") => {
+                Ok(Pattern::Literal(self.unary()?))
+            }
+            _ => Err(self.error_here("a pattern (`_`, a literal, `Enum.case(...)` or `name: Class`)")),
+        }
     }
 
     fn if_stmt(&mut self) -> PResult<Stmt> {
