@@ -6,7 +6,7 @@
 //! is gone breaks whoever used it, one that is new breaks nobody. The
 //! details (which field moved, which signature changed) say why.
 
-use crate::interface::{access_word, Access, Class, Function, Global, Interface};
+use crate::interface::{access_word, Access, Class, EnumCase, Function, Global, Interface};
 
 /// One difference between two interfaces.
 #[derive(Debug, PartialEq)]
@@ -52,7 +52,60 @@ pub fn diff(old: &Interface, new: &Interface) -> Vec<Difference> {
             members(&mut out, &members_of(m, o), &members_of(m, n));
         }
     }
+    for n in &new.enums {
+        if let Some(o) = old.enums.iter().find(|o| o.name == n.name) {
+            let show = |c: &EnumCase| case(m, &n.name, c);
+            let before = out.iter().filter(|d| d.breaking).count();
+            compare(
+                &mut out,
+                &o.cases,
+                &n.cases,
+                |c| &c.name,
+                |c| &c.fingerprint,
+                show,
+                |o, n| case_changes(&old.enums, &new.enums, o, n),
+            );
+            // Cases only added: what breaks is an exhaustive `match`.
+            let cases_broken = out.iter().filter(|d| d.breaking).count() > before;
+            if o.fingerprint != n.fingerprint && !cases_broken {
+                out.push(Difference {
+                    breaking: true,
+                    text: format!(
+                        "changed the cases of enum {m}.{}: a `match` over it without `_` must be rebuilt (other uses of it are compatible)",
+                        n.name
+                    ),
+                });
+            }
+        }
+    }
     out
+}
+
+fn case(m: &str, e: &str, c: &EnumCase) -> String {
+    let payload = c.payload.as_ref().map(|p| format!("({})", p.join(", "))).unwrap_or_default();
+    format!("case {m}.{e}.{}{payload}", c.name)
+}
+
+/// Why a case's fingerprint changed: its position (its tag) or payload.
+fn case_changes(
+    old: &[crate::interface::Enum],
+    new: &[crate::interface::Enum],
+    o: &EnumCase,
+    n: &EnumCase,
+) -> Vec<String> {
+    let position = |enums: &[crate::interface::Enum], c: &EnumCase| {
+        enums.iter().find_map(|e| e.cases.iter().position(|k| std::ptr::eq(k, c)))
+    };
+    let mut why = Vec::new();
+    if let (Some(a), Some(b)) = (position(old, o), position(new, n)) {
+        if a != b {
+            why.push(format!("moved from position {} to {}", a + 1, b + 1));
+        }
+    }
+    if o.payload != n.payload {
+        why.push("its payload changed".to_string());
+    }
+    why
 }
 
 /// Differences between two lists of declarations keyed by name.
@@ -211,6 +264,7 @@ mod tests {
             functions,
             globals: Vec::new(),
             classes: Vec::new(),
+            enums: Vec::new(),
             dependencies: Vec::new(),
             shared: true,
             fingerprint: String::new(),

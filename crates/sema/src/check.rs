@@ -59,7 +59,10 @@ pub fn check_module(
         .filter(|i| i.shared && c.modules.contains_key(&i.interface.module))
         .map(|i| i.interface.module.clone())
         .collect();
+    let mut enums: Vec<hir::Enum> = c.enums.values().filter(|e| e.imported.is_none()).cloned().collect();
+    enums.sort_by_key(|e| c.class_names.get(&e.name).copied());
     let mut m = hir::Module {
+        enums,
         name: module.to_string(),
         funcs: c.funcs,
         globals: c.globals,

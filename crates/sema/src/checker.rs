@@ -40,8 +40,9 @@ pub(crate) struct Checker<'d> {
     pub classes: Vec<hir::Class>,
     pub class_info: Vec<ClassInfo>,
     pub class_names: HashMap<String, ClassId>,
-    /// This module's enums, by name (their classes are in `classes`).
-    pub enums: HashMap<String, crate::enums::EnumInfo>,
+    /// Enums by name: this module's as `E`, imported ones as `module.E`
+    /// (their classes are in `classes`).
+    pub enums: HashMap<String, hir::Enum>,
     /// The body being checked.
     pub body: Body,
     /// Imported declarations consulted so far (`note_use`); interior

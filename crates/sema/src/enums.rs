@@ -7,7 +7,7 @@
 //! `print` shows a case's name, and a payload's printable values.
 
 use crate::checker::{error_expr, Checker};
-use crate::hir::{Expr, ExprKind, Offset};
+use crate::hir::{Enum, EnumCase, Expr, ExprKind, Offset, Origin};
 use crate::ty::{ClassId, Ty};
 use std::collections::HashMap;
 use tess_syntax::ast::{self, Access, BinOp, Block, Body, Expr as AExpr, ExprKind as AKind, Ident, Stmt};
@@ -16,24 +16,16 @@ use tess_syntax::{Diagnostic, Diagnostics, Span};
 /// The field holding a value's case, by its index in the declaration.
 pub const TAG_FIELD: &str = "$tag";
 
-/// What the checker knows of an enum beyond its classes.
-#[derive(Clone, Debug)]
-pub struct EnumInfo {
-    pub cases: Vec<CaseInfo>,
+/// The declaration a case's fingerprint is registered under (a case
+/// with a payload has a class named `E.case` too).
+pub fn case_decl(enum_name: &str, case: &str) -> String {
+    format!("{enum_name}.{case} (case)")
 }
 
-#[derive(Clone, Debug)]
-pub struct CaseInfo {
-    pub name: String,
-    pub span: Span,
-    /// The payload's value names, for a case with one.
-    pub payload: Option<Vec<String>>,
-}
-
-impl EnumInfo {
-    pub fn has_payloads(&self) -> bool {
-        self.cases.iter().any(|c| c.payload.is_some())
-    }
+/// The declaration the fingerprint of an enum's list of cases is
+/// registered under.
+pub fn cases_decl(enum_name: &str) -> String {
+    format!("{enum_name} (cases)")
 }
 
 /// The class of an enum's case with a payload.
@@ -43,7 +35,7 @@ pub fn case_class(enum_name: &str, case: &str) -> String {
 
 /// Replaces every `enum` of `files` by its classes; returns what the
 /// checker needs to know of each enum, by name.
-pub(crate) fn desugar(files: &mut [ast::File], diags: &mut Diagnostics) -> HashMap<String, EnumInfo> {
+pub(crate) fn desugar(files: &mut [ast::File], diags: &mut Diagnostics) -> HashMap<String, Enum> {
     let mut enums = HashMap::new();
     for file in files {
         let items = std::mem::take(&mut file.items);
@@ -60,16 +52,19 @@ pub(crate) fn desugar(files: &mut [ast::File], diags: &mut Diagnostics) -> HashM
                             );
                         }
                     }
-                    let info = EnumInfo {
+                    let info = Enum {
+                        name: e.name.name.clone(),
                         cases: e
                             .cases
                             .iter()
-                            .map(|c| CaseInfo {
+                            .map(|c| EnumCase {
                                 name: c.name.name.clone(),
                                 span: c.name.span,
                                 payload: c.params.as_ref().map(|ps| ps.iter().map(|p| p.name.name.clone()).collect()),
+                                fingerprint: String::new(),
                             })
                             .collect(),
+                        imported: None,
                     };
                     file.items.push(ast::Item::Class(base_class(&e)));
                     for c in &e.cases {
@@ -129,12 +124,13 @@ fn tag_param(span: Span) -> ast::Param {
     ast::Param { name: ident(TAG_FIELD, span), ty: named("Int", span) }
 }
 
-/// `class E { let $tag: Int; init($tag) ...; fn toString() }`: the
+/// `class E { public let $tag: Int; init($tag) ...; fn toString() }`: the
 /// values of cases without a payload, and the base of the others.
 fn base_class(e: &ast::EnumDecl) -> ast::ClassDecl {
     let span = e.name.span;
+    // Public: other modules read its offset cell (no source can name it).
     let tag = ast::VarDecl {
-        mods: ast::Modifiers { access: Some((Access::Private, span)), ..ast::Modifiers::default() },
+        mods: member_mods(span),
         mutable: false,
         name: ident(TAG_FIELD, span),
         ty: Some(named("Int", span)),
@@ -269,21 +265,54 @@ fn case_class_decl(e: &ast::EnumDecl, c: &ast::EnumCase, params: &[ast::Param]) 
 
 impl Checker<'_> {
     /// The enum a class is, when it is one (of this module).
-    pub(crate) fn enum_of(&self, class: ClassId) -> Option<&EnumInfo> {
+    pub(crate) fn enum_of(&self, class: ClassId) -> Option<&Enum> {
         let c = &self.classes[class];
-        if c.imported_from.is_some() || c.builtin {
-            return None;
+        match &c.imported_from {
+            _ if c.builtin => None,
+            Some(module) => self.enums.get(&format!("{module}.{}", c.name)),
+            None => self.enums.get(&c.name),
         }
-        self.enums.get(&c.name)
+    }
+
+    /// The class of case `case` of enum `class` (one with a payload).
+    pub(crate) fn case_class_of(&self, class: ClassId, case: &str) -> Option<ClassId> {
+        let c = &self.classes[class];
+        let name = case_class(&c.name, case);
+        match &c.imported_from {
+            Some(module) => self.modules.get(module)?.classes.get(&name).copied(),
+            None => self.class_names.get(&name).copied(),
+        }
+    }
+
+    /// Records that this module relies on case `tag` of enum `class`
+    /// (another module's: its tag and payload must stay).
+    pub(crate) fn note_case(&self, class: ClassId, tag: usize) {
+        let Some(e) = self.enum_of(class) else { return };
+        if let Some((module, _)) = &e.imported {
+            self.note_use(Some(&Origin {
+                module: module.clone(),
+                decl: case_decl(&e.name, &e.cases[tag].name),
+                fingerprint: e.cases[tag].fingerprint.clone(),
+            }));
+        }
+    }
+
+    /// Records that this module relies on the whole list of cases of enum
+    /// `class` (an exhaustive `match` without `_`).
+    pub(crate) fn note_all_cases(&self, class: ClassId) {
+        let Some(e) = self.enum_of(class) else { return };
+        if let Some((module, fingerprint)) = &e.imported {
+            self.note_use(Some(&Origin {
+                module: module.clone(),
+                decl: cases_decl(&e.name),
+                fingerprint: fingerprint.clone(),
+            }));
+        }
     }
 
     /// The offset of an enum value's tag.
     pub(crate) fn tag_offset(&self, class: ClassId) -> Offset {
-        self.classes[class]
-            .fields
-            .iter()
-            .find(|f| f.name == TAG_FIELD)
-            .map_or(Offset::Fixed(0), |f| f.offset.clone())
+        self.classes[class].fields.iter().find(|f| f.name == TAG_FIELD).map_or(Offset::Fixed(0), |f| f.offset.clone())
     }
 
     /// An enum value's tag, read from `value`.
@@ -293,7 +322,7 @@ impl Checker<'_> {
 
     /// The tag and declaration of case `case` of enum `class`; an error
     /// naming the cases there are when it has none of that name.
-    pub(crate) fn find_case(&mut self, class: ClassId, case: &Ident) -> Option<(usize, CaseInfo)> {
+    pub(crate) fn find_case(&mut self, class: ClassId, case: &Ident) -> Option<(usize, EnumCase)> {
         let enum_name = self.classes[class].name.clone();
         let cases = self.enum_of(class).map(|i| i.cases.clone()).unwrap_or_default();
         let Some(tag) = cases.iter().position(|c| c.name == case.name) else {
@@ -313,6 +342,8 @@ impl Checker<'_> {
     pub(crate) fn enum_value(&mut self, class: ClassId, case: &Ident, args: Option<&[AExpr]>, span: Span) -> Expr {
         let enum_name = self.classes[class].name.clone();
         let Some((tag, info)) = self.find_case(class, case) else { return error_expr() };
+        self.note_class(class);
+        self.note_case(class, tag);
         let tag_arg = Expr::new(ExprKind::Int(tag as i64), Ty::Int);
         match (&info.payload, args) {
             (None, None) => Expr::new(ExprKind::New { class, args: vec![tag_arg] }, self.class_ty(class)),
@@ -333,9 +364,10 @@ impl Checker<'_> {
                 error_expr()
             }
             (Some(_), Some(args)) => {
-                let Some(&case_class) = self.class_names.get(&case_class(&enum_name, &case.name)) else {
+                let Some(case_class) = self.case_class_of(class, &case.name) else {
                     return error_expr();
                 };
+                self.note_class(case_class);
                 let params = self.class_info[case_class].init_params.clone().unwrap_or_default();
                 let what = format!("`{enum_name}.{}`", case.name);
                 let mut all = vec![tag_arg];
@@ -345,13 +377,29 @@ impl Checker<'_> {
         }
     }
 
-    /// The class of `name` when it names one of this module's enums (and
-    /// no variable hides it).
-    pub(crate) fn enum_named(&self, name: &str) -> Option<ClassId> {
-        if self.lookup_local(name).is_some() || self.global_names.contains_key(name) {
-            return None;
+    /// `module.E` of a shared library must be exported (MODULES.md §2).
+    pub(crate) fn check_enum_exported(&mut self, e: &AExpr) {
+        if let AKind::Member(m, name) = &e.kind {
+            if let AKind::Name(m) = &m.kind {
+                self.check_exported(m, name);
+            }
         }
-        let &class = self.class_names.get(name)?;
+    }
+
+    /// The enum an expression names, when it names one: `E` (this
+    /// module's, or imported by name) or `module.E`, not hidden by a
+    /// variable.
+    pub(crate) fn enum_named(&self, e: &AExpr) -> Option<ClassId> {
+        let class = match &e.kind {
+            AKind::Name(name) if self.lookup_local(name).is_none() && !self.global_names.contains_key(name) => {
+                *self.class_names.get(name)?
+            }
+            AKind::Member(m, name) => match &m.kind {
+                AKind::Name(m) if self.is_module_name(m) => *self.modules[m].classes.get(&name.name)?,
+                _ => return None,
+            },
+            _ => return None,
+        };
         self.enum_of(class).is_some().then_some(class)
     }
 
@@ -366,7 +414,7 @@ impl Checker<'_> {
     /// `a == b` on two values of enum `class`: their tags, for an enum
     /// without payloads.
     pub(crate) fn enum_equality(&mut self, class: ClassId, op: BinOp, lhs: Expr, rhs: Expr, span: Span) -> Expr {
-        if self.enum_of(class).is_some_and(EnumInfo::has_payloads) {
+        if self.enum_of(class).is_some_and(Enum::has_payloads) {
             let name = self.classes[class].name.clone();
             self.error_hint(
                 span,

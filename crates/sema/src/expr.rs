@@ -385,9 +385,10 @@ impl Checker<'_> {
             if self.is_module_name(m) {
                 return self.imported_member(m, name).unwrap_or_else(error_expr);
             }
-            if let Some(class) = self.enum_named(m) {
-                return self.enum_value(class, name, None, name.span);
-            }
+        }
+        if let Some(class) = self.enum_named(obj) {
+            self.check_enum_exported(obj);
+            return self.enum_value(class, name, None, name.span);
         }
         let is_self = matches!(obj.kind, ast::ExprKind::SelfRef);
         let o = if is_self { self.self_expr(obj.span, false) } else { self.expr(obj, None) };
@@ -470,9 +471,9 @@ impl Checker<'_> {
                     return crate::builtins::call_fn(self, n, args, span);
                 }
             }
-            ast::ExprKind::Member(obj, name) if matches!(&obj.kind, ast::ExprKind::Name(m) if self.enum_named(m).is_some()) => {
-                let ast::ExprKind::Name(m) = &obj.kind else { return error_expr() };
-                let class = self.enum_named(m).unwrap_or(OBJECT);
+            ast::ExprKind::Member(obj, name) if self.enum_named(obj).is_some() => {
+                let class = self.enum_named(obj).unwrap_or(OBJECT);
+                self.check_enum_exported(obj);
                 return self.enum_value(class, name, Some(args), span);
             }
             ast::ExprKind::Member(obj, name) if matches!(&obj.kind, ast::ExprKind::Name(m) if self.is_module_name(m)) =>
@@ -546,7 +547,9 @@ impl Checker<'_> {
             self.error(span, "`Object` cannot be constructed");
             return error_expr();
         }
-        if let Some(base) = self.classes[class].base.filter(|&b| self.enum_of(b).is_some()).or(self.enum_of(class).map(|_| class)) {
+        if let Some(base) =
+            self.classes[class].base.filter(|&b| self.enum_of(b).is_some()).or(self.enum_of(class).map(|_| class))
+        {
             let info = self.enum_of(base).map(|i| i.cases[0].name.clone()).unwrap_or_default();
             self.error_hint(
                 span,
@@ -888,7 +891,10 @@ impl Checker<'_> {
                     );
                     return error_expr();
                 }
-                let bitwise = matches!(arith, Arith::Shl | Arith::Shr | Arith::UShr | Arith::BitAnd | Arith::BitOr | Arith::BitXor);
+                let bitwise = matches!(
+                    arith,
+                    Arith::Shl | Arith::Shr | Arith::UShr | Arith::BitAnd | Arith::BitOr | Arith::BitXor
+                );
                 let ok = if bitwise { lt.is_integer() } else { lt.is_numeric() };
                 if !ok {
                     let what = if bitwise { "Int or Int32" } else { "numbers" };

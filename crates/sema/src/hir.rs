@@ -19,6 +19,8 @@ pub struct Module {
     pub globals: Vec<Global>,
     /// Classes of this module, and the built-in ones it uses (first).
     pub classes: Vec<Class>,
+    /// This module's enums (their classes are in `classes`).
+    pub enums: Vec<Enum>,
     /// The function that initialises the module (and, in executable mode,
     /// runs the main file's statements): `tess_module_init_<name>`.
     pub init: FuncId,
@@ -229,6 +231,35 @@ pub struct Class {
     pub open: bool,
     /// Index of the source file that declares it (for per-file objects).
     pub file: u32,
+}
+
+/// An enum (LANGUAGE.md §7): its values are objects of class `name` and,
+/// for cases with a payload, of its subclasses `name.case`
+/// (`sema::enums`); a value's case is its tag, the case's index here.
+#[derive(Clone, Debug)]
+pub struct Enum {
+    pub name: String,
+    pub cases: Vec<EnumCase>,
+    /// For another module's enum: that module, and the fingerprint of the
+    /// whole list of cases (what an exhaustive `match` relies on).
+    pub imported: Option<(String, String)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct EnumCase {
+    pub name: String,
+    pub span: Span,
+    /// The payload's value names, for a case with one.
+    pub payload: Option<Vec<String>>,
+    /// For another module's enum: the case's fingerprint (its tag and
+    /// payload), what constructing or matching it relies on.
+    pub fingerprint: String,
+}
+
+impl Enum {
+    pub fn has_payloads(&self) -> bool {
+        self.cases.iter().any(|c| c.payload.is_some())
+    }
 }
 
 #[derive(Debug)]

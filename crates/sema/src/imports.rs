@@ -203,6 +203,20 @@ impl Checker<'_> {
             let id = local[&format!("{}.{}", i.module, c.name)];
             self.complete_imported(id);
         }
+        for e in &i.enums {
+            let cases = e
+                .cases
+                .iter()
+                .map(|c| hir::EnumCase {
+                    name: c.name.clone(),
+                    span,
+                    payload: c.payload.clone(),
+                    fingerprint: c.fingerprint.clone(),
+                })
+                .collect();
+            let imported = Some((i.module.clone(), e.fingerprint.clone()));
+            self.enums.insert(format!("{}.{}", i.module, e.name), hir::Enum { name: e.name.clone(), cases, imported });
+        }
         for f in &i.functions {
             let params = f.params.iter().map(|p| ty(self, p)).collect();
             let ret = ty(self, &f.ret);

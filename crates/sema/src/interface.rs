@@ -19,7 +19,7 @@ pub use tess_syntax::ast::Access;
 
 const MAGIC: &[u8; 4] = b"TESI";
 /// Bumped on any change to the encoding below.
-pub const FORMAT_VERSION: u32 = 9;
+pub const FORMAT_VERSION: u32 = 10;
 /// Bytes of the BLAKE3 checksum of the contents, after the version.
 const CHECKSUM_BYTES: usize = 32;
 
@@ -31,6 +31,8 @@ pub struct Interface {
     pub functions: Vec<Function>,
     pub globals: Vec<Global>,
     pub classes: Vec<Class>,
+    /// Enums, beside their classes (which are in `classes`).
+    pub enums: Vec<Enum>,
     /// Modules this one was compiled against.
     pub dependencies: Vec<Dependency>,
     /// Built into a shared library: importers reach only its exported
@@ -157,6 +159,28 @@ impl Class {
     }
 }
 
+/// An enum (LANGUAGE.md §7): its cases in order — a case's tag is its
+/// index, compiled into the modules that construct or match it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Enum {
+    pub name: String,
+    pub cases: Vec<EnumCase>,
+    pub exported: bool,
+    /// Over the whole list of cases: what an exhaustive `match` without
+    /// `_` relies on (a case added breaks it, and only it).
+    pub fingerprint: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EnumCase {
+    pub name: String,
+    /// The payload's value names (their types are the fields of the
+    /// case's class, `Enum.case`).
+    pub payload: Option<Vec<String>>,
+    /// Over its tag and payload: what constructing or matching it relies on.
+    pub fingerprint: String,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Dependency {
     pub module: String,
@@ -243,11 +267,25 @@ pub(crate) fn interface_of(m: &hir::Module) -> Interface {
         .filter(|(_, c)| !c.is_external() && visible(c.visibility))
         .map(|(_, c)| class_interface(m, c))
         .collect();
+    let enums: Vec<Enum> = m
+        .enums
+        .iter()
+        .filter_map(|e| {
+            let class = classes.iter().find(|c| c.name == e.name)?;
+            Some(enum_interface(e, class.exported))
+        })
+        .collect();
     let all: Vec<&str> = functions
         .iter()
         .map(|f| f.fingerprint.as_str())
         .chain(globals.iter().map(|g| g.fingerprint.as_str()))
         .chain(classes.iter().map(|c| c.fingerprint.as_str()))
+        .chain(
+            enums
+                .iter()
+                .flat_map(|e| std::iter::once(&e.fingerprint).chain(e.cases.iter().map(|c| &c.fingerprint)))
+                .map(String::as_str),
+        )
         .collect();
     Interface {
         module: m.name.clone(),
@@ -257,8 +295,31 @@ pub(crate) fn interface_of(m: &hir::Module) -> Interface {
         functions,
         globals,
         classes,
+        enums,
         dependencies: m.dependencies.iter().map(|module| Dependency { module: module.clone() }).collect(),
         shared: false,
+    }
+}
+
+/// A visible enum's cases, each fingerprinted over its tag and payload
+/// (the payload's types are its class's fields, fingerprinted there).
+fn enum_interface(e: &hir::Enum, exported: bool) -> Enum {
+    let cases: Vec<EnumCase> = e
+        .cases
+        .iter()
+        .enumerate()
+        .map(|(tag, c)| EnumCase {
+            name: c.name.clone(),
+            payload: c.payload.clone(),
+            fingerprint: fingerprint(&format!("case {}.{} tag={tag} payload={:?}", e.name, c.name, c.payload)),
+        })
+        .collect();
+    let list: Vec<&str> = cases.iter().map(|c| c.fingerprint.as_str()).collect();
+    Enum {
+        name: e.name.clone(),
+        fingerprint: fingerprint(&format!("enum {} cases {}", e.name, list.join(","))),
+        cases,
+        exported,
     }
 }
 
@@ -368,6 +429,10 @@ impl Interface {
             .chain(self.globals.iter().map(|g| (g.name.clone(), g.fingerprint.clone())))
             .chain(self.classes.iter().map(|c| (c.name.clone(), c.fingerprint.clone())))
             .chain(self.classes.iter().flat_map(|c| c.member_fingerprints().map(|(n, f)| (n, f.to_string()))))
+            .chain(self.enums.iter().flat_map(|e| {
+                let cases = e.cases.iter().map(|c| (crate::enums::case_decl(&e.name, &c.name), c.fingerprint.clone()));
+                std::iter::once((crate::enums::cases_decl(&e.name), e.fingerprint.clone())).chain(cases)
+            }))
             .collect()
     }
 }
@@ -458,6 +523,13 @@ pub fn describe(i: &Interface) -> String {
             g.symbol,
             g.fingerprint
         );
+    }
+    for e in &i.enums {
+        out += &format!("{} enum {}  [fingerprint of its cases {}]\n", vis(e.exported), e.name, e.fingerprint);
+        for c in &e.cases {
+            let payload = c.payload.as_ref().map(|p| format!("({})", p.join(", "))).unwrap_or_default();
+            out += &format!("    case {}{payload}  [fingerprint {}]\n", c.name, c.fingerprint);
+        }
     }
     for c in &i.classes {
         let base = c.base.as_deref().map(|b| format!(" : {b}")).unwrap_or_default();

@@ -7,7 +7,6 @@
 //! every case of an enum, both Booleans, or `_`.
 
 use crate::checker::Checker;
-use crate::enums::case_class;
 use crate::hir::{Expr, ExprKind, LocalId, Stmt};
 use crate::ty::{ClassId, Ty};
 use std::collections::HashMap;
@@ -24,7 +23,13 @@ struct Arm {
 }
 
 impl Checker<'_> {
-    pub(crate) fn match_stmt(&mut self, scrutinee: &ast::Expr, arms: &[ast::MatchArm], span: Span, out: &mut Vec<Stmt>) {
+    pub(crate) fn match_stmt(
+        &mut self,
+        scrutinee: &ast::Expr,
+        arms: &[ast::MatchArm],
+        span: Span,
+        out: &mut Vec<Stmt>,
+    ) {
         let value = self.expr(scrutinee, None);
         let ty = value.ty.clone();
         let subject = self.new_local("$match", ty.clone());
@@ -61,12 +66,23 @@ impl Checker<'_> {
             });
         if !exhaustive {
             self.report_missing(&ty, enum_class, &covered, bools, span);
+        } else if let (false, Some(c)) = (total, enum_class) {
+            // Exhaustive by listing every case: a case added to another
+            // module's enum must not reach this code compiled without it.
+            self.note_all_cases(c);
         }
         out.extend(lower(checked, exhaustive, |c| c.new_local("$matched", Ty::Bool), self));
     }
 
     /// Records what an unguarded arm's pattern covers, for exhaustiveness.
-    fn cover(&mut self, p: &ast::Pattern, ty: &Ty, covered: &mut HashMap<String, ()>, bools: &mut [bool; 2], total: &mut bool) {
+    fn cover(
+        &mut self,
+        p: &ast::Pattern,
+        ty: &Ty,
+        covered: &mut HashMap<String, ()>,
+        bools: &mut [bool; 2],
+        total: &mut bool,
+    ) {
         match p {
             ast::Pattern::Wildcard(_) => *total = true,
             ast::Pattern::Case { path, bindings: None, .. } if path.len() == 1 => *total = true,
@@ -103,7 +119,11 @@ impl Checker<'_> {
             (Some(c), _) => {
                 let name = self.classes[c].name.clone();
                 let cases = self.enum_of(c).map(|i| i.cases.clone()).unwrap_or_default();
-                cases.iter().filter(|k| !covered.contains_key(&k.name)).map(|k| format!("`{name}.{}`", k.name)).collect()
+                cases
+                    .iter()
+                    .filter(|k| !covered.contains_key(&k.name))
+                    .map(|k| format!("`{name}.{}`", k.name))
+                    .collect()
             }
             (None, Ty::Bool) => {
                 [false, true].iter().filter(|b| !bools[usize::from(**b)]).map(|b| format!("`{b}`")).collect()
@@ -189,7 +209,10 @@ impl Checker<'_> {
                 }
                 self.note_class(want);
                 let test = Expr::new(ExprKind::InstanceOf(Box::new(value()), want), Ty::Bool);
-                let cast = Expr::new(ExprKind::Cast { value: Box::new(value()), class: want, optional: false }, target.clone());
+                let cast = Expr::new(
+                    ExprKind::Cast { value: Box::new(value()), class: want, optional: false },
+                    target.clone(),
+                );
                 let var = self.bind_local(name, target, false);
                 (Some(test), vec![Stmt::Let(var, Box::new(cast))])
             }
@@ -201,7 +224,10 @@ impl Checker<'_> {
                         let e = self.classes[class].name.clone();
                         self.error_hint(
                             *span,
-                            format!("`{}` here binds the value to a new name, it is not the case `{e}.{}`", name.name, name.name),
+                            format!(
+                                "`{}` here binds the value to a new name, it is not the case `{e}.{}`",
+                                name.name, name.name
+                            ),
                             format!("write the case with its enum: `{e}.{}`", name.name),
                         );
                     }
@@ -244,11 +270,15 @@ impl Checker<'_> {
     ) -> (Option<Expr>, Vec<Stmt>) {
         let enum_name = self.classes[class].name.clone();
         let case = &path[path.len() - 1];
-        let written: Vec<&str> = path[..path.len() - 1].iter().map(|p| p.name.as_str()).collect();
-        if path.len() < 2 || written.join(".") != enum_name {
+        let written = path[..path.len() - 1].iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(".");
+        let qualified = self.classes[class].imported_from.as_ref().map(|m| format!("{m}.{enum_name}"));
+        if path.len() < 2 || (written != enum_name && Some(&written) != qualified.as_ref()) {
             self.error_hint(
                 span,
-                format!("`{}` is not a case of `{enum_name}`", path.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(".")),
+                format!(
+                    "`{}` is not a case of `{enum_name}`",
+                    path.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(".")
+                ),
                 format!("write the case with its enum: `{enum_name}.{}`", case.name),
             );
             self.bind_erroneous(bindings);
@@ -270,7 +300,11 @@ impl Checker<'_> {
         if bindings.is_some() && names.len() != expected {
             self.error_hint(
                 span,
-                format!("`{enum_name}.{}` has {expected} payload value(s), the pattern binds {}", case.name, names.len()),
+                format!(
+                    "`{enum_name}.{}` has {expected} payload value(s), the pattern binds {}",
+                    case.name,
+                    names.len()
+                ),
                 match &payload {
                     Some(p) => format!("bind each of ({}), or `_` for one you do not need", p.join(", ")),
                     None => format!("write `{enum_name}.{}` without parentheses", case.name),
@@ -280,11 +314,11 @@ impl Checker<'_> {
             return (Some(test), Vec::new());
         }
         let mut binds = Vec::new();
-        if let (Some(fields), Some(&case_class)) =
-            (&payload, self.class_names.get(&case_class(&enum_name, &case.name)))
-        {
+        self.note_case(class, tag);
+        if let (Some(fields), Some(case_class)) = (&payload, self.case_class_of(class, &case.name)) {
             let case_ty = self.class_ty(case_class);
-            let cast = Expr::new(ExprKind::Cast { value: Box::new(value), class: case_class, optional: false }, case_ty);
+            let cast =
+                Expr::new(ExprKind::Cast { value: Box::new(value), class: case_class, optional: false }, case_ty);
             for (name, field) in names.iter().zip(fields) {
                 if name.name == "_" {
                     continue;
@@ -323,7 +357,8 @@ fn lower(arms: Vec<Arm>, exhaustive: bool, flag: impl FnOnce(&mut Checker) -> Lo
     let read = || Expr::new(ExprKind::Local(flag), Ty::Bool);
     let mut out = vec![Stmt::Let(flag, Box::new(Expr::new(ExprKind::Bool(false), Ty::Bool)))];
     for arm in arms {
-        let mut body = vec![Stmt::Assign(crate::hir::Place::Local(flag), Box::new(Expr::new(ExprKind::Bool(true), Ty::Bool)))];
+        let mut body =
+            vec![Stmt::Assign(crate::hir::Place::Local(flag), Box::new(Expr::new(ExprKind::Bool(true), Ty::Bool)))];
         body.extend(arm.body);
         let mut then = arm.binds;
         match arm.guard {

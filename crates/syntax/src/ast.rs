@@ -264,7 +264,10 @@ pub enum Pattern {
 impl Pattern {
     pub fn span(&self) -> Span {
         match self {
-            Pattern::Wildcard(s) | Pattern::Case { span: s, .. } | Pattern::Type { span: s, .. } | Pattern::Or(_, s) => *s,
+            Pattern::Wildcard(s)
+            | Pattern::Case { span: s, .. }
+            | Pattern::Type { span: s, .. }
+            | Pattern::Or(_, s) => *s,
             Pattern::Literal(e) => e.span,
         }
     }

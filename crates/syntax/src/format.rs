@@ -623,7 +623,8 @@ impl Printer<'_> {
         self.indent();
         self.out.push_str(&s);
         let plain = e.cases.iter().all(|c| c.params.is_none());
-        let one_line = format!(" {{ {} }}", e.cases.iter().map(|c| c.name.name.as_str()).collect::<Vec<_>>().join(", "));
+        let one_line =
+            format!(" {{ {} }}", e.cases.iter().map(|c| c.name.name.as_str()).collect::<Vec<_>>().join(", "));
         let fits = self.depth * INDENT.len() + s.len() + one_line.len() <= WIDTH;
         if e.cases.is_empty() && !self.comments_within(e.span.hi, close) {
             self.out.push_str(" {}\n");
