@@ -61,6 +61,8 @@ fn expr(e: &Expr, calls: &mut Vec<FuncId>) -> bool {
         | ExprKind::BitNot(_)
         | ExprKind::And(..)
         | ExprKind::Or(..)
+        | ExprKind::Bind(..)
+        | ExprKind::Cond(..)
         | ExprKind::ToWord(_)
         | ExprKind::FromWord(_)
         | ExprKind::Len(_)

@@ -106,11 +106,13 @@ fn one_arg(c: &mut Checker, args: &[ast::Expr], span: Span, what: &str) -> Optio
     (e.ty != Ty::Error).then_some((e, args[0].span))
 }
 
-pub(crate) fn call_fn(c: &mut Checker, name: &str, args: &[ast::Expr], span: Span) -> Expr {
-    call_fn_inner(c, name, args, span).unwrap_or_else(error_expr)
+/// `expected` is the type the context wants (`Array(n, nil)` takes its
+/// element type from it).
+pub(crate) fn call_fn(c: &mut Checker, name: &str, args: &[ast::Expr], span: Span, expected: Option<&Ty>) -> Expr {
+    call_fn_inner(c, name, args, span, expected).unwrap_or_else(error_expr)
 }
 
-fn call_fn_inner(c: &mut Checker, name: &str, args: &[ast::Expr], span: Span) -> Option<Expr> {
+fn call_fn_inner(c: &mut Checker, name: &str, args: &[ast::Expr], span: Span, expected: Option<&Ty>) -> Option<Expr> {
     let what = format!("`{name}`");
     Some(match name {
         "print" | "write" | "eprint" => {
@@ -157,12 +159,20 @@ fn call_fn_inner(c: &mut Checker, name: &str, args: &[ast::Expr], span: Span) ->
             }
             let n = c.expr(&args[0], Some(&Ty::Int));
             let n = c.coerce(n, &Ty::Int, args[0].span);
-            let fill = c.expr(&args[1], None);
+            let element = match expected {
+                Some(Ty::Array(e)) => Some((**e).clone()),
+                _ => None,
+            };
+            let fill = c.expr(&args[1], element.as_ref());
+            let fill = match &element {
+                Some(e) => c.coerce(fill, e, args[1].span),
+                None => fill,
+            };
             if matches!(fill.ty, Ty::Void | Ty::Nil) {
                 c.error_hint(
                     args[1].span,
                     "the type of the fill value is unknown",
-                    "give the value a type, e.g. `Array(n, 0)`",
+                    "declare the array's type, e.g. `let xs: [Node?] = Array(n, nil)`",
                 );
                 return None;
             }
@@ -352,9 +362,11 @@ pub(crate) fn property(c: &mut Checker, obj: Expr, name: &ast::Ident) -> Expr {
         (Ty::CPointer, "isNull") => Expr::new(ExprKind::IsNil { value: Box::new(obj), negated: false }, Ty::Bool),
         (ty, n) => {
             let hint = match ty {
-                Ty::Str | Ty::Array(_) | Ty::Map(..) => "did you mean `len`?",
-                Ty::Optional(_) => "unwrap the optional first",
-                _ => "only strings, arrays and maps have `len`",
+                Ty::Str | Ty::Array(_) | Ty::Map(..) => "did you mean `len`?".to_string(),
+                Ty::Optional(_) => format!(
+                    "it may be nil: `x?.{n}` gives nil then, `x!.{n}` throws; after `if x != nil` a local that is not assigned is no longer optional"
+                ),
+                _ => "only strings, arrays and maps have `len`".to_string(),
             };
             c.error_hint(name.span, format!("{ty} has no property `{n}`"), hint);
             error_expr()

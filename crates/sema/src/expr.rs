@@ -34,9 +34,10 @@ impl Checker<'_> {
             }
             ast::ExprKind::Array(items) => self.array_literal(items, e.span, expected),
             ast::ExprKind::Map(pairs) => self.map_literal(pairs, e.span, expected),
-            ast::ExprKind::Call(callee, args) => self.call(callee, args, e.span),
+            ast::ExprKind::Call(callee, args) => self.call(callee, args, e.span, expected),
             ast::ExprKind::Index(a, i) => self.index(a, i, e.span),
             ast::ExprKind::Member(obj, name) => self.member(obj, name),
+            ast::ExprKind::OptMember(obj, name) => self.opt_chain(obj, |c, recv| c.member_of(recv, name, false)),
             ast::ExprKind::Unwrap(inner) => {
                 let v = self.expr(inner, expected.map(|t| Ty::Optional(Box::new(t.clone()))).as_ref());
                 match v.ty.clone() {
@@ -205,6 +206,9 @@ impl Checker<'_> {
         }
         if v.ty == Ty::CString {
             return Expr::new(ExprKind::Rt { func: RuntimeFn::StrFromCString, args: vec![v] }, Ty::Str);
+        }
+        if matches!(&v.ty, Ty::Optional(inner) if inner.is_printable()) {
+            return self.optional_to_string(v, span);
         }
         if !v.ty.is_printable() {
             let hint = if matches!(v.ty, Ty::Optional(_)) {
@@ -392,6 +396,12 @@ impl Checker<'_> {
         }
         let is_self = matches!(obj.kind, ast::ExprKind::SelfRef);
         let o = if is_self { self.self_expr(obj.span, false) } else { self.expr(obj, None) };
+        self.member_of(o, name, is_self)
+    }
+
+    /// `o.name` of a value already checked: a field, or a built-in
+    /// property.
+    pub(crate) fn member_of(&mut self, o: Expr, name: &ast::Ident, is_self: bool) -> Expr {
         let Ty::Class(class, cname) = o.ty.clone() else {
             return crate::builtins::property(self, o, name);
         };
@@ -442,7 +452,7 @@ impl Checker<'_> {
         error_expr()
     }
 
-    fn call(&mut self, callee: &ast::Expr, args: &[ast::Expr], span: Span) -> Expr {
+    fn call(&mut self, callee: &ast::Expr, args: &[ast::Expr], span: Span, expected: Option<&Ty>) -> Expr {
         match &callee.kind {
             ast::ExprKind::Name(n) if self.lookup_local(n).is_none() && !self.global_names.contains_key(n) => {
                 if let Some(&(id, fspan)) = self.fn_names.get(n) {
@@ -468,7 +478,7 @@ impl Checker<'_> {
                     return self.construct(class, args, span);
                 }
                 if crate::builtins::is_builtin_fn(n) {
-                    return crate::builtins::call_fn(self, n, args, span);
+                    return crate::builtins::call_fn(self, n, args, span, expected);
                 }
             }
             ast::ExprKind::Member(obj, name) if self.enum_named(obj).is_some() => {
@@ -510,6 +520,22 @@ impl Checker<'_> {
                 }
             }
             ast::ExprKind::Super(name) => return self.super_call(name, args, span),
+            ast::ExprKind::OptMember(obj, name) => {
+                return self.opt_chain(obj, |c, recv| match recv.ty {
+                    Ty::Class(class, _) if c.find_field(class, &name.name).is_none() => {
+                        c.method_call(recv, class, name, args, span)
+                    }
+                    Ty::Class(..) => {
+                        c.error_hint(
+                            name.span,
+                            format!("`?.{}` calls a field's function", name.name),
+                            "unwrap first: `if let o = x { o.f(...) }`",
+                        );
+                        error_expr()
+                    }
+                    _ => crate::builtins::call_method(c, recv, name, args, span),
+                })
+            }
             _ => {}
         }
         let f = self.expr(callee, None);
@@ -673,7 +699,7 @@ impl Checker<'_> {
     fn cast(&mut self, v: &ast::Expr, t: &ast::TypeExpr, span: Span, kind: CastKind) -> Expr {
         let value = self.expr(v, None);
         let target = self.resolve_type(t);
-        let (Ty::Class(class, _), Ty::Class(from, _)) = (&target, &value.ty) else {
+        let (Ty::Class(class, _), Ty::Class(from, _)) = (&target, strip_optional(&value.ty)) else {
             if !matches!(target, Ty::Error) && !matches!(value.ty, Ty::Error) {
                 self.error_hint(
                     span,
@@ -687,6 +713,9 @@ impl Checker<'_> {
         if !self.is_subclass(class, from) && !self.is_subclass(from, class) {
             let msg = format!("`{}` and `{}` are unrelated classes", self.classes[from].name, self.classes[class].name);
             self.error_hint(span, msg, "the test can never succeed");
+        }
+        if matches!(value.ty, Ty::Optional(_)) {
+            return self.optional_cast(value, class, target, kind);
         }
         match kind {
             CastKind::Is => Expr::new(ExprKind::InstanceOf(Box::new(value), class), Ty::Bool),
@@ -802,6 +831,9 @@ impl Checker<'_> {
                 }
                 _ => {}
             }
+            if optional_value_comparison(&lt, &rt) {
+                return self.optional_equality(negated, lhs, rhs, span);
+            }
             // Identity of class instances, also through optionals.
             let identity =
                 |t: &Ty| matches!(t, Ty::Class(..)) || matches!(t, Ty::Optional(i) if matches!(**i, Ty::Class(..)));
@@ -915,11 +947,20 @@ impl Checker<'_> {
     }
 }
 
-#[derive(Clone, Copy)]
-enum CastKind {
+/// `is`, `as` or `as?`.
+#[derive(Clone, Copy, PartialEq)]
+pub(crate) enum CastKind {
     Is,
     As,
     AsOpt,
+}
+
+/// `T? == T`, `T == T?` or `T? == T?` for a `T` compared by value (not a
+/// class, whose instances compare by identity through optionals).
+fn optional_value_comparison(l: &Ty, r: &Ty) -> bool {
+    let (a, b) = (strip_optional(l), strip_optional(r));
+    let optional = matches!(l, Ty::Optional(_)) || matches!(r, Ty::Optional(_));
+    optional && a == b && !matches!(a, Ty::Class(..) | Ty::Fn(..) | Ty::Optional(_) | Ty::Error | Ty::Nil)
 }
 
 fn strip_optional(t: &Ty) -> &Ty {

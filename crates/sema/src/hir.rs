@@ -535,6 +535,11 @@ pub enum ExprKind {
     /// Length of a string or array.
     Len(Box<Expr>),
     Math(MathFn, Vec<Expr>),
+    /// `value` into local `var`, then `body`, which reads it: a
+    /// sub-expression evaluated once and used more than once (`a?.b`).
+    Bind(LocalId, Box<Expr>, Box<Expr>),
+    /// `c ? a : b`; of type Void when both are.
+    Cond(Box<Expr>, Box<Expr>, Box<Expr>),
 }
 
 impl Module {
@@ -628,6 +633,8 @@ impl Expr {
             | ExprKind::Unwrap(a)
             | ExprKind::IsNil { value: a, .. } => vec![a],
             ExprKind::MapLit(pairs) => pairs.iter().flat_map(|(k, v)| [k, v]).collect(),
+            ExprKind::Bind(_, value, body) => vec![value, body],
+            ExprKind::Cond(c, a, b) => vec![c, a, b],
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod imports;
 mod init_check;
 pub mod interface;
 mod matching;
+mod optionals;
 mod stmt;
 mod tables;
 pub mod ty;

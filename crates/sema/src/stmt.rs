@@ -22,8 +22,16 @@ impl Checker<'_> {
         let own_list = out.is_empty();
         out.reserve(2 * b.stmts.len());
         self.body.scopes.push(HashMap::new());
-        for s in &b.stmts {
+        for (i, s) in b.stmts.iter().enumerate() {
             self.stmt(s, out);
+            // `if x == nil { return }`: `x` is present in the rest.
+            if let ast::Stmt::If { cond: ast::Cond::Expr(c), then, els: None, .. } = s {
+                if always_exits(&then.stmts) {
+                    for name in self.narrowable(c, false, &b.stmts[i + 1..]) {
+                        self.narrow(&name, out);
+                    }
+                }
+            }
         }
         self.body.scopes.pop();
         if own_list {
@@ -73,9 +81,15 @@ impl Checker<'_> {
             ast::Stmt::While { cond, body, .. } => {
                 let c = self.condition(cond);
                 let mut b = Vec::new();
+                let narrowed = self.narrowable(cond, true, &body.stmts);
                 self.maybe_runs(|c| {
                     c.body.loops += 1;
+                    c.body.scopes.push(HashMap::new());
+                    for name in &narrowed {
+                        c.narrow(name, &mut b);
+                    }
                     c.block(body, &mut b);
+                    c.body.scopes.pop();
                     c.body.loops -= 1;
                 });
                 out.push(Stmt::While(Box::new(c), b));
@@ -152,9 +166,14 @@ impl Checker<'_> {
         let mut t = Vec::new();
         let mut e = Vec::new();
         let let_binding = match cond {
-            ast::Cond::Expr(c) => {
-                let c = self.condition(c);
+            ast::Cond::Expr(cond) => {
+                let c = self.condition(cond);
+                self.body.scopes.push(HashMap::new());
+                for name in self.narrowable(cond, true, &then.stmts) {
+                    self.narrow(&name, &mut t);
+                }
                 self.block(then, &mut t);
+                self.body.scopes.pop();
                 Err(c)
             }
             ast::Cond::Let(name, value) => {
@@ -178,6 +197,11 @@ impl Checker<'_> {
         let after_then = std::mem::replace(&mut self.body.init_state, before);
         if let Some(els) = els {
             self.body.scopes.push(HashMap::new());
+            if let ast::Cond::Expr(cond) = cond {
+                for name in self.narrowable(cond, false, std::slice::from_ref(els)) {
+                    self.narrow(&name, &mut e);
+                }
+            }
             self.stmt(els, &mut e);
             self.body.scopes.pop();
         }

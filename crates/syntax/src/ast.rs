@@ -382,6 +382,9 @@ pub enum ExprKind {
     Call(Box<Expr>, Vec<Expr>),
     Index(Box<Expr>, Box<Expr>),
     Member(Box<Expr>, Ident),
+    /// `a?.b`: nil when `a` is, else `a!.b` (a call `a?.m(x)` is a `Call`
+    /// of this).
+    OptMember(Box<Expr>, Ident),
     Unwrap(Box<Expr>),
     Unary(UnOp, Box<Expr>),
     Binary(BinOp, Box<Expr>, Box<Expr>),

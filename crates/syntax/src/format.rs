@@ -696,7 +696,11 @@ impl Printer<'_> {
     /// parenthesised expression's span over them).
     fn parenthesised(&self, e: &Expr) -> bool {
         let first = match &e.kind {
-            ExprKind::Call(f, _) | ExprKind::Index(f, _) | ExprKind::Member(f, _) | ExprKind::Unwrap(f) => Some(f),
+            ExprKind::Call(f, _)
+            | ExprKind::Index(f, _)
+            | ExprKind::Member(f, _)
+            | ExprKind::OptMember(f, _)
+            | ExprKind::Unwrap(f) => Some(f),
             ExprKind::Binary(_, l, _) | ExprKind::Is(l, _) | ExprKind::As(l, _) | ExprKind::AsOpt(l, _) => Some(l),
             ExprKind::Range { lo, .. } => Some(lo),
             _ => None,
@@ -743,6 +747,7 @@ impl Printer<'_> {
             ExprKind::Call(f, args) => format!("{}({})", self.expr(f), self.list(args)),
             ExprKind::Index(a, i) => format!("{}[{}]", self.expr(a), self.expr(i)),
             ExprKind::Member(o, n) => format!("{}.{}", self.expr(o), n.name),
+            ExprKind::OptMember(o, n) => format!("{}?.{}", self.expr(o), n.name),
             ExprKind::Unwrap(o) => format!("{}!", self.expr(o)),
             ExprKind::Unary(op, x) => {
                 let o = match op {

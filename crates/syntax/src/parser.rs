@@ -1131,6 +1131,11 @@ impl<'d> Parser<'d> {
                     if self.is_kw(Kw::Init) { Ident { name: "init".into(), span: self.bump() } } else { self.ident()? };
                 let span = e.span.to(name.span);
                 e = Expr { kind: ExprKind::Member(Box::new(e), name), span };
+            } else if self.is_sym("?.") {
+                self.bump();
+                let name = self.ident()?;
+                let span = e.span.to(name.span);
+                e = Expr { kind: ExprKind::OptMember(Box::new(e), name), span };
             } else if self.is_sym("!") {
                 self.bump();
                 let span = e.span.to(self.prev_span());

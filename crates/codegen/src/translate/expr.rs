@@ -61,7 +61,9 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
             | ExprKind::And(..)
             | ExprKind::Or(..)
             | ExprKind::Convert(_)
-            | ExprKind::Math(..) => self.operator_expr(e),
+            | ExprKind::Math(..)
+            | ExprKind::Bind(..)
+            | ExprKind::Cond(..) => self.operator_expr(e),
             ExprKind::Index(..)
             | ExprKind::ArrayLit(_)
             | ExprKind::Interp(_)

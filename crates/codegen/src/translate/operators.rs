@@ -3,6 +3,7 @@
 
 use super::facts::Checks;
 use super::{Raise, Translator, R};
+use crate::abi::clif_type;
 use crate::CodegenError;
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{types, InstBuilder, Type, Value};
@@ -67,6 +68,12 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
                 let x = self.value(a)?;
                 self.convert(x, &a.ty, &e.ty)?
             }
+            ExprKind::Bind(var, value, body) => {
+                let v = self.value(value)?;
+                self.set_local(*var, v);
+                return self.expr(body);
+            }
+            ExprKind::Cond(c, a, b) => return self.conditional(c, a, b, &e.ty),
             ExprKind::Math(f, args) => {
                 let vals = self.values(args)?;
                 self.math(*f, &vals)?
@@ -138,6 +145,26 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
             Arith::BitOr => self.b.ins().bor(x, y),
             Arith::BitXor => self.b.ins().bxor(x, y),
         })
+    }
+
+    /// `c ? a : b`: only the arm chosen is evaluated.
+    fn conditional(&mut self, c: &'h Expr, a: &'h Expr, b: &'h Expr, ty: &Ty) -> R<Option<Value>> {
+        let cv = self.value(c)?;
+        let then_b = self.b.create_block();
+        let else_b = self.b.create_block();
+        let join = self.b.create_block();
+        let r = clif_type(ty).map(|t| self.b.append_block_param(join, t));
+        self.b.ins().brif(cv, then_b, &[], else_b, &[]);
+        for (block, arm) in [(then_b, a), (else_b, b)] {
+            self.b.switch_to_block(block);
+            let v = self.expr(arm)?;
+            if !self.is_terminated() {
+                let args: Vec<_> = v.filter(|_| r.is_some()).map(Into::into).into_iter().collect();
+                self.b.ins().jump(join, &args);
+            }
+        }
+        self.b.switch_to_block(join);
+        Ok(r)
     }
 
     /// `x + y` or `x - y` and its overflow flag. With a constant operand the
