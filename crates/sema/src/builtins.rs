@@ -74,6 +74,11 @@ impl Checker<'_> {
     }
 }
 
+/// Every built-in function's name (what "did you mean" may suggest).
+pub fn function_names() -> &'static [&'static str] {
+    FUNCTIONS
+}
+
 pub fn is_builtin_fn(name: &str) -> bool {
     FUNCTIONS.contains(&name)
 }
@@ -329,6 +334,14 @@ fn call_method_inner(c: &mut Checker, obj: Expr, name: &ast::Ident, args: &[ast:
             );
             return None;
         }
+        (Ty::Str | Ty::Array(_) | Ty::Map(..), "len") => {
+            c.error_hint(
+                name.span,
+                format!("`len` of {ty} is a property, not a method"),
+                "write it without parentheses: `x.len`",
+            );
+            return None;
+        }
         _ => {
             c.error_hint(name.span, format!("{ty} has no method `{}`", name.name), methods_of(&ty));
             for a in args {
@@ -362,7 +375,10 @@ pub(crate) fn property(c: &mut Checker, obj: Expr, name: &ast::Ident) -> Expr {
         (Ty::CPointer, "isNull") => Expr::new(ExprKind::IsNil { value: Box::new(obj), negated: false }, Ty::Bool),
         (ty, n) => {
             let hint = match ty {
-                Ty::Str | Ty::Array(_) | Ty::Map(..) => "did you mean `len`?".to_string(),
+                Ty::Str | Ty::Array(_) | Ty::Map(..) if crate::suggest::closest(n, ["len"]).is_some() => {
+                    "did you mean `len`?".to_string()
+                }
+                Ty::Str | Ty::Array(_) | Ty::Map(..) => format!("`len` is its one property; {}", methods_of(ty)),
                 Ty::Optional(_) => format!(
                     "it may be nil: `x?.{n}` gives nil then, `x!.{n}` throws; after `if x != nil` a local that is not assigned is no longer optional"
                 ),

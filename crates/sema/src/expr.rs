@@ -269,7 +269,11 @@ impl Checker<'_> {
             return error_expr();
         }
         if !self.missing_modules.contains(n) {
-            self.error(span, format!("cannot find `{n}` in this scope"));
+            let msg = format!("cannot find `{n}` in this scope");
+            match self.unknown_name_hint(n) {
+                Some(hint) => self.error_hint(span, msg, hint),
+                None => self.error(span, msg),
+            }
         }
         error_expr()
     }
@@ -444,9 +448,12 @@ impl Checker<'_> {
             );
         }
         let hint = if self.find_method(class, &name.name).is_some() {
-            "methods are called: add `(...)`"
+            "methods are called: add `(...)`".to_string()
         } else {
-            "check the name"
+            match self.member_suggestion(class, &name.name) {
+                Some(m) => format!("did you mean `{m}`?"),
+                None => "check the name".to_string(),
+            }
         };
         self.error_hint(name.span, format!("`{cname}` has no field `{}`", name.name), hint);
         error_expr()
@@ -600,7 +607,13 @@ impl Checker<'_> {
                         "check the name; the internal and private methods of module `{module}` are visible only in it"
                     ),
                 ),
-                None => (format!("`{cname}` has no method `{}`", name.name), "check the name".to_string()),
+                None => (
+                    format!("`{cname}` has no method `{}`", name.name),
+                    match self.member_suggestion(class, &name.name) {
+                        Some(m) => format!("did you mean `{m}`?"),
+                        None => "check the name".to_string(),
+                    },
+                ),
             };
             self.error_hint(name.span, message, hint);
             for a in args {

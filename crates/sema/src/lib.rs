@@ -17,6 +17,7 @@ pub mod interface;
 mod matching;
 mod optionals;
 mod stmt;
+mod suggest;
 mod tables;
 pub mod ty;
 

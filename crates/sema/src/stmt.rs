@@ -377,7 +377,11 @@ impl Checker<'_> {
                     }
                     (Place::Global(id), self.globals[id].ty.clone())
                 } else {
-                    self.error(target.span, format!("cannot find `{n}` in this scope"));
+                    let msg = format!("cannot find `{n}` in this scope");
+                    match self.unknown_name_hint(n) {
+                        Some(hint) => self.error_hint(target.span, msg, hint),
+                        None => self.error(target.span, msg),
+                    }
                     return;
                 }
             }

@@ -82,7 +82,14 @@ impl Lexer<'_, '_> {
             let newline_counts = !interp && matches!(delims.last(), None | Some((b'{', _)));
             if saw_newline && newline_counts {
                 if let Some(last) = out.last() {
-                    if last.tok.can_end_statement() {
+                    // `i++` (not Tessera, reported by the parser) ends its
+                    // line too, so that the error stays on it.
+                    let doubled = out.len() >= 2 && {
+                        let prev = &out[out.len() - 2];
+                        matches!((&prev.tok, &last.tok), (Tok::Sym(a @ ("+" | "-")), Tok::Sym(b)) if a == b)
+                            && prev.span.hi == last.span.lo
+                    };
+                    if last.tok.can_end_statement() || doubled {
                         let s = Span::new(self.file, self.pos, self.pos);
                         out.push(Token { tok: Tok::Newline, span: s });
                     }

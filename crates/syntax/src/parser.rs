@@ -493,6 +493,7 @@ impl<'d> Parser<'d> {
     fn fn_decl(&mut self, mods: Modifiers) -> PResult<FnDecl> {
         let lo = self.bump();
         let name = self.ident()?;
+        self.no_angle_brackets(&name)?;
         let params = self.params()?;
         let ret = if self.eat_sym("->") { Some(self.type_expr()?) } else { None };
         let throws = matches!(self.peek(), Tok::Ident(s) if s == "throws");
@@ -539,6 +540,7 @@ impl<'d> Parser<'d> {
     fn class_decl(&mut self, mods: Modifiers) -> PResult<ClassDecl> {
         let lo = self.bump();
         let name = self.ident()?;
+        self.no_angle_brackets(&name)?;
         let base = if self.eat_sym(":") { Some(self.type_expr()?) } else { None };
         let span = lo.to(self.prev_span());
         self.expect_sym("{")?;
@@ -561,6 +563,26 @@ impl<'d> Parser<'d> {
             }
         }
         Ok(c)
+    }
+
+    /// Whether the token before `at` is `op` and touches it (`i++`).
+    fn prev_is_adjacent(&self, at: usize, op: &str) -> bool {
+        at > 0
+            && matches!(&self.toks[at - 1].tok, Tok::Sym(p) if *p == op)
+            && self.toks[at - 1].span.hi == self.toks[at].span.lo
+    }
+
+    /// `class Box<T>` / `fn f<T>`: other languages' type parameters.
+    fn no_angle_brackets(&mut self, name: &Ident) -> PResult<()> {
+        if !self.is_sym("<") {
+            return Ok(());
+        }
+        let span = self.span();
+        self.diags.push(
+            Diagnostic::error(span, "type parameters are written in square brackets")
+                .with_hint(format!("write `{}[T]`, as `Map[K, V]` is", name.name)),
+        );
+        Err(Bail)
     }
 
     /// `enum Name { a, b(x: T) }`: cases separated by commas or newlines.
@@ -770,6 +792,18 @@ impl<'d> Parser<'d> {
             Tok::Keyword(Kw::For) => return self.for_stmt(),
             Tok::Keyword(Kw::Try) => return self.try_stmt(),
             Tok::Ident(w) if w == "match" && self.starts_match() => return self.match_stmt(),
+            Tok::Ident(w) if w == "switch" && self.starts_match() => {
+                self.diags.push(
+                    Diagnostic::error(lo, "there is no `switch`").with_hint("use `match value { pattern => ... }`"),
+                );
+                self.bump();
+                // Its `case` arms are another language's too: skip them.
+                let _ = self.expr()?;
+                if let Some(close) = self.matching_close().filter(|_| self.is_sym("{")) {
+                    self.pos = close + 1;
+                }
+                return Ok(Stmt::Expr(Expr { kind: ExprKind::Error, span: lo }));
+            }
             Tok::Keyword(Kw::Break) => Stmt::Break(self.bump()),
             Tok::Keyword(Kw::Continue) => Stmt::Continue(self.bump()),
             Tok::Keyword(Kw::Return) => {
@@ -1102,6 +1136,12 @@ impl<'d> Parser<'d> {
             Tok::Sym("~") => Some(UnOp::BitNot),
             _ => None,
         };
+        if op == Some(UnOp::Neg)
+            && self.prev_is_adjacent(self.pos, "-")
+            && matches!(self.peek_at(1), Tok::Newline | Tok::Eof | Tok::Sym("}"))
+        {
+            return self.primary();
+        }
         if let Some(op) = op {
             self.bump();
             let e = self.nested(Self::unary)?;
@@ -1116,7 +1156,7 @@ impl<'d> Parser<'d> {
         loop {
             if self.is_sym("(") {
                 self.bump();
-                let args = self.comma_list(")")?;
+                let args = self.call_args()?;
                 let span = e.span.to(self.prev_span());
                 e = Expr { kind: ExprKind::Call(Box::new(e), args), span };
             } else if self.is_sym("[") {
@@ -1158,6 +1198,31 @@ impl<'d> Parser<'d> {
         Ok(items)
     }
 
+    /// A call's arguments up to `)`. A named one (`area(w: 3)`, Swift's
+    /// and Kotlin's form) is reported once and read as positional, so
+    /// nothing else fails because of it.
+    fn call_args(&mut self) -> PResult<Vec<Expr>> {
+        let mut items = Vec::new();
+        while !self.eat_sym(")") {
+            let e = self.expr()?;
+            if let (ExprKind::Name(n), true) = (&e.kind, self.is_sym(":")) {
+                self.diags.push(
+                    Diagnostic::error(e.span, format!("arguments are passed by position, not by name (`{n}:`)"))
+                        .with_hint(format!("remove `{n}:` and keep the arguments in the parameters' order")),
+                );
+                self.bump();
+                items.push(self.expr()?);
+            } else {
+                items.push(e);
+            }
+            if !self.eat_sym(",") {
+                self.expect_sym(")")?;
+                break;
+            }
+        }
+        Ok(items)
+    }
+
     fn primary(&mut self) -> PResult<Expr> {
         let start = self.pos;
         let t = self.bump_token();
@@ -1187,6 +1252,14 @@ impl<'d> Parser<'d> {
                 self.diags.push(
                     Diagnostic::error(span, format!("`{}` is reserved", k.as_str()))
                         .with_hint("the logical operators are `&&`, `||` and `!`"),
+                );
+                return Err(Bail);
+            }
+            Tok::Sym(op @ ("+" | "-")) if self.prev_is_adjacent(start, op) => {
+                let doubled = format!("{op}{op}");
+                self.diags.push(
+                    Diagnostic::error(span, format!("there is no `{doubled}` operator"))
+                        .with_hint(format!("write `x {op}= 1` as a statement of its own")),
                 );
                 return Err(Bail);
             }
