@@ -39,6 +39,7 @@ pub fn check_module(
     let mut c = Checker::new(module, diags);
     c.refs = index.then(Vec::new);
     c.enums = crate::enums::desugar(&mut files, c.diags);
+    crate::statics::hoist(&mut files);
     c.add_builtin_classes();
     c.import_inits = c.import_modules(&files, imports);
     c.collect(&files);
@@ -350,9 +351,10 @@ impl Checker<'_> {
 
     pub(crate) fn resolve_type(&mut self, t: &ast::TypeExpr) -> Ty {
         match t {
-            ast::TypeExpr::Named(parts) if parts.len() == 2 && self.modules.contains_key(&parts[0].name) => {
+            ast::TypeExpr::Named(parts) if parts.len() >= 2 && self.modules.contains_key(&parts[0].name) => {
                 self.check_exported(&parts[0].name, &parts[1]);
-                match self.modules[&parts[0].name].classes.get(&parts[1].name).copied() {
+                let class = parts[1..].iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(".");
+                match self.modules[&parts[0].name].classes.get(&class).copied() {
                     Some(c) => {
                         self.note_class(c);
                         self.class_ty(c)

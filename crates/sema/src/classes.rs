@@ -486,10 +486,6 @@ impl Checker<'_> {
             self.error_hint(m.name.span, format!("method `{name}` is declared twice"), "methods are not overloaded");
             return;
         }
-        if self.find_field(id, name).is_some_and(|f| !self.hidden_import(f.access, f.owner)) {
-            self.error(m.name.span, format!("`{name}` is already a field of `{class_name}`"));
-            return;
-        }
         if m.body.is_none() {
             self.error_hint(m.span, format!("method `{name}` has no body"), "add `{ ... }`");
         }

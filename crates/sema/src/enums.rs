@@ -185,6 +185,7 @@ fn base_class(e: &ast::EnumDecl) -> ast::ClassDecl {
         fields: vec![tag],
         methods: vec![to_string],
         inits: vec![init],
+        nested: Vec::new(),
         span: e.span,
     }
 }
@@ -259,6 +260,7 @@ fn case_class_decl(e: &ast::EnumDecl, c: &ast::EnumCase, params: &[ast::Param]) 
         fields,
         methods: vec![to_string],
         inits: vec![init],
+        nested: Vec::new(),
         span,
     }
 }

@@ -229,7 +229,7 @@ impl Checker<'_> {
         Expr::new(ExprKind::ToStr(Box::new(v)), Ty::Str)
     }
 
-    fn name(&mut self, n: &str, span: Span) -> Expr {
+    pub(crate) fn name(&mut self, n: &str, span: Span) -> Expr {
         if let Some(l) = self.lookup_local(n) {
             let ty = self.body.locals[l.id].ty.clone();
             let kw = if l.mutable { "var" } else { "let" };
@@ -394,6 +394,9 @@ impl Checker<'_> {
                 return self.imported_member(m, name).unwrap_or_else(error_expr);
             }
         }
+        if let Some(e) = self.static_value(obj, name) {
+            return e;
+        }
         if let Some(class) = self.enum_named(obj) {
             self.check_enum_exported(obj);
             return self.enum_value(class, name, None, name.span);
@@ -488,6 +491,10 @@ impl Checker<'_> {
                     return crate::builtins::call_fn(self, n, args, span, expected);
                 }
             }
+            ast::ExprKind::Member(obj, name) if self.static_callee(obj, name).is_some() => {
+                let callee = self.static_callee(obj, name).unwrap_or_else(|| (**obj).clone());
+                return self.call(&callee, args, span, expected);
+            }
             ast::ExprKind::Member(obj, name) if self.enum_named(obj).is_some() => {
                 let class = self.enum_named(obj).unwrap_or(OBJECT);
                 self.check_enum_exported(obj);
@@ -516,7 +523,9 @@ impl Checker<'_> {
                 let is_self = matches!(obj.kind, ast::ExprKind::SelfRef);
                 let o = if is_self { self.self_expr(obj.span, false) } else { self.expr(obj, None) };
                 if let Ty::Class(class, _) = o.ty {
-                    if self.find_field(class, &name.name).is_none() {
+                    // Fields and methods are separate namespaces: a call
+                    // is of the method when there is one.
+                    if self.find_field(class, &name.name).is_none() || self.find_method(class, &name.name).is_some() {
                         if is_self {
                             self.require_initialised(obj.span, &format!("calling `self.{}`", name.name));
                         }

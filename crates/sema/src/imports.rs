@@ -176,7 +176,7 @@ impl Checker<'_> {
                 params.extend(m.params.iter().map(|p| ty(self, p)));
                 let ret = ty(self, &m.ret);
                 let f = self.external_func(&format!("{}.{}", c.name, m.name), &m.symbol, params.clone(), ret.clone());
-                self.funcs[f].origin = member(&m.name, &m.fingerprint);
+                self.funcs[f].origin = member(&c.method_decl(&m.name), &m.fingerprint);
                 let info = MethodInfo {
                     callee: Callee::Func(f),
                     slot: m.slot_cell.as_deref().map(|c| Offset::Cell(c.into())),

@@ -155,7 +155,21 @@ impl Class {
         let fields = self.fields.iter().filter(move |f| usable(f.access)).map(|f| (f.name.as_str(), &f.fingerprint));
         let methods = self.methods.iter().filter(move |m| usable(m.access)).map(|m| (m.name.as_str(), &m.fingerprint));
         let init = self.init.iter().filter(move |i| usable(i.access)).map(|i| ("init", &i.fingerprint));
+        let fields = fields.map(|(n, f)| (n.to_string(), f));
+        let methods = methods.map(|(n, f)| (self.method_decl(n), f));
+        let init = init.map(|(n, f)| (n.to_string(), f));
         fields.chain(methods).chain(init).map(|(n, f)| (format!("{}.{n}", self.name), f.as_str()))
+    }
+
+    /// The name a method's fingerprint is registered under: its own, or
+    /// `name()` when a field has that name too (they are separate
+    /// namespaces, LANGUAGE.md §7).
+    pub fn method_decl(&self, name: &str) -> String {
+        if self.fields.iter().any(|f| f.name == name) {
+            format!("{name}()")
+        } else {
+            name.to_string()
+        }
     }
 }
 

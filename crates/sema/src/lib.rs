@@ -16,6 +16,7 @@ mod init_check;
 pub mod interface;
 mod matching;
 mod optionals;
+mod statics;
 mod stmt;
 mod suggest;
 mod tables;

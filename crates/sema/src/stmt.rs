@@ -354,6 +354,11 @@ impl Checker<'_> {
     }
 
     fn assign(&mut self, target: &ast::Expr, op: Option<BinOp>, value: &ast::Expr, span: Span, out: &mut Vec<Stmt>) {
+        if let ast::ExprKind::Member(obj, name) = &target.kind {
+            if let Some(global) = self.static_variable(obj, name) {
+                return self.assign(&global, op, value, span, out);
+            }
+        }
         let (place, ty) = match &target.kind {
             ast::ExprKind::Name(n) => {
                 if let Some(l) = self.lookup_local(n) {

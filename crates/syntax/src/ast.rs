@@ -28,6 +28,9 @@ pub struct Modifiers {
     pub override_: Option<Span>,
     pub shared: Option<Span>,
     pub extern_: Option<Span>,
+    /// `static` (a contextual keyword): a class's member of the class, not
+    /// of its instances.
+    pub static_: Option<Span>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -122,6 +125,8 @@ pub struct ClassDecl {
     pub fields: Vec<VarDecl>,
     pub methods: Vec<FnDecl>,
     pub inits: Vec<FnDecl>,
+    /// Classes declared inside it (`Outer.Inner`).
+    pub nested: Vec<ClassDecl>,
     pub span: Span,
 }
 

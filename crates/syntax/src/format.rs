@@ -58,11 +58,12 @@ enum Node<'t> {
     Init(&'t FnDecl),
     Stmt(&'t Stmt),
     Case(&'t EnumCase),
+    Nested(&'t ClassDecl),
     Arm(&'t MatchArm),
 }
 
 fn mods_lo(m: &Modifiers, lo: u32) -> u32 {
-    [m.access.map(|(_, s)| s), m.export, m.open, m.final_, m.override_, m.shared, m.extern_]
+    [m.access.map(|(_, s)| s), m.export, m.open, m.final_, m.override_, m.shared, m.extern_, m.static_]
         .into_iter()
         .flatten()
         .map(|s| s.lo)
@@ -105,6 +106,7 @@ impl Node<'_> {
             Node::Item(Item::Class(c)) => (mods_lo(&c.mods, c.span.lo), c.span.hi),
             Node::Item(Item::Enum(e)) => (mods_lo(&e.mods, e.span.lo), e.span.hi),
             Node::Case(c) => (c.span.lo, c.span.hi),
+            Node::Nested(c) => (mods_lo(&c.mods, c.span.lo), c.span.hi),
             Node::Arm(a) => (a.pattern.span().lo, a.span.hi),
             Node::Item(Item::InitBlock(b)) => (b.span.lo, b.span.hi),
             Node::Item(Item::Stmt(s)) | Node::Stmt(s) => stmt_range(s),
@@ -212,7 +214,7 @@ impl Printer<'_> {
                 let s = self.var(v);
                 self.statement_line(s);
             }
-            Node::Item(Item::Class(c)) => self.class(c),
+            Node::Item(Item::Class(c)) | Node::Nested(c) => self.class(c),
             Node::Item(Item::Enum(e)) => self.enum_decl(e),
             Node::Case(c) => {
                 let mut s = c.name.name.clone();
@@ -356,6 +358,7 @@ impl Printer<'_> {
             (m.open.is_some(), "open "),
             (m.final_.is_some(), "final "),
             (m.override_.is_some(), "override "),
+            (m.static_.is_some(), "static "),
         ] {
             if on {
                 s.push_str(word);
@@ -417,6 +420,7 @@ impl Printer<'_> {
             .map(Node::Field)
             .chain(c.methods.iter().map(Node::Method))
             .chain(c.inits.iter().map(Node::Init))
+            .chain(c.nested.iter().map(Node::Nested))
             .collect();
         let end = members.iter().map(|m| m.range().1).max().unwrap_or(c.span.hi);
         let close = self.closing_brace(end.max(c.span.hi));

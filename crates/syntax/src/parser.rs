@@ -265,6 +265,10 @@ impl<'d> Parser<'d> {
                 let span = self.bump();
                 Ok(Ident { name, span })
             }
+            &Tok::Keyword(k) if k.is_contextual() => {
+                let span = self.bump();
+                Ok(Ident { name: k.as_str().to_string(), span })
+            }
             &Tok::Keyword(k) if matches!(k, Kw::And | Kw::Or | Kw::Not) => {
                 let span = self.span();
                 self.diags.push(
@@ -401,6 +405,11 @@ impl<'d> Parser<'d> {
                 Tok::Keyword(Kw::Override) => &mut m.override_,
                 Tok::Keyword(Kw::Shared) => &mut m.shared,
                 Tok::Keyword(Kw::Extern) => &mut m.extern_,
+                Tok::Ident(w)
+                    if w == "static" && matches!(self.peek_at(1), Tok::Keyword(Kw::Fn | Kw::Let | Kw::Var)) =>
+                {
+                    &mut m.static_
+                }
                 _ => return Ok(m),
             };
             if slot.is_some() {
@@ -446,6 +455,12 @@ impl<'d> Parser<'d> {
             self.bump();
             let b = self.block()?;
             items.push(Item::InitBlock(b));
+            return Ok(());
+        }
+        if matches!(self.peek(), Tok::Keyword(k) if k.is_contextual()) && matches!(self.peek_at(1), Tok::Sym(_)) {
+            // `final += 1`: a name, not a modifier.
+            let s = self.stmt()?;
+            items.push(Item::Stmt(s));
             return Ok(());
         }
         let has_mods = matches!(
@@ -544,7 +559,16 @@ impl<'d> Parser<'d> {
         let base = if self.eat_sym(":") { Some(self.type_expr()?) } else { None };
         let span = lo.to(self.prev_span());
         self.expect_sym("{")?;
-        let mut c = ClassDecl { mods, name, base, fields: Vec::new(), methods: Vec::new(), inits: Vec::new(), span };
+        let mut c = ClassDecl {
+            mods,
+            name,
+            base,
+            fields: Vec::new(),
+            methods: Vec::new(),
+            inits: Vec::new(),
+            nested: Vec::new(),
+            span,
+        };
         loop {
             self.skip_newlines();
             if self.eat_sym("}") {
@@ -612,6 +636,10 @@ impl<'d> Parser<'d> {
         let mods = self.modifiers(Modifiers::default())?;
         match self.peek() {
             Tok::Keyword(Kw::Fn) => c.methods.push(self.fn_decl(mods)?),
+            Tok::Keyword(Kw::Class) => {
+                let inner = self.nested(|p| p.class_decl(mods))?;
+                c.nested.push(inner);
+            }
             Tok::Keyword(Kw::Let | Kw::Var) => {
                 let v = self.var_decl(mods)?;
                 self.end_of_statement()?;
@@ -625,7 +653,7 @@ impl<'d> Parser<'d> {
                 let body = Some(self.body()?);
                 c.inits.push(FnDecl { mods, name, params, ret: None, throws: false, body, span });
             }
-            _ => return Err(self.error_here("a field, method or `init`")),
+            _ => return Err(self.error_here("a field, method, `init` or nested class")),
         }
         Ok(())
     }
@@ -1236,6 +1264,7 @@ impl<'d> Parser<'d> {
             Tok::Keyword(Kw::False) => ExprKind::Bool(false),
             Tok::Keyword(Kw::Nil) => ExprKind::Nil,
             Tok::Keyword(Kw::SelfKw) => ExprKind::SelfRef,
+            Tok::Keyword(k) if k.is_contextual() => ExprKind::Name(k.as_str().to_string()),
             Tok::Keyword(Kw::Super) => {
                 self.expect_sym(".")?;
                 let name =

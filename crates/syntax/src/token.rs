@@ -109,6 +109,13 @@ impl Kw {
         })
     }
 
+    /// Keywords that only mean something where a declaration or member
+    /// begins (`init`, modifiers): elsewhere they are names (`let init =
+    /// ...`, `self.open`).
+    pub fn is_contextual(self) -> bool {
+        matches!(self, Kw::Init | Kw::Open | Kw::Final | Kw::Override | Kw::Shared | Kw::Extern)
+    }
+
     pub fn as_str(self) -> &'static str {
         use Kw::*;
         match self {
