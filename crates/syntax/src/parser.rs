@@ -596,7 +596,9 @@ impl<'d> Parser<'d> {
             && self.toks[at - 1].span.hi == self.toks[at].span.lo
     }
 
-    /// `class Box<T>` / `fn f<T>`: other languages' type parameters.
+    /// `class Box<T>` / `fn f<T>`: other languages' type parameters,
+    /// reported and skipped, so the declaration still counts (no "cannot
+    /// find `Box`" after it).
     fn no_angle_brackets(&mut self, name: &Ident) -> PResult<()> {
         if !self.is_sym("<") {
             return Ok(());
@@ -606,7 +608,20 @@ impl<'d> Parser<'d> {
             Diagnostic::error(span, "type parameters are written in square brackets")
                 .with_hint(format!("write `{}[T]`, as `Map[K, V]` is", name.name)),
         );
-        Err(Bail)
+        let mut depth = 0;
+        loop {
+            match self.peek() {
+                Tok::Sym("<") => depth += 1,
+                Tok::Sym(">") => depth -= 1,
+                Tok::Sym(">>") => depth -= 2,
+                Tok::Sym("{" | "(") | Tok::Newline | Tok::Eof => return Err(Bail),
+                _ => {}
+            }
+            self.bump();
+            if depth <= 0 {
+                return Ok(());
+            }
+        }
     }
 
     /// `enum Name { a, b(x: T) }`: cases separated by commas or newlines.
