@@ -632,16 +632,27 @@ impl Checker<'_> {
         match declared {
             Some(t) => self.coerce(value, t, span),
             None => {
+                // The variable is then of no type, so that its uses report
+                // nothing more: the cause is here.
                 match value.ty {
-                    Ty::Void => self.error(span, "this call has no result to store"),
-                    Ty::Nil => self.error_hint(
-                        span,
-                        "the type of `nil` is unknown here",
-                        "declare the variable's type, e.g. `var x: Int? = nil`",
-                    ),
-                    _ => {}
+                    Ty::Void => {
+                        self.error_hint(
+                            span,
+                            "this call has no result to store",
+                            "the function has no `-> Type`: call it as a statement of its own",
+                        );
+                        crate::checker::error_expr()
+                    }
+                    Ty::Nil => {
+                        self.error_hint(
+                            span,
+                            "the type of `nil` is unknown here",
+                            "declare the variable's type, e.g. `var x: Int? = nil`",
+                        );
+                        crate::checker::error_expr()
+                    }
+                    _ => value,
                 }
-                value
             }
         }
     }
