@@ -167,14 +167,7 @@ impl Counter<'_> {
 
     fn expr(&mut self, e: &Expr) -> u32 {
         let own = needs_root(e) as u32;
-        let inlined = match &e.kind {
-            ExprKind::Call(f, _) | ExprKind::CallDirect(Callee::Func(f), _) => self.inlined(*f),
-            ExprKind::New { class, .. } => match &self.m.classes[*class].init {
-                Some(Callee::Func(f)) => self.inlined(*f),
-                _ => 0,
-            },
-            _ => 0,
-        };
+        let inlined = direct_callee(self.m, e).map_or(0, |f| self.inlined(f));
         own + inlined + e.children().into_iter().map(|c| self.expr(c)).sum::<u32>()
     }
 
@@ -187,6 +180,21 @@ impl Counter<'_> {
         let n = self.body(f);
         self.inlining.pop();
         n
+    }
+}
+
+/// The function of this module an expression calls directly, which the
+/// translator may inline: a call's callee, or a construction's `init`.
+/// Every walk that must see the bodies inlined into a function (slots,
+/// the module-variable blocks it needs) follows these.
+pub fn direct_callee(m: &Module, e: &Expr) -> Option<FuncId> {
+    match &e.kind {
+        ExprKind::Call(f, _) | ExprKind::CallDirect(Callee::Func(f), _) => Some(*f),
+        ExprKind::New { class, .. } => match &m.classes[*class].init {
+            Some(Callee::Func(f)) => Some(*f),
+            _ => None,
+        },
+        _ => None,
     }
 }
 

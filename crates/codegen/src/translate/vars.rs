@@ -198,16 +198,15 @@ fn used_in_expr<'h>(
     inlining: &mut Vec<FuncId>,
     out: &mut BTreeSet<&'h str>,
 ) {
-    match &e.kind {
-        ExprKind::Global(g) => note_var(hir, *g, out),
-        ExprKind::Call(f, _) | ExprKind::CallDirect(hir::Callee::Func(f), _)
-            if slots::inlinable(hir, bodies, *f, inlining) =>
-        {
-            inlining.push(*f);
-            used_modules(hir, bodies, bodies.get(*f).unwrap_or_default(), inlining, out);
-            inlining.pop();
-        }
-        _ => {}
+    if let ExprKind::Global(g) = &e.kind {
+        note_var(hir, *g, out);
+    }
+    // Inlined bodies (calls and constructors) read their variables
+    // through this function's blocks.
+    if let Some(f) = slots::direct_callee(hir, e).filter(|&f| slots::inlinable(hir, bodies, f, inlining)) {
+        inlining.push(f);
+        used_modules(hir, bodies, bodies.get(f).unwrap_or_default(), inlining, out);
+        inlining.pop();
     }
     for c in e.children() {
         used_in_expr(hir, bodies, c, inlining, out);
