@@ -321,6 +321,21 @@ impl<'d> Parser<'d> {
                 Ok(())
             }
             Tok::Eof | Tok::Sym("}") => Ok(()),
+            Tok::Sym(sym @ ("{" | "=>")) => {
+                let (msg, hint) = if *sym == "{" {
+                    (
+                        "a block cannot follow an expression",
+                        "closures (`xs.map { x -> x * 2 }`) are not supported yet: loop with `for x in xs { ... }`",
+                    )
+                } else {
+                    ("`=>` is not an operator", "`=>` only separates a `match` arm's pattern from its body")
+                };
+                let span = self.span();
+                if !self.error_between(self.statement_start(), span.hi) {
+                    self.diags.push(Diagnostic::error(span, msg).with_hint(hint));
+                }
+                Err(Bail)
+            }
             _ => Err(self.error_here("end of statement")),
         }
     }
@@ -1296,6 +1311,13 @@ impl<'d> Parser<'d> {
                 self.diags.push(
                     Diagnostic::error(span, format!("`{}` is reserved", k.as_str()))
                         .with_hint("the logical operators are `&&`, `||` and `!`"),
+                );
+                return Err(Bail);
+            }
+            Tok::Keyword(Kw::Fn) => {
+                self.diags.push(
+                    Diagnostic::error(span, "anonymous functions are not supported yet")
+                        .with_hint("declare a top-level `fn` and use its name as the value"),
                 );
                 return Err(Bail);
             }
