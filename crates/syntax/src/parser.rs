@@ -774,6 +774,9 @@ impl<'d> Parser<'d> {
                 let _ = self.block();
             }
         }
+        for inner in &c.nested {
+            self.parse_skipped_bodies(inner);
+        }
         self.pos = resume;
     }
 

@@ -6,7 +6,7 @@
 
 mod common;
 
-use tess_syntax::ast::{Body, File, Item};
+use tess_syntax::ast::{ClassDecl, File, Item};
 use tess_syntax::parser::{parse_body, parse_file, parse_file_deferred};
 use tess_syntax::{Diagnostics, FileId};
 
@@ -29,16 +29,29 @@ fn deferred(text: &str) -> Parsed {
     let mut diags = Diagnostics::default();
     let mut file: File = parse_file_deferred(FileId(0), text, &mut diags);
     for item in &mut file.items {
-        let bodies: Vec<&mut Option<Body>> = match item {
-            Item::Fn(f) => vec![&mut f.body],
-            Item::Class(c) => c.methods.iter_mut().chain(c.inits.iter_mut()).map(|m| &mut m.body).collect(),
-            _ => Vec::new(),
-        };
-        for body in bodies.into_iter().flatten() {
-            parse_body(text, body, &mut diags);
+        match item {
+            Item::Fn(f) => {
+                if let Some(body) = &mut f.body {
+                    parse_body(text, body, &mut diags);
+                }
+            }
+            Item::Class(c) => parse_class_bodies(text, c, &mut diags),
+            _ => {}
         }
     }
     (format!("{file:?}"), diagnostics(&diags))
+}
+
+/// A class's method and `init` bodies, and its nested classes'.
+fn parse_class_bodies(text: &str, c: &mut ClassDecl, diags: &mut Diagnostics) {
+    for m in c.methods.iter_mut().chain(c.inits.iter_mut()) {
+        if let Some(body) = &mut m.body {
+            parse_body(text, body, diags);
+        }
+    }
+    for inner in &mut c.nested {
+        parse_class_bodies(text, inner, diags);
+    }
 }
 
 /// Variants of `text` with one mistake each: every bracket, quote, line
