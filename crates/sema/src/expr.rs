@@ -478,7 +478,7 @@ impl Checker<'_> {
                     }
                     let params = self.sigs[id].params.clone();
                     let ret = self.sigs[id].ret.clone();
-                    let args = self.args(args, &params, span, &format!("`{n}`"));
+                    let args = self.args(args, &params, span, &format!("`{}`", n.replace("::", ".")));
                     return Expr::new(ExprKind::Call(id, args), ret);
                 }
                 if let Some(&class) = self.class_names.get(n) {

@@ -103,6 +103,16 @@ impl Checker<'_> {
             if self.global_names.contains_key(&qualified) || self.fn_names.contains_key(&qualified) {
                 return Some(self.name(&qualified, name.span));
             }
+            let id = self.class_names[class];
+            if self.enum_of(id).is_none() {
+                let class = class.to_string();
+                self.error_hint(
+                    name.span,
+                    format!("`{class}` has no static member `{}`", name.name),
+                    "fields and methods are reached through an instance; `static fn` and `static let` through the class",
+                );
+                return Some(crate::checker::error_expr());
+            }
         }
         let (m, class) = self.imported_class_named(obj)?;
         let qualified = static_name(class, &name.name);
