@@ -158,6 +158,7 @@ impl Checker<'_> {
             unsupported.push((m.override_, "`override` outside a class"));
             unsupported.push((m.final_, "`final` outside a class"));
             unsupported.push((m.open, "`open` outside a class"));
+            unsupported.push((m.static_, "`static` outside a class"));
         }
         for (span, what) in unsupported {
             if let Some(s) = span {
