@@ -592,12 +592,12 @@ impl Checker<'_> {
         if let Some(base) =
             self.classes[class].base.filter(|&b| self.enum_of(b).is_some()).or(self.enum_of(class).map(|_| class))
         {
-            let info = self.enum_of(base).map(|i| i.cases[0].name.clone()).unwrap_or_default();
-            self.error_hint(
-                span,
-                format!("`{}` is an enum: its values are its cases", self.classes[base].name),
-                format!("write a case, e.g. `{}.{info}`", self.classes[base].name),
-            );
+            let enum_name = self.classes[base].name.clone();
+            let hint = match self.enum_of(base).and_then(|i| i.cases.first()) {
+                Some(case) => format!("write a case, e.g. `{enum_name}.{}`", case.name),
+                None => "this enum has no cases, so it has no values".to_string(),
+            };
+            self.error_hint(span, format!("`{enum_name}` is an enum: its values are its cases"), hint);
             return error_expr();
         }
         self.check_init_access(class, span);
