@@ -22,6 +22,21 @@ impl LibKind {
 }
 
 /// The file name of module `module`'s interface.
+/// The names of the modules whose interfaces are in `search`'s
+/// directories (for "did you mean" on a module that is not there).
+pub fn modules_on_path(search: &[PathBuf]) -> Vec<String> {
+    let mut names: Vec<String> = search
+        .iter()
+        .filter_map(|d| std::fs::read_dir(d).ok())
+        .flatten()
+        .filter_map(|e| e.ok())
+        .filter_map(|e| e.file_name().to_str()?.strip_suffix(interface_file("").as_str()).map(str::to_string))
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
 pub fn interface_file(module: &str) -> String {
     format!("{module}.tesi")
 }

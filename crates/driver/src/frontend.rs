@@ -113,7 +113,10 @@ fn check_on_this_stack(input: &ModuleInput, sources: Vec<SourceFile>, index: boo
     let mode = input.mode.unwrap_or(if has_statements { hir::Mode::Program } else { hir::Mode::Library });
     let name = if mode == hir::Mode::Program && has_statements { MAIN_MODULE } else { input.name };
     let texts: Vec<&str> = sources.iter().map(|s| s.text.as_str()).collect();
-    let (mut module, interface) = tess_sema::check_module(name, mode, files, &texts, &imports, &mut diags, index);
+    let missing = files.iter().flat_map(|f| &f.imports).any(|i| !direct.contains(&i.path.name));
+    let on_path = if missing { crate::artifacts::modules_on_path(input.search) } else { Vec::new() };
+    let checking = tess_sema::Imports { found: &imports, on_path: &on_path };
+    let (mut module, interface) = tess_sema::check_module(name, mode, files, &texts, checking, &mut diags, index);
     if diags.has_errors() {
         return Err(Error::Diagnostics { sources, diags });
     }

@@ -9,7 +9,7 @@
 use crate::body::BodyKind;
 use crate::checker::{top_visibility, Checker};
 use crate::hir::{self, Expr, ExprKind, FuncId, LocalId, Mode, Place, Stmt, Visibility};
-use crate::imports::Import;
+use crate::imports::Imports;
 use crate::interface::Interface;
 use crate::tables::{GlobalInfo, Sig};
 use crate::ty::{ClassId, Ty};
@@ -32,7 +32,7 @@ pub fn check_module(
     mode: Mode,
     mut files: Vec<ast::File>,
     texts: &[&str],
-    imports: &[Import],
+    imports: Imports,
     diags: &mut Diagnostics,
     index: bool,
 ) -> (hir::Module, Interface) {
@@ -50,12 +50,14 @@ pub fn check_module(
     c.check_bodies(files, texts);
     c.check_exported_signatures();
     let dependencies = imports
+        .found
         .iter()
         .map(|i| &i.interface)
         .filter(|i| c.modules.contains_key(&i.module))
         .map(|i| i.module.clone())
         .collect();
     let shared_dependencies = imports
+        .found
         .iter()
         .filter(|i| i.shared && c.modules.contains_key(&i.interface.module))
         .map(|i| i.interface.module.clone())

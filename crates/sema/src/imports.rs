@@ -20,10 +20,20 @@ pub struct Import {
     pub shared: bool,
 }
 
+/// What the driver found of a module's imports: their interfaces, and
+/// the names of the modules on the search path (for "did you mean" when
+/// an import is not among them).
+#[derive(Clone, Copy)]
+pub struct Imports<'a> {
+    pub found: &'a [Import],
+    pub on_path: &'a [String],
+}
+
 impl Checker<'_> {
     /// Loads the interfaces the files import (given by the driver, which
     /// found them on the search path) and binds `import m.{...}` names.
-    pub(crate) fn import_modules(&mut self, files: &[ast::File], imports: &[Import]) -> Vec<FuncId> {
+    pub(crate) fn import_modules(&mut self, files: &[ast::File], imports: Imports) -> Vec<FuncId> {
+        let Imports { found: imports, on_path } = imports;
         let mut inits = Vec::new();
         for file in files {
             for imp in &file.imports {
@@ -34,11 +44,13 @@ impl Checker<'_> {
                 }
                 if !self.modules.contains_key(&name) {
                     let Some(import) = imports.iter().find(|i| i.interface.module == name) else {
-                        self.error_hint(
-                            imp.path.span,
-                            format!("cannot find module `{name}`"),
-                            format!("compile it with `tess build --lib --module {name} ...` and pass its directory with `-I DIR`"),
-                        );
+                        let hint = match crate::suggest::closest(&name, on_path.iter().map(String::as_str)) {
+                            Some(m) => format!("did you mean `{m}`? (its interface is on the search path)"),
+                            None => format!(
+                                "compile it with `tess build --lib --module {name} ...` and pass its directory with `-I DIR`"
+                            ),
+                        };
+                        self.error_hint(imp.path.span, format!("cannot find module `{name}`"), hint);
                         self.missing_modules.insert(name.clone());
                         continue;
                     };

@@ -23,4 +23,4 @@ mod tables;
 pub mod ty;
 
 pub use check::check_module;
-pub use imports::Import;
+pub use imports::{Import, Imports};
