@@ -9,9 +9,38 @@
 use crate::checker::Checker;
 use crate::hir::{Expr, ExprKind, LocalId, Stmt};
 use crate::ty::{ClassId, Ty};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use tess_syntax::ast::{self, BinOp};
 use tess_syntax::Span;
+
+/// What a pattern matches, as exhaustiveness counts it (only the patterns
+/// of arms without a guard are added up).
+#[derive(Default)]
+struct Coverage {
+    /// Every value: `_`, a bare name, `c: C` for the value's class.
+    all: bool,
+    /// Enum cases, by name.
+    cases: HashSet<String>,
+    /// `false` and `true`.
+    bools: [bool; 2],
+}
+
+impl Coverage {
+    fn all() -> Coverage {
+        Coverage { all: true, ..Coverage::default() }
+    }
+
+    fn add(&mut self, other: Coverage) {
+        self.all |= other.all;
+        self.cases.extend(other.cases);
+        self.bools[0] |= other.bools[0];
+        self.bools[1] |= other.bools[1];
+    }
+}
+
+/// A pattern checked: what it tests of the value (`None`: everything),
+/// the locals it binds, and what it covers.
+type Tested = (Option<Expr>, Vec<Stmt>, Coverage);
 
 /// One arm, checked: what it tests (`None`: everything), what it binds,
 /// its guard and its body.
@@ -38,17 +67,15 @@ impl Checker<'_> {
             Ty::Class(c, _) if self.enum_of(*c).is_some() => Some(*c),
             _ => None,
         };
-        let mut covered: HashMap<String, ()> = HashMap::new();
-        let mut bools = [false, false];
-        let mut total = false;
+        let mut covered = Coverage::default();
         let mut checked = Vec::new();
         for arm in arms {
             let before = self.body.init_state.clone();
             self.body.scopes.push(HashMap::new());
-            let (test, binds) = self.pattern(&arm.pattern, subject, &ty, enum_class);
+            let (test, binds, covers) = self.pattern(&arm.pattern, subject, &ty, enum_class);
             let guard = arm.guard.as_ref().map(|g| self.condition(g));
             if guard.is_none() {
-                self.cover(&arm.pattern, &ty, &mut covered, &mut bools, &mut total);
+                covered.add(covers);
             }
             let mut body = Vec::new();
             self.block(&arm.body, &mut body);
@@ -58,75 +85,35 @@ impl Checker<'_> {
             }
             checked.push(Arm { test, binds, guard, body });
         }
-        let exhaustive = total
-            || (ty == Ty::Bool && bools == [true, true])
+        let exhaustive = covered.all
+            || (ty == Ty::Bool && covered.bools == [true, true])
             || ty == Ty::Error
             || enum_class.is_some_and(|c| {
-                self.enum_of(c).is_some_and(|info| info.cases.iter().all(|k| covered.contains_key(&k.name)))
+                self.enum_of(c).is_some_and(|info| info.cases.iter().all(|k| covered.cases.contains(&k.name)))
             });
         if !exhaustive {
-            self.report_missing(&ty, enum_class, &covered, bools, span);
-        } else if let (false, Some(c)) = (total, enum_class) {
+            self.report_missing(&ty, enum_class, &covered, span);
+        } else if let (false, Some(c)) = (covered.all, enum_class) {
             // Exhaustive by listing every case: a case added to another
             // module's enum must not reach this code compiled without it.
             self.note_all_cases(c);
         }
-        out.extend(lower(checked, exhaustive, |c| c.new_local("$matched", Ty::Bool), self));
+        out.extend(lower(checked, exhaustive, self));
     }
 
-    /// Records what an unguarded arm's pattern covers, for exhaustiveness.
-    fn cover(
-        &mut self,
-        p: &ast::Pattern,
-        ty: &Ty,
-        covered: &mut HashMap<String, ()>,
-        bools: &mut [bool; 2],
-        total: &mut bool,
-    ) {
-        match p {
-            ast::Pattern::Wildcard(_) => *total = true,
-            ast::Pattern::Case { path, bindings: None, .. } if path.len() == 1 => *total = true,
-            ast::Pattern::Case { path, .. } => {
-                covered.insert(path.last().map(|p| p.name.clone()).unwrap_or_default(), ());
-            }
-            ast::Pattern::Literal(e) => {
-                if let ast::ExprKind::Bool(b) = e.kind {
-                    bools[usize::from(b)] = true;
-                }
-            }
-            ast::Pattern::Type { ty: t, .. } => {
-                if let (Ty::Class(c, _), Ty::Class(want, _)) = (ty, self.resolve_type(t)) {
-                    *total |= self.is_subclass(*c, want);
-                }
-            }
-            ast::Pattern::Or(ps, _) => {
-                for p in ps {
-                    self.cover(p, ty, covered, bools, total);
-                }
-            }
-        }
-    }
-
-    fn report_missing(
-        &mut self,
-        ty: &Ty,
-        enum_class: Option<ClassId>,
-        covered: &HashMap<String, ()>,
-        bools: [bool; 2],
-        span: Span,
-    ) {
+    fn report_missing(&mut self, ty: &Ty, enum_class: Option<ClassId>, covered: &Coverage, span: Span) {
         let missing: Vec<String> = match (enum_class, ty) {
             (Some(c), _) => {
                 let name = self.classes[c].name.clone();
                 let cases = self.enum_of(c).map(|i| i.cases.clone()).unwrap_or_default();
                 cases
                     .iter()
-                    .filter(|k| !covered.contains_key(&k.name))
+                    .filter(|k| !covered.cases.contains(&k.name))
                     .map(|k| format!("`{name}.{}`", k.name))
                     .collect()
             }
             (None, Ty::Bool) => {
-                [false, true].iter().filter(|b| !bools[usize::from(**b)]).map(|b| format!("`{b}`")).collect()
+                [false, true].iter().filter(|b| !covered.bools[usize::from(**b)]).map(|b| format!("`{b}`")).collect()
             }
             _ => vec!["`_`".to_string()],
         };
@@ -138,23 +125,19 @@ impl Checker<'_> {
         self.error_hint(span, format!("`match` is not exhaustive: {head}"), hint);
     }
 
-    /// What a pattern tests of the value in `subject`, and the locals it
-    /// binds (in the arm's scope, already pushed).
-    fn pattern(
-        &mut self,
-        p: &ast::Pattern,
-        subject: LocalId,
-        ty: &Ty,
-        enum_class: Option<ClassId>,
-    ) -> (Option<Expr>, Vec<Stmt>) {
+    /// What a pattern tests of the value in `subject`, the locals it
+    /// binds (in the arm's scope, already pushed) and what it covers.
+    fn pattern(&mut self, p: &ast::Pattern, subject: LocalId, ty: &Ty, enum_class: Option<ClassId>) -> Tested {
         let value = || Expr::new(ExprKind::Local(subject), ty.clone());
         match p {
-            ast::Pattern::Wildcard(_) => (None, Vec::new()),
+            ast::Pattern::Wildcard(_) => (None, Vec::new(), Coverage::all()),
             ast::Pattern::Or(ps, _) => {
                 let mut test: Option<Expr> = None;
                 let mut always = false;
+                let mut covers = Coverage::default();
                 for p in ps {
-                    let (t, binds) = self.pattern(p, subject, ty, enum_class);
+                    let (t, binds, c) = self.pattern(p, subject, ty, enum_class);
+                    covers.add(c);
                     if !binds.is_empty() {
                         self.error_hint(
                             p.span(),
@@ -172,7 +155,7 @@ impl Checker<'_> {
                         }
                     }
                 }
-                (if always { None } else { test }, Vec::new())
+                (if always { None } else { test }, Vec::new(), covers)
             }
             ast::Pattern::Literal(e) => {
                 if !matches!(ty, Ty::Int | Ty::Int32 | Ty::Str | Ty::Bool | Ty::Error) {
@@ -181,11 +164,15 @@ impl Checker<'_> {
                         format!("a literal pattern cannot match a value of type {ty}"),
                         "literals match `Int`, `String` and `Bool` values",
                     );
-                    return (None, Vec::new());
+                    return (None, Vec::new(), Coverage::default());
+                }
+                let mut covers = Coverage::default();
+                if let ast::ExprKind::Bool(b) = e.kind {
+                    covers.bools[usize::from(b)] = true;
                 }
                 let lit = self.expr(e, Some(ty));
                 let lit = self.coerce(lit, ty, e.span);
-                (Some(self.binary_typed(BinOp::Eq, value(), lit, e.span)), Vec::new())
+                (Some(self.binary_typed(BinOp::Eq, value(), lit, e.span)), Vec::new(), covers)
             }
             ast::Pattern::Type { name, ty: t, span } => {
                 let target = self.resolve_type(t);
@@ -197,7 +184,7 @@ impl Checker<'_> {
                             "`name: Class` matches class instances",
                         );
                     }
-                    return (None, Vec::new());
+                    return (None, Vec::new(), Coverage::default());
                 };
                 let (want, have) = (*want, *have);
                 if !self.is_subclass(want, have) && !self.is_subclass(have, want) {
@@ -214,7 +201,8 @@ impl Checker<'_> {
                     target.clone(),
                 );
                 let var = self.bind_local(name, target, false);
-                (Some(test), vec![Stmt::Let(var, Box::new(cast))])
+                let covers = Coverage { all: self.is_subclass(have, want), ..Coverage::default() };
+                (Some(test), vec![Stmt::Let(var, Box::new(cast))], covers)
             }
             ast::Pattern::Case { path, bindings: None, span } if path.len() == 1 => {
                 let name = &path[0];
@@ -233,7 +221,7 @@ impl Checker<'_> {
                     }
                 }
                 let var = self.bind_local(name, ty.clone(), false);
-                (None, vec![Stmt::Let(var, Box::new(value()))])
+                (None, vec![Stmt::Let(var, Box::new(value()))], Coverage::all())
             }
             ast::Pattern::Case { path, bindings, span } => {
                 let Some(class) = enum_class else {
@@ -245,7 +233,7 @@ impl Checker<'_> {
                             "enum cases match values of their enum",
                         );
                     }
-                    return (None, Vec::new());
+                    return (None, Vec::new(), Coverage::default());
                 };
                 self.case_pattern(path, bindings.as_deref(), *span, value(), class)
             }
@@ -267,7 +255,7 @@ impl Checker<'_> {
         span: Span,
         value: Expr,
         class: ClassId,
-    ) -> (Option<Expr>, Vec<Stmt>) {
+    ) -> Tested {
         let enum_name = self.classes[class].name.clone();
         let case = &path[path.len() - 1];
         let written = path[..path.len() - 1].iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(".");
@@ -282,12 +270,13 @@ impl Checker<'_> {
                 format!("write the case with its enum: `{enum_name}.{}`", case.name),
             );
             self.bind_erroneous(bindings);
-            return (None, Vec::new());
+            return (None, Vec::new(), Coverage::default());
         }
         let Some((tag, info)) = self.find_case(class, case) else {
             self.bind_erroneous(bindings);
-            return (None, Vec::new());
+            return (None, Vec::new(), Coverage::default());
         };
+        let covers = Coverage { cases: HashSet::from([case.name.clone()]), ..Coverage::default() };
         let test = self.binary_typed(
             BinOp::Eq,
             self.tag_of(value.clone(), class),
@@ -311,7 +300,7 @@ impl Checker<'_> {
                 },
             );
             self.bind_erroneous(bindings);
-            return (Some(test), Vec::new());
+            return (Some(test), Vec::new(), covers);
         }
         let mut binds = Vec::new();
         self.note_case(class, tag);
@@ -330,14 +319,14 @@ impl Checker<'_> {
                 binds.push(Stmt::Let(var, Box::new(read)));
             }
         }
-        (Some(test), binds)
+        (Some(test), binds, covers)
     }
 }
 
 /// The checked arms as statements. Without guards: an `if`/`else` chain
 /// whose last arm, when the match is exhaustive, needs no test. With
 /// guards: each arm runs only if no arm before it did (`flag`).
-fn lower(arms: Vec<Arm>, exhaustive: bool, flag: impl FnOnce(&mut Checker) -> LocalId, c: &mut Checker) -> Vec<Stmt> {
+fn lower(arms: Vec<Arm>, exhaustive: bool, c: &mut Checker) -> Vec<Stmt> {
     let guarded = arms.iter().any(|a| a.guard.is_some());
     if !guarded {
         let mut rest: Vec<Stmt> = Vec::new();
@@ -353,7 +342,7 @@ fn lower(arms: Vec<Arm>, exhaustive: bool, flag: impl FnOnce(&mut Checker) -> Lo
         }
         return rest;
     }
-    let flag = flag(c);
+    let flag = c.new_local("$matched", Ty::Bool);
     let read = || Expr::new(ExprKind::Local(flag), Ty::Bool);
     let mut out = vec![Stmt::Let(flag, Box::new(Expr::new(ExprKind::Bool(false), Ty::Bool)))];
     for arm in arms {
