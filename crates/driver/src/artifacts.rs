@@ -21,7 +21,6 @@ impl LibKind {
     }
 }
 
-/// The file name of module `module`'s interface.
 /// The names of the modules whose interfaces are in `search`'s
 /// directories (for "did you mean" on a module that is not there).
 pub fn modules_on_path(search: &[PathBuf]) -> Vec<String> {
@@ -37,6 +36,7 @@ pub fn modules_on_path(search: &[PathBuf]) -> Vec<String> {
     names
 }
 
+/// The file name of module `module`'s interface.
 pub fn interface_file(module: &str) -> String {
     format!("{module}.tesi")
 }

@@ -138,7 +138,7 @@ impl Checker<'_> {
         let mut main: Option<Span> = None;
         for file in files {
             let Some(first) = file.items.iter().find_map(|i| match i {
-                ast::Item::Stmt(s) => Some(crate::stmt::stmt_span(s)),
+                ast::Item::Stmt(s) => Some(ast::stmt_span(s)),
                 _ => None,
             }) else {
                 continue;
@@ -231,7 +231,7 @@ impl Checker<'_> {
             for item in &file.items {
                 if let ast::Item::Stmt(s) = item {
                     self.error_hint(
-                        crate::stmt::stmt_span(s),
+                        ast::stmt_span(s),
                         "a library has no top-level statements",
                         "move the statement into a function, or build a program instead of `--lib`",
                     );

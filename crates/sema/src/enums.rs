@@ -326,7 +326,7 @@ impl Checker<'_> {
     /// naming the cases there are when it has none of that name.
     pub(crate) fn find_case(&mut self, class: ClassId, case: &Ident) -> Option<(usize, EnumCase)> {
         let enum_name = self.classes[class].name.clone();
-        let cases = self.enum_of(class).map(|i| i.cases.clone()).unwrap_or_default();
+        let cases = self.enum_of(class).map_or(&[][..], |i| &i.cases);
         let Some(tag) = cases.iter().position(|c| c.name == case.name) else {
             let names: Vec<String> = cases.iter().map(|c| format!("`{}`", c.name)).collect();
             self.error_hint(
@@ -336,8 +336,9 @@ impl Checker<'_> {
             );
             return None;
         };
-        self.note_ref(case.span, cases[tag].span, |_| format!("case {enum_name}.{}", case.name));
-        Some((tag, cases[tag].clone()))
+        let found = cases[tag].clone();
+        self.note_ref(case.span, found.span, |_| format!("case {enum_name}.{}", case.name));
+        Some((tag, found))
     }
 
     /// `E.c` (`args` is `None`) or `E.c(args)`: a value of enum `E`.

@@ -269,11 +269,7 @@ impl Checker<'_> {
             return error_expr();
         }
         if !self.missing_modules.contains(n) {
-            let msg = format!("cannot find `{n}` in this scope");
-            match self.unknown_name_hint(n) {
-                Some(hint) => self.error_hint(span, msg, hint),
-                None => self.error(span, msg),
-            }
+            self.report_unknown_name(n, span);
         }
         error_expr()
     }
@@ -463,6 +459,16 @@ impl Checker<'_> {
     }
 
     fn call(&mut self, callee: &ast::Expr, args: &[ast::Expr], span: Span, expected: Option<&Ty>) -> Expr {
+        if let ast::ExprKind::Member(obj, name) = &callee.kind {
+            // `C.f(...)`: a static function or nested class; `E.c(...)`: a case.
+            if let Some(callee) = self.static_callee(obj, name) {
+                return self.call(&callee, args, span, expected);
+            }
+            if let Some(class) = self.enum_named(obj) {
+                self.check_enum_exported(obj);
+                return self.enum_value(class, name, Some(args), span);
+            }
+        }
         match &callee.kind {
             ast::ExprKind::Name(n) if self.lookup_local(n).is_none() && !self.global_names.contains_key(n) => {
                 if let Some(&(id, fspan)) = self.fn_names.get(n) {
@@ -490,15 +496,6 @@ impl Checker<'_> {
                 if crate::builtins::is_builtin_fn(n) {
                     return crate::builtins::call_fn(self, n, args, span, expected);
                 }
-            }
-            ast::ExprKind::Member(obj, name) if self.static_callee(obj, name).is_some() => {
-                let callee = self.static_callee(obj, name).unwrap_or_else(|| (**obj).clone());
-                return self.call(&callee, args, span, expected);
-            }
-            ast::ExprKind::Member(obj, name) if self.enum_named(obj).is_some() => {
-                let class = self.enum_named(obj).unwrap_or(OBJECT);
-                self.check_enum_exported(obj);
-                return self.enum_value(class, name, Some(args), span);
             }
             ast::ExprKind::Member(obj, name) if matches!(&obj.kind, ast::ExprKind::Name(m) if self.is_module_name(m)) =>
             {

@@ -51,7 +51,7 @@ impl Checker<'_> {
 
     pub(crate) fn stmt(&mut self, s: &ast::Stmt, out: &mut Vec<Stmt>) {
         if !matches!(s, ast::Stmt::Block(_)) {
-            out.push(Stmt::At(stmt_span(s)));
+            out.push(Stmt::At(ast::stmt_span(s)));
         }
         match s {
             ast::Stmt::Let(v) => {
@@ -382,11 +382,7 @@ impl Checker<'_> {
                     }
                     (Place::Global(id), self.globals[id].ty.clone())
                 } else {
-                    let msg = format!("cannot find `{n}` in this scope");
-                    match self.unknown_name_hint(n) {
-                        Some(hint) => self.error_hint(target.span, msg, hint),
-                        None => self.error(target.span, msg),
-                    }
+                    self.report_unknown_name(n, target.span);
                     return;
                 }
             }
@@ -600,8 +596,6 @@ fn read_place(place: &Place, ty: Ty) -> Expr {
         Place::MapEntry(..) => error_expr(),
     }
 }
-
-pub(crate) use tess_syntax::ast::stmt_span;
 
 /// Whether control can never fall off the end of these statements.
 pub(crate) fn always_exits(stmts: &[ast::Stmt]) -> bool {

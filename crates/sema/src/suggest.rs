@@ -4,6 +4,7 @@
 
 use crate::checker::Checker;
 use crate::ty::ClassId;
+use tess_syntax::Span;
 
 /// Edit distance between two short names, a swap of two neighbours
 /// counting as one edit (`goe` is one from `geo`).
@@ -42,6 +43,15 @@ pub(crate) fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a s
 }
 
 impl Checker<'_> {
+    /// "cannot find `n`", with what it may have meant.
+    pub(crate) fn report_unknown_name(&mut self, name: &str, span: Span) {
+        let msg = format!("cannot find `{name}` in this scope");
+        match self.unknown_name_hint(name) {
+            Some(hint) => self.error_hint(span, msg, hint),
+            None => self.error(span, msg),
+        }
+    }
+
     /// The hint for a name found nowhere: a member of `self` of that name,
     /// else the closest name in scope.
     pub(crate) fn unknown_name_hint(&self, name: &str) -> Option<String> {
