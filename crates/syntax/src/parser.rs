@@ -287,6 +287,16 @@ impl<'d> Parser<'d> {
         }
     }
 
+    /// After an error in what began at token `start`: skip to the next
+    /// boundary, and at least one token, so that a loop over items always
+    /// moves on.
+    fn recover_from(&mut self, start: usize) {
+        self.recover();
+        if self.pos == start {
+            self.bump();
+        }
+    }
+
     /// After an error: skip to the next statement boundary at this depth.
     fn recover(&mut self) {
         let mut depth = 0i32;
@@ -360,10 +370,7 @@ impl<'d> Parser<'d> {
             match self.item(&mut file.items, Modifiers::default()) {
                 Ok(()) => {}
                 Err(Bail) => {
-                    self.recover();
-                    if self.pos == start {
-                        self.bump();
-                    }
+                    self.recover_from(start);
                 }
             }
         }
@@ -458,10 +465,7 @@ impl<'d> Parser<'d> {
                 let mods = Modifiers { export: Some(export_span), ..Modifiers::default() };
                 let start = self.pos;
                 if self.item(items, mods).is_err() {
-                    self.recover();
-                    if self.pos == start {
-                        self.bump();
-                    }
+                    self.recover_from(start);
                 }
             }
             return Ok(());
@@ -595,10 +599,7 @@ impl<'d> Parser<'d> {
             }
             let start = self.pos;
             if self.member(&mut c).is_err() {
-                self.recover();
-                if self.pos == start {
-                    self.bump();
-                }
+                self.recover_from(start);
             }
         }
         Ok(c)
@@ -830,10 +831,7 @@ impl<'d> Parser<'d> {
             match self.stmt() {
                 Ok(s) => stmts.push(s),
                 Err(Bail) => {
-                    self.recover();
-                    if self.pos == start {
-                        self.bump();
-                    }
+                    self.recover_from(start);
                 }
             }
         }
@@ -957,10 +955,7 @@ impl<'d> Parser<'d> {
             match self.match_arm() {
                 Ok(a) => arms.push(a),
                 Err(Bail) => {
-                    self.recover();
-                    if self.pos == start {
-                        self.bump();
-                    }
+                    self.recover_from(start);
                 }
             }
         }
