@@ -50,6 +50,7 @@ pub extern "C" fn tess_arr_new(is_ref: i8, cap: u64) -> *mut Array {
         }
         (*a).cap = cap;
         crate::thread::finalize_when_dead(a.cast());
+        crate::thread::owned_changed(a.cast(), 0, 8 * cap as usize);
         a
     }
 }
@@ -74,8 +75,10 @@ pub unsafe extern "C" fn tess_arr_push(a: *mut Array, v: i64) {
             if data.is_null() {
                 crate::output::fatal("out of memory");
             }
+            let from = if inline { 0 } else { 8 * a.cap as usize };
             a.data = data;
             a.cap = new_cap as u64;
+            crate::thread::owned_changed((a as *mut Array).cast(), from, 8 * new_cap);
         }
         crate::thread::write_barrier((a as *mut Array).cast());
         *a.data.add(a.len as usize) = v as u64;

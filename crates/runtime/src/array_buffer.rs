@@ -22,6 +22,21 @@ pub fn inline_data(a: *mut Array) -> *mut u64 {
     unsafe { a.cast::<u8>().add(std::mem::size_of::<Array>()).cast() }
 }
 
+/// The bytes of `a`'s separate buffer (none while its elements are
+/// inline).
+///
+/// # Safety
+/// `a` is a live array.
+pub unsafe fn owned_bytes(a: *mut Array) -> usize {
+    unsafe {
+        if (*a).data == inline_data(a) {
+            0
+        } else {
+            8 * (*a).cap as usize
+        }
+    }
+}
+
 /// Frees the buffer of an array the collector found dead.
 pub unsafe fn free_buffer(a: *mut Array) {
     unsafe {

@@ -11,7 +11,8 @@
 //! bitmap, not the cells. There is no sweep: a cell is free when its bit
 //! is clear, and the objects that own memory outside the heap (array
 //! buffers, map tables, threads) are on a list the collector finalizes
-//! from. Large objects are allocated on their own.
+//! from; the bytes they own count toward the triggers as cells do. Large
+//! objects are allocated on their own.
 //!
 //! Generations without moving anything (C may hold a pointer): marks are
 //! *sticky*. An object that survives a collection stays marked, in the
@@ -27,6 +28,7 @@
 
 use crate::gc_chunks::{self, CHUNK_BYTES, PAGE_BYTES};
 use crate::gc_stats::Pauses;
+use crate::map_table::MapObj;
 use crate::object::*;
 use std::alloc::{alloc_zeroed, dealloc, Layout};
 use std::mem::size_of;
@@ -116,7 +118,8 @@ pub struct Heap {
     /// Old objects written since the last collection (each has `LOGGED`).
     remembered: Vec<*mut Obj>,
     mark_stack: Vec<*mut Obj>,
-    /// Bytes of the small objects marked by the current collection.
+    /// Bytes of the small objects marked by the current collection, with
+    /// what they own outside the heap ([`owned_bytes`]).
     marked: usize,
     full: bool,
     since_gc: usize,
@@ -306,6 +309,30 @@ impl Heap {
         self.finalizable.push(o);
     }
 
+    /// Records that what `o` owns outside the heap went from `from` to `to`
+    /// bytes (a new or grown array buffer, a map table that grew or was
+    /// compacted): growth brings the next collection nearer as cells do,
+    /// and counts as old when `o` is, so that dropping large arrays cannot
+    /// outrun the collector.
+    pub fn owned_changed(&mut self, o: *mut Obj, from: usize, to: usize) {
+        let old = Self::is_marked(o);
+        if to >= from {
+            let grew = to - from;
+            self.since_gc += grew;
+            self.footprint += grew;
+            self.peak_footprint = self.peak_footprint.max(self.footprint);
+            if old {
+                self.old += grew;
+            }
+        } else {
+            let shrank = from - to;
+            self.footprint -= shrank;
+            if old {
+                self.old = self.old.saturating_sub(shrank);
+            }
+        }
+    }
+
     /// Records that old object `o` was written (the write barrier's slow
     /// path): the next young collection traces it as a root.
     ///
@@ -466,20 +493,24 @@ impl Heap {
     }
 
     /// Marks what `o` refers to; returns the bytes of its cell when it is
-    /// a small object (large ones are counted by their sweep).
+    /// a small object (large ones are counted by their sweep) plus what it
+    /// owns outside the heap.
     unsafe fn trace(&mut self, o: *mut Obj) -> usize {
         unsafe {
             let ty = &*(*o).header.ty();
-            let bytes = match ty.kind {
-                Kind::Object => ty.size as usize,
-                Kind::String => string::BYTES as usize + (*o.cast::<Str>()).len as usize + 1,
+            let (bytes, owned) = match ty.kind {
+                Kind::Object => (ty.size as usize, 0),
+                Kind::String => (string::BYTES as usize + (*o.cast::<Str>()).len as usize + 1, 0),
                 Kind::ValueArray | Kind::RefArray => {
                     let a = &*o.cast::<Array>();
-                    let inline = if a.data == crate::array_buffer::inline_data(o.cast()) { a.cap as usize } else { 0 };
-                    size_of::<Array>() + 8 * inline
+                    if a.data == crate::array_buffer::inline_data(o.cast()) {
+                        (size_of::<Array>() + 8 * a.cap as usize, 0)
+                    } else {
+                        (size_of::<Array>(), 8 * a.cap as usize)
+                    }
                 }
-                Kind::Map => size_of::<crate::map_table::MapObj>(),
-                Kind::Thread => thread_object::SIZE as usize,
+                Kind::Map => (size_of::<MapObj>(), (*(*o.cast::<MapObj>()).table).owned_bytes()),
+                Kind::Thread => (thread_object::SIZE as usize, 0),
             };
             match ty.kind {
                 Kind::Object => {
@@ -495,7 +526,7 @@ impl Heap {
                     }
                 }
                 Kind::Map => {
-                    let t = &*(*o.cast::<crate::map_table::MapObj>()).table;
+                    let t = &*(*o.cast::<MapObj>()).table;
                     for i in 0..t.keys.len() {
                         if t.live[i] {
                             if t.keys_are_strings() {
@@ -509,7 +540,7 @@ impl Heap {
                 }
                 Kind::String | Kind::ValueArray | Kind::Thread => {}
             }
-            size_class(bytes as u64).map_or(0, |c| cell_bytes(c) as usize)
+            size_class(bytes as u64).map_or(0, |c| cell_bytes(c) as usize) + owned
         }
     }
 
@@ -523,6 +554,7 @@ impl Heap {
             if Self::is_marked(o) {
                 i += 1;
             } else {
+                self.footprint -= unsafe { owned_bytes(o) };
                 unsafe { finalize(o) };
                 self.finalizable.swap_remove(i);
             }
@@ -575,6 +607,21 @@ fn prefetch(o: *mut Obj) {
     }
     #[cfg(not(target_arch = "x86_64"))]
     let _ = o;
+}
+
+/// The bytes `o` owns outside the heap: an array's separate buffer, a
+/// map's table (what [`Heap::owned_changed`] was told of).
+///
+/// # Safety
+/// `o` is a live object of a heap.
+unsafe fn owned_bytes(o: *mut Obj) -> usize {
+    unsafe {
+        match (*(*o).header.ty()).kind {
+            Kind::ValueArray | Kind::RefArray => crate::array_buffer::owned_bytes(o.cast()),
+            Kind::Map => (*(*o.cast::<MapObj>()).table).owned_bytes(),
+            Kind::Object | Kind::String | Kind::Thread => 0,
+        }
+    }
 }
 
 /// Releases what an object owns outside the heap (array buffers, map

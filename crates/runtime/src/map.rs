@@ -64,6 +64,7 @@ pub unsafe extern "C" fn tess_map_set(m: *mut MapObj, key: i64, val: i64) {
     match t.find(key as u64) {
         Some(i) => t.vals[i] = val as u64,
         None => {
+            let before = t.owned_bytes();
             t.compact();
             let at = t.keys.len();
             t.keys.push(key as u64);
@@ -71,6 +72,10 @@ pub unsafe extern "C" fn tess_map_set(m: *mut MapObj, key: i64, val: i64) {
             t.live.push(true);
             t.count += 1;
             t.insert_index(key as u64, at);
+            let after = t.owned_bytes();
+            if after != before {
+                crate::thread::owned_changed(m.cast(), before, after);
+            }
         }
     }
 }

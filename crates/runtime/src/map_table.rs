@@ -27,6 +27,17 @@ pub struct Table {
 }
 
 impl Table {
+    /// The bytes this table holds: its vectors' and its index's capacity
+    /// (each index entry counted as a key, a position and a control byte;
+    /// string keys' copies are not counted).
+    pub fn owned_bytes(&self) -> usize {
+        let index = match &self.index {
+            Index::Words(m) => m.capacity() * 17,
+            Index::Strings(m) => m.capacity() * 25,
+        };
+        8 * (self.keys.capacity() + self.vals.capacity()) + self.live.capacity() + index
+    }
+
     pub fn keys_are_strings(&self) -> bool {
         matches!(self.index, Index::Strings(_))
     }

@@ -290,6 +290,12 @@ pub fn finalize_when_dead(o: *mut Obj) {
     current().heap.finalize_when_dead(o);
 }
 
+/// Records that what `o`, an object of the calling thread, owns outside
+/// the heap went from `from` to `to` bytes ([`crate::gc::Heap::owned_changed`]).
+pub fn owned_changed(o: *mut Obj, from: usize, to: usize) {
+    current().heap.owned_changed(o, from, to);
+}
+
 /// The write barrier for the runtime's own stores of a reference into an
 /// object that may have survived a collection since it was made.
 ///
