@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Compile-time growth (issue 14): each shape of program is compiled with
+"""Compile-time growth (issues 14 and 30): each shape of program is compiled with
 `tess build` at a base size and at 10 times that size; a linear compiler
 takes about 10 times as long. Prints the median build times and the ratio.
 
@@ -13,6 +13,19 @@ from common import TESS, bench_args  # noqa: E402
 
 def lines(n):
     return "var x = 0\n" + "x += 1\n" * n + "print(x)\n"
+
+
+def one_function(n):
+    # Issue 30: one function of n statements (the register allocator's time
+    # grew with the square of a function's size: 60,000 took 16.8 s).
+    body = "".join(f"    x = x * 3 % 1000 + {i % 7}\n" for i in range(n))
+    return "fn f() -> Int {\n    var x = 0\n" + body + "    return x\n}\nprint(f())\n"
+
+
+def main_file(n):
+    # Issue 30: a main file of n statements, assignments and branches.
+    body = "".join(f"x = x * 3 % 1000 + {i % 7}\n" if i % 2 else "if x > 500 { x -= 1 }\n" for i in range(n))
+    return "var x = 0\n" + body + "print(x)\n"
 
 
 def nested_try(n):
@@ -46,6 +59,8 @@ def errors(n):
 # (name, program of size n, base size, whether it compiles)
 SHAPES = [
     ("statements (x += 1)", lines, 8000, True),
+    ("one function", one_function, 20000, True),
+    ("main file", main_file, 20000, True),
     ("nested try", nested_try, 99, True),
     ("nested if", nested_if, 99, True),
     ("functions", functions, 1000, True),

@@ -34,10 +34,11 @@ pub(crate) fn object_isa(opt: Opt) -> Result<OwnedTargetIsa, CodegenError> {
 }
 
 /// The target of [`isa`], with Cranelift's optimisations (the e-graph
-/// pass) or without: very large functions are compiled without, since the
-/// pass grows faster than linearly with a function's size.
+/// pass and the backtracking register allocator) or without: very large
+/// functions are compiled without, since both grow faster than linearly
+/// with a function's size.
 pub(crate) fn isa_optimising(pic: bool, optimise: bool) -> Result<OwnedTargetIsa, CodegenError> {
-    target(pic, optimise, "backtracking")
+    target(pic, optimise, if optimise { "backtracking" } else { "single_pass" })
 }
 
 fn target(pic: bool, optimise: bool, regalloc: &str) -> Result<OwnedTargetIsa, CodegenError> {
