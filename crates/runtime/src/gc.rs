@@ -581,10 +581,11 @@ impl Heap {
         live
     }
 
-    /// One line for `TESS_GC_STATS=1`, printed at exit.
-    pub fn stats(&self) -> String {
+    /// One line for `TESS_GC_STATS=1`, printed when the heap's thread
+    /// ends (the main thread's at exit); `who` follows "gc" to say whose.
+    pub fn stats(&self, who: &str) -> String {
         format!(
-            "gc: {} collections ({} young, {} full), heap {} KiB (peak {} KiB), old generation {} KiB (peak {} KiB); pauses young {}, full {}",
+            "gc{who}: {} collections ({} young, {} full), heap {} KiB (peak {} KiB), old generation {} KiB (peak {} KiB); pauses young {}, full {}",
             self.collections,
             self.young_pauses.count(),
             self.full_pauses.count(),
