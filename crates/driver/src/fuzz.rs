@@ -33,6 +33,9 @@ pub fn library_check(bytes: &[u8]) {
     let _ = tessera_rt::elf_check::check_shared_library(bytes);
 }
 
+/// A fuzz target: its name and its entry point.
+pub type Target = (&'static str, fn(&[u8]));
+
 /// Every target by name (`fuzz/` builds one binary per entry).
-pub const TARGETS: &[(&str, fn(&[u8]))] =
+pub const TARGETS: &[Target] =
     &[("parse", parse), ("front_end", front_end), ("interface", interface), ("library_check", library_check)];

@@ -125,7 +125,7 @@ fn call_fn_inner(c: &mut Checker, name: &str, args: &[ast::Expr], span: Span, ex
             if name == "print" && v.ty == Ty::Int {
                 return Some(rt(RuntimeFn::PrintInt, vec![v], Ty::Void));
             }
-            let s = c.to_string(v, vspan);
+            let s = c.stringify(v, vspan);
             let func = match name {
                 "print" => RuntimeFn::Print,
                 "write" => RuntimeFn::Write,
@@ -135,7 +135,7 @@ fn call_fn_inner(c: &mut Checker, name: &str, args: &[ast::Expr], span: Span, ex
         }
         "String" => {
             let (v, vspan) = one_arg(c, args, span, name)?;
-            c.to_string(v, vspan)
+            c.stringify(v, vspan)
         }
         "Float" | "Int" | "Int32" => {
             let (v, vspan) = one_arg(c, args, span, name)?;

@@ -192,7 +192,7 @@ impl Checker<'_> {
                 ast::StrSeg::Text(t) => parts.push(Expr::new(ExprKind::Str(t.clone()), Ty::Str)),
                 ast::StrSeg::Expr(e) => {
                     let v = self.expr(e, None);
-                    parts.push(self.to_string(v, e.span));
+                    parts.push(self.stringify(v, e.span));
                 }
             }
         }
@@ -200,7 +200,7 @@ impl Checker<'_> {
     }
 
     /// A printable value as a String (errors for the rest).
-    pub(crate) fn to_string(&mut self, v: Expr, span: Span) -> Expr {
+    pub(crate) fn stringify(&mut self, v: Expr, span: Span) -> Expr {
         if v.ty == Ty::Str {
             return v;
         }

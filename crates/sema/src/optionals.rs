@@ -146,7 +146,7 @@ impl Checker<'_> {
     pub(crate) fn optional_to_string(&mut self, v: Expr, span: Span) -> Expr {
         let ty = v.ty.clone();
         let held = self.new_local("$opt", ty.clone());
-        let text = self.to_string(unwrapped(held, &ty), span);
+        let text = self.stringify(unwrapped(held, &ty), span);
         let nil = Expr::new(ExprKind::Str("nil".into()), Ty::Str);
         let cond = Expr::new(ExprKind::Cond(Box::new(present(held, &ty)), Box::new(text), Box::new(nil)), Ty::Str);
         Expr::new(ExprKind::Bind(held, Box::new(v), Box::new(cond)), Ty::Str)

@@ -119,7 +119,7 @@ impl Lexer<'_, '_> {
                     self.pos += 1;
                 }
                 let word = &self.text[lo..self.pos];
-                match Kw::from_str(word) {
+                match Kw::from_word(word) {
                     Some(k) => Tok::Keyword(k),
                     None => Tok::Ident(word.to_string()),
                 }

@@ -65,7 +65,7 @@ pub enum Kw {
 }
 
 impl Kw {
-    pub fn from_str(s: &str) -> Option<Kw> {
+    pub fn from_word(s: &str) -> Option<Kw> {
         use Kw::*;
         Some(match s {
             "fn" => Fn,

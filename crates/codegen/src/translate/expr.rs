@@ -134,7 +134,7 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
                 // Elements first (each kept alive by its own slot), then one
                 // allocation that they are stored into directly.
                 let vals = self.values(items)?;
-                let words: Vec<Value> = vals.iter().zip(items).map(|(&v, item)| self.to_word(v, &item.ty)).collect();
+                let words: Vec<Value> = vals.iter().zip(items).map(|(&v, item)| self.word_of(v, &item.ty)).collect();
                 let elem_is_ref = matches!(&e.ty, Ty::Array(t) if t.is_ref());
                 let is_ref = self.b.ins().iconst(types::I8, i64::from(elem_is_ref));
                 let n = self.b.ins().iconst(types::I64, items.len() as i64);
@@ -180,11 +180,11 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
             }
             ExprKind::ToWord(a) => {
                 let x = self.value(a)?;
-                self.to_word(x, &a.ty)
+                self.word_of(x, &a.ty)
             }
             ExprKind::FromWord(a) => {
                 let x = self.value(a)?;
-                self.from_word(x, &e.ty)
+                self.value_of_word(x, &e.ty)
             }
             ExprKind::Len(a) => {
                 let x = self.value(a)?;
@@ -232,7 +232,7 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
         self.b.ins().load(t, element, addr, 0)
     }
 
-    pub(super) fn to_word(&mut self, v: Value, ty: &Ty) -> Value {
+    pub(super) fn word_of(&mut self, v: Value, ty: &Ty) -> Value {
         match ty {
             Ty::Int32 => self.b.ins().sextend(types::I64, v),
             Ty::Bool => self.b.ins().uextend(types::I64, v),
@@ -241,7 +241,7 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
         }
     }
 
-    pub(super) fn from_word(&mut self, w: Value, ty: &Ty) -> Value {
+    pub(super) fn value_of_word(&mut self, w: Value, ty: &Ty) -> Value {
         match ty {
             Ty::Int32 => self.b.ins().ireduce(types::I32, w),
             Ty::Bool => self.b.ins().ireduce(types::I8, w),

@@ -161,7 +161,7 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
         if !ty.boxed_when_optional() {
             return Ok(v);
         }
-        let w = self.to_word(v, ty);
+        let w = self.word_of(v, ty);
         self.call_rt_value(RuntimeFn::BoxValue, &[w])
     }
 
@@ -171,7 +171,7 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
             return v;
         }
         let w = self.b.ins().load(types::I64, flags(), v, layout::boxed::VALUE);
-        self.from_word(w, inner)
+        self.value_of_word(w, inner)
     }
 
     /// Evaluates an optional for immediate use: `(present, value)`, where
@@ -181,7 +181,7 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
         if let ExprKind::MapGet(m, k) = &opt.kind {
             let mv = self.value(m)?;
             let kv = self.value(k)?;
-            let kw = self.to_word(kv, &k.ty);
+            let kw = self.word_of(kv, &k.ty);
             let pos = self.call_rt_value(RuntimeFn::MapFind, &[mv, kw])?;
             let present = self.b.ins().icmp_imm_s(IntCC::SignedGreaterThanOrEqual, pos, 0);
             return Ok((present, OptionalValue::MapEntry(mv, pos)));
@@ -197,7 +197,7 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
             OptionalValue::Plain(v) => Ok(self.unbox(v, inner)),
             OptionalValue::MapEntry(m, pos) => {
                 let w = self.call_rt_value(RuntimeFn::MapValueAt, &[m, pos])?;
-                Ok(self.from_word(w, inner))
+                Ok(self.value_of_word(w, inner))
             }
         }
     }
@@ -263,9 +263,9 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
         self.root(m)?;
         for (k, v) in pairs {
             let kv = self.value(k)?;
-            let kw = self.to_word(kv, &k.ty);
+            let kw = self.word_of(kv, &k.ty);
             let vv = self.value(v)?;
-            let vw = self.to_word(vv, &v.ty);
+            let vw = self.word_of(vv, &v.ty);
             self.call_rt(RuntimeFn::MapSet, &[m, kw, vw])?;
         }
         Ok(m)
@@ -273,7 +273,7 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
 
     /// `m[k]` as an optional.
     pub(super) fn map_get(&mut self, m: Value, key: Value, key_ty: &Ty, value_ty: &Ty) -> R<Value> {
-        let kw = self.to_word(key, key_ty);
+        let kw = self.word_of(key, key_ty);
         let boxed = self.b.ins().iconst(types::I8, i64::from(value_ty.boxed_when_optional()));
         self.call_rt_value(RuntimeFn::MapGetOpt, &[m, kw, boxed])
     }
@@ -300,10 +300,10 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
                 t.b.ins().brif(live, entry, &[], step, &[]);
                 t.b.switch_to_block(entry);
                 let kw = t.call_rt_value(RuntimeFn::MapKeyAt, &[m, i])?;
-                let kv = t.from_word(kw, &kt);
+                let kv = t.value_of_word(kw, &kt);
                 t.set_local(key, kv);
                 let vw = t.call_rt_value(RuntimeFn::MapValueAt, &[m, i])?;
-                let vv = t.from_word(vw, &vt);
+                let vv = t.value_of_word(vw, &vt);
                 t.set_local(value, vv);
                 Ok(())
             },

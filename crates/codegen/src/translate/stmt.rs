@@ -144,9 +144,9 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
             Place::MapEntry(m, k) => {
                 let mv = self.value(m)?;
                 let kv = self.value(k)?;
-                let kw = self.to_word(kv, &k.ty);
+                let kw = self.word_of(kv, &k.ty);
                 let v = self.value(e)?;
-                let w = self.to_word(v, &e.ty);
+                let w = self.word_of(v, &e.ty);
                 self.call_rt(RuntimeFn::MapSet, &[mv, kw, w])?;
             }
         }

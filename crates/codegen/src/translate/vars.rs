@@ -116,7 +116,7 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
     }
 
     /// Reads variable `g`. A `shared var` is a whole word, read atomically
-    /// and converted as array elements are (`to_word`, `from_word`).
+    /// and converted as array elements are (`word_of`, `value_of_word`).
     pub(super) fn read_var(&mut self, g: GlobalId) -> R<Value> {
         let ty = &self.hir.globals[g].ty;
         let (addr, at) = self.var_addr(g)?;
@@ -124,7 +124,7 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
             return Ok(self.b.ins().load(clif_type(ty).unwrap_or(PTR), flags(), addr, at));
         }
         let word = self.b.ins().atomic_load(types::I64, MemFlagsData::trusted(), addr);
-        Ok(self.from_word(word, ty))
+        Ok(self.value_of_word(word, ty))
     }
 
     /// Writes `v` to variable `g`.
@@ -135,7 +135,7 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
             self.b.ins().store(flags(), v, addr, at);
             return Ok(());
         }
-        let word = self.to_word(v, &global.ty);
+        let word = self.word_of(v, &global.ty);
         self.b.ins().atomic_store(MemFlagsData::trusted(), word, addr);
         Ok(())
     }
@@ -151,10 +151,10 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
         let current = self.b.append_block_param(retry, types::I64);
         self.b.ins().jump(retry, &[first.into()]);
         self.b.switch_to_block(retry);
-        let value = self.from_word(current, ty);
+        let value = self.value_of_word(current, ty);
         self.b.def_var(self.body.vars[old], value);
         let updated = self.value(new)?;
-        let updated = self.to_word(updated, ty);
+        let updated = self.word_of(updated, ty);
         let seen = self.b.ins().atomic_cas(MemFlagsData::trusted(), addr, current, updated);
         let lost = self.b.ins().icmp(cranelift_codegen::ir::condcodes::IntCC::NotEqual, seen, current);
         let done = self.b.create_block();
