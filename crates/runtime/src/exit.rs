@@ -5,15 +5,9 @@
 #[no_mangle]
 pub extern "C" fn tess_rt_shutdown() {
     crate::output::flush_stdout();
-    if gc_stats_wanted() {
+    if crate::gc::stats_wanted() {
         eprintln!("{}", crate::thread::current().heap.stats(""));
     }
-}
-
-/// Whether `TESS_GC_STATS=1`: every heap reports when its thread ends.
-pub fn gc_stats_wanted() -> bool {
-    static WANTED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *WANTED.get_or_init(|| std::env::var_os("TESS_GC_STATS").is_some_and(|v| v != "0"))
 }
 
 /// `exit(code)`.

@@ -141,7 +141,19 @@ pub struct Heap {
 /// Whether `TESS_GC_STRESS=1`: every allocation collects.
 fn stress() -> bool {
     static STRESS: OnceLock<bool> = OnceLock::new();
-    *STRESS.get_or_init(|| std::env::var_os("TESS_GC_STRESS").is_some_and(|v| v != "0"))
+    *STRESS.get_or_init(|| env_flag("TESS_GC_STRESS"))
+}
+
+/// Whether `TESS_GC_STATS=1`: every heap reports ([`Heap::stats`]) when
+/// its thread ends.
+pub fn stats_wanted() -> bool {
+    static WANTED: OnceLock<bool> = OnceLock::new();
+    *WANTED.get_or_init(|| env_flag("TESS_GC_STATS"))
+}
+
+/// Whether the environment variable `name` is set to anything but `0`.
+fn env_flag(name: &str) -> bool {
+    std::env::var_os(name).is_some_and(|v| v != "0")
 }
 
 impl Default for Heap {
@@ -253,16 +265,15 @@ impl Heap {
                 self.current[class] = None;
                 continue;
             };
-            if page.released {
-                page.released = false;
-                self.footprint += PAGE_BYTES;
-                self.peak_footprint = self.peak_footprint.max(self.footprint);
-            }
+            let was_released = std::mem::replace(&mut page.released, false);
             if !page.young {
                 page.young = true;
                 self.young_pages.push(pi);
             }
             let (from, to) = unsafe { (page.base.add(start * cell), page.base.add(end * cell)) };
+            if was_released {
+                self.grow_footprint(PAGE_BYTES);
+            }
             self.since_gc += to as usize - from as usize;
             if self.stress {
                 let words = from.cast::<u64>();
@@ -277,9 +288,14 @@ impl Heap {
     fn add_page(&mut self, class: usize) -> usize {
         let base = self.fresh_page();
         self.pages.push(Page { base, class, scan: 0, young: false, released: false });
-        self.footprint += PAGE_BYTES;
-        self.peak_footprint = self.peak_footprint.max(self.footprint);
+        self.grow_footprint(PAGE_BYTES);
         self.pages.len() - 1
+    }
+
+    /// Counts `bytes` more of memory the heap holds, and its peak.
+    fn grow_footprint(&mut self, bytes: usize) {
+        self.footprint += bytes;
+        self.peak_footprint = self.peak_footprint.max(self.footprint);
     }
 
     /// A zeroed page from the current chunk, mapping a new chunk (whose
@@ -289,7 +305,7 @@ impl Heap {
             let chunk = gc_chunks::map_chunk();
             self.chunks.push(chunk);
             self.chunk_rest = (unsafe { chunk.add(PAGE_BYTES) }, CHUNK_BYTES - PAGE_BYTES);
-            self.footprint += PAGE_BYTES;
+            self.grow_footprint(PAGE_BYTES);
         }
         let (base, left) = self.chunk_rest;
         self.chunk_rest = (unsafe { base.add(PAGE_BYTES) }, left - PAGE_BYTES);
@@ -306,8 +322,7 @@ impl Heap {
         }
         self.large.push((p, size));
         self.since_gc += size;
-        self.footprint += size;
-        self.peak_footprint = self.peak_footprint.max(self.footprint);
+        self.grow_footprint(size);
         p
     }
 
@@ -327,8 +342,7 @@ impl Heap {
         if to >= from {
             let grew = to - from;
             self.since_gc += grew;
-            self.footprint += grew;
-            self.peak_footprint = self.peak_footprint.max(self.footprint);
+            self.grow_footprint(grew);
             if old {
                 self.old += grew;
             }
@@ -438,21 +452,21 @@ impl Heap {
     /// swings between 22 and 37 MiB: releasing at once the pages above
     /// the threshold doubled its system time).
     fn release_empty_pages(&mut self) {
-        let empty = |page: &Page| {
+        let mut released = 0;
+        let mut empty = Vec::new();
+        for (pi, page) in self.pages.iter().enumerate() {
             let base = page.base as usize;
-            gc_chunks::next_marked(base, base + PAGE_BYTES).is_none()
-        };
-        let in_use = self.pages.iter().filter(|p| !empty(p)).count() * PAGE_BYTES;
-        let mut kept = in_use;
+            if page.released {
+                released += 1;
+            } else if gc_chunks::next_marked(base, base + PAGE_BYTES).is_none() {
+                empty.push(pi);
+            }
+        }
+        let in_use = (self.pages.len() - released - empty.len()) * PAGE_BYTES;
         let keep = 2 * (self.full_threshold + NURSERY_BYTES);
-        for page in &mut self.pages {
-            if page.released || !empty(page) {
-                continue;
-            }
-            if kept + PAGE_BYTES <= keep {
-                kept += PAGE_BYTES;
-                continue;
-            }
+        let kept_empty = keep.saturating_sub(in_use) / PAGE_BYTES;
+        for &pi in empty.iter().skip(kept_empty) {
+            let page = &mut self.pages[pi];
             unsafe { libc::madvise(page.base.cast(), PAGE_BYTES, libc::MADV_DONTNEED) };
             page.released = true;
             self.footprint -= PAGE_BYTES;
@@ -540,12 +554,9 @@ impl Heap {
                 Kind::Object => (ty.size as usize, 0),
                 Kind::String => (string::BYTES as usize + (*o.cast::<Str>()).len as usize + 1, 0),
                 Kind::ValueArray | Kind::RefArray => {
-                    let a = &*o.cast::<Array>();
-                    if a.data == crate::array_buffer::inline_data(o.cast()) {
-                        (size_of::<Array>() + 8 * a.cap as usize, 0)
-                    } else {
-                        (size_of::<Array>(), 8 * a.cap as usize)
-                    }
+                    // The elements are in the cell unless they own a buffer.
+                    let owned = crate::array_buffer::owned_bytes(o.cast());
+                    (size_of::<Array>() + 8 * (*o.cast::<Array>()).cap as usize - owned, owned)
                 }
                 Kind::Map => (size_of::<MapObj>(), (*(*o.cast::<MapObj>()).table).owned_bytes()),
                 Kind::Thread => (thread_object::SIZE as usize, 0),

@@ -141,7 +141,7 @@ pub unsafe fn detach(t: *mut Thread) {
     CURRENT.with(|c| c.set(null_mut()));
     unsafe {
         let state = Box::from_raw(t);
-        if crate::exit::gc_stats_wanted() {
+        if crate::gc::stats_wanted() {
             eprintln!("{}", state.heap.stats(&format!(" (thread {})", state.id)));
         }
         for &b in &state.blocks {
