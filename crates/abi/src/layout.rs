@@ -41,6 +41,41 @@ pub mod object {
     }
 }
 
+/// A function value (LANGUAGE.md §7, MODULES.md §12): a collected object
+/// whose code takes the object itself first (its environment), then the
+/// parameters, then the thread's state; `C_ENTRY` is C-convention code for
+/// the same function, or 0 for a closure that captures (C cannot call it).
+/// Captured variables follow, one word each (`docs/abi.md`, "Closures").
+pub mod closure {
+    pub const CODE: i32 = 8;
+    pub const C_ENTRY: i32 = 16;
+    /// The first captured variable's word; the size of a function value
+    /// that captures nothing.
+    pub const CAPTURES: i32 = 24;
+}
+
+/// How the runtime's array functions (`map`, `sortBy`...) pass and read
+/// one value of a type they only see as a word: a code per type, packed a
+/// byte each into the `kinds` argument (`kinds::pack`).
+pub mod value_kind {
+    /// `Int`, and references compared by identity.
+    pub const WORD: u8 = 0;
+    pub const FLOAT: u8 = 1;
+    pub const BOOL: u8 = 2;
+    pub const INT32: u8 = 3;
+    /// A reference to a `String`, compared by content.
+    pub const STRING: u8 = 4;
+    /// No value (a function without a result).
+    pub const VOID: u8 = 5;
+
+    /// The `kinds` argument: the elements' kind, a second value's (a
+    /// result's or an accumulator's), and whether a new array's elements
+    /// are references.
+    pub const fn pack(element: u8, other: u8, refs: bool) -> i64 {
+        element as i64 | (other as i64) << 8 | (refs as i64) << 16
+    }
+}
+
 /// `String`: header, byte length, UTF-8 bytes, then a NUL (for `CString`).
 pub mod string {
     pub const LEN: i32 = 8;

@@ -66,6 +66,8 @@ const SUFFIXES: &[(&str, &str)] = &[
     (FIELD_OFFSET, "field offset"),
     (METHOD_SLOT, "method slot"),
     (C_ENTRY, "C entry"),
+    (FN_VALUE_CODE, "function value"),
+    (FN_VALUE, "function value object"),
 ];
 
 /// Suffix of the cell holding the address of a type info built at run time.
@@ -74,6 +76,10 @@ const TYPE_INFO_CELL: &str = "4$tic";
 const FIELD_OFFSET: &str = "4$off";
 /// Suffix of a function's C-convention entry.
 const C_ENTRY: &str = "6$entry";
+/// Suffix of the code of a function used as a value (`docs/abi.md`,
+/// closures), and of that value's static object.
+const FN_VALUE_CODE: &str = "7$fvcode";
+const FN_VALUE: &str = "6$value";
 /// Suffix of the cell holding a method's byte offset in a type info.
 const METHOD_SLOT: &str = "5$slot";
 
@@ -101,6 +107,17 @@ pub fn method_slot(module: &str, class: &str, method: &str) -> String {
 /// threads). Local to each object that takes the function's address.
 pub fn c_entry(symbol: &str) -> String {
     symbol.to_string() + C_ENTRY
+}
+
+/// The static object of a function used as a value, local to each object
+/// that names the function (`docs/abi.md`, closures).
+pub fn fn_value(symbol: &str) -> String {
+    symbol.to_string() + FN_VALUE
+}
+
+/// The code of [`fn_value`]: takes the value first, calls the function.
+pub fn fn_value_code(symbol: &str) -> String {
+    symbol.to_string() + FN_VALUE_CODE
 }
 
 /// Any symbol of a Tessera module as people read it: `_T3geo5Shape4area`

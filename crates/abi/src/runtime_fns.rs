@@ -58,6 +58,9 @@ runtime_functions! {
     WriteBarrier = "tess_write_barrier"(Ptr, Ptr);
     /// Box a value word (an optional of a value type).
     BoxValue = "tess_box"(I64) -> Ptr;
+    /// The C-convention code of a function value (what C is handed for
+    /// it); throws when the value is a closure that captures.
+    CCode = "tess_c_code"(Ptr) -> Ptr, throws;
 
     // Exceptions.
     Throw = "tess_throw"(Ptr), throws;
@@ -122,6 +125,21 @@ runtime_functions! {
     /// (elements are references, count, fill word).
     ArrFill = "tess_arr_fill"(I8, I64, I64) -> Ptr, throws;
     ArrSlice = "tess_arr_slice"(Ptr, I64, I64) -> Ptr, throws;
+    /// `xs.map(f)`: (array, function value, `value_kind::pack`).
+    ArrMap = "tess_arr_map"(Ptr, Ptr, I64) -> Ptr, throws;
+    ArrFilter = "tess_arr_filter"(Ptr, Ptr, I64) -> Ptr, throws;
+    ArrForEach = "tess_arr_for_each"(Ptr, Ptr, I64), throws;
+    /// `any` (0) or `all` (1): (array, function value, kinds, which).
+    ArrAnyAll = "tess_arr_any_all"(Ptr, Ptr, I64, I8) -> I8, throws;
+    /// (array, initial word, function value, kinds) -> the result's word.
+    ArrReduce = "tess_arr_reduce"(Ptr, I64, Ptr, I64) -> I64, throws;
+    /// Sorts in place by a comparison returning <0, 0, >0; stable.
+    ArrSortBy = "tess_arr_sort_by"(Ptr, Ptr, I64), throws;
+    /// Sorts numbers or strings in place: (array, element kind).
+    ArrSort = "tess_arr_sort"(Ptr, I64);
+    /// (array, word, element kind) -> first index or -1.
+    ArrIndexOf = "tess_arr_index_of"(Ptr, I64, I64) -> I64;
+    ArrReversed = "tess_arr_reversed"(Ptr) -> Ptr;
     /// Throw the `IndexError` for (array, index).
     ArrIndexError = "tess_arr_index_error"(Ptr, I64), throws;
 

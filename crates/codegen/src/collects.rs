@@ -76,6 +76,8 @@ fn expr(e: &Expr, calls: &mut Vec<FuncId>) -> bool {
         | ExprKind::CallIndirect(..)
         | ExprKind::CallVirtual { .. }
         | ExprKind::New { .. }
+        | ExprKind::Closure { .. }
+        | ExprKind::CFunction(_)
         | ExprKind::MapLit(_)
         | ExprKind::MapGet(..)
         | ExprKind::Rt { .. }

@@ -11,6 +11,7 @@ mod code_table;
 mod collects;
 mod compile;
 mod debug_info;
+mod fn_values;
 pub mod jit;
 mod module_gen;
 pub mod object_file;

@@ -43,6 +43,8 @@ pub(crate) struct ModuleGen<'h, M: Module> {
     /// The C-convention entries of this module's Tessera functions used
     /// as values (`Self::c_entry`), to be defined once translated.
     entries: Vec<(FuncId, usize)>,
+    /// Function values that capture nothing, and their code to define.
+    pub(crate) fn_values: crate::fn_values::FnValues,
     strings: HashMap<String, DataId>,
     imports: HashMap<RuntimeFn, FuncId>,
     data_imports: HashMap<String, DataId>,
@@ -153,6 +155,7 @@ impl<'h, M: Module> ModuleGen<'h, M> {
             var_offsets,
             vars_key,
             entries: Vec::new(),
+            fn_values: Default::default(),
             strings: HashMap::new(),
             imports: HashMap::new(),
             data_imports: HashMap::new(),
@@ -597,6 +600,7 @@ impl<'h, M: Module> ModuleGen<'h, M> {
 
     /// Defines the entries [`Self::c_entry`] declared.
     pub(crate) fn define_entries(&mut self) -> Result<(), CodegenError> {
+        self.define_fn_value_codes()?;
         for (id, f) in std::mem::take(&mut self.entries) {
             let target = self.func(f)?;
             let state = self.runtime_fn(RuntimeFn::ThreadState)?;

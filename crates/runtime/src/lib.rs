@@ -25,12 +25,14 @@
 
 pub mod array;
 pub mod array_buffer;
+pub mod array_fns;
 pub mod c_memory;
 pub mod class_builder;
 pub mod code_map;
 pub mod elf_check;
 pub mod exc;
 pub mod exit;
+pub mod function;
 pub mod gc;
 mod gc_chunks;
 mod gc_stats;

@@ -67,6 +67,24 @@ pub struct TypeInfo {
 
 unsafe impl Sync for TypeInfo {}
 
+impl TypeInfo {
+    /// A built-in object type of `size` bytes that holds no references
+    /// (boxes, function values that capture nothing).
+    pub const fn plain(name: *const Str, size: u64) -> TypeInfo {
+        TypeInfo {
+            kind: Kind::Object,
+            flags: 0,
+            size,
+            nrefs: 0,
+            refs: std::ptr::null(),
+            name,
+            depth: 0,
+            display: std::ptr::null(),
+            nslots: 0,
+        }
+    }
+}
+
 /// A class's type info followed by its virtual table, as compiled modules
 /// lay it out too (slot `i` at byte `size_of::<TypeInfo>() + 8 i`).
 #[repr(C)]

@@ -158,17 +158,7 @@ static BOX_NAME: StaticStr<3> = StaticStr::new(b"Box");
 
 /// Type info of the boxes that hold optionals of value types.
 #[no_mangle]
-pub static tess_ti_Box: TypeInfo = TypeInfo {
-    kind: Kind::Object,
-    flags: 0,
-    size: boxed::SIZE as u64,
-    nrefs: 0,
-    refs: std::ptr::null(),
-    name: (&raw const BOX_NAME).cast(),
-    depth: 0,
-    display: std::ptr::null(),
-    nslots: 0,
-};
+pub static tess_ti_Box: TypeInfo = TypeInfo::plain((&raw const BOX_NAME).cast(), boxed::SIZE as u64);
 
 /// A box holding one 8-byte value (an `Int?`, `Float?`, `Bool?`...).
 #[no_mangle]

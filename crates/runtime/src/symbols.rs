@@ -9,8 +9,8 @@ use crate::exc::TessError;
 use crate::map_table::MapObj;
 use crate::object::{tess_ti_String, Array, Obj, Str, TypeInfo};
 use crate::{
-    array::*, c_memory::*, class_builder::*, code_map::*, exc::*, exit::*, io::*, loader::*, map::*, module_vars::*,
-    process::*, spawn::*, string::*, thread::*, trace::*,
+    array::*, array_fns::*, c_memory::*, class_builder::*, code_map::*, exc::*, exit::*, function::*, io::*, loader::*,
+    map::*, module_vars::*, process::*, spawn::*, string::*, thread::*, trace::*,
 };
 use std::ffi::c_char;
 use tess_abi::runtime_fns::same_str;
@@ -113,6 +113,16 @@ table! {
         StrByteAt: tess_str_byte_at(*const Str, i64) -> i64;
         FloatToFixed: tess_float_to_fixed(f64, i64) -> *mut Str;
         BoxValue: tess_box(i64) -> *mut Obj;
+        ArrMap: tess_arr_map(*mut Array, *mut Obj, i64) -> *mut Array;
+        ArrFilter: tess_arr_filter(*mut Array, *mut Obj, i64) -> *mut Array;
+        ArrForEach: tess_arr_for_each(*mut Array, *mut Obj, i64);
+        ArrAnyAll: tess_arr_any_all(*mut Array, *mut Obj, i64, i8) -> i8;
+        ArrReduce: tess_arr_reduce(*mut Array, i64, *mut Obj, i64) -> i64;
+        ArrSortBy: tess_arr_sort_by(*mut Array, *mut Obj, i64);
+        ArrSort: tess_arr_sort(*mut Array, i64);
+        ArrIndexOf: tess_arr_index_of(*mut Array, i64, i64) -> i64;
+        ArrReversed: tess_arr_reversed(*mut Array) -> *mut Array;
+        CCode: tess_c_code(*const Obj) -> *const u8;
         StrToInt: tess_str_to_int(*const Str) -> *mut Obj;
         StrToFloat: tess_str_to_float(*const Str) -> *mut Obj;
         StrFromCString: tess_str_from_cstring(*const c_char) -> *mut Str;
@@ -141,7 +151,7 @@ table! {
         tess_ti_String, tess_ti_ValueArray, tess_ti_RefArray,
         tess_ti_Object, tess_ti_Error, tess_ti_OverflowError, tess_ti_DivisionByZeroError,
         tess_ti_IndexError, tess_ti_NilError, tess_ti_CastError, tess_ti_KeyError,
-        tess_ti_IOError, tess_ti_LoadError, tess_ti_AbiError, tess_ti_ThreadError, tess_ti_Thread, tess_ti_Box, tess_ti_Map,
+        tess_ti_IOError, tess_ti_LoadError, tess_ti_AbiError, tess_ti_ThreadError, tess_ti_Thread, tess_ti_Box, tess_ti_Map, tess_ti_Function,
     ]
 }
 

@@ -16,6 +16,23 @@ pub(crate) struct LocalInfo {
     pub mutable: bool,
     /// Where it is declared.
     pub span: Span,
+    /// A `var` a closure may capture lives in a cell (`closures.rs`): the
+    /// local holds the cell, an object of this class whose one field is
+    /// the variable.
+    pub cell: Option<ClassId>,
+}
+
+/// A variable of an enclosing body a closure uses (`closures.rs`): the
+/// value (or, for a `var`, its cell) is copied into the closure's
+/// environment when the closure is made.
+#[derive(Clone)]
+pub(crate) struct Capture {
+    pub name: String,
+    /// The variable (or its cell) as the enclosing body reads it.
+    pub outer: hir::Expr,
+    pub mutable: bool,
+    pub span: Span,
+    pub cell: Option<ClassId>,
 }
 
 /// Where the body being checked sits.
@@ -25,6 +42,8 @@ pub(crate) enum BodyKind {
     Function,
     Method,
     Init,
+    /// An anonymous function's (`closures.rs`).
+    Closure,
 }
 
 /// Per-body state (see the module documentation).
@@ -38,6 +57,12 @@ pub(crate) struct Body {
     pub self_class: Option<ClassId>,
     /// Definite-initialisation state inside an `init`.
     pub init_state: Option<InitState>,
+    /// In a closure's body: the variables of enclosing bodies it uses, in
+    /// the order of its environment's fields.
+    pub captures: Vec<Capture>,
+    /// The names used inside closures of this body (`closures.rs`): a
+    /// `var` of one of these names lives in a cell.
+    pub closure_names: std::rc::Rc<std::collections::HashSet<String>>,
 }
 
 impl Body {
@@ -50,6 +75,8 @@ impl Body {
             kind,
             self_class: None,
             init_state: None,
+            captures: Vec::new(),
+            closure_names: Default::default(),
         }
     }
 
@@ -59,9 +86,14 @@ impl Body {
     }
 
     pub(crate) fn bind_local(&mut self, name: &ast::Ident, ty: Ty, mutable: bool) -> LocalId {
+        self.bind_local_in(name, ty, mutable, None)
+    }
+
+    /// [`Self::bind_local`] of a local that holds `cell` (of type `ty`).
+    pub(crate) fn bind_local_in(&mut self, name: &ast::Ident, ty: Ty, mutable: bool, cell: Option<ClassId>) -> LocalId {
         let id = self.new_local(&name.name, ty);
         if let Some(scope) = self.scopes.last_mut() {
-            scope.insert(name.name.clone(), LocalInfo { id, mutable, span: name.span });
+            scope.insert(name.name.clone(), LocalInfo { id, mutable, span: name.span, cell });
         }
         id
     }

@@ -195,7 +195,11 @@ fn call_fn_inner(c: &mut Checker, name: &str, args: &[ast::Expr], span: Span, ex
         "spawn" => {
             let thread = c.class_ty(THREAD);
             let f = Ty::Fn(Box::default(), Box::new(Ty::Void));
-            rt(RuntimeFn::Spawn, fixed_args(c, args, &[f], span, &what)?, thread)
+            let f = fixed_args(c, args, &[f], span, &what)?
+                .into_iter()
+                .map(|a| c.c_code(a, args.first().map(|w| w.span)))
+                .collect();
+            rt(RuntimeFn::Spawn, f, thread)
         }
         "readFile" => rt(RuntimeFn::ReadFile, fixed_args(c, args, &[Ty::Str], span, &what)?, Ty::Str),
         "writeFile" => rt(RuntimeFn::WriteFile, fixed_args(c, args, &[Ty::Str, Ty::Str], span, &what)?, Ty::Void),
@@ -281,6 +285,11 @@ fn call_method_inner(c: &mut Checker, obj: Expr, name: &ast::Ident, args: &[ast:
         a.insert(0, Expr::new(ExprKind::Int(0), Ty::Error));
         Some(a)
     };
+    if let Ty::Array(elem) = &ty {
+        if crate::array_fns::METHODS.contains(&name.name.as_str()) {
+            return c.array_method(obj, elem, name, args, span);
+        }
+    }
     let (rt_fn, mut a, ret) = match (&ty, name.name.as_str()) {
         (Ty::Error, _) => return None,
         (Ty::Str, "substring") => (RuntimeFn::StrSubstring, with_self(c, &[Ty::Int, Ty::Int])?, Ty::Str),

@@ -508,6 +508,13 @@ impl Checker<'_> {
     /// order the files are given), then the main file runs in order.
     fn check_init(&mut self, files: &[ast::File]) -> (FuncId, Option<FuncId>) {
         self.begin_body(Ty::Void, BodyKind::TopLevel);
+        self.body_fn = None;
+        self.body.closure_names =
+            crate::closures::closure_names(files.iter().flat_map(|f| &f.items).flat_map(|i| match i {
+                ast::Item::Stmt(s) => std::slice::from_ref(s),
+                ast::Item::InitBlock(b) => b.stmts.as_slice(),
+                _ => &[],
+            }));
         // Imported modules are initialised first, in import order.
         let mut body: Vec<Stmt> = self
             .import_inits
@@ -697,6 +704,8 @@ impl Checker<'_> {
         let sig = self.sigs[id].clone();
         self.begin_body(sig.ret.clone(), kind);
         self.body.self_class = class;
+        self.body.closure_names = crate::closures::closure_names(&body.stmts);
+        self.body_fn = Some(id);
         let mut params = Vec::new();
         if let Some(c) = class {
             params.push(self.new_local("self", self.class_ty(c)));
@@ -706,6 +715,9 @@ impl Checker<'_> {
             params.push(self.bind_local(&p.name, ty.clone(), false));
         }
         let mut out = Vec::new();
+        if self.funcs[id].extern_c {
+            self.c_function_params(&f.params, &params, &mut out);
+        }
         self.block(body, &mut out);
         if self.body.ret != Ty::Void && !crate::stmt::always_exits(&body.stmts) {
             let ret = self.body.ret.clone();

@@ -45,6 +45,14 @@ pub(crate) struct Checker<'d> {
     pub enums: HashMap<String, hir::Enum>,
     /// The body being checked.
     pub body: Body,
+    /// While a closure's body is checked: the bodies around it, innermost
+    /// last (`closures.rs` captures from them).
+    pub outer_bodies: Vec<Body>,
+    /// The function whose body is being checked (names its closures).
+    pub body_fn: Option<FuncId>,
+    /// How many synthetic declarations (closures, cells) each source file
+    /// has had so far: their symbols' numbers.
+    pub synthetic: HashMap<u32, usize>,
     /// Imported declarations consulted so far (`note_use`); interior
     /// mutability because lookups that consult them take `&self`.
     pub uses: RefCell<BTreeSet<hir::Origin>>,
@@ -74,6 +82,9 @@ impl<'d> Checker<'d> {
             class_names: HashMap::new(),
             enums: HashMap::new(),
             body: Body::new(Ty::Void, BodyKind::TopLevel),
+            outer_bodies: Vec::new(),
+            body_fn: None,
+            synthetic: HashMap::new(),
             uses: RefCell::new(BTreeSet::new()),
             refs: None,
         }

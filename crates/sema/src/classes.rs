@@ -624,6 +624,10 @@ impl Checker<'_> {
         let decl = c.inits.first();
         self.begin_body(Ty::Void, BodyKind::Init);
         self.body.self_class = Some(id);
+        self.body_fn = Some(func);
+        if let Some(body) = decl.and_then(|d| d.body.as_ref()).and_then(ast::Body::block) {
+            self.body.closure_names = crate::closures::closure_names(&body.stmts);
+        }
         let self_local = self.new_local("self", self.class_ty(id));
         let mut params = vec![self_local];
         let init_params = self.class_info[id].init_params.clone().unwrap_or_default();

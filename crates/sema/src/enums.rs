@@ -394,7 +394,7 @@ impl Checker<'_> {
     /// variable.
     pub(crate) fn enum_named(&self, e: &AExpr) -> Option<ClassId> {
         let class = match &e.kind {
-            AKind::Name(name) if self.lookup_local(name).is_none() && !self.global_names.contains_key(name) => {
+            AKind::Name(name) if !self.is_local_name(name) && !self.global_names.contains_key(name) => {
                 *self.class_names.get(name)?
             }
             AKind::Member(m, name) => match &m.kind {

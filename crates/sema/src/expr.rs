@@ -62,6 +62,7 @@ impl Checker<'_> {
             ast::ExprKind::Is(v, t) => self.cast(v, t, e.span, CastKind::Is),
             ast::ExprKind::As(v, t) => self.cast(v, t, e.span, CastKind::As),
             ast::ExprKind::AsOpt(v, t) => self.cast(v, t, e.span, CastKind::AsOpt),
+            ast::ExprKind::Closure(c) => self.closure(c, e.span, expected),
             ast::ExprKind::Error => error_expr(),
         }
     }
@@ -71,6 +72,11 @@ impl Checker<'_> {
     /// `self`; in an `init` before phase 2, using it as a value is an error
     /// (when `complete` is asked for).
     pub(crate) fn self_expr(&mut self, span: Span, complete: bool) -> Expr {
+        if self.body.kind == BodyKind::Closure {
+            if let Some(v) = self.find_var("self") {
+                return v.value();
+            }
+        }
         let Some(class) = self.body.self_class.filter(|_| matches!(self.body.kind, BodyKind::Method | BodyKind::Init))
         else {
             self.error_hint(
@@ -230,11 +236,11 @@ impl Checker<'_> {
     }
 
     pub(crate) fn name(&mut self, n: &str, span: Span) -> Expr {
-        if let Some(l) = self.lookup_local(n) {
-            let ty = self.body.locals[l.id].ty.clone();
-            let kw = if l.mutable { "var" } else { "let" };
-            self.note_value_ref(span, l.span, Some(ty.clone()), |_| format!("{kw} {n}: {ty}"));
-            return Expr::new(ExprKind::Local(l.id), self.body.locals[l.id].ty.clone());
+        if let Some(v) = self.find_var(n) {
+            let ty = v.ty.clone();
+            let kw = if v.mutable { "var" } else { "let" };
+            self.note_value_ref(span, v.span, Some(ty.clone()), |_| format!("{kw} {n}: {ty}"));
+            return v.value();
         }
         if let Some(g) = self.global_names.get(n) {
             let (id, gspan) = (g.id, g.span);
@@ -383,7 +389,7 @@ impl Checker<'_> {
 
     fn member(&mut self, obj: &ast::Expr, name: &ast::Ident) -> Expr {
         if let ast::ExprKind::Name(m) = &obj.kind {
-            if m == "CPointer" && self.lookup_local(m).is_none() {
+            if m == "CPointer" && !self.is_local_name(m) {
                 return crate::builtins::cpointer_constant(self, name);
             }
             if self.is_module_name(m) {
@@ -470,7 +476,7 @@ impl Checker<'_> {
             }
         }
         match &callee.kind {
-            ast::ExprKind::Name(n) if self.lookup_local(n).is_none() && !self.global_names.contains_key(n) => {
+            ast::ExprKind::Name(n) if !self.is_local_name(n) && !self.global_names.contains_key(n) => {
                 if let Some(&(id, fspan)) = self.fn_names.get(n) {
                     self.check_private(n, callee.span);
                     self.note_ref(callee.span, fspan, |c| c.fn_hover(id));
@@ -484,7 +490,9 @@ impl Checker<'_> {
                     }
                     let params = self.sigs[id].params.clone();
                     let ret = self.sigs[id].ret.clone();
+                    let written = args;
                     let args = self.args(args, &params, span, &format!("`{}`", n.replace("::", ".")));
+                    let args = self.c_boundary_args(id, args, written);
                     return Expr::new(ExprKind::Call(id, args), ret);
                 }
                 if let Some(&class) = self.class_names.get(n) {
@@ -512,7 +520,9 @@ impl Checker<'_> {
                     self.note_origin(self.funcs[id].origin.clone());
                     let params = self.sigs[id].params.clone();
                     let ret = self.sigs[id].ret.clone();
+                    let written = args;
                     let args = self.args(args, &params, span, &format!("`{m}.{}`", name.name));
+                    let args = self.c_boundary_args(id, args, written);
                     return Expr::new(ExprKind::Call(id, args), ret);
                 }
             }

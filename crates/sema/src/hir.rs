@@ -480,6 +480,18 @@ pub enum ExprKind {
     },
     /// A field of an object, by byte offset.
     Field(Box<Expr>, Offset),
+    /// A closure that captures (`sema::closures`): an object of `class`
+    /// whose code is `func` (environment first) and whose fields after the
+    /// code words are `captures`, evaluated here (`docs/abi.md`, closures).
+    /// A function value that captures nothing is a `FnRef`.
+    Closure {
+        func: FuncId,
+        class: ClassId,
+        captures: Vec<Expr>,
+    },
+    /// A C function pointer (of the expression's function type) as a
+    /// function value, for Tessera code to call (`docs/abi.md`, closures).
+    CFunction(Box<Expr>),
     /// `e is C` (e non-null).
     InstanceOf(Box<Expr>, ClassId),
     /// `e as C` (throws `CastError`) or, with `optional`, `e as? C`.
@@ -605,6 +617,7 @@ impl Expr {
             ExprKind::CallDirect(_, args) | ExprKind::CallVirtual { args, .. } => args.iter().collect(),
             ExprKind::Call(_, args)
             | ExprKind::New { args, .. }
+            | ExprKind::Closure { captures: args, .. }
             | ExprKind::Rt { args, .. }
             | ExprKind::ArrayLit(args)
             | ExprKind::Interp(args)
@@ -627,6 +640,7 @@ impl Expr {
             | ExprKind::FromWord(a)
             | ExprKind::Len(a)
             | ExprKind::Field(a, _)
+            | ExprKind::CFunction(a)
             | ExprKind::InstanceOf(a, _)
             | ExprKind::Cast { value: a, .. }
             | ExprKind::Wrap(a)

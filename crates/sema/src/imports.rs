@@ -369,6 +369,6 @@ impl Checker<'_> {
 
     /// Whether `name` refers to an imported module here (not shadowed).
     pub(crate) fn is_module_name(&self, name: &str) -> bool {
-        self.modules.contains_key(name) && self.lookup_local(name).is_none() && !self.global_names.contains_key(name)
+        self.modules.contains_key(name) && !self.is_local_name(name) && !self.global_names.contains_key(name)
     }
 }

@@ -18,8 +18,9 @@ use tess_abi::mangle;
 pub use tess_syntax::ast::Access;
 
 const MAGIC: &[u8; 4] = b"TESI";
-/// Bumped on any change to the encoding below.
-pub const FORMAT_VERSION: u32 = 10;
+/// Bumped on any change to the encoding below, or to the binary interface
+/// it describes (11: function values became objects, `docs/abi.md`).
+pub const FORMAT_VERSION: u32 = 11;
 /// Bytes of the BLAKE3 checksum of the contents, after the version.
 const CHECKSUM_BYTES: usize = 32;
 

@@ -3,11 +3,13 @@
 //! generation consumes. It does no I/O and knows nothing about Cranelift.
 
 pub mod abi_diff;
+mod array_fns;
 mod body;
 pub mod builtins;
 mod check;
 mod checker;
 mod classes;
+mod closures;
 mod enums;
 mod expr;
 pub mod hir;

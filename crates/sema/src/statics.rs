@@ -78,9 +78,7 @@ impl Checker<'_> {
     fn class_named<'e>(&self, e: &'e ast::Expr) -> Option<&'e str> {
         match &e.kind {
             ast::ExprKind::Name(n)
-                if self.lookup_local(n).is_none()
-                    && !self.global_names.contains_key(n)
-                    && self.class_names.contains_key(n) =>
+                if !self.is_local_name(n) && !self.global_names.contains_key(n) && self.class_names.contains_key(n) =>
             {
                 Some(n)
             }

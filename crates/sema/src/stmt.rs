@@ -69,8 +69,7 @@ impl Checker<'_> {
                 let e = self.expr(init, declared.as_ref());
                 let e = self.settle(e, declared.as_ref(), init.span);
                 let ty = declared.unwrap_or_else(|| e.ty.clone());
-                let id = self.bind_local(&v.name, ty, v.mutable);
-                out.push(Stmt::Let(id, Box::new(e)));
+                self.declare_var(&v.name, ty, v.mutable, e, out);
             }
             ast::Stmt::Assign { target, op, value, span } => self.assign(target, *op, value, *span, out),
             ast::Stmt::Expr(e) => {
@@ -247,6 +246,12 @@ impl Checker<'_> {
                 self.block(body, &mut b);
                 Some(Stmt::ForRange { var, lo: Box::new(lo_e), hi: Box::new(hi_e), inclusive: *inclusive, body: b })
             }
+            (ast::ForPattern::Pair(i, x), ast::ExprKind::Call(callee, args))
+                if args.is_empty() && matches!(&callee.kind, ast::ExprKind::Member(_, m) if m.name == "enumerated") =>
+            {
+                let ast::ExprKind::Member(xs, _) = &callee.kind else { return };
+                self.for_enumerated(i, x, xs, body, out)
+            }
             (_, _) => {
                 let coll = self.expr(iter, None);
                 match (pattern, coll.ty.clone()) {
@@ -361,15 +366,24 @@ impl Checker<'_> {
         }
         let (place, ty) = match &target.kind {
             ast::ExprKind::Name(n) => {
-                if let Some(l) = self.lookup_local(n) {
-                    if !l.mutable {
+                if let Some(v) = self.find_var(n) {
+                    if !v.mutable {
                         self.error_hint(
                             target.span,
                             format!("cannot assign to `{n}`: it is not a `var`"),
                             "declare it with `var` to change it",
                         );
                     }
-                    (Place::Local(l.id), self.body.locals[l.id].ty.clone())
+                    let ty = v.ty.clone();
+                    let mut v = v;
+                    if op.is_some() && v.cell.is_some() && !matches!(v.access.kind, ExprKind::Local(_)) {
+                        // `x op= v` on a captured cell: the cell read once.
+                        let held = self.new_local("<cell>", v.access.ty.clone());
+                        let ty = v.access.ty.clone();
+                        out.push(Stmt::Let(held, Box::new(std::mem::replace(&mut v.access, error_expr()))));
+                        v.access = Expr::new(ExprKind::Local(held), ty);
+                    }
+                    (v.place(), ty)
                 } else if let Some(g) = self.global_names.get(n) {
                     let (id, mutable) = (g.id, g.mutable);
                     self.check_private(n, target.span);

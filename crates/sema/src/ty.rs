@@ -36,13 +36,9 @@ pub enum Ty {
 impl Ty {
     /// Whether values of this type are references the collector traces.
     /// Optionals of value types are boxes, so they are references too;
-    /// optional functions are plain (nullable) code pointers.
+    /// function values are objects (`docs/abi.md`, closures).
     pub fn is_ref(&self) -> bool {
-        match self {
-            Ty::Str | Ty::Array(_) | Ty::Map(..) | Ty::Class(..) => true,
-            Ty::Optional(inner) => !matches!(**inner, Ty::Fn(..)),
-            _ => false,
-        }
+        matches!(self, Ty::Str | Ty::Array(_) | Ty::Map(..) | Ty::Class(..) | Ty::Fn(..) | Ty::Optional(_))
     }
 
     /// Whether an optional of this type holds the value in a box.

@@ -365,6 +365,25 @@ pub enum StrSeg {
     Expr(Expr),
 }
 
+/// An anonymous function's parameters and body.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Closure {
+    pub params: Vec<ClosureParam>,
+    pub ret: Option<TypeExpr>,
+    pub body: Block,
+    /// The short form `{ a, b -> ... }`: parameter and result types come
+    /// from the expected type, and a body that is one expression is the
+    /// result.
+    pub short: bool,
+}
+
+/// A closure's parameter; its type may be left to the expected type.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ClosureParam {
+    pub name: Ident,
+    pub ty: Option<TypeExpr>,
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Expr {
     pub kind: ExprKind,
@@ -401,6 +420,9 @@ pub enum ExprKind {
     Is(Box<Expr>, TypeExpr),
     As(Box<Expr>, TypeExpr),
     AsOpt(Box<Expr>, TypeExpr),
+    /// An anonymous function: `fn(x: Int) -> Int { ... }` or the short
+    /// `{ x -> x * 2 }` (LANGUAGE.md §7).
+    Closure(Box<Closure>),
     /// A placeholder after a syntax error, so later phases stay quiet.
     Error,
 }

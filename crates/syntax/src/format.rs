@@ -26,7 +26,8 @@ pub fn format(id: FileId, text: &str) -> Result<String, Diagnostics> {
         return Err(diags);
     }
     let shebang = if text.starts_with("#!") { text.lines().next() } else { None };
-    let mut p = Printer { text, comments, next: 0, out: String::new(), depth: 0, last: 0 };
+    let mut p =
+        Printer { text, comments, next: 0, out: String::new(), depth: 0, last: 0, verbatim: Default::default() };
     if let Some(line) = shebang {
         p.out.push_str(line);
         p.out.push('\n');
@@ -46,6 +47,9 @@ struct Printer<'a> {
     depth: usize,
     /// Where the source printed so far ends.
     last: usize,
+    /// Source ranges printed as written (closures), whose comments are
+    /// printed with them.
+    verbatim: std::cell::RefCell<Vec<Span>>,
 }
 
 /// What the printer lays out between `{` and `}`: an item, a member or a
@@ -149,6 +153,9 @@ impl Printer<'_> {
                 break;
             }
             self.next += 1;
+            if self.verbatim.borrow().iter().any(|v| v.lo <= c.lo && c.hi <= v.hi) {
+                continue;
+            }
             let same_line = !self.text.get(self.last..c.lo as usize).unwrap_or("\n").contains('\n');
             let text = self.src(c).to_string();
             if same_line && self.out.ends_with('\n') && !*in_block_start {
@@ -724,6 +731,13 @@ impl Printer<'_> {
         }
     }
 
+    /// Whether a closure argument was written after the call's
+    /// parentheses (a trailing closure), not inside them.
+    fn trails(&self, arg: &Expr) -> bool {
+        let before = self.text[..arg.span.lo as usize].trim_end();
+        !before.ends_with('(') && !before.ends_with(',')
+    }
+
     fn list(&self, es: &[Expr]) -> String {
         es.iter().map(|e| self.expr(e)).collect::<Vec<_>>().join(", ")
     }
@@ -748,7 +762,16 @@ impl Printer<'_> {
                     pairs.iter().map(|(k, v)| format!("{}: {}", self.expr(k), self.expr(v))).collect();
                 format!("[{}]", ps.join(", "))
             }
-            ExprKind::Call(f, args) => format!("{}({})", self.expr(f), self.list(args)),
+            ExprKind::Call(f, args) => match args.split_last() {
+                Some((last, rest)) if matches!(last.kind, ExprKind::Closure(_)) && self.trails(last) => {
+                    let before = self.text[..last.span.lo as usize].trim_end();
+                    match (rest.is_empty(), before.ends_with(')')) {
+                        (true, false) => format!("{} {}", self.expr(f), self.expr(last)),
+                        _ => format!("{}({}) {}", self.expr(f), self.list(rest), self.expr(last)),
+                    }
+                }
+                _ => format!("{}({})", self.expr(f), self.list(args)),
+            },
             ExprKind::Index(a, i) => format!("{}[{}]", self.expr(a), self.expr(i)),
             ExprKind::Member(o, n) => format!("{}.{}", self.expr(o), n.name),
             ExprKind::OptMember(o, n) => format!("{}?.{}", self.expr(o), n.name),
@@ -768,6 +791,12 @@ impl Printer<'_> {
             ExprKind::Is(x, t) => format!("{} is {}", self.expr(x), self.ty(t)),
             ExprKind::As(x, t) => format!("{} as {}", self.expr(x), self.ty(t)),
             ExprKind::AsOpt(x, t) => format!("{} as? {}", self.expr(x), self.ty(t)),
+            // A closure keeps the layout it was written with (its body may
+            // span lines, which this one-line printer cannot indent).
+            ExprKind::Closure(_) => {
+                self.verbatim.borrow_mut().push(e.span);
+                self.src(e.span).to_string()
+            }
             ExprKind::Error => String::new(),
         }
     }

@@ -121,12 +121,25 @@ struct Parser<'d> {
     error_offsets: Vec<u32>,
     /// How many items of `diags` are in `error_offsets`.
     seen_diags: usize,
+    /// Parsing the head of an `if`, `while`, `for` or `match`, whose `{`
+    /// opens the statement's block, never a trailing closure.
+    no_trailing_closure: bool,
 }
 
 impl<'d> Parser<'d> {
     fn new(toks: Vec<Token>, diags: &'d mut Diagnostics, defer_bodies: bool) -> Parser<'d> {
         let starts = statement_starts(&toks);
-        Parser { defer_bodies, toks, starts, pos: 0, diags, depth: 0, error_offsets: Vec::new(), seen_diags: 0 }
+        Parser {
+            defer_bodies,
+            toks,
+            starts,
+            pos: 0,
+            diags,
+            depth: 0,
+            error_offsets: Vec::new(),
+            seen_diags: 0,
+            no_trailing_closure: false,
+        }
     }
 
     /// Parses one nesting level deeper with `f`; past the limit, a located
@@ -335,7 +348,7 @@ impl<'d> Parser<'d> {
                 let (msg, hint) = if *sym == "{" {
                     (
                         "a block cannot follow an expression",
-                        "closures (`xs.map { x -> x * 2 }`) are not supported yet: loop with `for x in xs { ... }`",
+                        "a closure written after a call is its last argument: `xs.map { x -> x * 2 }`",
                     )
                 } else {
                     ("`=>` is not an operator", "`=>` only separates a `match` arm's pattern from its body")
@@ -816,25 +829,8 @@ impl<'d> Parser<'d> {
 
     fn block_inner(&mut self) -> PResult<Block> {
         let lo = self.expect_sym("{")?;
-        let mut stmts = Vec::new();
-        loop {
-            self.skip_newlines();
-            if self.is_sym("}") {
-                let hi = self.bump();
-                return Ok(Block { stmts, span: lo.to(hi) });
-            }
-            if matches!(self.peek(), Tok::Eof) {
-                self.diags.push(Diagnostic::error(lo, "this block is never closed").with_hint("add the missing `}`"));
-                return Err(Bail);
-            }
-            let start = self.pos;
-            match self.stmt() {
-                Ok(s) => stmts.push(s),
-                Err(Bail) => {
-                    self.recover_from(start);
-                }
-            }
-        }
+        let stmts = self.statements_to_brace(lo, "block")?;
+        Ok(Block { stmts, span: lo.to(self.prev_span()) })
     }
 
     fn stmt(&mut self) -> PResult<Stmt> {
@@ -844,7 +840,7 @@ impl<'d> Parser<'d> {
             Tok::Keyword(Kw::If) => return self.if_stmt(),
             Tok::Keyword(Kw::While) => {
                 self.bump();
-                let cond = self.expr()?;
+                let cond = self.head_expr()?;
                 let body = self.block()?;
                 return Ok(Stmt::While { cond, body, span: lo });
             }
@@ -857,7 +853,7 @@ impl<'d> Parser<'d> {
                 );
                 self.bump();
                 // Its `case` arms are another language's too: skip them.
-                let _ = self.expr()?;
+                let _ = self.head_expr()?;
                 if let Some(close) = self.matching_close().filter(|_| self.is_sym("{")) {
                     self.pos = close + 1;
                 }
@@ -939,7 +935,7 @@ impl<'d> Parser<'d> {
 
     fn match_stmt(&mut self) -> PResult<Stmt> {
         let lo = self.bump();
-        let scrutinee = self.expr()?;
+        let scrutinee = self.head_expr()?;
         self.expect_sym("{")?;
         let mut arms = Vec::new();
         loop {
@@ -1032,9 +1028,9 @@ impl<'d> Parser<'d> {
         let cond = if self.eat_kw(Kw::Let) {
             let name = self.ident()?;
             self.expect_sym("=")?;
-            Cond::Let(name, self.expr()?)
+            Cond::Let(name, self.head_expr()?)
         } else {
-            Cond::Expr(self.expr()?)
+            Cond::Expr(self.head_expr()?)
         };
         let then = self.block()?;
         let els = if self.eat_kw(Kw::Else) {
@@ -1063,7 +1059,7 @@ impl<'d> Parser<'d> {
         if !self.eat_kw(Kw::In) {
             return Err(self.error_here("`in`"));
         }
-        let iter = self.expr()?;
+        let iter = self.head_expr()?;
         let body = self.block()?;
         Ok(Stmt::For { pattern, iter, body, span: lo })
     }
@@ -1094,6 +1090,24 @@ impl<'d> Parser<'d> {
 
     fn expr(&mut self) -> PResult<Expr> {
         self.nested(Self::coalesce)
+    }
+
+    /// The expression before a statement's block (`if c {`, `while c {`,
+    /// `for x in xs {`, `match v {`): a `{` after it is the block's (as in
+    /// Swift); inside brackets a trailing closure is allowed again.
+    fn head_expr(&mut self) -> PResult<Expr> {
+        let saved = std::mem::replace(&mut self.no_trailing_closure, true);
+        let r = self.expr();
+        self.no_trailing_closure = saved;
+        r
+    }
+
+    /// An expression inside brackets, where a `{` cannot open a block.
+    fn inner_expr(&mut self) -> PResult<Expr> {
+        let saved = std::mem::replace(&mut self.no_trailing_closure, false);
+        let r = self.expr();
+        self.no_trailing_closure = saved;
+        r
     }
 
     fn coalesce(&mut self) -> PResult<Expr> {
@@ -1217,7 +1231,7 @@ impl<'d> Parser<'d> {
                 e = Expr { kind: ExprKind::Call(Box::new(e), args), span };
             } else if self.is_sym("[") {
                 self.bump();
-                let idx = self.expr()?;
+                let idx = self.inner_expr()?;
                 self.expect_sym("]")?;
                 let span = e.span.to(self.prev_span());
                 e = Expr { kind: ExprKind::Index(Box::new(e), Box::new(idx)), span };
@@ -1236,6 +1250,19 @@ impl<'d> Parser<'d> {
                 self.bump();
                 let span = e.span.to(self.prev_span());
                 e = Expr { kind: ExprKind::Unwrap(Box::new(e)), span };
+            } else if self.is_sym("{") && !self.no_trailing_closure {
+                // A trailing closure: the last argument of a call,
+                // `xs.map { x -> x * 2 }` or `run(a) { ... }`.
+                let lo = self.span();
+                let closure = self.nested(|p| p.short_closure(lo))?;
+                let span = e.span.to(closure.span);
+                e = match e.kind {
+                    ExprKind::Call(f, mut args) => {
+                        args.push(closure);
+                        Expr { kind: ExprKind::Call(f, args), span }
+                    }
+                    _ => Expr { kind: ExprKind::Call(Box::new(e), vec![closure]), span },
+                };
             } else {
                 return Ok(e);
             }
@@ -1260,7 +1287,7 @@ impl<'d> Parser<'d> {
     fn call_args(&mut self) -> PResult<Vec<Expr>> {
         let mut items = Vec::new();
         while !self.eat_sym(")") {
-            let e = self.expr()?;
+            let e = self.inner_expr()?;
             if let (ExprKind::Name(n), true) = (&e.kind, self.is_sym(":")) {
                 self.diags.push(
                     Diagnostic::error(e.span, format!("arguments are passed by position, not by name (`{n}:`)"))
@@ -1300,11 +1327,20 @@ impl<'d> Parser<'d> {
                 return Ok(Expr { span: span.to(name.span), kind: ExprKind::Super(name) });
             }
             Tok::Sym("(") => {
-                let e = self.expr()?;
+                let e = self.inner_expr()?;
                 self.expect_sym(")")?;
                 return Ok(Expr { kind: e.kind, span: span.to(self.prev_span()) });
             }
-            Tok::Sym("[") => return self.array_or_map(span),
+            Tok::Sym("[") => {
+                let saved = std::mem::replace(&mut self.no_trailing_closure, false);
+                let r = self.array_or_map(span);
+                self.no_trailing_closure = saved;
+                return r;
+            }
+            Tok::Sym("{") => {
+                self.pos = start;
+                return self.short_closure(span);
+            }
             Tok::Keyword(k @ (Kw::And | Kw::Or | Kw::Not)) => {
                 self.diags.push(
                     Diagnostic::error(span, format!("`{}` is reserved", k.as_str()))
@@ -1312,13 +1348,7 @@ impl<'d> Parser<'d> {
                 );
                 return Err(Bail);
             }
-            Tok::Keyword(Kw::Fn) => {
-                self.diags.push(
-                    Diagnostic::error(span, "anonymous functions are not supported yet")
-                        .with_hint("declare a top-level `fn` and use its name as the value"),
-                );
-                return Err(Bail);
-            }
+            Tok::Keyword(Kw::Fn) => return self.fn_closure(span),
             Tok::Sym(op @ ("+" | "-")) if self.prev_is_adjacent(start, op) => {
                 let doubled = format!("{op}{op}");
                 self.diags.push(
@@ -1333,6 +1363,108 @@ impl<'d> Parser<'d> {
             }
         };
         Ok(Expr { kind, span })
+    }
+
+    /// `fn(params) -> R { body }` after its `fn`; a parameter's type may be
+    /// left out where the expected type gives it.
+    fn fn_closure(&mut self, lo: Span) -> PResult<Expr> {
+        self.expect_sym("(")?;
+        let mut params = Vec::new();
+        while !self.eat_sym(")") {
+            let name = self.ident()?;
+            let ty = if self.eat_sym(":") { Some(self.type_expr()?) } else { None };
+            params.push(ClosureParam { name, ty });
+            if !self.eat_sym(",") {
+                self.expect_sym(")")?;
+                break;
+            }
+        }
+        let ret = if self.eat_sym("->") { Some(self.type_expr()?) } else { None };
+        let saved = std::mem::replace(&mut self.no_trailing_closure, false);
+        let body = self.block();
+        self.no_trailing_closure = saved;
+        let body = body?;
+        let span = lo.to(body.span);
+        Ok(Expr { kind: ExprKind::Closure(Box::new(Closure { params, ret, body, short: false })), span })
+    }
+
+    /// `{ a, b -> body }`, `{ -> body }` or `{ body }` from its `{`.
+    fn short_closure(&mut self, lo: Span) -> PResult<Expr> {
+        self.expect_sym("{")?;
+        let mut params = Vec::new();
+        if matches!(self.peek(), Tok::Ident(_)) && matches!(self.peek_at(1), Tok::Keyword(Kw::In)) {
+            self.diags.push(
+                Diagnostic::error(self.span(), "a closure's parameters end with `->`, not `in`")
+                    .with_hint("write `{ x -> x * 2 }`"),
+            );
+            return Err(Bail);
+        }
+        if matches!(self.peek(), Tok::Ident(_)) && matches!(self.peek_at(1), Tok::Sym(":")) {
+            self.diags.push(
+                Diagnostic::error(self.span(), "a short closure's parameters are written without types").with_hint(
+                    "write `fn(x: Int) -> Int { ... }`, or `{ x -> ... }` where a function type is expected",
+                ),
+            );
+            return Err(Bail);
+        }
+        if self.short_closure_has_params() {
+            while !self.eat_sym("->") {
+                params.push(ClosureParam { name: self.ident()?, ty: None });
+                if !self.eat_sym(",") {
+                    if !self.eat_sym("->") {
+                        return Err(self.error_here("`->` after the closure's parameters"));
+                    }
+                    break;
+                }
+            }
+        }
+        let saved = std::mem::replace(&mut self.no_trailing_closure, false);
+        let stmts = self.statements_to_brace(lo, "closure");
+        self.no_trailing_closure = saved;
+        let stmts = stmts?;
+        let span = lo.to(self.prev_span());
+        let body = Block { stmts, span };
+        Ok(Expr { kind: ExprKind::Closure(Box::new(Closure { params, ret: None, body, short: true })), span })
+    }
+
+    /// After a short closure's `{`: whether `a, b ->` (or `->`) follows.
+    fn short_closure_has_params(&self) -> bool {
+        let mut i = 0;
+        loop {
+            match self.peek_at(i) {
+                Tok::Sym("->") => return true,
+                Tok::Ident(_) => {}
+                _ => return false,
+            }
+            match self.peek_at(i + 1) {
+                Tok::Sym("->") => return true,
+                Tok::Sym(",") => i += 2,
+                _ => return false,
+            }
+        }
+    }
+
+    /// Statements up to the `}` that closes a `what` opened at `lo`.
+    fn statements_to_brace(&mut self, lo: Span, what: &str) -> PResult<Vec<Stmt>> {
+        let mut stmts = Vec::new();
+        loop {
+            self.skip_newlines();
+            if self.is_sym("}") {
+                self.bump();
+                return Ok(stmts);
+            }
+            if matches!(self.peek(), Tok::Eof) {
+                self.diags.push(
+                    Diagnostic::error(lo, format!("this {what} is never closed")).with_hint("add the missing `}`"),
+                );
+                return Err(Bail);
+            }
+            let start = self.pos;
+            match self.stmt() {
+                Ok(s) => stmts.push(s),
+                Err(Bail) => self.recover_from(start),
+            }
+        }
     }
 
     fn array_or_map(&mut self, lo: Span) -> PResult<Expr> {

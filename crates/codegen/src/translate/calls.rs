@@ -29,6 +29,8 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
             ExprKind::CallVirtual { slot, args } => self.call_virtual(slot, args, &e.ty),
             ExprKind::New { class, args } => self.construct(*class, args).map(Some),
             ExprKind::CallIndirect(f, args) => self.call_indirect(f, args),
+            ExprKind::Closure { func, class, captures } => self.make_closure(*func, *class, captures).map(Some),
+            ExprKind::CFunction(raw) => self.c_function(raw, &e.ty).map(Some),
             ExprKind::Rt { func, args } => {
                 let vals = self.values(args)?;
                 let r = self.call_rt(*func, &vals)?;
@@ -41,16 +43,21 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
         }
     }
 
-    /// A call of a function value: the code address it holds.
+    /// A call of a function value: its code, given the value itself
+    /// first (`docs/abi.md`, closures).
     fn call_indirect(&mut self, f: &'h Expr, args: &'h [Expr]) -> R<Option<Value>> {
         let callee = self.value(f)?;
-        let vals = self.values(args)?;
+        let mut vals = vec![callee];
+        vals.extend(self.values(args)?);
         let Ty::Fn(params, ret) = &f.ty else {
             return Err(CodegenError(format!("calling a value of type {}", f.ty)));
         };
-        let sig = abi::signature(self.call_conv, params, ret);
+        let with_env = [&[Ty::CPointer], &params[..]].concat();
+        let sig = abi::tessera_signature(self.call_conv, &with_env, ret);
         let sigref = self.b.import_signature(sig);
-        let call = self.b.ins().call_indirect(sigref, callee, &vals);
+        let code = self.b.ins().load(PTR, flags(), callee, tess_abi::layout::closure::CODE);
+        vals.push(self.thread());
+        let call = self.b.ins().call_indirect(sigref, code, &vals);
         let r = self.b.inst_results(call).first().copied();
         self.check_exception()?;
         Ok(r)

@@ -42,6 +42,8 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
             | ExprKind::CallDirect(..)
             | ExprKind::CallVirtual { .. }
             | ExprKind::New { .. }
+            | ExprKind::Closure { .. }
+            | ExprKind::CFunction(_)
             | ExprKind::CallIndirect(..)
             | ExprKind::Rt { .. } => self.call_expr(e),
             ExprKind::Field(..)
@@ -93,7 +95,7 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
                 // A function called from top-level code may run before a
                 // variable's initialiser: a null reference there is an error,
                 // not a crash. (Top-level code itself cannot read early.)
-                let nullable = matches!(e.ty, Ty::Optional(_) | Ty::Fn(..));
+                let nullable = matches!(e.ty, Ty::Optional(_));
                 if e.ty.is_ref() && !nullable && !self.is_module_init() {
                     let unset = self.b.ins().icmp_imm_s(IntCC::Equal, v, 0);
                     self.raise_if(unset, Raise::Uninitialised, &[])?;
@@ -101,15 +103,10 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
                 v
             }
             ExprKind::FnRef(f) => {
-                // A function value is C-convention code (`docs/abi.md`,
-                // threads): a Tessera function's entry.
-                let id = if crate::abi::takes_thread(&self.hir.funcs[*f]) {
-                    self.mg.c_entry(*f)?
-                } else {
-                    self.mg.func(*f)?
-                };
-                let fref = self.mg.module.declare_func_in_func(id, self.b.func);
-                self.b.ins().func_addr(PTR, fref)
+                // A static object (`docs/abi.md`, closures).
+                let id = self.mg.fn_value(*f)?;
+                let gv = self.mg.module.declare_data_in_func(id, self.b.func);
+                self.b.ins().symbol_value(PTR, gv)
             }
             ExprKind::Nil => self.b.ins().iconst(PTR, 0),
             other => return Err(CodegenError(format!("leaf expression expected, found {other:?}"))),

@@ -17,6 +17,7 @@
 //! blocks), `module_init` (the init entry's own work).
 
 mod calls;
+mod closures;
 mod exceptions;
 mod expr;
 mod facts;
