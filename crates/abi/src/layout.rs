@@ -54,6 +54,35 @@ pub mod closure {
     pub const CAPTURES: i32 = 24;
 }
 
+/// Interfaces (LANGUAGE.md §7, `docs/abi.md`): the descriptor an
+/// interface's module emits, the conformance records a class's module
+/// emits, and the two-word records of a call site's cache.
+pub mod interface {
+    /// Descriptor: method count, name (`*String`), then per method its
+    /// name (`*String`) and default body's code (or 0).
+    pub const DESC_COUNT: i32 = 0;
+    pub const DESC_NAME: i32 = 8;
+    pub const DESC_METHODS: i32 = 16;
+    pub const METHOD_SIZE: i32 = 16;
+    /// Conformance: the address of a word holding the class's type info,
+    /// the interface's descriptor, the entry count, then entries of (name
+    /// `*String`, kind, value).
+    pub const CONF_TYPE_INFO: i32 = 0;
+    pub const CONF_IFACE: i32 = 8;
+    pub const CONF_COUNT: i32 = 16;
+    pub const CONF_ENTRIES: i32 = 24;
+    pub const ENTRY_SIZE: i32 = 24;
+    /// Entry kinds: the value is the code, or the address of a word
+    /// holding the byte offset of a virtual-table slot of the receiver's
+    /// type info (so a subclass's override is found).
+    pub const ENTRY_CODE: u64 = 0;
+    pub const ENTRY_SLOT: u64 = 1;
+    /// A call site's cache holds 0 or the address of a record (type info,
+    /// table) that never changes once published.
+    pub const CACHE_TYPE_INFO: i32 = 0;
+    pub const CACHE_TABLE: i32 = 8;
+}
+
 /// How the runtime's array functions (`map`, `sortBy`...) pass and read
 /// one value of a type they only see as a word: a code per type, packed a
 /// byte each into the `kinds` argument (`kinds::pack`).

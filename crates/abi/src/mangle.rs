@@ -68,6 +68,7 @@ const SUFFIXES: &[(&str, &str)] = &[
     (C_ENTRY, "C entry"),
     (FN_VALUE_CODE, "function value"),
     (FN_VALUE, "function value object"),
+    (IFACE_DESCRIPTOR, "interface descriptor"),
 ];
 
 /// Suffix of the cell holding the address of a type info built at run time.
@@ -80,6 +81,8 @@ const C_ENTRY: &str = "6$entry";
 /// closures), and of that value's static object.
 const FN_VALUE_CODE: &str = "7$fvcode";
 const FN_VALUE: &str = "6$value";
+/// Suffix of an interface's descriptor (`docs/abi.md`, interfaces).
+const IFACE_DESCRIPTOR: &str = "6$iface";
 /// Suffix of the cell holding a method's byte offset in a type info.
 const METHOD_SLOT: &str = "5$slot";
 
@@ -107,6 +110,12 @@ pub fn method_slot(module: &str, class: &str, method: &str) -> String {
 /// threads). Local to each object that takes the function's address.
 pub fn c_entry(symbol: &str) -> String {
     symbol.to_string() + C_ENTRY
+}
+
+/// The descriptor of interface `name` of `module`: its methods' names and
+/// default bodies, from which the runtime builds classes' tables.
+pub fn interface_descriptor(module: &str, name: &str) -> String {
+    symbol(module, &[name]) + IFACE_DESCRIPTOR
 }
 
 /// The static object of a function used as a value, local to each object

@@ -58,6 +58,16 @@ runtime_functions! {
     WriteBarrier = "tess_write_barrier"(Ptr, Ptr);
     /// Box a value word (an optional of a value type).
     BoxValue = "tess_box"(I64) -> Ptr;
+    /// The table of (object, interface descriptor) for a call through an
+    /// interface, remembered in the call site's cache (its address).
+    IfaceTable = "tess_iface_table"(Ptr, Ptr, Ptr) -> Ptr, throws;
+    /// (object, descriptor) -> whether its class implements the interface.
+    Implements = "tess_implements"(Ptr, Ptr) -> I8;
+    /// `x as I` / `x as? I` (optional flag): the object, nil or `CastError`.
+    IfaceCast = "tess_iface_cast"(Ptr, Ptr, I8) -> Ptr, throws;
+    /// A module's conformance records: (count, then record addresses);
+    /// `AbiError` when a class lacks a method an interface now requires.
+    RegisterConformances = "tess_register_conformances"(Ptr), throws;
     /// The C-convention code of a function value (what C is handed for
     /// it); throws when the value is a closure that captures.
     CCode = "tess_c_code"(Ptr) -> Ptr, throws;

@@ -44,6 +44,7 @@ pub fn clif_type(ty: &Ty) -> Option<Type> {
         | Ty::Optional(_)
         | Ty::Fn(..)
         | Ty::Class(..)
+        | Ty::Interface(..)
         | Ty::Nil
         | Ty::Error => Some(PTR),
     }

@@ -51,6 +51,7 @@ fn expr(e: &Expr, calls: &mut Vec<FuncId>) -> bool {
         | ExprKind::Nil
         | ExprKind::Field(..)
         | ExprKind::InstanceOf(..)
+        | ExprKind::Implements(..)
         | ExprKind::Cast { .. }
         | ExprKind::Unwrap(_)
         | ExprKind::Coalesce(..)
@@ -78,6 +79,8 @@ fn expr(e: &Expr, calls: &mut Vec<FuncId>) -> bool {
         | ExprKind::New { .. }
         | ExprKind::Closure { .. }
         | ExprKind::CFunction(_)
+        | ExprKind::CallInterface { .. }
+        | ExprKind::CastInterface { .. }
         | ExprKind::MapLit(_)
         | ExprKind::MapGet(..)
         | ExprKind::Rt { .. }

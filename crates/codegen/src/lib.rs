@@ -12,6 +12,7 @@ mod collects;
 mod compile;
 mod debug_info;
 mod fn_values;
+mod iface_data;
 pub mod jit;
 mod module_gen;
 pub mod object_file;

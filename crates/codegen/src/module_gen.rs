@@ -45,6 +45,8 @@ pub(crate) struct ModuleGen<'h, M: Module> {
     entries: Vec<(FuncId, usize)>,
     /// Function values that capture nothing, and their code to define.
     pub(crate) fn_values: crate::fn_values::FnValues,
+    /// Interface descriptors, conformance records and call-site caches.
+    pub(crate) iface_data: crate::iface_data::IfaceData,
     strings: HashMap<String, DataId>,
     imports: HashMap<RuntimeFn, FuncId>,
     data_imports: HashMap<String, DataId>,
@@ -156,6 +158,7 @@ impl<'h, M: Module> ModuleGen<'h, M> {
             vars_key,
             entries: Vec::new(),
             fn_values: Default::default(),
+            iface_data: Default::default(),
             strings: HashMap::new(),
             imports: HashMap::new(),
             data_imports: HashMap::new(),
@@ -195,6 +198,7 @@ impl<'h, M: Module> ModuleGen<'h, M> {
                 mg.define_type_info(id)?;
             }
         }
+        mg.define_interfaces()?;
         Ok(mg)
     }
 

@@ -37,6 +37,7 @@ pub mod gc;
 mod gc_chunks;
 mod gc_stats;
 pub mod handles;
+pub mod interfaces;
 pub mod io;
 pub mod joinable;
 pub mod loader;

@@ -9,8 +9,8 @@ use crate::exc::TessError;
 use crate::map_table::MapObj;
 use crate::object::{tess_ti_String, Array, Obj, Str, TypeInfo};
 use crate::{
-    array::*, array_fns::*, c_memory::*, class_builder::*, code_map::*, exc::*, exit::*, function::*, io::*, loader::*,
-    map::*, module_vars::*, process::*, spawn::*, string::*, thread::*, trace::*,
+    array::*, array_fns::*, c_memory::*, class_builder::*, code_map::*, exc::*, exit::*, function::*, interfaces::*,
+    io::*, loader::*, map::*, module_vars::*, process::*, spawn::*, string::*, thread::*, trace::*,
 };
 use std::ffi::c_char;
 use tess_abi::runtime_fns::same_str;
@@ -123,6 +123,10 @@ table! {
         ArrIndexOf: tess_arr_index_of(*mut Array, i64, i64) -> i64;
         ArrReversed: tess_arr_reversed(*mut Array) -> *mut Array;
         CCode: tess_c_code(*const Obj) -> *const u8;
+        IfaceTable: tess_iface_table(*const Obj, *const u8, *const std::sync::atomic::AtomicPtr<usize>) -> *const usize;
+        Implements: tess_implements(*const Obj, *const u8) -> i8;
+        IfaceCast: tess_iface_cast(*mut Obj, *const u8, i8) -> *mut Obj;
+        RegisterConformances: tess_register_conformances(*const usize);
         StrToInt: tess_str_to_int(*const Str) -> *mut Obj;
         StrToFloat: tess_str_to_float(*const Str) -> *mut Obj;
         StrFromCString: tess_str_from_cstring(*const c_char) -> *mut Str;

@@ -6,7 +6,9 @@
 //! is gone breaks whoever used it, one that is new breaks nobody. The
 //! details (which field moved, which signature changed) say why.
 
-use crate::interface::{access_word, Access, Class, EnumCase, Function, Global, Interface};
+use crate::interface::{
+    access_word, Access, Class, EnumCase, Function, Global, Interface, InterfaceMethod, InterfaceType,
+};
 
 /// One difference between two interfaces.
 #[derive(Debug, PartialEq)]
@@ -52,6 +54,23 @@ pub fn diff(old: &Interface, new: &Interface) -> Vec<Difference> {
             members(&mut out, &members_of(m, o), &members_of(m, n));
         }
     }
+    let show_iface = |i: &InterfaceType| format!("{}interface {m}.{}", exported(i.exported), i.name);
+    compare(&mut out, &old.interfaces, &new.interfaces, |i| &i.name, |i| &i.fingerprint, show_iface, |_, _| Vec::new());
+    for n in &new.interfaces {
+        let Some(o) = old.interfaces.iter().find(|o| o.name == n.name) else { continue };
+        let show = |x: &InterfaceMethod| interface_method(m, &n.name, x);
+        compare(&mut out, &o.methods, &n.methods, |x| &x.name, |x| &x.fingerprint, show, |_, _| Vec::new());
+        // A method added without a default body breaks the classes of
+        // other modules that implement the interface.
+        for x in n.methods.iter().filter(|x| !x.has_default && !o.methods.iter().any(|y| y.name == x.name)) {
+            let added = format!("added {}", interface_method(m, &n.name, x));
+            if let Some(d) = out.iter_mut().find(|d| d.text == added) {
+                d.breaking = true;
+                d.text =
+                    format!("{added} without a default body: classes that implement {m}.{} must define it", n.name);
+            }
+        }
+    }
     for n in &new.enums {
         if let Some(o) = old.enums.iter().find(|o| o.name == n.name) {
             let show = |c: &EnumCase| case(m, &n.name, c);
@@ -79,6 +98,12 @@ pub fn diff(old: &Interface, new: &Interface) -> Vec<Difference> {
         }
     }
     out
+}
+
+fn interface_method(m: &str, i: &str, x: &InterfaceMethod) -> String {
+    let ps: Vec<String> = x.params.iter().map(|p| p.to_string()).collect();
+    let default = if x.has_default { " (with a default body)" } else { "" };
+    format!("method {m}.{i}.{}({}) -> {}{default}", x.name, ps.join(", "), x.ret)
 }
 
 fn case(m: &str, e: &str, c: &EnumCase) -> String {
@@ -265,6 +290,7 @@ mod tests {
             globals: Vec::new(),
             classes: Vec::new(),
             enums: Vec::new(),
+            interfaces: Vec::new(),
             dependencies: Vec::new(),
             shared: true,
             fingerprint: String::new(),

@@ -55,6 +55,8 @@ pub(crate) struct Body {
     pub kind: BodyKind,
     /// The class whose method or `init` is being checked.
     pub self_class: Option<ClassId>,
+    /// The interface whose default body is being checked.
+    pub self_iface: Option<crate::ty::IfaceId>,
     /// Definite-initialisation state inside an `init`.
     pub init_state: Option<InitState>,
     /// In a closure's body: the variables of enclosing bodies it uses, in
@@ -74,6 +76,7 @@ impl Body {
             loops: 0,
             kind,
             self_class: None,
+            self_iface: None,
             init_state: None,
             captures: Vec::new(),
             closure_names: Default::default(),

@@ -70,6 +70,7 @@ pub fn check_module(
         funcs: c.funcs,
         globals: c.globals,
         classes: c.classes,
+        interfaces: c.interfaces,
         init,
         thread_init,
         mode,
@@ -103,7 +104,9 @@ impl Checker<'_> {
                 }
             }
         }
+        self.declare_interface_names(files);
         self.declare_classes(files);
+        self.declare_interface_methods(files);
         self.check_single_main_file(files);
         for file in files {
             for item in &file.items {
@@ -112,11 +115,16 @@ impl Checker<'_> {
                     ast::Item::Global(v) => {
                         self.all_globals.insert(v.name.name.clone());
                     }
-                    ast::Item::Class(_) | ast::Item::Enum(_) | ast::Item::Stmt(_) | ast::Item::InitBlock(_) => {}
+                    ast::Item::Class(_)
+                    | ast::Item::Enum(_)
+                    | ast::Item::Interface(_)
+                    | ast::Item::Stmt(_)
+                    | ast::Item::InitBlock(_) => {}
                 }
             }
         }
         self.declare_class_members(files);
+        self.check_conformances();
     }
 
     /// Reports a use, in another file, of a top-level `private` declaration.
@@ -362,6 +370,11 @@ impl Checker<'_> {
                         self.note_class(c);
                         self.class_ty(c)
                     }
+                    None if self.modules[&parts[0].name].interfaces.contains_key(&class) => {
+                        let id = self.modules[&parts[0].name].interfaces[&class];
+                        self.note_use(self.interfaces[id].origin.as_ref());
+                        self.iface_ty(id)
+                    }
                     None => {
                         let msg = format!("module `{}` has no public class `{}`", parts[0].name, parts[1].name);
                         self.error_hint(
@@ -386,6 +399,12 @@ impl Checker<'_> {
                     "String" => Ty::Str,
                     "CString" => Ty::CString,
                     "CPointer" => Ty::CPointer,
+                    _ if self.iface_names.contains_key(&name) => {
+                        let (id, span) = self.iface_names[&name];
+                        self.check_private(&name, t.span());
+                        self.note_ref(t.span(), span, |c| format!("interface {}", c.interfaces[id].name));
+                        self.iface_ty(id)
+                    }
                     _ => match self.class_names.get(&name).copied() {
                         Some(id) => {
                             self.check_private(&name, t.span());
@@ -460,6 +479,9 @@ impl Checker<'_> {
             // A `String` argument is passed as its bytes for one call.
             (Ty::Str, Ty::CString) => true,
             (Ty::Class(x, _), Ty::Class(y, _)) => self.is_subclass(*x, *y),
+            (Ty::Class(x, _), Ty::Interface(i, _)) => self.implements(*x, *i),
+            (Ty::Interface(i, _), Ty::Interface(j, _)) => i == j,
+            (Ty::Interface(..), Ty::Class(y, _)) => *y == crate::tables::OBJECT,
             (Ty::Nil, Ty::Optional(_)) => true,
             (Ty::Optional(x), Ty::Optional(y)) => self.fits(x, y),
             (x, Ty::Optional(y)) => self.fits(x, y),
@@ -479,6 +501,7 @@ impl Checker<'_> {
                 (Ty::Nil, _) => "only optional types (`T?`) hold `nil`",
                 (Ty::Optional(_), _) => "unwrap the optional with `!`, `??` or `if let`",
                 (Ty::Class(..), Ty::Class(..)) => "a class converts only to its base classes; use `as` to downcast",
+                (Ty::Class(..), Ty::Interface(..)) => "the class does not declare that it implements it: `class C : I`",
                 (_, Ty::Str) => "convert with `String(x)` or use interpolation",
                 _ => "the types must match exactly",
             };
@@ -692,6 +715,14 @@ impl Checker<'_> {
                         }
                         self.class_bodies(&c);
                     }
+                    ast::Item::Interface(mut i) => {
+                        for m in &mut i.methods {
+                            if let Some(body) = &mut m.body {
+                                parse_body(text, body, self.diags);
+                            }
+                        }
+                        self.interface_bodies(&i);
+                    }
                     _ => {}
                 }
             }
@@ -707,10 +738,19 @@ impl Checker<'_> {
         self.body.closure_names = crate::closures::closure_names(&body.stmts);
         self.body_fn = Some(id);
         let mut params = Vec::new();
-        if let Some(c) = class {
-            params.push(self.new_local("self", self.class_ty(c)));
+        // A method's receiver: of its class, or of its interface (a default body).
+        let receiver = match class {
+            Some(c) => Some(self.class_ty(c)),
+            None if kind == BodyKind::Method => sig.params.first().cloned(),
+            None => None,
+        };
+        if let Some(Ty::Interface(i, _)) = &receiver {
+            self.body.self_iface = Some(*i);
         }
-        let user_params = if class.is_some() { &sig.params[1..] } else { &sig.params[..] };
+        if let Some(r) = &receiver {
+            params.push(self.new_local("self", r.clone()));
+        }
+        let user_params = if receiver.is_some() { &sig.params[1..] } else { &sig.params[..] };
         for (p, ty) in f.params.iter().zip(user_params) {
             params.push(self.bind_local(&p.name, ty.clone(), false));
         }

@@ -38,6 +38,11 @@ pub(crate) struct Checker<'d> {
     /// The C math functions declared so far (see `builtins::libm_call`).
     pub libm: HashMap<String, FuncId>,
     pub classes: Vec<hir::Class>,
+    pub interfaces: Vec<hir::Interface>,
+    /// This module's interfaces by name, with where each is declared.
+    pub iface_names: HashMap<String, (crate::ty::IfaceId, Span)>,
+    /// Imported interfaces by `module.Name`.
+    pub imported_ifaces: HashMap<String, crate::ty::IfaceId>,
     pub class_info: Vec<ClassInfo>,
     pub class_names: HashMap<String, ClassId>,
     /// Enums by name: this module's as `E`, imported ones as `module.E`
@@ -78,6 +83,9 @@ impl<'d> Checker<'d> {
             imported_mutable: HashMap::new(),
             libm: HashMap::new(),
             classes: Vec::new(),
+            interfaces: Vec::new(),
+            iface_names: HashMap::new(),
+            imported_ifaces: HashMap::new(),
             class_info: Vec::new(),
             class_names: HashMap::new(),
             enums: HashMap::new(),

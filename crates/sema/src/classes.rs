@@ -128,6 +128,7 @@ impl Checker<'_> {
             visibility: Visibility::Export,
             open: true,
             file: 0,
+            conforms: Vec::new(),
         });
         self.class_info.push(ClassInfo {
             span: Span::default(),
@@ -138,6 +139,7 @@ impl Checker<'_> {
             init_params,
             init_access: Access::Public,
             own_fields: Vec::new(),
+            interfaces: Vec::new(),
         });
         self.class_names.insert(name.into(), id);
     }
@@ -183,6 +185,7 @@ impl Checker<'_> {
                     visibility: top_visibility(&c.mods),
                     open: c.mods.open.is_some(),
                     file: c.name.span.file.0,
+                    conforms: Vec::new(),
                 });
                 self.class_info.push(ClassInfo {
                     span: c.name.span,
@@ -193,6 +196,7 @@ impl Checker<'_> {
                     init_params: None,
                     init_access: Access::Internal,
                     own_fields: Vec::new(),
+                    interfaces: Vec::new(),
                 });
                 self.class_names.insert(c.name.name.clone(), id);
             }
@@ -201,6 +205,22 @@ impl Checker<'_> {
             let Some((fi, ii)) = self.class_info[id].decl else { continue };
             let ast::Item::Class(c) = &files[fi].items[ii] else { continue };
             let Some(base_expr) = &c.base else { continue };
+            if let ast::TypeExpr::Named(parts) = base_expr {
+                let name = parts.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(".");
+                let imported = parts.len() >= 2
+                    && self.modules.get(&parts[0].name).is_some_and(|m| {
+                        m.interfaces
+                            .contains_key(&parts[1..].iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join("."))
+                    });
+                if self.iface_names.contains_key(&name) || imported {
+                    // `class C : I, J`: no base class, interfaces only.
+                    let mut all = vec![base_expr.clone()];
+                    all.extend(c.interfaces.iter().cloned());
+                    self.resolve_class_interfaces(id, &all);
+                    continue;
+                }
+            }
+            self.resolve_class_interfaces(id, &c.interfaces);
             match self.resolve_type(base_expr) {
                 Ty::Class(b, name) => {
                     if self.classes[b].imported_from.is_some() && !self.classes[b].open {

@@ -72,6 +72,16 @@ impl Checker<'_> {
             let access = Expr::new(ExprKind::Local(l.id), held);
             return Some(Var { access, cell: l.cell, ty, mutable: l.mutable, span: l.span });
         }
+        if let (Some(i), "self") = (self.body.self_iface, name) {
+            let span = self.iface_names.get(&self.interfaces[i].name).map_or(Span::default(), |&(_, s)| s);
+            return Some(Var {
+                access: Expr::new(ExprKind::Local(0), self.iface_ty(i)),
+                cell: None,
+                ty: self.iface_ty(i),
+                mutable: false,
+                span,
+            });
+        }
         if name == "self" && matches!(self.body.kind, BodyKind::Method | BodyKind::Init) {
             let class = self.body.self_class?;
             let access = Expr::new(ExprKind::Local(0), self.class_ty(class));
@@ -197,6 +207,7 @@ impl Checker<'_> {
             std::mem::replace(&mut self.body, Body::new(declared.clone().unwrap_or(Ty::Void), BodyKind::Closure));
         self.body.closure_names = outer.closure_names.clone();
         self.body.self_class = outer.self_class;
+        self.body.self_iface = outer.self_iface;
         self.outer_bodies.push(outer);
         let env = self.new_local("<closure>", Ty::CPointer);
         let mut locals = vec![env];
@@ -324,6 +335,7 @@ impl Checker<'_> {
             visibility: Visibility::Local,
             open: false,
             file: span.file.0,
+            conforms: Vec::new(),
         });
         self.class_info.push(ClassInfo {
             span,
@@ -334,6 +346,7 @@ impl Checker<'_> {
             init_params: None,
             init_access: Access::Private,
             own_fields: Vec::new(),
+            interfaces: Vec::new(),
         });
         id
     }

@@ -72,7 +72,7 @@ impl Checker<'_> {
     /// `self`; in an `init` before phase 2, using it as a value is an error
     /// (when `complete` is asked for).
     pub(crate) fn self_expr(&mut self, span: Span, complete: bool) -> Expr {
-        if self.body.kind == BodyKind::Closure {
+        if self.body.kind == BodyKind::Closure || self.body.self_iface.is_some() {
             if let Some(v) = self.find_var("self") {
                 return v.value();
             }
@@ -226,7 +226,7 @@ impl Checker<'_> {
             self.error_hint(span, msg, hint);
             return error_expr();
         }
-        if let Ty::Class(..) = v.ty {
+        if let Ty::Class(..) | Ty::Interface(..) = v.ty {
             return Expr::new(
                 ExprKind::CallVirtual { slot: Offset::Fixed(type_info::vtable_slot(0) as u32), args: Box::new([v]) },
                 Ty::Str,
@@ -529,6 +529,9 @@ impl Checker<'_> {
             ast::ExprKind::Member(obj, name) => {
                 let is_self = matches!(obj.kind, ast::ExprKind::SelfRef);
                 let o = if is_self { self.self_expr(obj.span, false) } else { self.expr(obj, None) };
+                if let Ty::Interface(iface, _) = o.ty {
+                    return self.interface_call(o, iface, name, args, span);
+                }
                 if let Ty::Class(class, _) = o.ty {
                     // Fields and methods are separate namespaces: a call
                     // is of the method when there is one.
@@ -545,6 +548,7 @@ impl Checker<'_> {
             ast::ExprKind::Super(name) => return self.super_call(name, args, span),
             ast::ExprKind::OptMember(obj, name) => {
                 return self.opt_chain(obj, |c, recv| match recv.ty {
+                    Ty::Interface(iface, _) => c.interface_call(recv, iface, name, args, span),
                     Ty::Class(class, _) if c.find_field(class, &name.name).is_none() => {
                         c.method_call(recv, class, name, args, span)
                     }
@@ -728,7 +732,14 @@ impl Checker<'_> {
     fn cast(&mut self, v: &ast::Expr, t: &ast::TypeExpr, span: Span, kind: CastKind) -> Expr {
         let value = self.expr(v, None);
         let target = self.resolve_type(t);
-        let (Ty::Class(class, _), Ty::Class(from, _)) = (&target, strip_optional(&value.ty)) else {
+        let from = match strip_optional(&value.ty) {
+            Ty::Interface(..) => Ty::Class(OBJECT, std::rc::Rc::new("Object".to_string())),
+            other => other.clone(),
+        };
+        if let (Ty::Interface(iface, _), Ty::Class(..)) = (&target, &from) {
+            return self.interface_cast(value, *iface, kind, span);
+        }
+        let (Ty::Class(class, _), Ty::Class(from, _)) = (&target, &from) else {
             if !matches!(target, Ty::Error) && !matches!(value.ty, Ty::Error) {
                 self.error_hint(
                     span,
@@ -864,11 +875,14 @@ impl Checker<'_> {
                 return self.optional_equality(negated, lhs, rhs, span);
             }
             // Identity of class instances, also through optionals.
-            let identity =
-                |t: &Ty| matches!(t, Ty::Class(..)) || matches!(t, Ty::Optional(i) if matches!(**i, Ty::Class(..)));
+            let object = |t: &Ty| match t {
+                Ty::Interface(..) => Ty::Class(OBJECT, std::rc::Rc::new("Object".to_string())),
+                other => other.clone(),
+            };
+            let identity = |t: &Ty| matches!(object(strip_optional(t)), Ty::Class(..));
             if identity(&lt) && identity(&rt) {
-                let (a, c) = (strip_optional(&lt), strip_optional(&rt));
-                if let (Ty::Class(x, _), Ty::Class(y, _)) = (a, c) {
+                let (a, c) = (object(strip_optional(&lt)), object(strip_optional(&rt)));
+                if let (Ty::Class(x, _), Ty::Class(y, _)) = (&a, &c) {
                     if self.is_subclass(*x, *y) || self.is_subclass(*y, *x) {
                         let cmp = if negated { Cmp::Ne } else { Cmp::Eq };
                         return Expr::new(ExprKind::Compare(cmp, b(lhs), b(rhs)), Ty::Bool);

@@ -2,7 +2,7 @@
 //! replaced by ids, every expression carries its type, and built-ins are
 //! spelled out as runtime calls or dedicated operations.
 
-use crate::ty::{ClassId, Ty};
+use crate::ty::{ClassId, IfaceId, Ty};
 use tess_abi::RuntimeFn;
 pub use tess_syntax::ast::Access;
 use tess_syntax::Span;
@@ -21,6 +21,8 @@ pub struct Module {
     pub classes: Vec<Class>,
     /// This module's enums (their classes are in `classes`).
     pub enums: Vec<Enum>,
+    /// The interfaces this module declares or uses.
+    pub interfaces: Vec<Interface>,
     /// The function that initialises the module (and, in executable mode,
     /// runs the main file's statements): `tess_module_init_<name>`.
     pub init: FuncId,
@@ -231,6 +233,57 @@ pub struct Class {
     pub open: bool,
     /// Index of the source file that declares it (for per-file objects).
     pub file: u32,
+    /// The interfaces it declares it implements (not its bases').
+    pub conforms: Vec<Conformance>,
+}
+
+/// An interface (LANGUAGE.md §7): its methods in declaration order, each
+/// found through the interface's table in the receiver's class
+/// (`docs/abi.md`, interfaces).
+#[derive(Clone, Debug)]
+pub struct Interface {
+    pub name: String,
+    /// Symbol of its descriptor (the methods' names and default bodies).
+    pub descriptor: String,
+    pub methods: Vec<IfaceMethod>,
+    /// Declared by the imported module of this name.
+    pub imported_from: Option<String>,
+    pub origin: Option<Origin>,
+    pub visibility: Visibility,
+    pub file: u32,
+}
+
+/// A method of an interface.
+#[derive(Clone, Debug)]
+pub struct IfaceMethod {
+    pub name: String,
+    /// Parameters after the receiver.
+    pub params: Vec<Ty>,
+    pub ret: Ty,
+    /// The default body (a function whose first parameter is the
+    /// receiver, of the interface's type), in the declaring module.
+    pub default: Option<FuncId>,
+    pub has_default: bool,
+    /// Byte offset of its code in an interface table: constant in the
+    /// declaring module, a cell elsewhere (MODULES.md §12).
+    pub slot: Offset,
+    /// For another module's interface: what a call relies on.
+    pub origin: Option<Origin>,
+}
+
+/// That a class implements an interface, and with what: for each of the
+/// interface's methods the class provides (by name), its code — direct,
+/// or the virtual-table slot whose code the receiver's class holds.
+#[derive(Clone, Debug)]
+pub struct Conformance {
+    pub iface: IfaceId,
+    pub methods: Vec<(String, Impl)>,
+}
+
+#[derive(Clone, Debug)]
+pub enum Impl {
+    Direct(Callee),
+    Slot(Offset),
 }
 
 /// An enum (LANGUAGE.md §7): its values are objects of class `name` and,
@@ -492,6 +545,21 @@ pub enum ExprKind {
     /// A C function pointer (of the expression's function type) as a
     /// function value, for Tessera code to call (`docs/abi.md`, closures).
     CFunction(Box<Expr>),
+    /// A call through an interface: `args[0]` is the receiver (non-null);
+    /// its class's table for `iface` holds the code at `slot`.
+    CallInterface {
+        iface: IfaceId,
+        slot: Offset,
+        args: Box<[Expr]>,
+    },
+    /// Whether the object (non-null) implements the interface.
+    Implements(Box<Expr>, IfaceId),
+    /// `e as I` (throws `CastError`) or, with `optional`, `e as? I`.
+    CastInterface {
+        value: Box<Expr>,
+        iface: IfaceId,
+        optional: bool,
+    },
     /// `e is C` (e non-null).
     InstanceOf(Box<Expr>, ClassId),
     /// `e as C` (throws `CastError`) or, with `optional`, `e as? C`.
@@ -614,7 +682,9 @@ impl Expr {
             | ExprKind::Global(_)
             | ExprKind::FnRef(_)
             | ExprKind::Nil => Vec::new(),
-            ExprKind::CallDirect(_, args) | ExprKind::CallVirtual { args, .. } => args.iter().collect(),
+            ExprKind::CallDirect(_, args)
+            | ExprKind::CallVirtual { args, .. }
+            | ExprKind::CallInterface { args, .. } => args.iter().collect(),
             ExprKind::Call(_, args)
             | ExprKind::New { args, .. }
             | ExprKind::Closure { captures: args, .. }
@@ -642,6 +712,8 @@ impl Expr {
             | ExprKind::Field(a, _)
             | ExprKind::CFunction(a)
             | ExprKind::InstanceOf(a, _)
+            | ExprKind::Implements(a, _)
+            | ExprKind::CastInterface { value: a, .. }
             | ExprKind::Cast { value: a, .. }
             | ExprKind::Wrap(a)
             | ExprKind::Unwrap(a)

@@ -99,6 +99,7 @@ impl Checker<'_> {
             funcs: HashMap::new(),
             globals: HashMap::new(),
             classes: HashMap::new(),
+            interfaces: HashMap::new(),
             shared,
             not_exported: i
                 .functions
@@ -107,8 +108,28 @@ impl Checker<'_> {
                 .map(|f| f.name.clone())
                 .chain(i.globals.iter().filter(|g| !g.exported).map(|g| g.name.clone()))
                 .chain(i.classes.iter().filter(|c| !c.exported).map(|c| c.name.clone()))
+                .chain(i.interfaces.iter().filter(|x| !x.exported).map(|x| x.name.clone()))
                 .collect(),
         };
+        // Interfaces by name first: class headers and signatures name them.
+        for x in &i.interfaces {
+            let id = self.interfaces.len();
+            self.interfaces.push(hir::Interface {
+                name: x.name.clone(),
+                descriptor: x.descriptor.clone(),
+                methods: Vec::new(),
+                imported_from: Some(i.module.clone()),
+                origin: Some(Origin {
+                    module: i.module.clone(),
+                    decl: x.name.clone(),
+                    fingerprint: x.fingerprint.clone(),
+                }),
+                visibility: if x.exported { Visibility::Export } else { Visibility::Hidden },
+                file: 0,
+            });
+            self.imported_ifaces.insert(format!("{}.{}", i.module, x.name), id);
+            module.interfaces.insert(x.name.clone(), id);
+        }
         let mut local: HashMap<String, ClassId> = HashMap::new();
         // Classes first, so every signature can name them.
         for c in &i.classes {
@@ -133,6 +154,7 @@ impl Checker<'_> {
                 visibility: if c.exported { Visibility::Export } else { Visibility::Hidden },
                 open: c.open,
                 file: 0,
+                conforms: Vec::new(),
             });
             self.class_info.push(ClassInfo {
                 span,
@@ -143,13 +165,38 @@ impl Checker<'_> {
                 init_params: None,
                 init_access: Access::Public,
                 own_fields: Vec::new(),
+                interfaces: Vec::new(),
             });
             local.insert(format!("{}.{}", i.module, c.name), id);
             module.classes.insert(c.name.clone(), id);
         }
         let ty = |this: &Self, t: &TypeRef| this.type_from_ref(t, &local);
+        for x in &i.interfaces {
+            let id = self.imported_ifaces[&format!("{}.{}", i.module, x.name)];
+            for m in &x.methods {
+                let method = hir::IfaceMethod {
+                    name: m.name.clone(),
+                    params: m.params.iter().map(|p| ty(self, p)).collect(),
+                    ret: ty(self, &m.ret),
+                    default: None,
+                    has_default: m.has_default,
+                    slot: Offset::Cell(m.slot_cell.as_str().into()),
+                    origin: Some(Origin {
+                        module: i.module.clone(),
+                        decl: format!("{}.{}", x.name, m.name),
+                        fingerprint: m.fingerprint.clone(),
+                    }),
+                };
+                self.interfaces[id].methods.push(method);
+            }
+        }
         for c in &i.classes {
             let id = local[&format!("{}.{}", i.module, c.name)];
+            for path in &c.interfaces {
+                if let Some(&x) = self.imported_ifaces.get(path) {
+                    self.class_info[id].interfaces.push((x, span));
+                }
+            }
             let base = c.base.as_ref().and_then(|b| local.get(b).copied().or_else(|| self.class_names.get(b).copied()));
             let base = base.unwrap_or(OBJECT);
             self.classes[id].base = Some(base);
@@ -309,6 +356,10 @@ impl Checker<'_> {
             TypeRef::Map(k, v) => Ty::Map(b(k), b(v)),
             TypeRef::Optional(e) => Ty::Optional(b(e)),
             TypeRef::Fn(ps, r) => Ty::Fn(Box::new(ps.iter().map(|p| self.type_from_ref(p, local)).collect()), b(r)),
+            TypeRef::Interface(path) => match self.imported_ifaces.get(path) {
+                Some(&i) => self.iface_ty(i),
+                None => Ty::Error,
+            },
             TypeRef::Class(path) => {
                 let id = local.get(path).copied().or_else(|| {
                     let (module, name) = path.split_once('.')?;

@@ -34,6 +34,7 @@ pub struct Interface {
     pub classes: Vec<Class>,
     /// Enums, beside their classes (which are in `classes`).
     pub enums: Vec<Enum>,
+    pub interfaces: Vec<InterfaceType>,
     /// Modules this one was compiled against.
     pub dependencies: Vec<Dependency>,
     /// Built into a shared library: importers reach only its exported
@@ -61,6 +62,32 @@ pub enum TypeRef {
     Optional(Box<TypeRef>),
     Fn(Vec<TypeRef>, Box<TypeRef>),
     Class(String),
+    Interface(String),
+}
+
+/// An interface (LANGUAGE.md §7) as other modules call it and implement
+/// it: its methods by name, each with the cell holding its byte offset in
+/// interface tables (MODULES.md §12).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InterfaceType {
+    pub name: String,
+    pub descriptor: String,
+    pub methods: Vec<InterfaceMethod>,
+    pub exported: bool,
+    /// Over its name and descriptor only: a method added keeps it.
+    pub fingerprint: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InterfaceMethod {
+    pub name: String,
+    pub params: Vec<TypeRef>,
+    pub ret: TypeRef,
+    /// Classes need not define it.
+    pub has_default: bool,
+    pub slot_cell: String,
+    /// Over its signature (a default body added or changed keeps it).
+    pub fingerprint: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -138,6 +165,8 @@ pub struct Class {
     /// another module's): the cell holding its address.
     pub type_info_cell: Option<String>,
     pub base: Option<String>,
+    /// The interfaces it declares it implements, as `module.Name`.
+    pub interfaces: Vec<String>,
     pub fields: Vec<Field>,
     pub methods: Vec<Method>,
     pub init: Option<Init>,
@@ -216,6 +245,40 @@ fn type_ref(m: &hir::Module, t: &Ty) -> TypeRef {
         Ty::Optional(e) => TypeRef::Optional(Box::new(type_ref(m, e))),
         Ty::Fn(ps, r) => TypeRef::Fn(ps.iter().map(|p| type_ref(m, p)).collect(), Box::new(type_ref(m, r))),
         Ty::Class(c, _) => TypeRef::Class(class_path(m, *c)),
+        Ty::Interface(i, _) => TypeRef::Interface(iface_path(m, *i)),
+    }
+}
+
+fn iface_path(m: &hir::Module, i: usize) -> String {
+    let iface = &m.interfaces[i];
+    format!("{}.{}", iface.imported_from.as_deref().unwrap_or(&m.name), iface.name)
+}
+
+/// A visible interface of this module.
+fn interface_type(m: &hir::Module, i: &hir::Interface) -> InterfaceType {
+    let methods = i
+        .methods
+        .iter()
+        .map(|x| {
+            let params: Vec<TypeRef> = x.params.iter().map(|p| type_ref(m, p)).collect();
+            let ret = type_ref(m, &x.ret);
+            let facts = format!("interface method {}.{} {params:?} -> {ret:?}", i.name, x.name);
+            InterfaceMethod {
+                name: x.name.clone(),
+                params,
+                ret,
+                has_default: x.has_default,
+                slot_cell: mangle::method_slot(&m.name, &i.name, &x.name),
+                fingerprint: fingerprint(&facts),
+            }
+        })
+        .collect();
+    InterfaceType {
+        name: i.name.clone(),
+        descriptor: i.descriptor.clone(),
+        methods,
+        exported: i.visibility == Visibility::Export,
+        fingerprint: fingerprint(&format!("interface {} @{}", i.name, i.descriptor)),
     }
 }
 
@@ -282,6 +345,12 @@ pub(crate) fn interface_of(m: &hir::Module) -> Interface {
         .filter(|(_, c)| !c.is_external() && visible(c.visibility))
         .map(|(_, c)| class_interface(m, c))
         .collect();
+    let interfaces: Vec<InterfaceType> = m
+        .interfaces
+        .iter()
+        .filter(|i| i.imported_from.is_none() && visible(i.visibility))
+        .map(|i| interface_type(m, i))
+        .collect();
     let enums: Vec<Enum> = m
         .enums
         .iter()
@@ -295,6 +364,9 @@ pub(crate) fn interface_of(m: &hir::Module) -> Interface {
         .map(|f| f.fingerprint.as_str())
         .chain(globals.iter().map(|g| g.fingerprint.as_str()))
         .chain(classes.iter().map(|c| c.fingerprint.as_str()))
+        .chain(interfaces.iter().flat_map(|i| {
+            std::iter::once(i.fingerprint.as_str()).chain(i.methods.iter().map(|x| x.fingerprint.as_str()))
+        }))
         .chain(
             enums
                 .iter()
@@ -311,6 +383,7 @@ pub(crate) fn interface_of(m: &hir::Module) -> Interface {
         globals,
         classes,
         enums,
+        interfaces,
         dependencies: m.dependencies.iter().map(|module| Dependency { module: module.clone() }).collect(),
         shared: false,
     }
@@ -396,13 +469,18 @@ fn class_interface(m: &hir::Module, c: &hir::Class) -> Class {
         _ => None,
     };
     let base = c.base.map(|b| class_path(m, b));
+    let interfaces: Vec<String> = c.conforms.iter().map(|k| iface_path(m, k.iface)).collect();
     let type_info_cell = c.layout.type_info_cell().map(str::to_string);
-    let facts = format!("class {} open={} : {:?} @{} cell={:?}", c.name, c.open, base, c.type_info, type_info_cell);
+    let facts = format!(
+        "class {} open={} : {:?} {interfaces:?} @{} cell={:?}",
+        c.name, c.open, base, c.type_info, type_info_cell
+    );
     Class {
         name: c.name.clone(),
         type_info: c.type_info.clone(),
         type_info_cell,
         base,
+        interfaces,
         fields,
         methods,
         init,
@@ -444,6 +522,10 @@ impl Interface {
             .chain(self.globals.iter().map(|g| (g.name.clone(), g.fingerprint.clone())))
             .chain(self.classes.iter().map(|c| (c.name.clone(), c.fingerprint.clone())))
             .chain(self.classes.iter().flat_map(|c| c.member_fingerprints().map(|(n, f)| (n, f.to_string()))))
+            .chain(self.interfaces.iter().flat_map(|i| {
+                let methods = i.methods.iter().map(|x| (format!("{}.{}", i.name, x.name), x.fingerprint.clone()));
+                std::iter::once((i.name.clone(), i.fingerprint.clone())).chain(methods)
+            }))
             .chain(self.enums.iter().flat_map(|e| {
                 let cases = e.cases.iter().map(|c| (crate::enums::case_decl(&e.name, &c.name), c.fingerprint.clone()));
                 std::iter::once((crate::enums::cases_decl(&e.name), e.fingerprint.clone())).chain(cases)
@@ -494,7 +576,7 @@ impl std::fmt::Display for TypeRef {
                 let ps: Vec<String> = ps.iter().map(|p| p.to_string()).collect();
                 write!(f, "fn({}) -> {r}", ps.join(", "))
             }
-            TypeRef::Class(c) => write!(f, "{c}"),
+            TypeRef::Class(c) | TypeRef::Interface(c) => write!(f, "{c}"),
         }
     }
 }
@@ -546,8 +628,31 @@ pub fn describe(i: &Interface) -> String {
             out += &format!("    case {}{payload}  [fingerprint {}]\n", c.name, c.fingerprint);
         }
     }
+    for x in &i.interfaces {
+        out += &format!(
+            "{} interface {}  [descriptor {}, fingerprint {}]\n",
+            vis(x.exported),
+            x.name,
+            x.descriptor,
+            x.fingerprint
+        );
+        for m in &x.methods {
+            let ps: Vec<String> = m.params.iter().map(|p| p.to_string()).collect();
+            let default = if m.has_default { ", default body" } else { "" };
+            out += &format!(
+                "    fn {}({}) -> {}  [slot {}{default}, fingerprint {}]\n",
+                m.name,
+                ps.join(", "),
+                m.ret,
+                m.slot_cell,
+                m.fingerprint
+            );
+        }
+    }
     for c in &i.classes {
-        let base = c.base.as_deref().map(|b| format!(" : {b}")).unwrap_or_default();
+        let mut supers: Vec<&str> = c.base.as_deref().into_iter().collect();
+        supers.extend(c.interfaces.iter().map(String::as_str));
+        let base = if supers.is_empty() { String::new() } else { format!(" : {}", supers.join(", ")) };
         let built = c.type_info_cell.as_deref().map(|t| format!(", built at run time in {t}")).unwrap_or_default();
         out += &format!(
             "{}{} class {}{}  [type info {}{built}, fingerprint {}]\n",

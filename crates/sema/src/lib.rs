@@ -16,6 +16,7 @@ pub mod hir;
 pub mod imports;
 mod init_check;
 pub mod interface;
+mod interfaces;
 mod matching;
 mod optionals;
 mod statics;

@@ -64,6 +64,8 @@ pub(crate) struct ClassInfo {
     pub init_access: Access,
     /// Own fields with their default values' positions.
     pub own_fields: Vec<(String, bool)>,
+    /// The interfaces its declaration names, where.
+    pub interfaces: Vec<(crate::ty::IfaceId, Span)>,
 }
 
 /// What an imported module provides, by name.
@@ -71,6 +73,7 @@ pub(crate) struct ImportedModule {
     pub funcs: HashMap<String, FuncId>,
     pub globals: HashMap<String, GlobalId>,
     pub classes: HashMap<String, ClassId>,
+    pub interfaces: HashMap<String, crate::ty::IfaceId>,
     /// Linked as a shared library: only exported declarations are reachable.
     pub shared: bool,
     /// Public declarations that are not exported.

@@ -6,6 +6,9 @@ use std::rc::Rc;
 /// Index of a class in the module's class table (`hir::Module::classes`).
 pub type ClassId = usize;
 
+/// Index of an interface in the module's table (`hir::Module::interfaces`).
+pub type IfaceId = usize;
+
 /// A type: 24 bytes (every HIR expression carries one; bench/compile's
 /// module has 700,000), so its larger payloads are behind one pointer.
 #[derive(Clone, Debug, PartialEq)]
@@ -26,6 +29,8 @@ pub enum Ty {
     Fn(Box<Vec<Ty>>, Box<Ty>),
     /// A class instance; the name is kept for messages.
     Class(ClassId, Rc<String>),
+    /// An instance of a class that implements the interface.
+    Interface(IfaceId, Rc<String>),
     /// The type of `nil` before it meets an optional.
     Nil,
     /// The type of an erroneous expression; compatible with everything so
@@ -38,7 +43,10 @@ impl Ty {
     /// Optionals of value types are boxes, so they are references too;
     /// function values are objects (`docs/abi.md`, closures).
     pub fn is_ref(&self) -> bool {
-        matches!(self, Ty::Str | Ty::Array(_) | Ty::Map(..) | Ty::Class(..) | Ty::Fn(..) | Ty::Optional(_))
+        matches!(
+            self,
+            Ty::Str | Ty::Array(_) | Ty::Map(..) | Ty::Class(..) | Ty::Interface(..) | Ty::Fn(..) | Ty::Optional(_)
+        )
     }
 
     /// Whether an optional of this type holds the value in a box.
@@ -56,7 +64,10 @@ impl Ty {
 
     /// Printable types: `print`, interpolation and `String(x)` accept them.
     pub fn is_printable(&self) -> bool {
-        matches!(self, Ty::Int | Ty::Int32 | Ty::Float | Ty::Bool | Ty::Str | Ty::Class(..) | Ty::Error)
+        matches!(
+            self,
+            Ty::Int | Ty::Int32 | Ty::Float | Ty::Bool | Ty::Str | Ty::Class(..) | Ty::Interface(..) | Ty::Error
+        )
     }
 
     /// Types a map may use as keys.
@@ -96,7 +107,7 @@ impl fmt::Display for Ty {
                 }
                 Ok(())
             }
-            Ty::Class(_, name) => write!(f, "{name}"),
+            Ty::Class(_, name) | Ty::Interface(_, name) => write!(f, "{name}"),
             Ty::Nil => write!(f, "nil"),
             Ty::Error => write!(f, "<error>"),
         }

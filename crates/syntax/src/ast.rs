@@ -51,6 +51,7 @@ pub enum Item {
     Fn(FnDecl),
     Class(ClassDecl),
     Enum(EnumDecl),
+    Interface(InterfaceDecl),
     Global(VarDecl),
     InitBlock(Block),
     Stmt(Stmt),
@@ -122,11 +123,24 @@ pub struct ClassDecl {
     pub mods: Modifiers,
     pub name: Ident,
     pub base: Option<TypeExpr>,
+    /// The interfaces after the base (`class C : Base, I, J`); the first
+    /// name, `base`, may itself be an interface.
+    pub interfaces: Vec<TypeExpr>,
     pub fields: Vec<VarDecl>,
     pub methods: Vec<FnDecl>,
     pub inits: Vec<FnDecl>,
     /// Classes declared inside it (`Outer.Inner`).
     pub nested: Vec<ClassDecl>,
+    pub span: Span,
+}
+
+/// `interface Name { fn m(...) -> R; fn d() -> R { default } }`
+/// (LANGUAGE.md §7): methods without a body must be implemented.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct InterfaceDecl {
+    pub mods: Modifiers,
+    pub name: Ident,
+    pub methods: Vec<FnDecl>,
     pub span: Span,
 }
 

@@ -109,6 +109,7 @@ impl Node<'_> {
             Node::Item(Item::Global(v)) | Node::Field(v) => var_range(v),
             Node::Item(Item::Class(c)) => (mods_lo(&c.mods, c.span.lo), c.span.hi),
             Node::Item(Item::Enum(e)) => (mods_lo(&e.mods, e.span.lo), e.span.hi),
+            Node::Item(Item::Interface(i)) => (mods_lo(&i.mods, i.span.lo), i.span.hi),
             Node::Case(c) => (c.span.lo, c.span.hi),
             Node::Nested(c) => (mods_lo(&c.mods, c.span.lo), c.span.hi),
             Node::Arm(a) => (a.pattern.span().lo, a.span.hi),
@@ -223,6 +224,7 @@ impl Printer<'_> {
             }
             Node::Item(Item::Class(c)) | Node::Nested(c) => self.class(c),
             Node::Item(Item::Enum(e)) => self.enum_decl(e),
+            Node::Item(Item::Interface(i)) => self.interface(i),
             Node::Case(c) => {
                 let mut s = c.name.name.clone();
                 if let Some(ps) = &c.params {
@@ -419,7 +421,8 @@ impl Printer<'_> {
         let mut s = self.modifiers(&c.mods, self.in_group(&c.mods));
         s.push_str(&format!("class {}", c.name.name));
         if let Some(b) = &c.base {
-            s.push_str(&format!(" : {}", self.ty(b)));
+            let supers: Vec<String> = std::iter::once(b).chain(&c.interfaces).map(|t| self.ty(t)).collect();
+            s.push_str(&format!(" : {}", supers.join(", ")));
         }
         let members: Vec<Node> = c
             .fields
@@ -429,16 +432,27 @@ impl Printer<'_> {
             .chain(c.inits.iter().map(Node::Init))
             .chain(c.nested.iter().map(Node::Nested))
             .collect();
-        let end = members.iter().map(|m| m.range().1).max().unwrap_or(c.span.hi);
-        let close = self.closing_brace(end.max(c.span.hi));
+        self.braced(s, c.span, members);
+    }
+
+    fn interface(&mut self, i: &InterfaceDecl) {
+        let mut s = self.modifiers(&i.mods, self.in_group(&i.mods));
+        s.push_str(&format!("interface {}", i.name.name));
+        self.braced(s, i.span, i.methods.iter().map(Node::Method).collect());
+    }
+
+    /// A class's or interface's head `s`, then its members in braces.
+    fn braced(&mut self, s: String, span: Span, members: Vec<Node>) {
+        let end = members.iter().map(|m| m.range().1).max().unwrap_or(span.hi);
+        let close = self.closing_brace(end.max(span.hi));
         self.indent();
         self.out.push_str(&s);
-        if members.is_empty() && !self.comments_within(c.span.hi, close) {
+        if members.is_empty() && !self.comments_within(span.hi, close) {
             self.out.push_str(" {}\n");
         } else {
             self.out.push_str(" {\n");
             self.depth += 1;
-            self.last = c.span.hi as usize;
+            self.last = span.hi as usize;
             self.nodes(members, close);
             self.depth -= 1;
             self.line("}");

@@ -528,6 +528,10 @@ impl<'d> Parser<'d> {
                 let e = self.enum_decl(mods)?;
                 items.push(Item::Enum(e));
             }
+            Tok::Ident(w) if w == "interface" && matches!(self.peek_at(1), Tok::Ident(_)) => {
+                let i = self.interface_decl(mods)?;
+                items.push(Item::Interface(i));
+            }
             _ if has_mods => return Err(self.error_here("`fn`, `class`, `let` or `var` after modifiers")),
             _ => {
                 let s = self.stmt()?;
@@ -589,12 +593,17 @@ impl<'d> Parser<'d> {
         let name = self.ident()?;
         self.no_angle_brackets(&name)?;
         let base = if self.eat_sym(":") { Some(self.type_expr()?) } else { None };
+        let mut interfaces = Vec::new();
+        while base.is_some() && self.eat_sym(",") {
+            interfaces.push(self.type_expr()?);
+        }
         let span = lo.to(self.prev_span());
         self.expect_sym("{")?;
         let mut c = ClassDecl {
             mods,
             name,
             base,
+            interfaces,
             fields: Vec::new(),
             methods: Vec::new(),
             inits: Vec::new(),
@@ -654,6 +663,37 @@ impl<'d> Parser<'d> {
     }
 
     /// `enum Name { a, b(x: T) }`: cases separated by commas or newlines.
+    fn interface_decl(&mut self, mods: Modifiers) -> PResult<InterfaceDecl> {
+        let lo = self.bump();
+        let name = self.ident()?;
+        self.no_angle_brackets(&name)?;
+        let span = lo.to(self.prev_span());
+        self.expect_sym("{")?;
+        let mut methods = Vec::new();
+        loop {
+            self.skip_newlines();
+            if self.eat_sym("}") {
+                break;
+            }
+            if matches!(self.peek(), Tok::Eof) {
+                self.parse_skipped_method_bodies(&methods);
+                return Err(self.error_here("`}` to close the interface"));
+            }
+            let start = self.pos;
+            let mods = self.modifiers(Modifiers::default());
+            let method = match mods {
+                Ok(mods) if self.is_kw(Kw::Fn) => self.fn_decl(mods),
+                Ok(_) => Err(self.error_here("a method (`fn name(...) -> T`)")),
+                Err(b) => Err(b),
+            };
+            match method {
+                Ok(m) => methods.push(m),
+                Err(Bail) => self.recover_from(start),
+            }
+        }
+        Ok(InterfaceDecl { mods, name, methods, span })
+    }
+
     fn enum_decl(&mut self, mods: Modifiers) -> PResult<EnumDecl> {
         let lo = self.bump();
         let name = self.ident()?;
@@ -781,15 +821,20 @@ impl<'d> Parser<'d> {
     /// Parses, for their errors only, the bodies of a class the file
     /// loses to an error of its own: parsed whole, they were reported.
     fn parse_skipped_bodies(&mut self, c: &ClassDecl) {
+        self.parse_skipped_method_bodies(c.methods.iter().chain(&c.inits));
+        for inner in &c.nested {
+            self.parse_skipped_bodies(inner);
+        }
+    }
+
+    /// [`Self::parse_skipped_bodies`] of a list of methods.
+    fn parse_skipped_method_bodies<'m>(&mut self, methods: impl IntoIterator<Item = &'m FnDecl>) {
         let resume = self.pos;
-        for m in c.methods.iter().chain(&c.inits) {
+        for m in methods {
             if let Some(Body::Unparsed { span, .. }) = m.body {
                 self.pos = self.toks.partition_point(|t| t.span.lo < span.lo);
                 let _ = self.block();
             }
-        }
-        for inner in &c.nested {
-            self.parse_skipped_bodies(inner);
         }
         self.pos = resume;
     }

@@ -36,6 +36,13 @@ fn deferred(text: &str) -> Parsed {
                 }
             }
             Item::Class(c) => parse_class_bodies(text, c, &mut diags),
+            Item::Interface(i) => {
+                for m in &mut i.methods {
+                    if let Some(body) = &mut m.body {
+                        parse_body(text, body, &mut diags);
+                    }
+                }
+            }
             _ => {}
         }
     }

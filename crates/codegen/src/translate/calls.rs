@@ -31,6 +31,20 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
             ExprKind::CallIndirect(f, args) => self.call_indirect(f, args),
             ExprKind::Closure { func, class, captures } => self.make_closure(*func, *class, captures).map(Some),
             ExprKind::CFunction(raw) => self.c_function(raw, &e.ty).map(Some),
+            ExprKind::CallInterface { iface, slot, args } => self.call_interface(*iface, slot, args, &e.ty),
+            ExprKind::Implements(value, iface) => {
+                let o = self.value(value)?;
+                let desc = self.iface_descriptor(*iface)?;
+                self.call_rt(RuntimeFn::Implements, &[o, desc])
+            }
+            ExprKind::CastInterface { value, iface, optional } => {
+                let o = self.value(value)?;
+                let desc = self.iface_descriptor(*iface)?;
+                let opt = self.b.ins().iconst(types::I8, i64::from(*optional));
+                let r = self.call_rt(RuntimeFn::IfaceCast, &[o, desc, opt])?;
+                self.check_exception()?;
+                Ok(r)
+            }
             ExprKind::Rt { func, args } => {
                 let vals = self.values(args)?;
                 let r = self.call_rt(*func, &vals)?;

@@ -44,6 +44,9 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
             | ExprKind::New { .. }
             | ExprKind::Closure { .. }
             | ExprKind::CFunction(_)
+            | ExprKind::CallInterface { .. }
+            | ExprKind::Implements(..)
+            | ExprKind::CastInterface { .. }
             | ExprKind::CallIndirect(..)
             | ExprKind::Rt { .. } => self.call_expr(e),
             ExprKind::Field(..)

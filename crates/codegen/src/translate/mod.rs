@@ -23,6 +23,7 @@ mod expr;
 mod facts;
 mod frame;
 mod heap;
+mod interfaces;
 mod module_init;
 mod objects;
 mod operators;

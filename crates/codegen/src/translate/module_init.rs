@@ -126,10 +126,37 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
         for class in built {
             self.build_class(class)?;
         }
+        self.register_conformances()?;
         // From here on every cell holds its final value, and the imported
         // modules have registered their variables.
         self.find_blocks()?;
         self.cell_block = self.b.current_block();
+        Ok(())
+    }
+
+    /// Registers the module's conformance records (`iface_data.rs`): its
+    /// own list, or in a module compiled in pieces each piece's.
+    fn register_conformances(&mut self) -> R<()> {
+        let hir = self.hir;
+        let mut files: Vec<u32> =
+            hir.classes.iter().filter(|c| !c.is_external() && !c.conforms.is_empty()).map(|c| c.file).collect();
+        files.sort_unstable();
+        files.dedup();
+        let lists: Vec<Option<u32>> = match self.mg.piece {
+            Some(_) => files.into_iter().map(Some).collect(),
+            None if files.is_empty() => Vec::new(),
+            None => vec![None],
+        };
+        for file in lists {
+            let id = match (file, self.mg.iface_data.list) {
+                (f, Some(own)) if f == self.mg.piece => own,
+                (f, _) => self.mg.data_import(&crate::iface_data::conformance_list(&hir.name, f))?,
+            };
+            let gv = self.mg.module.declare_data_in_func(id, self.b.func);
+            let list = self.b.ins().symbol_value(PTR, gv);
+            self.call_rt(RuntimeFn::RegisterConformances, &[list])?;
+            self.check_exception()?;
+        }
         Ok(())
     }
 

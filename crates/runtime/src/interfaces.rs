@@ -1,0 +1,191 @@
+//! Interfaces (`docs/abi.md`, interfaces): modules register which classes
+//! implement which interfaces, with what code by method name; a call
+//! through an interface asks for the table of (the receiver's class, the
+//! interface), built here once, in the interface's current method order —
+//! so a class compiled against an older interface keeps working when the
+//! interface gains methods with default bodies.
+
+use crate::exc::{tess_ti_AbiError, tess_ti_CastError, throw_new};
+use crate::object::*;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicPtr, Ordering};
+use std::sync::Mutex;
+use tess_abi::layout::interface as l;
+
+/// What modules registered: conformance records by type info address.
+static RECORDS: Mutex<Option<HashMap<usize, Vec<usize>>>> = Mutex::new(None);
+/// Tables built so far, by (type info, descriptor).
+static TABLES: Mutex<Option<HashMap<(usize, usize), usize>>> = Mutex::new(None);
+
+unsafe fn word(p: *const u8, offset: i32) -> usize {
+    unsafe { *p.add(offset as usize).cast::<usize>() }
+}
+
+unsafe fn name_at(p: usize) -> &'static str {
+    unsafe { (*(p as *const Str)).as_str() }
+}
+
+/// The methods of a descriptor: (name, default code or 0).
+unsafe fn methods(desc: *const u8) -> Vec<(&'static str, usize)> {
+    unsafe {
+        let n = word(desc, l::DESC_COUNT);
+        (0..n)
+            .map(|k| {
+                let at = l::DESC_METHODS + l::METHOD_SIZE * k as i32;
+                (name_at(word(desc, at)), word(desc, at + 8))
+            })
+            .collect()
+    }
+}
+
+/// The entries of a record: (name, kind, value).
+unsafe fn entries(rec: *const u8) -> Vec<(&'static str, u64, usize)> {
+    unsafe {
+        let n = word(rec, l::CONF_COUNT);
+        (0..n)
+            .map(|k| {
+                let at = l::CONF_ENTRIES + l::ENTRY_SIZE * k as i32;
+                (name_at(word(rec, at)), word(rec, at + 8) as u64, word(rec, at + 16))
+            })
+            .collect()
+    }
+}
+
+/// Registers a module's records (`count`, then their addresses); throws
+/// `AbiError` naming a method an interface requires that a class lacks.
+///
+/// # Safety
+/// `list` is a list the compiler emitted; the classes' type infos are built.
+#[no_mangle]
+pub unsafe extern "C" fn tess_register_conformances(list: *const usize) {
+    unsafe {
+        let n = *list;
+        let mut missing = None;
+        let mut guard = RECORDS.lock().unwrap_or_else(|e| e.into_inner());
+        let records = guard.get_or_insert_with(HashMap::new);
+        for k in 0..n {
+            let rec = *list.add(1 + k) as *const u8;
+            let ti = *(word(rec, l::CONF_TYPE_INFO) as *const usize);
+            let desc = word(rec, l::CONF_IFACE) as *const u8;
+            let given = entries(rec);
+            for (m, default) in methods(desc) {
+                if default == 0 && !given.iter().any(|(g, ..)| *g == m) && missing.is_none() {
+                    let class = type_name(ti as *const TypeInfo);
+                    let iface = name_at(word(desc, l::DESC_NAME));
+                    missing = Some(format!(
+                        "class `{class}` does not implement `{iface}.{m}`, which its interface now requires (rebuild it)"
+                    ));
+                }
+            }
+            records.entry(ti).or_default().push(rec as usize);
+        }
+        drop(guard);
+        if let Some(msg) = missing {
+            throw_new(&tess_ti_AbiError, &msg);
+        }
+    }
+}
+
+/// The records of `ti` and its ancestors for `desc`, nearest class first.
+unsafe fn records_for(ti: *const TypeInfo, desc: usize) -> Vec<usize> {
+    let records = RECORDS.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(records) = records.as_ref() else { return Vec::new() };
+    let mut out = Vec::new();
+    unsafe {
+        let depth = (*ti).depth as usize;
+        for d in (0..=depth).rev() {
+            let anc = if (*ti).display.is_null() { ti } else { *(*ti).display.add(d) };
+            for &rec in records.get(&(anc as usize)).into_iter().flatten() {
+                if word(rec as *const u8, l::CONF_IFACE) == desc {
+                    out.push(rec);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Builds the table of `ti` for `desc`; `None` when the class does not
+/// implement it.
+unsafe fn build(ti: *const TypeInfo, desc: *const u8) -> Option<usize> {
+    unsafe {
+        let recs = records_for(ti, desc as usize);
+        if recs.is_empty() {
+            return None;
+        }
+        let all: Vec<(&str, u64, usize)> = recs.iter().flat_map(|&r| entries(r as *const u8)).collect();
+        let table: Vec<usize> = methods(desc)
+            .into_iter()
+            .map(|(m, default)| match all.iter().find(|(n, ..)| *n == m) {
+                Some(&(_, l::ENTRY_SLOT, cell)) => word(ti.cast(), *(cell as *const u64) as i32),
+                Some(&(_, _, code)) => code,
+                None => default,
+            })
+            .collect();
+        Some(Box::leak(table.into_boxed_slice()).as_ptr() as usize)
+    }
+}
+
+/// The table of `o`'s class for interface `desc` (built on first use),
+/// remembered in the call site's `cache`.
+///
+/// # Safety
+/// `o` is an object, `desc` a descriptor, `cache` a call site's word.
+#[no_mangle]
+pub unsafe extern "C" fn tess_iface_table(
+    o: *const Obj,
+    desc: *const u8,
+    cache: *const AtomicPtr<usize>,
+) -> *const usize {
+    unsafe {
+        let ti = (*o).header.ty();
+        let key = (ti as usize, desc as usize);
+        let mut tables = TABLES.lock().unwrap_or_else(|e| e.into_inner());
+        let tables = tables.get_or_insert_with(HashMap::new);
+        let table = match tables.get(&key) {
+            Some(&t) => t,
+            None => match build(ti, desc) {
+                Some(t) => {
+                    tables.insert(key, t);
+                    t
+                }
+                None => {
+                    let msg = format!("`{}` does not implement `{}`", type_name(ti), name_at(word(desc, l::DESC_NAME)));
+                    throw_new(&tess_ti_CastError, &msg);
+                    return std::ptr::null();
+                }
+            },
+        };
+        let record = Box::leak(Box::new([ti as usize, table]));
+        (*cache).store(record.as_mut_ptr(), Ordering::Release);
+        table as *const usize
+    }
+}
+
+/// Whether `o`'s class (or an ancestor) implements interface `desc`.
+///
+/// # Safety
+/// `o` is an object, `desc` a descriptor.
+#[no_mangle]
+pub unsafe extern "C" fn tess_implements(o: *const Obj, desc: *const u8) -> i8 {
+    unsafe { i8::from(!records_for((*o).header.ty(), desc as usize).is_empty()) }
+}
+
+/// `o as I` (`optional` 0) or `o as? I`: `o` when its class implements
+/// the interface, else nil or a `CastError`.
+///
+/// # Safety
+/// `o` is null or an object, `desc` a descriptor.
+#[no_mangle]
+pub unsafe extern "C" fn tess_iface_cast(o: *mut Obj, desc: *const u8, optional: i8) -> *mut Obj {
+    unsafe {
+        if o.is_null() || tess_implements(o, desc) != 0 {
+            return o;
+        }
+        if optional == 0 {
+            let msg = format!("cannot cast {} to {}", class_name(o), name_at(word(desc, l::DESC_NAME)));
+            throw_new(&tess_ti_CastError, &msg);
+        }
+        std::ptr::null_mut()
+    }
+}
