@@ -296,6 +296,10 @@ pub enum Kind {
     /// A `Thread` (`thread_object`): no references, a handle the
     /// collector releases.
     Thread = 5,
+    /// `Int`, `Int32`, `Float`, `Bool`: the type descriptor a generic
+    /// function is given for such a type argument (`docs/abi.md`,
+    /// generics); never an object's header.
+    Value = 6,
 }
 
 /// What a shared library exports for `loadLibrary` (`docs/abi.md`, loader).

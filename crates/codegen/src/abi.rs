@@ -45,6 +45,7 @@ pub fn clif_type(ty: &Ty) -> Option<Type> {
         | Ty::Fn(..)
         | Ty::Class(..)
         | Ty::Interface(..)
+        | Ty::Param(..)
         | Ty::Nil
         | Ty::Error => Some(PTR),
     }

@@ -48,6 +48,7 @@ fn expr(e: &Expr, calls: &mut Vec<FuncId>) -> bool {
         | ExprKind::Local(_)
         | ExprKind::Global(_)
         | ExprKind::FnRef(_)
+        | ExprKind::TypeDesc(_)
         | ExprKind::Nil
         | ExprKind::Field(..)
         | ExprKind::InstanceOf(..)

@@ -59,7 +59,13 @@ pub fn roots_itself(e: &Expr) -> bool {
 /// left to translate reads one: `Bodies`).
 pub fn inlinable(m: &Module, bodies: &Bodies, f: FuncId, inlining: &[FuncId]) -> bool {
     // An `extern fn` keeps its own frame: exceptions escaping it abort.
-    if f == m.init || m.funcs[f].external || m.funcs[f].extern_c || inlining.len() >= INLINE_MAX_DEPTH {
+    // A generic function reads its own type descriptors (`generics.rs`).
+    if f == m.init
+        || m.funcs[f].external
+        || m.funcs[f].extern_c
+        || !m.funcs[f].type_params.is_empty()
+        || inlining.len() >= INLINE_MAX_DEPTH
+    {
         return false;
     }
     let copies = inlining.iter().filter(|&&g| g == f).count();
@@ -80,7 +86,13 @@ pub fn inlinable(m: &Module, bodies: &Bodies, f: FuncId, inlining: &[FuncId]) ->
 /// the leaves of a recursion return there (bench/fib).
 pub fn guard_inlinable(m: &Module, bodies: &Bodies, f: FuncId, inlining: &[FuncId]) -> Option<usize> {
     let func = &m.funcs[f];
-    if f == m.init || func.external || func.extern_c || !inlining.contains(&f) || holds_references(func) {
+    if f == m.init
+        || func.external
+        || func.extern_c
+        || !func.type_params.is_empty()
+        || !inlining.contains(&f)
+        || holds_references(func)
+    {
         return None;
     }
     let (i, first) = bodies.get(f)?.iter().enumerate().find(|(_, s)| !matches!(s, Stmt::At(_)))?;

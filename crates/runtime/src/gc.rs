@@ -560,6 +560,7 @@ impl Heap {
                 }
                 Kind::Map => (size_of::<MapObj>(), (*(*o.cast::<MapObj>()).table).owned_bytes()),
                 Kind::Thread => (thread_object::SIZE as usize, 0),
+                Kind::Value => (0, 0),
             };
             match ty.kind {
                 Kind::Object => {
@@ -587,7 +588,7 @@ impl Heap {
                         }
                     }
                 }
-                Kind::String | Kind::ValueArray | Kind::Thread => {}
+                Kind::String | Kind::ValueArray | Kind::Thread | Kind::Value => {}
             }
             size_class(bytes as u64).map_or(0, |c| cell_bytes(c) as usize) + owned
         }
@@ -669,7 +670,7 @@ unsafe fn owned_bytes(o: *mut Obj) -> usize {
         match (*(*o).header.ty()).kind {
             Kind::ValueArray | Kind::RefArray => crate::array_buffer::owned_bytes(o.cast()),
             Kind::Map => (*(*o.cast::<MapObj>()).table).owned_bytes(),
-            Kind::Object | Kind::String | Kind::Thread => 0,
+            Kind::Object | Kind::String | Kind::Thread | Kind::Value => 0,
         }
     }
 }
@@ -682,6 +683,7 @@ unsafe fn finalize(o: *mut Obj) {
             Kind::ValueArray | Kind::RefArray => crate::array_buffer::free_buffer(o.cast()),
             Kind::Map => crate::map_table::free_table(o.cast()),
             Kind::Thread => crate::joinable::release(o.cast()),
+            Kind::Value => {}
             Kind::Object | Kind::String => {}
         }
     }

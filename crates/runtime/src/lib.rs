@@ -55,3 +55,4 @@ pub mod string;
 pub mod symbols;
 pub mod thread;
 pub mod trace;
+pub mod type_desc;

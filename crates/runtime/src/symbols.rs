@@ -10,7 +10,7 @@ use crate::map_table::MapObj;
 use crate::object::{tess_ti_String, Array, Obj, Str, TypeInfo};
 use crate::{
     array::*, array_fns::*, c_memory::*, class_builder::*, code_map::*, exc::*, exit::*, function::*, interfaces::*,
-    io::*, loader::*, map::*, module_vars::*, process::*, spawn::*, string::*, thread::*, trace::*,
+    io::*, loader::*, map::*, module_vars::*, process::*, spawn::*, string::*, thread::*, trace::*, type_desc::*,
 };
 use std::ffi::c_char;
 use tess_abi::runtime_fns::same_str;
@@ -156,6 +156,7 @@ table! {
         tess_ti_Object, tess_ti_Error, tess_ti_OverflowError, tess_ti_DivisionByZeroError,
         tess_ti_IndexError, tess_ti_NilError, tess_ti_CastError, tess_ti_KeyError,
         tess_ti_IOError, tess_ti_LoadError, tess_ti_AbiError, tess_ti_ThreadError, tess_ti_Thread, tess_ti_Box, tess_ti_Map, tess_ti_Function,
+        tess_ti_Int, tess_ti_Int32, tess_ti_Float, tess_ti_Bool,
     ]
 }
 

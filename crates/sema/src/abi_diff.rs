@@ -299,6 +299,7 @@ mod tests {
 
     fn function(param: TypeRef, exported: bool, fingerprint: &str) -> Function {
         Function {
+            type_params: Vec::new(),
             name: "area".into(),
             symbol: "_T3geo4area".into(),
             params: vec![param],

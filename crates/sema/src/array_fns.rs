@@ -67,6 +67,14 @@ impl Checker<'_> {
         args: &[ast::Expr],
         span: Span,
     ) -> Option<Expr> {
+        if elem.has_param() {
+            self.error_hint(
+                name.span,
+                format!("`{}` on an array of a type parameter is not supported yet", name.name),
+                "loop over the array with `for x in xs`",
+            );
+            return Some(error_expr());
+        }
         let ke = kind_of(elem);
         let array = xs.ty.clone();
         let e = match name.name.as_str() {

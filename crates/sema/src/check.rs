@@ -228,6 +228,8 @@ impl Checker<'_> {
             extern_c: false,
             throws_c: false,
             entry: false,
+            type_params: Vec::new(),
+            generic: Vec::new(),
         });
         id
     }
@@ -298,8 +300,14 @@ impl Checker<'_> {
 
     fn declare_fn(&mut self, f: &ast::FnDecl) {
         self.check_modifiers(&f.mods, false);
+        let type_params = self.resolve_type_params(&f.type_params);
         let params = f.params.iter().map(|p| self.resolve_type(&p.ty)).collect();
         let ret = f.ret.as_ref().map_or(Ty::Void, |t| self.resolve_type(t));
+        self.type_scope = Default::default();
+        if !type_params.is_empty() && f.mods.extern_.is_some() {
+            self.error_hint(f.name.span, "an `extern fn` cannot be generic", "C has no type parameters");
+            return;
+        }
         if let Some((_, prev)) = self.fn_names.get(&f.name.name) {
             let prev = *prev;
             self.diags.push(
@@ -321,6 +329,10 @@ impl Checker<'_> {
         self.funcs[id].file = f.name.span.file.0;
         self.funcs[id].span = Some(f.name.span);
         self.fn_names.insert(f.name.name.clone(), (id, f.name.span));
+        if !type_params.is_empty() {
+            self.funcs[id].generic = type_params.iter().map(|p| (p.name.clone(), p.bounds.clone())).collect();
+            self.generics.insert(id, type_params);
+        }
     }
 
     /// `extern fn` (MODULES.md §5): a C function (no body) or a definition
@@ -399,6 +411,9 @@ impl Checker<'_> {
                     "String" => Ty::Str,
                     "CString" => Ty::CString,
                     "CPointer" => Ty::CPointer,
+                    _ if parts.len() == 1 && self.type_param(&name).is_some() => {
+                        self.type_param(&name).unwrap_or(Ty::Error)
+                    }
                     _ if self.iface_names.contains_key(&name) => {
                         let (id, span) = self.iface_names[&name];
                         self.check_private(&name, t.span());
@@ -481,6 +496,7 @@ impl Checker<'_> {
             (Ty::Class(x, _), Ty::Class(y, _)) => self.is_subclass(*x, *y),
             (Ty::Class(x, _), Ty::Interface(i, _)) => self.implements(*x, *i),
             (Ty::Interface(i, _), Ty::Interface(j, _)) => i == j,
+            (Ty::Param(k, _), Ty::Interface(i, _)) => self.param_bounds(*k).contains(i),
             (Ty::Interface(..), Ty::Class(y, _)) => *y == crate::tables::OBJECT,
             (Ty::Nil, Ty::Optional(_)) => true,
             (Ty::Optional(x), Ty::Optional(y)) => self.fits(x, y),
@@ -758,6 +774,14 @@ impl Checker<'_> {
         if self.funcs[id].extern_c {
             self.c_function_params(&f.params, &params, &mut out);
         }
+        // A generic function's type descriptors: hidden, after the others.
+        if let Some(tps) = self.generics.get(&id).cloned() {
+            let descs: Vec<LocalId> =
+                tps.iter().map(|p| self.new_local(&format!("<{}>", p.name), Ty::CPointer)).collect();
+            params.extend(descs.iter().copied());
+            self.funcs[id].type_params = descs;
+            self.type_scope = tps;
+        }
         self.block(body, &mut out);
         if self.body.ret != Ty::Void && !crate::stmt::always_exits(&body.stmts) {
             let ret = self.body.ret.clone();
@@ -767,6 +791,7 @@ impl Checker<'_> {
                 "add a `return` at the end",
             );
         }
+        self.type_scope = Default::default();
         self.finish_body(id, params, out);
     }
 

@@ -50,6 +50,10 @@ pub(crate) struct Checker<'d> {
     pub enums: HashMap<String, hir::Enum>,
     /// The body being checked.
     pub body: Body,
+    /// The type parameters of the generic declaration being checked.
+    pub type_scope: std::rc::Rc<Vec<crate::tables::TypeParamInfo>>,
+    /// The type parameters of each generic function.
+    pub generics: HashMap<FuncId, std::rc::Rc<Vec<crate::tables::TypeParamInfo>>>,
     /// While a closure's body is checked: the bodies around it, innermost
     /// last (`closures.rs` captures from them).
     pub outer_bodies: Vec<Body>,
@@ -91,6 +95,8 @@ impl<'d> Checker<'d> {
             enums: HashMap::new(),
             body: Body::new(Ty::Void, BodyKind::TopLevel),
             outer_bodies: Vec::new(),
+            type_scope: Default::default(),
+            generics: HashMap::new(),
             body_fn: None,
             synthetic: HashMap::new(),
             uses: RefCell::new(BTreeSet::new()),

@@ -215,6 +215,19 @@ impl Checker<'_> {
             locals.push(self.bind_local(&p.name, ty.clone(), false));
         }
         let mut out = Vec::new();
+        // In a generic function: its type descriptors, captured first.
+        let outer_fn = self.body_fn;
+        let outer_descs = outer_fn.map_or(Vec::new(), |f| self.funcs[f].type_params.clone());
+        let mut descs = Vec::new();
+        for (k, &d) in outer_descs.iter().enumerate() {
+            let outer = Expr::new(ExprKind::Local(d), Ty::CPointer);
+            self.body.captures.push(Capture { name: format!("<type {k}>"), outer, mutable: false, span, cell: None });
+            let local = self.new_local(&format!("<type {k}>"), Ty::CPointer);
+            out.push(Stmt::Let(local, Box::new(self.captured(k).value())));
+            descs.push(local);
+        }
+        self.funcs[id].type_params = descs;
+        self.body_fn = Some(id);
         let ret = match (single, &declared) {
             (Some(e), None) => {
                 let v = self.expr(e, None);
@@ -245,6 +258,7 @@ impl Checker<'_> {
                 r
             }
         };
+        self.body_fn = outer_fn;
         let outer = self.outer_bodies.pop().expect("the closure's enclosing body");
         let body = std::mem::replace(&mut self.body, outer);
         let fn_ty = if unknown || ret == Ty::Error {

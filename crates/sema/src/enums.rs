@@ -110,6 +110,7 @@ fn member_mods(span: Span) -> ast::Modifiers {
 
 fn method(name: &str, mods: ast::Modifiers, ret: Option<ast::TypeExpr>, stmts: Vec<Stmt>, span: Span) -> ast::FnDecl {
     ast::FnDecl {
+        type_params: Vec::new(),
         mods,
         name: ident(name, span),
         params: Vec::new(),
@@ -144,6 +145,7 @@ fn base_class(e: &ast::EnumDecl) -> ast::ClassDecl {
         span,
     };
     let init = ast::FnDecl {
+        type_params: Vec::new(),
         mods: member_mods(span),
         name: ident("init", span),
         params: vec![tag_param(span)],
@@ -229,6 +231,7 @@ fn case_class_decl(e: &ast::EnumDecl, c: &ast::EnumCase, params: &[ast::Param]) 
     let mut init_params = vec![tag_param(span)];
     init_params.extend(params.iter().cloned());
     let init = ast::FnDecl {
+        type_params: Vec::new(),
         mods: member_mods(span),
         name: ident("init", span),
         params: init_params,

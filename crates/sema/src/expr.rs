@@ -252,6 +252,14 @@ impl Checker<'_> {
             return e;
         }
         if let Some(&(id, fspan)) = self.fn_names.get(n) {
+            if self.generics.contains_key(&id) {
+                self.error_hint(
+                    span,
+                    format!("`{n}` is generic: it cannot be used as a value"),
+                    format!("wrap a call in a closure, e.g. `{{ x -> {n}(x) }}`"),
+                );
+                return error_expr();
+            }
             self.check_private(n, span);
             self.note_ref(span, fspan, |c| c.fn_hover(id));
             self.note_origin(self.funcs[id].origin.clone());
@@ -488,6 +496,9 @@ impl Checker<'_> {
                             "move its body into a Tessera function and call that",
                         );
                     }
+                    if self.generics.contains_key(&id) {
+                        return self.generic_call(id, args, span, &format!("`{n}`"));
+                    }
                     let params = self.sigs[id].params.clone();
                     let ret = self.sigs[id].ret.clone();
                     let written = args;
@@ -518,6 +529,9 @@ impl Checker<'_> {
                     self.note_use(self.funcs[id].origin.as_ref());
                     self.note_ref(name.span, name.span, |c| c.fn_hover(id));
                     self.note_origin(self.funcs[id].origin.clone());
+                    if self.generics.contains_key(&id) {
+                        return self.generic_call(id, args, span, &format!("`{m}.{}`", name.name));
+                    }
                     let params = self.sigs[id].params.clone();
                     let ret = self.sigs[id].ret.clone();
                     let written = args;
@@ -531,6 +545,9 @@ impl Checker<'_> {
                 let o = if is_self { self.self_expr(obj.span, false) } else { self.expr(obj, None) };
                 if let Ty::Interface(iface, _) = o.ty {
                     return self.interface_call(o, iface, name, args, span);
+                }
+                if let Ty::Param(k, _) = &o.ty {
+                    return self.bound_call(o.clone(), *k, name, args, span);
                 }
                 if let Ty::Class(class, _) = o.ty {
                     // Fields and methods are separate namespaces: a call

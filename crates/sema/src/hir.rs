@@ -379,6 +379,12 @@ pub struct Func {
     /// module's init entry (its own or an imported one). Like an `extern
     /// fn` definition it finds its thread's state itself (`docs/abi.md`).
     pub entry: bool,
+    /// A generic function's type descriptors (`docs/abi.md`, generics):
+    /// hidden parameters after the others, one per type parameter.
+    pub type_params: Vec<LocalId>,
+    /// A generic function's type parameters: names and bounds, for its
+    /// interface.
+    pub generic: Vec<(String, Vec<crate::ty::IfaceId>)>,
 }
 
 /// A statement. Expressions are boxed so that a statement takes 80 bytes,
@@ -552,6 +558,9 @@ pub enum ExprKind {
         slot: Offset,
         args: Box<[Expr]>,
     },
+    /// The type descriptor of a type (a generic function's hidden
+    /// argument): a type info, or a type parameter's own descriptor.
+    TypeDesc(Ty),
     /// Whether the object (non-null) implements the interface.
     Implements(Box<Expr>, IfaceId),
     /// `e as I` (throws `CastError`) or, with `optional`, `e as? I`.
@@ -681,6 +690,7 @@ impl Expr {
             | ExprKind::Local(_)
             | ExprKind::Global(_)
             | ExprKind::FnRef(_)
+            | ExprKind::TypeDesc(_)
             | ExprKind::Nil => Vec::new(),
             ExprKind::CallDirect(_, args)
             | ExprKind::CallVirtual { args, .. }

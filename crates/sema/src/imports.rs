@@ -277,9 +277,29 @@ impl Checker<'_> {
             self.enums.insert(format!("{}.{}", i.module, e.name), hir::Enum { name: e.name.clone(), cases, imported });
         }
         for f in &i.functions {
-            let params = f.params.iter().map(|p| ty(self, p)).collect();
-            let ret = ty(self, &f.ret);
+            let names: Vec<&str> = f.type_params.iter().map(|p| p.name.as_str()).collect();
+            let params: Vec<Ty> = f.params.iter().map(|p| named_params(ty(self, p), &names)).collect();
+            let ret = named_params(ty(self, &f.ret), &names);
             let id = self.external_func(&f.name, &f.symbol, params, ret);
+            if !f.type_params.is_empty() {
+                let infos: Vec<crate::tables::TypeParamInfo> = f
+                    .type_params
+                    .iter()
+                    .map(|p| crate::tables::TypeParamInfo {
+                        name: p.name.clone(),
+                        bounds: p.bounds.iter().filter_map(|b| self.imported_ifaces.get(b).copied()).collect(),
+                    })
+                    .collect();
+                // The descriptors: hidden parameters after the others.
+                let func = &mut self.funcs[id];
+                for p in &infos {
+                    func.locals.push(hir::Local { name: format!("<{}>", p.name), ty: Ty::CPointer });
+                    func.params.push(func.locals.len() - 1);
+                    func.type_params.push(func.locals.len() - 1);
+                }
+                func.generic = infos.iter().map(|p| (p.name.clone(), p.bounds.clone())).collect();
+                self.generics.insert(id, std::rc::Rc::new(infos));
+            }
             self.funcs[id].visibility = if f.exported { Visibility::Export } else { Visibility::Hidden };
             self.funcs[id].origin =
                 Some(Origin { module: i.module.clone(), decl: f.name.clone(), fingerprint: f.fingerprint.clone() });
@@ -356,6 +376,7 @@ impl Checker<'_> {
             TypeRef::Map(k, v) => Ty::Map(b(k), b(v)),
             TypeRef::Optional(e) => Ty::Optional(b(e)),
             TypeRef::Fn(ps, r) => Ty::Fn(Box::new(ps.iter().map(|p| self.type_from_ref(p, local)).collect()), b(r)),
+            TypeRef::Param(k) => Ty::Param(*k, std::rc::Rc::new(format!("T{k}"))),
             TypeRef::Interface(path) => match self.imported_ifaces.get(path) {
                 Some(&i) => self.iface_ty(i),
                 None => Ty::Error,
@@ -421,5 +442,19 @@ impl Checker<'_> {
     /// Whether `name` refers to an imported module here (not shadowed).
     pub(crate) fn is_module_name(&self, name: &str) -> bool {
         self.modules.contains_key(name) && !self.is_local_name(name) && !self.global_names.contains_key(name)
+    }
+}
+
+/// `ty` with its type parameters given their declared names (an interface
+/// file records them by index).
+fn named_params(ty: Ty, names: &[&str]) -> Ty {
+    let n = |t: Ty| Box::new(named_params(t, names));
+    match ty {
+        Ty::Param(k, _) => Ty::Param(k, std::rc::Rc::new(names.get(k as usize).copied().unwrap_or("T").to_string())),
+        Ty::Array(t) => Ty::Array(n(*t)),
+        Ty::Optional(t) => Ty::Optional(n(*t)),
+        Ty::Map(k, v) => Ty::Map(n(*k), n(*v)),
+        Ty::Fn(ps, r) => Ty::Fn(Box::new(ps.into_iter().map(|p| named_params(p, names)).collect()), n(*r)),
+        other => other,
     }
 }

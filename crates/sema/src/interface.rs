@@ -63,6 +63,8 @@ pub enum TypeRef {
     Fn(Vec<TypeRef>, Box<TypeRef>),
     Class(String),
     Interface(String),
+    /// The generic function's type parameter of this index.
+    Param(u32),
 }
 
 /// An interface (LANGUAGE.md §7) as other modules call it and implement
@@ -90,10 +92,21 @@ pub struct InterfaceMethod {
     pub fingerprint: String,
 }
 
+/// A type parameter of a generic function: its name and bounds
+/// (interfaces, as `module.Name`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TypeParamRef {
+    pub name: String,
+    pub bounds: Vec<String>,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Function {
     pub name: String,
     pub symbol: String,
+    /// A generic function's type parameters, whose descriptors it takes
+    /// after `params` (`docs/abi.md`, generics).
+    pub type_params: Vec<TypeParamRef>,
     pub params: Vec<TypeRef>,
     pub ret: TypeRef,
     pub exported: bool,
@@ -246,6 +259,7 @@ fn type_ref(m: &hir::Module, t: &Ty) -> TypeRef {
         Ty::Fn(ps, r) => TypeRef::Fn(ps.iter().map(|p| type_ref(m, p)).collect(), Box::new(type_ref(m, r))),
         Ty::Class(c, _) => TypeRef::Class(class_path(m, *c)),
         Ty::Interface(i, _) => TypeRef::Interface(iface_path(m, *i)),
+        Ty::Param(k, _) => TypeRef::Param(*k),
     }
 }
 
@@ -306,12 +320,22 @@ pub(crate) fn interface_of(m: &hir::Module) -> Interface {
         .enumerate()
         .filter(|(i, f)| *i != m.init && !f.external && visible(f.visibility) && !f.name.contains('.'))
         .map(|(_, f)| {
-            let params: Vec<TypeRef> = f.params.iter().map(|&l| type_ref(m, &f.locals[l].ty)).collect();
+            let user = f.params.len() - f.type_params.len();
+            let params: Vec<TypeRef> = f.params[..user].iter().map(|&l| type_ref(m, &f.locals[l].ty)).collect();
             let ret = type_ref(m, &f.ret);
-            let facts = format!("fn {} {:?} -> {:?} @{}", f.name, params, ret, f.symbol);
+            let type_params: Vec<TypeParamRef> = f
+                .generic
+                .iter()
+                .map(|(name, bounds)| TypeParamRef {
+                    name: name.clone(),
+                    bounds: bounds.iter().map(|&i| iface_path(m, i)).collect(),
+                })
+                .collect();
+            let facts = format!("fn {} {type_params:?} {:?} -> {:?} @{}", f.name, params, ret, f.symbol);
             Function {
                 name: f.name.clone(),
                 symbol: f.symbol.clone(),
+                type_params,
                 params,
                 ret,
                 exported: f.visibility == Visibility::Export,
@@ -558,6 +582,25 @@ pub fn decode(bytes: &[u8]) -> Result<Interface, String> {
     }
 }
 
+impl TypeRef {
+    /// As written in a generic function's signature, its type parameters
+    /// by their `names`.
+    pub fn shown(&self, names: &[&str]) -> String {
+        let s = |t: &TypeRef| t.shown(names);
+        match self {
+            TypeRef::Param(k) => names.get(*k as usize).map_or_else(|| self.to_string(), |n| n.to_string()),
+            TypeRef::Array(e) => format!("[{}]", s(e)),
+            TypeRef::Map(k, v) => format!("Map[{}, {}]", s(k), s(v)),
+            TypeRef::Optional(e) => format!("{}?", s(e)),
+            TypeRef::Fn(ps, r) => {
+                let ps: Vec<String> = ps.iter().map(s).collect();
+                format!("fn({}) -> {}", ps.join(", "), s(r))
+            }
+            other => other.to_string(),
+        }
+    }
+}
+
 impl std::fmt::Display for TypeRef {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -577,6 +620,7 @@ impl std::fmt::Display for TypeRef {
                 write!(f, "fn({}) -> {r}", ps.join(", "))
             }
             TypeRef::Class(c) | TypeRef::Interface(c) => write!(f, "{c}"),
+            TypeRef::Param(k) => write!(f, "T{k}"),
         }
     }
 }
@@ -593,13 +637,27 @@ pub fn describe(i: &Interface) -> String {
     }
     let vis = |e: bool| if e { "export" } else { "public" };
     for f in &i.functions {
-        let ps: Vec<String> = f.params.iter().map(|p| p.to_string()).collect();
+        let names: Vec<&str> = f.type_params.iter().map(|p| p.name.as_str()).collect();
+        let ps: Vec<String> = f.params.iter().map(|p| p.shown(&names)).collect();
+        let tps = if f.type_params.is_empty() {
+            String::new()
+        } else {
+            let tps: Vec<String> = f
+                .type_params
+                .iter()
+                .map(|p| match p.bounds.is_empty() {
+                    true => p.name.clone(),
+                    false => format!("{}: {}", p.name, p.bounds.join(" & ")),
+                })
+                .collect();
+            format!("[{}]", tps.join(", "))
+        };
         out += &format!(
-            "{} fn {}({}) -> {}  [symbol {}, may throw: {}, fingerprint {}]\n",
+            "{} fn {}{tps}({}) -> {}  [symbol {}, may throw: {}, fingerprint {}]\n",
             vis(f.exported),
             f.name,
             ps.join(", "),
-            f.ret,
+            f.ret.shown(&names),
             f.symbol,
             f.may_throw,
             f.fingerprint

@@ -14,6 +14,14 @@ pub const ERROR: ClassId = 1;
 /// What `spawn` returns (MODULES.md §6): final, made only by `spawn`.
 pub const THREAD: ClassId = 2;
 
+/// A type parameter of a generic function: its name and the interfaces
+/// its type arguments must implement.
+#[derive(Clone, Debug)]
+pub(crate) struct TypeParamInfo {
+    pub name: String,
+    pub bounds: Vec<crate::ty::IfaceId>,
+}
+
 #[derive(Clone, Debug)]
 pub(crate) struct Sig {
     pub params: Vec<Ty>,

@@ -31,6 +31,9 @@ pub enum Ty {
     Class(ClassId, Rc<String>),
     /// An instance of a class that implements the interface.
     Interface(IfaceId, Rc<String>),
+    /// A type parameter of the generic function being checked, by index:
+    /// one word, a reference or not as its descriptor says.
+    Param(u32, Rc<String>),
     /// The type of `nil` before it meets an optional.
     Nil,
     /// The type of an erroneous expression; compatible with everything so
@@ -41,17 +44,37 @@ pub enum Ty {
 impl Ty {
     /// Whether values of this type are references the collector traces.
     /// Optionals of value types are boxes, so they are references too;
-    /// function values are objects (`docs/abi.md`, closures).
+    /// function values are objects (`docs/abi.md`, closures). A type
+    /// parameter's values may be: they get a shadow slot, which holds them
+    /// only when their descriptor says so (`docs/abi.md`, generics).
     pub fn is_ref(&self) -> bool {
         matches!(
             self,
-            Ty::Str | Ty::Array(_) | Ty::Map(..) | Ty::Class(..) | Ty::Interface(..) | Ty::Fn(..) | Ty::Optional(_)
+            Ty::Str
+                | Ty::Array(_)
+                | Ty::Map(..)
+                | Ty::Class(..)
+                | Ty::Interface(..)
+                | Ty::Fn(..)
+                | Ty::Optional(_)
+                | Ty::Param(..)
         )
     }
 
     /// Whether an optional of this type holds the value in a box.
     pub fn boxed_when_optional(&self) -> bool {
         matches!(self, Ty::Int | Ty::Int32 | Ty::Float | Ty::Bool)
+    }
+
+    /// Whether a type parameter occurs in it.
+    pub fn has_param(&self) -> bool {
+        match self {
+            Ty::Param(..) => true,
+            Ty::Array(t) | Ty::Optional(t) => t.has_param(),
+            Ty::Map(k, v) => k.has_param() || v.has_param(),
+            Ty::Fn(ps, r) => ps.iter().any(Ty::has_param) || r.has_param(),
+            _ => false,
+        }
     }
 
     pub fn is_numeric(&self) -> bool {
@@ -107,7 +130,7 @@ impl fmt::Display for Ty {
                 }
                 Ok(())
             }
-            Ty::Class(_, name) | Ty::Interface(_, name) => write!(f, "{name}"),
+            Ty::Class(_, name) | Ty::Interface(_, name) | Ty::Param(_, name) => write!(f, "{name}"),
             Ty::Nil => write!(f, "nil"),
             Ty::Error => write!(f, "<error>"),
         }

@@ -63,10 +63,19 @@ pub struct Param {
     pub ty: TypeExpr,
 }
 
+/// A type parameter `T` or `T: I & J` (LANGUAGE.md §7).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct TypeParam {
+    pub name: Ident,
+    pub bounds: Vec<TypeExpr>,
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct FnDecl {
     pub mods: Modifiers,
     pub name: Ident,
+    /// `fn name[T, U: I](...)`: empty for a plain function.
+    pub type_params: Vec<TypeParam>,
     pub params: Vec<Param>,
     pub ret: Option<TypeExpr>,
     pub throws: bool,

@@ -382,7 +382,23 @@ impl Printer<'_> {
 
     fn func(&mut self, f: &FnDecl) {
         let mut s = self.modifiers(&f.mods, self.in_group(&f.mods));
-        s.push_str(&format!("fn {}({})", f.name.name, self.params(&f.params)));
+        let type_params = if f.type_params.is_empty() {
+            String::new()
+        } else {
+            let ps: Vec<String> = f
+                .type_params
+                .iter()
+                .map(|p| match p.bounds.is_empty() {
+                    true => p.name.name.clone(),
+                    false => {
+                        let bounds: Vec<String> = p.bounds.iter().map(|b| self.ty(b)).collect();
+                        format!("{}: {}", p.name.name, bounds.join(" & "))
+                    }
+                })
+                .collect();
+            format!("[{}]", ps.join(", "))
+        };
+        s.push_str(&format!("fn {}{type_params}({})", f.name.name, self.params(&f.params)));
         if let Some(r) = &f.ret {
             s.push_str(&format!(" -> {}", self.ty(r)));
         }

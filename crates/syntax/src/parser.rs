@@ -545,6 +545,7 @@ impl<'d> Parser<'d> {
         let lo = self.bump();
         let name = self.ident()?;
         self.no_angle_brackets(&name)?;
+        let type_params = self.type_params()?;
         let params = self.params()?;
         let ret = if self.eat_sym("->") { Some(self.type_expr()?) } else { None };
         let throws = matches!(self.peek(), Tok::Ident(s) if s == "throws");
@@ -558,7 +559,31 @@ impl<'d> Parser<'d> {
             self.end_of_statement()?;
             None
         };
-        Ok(FnDecl { mods, name, params, ret, throws, body, span })
+        Ok(FnDecl { mods, name, type_params, params, ret, throws, body, span })
+    }
+
+    /// `[T, U: I & J]` after a declaration's name, or nothing.
+    fn type_params(&mut self) -> PResult<Vec<TypeParam>> {
+        let mut out = Vec::new();
+        if !self.eat_sym("[") {
+            return Ok(out);
+        }
+        while !self.eat_sym("]") {
+            let name = self.ident()?;
+            let mut bounds = Vec::new();
+            if self.eat_sym(":") {
+                bounds.push(self.type_expr()?);
+                while self.eat_sym("&") {
+                    bounds.push(self.type_expr()?);
+                }
+            }
+            out.push(TypeParam { name, bounds });
+            if !self.eat_sym(",") {
+                self.expect_sym("]")?;
+                break;
+            }
+        }
+        Ok(out)
     }
 
     fn params(&mut self) -> PResult<Vec<Param>> {
@@ -735,7 +760,16 @@ impl<'d> Parser<'d> {
                 let params = self.params()?;
                 let span = lo.to(self.prev_span());
                 let body = Some(self.body()?);
-                c.inits.push(FnDecl { mods, name, params, ret: None, throws: false, body, span });
+                c.inits.push(FnDecl {
+                    mods,
+                    name,
+                    type_params: Vec::new(),
+                    params,
+                    ret: None,
+                    throws: false,
+                    body,
+                    span,
+                });
             }
             _ => return Err(self.error_here("a field, method, `init` or nested class")),
         }

@@ -116,7 +116,7 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
             let next = self.b.create_block();
             self.b.ins().brif(matched, body_b, &[], next, &[]);
             self.b.switch_to_block(body_b);
-            self.set_local(catch.var, e);
+            self.set_local(catch.var, e)?;
             if finally.is_some() {
                 self.handlers.push(propagate);
             }

@@ -22,7 +22,8 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
     pub(super) fn expr(&mut self, e: &'h Expr) -> R<Option<Value>> {
         let v = self.expr_inner(e)?;
         if let Some(v) = v.filter(|_| needs_root(e) && !roots_itself(e)) {
-            self.root(v)?;
+            let held = self.rootable(v, &e.ty)?;
+            self.root(held)?;
         }
         Ok(v)
     }
@@ -37,6 +38,7 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
             | ExprKind::Local(_)
             | ExprKind::Global(_)
             | ExprKind::FnRef(_)
+            | ExprKind::TypeDesc(_)
             | ExprKind::Nil => self.leaf_expr(e),
             ExprKind::Call(..)
             | ExprKind::CallDirect(..)
@@ -112,6 +114,7 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
                 self.b.ins().symbol_value(PTR, gv)
             }
             ExprKind::Nil => self.b.ins().iconst(PTR, 0),
+            ExprKind::TypeDesc(t) => self.type_desc(t)?,
             other => return Err(CodegenError(format!("leaf expression expected, found {other:?}"))),
         };
         Ok(Some(v))
@@ -135,8 +138,10 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
                 // allocation that they are stored into directly.
                 let vals = self.values(items)?;
                 let words: Vec<Value> = vals.iter().zip(items).map(|(&v, item)| self.word_of(v, &item.ty)).collect();
-                let elem_is_ref = matches!(&e.ty, Ty::Array(t) if t.is_ref());
-                let is_ref = self.b.ins().iconst(types::I8, i64::from(elem_is_ref));
+                let is_ref = match &e.ty {
+                    Ty::Array(t) => self.elements_are_refs(t)?,
+                    _ => self.b.ins().iconst(types::I8, 0),
+                };
                 let n = self.b.ins().iconst(types::I64, items.len() as i64);
                 let arr = self.call_rt_value(RuntimeFn::ArrNew, &[is_ref, n])?;
                 if !words.is_empty() {

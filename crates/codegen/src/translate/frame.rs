@@ -31,11 +31,13 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
         Ok(())
     }
 
-    pub(super) fn set_local(&mut self, l: usize, v: Value) {
+    pub(super) fn set_local(&mut self, l: usize, v: Value) -> R<()> {
         self.b.def_var(self.body.vars[l], v);
         if let Some(slot) = self.body.local_slot[l] {
-            self.store_slot(slot, v);
+            let held = self.rootable(v, &self.body.func.locals[l].ty)?;
+            self.store_slot(slot, held);
         }
+        Ok(())
     }
 
     /// Reserves the frame's slots. They are already null: every frame

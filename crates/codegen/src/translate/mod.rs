@@ -22,6 +22,7 @@ mod exceptions;
 mod expr;
 mod facts;
 mod frame;
+mod generics;
 mod heap;
 mod interfaces;
 mod module_init;

@@ -158,6 +158,9 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
 
     /// A value as an optional: boxed for value types, else unchanged.
     pub(super) fn wrap(&mut self, v: Value, ty: &Ty) -> R<Value> {
+        if let Ty::Param(k, _) = ty {
+            return self.wrap_param(v, *k);
+        }
         if !ty.boxed_when_optional() {
             return Ok(v);
         }
@@ -166,12 +169,15 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
     }
 
     /// The value inside a non-nil optional of `inner`.
-    pub(super) fn unbox(&mut self, v: Value, inner: &Ty) -> Value {
+    pub(super) fn unbox(&mut self, v: Value, inner: &Ty) -> R<Value> {
+        if let Ty::Param(k, _) = inner {
+            return self.unbox_param(v, *k);
+        }
         if !inner.boxed_when_optional() {
-            return v;
+            return Ok(v);
         }
         let w = self.b.ins().load(types::I64, flags(), v, layout::boxed::VALUE);
-        self.value_of_word(w, inner)
+        Ok(self.value_of_word(w, inner))
     }
 
     /// Evaluates an optional for immediate use: `(present, value)`, where
@@ -194,7 +200,7 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
     /// The value of a present optional from [`Self::optional_parts`].
     pub(super) fn optional_value(&mut self, v: OptionalValue, inner: &Ty) -> R<Value> {
         match v {
-            OptionalValue::Plain(v) => Ok(self.unbox(v, inner)),
+            OptionalValue::Plain(v) => self.unbox(v, inner),
             OptionalValue::MapEntry(m, pos) => {
                 let w = self.call_rt_value(RuntimeFn::MapValueAt, &[m, pos])?;
                 Ok(self.value_of_word(w, inner))
@@ -243,7 +249,7 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
         let (present, v) = self.optional_parts(opt)?;
         let enter = |t: &mut Self| {
             let x = t.optional_value(v, &inner)?;
-            t.set_local(var, x);
+            t.set_local(var, x)?;
             Ok(())
         };
         self.branches(present, enter, then, els, [None, None])
@@ -301,10 +307,10 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
                 t.b.switch_to_block(entry);
                 let kw = t.call_rt_value(RuntimeFn::MapKeyAt, &[m, i])?;
                 let kv = t.value_of_word(kw, &kt);
-                t.set_local(key, kv);
+                t.set_local(key, kv)?;
                 let vw = t.call_rt_value(RuntimeFn::MapValueAt, &[m, i])?;
                 let vv = t.value_of_word(vw, &vt);
-                t.set_local(value, vv);
+                t.set_local(value, vv)?;
                 Ok(())
             },
             None,

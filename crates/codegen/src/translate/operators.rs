@@ -70,7 +70,7 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
             }
             ExprKind::Bind(var, value, body) => {
                 let v = self.value(value)?;
-                self.set_local(*var, v);
+                self.set_local(*var, v)?;
                 return self.expr(body);
             }
             ExprKind::Cond(c, a, b) => return self.conditional(c, a, b, &e.ty),

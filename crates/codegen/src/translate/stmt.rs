@@ -43,7 +43,7 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
         match s {
             Stmt::Let(l, e) => {
                 let v = self.value(e)?;
-                self.set_local(*l, v);
+                self.set_local(*l, v)?;
                 self.note_let(*l, e);
             }
             Stmt::Assign(place, e) => self.assign(place, e)?,
@@ -100,7 +100,7 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
         match place {
             Place::Local(l) => {
                 let v = self.value(e)?;
-                self.set_local(*l, v);
+                self.set_local(*l, v)?;
             }
             Place::Global(g) => {
                 let v = match &e.kind {
@@ -164,7 +164,7 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
             lo_v,
             |t, i| Ok(t.b.ins().icmp(cc, i, hi_v)),
             |t, i, _| {
-                t.set_local(var, i);
+                t.set_local(var, i)?;
                 Ok(())
             },
             last,
@@ -196,7 +196,7 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
                 let off = t.b.ins().ishl_imm_u(i, 3);
                 let addr = t.b.ins().iadd(data, off);
                 let v = t.load_element(addr, &elem_ty);
-                t.set_local(var, v);
+                t.set_local(var, v)?;
                 Ok(())
             },
             None,

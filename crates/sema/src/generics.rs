@@ -1,0 +1,239 @@
+//! Generic functions (LANGUAGE.md §7, MODULES.md §12): `fn f[T, U: I](...)`
+//! compiled once for every type argument. Inside, a value of a type
+//! parameter is one word; the function gets a hidden type descriptor per
+//! type parameter (after its parameters) that says whether its words are
+//! references (`docs/abi.md`, generics). A call infers the type
+//! arguments from its arguments (and from a closure's result), checks
+//! their bounds, passes each argument of a bare `T` as a word and reads a
+//! `T` result back from one.
+
+use crate::checker::{error_expr, Checker};
+use crate::hir::{Expr, ExprKind, FuncId};
+use crate::tables::TypeParamInfo;
+use crate::ty::{IfaceId, Ty};
+use std::rc::Rc;
+use tess_syntax::ast;
+use tess_syntax::Span;
+
+impl Checker<'_> {
+    /// `[T, U: I & J]` of a declaration: names and bounds (interfaces).
+    pub(crate) fn resolve_type_params(&mut self, tps: &[ast::TypeParam]) -> Rc<Vec<TypeParamInfo>> {
+        let mut infos: Vec<TypeParamInfo> = Vec::new();
+        for p in tps {
+            if infos.iter().any(|i| i.name == p.name.name) {
+                self.error(p.name.span, format!("type parameter `{}` is declared twice", p.name.name));
+            }
+            infos.push(TypeParamInfo { name: p.name.name.clone(), bounds: Vec::new() });
+        }
+        // Bounds may name the parameters' interfaces only (no `T: U`).
+        self.type_scope = Rc::new(infos.clone());
+        for (info, p) in infos.iter_mut().zip(tps) {
+            for b in &p.bounds {
+                match self.resolve_type(b) {
+                    Ty::Interface(i, _) => info.bounds.push(i),
+                    Ty::Error => {}
+                    other => self.error_hint(
+                        b.span(),
+                        format!("a bound must be an interface, found {other}"),
+                        "write `T: Shape` with an interface `Shape`",
+                    ),
+                }
+            }
+        }
+        Rc::new(infos)
+    }
+
+    /// A type parameter in scope by name.
+    pub(crate) fn type_param(&self, name: &str) -> Option<Ty> {
+        let k = self.type_scope.iter().position(|p| p.name == name)?;
+        Some(Ty::Param(k as u32, Rc::new(name.to_string())))
+    }
+
+    /// The interfaces type parameter `k` of the current scope must implement.
+    pub(crate) fn param_bounds(&self, k: u32) -> Vec<IfaceId> {
+        self.type_scope.get(k as usize).map_or(Vec::new(), |p| p.bounds.clone())
+    }
+
+    /// A call of generic function `id` with `args` (see the module doc).
+    pub(crate) fn generic_call(&mut self, id: FuncId, args: &[ast::Expr], span: Span, what: &str) -> Expr {
+        let tps = self.generics[&id].clone();
+        let sig = self.sigs[id].clone();
+        if args.len() != sig.params.len() {
+            self.error(span, format!("{what} takes {} argument(s), but {} were given", sig.params.len(), args.len()));
+            for a in args {
+                self.expr(a, None);
+            }
+            return error_expr();
+        }
+        let mut subst: Vec<Option<Ty>> = vec![None; tps.len()];
+        let mut checked: Vec<Option<Expr>> = vec![None; args.len()];
+        // Closures last: their parameter types come from what the others
+        // decided.
+        let order = (0..args.len())
+            .filter(|&i| !matches!(args[i].kind, ast::ExprKind::Closure(_)))
+            .chain((0..args.len()).filter(|&i| matches!(args[i].kind, ast::ExprKind::Closure(_))));
+        for i in order {
+            // A closure takes what is known (`Error` leaves the rest open);
+            // another argument an expected type only when it is complete.
+            let expected = substitute(&sig.params[i], &subst, true);
+            let complete = !substitute(&sig.params[i], &subst, false).has_param();
+            let closure = matches!(args[i].kind, ast::ExprKind::Closure(_));
+            let mut e = self.expr(&args[i], (closure || complete).then_some(&expected));
+            if !unify(&sig.params[i], &e.ty, &mut subst) && e.ty != Ty::Error {
+                let want = substitute(&sig.params[i], &subst, true);
+                self.error_hint(
+                    args[i].span,
+                    format!("expected {want}, found {}", e.ty),
+                    format!("{what} takes {} here", sig.params[i]),
+                );
+                e = error_expr();
+            }
+            checked[i] = Some(e);
+        }
+        if checked.iter().flatten().any(|e| e.ty == Ty::Error) {
+            return error_expr();
+        }
+        let mut type_args = Vec::new();
+        for (k, p) in tps.iter().enumerate() {
+            let Some(t) = subst[k].clone().filter(|t| *t != Ty::Nil) else {
+                self.error_hint(
+                    span,
+                    format!("cannot infer the type of `{}` for {what}", p.name),
+                    "give an argument a declared type, e.g. `let xs: [Int] = []`",
+                );
+                return error_expr();
+            };
+            for &b in &p.bounds {
+                if !self.fits(&t, &self.iface_ty(b)) && t != Ty::Error {
+                    let iname = self.interfaces[b].name.clone();
+                    self.error_hint(
+                        span,
+                        format!("{t} does not implement `{iname}`, which `{}` of {what} requires", p.name),
+                        format!("declare `class ... : {iname}` on the class, or pass another type"),
+                    );
+                }
+            }
+            type_args.push(t);
+        }
+        let subst: Vec<Option<Ty>> = type_args.iter().cloned().map(Some).collect();
+        let mut all = Vec::new();
+        for (i, e) in checked.into_iter().enumerate() {
+            let e = e.unwrap_or_else(error_expr);
+            let want = substitute(&sig.params[i], &subst, false);
+            self.refuse_float_functions(&sig.params[i], &want, args[i].span);
+            let e = self.coerce(e, &want, args[i].span);
+            let e = if matches!(sig.params[i], Ty::Param(..)) { to_word(e) } else { e };
+            all.push(e);
+        }
+        all.extend(type_args.iter().map(|t| self.type_desc(t)));
+        let ret = substitute(&sig.ret, &subst, false);
+        let call =
+            Expr::new(ExprKind::Call(id, all), if matches!(sig.ret, Ty::Param(..)) { Ty::Int } else { ret.clone() });
+        if matches!(sig.ret, Ty::Param(..)) {
+            return Expr::new(ExprKind::FromWord(Box::new(call)), ret);
+        }
+        call
+    }
+
+    /// `x.name(args)` where `x` is of type parameter `k`: a method of one
+    /// of its bounds (whose values are therefore objects).
+    pub(crate) fn bound_call(&mut self, x: Expr, k: u32, name: &ast::Ident, args: &[ast::Expr], span: Span) -> Expr {
+        let bounds = self.param_bounds(k);
+        let found = bounds.iter().copied().find(|&i| self.interfaces[i].methods.iter().any(|m| m.name == name.name));
+        match found {
+            Some(i) => self.interface_call(x, i, name, args, span),
+            None => {
+                self.error_hint(
+                    name.span,
+                    format!("`{}` has no method `{}`", x.ty, name.name),
+                    format!("a type parameter has the methods of its bounds: write `{}: SomeInterface`", x.ty),
+                );
+                for a in args {
+                    self.expr(a, None);
+                }
+                error_expr()
+            }
+        }
+    }
+
+    /// The descriptor of `t` as an argument: a type parameter of the
+    /// function being checked passes its own on.
+    pub(crate) fn type_desc(&self, t: &Ty) -> Expr {
+        match t {
+            Ty::Param(k, _) => match self.body_fn.and_then(|f| self.funcs[f].type_params.get(*k as usize).copied()) {
+                Some(local) => Expr::new(ExprKind::Local(local), Ty::CPointer),
+                None => Expr::new(ExprKind::TypeDesc(t.clone()), Ty::CPointer),
+            },
+            _ => Expr::new(ExprKind::TypeDesc(t.clone()), Ty::CPointer),
+        }
+    }
+
+    /// A function value whose parameters or result are a type parameter
+    /// made `Float` would be called with the value in the wrong register:
+    /// refused until adapters exist (`docs/decisions.md`).
+    fn refuse_float_functions(&mut self, declared: &Ty, concrete: &Ty, span: Span) {
+        let (Ty::Fn(dps, dr), Ty::Fn(cps, cr)) = (declared, concrete) else { return };
+        let floats = dps.iter().zip(cps.iter()).chain(std::iter::once((&**dr, &**cr)));
+        if floats.into_iter().any(|(d, c)| matches!(d, Ty::Param(..)) && *c == Ty::Float) {
+            self.error_hint(
+                span,
+                "a function taking or returning `Float` in place of a type parameter is not supported yet",
+                "wrap the `Float` in a class, or write the function for `Float`",
+            );
+        }
+    }
+}
+
+/// `ty` with the type arguments found so far; with `open`, a parameter not
+/// found yet becomes `Error` (what a closure's inference leaves open).
+pub(crate) fn substitute(ty: &Ty, subst: &[Option<Ty>], open: bool) -> Ty {
+    let s = |t: &Ty| Box::new(substitute(t, subst, open));
+    match ty {
+        Ty::Param(k, _) => match subst.get(*k as usize) {
+            Some(Some(t)) => t.clone(),
+            _ if open => Ty::Error,
+            _ => ty.clone(),
+        },
+        Ty::Array(t) => Ty::Array(s(t)),
+        Ty::Optional(t) => Ty::Optional(s(t)),
+        Ty::Map(k, v) => Ty::Map(s(k), s(v)),
+        Ty::Fn(ps, r) => Ty::Fn(Box::new(ps.iter().map(|p| substitute(p, subst, open)).collect()), s(r)),
+        other => other.clone(),
+    }
+}
+
+/// Matches a declared parameter type against an argument's, recording
+/// type arguments; false on a mismatch it can see.
+fn unify(declared: &Ty, actual: &Ty, subst: &mut [Option<Ty>]) -> bool {
+    match (declared, actual) {
+        (_, Ty::Error) => true,
+        (Ty::Param(k, _), t) => {
+            let k = *k as usize;
+            match &subst[k] {
+                None | Some(Ty::Nil) => {
+                    subst[k] = Some(t.clone());
+                    true
+                }
+                Some(prev) => prev == t || *t == Ty::Nil,
+            }
+        }
+        (Ty::Array(d), Ty::Array(a)) | (Ty::Optional(d), Ty::Optional(a)) => unify(d, a, subst),
+        (Ty::Optional(d), Ty::Nil) => {
+            unify(d, &Ty::Nil, subst);
+            true
+        }
+        (Ty::Optional(d), a) => unify(d, a, subst),
+        (Ty::Map(dk, dv), Ty::Map(ak, av)) => unify(dk, ak, subst) && unify(dv, av, subst),
+        (Ty::Fn(dps, dr), Ty::Fn(aps, ar)) => {
+            dps.len() == aps.len()
+                && dps.iter().zip(aps.iter()).all(|(d, a)| unify(d, a, subst))
+                && unify(dr, ar, subst)
+        }
+        (d, _) if !d.has_param() => true,
+        _ => false,
+    }
+}
+
+fn to_word(e: Expr) -> Expr {
+    Expr::new(ExprKind::ToWord(Box::new(e)), Ty::Int)
+}
