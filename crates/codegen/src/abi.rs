@@ -46,6 +46,7 @@ pub fn clif_type(ty: &Ty) -> Option<Type> {
         | Ty::Class(..)
         | Ty::Interface(..)
         | Ty::Param(..)
+        | Ty::Generic(..)
         | Ty::Nil
         | Ty::Error => Some(PTR),
     }

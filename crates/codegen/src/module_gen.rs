@@ -320,9 +320,12 @@ impl<'h, M: Module> ModuleGen<'h, M> {
             .fields
             .iter()
             .filter(|f| f.ty.is_ref())
-            .filter_map(|f| match f.offset {
-                hir::Offset::Fixed(o) => Some(u64::from(o)),
-                hir::Offset::Cell(_) => None,
+            .filter_map(|f| match (f.offset.clone(), &f.ty) {
+                (hir::Offset::Fixed(o), tess_sema::ty::Ty::Param(k, _)) => {
+                    Some(type_info::conditional_ref(u64::from(o), *k))
+                }
+                (hir::Offset::Fixed(o), _) => Some(u64::from(o)),
+                (hir::Offset::Cell(_), _) => None,
             })
             .collect();
         let refs_id = if refs.is_empty() {

@@ -36,7 +36,7 @@ use std::ptr::null_mut;
 use std::sync::OnceLock;
 use std::time::Instant;
 use tess_abi::layout::thread::{cell_bytes, size_class, GRANULE, SIZE_CLASSES};
-use tess_abi::layout::{string, thread_object};
+use tess_abi::layout::{string, thread_object, type_info};
 
 /// Bytes handed out between young collections (the nursery's size):
 /// measured on binary_trees, 4 MiB promoted more of the trees being built
@@ -565,7 +565,18 @@ impl Heap {
             match ty.kind {
                 Kind::Object => {
                     for i in 0..ty.nrefs as usize {
-                        let off = *ty.refs.add(i) as usize;
+                        let entry = *ty.refs.add(i);
+                        let param = entry >> type_info::REF_PARAM_SHIFT;
+                        if param != 0 {
+                            // A generic class's field of a type parameter's
+                            // type: a reference only as its descriptor says.
+                            let at = tess_abi::layout::object::field_offset(param as u32 - 1) as usize;
+                            let desc = *o.cast::<u8>().add(at).cast::<*const TypeInfo>();
+                            if (*desc).kind == Kind::Value {
+                                continue;
+                            }
+                        }
+                        let off = (entry & type_info::REF_OFFSET_MASK) as usize;
                         self.mark(*o.cast::<u8>().add(off).cast::<*mut Obj>());
                     }
                 }

@@ -106,6 +106,7 @@ impl Checker<'_> {
         }
         self.declare_interface_names(files);
         self.declare_classes(files);
+        self.declare_class_type_params(files);
         self.declare_interface_methods(files);
         self.check_single_main_file(files);
         for file in files {
@@ -421,6 +422,15 @@ impl Checker<'_> {
                         self.iface_ty(id)
                     }
                     _ => match self.class_names.get(&name).copied() {
+                        Some(id) if self.is_generic_class(id) => {
+                            let n = self.class_info[id].type_params.len();
+                            self.error_hint(
+                                t.span(),
+                                format!("`{name}` takes {n} type argument(s), but 0 were given"),
+                                format!("write `{name}[...]` with its type arguments"),
+                            );
+                            Ty::Error
+                        }
                         Some(id) => {
                             self.check_private(&name, t.span());
                             self.note_ref(t.span(), self.class_info[id].span, |c| c.class_hover(id));
@@ -434,6 +444,27 @@ impl Checker<'_> {
                                 format!("unknown type `{name}`"),
                                 "the types are Int, Int32, Float, Bool, String, [T], Map[K, V], T?, fn(...) -> T and classes",
                             );
+                            Ty::Error
+                        }
+                    },
+                }
+            }
+            ast::TypeExpr::Generic(parts, args, span) => {
+                let args: Vec<Ty> = args.iter().map(|a| self.resolve_type(a)).collect();
+                let class = match parts.as_slice() {
+                    [n] => self.class_names.get(&n.name).copied(),
+                    [m, n] if self.modules.contains_key(&m.name) => self.modules[&m.name].classes.get(&n.name).copied(),
+                    _ => None,
+                };
+                match class {
+                    Some(c) if self.is_generic_class(c) => {
+                        self.note_class(c);
+                        self.instance_ty(c, args, *span)
+                    }
+                    _ => match self.resolve_type(&ast::TypeExpr::Named(parts.clone())) {
+                        Ty::Error => Ty::Error,
+                        other => {
+                            self.error_hint(*span, format!("{other} takes no type arguments"), "remove the `[...]`");
                             Ty::Error
                         }
                     },
@@ -497,6 +528,13 @@ impl Checker<'_> {
             (Ty::Class(x, _), Ty::Interface(i, _)) => self.implements(*x, *i),
             (Ty::Interface(i, _), Ty::Interface(j, _)) => i == j,
             (Ty::Param(k, _), Ty::Interface(i, _)) => self.param_bounds(*k).contains(i),
+            (Ty::Generic(x, a), Ty::Generic(y, b)) => x == y && a.args == b.args,
+            // `self` inside a generic class is its instance of its own parameters.
+            (Ty::Class(x, _), Ty::Generic(y, b)) => {
+                x == y && b.args.iter().enumerate().all(|(k, t)| matches!(t, Ty::Param(j, _) if *j as usize == k))
+            }
+            (Ty::Generic(x, _), Ty::Interface(i, _)) => self.implements(*x, *i),
+            (Ty::Generic(..), Ty::Class(y, _)) => *y == crate::tables::OBJECT,
             (Ty::Interface(..), Ty::Class(y, _)) => *y == crate::tables::OBJECT,
             (Ty::Nil, Ty::Optional(_)) => true,
             (Ty::Optional(x), Ty::Optional(y)) => self.fits(x, y),
@@ -766,11 +804,16 @@ impl Checker<'_> {
         if let Some(r) = &receiver {
             params.push(self.new_local("self", r.clone()));
         }
+        let mut prologue = Vec::new();
+        if let Some(c) = class.filter(|&c| self.is_generic_class(c)) {
+            let descs = self.class_descriptors(c, params[0], &mut prologue);
+            self.funcs[id].type_params = descs;
+        }
         let user_params = if receiver.is_some() { &sig.params[1..] } else { &sig.params[..] };
         for (p, ty) in f.params.iter().zip(user_params) {
             params.push(self.bind_local(&p.name, ty.clone(), false));
         }
-        let mut out = Vec::new();
+        let mut out = prologue;
         if self.funcs[id].extern_c {
             self.c_function_params(&f.params, &params, &mut out);
         }

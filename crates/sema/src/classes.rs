@@ -129,6 +129,7 @@ impl Checker<'_> {
             open: true,
             file: 0,
             conforms: Vec::new(),
+            type_params: Vec::new(),
         });
         self.class_info.push(ClassInfo {
             span: Span::default(),
@@ -140,6 +141,7 @@ impl Checker<'_> {
             init_access: Access::Public,
             own_fields: Vec::new(),
             interfaces: Vec::new(),
+            type_params: Default::default(),
         });
         self.class_names.insert(name.into(), id);
     }
@@ -186,6 +188,7 @@ impl Checker<'_> {
                     open: c.mods.open.is_some(),
                     file: c.name.span.file.0,
                     conforms: Vec::new(),
+                    type_params: Vec::new(),
                 });
                 self.class_info.push(ClassInfo {
                     span: c.name.span,
@@ -197,6 +200,7 @@ impl Checker<'_> {
                     init_access: Access::Internal,
                     own_fields: Vec::new(),
                     interfaces: Vec::new(),
+                    type_params: Default::default(),
                 });
                 self.class_names.insert(c.name.name.clone(), id);
             }
@@ -282,7 +286,9 @@ impl Checker<'_> {
         for id in self.class_order() {
             let Some((fi, ii)) = self.class_info[id].decl else { continue };
             let ast::Item::Class(c) = &files[fi].items[ii] else { continue };
+            self.type_scope = self.class_info[id].type_params.clone();
             self.declare_members(id, c);
+            self.type_scope = Default::default();
         }
     }
 
@@ -373,7 +379,7 @@ impl Checker<'_> {
                 overrides: Vec::new(),
             };
         }
-
+        self.descriptor_fields(id);
         for f in &c.fields {
             self.check_member_modifiers(&f.mods, false);
             if let Some(prev) = self.find_field(id, &f.name.name).filter(|p| !self.hidden_import(p.access, p.owner)) {
@@ -657,6 +663,10 @@ impl Checker<'_> {
             }
         }
         let mut out = Vec::new();
+        if self.is_generic_class(id) {
+            let descs = self.class_descriptors(id, self_local, &mut out);
+            self.funcs[func].type_params = descs;
+        }
         // Field defaults, checked without `self` in scope.
         self.body.init_state = None;
         for f in &c.fields {
@@ -722,6 +732,7 @@ impl Checker<'_> {
                 }
             }
         }
+        self.type_scope = Default::default();
         self.finish_body(func, params, out);
     }
 }

@@ -148,7 +148,10 @@ impl Checker<'_> {
         let cell = self.synthetic_class("cell", name.span, vec![(name.name.clone(), ty)]);
         let cell_ty = self.class_ty(cell);
         let id = self.body.bind_local_in(name, cell_ty.clone(), true, Some(cell));
-        out.push(Stmt::Let(id, Box::new(Expr::new(ExprKind::New { class: cell, args: Vec::new() }, cell_ty.clone()))));
+        out.push(Stmt::Let(
+            id,
+            Box::new(Expr::new(ExprKind::New { class: cell, args: Vec::new(), descs: Vec::new() }, cell_ty.clone())),
+        ));
         let field =
             Place::Field(Box::new(Expr::new(ExprKind::Local(id), cell_ty)), Offset::Fixed(object::field_offset(0)));
         out.push(Stmt::Assign(field, Box::new(init)));
@@ -350,6 +353,7 @@ impl Checker<'_> {
             open: false,
             file: span.file.0,
             conforms: Vec::new(),
+            type_params: Vec::new(),
         });
         self.class_info.push(ClassInfo {
             span,
@@ -361,6 +365,7 @@ impl Checker<'_> {
             init_access: Access::Private,
             own_fields: Vec::new(),
             interfaces: Vec::new(),
+            type_params: Default::default(),
         });
         id
     }

@@ -185,6 +185,7 @@ fn base_class(e: &ast::EnumDecl) -> ast::ClassDecl {
         name: e.name.clone(),
         base: None,
         interfaces: Vec::new(),
+        type_params: Vec::new(),
         fields: vec![tag],
         methods: vec![to_string],
         inits: vec![init],
@@ -262,6 +263,7 @@ fn case_class_decl(e: &ast::EnumDecl, c: &ast::EnumCase, params: &[ast::Param]) 
         name: ident(&case_class(&e.name.name, &c.name.name), span),
         base: Some(named(&e.name.name, e.name.span)),
         interfaces: Vec::new(),
+        type_params: Vec::new(),
         fields,
         methods: vec![to_string],
         inits: vec![init],
@@ -354,7 +356,9 @@ impl Checker<'_> {
         self.note_case(class, tag);
         let tag_arg = Expr::new(ExprKind::Int(tag as i64), Ty::Int);
         match (&info.payload, args) {
-            (None, None) => Expr::new(ExprKind::New { class, args: vec![tag_arg] }, self.class_ty(class)),
+            (None, None) => {
+                Expr::new(ExprKind::New { class, args: vec![tag_arg], descs: Vec::new() }, self.class_ty(class))
+            }
             (None, Some(_)) => {
                 self.error_hint(
                     span,
@@ -380,7 +384,7 @@ impl Checker<'_> {
                 let what = format!("`{enum_name}.{}`", case.name);
                 let mut all = vec![tag_arg];
                 all.extend(self.args(args, params.get(1..).unwrap_or(&[]), span, &what));
-                Expr::new(ExprKind::New { class: case_class, args: all }, self.class_ty(class))
+                Expr::new(ExprKind::New { class: case_class, args: all, descs: Vec::new() }, self.class_ty(class))
             }
         }
     }

@@ -63,6 +63,14 @@ impl Checker<'_> {
             ast::ExprKind::As(v, t) => self.cast(v, t, e.span, CastKind::As),
             ast::ExprKind::AsOpt(v, t) => self.cast(v, t, e.span, CastKind::AsOpt),
             ast::ExprKind::Closure(c) => self.closure(c, e.span, expected),
+            ast::ExprKind::Apply(..) => {
+                self.error_hint(
+                    e.span,
+                    "type arguments go with a generic class being constructed",
+                    "write `Pair[String, Int](a, b)`",
+                );
+                error_expr()
+            }
             ast::ExprKind::Error => error_expr(),
         }
     }
@@ -226,7 +234,7 @@ impl Checker<'_> {
             self.error_hint(span, msg, hint);
             return error_expr();
         }
-        if let Ty::Class(..) | Ty::Interface(..) = v.ty {
+        if let Ty::Class(..) | Ty::Interface(..) | Ty::Generic(..) = v.ty {
             return Expr::new(
                 ExprKind::CallVirtual { slot: Offset::Fixed(type_info::vtable_slot(0) as u32), args: Box::new([v]) },
                 Ty::Str,
@@ -419,6 +427,9 @@ impl Checker<'_> {
     /// `o.name` of a value already checked: a field, or a built-in
     /// property.
     pub(crate) fn member_of(&mut self, o: Expr, name: &ast::Ident, is_self: bool) -> Expr {
+        if let Ty::Generic(class, inst) = o.ty.clone() {
+            return self.generic_member(o, class, &inst, name);
+        }
         let Ty::Class(class, cname) = o.ty.clone() else {
             return crate::builtins::property(self, o, name);
         };
@@ -510,6 +521,9 @@ impl Checker<'_> {
                     self.check_private(n, callee.span);
                     self.note_ref(callee.span, self.class_info[class].span, |c| c.class_hover(class));
                     self.note_origin(self.classes[class].origin.clone());
+                    if self.is_generic_class(class) {
+                        return self.construct_generic(class, None, args, span, expected);
+                    }
                     return self.construct(class, args, span);
                 }
                 if crate::builtins::is_builtin_fn(n) {
@@ -523,6 +537,9 @@ impl Checker<'_> {
                 if let Some(&class) = self.modules[m].classes.get(&name.name) {
                     self.note_ref(name.span, name.span, |c| c.class_hover(class));
                     self.note_origin(self.classes[class].origin.clone());
+                    if self.is_generic_class(class) {
+                        return self.construct_generic(class, None, args, span, expected);
+                    }
                     return self.construct(class, args, span);
                 }
                 if let Some(&id) = self.modules[m].funcs.get(&name.name) {
@@ -549,6 +566,9 @@ impl Checker<'_> {
                 if let Ty::Param(k, _) = &o.ty {
                     return self.bound_call(o.clone(), *k, name, args, span);
                 }
+                if let Ty::Generic(class, inst) = o.ty.clone() {
+                    return self.generic_method_call(o, class, &inst, name, args, span);
+                }
                 if let Ty::Class(class, _) = o.ty {
                     // Fields and methods are separate namespaces: a call
                     // is of the method when there is one.
@@ -563,6 +583,18 @@ impl Checker<'_> {
                 }
             }
             ast::ExprKind::Super(name) => return self.super_call(name, args, span),
+            // `Stack[Int](...)`: a generic class with its type arguments.
+            ast::ExprKind::Index(base, _) | ast::ExprKind::Apply(base, _) => {
+                if let Some(t) = crate::generic_classes::as_type(callee) {
+                    match self.resolve_type_quiet(&t, base) {
+                        Ty::Generic(class, inst) => {
+                            return self.construct_generic(class, Some(inst.args.clone()), args, span, expected)
+                        }
+                        Ty::Error if self.names_generic_class(base) => return error_expr(),
+                        _ => {}
+                    }
+                }
+            }
             ast::ExprKind::OptMember(obj, name) => {
                 return self.opt_chain(obj, |c, recv| match recv.ty {
                     Ty::Interface(iface, _) => c.interface_call(recv, iface, name, args, span),
@@ -630,7 +662,7 @@ impl Checker<'_> {
         }
         self.check_init_access(class, span);
         let args = self.args(args, &params, span, &format!("`{name}(...)`"));
-        Expr::new(ExprKind::New { class, args }, self.class_ty(class))
+        Expr::new(ExprKind::New { class, args, descs: Vec::new() }, self.class_ty(class))
     }
 
     fn method_call(&mut self, recv: Expr, class: ClassId, name: &ast::Ident, args: &[ast::Expr], span: Span) -> Expr {

@@ -198,6 +198,13 @@ pub(crate) fn substitute(ty: &Ty, subst: &[Option<Ty>], open: bool) -> Ty {
         Ty::Optional(t) => Ty::Optional(s(t)),
         Ty::Map(k, v) => Ty::Map(s(k), s(v)),
         Ty::Fn(ps, r) => Ty::Fn(Box::new(ps.iter().map(|p| substitute(p, subst, open)).collect()), s(r)),
+        Ty::Generic(c, inst) => Ty::Generic(
+            *c,
+            Rc::new(crate::ty::Instance {
+                name: inst.name.clone(),
+                args: inst.args.iter().map(|a| substitute(a, subst, open)).collect(),
+            }),
+        ),
         other => other.clone(),
     }
 }
@@ -224,6 +231,9 @@ fn unify(declared: &Ty, actual: &Ty, subst: &mut [Option<Ty>]) -> bool {
         }
         (Ty::Optional(d), a) => unify(d, a, subst),
         (Ty::Map(dk, dv), Ty::Map(ak, av)) => unify(dk, ak, subst) && unify(dv, av, subst),
+        (Ty::Generic(dc, di), Ty::Generic(ac, ai)) => {
+            dc == ac && di.args.iter().zip(ai.args.iter()).all(|(d, a)| unify(d, a, subst))
+        }
         (Ty::Fn(dps, dr), Ty::Fn(aps, ar)) => {
             dps.len() == aps.len()
                 && dps.iter().zip(aps.iter()).all(|(d, a)| unify(d, a, subst))

@@ -235,6 +235,9 @@ pub struct Class {
     pub file: u32,
     /// The interfaces it declares it implements (not its bases').
     pub conforms: Vec<Conformance>,
+    /// A generic class's type parameters (names, bounds); its first fields
+    /// hold their descriptors.
+    pub type_params: Vec<(String, Vec<crate::ty::IfaceId>)>,
 }
 
 /// An interface (LANGUAGE.md §7): its methods in declaration order, each
@@ -536,6 +539,9 @@ pub enum ExprKind {
     New {
         class: ClassId,
         args: Vec<Expr>,
+        /// A generic class's type descriptors and the fields they go in,
+        /// stored before `init` runs.
+        descs: Vec<(Offset, Expr)>,
     },
     /// A field of an object, by byte offset.
     Field(Box<Expr>, Offset),
@@ -695,8 +701,8 @@ impl Expr {
             ExprKind::CallDirect(_, args)
             | ExprKind::CallVirtual { args, .. }
             | ExprKind::CallInterface { args, .. } => args.iter().collect(),
+            ExprKind::New { args, descs, .. } => args.iter().chain(descs.iter().map(|(_, d)| d)).collect(),
             ExprKind::Call(_, args)
-            | ExprKind::New { args, .. }
             | ExprKind::Closure { captures: args, .. }
             | ExprKind::Rt { args, .. }
             | ExprKind::ArrayLit(args)

@@ -155,6 +155,7 @@ impl Checker<'_> {
                 open: c.open,
                 file: 0,
                 conforms: Vec::new(),
+                type_params: Vec::new(),
             });
             self.class_info.push(ClassInfo {
                 span,
@@ -166,6 +167,7 @@ impl Checker<'_> {
                 init_access: Access::Public,
                 own_fields: Vec::new(),
                 interfaces: Vec::new(),
+                type_params: Default::default(),
             });
             local.insert(format!("{}.{}", i.module, c.name), id);
             module.classes.insert(c.name.clone(), id);
@@ -192,6 +194,16 @@ impl Checker<'_> {
         }
         for c in &i.classes {
             let id = local[&format!("{}.{}", i.module, c.name)];
+            let tps: Vec<crate::tables::TypeParamInfo> = c
+                .type_params
+                .iter()
+                .map(|p| crate::tables::TypeParamInfo {
+                    name: p.name.clone(),
+                    bounds: p.bounds.iter().filter_map(|b| self.imported_ifaces.get(b).copied()).collect(),
+                })
+                .collect();
+            self.classes[id].type_params = tps.iter().map(|p| (p.name.clone(), p.bounds.clone())).collect();
+            self.class_info[id].type_params = std::rc::Rc::new(tps);
             for path in &c.interfaces {
                 if let Some(&x) = self.imported_ifaces.get(path) {
                     self.class_info[id].interfaces.push((x, span));
@@ -377,6 +389,22 @@ impl Checker<'_> {
             TypeRef::Optional(e) => Ty::Optional(b(e)),
             TypeRef::Fn(ps, r) => Ty::Fn(Box::new(ps.iter().map(|p| self.type_from_ref(p, local)).collect()), b(r)),
             TypeRef::Param(k) => Ty::Param(*k, std::rc::Rc::new(format!("T{k}"))),
+            TypeRef::Generic(path, args) => {
+                let id = local.get(path).copied().or_else(|| {
+                    let (module, name) = path.split_once('.')?;
+                    self.modules.get(module)?.classes.get(name).copied()
+                });
+                match id {
+                    Some(c) => Ty::Generic(
+                        c,
+                        std::rc::Rc::new(crate::ty::Instance {
+                            name: self.classes[c].name.clone(),
+                            args: args.iter().map(|a| self.type_from_ref(a, local)).collect(),
+                        }),
+                    ),
+                    None => Ty::Error,
+                }
+            }
             TypeRef::Interface(path) => match self.imported_ifaces.get(path) {
                 Some(&i) => self.iface_ty(i),
                 None => Ty::Error,

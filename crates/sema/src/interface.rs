@@ -63,8 +63,10 @@ pub enum TypeRef {
     Fn(Vec<TypeRef>, Box<TypeRef>),
     Class(String),
     Interface(String),
-    /// The generic function's type parameter of this index.
+    /// The generic function's (or class's) type parameter of this index.
     Param(u32),
+    /// A generic class with its type arguments.
+    Generic(String, Vec<TypeRef>),
 }
 
 /// An interface (LANGUAGE.md §7) as other modules call it and implement
@@ -180,6 +182,9 @@ pub struct Class {
     pub base: Option<String>,
     /// The interfaces it declares it implements, as `module.Name`.
     pub interfaces: Vec<String>,
+    /// A generic class's type parameters; its first fields hold their
+    /// descriptors (`docs/abi.md`, generics).
+    pub type_params: Vec<TypeParamRef>,
     pub fields: Vec<Field>,
     pub methods: Vec<Method>,
     pub init: Option<Init>,
@@ -260,7 +265,19 @@ fn type_ref(m: &hir::Module, t: &Ty) -> TypeRef {
         Ty::Class(c, _) => TypeRef::Class(class_path(m, *c)),
         Ty::Interface(i, _) => TypeRef::Interface(iface_path(m, *i)),
         Ty::Param(k, _) => TypeRef::Param(*k),
+        Ty::Generic(c, inst) => TypeRef::Generic(class_path(m, *c), inst.args.iter().map(|a| type_ref(m, a)).collect()),
     }
+}
+
+/// A generic class's type parameters, as the interface records them.
+fn class_type_params(m: &hir::Module, c: &hir::Class) -> Vec<TypeParamRef> {
+    c.type_params
+        .iter()
+        .map(|(name, bounds)| TypeParamRef {
+            name: name.clone(),
+            bounds: bounds.iter().map(|&i| iface_path(m, i)).collect(),
+        })
+        .collect()
 }
 
 fn iface_path(m: &hir::Module, i: usize) -> String {
@@ -505,6 +522,7 @@ fn class_interface(m: &hir::Module, c: &hir::Class) -> Class {
         type_info_cell,
         base,
         interfaces,
+        type_params: class_type_params(m, c),
         fields,
         methods,
         init,
@@ -590,6 +608,7 @@ impl TypeRef {
         match self {
             TypeRef::Param(k) => names.get(*k as usize).map_or_else(|| self.to_string(), |n| n.to_string()),
             TypeRef::Array(e) => format!("[{}]", s(e)),
+            TypeRef::Generic(c, args) => format!("{c}[{}]", args.iter().map(s).collect::<Vec<_>>().join(", ")),
             TypeRef::Map(k, v) => format!("Map[{}, {}]", s(k), s(v)),
             TypeRef::Optional(e) => format!("{}?", s(e)),
             TypeRef::Fn(ps, r) => {
@@ -621,6 +640,10 @@ impl std::fmt::Display for TypeRef {
             }
             TypeRef::Class(c) | TypeRef::Interface(c) => write!(f, "{c}"),
             TypeRef::Param(k) => write!(f, "T{k}"),
+            TypeRef::Generic(c, args) => {
+                let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+                write!(f, "{c}[{}]", args.join(", "))
+            }
         }
     }
 }

@@ -12,6 +12,7 @@ mod classes;
 mod closures;
 mod enums;
 mod expr;
+mod generic_classes;
 mod generics;
 pub mod hir;
 pub mod imports;

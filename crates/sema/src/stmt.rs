@@ -544,6 +544,12 @@ impl Checker<'_> {
         } else {
             self.expr(obj, None)
         };
+        // An instance of a generic class: its fields whose type does not
+        // involve the type parameters are assigned as any class's.
+        let (o, generic) = match o.ty.clone() {
+            Ty::Generic(c, inst) => (Expr::new(o.kind, self.class_ty(c)), Some(inst)),
+            _ => (o, None),
+        };
         let Ty::Class(class, cname) = o.ty.clone() else {
             if !matches!(o.ty, Ty::Error) {
                 let hint = if matches!(o.ty, Ty::Optional(_)) {
@@ -584,6 +590,14 @@ impl Checker<'_> {
         }
         let field = &self.classes[class].fields[index];
         let (ty, offset) = (field.ty.clone(), field.offset.clone());
+        if let (Some(inst), true) = (&generic, ty.has_param()) {
+            self.error_hint(
+                name.span,
+                format!("assigning `{}.{}` from outside the class is not supported yet", inst.name, name.name),
+                "assign it in a method of the class",
+            );
+            return None;
+        }
         let obj_expr = if compound {
             let t = self.new_local("<object>", o.ty.clone());
             out.push(Stmt::Let(t, Box::new(o)));

@@ -74,6 +74,9 @@ pub(crate) struct ClassInfo {
     pub own_fields: Vec<(String, bool)>,
     /// The interfaces its declaration names, where.
     pub interfaces: Vec<(crate::ty::IfaceId, Span)>,
+    /// A generic class's type parameters (its first fields hold their
+    /// descriptors, `docs/abi.md`, generics).
+    pub type_params: std::rc::Rc<Vec<TypeParamInfo>>,
 }
 
 /// What an imported module provides, by name.

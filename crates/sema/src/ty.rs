@@ -31,6 +31,8 @@ pub enum Ty {
     Class(ClassId, Rc<String>),
     /// An instance of a class that implements the interface.
     Interface(IfaceId, Rc<String>),
+    /// An instance of a generic class with its type arguments.
+    Generic(ClassId, Rc<Instance>),
     /// A type parameter of the generic function being checked, by index:
     /// one word, a reference or not as its descriptor says.
     Param(u32, Rc<String>),
@@ -39,6 +41,13 @@ pub enum Ty {
     /// The type of an erroneous expression; compatible with everything so
     /// one mistake yields one diagnostic.
     Error,
+}
+
+/// A generic class's name and type arguments (`Stack[Int]`).
+#[derive(Debug, PartialEq)]
+pub struct Instance {
+    pub name: String,
+    pub args: Vec<Ty>,
 }
 
 impl Ty {
@@ -55,6 +64,7 @@ impl Ty {
                 | Ty::Map(..)
                 | Ty::Class(..)
                 | Ty::Interface(..)
+                | Ty::Generic(..)
                 | Ty::Fn(..)
                 | Ty::Optional(_)
                 | Ty::Param(..)
@@ -73,6 +83,7 @@ impl Ty {
             Ty::Array(t) | Ty::Optional(t) => t.has_param(),
             Ty::Map(k, v) => k.has_param() || v.has_param(),
             Ty::Fn(ps, r) => ps.iter().any(Ty::has_param) || r.has_param(),
+            Ty::Generic(_, inst) => inst.args.iter().any(Ty::has_param),
             _ => false,
         }
     }
@@ -89,7 +100,15 @@ impl Ty {
     pub fn is_printable(&self) -> bool {
         matches!(
             self,
-            Ty::Int | Ty::Int32 | Ty::Float | Ty::Bool | Ty::Str | Ty::Class(..) | Ty::Interface(..) | Ty::Error
+            Ty::Int
+                | Ty::Int32
+                | Ty::Float
+                | Ty::Bool
+                | Ty::Str
+                | Ty::Class(..)
+                | Ty::Interface(..)
+                | Ty::Generic(..)
+                | Ty::Error
         )
     }
 
@@ -131,6 +150,10 @@ impl fmt::Display for Ty {
                 Ok(())
             }
             Ty::Class(_, name) | Ty::Interface(_, name) | Ty::Param(_, name) => write!(f, "{name}"),
+            Ty::Generic(_, inst) => {
+                let args: Vec<String> = inst.args.iter().map(|a| a.to_string()).collect();
+                write!(f, "{}[{}]", inst.name, args.join(", "))
+            }
             Ty::Nil => write!(f, "nil"),
             Ty::Error => write!(f, "<error>"),
         }

@@ -131,6 +131,8 @@ pub struct VarDecl {
 pub struct ClassDecl {
     pub mods: Modifiers,
     pub name: Ident,
+    /// `class Stack[T]`: empty for a plain class.
+    pub type_params: Vec<TypeParam>,
     pub base: Option<TypeExpr>,
     /// The interfaces after the base (`class C : Base, I, J`); the first
     /// name, `base`, may itself be an interface.
@@ -179,13 +181,19 @@ pub enum TypeExpr {
     Map(Box<TypeExpr>, Box<TypeExpr>, Span),
     Optional(Box<TypeExpr>, Span),
     Fn(Vec<TypeExpr>, Option<Box<TypeExpr>>, Span),
+    /// A generic class with its type arguments: `Stack[Int]`.
+    Generic(Vec<Ident>, Vec<TypeExpr>, Span),
 }
 
 impl TypeExpr {
     pub fn span(&self) -> Span {
         match self {
             TypeExpr::Named(parts) => parts[0].span.to(parts[parts.len() - 1].span),
-            TypeExpr::Array(_, s) | TypeExpr::Map(_, _, s) | TypeExpr::Optional(_, s) | TypeExpr::Fn(_, _, s) => *s,
+            TypeExpr::Array(_, s)
+            | TypeExpr::Map(_, _, s)
+            | TypeExpr::Optional(_, s)
+            | TypeExpr::Fn(_, _, s)
+            | TypeExpr::Generic(_, _, s) => *s,
         }
     }
 }
@@ -428,6 +436,9 @@ pub enum ExprKind {
     Map(Vec<(Expr, Expr)>),
     Call(Box<Expr>, Vec<Expr>),
     Index(Box<Expr>, Box<Expr>),
+    /// `Pair[String, Int]`: a generic class with type arguments (one
+    /// argument is an `Index`).
+    Apply(Box<Expr>, Vec<Expr>),
     Member(Box<Expr>, Ident),
     /// `a?.b`: nil when `a` is, else `a!.b` (a call `a?.m(x)` is a `Call`
     /// of this).

@@ -382,22 +382,7 @@ impl Printer<'_> {
 
     fn func(&mut self, f: &FnDecl) {
         let mut s = self.modifiers(&f.mods, self.in_group(&f.mods));
-        let type_params = if f.type_params.is_empty() {
-            String::new()
-        } else {
-            let ps: Vec<String> = f
-                .type_params
-                .iter()
-                .map(|p| match p.bounds.is_empty() {
-                    true => p.name.name.clone(),
-                    false => {
-                        let bounds: Vec<String> = p.bounds.iter().map(|b| self.ty(b)).collect();
-                        format!("{}: {}", p.name.name, bounds.join(" & "))
-                    }
-                })
-                .collect();
-            format!("[{}]", ps.join(", "))
-        };
+        let type_params = self.type_params(&f.type_params);
         s.push_str(&format!("fn {}{type_params}({})", f.name.name, self.params(&f.params)));
         if let Some(r) = &f.ret {
             s.push_str(&format!(" -> {}", self.ty(r)));
@@ -433,9 +418,27 @@ impl Printer<'_> {
         ps.iter().map(|p| format!("{}: {}", p.name.name, self.ty(&p.ty))).collect::<Vec<_>>().join(", ")
     }
 
+    /// `[T, U: I & J]`, or nothing.
+    fn type_params(&self, tps: &[TypeParam]) -> String {
+        if tps.is_empty() {
+            return String::new();
+        }
+        let ps: Vec<String> = tps
+            .iter()
+            .map(|p| match p.bounds.is_empty() {
+                true => p.name.name.clone(),
+                false => {
+                    let bounds: Vec<String> = p.bounds.iter().map(|b| self.ty(b)).collect();
+                    format!("{}: {}", p.name.name, bounds.join(" & "))
+                }
+            })
+            .collect();
+        format!("[{}]", ps.join(", "))
+    }
+
     fn class(&mut self, c: &ClassDecl) {
         let mut s = self.modifiers(&c.mods, self.in_group(&c.mods));
-        s.push_str(&format!("class {}", c.name.name));
+        s.push_str(&format!("class {}{}", c.name.name, self.type_params(&c.type_params)));
         if let Some(b) = &c.base {
             let supers: Vec<String> = std::iter::once(b).chain(&c.interfaces).map(|t| self.ty(t)).collect();
             s.push_str(&format!(" : {}", supers.join(", ")));
@@ -718,6 +721,11 @@ impl Printer<'_> {
     fn ty(&self, t: &TypeExpr) -> String {
         match t {
             TypeExpr::Named(parts) => parts.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join("."),
+            TypeExpr::Generic(parts, args, _) => {
+                let args: Vec<String> = args.iter().map(|a| self.ty(a)).collect();
+                let name = parts.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(".");
+                format!("{name}[{}]", args.join(", "))
+            }
             TypeExpr::Array(e, _) => format!("[{}]", self.ty(e)),
             TypeExpr::Map(k, v, _) => format!("Map[{}, {}]", self.ty(k), self.ty(v)),
             // `fn(A) -> B?` would be a function returning `B?`.
@@ -739,6 +747,7 @@ impl Printer<'_> {
         let first = match &e.kind {
             ExprKind::Call(f, _)
             | ExprKind::Index(f, _)
+            | ExprKind::Apply(f, _)
             | ExprKind::Member(f, _)
             | ExprKind::OptMember(f, _)
             | ExprKind::Unwrap(f) => Some(f),
@@ -803,6 +812,7 @@ impl Printer<'_> {
                 _ => format!("{}({})", self.expr(f), self.list(args)),
             },
             ExprKind::Index(a, i) => format!("{}[{}]", self.expr(a), self.expr(i)),
+            ExprKind::Apply(a, args) => format!("{}[{}]", self.expr(a), self.list(args)),
             ExprKind::Member(o, n) => format!("{}.{}", self.expr(o), n.name),
             ExprKind::OptMember(o, n) => format!("{}?.{}", self.expr(o), n.name),
             ExprKind::Unwrap(o) => format!("{}!", self.expr(o)),

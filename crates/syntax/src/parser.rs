@@ -617,6 +617,7 @@ impl<'d> Parser<'d> {
         let lo = self.bump();
         let name = self.ident()?;
         self.no_angle_brackets(&name)?;
+        let type_params = self.type_params()?;
         let base = if self.eat_sym(":") { Some(self.type_expr()?) } else { None };
         let mut interfaces = Vec::new();
         while base.is_some() && self.eat_sym(",") {
@@ -627,6 +628,7 @@ impl<'d> Parser<'d> {
         let mut c = ClassDecl {
             mods,
             name,
+            type_params,
             base,
             interfaces,
             fields: Vec::new(),
@@ -820,7 +822,16 @@ impl<'d> Parser<'d> {
                     self.bump();
                     parts.push(self.ident()?);
                 }
-                TypeExpr::Named(parts)
+                if self.eat_sym("[") {
+                    let mut args = vec![self.type_expr()?];
+                    while self.eat_sym(",") {
+                        args.push(self.type_expr()?);
+                    }
+                    self.expect_sym("]")?;
+                    TypeExpr::Generic(parts, args, lo.to(self.prev_span()))
+                } else {
+                    TypeExpr::Named(parts)
+                }
             }
         };
         // `T??` lexes as the `??` operator: it is two optional marks here.
@@ -1311,6 +1322,16 @@ impl<'d> Parser<'d> {
             } else if self.is_sym("[") {
                 self.bump();
                 let idx = self.inner_expr()?;
+                if self.is_sym(",") {
+                    let mut args = vec![idx];
+                    while self.eat_sym(",") {
+                        args.push(self.inner_expr()?);
+                    }
+                    self.expect_sym("]")?;
+                    let span = e.span.to(self.prev_span());
+                    e = Expr { kind: ExprKind::Apply(Box::new(e), args), span };
+                    continue;
+                }
                 self.expect_sym("]")?;
                 let span = e.span.to(self.prev_span());
                 e = Expr { kind: ExprKind::Index(Box::new(e), Box::new(idx)), span };

@@ -27,7 +27,7 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
                 self.call_callee(callee, vals)
             }
             ExprKind::CallVirtual { slot, args } => self.call_virtual(slot, args, &e.ty),
-            ExprKind::New { class, args } => self.construct(*class, args).map(Some),
+            ExprKind::New { class, args, descs } => self.construct(*class, args, descs).map(Some),
             ExprKind::CallIndirect(f, args) => self.call_indirect(f, args),
             ExprKind::Closure { func, class, captures } => self.make_closure(*func, *class, captures).map(Some),
             ExprKind::CFunction(raw) => self.c_function(raw, &e.ty).map(Some),

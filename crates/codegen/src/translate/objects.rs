@@ -139,7 +139,7 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
     }
 
     /// `C(args)`: allocate, run `init`, give the object.
-    pub(super) fn construct(&mut self, class: ClassId, args: &'h [Expr]) -> R<Value> {
+    pub(super) fn construct(&mut self, class: ClassId, args: &'h [Expr], descs: &'h [(Offset, Expr)]) -> R<Value> {
         let vals = self.values(args)?;
         let ti = self.type_info_addr(class)?;
         let size = match self.hir.classes[class].layout {
@@ -148,6 +148,12 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
         };
         let obj = self.alloc_object(ti, size)?;
         self.root(obj)?;
+        // A generic class's type descriptors, before `init` reads them.
+        for (offset, d) in descs {
+            let v = self.value(d)?;
+            let (addr, at) = self.offset_addr(obj, offset)?;
+            self.b.ins().store(flags(), v, addr, at);
+        }
         if let Some(init) = self.hir.classes[class].init.clone() {
             let mut all = vec![obj];
             all.extend(vals);

@@ -1,0 +1,298 @@
+//! Generic classes (LANGUAGE.md §7): `class Stack[T] { ... }` compiled
+//! once. An instance holds its type arguments' descriptors in its first
+//! fields (`$T`...), which its methods read into their own descriptors, so
+//! a `T` field or a `[T]` is traced exactly when `T` is a reference type
+//! (`docs/abi.md`, generics); an `Int` in a `Stack[Int]` is stored as it
+//! is. Outside the class, an instance's type is `Ty::Generic`: its
+//! members' types with the type arguments put in, a bare `T` passed and
+//! read as a word.
+
+use crate::checker::{error_expr, Checker};
+use crate::generics::substitute;
+use crate::hir::{self, Callee, Expr, ExprKind, LocalId, Offset, Stmt};
+use crate::tables::TypeParamInfo;
+use crate::ty::{ClassId, Instance, Ty};
+use std::rc::Rc;
+use tess_abi::layout::object;
+use tess_abi::mangle;
+use tess_syntax::ast::{self, Access};
+use tess_syntax::Span;
+
+impl Checker<'_> {
+    /// Resolves each generic class's type parameters (after every class
+    /// and interface is declared); a generic class has no base class and
+    /// is not `open` (yet).
+    pub(crate) fn declare_class_type_params(&mut self, files: &[ast::File]) {
+        for id in 0..self.classes.len() {
+            let Some((fi, ii)) = self.class_info[id].decl else { continue };
+            let ast::Item::Class(c) = &files[fi].items[ii] else { continue };
+            if c.type_params.is_empty() {
+                continue;
+            }
+            let tps = self.resolve_type_params(&c.type_params);
+            self.type_scope = Default::default();
+            if self.classes[id].base.is_some_and(|b| b != crate::tables::OBJECT) {
+                self.error_hint(
+                    c.name.span,
+                    format!("generic class `{}` cannot have a base class yet", c.name.name),
+                    "implement interfaces instead: `class Stack[T] : Sized`",
+                );
+            }
+            if c.mods.open.is_some() {
+                self.error_hint(c.name.span, "a generic class cannot be `open` yet", "remove `open`");
+                self.classes[id].open = false;
+            }
+            self.classes[id].type_params = tps.iter().map(|p| (p.name.clone(), p.bounds.clone())).collect();
+            self.class_info[id].type_params = tps;
+        }
+    }
+
+    /// Before a generic class's own fields: one hidden field per type
+    /// parameter, holding its descriptor.
+    pub(crate) fn descriptor_fields(&mut self, id: ClassId) {
+        let tps = self.class_info[id].type_params.clone();
+        let class_name = self.classes[id].name.clone();
+        for p in tps.iter() {
+            let index = self.classes[id].fields.len();
+            let name = format!("${}", p.name);
+            let offset = match self.classes[id].layout {
+                hir::Layout::Fixed => Offset::Fixed(object::field_offset(index as u32)),
+                _ => Offset::Cell(mangle::field_offset(&self.module, &class_name, &name).into()),
+            };
+            // Public: other modules construct instances and store it (no
+            // source can name `$T`).
+            self.classes[id].fields.push(hir::Field {
+                name,
+                ty: Ty::CPointer,
+                offset,
+                access: Access::Public,
+                mutable: false,
+            });
+        }
+    }
+
+    /// In a method or `init` of a generic class: its descriptors read from
+    /// `self` into locals, which the body's `T`s use.
+    pub(crate) fn class_descriptors(&mut self, class: ClassId, this: LocalId, out: &mut Vec<Stmt>) -> Vec<LocalId> {
+        let tps = self.class_info[class].type_params.clone();
+        let mut locals = Vec::new();
+        for (k, p) in tps.iter().enumerate() {
+            let local = self.new_local(&format!("<{}>", p.name), Ty::CPointer);
+            let field = self.classes[class].fields[k].offset.clone();
+            let read = Expr::new(
+                ExprKind::Field(Box::new(Expr::new(ExprKind::Local(this), self.class_ty(class))), field),
+                Ty::CPointer,
+            );
+            out.push(Stmt::Let(local, Box::new(read)));
+            locals.push(local);
+        }
+        self.type_scope = tps;
+        locals
+    }
+
+    /// Whether `class` is generic.
+    pub(crate) fn is_generic_class(&self, class: ClassId) -> bool {
+        !self.class_info[class].type_params.is_empty()
+    }
+
+    /// The type of instances of generic `class` with `args`, checked
+    /// against the class's parameters (count and bounds).
+    pub(crate) fn instance_ty(&mut self, class: ClassId, args: Vec<Ty>, span: Span) -> Ty {
+        let tps = self.class_info[class].type_params.clone();
+        let name = self.classes[class].name.clone();
+        if args.len() != tps.len() {
+            self.error_hint(
+                span,
+                format!("`{name}` takes {} type argument(s), but {} were given", tps.len(), args.len()),
+                format!("write `{name}[{}]`", tps.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")),
+            );
+            return Ty::Error;
+        }
+        self.check_bounds(&tps, &args, span, &format!("`{name}`"));
+        Ty::Generic(class, Rc::new(Instance { name, args }))
+    }
+
+    fn check_bounds(&mut self, tps: &[TypeParamInfo], args: &[Ty], span: Span, what: &str) {
+        for (p, t) in tps.iter().zip(args) {
+            for &b in &p.bounds {
+                if *t != Ty::Error && !self.fits(t, &self.iface_ty(b)) {
+                    let iname = self.interfaces[b].name.clone();
+                    self.error_hint(
+                        span,
+                        format!("{t} does not implement `{iname}`, which `{}` of {what} requires", p.name),
+                        format!("declare `class ... : {iname}` on the class, or use another type"),
+                    );
+                }
+            }
+        }
+    }
+
+    /// `Stack[Int](args)`, or `Stack(args)` where `Stack[Int]` is expected.
+    pub(crate) fn construct_generic(
+        &mut self,
+        class: ClassId,
+        type_args: Option<Vec<Ty>>,
+        args: &[ast::Expr],
+        span: Span,
+        expected: Option<&Ty>,
+    ) -> Expr {
+        let name = self.classes[class].name.clone();
+        let type_args = match (type_args, expected) {
+            (Some(t), _) => t,
+            (None, Some(Ty::Generic(c, inst))) if *c == class => inst.args.clone(),
+            (None, Some(Ty::Optional(o))) if matches!(&**o, Ty::Generic(c, _) if *c == class) => {
+                let Ty::Generic(_, inst) = &**o else { return error_expr() };
+                inst.args.clone()
+            }
+            _ => {
+                self.error_hint(
+                    span,
+                    format!("the type arguments of `{name}` are unknown"),
+                    format!("write them: `{name}[Int](...)`"),
+                );
+                for a in args {
+                    self.expr(a, None);
+                }
+                return error_expr();
+            }
+        };
+        // The type arguments come from a type already resolved (and checked).
+        let ty = Ty::Generic(class, Rc::new(Instance { name: name.clone(), args: type_args.clone() }));
+        let Some(params) = self.class_info[class].init_params.clone() else {
+            self.report_hidden_init(class, span);
+            return error_expr();
+        };
+        self.check_init_access(class, span);
+        let subst: Vec<Option<Ty>> = type_args.iter().cloned().map(Some).collect();
+        let concrete: Vec<Ty> = params.iter().map(|p| substitute(p, &subst, false)).collect();
+        let checked = self.args(args, &concrete, span, &format!("`{name}(...)`"));
+        let args = checked.into_iter().zip(&params).map(|(e, p)| word_if_param(e, p)).collect();
+        let descs = (0..type_args.len())
+            .map(|k| (self.classes[class].fields[k].offset.clone(), self.type_desc(&type_args[k])))
+            .collect();
+        Expr::new(ExprKind::New { class, args, descs }, ty)
+    }
+
+    /// `o.name` of an instance of a generic class: the field read with the
+    /// type arguments put in.
+    pub(crate) fn generic_member(&mut self, o: Expr, class: ClassId, inst: &Instance, name: &ast::Ident) -> Expr {
+        let as_class = Expr::new(o.kind, self.class_ty(class));
+        let e = self.member_of(as_class, name, false);
+        instantiate(e, &inst.args)
+    }
+
+    /// `o.name(args)` on an instance of a generic class.
+    pub(crate) fn generic_method_call(
+        &mut self,
+        recv: Expr,
+        class: ClassId,
+        inst: &Instance,
+        name: &ast::Ident,
+        args: &[ast::Expr],
+        span: Span,
+    ) -> Expr {
+        let Some(m) = self.find_method(class, &name.name) else {
+            self.error_hint(name.span, format!("`{}` has no method `{}`", inst.name, name.name), "check the name");
+            for a in args {
+                self.expr(a, None);
+            }
+            return error_expr();
+        };
+        self.check_access(m.access, m.owner, m.span, name.span, &format!("method `{}`", name.name));
+        let subst: Vec<Option<Ty>> = inst.args.iter().cloned().map(Some).collect();
+        let concrete: Vec<Ty> = m.sig.params.iter().map(|p| substitute(p, &subst, false)).collect();
+        let checked = self.args(args, &concrete, span, &format!("`{}.{}`", inst.name, name.name));
+        let mut all = vec![Expr::new(recv.kind, self.class_ty(class))];
+        all.extend(checked.into_iter().zip(&m.sig.params).map(|(e, p)| word_if_param(e, p)));
+        // A generic class has no subclasses: every call is direct.
+        let callee: Callee = m.callee.clone();
+        let call = Expr::new(ExprKind::CallDirect(callee, all.into()), m.sig.ret.clone());
+        instantiate(call, &inst.args)
+    }
+}
+
+/// An argument for a parameter declared `T` is passed as a word.
+fn word_if_param(e: Expr, declared: &Ty) -> Expr {
+    match declared {
+        Ty::Param(..) => Expr::new(ExprKind::ToWord(Box::new(e)), Ty::Int),
+        _ => e,
+    }
+}
+
+/// A member's value with the type arguments put in: a bare `T` read back
+/// from its word.
+fn instantiate(e: Expr, args: &[Ty]) -> Expr {
+    let subst: Vec<Option<Ty>> = args.iter().cloned().map(Some).collect();
+    match &e.ty {
+        Ty::Param(..) => {
+            let ty = substitute(&e.ty, &subst, false);
+            Expr::new(ExprKind::FromWord(Box::new(Expr::new(e.kind, Ty::Int))), ty)
+        }
+        t if t.has_param() => {
+            let ty = substitute(t, &subst, false);
+            Expr::new(e.kind, ty)
+        }
+        _ => e,
+    }
+}
+
+/// `Stack[Int]` written as an expression (a callee), read as a type; `None`
+/// for anything that is not a name with type arguments.
+pub(crate) fn as_type(e: &ast::Expr) -> Option<ast::TypeExpr> {
+    let (base, args) = match &e.kind {
+        ast::ExprKind::Index(base, arg) => (base, std::slice::from_ref(&**arg)),
+        ast::ExprKind::Apply(base, args) => (base, args.as_slice()),
+        _ => return None,
+    };
+    let parts = name_parts(base)?;
+    let args = args.iter().map(expr_type).collect::<Option<Vec<_>>>()?;
+    Some(ast::TypeExpr::Generic(parts, args, e.span))
+}
+
+fn name_parts(e: &ast::Expr) -> Option<Vec<ast::Ident>> {
+    match &e.kind {
+        ast::ExprKind::Name(n) => Some(vec![ast::Ident { name: n.clone(), span: e.span }]),
+        ast::ExprKind::Member(o, n) => {
+            let mut parts = name_parts(o)?;
+            parts.push(n.clone());
+            Some(parts)
+        }
+        _ => None,
+    }
+}
+
+/// A type argument written as an expression: a (qualified) name, `[T]`,
+/// or a generic class's own `Name[T]`.
+fn expr_type(e: &ast::Expr) -> Option<ast::TypeExpr> {
+    match &e.kind {
+        ast::ExprKind::Array(items) if items.len() == 1 => {
+            Some(ast::TypeExpr::Array(Box::new(expr_type(&items[0])?), e.span))
+        }
+        ast::ExprKind::Index(..) | ast::ExprKind::Apply(..) => as_type(e),
+        _ => Some(ast::TypeExpr::Named(name_parts(e)?)),
+    }
+}
+
+impl Checker<'_> {
+    /// Resolves `t` when `base` names a generic class; anything else
+    /// (an array or map indexed in a callee) is left to the caller,
+    /// without errors.
+    pub(crate) fn resolve_type_quiet(&mut self, t: &ast::TypeExpr, base: &ast::Expr) -> Ty {
+        if self.names_generic_class(base) {
+            self.resolve_type(t)
+        } else {
+            Ty::Error
+        }
+    }
+
+    /// Whether `base` (a callee's) names a generic class.
+    pub(crate) fn names_generic_class(&self, base: &ast::Expr) -> bool {
+        let Some(parts) = name_parts(base) else { return false };
+        let class = match parts.as_slice() {
+            [n] if !self.is_local_name(&n.name) => self.class_names.get(&n.name).copied(),
+            [m, n] if self.is_module_name(&m.name) => self.modules[&m.name].classes.get(&n.name).copied(),
+            _ => None,
+        };
+        class.is_some_and(|c| self.is_generic_class(c))
+    }
+}
