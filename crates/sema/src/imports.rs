@@ -194,14 +194,7 @@ impl Checker<'_> {
         }
         for c in &i.classes {
             let id = local[&format!("{}.{}", i.module, c.name)];
-            let tps: Vec<crate::tables::TypeParamInfo> = c
-                .type_params
-                .iter()
-                .map(|p| crate::tables::TypeParamInfo {
-                    name: p.name.clone(),
-                    bounds: p.bounds.iter().filter_map(|b| self.imported_ifaces.get(b).copied()).collect(),
-                })
-                .collect();
+            let tps = self.imported_type_params(&c.type_params);
             self.classes[id].type_params = tps.iter().map(|p| (p.name.clone(), p.bounds.clone())).collect();
             self.class_info[id].type_params = std::rc::Rc::new(tps);
             for path in &c.interfaces {
@@ -294,14 +287,7 @@ impl Checker<'_> {
             let ret = named_params(ty(self, &f.ret), &names);
             let id = self.external_func(&f.name, &f.symbol, params, ret);
             if !f.type_params.is_empty() {
-                let infos: Vec<crate::tables::TypeParamInfo> = f
-                    .type_params
-                    .iter()
-                    .map(|p| crate::tables::TypeParamInfo {
-                        name: p.name.clone(),
-                        bounds: p.bounds.iter().filter_map(|b| self.imported_ifaces.get(b).copied()).collect(),
-                    })
-                    .collect();
+                let infos = self.imported_type_params(&f.type_params);
                 // The descriptors: hidden parameters after the others.
                 let func = &mut self.funcs[id];
                 for p in &infos {
@@ -371,6 +357,17 @@ impl Checker<'_> {
         f.locals = params.into_iter().enumerate().map(|(i, ty)| hir::Local { name: format!("p{i}"), ty }).collect();
         f.params = (0..f.locals.len()).collect();
         id
+    }
+
+    /// Type parameters as an interface file records them, their bounds
+    /// resolved among the imported interfaces.
+    fn imported_type_params(&self, refs: &[crate::interface::TypeParamRef]) -> Vec<crate::tables::TypeParamInfo> {
+        refs.iter()
+            .map(|p| crate::tables::TypeParamInfo {
+                name: p.name.clone(),
+                bounds: p.bounds.iter().filter_map(|b| self.imported_ifaces.get(b).copied()).collect(),
+            })
+            .collect()
     }
 
     fn type_from_ref(&self, t: &TypeRef, local: &HashMap<String, ClassId>) -> Ty {
