@@ -77,10 +77,14 @@ pub mod interface {
     /// type info (so a subclass's override is found).
     pub const ENTRY_CODE: u64 = 0;
     pub const ENTRY_SLOT: u64 = 1;
-    /// A call site's cache holds 0 or the address of a record (type info,
-    /// table) that never changes once published.
+    /// A call site's cache holds 0 or the address of a record of
+    /// `CACHE_ENTRIES` (type info, table) pairs — unused ones with a null
+    /// type info — that never changes once published: a call whose
+    /// receiver's class alternates among a few stays on the fast path.
+    pub const CACHE_ENTRIES: i32 = 4;
     pub const CACHE_TYPE_INFO: i32 = 0;
     pub const CACHE_TABLE: i32 = 8;
+    pub const CACHE_ENTRY_SIZE: i32 = 16;
 }
 
 /// How the runtime's array functions (`map`, `sortBy`...) pass and read

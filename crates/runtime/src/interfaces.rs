@@ -156,10 +156,26 @@ pub unsafe extern "C" fn tess_iface_table(
                 }
             },
         };
-        let record = Box::leak(Box::new([ti as usize, table]));
-        (*cache).store(record.as_mut_ptr(), Ordering::Release);
+        remember(cache, ti as usize, table);
         table as *const usize
     }
+}
+
+/// Publishes a new record for a call site's cache: its entries and
+/// (type info, table), while there is room (a site that sees more classes
+/// keeps its first ones; the others take the slow path).
+unsafe fn remember(cache: *const AtomicPtr<usize>, ti: usize, table: usize) {
+    let n = l::CACHE_ENTRIES as usize;
+    let old = unsafe { (*cache).load(Ordering::Acquire) };
+    let mut entries = vec![0usize; 2 * n];
+    if !old.is_null() {
+        entries.copy_from_slice(unsafe { std::slice::from_raw_parts(old, 2 * n) });
+    }
+    let Some(free) = (0..n).find(|&k| entries[2 * k] == 0) else { return };
+    entries[2 * free] = ti;
+    entries[2 * free + 1] = table;
+    let record = Box::leak(entries.into_boxed_slice());
+    unsafe { (*cache).store(record.as_mut_ptr(), Ordering::Release) };
 }
 
 /// Whether `o`'s class (or an ancestor) implements interface `desc`.

@@ -35,16 +35,25 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
         let cache = self.b.ins().symbol_value(PTR, gv);
         let record = self.b.ins().load(PTR, flags(), cache, 0);
         let ti = self.type_info_of(recv);
-        let check = self.b.create_block();
         let slow = self.b.create_block();
         let join = self.b.create_block();
         let table = self.b.append_block_param(join, PTR);
+        let mut check = self.b.create_block();
         self.b.ins().brif(record, check, &[], slow, &[]);
-        self.b.switch_to_block(check);
-        let seen = self.b.ins().load(PTR, flags(), record, l::CACHE_TYPE_INFO);
-        let hit = self.b.ins().icmp(IntCC::Equal, seen, ti);
-        let cached = self.b.ins().load(PTR, flags(), record, l::CACHE_TABLE);
-        self.b.ins().brif(hit, join, &[cached.into()], slow, &[]);
+        // Each entry in turn: its type info, then (on a match) its table.
+        for k in 0..l::CACHE_ENTRIES {
+            self.b.switch_to_block(check);
+            let at = l::CACHE_ENTRY_SIZE * k;
+            let seen = self.b.ins().load(PTR, flags(), record, at + l::CACHE_TYPE_INFO);
+            let hit = self.b.ins().icmp(IntCC::Equal, seen, ti);
+            let found = self.b.create_block();
+            let next = if k + 1 < l::CACHE_ENTRIES { self.b.create_block() } else { slow };
+            self.b.ins().brif(hit, found, &[], next, &[]);
+            self.b.switch_to_block(found);
+            let cached = self.b.ins().load(PTR, flags(), record, at + l::CACHE_TABLE);
+            self.b.ins().jump(join, &[cached.into()]);
+            check = next;
+        }
         self.b.switch_to_block(slow);
         self.b.set_cold_block(slow);
         let desc = self.iface_descriptor(iface)?;
