@@ -667,6 +667,13 @@ impl Checker<'_> {
 
     fn method_call(&mut self, recv: Expr, class: ClassId, name: &ast::Ident, args: &[ast::Expr], span: Span) -> Expr {
         let cname = self.classes[class].name.clone();
+        if self.find_method(class, &name.name).is_none() {
+            // A default body of an interface the class implements.
+            if let Some(i) = self.interface_with_default(class, &name.name) {
+                let as_iface = Expr::new(recv.kind, self.iface_ty(i));
+                return self.interface_call(as_iface, i, name, args, span);
+            }
+        }
         let Some(m) = self.find_method(class, &name.name) else {
             let imported = self.ancestors(class).find_map(|c| self.classes[c].imported_from.clone());
             let (message, hint) = match imported {

@@ -181,6 +181,15 @@ impl Checker<'_> {
         })
     }
 
+    /// An interface implemented by `class` (or an ancestor) with a method
+    /// `name` that has a default body: what `obj.name()` calls when the
+    /// class does not define it.
+    pub(crate) fn interface_with_default(&self, class: ClassId, name: &str) -> Option<IfaceId> {
+        self.ancestors(class)
+            .flat_map(|c| self.class_info[c].interfaces.iter().map(|&(i, _)| i))
+            .find(|&i| self.interfaces[i].methods.iter().any(|m| m.name == name && m.has_default))
+    }
+
     /// `recv.name(args)` where `recv` is of interface type `iface`.
     pub(crate) fn interface_call(
         &mut self,
