@@ -100,6 +100,8 @@ pub mod value_kind {
     pub const STRING: u8 = 4;
     /// No value (a function without a result).
     pub const VOID: u8 = 5;
+    /// An object, shown by its `toString()`.
+    pub const OBJECT: u8 = 6;
 
     /// The `kinds` argument: the elements' kind, a second value's (a
     /// result's or an accumulator's), and whether a new array's elements

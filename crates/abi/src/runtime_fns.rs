@@ -150,6 +150,8 @@ runtime_functions! {
     /// (array, word, element kind) -> first index or -1.
     ArrIndexOf = "tess_arr_index_of"(Ptr, I64, I64) -> I64;
     ArrReversed = "tess_arr_reversed"(Ptr) -> Ptr;
+    /// `print(xs)`: `[1, 2, 3]`, strings quoted: (array, element kind).
+    ArrToString = "tess_arr_to_string"(Ptr, I64) -> Ptr, throws;
     /// Throw the `IndexError` for (array, index).
     ArrIndexError = "tess_arr_index_error"(Ptr, I64), throws;
 

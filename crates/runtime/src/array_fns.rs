@@ -324,3 +324,41 @@ pub unsafe extern "C" fn tess_arr_reversed(a: *mut Array) -> *mut Array {
         out
     }
 }
+
+/// `print(xs)`, interpolation: `[1, 2.5, true]`, strings quoted (`["a"]`),
+/// objects by their `toString()` (which may throw: the text so far is
+/// dropped and the exception left pending).
+#[no_mangle]
+pub unsafe extern "C" fn tess_arr_to_string(a: *mut Array, k: i64) -> *mut Str {
+    let mut out = String::from("[");
+    let thread = current();
+    unsafe {
+        let mut i = 0;
+        while let Some(x) = element(a, i) {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            match k as u8 {
+                kind::FLOAT => out.push_str(&crate::string::format_float(f64::from_bits(x))),
+                kind::BOOL => out.push_str(if x as u8 != 0 { "true" } else { "false" }),
+                kind::INT32 => out.push_str(&(x as i32).to_string()),
+                kind::STRING => out.push_str(&format!("{:?}", (*(x as *const Str)).as_str())),
+                kind::OBJECT => {
+                    let o = x as *mut Obj;
+                    let ti = (*o).header.ty().cast::<u8>();
+                    let slot = tess_abi::layout::type_info::vtable_slot(0) as usize;
+                    let code = *ti.add(slot).cast::<extern "C" fn(*mut Obj, *mut Thread) -> *mut Str>();
+                    let s = code(o, thread);
+                    if !(*thread).exc.is_null() {
+                        return std::ptr::null_mut();
+                    }
+                    out.push_str((*s).as_str());
+                }
+                _ => out.push_str(&(x as i64).to_string()),
+            }
+            i += 1;
+        }
+    }
+    out.push(']');
+    crate::string::new_str(out.as_bytes())
+}

@@ -122,6 +122,7 @@ table! {
         ArrSort: tess_arr_sort(*mut Array, i64);
         ArrIndexOf: tess_arr_index_of(*mut Array, i64, i64) -> i64;
         ArrReversed: tess_arr_reversed(*mut Array) -> *mut Array;
+        ArrToString: tess_arr_to_string(*mut Array, i64) -> *mut Str;
         CCode: tess_c_code(*const Obj) -> *const u8;
         IfaceTable: tess_iface_table(*const Obj, *const u8, *const std::sync::atomic::AtomicPtr<usize>) -> *const usize;
         Implements: tess_implements(*const Obj, *const u8) -> i8;

@@ -24,6 +24,15 @@ fn kind_of(ty: &Ty) -> u8 {
     }
 }
 
+/// How the runtime prints an element of `ty` (`print(xs)`), when it can.
+pub(crate) fn print_kind(ty: &Ty) -> Option<u8> {
+    match ty {
+        Ty::Int | Ty::Float | Ty::Bool | Ty::Int32 | Ty::Str => Some(kind_of(ty)),
+        Ty::Class(..) | Ty::Interface(..) | Ty::Generic(..) => Some(kind::OBJECT),
+        _ => None,
+    }
+}
+
 fn rt(func: RuntimeFn, args: Vec<Expr>, ty: Ty) -> Expr {
     Expr::new(ExprKind::Rt { func, args }, ty)
 }

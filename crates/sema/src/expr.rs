@@ -224,11 +224,17 @@ impl Checker<'_> {
         if matches!(&v.ty, Ty::Optional(inner) if inner.is_printable()) {
             return self.optional_to_string(v, span);
         }
+        if let Ty::Array(elem) = &v.ty {
+            if let Some(kind) = crate::array_fns::print_kind(elem) {
+                let kind = Expr::new(ExprKind::Int(i64::from(kind)), Ty::Int);
+                return Expr::new(ExprKind::Rt { func: RuntimeFn::ArrToString, args: vec![v, kind] }, Ty::Str);
+            }
+        }
         if !v.ty.is_printable() {
             let hint = if matches!(v.ty, Ty::Optional(_)) {
                 "unwrap the optional first, e.g. `x ?? 0` or `x!`"
             } else {
-                "print Int, Int32, Float, Bool, String or objects"
+                "print Int, Int32, Float, Bool, String, objects or arrays of them"
             };
             let msg = format!("a value of type {} cannot be printed", v.ty);
             self.error_hint(span, msg, hint);
