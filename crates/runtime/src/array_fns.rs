@@ -349,7 +349,7 @@ pub unsafe extern "C" fn tess_arr_to_string(a: *mut Array, k: i64) -> *mut Str {
                     let slot = tess_abi::layout::type_info::vtable_slot(0) as usize;
                     let code = *ti.add(slot).cast::<extern "C" fn(*mut Obj, *mut Thread) -> *mut Str>();
                     let s = code(o, thread);
-                    if !(*thread).exc.is_null() {
+                    if !thread.exc.is_null() {
                         return std::ptr::null_mut();
                     }
                     out.push_str((*s).as_str());
