@@ -137,16 +137,18 @@ pub mod boxed {
 
 /// A type info, followed by a class's virtual table.
 pub mod type_info {
-    /// An entry of `refs` is a field's byte offset; in a generic class, a
-    /// field of a type parameter's type is traced only when that
-    /// parameter's descriptor (in field `k`, stored as `k + 1` above
-    /// `REF_PARAM_SHIFT`) is not a value type's (`docs/abi.md`, generics).
+    /// An entry of `refs` is a field's byte offset; a field of a type
+    /// parameter's type (in a generic class, a closure's environment) is
+    /// traced only when that parameter's descriptor — in the field whose
+    /// index `d` is stored as `d + 1` above `REF_PARAM_SHIFT` — is not a
+    /// value type's (`docs/abi.md`, generics).
     pub const REF_PARAM_SHIFT: u32 = 48;
     pub const REF_OFFSET_MASK: u64 = (1 << REF_PARAM_SHIFT) - 1;
 
-    /// The `refs` entry of a field at `offset` of type parameter `k`'s type.
-    pub const fn conditional_ref(offset: u64, k: u32) -> u64 {
-        offset | ((k as u64 + 1) << REF_PARAM_SHIFT)
+    /// The `refs` entry of a field at `offset` whose type is a type
+    /// parameter with its descriptor in field `desc_field`.
+    pub const fn conditional_ref(offset: u64, desc_field: u32) -> u64 {
+        offset | ((desc_field as u64 + 1) << REF_PARAM_SHIFT)
     }
 
     pub const KIND: i32 = 0;

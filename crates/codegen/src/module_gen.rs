@@ -322,7 +322,7 @@ impl<'h, M: Module> ModuleGen<'h, M> {
             .filter(|f| f.ty.is_ref())
             .filter_map(|f| match (f.offset.clone(), &f.ty) {
                 (hir::Offset::Fixed(o), tess_sema::ty::Ty::Param(k, _)) => {
-                    Some(type_info::conditional_ref(u64::from(o), *k))
+                    c.desc_fields.get(*k as usize).map(|&d| type_info::conditional_ref(u64::from(o), d))
                 }
                 (hir::Offset::Fixed(o), _) => Some(u64::from(o)),
                 (hir::Offset::Cell(_), _) => None,

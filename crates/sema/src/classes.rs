@@ -130,6 +130,7 @@ impl Checker<'_> {
             file: 0,
             conforms: Vec::new(),
             type_params: Vec::new(),
+            desc_fields: Vec::new(),
         });
         self.class_info.push(ClassInfo {
             span: Span::default(),
@@ -189,6 +190,7 @@ impl Checker<'_> {
                     file: c.name.span.file.0,
                     conforms: Vec::new(),
                     type_params: Vec::new(),
+                    desc_fields: Vec::new(),
                 });
                 self.class_info.push(ClassInfo {
                     span: c.name.span,

@@ -99,11 +99,9 @@ impl Checker<'_> {
         let found = self.find_var(name);
         let outer = std::mem::replace(&mut self.body, inner);
         self.outer_bodies.push(outer);
+        // Every `var` a closure mentions is in a cell, but one refused at
+        // its declaration (reported there), which is copied.
         let v = found?;
-        if v.mutable && v.cell.is_none() {
-            // Every `var` a closure mentions is in a cell; not this one.
-            return None;
-        }
         self.body.captures.push(Capture {
             name: name.to_string(),
             outer: v.access,
@@ -140,7 +138,14 @@ impl Checker<'_> {
     /// `let`/`var name = init` (or a parameter): a local, or a cell when the
     /// name is a `var` some closure of the body mentions.
     pub(crate) fn declare_var(&mut self, name: &ast::Ident, ty: Ty, mutable: bool, init: Expr, out: &mut Vec<Stmt>) {
-        if !(mutable && self.body.closure_names.contains(&name.name)) || ty == Ty::Error {
+        if mutable && ty.has_param() && self.body.closure_names.contains(&name.name) {
+            self.error_hint(
+                name.span,
+                format!("a `var` of type {ty} that a closure may capture is not supported yet"),
+                "capture a `let` copy, or keep the value in an array",
+            );
+        }
+        if !(mutable && self.body.closure_names.contains(&name.name)) || ty == Ty::Error || ty.has_param() {
             let id = self.bind_local(name, ty, mutable);
             out.push(Stmt::Let(id, Box::new(init)));
             return;
@@ -284,6 +289,8 @@ impl Checker<'_> {
             .chain(body.captures.iter().map(|c| (c.name.clone(), c.outer.ty.clone())))
             .collect();
         let class = self.synthetic_class(&name, span, fields);
+        // The captured descriptors follow the two code words.
+        self.classes[class].desc_fields = (0..outer_descs.len() as u32).map(|k| 2 + k).collect();
         let env_ty = self.class_ty(class);
         let func = &mut self.funcs[id];
         func.params = locals;
@@ -354,6 +361,7 @@ impl Checker<'_> {
             file: span.file.0,
             conforms: Vec::new(),
             type_params: Vec::new(),
+            desc_fields: Vec::new(),
         });
         self.class_info.push(ClassInfo {
             span,

@@ -43,6 +43,7 @@ impl Checker<'_> {
                 self.classes[id].open = false;
             }
             self.classes[id].type_params = tps.iter().map(|p| (p.name.clone(), p.bounds.clone())).collect();
+            self.classes[id].desc_fields = (0..tps.len() as u32).collect();
             self.class_info[id].type_params = tps;
         }
     }

@@ -238,6 +238,11 @@ pub struct Class {
     /// A generic class's type parameters (names, bounds); its first fields
     /// hold their descriptors.
     pub type_params: Vec<(String, Vec<crate::ty::IfaceId>)>,
+    /// For each type parameter its values' fields may be of, the index of
+    /// the field holding its descriptor (a generic class's first fields, a
+    /// closure environment's first captures): what the collector reads to
+    /// know whether such a field holds a reference.
+    pub desc_fields: Vec<u32>,
 }
 
 /// An interface (LANGUAGE.md §7): its methods in declaration order, each

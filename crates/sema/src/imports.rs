@@ -156,6 +156,7 @@ impl Checker<'_> {
                 file: 0,
                 conforms: Vec::new(),
                 type_params: Vec::new(),
+                desc_fields: Vec::new(),
             });
             self.class_info.push(ClassInfo {
                 span,
@@ -196,6 +197,7 @@ impl Checker<'_> {
             let id = local[&format!("{}.{}", i.module, c.name)];
             let tps = self.imported_type_params(&c.type_params);
             self.classes[id].type_params = tps.iter().map(|p| (p.name.clone(), p.bounds.clone())).collect();
+            self.classes[id].desc_fields = (0..tps.len() as u32).collect();
             self.class_info[id].type_params = std::rc::Rc::new(tps);
             for path in &c.interfaces {
                 if let Some(&x) = self.imported_ifaces.get(path) {
