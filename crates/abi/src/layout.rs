@@ -318,7 +318,8 @@ pub enum Kind {
     Thread = 5,
     /// `Int`, `Int32`, `Float`, `Bool`: the type descriptor a generic
     /// function is given for such a type argument (`docs/abi.md`,
-    /// generics); never an object's header.
+    /// generics), and the header of such a value held by an `Any` (a
+    /// box: header, the value's word).
     Value = 6,
 }
 

@@ -58,6 +58,15 @@ runtime_functions! {
     WriteBarrier = "tess_write_barrier"(Ptr, Ptr);
     /// Box a value word (an optional of a value type).
     BoxValue = "tess_box"(I64) -> Ptr;
+    /// A value type's word as an `Any`: (word, its type info) -> a box.
+    AnyBox = "tess_any_box"(I64, Ptr) -> Ptr;
+    /// (an `Any`, a type info) -> whether it holds a value of that type.
+    AnyIs = "tess_any_is"(Ptr, Ptr) -> I8;
+    /// (an `Any`, a type info, optional) -> the value's word (`as`), or
+    /// the box or object itself or nil (`as?`); `as` throws `CastError`.
+    AnyAs = "tess_any_as"(Ptr, Ptr, I8) -> I64, throws;
+    /// `print` of an `Any`.
+    AnyToString = "tess_any_to_string"(Ptr) -> Ptr, throws;
     /// The table of (object, interface descriptor) for a call through an
     /// interface, remembered in the call site's cache (its address).
     IfaceTable = "tess_iface_table"(Ptr, Ptr, Ptr) -> Ptr, throws;

@@ -47,6 +47,7 @@ pub fn clif_type(ty: &Ty) -> Option<Type> {
         | Ty::Interface(..)
         | Ty::Param(..)
         | Ty::Generic(..)
+        | Ty::Any
         | Ty::Nil
         | Ty::Error => Some(PTR),
     }

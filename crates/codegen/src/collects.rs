@@ -82,6 +82,7 @@ fn expr(e: &Expr, calls: &mut Vec<FuncId>) -> bool {
         | ExprKind::CFunction(_)
         | ExprKind::CallInterface { .. }
         | ExprKind::CastInterface { .. }
+        | ExprKind::ToAny(_)
         | ExprKind::MapLit(_)
         | ExprKind::MapGet(..)
         | ExprKind::Rt { .. }

@@ -560,7 +560,8 @@ impl Heap {
                 }
                 Kind::Map => (size_of::<MapObj>(), (*(*o.cast::<MapObj>()).table).owned_bytes()),
                 Kind::Thread => (thread_object::SIZE as usize, 0),
-                Kind::Value => (0, 0),
+                // A value of `Any`: a box whose header names its type.
+                Kind::Value => (ty.size as usize, 0),
             };
             match ty.kind {
                 Kind::Object => {

@@ -124,6 +124,10 @@ table! {
         ArrReversed: tess_arr_reversed(*mut Array) -> *mut Array;
         ArrToString: tess_arr_to_string(*mut Array, i64) -> *mut Str;
         CCode: tess_c_code(*const Obj) -> *const u8;
+        AnyBox: tess_any_box(i64, *const TypeInfo) -> *mut Obj;
+        AnyIs: tess_any_is(*const Obj, *const TypeInfo) -> i8;
+        AnyAs: tess_any_as(*mut Obj, *const TypeInfo, i8) -> i64;
+        AnyToString: tess_any_to_string(*mut Obj) -> *mut Str;
         IfaceTable: tess_iface_table(*const Obj, *const u8, *const std::sync::atomic::AtomicPtr<usize>) -> *const usize;
         Implements: tess_implements(*const Obj, *const u8) -> i8;
         IfaceCast: tess_iface_cast(*mut Obj, *const u8, i8) -> *mut Obj;

@@ -412,6 +412,7 @@ impl Checker<'_> {
                     "String" => Ty::Str,
                     "CString" => Ty::CString,
                     "CPointer" => Ty::CPointer,
+                    "Any" => Ty::Any,
                     _ if parts.len() == 1 && self.type_param(&name).is_some() => {
                         self.type_param(&name).unwrap_or(Ty::Error)
                     }
@@ -535,6 +536,8 @@ impl Checker<'_> {
             }
             (Ty::Generic(x, _), Ty::Interface(i, _)) => self.implements(*x, *i),
             (Ty::Generic(..), Ty::Class(y, _)) => *y == crate::tables::OBJECT,
+            (Ty::Any, Ty::Any) => true,
+            (x, Ty::Any) => !matches!(x, Ty::Void | Ty::Nil | Ty::Optional(_) | Ty::CString | Ty::CPointer),
             (Ty::Interface(..), Ty::Class(y, _)) => *y == crate::tables::OBJECT,
             (Ty::Nil, Ty::Optional(_)) => true,
             (Ty::Optional(x), Ty::Optional(y)) => self.fits(x, y),
@@ -567,6 +570,8 @@ impl Checker<'_> {
             (Ty::Optional(_), Ty::Nil) => Expr::new(ExprKind::Nil, ty.clone()),
             (Ty::Optional(_), Ty::Optional(_)) | (Ty::Optional(_), Ty::Error) => e,
             (Ty::Optional(_), _) => Expr::new(ExprKind::Wrap(Box::new(e)), ty.clone()),
+            (Ty::Any, Ty::Any) | (Ty::Any, Ty::Error) => e,
+            (Ty::Any, _) => Expr::new(ExprKind::ToAny(Box::new(e)), Ty::Any),
             _ => e,
         }
     }

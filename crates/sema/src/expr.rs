@@ -224,6 +224,9 @@ impl Checker<'_> {
         if matches!(&v.ty, Ty::Optional(inner) if inner.is_printable()) {
             return self.optional_to_string(v, span);
         }
+        if v.ty == Ty::Any {
+            return Expr::new(ExprKind::Rt { func: RuntimeFn::AnyToString, args: vec![v] }, Ty::Str);
+        }
         if let Ty::Array(elem) = &v.ty {
             if let Some(kind) = crate::array_fns::print_kind(elem) {
                 let kind = Expr::new(ExprKind::Int(i64::from(kind)), Ty::Int);
@@ -794,7 +797,11 @@ impl Checker<'_> {
     fn cast(&mut self, v: &ast::Expr, t: &ast::TypeExpr, span: Span, kind: CastKind) -> Expr {
         let value = self.expr(v, None);
         let target = self.resolve_type(t);
+        if value.ty == Ty::Any && !matches!(target, Ty::Interface(..)) {
+            return self.any_cast(value, target, kind, span);
+        }
         let from = match strip_optional(&value.ty) {
+            Ty::Any => Ty::Class(OBJECT, std::rc::Rc::new("Object".to_string())),
             Ty::Interface(..) => Ty::Class(OBJECT, std::rc::Rc::new("Object".to_string())),
             other => other.clone(),
         };

@@ -247,3 +247,37 @@ fn unify(declared: &Ty, actual: &Ty, subst: &mut [Option<Ty>]) -> bool {
 fn to_word(e: Expr) -> Expr {
     Expr::new(ExprKind::ToWord(Box::new(e)), Ty::Int)
 }
+
+impl Checker<'_> {
+    /// `x is T`, `x as T`, `x as? T` of an `Any` `x`, `T` a value type,
+    /// `String` or a class.
+    pub(crate) fn any_cast(&mut self, value: Expr, target: Ty, kind: crate::expr::CastKind, span: Span) -> Expr {
+        use crate::expr::CastKind;
+        use tess_abi::RuntimeFn;
+        let testable = matches!(target, Ty::Int | Ty::Int32 | Ty::Float | Ty::Bool | Ty::Str | Ty::Class(..));
+        if !testable {
+            if target != Ty::Error {
+                self.error_hint(
+                    span,
+                    format!("an `Any` cannot be tested against {target} yet"),
+                    "test against Int, Int32, Float, Bool, String, a class or an interface",
+                );
+            }
+            return error_expr();
+        }
+        let desc = self.type_desc(&target);
+        let rt = |func, args| Expr::new(ExprKind::Rt { func, args }, Ty::Int);
+        match kind {
+            CastKind::Is => Expr::new(ExprKind::Rt { func: RuntimeFn::AnyIs, args: vec![value, desc] }, Ty::Bool),
+            CastKind::As => {
+                let flag = Expr::new(ExprKind::Bool(false), Ty::Bool);
+                Expr::new(ExprKind::FromWord(Box::new(rt(RuntimeFn::AnyAs, vec![value, desc, flag]))), target)
+            }
+            CastKind::AsOpt => {
+                let flag = Expr::new(ExprKind::Bool(true), Ty::Bool);
+                let opt = Ty::Optional(Box::new(target));
+                Expr::new(ExprKind::Rt { func: RuntimeFn::AnyAs, args: vec![value, desc, flag] }, opt)
+            }
+        }
+    }
+}

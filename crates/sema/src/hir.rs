@@ -572,6 +572,9 @@ pub enum ExprKind {
     /// The type descriptor of a type (a generic function's hidden
     /// argument): a type info, or a type parameter's own descriptor.
     TypeDesc(Ty),
+    /// A value as an `Any`: a value type's boxed with its type info as the
+    /// header, a reference as it is.
+    ToAny(Box<Expr>),
     /// Whether the object (non-null) implements the interface.
     Implements(Box<Expr>, IfaceId),
     /// `e as I` (throws `CastError`) or, with `optional`, `e as? I`.
@@ -734,6 +737,7 @@ impl Expr {
             | ExprKind::CFunction(a)
             | ExprKind::InstanceOf(a, _)
             | ExprKind::Implements(a, _)
+            | ExprKind::ToAny(a)
             | ExprKind::CastInterface { value: a, .. }
             | ExprKind::Cast { value: a, .. }
             | ExprKind::Wrap(a)

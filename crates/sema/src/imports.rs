@@ -387,6 +387,7 @@ impl Checker<'_> {
             TypeRef::Map(k, v) => Ty::Map(b(k), b(v)),
             TypeRef::Optional(e) => Ty::Optional(b(e)),
             TypeRef::Fn(ps, r) => Ty::Fn(Box::new(ps.iter().map(|p| self.type_from_ref(p, local)).collect()), b(r)),
+            TypeRef::Any => Ty::Any,
             TypeRef::Param(k) => Ty::Param(*k, std::rc::Rc::new(format!("T{k}"))),
             TypeRef::Generic(path, args) => {
                 let id = local.get(path).copied().or_else(|| {

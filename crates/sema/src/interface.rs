@@ -67,6 +67,7 @@ pub enum TypeRef {
     Param(u32),
     /// A generic class with its type arguments.
     Generic(String, Vec<TypeRef>),
+    Any,
 }
 
 /// An interface (LANGUAGE.md §7) as other modules call it and implement
@@ -265,6 +266,7 @@ fn type_ref(m: &hir::Module, t: &Ty) -> TypeRef {
         Ty::Class(c, _) => TypeRef::Class(class_path(m, *c)),
         Ty::Interface(i, _) => TypeRef::Interface(iface_path(m, *i)),
         Ty::Param(k, _) => TypeRef::Param(*k),
+        Ty::Any => TypeRef::Any,
         Ty::Generic(c, inst) => TypeRef::Generic(class_path(m, *c), inst.args.iter().map(|a| type_ref(m, a)).collect()),
     }
 }
@@ -640,6 +642,7 @@ impl std::fmt::Display for TypeRef {
             }
             TypeRef::Class(c) | TypeRef::Interface(c) => write!(f, "{c}"),
             TypeRef::Param(k) => write!(f, "T{k}"),
+            TypeRef::Any => write!(f, "Any"),
             TypeRef::Generic(c, args) => {
                 let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
                 write!(f, "{c}[{}]", args.join(", "))

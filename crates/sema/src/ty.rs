@@ -31,6 +31,9 @@ pub enum Ty {
     Class(ClassId, Rc<String>),
     /// An instance of a class that implements the interface.
     Interface(IfaceId, Rc<String>),
+    /// Any value (LANGUAGE.md §7): an object, or a value type's value in a
+    /// box whose header names its type.
+    Any,
     /// An instance of a generic class with its type arguments.
     Generic(ClassId, Rc<Instance>),
     /// A type parameter of the generic function being checked, by index:
@@ -65,6 +68,7 @@ impl Ty {
                 | Ty::Class(..)
                 | Ty::Interface(..)
                 | Ty::Generic(..)
+                | Ty::Any
                 | Ty::Fn(..)
                 | Ty::Optional(_)
                 | Ty::Param(..)
@@ -108,6 +112,7 @@ impl Ty {
                 | Ty::Class(..)
                 | Ty::Interface(..)
                 | Ty::Generic(..)
+                | Ty::Any
                 | Ty::Error
         )
     }
@@ -155,6 +160,7 @@ impl fmt::Display for Ty {
                 write!(f, "{}[{}]", inst.name, args.join(", "))
             }
             Ty::Nil => write!(f, "nil"),
+            Ty::Any => write!(f, "Any"),
             Ty::Error => write!(f, "<error>"),
         }
     }

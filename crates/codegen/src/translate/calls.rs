@@ -32,6 +32,7 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
             ExprKind::Closure { func, class, captures } => self.make_closure(*func, *class, captures).map(Some),
             ExprKind::CFunction(raw) => self.c_function(raw, &e.ty).map(Some),
             ExprKind::CallInterface { iface, slot, args } => self.call_interface(*iface, slot, args, &e.ty),
+            ExprKind::ToAny(value) => self.as_any(value).map(Some),
             ExprKind::Implements(value, iface) => {
                 let o = self.value(value)?;
                 let desc = self.iface_descriptor(*iface)?;

@@ -49,6 +49,7 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
             | ExprKind::CallInterface { .. }
             | ExprKind::Implements(..)
             | ExprKind::CastInterface { .. }
+            | ExprKind::ToAny(_)
             | ExprKind::CallIndirect(..)
             | ExprKind::Rt { .. } => self.call_expr(e),
             ExprKind::Field(..)

@@ -12,7 +12,7 @@ use tess_abi::layout::{self, type_info, Kind};
 use tess_abi::RuntimeFn;
 use tess_sema::ty::Ty;
 
-impl<M: Module> Translator<'_, '_, '_, M> {
+impl<'h, M: Module> Translator<'_, '_, 'h, M> {
     /// The descriptor of type parameter `k` of the function translated.
     fn param_desc(&mut self, k: u32) -> R<Value> {
         let Some(&local) = self.body.func.type_params.get(k as usize) else {
@@ -76,6 +76,33 @@ impl<M: Module> Translator<'_, '_, '_, M> {
         let id = self.mg.data_import(symbol)?;
         let gv = self.mg.module.declare_data_in_func(id, self.b.func);
         Ok(self.b.ins().symbol_value(PTR, gv))
+    }
+
+    /// A value as an `Any` (`docs/abi.md`, generics): a value type's boxed
+    /// with its type info as the header, a reference as it is.
+    pub(super) fn as_any(&mut self, e: &'h tess_sema::hir::Expr) -> R<Value> {
+        let v = self.value(e)?;
+        match &e.ty {
+            Ty::Int | Ty::Int32 | Ty::Float | Ty::Bool => {
+                let w = self.word_of(v, &e.ty);
+                let ti = self.type_desc(&e.ty)?;
+                self.call_rt_value(RuntimeFn::AnyBox, &[w, ti])
+            }
+            Ty::Param(k, _) => {
+                let is_ref = self.param_is_ref(*k)?;
+                let boxed = self.b.create_block();
+                let join = self.b.create_block();
+                let r = self.b.append_block_param(join, PTR);
+                self.b.ins().brif(is_ref, join, &[v.into()], boxed, &[]);
+                self.b.switch_to_block(boxed);
+                let ti = self.param_desc(*k)?;
+                let b = self.call_rt_value(RuntimeFn::AnyBox, &[v, ti])?;
+                self.b.ins().jump(join, &[b.into()]);
+                self.b.switch_to_block(join);
+                Ok(r)
+            }
+            _ => Ok(v),
+        }
     }
 
     /// `v` of type parameter `k` as a `T?`: boxed when `T` is a value type.
