@@ -161,6 +161,8 @@ runtime_functions! {
     ArrReversed = "tess_arr_reversed"(Ptr) -> Ptr;
     /// `print(xs)`: `[1, 2, 3]`, strings quoted: (array, element kind).
     ArrToString = "tess_arr_to_string"(Ptr, I64) -> Ptr, throws;
+    /// `print(m)`: `["a": 1]`: (map, keys' and values' kinds packed).
+    MapToString = "tess_map_to_string"(Ptr, I64) -> Ptr, throws;
     /// Throw the `IndexError` for (array, index).
     ArrIndexError = "tess_arr_index_error"(Ptr, I64), throws;
 

@@ -325,39 +325,90 @@ pub unsafe extern "C" fn tess_arr_reversed(a: *mut Array) -> *mut Array {
     }
 }
 
+/// Appends one word of kind `k` as `print` shows it inside an array or
+/// map; false when an object's `toString()` threw (left pending).
+unsafe fn show(out: &mut String, x: u64, k: u8, thread: *mut Thread) -> bool {
+    unsafe {
+        match k {
+            kind::FLOAT => out.push_str(&crate::string::format_float(f64::from_bits(x))),
+            kind::BOOL => out.push_str(if x as u8 != 0 { "true" } else { "false" }),
+            kind::INT32 => out.push_str(&(x as i32).to_string()),
+            kind::STRING => out.push_str(&format!("{:?}", (*(x as *const Str)).as_str())),
+            kind::OBJECT => {
+                let o = x as *mut Obj;
+                let ti = (*o).header.ty().cast::<u8>();
+                let slot = tess_abi::layout::type_info::vtable_slot(0) as usize;
+                let code = *ti.add(slot).cast::<extern "C" fn(*mut Obj, *mut Thread) -> *mut Str>();
+                let s = code(o, thread);
+                if !(*thread).exc.is_null() {
+                    return false;
+                }
+                out.push_str((*s).as_str());
+            }
+            _ => out.push_str(&(x as i64).to_string()),
+        }
+        true
+    }
+}
+
 /// `print(xs)`, interpolation: `[1, 2.5, true]`, strings quoted (`["a"]`),
 /// objects by their `toString()` (which may throw: the text so far is
 /// dropped and the exception left pending).
 #[no_mangle]
 pub unsafe extern "C" fn tess_arr_to_string(a: *mut Array, k: i64) -> *mut Str {
     let mut out = String::from("[");
-    let thread = current();
+    let thread: *mut Thread = current();
     unsafe {
         let mut i = 0;
         while let Some(x) = element(a, i) {
             if i > 0 {
                 out.push_str(", ");
             }
-            match k as u8 {
-                kind::FLOAT => out.push_str(&crate::string::format_float(f64::from_bits(x))),
-                kind::BOOL => out.push_str(if x as u8 != 0 { "true" } else { "false" }),
-                kind::INT32 => out.push_str(&(x as i32).to_string()),
-                kind::STRING => out.push_str(&format!("{:?}", (*(x as *const Str)).as_str())),
-                kind::OBJECT => {
-                    let o = x as *mut Obj;
-                    let ti = (*o).header.ty().cast::<u8>();
-                    let slot = tess_abi::layout::type_info::vtable_slot(0) as usize;
-                    let code = *ti.add(slot).cast::<extern "C" fn(*mut Obj, *mut Thread) -> *mut Str>();
-                    let s = code(o, thread);
-                    if !thread.exc.is_null() {
-                        return std::ptr::null_mut();
-                    }
-                    out.push_str((*s).as_str());
-                }
-                _ => out.push_str(&(x as i64).to_string()),
+            if !show(&mut out, x, k as u8, thread) {
+                return std::ptr::null_mut();
             }
             i += 1;
         }
+    }
+    out.push(']');
+    crate::string::new_str(out.as_bytes())
+}
+
+/// `print(m)`: `["a": 1, "b": 2]` in insertion order, `[:]` when empty;
+/// `kinds` packs the keys' and the values' kinds.
+#[no_mangle]
+pub unsafe extern "C" fn tess_map_to_string(m: *mut crate::map_table::MapObj, kinds: i64) -> *mut Str {
+    let (kk, kv, _) = unpack(kinds);
+    let thread: *mut Thread = current();
+    let mut out = String::from("[");
+    let mut first = true;
+    unsafe {
+        let mut i = 0;
+        loop {
+            // Read afresh: a `toString()` may change the map.
+            let t = &*(*m).table;
+            if i >= t.keys.len() {
+                break;
+            }
+            if t.live[i] {
+                let (k, v) = (t.keys[i], t.vals[i]);
+                if !first {
+                    out.push_str(", ");
+                }
+                first = false;
+                if !show(&mut out, k, kk, thread) {
+                    return std::ptr::null_mut();
+                }
+                out.push_str(": ");
+                if !show(&mut out, v, kv, thread) {
+                    return std::ptr::null_mut();
+                }
+            }
+            i += 1;
+        }
+    }
+    if first {
+        out.push(':');
     }
     out.push(']');
     crate::string::new_str(out.as_bytes())

@@ -123,6 +123,7 @@ table! {
         ArrIndexOf: tess_arr_index_of(*mut Array, i64, i64) -> i64;
         ArrReversed: tess_arr_reversed(*mut Array) -> *mut Array;
         ArrToString: tess_arr_to_string(*mut Array, i64) -> *mut Str;
+        MapToString: tess_map_to_string(*mut MapObj, i64) -> *mut Str;
         CCode: tess_c_code(*const Obj) -> *const u8;
         AnyBox: tess_any_box(i64, *const TypeInfo) -> *mut Obj;
         AnyIs: tess_any_is(*const Obj, *const TypeInfo) -> i8;

@@ -227,6 +227,13 @@ impl Checker<'_> {
         if v.ty == Ty::Any {
             return Expr::new(ExprKind::Rt { func: RuntimeFn::AnyToString, args: vec![v] }, Ty::Str);
         }
+        if let Ty::Map(k, val) = &v.ty {
+            if let (Some(kk), Some(kv)) = (crate::array_fns::print_kind(k), crate::array_fns::print_kind(val)) {
+                let kinds = tess_abi::layout::value_kind::pack(kk, kv, false);
+                let kinds = Expr::new(ExprKind::Int(kinds), Ty::Int);
+                return Expr::new(ExprKind::Rt { func: RuntimeFn::MapToString, args: vec![v, kinds] }, Ty::Str);
+            }
+        }
         if let Ty::Array(elem) = &v.ty {
             if let Some(kind) = crate::array_fns::print_kind(elem) {
                 let kind = Expr::new(ExprKind::Int(i64::from(kind)), Ty::Int);
