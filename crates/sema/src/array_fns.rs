@@ -4,6 +4,7 @@
 //! `array_fns`, told each value's kind (`tess_abi::layout::value_kind`) —
 //! and `for (i, x) in xs.enumerated()`.
 
+use crate::builtins::{rt, word};
 use crate::checker::{error_expr, Checker};
 use crate::hir::{Expr, ExprKind, LocalId, Stmt};
 use crate::ty::Ty;
@@ -33,16 +34,8 @@ pub(crate) fn print_kind(ty: &Ty) -> Option<u8> {
     }
 }
 
-fn rt(func: RuntimeFn, args: Vec<Expr>, ty: Ty) -> Expr {
-    Expr::new(ExprKind::Rt { func, args }, ty)
-}
-
 fn int(v: i64) -> Expr {
     Expr::new(ExprKind::Int(v), Ty::Int)
-}
-
-fn word(e: Expr) -> Expr {
-    Expr::new(ExprKind::ToWord(Box::new(e)), Ty::Int)
 }
 
 fn fn_ty(params: Vec<Ty>, ret: Ty) -> Ty {

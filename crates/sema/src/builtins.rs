@@ -83,11 +83,13 @@ pub fn is_builtin_fn(name: &str) -> bool {
     FUNCTIONS.contains(&name)
 }
 
-fn rt(func: RuntimeFn, args: Vec<Expr>, ty: Ty) -> Expr {
+/// A call of a runtime function of result type `ty`.
+pub(crate) fn rt(func: RuntimeFn, args: Vec<Expr>, ty: Ty) -> Expr {
     Expr::new(ExprKind::Rt { func, args }, ty)
 }
 
-fn word(e: Expr) -> Expr {
+/// A value as the one word the runtime (or a generic body) takes.
+pub(crate) fn word(e: Expr) -> Expr {
     Expr::new(ExprKind::ToWord(Box::new(e)), Ty::Int)
 }
 

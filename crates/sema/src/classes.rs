@@ -8,7 +8,6 @@ use crate::hir::{self, Callee, Expr, ExprKind, Layout, Offset, Place, Stmt, Visi
 use crate::init_check::InitState;
 use crate::tables::{ClassInfo, FieldInfo, MethodInfo, Sig, ERROR, OBJECT, THREAD};
 use crate::ty::{ClassId, Ty};
-use std::collections::HashMap;
 use tess_abi::layout::{error, object, type_info};
 use tess_abi::mangle;
 use tess_abi::RuntimeFn;
@@ -132,18 +131,7 @@ impl Checker<'_> {
             type_params: Vec::new(),
             desc_fields: Vec::new(),
         });
-        self.class_info.push(ClassInfo {
-            span: Span::default(),
-            decl: None,
-            is_final: false,
-            fields: HashMap::new(),
-            methods: HashMap::new(),
-            init_params,
-            init_access: Access::Public,
-            own_fields: Vec::new(),
-            interfaces: Vec::new(),
-            type_params: Default::default(),
-        });
+        self.class_info.push(ClassInfo { init_params, ..ClassInfo::new(Span::default(), None, false, Access::Public) });
         self.class_names.insert(name.into(), id);
     }
 
@@ -192,18 +180,8 @@ impl Checker<'_> {
                     type_params: Vec::new(),
                     desc_fields: Vec::new(),
                 });
-                self.class_info.push(ClassInfo {
-                    span: c.name.span,
-                    decl: Some((fi, ii)),
-                    is_final: c.mods.final_.is_some(),
-                    fields: HashMap::new(),
-                    methods: HashMap::new(),
-                    init_params: None,
-                    init_access: Access::Internal,
-                    own_fields: Vec::new(),
-                    interfaces: Vec::new(),
-                    type_params: Default::default(),
-                });
+                let is_final = c.mods.final_.is_some();
+                self.class_info.push(ClassInfo::new(c.name.span, Some((fi, ii)), is_final, Access::Internal));
                 self.class_names.insert(c.name.name.clone(), id);
             }
         }

@@ -16,7 +16,7 @@ use crate::checker::{error_expr, Checker};
 use crate::hir::{self, Expr, ExprKind, Layout, Offset, Place, Stmt, Visibility};
 use crate::tables::{ClassInfo, OBJECT};
 use crate::ty::{ClassId, Ty};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::rc::Rc;
 use tess_abi::layout::{closure, object};
 use tess_abi::mangle;
@@ -150,7 +150,8 @@ impl Checker<'_> {
             out.push(Stmt::Let(id, Box::new(init)));
             return;
         }
-        let cell = self.synthetic_class("cell", name.span, vec![(name.name.clone(), ty)]);
+        let cell_name = format!("$cell{}_{}", name.span.file.0, self.next_synthetic(name.span));
+        let cell = self.synthetic_class(cell_name, name.span, vec![(name.name.clone(), ty)]);
         let cell_ty = self.class_ty(cell);
         let id = self.body.bind_local_in(name, cell_ty.clone(), true, Some(cell));
         out.push(Stmt::Let(
@@ -288,7 +289,7 @@ impl Checker<'_> {
             .map(|(n, t)| (n.to_string(), t))
             .chain(body.captures.iter().map(|c| (c.name.clone(), c.outer.ty.clone())))
             .collect();
-        let class = self.synthetic_class(&name, span, fields);
+        let class = self.synthetic_class(name, span, fields);
         // The captured descriptors follow the two code words.
         self.classes[class].desc_fields = (0..outer_descs.len() as u32).map(|k| 2 + k).collect();
         let env_ty = self.class_ty(class);
@@ -324,12 +325,7 @@ impl Checker<'_> {
 
     /// A final class of the module made by the compiler (a closure's
     /// environment, a variable's cell), with these fields after the header.
-    fn synthetic_class(&mut self, what: &str, span: Span, fields: Vec<(String, Ty)>) -> ClassId {
-        let name = if what == "cell" {
-            format!("$cell{}_{}", span.file.0, self.next_synthetic(span))
-        } else {
-            what.to_string()
-        };
+    fn synthetic_class(&mut self, name: String, span: Span, fields: Vec<(String, Ty)>) -> ClassId {
         let id = self.classes.len();
         let fields: Vec<hir::Field> = fields
             .into_iter()
@@ -363,18 +359,7 @@ impl Checker<'_> {
             type_params: Vec::new(),
             desc_fields: Vec::new(),
         });
-        self.class_info.push(ClassInfo {
-            span,
-            decl: None,
-            is_final: true,
-            fields: HashMap::new(),
-            methods: HashMap::new(),
-            init_params: None,
-            init_access: Access::Private,
-            own_fields: Vec::new(),
-            interfaces: Vec::new(),
-            type_params: Default::default(),
-        });
+        self.class_info.push(ClassInfo::new(span, None, true, Access::Private));
         id
     }
 }

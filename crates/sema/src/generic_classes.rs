@@ -213,9 +213,9 @@ impl Checker<'_> {
 }
 
 /// An argument for a parameter declared `T` is passed as a word.
-fn word_if_param(e: Expr, declared: &Ty) -> Expr {
+pub(crate) fn word_if_param(e: Expr, declared: &Ty) -> Expr {
     match declared {
-        Ty::Param(..) => Expr::new(ExprKind::ToWord(Box::new(e)), Ty::Int),
+        Ty::Param(..) => crate::builtins::word(e),
         _ => e,
     }
 }

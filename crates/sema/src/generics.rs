@@ -122,7 +122,7 @@ impl Checker<'_> {
             let want = substitute(&sig.params[i], &subst, false);
             self.refuse_float_functions(&sig.params[i], &want, args[i].span);
             let e = self.coerce(e, &want, args[i].span);
-            let e = if matches!(sig.params[i], Ty::Param(..)) { to_word(e) } else { e };
+            let e = crate::generic_classes::word_if_param(e, &sig.params[i]);
             all.push(e);
         }
         all.extend(type_args.iter().map(|t| self.type_desc(t)));
@@ -242,10 +242,6 @@ fn unify(declared: &Ty, actual: &Ty, subst: &mut [Option<Ty>]) -> bool {
         (d, _) if !d.has_param() => true,
         _ => false,
     }
-}
-
-fn to_word(e: Expr) -> Expr {
-    Expr::new(ExprKind::ToWord(Box::new(e)), Ty::Int)
 }
 
 impl Checker<'_> {

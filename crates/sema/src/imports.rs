@@ -158,18 +158,7 @@ impl Checker<'_> {
                 type_params: Vec::new(),
                 desc_fields: Vec::new(),
             });
-            self.class_info.push(ClassInfo {
-                span,
-                decl: None,
-                is_final: false,
-                fields: HashMap::new(),
-                methods: HashMap::new(),
-                init_params: None,
-                init_access: Access::Public,
-                own_fields: Vec::new(),
-                interfaces: Vec::new(),
-                type_params: Default::default(),
-            });
+            self.class_info.push(ClassInfo::new(span, None, false, Access::Public));
             local.insert(format!("{}.{}", i.module, c.name), id);
             module.classes.insert(c.name.clone(), id);
         }

@@ -79,6 +79,24 @@ pub(crate) struct ClassInfo {
     pub type_params: std::rc::Rc<Vec<TypeParamInfo>>,
 }
 
+impl ClassInfo {
+    /// A class with no members declared yet.
+    pub(crate) fn new(span: Span, decl: Option<(usize, usize)>, is_final: bool, init_access: Access) -> ClassInfo {
+        ClassInfo {
+            span,
+            decl,
+            is_final,
+            fields: HashMap::new(),
+            methods: HashMap::new(),
+            init_params: None,
+            init_access,
+            own_fields: Vec::new(),
+            interfaces: Vec::new(),
+            type_params: Default::default(),
+        }
+    }
+}
+
 /// What an imported module provides, by name.
 pub(crate) struct ImportedModule {
     pub funcs: HashMap<String, FuncId>,
