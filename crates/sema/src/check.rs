@@ -106,7 +106,6 @@ impl Checker<'_> {
         }
         self.declare_interface_names(files);
         self.declare_classes(files);
-        self.declare_class_type_params(files);
         self.declare_interface_methods(files);
         self.check_single_main_file(files);
         for file in files {
@@ -386,7 +385,7 @@ impl Checker<'_> {
                     None if self.modules[&parts[0].name].interfaces.contains_key(&class) => {
                         let id = self.modules[&parts[0].name].interfaces[&class];
                         self.note_use(self.interfaces[id].origin.as_ref());
-                        self.iface_ty(id)
+                        self.generic_iface_ty(id, Vec::new(), t.span())
                     }
                     None => {
                         let msg = format!("module `{}` has no public class `{}`", parts[0].name, parts[1].name);
@@ -420,7 +419,7 @@ impl Checker<'_> {
                         let (id, span) = self.iface_names[&name];
                         self.check_private(&name, t.span());
                         self.note_ref(t.span(), span, |c| format!("interface {}", c.interfaces[id].name));
-                        self.iface_ty(id)
+                        self.generic_iface_ty(id, Vec::new(), t.span())
                     }
                     _ => match self.class_names.get(&name).copied() {
                         Some(id) if self.is_generic_class(id) => {
@@ -457,10 +456,22 @@ impl Checker<'_> {
                     [m, n] if self.modules.contains_key(&m.name) => self.modules[&m.name].classes.get(&n.name).copied(),
                     _ => None,
                 };
+                let iface = match parts.as_slice() {
+                    [n] => self.iface_names.get(&n.name).map(|&(i, _)| i),
+                    [m, n] if self.modules.contains_key(&m.name) => {
+                        self.modules[&m.name].interfaces.get(&n.name).copied()
+                    }
+                    _ => None,
+                };
                 match class {
                     Some(c) if self.is_generic_class(c) => {
                         self.note_class(c);
                         self.instance_ty(c, args, *span)
+                    }
+                    _ if iface.is_some_and(|i| !self.interfaces[i].type_params.is_empty()) => {
+                        let i = iface.unwrap_or_default();
+                        self.note_use(self.interfaces[i].origin.as_ref());
+                        self.generic_iface_ty(i, args, *span)
                     }
                     _ => match self.resolve_type(&ast::TypeExpr::Named(parts.clone())) {
                         Ty::Error => Ty::Error,
@@ -526,15 +537,15 @@ impl Checker<'_> {
             // A `String` argument is passed as its bytes for one call.
             (Ty::Str, Ty::CString) => true,
             (Ty::Class(x, _), Ty::Class(y, _)) => self.is_subclass(*x, *y),
-            (Ty::Class(x, _), Ty::Interface(i, _)) => self.implements(*x, *i),
-            (Ty::Interface(i, _), Ty::Interface(j, _)) => i == j,
-            (Ty::Param(k, _), Ty::Interface(i, _)) => self.param_bounds(*k).contains(i),
+            (Ty::Class(x, _), Ty::Interface(i, inst)) => self.implements(*x, &[], *i, &inst.args),
+            (Ty::Interface(i, a), Ty::Interface(j, b)) => i == j && a.args == b.args,
+            (Ty::Param(k, _), Ty::Interface(..)) => self.param_bounds(*k).contains(b),
             (Ty::Generic(x, a), Ty::Generic(y, b)) => x == y && a.args == b.args,
             // `self` inside a generic class is its instance of its own parameters.
             (Ty::Class(x, _), Ty::Generic(y, b)) => {
                 x == y && b.args.iter().enumerate().all(|(k, t)| matches!(t, Ty::Param(j, _) if *j as usize == k))
             }
-            (Ty::Generic(x, _), Ty::Interface(i, _)) => self.implements(*x, *i),
+            (Ty::Generic(x, a), Ty::Interface(i, inst)) => self.implements(*x, &a.args, *i, &inst.args),
             (Ty::Generic(..), Ty::Class(y, _)) => *y == crate::tables::OBJECT,
             (Ty::Any, Ty::Any) => true,
             (x, Ty::Any) => !matches!(x, Ty::Void | Ty::Nil | Ty::Optional(_) | Ty::CString | Ty::CPointer),

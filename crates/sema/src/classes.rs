@@ -185,11 +185,15 @@ impl Checker<'_> {
                 self.class_names.insert(c.name.name.clone(), id);
             }
         }
+        self.declare_class_type_params(files);
         for id in 0..self.classes.len() {
             let Some((fi, ii)) = self.class_info[id].decl else { continue };
             let ast::Item::Class(c) = &files[fi].items[ii] else { continue };
             let Some(base_expr) = &c.base else { continue };
-            if let ast::TypeExpr::Named(parts) = base_expr {
+            // The class's own type parameters (bounds come later) may be
+            // its interfaces' type arguments: `class Box[T] : Holder[T]`.
+            self.type_scope = self.class_info[id].type_params.clone();
+            if let ast::TypeExpr::Named(parts) | ast::TypeExpr::Generic(parts, ..) = base_expr {
                 let name = parts.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(".");
                 let imported = parts.len() >= 2
                     && self.modules.get(&parts[0].name).is_some_and(|m| {
@@ -201,10 +205,12 @@ impl Checker<'_> {
                     let mut all = vec![base_expr.clone()];
                     all.extend(c.interfaces.iter().cloned());
                     self.resolve_class_interfaces(id, &all);
+                    self.type_scope = Default::default();
                     continue;
                 }
             }
             self.resolve_class_interfaces(id, &c.interfaces);
+            self.type_scope = Default::default();
             match self.resolve_type(base_expr) {
                 Ty::Class(b, name) => {
                     if self.classes[b].imported_from.is_some() && !self.classes[b].open {
@@ -227,6 +233,12 @@ impl Checker<'_> {
                         );
                     } else if self.is_subclass(b, id) {
                         self.error(base_expr.span(), format!("class `{}` cannot inherit from itself", c.name.name));
+                    } else if !c.type_params.is_empty() {
+                        self.error_hint(
+                            c.name.span,
+                            format!("generic class `{}` cannot have a base class yet", c.name.name),
+                            "implement interfaces instead: `class Stack[T] : Sized`",
+                        );
                     } else {
                         self.classes[id].base = Some(b);
                     }

@@ -576,8 +576,8 @@ impl Checker<'_> {
             ast::ExprKind::Member(obj, name) => {
                 let is_self = matches!(obj.kind, ast::ExprKind::SelfRef);
                 let o = if is_self { self.self_expr(obj.span, false) } else { self.expr(obj, None) };
-                if let Ty::Interface(iface, _) = o.ty {
-                    return self.interface_call(o, iface, name, args, span);
+                if let Ty::Interface(iface, inst) = o.ty.clone() {
+                    return self.interface_call(o, iface, &inst.args, name, args, span);
                 }
                 if let Ty::Param(k, _) = &o.ty {
                     return self.bound_call(o.clone(), *k, name, args, span);
@@ -613,7 +613,10 @@ impl Checker<'_> {
             }
             ast::ExprKind::OptMember(obj, name) => {
                 return self.opt_chain(obj, |c, recv| match recv.ty {
-                    Ty::Interface(iface, _) => c.interface_call(recv, iface, name, args, span),
+                    Ty::Interface(iface, ref inst) => {
+                        let type_args = inst.args.clone();
+                        c.interface_call(recv, iface, &type_args, name, args, span)
+                    }
                     Ty::Class(class, _) if c.find_field(class, &name.name).is_none() => {
                         c.method_call(recv, class, name, args, span)
                     }
@@ -687,7 +690,7 @@ impl Checker<'_> {
             // A default body of an interface the class implements.
             if let Some(i) = self.interface_with_default(class, &name.name) {
                 let as_iface = Expr::new(recv.kind, self.iface_ty(i));
-                return self.interface_call(as_iface, i, name, args, span);
+                return self.interface_call(as_iface, i, &[], name, args, span);
             }
         }
         let Some(m) = self.find_method(class, &name.name) else {

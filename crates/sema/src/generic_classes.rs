@@ -20,8 +20,8 @@ use tess_syntax::Span;
 
 impl Checker<'_> {
     /// Resolves each generic class's type parameters (after every class
-    /// and interface is declared); a generic class has no base class and
-    /// is not `open` (yet).
+    /// and interface is declared by name, before bases and interfaces);
+    /// a generic class is not `open` (yet).
     pub(crate) fn declare_class_type_params(&mut self, files: &[ast::File]) {
         for id in 0..self.classes.len() {
             let Some((fi, ii)) = self.class_info[id].decl else { continue };
@@ -31,13 +31,6 @@ impl Checker<'_> {
             }
             let tps = self.resolve_type_params(&c.type_params);
             self.type_scope = Default::default();
-            if self.classes[id].base.is_some_and(|b| b != crate::tables::OBJECT) {
-                self.error_hint(
-                    c.name.span,
-                    format!("generic class `{}` cannot have a base class yet", c.name.name),
-                    "implement interfaces instead: `class Stack[T] : Sized`",
-                );
-            }
             if c.mods.open.is_some() {
                 self.error_hint(c.name.span, "a generic class cannot be `open` yet", "remove `open`");
                 self.classes[id].open = false;
@@ -113,15 +106,18 @@ impl Checker<'_> {
         Ty::Generic(class, Rc::new(Instance { name, args }))
     }
 
-    fn check_bounds(&mut self, tps: &[TypeParamInfo], args: &[Ty], span: Span, what: &str) {
+    /// That each type argument implements its parameter's bounds (which
+    /// may name the parameters: `T: Comparable[T]`).
+    pub(crate) fn check_bounds(&mut self, tps: &[TypeParamInfo], args: &[Ty], span: Span, what: &str) {
+        let subst: Vec<Option<Ty>> = args.iter().cloned().map(Some).collect();
         for (p, t) in tps.iter().zip(args) {
-            for &b in &p.bounds {
-                if *t != Ty::Error && !self.fits(t, &self.iface_ty(b)) {
-                    let iname = self.interfaces[b].name.clone();
+            for b in &p.bounds {
+                let bound = substitute(b, &subst, false);
+                if *t != Ty::Error && !self.fits(t, &bound) {
                     self.error_hint(
                         span,
-                        format!("{t} does not implement `{iname}`, which `{}` of {what} requires", p.name),
-                        format!("declare `class ... : {iname}` on the class, or use another type"),
+                        format!("{t} does not implement `{bound}`, which `{}` of {what} requires", p.name),
+                        format!("declare `class ... : {bound}` on the class, or use another type"),
                     );
                 }
             }

@@ -10,7 +10,7 @@
 use crate::checker::{error_expr, Checker};
 use crate::hir::{Expr, ExprKind, FuncId};
 use crate::tables::TypeParamInfo;
-use crate::ty::{IfaceId, Ty};
+use crate::ty::{Instance, Ty};
 use std::rc::Rc;
 use tess_syntax::ast;
 use tess_syntax::Span;
@@ -30,7 +30,7 @@ impl Checker<'_> {
         for (info, p) in infos.iter_mut().zip(tps) {
             for b in &p.bounds {
                 match self.resolve_type(b) {
-                    Ty::Interface(i, _) => info.bounds.push(i),
+                    bound @ Ty::Interface(..) => info.bounds.push(bound),
                     Ty::Error => {}
                     other => self.error_hint(
                         b.span(),
@@ -50,7 +50,7 @@ impl Checker<'_> {
     }
 
     /// The interfaces type parameter `k` of the current scope must implement.
-    pub(crate) fn param_bounds(&self, k: u32) -> Vec<IfaceId> {
+    pub(crate) fn param_bounds(&self, k: u32) -> Vec<Ty> {
         self.type_scope.get(k as usize).map_or(Vec::new(), |p| p.bounds.clone())
     }
 
@@ -103,18 +103,9 @@ impl Checker<'_> {
                 );
                 return error_expr();
             };
-            for &b in &p.bounds {
-                if !self.fits(&t, &self.iface_ty(b)) && t != Ty::Error {
-                    let iname = self.interfaces[b].name.clone();
-                    self.error_hint(
-                        span,
-                        format!("{t} does not implement `{iname}`, which `{}` of {what} requires", p.name),
-                        format!("declare `class ... : {iname}` on the class, or pass another type"),
-                    );
-                }
-            }
             type_args.push(t);
         }
+        self.check_bounds(&tps, &type_args, span, what);
         let subst: Vec<Option<Ty>> = type_args.iter().cloned().map(Some).collect();
         let mut all = Vec::new();
         for (i, e) in checked.into_iter().enumerate() {
@@ -139,9 +130,12 @@ impl Checker<'_> {
     /// of its bounds (whose values are therefore objects).
     pub(crate) fn bound_call(&mut self, x: Expr, k: u32, name: &ast::Ident, args: &[ast::Expr], span: Span) -> Expr {
         let bounds = self.param_bounds(k);
-        let found = bounds.iter().copied().find(|&i| self.interfaces[i].methods.iter().any(|m| m.name == name.name));
+        let found = bounds.into_iter().find_map(|b| match b {
+            Ty::Interface(i, inst) if self.interfaces[i].methods.iter().any(|m| m.name == name.name) => Some((i, inst)),
+            _ => None,
+        });
         match found {
-            Some(i) => self.interface_call(x, i, name, args, span),
+            Some((i, inst)) => self.interface_call(x, i, &inst.args, name, args, span),
             None => {
                 self.error_hint(
                     name.span,
@@ -198,15 +192,14 @@ pub(crate) fn substitute(ty: &Ty, subst: &[Option<Ty>], open: bool) -> Ty {
         Ty::Optional(t) => Ty::Optional(s(t)),
         Ty::Map(k, v) => Ty::Map(s(k), s(v)),
         Ty::Fn(ps, r) => Ty::Fn(Box::new(ps.iter().map(|p| substitute(p, subst, open)).collect()), s(r)),
-        Ty::Generic(c, inst) => Ty::Generic(
-            *c,
-            Rc::new(crate::ty::Instance {
-                name: inst.name.clone(),
-                args: inst.args.iter().map(|a| substitute(a, subst, open)).collect(),
-            }),
-        ),
+        Ty::Generic(c, inst) => Ty::Generic(*c, substitute_instance(inst, subst, open)),
+        Ty::Interface(i, inst) if !inst.args.is_empty() => Ty::Interface(*i, substitute_instance(inst, subst, open)),
         other => other.clone(),
     }
+}
+
+fn substitute_instance(inst: &Instance, subst: &[Option<Ty>], open: bool) -> Rc<Instance> {
+    Rc::new(Instance { name: inst.name.clone(), args: inst.args.iter().map(|a| substitute(a, subst, open)).collect() })
 }
 
 /// Matches a declared parameter type against an argument's, recording
@@ -231,7 +224,7 @@ fn unify(declared: &Ty, actual: &Ty, subst: &mut [Option<Ty>]) -> bool {
         }
         (Ty::Optional(d), a) => unify(d, a, subst),
         (Ty::Map(dk, dv), Ty::Map(ak, av)) => unify(dk, ak, subst) && unify(dv, av, subst),
-        (Ty::Generic(dc, di), Ty::Generic(ac, ai)) => {
+        (Ty::Generic(dc, di), Ty::Generic(ac, ai)) | (Ty::Interface(dc, di), Ty::Interface(ac, ai)) => {
             dc == ac && di.args.iter().zip(ai.args.iter()).all(|(d, a)| unify(d, a, subst))
         }
         (Ty::Fn(dps, dr), Ty::Fn(aps, ar)) => {

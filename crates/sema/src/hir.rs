@@ -237,7 +237,7 @@ pub struct Class {
     pub conforms: Vec<Conformance>,
     /// A generic class's type parameters (names, bounds); its first fields
     /// hold their descriptors.
-    pub type_params: Vec<(String, Vec<crate::ty::IfaceId>)>,
+    pub type_params: Vec<(String, Vec<Ty>)>,
     /// For each type parameter its values' fields may be of, the index of
     /// the field holding its descriptor (a generic class's first fields, a
     /// closure environment's first captures): what the collector reads to
@@ -253,6 +253,9 @@ pub struct Interface {
     pub name: String,
     /// Symbol of its descriptor (the methods' names and default bodies).
     pub descriptor: String,
+    /// A generic interface's type parameters (`Comparable[T]`): erased at
+    /// run time, where its tables are its instances' (`docs/abi.md`).
+    pub type_params: Vec<String>,
     pub methods: Vec<IfaceMethod>,
     /// Declared by the imported module of this name.
     pub imported_from: Option<String>,
@@ -285,6 +288,8 @@ pub struct IfaceMethod {
 #[derive(Clone, Debug)]
 pub struct Conformance {
     pub iface: IfaceId,
+    /// A generic interface's type arguments (erased in the record).
+    pub args: Vec<Ty>,
     pub methods: Vec<(String, Impl)>,
 }
 
@@ -392,7 +397,7 @@ pub struct Func {
     pub type_params: Vec<LocalId>,
     /// A generic function's type parameters: names and bounds, for its
     /// interface.
-    pub generic: Vec<(String, Vec<crate::ty::IfaceId>)>,
+    pub generic: Vec<(String, Vec<Ty>)>,
 }
 
 /// A statement. Expressions are boxed so that a statement takes 80 bytes,

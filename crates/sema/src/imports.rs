@@ -117,6 +117,7 @@ impl Checker<'_> {
             self.interfaces.push(hir::Interface {
                 name: x.name.clone(),
                 descriptor: x.descriptor.clone(),
+                type_params: x.type_params.clone(),
                 methods: Vec::new(),
                 imported_from: Some(i.module.clone()),
                 origin: Some(Origin {
@@ -165,11 +166,12 @@ impl Checker<'_> {
         let ty = |this: &Self, t: &TypeRef| this.type_from_ref(t, &local);
         for x in &i.interfaces {
             let id = self.imported_ifaces[&format!("{}.{}", i.module, x.name)];
+            let names: Vec<&str> = x.type_params.iter().map(String::as_str).collect();
             for m in &x.methods {
                 let method = hir::IfaceMethod {
                     name: m.name.clone(),
-                    params: m.params.iter().map(|p| ty(self, p)).collect(),
-                    ret: ty(self, &m.ret),
+                    params: m.params.iter().map(|p| named_params(ty(self, p), &names)).collect(),
+                    ret: named_params(ty(self, &m.ret), &names),
                     default: None,
                     has_default: m.has_default,
                     slot: Offset::Cell(m.slot_cell.as_str().into()),
@@ -184,13 +186,13 @@ impl Checker<'_> {
         }
         for c in &i.classes {
             let id = local[&format!("{}.{}", i.module, c.name)];
-            let tps = self.imported_type_params(&c.type_params);
+            let tps = self.imported_type_params(&c.type_params, &local);
             self.classes[id].type_params = tps.iter().map(|p| (p.name.clone(), p.bounds.clone())).collect();
             self.classes[id].desc_fields = (0..tps.len() as u32).collect();
             self.class_info[id].type_params = std::rc::Rc::new(tps);
-            for path in &c.interfaces {
-                if let Some(&x) = self.imported_ifaces.get(path) {
-                    self.class_info[id].interfaces.push((x, span));
+            for r in &c.interfaces {
+                if let Ty::Interface(x, inst) = self.type_from_ref(r, &local) {
+                    self.class_info[id].interfaces.push((x, inst.args.clone(), span));
                 }
             }
             let base = c.base.as_ref().and_then(|b| local.get(b).copied().or_else(|| self.class_names.get(b).copied()));
@@ -278,7 +280,7 @@ impl Checker<'_> {
             let ret = named_params(ty(self, &f.ret), &names);
             let id = self.external_func(&f.name, &f.symbol, params, ret);
             if !f.type_params.is_empty() {
-                let infos = self.imported_type_params(&f.type_params);
+                let infos = self.imported_type_params(&f.type_params, &local);
                 // The descriptors: hidden parameters after the others.
                 let func = &mut self.funcs[id];
                 for p in &infos {
@@ -352,11 +354,16 @@ impl Checker<'_> {
 
     /// Type parameters as an interface file records them, their bounds
     /// resolved among the imported interfaces.
-    fn imported_type_params(&self, refs: &[crate::interface::TypeParamRef]) -> Vec<crate::tables::TypeParamInfo> {
+    fn imported_type_params(
+        &self,
+        refs: &[crate::interface::TypeParamRef],
+        local: &HashMap<String, ClassId>,
+    ) -> Vec<crate::tables::TypeParamInfo> {
+        let names: Vec<&str> = refs.iter().map(|p| p.name.as_str()).collect();
         refs.iter()
             .map(|p| crate::tables::TypeParamInfo {
                 name: p.name.clone(),
-                bounds: p.bounds.iter().filter_map(|b| self.imported_ifaces.get(b).copied()).collect(),
+                bounds: p.bounds.iter().map(|b| named_params(self.type_from_ref(b, local), &names)).collect(),
             })
             .collect()
     }
@@ -394,8 +401,8 @@ impl Checker<'_> {
                     None => Ty::Error,
                 }
             }
-            TypeRef::Interface(path) => match self.imported_ifaces.get(path) {
-                Some(&i) => self.iface_ty(i),
+            TypeRef::Interface(path, args) => match self.imported_ifaces.get(path) {
+                Some(&i) => self.iface_instance(i, args.iter().map(|a| self.type_from_ref(a, local)).collect()),
                 None => Ty::Error,
             },
             TypeRef::Class(path) => {
@@ -472,6 +479,13 @@ fn named_params(ty: Ty, names: &[&str]) -> Ty {
         Ty::Optional(t) => Ty::Optional(n(*t)),
         Ty::Map(k, v) => Ty::Map(n(*k), n(*v)),
         Ty::Fn(ps, r) => Ty::Fn(Box::new(ps.into_iter().map(|p| named_params(p, names)).collect()), n(*r)),
+        Ty::Generic(c, inst) => Ty::Generic(c, named_instance(&inst, names)),
+        Ty::Interface(i, inst) => Ty::Interface(i, named_instance(&inst, names)),
         other => other,
     }
+}
+
+fn named_instance(inst: &crate::ty::Instance, names: &[&str]) -> std::rc::Rc<crate::ty::Instance> {
+    let args = inst.args.iter().map(|a| named_params(a.clone(), names)).collect();
+    std::rc::Rc::new(crate::ty::Instance { name: inst.name.clone(), args })
 }

@@ -19,8 +19,9 @@ pub use tess_syntax::ast::Access;
 
 const MAGIC: &[u8; 4] = b"TESI";
 /// Bumped on any change to the encoding below, or to the binary interface
-/// it describes (11: function values became objects, `docs/abi.md`).
-pub const FORMAT_VERSION: u32 = 11;
+/// it describes (12: generic interfaces, bounds and conformances with
+/// type arguments).
+pub const FORMAT_VERSION: u32 = 12;
 /// Bytes of the BLAKE3 checksum of the contents, after the version.
 const CHECKSUM_BYTES: usize = 32;
 
@@ -62,7 +63,8 @@ pub enum TypeRef {
     Optional(Box<TypeRef>),
     Fn(Vec<TypeRef>, Box<TypeRef>),
     Class(String),
-    Interface(String),
+    /// An interface with its type arguments (none for a plain one).
+    Interface(String, Vec<TypeRef>),
     /// The generic function's (or class's) type parameter of this index.
     Param(u32),
     /// A generic class with its type arguments.
@@ -77,6 +79,9 @@ pub enum TypeRef {
 pub struct InterfaceType {
     pub name: String,
     pub descriptor: String,
+    /// A generic interface's type parameters, by name (`TypeRef::Param`
+    /// in its methods).
+    pub type_params: Vec<String>,
     pub methods: Vec<InterfaceMethod>,
     pub exported: bool,
     /// Over its name and descriptor only: a method added keeps it.
@@ -95,12 +100,13 @@ pub struct InterfaceMethod {
     pub fingerprint: String,
 }
 
-/// A type parameter of a generic function: its name and bounds
-/// (interfaces, as `module.Name`).
+/// A type parameter of a generic function or class: its name and bounds
+/// (interfaces, `TypeRef::Interface`, whose arguments may name the
+/// parameters).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TypeParamRef {
     pub name: String,
-    pub bounds: Vec<String>,
+    pub bounds: Vec<TypeRef>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -181,8 +187,8 @@ pub struct Class {
     /// another module's): the cell holding its address.
     pub type_info_cell: Option<String>,
     pub base: Option<String>,
-    /// The interfaces it declares it implements, as `module.Name`.
-    pub interfaces: Vec<String>,
+    /// The interfaces it declares it implements (`TypeRef::Interface`).
+    pub interfaces: Vec<TypeRef>,
     /// A generic class's type parameters; its first fields hold their
     /// descriptors (`docs/abi.md`, generics).
     pub type_params: Vec<TypeParamRef>,
@@ -264,7 +270,9 @@ fn type_ref(m: &hir::Module, t: &Ty) -> TypeRef {
         Ty::Optional(e) => TypeRef::Optional(Box::new(type_ref(m, e))),
         Ty::Fn(ps, r) => TypeRef::Fn(ps.iter().map(|p| type_ref(m, p)).collect(), Box::new(type_ref(m, r))),
         Ty::Class(c, _) => TypeRef::Class(class_path(m, *c)),
-        Ty::Interface(i, _) => TypeRef::Interface(iface_path(m, *i)),
+        Ty::Interface(i, inst) => {
+            TypeRef::Interface(iface_path(m, *i), inst.args.iter().map(|a| type_ref(m, a)).collect())
+        }
         Ty::Param(k, _) => TypeRef::Param(*k),
         Ty::Any => TypeRef::Any,
         Ty::Generic(c, inst) => TypeRef::Generic(class_path(m, *c), inst.args.iter().map(|a| type_ref(m, a)).collect()),
@@ -277,7 +285,7 @@ fn class_type_params(m: &hir::Module, c: &hir::Class) -> Vec<TypeParamRef> {
         .iter()
         .map(|(name, bounds)| TypeParamRef {
             name: name.clone(),
-            bounds: bounds.iter().map(|&i| iface_path(m, i)).collect(),
+            bounds: bounds.iter().map(|b| type_ref(m, b)).collect(),
         })
         .collect()
 }
@@ -309,9 +317,10 @@ fn interface_type(m: &hir::Module, i: &hir::Interface) -> InterfaceType {
     InterfaceType {
         name: i.name.clone(),
         descriptor: i.descriptor.clone(),
+        type_params: i.type_params.clone(),
         methods,
         exported: i.visibility == Visibility::Export,
-        fingerprint: fingerprint(&format!("interface {} @{}", i.name, i.descriptor)),
+        fingerprint: fingerprint(&format!("interface {} {:?} @{}", i.name, i.type_params, i.descriptor)),
     }
 }
 
@@ -347,7 +356,7 @@ pub(crate) fn interface_of(m: &hir::Module) -> Interface {
                 .iter()
                 .map(|(name, bounds)| TypeParamRef {
                     name: name.clone(),
-                    bounds: bounds.iter().map(|&i| iface_path(m, i)).collect(),
+                    bounds: bounds.iter().map(|b| type_ref(m, b)).collect(),
                 })
                 .collect();
             let facts = format!("fn {} {type_params:?} {:?} -> {:?} @{}", f.name, params, ret, f.symbol);
@@ -512,7 +521,11 @@ fn class_interface(m: &hir::Module, c: &hir::Class) -> Class {
         _ => None,
     };
     let base = c.base.map(|b| class_path(m, b));
-    let interfaces: Vec<String> = c.conforms.iter().map(|k| iface_path(m, k.iface)).collect();
+    let interfaces: Vec<TypeRef> = c
+        .conforms
+        .iter()
+        .map(|k| TypeRef::Interface(iface_path(m, k.iface), k.args.iter().map(|a| type_ref(m, a)).collect()))
+        .collect();
     let type_info_cell = c.layout.type_info_cell().map(str::to_string);
     let facts = format!(
         "class {} open={} : {:?} {interfaces:?} @{} cell={:?}",
@@ -610,7 +623,9 @@ impl TypeRef {
         match self {
             TypeRef::Param(k) => names.get(*k as usize).map_or_else(|| self.to_string(), |n| n.to_string()),
             TypeRef::Array(e) => format!("[{}]", s(e)),
-            TypeRef::Generic(c, args) => format!("{c}[{}]", args.iter().map(s).collect::<Vec<_>>().join(", ")),
+            TypeRef::Generic(c, args) | TypeRef::Interface(c, args) if !args.is_empty() => {
+                format!("{c}[{}]", args.iter().map(s).collect::<Vec<_>>().join(", "))
+            }
             TypeRef::Map(k, v) => format!("Map[{}, {}]", s(k), s(v)),
             TypeRef::Optional(e) => format!("{}?", s(e)),
             TypeRef::Fn(ps, r) => {
@@ -640,10 +655,11 @@ impl std::fmt::Display for TypeRef {
                 let ps: Vec<String> = ps.iter().map(|p| p.to_string()).collect();
                 write!(f, "fn({}) -> {r}", ps.join(", "))
             }
-            TypeRef::Class(c) | TypeRef::Interface(c) => write!(f, "{c}"),
+            TypeRef::Class(c) => write!(f, "{c}"),
+            TypeRef::Interface(c, args) if args.is_empty() => write!(f, "{c}"),
             TypeRef::Param(k) => write!(f, "T{k}"),
             TypeRef::Any => write!(f, "Any"),
-            TypeRef::Generic(c, args) => {
+            TypeRef::Generic(c, args) | TypeRef::Interface(c, args) => {
                 let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
                 write!(f, "{c}[{}]", args.join(", "))
             }
@@ -673,7 +689,10 @@ pub fn describe(i: &Interface) -> String {
                 .iter()
                 .map(|p| match p.bounds.is_empty() {
                     true => p.name.clone(),
-                    false => format!("{}: {}", p.name, p.bounds.join(" & ")),
+                    false => {
+                        let bounds: Vec<String> = p.bounds.iter().map(|b| b.shown(&names)).collect();
+                        format!("{}: {}", p.name, bounds.join(" & "))
+                    }
                 })
                 .collect();
             format!("[{}]", tps.join(", "))
@@ -713,29 +732,35 @@ pub fn describe(i: &Interface) -> String {
         }
     }
     for x in &i.interfaces {
+        let tps = match x.type_params.is_empty() {
+            true => String::new(),
+            false => format!("[{}]", x.type_params.join(", ")),
+        };
+        let names: Vec<&str> = x.type_params.iter().map(String::as_str).collect();
         out += &format!(
-            "{} interface {}  [descriptor {}, fingerprint {}]\n",
+            "{} interface {}{tps}  [descriptor {}, fingerprint {}]\n",
             vis(x.exported),
             x.name,
             x.descriptor,
             x.fingerprint
         );
         for m in &x.methods {
-            let ps: Vec<String> = m.params.iter().map(|p| p.to_string()).collect();
+            let ps: Vec<String> = m.params.iter().map(|p| p.shown(&names)).collect();
             let default = if m.has_default { ", default body" } else { "" };
             out += &format!(
                 "    fn {}({}) -> {}  [slot {}{default}, fingerprint {}]\n",
                 m.name,
                 ps.join(", "),
-                m.ret,
+                m.ret.shown(&names),
                 m.slot_cell,
                 m.fingerprint
             );
         }
     }
     for c in &i.classes {
-        let mut supers: Vec<&str> = c.base.as_deref().into_iter().collect();
-        supers.extend(c.interfaces.iter().map(String::as_str));
+        let names: Vec<&str> = c.type_params.iter().map(|p| p.name.as_str()).collect();
+        let mut supers: Vec<String> = c.base.iter().cloned().collect();
+        supers.extend(c.interfaces.iter().map(|i| i.shown(&names)));
         let base = if supers.is_empty() { String::new() } else { format!(" : {}", supers.join(", ")) };
         let built = c.type_info_cell.as_deref().map(|t| format!(", built at run time in {t}")).unwrap_or_default();
         out += &format!(

@@ -9,9 +9,11 @@
 use crate::body::BodyKind;
 use crate::checker::{error_expr, top_visibility, Checker};
 use crate::expr::CastKind;
+use crate::generic_classes::word_if_param;
+use crate::generics::substitute;
 use crate::hir::{self, Expr, ExprKind, IfaceMethod, Impl, Offset};
 use crate::tables::Sig;
-use crate::ty::{ClassId, IfaceId, Ty};
+use crate::ty::{ClassId, IfaceId, Instance, Ty};
 use std::rc::Rc;
 use tess_abi::mangle;
 use tess_syntax::ast;
@@ -40,6 +42,7 @@ impl Checker<'_> {
                 self.interfaces.push(hir::Interface {
                     name: name.clone(),
                     descriptor: mangle::interface_descriptor(&self.module, name),
+                    type_params: i.type_params.iter().map(|p| p.name.name.clone()).collect(),
                     methods: Vec::new(),
                     imported_from: None,
                     origin: None,
@@ -61,14 +64,29 @@ impl Checker<'_> {
                 if span != i.name.span {
                     continue;
                 }
+                self.type_scope = self.resolve_type_params(&i.type_params);
+                for p in i.type_params.iter().filter(|p| !p.bounds.is_empty()) {
+                    self.error_hint(
+                        p.name.span,
+                        "an interface's type parameter cannot have bounds yet",
+                        "bound the type parameters of the functions and classes that use it",
+                    );
+                }
                 for m in &i.methods {
                     if self.interfaces[id].methods.iter().any(|x| x.name == m.name.name) {
                         self.error(m.name.span, format!("method `{}` is declared twice", m.name.name));
                         continue;
                     }
+                    if m.body.is_some() && !i.type_params.is_empty() {
+                        self.error_hint(
+                            m.name.span,
+                            "a method of a generic interface cannot have a default body yet",
+                            "declare it without a body; each class implements it",
+                        );
+                    }
                     let params: Vec<Ty> = m.params.iter().map(|p| self.resolve_type(&p.ty)).collect();
                     let ret = m.ret.as_ref().map_or(Ty::Void, |r| self.resolve_type(r));
-                    let default = m.body.is_some().then(|| {
+                    let default = (m.body.is_some() && i.type_params.is_empty()).then(|| {
                         let mut all = vec![self.iface_ty(id)];
                         all.extend(params.iter().cloned());
                         let visibility = self.interfaces[id].visibility;
@@ -93,6 +111,7 @@ impl Checker<'_> {
                         origin: None,
                     });
                 }
+                self.type_scope = Default::default();
             }
         }
     }
@@ -114,9 +133,36 @@ impl Checker<'_> {
         }
     }
 
-    /// The type of values of interface `id`.
+    /// The type of values of interface `id`; a generic one's instance of
+    /// its own parameters.
     pub(crate) fn iface_ty(&self, id: IfaceId) -> Ty {
-        Ty::Interface(id, Rc::new(self.interfaces[id].name.clone()))
+        let own = self.interfaces[id].type_params.iter().enumerate();
+        let args = own.map(|(k, name)| Ty::Param(k as u32, Rc::new(name.clone()))).collect();
+        self.iface_instance(id, args)
+    }
+
+    /// The type of values of interface `id` with type arguments `args`.
+    pub(crate) fn iface_instance(&self, id: IfaceId, args: Vec<Ty>) -> Ty {
+        Ty::Interface(id, Rc::new(Instance { name: self.interfaces[id].name.clone(), args }))
+    }
+
+    /// `I[args]` written in a type: the count checked.
+    pub(crate) fn generic_iface_ty(&mut self, id: IfaceId, args: Vec<Ty>, span: Span) -> Ty {
+        let want = self.interfaces[id].type_params.clone();
+        if args.len() != want.len() {
+            let name = &self.interfaces[id].name;
+            let hint = match want.is_empty() {
+                true => format!("write `{name}`"),
+                false => format!("write `{name}[{}]`", want.join(", ")),
+            };
+            self.error_hint(
+                span,
+                format!("`{name}` takes {} type argument(s), but {} were given", want.len(), args.len()),
+                hint,
+            );
+            return Ty::Error;
+        }
+        self.iface_instance(id, args)
     }
 
     /// For each class that names interfaces: that it implements each (its
@@ -124,19 +170,34 @@ impl Checker<'_> {
     /// and with what — its `conforms`.
     pub(crate) fn check_conformances(&mut self) {
         for class in 0..self.classes.len() {
-            for (iface, span) in self.class_info[class].interfaces.clone() {
-                let conformance = self.conformance(class, iface, span);
+            for (iface, args, span) in self.class_info[class].interfaces.clone() {
+                let conformance = self.conformance(class, iface, &args, span);
                 self.classes[class].conforms.push(conformance);
             }
         }
     }
 
-    fn conformance(&mut self, class: ClassId, iface: IfaceId, span: Span) -> hir::Conformance {
+    fn conformance(&mut self, class: ClassId, iface: IfaceId, args: &[Ty], span: Span) -> hir::Conformance {
         let cname = self.classes[class].name.clone();
-        let iname = self.interfaces[iface].name.clone();
+        let iname = self.iface_instance(iface, args.to_vec()).to_string();
+        let subst: Vec<Option<Ty>> = args.iter().cloned().map(Some).collect();
         let mut methods = Vec::new();
         for m in self.interfaces[iface].methods.clone() {
-            let want = Sig { params: m.params.clone(), ret: m.ret.clone() };
+            let want = Sig {
+                params: m.params.iter().map(|p| substitute(p, &subst, false)).collect(),
+                ret: substitute(&m.ret, &subst, false),
+            };
+            if floats_in_params(&m, &want) {
+                self.error_hint(
+                    span,
+                    format!(
+                        "`{cname}` cannot implement `{iname}.{}` with a `Float` in place of a type parameter yet",
+                        m.name
+                    ),
+                    "wrap the `Float` in a class",
+                );
+                continue;
+            }
             let shown = Ty::Fn(Box::new(want.params.clone()), Box::new(want.ret.clone()));
             match self.find_method(class, &m.name) {
                 Some(found) if found.sig.params == want.params && found.sig.ret == want.ret => {
@@ -169,15 +230,18 @@ impl Checker<'_> {
                 }
             }
         }
-        hir::Conformance { iface, methods }
+        hir::Conformance { iface, args: args.to_vec(), methods }
     }
 
-    /// Whether instances of `class` implement `iface` (it or an ancestor
-    /// says so).
-    pub(crate) fn implements(&self, class: ClassId, iface: IfaceId) -> bool {
+    /// Whether instances of `class` (of a generic class: with type
+    /// arguments `class_args`) implement `iface` with type arguments
+    /// `args` (it or an ancestor says so).
+    pub(crate) fn implements(&self, class: ClassId, class_args: &[Ty], iface: IfaceId, args: &[Ty]) -> bool {
+        let subst: Vec<Option<Ty>> = class_args.iter().cloned().map(Some).collect();
         self.ancestors(class).any(|c| {
-            self.classes[c].conforms.iter().any(|k| k.iface == iface)
-                || self.class_info[c].interfaces.iter().any(|&(i, _)| i == iface)
+            self.class_info[c].interfaces.iter().any(|(i, declared, _)| {
+                *i == iface && declared.iter().map(|d| substitute(d, &subst, false)).eq(args.iter().cloned())
+            })
         })
     }
 
@@ -186,15 +250,18 @@ impl Checker<'_> {
     /// class does not define it.
     pub(crate) fn interface_with_default(&self, class: ClassId, name: &str) -> Option<IfaceId> {
         self.ancestors(class)
-            .flat_map(|c| self.class_info[c].interfaces.iter().map(|&(i, _)| i))
+            .flat_map(|c| self.class_info[c].interfaces.iter().map(|(i, _, _)| *i))
             .find(|&i| self.interfaces[i].methods.iter().any(|m| m.name == name && m.has_default))
     }
 
-    /// `recv.name(args)` where `recv` is of interface type `iface`.
+    /// `recv.name(args)` where `recv` is of interface type `iface` with
+    /// type arguments `type_args`: a parameter or result of a type
+    /// parameter goes as a word, as to a generic function.
     pub(crate) fn interface_call(
         &mut self,
         recv: Expr,
         iface: IfaceId,
+        type_args: &[Ty],
         name: &ast::Ident,
         args: &[ast::Expr],
         span: Span,
@@ -213,15 +280,35 @@ impl Checker<'_> {
         };
         self.note_use(self.interfaces[iface].origin.as_ref());
         self.note_use(m.origin.as_ref());
+        let subst: Vec<Option<Ty>> = type_args.iter().cloned().map(Some).collect();
+        let params: Vec<Ty> = m.params.iter().map(|p| substitute(p, &subst, false)).collect();
         let mut all = vec![recv];
-        all.extend(self.args(args, &m.params, span, &format!("`{iname}.{}`", m.name)));
-        Expr::new(ExprKind::CallInterface { iface, slot: m.slot.clone(), args: all.into() }, m.ret)
+        let checked = self.args(args, &params, span, &format!("`{iname}.{}`", m.name));
+        all.extend(checked.into_iter().zip(&m.params).map(|(e, declared)| word_if_param(e, declared)));
+        let ret = substitute(&m.ret, &subst, false);
+        let word = matches!(m.ret, Ty::Param(..));
+        let call = Expr::new(
+            ExprKind::CallInterface { iface, slot: m.slot.clone(), args: all.into() },
+            if word { Ty::Int } else { ret.clone() },
+        );
+        match word {
+            true => Expr::new(ExprKind::FromWord(Box::new(call)), ret),
+            false => call,
+        }
     }
 
     /// `value is I`, `value as I`, `value as? I` (`value` an object).
     pub(crate) fn interface_cast(&mut self, value: Expr, iface: IfaceId, kind: CastKind, span: Span) -> Expr {
         if matches!(value.ty, Ty::Optional(_)) {
             self.error_hint(span, "cannot test an optional against an interface", "unwrap it first: `if let x = ...`");
+            return error_expr();
+        }
+        if !self.interfaces[iface].type_params.is_empty() {
+            self.error_hint(
+                span,
+                format!("cannot test a value against generic interface `{}`", self.interfaces[iface].name),
+                "a generic interface's type arguments are not known at run time: test against the class",
+            );
             return error_expr();
         }
         let target = self.iface_ty(iface);
@@ -241,11 +328,11 @@ impl Checker<'_> {
     pub(crate) fn resolve_class_interfaces(&mut self, class: ClassId, types: &[ast::TypeExpr]) {
         for t in types {
             match self.resolve_type(t) {
-                Ty::Interface(i, _) => {
-                    if self.class_info[class].interfaces.iter().any(|&(j, _)| j == i) {
+                Ty::Interface(i, inst) => {
+                    if self.class_info[class].interfaces.iter().any(|(j, _, _)| *j == i) {
                         self.error(t.span(), format!("`{}` is named twice", self.interfaces[i].name));
                     } else {
-                        self.class_info[class].interfaces.push((i, t.span()));
+                        self.class_info[class].interfaces.push((i, inst.args.clone(), t.span()));
                     }
                 }
                 Ty::Error => {}
@@ -257,4 +344,12 @@ impl Checker<'_> {
             }
         }
     }
+}
+
+/// Whether a method's type parameter becomes `Float` in `concrete`: the
+/// caller passes a word where the class's method takes a float register.
+fn floats_in_params(m: &IfaceMethod, concrete: &Sig) -> bool {
+    let declared = m.params.iter().chain(std::iter::once(&m.ret));
+    let concrete = concrete.params.iter().chain(std::iter::once(&concrete.ret));
+    declared.zip(concrete).any(|(d, c)| matches!(d, Ty::Param(..)) && *c == Ty::Float)
 }

@@ -19,7 +19,7 @@ pub const THREAD: ClassId = 2;
 #[derive(Clone, Debug)]
 pub(crate) struct TypeParamInfo {
     pub name: String,
-    pub bounds: Vec<crate::ty::IfaceId>,
+    pub bounds: Vec<crate::ty::Ty>,
 }
 
 #[derive(Clone, Debug)]
@@ -72,8 +72,9 @@ pub(crate) struct ClassInfo {
     pub init_access: Access,
     /// Own fields with their default values' positions.
     pub own_fields: Vec<(String, bool)>,
-    /// The interfaces its declaration names, where.
-    pub interfaces: Vec<(crate::ty::IfaceId, Span)>,
+    /// The interfaces its declaration names, with their type arguments
+    /// (in the class's own type parameters), where.
+    pub interfaces: Vec<(crate::ty::IfaceId, Vec<crate::ty::Ty>, Span)>,
     /// A generic class's type parameters (its first fields hold their
     /// descriptors, `docs/abi.md`, generics).
     pub type_params: std::rc::Rc<Vec<TypeParamInfo>>,

@@ -29,8 +29,9 @@ pub enum Ty {
     Fn(Box<Vec<Ty>>, Box<Ty>),
     /// A class instance; the name is kept for messages.
     Class(ClassId, Rc<String>),
-    /// An instance of a class that implements the interface.
-    Interface(IfaceId, Rc<String>),
+    /// An instance of a class that implements the interface; a generic
+    /// interface's type arguments in the instance (none otherwise).
+    Interface(IfaceId, Rc<Instance>),
     /// Any value (LANGUAGE.md §7): an object, or a value type's value in a
     /// box whose header names its type.
     Any,
@@ -46,7 +47,8 @@ pub enum Ty {
     Error,
 }
 
-/// A generic class's name and type arguments (`Stack[Int]`).
+/// A generic class's or interface's name and type arguments (`Stack[Int]`,
+/// `Comparable[Circle]`; a plain interface has none).
 #[derive(Debug, PartialEq)]
 pub struct Instance {
     pub name: String,
@@ -87,7 +89,7 @@ impl Ty {
             Ty::Array(t) | Ty::Optional(t) => t.has_param(),
             Ty::Map(k, v) => k.has_param() || v.has_param(),
             Ty::Fn(ps, r) => ps.iter().any(Ty::has_param) || r.has_param(),
-            Ty::Generic(_, inst) => inst.args.iter().any(Ty::has_param),
+            Ty::Generic(_, inst) | Ty::Interface(_, inst) => inst.args.iter().any(Ty::has_param),
             _ => false,
         }
     }
@@ -154,8 +156,9 @@ impl fmt::Display for Ty {
                 }
                 Ok(())
             }
-            Ty::Class(_, name) | Ty::Interface(_, name) | Ty::Param(_, name) => write!(f, "{name}"),
-            Ty::Generic(_, inst) => {
+            Ty::Class(_, name) | Ty::Param(_, name) => write!(f, "{name}"),
+            Ty::Interface(_, inst) if inst.args.is_empty() => write!(f, "{}", inst.name),
+            Ty::Generic(_, inst) | Ty::Interface(_, inst) => {
                 let args: Vec<String> = inst.args.iter().map(|a| a.to_string()).collect();
                 write!(f, "{}[{}]", inst.name, args.join(", "))
             }

@@ -151,6 +151,7 @@ pub struct ClassDecl {
 pub struct InterfaceDecl {
     pub mods: Modifiers,
     pub name: Ident,
+    pub type_params: Vec<TypeParam>,
     pub methods: Vec<FnDecl>,
     pub span: Span,
 }

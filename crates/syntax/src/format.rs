@@ -456,7 +456,7 @@ impl Printer<'_> {
 
     fn interface(&mut self, i: &InterfaceDecl) {
         let mut s = self.modifiers(&i.mods, self.in_group(&i.mods));
-        s.push_str(&format!("interface {}", i.name.name));
+        s.push_str(&format!("interface {}{}", i.name.name, self.type_params(&i.type_params)));
         self.braced(s, i.span, i.methods.iter().map(Node::Method).collect());
     }
 

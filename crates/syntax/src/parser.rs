@@ -694,6 +694,7 @@ impl<'d> Parser<'d> {
         let lo = self.bump();
         let name = self.ident()?;
         self.no_angle_brackets(&name)?;
+        let type_params = self.type_params()?;
         let span = lo.to(self.prev_span());
         self.expect_sym("{")?;
         let mut methods = Vec::new();
@@ -718,7 +719,7 @@ impl<'d> Parser<'d> {
                 Err(Bail) => self.recover_from(start),
             }
         }
-        Ok(InterfaceDecl { mods, name, methods, span })
+        Ok(InterfaceDecl { mods, name, type_params, methods, span })
     }
 
     fn enum_decl(&mut self, mods: Modifiers) -> PResult<EnumDecl> {
