@@ -516,10 +516,11 @@ impl Printer<'_> {
     }
 
     /// A one-line statement, its outermost argument list broken when the
-    /// line is too long.
+    /// line is too long (one with a closure written over several lines
+    /// keeps its layout).
     fn statement_line(&mut self, s: String) {
         let width = self.depth * INDENT.len() + s.chars().count();
-        if width <= WIDTH {
+        if width <= WIDTH || s.contains('\n') {
             self.line(&s);
             return;
         }
@@ -917,6 +918,8 @@ fn break_outermost(s: &str) -> Option<(String, Vec<String>, String)> {
                 }
                 depth += 1;
             }
+            b'{' => depth += 1,
+            b'}' => depth -= 1,
             b')' | b']' => {
                 depth -= 1;
                 if let (0, Some(o)) = (depth, open) {
