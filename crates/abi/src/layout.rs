@@ -54,6 +54,16 @@ pub mod closure {
     pub const CAPTURES: i32 = 24;
 }
 
+/// What a map's keys are, as `tess_map_new` is told (`docs/abi.md`, maps).
+pub mod map_keys {
+    /// `Int`, `Bool`: the word itself.
+    pub const WORDS: i8 = 0;
+    /// `String`: by content.
+    pub const STRINGS: i8 = 1;
+    /// Objects of `Hashable` classes: by their `hash()` and `equals()`.
+    pub const HASHABLE: i8 = 2;
+}
+
 /// Interfaces (LANGUAGE.md §7, `docs/abi.md`): the descriptor an
 /// interface's module emits, the conformance records a class's module
 /// emits, and the two-word records of a call site's cache.

@@ -156,6 +156,7 @@ runtime_functions! {
     ArrSortBy = "tess_arr_sort_by"(Ptr, Ptr, I64), throws;
     /// Sorts numbers or strings in place: (array, element kind).
     ArrSort = "tess_arr_sort"(Ptr, I64);
+    ArrSortComparable = "tess_arr_sort_comparable"(Ptr, Ptr), throws;
     /// (array, word, element kind) -> first index or -1.
     ArrIndexOf = "tess_arr_index_of"(Ptr, I64, I64) -> I64;
     ArrReversed = "tess_arr_reversed"(Ptr) -> Ptr;
@@ -169,12 +170,12 @@ runtime_functions! {
     // Maps.
     /// (keys are strings, values are references).
     MapNew = "tess_map_new"(I8, I8) -> Ptr;
-    MapSet = "tess_map_set"(Ptr, I64, I64);
+    MapSet = "tess_map_set"(Ptr, I64, I64), throws;
     /// (map, key, box the value) -> optional.
-    MapGetOpt = "tess_map_get_opt"(Ptr, I64, I8) -> I64;
+    MapGetOpt = "tess_map_get_opt"(Ptr, I64, I8) -> I64, throws;
     /// The entry position of a key, or -1.
-    MapFind = "tess_map_find"(Ptr, I64) -> I64;
-    MapContains = "tess_map_contains"(Ptr, I64) -> I8;
+    MapFind = "tess_map_find"(Ptr, I64) -> I64, throws;
+    MapContains = "tess_map_contains"(Ptr, I64) -> I8, throws;
     MapRemove = "tess_map_remove"(Ptr, I64), throws;
     MapLen = "tess_map_len"(Ptr) -> I64;
     MapKeys = "tess_map_keys"(Ptr) -> Ptr;
@@ -329,6 +330,17 @@ pub const fn same_str(a: &str, b: &str) -> bool {
 pub fn builtin_type_info(type_name: &str) -> String {
     format!("{BUILTIN_TYPE_INFO_PREFIX}{type_name}")
 }
+
+/// The descriptor symbol of an interface the standard library declares
+/// (`Hashable`, `Comparable`), defined by the runtime.
+pub fn std_interface_descriptor(name: &str) -> String {
+    format!("tess_iface_{name}")
+}
+
+/// The interfaces the standard library declares, each with its methods in
+/// table order (slot `8 k` for the `k`th): the runtime's descriptors and
+/// the checker's declarations follow this one list.
+pub const STD_INTERFACES: &[(&str, &[&str])] = &[("Hashable", &["hash", "equals"]), ("Comparable", &["compareTo"])];
 
 /// What every symbol of the runtime starts with (functions, data, type
 /// infos), so an executable can export them all with one pattern.

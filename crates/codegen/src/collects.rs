@@ -49,6 +49,7 @@ fn expr(e: &Expr, calls: &mut Vec<FuncId>) -> bool {
         | ExprKind::Global(_)
         | ExprKind::FnRef(_)
         | ExprKind::TypeDesc(_)
+        | ExprKind::IfaceDescriptor(_)
         | ExprKind::Nil
         | ExprKind::Field(..)
         | ExprKind::InstanceOf(..)

@@ -239,6 +239,38 @@ pub unsafe extern "C" fn tess_arr_sort_by(a: *mut Array, f: *mut Obj, kinds: i64
     }
 }
 
+/// `xs.sort()` of objects whose class implements an interface with
+/// `compareTo(other: T) -> Int` (`Comparable`, or a module's own of that
+/// shape), whose descriptor is `desc`: a stable merge sort by it, written
+/// back unless a comparison threw.
+#[no_mangle]
+pub unsafe extern "C" fn tess_arr_sort_comparable(a: *mut Array, desc: *const u8) {
+    unsafe {
+        let Some(slot) = crate::interfaces::method_index(desc, "compareTo") else { return };
+        let thread = current();
+        let mut items: Vec<u64> = std::slice::from_raw_parts((*a).data, (*a).len as usize).to_vec();
+        let mut methods = crate::std_interfaces::Methods::new();
+        let mut failed = false;
+        merge_sort(&mut items, &mut |x, y| {
+            if failed {
+                return false;
+            }
+            let code = methods.code(y as *const Obj, desc, slot);
+            if code.is_null() {
+                failed = true;
+                return false;
+            }
+            let f: extern "C" fn(u64, u64, *mut Thread) -> i64 = std::mem::transmute(code);
+            let r = f(y, x, thread);
+            failed = !thread.exc.is_null();
+            r < 0
+        });
+        if !failed && items.len() as u64 == (*a).len {
+            std::ptr::copy_nonoverlapping(items.as_ptr(), (*a).data, items.len());
+        }
+    }
+}
+
 /// A stable merge sort by `before(x, y)` ("y sorts before x"), which need
 /// not be a consistent order (a user's comparison): the result is then
 /// some permutation, never a failure.

@@ -591,7 +591,7 @@ impl Heap {
                     let t = &*(*o.cast::<MapObj>()).table;
                     for i in 0..t.keys.len() {
                         if t.live[i] {
-                            if t.keys_are_strings() {
+                            if t.keys_are_refs() {
                                 self.mark(t.keys[i] as *mut Obj);
                             }
                             if t.vals_are_refs {

@@ -38,6 +38,15 @@ unsafe fn methods(desc: *const u8) -> Vec<(&'static str, usize)> {
     }
 }
 
+/// The index of method `name` in descriptor `desc` (its slot is 8 times
+/// that in every table).
+///
+/// # Safety
+/// `desc` is a descriptor.
+pub unsafe fn method_index(desc: *const u8, name: &str) -> Option<usize> {
+    unsafe { methods(desc) }.iter().position(|(m, _)| *m == name)
+}
+
 /// The entries of a record: (name, kind, value).
 unsafe fn entries(rec: *const u8) -> Vec<(&'static str, u64, usize)> {
     unsafe {
@@ -138,26 +147,40 @@ pub unsafe extern "C" fn tess_iface_table(
     cache: *const AtomicPtr<usize>,
 ) -> *const usize {
     unsafe {
+        let table = table_for(o, desc);
+        if !table.is_null() {
+            remember(cache, (*o).header.ty() as usize, table as usize);
+        }
+        table
+    }
+}
+
+/// The table of `o`'s class for interface `desc` (built on first use);
+/// null, with a `CastError` thrown, when the class does not implement it.
+///
+/// # Safety
+/// `o` is an object, `desc` a descriptor.
+pub unsafe fn table_for(o: *const Obj, desc: *const u8) -> *const usize {
+    unsafe {
         let ti = (*o).header.ty();
         let key = (ti as usize, desc as usize);
-        let mut tables = TABLES.lock().unwrap_or_else(|e| e.into_inner());
-        let tables = tables.get_or_insert_with(HashMap::new);
-        let table = match tables.get(&key) {
-            Some(&t) => t,
+        let mut guard = TABLES.lock().unwrap_or_else(|e| e.into_inner());
+        let tables = guard.get_or_insert_with(HashMap::new);
+        match tables.get(&key) {
+            Some(&t) => t as *const usize,
             None => match build(ti, desc) {
                 Some(t) => {
                     tables.insert(key, t);
-                    t
+                    t as *const usize
                 }
                 None => {
+                    drop(guard);
                     let msg = format!("`{}` does not implement `{}`", type_name(ti), name_at(word(desc, l::DESC_NAME)));
                     throw_new(&tess_ti_CastError, &msg);
-                    return std::ptr::null();
+                    std::ptr::null()
                 }
             },
-        };
-        remember(cache, ti as usize, table);
-        table as *const usize
+        }
     }
 }
 

@@ -17,8 +17,9 @@
 //! 5. `str_alloc` (making strings), `exit`, `trace` (where exceptions were
 //!    thrown);
 //! 6. `exc` (built-in classes, throwing, uncaught exceptions);
-//! 7. `array`, `io`, `loader`, `c_memory`, `module_vars`, `spawn`, then
-//!    `string`, then `map`;
+//! 7. `array`, `io`, `loader`, `c_memory`, `module_vars`, `spawn`,
+//!    `interfaces`, then `std_interfaces` (calls through `Hashable` and
+//!    `Comparable`), `string`, then `map`;
 //! 8. `process` (start-up), `symbols` (the table for the JIT).
 
 #![allow(clippy::missing_safety_doc)]
@@ -50,6 +51,7 @@ pub mod output;
 pub mod process;
 pub mod signals;
 pub mod spawn;
+pub mod std_interfaces;
 pub mod str_alloc;
 pub mod string;
 pub mod symbols;

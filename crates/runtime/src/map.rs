@@ -4,10 +4,9 @@
 
 use crate::array::{tess_arr_new, tess_arr_push};
 use crate::exc::{tess_ti_KeyError, throw_new};
-use crate::map_table::{Index, MapObj, Table};
+use crate::map_table::{KeyOps, MapObj, Table, Threw};
 use crate::object::*;
 use crate::thread::alloc;
-use std::collections::HashMap;
 
 static MAP_NAME: StaticStr<3> = StaticStr::new(b"Map");
 
@@ -29,25 +28,34 @@ unsafe fn table<'a>(m: *mut MapObj) -> &'a mut Table {
     unsafe { &mut *(*m).table }
 }
 
+/// Keys of `Hashable` classes, through the standard interface (on the
+/// current thread, whose pending exception says whether a call threw).
+struct Hashable;
+
+impl KeyOps for Hashable {
+    fn hash(&self, key: u64) -> Result<i64, Threw> {
+        unsafe { crate::std_interfaces::hash(key, crate::thread::current()) }.ok_or(Threw)
+    }
+
+    fn equals(&self, a: u64, b: u64) -> Result<bool, Threw> {
+        unsafe { crate::std_interfaces::equals(a, b, crate::thread::current()) }.ok_or(Threw)
+    }
+}
+
 fn key_text(t: &Table, key: u64) -> String {
     if t.keys_are_strings() {
         format!("\"{}\"", unsafe { (*(key as *const Str)).as_str() })
+    } else if t.keys_are_refs() {
+        format!("a `{}`", unsafe { type_name((*(key as *const Obj)).header.ty()) })
     } else {
         (key as i64).to_string()
     }
 }
 
+/// A new map whose keys are of kind `key_kind` (`tess_abi::layout::map_keys`).
 #[no_mangle]
-pub extern "C" fn tess_map_new(keys_are_strings: i8, vals_are_refs: i8) -> *mut MapObj {
-    let index = if keys_are_strings != 0 { Index::Strings(HashMap::new()) } else { Index::Words(HashMap::new()) };
-    let t = Box::new(Table {
-        vals_are_refs: vals_are_refs != 0,
-        keys: Vec::new(),
-        vals: Vec::new(),
-        live: Vec::new(),
-        count: 0,
-        index,
-    });
+pub extern "C" fn tess_map_new(key_kind: i8, vals_are_refs: i8) -> *mut MapObj {
+    let t = Box::new(Table::new(key_kind, vals_are_refs != 0));
     unsafe {
         let m = alloc(&tess_ti_Map, std::mem::size_of::<MapObj>() as u64).cast::<MapObj>();
         (*m).table = Box::into_raw(t);
@@ -61,17 +69,20 @@ pub extern "C" fn tess_map_new(keys_are_strings: i8, vals_are_refs: i8) -> *mut 
 pub unsafe extern "C" fn tess_map_set(m: *mut MapObj, key: i64, val: i64) {
     unsafe { crate::thread::write_barrier(m.cast()) };
     let t = unsafe { table(m) };
-    match t.find(key as u64) {
-        Some(i) => t.vals[i] = val as u64,
-        None => {
+    match t.find(key as u64, &Hashable) {
+        Err(_) => {}
+        Ok(Some(i)) => t.vals[i] = val as u64,
+        Ok(None) => {
             let before = t.owned_bytes();
             t.compact();
             let at = t.keys.len();
+            if t.insert_index(key as u64, at, &Hashable).is_err() {
+                return;
+            }
             t.keys.push(key as u64);
             t.vals.push(val as u64);
             t.live.push(true);
             t.count += 1;
-            t.insert_index(key as u64, at);
             let after = t.owned_bytes();
             if after != before {
                 crate::thread::owned_changed(m.cast(), before, after);
@@ -85,10 +96,10 @@ pub unsafe extern "C" fn tess_map_set(m: *mut MapObj, key: i64, val: i64) {
 #[no_mangle]
 pub unsafe extern "C" fn tess_map_get_opt(m: *mut MapObj, key: i64, boxed: i8) -> i64 {
     let t = unsafe { table(m) };
-    match t.find(key as u64) {
-        None => 0,
-        Some(i) if boxed != 0 => crate::string::tess_box(t.vals[i] as i64) as i64,
-        Some(i) => t.vals[i] as i64,
+    match t.find(key as u64, &Hashable) {
+        Ok(None) | Err(_) => 0,
+        Ok(Some(i)) if boxed != 0 => crate::string::tess_box(t.vals[i] as i64) as i64,
+        Ok(Some(i)) => t.vals[i] as i64,
     }
 }
 
@@ -96,27 +107,29 @@ pub unsafe extern "C" fn tess_map_get_opt(m: *mut MapObj, key: i64, boxed: i8) -
 /// `m[k] ?? d` and `if let v = m[k]` without boxing the value.
 #[no_mangle]
 pub unsafe extern "C" fn tess_map_find(m: *mut MapObj, key: i64) -> i64 {
-    unsafe { table(m) }.find(key as u64).map_or(-1, |i| i as i64)
+    unsafe { table(m) }.find(key as u64, &Hashable).ok().flatten().map_or(-1, |i| i as i64)
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn tess_map_contains(m: *mut MapObj, key: i64) -> i8 {
-    unsafe { table(m) }.find(key as u64).is_some() as i8
+    unsafe { table(m) }.find(key as u64, &Hashable).ok().flatten().is_some() as i8
 }
 
 /// `m.remove(k)`; a missing key throws `KeyError`.
 #[no_mangle]
 pub unsafe extern "C" fn tess_map_remove(m: *mut MapObj, key: i64) {
     let t = unsafe { table(m) };
-    match t.find(key as u64) {
-        Some(i) => {
-            let k = t.keys[i];
-            t.remove_index(k);
+    match t.find(key as u64, &Hashable) {
+        Err(_) => {}
+        Ok(Some(i)) => {
+            if t.remove_index(t.keys[i], i, &Hashable).is_err() {
+                return;
+            }
             t.live[i] = false;
             t.vals[i] = 0;
             t.count -= 1;
         }
-        None => throw_new(&tess_ti_KeyError, &format!("key not found: {}", key_text(t, key as u64))),
+        Ok(None) => throw_new(&tess_ti_KeyError, &format!("key not found: {}", key_text(t, key as u64))),
     }
 }
 
@@ -129,7 +142,7 @@ pub unsafe extern "C" fn tess_map_len(m: *mut MapObj) -> i64 {
 #[no_mangle]
 pub unsafe extern "C" fn tess_map_keys(m: *mut MapObj) -> *mut Array {
     let t = unsafe { table(m) };
-    let arr = tess_arr_new(t.keys_are_strings() as i8, t.count as u64);
+    let arr = tess_arr_new(t.keys_are_refs() as i8, t.count as u64);
     for i in 0..t.keys.len() {
         if t.live[i] {
             unsafe { tess_arr_push(arr, t.keys[i] as i64) };

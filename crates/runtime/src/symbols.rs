@@ -10,7 +10,8 @@ use crate::map_table::MapObj;
 use crate::object::{tess_ti_String, Array, Obj, Str, TypeInfo};
 use crate::{
     array::*, array_fns::*, c_memory::*, class_builder::*, code_map::*, exc::*, exit::*, function::*, interfaces::*,
-    io::*, loader::*, map::*, module_vars::*, process::*, spawn::*, string::*, thread::*, trace::*, type_desc::*,
+    io::*, loader::*, map::*, module_vars::*, process::*, spawn::*, std_interfaces::*, string::*, thread::*, trace::*,
+    type_desc::*,
 };
 use std::ffi::c_char;
 use tess_abi::runtime_fns::same_str;
@@ -124,6 +125,7 @@ table! {
         ArrReversed: tess_arr_reversed(*mut Array) -> *mut Array;
         ArrToString: tess_arr_to_string(*mut Array, i64) -> *mut Str;
         MapToString: tess_map_to_string(*mut MapObj, i64) -> *mut Str;
+        ArrSortComparable: tess_arr_sort_comparable(*mut Array, *const u8);
         CCode: tess_c_code(*const Obj) -> *const u8;
         AnyBox: tess_any_box(i64, *const TypeInfo) -> *mut Obj;
         AnyIs: tess_any_is(*const Obj, *const TypeInfo) -> i8;
@@ -163,6 +165,7 @@ table! {
         tess_ti_IndexError, tess_ti_NilError, tess_ti_CastError, tess_ti_KeyError,
         tess_ti_IOError, tess_ti_LoadError, tess_ti_AbiError, tess_ti_ThreadError, tess_ti_Thread, tess_ti_Box, tess_ti_Map, tess_ti_Function,
         tess_ti_Int, tess_ti_Int32, tess_ti_Float, tess_ti_Bool,
+        tess_iface_Hashable, tess_iface_Comparable,
     ]
 }
 

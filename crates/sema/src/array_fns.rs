@@ -59,6 +59,23 @@ pub(crate) const METHODS: &[&str] = &[
 ];
 
 impl Checker<'_> {
+    /// An interface through which `sort()` orders elements of type
+    /// `elem`: one with `compareTo(other: T) -> Int` that `elem`
+    /// implements with itself as `T` (the standard `Comparable`, or a
+    /// module's own of that shape).
+    fn comparable_iface(&self, elem: &Ty) -> Option<crate::ty::IfaceId> {
+        if !matches!(elem, Ty::Class(..) | Ty::Generic(..) | Ty::Param(..)) {
+            return None;
+        }
+        (0..self.interfaces.len()).find(|&i| {
+            let iface = &self.interfaces[i];
+            let compare = iface.methods.iter().find(|m| m.name == "compareTo");
+            iface.type_params.len() == 1
+                && compare.is_some_and(|m| matches!(m.params[..], [Ty::Param(0, _)]) && m.ret == Ty::Int)
+                && self.fits(elem, &self.iface_instance(i, vec![elem.clone()]))
+        })
+    }
+
     /// `xs.name(args)`, `name` one of [`METHODS`]; `None` once an error is
     /// reported.
     pub(crate) fn array_method(
@@ -71,7 +88,7 @@ impl Checker<'_> {
     ) -> Option<Expr> {
         // A type parameter's elements are words, passed as an Int is: the
         // methods that make no array of them and compare nothing work.
-        let on_words = matches!(name.name.as_str(), "forEach" | "any" | "all" | "sortBy");
+        let on_words = matches!(name.name.as_str(), "forEach" | "any" | "all" | "sortBy" | "sort");
         if elem.has_param() && !(on_words && matches!(elem, Ty::Param(..))) {
             self.error_hint(
                 name.span,
@@ -141,11 +158,17 @@ impl Checker<'_> {
             }
             "sort" => {
                 self.array_fn_args(args, span, "sort", 0)?;
+                if let Some(i) = self.comparable_iface(elem) {
+                    let desc = Expr::new(ExprKind::IfaceDescriptor(i), Ty::CPointer);
+                    return Some(rt(RuntimeFn::ArrSortComparable, vec![xs, desc], Ty::Void));
+                }
                 if !matches!(elem, Ty::Int | Ty::Int32 | Ty::Float | Ty::Str | Ty::Error) {
                     self.error_hint(
                         name.span,
-                        format!("`sort()` sorts numbers and strings, not {elem}"),
-                        "sort by a comparison: `xs.sortBy { a, b -> ... }`",
+                        format!("`sort()` sorts numbers, strings and `Comparable` objects, not {elem}"),
+                        format!(
+                            "implement `Comparable[{elem}]`, or sort by a comparison: `xs.sortBy {{ a, b -> ... }}`"
+                        ),
                     );
                     return Some(error_expr());
                 }

@@ -41,6 +41,7 @@ pub fn check_module(
     c.enums = crate::enums::desugar(&mut files, c.diags);
     crate::statics::hoist(&mut files);
     c.add_builtin_classes();
+    c.add_std_interfaces();
     c.import_inits = c.import_modules(&files, imports);
     c.collect(&files);
     if mode == Mode::Library {
@@ -486,8 +487,8 @@ impl Checker<'_> {
             ast::TypeExpr::Map(k, v, _) => {
                 let kt = self.resolve_type(k);
                 let vt = self.resolve_type(v);
-                if !kt.is_map_key() && kt != Ty::Error {
-                    self.error_hint(k.span(), format!("{kt} cannot be a map key"), "map keys are Int, String or Bool");
+                if !self.is_map_key(&kt) && kt != Ty::Error {
+                    self.error_hint(k.span(), format!("{kt} cannot be a map key"), crate::expr::MAP_KEYS);
                 }
                 if matches!(vt, Ty::Optional(_)) {
                     self.error_hint(

@@ -11,6 +11,9 @@ use tess_abi::RuntimeFn;
 use tess_syntax::ast::{self, Access, BinOp, UnOp};
 use tess_syntax::Span;
 
+/// The hint of a key type a map cannot have.
+pub(crate) const MAP_KEYS: &str = "map keys are Int, String, Bool or a class implementing `Hashable`";
+
 impl Checker<'_> {
     pub(crate) fn expr(&mut self, e: &ast::Expr, expected: Option<&Ty>) -> Expr {
         match &e.kind {
@@ -377,8 +380,8 @@ impl Checker<'_> {
         for (k, v) in pairs {
             let key_fixed = kt.is_some();
             let ke = self.element(k, &mut kt);
-            if !key_fixed && !ke.ty.is_map_key() && ke.ty != Ty::Error {
-                self.error_hint(k.span, format!("{} cannot be a map key", ke.ty), "map keys are Int, String or Bool");
+            if !key_fixed && !self.is_map_key(&ke.ty) && ke.ty != Ty::Error {
+                self.error_hint(k.span, format!("{} cannot be a map key", ke.ty), MAP_KEYS);
             }
             let ve = self.element(v, &mut vt);
             out.push((ke, ve));

@@ -577,6 +577,9 @@ pub enum ExprKind {
     /// The type descriptor of a type (a generic function's hidden
     /// argument): a type info, or a type parameter's own descriptor.
     TypeDesc(Ty),
+    /// The address of an interface's descriptor (what the runtime is
+    /// given to call through it).
+    IfaceDescriptor(IfaceId),
     /// A value as an `Any`: a value type's boxed with its type info as the
     /// header, a reference as it is.
     ToAny(Box<Expr>),
@@ -710,6 +713,7 @@ impl Expr {
             | ExprKind::Global(_)
             | ExprKind::FnRef(_)
             | ExprKind::TypeDesc(_)
+            | ExprKind::IfaceDescriptor(_)
             | ExprKind::Nil => Vec::new(),
             ExprKind::CallDirect(_, args)
             | ExprKind::CallVirtual { args, .. }

@@ -19,14 +19,62 @@ use tess_abi::mangle;
 use tess_syntax::ast;
 use tess_syntax::{Diagnostic, Span};
 
+/// The module name standard-library interfaces are recorded under.
+const STD: &str = "std";
+
 impl Checker<'_> {
+    /// The interfaces the standard library declares (`Hashable`,
+    /// `Comparable[T]`), whose descriptors are the runtime's; a module's
+    /// own interface of the same name hides one.
+    pub(crate) fn add_std_interfaces(&mut self) {
+        for &(name, methods) in tess_abi::runtime_fns::STD_INTERFACES {
+            let id = self.interfaces.len();
+            let generic = name == "Comparable";
+            let t = Ty::Param(0, Rc::new("T".into()));
+            let methods = methods.iter().enumerate().map(|(k, &m)| {
+                let (params, ret) = match m {
+                    "hash" => (vec![], Ty::Int),
+                    "equals" => (vec![Ty::Any], Ty::Bool),
+                    _ => (vec![t.clone()], Ty::Int),
+                };
+                let slot = Offset::Fixed(8 * k as u32);
+                IfaceMethod { name: m.into(), params, ret, default: None, has_default: false, slot, origin: None }
+            });
+            self.interfaces.push(hir::Interface {
+                name: name.into(),
+                descriptor: tess_abi::runtime_fns::std_interface_descriptor(name),
+                type_params: if generic { vec!["T".into()] } else { Vec::new() },
+                methods: methods.collect(),
+                imported_from: Some(STD.into()),
+                origin: None,
+                visibility: hir::Visibility::Export,
+                file: 0,
+            });
+            self.iface_names.insert(name.into(), (id, Span::default()));
+            self.imported_ifaces.insert(format!("{STD}.{name}"), id);
+        }
+    }
+
+    /// Whether `id` is the standard library's interface `name`.
+    pub(crate) fn is_std_iface(&self, id: IfaceId, name: &str) -> bool {
+        self.interfaces[id].imported_from.as_deref() == Some(STD) && self.interfaces[id].name == name
+    }
+
+    /// Types a map may use as keys: `Int`, `Bool`, `String`, and classes
+    /// (or interfaces) implementing the standard `Hashable`.
+    pub(crate) fn is_map_key(&self, t: &Ty) -> bool {
+        let mut hashable = (0..self.interfaces.len()).filter(|&i| self.is_std_iface(i, "Hashable"));
+        matches!(t, Ty::Int | Ty::Str | Ty::Bool) || hashable.any(|i| self.fits(t, &self.iface_ty(i)))
+    }
+
     /// Declares this module's interfaces by name (class headers name them).
     pub(crate) fn declare_interface_names(&mut self, files: &[ast::File]) {
         for (fi, file) in files.iter().enumerate() {
             for item in &file.items {
                 let ast::Item::Interface(i) = item else { continue };
                 let name = &i.name.name;
-                if let Some(&(_, first)) = self.iface_names.get(name) {
+                let std = self.iface_names.get(name).is_some_and(|&(id, _)| self.is_std_iface(id, name));
+                if let Some(&(_, first)) = self.iface_names.get(name).filter(|_| !std) {
                     let d = Diagnostic::error(i.name.span, format!("interface `{name}` is declared twice"))
                         .with_note(first, "first declared here");
                     self.diags.push(d);

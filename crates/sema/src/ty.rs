@@ -119,9 +119,16 @@ impl Ty {
         )
     }
 
-    /// Types a map may use as keys.
-    pub fn is_map_key(&self) -> bool {
-        matches!(self, Ty::Int | Ty::Str | Ty::Bool)
+    /// How a map with keys of this type finds them
+    /// (`tess_abi::layout::map_keys`): the checker admits only `Int`,
+    /// `Bool`, `String` and `Hashable` classes as keys.
+    pub fn map_key_kind(&self) -> i8 {
+        use tess_abi::layout::map_keys;
+        match self {
+            Ty::Str => map_keys::STRINGS,
+            t if t.is_ref() => map_keys::HASHABLE,
+            _ => map_keys::WORDS,
+        }
     }
 }
 

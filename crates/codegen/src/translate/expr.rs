@@ -39,6 +39,7 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
             | ExprKind::Global(_)
             | ExprKind::FnRef(_)
             | ExprKind::TypeDesc(_)
+            | ExprKind::IfaceDescriptor(_)
             | ExprKind::Nil => self.leaf_expr(e),
             ExprKind::Call(..)
             | ExprKind::CallDirect(..)
@@ -116,6 +117,7 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
             }
             ExprKind::Nil => self.b.ins().iconst(PTR, 0),
             ExprKind::TypeDesc(t) => self.type_desc(t)?,
+            ExprKind::IfaceDescriptor(i) => self.iface_descriptor(*i)?,
             other => return Err(CodegenError(format!("leaf expression expected, found {other:?}"))),
         };
         Ok(Some(v))

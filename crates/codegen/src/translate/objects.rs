@@ -195,6 +195,7 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
             let kv = self.value(k)?;
             let kw = self.word_of(kv, &k.ty);
             let pos = self.call_rt_value(RuntimeFn::MapFind, &[mv, kw])?;
+            self.check_key_exception(&k.ty)?;
             let present = self.b.ins().icmp_imm_s(IntCC::SignedGreaterThanOrEqual, pos, 0);
             return Ok((present, OptionalValue::MapEntry(mv, pos)));
         }
@@ -265,9 +266,9 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
         let Ty::Map(k, v) = ty else {
             return Err(CodegenError(format!("map literal of type {ty}")));
         };
-        let keys_are_strings = self.b.ins().iconst(types::I8, i64::from(**k == Ty::Str));
+        let key_kind = self.b.ins().iconst(types::I8, i64::from(k.map_key_kind()));
         let vals_are_refs = self.b.ins().iconst(types::I8, i64::from(v.is_ref()));
-        self.call_rt_value(RuntimeFn::MapNew, &[keys_are_strings, vals_are_refs])
+        self.call_rt_value(RuntimeFn::MapNew, &[key_kind, vals_are_refs])
     }
 
     pub(super) fn map_literal(&mut self, pairs: &'h [(Expr, Expr)], ty: &Ty) -> R<Value> {
@@ -279,15 +280,27 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
             let vv = self.value(v)?;
             let vw = self.word_of(vv, &v.ty);
             self.call_rt(RuntimeFn::MapSet, &[m, kw, vw])?;
+            self.check_key_exception(&k.ty)?;
         }
         Ok(m)
+    }
+
+    /// After a map operation: a `Hashable` key's `hash()` or `equals()` may
+    /// have thrown (other keys never do).
+    pub(super) fn check_key_exception(&mut self, key: &Ty) -> R<()> {
+        if key.map_key_kind() == tess_abi::layout::map_keys::HASHABLE {
+            self.check_exception()?;
+        }
+        Ok(())
     }
 
     /// `m[k]` as an optional.
     pub(super) fn map_get(&mut self, m: Value, key: Value, key_ty: &Ty, value_ty: &Ty) -> R<Value> {
         let kw = self.word_of(key, key_ty);
         let boxed = self.b.ins().iconst(types::I8, i64::from(value_ty.boxed_when_optional()));
-        self.call_rt_value(RuntimeFn::MapGetOpt, &[m, kw, boxed])
+        let r = self.call_rt_value(RuntimeFn::MapGetOpt, &[m, kw, boxed])?;
+        self.check_key_exception(key_ty)?;
+        Ok(r)
     }
 
     /// `for (k, v) in m`: entry positions in insertion order, skipping

@@ -148,6 +148,7 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
                 let v = self.value(e)?;
                 let w = self.word_of(v, &e.ty);
                 self.call_rt(RuntimeFn::MapSet, &[mv, kw, w])?;
+                self.check_key_exception(&k.ty)?;
             }
         }
         Ok(())
