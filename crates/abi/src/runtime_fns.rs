@@ -177,6 +177,7 @@ runtime_functions! {
     MapFind = "tess_map_find"(Ptr, I64) -> I64, throws;
     MapContains = "tess_map_contains"(Ptr, I64) -> I8, throws;
     MapRemove = "tess_map_remove"(Ptr, I64), throws;
+    SetRemove = "tess_set_remove"(Ptr, I64) -> I8, throws;
     MapLen = "tess_map_len"(Ptr) -> I64;
     MapKeys = "tess_map_keys"(Ptr) -> Ptr;
     /// Entry positions to iterate over (live or removed).
@@ -225,6 +226,9 @@ runtime_functions! {
     /// The object of a live handle; throws `Error` for anything else.
     ObjectOf = "tess_object_of"(Ptr) -> Ptr, throws;
     ReleaseHandle = "tess_release_handle"(Ptr), throws;
+    /// (handle, where to put the function value, where to put an error)
+    /// -> the value's code (C API: C calling a closure).
+    ClosureCode = "tess_closure_code"(Ptr, Ptr, Ptr) -> Ptr;
 
     // Threads (MODULES.md §6).
     /// The calling thread's state, made on a thread's first call (a C
@@ -305,6 +309,9 @@ impl RuntimeFn {
             RuntimeFn::ErrorMessage => Some("const char *tess_error_message(const tess_error *err)"),
             RuntimeFn::ErrorClass => Some("const char *tess_error_class(const tess_error *err)"),
             RuntimeFn::ErrorFree => Some("void tess_error_free(tess_error *err)"),
+            RuntimeFn::ClosureCode => Some("void *tess_closure_code(void *handle, void **value, tess_error **err)"),
+            RuntimeFn::ThreadState => Some("void *tess_thread_state(void)"),
+            RuntimeFn::ErrorOut => Some("void tess_error_out(tess_error **err)"),
             _ => None,
         }
     }

@@ -41,6 +41,7 @@ pub fn clif_type(ty: &Ty) -> Option<Type> {
         | Ty::CPointer
         | Ty::Array(_)
         | Ty::Map(..)
+        | Ty::Set(_)
         | Ty::Optional(_)
         | Ty::Fn(..)
         | Ty::Class(..)

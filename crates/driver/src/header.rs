@@ -37,7 +37,14 @@ pub fn tessera_h() -> String {
          /* The error an `extern fn ... throws` reports through its last parameter\n   \
          `tess_error **err`: set on failure (the result is then unspecified),\n   \
          left untouched on success. Free it with tess_error_free. */\n\
-         typedef struct tess_error tess_error;\n\n",
+         typedef struct tess_error tess_error;\n\n\
+         /* Calling a Tessera function value (a closure, capturing or not) that C\n   \
+         was given as a handle (`handleOf(f)`): tess_closure_code gives its code\n   \
+         and the value, and the call is `code(value, args..., thread)` with the\n   \
+         parameters and result in C's types (String and objects as pointers)\n   \
+         and `thread` from tess_thread_state(). An exception the call throws\n   \
+         stays pending: tess_error_out(&err) moves it into `err` (left NULL\n   \
+         when there is none), and must be called before the next call. */\n",
     );
     for proto in RuntimeFn::ALL.iter().filter_map(|f| f.c_prototype()) {
         out += &format!("{proto};\n");

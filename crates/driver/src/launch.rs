@@ -31,15 +31,19 @@ fn address(lib: &Library, name: &str) -> Option<*const u8> {
 
 /// `--link-lib NAME [-L DIR]`: loads `libNAME.so` (from the `-L`
 /// directories, else the system's search path), so the JIT finds the
-/// program's `extern fn`s in it.
+/// program's `extern fn`s in it — after the shared runtime, whose C API
+/// (`tessera.h`) such a library may call.
 pub fn load_c_libraries(dirs: &[PathBuf], libs: &[String]) -> Result<Vec<Library>, String> {
-    libs.iter()
-        .map(|name| {
-            let file = LibKind::Shared.file_name(name);
-            let path = dirs.iter().map(|d| d.join(&file)).find(|p| p.exists()).unwrap_or_else(|| PathBuf::from(&file));
-            open(&path).map_err(|e| format!("--link-lib {name}: {e}"))
-        })
-        .collect()
+    if libs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut loaded = vec![open(&artifacts::runtime_library(LibKind::Shared)?)?];
+    for name in libs {
+        let file = LibKind::Shared.file_name(name);
+        let path = dirs.iter().map(|d| d.join(&file)).find(|p| p.exists()).unwrap_or_else(|| PathBuf::from(&file));
+        loaded.push(open(&path).map_err(|e| format!("--link-lib {name}: {e}"))?);
+    }
+    Ok(loaded)
 }
 
 /// Where the JIT's imports come from: one runtime, the imported modules'

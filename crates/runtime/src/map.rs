@@ -133,6 +133,23 @@ pub unsafe extern "C" fn tess_map_remove(m: *mut MapObj, key: i64) {
     }
 }
 
+/// `s.remove(x)` of a set: whether `x` was there.
+#[no_mangle]
+pub unsafe extern "C" fn tess_set_remove(m: *mut MapObj, key: i64) -> i8 {
+    let t = unsafe { table(m) };
+    match t.find(key as u64, &Hashable) {
+        Ok(Some(i)) => {
+            if t.remove_index(t.keys[i], i, &Hashable).is_err() {
+                return 0;
+            }
+            t.live[i] = false;
+            t.count -= 1;
+            1
+        }
+        Ok(None) | Err(_) => 0,
+    }
+}
+
 #[no_mangle]
 pub unsafe extern "C" fn tess_map_len(m: *mut MapObj) -> i64 {
     unsafe { table(m) }.count as i64

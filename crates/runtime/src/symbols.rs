@@ -126,6 +126,7 @@ table! {
         ArrToString: tess_arr_to_string(*mut Array, i64) -> *mut Str;
         MapToString: tess_map_to_string(*mut MapObj, i64) -> *mut Str;
         ArrSortComparable: tess_arr_sort_comparable(*mut Array, *const u8);
+        ClosureCode: tess_closure_code(*mut u8, *mut *mut Obj, *mut *mut TessError) -> *const u8;
         CCode: tess_c_code(*const Obj) -> *const u8;
         AnyBox: tess_any_box(i64, *const TypeInfo) -> *mut Obj;
         AnyIs: tess_any_is(*const Obj, *const TypeInfo) -> i8;
@@ -144,6 +145,7 @@ table! {
         MapFind: tess_map_find(*mut MapObj, i64) -> i64;
         MapContains: tess_map_contains(*mut MapObj, i64) -> i8;
         MapRemove: tess_map_remove(*mut MapObj, i64);
+        SetRemove: tess_set_remove(*mut MapObj, i64) -> i8;
         MapLen: tess_map_len(*mut MapObj) -> i64;
         MapKeys: tess_map_keys(*mut MapObj) -> *mut Array;
         MapSlots: tess_map_slots(*mut MapObj) -> i64;

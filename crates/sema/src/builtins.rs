@@ -217,9 +217,15 @@ fn call_fn_inner(c: &mut Checker, name: &str, args: &[ast::Expr], span: Span, ex
         // C memory and handles (MODULES.md §5).
         "cAlloc" => rt(RuntimeFn::CAlloc, fixed_args(c, args, &[Ty::Int], span, &what)?, Ty::CPointer),
         "cFree" => rt(RuntimeFn::CFree, fixed_args(c, args, &[Ty::CPointer], span, &what)?, Ty::Void),
+        // An object, or a function value (which C calls through
+        // `tess_closure_code`, `tessera.h`).
         "handleOf" => {
-            let object = c.class_ty(OBJECT);
-            rt(RuntimeFn::HandleOf, fixed_args(c, args, &[object], span, &what)?, Ty::CPointer)
+            let (e, espan) = one_arg(c, args, span, "handleOf")?;
+            let e = match e.ty {
+                Ty::Fn(..) => e,
+                _ => c.coerce(e, &c.class_ty(OBJECT), espan),
+            };
+            rt(RuntimeFn::HandleOf, vec![e], Ty::CPointer)
         }
         "objectOf" => {
             let object = c.class_ty(OBJECT);
@@ -295,6 +301,9 @@ fn call_method_inner(c: &mut Checker, obj: Expr, name: &ast::Ident, args: &[ast:
         a.insert(0, Expr::new(ExprKind::Int(0), Ty::Error));
         Some(a)
     };
+    if let Ty::Set(elem) = &ty {
+        return Some(c.set_method(obj, elem, name, args, span));
+    }
     if let Ty::Array(elem) = &ty {
         if crate::array_fns::METHODS.contains(&name.name.as_str()) {
             return c.array_method(obj, elem, name, args, span);
@@ -390,18 +399,19 @@ pub(crate) fn property(c: &mut Checker, obj: Expr, name: &ast::Ident) -> Expr {
     match (&obj.ty, name.name.as_str()) {
         (Ty::Error, _) => error_expr(),
         (Ty::Str | Ty::Array(_), "len") => Expr::new(ExprKind::Len(Box::new(obj)), Ty::Int),
-        (Ty::Map(..), "len") => rt(RuntimeFn::MapLen, vec![obj], Ty::Int),
+        (Ty::Map(..) | Ty::Set(_), "len") => rt(RuntimeFn::MapLen, vec![obj], Ty::Int),
         (Ty::CPointer, "isNull") => Expr::new(ExprKind::IsNil { value: Box::new(obj), negated: false }, Ty::Bool),
         (ty, n) => {
             let hint = match ty {
-                Ty::Str | Ty::Array(_) | Ty::Map(..) if crate::suggest::closest(n, ["len"]).is_some() => {
+                Ty::Str | Ty::Array(_) | Ty::Map(..) | Ty::Set(_) if crate::suggest::closest(n, ["len"]).is_some() => {
                     "did you mean `len`?".to_string()
                 }
                 Ty::Str | Ty::Array(_) | Ty::Map(..) => format!("`len` is its one property; {}", methods_of(ty)),
+                Ty::Set(_) => format!("`len` is its one property; {}", crate::sets::SET_METHODS),
                 Ty::Optional(_) => format!(
                     "it may be nil: `x?.{n}` gives nil then, `x!.{n}` throws; after `if x != nil` a local that is not assigned is no longer optional"
                 ),
-                _ => "only strings, arrays and maps have `len`".to_string(),
+                _ => "only strings, arrays, maps and sets have `len`".to_string(),
             };
             c.error_hint(name.span, format!("{ty} has no property `{n}`"), hint);
             error_expr()

@@ -284,7 +284,7 @@ impl Checker<'_> {
             Ty::Class(c, _) if !self.classes[*c].is_external() && self.classes[*c].visibility != Visibility::Export => {
                 found(*c)
             }
-            Ty::Array(e) | Ty::Optional(e) => self.hidden_classes_in(e, found),
+            Ty::Array(e) | Ty::Optional(e) | Ty::Set(e) => self.hidden_classes_in(e, found),
             Ty::Map(k, v) => {
                 self.hidden_classes_in(k, found);
                 self.hidden_classes_in(v, found);
@@ -469,6 +469,7 @@ impl Checker<'_> {
                         self.note_class(c);
                         self.instance_ty(c, args, *span)
                     }
+                    None if matches!(parts.as_slice(), [n] if n.name == "Set") => self.set_ty(args, *span),
                     _ if iface.is_some_and(|i| !self.interfaces[i].type_params.is_empty()) => {
                         let i = iface.unwrap_or_default();
                         self.note_use(self.interfaces[i].origin.as_ref());

@@ -237,6 +237,13 @@ impl Checker<'_> {
                 return Expr::new(ExprKind::Rt { func: RuntimeFn::MapToString, args: vec![v, kinds] }, Ty::Str);
             }
         }
+        if let Ty::Set(elem) = v.ty.clone() {
+            if let Some(kind) = crate::array_fns::print_kind(&elem) {
+                let kind = Expr::new(ExprKind::Int(i64::from(kind)), Ty::Int);
+                let elems = Expr::new(ExprKind::Rt { func: RuntimeFn::MapKeys, args: vec![v] }, Ty::Array(elem));
+                return Expr::new(ExprKind::Rt { func: RuntimeFn::ArrToString, args: vec![elems, kind] }, Ty::Str);
+            }
+        }
         if let Ty::Array(elem) = &v.ty {
             if let Some(kind) = crate::array_fns::print_kind(elem) {
                 let kind = Expr::new(ExprKind::Int(i64::from(kind)), Ty::Int);
@@ -316,6 +323,9 @@ impl Checker<'_> {
     }
 
     fn array_literal(&mut self, items: &[ast::Expr], span: Span, expected: Option<&Ty>) -> Expr {
+        if let Some(Ty::Set(elem)) = expected {
+            return self.new_set(elem, items);
+        }
         let expected_elem = match expected {
             Some(Ty::Array(t)) => Some((**t).clone()),
             Some(Ty::Optional(t)) => match &**t {
@@ -327,6 +337,8 @@ impl Checker<'_> {
         if items.is_empty() {
             return match expected_elem {
                 Some(t) => Expr::new(ExprKind::ArrayLit(Vec::new()), Ty::Array(Box::new(t))),
+                // The declared type was wrong: already reported.
+                None if expected == Some(&Ty::Error) => error_expr(),
                 None => {
                     self.error_hint(
                         span,
@@ -527,7 +539,7 @@ impl Checker<'_> {
                         );
                     }
                     if self.generics.contains_key(&id) {
-                        return self.generic_call(id, args, span, &format!("`{n}`"));
+                        return self.generic_call(id, None, args, span, &format!("`{n}`"));
                     }
                     let params = self.sigs[id].params.clone();
                     let ret = self.sigs[id].ret.clone();
@@ -566,7 +578,7 @@ impl Checker<'_> {
                     self.note_ref(name.span, name.span, |c| c.fn_hover(id));
                     self.note_origin(self.funcs[id].origin.clone());
                     if self.generics.contains_key(&id) {
-                        return self.generic_call(id, args, span, &format!("`{m}.{}`", name.name));
+                        return self.generic_call(id, None, args, span, &format!("`{m}.{}`", name.name));
                     }
                     let params = self.sigs[id].params.clone();
                     let ret = self.sigs[id].ret.clone();
@@ -604,10 +616,20 @@ impl Checker<'_> {
             ast::ExprKind::Super(name) => return self.super_call(name, args, span),
             // `Stack[Int](...)`: a generic class with its type arguments.
             ast::ExprKind::Index(base, _) | ast::ExprKind::Apply(base, _) => {
+                if let Some((id, what)) = self.generic_fn_named(base) {
+                    let written = crate::generic_classes::type_args_of(callee).unwrap_or_default();
+                    let given = written.iter().map(|t| self.resolve_type(t)).collect();
+                    return self.generic_call(id, Some(given), args, span, &what);
+                }
                 if let Some(t) = crate::generic_classes::as_type(callee) {
                     match self.resolve_type_quiet(&t, base) {
                         Ty::Generic(class, inst) => {
                             return self.construct_generic(class, Some(inst.args.clone()), args, span, expected)
+                        }
+                        Ty::Set(elem) if args.is_empty() => return self.new_set(&elem, &[]),
+                        Ty::Set(_) => {
+                            self.error_hint(span, "`Set[T]()` takes no arguments", "write `let s: Set[Int] = [1, 2]`");
+                            return error_expr();
                         }
                         Ty::Error if self.names_generic_class(base) => return error_expr(),
                         _ => {}

@@ -236,14 +236,21 @@ fn instantiate(e: Expr, args: &[Ty]) -> Expr {
 /// `Stack[Int]` written as an expression (a callee), read as a type; `None`
 /// for anything that is not a name with type arguments.
 pub(crate) fn as_type(e: &ast::Expr) -> Option<ast::TypeExpr> {
-    let (base, args) = match &e.kind {
-        ast::ExprKind::Index(base, arg) => (base, std::slice::from_ref(&**arg)),
-        ast::ExprKind::Apply(base, args) => (base, args.as_slice()),
+    let parts = match &e.kind {
+        ast::ExprKind::Index(base, _) | ast::ExprKind::Apply(base, _) => name_parts(base)?,
         _ => return None,
     };
-    let parts = name_parts(base)?;
-    let args = args.iter().map(expr_type).collect::<Option<Vec<_>>>()?;
-    Some(ast::TypeExpr::Generic(parts, args, e.span))
+    Some(ast::TypeExpr::Generic(parts, type_args_of(e)?, e.span))
+}
+
+/// The type arguments of `Name[A, B]` written as an expression.
+pub(crate) fn type_args_of(e: &ast::Expr) -> Option<Vec<ast::TypeExpr>> {
+    let args = match &e.kind {
+        ast::ExprKind::Index(_, arg) => std::slice::from_ref(&**arg),
+        ast::ExprKind::Apply(_, args) => args.as_slice(),
+        _ => return None,
+    };
+    args.iter().map(expr_type).collect()
 }
 
 fn name_parts(e: &ast::Expr) -> Option<Vec<ast::Ident>> {
@@ -282,9 +289,29 @@ impl Checker<'_> {
         }
     }
 
-    /// Whether `base` (a callee's) names a generic class.
+    /// The generic function `base` (a callee's) names, with how messages
+    /// name it: `f`, or `m.f` of an imported module.
+    pub(crate) fn generic_fn_named(&self, base: &ast::Expr) -> Option<(crate::hir::FuncId, String)> {
+        let parts = name_parts(base)?;
+        let (id, what) = match parts.as_slice() {
+            [n] if !self.is_local_name(&n.name) => (self.fn_names.get(&n.name)?.0, format!("`{}`", n.name)),
+            [m, n] if self.is_module_name(&m.name) => {
+                (*self.modules[&m.name].funcs.get(&n.name)?, format!("`{}.{}`", m.name, n.name))
+            }
+            _ => return None,
+        };
+        self.generics.contains_key(&id).then_some((id, what))
+    }
+
+    /// Whether `base` (a callee's) names a generic class (or `Set`, when
+    /// no class of that name hides it).
     pub(crate) fn names_generic_class(&self, base: &ast::Expr) -> bool {
         let Some(parts) = name_parts(base) else { return false };
+        if let [n] = parts.as_slice() {
+            if n.name == "Set" && !self.is_local_name(&n.name) && !self.class_names.contains_key("Set") {
+                return true;
+            }
+        }
         let class = match parts.as_slice() {
             [n] if !self.is_local_name(&n.name) => self.class_names.get(&n.name).copied(),
             [m, n] if self.is_module_name(&m.name) => self.modules[&m.name].classes.get(&n.name).copied(),

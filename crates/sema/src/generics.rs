@@ -54,10 +54,30 @@ impl Checker<'_> {
         self.type_scope.get(k as usize).map_or(Vec::new(), |p| p.bounds.clone())
     }
 
-    /// A call of generic function `id` with `args` (see the module doc).
-    pub(crate) fn generic_call(&mut self, id: FuncId, args: &[ast::Expr], span: Span, what: &str) -> Expr {
+    /// A call of generic function `id` with `args` (see the module doc),
+    /// its type arguments `explicit` when written (`f[Int](x)`), else
+    /// inferred.
+    pub(crate) fn generic_call(
+        &mut self,
+        id: FuncId,
+        explicit: Option<Vec<Ty>>,
+        args: &[ast::Expr],
+        span: Span,
+        what: &str,
+    ) -> Expr {
         let tps = self.generics[&id].clone();
         let sig = self.sigs[id].clone();
+        if let Some(given) = &explicit {
+            if given.len() != tps.len() {
+                let names: Vec<&str> = tps.iter().map(|p| p.name.as_str()).collect();
+                self.error_hint(
+                    span,
+                    format!("{what} takes {} type argument(s), but {} were given", tps.len(), given.len()),
+                    format!("write {what}[{}](...), or leave them out to infer them", names.join(", ")),
+                );
+                return error_expr();
+            }
+        }
         if args.len() != sig.params.len() {
             self.error(span, format!("{what} takes {} argument(s), but {} were given", sig.params.len(), args.len()));
             for a in args {
@@ -65,7 +85,10 @@ impl Checker<'_> {
             }
             return error_expr();
         }
-        let mut subst: Vec<Option<Ty>> = vec![None; tps.len()];
+        let mut subst: Vec<Option<Ty>> = match explicit {
+            Some(given) => given.into_iter().map(Some).collect(),
+            None => vec![None; tps.len()],
+        };
         let mut checked: Vec<Option<Expr>> = vec![None; args.len()];
         // Closures last: their parameter types come from what the others
         // decided.
@@ -99,7 +122,10 @@ impl Checker<'_> {
                 self.error_hint(
                     span,
                     format!("cannot infer the type of `{}` for {what}", p.name),
-                    "give an argument a declared type, e.g. `let xs: [Int] = []`",
+                    format!(
+                        "write the type arguments, e.g. {what}[{}](...), or give an argument a declared type",
+                        tps.iter().map(|_| "Int").collect::<Vec<_>>().join(", ")
+                    ),
                 );
                 return error_expr();
             };
@@ -191,6 +217,7 @@ pub(crate) fn substitute(ty: &Ty, subst: &[Option<Ty>], open: bool) -> Ty {
         Ty::Array(t) => Ty::Array(s(t)),
         Ty::Optional(t) => Ty::Optional(s(t)),
         Ty::Map(k, v) => Ty::Map(s(k), s(v)),
+        Ty::Set(t) => Ty::Set(s(t)),
         Ty::Fn(ps, r) => Ty::Fn(Box::new(ps.iter().map(|p| substitute(p, subst, open)).collect()), s(r)),
         Ty::Generic(c, inst) => Ty::Generic(*c, substitute_instance(inst, subst, open)),
         Ty::Interface(i, inst) if !inst.args.is_empty() => Ty::Interface(*i, substitute_instance(inst, subst, open)),
@@ -217,7 +244,9 @@ fn unify(declared: &Ty, actual: &Ty, subst: &mut [Option<Ty>]) -> bool {
                 Some(prev) => prev == t || *t == Ty::Nil,
             }
         }
-        (Ty::Array(d), Ty::Array(a)) | (Ty::Optional(d), Ty::Optional(a)) => unify(d, a, subst),
+        (Ty::Array(d), Ty::Array(a)) | (Ty::Optional(d), Ty::Optional(a)) | (Ty::Set(d), Ty::Set(a)) => {
+            unify(d, a, subst)
+        }
         (Ty::Optional(d), Ty::Nil) => {
             unify(d, &Ty::Nil, subst);
             true

@@ -60,6 +60,7 @@ pub enum TypeRef {
     CPointer,
     Array(Box<TypeRef>),
     Map(Box<TypeRef>, Box<TypeRef>),
+    Set(Box<TypeRef>),
     Optional(Box<TypeRef>),
     Fn(Vec<TypeRef>, Box<TypeRef>),
     Class(String),
@@ -267,6 +268,7 @@ fn type_ref(m: &hir::Module, t: &Ty) -> TypeRef {
         Ty::CPointer => TypeRef::CPointer,
         Ty::Array(e) => TypeRef::Array(Box::new(type_ref(m, e))),
         Ty::Map(k, v) => TypeRef::Map(Box::new(type_ref(m, k)), Box::new(type_ref(m, v))),
+        Ty::Set(e) => TypeRef::Set(Box::new(type_ref(m, e))),
         Ty::Optional(e) => TypeRef::Optional(Box::new(type_ref(m, e))),
         Ty::Fn(ps, r) => TypeRef::Fn(ps.iter().map(|p| type_ref(m, p)).collect(), Box::new(type_ref(m, r))),
         Ty::Class(c, _) => TypeRef::Class(class_path(m, *c)),
@@ -627,6 +629,7 @@ impl TypeRef {
                 format!("{c}[{}]", args.iter().map(s).collect::<Vec<_>>().join(", "))
             }
             TypeRef::Map(k, v) => format!("Map[{}, {}]", s(k), s(v)),
+            TypeRef::Set(e) => format!("Set[{}]", s(e)),
             TypeRef::Optional(e) => format!("{}?", s(e)),
             TypeRef::Fn(ps, r) => {
                 let ps: Vec<String> = ps.iter().map(s).collect();
@@ -650,6 +653,7 @@ impl std::fmt::Display for TypeRef {
             TypeRef::CPointer => write!(f, "CPointer"),
             TypeRef::Array(e) => write!(f, "[{e}]"),
             TypeRef::Map(k, v) => write!(f, "Map[{k}, {v}]"),
+            TypeRef::Set(e) => write!(f, "Set[{e}]"),
             TypeRef::Optional(e) => write!(f, "{e}?"),
             TypeRef::Fn(ps, r) => {
                 let ps: Vec<String> = ps.iter().map(|p| p.to_string()).collect();

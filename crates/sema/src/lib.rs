@@ -21,6 +21,7 @@ pub mod interface;
 mod interfaces;
 mod matching;
 mod optionals;
+mod sets;
 mod statics;
 mod stmt;
 mod suggest;

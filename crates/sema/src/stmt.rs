@@ -261,6 +261,13 @@ impl Checker<'_> {
                         self.block(body, &mut b);
                         Some(Stmt::ForEach { var, array: Box::new(coll), body: b })
                     }
+                    (ast::ForPattern::One(name), Ty::Set(elem)) => {
+                        let var = self.bind_local(name, *elem, false);
+                        let value = self.new_local("<unused>", Ty::Int);
+                        let mut b = Vec::new();
+                        self.block(body, &mut b);
+                        Some(Stmt::ForMap { key: var, value, map: Box::new(coll), body: b })
+                    }
                     (ast::ForPattern::Pair(k, v), Ty::Map(kt, vt)) => {
                         let key = self.bind_local(k, *kt, false);
                         let value = self.bind_local(v, *vt, false);

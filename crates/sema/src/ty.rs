@@ -25,6 +25,9 @@ pub enum Ty {
     CPointer,
     Array(Box<Ty>),
     Map(Box<Ty>, Box<Ty>),
+    /// `Set[T]` (LANGUAGE.md §7): a map of its elements to nothing, the
+    /// same object at run time.
+    Set(Box<Ty>),
     Optional(Box<Ty>),
     Fn(Box<Vec<Ty>>, Box<Ty>),
     /// A class instance; the name is kept for messages.
@@ -67,6 +70,7 @@ impl Ty {
             Ty::Str
                 | Ty::Array(_)
                 | Ty::Map(..)
+                | Ty::Set(_)
                 | Ty::Class(..)
                 | Ty::Interface(..)
                 | Ty::Generic(..)
@@ -86,7 +90,7 @@ impl Ty {
     pub fn has_param(&self) -> bool {
         match self {
             Ty::Param(..) => true,
-            Ty::Array(t) | Ty::Optional(t) => t.has_param(),
+            Ty::Array(t) | Ty::Optional(t) | Ty::Set(t) => t.has_param(),
             Ty::Map(k, v) => k.has_param() || v.has_param(),
             Ty::Fn(ps, r) => ps.iter().any(Ty::has_param) || r.has_param(),
             Ty::Generic(_, inst) | Ty::Interface(_, inst) => inst.args.iter().any(Ty::has_param),
@@ -145,6 +149,7 @@ impl fmt::Display for Ty {
             Ty::CPointer => write!(f, "CPointer"),
             Ty::Array(t) => write!(f, "[{t}]"),
             Ty::Map(k, v) => write!(f, "Map[{k}, {v}]"),
+            Ty::Set(t) => write!(f, "Set[{t}]"),
             Ty::Optional(t) => match **t {
                 Ty::Fn(..) => write!(f, "({t})?"),
                 _ => write!(f, "{t}?"),

@@ -64,7 +64,7 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
             Ty::Str => builtin("String"),
             Ty::Array(e) if e.is_ref() => builtin("RefArray"),
             Ty::Array(_) => builtin("ValueArray"),
-            Ty::Map(..) => builtin("Map"),
+            Ty::Map(..) | Ty::Set(_) => builtin("Map"),
             Ty::Optional(_) => builtin("Box"),
             Ty::Fn(..) => builtin("Function"),
             _ => builtin("Object"),

@@ -263,8 +263,10 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
     }
 
     pub(super) fn map_new(&mut self, ty: &Ty) -> R<Value> {
-        let Ty::Map(k, v) = ty else {
-            return Err(CodegenError(format!("map literal of type {ty}")));
+        let (k, v) = match ty {
+            Ty::Map(k, v) => (k, v),
+            Ty::Set(k) => (k, &Box::new(Ty::Int)),
+            _ => return Err(CodegenError(format!("map literal of type {ty}"))),
         };
         let key_kind = self.b.ins().iconst(types::I8, i64::from(k.map_key_kind()));
         let vals_are_refs = self.b.ins().iconst(types::I8, i64::from(v.is_ref()));
@@ -310,6 +312,7 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
         self.root(m)?;
         let (kt, vt) = match &map.ty {
             Ty::Map(k, v) => ((**k).clone(), (**v).clone()),
+            Ty::Set(k) => ((**k).clone(), Ty::Int),
             other => return Err(CodegenError(format!("for over {other}"))),
         };
         let zero = self.b.ins().iconst(types::I64, 0);
