@@ -59,12 +59,9 @@ pub fn roots_itself(e: &Expr) -> bool {
 /// left to translate reads one: `Bodies`).
 pub fn inlinable(m: &Module, bodies: &Bodies, f: FuncId, inlining: &[FuncId]) -> bool {
     // An `extern fn` keeps its own frame: exceptions escaping it abort.
-    // A generic function reads its own type descriptors (`generics.rs`).
-    if f == m.init
-        || m.funcs[f].external
-        || m.funcs[f].extern_c
-        || !m.funcs[f].type_params.is_empty()
-        || inlining.len() >= INLINE_MAX_DEPTH
+    // A generic function or method inlined reads its type descriptors
+    // from its own locals, bound as any others (`generics.rs`).
+    if f == m.init || m.funcs[f].external || m.funcs[f].extern_c || inlining.len() >= INLINE_MAX_DEPTH
     {
         return false;
     }
