@@ -156,6 +156,9 @@ runtime_functions! {
     ArrSortBy = "tess_arr_sort_by"(Ptr, Ptr, I64), throws;
     /// Sorts numbers or strings in place: (array, element kind).
     ArrSort = "tess_arr_sort"(Ptr, I64);
+    /// A type descriptor -> the `kinds` of its values (element kind and
+    /// whether they are references).
+    DescKinds = "tess_desc_kinds"(Ptr) -> I64;
     ArrSortComparable = "tess_arr_sort_comparable"(Ptr, Ptr), throws;
     /// (array, word, element kind) -> first index or -1.
     ArrIndexOf = "tess_arr_index_of"(Ptr, I64, I64) -> I64;

@@ -129,9 +129,13 @@ pub unsafe extern "C" fn tess_arr_map(a: *mut Array, f: *mut Obj, kinds: i64) ->
 
 #[no_mangle]
 pub unsafe extern "C" fn tess_arr_filter(a: *mut Array, f: *mut Obj, kinds: i64) -> *mut Array {
-    let (ke, _, refs) = unpack(kinds);
+    let (ke, _, _) = unpack(kinds);
     unsafe {
+        // Of the same kind as `a` (which may be a type parameter's).
+        let refs = std::ptr::eq((*a).header.ty(), &crate::array::tess_ti_RefArray);
+        push_root(a.cast());
         let out = crate::array::tess_arr_new(i8::from(refs), 0);
+        pop_root(1);
         push_root(out.cast());
         let callee = Callee::new(f);
         let mut i = 0;
@@ -320,6 +324,31 @@ pub unsafe extern "C" fn tess_arr_sort(a: *mut Array, k: i64) {
             _ => items.sort_unstable_by_key(|&x| x as i64),
         }
     }
+}
+
+/// The kinds of values a type descriptor describes (`generics`): its
+/// `value_kind` (`Int` and references as words, which compare by
+/// identity) and whether they are references, packed as `kinds` are.
+///
+/// # Safety
+/// `desc` is a type descriptor.
+#[no_mangle]
+pub unsafe extern "C" fn tess_desc_kinds(desc: *const TypeInfo) -> i64 {
+    use crate::type_desc::{tess_ti_Bool, tess_ti_Float, tess_ti_Int32};
+    let is = |ti: &TypeInfo| std::ptr::eq(desc, ti);
+    let kind = if is(&tess_ti_Float) {
+        kind::FLOAT
+    } else if is(&tess_ti_Bool) {
+        kind::BOOL
+    } else if is(&tess_ti_Int32) {
+        kind::INT32
+    } else if is(&crate::object::tess_ti_String) {
+        kind::STRING
+    } else {
+        kind::WORD
+    };
+    let refs = unsafe { (*desc).kind } != Kind::Value;
+    tess_abi::layout::value_kind::pack(kind, 0, refs)
 }
 
 /// The first index of an element equal to `v` (`==` of its type: strings

@@ -126,6 +126,7 @@ table! {
         ArrToString: tess_arr_to_string(*mut Array, i64) -> *mut Str;
         MapToString: tess_map_to_string(*mut MapObj, i64) -> *mut Str;
         ArrSortComparable: tess_arr_sort_comparable(*mut Array, *const u8);
+        DescKinds: tess_desc_kinds(*const TypeInfo) -> i64;
         ClosureCode: tess_closure_code(*mut u8, *mut *mut Obj, *mut *mut TessError) -> *const u8;
         CCode: tess_c_code(*const Obj) -> *const u8;
         AnyBox: tess_any_box(i64, *const TypeInfo) -> *mut Obj;

@@ -6,7 +6,7 @@
 
 use crate::builtins::{rt, word};
 use crate::checker::{error_expr, Checker};
-use crate::hir::{Expr, ExprKind, LocalId, Stmt};
+use crate::hir::{Arith, Expr, ExprKind, LocalId, Stmt};
 use crate::ty::Ty;
 use tess_abi::layout::value_kind::{self as kind, pack};
 use tess_abi::RuntimeFn;
@@ -31,6 +31,32 @@ pub(crate) fn print_kind(ty: &Ty) -> Option<u8> {
         Ty::Int | Ty::Float | Ty::Bool | Ty::Int32 | Ty::Str => Some(kind_of(ty)),
         Ty::Class(..) | Ty::Interface(..) | Ty::Generic(..) => Some(kind::OBJECT),
         _ => None,
+    }
+}
+
+/// `a op b` of two Ints, `op` bitwise.
+fn bits(op: Arith, a: Expr, b: Expr) -> Expr {
+    Expr::new(ExprKind::Arith(op, Box::new(a), Box::new(b)), Ty::Int)
+}
+
+impl Checker<'_> {
+    /// The `kinds` of the values of `t` (a type parameter), from its
+    /// descriptor at run time.
+    fn desc_kinds(&self, t: &Ty) -> Expr {
+        rt(RuntimeFn::DescKinds, vec![self.type_desc(t)], Ty::Int)
+    }
+
+    /// `kinds` for elements of kind `ke` and a result (or accumulator) of
+    /// type `ret`, which may be a type parameter: whether its values are
+    /// references is then its descriptor's to say.
+    fn kinds_for_result(&self, ke: u8, ret: &Ty) -> Expr {
+        match ret {
+            Ty::Param(..) => {
+                let refs = bits(Arith::BitAnd, self.desc_kinds(ret), int(pack(0, 0, true)));
+                bits(Arith::BitOr, int(pack(ke, kind_of(ret), false)), refs)
+            }
+            _ => int(pack(ke, kind_of(ret), ret.is_ref())),
+        }
     }
 }
 
@@ -86,17 +112,9 @@ impl Checker<'_> {
         args: &[ast::Expr],
         span: Span,
     ) -> Option<Expr> {
-        // A type parameter's elements are words, passed as an Int is: the
-        // methods that make no array of them and compare nothing work.
-        let on_words = matches!(name.name.as_str(), "forEach" | "any" | "all" | "sortBy" | "sort");
-        if elem.has_param() && !(on_words && matches!(elem, Ty::Param(..))) {
-            self.error_hint(
-                name.span,
-                format!("`{}` on an array of a type parameter is not supported yet", name.name),
-                "loop over the array with `for x in xs`",
-            );
-            return Some(error_expr());
-        }
+        // A type parameter's elements are words, passed to functions as an
+        // Int is (a function of `T` takes words); what a new array holds
+        // and how elements compare come from its descriptor at run time.
         let ke = kind_of(elem);
         let array = xs.ty.clone();
         let e = match name.name.as_str() {
@@ -116,8 +134,8 @@ impl Checker<'_> {
                         return Some(error_expr());
                     }
                 };
-                let kinds = pack(ke, kind_of(&ret), ret.is_ref());
-                rt(RuntimeFn::ArrMap, vec![xs, f, int(kinds)], Ty::Array(Box::new(ret)))
+                let kinds = self.kinds_for_result(ke, &ret);
+                rt(RuntimeFn::ArrMap, vec![xs, f, kinds], Ty::Array(Box::new(ret)))
             }
             "filter" | "forEach" | "any" | "all" => {
                 let [f] = self.array_fn_args(args, span, &name.name, 1)? else { return None };
@@ -125,7 +143,7 @@ impl Checker<'_> {
                 let want = fn_ty(vec![elem.clone()], ret);
                 let f = self.expr(f, Some(&want));
                 let f = self.coerce(f, &want, args[0].span);
-                let kinds = int(pack(ke, 0, elem.is_ref()));
+                let kinds = int(pack(ke, 0, false));
                 match name.name.as_str() {
                     "filter" => rt(RuntimeFn::ArrFilter, vec![xs, f, kinds], array),
                     "forEach" => rt(RuntimeFn::ArrForEach, vec![xs, f, kinds], Ty::Void),
@@ -145,7 +163,7 @@ impl Checker<'_> {
                 let want = fn_ty(vec![acc.clone(), elem.clone()], acc.clone());
                 let f = self.expr(f, Some(&want));
                 let f = self.coerce(f, &want, args[1].span);
-                let kinds = int(pack(ke, kind_of(&acc), acc.is_ref()));
+                let kinds = self.kinds_for_result(ke, &acc);
                 let call = rt(RuntimeFn::ArrReduce, vec![xs, word(init), f, kinds], Ty::Int);
                 Expr::new(ExprKind::FromWord(Box::new(call)), acc)
             }
@@ -178,7 +196,11 @@ impl Checker<'_> {
                 let [v] = self.array_fn_args(args, span, &name.name, 1)? else { return None };
                 let v = self.expr(v, Some(elem));
                 let v = self.coerce(v, elem, args[0].span);
-                let i = rt(RuntimeFn::ArrIndexOf, vec![xs, word(v), int(i64::from(ke))], Ty::Int);
+                let k = match elem {
+                    Ty::Param(..) => bits(Arith::BitAnd, self.desc_kinds(elem), int(0xff)),
+                    _ => int(i64::from(ke)),
+                };
+                let i = rt(RuntimeFn::ArrIndexOf, vec![xs, word(v), k], Ty::Int);
                 if name.name == "indexOf" {
                     i
                 } else {
