@@ -176,8 +176,7 @@ fn exported(e: bool) -> &'static str {
 }
 
 fn function(m: &str, f: &Function) -> String {
-    let ps: Vec<String> = f.params.iter().map(|p| p.to_string()).collect();
-    format!("{}fn {m}.{}({}) -> {}", exported(f.exported), f.name, ps.join(", "), f.ret)
+    format!("{}fn {m}.{}{}", exported(f.exported), f.name, f.shown_signature())
 }
 
 fn global(m: &str, g: &Global) -> String {

@@ -204,6 +204,28 @@ pub struct Class {
     pub fingerprint: String,
 }
 
+impl Function {
+    /// `[T, U: m.I]` as written (empty for a plain function), then the
+    /// parameters and result with the type parameters by name.
+    pub fn shown_signature(&self) -> String {
+        let names: Vec<&str> = self.type_params.iter().map(|p| p.name.as_str()).collect();
+        let tps = self
+            .type_params
+            .iter()
+            .map(|p| match p.bounds.is_empty() {
+                true => p.name.clone(),
+                false => {
+                    let bounds: Vec<String> = p.bounds.iter().map(|b| b.shown(&names)).collect();
+                    format!("{}: {}", p.name, bounds.join(" & "))
+                }
+            })
+            .collect::<Vec<_>>();
+        let tps = if tps.is_empty() { String::new() } else { format!("[{}]", tps.join(", ")) };
+        let ps: Vec<String> = self.params.iter().map(|p| p.shown(&names)).collect();
+        format!("{tps}({}) -> {}", ps.join(", "), self.ret.shown(&names))
+    }
+}
+
 impl Class {
     /// (`Class.member`, fingerprint) of every member other modules may use.
     pub fn member_fingerprints(&self) -> impl Iterator<Item = (String, &str)> {
@@ -683,30 +705,11 @@ pub fn describe(i: &Interface) -> String {
     }
     let vis = |e: bool| if e { "export" } else { "public" };
     for f in &i.functions {
-        let names: Vec<&str> = f.type_params.iter().map(|p| p.name.as_str()).collect();
-        let ps: Vec<String> = f.params.iter().map(|p| p.shown(&names)).collect();
-        let tps = if f.type_params.is_empty() {
-            String::new()
-        } else {
-            let tps: Vec<String> = f
-                .type_params
-                .iter()
-                .map(|p| match p.bounds.is_empty() {
-                    true => p.name.clone(),
-                    false => {
-                        let bounds: Vec<String> = p.bounds.iter().map(|b| b.shown(&names)).collect();
-                        format!("{}: {}", p.name, bounds.join(" & "))
-                    }
-                })
-                .collect();
-            format!("[{}]", tps.join(", "))
-        };
         out += &format!(
-            "{} fn {}{tps}({}) -> {}  [symbol {}, may throw: {}, fingerprint {}]\n",
+            "{} fn {}{}  [symbol {}, may throw: {}, fingerprint {}]\n",
             vis(f.exported),
             f.name,
-            ps.join(", "),
-            f.ret.shown(&names),
+            f.shown_signature(),
             f.symbol,
             f.may_throw,
             f.fingerprint
