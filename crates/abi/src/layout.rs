@@ -54,6 +54,45 @@ pub mod closure {
     pub const CAPTURES: i32 = 24;
 }
 
+/// A function value adapted between generic code, where a type
+/// parameter's value is a word, and code that knows it is a `Float`
+/// (`docs/abi.md`, generics): the wrapped value is its first capture, the
+/// shape its second. The shape: the arity (at most `MAX_ARITY`) in bits
+/// 0-1; per position `i` (the parameters, then the result) a bit `2 + i`
+/// set when the adapter's callers pass (or expect) it in a floating-point
+/// register, and the wrapped code's `value_kind` of it in bits `8 + 4 i`.
+pub mod fn_adapter {
+    pub const MAX_ARITY: usize = 2;
+    pub const WRAPPED: i32 = super::closure::CAPTURES;
+    pub const SHAPE: i32 = super::closure::CAPTURES + 8;
+    pub const SIZE: i32 = super::closure::CAPTURES + 16;
+
+    /// The shape of an adapter whose positions (parameters, then result)
+    /// its callers pass as floats where `outer_float`, and its wrapped
+    /// code takes as `inner` value kinds.
+    pub fn pack(outer_float: &[bool], inner: &[u8]) -> i64 {
+        let arity = outer_float.len() as i64 - 1;
+        let floats = outer_float.iter().enumerate().map(|(i, &f)| i64::from(f) << (2 + i));
+        let kinds = inner.iter().enumerate().map(|(i, &k)| i64::from(k) << (8 + 4 * i));
+        arity | floats.sum::<i64>() | kinds.sum::<i64>()
+    }
+
+    /// The arity of a shape.
+    pub fn arity(shape: i64) -> usize {
+        (shape & 3) as usize
+    }
+
+    /// Whether the adapter's callers pass position `i` as a float.
+    pub fn outer_float(shape: i64, i: usize) -> bool {
+        shape >> (2 + i) & 1 != 0
+    }
+
+    /// The wrapped code's value kind of position `i`.
+    pub fn inner(shape: i64, i: usize) -> u8 {
+        (shape >> (8 + 4 * i) & 0xf) as u8
+    }
+}
+
 /// What a map's keys are, as `tess_map_new` is told (`docs/abi.md`, maps).
 pub mod map_keys {
     /// `Int`, `Bool`: the word itself.

@@ -159,6 +159,9 @@ runtime_functions! {
     /// A type descriptor -> the `kinds` of its values (element kind and
     /// whether they are references).
     DescKinds = "tess_desc_kinds"(Ptr) -> I64;
+    /// (function value, shape) -> the value adapted between generic code
+    /// and code that knows a type parameter is `Float`.
+    FnAdapt = "tess_fn_adapt"(Ptr, I64) -> Ptr;
     ArrSortComparable = "tess_arr_sort_comparable"(Ptr, Ptr), throws;
     /// (array, word, element kind) -> first index or -1.
     ArrIndexOf = "tess_arr_index_of"(Ptr, I64, I64) -> I64;

@@ -61,8 +61,7 @@ pub fn inlinable(m: &Module, bodies: &Bodies, f: FuncId, inlining: &[FuncId]) ->
     // An `extern fn` keeps its own frame: exceptions escaping it abort.
     // A generic function or method inlined reads its type descriptors
     // from its own locals, bound as any others (`generics.rs`).
-    if f == m.init || m.funcs[f].external || m.funcs[f].extern_c || inlining.len() >= INLINE_MAX_DEPTH
-    {
+    if f == m.init || m.funcs[f].external || m.funcs[f].extern_c || inlining.len() >= INLINE_MAX_DEPTH {
         return false;
     }
     let copies = inlining.iter().filter(|&&g| g == f).count();

@@ -13,20 +13,32 @@ use std::cmp::Ordering;
 use tess_abi::layout::{closure, value_kind as kind};
 
 /// How a function value's code is called for one argument or two.
-struct Callee {
+pub(crate) struct Callee {
     value: *mut Obj,
     code: *const u8,
     thread: *mut Thread,
 }
 
 impl Callee {
-    unsafe fn new(value: *mut Obj) -> Callee {
+    pub(crate) unsafe fn new(value: *mut Obj) -> Callee {
         let code = unsafe { *value.cast::<u8>().add(closure::CODE as usize).cast::<*const u8>() };
         Callee { value, code, thread: current() }
     }
 
     /// `f(a)` where `a` is of kind `ka` and the result of kind `kr`.
-    unsafe fn call1(&self, a: u64, ka: u8, kr: u8) -> u64 {
+    /// `f()`, the result of kind `kr`.
+    pub(crate) unsafe fn call0(&self, kr: u8) -> u64 {
+        let (v, t) = (self.value, self.thread);
+        unsafe {
+            let r = match kr == kind::FLOAT {
+                false => cast::<extern "C" fn(*mut Obj, *mut Thread) -> u64>(self.code)(v, t),
+                true => cast::<extern "C" fn(*mut Obj, *mut Thread) -> f64>(self.code)(v, t).to_bits(),
+            };
+            normalise(r, kr)
+        }
+    }
+
+    pub(crate) unsafe fn call1(&self, a: u64, ka: u8, kr: u8) -> u64 {
         let (v, t) = (self.value, self.thread);
         unsafe {
             let r = match (ka == kind::FLOAT, kr == kind::FLOAT) {
@@ -45,7 +57,7 @@ impl Callee {
     }
 
     /// `f(a, b)`, `a` of kind `ka`, `b` of kind `kb`, the result of `kr`.
-    unsafe fn call2(&self, a: u64, ka: u8, b: u64, kb: u8, kr: u8) -> u64 {
+    pub(crate) unsafe fn call2(&self, a: u64, ka: u8, b: u64, kb: u8, kr: u8) -> u64 {
         let (v, t) = (self.value, self.thread);
         let (fa, fb) = (f64::from_bits(a), f64::from_bits(b));
         type W = u64;

@@ -18,7 +18,7 @@
 //!    thrown);
 //! 6. `exc` (built-in classes, throwing, uncaught exceptions);
 //! 7. `array`, `io`, `loader`, `c_memory`, `module_vars`, `spawn`,
-//!    `interfaces`, then `std_interfaces` (calls through `Hashable` and
+//!    `interfaces`, `fn_adapters`, then `std_interfaces` (calls through `Hashable` and
 //!    `Comparable`), `string`, then `map`;
 //! 8. `process` (start-up), `symbols` (the table for the JIT).
 
@@ -33,6 +33,7 @@ pub mod code_map;
 pub mod elf_check;
 pub mod exc;
 pub mod exit;
+pub mod fn_adapters;
 pub mod function;
 pub mod gc;
 mod gc_chunks;

@@ -9,9 +9,9 @@ use crate::exc::TessError;
 use crate::map_table::MapObj;
 use crate::object::{tess_ti_String, Array, Obj, Str, TypeInfo};
 use crate::{
-    array::*, array_fns::*, c_memory::*, class_builder::*, code_map::*, exc::*, exit::*, function::*, interfaces::*,
-    io::*, loader::*, map::*, module_vars::*, process::*, spawn::*, std_interfaces::*, string::*, thread::*, trace::*,
-    type_desc::*,
+    array::*, array_fns::*, c_memory::*, class_builder::*, code_map::*, exc::*, exit::*, fn_adapters::*, function::*,
+    interfaces::*, io::*, loader::*, map::*, module_vars::*, process::*, spawn::*, std_interfaces::*, string::*,
+    thread::*, trace::*, type_desc::*,
 };
 use std::ffi::c_char;
 use tess_abi::runtime_fns::same_str;
@@ -127,6 +127,7 @@ table! {
         MapToString: tess_map_to_string(*mut MapObj, i64) -> *mut Str;
         ArrSortComparable: tess_arr_sort_comparable(*mut Array, *const u8);
         DescKinds: tess_desc_kinds(*const TypeInfo) -> i64;
+        FnAdapt: tess_fn_adapt(*mut Obj, i64) -> *mut Obj;
         ClosureCode: tess_closure_code(*mut u8, *mut *mut Obj, *mut *mut TessError) -> *const u8;
         CCode: tess_c_code(*const Obj) -> *const u8;
         AnyBox: tess_any_box(i64, *const TypeInfo) -> *mut Obj;
@@ -168,7 +169,7 @@ table! {
         tess_ti_IndexError, tess_ti_NilError, tess_ti_CastError, tess_ti_KeyError,
         tess_ti_IOError, tess_ti_LoadError, tess_ti_AbiError, tess_ti_ThreadError, tess_ti_Thread, tess_ti_Box, tess_ti_Map, tess_ti_Function,
         tess_ti_Int, tess_ti_Int32, tess_ti_Float, tess_ti_Bool,
-        tess_iface_Hashable, tess_iface_Comparable,
+        tess_iface_Hashable, tess_iface_Comparable, tess_ti_FnAdapter,
     ]
 }
 

@@ -138,25 +138,29 @@ impl Checker<'_> {
     /// `let`/`var name = init` (or a parameter): a local, or a cell when the
     /// name is a `var` some closure of the body mentions.
     pub(crate) fn declare_var(&mut self, name: &ast::Ident, ty: Ty, mutable: bool, init: Expr, out: &mut Vec<Stmt>) {
-        if mutable && ty.has_param() && self.body.closure_names.contains(&name.name) {
-            self.error_hint(
-                name.span,
-                format!("a `var` of type {ty} that a closure may capture is not supported yet"),
-                "capture a `let` copy, or keep the value in an array",
-            );
-        }
-        if !(mutable && self.body.closure_names.contains(&name.name)) || ty == Ty::Error || ty.has_param() {
+        if !(mutable && self.body.closure_names.contains(&name.name)) || ty == Ty::Error {
             let id = self.bind_local(name, ty, mutable);
             out.push(Stmt::Let(id, Box::new(init)));
             return;
         }
         let cell_name = format!("$cell{}_{}", name.span.file.0, self.next_synthetic(name.span));
-        let cell = self.synthetic_class(cell_name, name.span, vec![(name.name.clone(), ty)]);
+        let mut fields = vec![(name.name.clone(), ty.clone())];
+        // A cell of a type parameter's value holds the parameter's
+        // descriptor too, which says whether the collector traces it.
+        let mut descs = Vec::new();
+        if matches!(ty, Ty::Param(..)) {
+            fields.push(("$T".into(), Ty::CPointer));
+            descs.push((Offset::Fixed(object::field_offset(1)), self.type_desc(&ty)));
+        }
+        let cell = self.synthetic_class(cell_name, name.span, fields);
+        if let Ty::Param(k, _) = &ty {
+            self.classes[cell].desc_fields = vec![1; *k as usize + 1];
+        }
         let cell_ty = self.class_ty(cell);
         let id = self.body.bind_local_in(name, cell_ty.clone(), true, Some(cell));
         out.push(Stmt::Let(
             id,
-            Box::new(Expr::new(ExprKind::New { class: cell, args: Vec::new(), descs: Vec::new() }, cell_ty.clone())),
+            Box::new(Expr::new(ExprKind::New { class: cell, args: Vec::new(), descs }, cell_ty.clone())),
         ));
         let field =
             Place::Field(Box::new(Expr::new(ExprKind::Local(id), cell_ty)), Offset::Fixed(object::field_offset(0)));

@@ -598,7 +598,10 @@ impl Checker<'_> {
                     return self.bound_call(o.clone(), *k, name, args, span);
                 }
                 if let Ty::Generic(class, inst) = o.ty.clone() {
-                    return self.generic_method_call(o, class, &inst, name, args, span);
+                    // A field of a function type is called as a value.
+                    if self.find_field(class, &name.name).is_none() || self.find_method(class, &name.name).is_some() {
+                        return self.generic_method_call(o, class, &inst, name, args, span);
+                    }
                 }
                 if let Ty::Class(class, _) = o.ty {
                     // Fields and methods are separate namespaces: a call
@@ -609,7 +612,7 @@ impl Checker<'_> {
                         }
                         return self.method_call(o, class, name, args, span);
                     }
-                } else {
+                } else if !matches!(o.ty, Ty::Generic(..)) {
                     return crate::builtins::call_method(self, o, name, args, span);
                 }
             }

@@ -163,7 +163,11 @@ impl Checker<'_> {
         let subst: Vec<Option<Ty>> = type_args.iter().cloned().map(Some).collect();
         let concrete: Vec<Ty> = params.iter().map(|p| substitute(p, &subst, false)).collect();
         let checked = self.args(args, &concrete, span, &format!("`{name}(...)`"));
-        let args = checked.into_iter().zip(&params).map(|(e, p)| word_if_param(e, p)).collect();
+        let args = checked
+            .into_iter()
+            .zip(params.iter().zip(&concrete))
+            .map(|(e, (p, c))| word_if_param(self.adapt_fn(e, p, c, false, span), p))
+            .collect();
         let descs = (0..type_args.len())
             .map(|k| (self.classes[class].fields[k].offset.clone(), self.type_desc(&type_args[k])))
             .collect();
@@ -175,7 +179,7 @@ impl Checker<'_> {
     pub(crate) fn generic_member(&mut self, o: Expr, class: ClassId, inst: &Instance, name: &ast::Ident) -> Expr {
         let as_class = Expr::new(o.kind, self.class_ty(class));
         let e = self.member_of(as_class, name, false);
-        instantiate(e, &inst.args)
+        self.instantiate(e, &inst.args, name.span)
     }
 
     /// `o.name(args)` on an instance of a generic class.
@@ -200,11 +204,33 @@ impl Checker<'_> {
         let concrete: Vec<Ty> = m.sig.params.iter().map(|p| substitute(p, &subst, false)).collect();
         let checked = self.args(args, &concrete, span, &format!("`{}.{}`", inst.name, name.name));
         let mut all = vec![Expr::new(recv.kind, self.class_ty(class))];
-        all.extend(checked.into_iter().zip(&m.sig.params).map(|(e, p)| word_if_param(e, p)));
+        for (e, (p, c)) in checked.into_iter().zip(m.sig.params.iter().zip(&concrete)) {
+            let e = self.adapt_fn(e, p, c, false, span);
+            all.push(word_if_param(e, p));
+        }
         // A generic class has no subclasses: every call is direct.
         let callee: Callee = m.callee.clone();
         let call = Expr::new(ExprKind::CallDirect(callee, all.into()), m.sig.ret.clone());
-        instantiate(call, &inst.args)
+        self.instantiate(call, &inst.args, span)
+    }
+
+    /// A member's value with the type arguments put in: a bare `T` read
+    /// back from its word, a function of `T` adapted where `T` is `Float`.
+    fn instantiate(&mut self, e: Expr, args: &[Ty], span: Span) -> Expr {
+        let subst: Vec<Option<Ty>> = args.iter().cloned().map(Some).collect();
+        match &e.ty {
+            Ty::Param(..) => {
+                let ty = substitute(&e.ty, &subst, false);
+                Expr::new(ExprKind::FromWord(Box::new(Expr::new(e.kind, Ty::Int))), ty)
+            }
+            t if t.has_param() => {
+                let declared = t.clone();
+                let ty = substitute(t, &subst, false);
+                let e = Expr::new(e.kind, ty.clone());
+                self.adapt_fn(e, &declared, &ty, true, span)
+            }
+            _ => e,
+        }
     }
 }
 
@@ -212,23 +238,6 @@ impl Checker<'_> {
 pub(crate) fn word_if_param(e: Expr, declared: &Ty) -> Expr {
     match declared {
         Ty::Param(..) => crate::builtins::word(e),
-        _ => e,
-    }
-}
-
-/// A member's value with the type arguments put in: a bare `T` read back
-/// from its word.
-fn instantiate(e: Expr, args: &[Ty]) -> Expr {
-    let subst: Vec<Option<Ty>> = args.iter().cloned().map(Some).collect();
-    match &e.ty {
-        Ty::Param(..) => {
-            let ty = substitute(&e.ty, &subst, false);
-            Expr::new(ExprKind::FromWord(Box::new(Expr::new(e.kind, Ty::Int))), ty)
-        }
-        t if t.has_param() => {
-            let ty = substitute(t, &subst, false);
-            Expr::new(e.kind, ty)
-        }
         _ => e,
     }
 }

@@ -12,6 +12,7 @@ use crate::hir::{Expr, ExprKind, FuncId};
 use crate::tables::TypeParamInfo;
 use crate::ty::{Instance, Ty};
 use std::rc::Rc;
+use tess_abi::layout::value_kind as kind;
 use tess_syntax::ast;
 use tess_syntax::Span;
 
@@ -137,8 +138,8 @@ impl Checker<'_> {
         for (i, e) in checked.into_iter().enumerate() {
             let e = e.unwrap_or_else(error_expr);
             let want = substitute(&sig.params[i], &subst, false);
-            self.refuse_float_functions(&sig.params[i], &want, args[i].span);
             let e = self.coerce(e, &want, args[i].span);
+            let e = self.adapt_fn(e, &sig.params[i], &want, false, args[i].span);
             let e = crate::generic_classes::word_if_param(e, &sig.params[i]);
             all.push(e);
         }
@@ -149,7 +150,7 @@ impl Checker<'_> {
         if matches!(sig.ret, Ty::Param(..)) {
             return Expr::new(ExprKind::FromWord(Box::new(call)), ret);
         }
-        call
+        self.adapt_fn(call, &sig.ret, &ret, true, span)
     }
 
     /// `x.name(args)` where `x` is of type parameter `k`: a method of one
@@ -188,19 +189,74 @@ impl Checker<'_> {
         }
     }
 
-    /// A function value whose parameters or result are a type parameter
-    /// made `Float` would be called with the value in the wrong register:
-    /// refused until adapters exist (`docs/decisions.md`).
-    fn refuse_float_functions(&mut self, declared: &Ty, concrete: &Ty, span: Span) {
-        let (Ty::Fn(dps, dr), Ty::Fn(cps, cr)) = (declared, concrete) else { return };
-        let floats = dps.iter().zip(cps.iter()).chain(std::iter::once((&**dr, &**cr)));
-        if floats.into_iter().any(|(d, c)| matches!(d, Ty::Param(..)) && *c == Ty::Float) {
+    /// A function value `e` crossing between generic code (whose type for
+    /// it is `declared`, type parameters as words) and code that knows its
+    /// `concrete` type: where a type parameter is `Float` there, wrapped
+    /// in an adapter (`tess_fn_adapt`) that moves the value between an
+    /// integer and a floating-point register — into the concrete code's
+    /// convention when `into_concrete`, else into the generic code's.
+    pub(crate) fn adapt_fn(&mut self, e: Expr, declared: &Ty, concrete: &Ty, into_concrete: bool, span: Span) -> Expr {
+        use tess_abi::layout::fn_adapter;
+        let (Ty::Fn(dps, dr), Ty::Fn(cps, cr)) = (declared, concrete) else { return e };
+        let declared: Vec<&Ty> = dps.iter().chain(std::iter::once(&**dr)).collect();
+        let concrete: Vec<&Ty> = cps.iter().chain(std::iter::once(&**cr)).collect();
+        let pairs = || declared.iter().zip(&concrete);
+        if pairs().any(|(d, c)| !matches!(d, Ty::Param(..)) && d.has_param() && contains_float(c)) {
             self.error_hint(
                 span,
-                "a function taking or returning `Float` in place of a type parameter is not supported yet",
-                "wrap the `Float` in a class, or write the function for `Float`",
+                "a function whose own parameters are functions taking `Float` in place of a type parameter is not supported yet",
+                "wrap the `Float` in a class",
             );
+            return e;
         }
+        if !pairs().any(|(d, c)| matches!(d, Ty::Param(..)) && **c == Ty::Float) {
+            return e;
+        }
+        if dps.len() > fn_adapter::MAX_ARITY {
+            self.error_hint(
+                span,
+                format!(
+                    "a function of more than {} parameters taking or returning `Float` in place of a type parameter is not supported yet",
+                    fn_adapter::MAX_ARITY
+                ),
+                "wrap the `Float` in a class",
+            );
+            return e;
+        }
+        let generic_kind = |d: &Ty, c: &Ty| if matches!(d, Ty::Param(..)) { kind::WORD } else { call_kind(c) };
+        let (outer, inner): (Vec<u8>, Vec<u8>) = pairs()
+            .map(|(d, c)| match into_concrete {
+                true => (call_kind(c), generic_kind(d, c)),
+                false => (generic_kind(d, c), call_kind(c)),
+            })
+            .unzip();
+        let outer: Vec<bool> = outer.iter().map(|&k| k == kind::FLOAT).collect();
+        let shape = Expr::new(ExprKind::Int(fn_adapter::pack(&outer, &inner)), Ty::Int);
+        let ty = e.ty.clone();
+        Expr::new(ExprKind::Rt { func: tess_abi::RuntimeFn::FnAdapt, args: vec![e, shape] }, ty)
+    }
+}
+
+/// How a value of `t` travels in a call (`value_kind`): `Float` in a
+/// floating-point register, `Bool` and `Int32` in a register's low bytes.
+fn call_kind(t: &Ty) -> u8 {
+    match t {
+        Ty::Float => kind::FLOAT,
+        Ty::Bool => kind::BOOL,
+        Ty::Int32 => kind::INT32,
+        _ => kind::WORD,
+    }
+}
+
+/// Whether a `Float` occurs in `t` (inside function types too).
+fn contains_float(t: &Ty) -> bool {
+    match t {
+        Ty::Float => true,
+        Ty::Array(e) | Ty::Optional(e) | Ty::Set(e) => contains_float(e),
+        Ty::Map(k, v) => contains_float(k) || contains_float(v),
+        Ty::Fn(ps, r) => ps.iter().any(contains_float) || contains_float(r),
+        Ty::Generic(_, i) | Ty::Interface(_, i) => i.args.iter().any(contains_float),
+        _ => false,
     }
 }
 
