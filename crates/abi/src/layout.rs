@@ -54,6 +54,32 @@ pub mod closure {
     pub const CAPTURES: i32 = 24;
 }
 
+/// How `print` shows a value of a collection's element type
+/// (`tess_arr_to_string`, `tess_map_to_string`): the type's tree in
+/// preorder, one 4-bit code each (the first in the low bits), at most
+/// `MAX_CODES`. Leaves are `value_kind`s (`OBJECT` for objects); `ARRAY`
+/// and `SET` are followed by their element's tree, `OPTIONAL` by its
+/// value's, `MAP` by its key's then its value's.
+pub mod print_shape {
+    pub const ARRAY: u8 = 7;
+    pub const MAP: u8 = 8;
+    pub const OPTIONAL: u8 = 9;
+    pub const SET: u8 = 10;
+    /// An `Any`: shown by what it holds.
+    pub const ANY: u8 = 11;
+    pub const MAX_CODES: usize = 16;
+
+    /// The codes packed, or `None` when there are too many.
+    pub fn encode(codes: &[u8]) -> Option<i64> {
+        (codes.len() <= MAX_CODES).then(|| codes.iter().rev().fold(0i64, |acc, &c| acc << 4 | i64::from(c)))
+    }
+
+    /// The code at position `i` of a packed shape.
+    pub fn code(shape: i64, i: usize) -> u8 {
+        (shape >> (4 * i) & 0xf) as u8
+    }
+}
+
 /// A function value adapted between generic code, where a type
 /// parameter's value is a word, and code that knows it is a `Float`
 /// (`docs/abi.md`, generics): the wrapped value is its first capture, the

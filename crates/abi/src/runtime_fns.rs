@@ -166,10 +166,13 @@ runtime_functions! {
     /// (array, word, element kind) -> first index or -1.
     ArrIndexOf = "tess_arr_index_of"(Ptr, I64, I64) -> I64;
     ArrReversed = "tess_arr_reversed"(Ptr) -> Ptr;
-    /// `print(xs)`: `[1, 2, 3]`, strings quoted: (array, element kind).
+    /// `print(xs)`: `[1, 2, 3]`, strings quoted: (array, the elements'
+    /// `print_shape`).
     ArrToString = "tess_arr_to_string"(Ptr, I64) -> Ptr, throws;
-    /// `print(m)`: `["a": 1]`: (map, keys' and values' kinds packed).
+    /// `print(m)`: `["a": 1]`: (map, the keys' then the values' shape).
     MapToString = "tess_map_to_string"(Ptr, I64) -> Ptr, throws;
+    /// `print(s)` of a set: (set, the elements' shape).
+    SetToString = "tess_set_to_string"(Ptr, I64) -> Ptr, throws;
     /// Throw the `IndexError` for (array, index).
     ArrIndexError = "tess_arr_index_error"(Ptr, I64), throws;
 

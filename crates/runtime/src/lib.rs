@@ -19,7 +19,8 @@
 //! 6. `exc` (built-in classes, throwing, uncaught exceptions);
 //! 7. `array`, `io`, `loader`, `c_memory`, `module_vars`, `spawn`,
 //!    `interfaces`, `fn_adapters`, then `std_interfaces` (calls through `Hashable` and
-//!    `Comparable`), `string`, then `map`;
+//!    `Comparable`), `string`, then `map` and `show` (printing
+//!    collections);
 //! 8. `process` (start-up), `symbols` (the table for the JIT).
 
 #![allow(clippy::missing_safety_doc)]
@@ -50,6 +51,7 @@ pub mod module_vars;
 pub mod object;
 pub mod output;
 pub mod process;
+pub mod show;
 pub mod signals;
 pub mod spawn;
 pub mod std_interfaces;

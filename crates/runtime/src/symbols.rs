@@ -10,7 +10,7 @@ use crate::map_table::MapObj;
 use crate::object::{tess_ti_String, Array, Obj, Str, TypeInfo};
 use crate::{
     array::*, array_fns::*, c_memory::*, class_builder::*, code_map::*, exc::*, exit::*, fn_adapters::*, function::*,
-    interfaces::*, io::*, loader::*, map::*, module_vars::*, process::*, spawn::*, std_interfaces::*, string::*,
+    interfaces::*, io::*, loader::*, map::*, module_vars::*, process::*, show::*, spawn::*, std_interfaces::*, string::*,
     thread::*, trace::*, type_desc::*,
 };
 use std::ffi::c_char;
@@ -125,6 +125,7 @@ table! {
         ArrReversed: tess_arr_reversed(*mut Array) -> *mut Array;
         ArrToString: tess_arr_to_string(*mut Array, i64) -> *mut Str;
         MapToString: tess_map_to_string(*mut MapObj, i64) -> *mut Str;
+        SetToString: tess_set_to_string(*mut MapObj, i64) -> *mut Str;
         ArrSortComparable: tess_arr_sort_comparable(*mut Array, *const u8);
         DescKinds: tess_desc_kinds(*const TypeInfo) -> i64;
         FnAdapt: tess_fn_adapt(*mut Obj, i64) -> *mut Obj;

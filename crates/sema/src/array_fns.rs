@@ -8,6 +8,7 @@ use crate::builtins::{rt, word};
 use crate::checker::{error_expr, Checker};
 use crate::hir::{Arith, Expr, ExprKind, LocalId, Stmt};
 use crate::ty::Ty;
+use tess_abi::layout::print_shape as shape;
 use tess_abi::layout::value_kind::{self as kind, pack};
 use tess_abi::RuntimeFn;
 use tess_syntax::ast;
@@ -25,13 +26,37 @@ fn kind_of(ty: &Ty) -> u8 {
     }
 }
 
-/// How the runtime prints an element of `ty` (`print(xs)`), when it can.
-pub(crate) fn print_kind(ty: &Ty) -> Option<u8> {
-    match ty {
-        Ty::Int | Ty::Float | Ty::Bool | Ty::Int32 | Ty::Str => Some(kind_of(ty)),
-        Ty::Class(..) | Ty::Interface(..) | Ty::Generic(..) => Some(kind::OBJECT),
-        _ => None,
+/// How the runtime prints values of `ty` inside a collection
+/// (`tess_abi::layout::print_shape`), when it can.
+pub(crate) fn print_shape(tys: &[&Ty]) -> Option<Expr> {
+    let mut codes = Vec::new();
+    for t in tys {
+        shape_codes(t, &mut codes)?;
     }
+    Some(int(shape::encode(&codes)?))
+}
+
+fn shape_codes(ty: &Ty, out: &mut Vec<u8>) -> Option<()> {
+    match ty {
+        Ty::Int | Ty::Float | Ty::Bool | Ty::Int32 | Ty::Str => out.push(kind_of(ty)),
+        Ty::Class(..) | Ty::Interface(..) | Ty::Generic(..) => out.push(kind::OBJECT),
+        Ty::Any => out.push(shape::ANY),
+        Ty::Array(e) | Ty::Set(e) | Ty::Optional(e) => {
+            out.push(match ty {
+                Ty::Array(_) => shape::ARRAY,
+                Ty::Set(_) => shape::SET,
+                _ => shape::OPTIONAL,
+            });
+            shape_codes(e, out)?;
+        }
+        Ty::Map(k, v) => {
+            out.push(shape::MAP);
+            shape_codes(k, out)?;
+            shape_codes(v, out)?;
+        }
+        _ => return None,
+    }
+    Some(())
 }
 
 /// `a op b` of two Ints, `op` bitwise.

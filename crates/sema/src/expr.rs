@@ -230,25 +230,14 @@ impl Checker<'_> {
         if v.ty == Ty::Any {
             return Expr::new(ExprKind::Rt { func: RuntimeFn::AnyToString, args: vec![v] }, Ty::Str);
         }
-        if let Ty::Map(k, val) = &v.ty {
-            if let (Some(kk), Some(kv)) = (crate::array_fns::print_kind(k), crate::array_fns::print_kind(val)) {
-                let kinds = tess_abi::layout::value_kind::pack(kk, kv, false);
-                let kinds = Expr::new(ExprKind::Int(kinds), Ty::Int);
-                return Expr::new(ExprKind::Rt { func: RuntimeFn::MapToString, args: vec![v, kinds] }, Ty::Str);
-            }
-        }
-        if let Ty::Set(elem) = v.ty.clone() {
-            if let Some(kind) = crate::array_fns::print_kind(&elem) {
-                let kind = Expr::new(ExprKind::Int(i64::from(kind)), Ty::Int);
-                let elems = Expr::new(ExprKind::Rt { func: RuntimeFn::MapKeys, args: vec![v] }, Ty::Array(elem));
-                return Expr::new(ExprKind::Rt { func: RuntimeFn::ArrToString, args: vec![elems, kind] }, Ty::Str);
-            }
-        }
-        if let Ty::Array(elem) = &v.ty {
-            if let Some(kind) = crate::array_fns::print_kind(elem) {
-                let kind = Expr::new(ExprKind::Int(i64::from(kind)), Ty::Int);
-                return Expr::new(ExprKind::Rt { func: RuntimeFn::ArrToString, args: vec![v, kind] }, Ty::Str);
-            }
+        let shape = match &v.ty {
+            Ty::Array(e) => crate::array_fns::print_shape(&[e]).map(|s| (RuntimeFn::ArrToString, s)),
+            Ty::Set(e) => crate::array_fns::print_shape(&[e]).map(|s| (RuntimeFn::SetToString, s)),
+            Ty::Map(k, val) => crate::array_fns::print_shape(&[k, val]).map(|s| (RuntimeFn::MapToString, s)),
+            _ => None,
+        };
+        if let Some((func, shape)) = shape {
+            return Expr::new(ExprKind::Rt { func, args: vec![v, shape] }, Ty::Str);
         }
         if !v.ty.is_printable() {
             let hint = if matches!(v.ty, Ty::Optional(_)) {
