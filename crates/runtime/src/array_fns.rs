@@ -397,4 +397,3 @@ pub unsafe extern "C" fn tess_arr_reversed(a: *mut Array) -> *mut Array {
         out
     }
 }
-

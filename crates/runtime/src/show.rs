@@ -6,7 +6,6 @@
 //! object's `toString()` may throw: the text so far is dropped and the
 //! exception left pending (a null result).
 
-
 use crate::map_table::MapObj;
 use crate::object::*;
 use crate::thread::{current, Thread};

@@ -371,6 +371,9 @@ impl Checker<'_> {
                 return self.assign(&global, op, value, span, out);
             }
         }
+        // A generic instance's field of a type that involves its type
+        // parameters: its declared type (the value goes in as a word).
+        let mut generic_field: Option<Ty> = None;
         let (place, ty) = match &target.kind {
             ast::ExprKind::Name(n) => {
                 if let Some(v) = self.find_var(n) {
@@ -475,7 +478,10 @@ impl Checker<'_> {
                 (Place::Global(g), self.globals[g].ty.clone())
             }
             ast::ExprKind::Member(obj, name) => match self.field_place(obj, name, op.is_some(), out) {
-                Some(p) => p,
+                Some((place, ty, declared)) => {
+                    generic_field = declared;
+                    (place, ty)
+                }
                 None => return,
             },
             _ => {
@@ -503,6 +509,13 @@ impl Checker<'_> {
                 let v = self.expr(value, Some(&ty));
                 self.binary_typed(op, current, v, span)
             }
+        };
+        let rhs = match &generic_field {
+            Some(declared) => {
+                let rhs = self.adapt_fn(rhs, declared, &ty, false, value.span);
+                crate::generic_classes::word_if_param(rhs, if ty.is_ref() { &ty } else { declared })
+            }
+            None => rhs,
         };
         if let Place::Field(ref obj, _) = place {
             if let (ExprKind::Local(0), Some(state), ast::ExprKind::Member(_, name)) =
@@ -544,7 +557,7 @@ impl Checker<'_> {
         name: &ast::Ident,
         compound: bool,
         out: &mut Vec<Stmt>,
-    ) -> Option<(Place, Ty)> {
+    ) -> Option<(Place, Ty, Option<Ty>)> {
         let is_self = matches!(obj.kind, ast::ExprKind::SelfRef);
         let o = if is_self && self.body.kind == BodyKind::Init {
             self.self_expr(obj.span, false)
@@ -597,14 +610,15 @@ impl Checker<'_> {
         }
         let field = &self.classes[class].fields[index];
         let (ty, offset) = (field.ty.clone(), field.offset.clone());
-        if let (Some(inst), true) = (&generic, ty.has_param()) {
-            self.error_hint(
-                name.span,
-                format!("assigning `{}.{}` from outside the class is not supported yet", inst.name, name.name),
-                "assign it in a method of the class",
-            );
-            return None;
-        }
+        // From outside a generic class, a field of a type parameter is
+        // assigned the concrete value, stored as the class stores it.
+        let (ty, declared) = match &generic {
+            Some(inst) if ty.has_param() => {
+                let subst: Vec<Option<Ty>> = inst.args.iter().cloned().map(Some).collect();
+                (crate::generics::substitute(&ty, &subst, false), Some(ty))
+            }
+            _ => (ty, None),
+        };
         let obj_expr = if compound {
             let t = self.new_local("<object>", o.ty.clone());
             out.push(Stmt::Let(t, Box::new(o)));
@@ -612,7 +626,7 @@ impl Checker<'_> {
         } else {
             o
         };
-        Some((Place::Field(Box::new(obj_expr), offset), ty))
+        Some((Place::Field(Box::new(obj_expr), offset), ty, declared))
     }
 }
 
