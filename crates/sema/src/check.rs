@@ -540,8 +540,11 @@ impl Checker<'_> {
             (Ty::Str, Ty::CString) => true,
             (Ty::Class(x, _), Ty::Class(y, _)) => self.is_subclass(*x, *y),
             (Ty::Class(x, _), Ty::Interface(i, inst)) => self.implements(*x, &[], *i, &inst.args),
-            (Ty::Interface(i, a), Ty::Interface(j, b)) => i == j && a.args == b.args,
-            (Ty::Param(k, _), Ty::Interface(..)) => self.param_bounds(*k).contains(b),
+            (Ty::Interface(i, a), Ty::Interface(j, b)) => {
+                (i == j && a.args == b.args)
+                    || self.iface_supers(*i, &a.args).iter().any(|(k, ka)| k == j && *ka == b.args)
+            }
+            (Ty::Param(k, _), Ty::Interface(..)) => self.param_bounds(*k).iter().any(|bound| self.fits(bound, b)),
             (Ty::Generic(x, a), Ty::Generic(y, b)) => x == y && a.args == b.args,
             // `self` inside a generic class is its instance of its own parameters.
             (Ty::Class(x, _), Ty::Generic(y, b)) => {

@@ -158,7 +158,7 @@ impl Checker<'_> {
     pub(crate) fn bound_call(&mut self, x: Expr, k: u32, name: &ast::Ident, args: &[ast::Expr], span: Span) -> Expr {
         let bounds = self.param_bounds(k);
         let found = bounds.into_iter().find_map(|b| match b {
-            Ty::Interface(i, inst) if self.interfaces[i].methods.iter().any(|m| m.name == name.name) => Some((i, inst)),
+            Ty::Interface(i, inst) if self.iface_declaring(i, &inst.args, &name.name).is_some() => Some((i, inst)),
             _ => None,
         });
         match found {

@@ -256,6 +256,9 @@ pub struct Interface {
     /// A generic interface's type parameters (`Comparable[T]`): erased at
     /// run time, where its tables are its instances' (`docs/abi.md`).
     pub type_params: Vec<String>,
+    /// The interfaces it extends (`Ty::Interface`, in its own type
+    /// parameters): a class implementing it implements them too.
+    pub supers: Vec<Ty>,
     pub methods: Vec<IfaceMethod>,
     /// Declared by the imported module of this name.
     pub imported_from: Option<String>,

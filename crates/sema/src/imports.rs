@@ -118,6 +118,7 @@ impl Checker<'_> {
                 name: x.name.clone(),
                 descriptor: x.descriptor.clone(),
                 type_params: x.type_params.clone(),
+                supers: Vec::new(),
                 methods: Vec::new(),
                 imported_from: Some(i.module.clone()),
                 origin: Some(Origin {
@@ -167,6 +168,7 @@ impl Checker<'_> {
         for x in &i.interfaces {
             let id = self.imported_ifaces[&format!("{}.{}", i.module, x.name)];
             let names: Vec<&str> = x.type_params.iter().map(String::as_str).collect();
+            self.interfaces[id].supers = x.supers.iter().map(|t| named_params(ty(self, t), &names)).collect();
             for m in &x.methods {
                 let method = hir::IfaceMethod {
                     name: m.name.clone(),

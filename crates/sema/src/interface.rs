@@ -19,9 +19,9 @@ pub use tess_syntax::ast::Access;
 
 const MAGIC: &[u8; 4] = b"TESI";
 /// Bumped on any change to the encoding below, or to the binary interface
-/// it describes (12: generic interfaces, bounds and conformances with
-/// type arguments).
-pub const FORMAT_VERSION: u32 = 12;
+/// it describes (13: generic interfaces, bounds and conformances with
+/// type arguments, interfaces extending interfaces).
+pub const FORMAT_VERSION: u32 = 13;
 /// Bytes of the BLAKE3 checksum of the contents, after the version.
 const CHECKSUM_BYTES: usize = 32;
 
@@ -83,6 +83,8 @@ pub struct InterfaceType {
     /// A generic interface's type parameters, by name (`TypeRef::Param`
     /// in its methods).
     pub type_params: Vec<String>,
+    /// The interfaces it extends (`TypeRef::Interface`).
+    pub supers: Vec<TypeRef>,
     pub methods: Vec<InterfaceMethod>,
     pub exported: bool,
     /// Over its name and descriptor only: a method added keeps it.
@@ -338,13 +340,15 @@ fn interface_type(m: &hir::Module, i: &hir::Interface) -> InterfaceType {
             }
         })
         .collect();
+    let supers: Vec<TypeRef> = i.supers.iter().map(|t| type_ref(m, t)).collect();
     InterfaceType {
         name: i.name.clone(),
         descriptor: i.descriptor.clone(),
         type_params: i.type_params.clone(),
+        fingerprint: fingerprint(&format!("interface {} {:?} : {supers:?} @{}", i.name, i.type_params, i.descriptor)),
+        supers,
         methods,
         exported: i.visibility == Visibility::Export,
-        fingerprint: fingerprint(&format!("interface {} {:?} @{}", i.name, i.type_params, i.descriptor)),
     }
 }
 
@@ -744,8 +748,12 @@ pub fn describe(i: &Interface) -> String {
             false => format!("[{}]", x.type_params.join(", ")),
         };
         let names: Vec<&str> = x.type_params.iter().map(String::as_str).collect();
+        let supers = match x.supers.is_empty() {
+            true => String::new(),
+            false => format!(" : {}", x.supers.iter().map(|t| t.shown(&names)).collect::<Vec<_>>().join(", ")),
+        };
         out += &format!(
-            "{} interface {}{tps}  [descriptor {}, fingerprint {}]\n",
+            "{} interface {}{tps}{supers}  [descriptor {}, fingerprint {}]\n",
             vis(x.exported),
             x.name,
             x.descriptor,

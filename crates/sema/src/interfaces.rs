@@ -44,6 +44,7 @@ impl Checker<'_> {
                 name: name.into(),
                 descriptor: tess_abi::runtime_fns::std_interface_descriptor(name),
                 type_params: if generic { vec!["T".into()] } else { Vec::new() },
+                supers: Vec::new(),
                 methods: methods.collect(),
                 imported_from: Some(STD.into()),
                 origin: None,
@@ -91,6 +92,7 @@ impl Checker<'_> {
                     name: name.clone(),
                     descriptor: mangle::interface_descriptor(&self.module, name),
                     type_params: i.type_params.iter().map(|p| p.name.name.clone()).collect(),
+                    supers: Vec::new(),
                     methods: Vec::new(),
                     imported_from: None,
                     origin: None,
@@ -113,6 +115,20 @@ impl Checker<'_> {
                     continue;
                 }
                 self.type_scope = self.resolve_type_params(&i.type_params);
+                for t in &i.supers {
+                    match self.resolve_type(t) {
+                        Ty::Interface(j, _) if j == id => {
+                            self.error(t.span(), format!("interface `{}` cannot extend itself", i.name.name))
+                        }
+                        sup @ Ty::Interface(..) => self.interfaces[id].supers.push(sup),
+                        Ty::Error => {}
+                        other => self.error_hint(
+                            t.span(),
+                            format!("{other} is not an interface"),
+                            "an interface extends interfaces only",
+                        ),
+                    }
+                }
                 for p in i.type_params.iter().filter(|p| !p.bounds.is_empty()) {
                     self.error_hint(
                         p.name.span,
@@ -217,12 +233,63 @@ impl Checker<'_> {
     /// methods, own or inherited, match; the rest have default bodies),
     /// and with what — its `conforms`.
     pub(crate) fn check_conformances(&mut self) {
+        self.check_interface_cycles();
         for class in 0..self.classes.len() {
-            for (iface, args, span) in self.class_info[class].interfaces.clone() {
+            let declared = self.class_info[class].interfaces.clone();
+            let mut done: Vec<IfaceId> = declared.iter().map(|(i, _, _)| *i).collect();
+            for (iface, args, span) in declared {
                 let conformance = self.conformance(class, iface, &args, span);
                 self.classes[class].conforms.push(conformance);
+                // What it extends, implemented by the same methods.
+                for (sup, sup_args) in self.iface_supers(iface, &args) {
+                    if !done.contains(&sup) {
+                        done.push(sup);
+                        let conformance = self.conformance(class, sup, &sup_args, span);
+                        self.classes[class].conforms.push(conformance);
+                    }
+                }
             }
         }
+    }
+
+    /// An interface that extends itself through others is an error (its
+    /// supers are cut so that nothing loops).
+    fn check_interface_cycles(&mut self) {
+        for id in 0..self.interfaces.len() {
+            let args: Vec<Ty> = Vec::new();
+            if self.iface_supers(id, &args).iter().any(|(j, _)| *j == id) {
+                let span = self.iface_names.get(&self.interfaces[id].name).map_or(Span::default(), |&(_, s)| s);
+                self.error(span, format!("interface `{}` extends itself", self.interfaces[id].name));
+                self.interfaces[id].supers.clear();
+            }
+        }
+    }
+
+    /// The interfaces `iface` with type arguments `args` extends, directly
+    /// or through others, each with its type arguments.
+    pub(crate) fn iface_supers(&self, iface: IfaceId, args: &[Ty]) -> Vec<(IfaceId, Vec<Ty>)> {
+        let mut out: Vec<(IfaceId, Vec<Ty>)> = Vec::new();
+        let mut todo = vec![(iface, args.to_vec())];
+        while let Some((i, a)) = todo.pop() {
+            let subst: Vec<Option<Ty>> = a.iter().cloned().map(Some).collect();
+            for sup in &self.interfaces[i].supers {
+                if let Ty::Interface(j, inst) = substitute(sup, &subst, false) {
+                    if !out.iter().any(|(k, _)| *k == j) {
+                        out.push((j, inst.args.clone()));
+                        todo.push((j, inst.args.clone()));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The interface (`iface` or one it extends) that declares method
+    /// `name`, with its type arguments.
+    pub(crate) fn iface_declaring(&self, iface: IfaceId, args: &[Ty], name: &str) -> Option<(IfaceId, Vec<Ty>)> {
+        std::iter::once((iface, args.to_vec()))
+            .chain(self.iface_supers(iface, args))
+            .find(|(i, _)| self.interfaces[*i].methods.iter().any(|m| m.name == name))
     }
 
     fn conformance(&mut self, class: ClassId, iface: IfaceId, args: &[Ty], span: Span) -> hir::Conformance {
@@ -288,7 +355,9 @@ impl Checker<'_> {
         let subst: Vec<Option<Ty>> = class_args.iter().cloned().map(Some).collect();
         self.ancestors(class).any(|c| {
             self.class_info[c].interfaces.iter().any(|(i, declared, _)| {
-                *i == iface && declared.iter().map(|d| substitute(d, &subst, false)).eq(args.iter().cloned())
+                let declared: Vec<Ty> = declared.iter().map(|d| substitute(d, &subst, false)).collect();
+                (*i == iface && declared == args)
+                    || self.iface_supers(*i, &declared).iter().any(|(j, a)| *j == iface && a == args)
             })
         })
     }
@@ -298,7 +367,8 @@ impl Checker<'_> {
     /// class does not define it.
     pub(crate) fn interface_with_default(&self, class: ClassId, name: &str) -> Option<IfaceId> {
         self.ancestors(class)
-            .flat_map(|c| self.class_info[c].interfaces.iter().map(|(i, _, _)| *i))
+            .flat_map(|c| self.class_info[c].interfaces.iter())
+            .flat_map(|(i, args, _)| std::iter::once(*i).chain(self.iface_supers(*i, args).into_iter().map(|(j, _)| j)))
             .find(|&i| self.interfaces[i].methods.iter().any(|m| m.name == name && m.has_default))
     }
 
@@ -314,6 +384,11 @@ impl Checker<'_> {
         args: &[ast::Expr],
         span: Span,
     ) -> Expr {
+        if let Some((declaring, args_there)) = self.iface_declaring(iface, type_args, &name.name) {
+            if declaring != iface {
+                return self.interface_call(recv, declaring, &args_there, name, args, span);
+            }
+        }
         let iname = self.interfaces[iface].name.clone();
         let Some(m) = self.interfaces[iface].methods.iter().find(|m| m.name == name.name).cloned() else {
             self.error_hint(

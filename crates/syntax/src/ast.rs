@@ -152,6 +152,8 @@ pub struct InterfaceDecl {
     pub mods: Modifiers,
     pub name: Ident,
     pub type_params: Vec<TypeParam>,
+    /// The interfaces it extends (`interface Shape : Named`).
+    pub supers: Vec<TypeExpr>,
     pub methods: Vec<FnDecl>,
     pub span: Span,
 }

@@ -457,6 +457,10 @@ impl Printer<'_> {
     fn interface(&mut self, i: &InterfaceDecl) {
         let mut s = self.modifiers(&i.mods, self.in_group(&i.mods));
         s.push_str(&format!("interface {}{}", i.name.name, self.type_params(&i.type_params)));
+        if !i.supers.is_empty() {
+            let supers: Vec<String> = i.supers.iter().map(|t| self.ty(t)).collect();
+            s.push_str(&format!(" : {}", supers.join(", ")));
+        }
         self.braced(s, i.span, i.methods.iter().map(Node::Method).collect());
     }
 

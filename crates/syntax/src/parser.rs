@@ -695,6 +695,13 @@ impl<'d> Parser<'d> {
         let name = self.ident()?;
         self.no_angle_brackets(&name)?;
         let type_params = self.type_params()?;
+        let mut supers = Vec::new();
+        if self.eat_sym(":") {
+            supers.push(self.type_expr()?);
+            while self.eat_sym(",") {
+                supers.push(self.type_expr()?);
+            }
+        }
         let span = lo.to(self.prev_span());
         self.expect_sym("{")?;
         let mut methods = Vec::new();
@@ -719,7 +726,7 @@ impl<'d> Parser<'d> {
                 Err(Bail) => self.recover_from(start),
             }
         }
-        Ok(InterfaceDecl { mods, name, type_params, methods, span })
+        Ok(InterfaceDecl { mods, name, type_params, supers, methods, span })
     }
 
     fn enum_decl(&mut self, mods: Modifiers) -> PResult<EnumDecl> {
