@@ -129,7 +129,7 @@ struct Table {
     rows: Vec<Row>,
 }
 
-const KINDS: [&str; 10] = [
+const KINDS: [&str; 13] = [
     "field-let",
     "field-var",
     "method",
@@ -140,9 +140,13 @@ const KINDS: [&str; 10] = [
     "function",
     "class",
     "open-class",
+    "interface",
+    "generic-function",
+    "generic-class",
 ];
 const ACCESS: [&str; 4] = ["private", "internal", "protected", "public"];
-const USES: [&str; 13] = [
+const USES: [&str; 14] = [
+    "implement",
     "read",
     "write",
     "call",
@@ -237,6 +241,13 @@ fn declaration(row: &Row) -> String {
         "module-let" => format!("{x}{a}let v{r}: Int = {r}\n"),
         "module-var" => format!("{x}{a}var v{r}: Int = {r}\n"),
         "function" => format!("{x}{a}fn g{r}() -> Int {{ return {r} }}\n"),
+        "interface" => format!("{x}{a}interface I{r} {{\n    fn m() -> Int\n}}\n"),
+        "generic-function" => format!("{x}{a}fn h{r}[T](x: T) -> T {{ return x }}\n"),
+        "generic-class" => {
+            format!(
+                "{x}{a}class B{r}[T] {{\n    public let item: T\n    public init(item: T) {{ self.item = item }}\n}}\n"
+            )
+        }
         "class" => format!("{x}{a}class K{r} {{\n    public let f: Int = {r}\n    public init() {{}}\n}}\n"),
         _ => format!("{x}{a}open class K{r} {{\n    public let f: Int = {r}\n    public init() {{}}\n}}\n"),
     }
@@ -269,8 +280,20 @@ fn use_code(row: &Row, place: Place) -> Use {
             (r + 1).to_string(),
         ),
         "call" if member => (String::new(), show(&format!("{p}K{r}().m()")), r.to_string()),
+        "call" if row.kind == "generic-function" => (String::new(), show(&format!("{p}h{r}({r})")), r.to_string()),
         "call" => (String::new(), show(&format!("{p}g{r}()")), r.to_string()),
+        "construct" if row.kind == "generic-class" => {
+            (String::new(), show(&format!("{p}B{r}[Int]({r}).item")), r.to_string())
+        }
         "construct" => (String::new(), show(&format!("{p}K{r}().f")), r.to_string()),
+        "implement" => (
+            format!("class {sub} : {p}I{r} {{\n    public fn m() -> Int {{ return {r} }}\n}}\n"),
+            format!(
+                "let i: {p}I{r} = {sub}()\n    let o: Object = {sub}()\n    {}",
+                show(&format!("o is {p}I{r}) \\(i.m()"))
+            ),
+            format!("true {r}"),
+        ),
         "is-as" => (
             String::new(),
             format!("let o: Object = {p}K{r}()\n    let k = o as {p}K{r}\n    {}", show(&format!("o is {p}K{r}) \\(k.f"))),

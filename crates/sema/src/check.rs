@@ -98,6 +98,7 @@ impl Checker<'_> {
                     ast::Item::Fn(f) => (&f.mods, &f.name),
                     ast::Item::Class(c) => (&c.mods, &c.name),
                     ast::Item::Global(v) => (&v.mods, &v.name),
+                    ast::Item::Interface(i) => (&i.mods, &i.name),
                     _ => continue,
                 };
                 if let Some((ast::Access::Private, _)) = mods.access {
@@ -466,6 +467,11 @@ impl Checker<'_> {
                 };
                 match class {
                     Some(c) if self.is_generic_class(c) => {
+                        match parts.as_slice() {
+                            [n] => self.check_private(&n.name, n.span),
+                            [m, n] => self.check_exported(&m.name, n),
+                            _ => {}
+                        }
                         self.note_class(c);
                         self.instance_ty(c, args, *span)
                     }

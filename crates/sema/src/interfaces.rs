@@ -87,6 +87,7 @@ impl Checker<'_> {
                     self.diags.push(d);
                     continue;
                 }
+                self.check_top_level_access(&i.mods);
                 let id = self.interfaces.len();
                 self.interfaces.push(hir::Interface {
                     name: name.clone(),
