@@ -71,6 +71,13 @@ impl Checker<'_> {
         rt(RuntimeFn::DescKinds, vec![self.type_desc(t)], Ty::Int)
     }
 
+    /// Whether values of `t` (a type parameter) are references, from its
+    /// descriptor at run time.
+    pub(crate) fn values_are_refs(&self, t: &Ty) -> Expr {
+        let refs = bits(Arith::BitAnd, self.desc_kinds(t), int(pack(0, 0, true)));
+        Expr::new(ExprKind::Compare(crate::hir::Cmp::Ne, Box::new(refs), Box::new(int(0))), Ty::Bool)
+    }
+
     /// `kinds` for elements of kind `ke` and a result (or accumulator) of
     /// type `ret`, which may be a type parameter: whether its values are
     /// references is then its descriptor's to say.

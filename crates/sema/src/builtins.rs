@@ -183,15 +183,12 @@ fn call_fn_inner(c: &mut Checker, name: &str, args: &[ast::Expr], span: Span, ex
                 );
                 return None;
             }
-            if let Ty::Param(..) = fill.ty {
-                c.error_hint(
-                    args[1].span,
-                    format!("`Array(n, x)` of a type parameter is not supported yet (`{}`)", fill.ty),
-                    "start from `[]` and `push`",
-                );
-                return None;
-            }
-            let is_ref = Expr::new(ExprKind::Bool(fill.ty.is_ref()), Ty::Bool);
+            // Whether the elements are references: a type parameter's
+            // descriptor says so at run time.
+            let is_ref = match fill.ty {
+                Ty::Param(..) => c.values_are_refs(&fill.ty),
+                _ => Expr::new(ExprKind::Bool(fill.ty.is_ref()), Ty::Bool),
+            };
             let ty = Ty::Array(Box::new(fill.ty.clone()));
             rt(RuntimeFn::ArrFill, vec![is_ref, n, word(fill)], ty)
         }

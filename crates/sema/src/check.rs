@@ -697,8 +697,14 @@ impl Checker<'_> {
             }
         };
         let ty = declared.unwrap_or_else(|| init.ty.clone());
-        if let Some(prev) = self.global_names.get(&v.name.name) {
-            let prev = prev.span;
+        // A module variable and a function share the module's namespace
+        // (and its symbols).
+        let prev = self
+            .global_names
+            .get(&v.name.name)
+            .map(|g| g.span)
+            .or_else(|| self.fn_names.get(&v.name.name).map(|f| f.1));
+        if let Some(prev) = prev {
             self.diags.push(
                 Diagnostic::error(v.name.span, format!("`{}` is declared twice", v.name.name))
                     .with_note(prev, "first declared here"),
