@@ -706,8 +706,9 @@ impl Checker<'_> {
         if self.find_method(class, &name.name).is_none() {
             // A default body of an interface the class implements.
             if let Some(i) = self.interface_with_default(class, &name.name) {
-                let as_iface = Expr::new(recv.kind, self.iface_ty(i));
-                return self.interface_call(as_iface, i, &[], name, args, span);
+                let iface_args = self.declared_iface_args(class, i);
+                let as_iface = Expr::new(recv.kind, self.iface_instance(i, iface_args.clone()));
+                return self.interface_call(as_iface, i, &iface_args, name, args, span);
             }
         }
         let Some(m) = self.find_method(class, &name.name) else {

@@ -193,6 +193,14 @@ impl Checker<'_> {
         span: Span,
     ) -> Expr {
         let Some(m) = self.find_method(class, &name.name) else {
+            // A default body of an interface the class implements.
+            if let Some(i) = self.interface_with_default(class, &name.name) {
+                let subst: Vec<Option<Ty>> = inst.args.iter().cloned().map(Some).collect();
+                let declared = self.declared_iface_args(class, i);
+                let iface_args: Vec<Ty> = declared.iter().map(|t| substitute(t, &subst, false)).collect();
+                let as_iface = Expr::new(recv.kind, self.iface_instance(i, iface_args.clone()));
+                return self.interface_call(as_iface, i, &iface_args, name, args, span);
+            }
             self.error_hint(name.span, format!("`{}` has no method `{}`", inst.name, name.name), "check the name");
             for a in args {
                 self.expr(a, None);

@@ -12,7 +12,7 @@ use crate::expr::CastKind;
 use crate::generic_classes::word_if_param;
 use crate::generics::substitute;
 use crate::hir::{self, Expr, ExprKind, IfaceMethod, Impl, Offset};
-use crate::tables::Sig;
+use crate::tables::{Sig, TypeParamInfo};
 use crate::ty::{ClassId, IfaceId, Instance, Ty};
 use std::rc::Rc;
 use tess_abi::mangle;
@@ -142,16 +142,9 @@ impl Checker<'_> {
                         self.error(m.name.span, format!("method `{}` is declared twice", m.name.name));
                         continue;
                     }
-                    if m.body.is_some() && !i.type_params.is_empty() {
-                        self.error_hint(
-                            m.name.span,
-                            "a method of a generic interface cannot have a default body yet",
-                            "declare it without a body; each class implements it",
-                        );
-                    }
                     let params: Vec<Ty> = m.params.iter().map(|p| self.resolve_type(&p.ty)).collect();
                     let ret = m.ret.as_ref().map_or(Ty::Void, |r| self.resolve_type(r));
-                    let default = (m.body.is_some() && i.type_params.is_empty()).then(|| {
+                    let default = m.body.is_some().then(|| {
                         let mut all = vec![self.iface_ty(id)];
                         all.extend(params.iter().cloned());
                         let visibility = self.interfaces[id].visibility;
@@ -193,8 +186,24 @@ impl Checker<'_> {
                 continue;
             };
             self.body_fn = Some(f);
+            let own = self.interfaces[id].type_params.iter();
+            self.type_scope = Rc::new(own.map(|n| TypeParamInfo { name: n.clone(), bounds: Vec::new() }).collect());
             self.function_body(f, m, BodyKind::Method, None);
+            self.type_scope = Default::default();
             self.body.self_iface = None;
+            // Called through any class's table, a default body has no type
+            // descriptor: it may not hold a bare value of the interface's
+            // type parameter (`[T]`, `T?` and instances are references).
+            let func = &self.funcs[f];
+            let bare = |t: &Ty| matches!(t, Ty::Param(..));
+            if func.locals.iter().any(|l| bare(&l.ty)) || stmts_hold(&func.body, &bare) {
+                let t = &self.interfaces[id].type_params[0];
+                self.error_hint(
+                    m.name.span,
+                    format!("a default body of a generic interface cannot handle values of `{t}` yet"),
+                    "declare it without a body and implement it in each class",
+                );
+            }
         }
     }
 
@@ -363,6 +372,21 @@ impl Checker<'_> {
         })
     }
 
+    /// The type arguments with which `class` (or an ancestor) implements
+    /// `iface`, directly or through an interface that extends it, in the
+    /// class's own type parameters.
+    pub(crate) fn declared_iface_args(&self, class: ClassId, iface: IfaceId) -> Vec<Ty> {
+        self.ancestors(class)
+            .flat_map(|c| self.class_info[c].interfaces.iter())
+            .find_map(|(i, args, _)| {
+                if *i == iface {
+                    return Some(args.clone());
+                }
+                self.iface_supers(*i, args).into_iter().find(|(j, _)| *j == iface).map(|(_, a)| a)
+            })
+            .unwrap_or_default()
+    }
+
     /// An interface implemented by `class` (or an ancestor) with a method
     /// `name` that has a default body: what `obj.name()` calls when the
     /// class does not define it.
@@ -476,4 +500,14 @@ fn floats_in_params(m: &IfaceMethod, concrete: &Sig) -> bool {
     let declared = m.params.iter().chain(std::iter::once(&m.ret));
     let concrete = concrete.params.iter().chain(std::iter::once(&concrete.ret));
     declared.zip(concrete).any(|(d, c)| matches!(d, Ty::Param(..)) && *c == Ty::Float)
+}
+
+/// Whether an expression of `stmts` has a type `bad` picks out.
+fn stmts_hold(stmts: &[hir::Stmt], bad: &impl Fn(&Ty) -> bool) -> bool {
+    fn expr_holds(e: &Expr, bad: &impl Fn(&Ty) -> bool) -> bool {
+        bad(&e.ty) || e.children().into_iter().any(|c| expr_holds(c, bad))
+    }
+    stmts.iter().any(|s| {
+        s.exprs().into_iter().any(|e| expr_holds(e, bad)) || s.bodies().into_iter().any(|b| stmts_hold(b, bad))
+    })
 }
