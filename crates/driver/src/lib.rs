@@ -15,6 +15,7 @@ pub mod link;
 pub mod lsp;
 pub mod manifest;
 pub mod module_graph;
+pub mod new_package;
 pub mod ninja;
 pub mod package;
 pub mod package_cache;

@@ -186,6 +186,19 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Make a new package in directory NAME: `Tessera.toml`, a program
+    /// printing a greeting (with `--lib`, a module NAME exporting one) and
+    /// a `.gitignore`.
+    New {
+        /// The package's directory; its last part is the package's name.
+        name: String,
+        /// A library: module NAME instead of a program.
+        #[arg(long)]
+        lib: bool,
+    },
+    /// Remove the build directory of the package around the current
+    /// directory.
+    Clean,
     /// Print the compiler and linker flags of the runtime's C API
     /// (`tessera.h`, `tess_error_*`), as `python3-config` does.
     Config {
@@ -438,6 +451,17 @@ fn execute(command: Command) -> Result<ExitCode, Error> {
         }
         Command::Lsp { include } => {
             tess_driver::lsp::serve(&include)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::New { name, lib } => {
+            tess_driver::new_package::new_package(&name, lib)?;
+            let kind = if lib { "library" } else { "program" };
+            eprintln!("    Created {kind} package `{name}`");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Clean => {
+            let root = package::find_root().ok_or("no Tessera.toml here or above: `tess clean` cleans a package")?;
+            tess_driver::new_package::clean(&root)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Fmt { paths, check } => {

@@ -162,6 +162,7 @@ fn relative(root: &Path, path: &Path) -> PathBuf {
     path.strip_prefix(root).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
 }
 
-fn valid_program_name(name: &str) -> bool {
+/// Whether `name` may name a package (and its program).
+pub fn valid_program_name(name: &str) -> bool {
     !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
