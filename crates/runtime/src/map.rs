@@ -6,7 +6,9 @@ use crate::array::{tess_arr_new, tess_arr_push};
 use crate::exc::{tess_ti_KeyError, throw_new};
 use crate::map_table::{KeyOps, MapObj, Table, Threw};
 use crate::object::*;
+use crate::std_interfaces::Methods;
 use crate::thread::alloc;
+use std::cell::RefCell;
 
 static MAP_NAME: StaticStr<3> = StaticStr::new(b"Map");
 
@@ -30,15 +32,21 @@ unsafe fn table<'a>(m: *mut MapObj) -> &'a mut Table {
 
 /// Keys of `Hashable` classes, through the standard interface (on the
 /// current thread, whose pending exception says whether a call threw).
-struct Hashable;
+/// Made for one map operation: the keys' table is looked up once for it.
+#[derive(Default)]
+struct Hashable {
+    methods: RefCell<Methods>,
+}
 
 impl KeyOps for Hashable {
     fn hash(&self, key: u64) -> Result<i64, Threw> {
-        unsafe { crate::std_interfaces::hash(key, crate::thread::current()) }.ok_or(Threw)
+        let mut methods = self.methods.borrow_mut();
+        unsafe { crate::std_interfaces::hash(&mut methods, key, crate::thread::current()) }.ok_or(Threw)
     }
 
     fn equals(&self, a: u64, b: u64) -> Result<bool, Threw> {
-        unsafe { crate::std_interfaces::equals(a, b, crate::thread::current()) }.ok_or(Threw)
+        let mut methods = self.methods.borrow_mut();
+        unsafe { crate::std_interfaces::equals(&mut methods, a, b, crate::thread::current()) }.ok_or(Threw)
     }
 }
 
@@ -69,14 +77,15 @@ pub extern "C" fn tess_map_new(key_kind: i8, vals_are_refs: i8) -> *mut MapObj {
 pub unsafe extern "C" fn tess_map_set(m: *mut MapObj, key: i64, val: i64) {
     unsafe { crate::thread::write_barrier(m.cast()) };
     let t = unsafe { table(m) };
-    match t.find(key as u64, &Hashable) {
+    let keys = Hashable::default();
+    match t.find(key as u64, &keys) {
         Err(_) => {}
         Ok(Some(i)) => t.vals[i] = val as u64,
         Ok(None) => {
             let before = t.owned_bytes();
             t.compact();
             let at = t.keys.len();
-            if t.insert_index(key as u64, at, &Hashable).is_err() {
+            if t.insert_index(key as u64, at, &keys).is_err() {
                 return;
             }
             t.keys.push(key as u64);
@@ -96,7 +105,7 @@ pub unsafe extern "C" fn tess_map_set(m: *mut MapObj, key: i64, val: i64) {
 #[no_mangle]
 pub unsafe extern "C" fn tess_map_get_opt(m: *mut MapObj, key: i64, boxed: i8) -> i64 {
     let t = unsafe { table(m) };
-    match t.find(key as u64, &Hashable) {
+    match t.find(key as u64, &Hashable::default()) {
         Ok(None) | Err(_) => 0,
         Ok(Some(i)) if boxed != 0 => crate::string::tess_box(t.vals[i] as i64) as i64,
         Ok(Some(i)) => t.vals[i] as i64,
@@ -107,47 +116,27 @@ pub unsafe extern "C" fn tess_map_get_opt(m: *mut MapObj, key: i64, boxed: i8) -
 /// `m[k] ?? d` and `if let v = m[k]` without boxing the value.
 #[no_mangle]
 pub unsafe extern "C" fn tess_map_find(m: *mut MapObj, key: i64) -> i64 {
-    unsafe { table(m) }.find(key as u64, &Hashable).ok().flatten().map_or(-1, |i| i as i64)
+    unsafe { table(m) }.find(key as u64, &Hashable::default()).ok().flatten().map_or(-1, |i| i as i64)
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn tess_map_contains(m: *mut MapObj, key: i64) -> i8 {
-    unsafe { table(m) }.find(key as u64, &Hashable).ok().flatten().is_some() as i8
+    unsafe { table(m) }.find(key as u64, &Hashable::default()).ok().flatten().is_some() as i8
 }
 
 /// `m.remove(k)`; a missing key throws `KeyError`.
 #[no_mangle]
 pub unsafe extern "C" fn tess_map_remove(m: *mut MapObj, key: i64) {
     let t = unsafe { table(m) };
-    match t.find(key as u64, &Hashable) {
-        Err(_) => {}
-        Ok(Some(i)) => {
-            if t.remove_index(t.keys[i], i, &Hashable).is_err() {
-                return;
-            }
-            t.live[i] = false;
-            t.vals[i] = 0;
-            t.count -= 1;
-        }
-        Ok(None) => throw_new(&tess_ti_KeyError, &format!("key not found: {}", key_text(t, key as u64))),
+    if let Ok(false) = t.remove(key as u64, &Hashable::default()) {
+        throw_new(&tess_ti_KeyError, &format!("key not found: {}", key_text(t, key as u64)));
     }
 }
 
 /// `s.remove(x)` of a set: whether `x` was there.
 #[no_mangle]
 pub unsafe extern "C" fn tess_set_remove(m: *mut MapObj, key: i64) -> i8 {
-    let t = unsafe { table(m) };
-    match t.find(key as u64, &Hashable) {
-        Ok(Some(i)) => {
-            if t.remove_index(t.keys[i], i, &Hashable).is_err() {
-                return 0;
-            }
-            t.live[i] = false;
-            t.count -= 1;
-            1
-        }
-        Ok(None) | Err(_) => 0,
-    }
+    i8::from(matches!(unsafe { table(m) }.remove(key as u64, &Hashable::default()), Ok(true)))
 }
 
 #[no_mangle]

@@ -105,8 +105,19 @@ impl Table {
         Ok(())
     }
 
-    /// Forgets the entry at `at`, whose key is `key`.
-    pub fn remove_index(&mut self, key: u64, at: usize, ops: &impl KeyOps) -> Result<(), Threw> {
+    /// Removes the entry of `key`, leaving a hole; whether there was one.
+    pub fn remove(&mut self, key: u64, ops: &impl KeyOps) -> Result<bool, Threw> {
+        let Some(i) = self.find(key, ops)? else { return Ok(false) };
+        self.remove_index(i, ops)?;
+        self.live[i] = false;
+        self.vals[i] = 0;
+        self.count -= 1;
+        Ok(true)
+    }
+
+    /// Forgets the entry at `at` in the index.
+    fn remove_index(&mut self, at: usize, ops: &impl KeyOps) -> Result<(), Threw> {
+        let key = self.keys[at];
         match &mut self.index {
             Index::Words(m) => {
                 m.remove(&key);

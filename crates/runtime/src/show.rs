@@ -47,22 +47,12 @@ unsafe fn show(out: &mut String, x: u64, at: At, thread: *mut Thread) -> bool {
             kind::BOOL => out.push_str(if x as u8 != 0 { "true" } else { "false" }),
             kind::INT32 => out.push_str(&(x as i32).to_string()),
             kind::STRING => out.push_str(&format!("{:?}", (*(x as *const Str)).as_str())),
-            kind::OBJECT => {
-                let o = x as *mut Obj;
-                let ti = (*o).header.ty().cast::<u8>();
-                let slot = tess_abi::layout::type_info::vtable_slot(0) as usize;
-                let code = *ti.add(slot).cast::<extern "C" fn(*mut Obj, *mut Thread) -> *mut Str>();
-                let s = code(o, thread);
-                if !(*thread).exc.is_null() {
-                    return false;
-                }
-                out.push_str((*s).as_str());
-            }
             // A string in an `Any` is quoted as any string element is.
             p::ANY if (*(*(x as *const Obj)).header.ty()).kind == Kind::String => {
                 return show(out, x, At { shape: i64::from(kind::STRING), i: 0 }, thread);
             }
-            p::ANY => {
+            // An object by its `toString()`, an `Any` by what it holds.
+            kind::OBJECT | p::ANY => {
                 let s = crate::type_desc::tess_any_to_string(x as *mut Obj);
                 if !(*thread).exc.is_null() {
                     return false;

@@ -80,10 +80,11 @@ impl Methods {
     }
 }
 
-/// `o.hash()` through `Hashable`; `None` when it threw.
-pub unsafe fn hash(o: u64, thread: *mut Thread) -> Option<i64> {
+/// `o.hash()` through `Hashable`, its code found through `methods`;
+/// `None` when it threw.
+pub unsafe fn hash(methods: &mut Methods, o: u64, thread: *mut Thread) -> Option<i64> {
     unsafe {
-        let code = Methods::new().code(o as *const Obj, (&raw const tess_iface_Hashable).cast(), 0);
+        let code = methods.code(o as *const Obj, (&raw const tess_iface_Hashable).cast(), 0);
         if code.is_null() {
             return None;
         }
@@ -93,10 +94,11 @@ pub unsafe fn hash(o: u64, thread: *mut Thread) -> Option<i64> {
     }
 }
 
-/// `a.equals(b)` through `Hashable`; `None` when it threw.
-pub unsafe fn equals(a: u64, b: u64, thread: *mut Thread) -> Option<bool> {
+/// `a.equals(b)` through `Hashable`, its code found through `methods`;
+/// `None` when it threw.
+pub unsafe fn equals(methods: &mut Methods, a: u64, b: u64, thread: *mut Thread) -> Option<bool> {
     unsafe {
-        let code = Methods::new().code(a as *const Obj, (&raw const tess_iface_Hashable).cast(), 1);
+        let code = methods.code(a as *const Obj, (&raw const tess_iface_Hashable).cast(), 1);
         if code.is_null() {
             return None;
         }

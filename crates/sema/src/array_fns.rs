@@ -14,8 +14,9 @@ use tess_abi::RuntimeFn;
 use tess_syntax::ast;
 use tess_syntax::Span;
 
-/// How the runtime passes a value of `ty` as a word.
-fn kind_of(ty: &Ty) -> u8 {
+/// How the runtime passes a value of `ty` as a word (and a call, in its
+/// registers: `Float` in a floating-point one).
+pub(crate) fn kind_of(ty: &Ty) -> u8 {
     match ty {
         Ty::Float => kind::FLOAT,
         Ty::Bool => kind::BOOL,
@@ -71,11 +72,16 @@ impl Checker<'_> {
         rt(RuntimeFn::DescKinds, vec![self.type_desc(t)], Ty::Int)
     }
 
+    /// The `kinds` bit that says values of `t` (a type parameter) are
+    /// references, from its descriptor at run time.
+    fn refs_bit(&self, t: &Ty) -> Expr {
+        bits(Arith::BitAnd, self.desc_kinds(t), int(pack(0, 0, true)))
+    }
+
     /// Whether values of `t` (a type parameter) are references, from its
     /// descriptor at run time.
     pub(crate) fn values_are_refs(&self, t: &Ty) -> Expr {
-        let refs = bits(Arith::BitAnd, self.desc_kinds(t), int(pack(0, 0, true)));
-        Expr::new(ExprKind::Compare(crate::hir::Cmp::Ne, Box::new(refs), Box::new(int(0))), Ty::Bool)
+        Expr::new(ExprKind::Compare(crate::hir::Cmp::Ne, Box::new(self.refs_bit(t)), Box::new(int(0))), Ty::Bool)
     }
 
     /// `kinds` for elements of kind `ke` and a result (or accumulator) of
@@ -83,10 +89,7 @@ impl Checker<'_> {
     /// references is then its descriptor's to say.
     fn kinds_for_result(&self, ke: u8, ret: &Ty) -> Expr {
         match ret {
-            Ty::Param(..) => {
-                let refs = bits(Arith::BitAnd, self.desc_kinds(ret), int(pack(0, 0, true)));
-                bits(Arith::BitOr, int(pack(ke, kind_of(ret), false)), refs)
-            }
+            Ty::Param(..) => bits(Arith::BitOr, int(pack(ke, kind_of(ret), false)), self.refs_bit(ret)),
             _ => int(pack(ke, kind_of(ret), ret.is_ref())),
         }
     }

@@ -424,15 +424,8 @@ impl Checker<'_> {
                         self.generic_iface_ty(id, Vec::new(), t.span())
                     }
                     _ => match self.class_names.get(&name).copied() {
-                        Some(id) if self.is_generic_class(id) => {
-                            let n = self.class_info[id].type_params.len();
-                            self.error_hint(
-                                t.span(),
-                                format!("`{name}` takes {n} type argument(s), but 0 were given"),
-                                format!("write `{name}[...]` with its type arguments"),
-                            );
-                            Ty::Error
-                        }
+                        // Without its type arguments: the count is wrong.
+                        Some(id) if self.is_generic_class(id) => self.instance_ty(id, Vec::new(), t.span()),
                         Some(id) => {
                             self.check_private(&name, t.span());
                             self.note_ref(t.span(), self.class_info[id].span, |c| c.class_hover(id));

@@ -99,8 +99,8 @@ impl Checker<'_> {
         let found = self.find_var(name);
         let outer = std::mem::replace(&mut self.body, inner);
         self.outer_bodies.push(outer);
-        // Every `var` a closure mentions is in a cell, but one refused at
-        // its declaration (reported there), which is copied.
+        // Every `var` a closure mentions is in a cell, but one whose type
+        // is in error (reported at its declaration), which is copied.
         let v = found?;
         self.body.captures.push(Capture {
             name: name.to_string(),

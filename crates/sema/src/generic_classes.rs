@@ -94,12 +94,8 @@ impl Checker<'_> {
     pub(crate) fn instance_ty(&mut self, class: ClassId, args: Vec<Ty>, span: Span) -> Ty {
         let tps = self.class_info[class].type_params.clone();
         let name = self.classes[class].name.clone();
-        if args.len() != tps.len() {
-            self.error_hint(
-                span,
-                format!("`{name}` takes {} type argument(s), but {} were given", tps.len(), args.len()),
-                format!("write `{name}[{}]`", tps.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")),
-            );
+        let hint = || format!("write `{name}[{}]`", tps.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", "));
+        if !self.type_arg_count(&format!("`{name}`"), tps.len(), args.len(), span, hint) {
             return Ty::Error;
         }
         self.check_bounds(&tps, &args, span, &format!("`{name}`"));

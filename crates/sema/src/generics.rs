@@ -7,6 +7,7 @@
 //! their bounds, passes each argument of a bare `T` as a word and reads a
 //! `T` result back from one.
 
+use crate::array_fns::kind_of;
 use crate::checker::{error_expr, Checker};
 use crate::hir::{Expr, ExprKind, FuncId};
 use crate::tables::TypeParamInfo;
@@ -69,13 +70,9 @@ impl Checker<'_> {
         let tps = self.generics[&id].clone();
         let sig = self.sigs[id].clone();
         if let Some(given) = &explicit {
-            if given.len() != tps.len() {
-                let names: Vec<&str> = tps.iter().map(|p| p.name.as_str()).collect();
-                self.error_hint(
-                    span,
-                    format!("{what} takes {} type argument(s), but {} were given", tps.len(), given.len()),
-                    format!("write {what}[{}](...), or leave them out to infer them", names.join(", ")),
-                );
+            let names: Vec<&str> = tps.iter().map(|p| p.name.as_str()).collect();
+            let hint = || format!("write {what}[{}](...), or leave them out to infer them", names.join(", "));
+            if !self.type_arg_count(what, names.len(), given.len(), span, hint) {
                 return error_expr();
             }
         }
@@ -177,6 +174,22 @@ impl Checker<'_> {
         }
     }
 
+    /// That `given` type arguments were written for `what`, which takes
+    /// `wanted`; else the error, with `hint` (how to write them).
+    pub(crate) fn type_arg_count(
+        &mut self,
+        what: &str,
+        wanted: usize,
+        given: usize,
+        span: Span,
+        hint: impl FnOnce() -> String,
+    ) -> bool {
+        if wanted != given {
+            self.error_hint(span, format!("{what} takes {wanted} type argument(s), but {given} were given"), hint());
+        }
+        wanted == given
+    }
+
     /// The descriptor of `t` as an argument: a type parameter of the
     /// function being checked passes its own on.
     pub(crate) fn type_desc(&self, t: &Ty) -> Expr {
@@ -223,28 +236,17 @@ impl Checker<'_> {
             );
             return e;
         }
-        let generic_kind = |d: &Ty, c: &Ty| if matches!(d, Ty::Param(..)) { kind::WORD } else { call_kind(c) };
+        let generic_kind = |d: &Ty, c: &Ty| if matches!(d, Ty::Param(..)) { kind::WORD } else { kind_of(c) };
         let (outer, inner): (Vec<u8>, Vec<u8>) = pairs()
             .map(|(d, c)| match into_concrete {
-                true => (call_kind(c), generic_kind(d, c)),
-                false => (generic_kind(d, c), call_kind(c)),
+                true => (kind_of(c), generic_kind(d, c)),
+                false => (generic_kind(d, c), kind_of(c)),
             })
             .unzip();
         let outer: Vec<bool> = outer.iter().map(|&k| k == kind::FLOAT).collect();
         let shape = Expr::new(ExprKind::Int(fn_adapter::pack(&outer, &inner)), Ty::Int);
         let ty = e.ty.clone();
         Expr::new(ExprKind::Rt { func: tess_abi::RuntimeFn::FnAdapt, args: vec![e, shape] }, ty)
-    }
-}
-
-/// How a value of `t` travels in a call (`value_kind`): `Float` in a
-/// floating-point register, `Bool` and `Int32` in a register's low bytes.
-fn call_kind(t: &Ty) -> u8 {
-    match t {
-        Ty::Float => kind::FLOAT,
-        Ty::Bool => kind::BOOL,
-        Ty::Int32 => kind::INT32,
-        _ => kind::WORD,
     }
 }
 

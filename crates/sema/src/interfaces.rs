@@ -56,16 +56,16 @@ impl Checker<'_> {
         }
     }
 
-    /// Whether `id` is the standard library's interface `name`.
-    pub(crate) fn is_std_iface(&self, id: IfaceId, name: &str) -> bool {
-        self.interfaces[id].imported_from.as_deref() == Some(STD) && self.interfaces[id].name == name
+    /// The standard library's interface `name`.
+    fn std_iface(&self, name: &str) -> Option<IfaceId> {
+        self.imported_ifaces.get(&format!("{STD}.{name}")).copied()
     }
 
     /// Types a map may use as keys: `Int`, `Bool`, `String`, and classes
     /// (or interfaces) implementing the standard `Hashable`.
     pub(crate) fn is_map_key(&self, t: &Ty) -> bool {
-        let mut hashable = (0..self.interfaces.len()).filter(|&i| self.is_std_iface(i, "Hashable"));
-        matches!(t, Ty::Int | Ty::Str | Ty::Bool) || hashable.any(|i| self.fits(t, &self.iface_ty(i)))
+        let hashable = self.std_iface("Hashable");
+        matches!(t, Ty::Int | Ty::Str | Ty::Bool) || hashable.is_some_and(|i| self.fits(t, &self.iface_ty(i)))
     }
 
     /// Declares this module's interfaces by name (class headers name them).
@@ -74,7 +74,7 @@ impl Checker<'_> {
             for item in &file.items {
                 let ast::Item::Interface(i) = item else { continue };
                 let name = &i.name.name;
-                let std = self.iface_names.get(name).is_some_and(|&(id, _)| self.is_std_iface(id, name));
+                let std = self.iface_names.get(name).is_some_and(|&(id, _)| self.std_iface(name) == Some(id));
                 if let Some(&(_, first)) = self.iface_names.get(name).filter(|_| !std) {
                     let d = Diagnostic::error(i.name.span, format!("interface `{name}` is declared twice"))
                         .with_note(first, "first declared here");
@@ -222,18 +222,14 @@ impl Checker<'_> {
 
     /// `I[args]` written in a type: the count checked.
     pub(crate) fn generic_iface_ty(&mut self, id: IfaceId, args: Vec<Ty>, span: Span) -> Ty {
-        let want = self.interfaces[id].type_params.clone();
-        if args.len() != want.len() {
-            let name = &self.interfaces[id].name;
+        let want = &self.interfaces[id].type_params;
+        if want.len() != args.len() {
+            let name = self.interfaces[id].name.clone();
             let hint = match want.is_empty() {
                 true => format!("write `{name}`"),
                 false => format!("write `{name}[{}]`", want.join(", ")),
             };
-            self.error_hint(
-                span,
-                format!("`{name}` takes {} type argument(s), but {} were given", want.len(), args.len()),
-                hint,
-            );
+            self.type_arg_count(&format!("`{name}`"), want.len(), args.len(), span, || hint);
             return Ty::Error;
         }
         self.iface_instance(id, args)
@@ -297,9 +293,11 @@ impl Checker<'_> {
     /// The interface (`iface` or one it extends) that declares method
     /// `name`, with its type arguments.
     pub(crate) fn iface_declaring(&self, iface: IfaceId, args: &[Ty], name: &str) -> Option<(IfaceId, Vec<Ty>)> {
-        std::iter::once((iface, args.to_vec()))
-            .chain(self.iface_supers(iface, args))
-            .find(|(i, _)| self.interfaces[*i].methods.iter().any(|m| m.name == name))
+        let declares = |i: IfaceId| self.interfaces[i].methods.iter().any(|m| m.name == name);
+        if declares(iface) {
+            return Some((iface, args.to_vec()));
+        }
+        self.iface_supers(iface, args).into_iter().find(|(i, _)| declares(*i))
     }
 
     fn conformance(&mut self, class: ClassId, iface: IfaceId, args: &[Ty], span: Span) -> hir::Conformance {

@@ -613,16 +613,25 @@ impl<'d> Parser<'d> {
         Ok(VarDecl { mods, mutable, name, ty, init, span })
     }
 
+    /// `: A, B[T]` after a class's or interface's name, or nothing.
+    fn supertypes(&mut self) -> PResult<Vec<TypeExpr>> {
+        let mut out = Vec::new();
+        if self.eat_sym(":") {
+            out.push(self.type_expr()?);
+            while self.eat_sym(",") {
+                out.push(self.type_expr()?);
+            }
+        }
+        Ok(out)
+    }
+
     fn class_decl(&mut self, mods: Modifiers) -> PResult<ClassDecl> {
         let lo = self.bump();
         let name = self.ident()?;
         self.no_angle_brackets(&name)?;
         let type_params = self.type_params()?;
-        let base = if self.eat_sym(":") { Some(self.type_expr()?) } else { None };
-        let mut interfaces = Vec::new();
-        while base.is_some() && self.eat_sym(",") {
-            interfaces.push(self.type_expr()?);
-        }
+        let mut interfaces = self.supertypes()?;
+        let base = (!interfaces.is_empty()).then(|| interfaces.remove(0));
         let span = lo.to(self.prev_span());
         self.expect_sym("{")?;
         let mut c = ClassDecl {
@@ -695,13 +704,7 @@ impl<'d> Parser<'d> {
         let name = self.ident()?;
         self.no_angle_brackets(&name)?;
         let type_params = self.type_params()?;
-        let mut supers = Vec::new();
-        if self.eat_sym(":") {
-            supers.push(self.type_expr()?);
-            while self.eat_sym(",") {
-                supers.push(self.type_expr()?);
-            }
-        }
+        let supers = self.supertypes()?;
         let span = lo.to(self.prev_span());
         self.expect_sym("{")?;
         let mut methods = Vec::new();
