@@ -20,6 +20,9 @@ pub(crate) struct LocalInfo {
     /// local holds the cell, an object of this class whose one field is
     /// the variable.
     pub cell: Option<ClassId>,
+    /// Bound by narrowing an optional (`optionals.rs`): `x!` on it is
+    /// accepted and does nothing, as Kotlin accepts `x!!` after a smart cast.
+    pub narrowed: bool,
 }
 
 /// A variable of an enclosing body a closure uses (`closures.rs`): the
@@ -96,9 +99,16 @@ impl Body {
     pub(crate) fn bind_local_in(&mut self, name: &ast::Ident, ty: Ty, mutable: bool, cell: Option<ClassId>) -> LocalId {
         let id = self.new_local(&name.name, ty);
         if let Some(scope) = self.scopes.last_mut() {
-            scope.insert(name.name.clone(), LocalInfo { id, mutable, span: name.span, cell });
+            scope.insert(name.name.clone(), LocalInfo { id, mutable, span: name.span, cell, narrowed: false });
         }
         id
+    }
+
+    /// Marks the innermost binding of `name` as made by narrowing.
+    pub(crate) fn mark_narrowed(&mut self, name: &str) {
+        if let Some(info) = self.scopes.last_mut().and_then(|s| s.get_mut(name)) {
+            info.narrowed = true;
+        }
     }
 
     pub(crate) fn lookup_local(&self, name: &str) -> Option<LocalInfo> {

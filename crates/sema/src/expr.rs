@@ -46,6 +46,7 @@ impl Checker<'_> {
                 match v.ty.clone() {
                     Ty::Optional(t) => Expr::new(ExprKind::Unwrap(Box::new(v)), *t),
                     Ty::Error => error_expr(),
+                    _ if self.is_narrowed(inner) => v,
                     other => {
                         self.error_hint(
                             e.span,

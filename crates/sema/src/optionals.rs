@@ -160,7 +160,13 @@ impl Checker<'_> {
         let Ty::Optional(inner) = &ty else { return };
         let inner = (**inner).clone();
         let id = self.bind_local(name, inner, false);
+        self.body.mark_narrowed(&name.name);
         out.push(Stmt::Let(id, Box::new(unwrapped(l.id, &ty))));
+    }
+
+    /// Whether `e` names a local narrowed from an optional.
+    pub(crate) fn is_narrowed(&self, e: &ast::Expr) -> bool {
+        matches!(&e.kind, ast::ExprKind::Name(name) if self.lookup_local(name).is_some_and(|l| l.narrowed))
     }
 
     /// The locals `e` proves non-nil when it evaluates to `truth`, and that
