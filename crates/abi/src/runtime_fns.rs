@@ -125,6 +125,8 @@ runtime_functions! {
     StrCmp = "tess_str_cmp"(Ptr, Ptr) -> I64;
     StrSubstring = "tess_str_substring"(Ptr, I64, I64) -> Ptr, throws;
     StrSplit = "tess_str_split"(Ptr, Ptr) -> Ptr;
+    /// `xs.join(sep)` of a `[String]`: one allocation, each byte copied once.
+    StrJoin = "tess_str_join"(Ptr, Ptr) -> Ptr;
     StrContains = "tess_str_contains"(Ptr, Ptr) -> I8;
     StrStartsWith = "tess_str_starts_with"(Ptr, Ptr) -> I8;
     StrByteAt = "tess_str_byte_at"(Ptr, I64) -> I64, throws;

@@ -103,6 +103,32 @@ pub unsafe extern "C" fn tess_str_substring(p: *mut Str, from: i64, to: i64) -> 
     }
 }
 
+/// `xs.join(sep)`: the strings of `xs` with `sep` between each two, in
+/// one allocation (as Go's `strings.Join`, Swift's `joined(separator:)`).
+#[no_mangle]
+pub unsafe extern "C" fn tess_str_join(xs: *const Array, sep: *const Str) -> *mut Str {
+    unsafe {
+        let parts = std::slice::from_raw_parts((*xs).data.cast::<*const Str>(), (*xs).len as usize);
+        let sep_len = (*sep).len as usize;
+        let total = parts.iter().map(|p| (**p).len as usize).sum::<usize>() + sep_len * parts.len().saturating_sub(1);
+        // Allocating may collect: the parts stay reachable through `xs`,
+        // which the caller holds, and nothing moves.
+        let r = alloc(&tess_ti_String, (string::BYTES as usize + total + 1) as u64).cast::<Str>();
+        (*r).len = total as u64;
+        let mut dst = (*r).bytes.as_mut_ptr();
+        for (i, p) in parts.iter().enumerate() {
+            if i > 0 {
+                std::ptr::copy_nonoverlapping((*sep).bytes.as_ptr(), dst, sep_len);
+                dst = dst.add(sep_len);
+            }
+            let l = (**p).len as usize;
+            std::ptr::copy_nonoverlapping((**p).bytes.as_ptr(), dst, l);
+            dst = dst.add(l);
+        }
+        r
+    }
+}
+
 /// `s.split(sep)`; an empty separator splits into characters (as Go does).
 #[no_mangle]
 pub unsafe extern "C" fn tess_str_split(p: *mut Str, sep: *mut Str) -> *mut Array {

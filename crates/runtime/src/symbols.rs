@@ -109,6 +109,7 @@ table! {
         StrCmp: tess_str_cmp(*const Str, *const Str) -> i64;
         StrSubstring: tess_str_substring(*mut Str, i64, i64) -> *mut Str;
         StrSplit: tess_str_split(*mut Str, *mut Str) -> *mut Array;
+        StrJoin: tess_str_join(*const Array, *const Str) -> *mut Str;
         StrContains: tess_str_contains(*const Str, *const Str) -> i8;
         StrStartsWith: tess_str_starts_with(*const Str, *const Str) -> i8;
         StrByteAt: tess_str_byte_at(*const Str, i64) -> i64;

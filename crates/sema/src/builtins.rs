@@ -337,6 +337,7 @@ fn call_method_inner(c: &mut Checker, obj: Expr, name: &ast::Ident, args: &[ast:
             let call = rt(RuntimeFn::ArrPop, a, Ty::Int);
             return Some(Expr::new(ExprKind::FromWord(Box::new(call)), (**elem).clone()));
         }
+        (Ty::Array(elem), "join") if **elem == Ty::Str => (RuntimeFn::StrJoin, with_self(c, &[Ty::Str])?, Ty::Str),
         (Ty::Array(_), "slice") => (RuntimeFn::ArrSlice, with_self(c, &[Ty::Int, Ty::Int])?, ty.clone()),
         (Ty::Map(k, _), "contains") => {
             let mut a = with_self(c, &[(**k).clone()])?;
@@ -382,7 +383,9 @@ fn call_method_inner(c: &mut Checker, obj: Expr, name: &ast::Ident, args: &[ast:
 fn methods_of(ty: &Ty) -> &'static str {
     match ty {
         Ty::Str => "String has `len`, `substring`, `split`, `contains`, `startsWith`, `byteAt`, `toInt`, `toFloat`",
-        Ty::Array(_) => "arrays have `len`, `push`, `pop` and `slice`",
+        Ty::Array(_) => {
+            "arrays have `len`, `push`, `pop`, `slice`, `map`, `filter`, `forEach`, `any`, `all`, `reduce`, `sort`, `sortBy`, `indexOf`, `contains`, `reversed` and `enumerated`; `[String]` has `join(separator)`"
+        }
         Ty::Map(..) => "maps have `len`, `contains`, `remove` and `keys`",
         Ty::Float => "Float has `toFixed(digits)`",
         Ty::CPointer => {
