@@ -11,11 +11,10 @@ use tess_driver::diagnostics::{self, ErrorFormat};
 use tess_driver::steps::{self, Target};
 use tess_driver::{launch, link, package, pieces, Error};
 
-/// The compiler allocates and frees millions of small IR nodes, from every
-/// core at once: with glibc's malloc that was a fifth of a build's time
-/// (bench/compile).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+// The compiler allocates and frees millions of small IR nodes, from every
+// core at once: with glibc's malloc that was a fifth of a build's time
+// (bench/compile). It allocates with mimalloc through the global allocator
+// of the runtime it links (`tessera_rt`, for `tess fuzz`): a binary has one.
 
 #[derive(Parser)]
 #[command(name = "tess", version, about = "The Tessera compiler")]

@@ -5,7 +5,7 @@
 //! every lookup says whether one did).
 
 use crate::object::{Header, Str};
-use std::collections::HashMap;
+use foldhash::HashMap;
 use tess_abi::layout::map_keys;
 
 #[repr(C)]
@@ -46,9 +46,9 @@ impl Table {
     /// An empty table whose keys are of kind `key_kind` (`map_keys`).
     pub fn new(key_kind: i8, vals_are_refs: bool) -> Table {
         let index = match key_kind {
-            map_keys::STRINGS => Index::Strings(HashMap::new()),
-            map_keys::HASHABLE => Index::Hashed(HashMap::new()),
-            _ => Index::Words(HashMap::new()),
+            map_keys::STRINGS => Index::Strings(HashMap::default()),
+            map_keys::HASHABLE => Index::Hashed(HashMap::default()),
+            _ => Index::Words(HashMap::default()),
         };
         Table { vals_are_refs, keys: Vec::new(), vals: Vec::new(), live: Vec::new(), count: 0, index }
     }
