@@ -46,6 +46,18 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
                 self.check_exception()?;
                 Ok(r)
             }
+            ExprKind::Rt { func: RuntimeFn::ArrPush, args } => {
+                let vals = self.values(args)?;
+                let Ty::Array(elem) = &args[0].ty else {
+                    return Err(CodegenError(format!("push on a {}", args[0].ty)));
+                };
+                self.array_push(vals[0], vals[1], elem)?;
+                Ok(None)
+            }
+            ExprKind::Rt { func: RuntimeFn::ArrPop, args } => {
+                let vals = self.values(args)?;
+                self.array_pop(vals[0]).map(Some)
+            }
             ExprKind::Rt { func, args } => {
                 let vals = self.values(args)?;
                 let r = self.call_rt(*func, &vals)?;

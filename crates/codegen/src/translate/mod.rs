@@ -16,6 +16,7 @@
 //! optionals, maps), `exceptions` (throw, try, finally, raise and unwind
 //! blocks), `module_init` (the init entry's own work).
 
+mod array_ops;
 mod calls;
 mod closures;
 mod exceptions;
