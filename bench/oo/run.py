@@ -19,9 +19,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # name -> (Java class, inner repetitions per iteration)
 PROGRAMS = {
     "scheduler": ("Scheduler", 10),
-    "solver": ("Solver", 1),
+    "solver": ("Solver", 3),
     "json": ("Json", 1),
-    "graph": ("Graph", 1),
+    "graph": ("Graph", 3),
     "collision": ("Collision", 1),
 }
 
