@@ -3,7 +3,7 @@
 use crate::bodies::Bodies;
 use crate::module_gen::ModuleGen;
 use crate::{err, CodegenError, JitError};
-use cranelift_jit::{JITBuilder, JITModule};
+use cranelift_jit::{ArenaMemoryProvider, JITBuilder, JITModule};
 use cranelift_module::{Linkage, Module};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -49,6 +49,13 @@ fn libm_symbols() -> Vec<(&'static str, *const u8)> {
     ]
 }
 
+/// Address space reserved for one module's code and data. cranelift-jit
+/// reaches a module's own functions and data PC-relatively (32 bits), so
+/// they must lie within 2 GiB of each other; one reservation guarantees it
+/// whatever else maps memory meanwhile (the allocator's arenas, the heap).
+/// Only what is used is committed.
+const JIT_ARENA_BYTES: usize = 1 << 30;
+
 /// A module compiled into this process, ready to run.
 pub struct JitProgram {
     /// Owns the code `init` points into.
@@ -81,6 +88,9 @@ pub fn jit(module: &hir::Module, resolve: &dyn Fn(&str) -> Option<*const u8>) ->
     let found: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
     let isa = crate::target::isa(false)?;
     let mut builder = JITBuilder::with_isa(isa.clone(), cranelift_module::default_libcall_names());
+    let arena = ArenaMemoryProvider::new_with_size(JIT_ARENA_BYTES)
+        .map_err(|e| CodegenError(format!("reserving memory for JIT code: {e}")))?;
+    builder.memory_provider(Box::new(arena));
     let lookup = Arc::clone(&found);
     builder.symbol_lookup_fn(Box::new(move |name| {
         lookup.lock().ok().and_then(|m| m.get(name).copied()).map(|a| a as *const u8)
