@@ -13,8 +13,9 @@ use tess_driver::{launch, link, package, pieces, Error};
 
 // The compiler allocates and frees millions of small IR nodes, from every
 // core at once: with glibc's malloc that was a fifth of a build's time
-// (bench/compile). It allocates with mimalloc through the global allocator
-// of the runtime it links (`tessera_rt`, for `tess fuzz`): a binary has one.
+// (bench/compile). It allocates with mimalloc, the global allocator of the
+// runtime it links (`tessera_rt::allocator`; a binary has one), configured
+// first thing in `main`.
 
 #[derive(Parser)]
 #[command(name = "tess", version, about = "The Tessera compiler")]
@@ -210,17 +211,8 @@ enum Command {
     },
 }
 
-/// `mi_option_purge_delay` of `mimalloc.h` (after `eager_commit_delay`,
-/// 14), which `libmimalloc-sys` does not name.
-const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-
 fn main() -> ExitCode {
-    // Each phase of a build frees most of what the one before allocated;
-    // mimalloc 3 keeps freed pages for a second before it gives them back,
-    // so every phase's peak added up (bench/compile: 334 MiB at the peak
-    // against 222 MiB purging at once, at the same speed).
-    // SAFETY: sets an option's value; mimalloc reads options as it runs.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
+    tessera_rt::allocator::configure();
     let cli = Cli::parse();
     match execute(cli.command) {
         Ok(code) => code,

@@ -7,7 +7,8 @@
 //! `docs/abi.md`; the runtime knows nothing about the compiler.
 //!
 //! Its modules form layers; each uses only those below it:
-//! 1. `object` (layouts, checked against `tess_abi`), `lock` (pthread
+//! 1. `allocator` (mimalloc and its options), `object` (layouts, checked
+//!    against `tess_abi`), `lock` (pthread
 //!    mutexes), `output` (the print buffer, `fatal`);
 //! 2. `array_buffer`, `map_table`, `signals`, `elf_check`, `handles`,
 //!    `class_builder`, `code_map`, `joinable` (what a `Thread` holds);
@@ -25,13 +26,7 @@
 
 #![allow(clippy::missing_safety_doc)]
 
-/// Array buffers and map tables are allocated and freed by the million as
-/// programs grow and drop collections: glibc's malloc (consolidation,
-/// unlinking) took a fifth of bench/oo/json's time; mimalloc's per-thread
-/// free lists fit a runtime whose threads never share objects.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
+pub mod allocator;
 pub mod array;
 pub mod array_buffer;
 pub mod array_fns;
