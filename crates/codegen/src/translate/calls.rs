@@ -58,6 +58,10 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
                 let vals = self.values(args)?;
                 self.array_pop(vals[0]).map(Some)
             }
+            ExprKind::Rt { func: RuntimeFn::StrByteAt, args } => {
+                let vals = self.values(args)?;
+                self.string_byte_at(vals[0], vals[1]).map(Some)
+            }
             ExprKind::Rt { func, args } => {
                 let vals = self.values(args)?;
                 let r = self.call_rt(*func, &vals)?;

@@ -30,6 +30,7 @@ mod module_init;
 mod objects;
 mod operators;
 mod stmt;
+mod string_ops;
 mod vars;
 
 use crate::bodies::Bodies;
