@@ -212,7 +212,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    tessera_rt::allocator::configure();
+    tessera_rt::allocator::configure_for_compiler();
     let cli = Cli::parse();
     match execute(cli.command) {
         Ok(code) => code,

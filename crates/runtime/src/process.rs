@@ -16,7 +16,7 @@ static START: OnceLock<Instant> = OnceLock::new();
 /// module initialises; `argv[0]` is the program name.
 #[no_mangle]
 pub unsafe extern "C" fn tess_rt_init(argc: i32, argv: *const *const std::ffi::c_char) {
-    crate::allocator::configure();
+    crate::allocator::configure_for_program();
     let mut args = Vec::new();
     for i in 1..argc.max(0) as usize {
         let a = unsafe { std::ffi::CStr::from_ptr(*argv.add(i)) };
