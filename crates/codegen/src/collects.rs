@@ -19,6 +19,14 @@ pub fn may_collect(m: &Module, bodies: &Bodies) -> Vec<bool> {
     })
 }
 
+/// Whether running `s` (its nested statements and inlined callees
+/// included) may collect, given which functions of the module may
+/// (`collecting`, from [`may_collect`]).
+pub fn stmt_may_collect(s: &Stmt, collecting: &[bool]) -> bool {
+    let mut calls = Vec::new();
+    stmt(s, &mut calls) || calls.into_iter().any(|f| collecting[f])
+}
+
 /// Whether statements may collect by themselves; the module's functions
 /// they call go to `calls`.
 fn stmts(ss: &[Stmt], calls: &mut Vec<FuncId>) -> bool {

@@ -74,6 +74,8 @@ pub(crate) struct ModuleGen<'h, M: Module> {
     /// Which functions may resize an array (`resizes.rs`), found with
     /// `init_only`.
     pub(crate) resizes: Vec<bool>,
+    /// Which functions may collect (`collects.rs`), found with `init_only`.
+    pub(crate) collects: Vec<bool>,
     /// The size in bytes of each function's machine code, as defined (for
     /// the JIT's map of its code, which profilers read).
     pub code_sizes: Vec<(FuncId, usize)>,
@@ -171,6 +173,7 @@ impl<'h, M: Module> ModuleGen<'h, M> {
             targets: Targets::new(isa),
             init_only: Vec::new(),
             resizes: Vec::new(),
+            collects: Vec::new(),
             code_sizes: Vec::new(),
             error_classes: None,
             sites: Default::default(),
@@ -205,6 +208,11 @@ impl<'h, M: Module> ModuleGen<'h, M> {
     /// Whether only the module's init entry writes variable `g`.
     pub fn init_only(&self, g: usize) -> bool {
         self.init_only[g]
+    }
+
+    /// Whether a call of function `f` may run the collector.
+    pub fn may_collect(&self, f: usize) -> bool {
+        self.collects[f]
     }
 
     /// Whether a call of function `f` may change an array's length.

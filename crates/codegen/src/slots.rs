@@ -128,16 +128,18 @@ fn holds_references(f: &Func) -> bool {
     f.ret.is_ref() || f.locals.iter().any(|l| l.ty.is_ref())
 }
 
-/// Upper bound of the slots `f` uses, inlined callees included; the
-/// functions whose bodies its translation reads (inlined, or weighed for
-/// inlining) go to `reads`.
-pub fn count(m: &Module, bodies: &Bodies, f: FuncId, reads: &mut Vec<FuncId>) -> u32 {
-    Counter { m, bodies, inlining: Vec::new(), reads }.body(f)
+/// Upper bound of the slots `f` uses, inlined callees included, given
+/// which functions may collect (`collecting`: a statement that cannot
+/// roots no intermediates); the functions whose bodies its translation
+/// reads (inlined, or weighed for inlining) go to `reads`.
+pub fn count(m: &Module, bodies: &Bodies, collecting: &[bool], f: FuncId, reads: &mut Vec<FuncId>) -> u32 {
+    Counter { m, bodies, collecting, inlining: Vec::new(), reads }.body(f)
 }
 
 struct Counter<'a> {
     m: &'a Module,
     bodies: &'a Bodies<'a>,
+    collecting: &'a [bool],
     inlining: Vec<FuncId>,
     reads: &'a mut Vec<FuncId>,
 }
@@ -157,7 +159,8 @@ impl Counter<'_> {
     }
 
     fn stmt(&mut self, s: &Stmt) -> u32 {
-        let temps: u32 = s.exprs().into_iter().map(|e| self.expr(e)).sum();
+        let collects = crate::collects::stmt_may_collect(s, self.collecting);
+        let temps: u32 = s.exprs().into_iter().map(|e| self.expr(e, collects)).sum();
         let nested = match s {
             Stmt::Try { body, catches, finally } => {
                 // `finally` may run on top of any point of the body or a catch.
@@ -173,10 +176,12 @@ impl Counter<'_> {
         temps + nested
     }
 
-    fn expr(&mut self, e: &Expr) -> u32 {
-        let own = needs_root(e) as u32;
+    /// The slots of `e`'s intermediates (none when its statement cannot
+    /// collect) and of the callees inlined into it.
+    fn expr(&mut self, e: &Expr, collects: bool) -> u32 {
+        let own = (collects && needs_root(e)) as u32;
         let inlined = direct_callee(self.m, e).map_or(0, |f| self.inlined(f));
-        own + inlined + e.children().into_iter().map(|c| self.expr(c)).sum::<u32>()
+        own + inlined + e.children().into_iter().map(|c| self.expr(c, collects)).sum::<u32>()
     }
 
     fn inlined(&mut self, f: FuncId) -> u32 {

@@ -21,7 +21,7 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
 
     pub(super) fn expr(&mut self, e: &'h Expr) -> R<Option<Value>> {
         let v = self.expr_inner(e)?;
-        if let Some(v) = v.filter(|_| needs_root(e) && !roots_itself(e)) {
+        if let Some(v) = v.filter(|_| self.stmt_collects && needs_root(e) && !roots_itself(e)) {
             let held = self.rootable(v, &e.ty)?;
             self.root(held)?;
         }

@@ -109,10 +109,10 @@ pub(crate) fn define_all<M: Module>(mg: &mut ModuleGen<'_, M>, bodies: &mut Bodi
     let piece = mg.piece;
     let defined_here = |f: &hir::Func| !f.external && piece.is_none_or(|p| p == f.file);
     let order: Vec<hir::FuncId> = (0..hir.funcs.len()).filter(|&f| defined_here(&hir.funcs[f])).collect();
-    let collecting = crate::collects::may_collect(hir, bodies);
+    mg.collects = crate::collects::may_collect(hir, bodies);
     mg.init_only = crate::writes::init_only(hir, bodies);
     mg.resizes = crate::resizes::may_resize(hir, bodies);
-    let (nslots, last_reader) = plan(hir, bodies, &order);
+    let (nslots, last_reader) = plan(hir, bodies, &mg.collects, &order);
     rayon::in_place_scope(|scope| -> R<()> {
         let mut batch: Vec<Translated> = Vec::with_capacity(BATCH);
         let mut in_flight: Option<InFlight> = None;
@@ -123,7 +123,7 @@ pub(crate) fn define_all<M: Module>(mg: &mut ModuleGen<'_, M>, bodies: &mut Bodi
                 cranelift_codegen::ir::UserFuncName::default(),
                 mg.module.declarations().get_function_decl(id).signature.clone(),
             );
-            let job = Job { id: i, nslots: nslots[i], collects: collecting[i] };
+            let job = Job { id: i, nslots: nslots[i] };
             let loops = translate(mg, bodies, job, &mut func, &mut fctx)?;
             for &done in &last_reader[at] {
                 bodies.free(done);
@@ -155,12 +155,17 @@ pub(crate) fn define_all<M: Module>(mg: &mut ModuleGen<'_, M>, bodies: &mut Bodi
 /// each position in `order`, the bodies no later function reads (the
 /// function's own, and those its translation inlines or weighs for
 /// inlining, as `slots::count` finds them).
-fn plan(hir: &hir::Module, bodies: &Bodies, order: &[hir::FuncId]) -> (Vec<u32>, Vec<Vec<hir::FuncId>>) {
+fn plan(
+    hir: &hir::Module,
+    bodies: &Bodies,
+    collecting: &[bool],
+    order: &[hir::FuncId],
+) -> (Vec<u32>, Vec<Vec<hir::FuncId>>) {
     let mut nslots = vec![0; hir.funcs.len()];
     let mut last_read = vec![None; hir.funcs.len()];
     let mut reads = Vec::new();
     for (at, &f) in order.iter().enumerate() {
-        nslots[f] = slots::count(hir, bodies, f, &mut reads);
+        nslots[f] = slots::count(hir, bodies, collecting, f, &mut reads);
         for g in reads.drain(..).chain([f]) {
             last_read[g] = Some(at);
         }
@@ -178,8 +183,6 @@ fn plan(hir: &hir::Module, bodies: &Bodies, order: &[hir::FuncId]) -> (Vec<u32>,
 struct Job {
     id: hir::FuncId,
     nslots: u32,
-    /// Whether it may collect (`collects.rs`).
-    collects: bool,
 }
 
 fn translate<M: Module>(
@@ -195,6 +198,7 @@ fn translate<M: Module>(
     let stmts = bodies
         .get(job.id)
         .ok_or_else(|| CodegenError(format!("{}: body freed before its translation", func.symbol)))?;
+    let collects = mg.may_collect(job.id);
     let mut t = Translator {
         b: FunctionBuilder::new(out, fctx),
         mg,
@@ -203,7 +207,7 @@ fn translate<M: Module>(
         body: Body::new(func, stmts, None),
         inlined: Vec::new(),
         nslots: job.nslots,
-        collects: job.collects,
+        collects,
         next_slot: 0,
         frame_base: None,
         thread: None,
@@ -215,6 +219,7 @@ fn translate<M: Module>(
         plain_edges: HashMap::new(),
         handlers: Vec::new(),
         stmt_high: 0,
+        stmt_collects: true,
         err_out: None,
         call_conv,
         cell_block: None,
@@ -318,6 +323,10 @@ struct Translator<'a, 'm, 'h, M: Module> {
     handlers: Vec<Block>,
     /// One past the highest slot taken by the statement being translated.
     stmt_high: u32,
+    /// Whether the statement being translated may collect: if not, its
+    /// intermediate references need no slots (nothing can free them before
+    /// it completes, and a raise abandons them).
+    stmt_collects: bool,
     /// The `tess_error **err` parameter of an `extern fn ... throws`.
     err_out: Option<Value>,
     call_conv: CallConv,

@@ -26,8 +26,11 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
             }
             let base = self.next_slot;
             let outer_high = std::mem::replace(&mut self.stmt_high, base);
+            let collects = crate::collects::stmt_may_collect(s, &self.mg.collects);
+            let outer_collects = std::mem::replace(&mut self.stmt_collects, collects);
             self.forget_lengths_before(s);
             self.stmt(s)?;
+            self.stmt_collects = outer_collects;
             let high = self.stmt_high;
             if !self.is_terminated() {
                 self.null_slots(base..high);
