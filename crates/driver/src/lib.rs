@@ -5,6 +5,7 @@
 
 pub mod artifacts;
 pub mod build;
+pub mod check;
 pub mod diagnostics;
 pub mod fmt;
 pub mod frontend;

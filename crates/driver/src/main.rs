@@ -186,6 +186,19 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Check a program or module for errors without generating code (for
+    /// editors and CI): FILES as one module, or without files every module
+    /// of the package around the current directory. Status 1 on errors.
+    Check {
+        /// The module's source files (none: the package's modules).
+        files: Vec<PathBuf>,
+        /// Look for imported modules (compiled, or their sources) in DIR.
+        #[arg(short = 'I', value_name = "DIR")]
+        include: Vec<PathBuf>,
+        /// Check FILES as library module NAME (default: a program).
+        #[arg(long, value_name = "NAME")]
+        module: Option<String>,
+    },
     /// Make a new package in directory NAME: `Tessera.toml`, a program
     /// printing a greeting (with `--lib`, a module NAME exporting one) and
     /// a `.gitignore`.
@@ -448,6 +461,25 @@ fn execute(command: Command) -> Result<ExitCode, Error> {
             tess_driver::new_package::new_package(&name, lib)?;
             let kind = if lib { "library" } else { "program" };
             eprintln!("    Created {kind} package `{name}`");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check { files, include, module } => {
+            let started = std::time::Instant::now();
+            let what = if files.is_empty() {
+                if module.is_some() {
+                    return Err("--module names the module of FILES: in a package, run `tess check` alone".into());
+                }
+                let options = enter_package(&include)?;
+                let n = tess_driver::check::package(&options)?;
+                format!("{n} module{}", if n == 1 { "" } else { "s" })
+            } else {
+                tess_driver::check::files(&files, &include, module.as_deref())?;
+                format!("{} file{}", files.len(), if files.len() == 1 { "" } else { "s" })
+            };
+            tess_driver::progress::line(
+                "Finished",
+                &format!("checked {what} in {:.2} s", started.elapsed().as_secs_f64()),
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Clean => {

@@ -146,7 +146,7 @@ pub fn default_jobs() -> usize {
 
 /// Holds the build directory's lock: two builds of one package at once
 /// take turns instead of writing the same files (Cargo's file lock).
-fn lock(build: &Path) -> Result<std::fs::File, Error> {
+pub(crate) fn lock(build: &Path) -> Result<std::fs::File, Error> {
     let path = build.join(".lock");
     let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(|e| {
         format!(
