@@ -259,6 +259,17 @@ runtime_functions! {
     /// `t.join()`: throws `ThreadError` when the thread's function threw.
     ThreadJoin = "tess_thread_join"(Ptr), throws;
 
+    // Tests (`tess test`).
+    /// `assert(cond, message)`: throws `Error` with the message when
+    /// `cond` is false.
+    Assert = "tess_assert"(I8, Ptr), throws;
+    /// `assertEqual(a, b)` of two `Any`s of one type: throws `Error`
+    /// naming both when they differ.
+    AssertEqual = "tess_assert_equal"(Ptr, Ptr), throws;
+    /// The test program's runner: (names, `test fn`s as function values)
+    /// -> the program's exit status.
+    RunTests = "tess_run_tests"(Ptr, Ptr) -> I64;
+
     // Modules and the loader.
     /// (module name, fingerprint table of (declaration, fingerprint) C
     /// strings, rows).

@@ -147,6 +147,7 @@ fn compile(input: &BuildInput, name: &str, mode: Mode, shared: bool) -> Result<s
         mode: Some(mode),
         shared,
         opt: input.opt,
+        tests: false,
     })
 }
 

@@ -39,9 +39,34 @@ pub struct ModuleInput<'a> {
 
 /// Parses and checks the files of one module.
 pub fn check(input: &ModuleInput) -> Result<Checked, Error> {
+    let sources = read_sources(input.files)?;
+    check_sources(input, sources)
+}
+
+/// Parses and checks the files of one module as its test program
+/// (`test_harness.rs`): its `test fn`s run instead of its statements.
+pub fn check_tests(input: &ModuleInput) -> Result<Checked, Error> {
+    let sources = read_sources(input.files)?;
+    crate::on_compiler_stack(|| check_on_this_stack(input, sources, Purpose::Tests))
+}
+
+/// What a module is checked for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Purpose {
+    Build,
+    /// Also recording every name resolved and what to
+    /// (`hir::Module::refs`), for an editor.
+    Index,
+    /// Its test program.
+    Tests,
+}
+
+/// The texts of `paths`; text that is not UTF-8 is an error located at
+/// its first bad byte.
+fn read_sources(paths: &[PathBuf]) -> Result<Vec<SourceFile>, Error> {
     let mut sources = Vec::new();
     let mut diags = Diagnostics::default();
-    for p in input.files {
+    for p in paths {
         let bytes = std::fs::read(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
         let file = FileId(sources.len() as u32);
         let text = match String::from_utf8(bytes) {
@@ -63,25 +88,29 @@ pub fn check(input: &ModuleInput) -> Result<Checked, Error> {
     if diags.has_errors() {
         return Err(Error::Diagnostics { sources, diags });
     }
-    check_sources(input, sources)
+    Ok(sources)
 }
 
 /// Parses and checks one module's source texts (`input.files` unused):
 /// for tools that hold the text in memory.
 pub fn check_sources(input: &ModuleInput, sources: Vec<SourceFile>) -> Result<Checked, Error> {
-    crate::on_compiler_stack(|| check_on_this_stack(input, sources, false))
+    crate::on_compiler_stack(|| check_on_this_stack(input, sources, Purpose::Build))
 }
 
 /// [`check_sources`], also recording every name resolved and what to
 /// (`hir::Module::refs`), for an editor.
 pub fn check_sources_indexed(input: &ModuleInput, sources: Vec<SourceFile>) -> Result<Checked, Error> {
-    crate::on_compiler_stack(|| check_on_this_stack(input, sources, true))
+    crate::on_compiler_stack(|| check_on_this_stack(input, sources, Purpose::Index))
 }
 
-fn check_on_this_stack(input: &ModuleInput, sources: Vec<SourceFile>, index: bool) -> Result<Checked, Error> {
+fn check_on_this_stack(input: &ModuleInput, mut sources: Vec<SourceFile>, purpose: Purpose) -> Result<Checked, Error> {
     let mut diags = Diagnostics::default();
-    let files: Vec<_> =
+    let mut files: Vec<_> =
         sources.iter().enumerate().map(|(i, s)| parse_cached(i, &s.text, &mut diags, input.parse_cache)).collect();
+    match purpose {
+        Purpose::Tests => crate::test_harness::add_harness(&mut files, &mut sources, &mut diags),
+        Purpose::Build | Purpose::Index => crate::test_harness::without_tests(&mut files, &mut diags),
+    }
     let mut imports: Vec<Import> = Vec::new();
     let mut needed: Vec<ImportedModule> = Vec::new();
     for imp in files.iter().flat_map(|f| &f.imports) {
@@ -116,7 +145,8 @@ fn check_on_this_stack(input: &ModuleInput, sources: Vec<SourceFile>, index: boo
     let missing = files.iter().flat_map(|f| &f.imports).any(|i| !direct.contains(&i.path.name));
     let on_path = if missing { crate::artifacts::modules_on_path(input.search) } else { Vec::new() };
     let checking = tess_sema::Imports { found: &imports, on_path: &on_path };
-    let (mut module, interface) = tess_sema::check_module(name, mode, files, &texts, checking, &mut diags, index);
+    let (mut module, interface) =
+        tess_sema::check_module(name, mode, files, &texts, checking, &mut diags, purpose == Purpose::Index);
     if diags.has_errors() {
         return Err(Error::Diagnostics { sources, diags });
     }

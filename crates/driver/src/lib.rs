@@ -25,12 +25,14 @@ pub mod pkg_config;
 pub mod progress;
 pub mod source_modules;
 pub mod steps;
+pub mod test_harness;
+pub mod testing;
 
 use tess_syntax::{Diagnostics, SourceFile};
 
 /// What every cache of the compiler is keyed by besides its inputs: the
 /// compiler's version and the format of what it stores.
-pub const CACHE_VERSION: &str = concat!("tess ", env!("CARGO_PKG_VERSION"), " cache 4");
+pub const CACHE_VERSION: &str = concat!("tess ", env!("CARGO_PKG_VERSION"), " cache 5");
 
 /// Stack for the compiler's passes, each recursive over the tree: enough
 /// for code nested [`tess_syntax::MAX_NESTING`] deep in a debug build

@@ -199,6 +199,20 @@ enum Command {
         #[arg(long, value_name = "NAME")]
         module: Option<String>,
     },
+    /// Run the `test fn`s of FILES, or without files of every module of
+    /// the package around the current directory (built first): one test
+    /// program per module, its tests on parallel threads
+    /// (`TESS_TEST_THREADS`), a summary as Cargo's. Status 101 when a test
+    /// fails.
+    Test {
+        /// `.tes` files to test as one module (none: the package); any
+        /// other word is a filter: only the tests whose names contain one
+        /// run.
+        args: Vec<String>,
+        /// Look for imported modules (compiled, or their sources) in DIR.
+        #[arg(short = 'I', value_name = "DIR")]
+        include: Vec<PathBuf>,
+    },
     /// Make a new package in directory NAME: `Tessera.toml`, a program
     /// printing a greeting (with `--lib`, a module NAME exporting one) and
     /// a `.gitignore`.
@@ -223,6 +237,9 @@ enum Command {
         libs: bool,
     },
 }
+
+/// The status of `tess test` when a test failed, as `cargo test`'s.
+const TEST_FAILED: u8 = 101;
 
 fn main() -> ExitCode {
     tessera_rt::allocator::configure_for_compiler();
@@ -408,6 +425,7 @@ fn execute(command: Command) -> Result<ExitCode, Error> {
                         mode: emit_interface.as_ref().map(|_| tess_sema::hir::Mode::Library),
                         shared,
                         opt,
+                        tests: false,
                     })?;
                     let library = match (emit_interface, compiled.target) {
                         (Some(tesi), Target::Library(kind)) => Some(tesi.with_file_name(kind.file_name(&module))),
@@ -462,6 +480,17 @@ fn execute(command: Command) -> Result<ExitCode, Error> {
             let kind = if lib { "library" } else { "program" };
             eprintln!("    Created {kind} package `{name}`");
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Test { args, include } => {
+            let (files, filters): (Vec<String>, Vec<String>) = args.into_iter().partition(|a| a.ends_with(".tes"));
+            let passed = if files.is_empty() {
+                let options = enter_package(&include)?;
+                tess_driver::testing::package(&options, &filters)?
+            } else {
+                let files: Vec<PathBuf> = files.into_iter().map(PathBuf::from).collect();
+                tess_driver::testing::files(&files, &include, &filters)?
+            };
+            Ok(if passed { ExitCode::SUCCESS } else { ExitCode::from(TEST_FAILED) })
         }
         Command::Check { files, include, module } => {
             let started = std::time::Instant::now();

@@ -340,6 +340,7 @@ impl Builder<'_> {
             mode: Some(mode),
             shared: node.kind == Target::Library(LibKind::Shared),
             opt: self.options.opt,
+            tests: false,
         })?;
         let checked = &compiled.checked;
         let library = match node.kind {

@@ -59,6 +59,8 @@ pub struct Request<'a> {
     /// A library module goes into a shared library (else an archive).
     pub shared: bool,
     pub opt: Opt,
+    /// The module's test program instead (`test_harness.rs`).
+    pub tests: bool,
 }
 
 fn codegen_error(e: tess_codegen::CodegenError) -> Error {
@@ -71,13 +73,8 @@ pub fn compile(r: &Request) -> Result<Compiled, Error> {
     if r.files.is_empty() {
         return Err("no input files".into());
     }
-    let mut checked = frontend::check(&ModuleInput {
-        name: r.name,
-        mode: r.mode,
-        files: r.files,
-        search: r.search,
-        parse_cache: None,
-    })?;
+    let input = ModuleInput { name: r.name, mode: r.mode, files: r.files, search: r.search, parse_cache: None };
+    let mut checked = if r.tests { frontend::check_tests(&input)? } else { frontend::check(&input)? };
     let target = Target::of(checked.module.mode, r.shared);
     let files = r.files.len();
     let mut objects = Vec::with_capacity(files);

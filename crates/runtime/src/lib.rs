@@ -22,7 +22,8 @@
 //!    `interfaces`, `fn_adapters`, then `std_interfaces` (calls through `Hashable` and
 //!    `Comparable`), `string`, then `map` and `show` (printing
 //!    collections);
-//! 8. `process` (start-up), `symbols` (the table for the JIT).
+//! 8. `process` (start-up), `test_runner` (`assert`, `tess test`'s
+//!    runner), `symbols` (the table for the JIT).
 
 #![allow(clippy::missing_safety_doc)]
 
@@ -60,6 +61,7 @@ pub mod std_interfaces;
 pub mod str_alloc;
 pub mod string;
 pub mod symbols;
+pub mod test_runner;
 pub mod thread;
 pub mod trace;
 pub mod type_desc;

@@ -25,6 +25,11 @@ pub unsafe extern "C" fn tess_rt_init(argc: i32, argv: *const *const std::ffi::c
     init_with_args(args);
 }
 
+/// The program's arguments (after its name).
+pub(crate) fn args() -> &'static [String] {
+    ARGS.get().map(Vec::as_slice).unwrap_or(&[])
+}
+
 /// Runtime start-up with the program's arguments (after its name).
 pub fn init_with_args(args: Vec<String>) {
     let _ = ARGS.set(args);

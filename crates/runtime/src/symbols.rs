@@ -11,7 +11,7 @@ use crate::object::{tess_ti_String, Array, Obj, Str, TypeInfo};
 use crate::{
     array::*, array_fns::*, c_memory::*, class_builder::*, code_map::*, exc::*, exit::*, fn_adapters::*, function::*,
     interfaces::*, io::*, loader::*, map::*, module_vars::*, process::*, show::*, spawn::*, std_interfaces::*,
-    string::*, thread::*, trace::*, type_desc::*,
+    string::*, test_runner::*, thread::*, trace::*, type_desc::*,
 };
 use std::ffi::c_char;
 use tess_abi::runtime_fns::same_str;
@@ -164,6 +164,9 @@ table! {
         ModuleBlock: tess_module_block(i64, *mut Thread) -> *mut u8;
         Spawn: tess_spawn(extern "C" fn()) -> *mut Obj;
         ThreadJoin: tess_thread_join(*mut Obj);
+        Assert: tess_assert(i8, *const Str);
+        AssertEqual: tess_assert_equal(*mut Obj, *mut Obj);
+        RunTests: tess_run_tests(*const Array, *const Array) -> i64;
     ],
     data: [
         tess_ti_String, tess_ti_ValueArray, tess_ti_RefArray,

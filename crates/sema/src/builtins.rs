@@ -31,6 +31,9 @@ const FUNCTIONS: &[&str] = &[
     "clock",
     "loadLibrary",
     "spawn",
+    "assert",
+    "assertEqual",
+    "__runTests",
     "sqrt",
     "sin",
     "cos",
@@ -207,6 +210,36 @@ fn call_fn_inner(c: &mut Checker, name: &str, args: &[ast::Expr], span: Span, ex
                 .map(|a| c.c_code(a, args.first().map(|w| w.span)))
                 .collect();
             rt(RuntimeFn::Spawn, f, thread)
+        }
+        "assert" => rt(RuntimeFn::Assert, fixed_args(c, args, &[Ty::Bool, Ty::Str], span, &what)?, Ty::Void),
+        "assertEqual" => {
+            if args.len() != 2 {
+                c.error(span, format!("`assertEqual` takes 2 arguments, but {} were given", args.len()));
+                return None;
+            }
+            let a = c.expr(&args[0], None);
+            let b = c.expr(&args[1], Some(&a.ty));
+            let b = c.coerce(b, &a.ty, args[1].span);
+            if a.ty == Ty::Error || b.ty == Ty::Error {
+                return None;
+            }
+            if !matches!(a.ty, Ty::Int | Ty::Int32 | Ty::Float | Ty::Bool | Ty::Str) {
+                c.error_hint(
+                    args[0].span,
+                    format!("`assertEqual` compares Int, Int32, Float, Bool and String values, not {}", a.ty),
+                    "compare with `==` and use `assert(a == b, \"...\")`",
+                );
+                return None;
+            }
+            let a = c.coerce(a, &Ty::Any, args[0].span);
+            let b = c.coerce(b, &Ty::Any, args[1].span);
+            rt(RuntimeFn::AssertEqual, vec![a, b], Ty::Void)
+        }
+        // The runner of a test program (`tess test`'s generated file).
+        "__runTests" => {
+            let test = Ty::Fn(Box::default(), Box::new(Ty::Void));
+            let params = [Ty::Array(Box::new(Ty::Str)), Ty::Array(Box::new(test))];
+            rt(RuntimeFn::RunTests, fixed_args(c, args, &params, span, &what)?, Ty::Int)
         }
         "readFile" => rt(RuntimeFn::ReadFile, fixed_args(c, args, &[Ty::Str], span, &what)?, Ty::Str),
         "writeFile" => rt(RuntimeFn::WriteFile, fixed_args(c, args, &[Ty::Str, Ty::Str], span, &what)?, Ty::Void),

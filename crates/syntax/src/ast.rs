@@ -31,6 +31,9 @@ pub struct Modifiers {
     /// `static` (a contextual keyword): a class's member of the class, not
     /// of its instances.
     pub static_: Option<Span>,
+    /// `test` (a contextual keyword): a function `tess test` runs, left out
+    /// of every other build.
+    pub test: Option<Span>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

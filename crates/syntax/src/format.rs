@@ -67,7 +67,7 @@ enum Node<'t> {
 }
 
 fn mods_lo(m: &Modifiers, lo: u32) -> u32 {
-    [m.access.map(|(_, s)| s), m.export, m.open, m.final_, m.override_, m.shared, m.extern_, m.static_]
+    [m.access.map(|(_, s)| s), m.export, m.open, m.final_, m.override_, m.shared, m.extern_, m.static_, m.test]
         .into_iter()
         .flatten()
         .map(|s| s.lo)
@@ -368,6 +368,7 @@ impl Printer<'_> {
             (m.final_.is_some(), "final "),
             (m.override_.is_some(), "override "),
             (m.static_.is_some(), "static "),
+            (m.test.is_some(), "test "),
         ] {
             if on {
                 s.push_str(word);

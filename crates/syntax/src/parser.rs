@@ -445,6 +445,7 @@ impl<'d> Parser<'d> {
                 {
                     &mut m.static_
                 }
+                Tok::Ident(w) if w == "test" && matches!(self.peek_at(1), Tok::Keyword(Kw::Fn)) => &mut m.test,
                 _ => return Ok(m),
             };
             if slot.is_some() {
