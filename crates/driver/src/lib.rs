@@ -7,6 +7,7 @@ pub mod artifacts;
 pub mod build;
 pub mod check;
 pub mod diagnostics;
+pub mod doc;
 pub mod fmt;
 pub mod frontend;
 pub mod fuzz;

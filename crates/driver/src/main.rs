@@ -213,6 +213,18 @@ enum Command {
         #[arg(short = 'I', value_name = "DIR")]
         include: Vec<PathBuf>,
     },
+    /// Write HTML documentation from the `///` comments of what each
+    /// module offers its importers (its `public` and `export`
+    /// declarations): one page per module and a searchable index, in
+    /// `build/doc/` of the package around the current directory, or with
+    /// FILES (module `--module`) in `doc/`.
+    Doc {
+        /// The module's source files (none: the package's modules).
+        files: Vec<PathBuf>,
+        /// The name of the module of FILES.
+        #[arg(long, value_name = "NAME", default_value = "main")]
+        module: String,
+    },
     /// Make a new package in directory NAME: `Tessera.toml`, a program
     /// printing a greeting (with `--lib`, a module NAME exporting one) and
     /// a `.gitignore`.
@@ -491,6 +503,23 @@ fn execute(command: Command) -> Result<ExitCode, Error> {
                 tess_driver::testing::files(&files, &include, &filters)?
             };
             Ok(if passed { ExitCode::SUCCESS } else { ExitCode::from(TEST_FAILED) })
+        }
+        Command::Doc { files, module } => {
+            let index = if files.is_empty() {
+                let options = enter_package(&[])?;
+                let package = package::load(&options)?;
+                let mut modules = Vec::new();
+                for m in &package.modules {
+                    modules.push(tess_driver::doc::module(&m.name, &m.files)?);
+                }
+                let dir = std::path::Path::new(package::BUILD_DIR).join("doc");
+                tess_driver::doc::write(&dir, &package.name, &modules)?
+            } else {
+                let modules = [tess_driver::doc::module(&module, &files)?];
+                tess_driver::doc::write(std::path::Path::new("doc"), &module, &modules)?
+            };
+            tess_driver::progress::line("Generated", &index.display().to_string());
+            Ok(ExitCode::SUCCESS)
         }
         Command::Check { files, include, module } => {
             let started = std::time::Instant::now();

@@ -36,6 +36,28 @@ pub struct Modifiers {
     pub test: Option<Span>,
 }
 
+impl Modifiers {
+    /// Where a declaration with these modifiers starts: its first
+    /// modifier, or `lo` (the declaration's own start).
+    pub fn start(&self, lo: u32) -> u32 {
+        [
+            self.access.map(|(_, s)| s),
+            self.export,
+            self.open,
+            self.final_,
+            self.override_,
+            self.shared,
+            self.extern_,
+            self.static_,
+            self.test,
+        ]
+        .into_iter()
+        .flatten()
+        .map(|s| s.lo)
+        .fold(lo, u32::min)
+    }
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct File {
     pub imports: Vec<Import>,

@@ -66,20 +66,12 @@ enum Node<'t> {
     Arm(&'t MatchArm),
 }
 
-fn mods_lo(m: &Modifiers, lo: u32) -> u32 {
-    [m.access.map(|(_, s)| s), m.export, m.open, m.final_, m.override_, m.shared, m.extern_, m.static_, m.test]
-        .into_iter()
-        .flatten()
-        .map(|s| s.lo)
-        .fold(lo, u32::min)
-}
-
 fn fn_range(f: &FnDecl) -> (u32, u32) {
-    (mods_lo(&f.mods, f.span.lo), f.body.as_ref().map_or(f.span.hi, |b| b.span().hi))
+    (f.mods.start(f.span.lo), f.body.as_ref().map_or(f.span.hi, |b| b.span().hi))
 }
 
 fn var_range(v: &VarDecl) -> (u32, u32) {
-    (mods_lo(&v.mods, v.span.lo), v.span.hi)
+    (v.mods.start(v.span.lo), v.span.hi)
 }
 
 fn stmt_range(s: &Stmt) -> (u32, u32) {
@@ -107,11 +99,11 @@ impl Node<'_> {
             Node::Import(i) => (i.span.lo, i.span.hi),
             Node::Item(Item::Fn(f)) | Node::Method(f) | Node::Init(f) => fn_range(f),
             Node::Item(Item::Global(v)) | Node::Field(v) => var_range(v),
-            Node::Item(Item::Class(c)) => (mods_lo(&c.mods, c.span.lo), c.span.hi),
-            Node::Item(Item::Enum(e)) => (mods_lo(&e.mods, e.span.lo), e.span.hi),
-            Node::Item(Item::Interface(i)) => (mods_lo(&i.mods, i.span.lo), i.span.hi),
+            Node::Item(Item::Class(c)) => (c.mods.start(c.span.lo), c.span.hi),
+            Node::Item(Item::Enum(e)) => (e.mods.start(e.span.lo), e.span.hi),
+            Node::Item(Item::Interface(i)) => (i.mods.start(i.span.lo), i.span.hi),
             Node::Case(c) => (c.span.lo, c.span.hi),
-            Node::Nested(c) => (mods_lo(&c.mods, c.span.lo), c.span.hi),
+            Node::Nested(c) => (c.mods.start(c.span.lo), c.span.hi),
             Node::Arm(a) => (a.pattern.span().lo, a.span.hi),
             Node::Item(Item::InitBlock(b)) => (b.span.lo, b.span.hi),
             Node::Item(Item::Stmt(s)) | Node::Stmt(s) => stmt_range(s),
