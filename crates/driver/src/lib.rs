@@ -6,6 +6,7 @@
 pub mod artifacts;
 pub mod build;
 pub mod check;
+pub mod deps;
 pub mod diagnostics;
 pub mod doc;
 pub mod fmt;

@@ -225,6 +225,10 @@ enum Command {
         #[arg(long, value_name = "NAME", default_value = "main")]
         module: String,
     },
+    /// Copy the package around the current directory (`Tessera.toml` and
+    /// `src/`) into the registry `TESS_REGISTRY` as `NAME-VERSION/`, where
+    /// packages depending on `NAME = "VERSION"` find it.
+    Publish,
     /// Make a new package in directory NAME: `Tessera.toml`, a program
     /// printing a greeting (with `--lib`, a module NAME exporting one) and
     /// a `.gitignore`.
@@ -297,7 +301,9 @@ fn enter_package(include: &[PathBuf]) -> Result<package::Options, Error> {
     })?;
     let search = include.iter().map(|d| here.join(d)).collect();
     std::env::set_current_dir(&root).map_err(|e| format!("cannot enter {}: {e}", root.display()))?;
-    Ok(package::Options { jobs: package::default_jobs(), search, opt: Opt::default() })
+    let mut options = package::Options { jobs: package::default_jobs(), search, opt: Opt::default() };
+    tess_driver::deps::prepare(&mut options)?;
+    Ok(options)
 }
 
 /// `-O LEVEL`: `0` compiles fast; anything else (or nothing) optimises.
@@ -506,8 +512,10 @@ fn execute(command: Command) -> Result<ExitCode, Error> {
         }
         Command::Doc { files, module } => {
             let index = if files.is_empty() {
-                let options = enter_package(&[])?;
-                let package = package::load(&options)?;
+                let root = package::find_root()
+                    .ok_or("no Tessera.toml here or above: `tess doc` without files documents a package")?;
+                std::env::set_current_dir(&root).map_err(|e| format!("cannot enter {}: {e}", root.display()))?;
+                let package = tess_driver::manifest::load(std::path::Path::new("."))?;
                 let mut modules = Vec::new();
                 for m in &package.modules {
                     modules.push(tess_driver::doc::module(&m.name, &m.files)?);
@@ -538,6 +546,14 @@ fn execute(command: Command) -> Result<ExitCode, Error> {
                 "Finished",
                 &format!("checked {what} in {:.2} s", started.elapsed().as_secs_f64()),
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Publish => {
+            let root =
+                package::find_root().ok_or("no Tessera.toml here or above: `tess publish` publishes a package")?;
+            std::env::set_current_dir(&root).map_err(|e| format!("cannot enter {}: {e}", root.display()))?;
+            let dest = tess_driver::deps::publish()?;
+            tess_driver::progress::line("Published", &dest.display().to_string());
             Ok(ExitCode::SUCCESS)
         }
         Command::Clean => {

@@ -25,6 +25,36 @@ pub struct Package {
     pub modules: Vec<SourceModule>,
     /// The main module's files; empty when the package is only libraries.
     pub main: Vec<PathBuf>,
+    /// `[package] version` (0.0.0 when not given).
+    pub version: semver::Version,
+    /// `[dependencies]`, by name.
+    pub dependencies: Vec<Dependency>,
+}
+
+/// A package this one depends on (`[dependencies]`).
+#[derive(Debug)]
+pub struct Dependency {
+    /// The package's name (`[package] name` of the dependency).
+    pub name: String,
+    /// `path = "..."`, relative to the depending package's root; without
+    /// one the package comes from the registry (`TESS_REGISTRY`).
+    pub path: Option<PathBuf>,
+    /// `version = "..."`, Cargo's requirement syntax (`"1.2"` is `^1.2`).
+    pub req: semver::VersionReq,
+}
+
+impl Package {
+    /// A package of `modules` alone (the source modules found on `-I`).
+    pub fn of_modules(modules: Vec<SourceModule>) -> Package {
+        Package {
+            root: PathBuf::new(),
+            name: String::new(),
+            modules,
+            main: Vec::new(),
+            version: semver::Version::new(0, 0, 0),
+            dependencies: Vec::new(),
+        }
+    }
 }
 
 /// A library module of a package.
@@ -41,12 +71,32 @@ struct Manifest {
     package: PackageSection,
     #[serde(default)]
     modules: BTreeMap<toml::Spanned<String>, toml::Spanned<String>>,
+    #[serde(default)]
+    dependencies: BTreeMap<toml::Spanned<String>, DependencySpec>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct PackageSection {
     name: toml::Spanned<String>,
+    version: Option<toml::Spanned<String>>,
+}
+
+/// `name = "1.2"` or `name = { path = "...", version = "..." }` (plain
+/// strings: `toml`'s spans do not pass through an untagged enum; errors
+/// point at the dependency's name).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum DependencySpec {
+    Version(String),
+    Detailed(DetailedSpec),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DetailedSpec {
+    path: Option<String>,
+    version: Option<String>,
 }
 
 /// The package around `start`: the nearest directory, `start` or above,
@@ -67,10 +117,9 @@ pub fn load(root: &Path) -> Result<Package, Error> {
         Ok(m) => m,
         Err(e) => {
             let span = e.span().map_or(Span::new(FileId(0), 0, 0), at);
-            diags.push(
-                Diagnostic::error(span, e.message().trim().replace('\n', "; "))
-                    .with_hint("a package needs `[package]` with `name = \"...\"`, and optionally `[modules]`"),
-            );
+            diags.push(Diagnostic::error(span, e.message().trim().replace('\n', "; ")).with_hint(
+                "a package needs `[package]` with `name = \"...\"`, and optionally `[modules]` and `[dependencies]`",
+            ));
             return Err(Error::Diagnostics { sources: source(), diags });
         }
     };
@@ -80,6 +129,44 @@ pub fn load(root: &Path) -> Result<Package, Error> {
             Diagnostic::error(at(manifest.package.name.span()), format!("`{name}` is not a valid package name"))
                 .with_hint("use letters, digits, `_` and `-`"),
         );
+    }
+    let version = match &manifest.package.version {
+        None => semver::Version::new(0, 0, 0),
+        Some(v) => semver::Version::parse(v.get_ref()).unwrap_or_else(|e| {
+            diags.push(
+                Diagnostic::error(at(v.span()), format!("`{}` is not a version: {e}", v.get_ref()))
+                    .with_hint("write MAJOR.MINOR.PATCH, e.g. `version = \"1.2.0\"`"),
+            );
+            semver::Version::new(0, 0, 0)
+        }),
+    };
+    let mut dependencies = Vec::new();
+    for (key, spec) in &manifest.dependencies {
+        let (path, req) = match spec {
+            DependencySpec::Version(v) => (None, Some(v)),
+            DependencySpec::Detailed(d) => (d.path.as_ref().map(PathBuf::from), d.version.as_ref()),
+        };
+        if path.is_none() && req.is_none() {
+            diags.push(
+                Diagnostic::error(
+                    at(key.span()),
+                    format!("dependency `{}` has neither a path nor a version", key.get_ref()),
+                )
+                .with_hint("write `NAME = { path = \"../NAME\" }` or `NAME = \"1.2\"` (from the registry)"),
+            );
+            continue;
+        }
+        let req = match req {
+            None => semver::VersionReq::STAR,
+            Some(r) => semver::VersionReq::parse(r).unwrap_or_else(|e| {
+                diags.push(
+                    Diagnostic::error(at(key.span()), format!("`{r}` is not a version requirement: {e}"))
+                        .with_hint("as Cargo's: `\"1.2\"` (1.2 and compatible), `\"=1.2.3\"`, `\">=1.0, <2\"`"),
+                );
+                semver::VersionReq::STAR
+            }),
+        };
+        dependencies.push(Dependency { name: key.get_ref().clone(), path, req });
     }
     let src = root.join("src");
     let (dirs, main) = scan_src(&src)?;
@@ -130,7 +217,7 @@ pub fn load(root: &Path) -> Result<Package, Error> {
         .into());
     }
     let main = main.into_iter().map(|f| relative(root, &f)).collect();
-    Ok(Package { root: root.to_path_buf(), name, modules, main })
+    Ok(Package { root: root.to_path_buf(), name, modules, main, version, dependencies })
 }
 
 /// The directories and the `.tes` files directly in `src/`, sorted.

@@ -101,7 +101,7 @@ pub fn with_source_modules(files: &[PathBuf], search: &[PathBuf], kind: LibKind)
         return Ok(search.to_vec());
     }
     let dir = source_modules::cache_dir(search, kind)?;
-    let package = Package { root: PathBuf::new(), name: String::new(), modules, main: Vec::new() };
+    let package = Package::of_modules(modules);
     build_in(&dir, &package, &Options { jobs: default_jobs(), search: search.to_vec(), opt: Opt::default() })?;
     Ok(std::iter::once(dir.join("lib")).chain(search.iter().cloned()).collect())
 }
@@ -288,8 +288,17 @@ impl Builder<'_> {
             let dep = &self.graph.nodes[i];
             key.add("import", format!("{} {:?}", dep.name, dep.kind).as_bytes());
         }
-        for dir in &self.options.search {
-            key.add("search", dir.display().to_string().as_bytes());
+        // Where each import from outside the package resolves, not the
+        // whole search path: a changed `-I` or dependency recompiles only
+        // the modules whose imports it moves.
+        let search = self.search();
+        for name in &node.import_names {
+            if self.graph.nodes.iter().any(|n| &n.name == name) {
+                continue;
+            }
+            let found = ImportedModule::find(name, &search).map(|m| m.interface_path());
+            let at = found.map_or_else(|| "(not found)".to_string(), |p| p.display().to_string());
+            key.add("import-from", format!("{name} {at}").as_bytes());
         }
         Ok(key.finish())
     }

@@ -108,7 +108,7 @@ pub fn check_in_memory(files: &[PathBuf], search: &[PathBuf]) -> Result<InMemory
     if modules.is_empty() {
         return Ok(InMemory { modules: Vec::new(), search: search.to_vec(), _interfaces: None });
     }
-    let graph = module_graph::graph(&Package { root: PathBuf::new(), name: String::new(), modules, main: Vec::new() })?;
+    let graph = module_graph::graph(&Package::of_modules(modules))?;
     let interfaces = tempfile::tempdir().map_err(|e| format!("cannot create a temporary directory: {e}"))?;
     let search: Vec<PathBuf> = std::iter::once(interfaces.path().to_path_buf()).chain(search.iter().cloned()).collect();
     let mut checked = Vec::new();
