@@ -144,7 +144,9 @@ fn check_on_this_stack(input: &ModuleInput, mut sources: Vec<SourceFile>, purpos
     let texts: Vec<&str> = sources.iter().map(|s| s.text.as_str()).collect();
     let missing = files.iter().flat_map(|f| &f.imports).any(|i| !direct.contains(&i.path.name));
     let on_path = if missing { crate::artifacts::modules_on_path(input.search) } else { Vec::new() };
-    let checking = tess_sema::Imports { found: &imports, on_path: &on_path };
+    // Package builds run at the package's root.
+    let in_package = Path::new(crate::manifest::MANIFEST).is_file();
+    let checking = tess_sema::Imports { found: &imports, on_path: &on_path, in_package };
     let (mut module, interface) =
         tess_sema::check_module(name, mode, files, &texts, checking, &mut diags, purpose == Purpose::Index);
     if diags.has_errors() {

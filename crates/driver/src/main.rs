@@ -28,6 +28,16 @@ struct Cli {
     command: Command,
 }
 
+/// `tess help build`'s examples.
+const BUILD_EXAMPLES: &str = "Examples:
+  tess build                                   build the package around the current directory
+  tess build main.tes -o app                   a program from one file
+  tess build -O0 main.tes                      compile fast, optimise little
+  tess build --lib --module geo --shared geo.tes
+                                               libgeo.so and geo.tesi, for programs and plugins
+  tess build main.tes -I lib                   import modules compiled into lib/ (or their sources)
+  tess build --emit-ninja                      write build/build.ninja, then `ninja -C build`";
+
 #[derive(Subcommand)]
 enum Command {
     /// Compile FILE.tes in memory and run it at once (arguments after FILE
@@ -51,7 +61,10 @@ enum Command {
     /// Compile a program to a native executable, or with `--lib` a module
     /// to a library and its interface file; without files, build the
     /// package around the current directory (`Tessera.toml`).
+    #[command(after_long_help = BUILD_EXAMPLES)]
     Build {
+        /// The program's (or with `--lib` the module's) source files; none:
+        /// the package around the current directory.
         files: Vec<PathBuf>,
         /// Steps of a package build to run at once (default: the cores).
         #[arg(short = 'j', value_name = "N")]
@@ -63,6 +76,8 @@ enum Command {
         /// `-O0`: compile fast, optimise little (default: optimise).
         #[arg(short = 'O', value_name = "LEVEL", value_parser = ["0", "2"])]
         opt: Option<String>,
+        /// Directories of compiled modules (or their sources) to import
+        /// from, searched in order.
         #[arg(short = 'I', value_name = "DIR")]
         include: Vec<PathBuf>,
         /// The executable or library to write.
@@ -105,6 +120,7 @@ enum Command {
     /// `--primary-file`, one file of a module in pieces, whose other files
     /// a compilation database lists, to the object `-o`.
     Compile {
+        /// The module's name (`main` for a program).
         #[arg(long, value_name = "NAME")]
         module: String,
         /// The module's files (whole-module compile).
@@ -119,14 +135,19 @@ enum Command {
         /// `tessera.h` beside it).
         #[arg(long, value_name = "FILE.h", requires = "emit_interface")]
         emit_header: Option<PathBuf>,
+        /// The one file of a module in pieces to compile (its other files
+        /// are in `--module-source-list`).
         #[arg(long, value_name = "FILE", requires_all = ["module_source_list", "output"])]
         primary_file: Option<PathBuf>,
         /// A JSON array of {"file", "directory", "module"} (clang's
         /// compile_commands.json shape).
         #[arg(long, value_name = "CDB")]
         module_source_list: Option<PathBuf>,
+        /// Directories of compiled modules (or their sources) to import
+        /// from, searched in order.
         #[arg(short = 'I', value_name = "DIR")]
         include: Vec<PathBuf>,
+        /// The object to write (with `--primary-file`).
         #[arg(short = 'o', value_name = "OBJ")]
         output: Option<PathBuf>,
         /// The library goes into a shared library (adds the descriptor
@@ -143,13 +164,19 @@ enum Command {
     /// `--module-source-list`, the objects are the pieces of module
     /// `--module`, and its interface is written beside the library too.
     Link {
+        /// The objects to link (`tess compile`'s).
         objects: Vec<PathBuf>,
+        /// The program or library to write.
         #[arg(short = 'o', value_name = "OUT")]
         output: PathBuf,
+        /// Write a static archive `libNAME.a`.
         #[arg(long = "static", conflicts_with = "shared")]
         static_lib: bool,
+        /// Write a shared library `libNAME.so`.
         #[arg(long)]
         shared: bool,
+        /// Directories of compiled modules (or their sources) to import
+        /// from, searched in order.
         #[arg(short = 'I', value_name = "DIR")]
         include: Vec<PathBuf>,
         /// A module the objects import.
@@ -158,28 +185,44 @@ enum Command {
         /// The library's module: its `NAME.pc` is written beside it.
         #[arg(long, value_name = "NAME")]
         module: Option<String>,
+        /// The compilation database listing the module's files: the
+        /// objects are its pieces.
         #[arg(long, value_name = "CDB", requires = "module")]
         module_source_list: Option<PathBuf>,
     },
     /// Print an interface file readably.
-    Interface { file: PathBuf },
+    Interface {
+        /// A module's interface, `NAME.tesi`.
+        file: PathBuf,
+    },
     /// Is NEW a compatible upgrade of OLD (two interfaces of one module)?
     /// Lists every difference, `compatible` or `breaking`; status 0 when
     /// compatible, 1 when breaking, 2 on bad input.
-    AbiDiff { old: PathBuf, new: PathBuf },
+    AbiDiff {
+        /// The interface the programs were built against.
+        old: PathBuf,
+        /// The interface of the upgrade.
+        new: PathBuf,
+    },
     /// Symbols to the Tessera names they stand for: each SYMBOL, or every
     /// symbol in standard input (a filter, as `c++filt`: `nm prog | tess
     /// demangle`).
-    Demangle { symbols: Vec<String> },
+    Demangle {
+        /// Symbols to demangle (none: read standard input).
+        symbols: Vec<String>,
+    },
     /// Serve the Language Server Protocol on standard input and output:
     /// errors as you type, formatting.
     Lsp {
+        /// Directories of compiled modules (or their sources) to import
+        /// from, searched in order.
         #[arg(short = 'I', value_name = "DIR")]
         include: Vec<PathBuf>,
     },
     /// Lay out source files in the one canonical style: each FILE, the
     /// `.tes` files below each DIR, or in a package its `src/`.
     Fmt {
+        /// Files and directories to format (none: the package's `src/`).
         paths: Vec<PathBuf>,
         /// Change nothing; list the files that would change (status 1 if
         /// any).
@@ -642,5 +685,26 @@ fn execute(command: Command) -> Result<ExitCode, Error> {
             println!("{}", flags.join(" "));
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    /// `--help` documents every flag and argument of every command.
+    #[test]
+    fn every_argument_has_help() {
+        let mut missing = Vec::new();
+        for sub in Cli::command().get_subcommands() {
+            for arg in sub.get_arguments() {
+                let built_in = matches!(arg.get_id().as_str(), "help" | "version");
+                if !built_in && arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    missing.push(format!("tess {} {}", sub.get_name(), arg.get_id()));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "without help text: {missing:?}");
     }
 }

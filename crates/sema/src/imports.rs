@@ -27,13 +27,16 @@ pub struct Import {
 pub struct Imports<'a> {
     pub found: &'a [Import],
     pub on_path: &'a [String],
+    /// The module is built in a package (its hint for a missing module
+    /// names the package's ways to add one, not `-I`).
+    pub in_package: bool,
 }
 
 impl Checker<'_> {
     /// Loads the interfaces the files import (given by the driver, which
     /// found them on the search path) and binds `import m.{...}` names.
     pub(crate) fn import_modules(&mut self, files: &[ast::File], imports: Imports) -> Vec<FuncId> {
-        let Imports { found: imports, on_path } = imports;
+        let Imports { found: imports, on_path, in_package } = imports;
         let mut inits = Vec::new();
         for file in files {
             for imp in &file.imports {
@@ -46,6 +49,9 @@ impl Checker<'_> {
                     let Some(import) = imports.iter().find(|i| i.interface.module == name) else {
                         let hint = match crate::suggest::closest(&name, on_path.iter().map(String::as_str)) {
                             Some(m) => format!("did you mean `{m}`? (its interface is on the search path)"),
+                            None if in_package => format!(
+                                "make it a module of this package (a directory `src/{name}/`), or add the package that has it under `[dependencies]` in Tessera.toml"
+                            ),
                             None => format!(
                                 "compile it with `tess build --lib --module {name} ...` and pass its directory with `-I DIR`"
                             ),
