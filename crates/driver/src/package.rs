@@ -10,7 +10,7 @@
 //! steps, so that a body edit in a static library relinks what contains
 //! it without recompiling anything else.
 
-use crate::artifacts::{ImportedModule, LibKind};
+use crate::artifacts::{self, ImportedModule, LibKind};
 use crate::frontend;
 use crate::manifest::{self, Package};
 use crate::module_graph::{self, Graph, Node};
@@ -52,6 +52,7 @@ pub struct Built {
 pub fn build(options: &Options) -> Result<Built, Error> {
     let started = Instant::now();
     let package = load(options)?;
+    remove_stale_libraries(&Path::new(BUILD_DIR).join("lib"), &module_graph::graph(&package)?)?;
     let program = build_in(Path::new(BUILD_DIR), &package, options)?;
     progress::line("Finished", &format!("in {:.2} s", started.elapsed().as_secs_f64()));
     Ok(Built { program })
@@ -89,6 +90,28 @@ pub fn build_in(dir: &Path, package: &Package, options: &Options) -> Result<Opti
     };
     builder.run()?;
     Ok(graph.nodes.iter().any(|n| n.kind == Target::Program).then(|| program_path(dir, package)))
+}
+
+/// Removes from the build's library directory the interfaces, libraries
+/// and pkg-config files of modules this build does not make (a module
+/// found on `-I` as sources in an earlier build, a module since removed):
+/// it comes first on the search path, so a leftover would be linked
+/// instead of what the imports now name.
+fn remove_stale_libraries(lib: &Path, graph: &Graph) -> Result<(), Error> {
+    let Ok(entries) = std::fs::read_dir(lib) else { return Ok(()) };
+    for entry in entries.filter_map(Result::ok) {
+        let file = entry.file_name().to_string_lossy().into_owned();
+        let ours = graph.nodes.iter().any(|n| {
+            file == artifacts::interface_file(&n.name)
+                || file == artifacts::pkg_config_file(&n.name)
+                || [LibKind::Static, LibKind::Shared].iter().any(|k| file == k.file_name(&n.name))
+        });
+        if !ours {
+            let path = entry.path();
+            std::fs::remove_file(&path).map_err(|e| format!("cannot remove {}: {e}", path.display()))?;
+        }
+    }
+    Ok(())
 }
 
 /// Builds the source modules that `files` import from the `-I`
