@@ -136,6 +136,7 @@ fn check(input: &BuildInput, name: &str, mode: Mode) -> Result<Checked, Error> {
         files: input.files,
         search: input.search,
         parse_cache: None,
+        exported_only: &[],
     })
 }
 
@@ -148,6 +149,7 @@ fn compile(input: &BuildInput, name: &str, mode: Mode, shared: bool) -> Result<s
         shared,
         opt: input.opt,
         tests: false,
+        exported_only: &[],
     })
 }
 

@@ -52,8 +52,14 @@ pub fn package(options: &Options) -> Result<usize, Error> {
             continue;
         }
         let mode = if node.kind == Target::Program { Mode::Program } else { Mode::Library };
-        let input =
-            ModuleInput { name: &node.name, mode: Some(mode), files: &node.files, search: &search, parse_cache: None };
+        let input = ModuleInput {
+            name: &node.name,
+            mode: Some(mode),
+            files: &node.files,
+            search: &search,
+            parse_cache: None,
+            exported_only: &options.dependency_libs,
+        };
         match frontend::check(&input) {
             Ok(checked) => {
                 if let Target::Library(kind) = node.kind {
@@ -85,6 +91,6 @@ pub fn files(files: &[PathBuf], search: &[PathBuf], module: Option<&str>) -> Res
     let name = module.unwrap_or(frontend::MAIN_MODULE);
     crate::artifacts::check_module_name(name)?;
     let mode = module.map(|_| Mode::Library);
-    frontend::check(&ModuleInput { name, mode, files, search: &search, parse_cache: None })?;
+    frontend::check(&ModuleInput { name, mode, files, search: &search, parse_cache: None, exported_only: &[] })?;
     Ok(())
 }

@@ -53,7 +53,8 @@ pub fn prepare(options: &mut Options) -> Result<(), Error> {
         search.extend(options.search.iter().cloned());
         progress::line("Building", &format!("{} v{} ({})", r.package.name, r.package.version, r.source));
         std::env::set_current_dir(&r.root).map_err(|e| format!("cannot enter {}: {e}", r.root.display()))?;
-        let dep_options = Options { jobs: options.jobs, search, opt: options.opt };
+        let dependency_libs = search.iter().filter(|d| !options.search.contains(d)).cloned().collect();
+        let dep_options = Options { jobs: options.jobs, search, opt: options.opt, dependency_libs };
         let built = package::build_in(Path::new(package::BUILD_DIR), &r.package, &dep_options);
         std::env::set_current_dir(&here).map_err(|e| format!("cannot enter {}: {e}", here.display()))?;
         built?;
@@ -64,6 +65,7 @@ pub fn prepare(options: &mut Options) -> Result<(), Error> {
         search.extend(transitive_libs(&graph, d, &libs));
     }
     search.dedup();
+    options.dependency_libs = search.clone();
     options.search.extend(search);
     Ok(())
 }

@@ -32,6 +32,9 @@ pub struct ModuleInput<'a> {
     pub mode: Option<hir::Mode>,
     pub files: &'a [PathBuf],
     pub search: &'a [PathBuf],
+    /// Directories of other packages' modules (`[dependencies]`): only
+    /// what those modules export is visible.
+    pub exported_only: &'a [PathBuf],
     /// Where parsed files are cached by content (a module in pieces parses
     /// each file once, not once per piece).
     pub parse_cache: Option<&'a Path>,
@@ -123,7 +126,8 @@ fn check_on_this_stack(input: &ModuleInput, mut sources: Vec<SourceFile>, purpos
         match read_usable_interface(&found.interface_path()) {
             Ok(interface) if &interface.module == name => {
                 let shared = found.is_shared(interface.shared);
-                imports.push(Import { interface, shared });
+                let exported_only = input.exported_only.contains(&found.dir);
+                imports.push(Import { interface, shared, exported_only });
                 needed.push(found);
             }
             Ok(i) => diags.push(Diagnostic::error(
@@ -279,7 +283,8 @@ mod tests {
     /// An interface another compiler version (or target) wrote is refused.
     #[test]
     fn interfaces_of_another_compiler_are_refused() {
-        let input = ModuleInput { name: "geo", mode: None, files: &[], search: &[], parse_cache: None };
+        let input =
+            ModuleInput { name: "geo", mode: None, files: &[], search: &[], parse_cache: None, exported_only: &[] };
         let source = SourceFile::new("geo.tes", "export fn one() -> Int { return 1 }\n");
         let Ok(checked) = check_sources(&input, vec![source]) else { panic!("geo.tes has no errors") };
         let dir = tempfile::tempdir().expect("temp dir");

@@ -344,7 +344,8 @@ fn enter_package(include: &[PathBuf]) -> Result<package::Options, Error> {
     })?;
     let search = include.iter().map(|d| here.join(d)).collect();
     std::env::set_current_dir(&root).map_err(|e| format!("cannot enter {}: {e}", root.display()))?;
-    let mut options = package::Options { jobs: package::default_jobs(), search, opt: Opt::default() };
+    let mut options =
+        package::Options { jobs: package::default_jobs(), search, opt: Opt::default(), dependency_libs: Vec::new() };
     tess_driver::deps::prepare(&mut options)?;
     Ok(options)
 }
@@ -382,6 +383,7 @@ fn execute(command: Command) -> Result<ExitCode, Error> {
                 files: std::slice::from_ref(&file),
                 search: &sources.search,
                 parse_cache: None,
+                exported_only: &[],
             })?;
             sources.modules.push(program);
             launch::run(&sources.modules, &file, args)
@@ -487,6 +489,7 @@ fn execute(command: Command) -> Result<ExitCode, Error> {
                         shared,
                         opt,
                         tests: false,
+                        exported_only: &[],
                     })?;
                     let library = match (emit_interface, compiled.target) {
                         (Some(tesi), Target::Library(kind)) => Some(tesi.with_file_name(kind.file_name(&module))),

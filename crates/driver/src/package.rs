@@ -37,6 +37,9 @@ pub struct Options {
     pub search: Vec<PathBuf>,
     /// How much the code generator optimises (`-O0`).
     pub opt: Opt,
+    /// The library directories of the package's dependencies (also on
+    /// `search`): their modules are seen through their exports.
+    pub dependency_libs: Vec<PathBuf>,
 }
 
 /// What a package build produced.
@@ -125,7 +128,11 @@ pub fn with_source_modules(files: &[PathBuf], search: &[PathBuf], kind: LibKind)
     }
     let dir = source_modules::cache_dir(search, kind)?;
     let package = Package::of_modules(modules);
-    build_in(&dir, &package, &Options { jobs: default_jobs(), search: search.to_vec(), opt: Opt::default() })?;
+    build_in(
+        &dir,
+        &package,
+        &Options { jobs: default_jobs(), search: search.to_vec(), opt: Opt::default(), dependency_libs: Vec::new() },
+    )?;
     Ok(std::iter::once(dir.join("lib")).chain(search.iter().cloned()).collect())
 }
 
@@ -373,6 +380,7 @@ impl Builder<'_> {
             shared: node.kind == Target::Library(LibKind::Shared),
             opt: self.options.opt,
             tests: false,
+            exported_only: &self.options.dependency_libs,
         })?;
         let checked = &compiled.checked;
         let library = match node.kind {

@@ -60,6 +60,7 @@ pub fn compile(p: &Piece) -> Result<(), Error> {
         files: &files,
         search: p.search,
         parse_cache: Some(&parse_cache(p.cdb)),
+        exported_only: &[],
     })?;
     let m = &checked.module;
     let object = steps::object_of(m, Target::of(m.mode, p.shared), index, files.len(), p.opt)?;
@@ -106,6 +107,7 @@ pub fn merge(m: &Merge) -> Result<(), Error> {
         files: &files,
         search: m.search,
         parse_cache: Some(&parse_cache(m.cdb)),
+        exported_only: &[],
     })?;
     steps::link_files(m.objects, m.output, Target::Library(m.kind), &checked.imports)?;
     steps::write_interface(&checked, m.kind, m.output, None, &[])?;

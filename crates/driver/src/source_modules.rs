@@ -119,6 +119,7 @@ pub fn check_in_memory(files: &[PathBuf], search: &[PathBuf]) -> Result<InMemory
             files: &node.files,
             search: &search,
             parse_cache: None,
+            exported_only: &[],
         })?;
         let tesi = crate::steps::interface_bytes(&module, LibKind::Static)?;
         link::write_atomically(&interfaces.path().join(artifacts::interface_file(&node.name)), &tesi)?;

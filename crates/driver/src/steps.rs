@@ -61,6 +61,9 @@ pub struct Request<'a> {
     pub opt: Opt,
     /// The module's test program instead (`test_harness.rs`).
     pub tests: bool,
+    /// Directories of other packages' modules, seen through their
+    /// exports (`frontend::ModuleInput::exported_only`).
+    pub exported_only: &'a [PathBuf],
 }
 
 fn codegen_error(e: tess_codegen::CodegenError) -> Error {
@@ -73,7 +76,14 @@ pub fn compile(r: &Request) -> Result<Compiled, Error> {
     if r.files.is_empty() {
         return Err("no input files".into());
     }
-    let input = ModuleInput { name: r.name, mode: r.mode, files: r.files, search: r.search, parse_cache: None };
+    let input = ModuleInput {
+        name: r.name,
+        mode: r.mode,
+        files: r.files,
+        search: r.search,
+        parse_cache: None,
+        exported_only: r.exported_only,
+    };
     let mut checked = if r.tests { frontend::check_tests(&input)? } else { frontend::check(&input)? };
     let target = Target::of(checked.module.mode, r.shared);
     let files = r.files.len();

@@ -18,6 +18,9 @@ use tess_syntax::{Diagnostic, Span};
 pub struct Import {
     pub interface: Interface,
     pub shared: bool,
+    /// A module of another package (`[dependencies]`): only its exported
+    /// declarations are visible, however it links.
+    pub exported_only: bool,
 }
 
 /// What the driver found of a module's imports: their interfaces, and
@@ -60,7 +63,8 @@ impl Checker<'_> {
                         self.missing_modules.insert(name.clone());
                         continue;
                     };
-                    let (module, init) = self.load_interface(&import.interface, import.shared, imp.span);
+                    let (mut module, init) = self.load_interface(&import.interface, import.shared, imp.span);
+                    module.exported_only = import.exported_only;
                     self.modules.insert(name.clone(), module);
                     inits.push(init);
                 }
@@ -107,6 +111,7 @@ impl Checker<'_> {
             classes: HashMap::new(),
             interfaces: HashMap::new(),
             shared,
+            exported_only: false,
             not_exported: i
                 .functions
                 .iter()
@@ -460,6 +465,17 @@ impl Checker<'_> {
     /// linked as a shared library is not in its dynamic symbol table.
     pub(crate) fn check_exported(&mut self, module: &str, name: &ast::Ident) {
         let Some(m) = self.modules.get(module) else { return };
+        if m.exported_only && m.not_exported.contains(&name.name) {
+            self.error_hint(
+                name.span,
+                format!(
+                    "`{module}.{}` is public but not exported, and `{module}` is another package's module",
+                    name.name
+                ),
+                format!("a package sees only what its dependencies export: export it in `{module}` (`export`)"),
+            );
+            return;
+        }
         if m.shared && m.not_exported.contains(&name.name) {
             self.error_hint(
                 name.span,

@@ -106,6 +106,8 @@ pub(crate) struct ImportedModule {
     pub interfaces: HashMap<String, crate::ty::IfaceId>,
     /// Linked as a shared library: only exported declarations are reachable.
     pub shared: bool,
+    /// Another package's module: only exported declarations are visible.
+    pub exported_only: bool,
     /// Public declarations that are not exported.
     pub not_exported: HashSet<String>,
 }
