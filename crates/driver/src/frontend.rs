@@ -58,7 +58,7 @@ pub fn check_tests(input: &ModuleInput) -> Result<Checked, Error> {
 enum Purpose {
     Build,
     /// Also recording every name resolved and what to
-    /// (`hir::Module::refs`), for an editor.
+    /// (`hir::Module::refs`), for an editor: checked despite errors.
     Index,
     /// Its test program.
     Tests,
@@ -101,7 +101,8 @@ pub fn check_sources(input: &ModuleInput, sources: Vec<SourceFile>) -> Result<Ch
 }
 
 /// [`check_sources`], also recording every name resolved and what to
-/// (`hir::Module::refs`), for an editor.
+/// (`hir::Module::refs`), for an editor; a module with errors is returned
+/// too, with what did resolve.
 pub fn check_sources_indexed(input: &ModuleInput, sources: Vec<SourceFile>) -> Result<Checked, Error> {
     crate::on_compiler_stack(|| check_on_this_stack(input, sources, Purpose::Index))
 }
@@ -153,7 +154,10 @@ fn check_on_this_stack(input: &ModuleInput, mut sources: Vec<SourceFile>, purpos
     let checking = tess_sema::Imports { found: &imports, on_path: &on_path, in_package };
     let (mut module, interface) =
         tess_sema::check_module(name, mode, files, &texts, checking, &mut diags, purpose == Purpose::Index);
-    if diags.has_errors() {
+    // An editor's index is kept despite errors: what did resolve still
+    // answers hover, definition and completion (the errors themselves come
+    // from a check for diagnostics).
+    if diags.has_errors() && purpose != Purpose::Index {
         return Err(Error::Diagnostics { sources, diags });
     }
     // Code names a file without its directory, as Java's stack traces do:

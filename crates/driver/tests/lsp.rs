@@ -212,6 +212,14 @@ fn definitions_and_hover() {
     // Nothing there: null.
     let r = c.request(22, "textDocument/definition", at(2, 0));
     assert_eq!(r["result"], json!(null));
+    // A type error on the last line silences nothing else (issue 33).
+    let broken = format!("{text}let bad: String = 1\n");
+    let change = json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": broken}]});
+    c.notify("textDocument/didChange", change);
+    assert_eq!(c.diagnostics().len(), 1);
+    let h = c.request(23, "textDocument/hover", at(11, 12));
+    assert_eq!(h["result"]["contents"]["value"], json!("```tessera\nfn add(Int, Int) -> Int\n```"));
+    assert_eq!(def(&mut c, 11, 17), ("a.tes".to_string(), json!(4)));
 
     // Completion of a half-typed member and of a module name.
     let typed = text.replace("    return add(p.x", "    p.tw\n    return add(p.x");
