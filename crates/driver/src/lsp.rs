@@ -417,7 +417,7 @@ fn complete(uri: &Uri, text: &str, at: Position, search: &[PathBuf]) -> Vec<lsp_
     let word_rest = rest.len() - rest.trim_start_matches(|c: char| c.is_alphanumeric() || c == '_').len();
     let patched = format!("{}{}", &text[..dot - 1], &rest[word_rest..]);
     let Ok(checked) = check_document(uri, &patched, search, true) else { return Vec::new() };
-    let Some(Ty::Class(class, _)) = checked
+    let Some(receiver) = checked
         .module
         .refs
         .iter()
@@ -429,6 +429,16 @@ fn complete(uri: &Uri, text: &str, at: Position, search: &[PathBuf]) -> Vec<lsp_
         })
     else {
         return Vec::new();
+    };
+    let Ty::Class(class, _) = receiver else {
+        // A string, array, map: the built-in members.
+        let mut items: Vec<_> = tess_sema::builtins::members_of(&receiver)
+            .into_iter()
+            .filter(|n| n.starts_with(&before[dot..]))
+            .map(|n| item(n.to_string(), lsp_types::CompletionItemKind::METHOD))
+            .collect();
+        items.sort_by(|a, b| a.label.cmp(&b.label));
+        return items;
     };
     let m = &checked.module;
     let mut items = Vec::new();

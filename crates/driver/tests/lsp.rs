@@ -233,6 +233,20 @@ fn definitions_and_hover() {
     assert_eq!(labels(&r), vec!["twice".to_string()]);
     let r = c.request(25, "textDocument/completion", at(11, 6));
     assert_eq!(labels(&r), vec!["twice".to_string(), "x".to_string()]);
+    // The members of strings, arrays and maps (issue 33).
+    let typed = text.replace(
+        "    return add(p.x",
+        "    let s = \"ab\"\n    let xs = [1]\n    let m = [\"k\": 1]\n    s.su\n    xs.po\n    m.\n    return add(p.x",
+    );
+    let change = json!({"textDocument": {"uri": uri, "version": 4}, "contentChanges": [{"text": typed}]});
+    c.notify("textDocument/didChange", change);
+    c.diagnostics();
+    let r = c.request(27, "textDocument/completion", at(14, 8));
+    assert_eq!(labels(&r), vec!["substring".to_string()]);
+    let r = c.request(28, "textDocument/completion", at(15, 9));
+    assert_eq!(labels(&r), vec!["pop".to_string()]);
+    let r = c.request(29, "textDocument/completion", at(16, 6));
+    assert_eq!(labels(&r), ["contains", "keys", "len", "remove"].map(String::from).to_vec());
     let typed = format!("import g\n{text}");
     let change = json!({"textDocument": {"uri": uri, "version": 3}, "contentChanges": [{"text": typed}]});
     c.notify("textDocument/didChange", change);

@@ -413,18 +413,60 @@ fn call_method_inner(c: &mut Checker, obj: Expr, name: &ast::Ident, args: &[ast:
     Some(rt(rt_fn, a, ret))
 }
 
-fn methods_of(ty: &Ty) -> &'static str {
+const STRING_MEMBERS: &[&str] = &["len", "substring", "split", "contains", "startsWith", "byteAt", "toInt", "toFloat"];
+const ARRAY_MEMBERS: &[&str] = &[
+    "len",
+    "push",
+    "pop",
+    "slice",
+    "map",
+    "filter",
+    "forEach",
+    "any",
+    "all",
+    "reduce",
+    "sort",
+    "sortBy",
+    "indexOf",
+    "contains",
+    "reversed",
+    "enumerated",
+];
+const MAP_MEMBERS: &[&str] = &["len", "contains", "remove", "keys"];
+
+/// The properties and methods of a built-in type, for an editor's
+/// completion (and the hints below): empty for other types.
+pub fn members_of(ty: &Ty) -> Vec<&'static str> {
     match ty {
-        Ty::Str => "String has `len`, `substring`, `split`, `contains`, `startsWith`, `byteAt`, `toInt`, `toFloat`",
-        Ty::Array(_) => {
-            "arrays have `len`, `push`, `pop`, `slice`, `map`, `filter`, `forEach`, `any`, `all`, `reduce`, `sort`, `sortBy`, `indexOf`, `contains`, `reversed` and `enumerated`; `[String]` has `join(separator)`"
-        }
-        Ty::Map(..) => "maps have `len`, `contains`, `remove` and `keys`",
-        Ty::Float => "Float has `toFixed(digits)`",
+        Ty::Str => STRING_MEMBERS.to_vec(),
+        Ty::Array(e) if **e == Ty::Str => ARRAY_MEMBERS.iter().copied().chain(["join"]).collect(),
+        Ty::Array(_) => ARRAY_MEMBERS.to_vec(),
+        Ty::Map(..) => MAP_MEMBERS.to_vec(),
+        Ty::Float => vec!["toFixed"],
+        _ => Vec::new(),
+    }
+}
+
+/// `a`, `b` and `c`.
+fn listed(names: &[&str]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => quoted.join(""),
+    }
+}
+
+fn methods_of(ty: &Ty) -> String {
+    match ty {
+        Ty::Str => format!("String has {}", STRING_MEMBERS.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")),
+        Ty::Array(_) => format!("arrays have {}; `[String]` has `join(separator)`", listed(ARRAY_MEMBERS)),
+        Ty::Map(..) => format!("maps have {}", listed(MAP_MEMBERS)),
+        Ty::Float => "Float has `toFixed(digits)`".to_string(),
         Ty::CPointer => {
             "CPointer has `isNull`, `readInt`, `readInt32`, `readFloat`, `readPointer`, `readCString` and the `write` methods"
+                .to_string()
         }
-        _ => "this type has no methods",
+        _ => "this type has no methods".to_string(),
     }
 }
 
