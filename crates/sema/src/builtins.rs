@@ -414,24 +414,8 @@ fn call_method_inner(c: &mut Checker, obj: Expr, name: &ast::Ident, args: &[ast:
 }
 
 const STRING_MEMBERS: &[&str] = &["len", "substring", "split", "contains", "startsWith", "byteAt", "toInt", "toFloat"];
-const ARRAY_MEMBERS: &[&str] = &[
-    "len",
-    "push",
-    "pop",
-    "slice",
-    "map",
-    "filter",
-    "forEach",
-    "any",
-    "all",
-    "reduce",
-    "sort",
-    "sortBy",
-    "indexOf",
-    "contains",
-    "reversed",
-    "enumerated",
-];
+/// Arrays' own members; the rest are `array_fns::METHODS`.
+const ARRAY_MEMBERS: &[&str] = &["len", "push", "pop", "slice"];
 const MAP_MEMBERS: &[&str] = &["len", "contains", "remove", "keys"];
 
 /// The properties and methods of a built-in type, for an editor's
@@ -439,8 +423,10 @@ const MAP_MEMBERS: &[&str] = &["len", "contains", "remove", "keys"];
 pub fn members_of(ty: &Ty) -> Vec<&'static str> {
     match ty {
         Ty::Str => STRING_MEMBERS.to_vec(),
-        Ty::Array(e) if **e == Ty::Str => ARRAY_MEMBERS.iter().copied().chain(["join"]).collect(),
-        Ty::Array(_) => ARRAY_MEMBERS.to_vec(),
+        Ty::Array(e) => {
+            let join = (**e == Ty::Str).then_some("join");
+            ARRAY_MEMBERS.iter().chain(crate::array_fns::METHODS).copied().chain(join).collect()
+        }
         Ty::Map(..) => MAP_MEMBERS.to_vec(),
         Ty::Float => vec!["toFixed"],
         _ => Vec::new(),
@@ -459,7 +445,10 @@ fn listed(names: &[&str]) -> String {
 fn methods_of(ty: &Ty) -> String {
     match ty {
         Ty::Str => format!("String has {}", STRING_MEMBERS.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")),
-        Ty::Array(_) => format!("arrays have {}; `[String]` has `join(separator)`", listed(ARRAY_MEMBERS)),
+        Ty::Array(_) => {
+            let all: Vec<&str> = ARRAY_MEMBERS.iter().chain(crate::array_fns::METHODS).copied().collect();
+            format!("arrays have {}; `[String]` has `join(separator)`", listed(&all))
+        }
         Ty::Map(..) => format!("maps have {}", listed(MAP_MEMBERS)),
         Ty::Float => "Float has `toFixed(digits)`".to_string(),
         Ty::CPointer => {
