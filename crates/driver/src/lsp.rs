@@ -413,6 +413,19 @@ fn complete(uri: &Uri, text: &str, at: Position, search: &[PathBuf]) -> Vec<lsp_
         return Vec::new();
     }
     let receiver_end = (dot - 1) as u32;
+    let receiver_word = {
+        let head = &before[..dot - 1];
+        &head[head.trim_end_matches(|c: char| c.is_alphanumeric() || c == '_').len()..]
+    };
+    let imported = text.lines().any(|l| {
+        l.trim_start().strip_prefix("import ").is_some_and(|r| r.trim().split('.').next() == Some(receiver_word))
+    });
+    if let Some(names) = module_members(uri, receiver_word, search).filter(|_| imported) {
+        let mut items: Vec<_> =
+            names.into_iter().filter(|(n, _)| n.starts_with(&before[dot..])).map(|(n, kind)| item(n, kind)).collect();
+        items.sort_by(|a, b| a.label.cmp(&b.label));
+        return items;
+    }
     let rest = &text[offset as usize..];
     let word_rest = rest.len() - rest.trim_start_matches(|c: char| c.is_alphanumeric() || c == '_').len();
     let patched = format!("{}{}", &text[..dot - 1], &rest[word_rest..]);
@@ -457,6 +470,25 @@ fn complete(uri: &Uri, text: &str, at: Position, search: &[PathBuf]) -> Vec<lsp_
     items.retain(|i| i.label.starts_with(&before[dot..]));
     items.sort_by(|a, b| a.label.cmp(&b.label));
     items
+}
+
+/// The declarations of module `name` (from its compiled interface on the
+/// search path) when `name` is a module the document imports: functions,
+/// classes, enums, interfaces and variables, with their kinds.
+fn module_members(uri: &Uri, name: &str, search: &[PathBuf]) -> Option<Vec<(String, lsp_types::CompletionItemKind)>> {
+    use lsp_types::CompletionItemKind as K;
+    let path = uri_path(uri).unwrap_or_default();
+    let (_, _, dirs) = module_of(&path, search);
+    let found = crate::artifacts::ImportedModule::find(name, &dirs)?;
+    let i = crate::frontend::read_usable_interface(&found.interface_path()).ok()?;
+    let top = |n: &str| !n.contains('.') && !n.starts_with('$');
+    let mut out: Vec<(String, K)> = Vec::new();
+    out.extend(i.functions.iter().filter(|f| top(&f.name)).map(|f| (f.name.clone(), K::FUNCTION)));
+    out.extend(i.classes.iter().filter(|c| top(&c.name)).map(|c| (c.name.clone(), K::CLASS)));
+    out.extend(i.interfaces.iter().filter(|x| top(&x.name)).map(|x| (x.name.clone(), K::INTERFACE)));
+    out.extend(i.globals.iter().filter(|g| top(&g.name)).map(|g| (g.name.clone(), K::VARIABLE)));
+    out.dedup();
+    Some(out)
 }
 
 /// The modules a file may import: compiled ones on `dirs` (their

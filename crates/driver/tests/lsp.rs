@@ -311,5 +311,17 @@ fn definitions_in_other_modules() {
     let r = c.request(4, "textDocument/definition", at(4, 45));
     let line = r["result"]["range"]["start"]["line"].as_u64().unwrap() as usize;
     assert!(lines[line].contains("sides"), "{}", lines[line]);
+    // Completion after a module's name: its declarations (issue 33).
+    let typed = text.replace("    return util", "    shapes.\n    util.tr\n    return util");
+    let change = json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": typed}]});
+    c.notify("textDocument/didChange", change);
+    c.diagnostics();
+    let labels = |r: &Value| -> Vec<String> {
+        r["result"].as_array().into_iter().flatten().map(|i| i["label"].as_str().unwrap_or("").to_string()).collect()
+    };
+    let r = c.request(7, "textDocument/completion", at(4, 11));
+    assert_eq!(labels(&r), vec!["Shape".to_string()]);
+    let r = c.request(8, "textDocument/completion", at(5, 11));
+    assert_eq!(labels(&r), vec!["triple".to_string()]);
     c.shut_down();
 }
