@@ -428,7 +428,7 @@ fn complete(uri: &Uri, text: &str, at: Position, search: &[PathBuf]) -> Vec<lsp_
     }
     let rest = &text[offset as usize..];
     let word_rest = rest.len() - rest.trim_start_matches(|c: char| c.is_alphanumeric() || c == '_').len();
-    let patched = format!("{}{}", &text[..dot - 1], &rest[word_rest..]);
+    let patched = format!("{}{}{}", &text[..dot - 1], closing(line, &rest[word_rest..]), &rest[word_rest..]);
     let Ok(checked) = check_document(uri, &patched, search, true) else { return Vec::new() };
     let Some(receiver) = checked
         .module
@@ -470,6 +470,23 @@ fn complete(uri: &Uri, text: &str, at: Position, search: &[PathBuf]) -> Vec<lsp_
     items.retain(|i| i.label.starts_with(&before[dot..]));
     items.sort_by(|a, b| a.label.cmp(&b.label));
     items
+}
+
+/// What makes the half-typed line `line` (up to the cursor) parse once its
+/// `.member` is gone, when the rest of its line does not: the parentheses
+/// it opened (`print(r.`), and a block after `if`/`while` (`if r.`).
+fn closing(line: &str, rest: &str) -> String {
+    let rest_of_line = rest.split('\n').next().unwrap_or("");
+    if !rest_of_line.trim().is_empty() {
+        return String::new();
+    }
+    let open = line.matches('(').count().saturating_sub(line.matches(')').count());
+    let mut out = ")".repeat(open);
+    let head = line.trim_start();
+    if (head.starts_with("if ") || head.starts_with("while ")) && !line.contains('{') {
+        out.push_str(" {}");
+    }
+    out
 }
 
 /// The declarations of module `name` (from its compiled interface on the

@@ -233,6 +233,16 @@ fn definitions_and_hover() {
     assert_eq!(labels(&r), vec!["twice".to_string()]);
     let r = c.request(25, "textDocument/completion", at(11, 6));
     assert_eq!(labels(&r), vec!["twice".to_string(), "x".to_string()]);
+    // Where editors ask most: inside a call, after `if`, in an expression.
+    for (n, line) in ["    print(p.", "    if p.", "    let q = p.x + p."].iter().enumerate() {
+        let typed = text.replace("    return add(p.x", &format!("{line}\n    return add(p.x"));
+        let version = 10 + n as i64;
+        let change = json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": typed}]});
+        c.notify("textDocument/didChange", change);
+        c.diagnostics();
+        let r = c.request(30 + n as i64, "textDocument/completion", at(11, line.len() as u32));
+        assert_eq!(labels(&r), vec!["twice".to_string(), "x".to_string()], "{line}");
+    }
     // The members of strings, arrays and maps (issue 33).
     let typed = text.replace(
         "    return add(p.x",
