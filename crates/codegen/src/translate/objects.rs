@@ -99,10 +99,15 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
         self.b.ins().band_imm_s(header, !(layout::header::FLAG_MASK as i64))
     }
 
-    /// `o is C` for a non-null `o`: O(1) through the ancestor display.
+    /// `o is C` for a non-null `o`: O(1) through the ancestor display, or
+    /// one comparison of type infos when `C` can have no subclass.
     pub(super) fn instance_of(&mut self, o: Value, class: ClassId) -> R<Value> {
         let depth = (self.hir.classes[class].display.len() - 1) as i64;
         let ti = self.type_info_of(o);
+        if self.is_leaf(class) {
+            let want = self.type_info_addr(class)?;
+            return Ok(self.b.ins().icmp(IntCC::Equal, ti, want));
+        }
         let d = self.b.ins().load(types::I64, flags(), ti, type_info::DEPTH);
         let deep_enough = self.b.ins().icmp_imm_s(IntCC::SignedGreaterThanOrEqual, d, depth);
         let check = self.b.create_block();
@@ -117,6 +122,18 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
         self.b.ins().jump(join, &[same.into()]);
         self.b.switch_to_block(join);
         Ok(r)
+    }
+
+    /// Whether class `class` can have no subclass: it is this module's,
+    /// not `open` (only its own module may subclass it, LANGUAGE.md §3),
+    /// not generic, and no class of the module derives from it.
+    fn is_leaf(&self, class: ClassId) -> bool {
+        let c = &self.hir.classes[class];
+        !c.open
+            && !c.builtin
+            && c.imported_from.is_none()
+            && c.type_params.is_empty()
+            && !self.hir.classes.iter().any(|d| d.base == Some(class))
     }
 
     /// `x as C` (throws `CastError`) or `x as? C` (nil when not a `C`).
