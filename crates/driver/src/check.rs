@@ -33,8 +33,24 @@ enum State {
 /// instead.
 pub fn package(options: &Options) -> Result<usize, Error> {
     let package = package::load(options)?;
-    let graph = module_graph::graph(&package)?;
-    let build = Path::new(package::BUILD_DIR);
+    modules(Path::new("."), &package, options)
+}
+
+/// For an editor (`tess lsp`): checks the package at `root` (its modules
+/// as saved) so that the interfaces of its modules are in `build/check/`
+/// before anything is built; how many modules were checked.
+pub fn for_editor(root: &Path, search: &[PathBuf]) -> Result<usize, Error> {
+    let package = crate::manifest::load(root)?;
+    let options = Options { jobs: 1, search: search.to_vec(), opt: Default::default(), dependency_libs: Vec::new() };
+    modules(root, &package, &options)
+}
+
+/// Checks the modules of `package`, whose root is `root` (its files'
+/// paths are relative to it).
+fn modules(root: &Path, package: &crate::manifest::Package, options: &Options) -> Result<usize, Error> {
+    let graph = module_graph::graph(package)?;
+    let build = root.join(package::BUILD_DIR);
+    let build = build.as_path();
     let dir = build.join(CHECK_DIR);
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let _lock = package::lock(build)?;
@@ -52,10 +68,12 @@ pub fn package(options: &Options) -> Result<usize, Error> {
             continue;
         }
         let mode = if node.kind == Target::Program { Mode::Program } else { Mode::Library };
+        let files: Vec<PathBuf> =
+            node.files.iter().map(|f| if root == Path::new(".") { f.clone() } else { root.join(f) }).collect();
         let input = ModuleInput {
             name: &node.name,
             mode: Some(mode),
-            files: &node.files,
+            files: &files,
             search: &search,
             parse_cache: None,
             exported_only: &options.dependency_libs,

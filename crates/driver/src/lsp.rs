@@ -10,7 +10,9 @@
 use crate::frontend::{check_sources, check_sources_indexed, Checked, ModuleInput, MAIN_MODULE};
 use crate::Error;
 use lsp_server::{Connection, Message, Notification, Request, Response};
-use lsp_types::notification::{DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, PublishDiagnostics};
+use lsp_types::notification::{
+    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument, PublishDiagnostics,
+};
 use lsp_types::request::{Completion, Formatting, GotoDefinition, HoverRequest};
 use lsp_types::{
     Diagnostic, DiagnosticSeverity, DocumentFormattingParams, Position, PublishDiagnosticsParams, Range,
@@ -25,7 +27,13 @@ use tess_syntax::{FileId, SourceFile};
 pub fn serve(search: &[PathBuf]) -> Result<(), Error> {
     let (connection, io) = Connection::stdio();
     let capabilities = ServerCapabilities {
-        text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::FULL)),
+        text_document_sync: Some(TextDocumentSyncCapability::Options(lsp_types::TextDocumentSyncOptions {
+            open_close: Some(true),
+            change: Some(TextDocumentSyncKind::FULL),
+            // Saves refresh the package's interfaces (`check_package`).
+            save: Some(lsp_types::TextDocumentSyncSaveOptions::Supported(true)),
+            ..lsp_types::TextDocumentSyncOptions::default()
+        })),
         document_formatting_provider: Some(lsp_types::OneOf::Left(true)),
         definition_provider: Some(lsp_types::OneOf::Left(true)),
         hover_provider: Some(lsp_types::HoverProviderCapability::Simple(true)),
@@ -67,6 +75,15 @@ impl Server {
             }
         }
         Ok(())
+    }
+
+    /// Writes the interfaces of the package around `uri` from its saved
+    /// sources (`tess check`), so that its modules import each other
+    /// before a build and see each other's saved edits. Errors in other
+    /// modules are theirs to report when opened.
+    fn check_package(&self, uri: &Uri) {
+        let Some(root) = uri_path(uri).and_then(|p| p.parent().and_then(crate::manifest::find_root)) else { return };
+        let _ = crate::check::for_editor(&root, &self.search);
     }
 
     fn send(&self, msg: Message) -> Result<(), Error> {
@@ -139,6 +156,14 @@ impl Server {
                     return Ok(());
                 };
                 self.documents.insert(p.text_document.uri.as_str().to_string(), p.text_document.text);
+                self.check_package(&p.text_document.uri);
+                p.text_document.uri
+            }
+            DidSaveTextDocument::METHOD => {
+                let Ok(p) = serde_json::from_value::<lsp_types::DidSaveTextDocumentParams>(n.params) else {
+                    return Ok(());
+                };
+                self.check_package(&p.text_document.uri);
                 p.text_document.uri
             }
             DidChangeTextDocument::METHOD => {
@@ -219,7 +244,10 @@ fn module_of(path: &Path, search: &[PathBuf]) -> (Option<String>, Vec<PathBuf>, 
     let Some(root) = path.parent().and_then(crate::manifest::find_root) else {
         return (None, Vec::new(), dirs);
     };
-    dirs.push(root.join("build").join("lib"));
+    // Interfaces `tess check` wrote from the sources first (the server
+    // writes them when a document opens or is saved), then the build's.
+    dirs.push(root.join(crate::package::BUILD_DIR).join(crate::check::CHECK_DIR));
+    dirs.push(root.join(crate::package::BUILD_DIR).join("lib"));
     let Some(dir) = path.parent() else { return (None, Vec::new(), dirs) };
     let siblings: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|entries| {

@@ -150,13 +150,20 @@ fn open_in_package(pkg: &std::path::Path, document: &str) -> (Client, String, St
     let text = std::fs::read_to_string(data("documents").join(document)).unwrap();
     let file = pkg.join("src/geo/a.tes");
     std::fs::write(&file, &text).unwrap();
-    let mut c = Client::start(pkg);
+    let (c, uri) = start_and_open(pkg, &file, &text);
+    (c, uri, text)
+}
+
+/// A server started in `dir`, initialised, with `file` (holding `text`)
+/// open: the client and the file's URI.
+fn start_and_open(dir: &std::path::Path, file: &std::path::Path, text: &str) -> (Client, String) {
+    let mut c = Client::start(dir);
     c.request(1, "initialize", json!({"capabilities": {}, "rootUri": null, "processId": null}));
     c.notify("initialized", json!({}));
     let uri = format!("file://{}", file.display());
     let doc = json!({"textDocument": {"uri": uri, "languageId": "tessera", "version": 1, "text": text}});
     c.notify("textDocument/didOpen", doc);
-    (c, uri, text)
+    (c, uri)
 }
 
 impl Client {
@@ -333,5 +340,37 @@ fn definitions_in_other_modules() {
     assert_eq!(labels(&r), vec!["Shape".to_string()]);
     let r = c.request(8, "textDocument/completion", at(5, 11));
     assert_eq!(labels(&r), vec!["triple".to_string()]);
+    c.shut_down();
+}
+
+/// A fresh checkout: the package's modules import each other before any
+/// build, and a saved edit to one is seen by the others (issue 33).
+#[test]
+fn sibling_modules_from_sources() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pkg = tmp.path();
+    std::fs::create_dir_all(pkg.join("src/util")).unwrap();
+    std::fs::create_dir_all(pkg.join("src/geo")).unwrap();
+    std::fs::write(pkg.join("Tessera.toml"), "[package]\nname = \"fresh\"\n").unwrap();
+    let util = pkg.join("src/util/util.tes");
+    std::fs::write(&util, "public fn twice(x: Int) -> Int { return x * 2 }\n").unwrap();
+    let geo = pkg.join("src/geo/geo.tes");
+    let text = "import util\npublic fn four() -> Int { return util.twice(2) }\n";
+    std::fs::write(&geo, text).unwrap();
+    let (mut c, uri) = start_and_open(pkg, &geo, text);
+    assert!(c.diagnostics().is_empty(), "the package was never built, yet `util` is found");
+    // `util` gains `thrice`, saved: `geo` may use it at once.
+    std::fs::write(
+        &util,
+        "public fn twice(x: Int) -> Int { return x * 2 }\npublic fn thrice(x: Int) -> Int { return x * 3 }\n",
+    )
+    .unwrap();
+    let util_uri = format!("file://{}", util.display());
+    c.notify("textDocument/didSave", json!({"textDocument": {"uri": util_uri}}));
+    c.diagnostics();
+    let typed = "import util\npublic fn four() -> Int { return util.twice(2) + util.thrice(0) }\n";
+    let change = json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": typed}]});
+    c.notify("textDocument/didChange", change);
+    assert!(c.diagnostics().is_empty());
     c.shut_down();
 }
