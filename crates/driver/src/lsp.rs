@@ -13,7 +13,9 @@ use lsp_server::{Connection, Message, Notification, Request, Response};
 use lsp_types::notification::{
     DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument, PublishDiagnostics,
 };
-use lsp_types::request::{Completion, Formatting, GotoDefinition, HoverRequest};
+use lsp_types::request::{
+    Completion, DocumentHighlightRequest, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest, References,
+};
 use lsp_types::{
     Diagnostic, DiagnosticSeverity, DocumentFormattingParams, Position, PublishDiagnosticsParams, Range,
     ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind, TextEdit, Uri,
@@ -37,6 +39,9 @@ pub fn serve(search: &[PathBuf]) -> Result<(), Error> {
         document_formatting_provider: Some(lsp_types::OneOf::Left(true)),
         definition_provider: Some(lsp_types::OneOf::Left(true)),
         hover_provider: Some(lsp_types::HoverProviderCapability::Simple(true)),
+        references_provider: Some(lsp_types::OneOf::Left(true)),
+        document_highlight_provider: Some(lsp_types::OneOf::Left(true)),
+        document_symbol_provider: Some(lsp_types::OneOf::Left(true)),
         completion_provider: Some(lsp_types::CompletionOptions {
             trigger_characters: Some(vec![".".into(), " ".into()]),
             ..lsp_types::CompletionOptions::default()
@@ -114,6 +119,42 @@ impl Server {
                         .unwrap_or_default(),
                     };
                     Response::new_ok(req.id, value)
+                }
+                Err(e) => Response::new_err(req.id, lsp_server::ErrorCode::InvalidParams as i32, e.to_string()),
+            }
+        } else if req.method == References::METHOD || req.method == DocumentHighlightRequest::METHOD {
+            // `ReferenceParams` is these and a context, ignored: the
+            // declaration is always listed.
+            match serde_json::from_value::<lsp_types::TextDocumentPositionParams>(req.params.clone()) {
+                Ok(p) => {
+                    let uses = self
+                        .documents
+                        .get(p.text_document.uri.as_str())
+                        .map(|text| uses_of(&p.text_document.uri, text, p.position, &self.search))
+                        .unwrap_or_default();
+                    let value = if req.method == References::METHOD {
+                        serde_json::to_value(uses).unwrap_or_default()
+                    } else {
+                        let here: Vec<lsp_types::DocumentHighlight> = uses
+                            .into_iter()
+                            .filter(|l| l.uri == p.text_document.uri)
+                            .map(|l| lsp_types::DocumentHighlight { range: l.range, kind: None })
+                            .collect();
+                        serde_json::to_value(here).unwrap_or_default()
+                    };
+                    Response::new_ok(req.id, value)
+                }
+                Err(e) => Response::new_err(req.id, lsp_server::ErrorCode::InvalidParams as i32, e.to_string()),
+            }
+        } else if req.method == DocumentSymbolRequest::METHOD {
+            match serde_json::from_value::<lsp_types::DocumentSymbolParams>(req.params) {
+                Ok(p) => {
+                    let symbols = self
+                        .documents
+                        .get(p.text_document.uri.as_str())
+                        .map(|t| document_symbols(t))
+                        .unwrap_or_default();
+                    Response::new_ok(req.id, symbols)
                 }
                 Err(e) => Response::new_err(req.id, lsp_server::ErrorCode::InvalidParams as i32, e.to_string()),
             }
@@ -311,6 +352,90 @@ fn lookup(uri: &Uri, text: &str, at: Position, search: &[PathBuf]) -> Option<Fou
     }
     let source = checked.sources.get(r.target.file.0 as usize)?;
     Some(Found { location: location(&source.name, source, r.target.lo, r.target.hi)?, hover })
+}
+
+/// Every use of the declaration named at `at` in the document's module
+/// (the document and its module's other files), and the declaration
+/// itself when it is there.
+fn uses_of(uri: &Uri, text: &str, at: Position, search: &[PathBuf]) -> Vec<lsp_types::Location> {
+    let Ok(checked) = check_document(uri, text, search, true) else { return Vec::new() };
+    let doc = SourceFile::new("", text);
+    let Some(offset) = offset_of(&doc, at) else { return Vec::new() };
+    let refs = &checked.module.refs;
+    // The name under the cursor: a use, or the declaration itself.
+    let target = refs
+        .iter()
+        .filter(|r| r.at.file == FileId(0) && r.at.lo <= offset && offset <= r.at.hi)
+        .min_by_key(|r| r.at.hi - r.at.lo)
+        .map(|r| (r.target, r.imported.clone()))
+        .or_else(|| {
+            refs.iter()
+                .find(|r| r.target.file == FileId(0) && r.target.lo <= offset && offset <= r.target.hi)
+                .map(|r| (r.target, r.imported.clone()))
+        });
+    let Some((target, imported)) = target else { return Vec::new() };
+    let mut spans: Vec<tess_syntax::Span> = refs
+        .iter()
+        .filter(|r| match (&imported, &r.imported) {
+            (Some(a), Some(b)) => a == b,
+            (None, None) => r.target == target,
+            _ => false,
+        })
+        .map(|r| r.at)
+        .collect();
+    if imported.is_none() {
+        spans.push(target);
+    }
+    spans.sort_by_key(|s| (s.file.0, s.lo));
+    spans.dedup();
+    spans
+        .into_iter()
+        .filter_map(|s| {
+            let source = checked.sources.get(s.file.0 as usize)?;
+            let name = if s.file == FileId(0) { uri_path(uri)?.display().to_string() } else { source.name.clone() };
+            location(&name, source, s.lo, s.hi)
+        })
+        .collect()
+}
+
+/// The document's declarations, as an outline: functions, classes (with
+/// their fields and methods), enums, interfaces and variables.
+#[allow(deprecated)] // `DocumentSymbol::deprecated` must be given.
+fn document_symbols(text: &str) -> Vec<lsp_types::DocumentSymbol> {
+    use lsp_types::SymbolKind as K;
+    use tess_syntax::ast::Item;
+    let mut diags = tess_syntax::Diagnostics::default();
+    let file = tess_syntax::parser::parse_file(FileId(0), text, &mut diags);
+    let source = SourceFile::new("", text);
+    let symbol = |name: &str, kind: K, span: tess_syntax::Span, name_span: tess_syntax::Span, children| {
+        lsp_types::DocumentSymbol {
+            name: name.to_string(),
+            detail: None,
+            kind,
+            tags: None,
+            deprecated: None,
+            range: Range { start: position(&source, span.lo), end: position(&source, span.hi.max(name_span.hi)) },
+            selection_range: Range { start: position(&source, name_span.lo), end: position(&source, name_span.hi) },
+            children,
+        }
+    };
+    let mut out = Vec::new();
+    for item in &file.items {
+        let s = match item {
+            Item::Fn(f) => symbol(&f.name.name, K::FUNCTION, f.span, f.name.span, None),
+            Item::Class(c) => {
+                let fields = c.fields.iter().map(|v| symbol(&v.name.name, K::FIELD, v.span, v.name.span, None));
+                let methods = c.methods.iter().map(|m| symbol(&m.name.name, K::METHOD, m.span, m.name.span, None));
+                symbol(&c.name.name, K::CLASS, c.span, c.name.span, Some(fields.chain(methods).collect()))
+            }
+            Item::Enum(e) => symbol(&e.name.name, K::ENUM, e.span, e.name.span, None),
+            Item::Interface(i) => symbol(&i.name.name, K::INTERFACE, i.span, i.name.span, None),
+            Item::Global(v) => symbol(&v.name.name, K::VARIABLE, v.span, v.name.span, None),
+            Item::InitBlock(_) | Item::Stmt(_) => continue,
+        };
+        out.push(s);
+    }
+    out
 }
 
 fn location(path: &str, source: &SourceFile, lo: u32, hi: u32) -> Option<lsp_types::Location> {

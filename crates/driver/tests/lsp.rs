@@ -219,6 +219,28 @@ fn definitions_and_hover() {
     // Nothing there: null.
     let r = c.request(22, "textDocument/definition", at(2, 0));
     assert_eq!(r["result"], json!(null));
+    // References (the declaration and its uses), highlights within the
+    // file, and the outline (issue 33).
+    let lines_of = |r: &Value| -> Vec<u64> {
+        r["result"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|l| l["range"]["start"]["line"].as_u64().unwrap_or(99))
+            .collect()
+    };
+    let mut refs = at(11, 12);
+    refs["context"] = json!({"includeDeclaration": true});
+    let r = c.request(40, "textDocument/references", refs);
+    assert_eq!(lines_of(&r), vec![0, 11], "{r}");
+    let r = c.request(41, "textDocument/documentHighlight", at(11, 15));
+    assert_eq!(lines_of(&r), vec![10, 11, 11], "{r}");
+    let r = c.request(42, "textDocument/documentSymbol", json!({"textDocument": {"uri": uri}}));
+    let names: Vec<&str> = r["result"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["add", "Point", "run"]);
+    let members: Vec<&str> =
+        r["result"][1]["children"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert_eq!(members, ["x", "twice"]);
     // A type error on the last line silences nothing else (issue 33).
     let broken = format!("{text}let bad: String = 1\n");
     let change = json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": broken}]});
