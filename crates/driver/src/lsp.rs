@@ -15,6 +15,7 @@ use lsp_types::notification::{
 };
 use lsp_types::request::{
     Completion, DocumentHighlightRequest, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest, References,
+    Rename,
 };
 use lsp_types::{
     Diagnostic, DiagnosticSeverity, DocumentFormattingParams, Position, PublishDiagnosticsParams, Range,
@@ -40,6 +41,7 @@ pub fn serve(search: &[PathBuf]) -> Result<(), Error> {
         definition_provider: Some(lsp_types::OneOf::Left(true)),
         hover_provider: Some(lsp_types::HoverProviderCapability::Simple(true)),
         references_provider: Some(lsp_types::OneOf::Left(true)),
+        rename_provider: Some(lsp_types::OneOf::Left(true)),
         document_highlight_provider: Some(lsp_types::OneOf::Left(true)),
         document_symbol_provider: Some(lsp_types::OneOf::Left(true)),
         completion_provider: Some(lsp_types::CompletionOptions {
@@ -143,6 +145,22 @@ impl Server {
                         serde_json::to_value(here).unwrap_or_default()
                     };
                     Response::new_ok(req.id, value)
+                }
+                Err(e) => Response::new_err(req.id, lsp_server::ErrorCode::InvalidParams as i32, e.to_string()),
+            }
+        } else if req.method == Rename::METHOD {
+            match serde_json::from_value::<lsp_types::RenameParams>(req.params) {
+                Ok(p) => {
+                    let doc = &p.text_document_position;
+                    let edit = self
+                        .documents
+                        .get(doc.text_document.uri.as_str())
+                        .map(|text| rename(&doc.text_document.uri, text, doc.position, &p.new_name, &self.search));
+                    match edit {
+                        Some(Ok(edit)) => Response::new_ok(req.id, edit),
+                        Some(Err(why)) => Response::new_err(req.id, lsp_server::ErrorCode::RequestFailed as i32, why),
+                        None => Response::new_ok(req.id, serde_json::Value::Null),
+                    }
                 }
                 Err(e) => Response::new_err(req.id, lsp_server::ErrorCode::InvalidParams as i32, e.to_string()),
             }
@@ -358,9 +376,19 @@ fn lookup(uri: &Uri, text: &str, at: Position, search: &[PathBuf]) -> Option<Fou
 /// (the document and its module's other files), and the declaration
 /// itself when it is there.
 fn uses_of(uri: &Uri, text: &str, at: Position, search: &[PathBuf]) -> Vec<lsp_types::Location> {
-    let Ok(checked) = check_document(uri, text, search, true) else { return Vec::new() };
+    uses_and_origin(uri, text, at, search).0
+}
+
+/// [`uses_of`], and for another module's declaration its (module, name).
+fn uses_and_origin(
+    uri: &Uri,
+    text: &str,
+    at: Position,
+    search: &[PathBuf],
+) -> (Vec<lsp_types::Location>, Option<(String, String)>) {
+    let Ok(checked) = check_document(uri, text, search, true) else { return (Vec::new(), None) };
     let doc = SourceFile::new("", text);
-    let Some(offset) = offset_of(&doc, at) else { return Vec::new() };
+    let Some(offset) = offset_of(&doc, at) else { return (Vec::new(), None) };
     let refs = &checked.module.refs;
     // The name under the cursor: a use, or the declaration itself.
     let target = refs
@@ -373,7 +401,7 @@ fn uses_of(uri: &Uri, text: &str, at: Position, search: &[PathBuf]) -> Vec<lsp_t
                 .find(|r| r.target.file == FileId(0) && r.target.lo <= offset && offset <= r.target.hi)
                 .map(|r| (r.target, r.imported.clone()))
         });
-    let Some((target, imported)) = target else { return Vec::new() };
+    let Some((target, imported)) = target else { return (Vec::new(), None) };
     let mut spans: Vec<tess_syntax::Span> = refs
         .iter()
         .filter(|r| match (&imported, &r.imported) {
@@ -388,14 +416,44 @@ fn uses_of(uri: &Uri, text: &str, at: Position, search: &[PathBuf]) -> Vec<lsp_t
     }
     spans.sort_by_key(|s| (s.file.0, s.lo));
     spans.dedup();
-    spans
+    let locations = spans
         .into_iter()
         .filter_map(|s| {
             let source = checked.sources.get(s.file.0 as usize)?;
             let name = if s.file == FileId(0) { uri_path(uri)?.display().to_string() } else { source.name.clone() };
             location(&name, source, s.lo, s.hi)
         })
-        .collect()
+        .collect();
+    (locations, imported)
+}
+
+/// Renames the declaration named at `at` to `new_name` in every file of
+/// its module; refused for another module's declaration (its own module
+/// must change too) and for a name that is not an identifier.
+fn rename(
+    uri: &Uri,
+    text: &str,
+    at: Position,
+    new_name: &str,
+    search: &[PathBuf],
+) -> Result<lsp_types::WorkspaceEdit, String> {
+    let is_ident = new_name.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && new_name.chars().all(|c| c.is_alphanumeric() || c == '_');
+    if !is_ident {
+        return Err(format!("`{new_name}` is not a name"));
+    }
+    let (uses, imported) = uses_and_origin(uri, text, at, search);
+    if let Some((module, decl)) = imported {
+        return Err(format!("`{decl}` is declared in module `{module}`: rename it there"));
+    }
+    let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
+    for l in uses {
+        changes.entry(l.uri).or_default().push(TextEdit { range: l.range, new_text: new_name.to_string() });
+    }
+    if changes.is_empty() {
+        return Err("no name here to rename".into());
+    }
+    Ok(lsp_types::WorkspaceEdit { changes: Some(changes), ..Default::default() })
 }
 
 /// The document's declarations, as an outline: functions, classes (with

@@ -241,6 +241,17 @@ fn definitions_and_hover() {
     let members: Vec<&str> =
         r["result"][1]["children"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
     assert_eq!(members, ["x", "twice"]);
+    // Rename `add` (line 0, used on line 11); a non-name is refused.
+    let mut rename = at(11, 12);
+    rename["newName"] = json!("sum");
+    let r = c.request(43, "textDocument/rename", rename.clone());
+    let edits = r["result"]["changes"][&uri].as_array().unwrap();
+    let edited: Vec<(u64, &str)> =
+        edits.iter().map(|e| (e["range"]["start"]["line"].as_u64().unwrap(), e["newText"].as_str().unwrap())).collect();
+    assert_eq!(edited, [(0, "sum"), (11, "sum")]);
+    rename["newName"] = json!("1x");
+    let r = c.request(44, "textDocument/rename", rename);
+    assert!(r["error"]["message"].as_str().unwrap().contains("not a name"), "{r}");
     // A type error on the last line silences nothing else (issue 33).
     let broken = format!("{text}let bad: String = 1\n");
     let change = json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": broken}]});
@@ -350,6 +361,11 @@ fn definitions_in_other_modules() {
     let r = c.request(4, "textDocument/definition", at(4, 45));
     let line = r["result"]["range"]["start"]["line"].as_u64().unwrap() as usize;
     assert!(lines[line].contains("sides"), "{}", lines[line]);
+    // Another module's declaration is renamed in its module, not here.
+    let mut rename = at(4, 18);
+    rename["newName"] = json!("thrice");
+    let r = c.request(9, "textDocument/rename", rename);
+    assert!(r["error"]["message"].as_str().unwrap().contains("declared in module `util`"), "{r}");
     // Completion after a module's name: its declarations (issue 33).
     let typed = text.replace("    return util", "    shapes.\n    util.tr\n    return util");
     let change = json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": typed}]});
