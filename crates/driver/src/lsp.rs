@@ -430,6 +430,8 @@ fn uses_and_origin(
 /// Renames the declaration named at `at` to `new_name` in every file of
 /// its module; refused for another module's declaration (its own module
 /// must change too) and for a name that is not an identifier.
+// `WorkspaceEdit::changes` is keyed by `Uri`, which clippy thinks mutable.
+#[allow(clippy::mutable_key_type)]
 fn rename(
     uri: &Uri,
     text: &str,
