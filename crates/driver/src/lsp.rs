@@ -15,7 +15,7 @@ use lsp_types::notification::{
 };
 use lsp_types::request::{
     Completion, DocumentHighlightRequest, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest, References,
-    Rename,
+    Rename, SignatureHelpRequest,
 };
 use lsp_types::{
     Diagnostic, DiagnosticSeverity, DocumentFormattingParams, Position, PublishDiagnosticsParams, Range,
@@ -42,6 +42,10 @@ pub fn serve(search: &[PathBuf]) -> Result<(), Error> {
         hover_provider: Some(lsp_types::HoverProviderCapability::Simple(true)),
         references_provider: Some(lsp_types::OneOf::Left(true)),
         rename_provider: Some(lsp_types::OneOf::Left(true)),
+        signature_help_provider: Some(lsp_types::SignatureHelpOptions {
+            trigger_characters: Some(vec!["(".into(), ",".into()]),
+            ..Default::default()
+        }),
         document_highlight_provider: Some(lsp_types::OneOf::Left(true)),
         document_symbol_provider: Some(lsp_types::OneOf::Left(true)),
         completion_provider: Some(lsp_types::CompletionOptions {
@@ -145,6 +149,17 @@ impl Server {
                         serde_json::to_value(here).unwrap_or_default()
                     };
                     Response::new_ok(req.id, value)
+                }
+                Err(e) => Response::new_err(req.id, lsp_server::ErrorCode::InvalidParams as i32, e.to_string()),
+            }
+        } else if req.method == SignatureHelpRequest::METHOD {
+            match serde_json::from_value::<lsp_types::TextDocumentPositionParams>(req.params.clone()) {
+                Ok(p) => {
+                    let help = self
+                        .documents
+                        .get(p.text_document.uri.as_str())
+                        .and_then(|text| signature_help(&p.text_document.uri, text, p.position, &self.search));
+                    Response::new_ok(req.id, help)
                 }
                 Err(e) => Response::new_err(req.id, lsp_server::ErrorCode::InvalidParams as i32, e.to_string()),
             }
@@ -425,6 +440,49 @@ fn uses_and_origin(
         })
         .collect();
     (locations, imported)
+}
+
+/// The signature of the call whose arguments the cursor is in, with the
+/// argument it is at: the callee named before the unclosed `(`, as hover
+/// shows it.
+fn signature_help(uri: &Uri, text: &str, at: Position, search: &[PathBuf]) -> Option<lsp_types::SignatureHelp> {
+    let doc = SourceFile::new("", text);
+    let offset = offset_of(&doc, at)? as usize;
+    let bytes = text.as_bytes();
+    let (mut depth, mut commas, mut open) = (0i32, 0u32, None);
+    for i in (0..offset).rev() {
+        match bytes[i] {
+            b')' | b']' => depth += 1,
+            b'(' | b'[' if depth > 0 => depth -= 1,
+            b'(' => {
+                open = Some(i);
+                break;
+            }
+            b'[' => return None,
+            b',' if depth == 0 => commas += 1,
+            // A block boundary: the cursor is in no call.
+            b'{' | b'}' if depth == 0 => return None,
+            _ => {}
+        }
+    }
+    let open = open?;
+    let name_end = text[..open].trim_end().len();
+    if name_end == 0 || !text[..name_end].ends_with(|c: char| c.is_alphanumeric() || c == '_') {
+        return None;
+    }
+    let callee = position(&doc, (name_end - 1) as u32);
+    let found = lookup(uri, text, callee, search)?;
+    let label = found.hover;
+    Some(lsp_types::SignatureHelp {
+        signatures: vec![lsp_types::SignatureInformation {
+            label,
+            documentation: None,
+            parameters: None,
+            active_parameter: Some(commas),
+        }],
+        active_signature: Some(0),
+        active_parameter: Some(commas),
+    })
 }
 
 /// Renames the declaration named at `at` to `new_name` in every file of

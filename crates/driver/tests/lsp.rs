@@ -241,6 +241,10 @@ fn definitions_and_hover() {
     let members: Vec<&str> =
         r["result"][1]["children"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
     assert_eq!(members, ["x", "twice"]);
+    // Signature help inside `add(p.x, helper())`: the callee, second argument.
+    let r = c.request(45, "textDocument/signatureHelp", at(11, 22));
+    assert_eq!(r["result"]["signatures"][0]["label"], json!("fn add(Int, Int) -> Int"), "{r}");
+    assert_eq!(r["result"]["activeParameter"], json!(1));
     // Rename `add` (line 0, used on line 11); a non-name is refused.
     let mut rename = at(11, 12);
     rename["newName"] = json!("sum");
