@@ -9,7 +9,7 @@
 
 use crate::frontend::{check_sources, check_sources_indexed, Checked, ModuleInput, MAIN_MODULE};
 use crate::Error;
-use lsp_server::{Connection, Message, Notification, Request, Response};
+use lsp_server::{Connection, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::{
     DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument, PublishDiagnostics,
 };
@@ -103,115 +103,92 @@ impl Server {
 
     fn request(&mut self, req: Request) -> Result<(), Error> {
         use lsp_types::request::Request as _;
-        let response = if req.method == GotoDefinition::METHOD || req.method == HoverRequest::METHOD {
-            match serde_json::from_value::<lsp_types::TextDocumentPositionParams>(req.params.clone()) {
-                Ok(p) => {
-                    let found = self
-                        .documents
-                        .get(p.text_document.uri.as_str())
-                        .and_then(|text| lookup(&p.text_document.uri, text, p.position, &self.search));
-                    let value = match found {
-                        None => serde_json::Value::Null,
-                        Some(found) if req.method == GotoDefinition::METHOD => {
-                            serde_json::to_value(found.location).unwrap_or_default()
-                        }
-                        Some(found) => serde_json::to_value(lsp_types::Hover {
-                            contents: lsp_types::HoverContents::Markup(lsp_types::MarkupContent {
-                                kind: lsp_types::MarkupKind::Markdown,
-                                value: format!("```tessera\n{}\n```", found.hover),
-                            }),
-                            range: None,
-                        })
-                        .unwrap_or_default(),
-                    };
-                    Response::new_ok(req.id, value)
-                }
-                Err(e) => Response::new_err(req.id, lsp_server::ErrorCode::InvalidParams as i32, e.to_string()),
-            }
-        } else if req.method == References::METHOD || req.method == DocumentHighlightRequest::METHOD {
+        let method = req.method.clone();
+        let response = if method == GotoDefinition::METHOD || method == HoverRequest::METHOD {
+            respond(req, |id, p: lsp_types::TextDocumentPositionParams| {
+                let found = self
+                    .documents
+                    .get(p.text_document.uri.as_str())
+                    .and_then(|text| lookup(&p.text_document.uri, text, p.position, &self.search));
+                let value = match found {
+                    None => serde_json::Value::Null,
+                    Some(found) if method == GotoDefinition::METHOD => {
+                        serde_json::to_value(found.location).unwrap_or_default()
+                    }
+                    Some(found) => serde_json::to_value(lsp_types::Hover {
+                        contents: lsp_types::HoverContents::Markup(lsp_types::MarkupContent {
+                            kind: lsp_types::MarkupKind::Markdown,
+                            value: format!("```tessera\n{}\n```", found.hover),
+                        }),
+                        range: None,
+                    })
+                    .unwrap_or_default(),
+                };
+                Response::new_ok(id, value)
+            })
+        } else if method == References::METHOD || method == DocumentHighlightRequest::METHOD {
             // `ReferenceParams` is these and a context, ignored: the
             // declaration is always listed.
-            match serde_json::from_value::<lsp_types::TextDocumentPositionParams>(req.params.clone()) {
-                Ok(p) => {
-                    let uses = self
-                        .documents
-                        .get(p.text_document.uri.as_str())
-                        .map(|text| uses_of(&p.text_document.uri, text, p.position, &self.search))
-                        .unwrap_or_default();
-                    let value = if req.method == References::METHOD {
-                        serde_json::to_value(uses).unwrap_or_default()
-                    } else {
-                        let here: Vec<lsp_types::DocumentHighlight> = uses
-                            .into_iter()
-                            .filter(|l| l.uri == p.text_document.uri)
-                            .map(|l| lsp_types::DocumentHighlight { range: l.range, kind: None })
-                            .collect();
-                        serde_json::to_value(here).unwrap_or_default()
-                    };
-                    Response::new_ok(req.id, value)
+            respond(req, |id, p: lsp_types::TextDocumentPositionParams| {
+                let uses = self
+                    .documents
+                    .get(p.text_document.uri.as_str())
+                    .map(|text| uses_of(&p.text_document.uri, text, p.position, &self.search))
+                    .unwrap_or_default();
+                let value = if method == References::METHOD {
+                    serde_json::to_value(uses).unwrap_or_default()
+                } else {
+                    let here: Vec<lsp_types::DocumentHighlight> = uses
+                        .into_iter()
+                        .filter(|l| l.uri == p.text_document.uri)
+                        .map(|l| lsp_types::DocumentHighlight { range: l.range, kind: None })
+                        .collect();
+                    serde_json::to_value(here).unwrap_or_default()
+                };
+                Response::new_ok(id, value)
+            })
+        } else if method == SignatureHelpRequest::METHOD {
+            respond(req, |id, p: lsp_types::TextDocumentPositionParams| {
+                let help = self
+                    .documents
+                    .get(p.text_document.uri.as_str())
+                    .and_then(|text| signature_help(&p.text_document.uri, text, p.position, &self.search));
+                Response::new_ok(id, help)
+            })
+        } else if method == Rename::METHOD {
+            respond(req, |id, p: lsp_types::RenameParams| {
+                let doc = &p.text_document_position;
+                let edit = self
+                    .documents
+                    .get(doc.text_document.uri.as_str())
+                    .map(|text| rename(&doc.text_document.uri, text, doc.position, &p.new_name, &self.search));
+                match edit {
+                    Some(Ok(edit)) => Response::new_ok(id, edit),
+                    Some(Err(why)) => Response::new_err(id, lsp_server::ErrorCode::RequestFailed as i32, why),
+                    None => Response::new_ok(id, serde_json::Value::Null),
                 }
-                Err(e) => Response::new_err(req.id, lsp_server::ErrorCode::InvalidParams as i32, e.to_string()),
-            }
-        } else if req.method == SignatureHelpRequest::METHOD {
-            match serde_json::from_value::<lsp_types::TextDocumentPositionParams>(req.params.clone()) {
-                Ok(p) => {
-                    let help = self
-                        .documents
-                        .get(p.text_document.uri.as_str())
-                        .and_then(|text| signature_help(&p.text_document.uri, text, p.position, &self.search));
-                    Response::new_ok(req.id, help)
-                }
-                Err(e) => Response::new_err(req.id, lsp_server::ErrorCode::InvalidParams as i32, e.to_string()),
-            }
-        } else if req.method == Rename::METHOD {
-            match serde_json::from_value::<lsp_types::RenameParams>(req.params) {
-                Ok(p) => {
-                    let doc = &p.text_document_position;
-                    let edit = self
-                        .documents
-                        .get(doc.text_document.uri.as_str())
-                        .map(|text| rename(&doc.text_document.uri, text, doc.position, &p.new_name, &self.search));
-                    match edit {
-                        Some(Ok(edit)) => Response::new_ok(req.id, edit),
-                        Some(Err(why)) => Response::new_err(req.id, lsp_server::ErrorCode::RequestFailed as i32, why),
-                        None => Response::new_ok(req.id, serde_json::Value::Null),
-                    }
-                }
-                Err(e) => Response::new_err(req.id, lsp_server::ErrorCode::InvalidParams as i32, e.to_string()),
-            }
-        } else if req.method == DocumentSymbolRequest::METHOD {
-            match serde_json::from_value::<lsp_types::DocumentSymbolParams>(req.params) {
-                Ok(p) => {
-                    let symbols = self
-                        .documents
-                        .get(p.text_document.uri.as_str())
-                        .map(|t| document_symbols(t))
-                        .unwrap_or_default();
-                    Response::new_ok(req.id, symbols)
-                }
-                Err(e) => Response::new_err(req.id, lsp_server::ErrorCode::InvalidParams as i32, e.to_string()),
-            }
-        } else if req.method == Completion::METHOD {
-            match serde_json::from_value::<lsp_types::CompletionParams>(req.params) {
-                Ok(p) => {
-                    let doc = &p.text_document_position;
-                    let items = self
-                        .documents
-                        .get(doc.text_document.uri.as_str())
-                        .map(|text| complete(&doc.text_document.uri, text, doc.position, &self.search))
-                        .unwrap_or_default();
-                    Response::new_ok(req.id, items)
-                }
-                Err(e) => Response::new_err(req.id, lsp_server::ErrorCode::InvalidParams as i32, e.to_string()),
-            }
-        } else if req.method == Formatting::METHOD {
-            match serde_json::from_value::<DocumentFormattingParams>(req.params) {
-                Ok(p) => {
-                    let edits = self.documents.get(p.text_document.uri.as_str()).and_then(|t| format_edits(t));
-                    Response::new_ok(req.id, edits)
-                }
-                Err(e) => Response::new_err(req.id, lsp_server::ErrorCode::InvalidParams as i32, e.to_string()),
-            }
+            })
+        } else if method == DocumentSymbolRequest::METHOD {
+            respond(req, |id, p: lsp_types::DocumentSymbolParams| {
+                let symbols =
+                    self.documents.get(p.text_document.uri.as_str()).map(|t| document_symbols(t)).unwrap_or_default();
+                Response::new_ok(id, symbols)
+            })
+        } else if method == Completion::METHOD {
+            respond(req, |id, p: lsp_types::CompletionParams| {
+                let doc = &p.text_document_position;
+                let items = self
+                    .documents
+                    .get(doc.text_document.uri.as_str())
+                    .map(|text| complete(&doc.text_document.uri, text, doc.position, &self.search))
+                    .unwrap_or_default();
+                Response::new_ok(id, items)
+            })
+        } else if method == Formatting::METHOD {
+            respond(req, |id, p: DocumentFormattingParams| {
+                let edits = self.documents.get(p.text_document.uri.as_str()).and_then(|t| format_edits(t));
+                Response::new_ok(id, edits)
+            })
         } else {
             Response::new_err(
                 req.id,
@@ -265,6 +242,15 @@ impl Server {
         let params = PublishDiagnosticsParams { uri, diagnostics, version: None };
         let note = Notification::new(PublishDiagnostics::METHOD.to_string(), params);
         self.send(Message::Notification(note))
+    }
+}
+
+/// Answers `req` with `answer`, given its id and its parameters as `P`;
+/// parameters of another shape are the client's error.
+fn respond<P: serde::de::DeserializeOwned>(req: Request, answer: impl FnOnce(RequestId, P) -> Response) -> Response {
+    match serde_json::from_value::<P>(req.params) {
+        Ok(p) => answer(req.id, p),
+        Err(e) => Response::new_err(req.id, lsp_server::ErrorCode::InvalidParams as i32, e.to_string()),
     }
 }
 
