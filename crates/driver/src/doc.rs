@@ -8,7 +8,7 @@ use crate::Error;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 use tess_syntax::ast::{Access, ClassDecl, File, FnDecl, Item, Modifiers};
-use tess_syntax::{Diagnostics, FileId, SourceFile, Span};
+use tess_syntax::{Diagnostics, FileId, Span};
 
 /// One documented declaration.
 struct Entry {
@@ -29,14 +29,13 @@ pub struct ModuleDoc {
 /// Reads module `name` from `files`; a syntax error is reported as the
 /// build reports it.
 pub fn module(name: &str, files: &[PathBuf]) -> Result<ModuleDoc, Error> {
-    let mut sources = Vec::new();
+    let sources = crate::frontend::read_sources(files)?;
     let mut diags = Diagnostics::default();
-    let mut parsed = Vec::new();
-    for (i, path) in files.iter().enumerate() {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        parsed.push(tess_syntax::parser::parse_file(FileId(i as u32), &text, &mut diags));
-        sources.push(SourceFile::new(path.display().to_string(), text));
-    }
+    let parsed: Vec<File> = sources
+        .iter()
+        .enumerate()
+        .map(|(i, s)| tess_syntax::parser::parse_file(FileId(i as u32), &s.text, &mut diags))
+        .collect();
     if diags.has_errors() {
         return Err(Error::Diagnostics { sources, diags });
     }

@@ -66,7 +66,7 @@ enum Purpose {
 
 /// The texts of `paths`; text that is not UTF-8 is an error located at
 /// its first bad byte.
-fn read_sources(paths: &[PathBuf]) -> Result<Vec<SourceFile>, Error> {
+pub(crate) fn read_sources(paths: &[PathBuf]) -> Result<Vec<SourceFile>, Error> {
     let mut sources = Vec::new();
     let mut diags = Diagnostics::default();
     for p in paths {
