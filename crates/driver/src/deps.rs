@@ -246,7 +246,7 @@ fn write_lock(root: &Path, graph: &[Resolved], direct: &[usize]) -> Result<(), E
             r.package.name,
             r.package.version,
             r.source,
-            content_hash(&r.root)?,
+            content_hash(&r.root, &r.package)?,
             deps.join(", ")
         ));
     }
@@ -254,31 +254,25 @@ fn write_lock(root: &Path, graph: &[Resolved], direct: &[usize]) -> Result<(), E
     Ok(())
 }
 
-/// blake3 of a package's manifest and sources (paths and contents).
-fn content_hash(root: &Path) -> Result<String, Error> {
-    let mut files = vec![root.join(manifest::MANIFEST)];
-    collect_sources(&root.join("src"), &mut files)?;
+/// What a package is made of, relative to its root: its manifest and the
+/// files of its modules and program, sorted.
+fn package_files(package: &Package) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = package.modules.iter().flat_map(|m| m.files.iter().cloned()).collect();
+    files.extend(package.main.iter().cloned());
+    files.push(PathBuf::from(manifest::MANIFEST));
     files.sort();
-    let mut hasher = blake3::Hasher::new();
-    for f in files {
-        let bytes = std::fs::read(&f).map_err(|e| format!("cannot read {}: {e}", f.display()))?;
-        let rel = f.strip_prefix(root).unwrap_or(&f);
-        hasher.update(rel.to_string_lossy().as_bytes()).update(&(bytes.len() as u64).to_le_bytes()).update(&bytes);
-    }
-    Ok(hasher.finalize().to_hex().to_string())
+    files
 }
 
-fn collect_sources(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
-    let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
-    for e in entries.filter_map(Result::ok) {
-        let path = e.path();
-        if path.is_dir() {
-            collect_sources(&path, out)?;
-        } else if path.extension().is_some_and(|x| x == "tes") {
-            out.push(path);
-        }
+/// blake3 of a package's files (paths and contents).
+fn content_hash(root: &Path, package: &Package) -> Result<String, Error> {
+    let mut hasher = blake3::Hasher::new();
+    for f in package_files(package) {
+        let path = root.join(&f);
+        let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        hasher.update(f.to_string_lossy().as_bytes()).update(&(bytes.len() as u64).to_le_bytes()).update(&bytes);
     }
-    Ok(())
+    Ok(hasher.finalize().to_hex().to_string())
 }
 
 /// `tess publish`: copies the package at the current directory (its
@@ -302,10 +296,7 @@ pub fn publish() -> Result<PathBuf, Error> {
         )
         .into());
     }
-    let mut files = Vec::new();
-    collect_sources(Path::new("src"), &mut files)?;
-    files.push(PathBuf::from(manifest::MANIFEST));
-    for f in files {
+    for f in package_files(&package) {
         let to = dest.join(&f);
         if let Some(dir) = to.parent() {
             std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
