@@ -55,7 +55,7 @@ pub fn prepare(options: &mut Options) -> Result<(), Error> {
         std::env::set_current_dir(&r.root).map_err(|e| format!("cannot enter {}: {e}", r.root.display()))?;
         let dependency_libs = search.iter().filter(|d| !options.search.contains(d)).cloned().collect();
         let dep_options = Options { jobs: options.jobs, search, opt: options.opt, dependency_libs };
-        let built = package::build_in(Path::new(package::BUILD_DIR), &r.package, &dep_options);
+        let built = package::build_in(Path::new(package::BUILD_DIR), &r.package, &dep_options, package::Libraries::Own);
         std::env::set_current_dir(&here).map_err(|e| format!("cannot enter {}: {e}", here.display()))?;
         built?;
         libs[i] = Some(r.root.join(package::BUILD_DIR).join("lib"));

@@ -55,8 +55,7 @@ pub struct Built {
 pub fn build(options: &Options) -> Result<Built, Error> {
     let started = Instant::now();
     let package = load(options)?;
-    remove_stale_libraries(&Path::new(BUILD_DIR).join("lib"), &module_graph::graph(&package)?)?;
-    let program = build_in(Path::new(BUILD_DIR), &package, options)?;
+    let program = build_in(Path::new(BUILD_DIR), &package, options, Libraries::Own)?;
     progress::line("Finished", &format!("in {:.2} s", started.elapsed().as_secs_f64()));
     Ok(Built { program })
 }
@@ -76,12 +75,31 @@ pub fn load(options: &Options) -> Result<Package, Error> {
     Ok(package)
 }
 
+/// Whose the libraries in a build directory's `lib/` are.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Libraries {
+    /// The package's alone (its own `build/`): what its graph does not
+    /// make is a leftover, removed before the build.
+    Own,
+    /// Shared by builds of different modules (the cache of source modules
+    /// found on `-I`): left alone.
+    Shared,
+}
+
 /// Builds the modules of `package` into the build directory `dir`; the
 /// program's path when it has one.
-pub fn build_in(dir: &Path, package: &Package, options: &Options) -> Result<Option<PathBuf>, Error> {
+pub fn build_in(
+    dir: &Path,
+    package: &Package,
+    options: &Options,
+    libraries: Libraries,
+) -> Result<Option<PathBuf>, Error> {
     let graph = module_graph::graph(package)?;
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let _lock = lock(dir)?;
+    if libraries == Libraries::Own {
+        remove_stale_libraries(&dir.join("lib"), &graph)?;
+    }
     let builder = Builder {
         package,
         graph: &graph,
@@ -132,6 +150,7 @@ pub fn with_source_modules(files: &[PathBuf], search: &[PathBuf], kind: LibKind)
         &dir,
         &package,
         &Options { jobs: default_jobs(), search: search.to_vec(), opt: Opt::default(), dependency_libs: Vec::new() },
+        Libraries::Shared,
     )?;
     Ok(std::iter::once(dir.join("lib")).chain(search.iter().cloned()).collect())
 }
