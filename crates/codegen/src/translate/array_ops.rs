@@ -45,24 +45,38 @@ impl<M: Module> Translator<'_, '_, '_, M> {
     /// `arr.pop()`: the last element's word.
     pub(super) fn array_pop(&mut self, arr: Value) -> R<Value> {
         let len = self.b.ins().load(types::I64, flags(), arr, array::LEN);
+        self.inline_or_call(len, RuntimeFn::ArrPop, &[arr], |t| {
+            let last = t.b.ins().iadd_imm_s(len, -1);
+            t.b.ins().store(flags(), last, arr, array::LEN);
+            let at = t.element_at(arr, last);
+            Ok(t.b.ins().load(types::I64, flags(), at, 0))
+        })
+    }
+
+    /// A word computed inline when `ok` is non-zero, else by runtime
+    /// function `f` on `args` (cold: it grows, or throws, which is checked).
+    pub(super) fn inline_or_call(
+        &mut self,
+        ok: Value,
+        f: RuntimeFn,
+        args: &[Value],
+        inline: impl FnOnce(&mut Self) -> R<Value>,
+    ) -> R<Value> {
         let fast = self.b.create_block();
         let slow = self.b.create_block();
         self.b.set_cold_block(slow);
         let join = self.b.create_block();
         let word = self.b.append_block_param(join, types::I64);
-        self.b.ins().brif(len, fast, &[], slow, &[]);
+        self.b.ins().brif(ok, fast, &[], slow, &[]);
 
         self.b.switch_to_block(fast);
-        let last = self.b.ins().iadd_imm_s(len, -1);
-        self.b.ins().store(flags(), last, arr, array::LEN);
-        let at = self.element_at(arr, last);
-        let v = self.b.ins().load(types::I64, flags(), at, 0);
+        let v = inline(self)?;
         self.b.ins().jump(join, &[v.into()]);
 
         self.b.switch_to_block(slow);
-        let thrown = self.call_rt_value(RuntimeFn::ArrPop, &[arr])?;
+        let called = self.call_rt_value(f, args)?;
         self.check_exception()?;
-        self.b.ins().jump(join, &[thrown.into()]);
+        self.b.ins().jump(join, &[called.into()]);
 
         self.b.switch_to_block(join);
         Ok(word)

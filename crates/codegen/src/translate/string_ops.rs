@@ -15,24 +15,9 @@ impl<M: Module> Translator<'_, '_, '_, M> {
         let len = self.b.ins().load(types::I64, flags(), s, string::LEN);
         // A negative index is a huge unsigned one: one comparison checks both ends.
         let inside = self.b.ins().icmp(IntCC::UnsignedLessThan, i, len);
-        let fast = self.b.create_block();
-        let slow = self.b.create_block();
-        self.b.set_cold_block(slow);
-        let join = self.b.create_block();
-        let byte = self.b.append_block_param(join, types::I64);
-        self.b.ins().brif(inside, fast, &[], slow, &[]);
-
-        self.b.switch_to_block(fast);
-        let at = self.b.ins().iadd(s, i);
-        let v = self.b.ins().uload8(types::I64, flags(), at, string::BYTES);
-        self.b.ins().jump(join, &[v.into()]);
-
-        self.b.switch_to_block(slow);
-        let thrown = self.call_rt_value(RuntimeFn::StrByteAt, &[s, i])?;
-        self.check_exception()?;
-        self.b.ins().jump(join, &[thrown.into()]);
-
-        self.b.switch_to_block(join);
-        Ok(byte)
+        self.inline_or_call(inside, RuntimeFn::StrByteAt, &[s, i], |t| {
+            let at = t.b.ins().iadd(s, i);
+            Ok(t.b.ins().uload8(types::I64, flags(), at, string::BYTES))
+        })
     }
 }
