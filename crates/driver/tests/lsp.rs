@@ -385,32 +385,25 @@ fn definitions_in_other_modules() {
     c.shut_down();
 }
 
-/// A fresh checkout: the package's modules import each other before any
-/// build, and a saved edit to one is seen by the others (issue 33).
+/// A fresh checkout (`tests/lsp/fresh`, never built): the package's
+/// modules import each other, and a saved edit to one
+/// (`tests/lsp/fresh_edits`) is seen by the others (issue 33).
 #[test]
 fn sibling_modules_from_sources() {
     let tmp = tempfile::tempdir().unwrap();
     let pkg = tmp.path();
-    std::fs::create_dir_all(pkg.join("src/util")).unwrap();
-    std::fs::create_dir_all(pkg.join("src/geo")).unwrap();
-    std::fs::write(pkg.join("Tessera.toml"), "[package]\nname = \"fresh\"\n").unwrap();
-    let util = pkg.join("src/util/util.tes");
-    std::fs::write(&util, "public fn twice(x: Int) -> Int { return x * 2 }\n").unwrap();
+    common::copy_dir(&data("fresh"), pkg, &[]).unwrap();
     let geo = pkg.join("src/geo/geo.tes");
-    let text = "import util\npublic fn four() -> Int { return util.twice(2) }\n";
-    std::fs::write(&geo, text).unwrap();
-    let (mut c, uri) = start_and_open(pkg, &geo, text);
+    let text = std::fs::read_to_string(&geo).unwrap();
+    let (mut c, uri) = start_and_open(pkg, &geo, &text);
     assert!(c.diagnostics().is_empty(), "the package was never built, yet `util` is found");
     // `util` gains `thrice`, saved: `geo` may use it at once.
-    std::fs::write(
-        &util,
-        "public fn twice(x: Int) -> Int { return x * 2 }\npublic fn thrice(x: Int) -> Int { return x * 3 }\n",
-    )
-    .unwrap();
+    let util = pkg.join("src/util/util.tes");
+    std::fs::copy(data("fresh_edits/util.tes"), &util).unwrap();
     let util_uri = format!("file://{}", util.display());
     c.notify("textDocument/didSave", json!({"textDocument": {"uri": util_uri}}));
     c.diagnostics();
-    let typed = "import util\npublic fn four() -> Int { return util.twice(2) + util.thrice(0) }\n";
+    let typed = std::fs::read_to_string(data("fresh_edits/geo.tes")).unwrap();
     let change = json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": typed}]});
     c.notify("textDocument/didChange", change);
     assert!(c.diagnostics().is_empty());
