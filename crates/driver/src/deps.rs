@@ -43,41 +43,32 @@ pub fn prepare(options: &mut Options) -> Result<(), Error> {
     let deps = resolve_all(&root, &here, &mut graph, &mut visiting)?;
     check_conflicts(&root, &graph)?;
     write_lock(&here, &graph, &deps)?;
-    let mut libs: Vec<Option<PathBuf>> = vec![None; graph.len()];
-    for i in 0..graph.len() {
-        let r = &graph[i];
-        let mut search: Vec<PathBuf> = Vec::new();
-        for &d in &r.deps {
-            search.extend(transitive_libs(&graph, d, &libs));
-        }
-        search.extend(options.search.iter().cloned());
+    // Dependencies come before their dependents in `graph`.
+    for r in &graph {
+        let dependency_libs = libraries(&graph, &r.deps);
+        let search = dependency_libs.iter().chain(&options.search).cloned().collect();
         progress::line("Building", &format!("{} v{} ({})", r.package.name, r.package.version, r.source));
         std::env::set_current_dir(&r.root).map_err(|e| format!("cannot enter {}: {e}", r.root.display()))?;
-        let dependency_libs = search.iter().filter(|d| !options.search.contains(d)).cloned().collect();
         let dep_options = Options { jobs: options.jobs, search, opt: options.opt, dependency_libs };
         let built = package::build_in(Path::new(package::BUILD_DIR), &r.package, &dep_options, package::Libraries::Own);
         std::env::set_current_dir(&here).map_err(|e| format!("cannot enter {}: {e}", here.display()))?;
         built?;
-        libs[i] = Some(r.root.join(package::BUILD_DIR).join("lib"));
     }
-    let mut search: Vec<PathBuf> = Vec::new();
-    for &d in &deps {
-        search.extend(transitive_libs(&graph, d, &libs));
-    }
-    search.dedup();
-    options.dependency_libs = search.clone();
-    options.search.extend(search);
+    options.dependency_libs = libraries(&graph, &deps);
+    options.search.extend(options.dependency_libs.iter().cloned());
     Ok(())
 }
 
-/// The library directories of package `i` and everything it depends on.
-fn transitive_libs(graph: &[Resolved], i: usize, libs: &[Option<PathBuf>]) -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = libs[i].iter().cloned().collect();
-    for &d in &graph[i].deps {
-        for dir in transitive_libs(graph, d, libs) {
-            if !out.contains(&dir) {
-                out.push(dir);
-            }
+/// The library directories (`build/lib`) of packages `ids` and of
+/// everything they depend on, each once.
+fn libraries(graph: &[Resolved], ids: &[usize]) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = Vec::new();
+    let mut stack: Vec<usize> = ids.iter().rev().copied().collect();
+    while let Some(i) = stack.pop() {
+        let dir = graph[i].root.join(package::BUILD_DIR).join("lib");
+        if !out.contains(&dir) {
+            out.push(dir);
+            stack.extend(graph[i].deps.iter().rev());
         }
     }
     out
