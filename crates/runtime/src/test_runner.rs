@@ -13,7 +13,7 @@ use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
-use tess_abi::layout::{boxed, closure};
+use tess_abi::layout::boxed;
 
 /// Native stack of a worker, as a spawned thread's.
 const STACK_BYTES: usize = 8 << 20;
@@ -97,9 +97,8 @@ pub unsafe extern "C" fn tess_run_tests(names: *const Array, tests: *const Array
         (0..n)
             .map(|i| {
                 let name = (*(*(*names).data.add(i) as *const Str)).as_str().to_string();
-                let f = *(*tests).data.add(i) as *const u8;
-                let entry = *f.add(closure::C_ENTRY as usize).cast::<usize>();
-                (name, entry)
+                let f = *(*tests).data.add(i) as *const Obj;
+                (name, crate::function::tess_c_code(f) as usize)
             })
             .collect()
     };
