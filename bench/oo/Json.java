@@ -395,16 +395,8 @@ public final class Json {
     }
 
     public static void main(String[] args) {
-        int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 20;
-        int inner = args.length > 1 ? Integer.parseInt(args[1]) : 1;
         String text = generate();
-        long result = 0;
-        for (int i = 0; i < iterations; i++) {
-            long start = System.nanoTime();
-            result = benchmark(text, inner);
-            long micros = (System.nanoTime() - start) / 1000;
-            System.out.println("iteration " + i + ": " + micros + " us");
-        }
+        long result = Harness.run(args, 1, inner -> benchmark(text, inner));
         System.out.println("result: " + text.length() + " bytes, checksum " + result);
     }
 }

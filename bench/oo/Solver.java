@@ -455,15 +455,6 @@ public final class Solver {
     }
 
     public static void main(String[] args) {
-        int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 20;
-        int inner = args.length > 1 ? Integer.parseInt(args[1]) : 1;
-        long result = 0;
-        for (int i = 0; i < iterations; i++) {
-            long start = System.nanoTime();
-            result = benchmark(inner);
-            long micros = (System.nanoTime() - start) / 1000;
-            System.out.println("iteration " + i + ": " + micros + " us");
-        }
-        System.out.println("result: " + result);
+        System.out.println("result: " + Harness.run(args, 1, Solver::benchmark));
     }
 }

@@ -57,7 +57,7 @@ def main():
             java_class, inner = PROGRAMS[name]
             exe = os.path.join(tmp, name)
             sh([TESS, "build", os.path.join(HERE, name + ".tes"), "-o", exe], tmp)
-            sh(["javac", "-d", tmp, os.path.join(HERE, java_class + ".java")], tmp)
+            sh(["javac", "-d", tmp, os.path.join(HERE, java_class + ".java"), os.path.join(HERE, "Harness.java")], tmp)
             n = str(args.iterations)
             tess_cmd = [exe, n, str(inner)]
             java_cmd = ["java", "-cp", tmp, java_class, n, str(inner)]
