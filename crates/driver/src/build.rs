@@ -137,6 +137,7 @@ fn check(input: &BuildInput, name: &str, mode: Mode) -> Result<Checked, Error> {
         search: input.search,
         parse_cache: None,
         exported_only: &[],
+        in_package: false,
     })
 }
 
@@ -150,6 +151,7 @@ fn compile(input: &BuildInput, name: &str, mode: Mode, shared: bool) -> Result<s
         opt: input.opt,
         tests: false,
         exported_only: &[],
+        in_package: false,
     })
 }
 

@@ -77,6 +77,7 @@ fn modules(root: &Path, package: &crate::manifest::Package, options: &Options) -
             search: &search,
             parse_cache: None,
             exported_only: &options.dependency_libs,
+            in_package: true,
         };
         match frontend::check(&input) {
             Ok(checked) => {
@@ -109,6 +110,14 @@ pub fn files(files: &[PathBuf], search: &[PathBuf], module: Option<&str>) -> Res
     let name = module.unwrap_or(frontend::MAIN_MODULE);
     crate::artifacts::check_module_name(name)?;
     let mode = module.map(|_| Mode::Library);
-    frontend::check(&ModuleInput { name, mode, files, search: &search, parse_cache: None, exported_only: &[] })?;
+    frontend::check(&ModuleInput {
+        name,
+        mode,
+        files,
+        search: &search,
+        parse_cache: None,
+        exported_only: &[],
+        in_package: false,
+    })?;
     Ok(())
 }

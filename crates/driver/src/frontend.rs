@@ -35,6 +35,9 @@ pub struct ModuleInput<'a> {
     /// Directories of other packages' modules (`[dependencies]`): only
     /// what those modules export is visible.
     pub exported_only: &'a [PathBuf],
+    /// The module is a package's (its hint for a missing module names the
+    /// package's ways to add one, not `-I`).
+    pub in_package: bool,
     /// Where parsed files are cached by content (a module in pieces parses
     /// each file once, not once per piece).
     pub parse_cache: Option<&'a Path>,
@@ -149,9 +152,7 @@ fn check_on_this_stack(input: &ModuleInput, mut sources: Vec<SourceFile>, purpos
     let texts: Vec<&str> = sources.iter().map(|s| s.text.as_str()).collect();
     let missing = files.iter().flat_map(|f| &f.imports).any(|i| !direct.contains(&i.path.name));
     let on_path = if missing { crate::artifacts::modules_on_path(input.search) } else { Vec::new() };
-    // Package builds run at the package's root.
-    let in_package = Path::new(crate::manifest::MANIFEST).is_file();
-    let checking = tess_sema::Imports { found: &imports, on_path: &on_path, in_package };
+    let checking = tess_sema::Imports { found: &imports, on_path: &on_path, in_package: input.in_package };
     let (mut module, interface) =
         tess_sema::check_module(name, mode, files, &texts, checking, &mut diags, purpose == Purpose::Index);
     // An editor's index is kept despite errors: what did resolve still
@@ -287,8 +288,15 @@ mod tests {
     /// An interface another compiler version (or target) wrote is refused.
     #[test]
     fn interfaces_of_another_compiler_are_refused() {
-        let input =
-            ModuleInput { name: "geo", mode: None, files: &[], search: &[], parse_cache: None, exported_only: &[] };
+        let input = ModuleInput {
+            name: "geo",
+            mode: None,
+            files: &[],
+            search: &[],
+            parse_cache: None,
+            exported_only: &[],
+            in_package: false,
+        };
         let source = SourceFile::new("geo.tes", "export fn one() -> Int { return 1 }\n");
         let Ok(checked) = check_sources(&input, vec![source]) else { panic!("geo.tes has no errors") };
         let dir = tempfile::tempdir().expect("temp dir");

@@ -336,7 +336,9 @@ fn check_document(uri: &Uri, text: &str, search: &[PathBuf], index: bool) -> Res
     }
     let mode = name.as_ref().map(|_| tess_sema::hir::Mode::Library);
     let name = name.unwrap_or_else(|| MAIN_MODULE.to_string());
-    let input = ModuleInput { name: &name, mode, files: &[], search: &dirs, parse_cache: None, exported_only: &[] };
+    let in_package = path.parent().and_then(crate::manifest::find_root).is_some();
+    let input =
+        ModuleInput { name: &name, mode, files: &[], search: &dirs, parse_cache: None, exported_only: &[], in_package };
     if index {
         check_sources_indexed(&input, sources)
     } else {

@@ -384,6 +384,7 @@ fn execute(command: Command) -> Result<ExitCode, Error> {
                 search: &sources.search,
                 parse_cache: None,
                 exported_only: &[],
+                in_package: false,
             })?;
             sources.modules.push(program);
             launch::run(&sources.modules, &file, args)
@@ -490,6 +491,7 @@ fn execute(command: Command) -> Result<ExitCode, Error> {
                         opt,
                         tests: false,
                         exported_only: &[],
+                        in_package: false,
                     })?;
                     let library = match (emit_interface, compiled.target) {
                         (Some(tesi), Target::Library(kind)) => Some(tesi.with_file_name(kind.file_name(&module))),

@@ -400,6 +400,7 @@ impl Builder<'_> {
             opt: self.options.opt,
             tests: false,
             exported_only: &self.options.dependency_libs,
+            in_package: true,
         })?;
         let checked = &compiled.checked;
         let library = match node.kind {

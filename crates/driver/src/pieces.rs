@@ -61,6 +61,7 @@ pub fn compile(p: &Piece) -> Result<(), Error> {
         search: p.search,
         parse_cache: Some(&parse_cache(p.cdb)),
         exported_only: &[],
+        in_package: false,
     })?;
     let m = &checked.module;
     let object = steps::object_of(m, Target::of(m.mode, p.shared), index, files.len(), p.opt)?;
@@ -108,6 +109,7 @@ pub fn merge(m: &Merge) -> Result<(), Error> {
         search: m.search,
         parse_cache: Some(&parse_cache(m.cdb)),
         exported_only: &[],
+        in_package: false,
     })?;
     steps::link_files(m.objects, m.output, Target::Library(m.kind), &checked.imports)?;
     steps::write_interface(&checked, m.kind, m.output, None, &[])?;

@@ -120,6 +120,7 @@ pub fn check_in_memory(files: &[PathBuf], search: &[PathBuf]) -> Result<InMemory
             search: &search,
             parse_cache: None,
             exported_only: &[],
+            in_package: false,
         })?;
         let tesi = crate::steps::interface_bytes(&module, LibKind::Static)?;
         link::write_atomically(&interfaces.path().join(artifacts::interface_file(&node.name)), &tesi)?;

@@ -64,6 +64,8 @@ pub struct Request<'a> {
     /// Directories of other packages' modules, seen through their
     /// exports (`frontend::ModuleInput::exported_only`).
     pub exported_only: &'a [PathBuf],
+    /// A package's module (`frontend::ModuleInput::in_package`).
+    pub in_package: bool,
 }
 
 fn codegen_error(e: tess_codegen::CodegenError) -> Error {
@@ -83,6 +85,7 @@ pub fn compile(r: &Request) -> Result<Compiled, Error> {
         search: r.search,
         parse_cache: None,
         exported_only: r.exported_only,
+        in_package: r.in_package,
     };
     let mut checked = if r.tests { frontend::check_tests(&input)? } else { frontend::check(&input)? };
     let target = Target::of(checked.module.mode, r.shared);

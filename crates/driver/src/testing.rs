@@ -22,7 +22,7 @@ pub fn files(files: &[PathBuf], search: &[PathBuf], filters: &[String]) -> Resul
     let search = package::with_source_modules(files, search, LibKind::Static)?;
     let dir = tempfile::tempdir().map_err(|e| format!("cannot make a directory for the test program: {e}"))?;
     let stem = files.first().and_then(|f| f.file_stem()).map_or("main".into(), |s| s.to_string_lossy().into_owned());
-    suite(&stem, files, &search, &[], dir.path(), filters)
+    suite(&stem, files, &search, &[], false, dir.path(), filters)
 }
 
 /// Builds the package whose root is the current directory, then tests each
@@ -38,7 +38,7 @@ pub fn package(options: &Options, filters: &[String]) -> Result<bool, Error> {
     let mut passed = true;
     for node in &graph.nodes {
         let name = if node.kind == Target::Program { package.name.as_str() } else { node.name.as_str() };
-        passed &= suite(name, &node.files, &search, &options.dependency_libs, &dir, filters)?;
+        passed &= suite(name, &node.files, &search, &options.dependency_libs, true, &dir, filters)?;
     }
     Ok(passed)
 }
@@ -50,6 +50,7 @@ fn suite(
     files: &[PathBuf],
     search: &[PathBuf],
     dependency_libs: &[PathBuf],
+    in_package: bool,
     dir: &Path,
     filters: &[String],
 ) -> Result<bool, Error> {
@@ -62,6 +63,7 @@ fn suite(
         opt: Opt::default(),
         tests: true,
         exported_only: dependency_libs,
+        in_package,
     })?;
     let exe = dir.join(format!("{name}-tests"));
     steps::link_objects(&compiled.objects, &exe, Target::Program, &compiled.checked.imports, &[], false)?;
