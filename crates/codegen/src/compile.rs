@@ -4,9 +4,12 @@
 //! module in translation order, so the output's bytes do not depend on
 //! scheduling.
 
+use crate::sites::{Place, VarRange};
 use crate::CodegenError;
+use cranelift_codegen::isa::unwind::systemv::UnwindInfo as SystemVUnwind;
+use cranelift_codegen::isa::unwind::{UnwindInfo, UnwindInfoKind};
 use cranelift_codegen::isa::{OwnedTargetIsa, TargetIsa};
-use cranelift_codegen::Context;
+use cranelift_codegen::{CompiledCode, Context, LabelValueLoc};
 use cranelift_module::{FuncId, ModuleReloc};
 use std::cell::RefCell;
 use std::sync::mpsc;
@@ -39,6 +42,13 @@ pub(crate) struct Compiled {
     pub relocs: Vec<ModuleReloc>,
     /// (code offset, site) where each site's instructions start.
     pub locs: Vec<(u32, u32)>,
+    /// Where the values of each value label live (`translate/debug_vars.rs`),
+    /// by label, in label order.
+    pub var_ranges: Vec<(u32, Vec<VarRange>)>,
+    /// Where the code's calls return to.
+    pub returns: Vec<u32>,
+    /// How to find the caller's frame and registers at each instruction.
+    pub unwind: Option<SystemVUnwind>,
 }
 
 /// The targets a module's functions are compiled for: its own, and the
@@ -122,8 +132,17 @@ fn compile_function(isa: &dyn TargetIsa, t: Translated<'_>) -> Result<Compiled, 
                 locs.push((l.start, l.loc.bits()));
             }
         }
+        let var_ranges = var_ranges(isa, code);
+        let returns = code.buffer.call_sites().map(|c| c.ret_addr).collect();
+        let unwind = match isa.emit_unwind_info(code, UnwindInfoKind::SystemV) {
+            Ok(Some(UnwindInfo::SystemV(info))) => Some(info),
+            _ => None,
+        };
         Ok(Compiled {
             locs,
+            var_ranges,
+            returns,
+            unwind,
             id: t.id,
             name: t.name.to_string(),
             alignment: if t.loops { u64::from(alignment).max(LOOP_ALIGNMENT) } else { u64::from(alignment) },
@@ -131,4 +150,37 @@ fn compile_function(isa: &dyn TargetIsa, t: Translated<'_>) -> Result<Compiled, 
             relocs,
         })
     })
+}
+
+/// Where the values of each variable live, by its number
+/// (`translate/debug_vars.rs`): its stack slot throughout, or where its
+/// value label's values are, Cranelift's registers renamed to DWARF's (a
+/// register DWARF cannot name is left out: the debugger then says the
+/// value is not available there).
+fn var_ranges(isa: &dyn TargetIsa, code: &CompiledCode) -> Vec<(u32, Vec<VarRange>)> {
+    let len = code.buffer.data().len() as u32;
+    let slots = code.buffer.frame_layout().into_iter().flat_map(|frame| {
+        frame.stackslots.values().filter_map(move |slot| {
+            let n = u32::try_from(slot.key?.bits()).ok()?;
+            let place = Place::Slot(i64::from(slot.offset) - i64::from(frame.frame_to_fp_offset));
+            Some((n, vec![VarRange { start: 0, end: len, place }]))
+        })
+    });
+    let mut out: Vec<(u32, Vec<VarRange>)> = code
+        .value_labels_ranges
+        .iter()
+        .map(|(label, ranges)| {
+            let places = ranges.iter().filter_map(|r| {
+                let place = match r.loc {
+                    LabelValueLoc::Reg(reg) => Place::Register(isa.map_regalloc_reg_to_dwarf(reg).ok()?),
+                    LabelValueLoc::CFAOffset(offset) => Place::Frame(offset),
+                };
+                Some(VarRange { start: r.start, end: r.end, place })
+            });
+            (label.as_u32(), places.collect())
+        })
+        .chain(slots)
+        .collect();
+    out.sort_unstable_by_key(|&(label, _)| label);
+    out
 }

@@ -11,6 +11,7 @@ mod code_table;
 mod collects;
 mod compile;
 mod debug_info;
+mod debug_types;
 mod fn_values;
 mod iface_data;
 pub mod jit;

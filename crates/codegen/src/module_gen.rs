@@ -83,9 +83,23 @@ pub(crate) struct ModuleGen<'h, M: Module> {
     /// positions, for its code table (`code_table.rs`).
     pub(crate) sites: crate::sites::Sites,
     pub(crate) positions: Vec<crate::sites::FuncPositions>,
+    /// With `Some`, functions are translated for a debugger too (objects:
+    /// yes, the JIT: no), with the variables it shows and their types.
+    pub(crate) debug_info: Option<VarHomes>,
+    pub(crate) debug_vars: HashMap<FuncId, Vec<crate::sites::DebugVar>>,
+    pub(crate) debug_types: crate::debug_types::DebugTypes,
     /// The code table this object defines, which its init entry (or the
     /// module's, for a piece) registers.
     pub code_table: DataId,
+}
+
+/// How the debugger finds variables (`translate/debug_vars.rs`).
+#[derive(Clone, Copy, PartialEq)]
+pub(crate) enum VarHomes {
+    /// Where the register allocator keeps their values, while live.
+    Labels,
+    /// In a stack slot each, always (`-O0`).
+    Slots,
 }
 
 impl<'h, M: Module> ModuleGen<'h, M> {
@@ -178,6 +192,9 @@ impl<'h, M: Module> ModuleGen<'h, M> {
             error_classes: None,
             sites: Default::default(),
             positions: Vec::new(),
+            debug_info: None,
+            debug_vars: HashMap::new(),
+            debug_types: Default::default(),
             code_table,
         };
         for (id, class) in hir.classes.iter().enumerate() {
@@ -398,7 +415,15 @@ impl<'h, M: Module> ModuleGen<'h, M> {
                 .define_function_bytes(c.id, c.alignment, &c.bytes, &c.relocs)
                 .map_err(|e| CodegenError(format!("function {}: {e}", c.name)))?;
             self.code_sizes.push((c.id, c.bytes.len()));
-            self.positions.push(crate::sites::FuncPositions { id: c.id, len: c.bytes.len() as u64, locs: c.locs });
+            self.positions.push(crate::sites::FuncPositions {
+                id: c.id,
+                len: c.bytes.len() as u64,
+                locs: c.locs,
+                vars: self.debug_vars.remove(&c.id).unwrap_or_default(),
+                var_ranges: c.var_ranges,
+                returns: c.returns,
+                unwind: c.unwind,
+            });
         }
         Ok(())
     }

@@ -74,6 +74,8 @@ pub struct MachineCode {
     unit: String,
     sites: Vec<crate::sites::Site>,
     site_names: Vec<String>,
+    types: crate::debug_types::DebugTypes,
+    cie: Option<gimli::write::CommonInformationEntry>,
     positions: Vec<crate::sites::FuncPositions>,
     names: HashMap<FuncId, String>,
     constructor: Option<FuncId>,
@@ -101,6 +103,10 @@ fn generate(
         ObjectBuilder::new(isa.clone(), module.name.as_bytes().to_vec(), cranelift_module::default_libcall_names())
             .map_err(err("creating the object file"))?;
     let mut mg = ModuleGen::new(ObjectModule::new(builder), isa, module, piece)?;
+    mg.debug_info = Some(match opt {
+        Opt::Speed => crate::module_gen::VarHomes::Labels,
+        Opt::Fast => crate::module_gen::VarHomes::Slots,
+    });
     crate::translate::define_all(&mut mg, bodies)?;
     let owns_init = piece.is_none_or(|p| p == module.funcs[module.init].file);
     let mut constructor = None;
@@ -120,6 +126,8 @@ fn generate(
     let positions = std::mem::take(&mut mg.positions);
     let sites = std::mem::take(&mut mg.sites.list);
     let site_names = std::mem::take(&mut mg.sites.names);
+    let types = std::mem::take(&mut mg.debug_types);
+    let cie = mg.module.isa().create_systemv_cie();
     let unit_file = piece.unwrap_or(module.funcs[module.init].file) as usize;
     let unit = module.files.get(unit_file).map_or_else(|| format!("{}.tes", module.name), |f| f.name.clone());
     let weak = |name: &str| weakly_imported(module, name);
@@ -131,13 +139,13 @@ fn generate(
     for symbol in weak {
         product.object.symbol_mut(symbol).weak = true;
     }
-    Ok(MachineCode { product, unit, sites, site_names, positions, names, constructor })
+    Ok(MachineCode { product, unit, sites, site_names, types, cie, positions, names, constructor })
 }
 
 impl MachineCode {
     /// The object file's bytes, with its debug sections.
     pub fn emit(self) -> Result<Vec<u8>, CodegenError> {
-        let MachineCode { mut product, unit, sites, site_names, positions, names, constructor } = self;
+        let MachineCode { mut product, unit, sites, site_names, types, cie, positions, names, constructor } = self;
         let funcs: Vec<DebugFunc> = positions
             .iter()
             .map(|p| DebugFunc {
@@ -146,10 +154,11 @@ impl MachineCode {
                 positions: p,
             })
             .collect();
-        crate::debug_info::write(&mut product.object, &unit, &sites, &site_names, &funcs)?;
+        let described = crate::debug_info::Unit { name: &unit, sites: &sites, names: &site_names, types: &types, cie };
+        crate::debug_info::write(&mut product.object, &described, &funcs)?;
         // The object's bytes are the last peak of a build's memory.
         drop(funcs);
-        drop((positions, sites, site_names, names));
+        drop((positions, sites, site_names, names, types));
         if let Some(ctor) = constructor {
             // A shared library initialises itself when loaded (MODULES.md §5):
             // an `.init_array` entry pointing at the constructor.

@@ -64,10 +64,48 @@ pub(crate) fn display_name(hir: &tess_sema::hir::Module, func: &tess_sema::hir::
     }
 }
 
-/// A defined function's code size and positions: (code offset, site).
+/// A defined function's code size and positions: (code offset, site),
+/// and where its variables live.
 #[derive(Clone)]
 pub(crate) struct FuncPositions {
     pub id: FuncId,
     pub len: u64,
     pub locs: Vec<(u32, u32)>,
+    /// The variables a debugger shows, numbered by their value label.
+    pub vars: Vec<DebugVar>,
+    /// Where each variable's value is, by label: code ranges and places.
+    pub var_ranges: Vec<(u32, Vec<VarRange>)>,
+    /// Where its calls return to (a caller's frame is at one of them).
+    pub returns: Vec<u32>,
+    /// Its call frame information.
+    pub unwind: Option<cranelift_codegen::isa::unwind::systemv::UnwindInfo>,
+}
+
+/// A parameter or local variable of a function or of a body inlined into
+/// it, as a debugger names it.
+#[derive(Clone)]
+pub(crate) struct DebugVar {
+    pub name: String,
+    pub ty: crate::debug_types::TypeRef,
+    pub param: bool,
+    /// For a variable of an inlined body: the site of the call inlined.
+    pub inlined_at: Option<u32>,
+}
+
+/// Where a variable's value is over a range of its function's code.
+#[derive(Clone, Copy, PartialEq)]
+pub(crate) struct VarRange {
+    pub start: u32,
+    pub end: u32,
+    pub place: Place,
+}
+
+/// A register (by its DWARF number) or a word of the frame, by its offset
+/// from the canonical frame address (a spilled value) or from the frame
+/// pointer (a stack slot).
+#[derive(Clone, Copy, PartialEq)]
+pub(crate) enum Place {
+    Register(u16),
+    Frame(i64),
+    Slot(i64),
 }

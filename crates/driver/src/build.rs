@@ -106,6 +106,18 @@ pub fn runtime_cflags() -> Result<String, Error> {
     Ok(format!("-I{}", dir.display()))
 }
 
+/// gdb's pretty-printers for Tessera values (`print s` shows `"text"`,
+/// `print xs` `[1, 2, 3]`), installed beside the runtime.
+const GDB_PRINTERS: &str = include_str!("../gdb/tessera.py");
+
+/// `tess config --gdb-init`: installs the pretty-printers beside the runtime
+/// (when they changed) and gives the gdb command that loads them.
+pub fn gdb_init() -> Result<String, Error> {
+    let path = artifacts::runtime_dir()?.join("gdb").join("tessera.py");
+    write(&path, GDB_PRINTERS.as_bytes())?;
+    Ok(format!("source {}", path.display()))
+}
+
 /// `tess config --libs`: what links a C program against the shared runtime.
 pub fn runtime_libs() -> Result<String, Error> {
     Ok(link::shared_runtime_args(None)?.join(" "))

@@ -294,6 +294,11 @@ enum Command {
         /// What links the shared runtime.
         #[arg(long)]
         libs: bool,
+        /// The gdb command that loads Tessera's pretty-printers (installed
+        /// beside the runtime): `gdb -ex "$(tess config --gdb-init)"`, or
+        /// append it to `~/.gdbinit`.
+        #[arg(long)]
+        gdb_init: bool,
     },
 }
 
@@ -679,7 +684,7 @@ fn execute(command: Command) -> Result<ExitCode, Error> {
             print!("{}", build::describe_interface(&file)?);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Config { cflags, libs } => {
+        Command::Config { cflags, libs, gdb_init } => {
             let mut flags = Vec::new();
             if cflags {
                 flags.push(build::runtime_cflags()?);
@@ -687,7 +692,12 @@ fn execute(command: Command) -> Result<ExitCode, Error> {
             if libs {
                 flags.push(build::runtime_libs()?);
             }
-            println!("{}", flags.join(" "));
+            if !flags.is_empty() {
+                println!("{}", flags.join(" "));
+            }
+            if gdb_init {
+                println!("{}", build::gdb_init()?);
+            }
             Ok(ExitCode::SUCCESS)
         }
     }

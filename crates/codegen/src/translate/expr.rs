@@ -96,7 +96,11 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
                 let gv = self.mg.module.declare_data_in_func(id, self.b.func);
                 self.b.ins().symbol_value(PTR, gv)
             }
-            ExprKind::Local(l) => self.b.use_var(self.body.vars[*l]),
+            ExprKind::Local(l) => {
+                let v = self.b.use_var(self.body.vars[*l]);
+                self.label_read(*l, v);
+                v
+            }
             ExprKind::Global(g) => {
                 let v = self.read_var(*g)?;
                 // A function called from top-level code may run before a

@@ -20,8 +20,10 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
             let var = self.b.declare_var(ty);
             self.body.vars.push(var);
         }
+        self.label_locals();
         for (i, &l) in func.params.iter().enumerate() {
             self.b.def_var(self.body.vars[l], args[i]);
+            self.label(l, args[i]);
         }
         for (l, local) in func.locals.iter().enumerate() {
             if local.ty.is_ref() && !func.params.contains(&l) {
@@ -33,6 +35,7 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
 
     pub(super) fn set_local(&mut self, l: usize, v: Value) -> R<()> {
         self.b.def_var(self.body.vars[l], v);
+        self.label(l, v);
         if let Some(slot) = self.body.local_slot[l] {
             let held = self.rootable(v, &self.body.func.locals[l].ty)?;
             self.store_slot(slot, held);

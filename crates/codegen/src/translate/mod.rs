@@ -19,6 +19,7 @@
 mod array_ops;
 mod calls;
 mod closures;
+mod debug_vars;
 mod exceptions;
 mod expr;
 mod facts;
@@ -36,6 +37,7 @@ mod vars;
 use crate::bodies::Bodies;
 use crate::compile::{InFlight, Translated};
 use crate::module_gen::ModuleGen;
+use crate::sites::DebugVar;
 use crate::slots;
 use crate::CodegenError;
 use cranelift_codegen::cursor::{Cursor, FuncCursor};
@@ -124,7 +126,11 @@ pub(crate) fn define_all<M: Module>(mg: &mut ModuleGen<'_, M>, bodies: &mut Bodi
                 mg.module.declarations().get_function_decl(id).signature.clone(),
             );
             let job = Job { id: i, nslots: nslots[i] };
-            let loops = translate(mg, bodies, job, &mut func, &mut fctx)?;
+            let Translation { loops, vars } = translate(mg, bodies, job, &mut func, &mut fctx)?;
+            if mg.debug_info.is_some() {
+                debug_vars::move_labels_off_aliases(&mut func);
+                mg.debug_vars.insert(id, vars);
+            }
             for &done in &last_reader[at] {
                 bodies.free(done);
             }
@@ -191,7 +197,7 @@ fn translate<M: Module>(
     job: Job,
     out: &mut Function,
     fctx: &mut FunctionBuilderContext,
-) -> R<bool> {
+) -> R<Translation> {
     let call_conv = mg.module.isa().default_call_conv();
     let hir = mg.hir;
     let func = &hir.funcs[job.id];
@@ -229,11 +235,26 @@ fn translate<M: Module>(
         site_names: None,
         loops: false,
         checked_elements: Default::default(),
+        debug_vars: None,
     };
+    if let Some(homes) = t.mg.debug_info {
+        if homes == crate::module_gen::VarHomes::Labels {
+            t.b.func.dfg.collect_debug_info();
+        }
+        t.debug_vars = Some(Vec::new());
+    }
     t.run()?;
     let frontend = t.mg.module.isa().frontend_config();
     t.b.finalize(frontend);
-    Ok(t.loops)
+    Ok(Translation { loops: t.loops, vars: t.debug_vars.unwrap_or_default() })
+}
+
+/// What translating a function found out besides its IR.
+struct Translation {
+    /// It has a loop.
+    loops: bool,
+    /// The variables a debugger shows.
+    vars: Vec<DebugVar>,
 }
 
 /// The HIR function whose statements are being translated: the function
@@ -243,6 +264,8 @@ struct Body<'a> {
     /// Its statements.
     stmts: &'a [Stmt],
     vars: Vec<Variable>,
+    /// Where each local a debugger shows is made known to it.
+    homes: Vec<Option<debug_vars::Home>>,
     local_slot: Vec<Option<u32>>,
     /// Enclosing loops and `finally` blocks, innermost last.
     scopes: Vec<Scope<'a>>,
@@ -258,6 +281,7 @@ impl<'a> Body<'a> {
             func,
             stmts,
             vars: Vec::new(),
+            homes: Vec::new(),
             local_slot: vec![None; func.locals.len()],
             scopes: Vec::new(),
             exit,
@@ -350,6 +374,9 @@ struct Translator<'a, 'm, 'h, M: Module> {
     loops: bool,
     /// Element accesses known to be within bounds here (`facts.rs`).
     checked_elements: facts::CheckedElements,
+    /// With `Some`, the variables a debugger shows (`debug_vars.rs`),
+    /// numbered by the value labels their values carry.
+    debug_vars: Option<Vec<DebugVar>>,
 }
 
 impl<'h, M: Module> Translator<'_, '_, 'h, M> {
