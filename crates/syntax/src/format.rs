@@ -4,7 +4,11 @@
 //! the source's comments and single blank lines between groups kept, and
 //! each literal and each pair of parentheses as written. A line longer than
 //! `WIDTH` puts the arguments of its outermost call, array or map one per
-//! line (newlines inside brackets never end a statement, §1).
+//! line, and so on inward while a line is still too long (newlines inside
+//! brackets never end a statement, §1). A list written one element a line
+//! with a comma after the last stays so (gofmt's and rustfmt's rule).
+//! Comments are kept byte for byte; end-of-line comments aligned on
+//! consecutive lines stay aligned.
 //!
 //! Printing a tree the parser built from this printer's output gives the
 //! same tree and the same text (tested on the whole corpus).
@@ -17,6 +21,11 @@ use crate::source::{FileId, Span};
 pub const WIDTH: usize = 100;
 const INDENT: &str = "    ";
 
+/// A line break inside a statement's text, followed by the statement's
+/// own indentation when printed; what a broken list's element lines
+/// indent further follows it.
+const BREAK: char = '\u{1}';
+
 /// `text` (file `id`) in the canonical layout, or the syntax errors that
 /// stop it being formatted (the file is then left as it is).
 pub fn format(id: FileId, text: &str) -> Result<String, Diagnostics> {
@@ -26,15 +35,68 @@ pub fn format(id: FileId, text: &str) -> Result<String, Diagnostics> {
         return Err(diags);
     }
     let shebang = if text.starts_with("#!") { text.lines().next() } else { None };
-    let mut p =
-        Printer { text, comments, next: 0, out: String::new(), depth: 0, last: 0, verbatim: Default::default() };
+    let mut p = Printer {
+        text,
+        comments,
+        next: 0,
+        out: String::new(),
+        depth: 0,
+        last: 0,
+        verbatim: Default::default(),
+        trailing: Vec::new(),
+    };
     if let Some(line) = shebang {
         p.out.push_str(line);
         p.out.push('\n');
         p.last = line.len();
     }
     p.file(&file);
-    Ok(p.out)
+    Ok(align_trailing(&p.out, &p.trailing))
+}
+
+/// `out` with the end-of-line comments at `trailing` (where each starts in
+/// `out`, and the column it had in the source) that stood at one column
+/// on consecutive source lines placed at one column again: one space past
+/// the longest code among them.
+fn align_trailing(out: &str, trailing: &[(usize, usize)]) -> String {
+    // (line number in `out`, where its comment starts on it, source column)
+    let mut at = Vec::with_capacity(trailing.len());
+    let (mut line, mut line_start, mut scanned) = (0, 0, 0);
+    for &(offset, column) in trailing {
+        for (i, b) in out.as_bytes()[scanned..offset].iter().enumerate() {
+            if *b == b'\n' {
+                line += 1;
+                line_start = scanned + i + 1;
+            }
+        }
+        scanned = offset;
+        at.push((line, out[line_start..offset].chars().count(), column));
+    }
+    let mut pad = vec![0; at.len()];
+    let mut i = 0;
+    while i < at.len() {
+        let mut j = i + 1;
+        while j < at.len() && at[j].0 == at[j - 1].0 + 1 && at[j].2 == at[i].2 {
+            j += 1;
+        }
+        if j - i > 1 {
+            // Each comment follows its code and one space.
+            let column = at[i..j].iter().map(|a| a.1).max().unwrap_or(0);
+            for k in i..j {
+                pad[k] = column - at[k].1;
+            }
+        }
+        i = j;
+    }
+    let mut aligned = String::with_capacity(out.len());
+    let mut from = 0;
+    for (k, &(offset, _)) in trailing.iter().enumerate() {
+        aligned.push_str(&out[from..offset]);
+        aligned.extend(std::iter::repeat_n(' ', pad[k]));
+        from = offset;
+    }
+    aligned.push_str(&out[from..]);
+    aligned
 }
 
 struct Printer<'a> {
@@ -50,6 +112,9 @@ struct Printer<'a> {
     /// Source ranges printed as written (closures), whose comments are
     /// printed with them.
     verbatim: std::cell::RefCell<Vec<Span>>,
+    /// Each end-of-line comment: where it starts in `out`, and its column
+    /// in the source.
+    trailing: Vec<(usize, usize)>,
 }
 
 /// What the printer lays out between `{` and `}`: an item, a member or a
@@ -124,8 +189,22 @@ impl Printer<'_> {
 
     fn line(&mut self, text: &str) {
         self.indent();
-        self.out.push_str(text);
+        self.put(text);
         self.out.push('\n');
+    }
+
+    /// Appends `text`, its breaks (`BREAK`) as new lines at the current
+    /// indentation.
+    fn put(&mut self, text: &str) {
+        let mut parts = text.split(BREAK);
+        if let Some(first) = parts.next() {
+            self.out.push_str(first);
+        }
+        for part in parts {
+            self.out.push('\n');
+            self.indent();
+            self.out.push_str(part);
+        }
     }
 
     /// Whether the source between `last` and `to` has an empty line.
@@ -154,6 +233,8 @@ impl Printer<'_> {
             if same_line && self.out.ends_with('\n') && !*in_block_start {
                 self.out.pop();
                 self.out.push(' ');
+                let line_start = self.text[..c.lo as usize].rfind('\n').map_or(0, |n| n + 1);
+                self.trailing.push((self.out.len(), self.text[line_start..c.lo as usize].chars().count()));
                 self.out.push_str(&text);
                 self.out.push('\n');
             } else {
@@ -167,15 +248,17 @@ impl Printer<'_> {
         }
     }
 
-    /// A comment on lines of its own; a block comment's later lines keep
-    /// their text.
+    /// A comment on lines of its own, byte for byte; a block comment's
+    /// later lines keep their indentation too.
     fn comment_lines(&mut self, text: &str) {
-        let mut lines = text.lines();
+        let mut lines = text.split('\n');
         if let Some(first) = lines.next() {
-            self.line(first.trim_end());
+            self.indent();
+            self.out.push_str(first);
+            self.out.push('\n');
         }
         for l in lines {
-            self.out.push_str(l.trim_end());
+            self.out.push_str(l);
             self.out.push('\n');
         }
     }
@@ -384,7 +467,9 @@ impl Printer<'_> {
             s.push_str(" throws");
         }
         self.indent();
-        self.out.push_str(&s);
+        // The ` {` that follows counts toward the line.
+        let head = wrap(&format!("{s} {{"), self.depth * INDENT.len());
+        self.put(head.strip_suffix(" {").unwrap_or(&head));
         match f.body.as_ref().and_then(Body::block) {
             Some(b) => {
                 self.out.push(' ');
@@ -399,7 +484,8 @@ impl Printer<'_> {
         let mut s = self.modifiers(&f.mods, false);
         s.push_str(&format!("init({})", self.params(&f.params)));
         self.indent();
-        self.out.push_str(&s);
+        let head = wrap(&format!("{s} {{"), self.depth * INDENT.len());
+        self.put(head.strip_suffix(" {").unwrap_or(&head));
         if let Some(b) = f.body.as_ref().and_then(Body::block) {
             self.out.push(' ');
             self.block(b);
@@ -407,8 +493,32 @@ impl Printer<'_> {
         self.out.push('\n');
     }
 
+    /// A declaration's parameters (without the parentheses: a hand-broken
+    /// list starts and ends with a break).
     fn params(&self, ps: &[Param]) -> String {
-        ps.iter().map(|p| format!("{}: {}", p.name.name, self.ty(&p.ty))).collect::<Vec<_>>().join(", ")
+        let each: Vec<String> = ps.iter().map(|p| format!("{}: {}", p.name.name, self.ty(&p.ty))).collect();
+        match ps.last() {
+            Some(last) if self.hand_broken(last.ty.span().hi) => broken(each),
+            _ => each.join(", "),
+        }
+    }
+
+    /// Whether the list whose last element ends at `end` was written one
+    /// element a line: a comma follows it, and a line break the comma.
+    fn hand_broken(&self, end: u32) -> bool {
+        let Some(rest) = self.text.get(end as usize..) else { return false };
+        let Some(after) = rest.trim_start_matches([' ', '\t']).strip_prefix(',') else { return false };
+        let after = after.trim_start_matches([' ', '\t', '\r']);
+        after.starts_with('\n') || after.starts_with("//")
+    }
+
+    /// The elements of a list (the parentheses or brackets around it
+    /// are the caller's), hand-broken as written or on one line.
+    fn elements(&self, each: Vec<String>, last_end: Option<u32>) -> String {
+        match last_end {
+            Some(end) if self.hand_broken(end) => broken(each),
+            _ => each.join(", "),
+        }
     }
 
     /// `[T, U: I & J]`, or nothing.
@@ -516,23 +626,8 @@ impl Printer<'_> {
     /// line is too long (one with a closure written over several lines
     /// keeps its layout).
     fn statement_line(&mut self, s: String) {
-        let width = self.depth * INDENT.len() + s.chars().count();
-        if width <= WIDTH || s.contains('\n') {
-            self.line(&s);
-            return;
-        }
-        match break_outermost(&s) {
-            Some((head, args, tail)) => {
-                self.line(&head);
-                self.depth += 1;
-                for a in args {
-                    self.line(&format!("{a},"));
-                }
-                self.depth -= 1;
-                self.line(&tail);
-            }
-            None => self.line(&s),
-        }
+        let text = wrap(&s, self.depth * INDENT.len());
+        self.line(&text);
     }
 
     fn stmt(&mut self, s: &Stmt) {
@@ -776,7 +871,7 @@ impl Printer<'_> {
     }
 
     fn list(&self, es: &[Expr]) -> String {
-        es.iter().map(|e| self.expr(e)).collect::<Vec<_>>().join(", ")
+        self.elements(es.iter().map(|e| self.expr(e)).collect(), es.last().map(|e| e.span.hi))
     }
 
     fn expr_bare(&self, e: &Expr) -> String {
@@ -797,7 +892,7 @@ impl Printer<'_> {
             ExprKind::Map(pairs) => {
                 let ps: Vec<String> =
                     pairs.iter().map(|(k, v)| format!("{}: {}", self.expr(k), self.expr(v))).collect();
-                format!("[{}]", ps.join(", "))
+                format!("[{}]", self.elements(ps, pairs.last().map(|(_, v)| v.span.hi)))
             }
             ExprKind::Call(f, args) => match args.split_last() {
                 Some((last, rest)) if matches!(last.kind, ExprKind::Closure(_)) && self.trails(last) => {
@@ -838,6 +933,50 @@ impl Printer<'_> {
             ExprKind::Error => String::new(),
         }
     }
+}
+
+/// `each` one a line, each with a comma after it, between breaks: the
+/// inside of a broken list. Breaks inside an element indent one more.
+fn broken(each: Vec<String>) -> String {
+    let mut s = String::new();
+    for e in each {
+        s.push(BREAK);
+        s.push_str(INDENT);
+        s.push_str(&e.replace(BREAK, &format!("{BREAK}{INDENT}")));
+        s.push(',');
+    }
+    s.push(BREAK);
+    s
+}
+
+/// `s` (a statement's text, to be printed `indent` columns in) with each
+/// line longer than `WIDTH` broken at its outermost list of several
+/// elements, one element a line, and each element line again while it
+/// is too long. A line holding a closure written over several lines keeps
+/// its layout.
+fn wrap(s: &str, indent: usize) -> String {
+    s.split(BREAK).map(|line| wrap_line(line, indent)).collect::<Vec<_>>().join(&BREAK.to_string())
+}
+
+fn wrap_line(line: &str, indent: usize) -> String {
+    let own = line.len() - line.trim_start_matches(' ').len();
+    if indent + line.chars().count() <= WIDTH || line.contains('\n') {
+        return line.to_string();
+    }
+    let lead = &line[..own];
+    let Some((head, args, tail)) = break_outermost(&line[own..]) else { return line.to_string() };
+    let inner = indent + own + INDENT.len();
+    let mut out = format!("{lead}{head}");
+    for a in args {
+        out.push(BREAK);
+        out.push_str(lead);
+        out.push_str(INDENT);
+        out.push_str(&wrap_line(&format!("{a},"), inner).replace(BREAK, &format!("{BREAK}{lead}{INDENT}")));
+    }
+    out.push(BREAK);
+    out.push_str(lead);
+    out.push_str(&tail);
+    out
 }
 
 /// A literal's text without the parentheses around it.
@@ -902,8 +1041,9 @@ fn outside_strings(s: &str) -> impl Iterator<Item = (usize, u8)> + '_ {
 }
 
 /// Splits a statement's text at its outermost bracketed list that has a
-/// comma at its top level: (text up to and with the opening bracket, the
-/// elements, the closing bracket and what follows).
+/// comma at its top level, looking inside a list of one element: (text up
+/// to and with the opening bracket, the elements, the closing bracket and
+/// what follows).
 fn break_outermost(s: &str) -> Option<(String, Vec<String>, String)> {
     let mut depth = 0i32;
     let mut open = None;
@@ -923,6 +1063,11 @@ fn break_outermost(s: &str) -> Option<(String, Vec<String>, String)> {
                     let parts = split_top(&s[o + 1..i]);
                     if parts.len() > 1 {
                         return Some((s[..=o].to_string(), parts, s[i..].to_string()));
+                    }
+                    // One element (`print(f(a, b))`): its own list breaks,
+                    // the brackets around it stay on its lines.
+                    if let Some((head, args, tail)) = break_outermost(&s[o + 1..i]) {
+                        return Some((format!("{}{head}", &s[..=o]), args, format!("{tail}{}", &s[i..])));
                     }
                     open = None;
                 }
