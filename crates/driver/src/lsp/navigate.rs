@@ -1,0 +1,252 @@
+//! Going from a name to its declaration and back: definition and hover,
+//! references and highlights, rename, signature help.
+
+use super::document::*;
+use lsp_types::{Position, TextEdit, Uri};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use tess_syntax::{FileId, SourceFile};
+
+/// What a name in a document resolves to.
+pub(super) struct Found {
+    pub(super) location: lsp_types::Location,
+    pub(super) hover: String,
+}
+
+/// The declaration the name at `position` of the document resolves to.
+pub(super) fn lookup(uri: &Uri, text: &str, at: Position, search: &[PathBuf]) -> Option<Found> {
+    let checked = check_document(uri, text, search, true).ok()?;
+    let doc = SourceFile::new("", text);
+    let offset = offset_of(&doc, at)?;
+    let r = checked
+        .module
+        .refs
+        .iter()
+        .filter(|r| r.at.file == FileId(0) && r.at.lo <= offset && offset <= r.at.hi)
+        .min_by_key(|r| r.at.hi - r.at.lo)?;
+    let hover = r.hover.clone();
+    if let Some((module, decl)) = &r.imported {
+        let path = uri_path(uri).unwrap_or_default();
+        let (_, _, dirs) = module_of(&path, search);
+        if let Some(location) = declaration_in_module(&path, &dirs, module, decl) {
+            return Some(Found { location, hover });
+        }
+    }
+    let source = checked.sources.get(r.target.file.0 as usize)?;
+    Some(Found { location: location(&source.name, source, r.target.lo, r.target.hi)?, hover })
+}
+
+/// Every use of the declaration named at `at` in the document's module
+/// (the document and its module's other files), and the declaration
+/// itself when it is there.
+pub(super) fn uses_of(uri: &Uri, text: &str, at: Position, search: &[PathBuf]) -> Vec<lsp_types::Location> {
+    uses_and_origin(uri, text, at, search).0
+}
+
+/// [`uses_of`], and for another module's declaration its (module, name).
+pub(super) fn uses_and_origin(
+    uri: &Uri,
+    text: &str,
+    at: Position,
+    search: &[PathBuf],
+) -> (Vec<lsp_types::Location>, Option<(String, String)>) {
+    let Ok(checked) = check_document(uri, text, search, true) else { return (Vec::new(), None) };
+    let doc = SourceFile::new("", text);
+    let Some(offset) = offset_of(&doc, at) else { return (Vec::new(), None) };
+    let refs = &checked.module.refs;
+    // The name under the cursor: a use, or the declaration itself.
+    let target = refs
+        .iter()
+        .filter(|r| r.at.file == FileId(0) && r.at.lo <= offset && offset <= r.at.hi)
+        .min_by_key(|r| r.at.hi - r.at.lo)
+        .map(|r| (r.target, r.imported.clone()))
+        .or_else(|| {
+            refs.iter()
+                .find(|r| r.target.file == FileId(0) && r.target.lo <= offset && offset <= r.target.hi)
+                .map(|r| (r.target, r.imported.clone()))
+        });
+    let Some((target, imported)) = target else { return (Vec::new(), None) };
+    let mut spans: Vec<tess_syntax::Span> = refs
+        .iter()
+        .filter(|r| match (&imported, &r.imported) {
+            (Some(a), Some(b)) => a == b,
+            (None, None) => r.target == target,
+            _ => false,
+        })
+        .map(|r| r.at)
+        .collect();
+    if imported.is_none() {
+        spans.push(target);
+    }
+    spans.sort_by_key(|s| (s.file.0, s.lo));
+    spans.dedup();
+    let locations = spans
+        .into_iter()
+        .filter_map(|s| {
+            let source = checked.sources.get(s.file.0 as usize)?;
+            let name = if s.file == FileId(0) { uri_path(uri)?.display().to_string() } else { source.name.clone() };
+            location(&name, source, s.lo, s.hi)
+        })
+        .collect();
+    (locations, imported)
+}
+
+/// The signature of the call whose arguments the cursor is in, with the
+/// argument it is at: the callee named before the unclosed `(`, as hover
+/// shows it.
+pub(super) fn signature_help(
+    uri: &Uri,
+    text: &str,
+    at: Position,
+    search: &[PathBuf],
+) -> Option<lsp_types::SignatureHelp> {
+    let doc = SourceFile::new("", text);
+    let offset = offset_of(&doc, at)? as usize;
+    let bytes = text.as_bytes();
+    let (mut depth, mut commas, mut open) = (0i32, 0u32, None);
+    for i in (0..offset).rev() {
+        match bytes[i] {
+            b')' | b']' => depth += 1,
+            b'(' | b'[' if depth > 0 => depth -= 1,
+            b'(' => {
+                open = Some(i);
+                break;
+            }
+            b'[' => return None,
+            b',' if depth == 0 => commas += 1,
+            // A block boundary: the cursor is in no call.
+            b'{' | b'}' if depth == 0 => return None,
+            _ => {}
+        }
+    }
+    let open = open?;
+    let name_end = text[..open].trim_end().len();
+    if name_end == 0 || !text[..name_end].ends_with(|c: char| c.is_alphanumeric() || c == '_') {
+        return None;
+    }
+    let callee = position(&doc, (name_end - 1) as u32);
+    let found = lookup(uri, text, callee, search)?;
+    let label = found.hover;
+    Some(lsp_types::SignatureHelp {
+        signatures: vec![lsp_types::SignatureInformation {
+            label,
+            documentation: None,
+            parameters: None,
+            active_parameter: Some(commas),
+        }],
+        active_signature: Some(0),
+        active_parameter: Some(commas),
+    })
+}
+
+/// Renames the declaration named at `at` to `new_name` in every file of
+/// its module; refused for another module's declaration (its own module
+/// must change too) and for a name that is not an identifier.
+// `WorkspaceEdit::changes` is keyed by `Uri`, which clippy thinks mutable.
+#[allow(clippy::mutable_key_type)]
+pub(super) fn rename(
+    uri: &Uri,
+    text: &str,
+    at: Position,
+    new_name: &str,
+    search: &[PathBuf],
+) -> Result<lsp_types::WorkspaceEdit, String> {
+    let is_ident = new_name.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && new_name.chars().all(|c| c.is_alphanumeric() || c == '_');
+    if !is_ident {
+        return Err(format!("`{new_name}` is not a name"));
+    }
+    let (uses, imported) = uses_and_origin(uri, text, at, search);
+    if let Some((module, decl)) = imported {
+        return Err(format!("`{decl}` is declared in module `{module}`: rename it there"));
+    }
+    let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
+    for l in uses {
+        changes.entry(l.uri).or_default().push(TextEdit { range: l.range, new_text: new_name.to_string() });
+    }
+    if changes.is_empty() {
+        return Err("no name here to rename".into());
+    }
+    Ok(lsp_types::WorkspaceEdit { changes: Some(changes), ..Default::default() })
+}
+
+/// Where another module declares `decl` (`name` or `Class.member`): in its
+/// sources — a package's `src/MODULE/`, or `DIR/MODULE/` on the search
+/// path — or, for a module only available compiled, in the text of its
+/// interface (`tess interface`), written to a file for the editor.
+pub(super) fn declaration_in_module(
+    doc: &Path,
+    dirs: &[PathBuf],
+    module: &str,
+    decl: &str,
+) -> Option<lsp_types::Location> {
+    let root = doc.parent().and_then(crate::manifest::find_root);
+    let source_dirs = root.iter().map(|r| r.join("src").join(module)).chain(dirs.iter().map(|d| d.join(module)));
+    for dir in source_dirs.filter(|d| d.is_dir()) {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .ok()?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "tes"))
+            .collect();
+        files.sort();
+        for f in files {
+            let text = std::fs::read_to_string(&f).ok()?;
+            let tree = crate::on_compiler_stack(|| {
+                tess_syntax::parser::parse_file(FileId(0), &text, &mut tess_syntax::Diagnostics::default())
+            });
+            if let Some(span) = declared(&tree, decl) {
+                let source = SourceFile::new(f.display().to_string(), text);
+                return location(&f.display().to_string(), &source, span.lo, span.hi);
+            }
+        }
+    }
+    let interface = dirs.iter().map(|d| d.join(crate::artifacts::interface_file(module))).find(|p| p.exists())?;
+    let text = tess_sema::interface::describe(&tess_sema::interface::decode(&std::fs::read(&interface).ok()?).ok()?);
+    let out = std::env::temp_dir().join("tess-lsp").join(format!("{module}.tesi.txt"));
+    std::fs::create_dir_all(out.parent()?).ok()?;
+    std::fs::write(&out, &text).ok()?;
+    let (class, member) = match decl.split_once('.') {
+        Some((c, m)) => (Some(c), m),
+        None => (None, decl),
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    let start = match class {
+        Some(c) => lines.iter().position(|l| l.contains(&format!("class {c}")))?,
+        None => 0,
+    };
+    let is_word = |l: &str| {
+        l.match_indices(member).any(|(i, _)| {
+            let before = l[..i].chars().next_back().is_none_or(|c| !c.is_alphanumeric() && c != '_');
+            let after = l[i + member.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric() && c != '_');
+            before && after
+        })
+    };
+    let line = (start..lines.len()).find(|&i| is_word(lines[i]))?;
+    let source = SourceFile::new("", text.clone());
+    let lo = text.lines().take(line).map(|l| l.len() + 1).sum::<usize>() as u32;
+    location(&out.display().to_string(), &source, lo, lo + lines[line].len() as u32)
+}
+
+/// The span of the name `decl` (`name` or `Class.member`) declares in a
+/// parsed file.
+pub(super) fn declared(tree: &tess_syntax::ast::File, decl: &str) -> Option<tess_syntax::Span> {
+    use tess_syntax::ast::Item;
+    let (class, member) = match decl.split_once('.') {
+        Some((c, m)) => (Some(c), m),
+        None => (None, decl),
+    };
+    tree.items.iter().find_map(|item| match (item, class) {
+        (Item::Fn(f), None) if f.name.name == member => Some(f.name.span),
+        (Item::Global(v), None) if v.name.name == member => Some(v.name.span),
+        (Item::Class(c), None) if c.name.name == member => Some(c.name.span),
+        (Item::Class(c), Some(cn)) if c.name.name == cn => c
+            .fields
+            .iter()
+            .map(|f| &f.name)
+            .chain(c.methods.iter().map(|m| &m.name))
+            .chain(c.inits.iter().map(|i| &i.name))
+            .find(|n| n.name == member)
+            .map(|n| n.span),
+        _ => None,
+    })
+}
