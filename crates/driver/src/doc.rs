@@ -141,6 +141,63 @@ fn fn_entry(f: &FnDecl, text: &str, owner: Option<&str>) -> Entry {
     }
 }
 
+/// The declaration whose name is at `name` in `file` (whose source is
+/// `text`), as a page shows it: its signature (parameter names and all,
+/// as written) and its doc comment's lines. What an editor's hover shows.
+pub fn described_at(file: &File, text: &str, name: Span) -> Option<(String, Vec<String>)> {
+    let var = |v: &tess_syntax::ast::VarDecl| {
+        let from = start(&v.mods, v.span);
+        (header(text, from, v.ty.as_ref().map_or(v.name.span.hi, type_end)), doc_lines(text, from))
+    };
+    let func = |f: &FnDecl| {
+        let e = fn_entry(f, text, None);
+        (e.signature, e.doc)
+    };
+    let headed = |mods: &Modifiers, span: Span| {
+        let from = start(mods, span);
+        (header(text, from, span.hi), doc_lines(text, from))
+    };
+    file.items.iter().find_map(|item| match item {
+        Item::Fn(f) if f.name.span == name => Some(func(f)),
+        Item::Global(v) if v.name.span == name => Some(var(v)),
+        Item::Enum(e) if e.name.span == name => Some(headed(&e.mods, e.span)),
+        Item::Enum(e) => e
+            .cases
+            .iter()
+            .find(|c| c.name.span == name)
+            .map(|c| (squeeze(slice(text, c.span)), doc_lines(text, c.span.lo))),
+        Item::Interface(i) if i.name.span == name => Some(headed(&i.mods, i.span)),
+        Item::Interface(i) => i.methods.iter().find(|f| f.name.span == name).map(func),
+        Item::Class(c) => class_member_at(c, text, name, &var, &func),
+        _ => None,
+    })
+}
+
+fn class_member_at(
+    c: &ClassDecl,
+    text: &str,
+    name: Span,
+    var: &dyn Fn(&tess_syntax::ast::VarDecl) -> (String, Vec<String>),
+    func: &dyn Fn(&FnDecl) -> (String, Vec<String>),
+) -> Option<(String, Vec<String>)> {
+    if c.name.span == name {
+        let from = start(&c.mods, c.span);
+        return Some((header(text, from, c.span.hi), doc_lines(text, from)));
+    }
+    // A member is named with its class, as traces name it: `var Point.x: Int`.
+    let owned = |(signature, doc): (String, Vec<String>), member: &str| {
+        (signature.replacen(&format!(" {member}"), &format!(" {}.{member}", c.name.name), 1), doc)
+    };
+    c.fields
+        .iter()
+        .find(|v| v.name.span == name)
+        .map(|v| owned(var(v), &v.name.name))
+        .or_else(|| {
+            c.methods.iter().chain(&c.inits).find(|f| f.name.span == name).map(|f| owned(func(f), &f.name.name))
+        })
+        .or_else(|| c.nested.iter().find_map(|n| class_member_at(n, text, name, var, func)))
+}
+
 /// Where a declaration's text starts: its first modifier, or itself.
 fn start(m: &Modifiers, span: Span) -> u32 {
     m.start(span.lo)

@@ -213,7 +213,7 @@ fn definitions_and_hover() {
     // `helper` is in the module's other file.
     assert_eq!(def(&mut c, 11, 22), ("b.tes".to_string(), json!(0)));
     let h = c.request(20, "textDocument/hover", at(11, 12));
-    assert_eq!(h["result"]["contents"]["value"], json!("```tessera\nfn add(Int, Int) -> Int\n```"));
+    assert_eq!(h["result"]["contents"]["value"], json!("```tessera\nfn add(a: Int, b: Int) -> Int\n```"));
     let h = c.request(21, "textDocument/hover", at(11, 17));
     assert_eq!(h["result"]["contents"]["value"], json!("```tessera\nvar Point.x: Int\n```"));
     // Nothing there: null.
@@ -243,7 +243,7 @@ fn definitions_and_hover() {
     assert_eq!(members, ["x", "twice"]);
     // Signature help inside `add(p.x, helper())`: the callee, second argument.
     let r = c.request(45, "textDocument/signatureHelp", at(11, 22));
-    assert_eq!(r["result"]["signatures"][0]["label"], json!("fn add(Int, Int) -> Int"), "{r}");
+    assert_eq!(r["result"]["signatures"][0]["label"], json!("fn add(a: Int, b: Int) -> Int"), "{r}");
     assert_eq!(r["result"]["activeParameter"], json!(1));
     // Rename `add` (line 0, used on line 11); a non-name is refused.
     let mut rename = at(11, 12);
@@ -262,7 +262,7 @@ fn definitions_and_hover() {
     c.notify("textDocument/didChange", change);
     assert_eq!(c.diagnostics().len(), 1);
     let h = c.request(23, "textDocument/hover", at(11, 12));
-    assert_eq!(h["result"]["contents"]["value"], json!("```tessera\nfn add(Int, Int) -> Int\n```"));
+    assert_eq!(h["result"]["contents"]["value"], json!("```tessera\nfn add(a: Int, b: Int) -> Int\n```"));
     assert_eq!(def(&mut c, 11, 17), ("a.tes".to_string(), json!(4)));
 
     // Completion of a half-typed member and of a module name.
@@ -352,7 +352,7 @@ fn definitions_in_other_modules() {
     assert!(r["result"]["uri"].as_str().unwrap().ends_with("/src/util/util.tes"), "{r}");
     assert_eq!(r["result"]["range"]["start"], json!({"line": 0, "character": 10}));
     let h = c.request(5, "textDocument/hover", at(4, 18));
-    assert_eq!(h["result"]["contents"]["value"], json!("```tessera\nexport fn triple(Int) -> Int\n```"));
+    assert_eq!(h["result"]["contents"]["value"], json!("```tessera\nexport fn triple(x: Int) -> Int\n```"));
     let h = c.request(6, "textDocument/hover", at(4, 36));
     assert_eq!(h["result"]["contents"]["value"], json!("```tessera\nexport class Shape\n```"));
     // `shapes.Shape` and its field: compiled only, so in its interface's text.
@@ -407,5 +407,173 @@ fn sibling_modules_from_sources() {
     let change = json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": typed}]});
     c.notify("textDocument/didChange", change);
     assert!(c.diagnostics().is_empty());
+    c.shut_down();
+}
+
+/// The features rust-analyzer's and gopls's users expect (issue 33), on
+/// `tests/lsp/documents/features.tes`: hover with parameter names and doc
+/// comments, completion after calls and chains, of names in scope, of
+/// keywords and of snippets in a class, inlay hints, semantic tokens,
+/// type definitions, workspace symbols and range formatting.
+#[test]
+fn the_features_editors_expect() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut c, uri, text) = open_in_package(tmp.path(), "features.tes");
+    assert!(c.diagnostics().is_empty());
+    let at = |line: u32, character: u32| json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}});
+    let whole = json!({"start": {"line": 0, "character": 0}, "end": {"line": 40, "character": 0}});
+    // Hover: the signature as written and the `///` lines above it.
+    let h = c.request(2, "textDocument/hover", at(21, 14));
+    assert_eq!(h["result"]["contents"]["value"], json!("```tessera\nfn Point.twice() -> Int\n```\n\nTwice its `x`."));
+    let h = c.request(3, "textDocument/hover", at(20, 13));
+    assert_eq!(h["result"]["contents"]["value"], json!("```tessera\nfn make(x: Int) -> Point\n```\n\nMakes a point."));
+    let mut edit = |c: &mut Client, version: i64, from: &str, to: &str| {
+        let changed = text.replace(from, to);
+        let change = json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": changed}]});
+        c.notify("textDocument/didChange", change);
+        c.diagnostics();
+    };
+    let labels = |r: &Value| -> Vec<String> {
+        r["result"].as_array().unwrap().iter().map(|i| i["label"].as_str().unwrap().to_string()).collect()
+    };
+    // After a call, and after a chain of members: the result's members,
+    // with their types.
+    edit(&mut c, 2, "    return n + s.len", "    let q = make(1).\n    return n + s.len");
+    let r = c.request(4, "textDocument/completion", at(23, 20));
+    assert_eq!(labels(&r), ["label", "twice", "x"], "{r}");
+    assert_eq!(r["result"][1]["detail"], json!("fn twice() -> Int"));
+    assert_eq!(r["result"][0]["detail"], json!("String"));
+    edit(&mut c, 3, "    return n + s.len", "    let r = p.label.st\n    return n + s.len");
+    let r = c.request(5, "textDocument/completion", at(23, 22));
+    assert_eq!(labels(&r), ["startsWith"], "{r}");
+    // Where a name goes: the locals before the cursor and the parameters,
+    // the module's declarations (with the other file's), keywords.
+    edit(&mut c, 4, "    return n + s.len", "    return n + \n");
+    let r = c.request(6, "textDocument/completion", at(23, 15));
+    let names = labels(&r);
+    for expected in ["p", "n", "s", "make", "run", "Point", "helper", "return", "let"] {
+        assert!(names.contains(&expected.to_string()), "{expected} in {names:?}");
+    }
+    assert!(!names.iter().any(|n| n.starts_with('<')), "{names:?}");
+    // In a class body: snippets for `init` and `override fn`.
+    edit(&mut c, 5, "    /// Twice", "    ov\n    /// Twice");
+    let r = c.request(7, "textDocument/completion", at(8, 6));
+    assert_eq!(labels(&r), ["override fn"], "{r}");
+    assert_eq!(r["result"][0]["insertTextFormat"], json!(2));
+    edit(&mut c, 6, "", "");
+    // Inlay hints: the inferred types of `let`s written without one.
+    let r = c.request(8, "textDocument/inlayHint", json!({"textDocument": {"uri": uri}, "range": whole}));
+    let hints: Vec<(u64, &str)> = r["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h["position"]["line"].as_u64().unwrap(), h["label"].as_str().unwrap()))
+        .collect();
+    assert_eq!(hints, [(20, ": Point"), (21, ": Int"), (22, ": String")]);
+    // Semantic tokens: the doc comment, `class`, `Point` as a class ...
+    let r = c.request(9, "textDocument/semanticTokens/full", json!({"textDocument": {"uri": uri}}));
+    let data: Vec<u64> = r["result"]["data"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
+    assert_eq!(&data[..10], [0, 0, 25, 3, 0, 1, 0, 5, 0, 0], "{r}");
+    let decoded = decode_tokens(&data);
+    // `make(3)` on line 20 is a function (4); `p` a variable (8).
+    assert!(decoded.contains(&(20, 12, 4, 4)), "{decoded:?}");
+    assert!(decoded.contains(&(21, 12, 1, 8)), "{decoded:?}");
+    // Type definition: `p`'s type is the class on line 1.
+    let r = c.request(10, "textDocument/typeDefinition", at(21, 12));
+    assert_eq!(r["result"]["range"]["start"], json!({"line": 1, "character": 6}), "{r}");
+    // Workspace symbols: every file of the package.
+    let r = c.request(11, "workspace/symbol", json!({"query": "HEL"}));
+    assert_eq!(labels_of_symbols(&r), [("helper".to_string(), "b.tes".to_string())]);
+    // Range formatting: only the lines asked for.
+    edit(&mut c, 7, "    let n = p.twice()\n    let s", "    let n   =   p.twice( )\n    let  s");
+    let range = json!({"start": {"line": 21, "character": 0}, "end": {"line": 21, "character": 5}});
+    let r = c.request(
+        12,
+        "textDocument/rangeFormatting",
+        json!({"textDocument": {"uri": uri}, "range": range, "options": {"tabSize": 4, "insertSpaces": true}}),
+    );
+    assert_eq!(
+        r["result"],
+        json!([{"range": {"start": {"line": 21, "character": 0}, "end": {"line": 22, "character": 0}}, "newText": "    let n = p.twice()\n"}])
+    );
+    c.shut_down();
+}
+
+/// (line, column, length, type) of each semantic token.
+fn decode_tokens(data: &[u64]) -> Vec<(u64, u64, u64, u64)> {
+    let (mut line, mut col) = (0, 0);
+    data.chunks(5)
+        .map(|t| {
+            line += t[0];
+            col = if t[0] == 0 { col + t[1] } else { t[1] };
+            (line, col, t[2], t[3])
+        })
+        .collect()
+}
+
+fn labels_of_symbols(r: &Value) -> Vec<(String, String)> {
+    r["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let file = s["location"]["uri"].as_str().unwrap().rsplit('/').next().unwrap().to_string();
+            (s["name"].as_str().unwrap().to_string(), file)
+        })
+        .collect()
+}
+
+/// Code actions fix what the diagnostics name (issue 33): `self.`,
+/// `override`, `!`, and an `import` of a module used unimported.
+#[test]
+fn code_actions_fix_diagnostics() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut c, uri, _) = open_in_package(tmp.path(), "fixes.tes");
+    let diags = c.diagnostics();
+    assert_eq!(diags.len(), 3, "{diags:?}");
+    let whole = json!({"start": {"line": 0, "character": 0}, "end": {"line": 20, "character": 0}});
+    let r = c.request(
+        2,
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": whole, "context": {"diagnostics": diags}}),
+    );
+    let fixes: Vec<(String, Value, String)> = r["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            let e = &a["edit"]["changes"][&uri][0];
+            (
+                a["title"].as_str().unwrap().to_string(),
+                e["range"]["start"].clone(),
+                e["newText"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        fixes,
+        [
+            ("Add `override`".to_string(), json!({"line": 7, "character": 4}), "override ".to_string()),
+            ("Add `self.`".to_string(), json!({"line": 3, "character": 15}), "self.".to_string()),
+            ("Unwrap with `!`".to_string(), json!({"line": 12, "character": 12}), "!".to_string()),
+        ]
+    );
+    c.shut_down();
+    // A module of the package used without its `import`.
+    let tmp = tempfile::tempdir().unwrap();
+    let pkg = tmp.path();
+    common::copy_dir(&data("fresh"), pkg, &[]).unwrap();
+    let geo = pkg.join("src/geo/geo.tes");
+    let text = "public fn four() -> Int {\n    return util.twice(2)\n}\n";
+    std::fs::write(&geo, text).unwrap();
+    let (mut c, uri) = start_and_open(pkg, &geo, text);
+    let diags = c.diagnostics();
+    let r = c.request(
+        3,
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": whole, "context": {"diagnostics": diags}}),
+    );
+    assert_eq!(r["result"][0]["title"], json!("Import `util`"), "{r}");
+    assert_eq!(r["result"][0]["edit"]["changes"][&uri][0]["newText"], json!("import util\n"));
     c.shut_down();
 }

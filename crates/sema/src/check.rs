@@ -38,6 +38,7 @@ pub fn check_module(
 ) -> (hir::Module, Interface) {
     let mut c = Checker::new(module, diags);
     c.refs = index.then(Vec::new);
+    c.expr_types = index.then(Vec::new);
     c.enums = crate::enums::desugar(&mut files, c.diags);
     crate::statics::hoist(&mut files);
     c.add_builtin_classes();
@@ -80,6 +81,7 @@ pub fn check_module(
         shared_dependencies,
         files: Vec::new(),
         refs: c.refs.take().unwrap_or_default(),
+        expr_types: c.expr_types.take().unwrap_or_default(),
         uses: c.uses.into_inner().into_iter().collect(),
     };
     let interface = crate::interface::interface_of(&m);

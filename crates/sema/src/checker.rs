@@ -67,6 +67,8 @@ pub(crate) struct Checker<'d> {
     pub uses: RefCell<BTreeSet<hir::Origin>>,
     /// The names resolved so far, when an editor asked for them.
     pub refs: Option<Vec<hir::Ref>>,
+    /// With `refs`: the type of every expression checked, by its span.
+    pub expr_types: Option<Vec<(Span, Ty)>>,
 }
 
 impl<'d> Checker<'d> {
@@ -101,6 +103,7 @@ impl<'d> Checker<'d> {
             synthetic: HashMap::new(),
             uses: RefCell::new(BTreeSet::new()),
             refs: None,
+            expr_types: None,
         }
     }
 

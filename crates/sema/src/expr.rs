@@ -16,6 +16,14 @@ pub(crate) const MAP_KEYS: &str = "map keys are Int, String, Bool or a class imp
 
 impl Checker<'_> {
     pub(crate) fn expr(&mut self, e: &ast::Expr, expected: Option<&Ty>) -> Expr {
+        let typed = self.expr_of_kind(e, expected);
+        if let Some(types) = &mut self.expr_types {
+            types.push((e.span, typed.ty.clone()));
+        }
+        typed
+    }
+
+    fn expr_of_kind(&mut self, e: &ast::Expr, expected: Option<&Ty>) -> Expr {
         match &e.kind {
             ast::ExprKind::Int(v) => self.int_literal(*v, false, e.span, expected),
             ast::ExprKind::Float(v) => Expr::new(ExprKind::Float(*v), Ty::Float),

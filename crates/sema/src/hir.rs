@@ -52,6 +52,9 @@ pub struct Module {
     /// For an editor (`check_module` with `index`): every name the checker
     /// resolved, and what to.
     pub refs: Vec<Ref>,
+    /// For an editor: the type of every expression checked, by its span
+    /// (what `value.` completes, and the types inlay hints show).
+    pub expr_types: Vec<(Span, Ty)>,
 }
 
 /// A use of a name and the declaration it resolved to (for another

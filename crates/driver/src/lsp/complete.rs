@@ -28,7 +28,7 @@ pub(super) fn complete(uri: &Uri, text: &str, at: Position, search: &[PathBuf]) 
     let partial_len = line.len() - line.trim_end_matches(|c: char| c.is_alphanumeric() || c == '_').len();
     let dot = before.len() - partial_len;
     if !before[..dot].ends_with('.') {
-        return Vec::new();
+        return names_and_keywords(uri, text, offset, &before[dot..], search);
     }
     let receiver_end = (dot - 1) as u32;
     let receiver_word = {
@@ -48,12 +48,24 @@ pub(super) fn complete(uri: &Uri, text: &str, at: Position, search: &[PathBuf]) 
     let word_rest = rest.len() - rest.trim_start_matches(|c: char| c.is_alphanumeric() || c == '_').len();
     let patched = format!("{}{}{}", &text[..dot - 1], closing(line, &rest[word_rest..]), &rest[word_rest..]);
     let Ok(checked) = check_document(uri, &patched, search, true) else { return Vec::new() };
+    // The receiver: the widest expression ending at the `.` that starts
+    // within its postfix chain (`a + r.label.` completes `r.label`).
+    let chain_start = postfix_start(&text[..dot - 1]) as u32;
     let Some(receiver) = checked
         .module
-        .refs
+        .expr_types
         .iter()
-        .filter(|r| r.at.file == FileId(0) && r.at.hi == receiver_end)
-        .find_map(|r| r.ty.clone())
+        .filter(|(span, _)| span.file == FileId(0) && span.hi == receiver_end && span.lo >= chain_start)
+        .min_by_key(|(span, _)| span.lo)
+        .map(|(_, ty)| ty.clone())
+        .or_else(|| {
+            checked
+                .module
+                .refs
+                .iter()
+                .filter(|r| r.at.file == FileId(0) && r.at.hi == receiver_end)
+                .find_map(|r| r.ty.clone())
+        })
         .map(|t| match t {
             Ty::Optional(inner) => *inner,
             t => t,
@@ -78,12 +90,16 @@ pub(super) fn complete(uri: &Uri, text: &str, at: Position, search: &[PathBuf]) 
         for f in m.funcs.iter().filter(|f| f.name.starts_with(&prefix) && !f.name.ends_with(".init")) {
             let name = f.name[prefix.len()..].to_string();
             if !items.iter().any(|i: &lsp_types::CompletionItem| i.label == name) {
-                items.push(item(name, lsp_types::CompletionItemKind::METHOD));
+                let mut method = item(name, lsp_types::CompletionItemKind::METHOD);
+                method.detail = Some(signature(f));
+                items.push(method);
             }
         }
     }
     for f in m.classes[class].fields.iter().filter(|f| !f.name.starts_with('$')) {
-        items.push(item(f.name.clone(), lsp_types::CompletionItemKind::FIELD));
+        let mut field = item(f.name.clone(), lsp_types::CompletionItemKind::FIELD);
+        field.detail = Some(f.ty.to_string());
+        items.push(field);
     }
     items.retain(|i| i.label.starts_with(&before[dot..]));
     items.sort_by(|a, b| a.label.cmp(&b.label));
@@ -152,4 +168,202 @@ pub(super) fn module_names(path: &Path, dirs: &[PathBuf]) -> Vec<String> {
     names.sort();
     names.dedup();
     names
+}
+
+/// Where the postfix chain ending `text` starts: back over names, `.`,
+/// `?.`, `!` and balanced `(...)` and `[...]` (`geo.Rect(1, 2)`).
+fn postfix_start(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let mut i = bytes.len();
+    while i > 0 {
+        let c = bytes[i - 1];
+        if c.is_ascii_alphanumeric() || c == b'_' || c == b'.' || c == b'?' || c == b'!' {
+            i -= 1;
+        } else if c == b')' || c == b']' {
+            let mut depth = 0;
+            while i > 0 {
+                match bytes[i - 1] {
+                    b')' | b']' => depth += 1,
+                    b'(' | b'[' => depth -= 1,
+                    _ => {}
+                }
+                i -= 1;
+                if depth == 0 {
+                    break;
+                }
+            }
+        } else {
+            break;
+        }
+    }
+    i
+}
+
+/// A function's signature as completion details show it: `fn twice() -> Int`
+/// (a method's receiver left out).
+fn signature(f: &tess_sema::hir::Func) -> String {
+    let params: Vec<String> = f
+        .params
+        .iter()
+        .filter_map(|&l| f.locals.get(l))
+        .filter(|l| l.name != "self" && !l.name.starts_with('<'))
+        .map(|l| format!("{}: {}", l.name, l.ty))
+        .collect();
+    let name = f.name.rsplit('.').next().unwrap_or(&f.name);
+    format!("fn {name}({}) -> {}", params.join(", "), f.ret)
+}
+
+/// The keywords that start a statement or declaration.
+const KEYWORDS: [&str; 22] = [
+    "let",
+    "var",
+    "fn",
+    "class",
+    "interface",
+    "enum",
+    "if",
+    "else",
+    "for",
+    "while",
+    "return",
+    "break",
+    "continue",
+    "match",
+    "try",
+    "catch",
+    "finally",
+    "throw",
+    "import",
+    "export",
+    "public",
+    "init",
+];
+
+/// Where a name can go: the names in scope (the enclosing function's
+/// parameters and the locals declared before the cursor, the module's
+/// functions, classes and variables), keywords, and snippets for `init`
+/// and `override fn` in a class.
+fn names_and_keywords(
+    uri: &Uri,
+    text: &str,
+    offset: u32,
+    partial: &str,
+    search: &[PathBuf],
+) -> Vec<lsp_types::CompletionItem> {
+    use lsp_types::{CompletionItem, CompletionItemKind as K, InsertTextFormat};
+    let mut items: Vec<CompletionItem> = Vec::new();
+    let mut add = |label: &str, kind: K, detail: Option<String>| {
+        if label.starts_with(partial) && !items.iter().any(|i| i.label == label) {
+            items.push(CompletionItem { label: label.to_string(), kind: Some(kind), detail, ..Default::default() });
+        }
+    };
+    let tree = parse(text);
+    let locals = scope_at(&tree, offset);
+    let in_class = directly_in_class(&text[..offset as usize]);
+    for (name, ty) in locals {
+        add(&name, K::VARIABLE, ty);
+    }
+    // The module's declarations, from the document checked without the
+    // half-typed name.
+    let patched = format!("{}{}", &text[..offset as usize - partial.len()], &text[offset as usize..]);
+    if let Ok(checked) = check_document(uri, &patched, search, true) {
+        let m = &checked.module;
+        let shown = |n: &str| !n.contains('.') && !n.starts_with(['<', '$']);
+        for f in m.funcs.iter().filter(|f| shown(&f.name) && !f.external && f.name != m.name) {
+            add(&f.name, K::FUNCTION, Some(signature(f)));
+        }
+        for c in m.classes.iter().filter(|c| !c.builtin && !c.name.contains('.')) {
+            add(&c.name, K::CLASS, None);
+        }
+        for g in &m.globals {
+            add(&g.name, K::VARIABLE, Some(g.ty.to_string()));
+        }
+    }
+    for k in KEYWORDS {
+        add(k, K::KEYWORD, None);
+    }
+    if in_class {
+        let snippets =
+            [("init", "init(${1}) {\n\t${0}\n}"), ("override fn", "override fn ${1:name}(${2}) {\n\t${0}\n}")];
+        for (label, body) in snippets.into_iter().filter(|(l, _)| l.starts_with(partial)) {
+            items.retain(|i| i.label != label);
+            items.push(CompletionItem {
+                label: label.to_string(),
+                kind: Some(K::SNIPPET),
+                insert_text: Some(body.to_string()),
+                insert_text_format: Some(InsertTextFormat::SNIPPET),
+                ..Default::default()
+            });
+        }
+    }
+    items
+}
+
+/// The parameters and locals in scope at `offset`, with their written
+/// types where written.
+fn scope_at(tree: &tess_syntax::ast::File, offset: u32) -> Vec<(String, Option<String>)> {
+    use tess_syntax::ast::{FnDecl, Item};
+    fn function(f: &FnDecl, offset: u32) -> Option<(&FnDecl, &tess_syntax::ast::Block)> {
+        let body = f.body.as_ref().and_then(tess_syntax::ast::Body::block)?;
+        (body.span.lo <= offset && offset <= body.span.hi).then_some((f, body))
+    }
+    let found = tree.items.iter().find_map(|item| match item {
+        Item::Fn(f) => function(f, offset),
+        Item::Class(c) => c.methods.iter().chain(&c.inits).find_map(|f| function(f, offset)),
+        _ => None,
+    });
+    let Some((f, body)) = found else { return Vec::new() };
+    let mut names: Vec<(String, Option<String>)> = f.params.iter().map(|p| (p.name.name.clone(), None)).collect();
+    collect_lets(&body.stmts, offset, &mut names);
+    names
+}
+
+/// Whether the text before the cursor ends inside a class's braces and
+/// outside its methods' (where members are declared).
+fn directly_in_class(before: &str) -> bool {
+    let mut depth = 0;
+    for (i, c) in before.char_indices().rev() {
+        match c {
+            '}' => depth += 1,
+            '{' if depth > 0 => depth -= 1,
+            '{' => {
+                let line_start = before[..i].rfind('\n').map_or(0, |n| n + 1);
+                let head = before[line_start..i].trim_start();
+                return ["class ", "open class ", "public class ", "export class "]
+                    .iter()
+                    .any(|k| head.starts_with(k) || head.contains(&format!(" {k}")));
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+/// The names `let`, `var` and `for` bind in `stmts` before `offset`, in
+/// the blocks that enclose it.
+fn collect_lets(stmts: &[tess_syntax::ast::Stmt], offset: u32, out: &mut Vec<(String, Option<String>)>) {
+    use tess_syntax::ast::{ForPattern, Stmt};
+    for s in stmts {
+        match s {
+            Stmt::Let(v) if v.span.hi <= offset => out.push((v.name.name.clone(), None)),
+            Stmt::For { pattern, body, .. } if body.span.lo <= offset && offset <= body.span.hi => {
+                match pattern {
+                    ForPattern::One(i) => out.push((i.name.clone(), None)),
+                    ForPattern::Pair(a, b) => out.extend([(a.name.clone(), None), (b.name.clone(), None)]),
+                }
+                collect_lets(&body.stmts, offset, out);
+            }
+            Stmt::While { body, .. } | Stmt::Block(body) if body.span.lo <= offset && offset <= body.span.hi => {
+                collect_lets(&body.stmts, offset, out)
+            }
+            Stmt::If { then, els, .. } => {
+                if then.span.lo <= offset && offset <= then.span.hi {
+                    collect_lets(&then.stmts, offset, out);
+                } else if let Some(e) = els {
+                    collect_lets(std::slice::from_ref(e), offset, out);
+                }
+            }
+            _ => {}
+        }
+    }
 }

@@ -113,3 +113,11 @@ pub(super) fn offset_of(doc: &SourceFile, p: Position) -> Option<u32> {
     }
     (p.line as usize == doc.text.split_inclusive('\n').count()).then_some(offset as u32)
 }
+
+/// A document's syntax tree, whatever its errors (each loses at most its
+/// statement).
+pub(super) fn parse(text: &str) -> tess_syntax::ast::File {
+    crate::on_compiler_stack(|| {
+        tess_syntax::parser::parse_file(tess_syntax::FileId(0), text, &mut tess_syntax::Diagnostics::default())
+    })
+}

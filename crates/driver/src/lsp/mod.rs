@@ -7,10 +7,12 @@
 //! `tess fmt`'s layout. Nothing a half-typed document holds can stop it:
 //! every pass returns errors as values.
 
+mod actions;
 mod complete;
 mod diagnostics;
 mod document;
 mod format;
+mod hints;
 mod navigate;
 mod symbols;
 
@@ -20,8 +22,9 @@ use lsp_types::notification::{
     DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument, PublishDiagnostics,
 };
 use lsp_types::request::{
-    Completion, DocumentHighlightRequest, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest, References,
-    Rename, SignatureHelpRequest,
+    CodeActionRequest, Completion, DocumentHighlightRequest, DocumentSymbolRequest, Formatting, GotoDefinition,
+    GotoTypeDefinition, HoverRequest, InlayHintRequest, RangeFormatting, References, Rename, SemanticTokensFullRequest,
+    SignatureHelpRequest, WorkspaceSymbolRequest,
 };
 use lsp_types::{
     DocumentFormattingParams, PublishDiagnosticsParams, ServerCapabilities, TextDocumentSyncCapability,
@@ -30,12 +33,14 @@ use lsp_types::{
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+use actions::code_actions;
 use complete::complete;
 use diagnostics::diagnostics;
 use document::uri_path;
-use format::format_edits;
-use navigate::{lookup, rename, signature_help, uses_of};
-use symbols::document_symbols;
+use format::{format_edits, range_format_edits};
+use hints::{inlay_hints, semantic_tokens};
+use navigate::{lookup, rename, signature_help, type_definition, uses_of};
+use symbols::{document_symbols, workspace_symbols};
 
 /// Serves one client on standard input and output until it shuts down.
 pub fn serve(search: &[PathBuf]) -> Result<(), Error> {
@@ -63,6 +68,22 @@ pub fn serve(search: &[PathBuf]) -> Result<(), Error> {
             trigger_characters: Some(vec![".".into(), " ".into()]),
             ..lsp_types::CompletionOptions::default()
         }),
+        type_definition_provider: Some(lsp_types::TypeDefinitionProviderCapability::Simple(true)),
+        workspace_symbol_provider: Some(lsp_types::OneOf::Left(true)),
+        code_action_provider: Some(lsp_types::CodeActionProviderCapability::Simple(true)),
+        document_range_formatting_provider: Some(lsp_types::OneOf::Left(true)),
+        inlay_hint_provider: Some(lsp_types::OneOf::Left(true)),
+        semantic_tokens_provider: Some(lsp_types::SemanticTokensServerCapabilities::SemanticTokensOptions(
+            lsp_types::SemanticTokensOptions {
+                legend: lsp_types::SemanticTokensLegend {
+                    token_types: hints::TOKEN_TYPES.to_vec(),
+                    token_modifiers: Vec::new(),
+                },
+                full: Some(lsp_types::SemanticTokensFullOptions::Bool(true)),
+                range: None,
+                work_done_progress_options: Default::default(),
+            },
+        )),
         ..ServerCapabilities::default()
     };
     let caps = serde_json::to_value(capabilities).map_err(|e| format!("lsp: {e}"))?;
@@ -129,7 +150,7 @@ impl Server {
                     Some(found) => serde_json::to_value(lsp_types::Hover {
                         contents: lsp_types::HoverContents::Markup(lsp_types::MarkupContent {
                             kind: lsp_types::MarkupKind::Markdown,
-                            value: format!("```tessera\n{}\n```", found.hover),
+                            value: hover_text(&found),
                         }),
                         range: None,
                     })
@@ -195,6 +216,52 @@ impl Server {
                     .unwrap_or_default();
                 Response::new_ok(id, items)
             })
+        } else if method == GotoTypeDefinition::METHOD {
+            respond(req, |id, p: lsp_types::TextDocumentPositionParams| {
+                let found = self
+                    .documents
+                    .get(p.text_document.uri.as_str())
+                    .and_then(|text| type_definition(&p.text_document.uri, text, p.position, &self.search));
+                Response::new_ok(id, found)
+            })
+        } else if method == WorkspaceSymbolRequest::METHOD {
+            respond(req, |id, p: lsp_types::WorkspaceSymbolParams| {
+                let open: Vec<PathBuf> =
+                    self.documents.keys().filter_map(|u| u.parse().ok().and_then(|u| uri_path(&u))).collect();
+                Response::new_ok(id, workspace_symbols(&p.query, &open))
+            })
+        } else if method == CodeActionRequest::METHOD {
+            respond(req, |id, p: lsp_types::CodeActionParams| {
+                let actions = self
+                    .documents
+                    .get(p.text_document.uri.as_str())
+                    .map(|text| code_actions(&p.text_document.uri, text, &p.context.diagnostics, &self.search))
+                    .unwrap_or_default();
+                Response::new_ok(id, actions)
+            })
+        } else if method == InlayHintRequest::METHOD {
+            respond(req, |id, p: lsp_types::InlayHintParams| {
+                let hints = self
+                    .documents
+                    .get(p.text_document.uri.as_str())
+                    .map(|text| inlay_hints(&p.text_document.uri, text, p.range, &self.search))
+                    .unwrap_or_default();
+                Response::new_ok(id, hints)
+            })
+        } else if method == SemanticTokensFullRequest::METHOD {
+            respond(req, |id, p: lsp_types::SemanticTokensParams| {
+                let tokens = self
+                    .documents
+                    .get(p.text_document.uri.as_str())
+                    .map(|text| semantic_tokens(&p.text_document.uri, text, &self.search));
+                Response::new_ok(id, tokens)
+            })
+        } else if method == RangeFormatting::METHOD {
+            respond(req, |id, p: lsp_types::DocumentRangeFormattingParams| {
+                let edits =
+                    self.documents.get(p.text_document.uri.as_str()).and_then(|t| range_format_edits(t, p.range));
+                Response::new_ok(id, edits)
+            })
         } else if method == Formatting::METHOD {
             respond(req, |id, p: DocumentFormattingParams| {
                 let edits = self.documents.get(p.text_document.uri.as_str()).and_then(|t| format_edits(t));
@@ -254,6 +321,16 @@ impl Server {
         let note = Notification::new(PublishDiagnostics::METHOD.to_string(), params);
         self.send(Message::Notification(note))
     }
+}
+
+/// A hover's Markdown: the signature as code, then the doc comment.
+fn hover_text(found: &navigate::Found) -> String {
+    let mut text = format!("```tessera\n{}\n```", found.hover);
+    if !found.doc.is_empty() {
+        text.push_str("\n\n");
+        text.push_str(&found.doc.join("\n"));
+    }
+    text
 }
 
 /// Answers `req` with `answer`, given its id and its parameters as `P`;

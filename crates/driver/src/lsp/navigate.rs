@@ -10,7 +10,10 @@ use tess_syntax::{FileId, SourceFile};
 /// What a name in a document resolves to.
 pub(super) struct Found {
     pub(super) location: lsp_types::Location,
+    /// The declaration's signature.
     pub(super) hover: String,
+    /// Its doc comment's lines.
+    pub(super) doc: Vec<String>,
 }
 
 /// The declaration the name at `position` of the document resolves to.
@@ -24,16 +27,33 @@ pub(super) fn lookup(uri: &Uri, text: &str, at: Position, search: &[PathBuf]) ->
         .iter()
         .filter(|r| r.at.file == FileId(0) && r.at.lo <= offset && offset <= r.at.hi)
         .min_by_key(|r| r.at.hi - r.at.lo)?;
-    let hover = r.hover.clone();
+    let found = |location: lsp_types::Location, declared: Option<(String, Vec<String>)>| {
+        let (hover, doc) = declared.unwrap_or_else(|| (r.hover.clone(), Vec::new()));
+        Some(Found { location, hover, doc })
+    };
     if let Some((module, decl)) = &r.imported {
         let path = uri_path(uri).unwrap_or_default();
         let (_, _, dirs) = module_of(&path, search);
         if let Some(location) = declaration_in_module(&path, &dirs, module, decl) {
-            return Some(Found { location, hover });
+            let declared = uri_path(&location.uri).and_then(|p| std::fs::read_to_string(p).ok()).and_then(|t| {
+                let source = SourceFile::new("", t.as_str());
+                let lo = offset_of(&source, location.range.start)?;
+                let hi = offset_of(&source, location.range.end)?;
+                described(&t, lo, hi)
+            });
+            return found(location, declared);
         }
     }
     let source = checked.sources.get(r.target.file.0 as usize)?;
-    Some(Found { location: location(&source.name, source, r.target.lo, r.target.hi)?, hover })
+    let declared = described(&source.text, r.target.lo, r.target.hi);
+    found(location(&source.name, source, r.target.lo, r.target.hi)?, declared)
+}
+
+/// The signature and doc comment of the declaration whose name is at
+/// `lo..hi` of `text` (none for a local, a parameter, an interface's text).
+fn described(text: &str, lo: u32, hi: u32) -> Option<(String, Vec<String>)> {
+    let tree = parse(text);
+    crate::doc::described_at(&tree, text, tess_syntax::Span { file: FileId(0), lo, hi })
 }
 
 /// Every use of the declaration named at `at` in the document's module
@@ -191,9 +211,7 @@ pub(super) fn declaration_in_module(
         files.sort();
         for f in files {
             let text = std::fs::read_to_string(&f).ok()?;
-            let tree = crate::on_compiler_stack(|| {
-                tess_syntax::parser::parse_file(FileId(0), &text, &mut tess_syntax::Diagnostics::default())
-            });
+            let tree = parse(&text);
             if let Some(span) = declared(&tree, decl) {
                 let source = SourceFile::new(f.display().to_string(), text);
                 return location(&f.display().to_string(), &source, span.lo, span.hi);
@@ -248,5 +266,41 @@ pub(super) fn declared(tree: &tess_syntax::ast::File, decl: &str) -> Option<tess
             .find(|n| n.name == member)
             .map(|n| n.span),
         _ => None,
+    })
+}
+
+/// The declaration of the type of the value named at `at` (a class,
+/// here or in another module).
+pub(super) fn type_definition(uri: &Uri, text: &str, at: Position, search: &[PathBuf]) -> Option<lsp_types::Location> {
+    let checked = check_document(uri, text, search, true).ok()?;
+    let doc = SourceFile::new("", text);
+    let offset = offset_of(&doc, at)?;
+    let ty = checked
+        .module
+        .refs
+        .iter()
+        .filter(|r| r.at.file == FileId(0) && r.at.lo <= offset && offset <= r.at.hi)
+        .min_by_key(|r| r.at.hi - r.at.lo)?
+        .ty
+        .clone()?;
+    let class = match ty {
+        tess_sema::ty::Ty::Class(c, _) | tess_sema::ty::Ty::Generic(c, _) => c,
+        tess_sema::ty::Ty::Optional(inner) => match *inner {
+            tess_sema::ty::Ty::Class(c, _) => c,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let class = &checked.module.classes[class];
+    if let Some(module) = &class.imported_from {
+        let path = uri_path(uri).unwrap_or_default();
+        let (_, _, dirs) = module_of(&path, search);
+        return declaration_in_module(&path, &dirs, module, &class.name);
+    }
+    checked.sources.iter().enumerate().find_map(|(i, source)| {
+        let tree = parse(&source.text);
+        let span = declared(&tree, &class.name)?;
+        let name = if i == 0 { uri_path(uri)?.display().to_string() } else { source.name.clone() };
+        location(&name, source, span.lo, span.hi)
     })
 }
