@@ -577,3 +577,24 @@ fn code_actions_fix_diagnostics() {
     assert_eq!(r["result"][0]["edit"]["changes"][&uri][0]["newText"], json!("import util\n"));
     c.shut_down();
 }
+
+/// A file of the module open in the editor is checked with its unsaved
+/// text, not the file on disk (issue 33).
+#[test]
+fn open_buffers_win_over_disk() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut c, uri, text) = open_in_package(tmp.path(), "two.tes");
+    assert!(c.diagnostics().is_empty());
+    let b = tmp.path().join("src/geo/b.tes");
+    let b_uri = format!("file://{}", b.display());
+    let b_text = std::fs::read_to_string(&b).unwrap();
+    let typed = format!("{b_text}fn three() -> Int {{ return 3 }}\n");
+    let doc = json!({"textDocument": {"uri": b_uri, "languageId": "tessera", "version": 1, "text": typed}});
+    c.notify("textDocument/didOpen", doc);
+    c.diagnostics();
+    let using = text.replace("return helper()", "return helper() + three()");
+    let change = json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": using}]});
+    c.notify("textDocument/didChange", change);
+    assert!(c.diagnostics().is_empty(), "`three` is in b.tes's unsaved text");
+    c.shut_down();
+}

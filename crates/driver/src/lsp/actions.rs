@@ -7,7 +7,6 @@ use lsp_types::{
     CodeAction, CodeActionKind, CodeActionOrCommand, Diagnostic, Position, Range, TextEdit, Uri, WorkspaceEdit,
 };
 use std::collections::HashMap;
-use std::path::PathBuf;
 use tess_sema::ty::Ty;
 use tess_syntax::{FileId, SourceFile};
 
@@ -16,7 +15,7 @@ pub(super) fn code_actions(
     uri: &Uri,
     text: &str,
     diagnostics: &[Diagnostic],
-    search: &[PathBuf],
+    ws: &Workspace,
 ) -> Vec<CodeActionOrCommand> {
     let doc = SourceFile::new("", text);
     let mut out = Vec::new();
@@ -26,8 +25,8 @@ pub(super) fn code_actions(
         } else if d.message.contains("without `override`") {
             override_keyword(text, &doc, d.range).map(|edit| ("Add `override`", edit))
         } else if d.message.contains("unwrap the optional first") {
-            unwrap(uri, text, &doc, d.range, search).map(|edit| ("Unwrap with `!`", edit))
-        } else if let Some(name) = unknown_module(uri, &d.message, search) {
+            unwrap(uri, text, &doc, d.range, ws).map(|edit| ("Unwrap with `!`", edit))
+        } else if let Some(name) = unknown_module(uri, &d.message, ws) {
             Some(("Import the module", import(text, &name)))
         } else {
             None
@@ -66,9 +65,9 @@ fn override_keyword(text: &str, doc: &SourceFile, range: Range) -> Option<TextEd
 
 /// `!` after the optional operand within `range`: the widest expression
 /// of an optional type that ends before the range does.
-fn unwrap(uri: &Uri, text: &str, doc: &SourceFile, range: Range, search: &[PathBuf]) -> Option<TextEdit> {
+fn unwrap(uri: &Uri, text: &str, doc: &SourceFile, range: Range, ws: &Workspace) -> Option<TextEdit> {
     let (lo, hi) = (offset_of(doc, range.start)?, offset_of(doc, range.end)?);
-    let checked = check_document(uri, text, search, true).ok()?;
+    let checked = check_document(uri, text, ws, true).ok()?;
     let (span, _) = checked
         .module
         .expr_types
@@ -81,10 +80,10 @@ fn unwrap(uri: &Uri, text: &str, doc: &SourceFile, range: Range, search: &[PathB
 
 /// The module a "cannot find `NAME`" names, when a module of that name
 /// can be imported.
-fn unknown_module(uri: &Uri, message: &str, search: &[PathBuf]) -> Option<String> {
+fn unknown_module(uri: &Uri, message: &str, ws: &Workspace) -> Option<String> {
     let name = message.strip_prefix("cannot find `")?.split('`').next()?;
     let path = uri_path(uri).unwrap_or_default();
-    let (_, _, dirs) = module_of(&path, search);
+    let (_, _, dirs) = module_of(&path, &ws.search);
     super::complete::module_names(&path, &dirs).into_iter().find(|m| m == name)
 }
 

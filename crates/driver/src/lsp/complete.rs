@@ -9,7 +9,7 @@ use tess_syntax::{FileId, SourceFile};
 /// Completions at `at`: module names after `import`, a value's fields
 /// and methods after `value.` (the document is checked without the
 /// half-typed member, to learn the value's type).
-pub(super) fn complete(uri: &Uri, text: &str, at: Position, search: &[PathBuf]) -> Vec<lsp_types::CompletionItem> {
+pub(super) fn complete(uri: &Uri, text: &str, at: Position, ws: &Workspace) -> Vec<lsp_types::CompletionItem> {
     let doc = SourceFile::new("", text);
     let Some(offset) = offset_of(&doc, at) else { return Vec::new() };
     let before = &text[..offset as usize];
@@ -17,7 +17,7 @@ pub(super) fn complete(uri: &Uri, text: &str, at: Position, search: &[PathBuf]) 
     let item = |label: String, kind| lsp_types::CompletionItem { label, kind: Some(kind), ..Default::default() };
     if let Some(partial) = line.trim_start().strip_prefix("import ") {
         let path = uri_path(uri).unwrap_or_default();
-        let (_, _, dirs) = module_of(&path, search);
+        let (_, _, dirs) = module_of(&path, &ws.search);
         return module_names(&path, &dirs)
             .into_iter()
             .filter(|m| m.starts_with(partial.trim()))
@@ -28,7 +28,7 @@ pub(super) fn complete(uri: &Uri, text: &str, at: Position, search: &[PathBuf]) 
     let partial_len = line.len() - line.trim_end_matches(|c: char| c.is_alphanumeric() || c == '_').len();
     let dot = before.len() - partial_len;
     if !before[..dot].ends_with('.') {
-        return names_and_keywords(uri, text, offset, &before[dot..], search);
+        return names_and_keywords(uri, text, offset, &before[dot..], ws);
     }
     let receiver_end = (dot - 1) as u32;
     let receiver_word = {
@@ -38,7 +38,7 @@ pub(super) fn complete(uri: &Uri, text: &str, at: Position, search: &[PathBuf]) 
     let imported = text.lines().any(|l| {
         l.trim_start().strip_prefix("import ").is_some_and(|r| r.trim().split('.').next() == Some(receiver_word))
     });
-    if let Some(names) = module_members(uri, receiver_word, search).filter(|_| imported) {
+    if let Some(names) = module_members(uri, receiver_word, ws).filter(|_| imported) {
         let mut items: Vec<_> =
             names.into_iter().filter(|(n, _)| n.starts_with(&before[dot..])).map(|(n, kind)| item(n, kind)).collect();
         items.sort_by(|a, b| a.label.cmp(&b.label));
@@ -47,7 +47,7 @@ pub(super) fn complete(uri: &Uri, text: &str, at: Position, search: &[PathBuf]) 
     let rest = &text[offset as usize..];
     let word_rest = rest.len() - rest.trim_start_matches(|c: char| c.is_alphanumeric() || c == '_').len();
     let patched = format!("{}{}{}", &text[..dot - 1], closing(line, &rest[word_rest..]), &rest[word_rest..]);
-    let Ok(checked) = check_document(uri, &patched, search, true) else { return Vec::new() };
+    let Ok(checked) = check_document(uri, &patched, ws, true) else { return Vec::new() };
     // The receiver: the widest expression ending at the `.` that starts
     // within its postfix chain (`a + r.label.` completes `r.label`).
     let chain_start = postfix_start(&text[..dot - 1]) as u32;
@@ -129,11 +129,11 @@ pub(super) fn closing(line: &str, rest: &str) -> String {
 pub(super) fn module_members(
     uri: &Uri,
     name: &str,
-    search: &[PathBuf],
+    ws: &Workspace,
 ) -> Option<Vec<(String, lsp_types::CompletionItemKind)>> {
     use lsp_types::CompletionItemKind as K;
     let path = uri_path(uri).unwrap_or_default();
-    let (_, _, dirs) = module_of(&path, search);
+    let (_, _, dirs) = module_of(&path, &ws.search);
     let found = crate::artifacts::ImportedModule::find(name, &dirs)?;
     let i = crate::frontend::read_usable_interface(&found.interface_path()).ok()?;
     let top = |n: &str| !n.contains('.') && !n.starts_with('$');
@@ -248,7 +248,7 @@ fn names_and_keywords(
     text: &str,
     offset: u32,
     partial: &str,
-    search: &[PathBuf],
+    ws: &Workspace,
 ) -> Vec<lsp_types::CompletionItem> {
     use lsp_types::{CompletionItem, CompletionItemKind as K, InsertTextFormat};
     let mut items: Vec<CompletionItem> = Vec::new();
@@ -266,7 +266,7 @@ fn names_and_keywords(
     // The module's declarations, from the document checked without the
     // half-typed name.
     let patched = format!("{}{}", &text[..offset as usize - partial.len()], &text[offset as usize..]);
-    if let Ok(checked) = check_document(uri, &patched, search, true) {
+    if let Ok(checked) = check_document(uri, &patched, ws, true) {
         let m = &checked.module;
         let shown = |n: &str| !n.contains('.') && !n.starts_with(['<', '$']);
         for f in m.funcs.iter().filter(|f| shown(&f.name) && !f.external && f.name != m.name) {

@@ -3,12 +3,11 @@
 use super::document::*;
 use crate::Error;
 use lsp_types::{Diagnostic, DiagnosticSeverity, Range, Uri};
-use std::path::PathBuf;
 use tess_syntax::FileId;
 
 /// Every error the compiler finds in the document `text` at `uri`.
-pub(super) fn diagnostics(uri: &Uri, text: &str, search: &[PathBuf]) -> Vec<Diagnostic> {
-    match check_document(uri, text, search, false) {
+pub(super) fn diagnostics(uri: &Uri, text: &str, ws: &Workspace) -> Vec<Diagnostic> {
+    match check_document(uri, text, ws, false) {
         Ok(_) => Vec::new(),
         Err(Error::Diagnostics { sources, diags }) => diags
             .items

@@ -4,8 +4,17 @@
 use crate::frontend::{check_sources, check_sources_indexed, Checked, ModuleInput, MAIN_MODULE};
 use crate::Error;
 use lsp_types::{Position, Range, Uri};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use tess_syntax::SourceFile;
+
+/// What the server knows besides one document: where compiled modules
+/// are (`-I`), and every open document's text by URI, which wins over the
+/// file on disk when the document's module is checked.
+pub(super) struct Workspace {
+    pub search: Vec<PathBuf>,
+    pub documents: HashMap<String, String>,
+}
 
 /// The LSP position (0-based line and column) of a byte offset.
 pub(super) fn position(source: &SourceFile, offset: u32) -> Position {
@@ -66,12 +75,19 @@ pub(super) fn module_of(path: &Path, search: &[PathBuf]) -> (Option<String>, Vec
 
 /// The document `text` at `uri` checked with its module's other files
 /// (the document is file 0), indexed for an editor when `index`.
-pub(super) fn check_document(uri: &Uri, text: &str, search: &[PathBuf], index: bool) -> Result<Checked, Error> {
+pub(super) fn check_document(uri: &Uri, text: &str, ws: &Workspace, index: bool) -> Result<Checked, Error> {
     let path = uri_path(uri).unwrap_or_else(|| PathBuf::from("untitled.tes"));
-    let (name, siblings, dirs) = module_of(&path, search);
+    let (name, siblings, dirs) = module_of(&path, &ws.search);
     let mut sources = vec![SourceFile::new(path.display().to_string(), text)];
+    // An open document's text wins over what is saved.
     for s in &siblings {
-        if let Ok(t) = std::fs::read_to_string(s) {
+        let open =
+            ws.documents.iter().find(|(u, _)| u.parse().ok().and_then(|u: Uri| uri_path(&u)).as_deref() == Some(s));
+        let text = match open {
+            Some((_, text)) => Some(text.clone()),
+            None => std::fs::read_to_string(s).ok(),
+        };
+        if let Some(t) = text {
             sources.push(SourceFile::new(s.display().to_string(), t));
         }
     }

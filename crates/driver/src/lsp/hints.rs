@@ -6,15 +6,14 @@ use super::document::*;
 use lsp_types::{
     InlayHint, InlayHintKind, InlayHintLabel, Range, SemanticToken, SemanticTokenType, SemanticTokens, Uri,
 };
-use std::path::PathBuf;
 use tess_syntax::ast::{Item, Stmt, VarDecl};
 use tess_syntax::token::Tok;
 use tess_syntax::{FileId, SourceFile};
 
 /// `: Type` after the name of each `let`/`var` in `range` declared without
 /// a type, as the checker inferred it.
-pub(super) fn inlay_hints(uri: &Uri, text: &str, range: Range, search: &[PathBuf]) -> Vec<InlayHint> {
-    let Ok(checked) = check_document(uri, text, search, true) else { return Vec::new() };
+pub(super) fn inlay_hints(uri: &Uri, text: &str, range: Range, ws: &Workspace) -> Vec<InlayHint> {
+    let Ok(checked) = check_document(uri, text, ws, true) else { return Vec::new() };
     let doc = SourceFile::new("", text);
     let (lo, hi) = (offset_of(&doc, range.start).unwrap_or(0), offset_of(&doc, range.end).unwrap_or(u32::MAX));
     let tree = parse(text);
@@ -106,7 +105,7 @@ fn token_type(t: SemanticTokenType) -> u32 {
 
 /// Every token of the document worth colouring, in order: keywords,
 /// literals and comments from the lexer; names by what they resolved to.
-pub(super) fn semantic_tokens(uri: &Uri, text: &str, search: &[PathBuf]) -> SemanticTokens {
+pub(super) fn semantic_tokens(uri: &Uri, text: &str, ws: &Workspace) -> SemanticTokens {
     let doc = SourceFile::new("", text);
     let mut diags = tess_syntax::Diagnostics::default();
     let (tokens, comments) = tess_syntax::lexer::lex_with_comments(FileId(0), text, &mut diags);
@@ -121,7 +120,7 @@ pub(super) fn semantic_tokens(uri: &Uri, text: &str, search: &[PathBuf]) -> Sema
         marks.push((t.span.lo, t.span.hi, token_type(kind)));
     }
     marks.extend(comments.iter().map(|c| (c.lo, c.hi, token_type(SemanticTokenType::COMMENT))));
-    if let Ok(checked) = check_document(uri, text, search, true) {
+    if let Ok(checked) = check_document(uri, text, ws, true) {
         for r in checked.module.refs.iter().filter(|r| r.at.file == FileId(0)) {
             let h = r.hover.as_str();
             let words: Vec<&str> = h.split_whitespace().collect();

@@ -36,7 +36,7 @@ use std::path::PathBuf;
 use actions::code_actions;
 use complete::complete;
 use diagnostics::diagnostics;
-use document::uri_path;
+use document::{uri_path, Workspace};
 use format::{format_edits, range_format_edits};
 use hints::{inlay_hints, semantic_tokens};
 use navigate::{lookup, rename, signature_help, type_definition, uses_of};
@@ -88,7 +88,8 @@ pub fn serve(search: &[PathBuf]) -> Result<(), Error> {
     };
     let caps = serde_json::to_value(capabilities).map_err(|e| format!("lsp: {e}"))?;
     connection.initialize(caps).map_err(|e| format!("lsp: initialising: {e}"))?;
-    let mut server = Server { connection, search: search.to_vec(), documents: HashMap::new() };
+    let ws = Workspace { search: search.to_vec(), documents: HashMap::new() };
+    let mut server = Server { connection, ws };
     server.run()?;
     drop(server);
     io.join().map_err(|e| format!("lsp: {e}"))?;
@@ -97,10 +98,7 @@ pub fn serve(search: &[PathBuf]) -> Result<(), Error> {
 
 struct Server {
     connection: Connection,
-    /// `-I` directories.
-    search: Vec<PathBuf>,
-    /// Open documents' text, by URI.
-    documents: HashMap<String, String>,
+    ws: Workspace,
 }
 
 impl Server {
@@ -126,7 +124,7 @@ impl Server {
     /// modules are theirs to report when opened.
     fn check_package(&self, uri: &Uri) {
         let Some(root) = uri_path(uri).and_then(|p| p.parent().and_then(crate::manifest::find_root)) else { return };
-        let _ = crate::check::for_editor(&root, &self.search);
+        let _ = crate::check::for_editor(&root, &self.ws.search);
     }
 
     fn send(&self, msg: Message) -> Result<(), Error> {
@@ -139,9 +137,10 @@ impl Server {
         let response = if method == GotoDefinition::METHOD || method == HoverRequest::METHOD {
             respond(req, |id, p: lsp_types::TextDocumentPositionParams| {
                 let found = self
+                    .ws
                     .documents
                     .get(p.text_document.uri.as_str())
-                    .and_then(|text| lookup(&p.text_document.uri, text, p.position, &self.search));
+                    .and_then(|text| lookup(&p.text_document.uri, text, p.position, &self.ws));
                 let value = match found {
                     None => serde_json::Value::Null,
                     Some(found) if method == GotoDefinition::METHOD => {
@@ -163,9 +162,10 @@ impl Server {
             // declaration is always listed.
             respond(req, |id, p: lsp_types::TextDocumentPositionParams| {
                 let uses = self
+                    .ws
                     .documents
                     .get(p.text_document.uri.as_str())
-                    .map(|text| uses_of(&p.text_document.uri, text, p.position, &self.search))
+                    .map(|text| uses_of(&p.text_document.uri, text, p.position, &self.ws))
                     .unwrap_or_default();
                 let value = if method == References::METHOD {
                     serde_json::to_value(uses).unwrap_or_default()
@@ -182,18 +182,20 @@ impl Server {
         } else if method == SignatureHelpRequest::METHOD {
             respond(req, |id, p: lsp_types::TextDocumentPositionParams| {
                 let help = self
+                    .ws
                     .documents
                     .get(p.text_document.uri.as_str())
-                    .and_then(|text| signature_help(&p.text_document.uri, text, p.position, &self.search));
+                    .and_then(|text| signature_help(&p.text_document.uri, text, p.position, &self.ws));
                 Response::new_ok(id, help)
             })
         } else if method == Rename::METHOD {
             respond(req, |id, p: lsp_types::RenameParams| {
                 let doc = &p.text_document_position;
                 let edit = self
+                    .ws
                     .documents
                     .get(doc.text_document.uri.as_str())
-                    .map(|text| rename(&doc.text_document.uri, text, doc.position, &p.new_name, &self.search));
+                    .map(|text| rename(&doc.text_document.uri, text, doc.position, &p.new_name, &self.ws));
                 match edit {
                     Some(Ok(edit)) => Response::new_ok(id, edit),
                     Some(Err(why)) => Response::new_err(id, lsp_server::ErrorCode::RequestFailed as i32, why),
@@ -202,69 +204,78 @@ impl Server {
             })
         } else if method == DocumentSymbolRequest::METHOD {
             respond(req, |id, p: lsp_types::DocumentSymbolParams| {
-                let symbols =
-                    self.documents.get(p.text_document.uri.as_str()).map(|t| document_symbols(t)).unwrap_or_default();
+                let symbols = self
+                    .ws
+                    .documents
+                    .get(p.text_document.uri.as_str())
+                    .map(|t| document_symbols(t))
+                    .unwrap_or_default();
                 Response::new_ok(id, symbols)
             })
         } else if method == Completion::METHOD {
             respond(req, |id, p: lsp_types::CompletionParams| {
                 let doc = &p.text_document_position;
                 let items = self
+                    .ws
                     .documents
                     .get(doc.text_document.uri.as_str())
-                    .map(|text| complete(&doc.text_document.uri, text, doc.position, &self.search))
+                    .map(|text| complete(&doc.text_document.uri, text, doc.position, &self.ws))
                     .unwrap_or_default();
                 Response::new_ok(id, items)
             })
         } else if method == GotoTypeDefinition::METHOD {
             respond(req, |id, p: lsp_types::TextDocumentPositionParams| {
                 let found = self
+                    .ws
                     .documents
                     .get(p.text_document.uri.as_str())
-                    .and_then(|text| type_definition(&p.text_document.uri, text, p.position, &self.search));
+                    .and_then(|text| type_definition(&p.text_document.uri, text, p.position, &self.ws));
                 Response::new_ok(id, found)
             })
         } else if method == WorkspaceSymbolRequest::METHOD {
             respond(req, |id, p: lsp_types::WorkspaceSymbolParams| {
                 let open: Vec<PathBuf> =
-                    self.documents.keys().filter_map(|u| u.parse().ok().and_then(|u| uri_path(&u))).collect();
+                    self.ws.documents.keys().filter_map(|u| u.parse().ok().and_then(|u| uri_path(&u))).collect();
                 Response::new_ok(id, workspace_symbols(&p.query, &open))
             })
         } else if method == CodeActionRequest::METHOD {
             respond(req, |id, p: lsp_types::CodeActionParams| {
                 let actions = self
+                    .ws
                     .documents
                     .get(p.text_document.uri.as_str())
-                    .map(|text| code_actions(&p.text_document.uri, text, &p.context.diagnostics, &self.search))
+                    .map(|text| code_actions(&p.text_document.uri, text, &p.context.diagnostics, &self.ws))
                     .unwrap_or_default();
                 Response::new_ok(id, actions)
             })
         } else if method == InlayHintRequest::METHOD {
             respond(req, |id, p: lsp_types::InlayHintParams| {
                 let hints = self
+                    .ws
                     .documents
                     .get(p.text_document.uri.as_str())
-                    .map(|text| inlay_hints(&p.text_document.uri, text, p.range, &self.search))
+                    .map(|text| inlay_hints(&p.text_document.uri, text, p.range, &self.ws))
                     .unwrap_or_default();
                 Response::new_ok(id, hints)
             })
         } else if method == SemanticTokensFullRequest::METHOD {
             respond(req, |id, p: lsp_types::SemanticTokensParams| {
                 let tokens = self
+                    .ws
                     .documents
                     .get(p.text_document.uri.as_str())
-                    .map(|text| semantic_tokens(&p.text_document.uri, text, &self.search));
+                    .map(|text| semantic_tokens(&p.text_document.uri, text, &self.ws));
                 Response::new_ok(id, tokens)
             })
         } else if method == RangeFormatting::METHOD {
             respond(req, |id, p: lsp_types::DocumentRangeFormattingParams| {
                 let edits =
-                    self.documents.get(p.text_document.uri.as_str()).and_then(|t| range_format_edits(t, p.range));
+                    self.ws.documents.get(p.text_document.uri.as_str()).and_then(|t| range_format_edits(t, p.range));
                 Response::new_ok(id, edits)
             })
         } else if method == Formatting::METHOD {
             respond(req, |id, p: DocumentFormattingParams| {
-                let edits = self.documents.get(p.text_document.uri.as_str()).and_then(|t| format_edits(t));
+                let edits = self.ws.documents.get(p.text_document.uri.as_str()).and_then(|t| format_edits(t));
                 Response::new_ok(id, edits)
             })
         } else {
@@ -284,7 +295,7 @@ impl Server {
                 let Ok(p) = serde_json::from_value::<lsp_types::DidOpenTextDocumentParams>(n.params) else {
                     return Ok(());
                 };
-                self.documents.insert(p.text_document.uri.as_str().to_string(), p.text_document.text);
+                self.ws.documents.insert(p.text_document.uri.as_str().to_string(), p.text_document.text);
                 self.check_package(&p.text_document.uri);
                 p.text_document.uri
             }
@@ -301,20 +312,20 @@ impl Server {
                 };
                 // Full synchronisation: the last change is the whole text.
                 if let Some(change) = p.content_changes.into_iter().last() {
-                    self.documents.insert(p.text_document.uri.as_str().to_string(), change.text);
+                    self.ws.documents.insert(p.text_document.uri.as_str().to_string(), change.text);
                 }
                 p.text_document.uri
             }
             DidCloseTextDocument::METHOD => {
                 if let Ok(p) = serde_json::from_value::<lsp_types::DidCloseTextDocumentParams>(n.params) {
-                    self.documents.remove(p.text_document.uri.as_str());
+                    self.ws.documents.remove(p.text_document.uri.as_str());
                 }
                 return Ok(());
             }
             _ => return Ok(()),
         };
-        let diagnostics = match self.documents.get(uri.as_str()) {
-            Some(text) => diagnostics(&uri, text, &self.search),
+        let diagnostics = match self.ws.documents.get(uri.as_str()) {
+            Some(text) => diagnostics(&uri, text, &self.ws),
             None => Vec::new(),
         };
         let params = PublishDiagnosticsParams { uri, diagnostics, version: None };

@@ -17,8 +17,8 @@ pub(super) struct Found {
 }
 
 /// The declaration the name at `position` of the document resolves to.
-pub(super) fn lookup(uri: &Uri, text: &str, at: Position, search: &[PathBuf]) -> Option<Found> {
-    let checked = check_document(uri, text, search, true).ok()?;
+pub(super) fn lookup(uri: &Uri, text: &str, at: Position, ws: &Workspace) -> Option<Found> {
+    let checked = check_document(uri, text, ws, true).ok()?;
     let doc = SourceFile::new("", text);
     let offset = offset_of(&doc, at)?;
     let r = checked
@@ -33,7 +33,7 @@ pub(super) fn lookup(uri: &Uri, text: &str, at: Position, search: &[PathBuf]) ->
     };
     if let Some((module, decl)) = &r.imported {
         let path = uri_path(uri).unwrap_or_default();
-        let (_, _, dirs) = module_of(&path, search);
+        let (_, _, dirs) = module_of(&path, &ws.search);
         if let Some(location) = declaration_in_module(&path, &dirs, module, decl) {
             let declared = uri_path(&location.uri).and_then(|p| std::fs::read_to_string(p).ok()).and_then(|t| {
                 let source = SourceFile::new("", t.as_str());
@@ -59,8 +59,8 @@ fn described(text: &str, lo: u32, hi: u32) -> Option<(String, Vec<String>)> {
 /// Every use of the declaration named at `at` in the document's module
 /// (the document and its module's other files), and the declaration
 /// itself when it is there.
-pub(super) fn uses_of(uri: &Uri, text: &str, at: Position, search: &[PathBuf]) -> Vec<lsp_types::Location> {
-    uses_and_origin(uri, text, at, search).0
+pub(super) fn uses_of(uri: &Uri, text: &str, at: Position, ws: &Workspace) -> Vec<lsp_types::Location> {
+    uses_and_origin(uri, text, at, ws).0
 }
 
 /// [`uses_of`], and for another module's declaration its (module, name).
@@ -68,9 +68,9 @@ pub(super) fn uses_and_origin(
     uri: &Uri,
     text: &str,
     at: Position,
-    search: &[PathBuf],
+    ws: &Workspace,
 ) -> (Vec<lsp_types::Location>, Option<(String, String)>) {
-    let Ok(checked) = check_document(uri, text, search, true) else { return (Vec::new(), None) };
+    let Ok(checked) = check_document(uri, text, ws, true) else { return (Vec::new(), None) };
     let doc = SourceFile::new("", text);
     let Some(offset) = offset_of(&doc, at) else { return (Vec::new(), None) };
     let refs = &checked.module.refs;
@@ -114,12 +114,7 @@ pub(super) fn uses_and_origin(
 /// The signature of the call whose arguments the cursor is in, with the
 /// argument it is at: the callee named before the unclosed `(`, as hover
 /// shows it.
-pub(super) fn signature_help(
-    uri: &Uri,
-    text: &str,
-    at: Position,
-    search: &[PathBuf],
-) -> Option<lsp_types::SignatureHelp> {
+pub(super) fn signature_help(uri: &Uri, text: &str, at: Position, ws: &Workspace) -> Option<lsp_types::SignatureHelp> {
     let doc = SourceFile::new("", text);
     let offset = offset_of(&doc, at)? as usize;
     let bytes = text.as_bytes();
@@ -145,7 +140,7 @@ pub(super) fn signature_help(
         return None;
     }
     let callee = position(&doc, (name_end - 1) as u32);
-    let found = lookup(uri, text, callee, search)?;
+    let found = lookup(uri, text, callee, ws)?;
     let label = found.hover;
     Some(lsp_types::SignatureHelp {
         signatures: vec![lsp_types::SignatureInformation {
@@ -169,14 +164,14 @@ pub(super) fn rename(
     text: &str,
     at: Position,
     new_name: &str,
-    search: &[PathBuf],
+    ws: &Workspace,
 ) -> Result<lsp_types::WorkspaceEdit, String> {
     let is_ident = new_name.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
         && new_name.chars().all(|c| c.is_alphanumeric() || c == '_');
     if !is_ident {
         return Err(format!("`{new_name}` is not a name"));
     }
-    let (uses, imported) = uses_and_origin(uri, text, at, search);
+    let (uses, imported) = uses_and_origin(uri, text, at, ws);
     if let Some((module, decl)) = imported {
         return Err(format!("`{decl}` is declared in module `{module}`: rename it there"));
     }
@@ -271,8 +266,8 @@ pub(super) fn declared(tree: &tess_syntax::ast::File, decl: &str) -> Option<tess
 
 /// The declaration of the type of the value named at `at` (a class,
 /// here or in another module).
-pub(super) fn type_definition(uri: &Uri, text: &str, at: Position, search: &[PathBuf]) -> Option<lsp_types::Location> {
-    let checked = check_document(uri, text, search, true).ok()?;
+pub(super) fn type_definition(uri: &Uri, text: &str, at: Position, ws: &Workspace) -> Option<lsp_types::Location> {
+    let checked = check_document(uri, text, ws, true).ok()?;
     let doc = SourceFile::new("", text);
     let offset = offset_of(&doc, at)?;
     let ty = checked
@@ -294,7 +289,7 @@ pub(super) fn type_definition(uri: &Uri, text: &str, at: Position, search: &[Pat
     let class = &checked.module.classes[class];
     if let Some(module) = &class.imported_from {
         let path = uri_path(uri).unwrap_or_default();
-        let (_, _, dirs) = module_of(&path, search);
+        let (_, _, dirs) = module_of(&path, &ws.search);
         return declaration_in_module(&path, &dirs, module, &class.name);
     }
     checked.sources.iter().enumerate().find_map(|(i, source)| {
