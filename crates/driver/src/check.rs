@@ -40,7 +40,13 @@ pub fn package(options: &Options) -> Result<usize, Error> {
 /// as saved) so that the interfaces of its modules are in `build/check/`
 /// before anything is built; how many modules were checked.
 pub fn for_editor(root: &Path, search: &[PathBuf]) -> Result<usize, Error> {
-    let package = crate::manifest::load(root)?;
+    let mut package = crate::manifest::load(root)?;
+    // An editor starts its server in any directory: the files' paths,
+    // relative to the package's root, are made whole.
+    for m in &mut package.modules {
+        m.files = m.files.iter().map(|f| root.join(f)).collect();
+    }
+    package.main = package.main.iter().map(|f| root.join(f)).collect();
     let options = Options { jobs: 1, search: search.to_vec(), opt: Default::default(), dependency_libs: Vec::new() };
     modules(root, &package, &options)
 }

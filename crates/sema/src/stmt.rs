@@ -377,6 +377,9 @@ impl Checker<'_> {
         let (place, ty) = match &target.kind {
             ast::ExprKind::Name(n) => {
                 if let Some(v) = self.find_var(n) {
+                    // An assigned name is a use too (references, rename).
+                    let (vty, vspan) = (v.ty.clone(), v.span);
+                    self.note_value_ref(target.span, vspan, Some(vty.clone()), |_| format!("var {n}: {vty}"));
                     if !v.mutable {
                         self.error_hint(
                             target.span,
@@ -404,6 +407,9 @@ impl Checker<'_> {
                             "declare it with `var` to change it",
                         );
                     }
+                    let (gty, gspan) = (self.globals[id].ty.clone(), self.global_names[n].span);
+                    self.note_value_ref(target.span, gspan, Some(gty), |c| c.global_hover(id, n));
+                    self.note_origin(self.globals[id].origin.clone());
                     (Place::Global(id), self.globals[id].ty.clone())
                 } else {
                     self.report_unknown_name(n, target.span);

@@ -21,12 +21,14 @@ pub(super) fn lookup(uri: &Uri, text: &str, at: Position, ws: &Workspace) -> Opt
     let checked = check_document(uri, text, ws, true).ok()?;
     let doc = SourceFile::new("", text);
     let offset = offset_of(&doc, at)?;
-    let r = checked
-        .module
-        .refs
+    let refs = &checked.module.refs;
+    // A use of a name, or the name where it is declared.
+    let r = refs
         .iter()
         .filter(|r| r.at.file == FileId(0) && r.at.lo <= offset && offset <= r.at.hi)
-        .min_by_key(|r| r.at.hi - r.at.lo)?;
+        .min_by_key(|r| r.at.hi - r.at.lo)
+        .or_else(|| refs.iter().find(|r| r.target.file == FileId(0) && r.target.lo <= offset && offset <= r.target.hi));
+    let Some(r) = r else { return declared_here(uri, text, &doc, offset) };
     let found = |location: lsp_types::Location, declared: Option<(String, Vec<String>)>| {
         let (hover, doc) = declared.unwrap_or_else(|| (r.hover.clone(), Vec::new()));
         Some(Found { location, hover, doc })
@@ -47,6 +49,17 @@ pub(super) fn lookup(uri: &Uri, text: &str, at: Position, ws: &Workspace) -> Opt
     let source = checked.sources.get(r.target.file.0 as usize)?;
     let declared = described(&source.text, r.target.lo, r.target.hi);
     found(location(&source.name, source, r.target.lo, r.target.hi)?, declared)
+}
+
+/// The declaration whose name is at `offset` of the document, used
+/// nowhere yet: itself, with its signature and doc comment.
+fn declared_here(uri: &Uri, text: &str, doc: &SourceFile, offset: u32) -> Option<Found> {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    let lo = text[..offset as usize].rfind(|c| !is_word(c)).map_or(0, |i| i + 1) as u32;
+    let hi = text[offset as usize..].find(|c| !is_word(c)).map_or(text.len(), |i| offset as usize + i) as u32;
+    let (hover, doc_lines) = described(text, lo, hi)?;
+    let path = uri_path(uri)?.display().to_string();
+    Some(Found { location: location(&path, doc, lo, hi)?, hover, doc: doc_lines })
 }
 
 /// The signature and doc comment of the declaration whose name is at
@@ -140,7 +153,11 @@ pub(super) fn signature_help(uri: &Uri, text: &str, at: Position, ws: &Workspace
         return None;
     }
     let callee = position(&doc, (name_end - 1) as u32);
-    let found = lookup(uri, text, callee, ws)?;
+    // The call being written does not parse yet: closed where the cursor
+    // is, the callee resolves.
+    let line = text[..offset].rsplit('\n').next().unwrap_or("");
+    let closed = format!("{}{}{}", &text[..offset], super::complete::closing(line, &text[offset..]), &text[offset..]);
+    let found = lookup(uri, &closed, callee, ws)?;
     let label = found.hover;
     Some(lsp_types::SignatureHelp {
         signatures: vec![lsp_types::SignatureInformation {
