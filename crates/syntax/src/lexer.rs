@@ -73,6 +73,17 @@ impl Lexer<'_, '_> {
         self.src.get(self.pos + ahead).copied().unwrap_or(0)
     }
 
+    /// Whether the next word is a keyword that is no name (`return`,
+    /// `let`; not `init`, `open`).
+    fn keyword_follows(&self) -> bool {
+        let rest = &self.src[self.pos..];
+        let end = rest.iter().position(|c| !(c.is_ascii_alphanumeric() || *c == b'_')).unwrap_or(rest.len());
+        std::str::from_utf8(&rest[..end])
+            .ok()
+            .and_then(crate::token::Kw::from_word)
+            .is_some_and(|k| !k.is_contextual())
+    }
+
     /// Lexes until end of input, or, when `interp` is set, until the `)`
     /// that closes an interpolation `\(`.
     fn tokens(&mut self, out: &mut Vec<Token>, interp: bool) {
@@ -89,8 +100,14 @@ impl Lexer<'_, '_> {
                         matches!((&prev.tok, &last.tok), (Tok::Sym(a @ ("+" | "-")), Tok::Sym(b)) if a == b)
                             && prev.span.hi == last.span.lo
                     };
-                    if last.tok.can_end_statement() || doubled {
-                        let s = Span::new(self.file, self.pos, self.pos);
+                    // `p.` with the next line starting a statement (`return`,
+                    // `let`): a half-typed member ends its line, so the error
+                    // loses that line only (an editor's completion point).
+                    let dangling = matches!(last.tok, Tok::Sym("." | "?.")) && self.keyword_follows();
+                    if last.tok.can_end_statement() || doubled || dangling {
+                        // A dangling `.`'s line ends right after it.
+                        let at = if dangling { last.span.hi as usize } else { self.pos };
+                        let s = Span::new(self.file, at, at);
                         out.push(Token { tok: Tok::Newline, span: s });
                     }
                 }
