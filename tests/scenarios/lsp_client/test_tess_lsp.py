@@ -68,6 +68,8 @@ async def test_definitions(client: LanguageClient):
     assert found.range.start.line == 12 and found.uri == URI
     found = await client.text_document_definition_async(t.DefinitionParams(text_document=doc(), position=at(19, 24)))
     assert found.uri.endswith("util/util.tes") and found.range.start.line == 1
+    found = await client.text_document_declaration_async(t.DeclarationParams(text_document=doc(), position=at(25, 17)))
+    assert found.range.start.line == 12
     found = await client.text_document_type_definition_async(t.TypeDefinitionParams(text_document=doc(), position=at(25, 15)))
     assert found.range.start.line == 3
 

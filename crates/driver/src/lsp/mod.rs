@@ -22,9 +22,9 @@ use lsp_types::notification::{
     DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument, PublishDiagnostics,
 };
 use lsp_types::request::{
-    CodeActionRequest, Completion, DocumentHighlightRequest, DocumentSymbolRequest, Formatting, GotoDefinition,
-    GotoTypeDefinition, HoverRequest, InlayHintRequest, RangeFormatting, References, Rename, SemanticTokensFullRequest,
-    SignatureHelpRequest, WorkspaceSymbolRequest,
+    CodeActionRequest, Completion, DocumentHighlightRequest, DocumentSymbolRequest, Formatting, GotoDeclaration,
+    GotoDefinition, GotoTypeDefinition, HoverRequest, InlayHintRequest, RangeFormatting, References, Rename,
+    SemanticTokensFullRequest, SignatureHelpRequest, WorkspaceSymbolRequest,
 };
 use lsp_types::{
     DocumentFormattingParams, PublishDiagnosticsParams, ServerCapabilities, TextDocumentSyncCapability,
@@ -55,6 +55,7 @@ pub fn serve(search: &[PathBuf]) -> Result<(), Error> {
         })),
         document_formatting_provider: Some(lsp_types::OneOf::Left(true)),
         definition_provider: Some(lsp_types::OneOf::Left(true)),
+        declaration_provider: Some(lsp_types::DeclarationCapability::Simple(true)),
         hover_provider: Some(lsp_types::HoverProviderCapability::Simple(true)),
         references_provider: Some(lsp_types::OneOf::Left(true)),
         rename_provider: Some(lsp_types::OneOf::Left(true)),
@@ -134,7 +135,11 @@ impl Server {
     fn request(&mut self, req: Request) -> Result<(), Error> {
         use lsp_types::request::Request as _;
         let method = req.method.clone();
-        let response = if method == GotoDefinition::METHOD || method == HoverRequest::METHOD {
+        // A declaration is where a name is defined: the same answer.
+        let response = if method == GotoDefinition::METHOD
+            || method == GotoDeclaration::METHOD
+            || method == HoverRequest::METHOD
+        {
             respond(req, |id, p: lsp_types::TextDocumentPositionParams| {
                 let found = self
                     .ws
@@ -143,7 +148,7 @@ impl Server {
                     .and_then(|text| lookup(&p.text_document.uri, text, p.position, &self.ws));
                 let value = match found {
                     None => serde_json::Value::Null,
-                    Some(found) if method == GotoDefinition::METHOD => {
+                    Some(found) if method != HoverRequest::METHOD => {
                         serde_json::to_value(found.location).unwrap_or_default()
                     }
                     Some(found) => serde_json::to_value(lsp_types::Hover {
