@@ -301,6 +301,10 @@ impl FuncWriter<'_, '_> {
         if let Some(s) = first {
             die.set(constants::DW_AT_decl_line, AttributeValue::Udata(u64::from(s.line)));
         }
+        // What `finish` shows as the value returned.
+        if let Some(ret) = f.positions.ret {
+            die.set(constants::DW_AT_type, AttributeValue::UnitRef(self.types.value[ret as usize]));
+        }
         let scopes = self.inlined(i, f, id);
         for (label, var) in f.positions.vars.iter().enumerate() {
             let scope = match var.inlined_at {

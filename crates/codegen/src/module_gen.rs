@@ -86,7 +86,8 @@ pub(crate) struct ModuleGen<'h, M: Module> {
     /// With `Some`, functions are translated for a debugger too (objects:
     /// yes, the JIT: no), with the variables it shows and their types.
     pub(crate) debug_info: Option<VarHomes>,
-    pub(crate) debug_vars: HashMap<FuncId, Vec<crate::sites::DebugVar>>,
+    /// By function: its return type and its variables.
+    pub(crate) debug_vars: HashMap<FuncId, (Option<crate::debug_types::TypeRef>, Vec<crate::sites::DebugVar>)>,
     pub(crate) debug_types: crate::debug_types::DebugTypes,
     /// The code table this object defines, which its init entry (or the
     /// module's, for a piece) registers.
@@ -419,7 +420,8 @@ impl<'h, M: Module> ModuleGen<'h, M> {
                 id: c.id,
                 len: c.bytes.len() as u64,
                 locs: c.locs,
-                vars: self.debug_vars.remove(&c.id).unwrap_or_default(),
+                ret: self.debug_vars.get(&c.id).and_then(|(ret, _)| *ret),
+                vars: self.debug_vars.remove(&c.id).map(|(_, vars)| vars).unwrap_or_default(),
                 var_ranges: c.var_ranges,
                 returns: c.returns,
                 unwind: c.unwind,

@@ -71,6 +71,8 @@ pub(crate) struct FuncPositions {
     pub id: FuncId,
     pub len: u64,
     pub locs: Vec<(u32, u32)>,
+    /// Its return type, unless it returns nothing.
+    pub ret: Option<crate::debug_types::TypeRef>,
     /// The variables a debugger shows, numbered by their value label.
     pub vars: Vec<DebugVar>,
     /// Where each variable's value is, by label: code ranges and places.

@@ -1,4 +1,4 @@
-break vars.tes:35
+break vars.tes:36
 run
 info locals
 print s
@@ -7,4 +7,5 @@ print names
 print *c
 print c.id
 print c.label
+print ages
 finish

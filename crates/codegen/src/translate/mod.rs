@@ -129,7 +129,8 @@ pub(crate) fn define_all<M: Module>(mg: &mut ModuleGen<'_, M>, bodies: &mut Bodi
             let Translation { loops, vars } = translate(mg, bodies, job, &mut func, &mut fctx)?;
             if mg.debug_info.is_some() {
                 debug_vars::move_labels_off_aliases(&mut func);
-                mg.debug_vars.insert(id, vars);
+                let ret = (f.ret != Ty::Void).then(|| mg.debug_types.of(hir, &f.ret));
+                mg.debug_vars.insert(id, (ret, vars));
             }
             for &done in &last_reader[at] {
                 bodies.free(done);
