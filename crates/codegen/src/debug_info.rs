@@ -13,9 +13,9 @@ use crate::debug_types::{DebugTypes, TypeDesc};
 use crate::sites::{DebugVar, FuncPositions, Place, Site, VarRange};
 use crate::{err, CodegenError};
 use gimli::write::{
-    Address, AttributeValue, CommonInformationEntry, DwarfUnit, EndianVec, Expression, FileId, FrameTable,
-    LineProgram, LineString, Location, LocationList, Range, RangeList, RelocateWriter, Relocation,
-    RelocationTarget, Sections, UnitEntryId,
+    Address, AttributeValue, CommonInformationEntry, DwarfUnit, EndianVec, Expression, FileId, FrameTable, LineProgram,
+    LineString, Location, LocationList, Range, RangeList, RelocateWriter, Relocation, RelocationTarget, Sections,
+    UnitEntryId,
 };
 use gimli::{constants, Encoding, Format, LineEncoding, LittleEndian, Register};
 use object::write::{Object, SymbolId};
@@ -103,7 +103,8 @@ pub(crate) fn write(obj: &mut Object<'_>, unit: &Unit<'_>, funcs: &[DebugFunc<'_
     root_die.set(constants::DW_AT_low_pc, AttributeValue::Address(Address::Constant(0)));
     root_die.set(constants::DW_AT_ranges, AttributeValue::RangeListRef(ranges));
     let types = type_entries(&mut dwarf.unit, unit.types);
-    let mut writer = FuncWriter { unit: &mut dwarf.unit, described: unit, files: &files, types: &types, abstracts: HashMap::new() };
+    let mut writer =
+        FuncWriter { unit: &mut dwarf.unit, described: unit, files: &files, types: &types, abstracts: HashMap::new() };
     for (i, f) in funcs.iter().enumerate() {
         writer.function(i, f);
     }
@@ -226,12 +227,26 @@ fn type_entries(unit: &mut gimli::write::Unit, types: &DebugTypes) -> TypeEntrie
                 let size = fields.iter().map(|&(_, offset, _)| u64::from(offset) + 8).max().unwrap_or(8);
                 let attrs = [named(name), (constants::DW_AT_byte_size, AttributeValue::Udata(size))];
                 let s = add(unit, constants::DW_TAG_structure_type, &attrs);
-                (add(unit, constants::DW_TAG_pointer_type, &[word.clone(), (constants::DW_AT_type, AttributeValue::UnitRef(s))]), Some(s))
+                (
+                    add(
+                        unit,
+                        constants::DW_TAG_pointer_type,
+                        &[word.clone(), (constants::DW_AT_type, AttributeValue::UnitRef(s))],
+                    ),
+                    Some(s),
+                )
             }
             TypeDesc::Opaque(name) => {
                 let attrs = [named(name), (constants::DW_AT_declaration, AttributeValue::Flag(true))];
                 let s = add(unit, constants::DW_TAG_structure_type, &attrs);
-                (add(unit, constants::DW_TAG_pointer_type, &[word.clone(), (constants::DW_AT_type, AttributeValue::UnitRef(s))]), None)
+                (
+                    add(
+                        unit,
+                        constants::DW_TAG_pointer_type,
+                        &[word.clone(), (constants::DW_AT_type, AttributeValue::UnitRef(s))],
+                    ),
+                    None,
+                )
             }
             TypeDesc::Elements(_) => (add(unit, constants::DW_TAG_pointer_type, &[word.clone()]), None),
             TypeDesc::Inline(_) => (add(unit, constants::DW_TAG_array_type, &[]), None),

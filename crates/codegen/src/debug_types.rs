@@ -4,8 +4,8 @@
 //! Each type is described once, by its name; classes refer to each other
 //! (and to themselves) by index.
 
-use tess_abi::layout;
 use std::collections::HashMap;
+use tess_abi::layout;
 use tess_sema::hir;
 use tess_sema::ty::{ClassId, Ty};
 

@@ -442,6 +442,7 @@ fn the_features_editors_expect() {
     let r = c.request(4, "textDocument/completion", at(23, 20));
     assert_eq!(labels(&r), ["label", "twice", "x"], "{r}");
     assert_eq!(r["result"][1]["detail"], json!("fn twice() -> Int"));
+    assert_eq!(r["result"][1]["documentation"]["value"], json!("Twice its `x`."));
     assert_eq!(r["result"][0]["detail"], json!("String"));
     edit(&mut c, 3, "    return n + s.len", "    let r = p.label.st\n    return n + s.len");
     let r = c.request(5, "textDocument/completion", at(23, 22));
@@ -455,6 +456,9 @@ fn the_features_editors_expect() {
         assert!(names.contains(&expected.to_string()), "{expected} in {names:?}");
     }
     assert!(!names.iter().any(|n| n.starts_with('<')), "{names:?}");
+    let make = r["result"].as_array().unwrap().iter().find(|i| i["label"] == "make").unwrap();
+    assert_eq!(make["detail"], json!("fn make(x: Int) -> Point"));
+    assert_eq!(make["documentation"]["value"], json!("Makes a point."));
     // In a class body: snippets for `init` and `override fn`.
     edit(&mut c, 5, "    /// Twice", "    ov\n    /// Twice");
     let r = c.request(7, "textDocument/completion", at(8, 6));

@@ -576,6 +576,7 @@ impl Checker<'_> {
             visibility,
         );
         self.funcs[func].file = self.classes[id].file;
+        self.funcs[func].span = Some(m.name.span);
         self.funcs[func].access = access_of(&m.mods);
         self.funcs[func].is_final = is_final;
         let slot = match (slot, &mut self.classes[id].layout) {

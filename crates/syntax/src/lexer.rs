@@ -78,10 +78,7 @@ impl Lexer<'_, '_> {
     fn keyword_follows(&self) -> bool {
         let rest = &self.src[self.pos..];
         let end = rest.iter().position(|c| !(c.is_ascii_alphanumeric() || *c == b'_')).unwrap_or(rest.len());
-        std::str::from_utf8(&rest[..end])
-            .ok()
-            .and_then(crate::token::Kw::from_word)
-            .is_some_and(|k| !k.is_contextual())
+        std::str::from_utf8(&rest[..end]).ok().and_then(crate::token::Kw::from_word).is_some_and(|k| !k.is_contextual())
     }
 
     /// Lexes until end of input, or, when `interp` is set, until the `)`

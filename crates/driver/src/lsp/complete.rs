@@ -92,6 +92,7 @@ pub(super) fn complete(uri: &Uri, text: &str, at: Position, ws: &Workspace) -> V
             if !items.iter().any(|i: &lsp_types::CompletionItem| i.label == name) {
                 let mut method = item(name, lsp_types::CompletionItemKind::METHOD);
                 method.detail = Some(signature(f));
+                method.documentation = doc_comment(&checked, f.span);
                 items.push(method);
             }
         }
@@ -252,16 +253,23 @@ fn names_and_keywords(
 ) -> Vec<lsp_types::CompletionItem> {
     use lsp_types::{CompletionItem, CompletionItemKind as K, InsertTextFormat};
     let mut items: Vec<CompletionItem> = Vec::new();
-    let mut add = |label: &str, kind: K, detail: Option<String>| {
+    let mut add = |label: &str, kind: K, detail: Option<String>, documentation| {
         if label.starts_with(partial) && !items.iter().any(|i| i.label == label) {
-            items.push(CompletionItem { label: label.to_string(), kind: Some(kind), detail, ..Default::default() });
+            let item = CompletionItem {
+                label: label.to_string(),
+                kind: Some(kind),
+                detail,
+                documentation,
+                ..Default::default()
+            };
+            items.push(item);
         }
     };
     let tree = parse(text);
     let locals = scope_at(&tree, offset);
     let in_class = directly_in_class(&text[..offset as usize]);
     for (name, ty) in locals {
-        add(&name, K::VARIABLE, ty);
+        add(&name, K::VARIABLE, ty, None);
     }
     // The module's declarations, from the document checked without the
     // half-typed name.
@@ -270,17 +278,17 @@ fn names_and_keywords(
         let m = &checked.module;
         let shown = |n: &str| !n.contains('.') && !n.starts_with(['<', '$']);
         for f in m.funcs.iter().filter(|f| shown(&f.name) && !f.external && f.name != m.name) {
-            add(&f.name, K::FUNCTION, Some(signature(f)));
+            add(&f.name, K::FUNCTION, Some(signature(f)), doc_comment(&checked, f.span));
         }
         for c in m.classes.iter().filter(|c| !c.builtin && !c.name.contains('.')) {
-            add(&c.name, K::CLASS, None);
+            add(&c.name, K::CLASS, None, None);
         }
         for g in &m.globals {
-            add(&g.name, K::VARIABLE, Some(g.ty.to_string()));
+            add(&g.name, K::VARIABLE, Some(g.ty.to_string()), None);
         }
     }
     for k in KEYWORDS {
-        add(k, K::KEYWORD, None);
+        add(k, K::KEYWORD, None, None);
     }
     if in_class {
         let snippets =
@@ -366,4 +374,21 @@ fn collect_lets(stmts: &[tess_syntax::ast::Stmt], offset: u32, out: &mut Vec<(St
             _ => {}
         }
     }
+}
+
+/// The doc comment of the declaration whose name is at `name` in the
+/// checked module's sources, for a completion item.
+fn doc_comment(
+    checked: &crate::frontend::Checked,
+    name: Option<tess_syntax::Span>,
+) -> Option<lsp_types::Documentation> {
+    let name = name?;
+    let source = checked.sources.get(name.file.0 as usize)?;
+    let (_, doc) = super::navigate::described(&source.text, name.lo, name.hi)?;
+    (!doc.is_empty()).then(|| {
+        lsp_types::Documentation::MarkupContent(lsp_types::MarkupContent {
+            kind: lsp_types::MarkupKind::Markdown,
+            value: doc.join("\n"),
+        })
+    })
 }

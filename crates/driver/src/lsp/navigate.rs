@@ -64,7 +64,7 @@ fn declared_here(uri: &Uri, text: &str, doc: &SourceFile, offset: u32) -> Option
 
 /// The signature and doc comment of the declaration whose name is at
 /// `lo..hi` of `text` (none for a local, a parameter, an interface's text).
-fn described(text: &str, lo: u32, hi: u32) -> Option<(String, Vec<String>)> {
+pub(super) fn described(text: &str, lo: u32, hi: u32) -> Option<(String, Vec<String>)> {
     let tree = parse(text);
     crate::doc::described_at(&tree, text, tess_syntax::Span { file: FileId(0), lo, hi })
 }
