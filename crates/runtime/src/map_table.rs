@@ -32,7 +32,10 @@ pub trait KeyOps {
 }
 
 /// Entries in insertion order; removed ones stay as holes until the table
-/// is compacted on a later insertion.
+/// is compacted on a later insertion. A table of words or strings with at
+/// most [`SMALL`] slots has no index: its keys are compared in turn, which
+/// costs less than hashing them and, for strings, copying them into the
+/// index (most maps are small: a JSON object's, a record's).
 pub struct Table {
     pub vals_are_refs: bool,
     pub keys: Vec<u64>,
@@ -40,7 +43,12 @@ pub struct Table {
     pub live: Vec<bool>,
     pub count: usize,
     pub index: Index,
+    /// Whether `index` holds the keys (the table outgrew [`SMALL`]).
+    indexed: bool,
 }
+
+/// The most slots a table keeps without an index.
+pub const SMALL: usize = 8;
 
 impl Table {
     /// An empty table whose keys are of kind `key_kind` (`map_keys`).
@@ -50,7 +58,10 @@ impl Table {
             map_keys::HASHABLE => Index::Hashed(HashMap::default()),
             _ => Index::Words(HashMap::default()),
         };
-        Table { vals_are_refs, keys: Vec::new(), vals: Vec::new(), live: Vec::new(), count: 0, index }
+        // Keys of a `Hashable` class are always indexed: their `hash()` runs
+        // on every insertion and lookup, whatever the table's size.
+        let indexed = matches!(index, Index::Hashed(_));
+        Table { vals_are_refs, keys: Vec::new(), vals: Vec::new(), live: Vec::new(), count: 0, index, indexed }
     }
 
     /// The bytes this table holds: its vectors' and its index's capacity
@@ -75,6 +86,9 @@ impl Table {
     }
 
     pub fn find(&self, key: u64, ops: &impl KeyOps) -> Result<Option<usize>, Threw> {
+        if !self.indexed {
+            return self.scan(key, ops);
+        }
         Ok(match &self.index {
             Index::Words(m) => m.get(&key).copied(),
             Index::Strings(m) => m.get(unsafe { (*(key as *const Str)).as_bytes() }).copied(),
@@ -90,7 +104,44 @@ impl Table {
         })
     }
 
+    /// A small table's search: its live keys compared in turn.
+    fn scan(&self, key: u64, ops: &impl KeyOps) -> Result<Option<usize>, Threw> {
+        for (i, &k) in self.keys.iter().enumerate() {
+            if !self.live[i] {
+                continue;
+            }
+            let same = match &self.index {
+                Index::Words(_) => k == key,
+                Index::Strings(_) => {
+                    k == key || unsafe { (*(k as *const Str)).as_bytes() == (*(key as *const Str)).as_bytes() }
+                }
+                Index::Hashed(_) => k == key || ops.equals(k, key)?,
+            };
+            if same {
+                return Ok(Some(i));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Records that slot `at` (the next one) will hold `key`; a table
+    /// growing past [`SMALL`] slots indexes its keys first.
     pub fn insert_index(&mut self, key: u64, at: usize, ops: &impl KeyOps) -> Result<(), Threw> {
+        if !self.indexed {
+            if at < SMALL {
+                return Ok(());
+            }
+            for i in 0..self.keys.len() {
+                if self.live[i] {
+                    self.add_to_index(self.keys[i], i, ops)?;
+                }
+            }
+            self.indexed = true;
+        }
+        self.add_to_index(key, at, ops)
+    }
+
+    fn add_to_index(&mut self, key: u64, at: usize, ops: &impl KeyOps) -> Result<(), Threw> {
         match &mut self.index {
             Index::Words(m) => {
                 m.insert(key, at);
@@ -117,6 +168,9 @@ impl Table {
 
     /// Forgets the entry at `at` in the index.
     fn remove_index(&mut self, at: usize, ops: &impl KeyOps) -> Result<(), Threw> {
+        if !self.indexed {
+            return Ok(());
+        }
         let key = self.keys[at];
         match &mut self.index {
             Index::Words(m) => {
@@ -158,6 +212,9 @@ impl Table {
         self.keys.truncate(j);
         self.vals.truncate(j);
         self.live = vec![true; j];
+        if !self.indexed {
+            return;
+        }
         match &mut self.index {
             Index::Words(m) => m.values_mut().for_each(|i| *i = moved[*i]),
             Index::Strings(m) => m.values_mut().for_each(|i| *i = moved[*i]),
