@@ -108,7 +108,7 @@ pub fn runtime_cflags() -> Result<String, Error> {
 
 /// gdb's pretty-printers for Tessera values (`print s` shows `"text"`,
 /// `print xs` `[1, 2, 3]`), installed beside the runtime.
-const GDB_PRINTERS: &str = include_str!("../gdb/tessera.py");
+pub(crate) const GDB_PRINTERS: &str = include_str!("../gdb/tessera.py");
 
 /// `tess config --gdb-init`: installs the pretty-printers beside the runtime
 /// (when they changed) and gives the gdb command that loads them.

@@ -29,6 +29,7 @@ pub mod source_modules;
 pub mod steps;
 pub mod test_harness;
 pub mod testing;
+pub mod toolchain;
 
 use tess_syntax::{Diagnostics, SourceFile};
 

@@ -285,6 +285,14 @@ enum Command {
     /// Remove the build directory of the package around the current
     /// directory.
     Clean,
+    /// Package the compiler and its runtime as one archive a machine with
+    /// nothing installed builds with once unpacked (a remote worker).
+    Toolchain {
+        /// Where to write the `.tar.gz` (`tessera/bin/tess` and the runtime
+        /// beside it).
+        #[arg(long, value_name = "FILE")]
+        archive: PathBuf,
+    },
     /// Print the compiler and linker flags of the runtime's C API
     /// (`tessera.h`, `tess_error_*`), as `python3-config` does.
     Config {
@@ -682,6 +690,11 @@ fn execute(command: Command) -> Result<ExitCode, Error> {
         }
         Command::Interface { file } => {
             print!("{}", build::describe_interface(&file)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Toolchain { archive } => {
+            let files = tess_driver::toolchain::archive(&archive)?;
+            eprintln!("wrote {} ({files} files)", archive.display());
             Ok(ExitCode::SUCCESS)
         }
         Command::Config { cflags, libs, gdb_init } => {
