@@ -1,8 +1,12 @@
 """`tessera_tools`: a repository holding the Tessera toolchain — the `tess`
-binary and the runtime libraries it links programs against — found on the
-machine (the `TESS` environment variable, else `tess` on `PATH`). Its files
-are symbolic links, so an action's key holds their contents, never where
-they are: two clones of a workspace share every cache entry."""
+binary and the runtime libraries it links programs against. From an
+archive written by `tess toolchain --archive` when one is named (the
+`archive` attribute, else the `TESS_TOOLCHAIN_ARCHIVE` environment
+variable): unpacked into the repository, so nothing needs to be installed
+where the build runs. Otherwise found on the machine (the `TESS`
+environment variable, else `tess` on `PATH`), as symbolic links. Either
+way an action's key holds the files' contents, never where they are: two
+clones of a workspace share every cache entry."""
 
 _BUILD = """
 load("@rules_tessera//:defs.bzl", "tessera_toolchain")
@@ -16,6 +20,15 @@ tessera_toolchain(
 """
 
 def _tessera_tools_impl(rctx):
+    archive = rctx.attr.archive or rctx.os.environ.get("TESS_TOOLCHAIN_ARCHIVE")
+    if archive:
+        rctx.extract(rctx.path(archive), "unpacked")
+        rctx.symlink("unpacked/tessera/bin/tess", "bin/tess")
+        for lib in ["libtessera_rt.a", "libtessera_rt.so"]:
+            rctx.symlink("unpacked/tessera/bin/" + lib, "rt/" + lib)
+        rctx.file("BUILD", _BUILD)
+        rctx.file("WORKSPACE", 'workspace(name = "%s")\n' % rctx.name)
+        return
     tess = rctx.os.environ.get("TESS") or rctx.which("tess")
     if not tess:
         fail("cannot find `tess`: put it on PATH or set TESS to its path")
@@ -37,6 +50,9 @@ def _tessera_tools_impl(rctx):
 
 tessera_tools = repository_rule(
     implementation = _tessera_tools_impl,
-    environ = ["TESS", "PATH"],
+    attrs = {
+        "archive": attr.string(doc = "An absolute path to an archive of `tess toolchain --archive`."),
+    },
+    environ = ["TESS", "PATH", "TESS_TOOLCHAIN_ARCHIVE"],
     local = True,
 )
