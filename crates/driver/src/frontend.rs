@@ -43,6 +43,23 @@ pub struct ModuleInput<'a> {
     pub parse_cache: Option<&'a Path>,
 }
 
+impl<'a> ModuleInput<'a> {
+    /// Module `name` checked on its own, from sources given in memory:
+    /// no files to read, nothing on a search path, in no package (what the
+    /// fuzz targets and the tests that check a single text use).
+    pub fn standalone(name: &'a str) -> ModuleInput<'a> {
+        ModuleInput {
+            name,
+            mode: None,
+            files: &[],
+            search: &[],
+            parse_cache: None,
+            exported_only: &[],
+            in_package: false,
+        }
+    }
+}
+
 /// Parses and checks the files of one module.
 pub fn check(input: &ModuleInput) -> Result<Checked, Error> {
     let sources = read_sources(input.files)?;
@@ -288,15 +305,7 @@ mod tests {
     /// An interface another compiler version (or target) wrote is refused.
     #[test]
     fn interfaces_of_another_compiler_are_refused() {
-        let input = ModuleInput {
-            name: "geo",
-            mode: None,
-            files: &[],
-            search: &[],
-            parse_cache: None,
-            exported_only: &[],
-            in_package: false,
-        };
+        let input = ModuleInput::standalone("geo");
         let source = SourceFile::new("geo.tes", "export fn one() -> Int { return 1 }\n");
         let Ok(checked) = check_sources(&input, vec![source]) else { panic!("geo.tes has no errors") };
         let dir = tempfile::tempdir().expect("temp dir");

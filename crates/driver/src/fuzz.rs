@@ -16,15 +16,7 @@ pub fn parse(bytes: &[u8]) {
 /// The whole front end (parse and check) on any text, as a program or a
 /// library.
 pub fn front_end(bytes: &[u8]) {
-    let input = ModuleInput {
-        name: MAIN_MODULE,
-        mode: None,
-        files: &[],
-        search: &[],
-        parse_cache: None,
-        exported_only: &[],
-        in_package: false,
-    };
+    let input = ModuleInput::standalone(MAIN_MODULE);
     let _ = check_sources(&input, vec![SourceFile::new("fuzz.tes", String::from_utf8_lossy(bytes))]);
 }
 

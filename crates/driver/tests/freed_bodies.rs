@@ -10,15 +10,7 @@ use tess_driver::frontend::{check_sources, ModuleInput, MAIN_MODULE};
 use tess_syntax::SourceFile;
 
 fn checked(text: &str) -> Option<tess_sema::hir::Module> {
-    let input = ModuleInput {
-        name: MAIN_MODULE,
-        mode: None,
-        files: &[],
-        search: &[],
-        parse_cache: None,
-        exported_only: &[],
-        in_package: false,
-    };
+    let input = ModuleInput::standalone(MAIN_MODULE);
     check_sources(&input, vec![SourceFile::new("main.tes", text)]).ok().map(|c| c.module)
 }
 

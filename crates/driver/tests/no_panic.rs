@@ -14,15 +14,7 @@ fn front_end(text: &str) {
         let twice = tess_driver::fmt::format(tess_syntax::FileId(0), &once);
         assert_eq!(twice.ok().as_deref(), Some(once.as_str()), "formatting is not idempotent on:\n{text}");
     }
-    let input = ModuleInput {
-        name: MAIN_MODULE,
-        mode: None,
-        files: &[],
-        search: &[],
-        parse_cache: None,
-        exported_only: &[],
-        in_package: false,
-    };
+    let input = ModuleInput::standalone(MAIN_MODULE);
     if let Ok(checked) = check_sources(&input, vec![SourceFile::new("fuzz.tes", text)]) {
         let output = match checked.module.mode {
             tess_sema::hir::Mode::Program => tess_codegen::object_file::Output::Program,
