@@ -24,6 +24,10 @@ pub(crate) struct Translated<'a> {
     pub loops: bool,
     /// Its symbol, for errors.
     pub name: &'a str,
+    /// For a debugger too: where its variables live, its calls' return
+    /// addresses and its unwind information are wanted (objects: yes, the
+    /// JIT: no).
+    pub debug: bool,
 }
 
 /// The alignment of a function with a loop: a cache line, so that where
@@ -132,11 +136,14 @@ fn compile_function(isa: &dyn TargetIsa, t: Translated<'_>) -> Result<Compiled, 
                 locs.push((l.start, l.loc.bits()));
             }
         }
-        let var_ranges = var_ranges(isa, code);
-        let returns = code.buffer.call_sites().map(|c| c.ret_addr).collect();
-        let unwind = match isa.emit_unwind_info(code, UnwindInfoKind::SystemV) {
-            Ok(Some(UnwindInfo::SystemV(info))) => Some(info),
-            _ => None,
+        let (var_ranges, returns, unwind) = if t.debug {
+            let unwind = match isa.emit_unwind_info(code, UnwindInfoKind::SystemV) {
+                Ok(Some(UnwindInfo::SystemV(info))) => Some(info),
+                _ => None,
+            };
+            (var_ranges(isa, code), code.buffer.call_sites().map(|c| c.ret_addr).collect(), unwind)
+        } else {
+            (Vec::new(), Vec::new(), None)
         };
         Ok(Compiled {
             locs,

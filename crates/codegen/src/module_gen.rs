@@ -416,12 +416,13 @@ impl<'h, M: Module> ModuleGen<'h, M> {
                 .define_function_bytes(c.id, c.alignment, &c.bytes, &c.relocs)
                 .map_err(|e| CodegenError(format!("function {}: {e}", c.name)))?;
             self.code_sizes.push((c.id, c.bytes.len()));
+            let (ret, vars) = self.debug_vars.remove(&c.id).unwrap_or_default();
             self.positions.push(crate::sites::FuncPositions {
                 id: c.id,
                 len: c.bytes.len() as u64,
                 locs: c.locs,
-                ret: self.debug_vars.get(&c.id).and_then(|(ret, _)| *ret),
-                vars: self.debug_vars.remove(&c.id).map(|(_, vars)| vars).unwrap_or_default(),
+                ret,
+                vars,
                 var_ranges: c.var_ranges,
                 returns: c.returns,
                 unwind: c.unwind,
@@ -683,7 +684,8 @@ impl<'h, M: Module> ModuleGen<'h, M> {
             b.seal_all_blocks();
             b.finalize(self.module.isa().frontend_config());
         }
-        let compiled = self.targets.compile_now(Translated { id, func, large: false, loops: false, name })?;
+        let debug = self.debug_info.is_some();
+        let compiled = self.targets.compile_now(Translated { id, func, large: false, loops: false, name, debug })?;
         self.define_compiled(vec![compiled])
     }
 

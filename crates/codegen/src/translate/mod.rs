@@ -141,7 +141,8 @@ pub(crate) fn define_all<M: Module>(mg: &mut ModuleGen<'_, M>, bodies: &mut Bodi
                 mg.clif.get_or_insert_default().push_str(&format!("{text}\n"));
             }
             let large = func.layout.blocks().count() > LARGE_FUNCTION_BLOCKS;
-            batch.push(Translated { id, func, large, loops, name: &f.symbol });
+            let debug = mg.debug_info.is_some();
+            batch.push(Translated { id, func, large, loops, name: &f.symbol, debug });
             if batch.len() == BATCH {
                 let next = mg.targets.start(scope, std::mem::take(&mut batch))?;
                 if let Some(done) = in_flight.replace(next) {
