@@ -212,6 +212,10 @@ fn type_entries(unit: &mut gimli::write::Unit, types: &DebugTypes) -> TypeEntrie
     };
     let named = |name: &str| (constants::DW_AT_name, AttributeValue::String(name.as_bytes().to_vec()));
     let word = (constants::DW_AT_byte_size, AttributeValue::Udata(8));
+    // What a reference to the structure `s` is.
+    let pointer_to = |unit: &mut gimli::write::Unit, s| {
+        add(unit, constants::DW_TAG_pointer_type, &[word.clone(), (constants::DW_AT_type, AttributeValue::UnitRef(s))])
+    };
     // Every entry first, then what refers to other entries.
     for desc in &types.list {
         let (value, structure) = match desc {
@@ -227,26 +231,12 @@ fn type_entries(unit: &mut gimli::write::Unit, types: &DebugTypes) -> TypeEntrie
                 let size = fields.iter().map(|&(_, offset, _)| u64::from(offset) + 8).max().unwrap_or(8);
                 let attrs = [named(name), (constants::DW_AT_byte_size, AttributeValue::Udata(size))];
                 let s = add(unit, constants::DW_TAG_structure_type, &attrs);
-                (
-                    add(
-                        unit,
-                        constants::DW_TAG_pointer_type,
-                        &[word.clone(), (constants::DW_AT_type, AttributeValue::UnitRef(s))],
-                    ),
-                    Some(s),
-                )
+                (pointer_to(unit, s), Some(s))
             }
             TypeDesc::Opaque(name) => {
                 let attrs = [named(name), (constants::DW_AT_declaration, AttributeValue::Flag(true))];
                 let s = add(unit, constants::DW_TAG_structure_type, &attrs);
-                (
-                    add(
-                        unit,
-                        constants::DW_TAG_pointer_type,
-                        &[word.clone(), (constants::DW_AT_type, AttributeValue::UnitRef(s))],
-                    ),
-                    None,
-                )
+                (pointer_to(unit, s), None)
             }
             TypeDesc::Elements(_) => (add(unit, constants::DW_TAG_pointer_type, &[word.clone()]), None),
             TypeDesc::Inline(_) => (add(unit, constants::DW_TAG_array_type, &[]), None),

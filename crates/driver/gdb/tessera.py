@@ -42,28 +42,26 @@ def show(val):
     return printer.to_string() if printer else str(val)
 
 
-class StringPrinter:
+class ReferencePrinter:
+    """A reference: `nil` when null, else what `show` makes of the object."""
+
     def __init__(self, val):
         self.val = val
 
     def to_string(self):
-        if is_nil(self.val):
-            return "nil"
-        s = self.val.dereference()
+        return "nil" if is_nil(self.val) else self.show(self.val.dereference())
+
+
+class StringPrinter(ReferencePrinter):
+    def show(self, s):
         length = int(s["len"])
         data = gdb.selected_inferior().read_memory(s["bytes"].address, length)
         text = bytes(data).decode("utf-8", "replace")
         return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-class ArrayPrinter:
-    def __init__(self, val):
-        self.val = val
-
-    def to_string(self):
-        if is_nil(self.val):
-            return "nil"
-        a = self.val.dereference()
+class ArrayPrinter(ReferencePrinter):
+    def show(self, a):
         length = int(a["len"])
         shown = [show(a["data"][i]) for i in range(min(length, MAX_ELEMENTS))]
         if length > MAX_ELEMENTS:
@@ -71,14 +69,9 @@ class ArrayPrinter:
         return "[" + ", ".join(shown) + "]"
 
 
-class OptionalPrinter:
-    def __init__(self, val):
-        self.val = val
-
-    def to_string(self):
-        if is_nil(self.val):
-            return "nil"
-        return show(self.val.dereference()["value"])
+class OptionalPrinter(ReferencePrinter):
+    def show(self, box):
+        return show(box["value"])
 
 
 def split_map(name):
@@ -117,13 +110,12 @@ def word(w, ty):
     return "nil" if w == 0 else hex(w)
 
 
-class MapPrinter:
+class MapPrinter(ReferencePrinter):
     def __init__(self, val, key, value):
-        self.val, self.key, self.value = val, key, value
+        super().__init__(val)
+        self.key, self.value = key, value
 
-    def to_string(self):
-        if is_nil(self.val):
-            return "nil"
+    def show(self, _):
         m = int(self.val)
         entries = []
         for i in range(call("tess_map_slots", m)):
