@@ -16,6 +16,18 @@ pub(super) struct Workspace {
     pub documents: HashMap<String, String>,
 }
 
+impl Workspace {
+    /// The open document's text.
+    pub fn text(&self, uri: &Uri) -> Option<&str> {
+        self.documents.get(uri.as_str()).map(String::as_str)
+    }
+
+    /// The open documents that are files, by path.
+    pub fn open_files(&self) -> HashMap<PathBuf, &str> {
+        self.documents.iter().filter_map(|(u, text)| Some((uri_path(&u.parse().ok()?)?, text.as_str()))).collect()
+    }
+}
+
 /// The LSP position (0-based line and column) of a byte offset.
 pub(super) fn position(source: &SourceFile, offset: u32) -> Position {
     let (line, col) = source.line_col(offset);
@@ -80,11 +92,10 @@ pub(super) fn check_document(uri: &Uri, text: &str, ws: &Workspace, index: bool)
     let (name, siblings, dirs) = module_of(&path, &ws.search);
     let mut sources = vec![SourceFile::new(path.display().to_string(), text)];
     // An open document's text wins over what is saved.
+    let open = ws.open_files();
     for s in &siblings {
-        let open =
-            ws.documents.iter().find(|(u, _)| u.parse().ok().and_then(|u: Uri| uri_path(&u)).as_deref() == Some(s));
-        let text = match open {
-            Some((_, text)) => Some(text.clone()),
+        let text = match open.get(s) {
+            Some(text) => Some(text.to_string()),
             None => std::fs::read_to_string(s).ok(),
         };
         if let Some(t) = text {

@@ -143,8 +143,7 @@ impl Server {
             respond(req, |id, p: lsp_types::TextDocumentPositionParams| {
                 let found = self
                     .ws
-                    .documents
-                    .get(p.text_document.uri.as_str())
+                    .text(&p.text_document.uri)
                     .and_then(|text| lookup(&p.text_document.uri, text, p.position, &self.ws));
                 let value = match found {
                     None => serde_json::Value::Null,
@@ -168,8 +167,7 @@ impl Server {
             respond(req, |id, p: lsp_types::TextDocumentPositionParams| {
                 let uses = self
                     .ws
-                    .documents
-                    .get(p.text_document.uri.as_str())
+                    .text(&p.text_document.uri)
                     .map(|text| uses_of(&p.text_document.uri, text, p.position, &self.ws))
                     .unwrap_or_default();
                 let value = if method == References::METHOD {
@@ -188,8 +186,7 @@ impl Server {
             respond(req, |id, p: lsp_types::TextDocumentPositionParams| {
                 let help = self
                     .ws
-                    .documents
-                    .get(p.text_document.uri.as_str())
+                    .text(&p.text_document.uri)
                     .and_then(|text| signature_help(&p.text_document.uri, text, p.position, &self.ws));
                 Response::new_ok(id, help)
             })
@@ -198,8 +195,7 @@ impl Server {
                 let doc = &p.text_document_position;
                 let edit = self
                     .ws
-                    .documents
-                    .get(doc.text_document.uri.as_str())
+                    .text(&doc.text_document.uri)
                     .map(|text| rename(&doc.text_document.uri, text, doc.position, &p.new_name, &self.ws));
                 match edit {
                     Some(Ok(edit)) => Response::new_ok(id, edit),
@@ -209,12 +205,7 @@ impl Server {
             })
         } else if method == DocumentSymbolRequest::METHOD {
             respond(req, |id, p: lsp_types::DocumentSymbolParams| {
-                let symbols = self
-                    .ws
-                    .documents
-                    .get(p.text_document.uri.as_str())
-                    .map(|t| document_symbols(t))
-                    .unwrap_or_default();
+                let symbols = self.ws.text(&p.text_document.uri).map(|t| document_symbols(t)).unwrap_or_default();
                 Response::new_ok(id, symbols)
             })
         } else if method == Completion::METHOD {
@@ -222,8 +213,7 @@ impl Server {
                 let doc = &p.text_document_position;
                 let items = self
                     .ws
-                    .documents
-                    .get(doc.text_document.uri.as_str())
+                    .text(&doc.text_document.uri)
                     .map(|text| complete(&doc.text_document.uri, text, doc.position, &self.ws))
                     .unwrap_or_default();
                 Response::new_ok(id, items)
@@ -232,23 +222,20 @@ impl Server {
             respond(req, |id, p: lsp_types::TextDocumentPositionParams| {
                 let found = self
                     .ws
-                    .documents
-                    .get(p.text_document.uri.as_str())
+                    .text(&p.text_document.uri)
                     .and_then(|text| type_definition(&p.text_document.uri, text, p.position, &self.ws));
                 Response::new_ok(id, found)
             })
         } else if method == WorkspaceSymbolRequest::METHOD {
             respond(req, |id, p: lsp_types::WorkspaceSymbolParams| {
-                let open: Vec<PathBuf> =
-                    self.ws.documents.keys().filter_map(|u| u.parse().ok().and_then(|u| uri_path(&u))).collect();
+                let open: Vec<PathBuf> = self.ws.open_files().into_keys().collect();
                 Response::new_ok(id, workspace_symbols(&p.query, &open))
             })
         } else if method == CodeActionRequest::METHOD {
             respond(req, |id, p: lsp_types::CodeActionParams| {
                 let actions = self
                     .ws
-                    .documents
-                    .get(p.text_document.uri.as_str())
+                    .text(&p.text_document.uri)
                     .map(|text| code_actions(&p.text_document.uri, text, &p.context.diagnostics, &self.ws))
                     .unwrap_or_default();
                 Response::new_ok(id, actions)
@@ -257,8 +244,7 @@ impl Server {
             respond(req, |id, p: lsp_types::InlayHintParams| {
                 let hints = self
                     .ws
-                    .documents
-                    .get(p.text_document.uri.as_str())
+                    .text(&p.text_document.uri)
                     .map(|text| inlay_hints(&p.text_document.uri, text, p.range, &self.ws))
                     .unwrap_or_default();
                 Response::new_ok(id, hints)
@@ -267,20 +253,18 @@ impl Server {
             respond(req, |id, p: lsp_types::SemanticTokensParams| {
                 let tokens = self
                     .ws
-                    .documents
-                    .get(p.text_document.uri.as_str())
+                    .text(&p.text_document.uri)
                     .map(|text| semantic_tokens(&p.text_document.uri, text, &self.ws));
                 Response::new_ok(id, tokens)
             })
         } else if method == RangeFormatting::METHOD {
             respond(req, |id, p: lsp_types::DocumentRangeFormattingParams| {
-                let edits =
-                    self.ws.documents.get(p.text_document.uri.as_str()).and_then(|t| range_format_edits(t, p.range));
+                let edits = self.ws.text(&p.text_document.uri).and_then(|t| range_format_edits(t, p.range));
                 Response::new_ok(id, edits)
             })
         } else if method == Formatting::METHOD {
             respond(req, |id, p: DocumentFormattingParams| {
-                let edits = self.ws.documents.get(p.text_document.uri.as_str()).and_then(|t| format_edits(t));
+                let edits = self.ws.text(&p.text_document.uri).and_then(|t| format_edits(t));
                 Response::new_ok(id, edits)
             })
         } else {
@@ -329,7 +313,7 @@ impl Server {
             }
             _ => return Ok(()),
         };
-        let diagnostics = match self.ws.documents.get(uri.as_str()) {
+        let diagnostics = match self.ws.text(&uri) {
             Some(text) => diagnostics(&uri, text, &self.ws),
             None => Vec::new(),
         };
