@@ -568,9 +568,9 @@ fn code_actions_fix_diagnostics() {
     let pkg = tmp.path();
     common::copy_dir(&data("fresh"), pkg, &[]).unwrap();
     let geo = pkg.join("src/geo/geo.tes");
-    let text = "public fn four() -> Int {\n    return util.twice(2)\n}\n";
-    std::fs::write(&geo, text).unwrap();
-    let (mut c, uri) = start_and_open(pkg, &geo, text);
+    let text = std::fs::read_to_string(data("fresh_edits/geo_without_import.tes")).unwrap();
+    std::fs::write(&geo, &text).unwrap();
+    let (mut c, uri) = start_and_open(pkg, &geo, &text);
     let diags = c.diagnostics();
     let r = c.request(
         3,
