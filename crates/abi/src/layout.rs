@@ -376,6 +376,17 @@ pub mod thread_object {
     pub const SIZE: i32 = 24;
 }
 
+/// The `Library` object `loadLibrary` returns: header, its path and
+/// module name (strings), and the runtime's number for the library.
+pub mod library_object {
+    pub const PATH: i32 = 8;
+    pub const NAME: i32 = 16;
+    pub const ID: i32 = 24;
+    pub const SIZE: i32 = 32;
+    /// Fields a program can read (`path`, `name`), in offset order.
+    pub const FIELDS: [(&str, i32); 2] = [("path", PATH), ("name", NAME)];
+}
+
 /// How the collector traces an object (a type info's `kind`).
 #[repr(u32)]
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -410,7 +421,10 @@ pub mod library_descriptor {
     pub const USES: i32 = 16;
     /// Rows in that table.
     pub const NUSES: i32 = 24;
-    pub const SIZE: i32 = 32;
+    /// Its `fini { }` blocks' entry, run by `lib.unload()`; 0 when it has
+    /// none.
+    pub const FINI: i32 = 32;
+    pub const SIZE: i32 = 40;
     /// C strings per row of the uses table.
     pub const USES_WIDTH: usize = 3;
 }

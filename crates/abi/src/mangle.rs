@@ -26,6 +26,11 @@ pub fn module_vars_key(module: &str) -> String {
     format!("{}.key", module_init(module))
 }
 
+/// A library's `fini { }` blocks, which `lib.unload()` runs.
+pub fn module_fini(module: &str) -> String {
+    format!("tess_module_fini_{module}")
+}
+
 /// A module's per-thread initialiser: runs its variables' initialisers
 /// on a thread that uses the module for the first time (MODULES.md §6).
 pub fn module_thread_init(module: &str) -> String {

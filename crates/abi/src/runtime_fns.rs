@@ -246,10 +246,11 @@ runtime_functions! {
     /// thread calling an `extern fn`): what entries from C use.
     ThreadState = "tess_thread_state"() -> Ptr;
     /// (a module's key cell, bytes of variables, table of the byte
-    /// offsets of reference-typed ones, their count, the module's
-    /// per-thread initialiser, thread) -> the calling thread's block, the
-    /// module's variables already initialised on it by the init entry.
-    RegisterVars = "tess_register_vars"(Ptr, I64, Ptr, I64, Ptr, Ptr) -> Ptr;
+    /// offsets of reference-typed ones, table of their names (C strings,
+    /// `module.name`), their count, the module's per-thread initialiser,
+    /// thread) -> the calling thread's block, the module's variables
+    /// already initialised on it by the init entry.
+    RegisterVars = "tess_register_vars"(Ptr, I64, Ptr, Ptr, I64, Ptr, Ptr) -> Ptr;
     /// (module key, thread) -> the thread's block of that module's
     /// variables, made and initialised by the module's per-thread
     /// initialiser on first use (which may throw).
@@ -293,7 +294,11 @@ runtime_functions! {
     /// `table` where it was first seen (-1: none) and the frames above,
     /// walked from the frame pointer `fp`.
     TraceCapture = "tess_trace_capture"(Ptr, I64, Ptr);
-        LoadLibrary = "tess_load_library"(Ptr), throws;
+    /// `loadLibrary(path)` -> its `Library` object.
+    LoadLibrary = "tess_load_library"(Ptr) -> Ptr, throws;
+    /// `lib.unload()`: throws `UnloadError` naming what still refers to
+    /// the library.
+    LibraryUnload = "tess_library_unload"(Ptr), throws;
     /// A library's constructor hands over its init entry.
     LibraryLoaded = "tess_library_loaded"(Ptr);
 }

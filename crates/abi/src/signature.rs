@@ -89,3 +89,4 @@ abi_signatures!(A, B, C);
 abi_signatures!(A, B, C, D);
 abi_signatures!(A, B, C, D, E);
 abi_signatures!(A, B, C, D, E, F);
+abi_signatures!(A, B, C, D, E, F, G);

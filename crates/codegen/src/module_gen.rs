@@ -558,8 +558,8 @@ impl<'h, M: Module> ModuleGen<'h, M> {
     }
 
     /// `tess_library_module`: what `loadLibrary` reads from a shared
-    /// library — its module name, init entry, and the fingerprints of the
-    /// imported declarations it uses.
+    /// library — its module name, init entry, the fingerprints of the
+    /// imported declarations it uses, and its `fini { }` entry.
     pub fn define_library_descriptor(&mut self) -> Result<(), CodegenError> {
         let uses = self.used_imports();
         let table = self.c_string_table(
@@ -582,6 +582,11 @@ impl<'h, M: Module> ModuleGen<'h, M> {
         desc.write_data_addr(library_descriptor::NAME as u32, gv, 0);
         let fref = self.module.declare_func_in_data(init, &mut desc);
         desc.write_function_addr(library_descriptor::INIT as u32, fref);
+        if let Some(fini) = self.hir.fini {
+            let fini = self.func(fini)?;
+            let fref = self.module.declare_func_in_data(fini, &mut desc);
+            desc.write_function_addr(library_descriptor::FINI as u32, fref);
+        }
         let gv = self.module.declare_data_in_data(table, &mut desc);
         desc.write_data_addr(library_descriptor::USES as u32, gv, 0);
         self.module.define_data(id, &desc).map_err(err("defining the descriptor"))

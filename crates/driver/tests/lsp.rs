@@ -427,7 +427,7 @@ fn the_features_editors_expect() {
     assert_eq!(h["result"]["contents"]["value"], json!("```tessera\nfn Point.twice() -> Int\n```\n\nTwice its `x`."));
     let h = c.request(3, "textDocument/hover", at(20, 13));
     assert_eq!(h["result"]["contents"]["value"], json!("```tessera\nfn make(x: Int) -> Point\n```\n\nMakes a point."));
-    let mut edit = |c: &mut Client, version: i64, from: &str, to: &str| {
+    let edit = |c: &mut Client, version: i64, from: &str, to: &str| {
         let changed = text.replace(from, to);
         let change = json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": changed}]});
         c.notify("textDocument/didChange", change);

@@ -2,9 +2,8 @@
 //! tables modules register at start-up (`tess_abi::layout::code_table`),
 //! read when a stack trace is captured and printed.
 
-use crate::lock::Lock;
 use std::ffi::{c_char, CStr};
-use std::sync::atomic::{AtomicPtr, Ordering};
+use std::sync::{RwLock, RwLockReadGuard};
 use tess_abi::layout::code_table::{self, func, loc, site};
 
 /// A registered function: its code range and the table that describes it.
@@ -19,14 +18,10 @@ pub struct Func {
 unsafe impl Send for Func {}
 unsafe impl Sync for Func {}
 
-/// Every registered function, sorted by address: replaced as a whole by
-/// each registration (rare: once per module), read without a lock by each
-/// capture (often: once per exception). Replaced tables are leaked, since
-/// a reader may still hold one.
-static FUNCS: AtomicPtr<Vec<Func>> = AtomicPtr::new(std::ptr::null_mut());
-
-/// Serialises registrations.
-static REGISTERING: Lock<()> = Lock::new(());
+/// Every registered function, sorted by address: rewritten by each
+/// registration and unload (rare: once per module), read by each capture
+/// (often: once per exception), which an uncontended read lock keeps cheap.
+static FUNCS: RwLock<Vec<Func>> = RwLock::new(Vec::new());
 
 unsafe fn word(p: *const u8, offset: i32) -> u64 {
     unsafe { p.add(offset as usize).cast::<u64>().read_unaligned() }
@@ -41,8 +36,7 @@ unsafe fn half(p: *const u8, offset: i32) -> u32 {
 pub unsafe extern "C" fn tess_register_code(table: *const u8) {
     let n = unsafe { word(table, code_table::NFUNCS) } as usize;
     let funcs = unsafe { word(table, code_table::FUNCS) } as *const u8;
-    let _guard = REGISTERING.lock();
-    let mut all = functions().to_vec();
+    let mut all = FUNCS.write().unwrap_or_else(|e| e.into_inner());
     for i in 0..n {
         let entry = unsafe { funcs.add(i * func::SIZE as usize) };
         let start = unsafe { word(entry, func::START) } as usize;
@@ -50,17 +44,16 @@ pub unsafe extern "C" fn tess_register_code(table: *const u8) {
         all.push(Func { start, end: start + len, entry, table });
     }
     all.sort_by_key(|f| f.start);
-    FUNCS.store(Box::into_raw(Box::new(all)), Ordering::Release);
 }
 
-/// The registered functions.
-pub fn functions() -> &'static [Func] {
-    let all = FUNCS.load(Ordering::Acquire);
-    if all.is_null() {
-        &[]
-    } else {
-        unsafe { &*all }
-    }
+/// Unregisters the functions whose code is in `image` (`lib.unload()`).
+pub fn forget(image: &crate::image::Image) {
+    FUNCS.write().unwrap_or_else(|e| e.into_inner()).retain(|f| !image.contains(f.start));
+}
+
+/// The registered functions, sorted by address, while the guard lives.
+pub fn functions() -> RwLockReadGuard<'static, Vec<Func>> {
+    FUNCS.read().unwrap_or_else(|e| e.into_inner())
 }
 
 /// The table and site of the instruction at `pc`, if it is in registered
@@ -88,6 +81,26 @@ pub fn lookup(all: &[Func], pc: usize) -> Option<(*const u8, i64)> {
     }
     let site = lo.checked_sub(1).map_or(-1, |k| i64::from(unsafe { half(at(k), loc::SITE) }));
     Some((f.table, site))
+}
+
+/// The name of the function whose code holds `pc` (its outermost frame's,
+/// when code was inlined there), if it is registered code.
+pub fn function_name(all: &[Func], pc: usize) -> Option<String> {
+    let (table, mut site) = lookup(all, pc)?;
+    let nsites = unsafe { word(table, code_table::NSITES) } as i64;
+    let sites = unsafe { word(table, code_table::SITES) } as *const u8;
+    let strings = unsafe { word(table, code_table::STRINGS) } as *const u8;
+    let mut name = None;
+    while (0..nsites).contains(&site) {
+        let s = unsafe { sites.add(site as usize * site::SIZE as usize) };
+        let at = unsafe { half(s, site::FUNC) } as usize;
+        name = Some(unsafe { CStr::from_ptr(strings.add(at).cast::<c_char>()) }.to_string_lossy().into_owned());
+        site = match unsafe { half(s, site::PARENT) } {
+            u32::MAX => -1,
+            parent => i64::from(parent),
+        };
+    }
+    name
 }
 
 /// One line of a trace per frame of `site` in `table`, the innermost first

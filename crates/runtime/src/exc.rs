@@ -93,6 +93,24 @@ error_class!(tess_ti_KeyError, KEY_NAME, KEY_DISPLAY, b"KeyError", [tess_ti_Obje
 error_class!(tess_ti_IOError, IO_NAME, IO_DISPLAY, b"IOError", [tess_ti_Object, tess_ti_Error]);
 error_class!(tess_ti_LoadError, LOAD_NAME, LOAD_DISPLAY, b"LoadError", [tess_ti_Object, tess_ti_Error]);
 error_class!(tess_ti_AbiError, ABI_NAME, ABI_DISPLAY, b"AbiError", [tess_ti_Object, tess_ti_Error]);
+error_class!(tess_ti_UnloadError, UNLOAD_NAME, UNLOAD_DISPLAY, b"UnloadError", [tess_ti_Object, tess_ti_Error]);
+/// `path` and `name` of a `Library`.
+static LIBRARY_REFS: Offsets<2> = Offsets([
+    tess_abi::layout::library_object::PATH as u64,
+    tess_abi::layout::library_object::NAME as u64,
+]);
+// What `loadLibrary` returns (`loader.rs`).
+builtin_class!(
+    tess_ti_Library,
+    LIBRARY_NAME,
+    LIBRARY_DISPLAY,
+    b"Library",
+    Kind::Object,
+    tess_abi::layout::library_object::SIZE as u64,
+    2,
+    (&raw const LIBRARY_REFS).cast(),
+    [tess_ti_Object]
+);
 error_class!(
     tess_ti_ThreadError,
     THREAD_ERROR_NAME,

@@ -577,45 +577,7 @@ impl Heap {
                 // A value of `Any`: a box whose header names its type.
                 Kind::Value => (ty.size as usize, 0),
             };
-            match ty.kind {
-                Kind::Object => {
-                    for i in 0..ty.nrefs as usize {
-                        let entry = *ty.refs.add(i);
-                        let param = entry >> type_info::REF_PARAM_SHIFT;
-                        if param != 0 {
-                            // A generic class's field of a type parameter's
-                            // type: a reference only as its descriptor says.
-                            let at = tess_abi::layout::object::field_offset(param as u32 - 1) as usize;
-                            let desc = *o.cast::<u8>().add(at).cast::<*const TypeInfo>();
-                            if (*desc).kind == Kind::Value {
-                                continue;
-                            }
-                        }
-                        let off = (entry & type_info::REF_OFFSET_MASK) as usize;
-                        self.mark(*o.cast::<u8>().add(off).cast::<*mut Obj>());
-                    }
-                }
-                Kind::RefArray => {
-                    let a = &*o.cast::<Array>();
-                    for i in 0..a.len as usize {
-                        self.mark(*a.data.add(i) as *mut Obj);
-                    }
-                }
-                Kind::Map => {
-                    let t = &*(*o.cast::<MapObj>()).table;
-                    for i in 0..t.keys.len() {
-                        if t.live[i] {
-                            if t.keys_are_refs() {
-                                self.mark(t.keys[i] as *mut Obj);
-                            }
-                            if t.vals_are_refs {
-                                self.mark(t.vals[i] as *mut Obj);
-                            }
-                        }
-                    }
-                }
-                Kind::String | Kind::ValueArray | Kind::Thread | Kind::Value => {}
-            }
+            each_reference(o, |r| self.mark(r));
             size_class(bytes as u64).map_or(0, |c| cell_bytes(c) as usize) + owned
         }
     }
@@ -672,6 +634,58 @@ impl Heap {
             self.young_pauses,
             self.full_pauses,
         )
+    }
+}
+
+/// Calls `f` with every reference `o` holds, as the collector traces them
+/// (null ones included): what a collection marks, and what `lib.unload()`
+/// follows to find who still refers to a library (`holders.rs`).
+///
+/// # Safety
+/// `o` is a live object.
+#[inline(always)]
+pub unsafe fn each_reference(o: *mut Obj, mut f: impl FnMut(*mut Obj)) {
+    unsafe {
+        let ty = &*(*o).header.ty();
+        match ty.kind {
+            Kind::Object => {
+                for i in 0..ty.nrefs as usize {
+                    let entry = *ty.refs.add(i);
+                    let param = entry >> type_info::REF_PARAM_SHIFT;
+                    if param != 0 {
+                        // A generic class's field of a type parameter's
+                        // type: a reference only as its descriptor says.
+                        let at = tess_abi::layout::object::field_offset(param as u32 - 1) as usize;
+                        let desc = *o.cast::<u8>().add(at).cast::<*const TypeInfo>();
+                        if (*desc).kind == Kind::Value {
+                            continue;
+                        }
+                    }
+                    let off = (entry & type_info::REF_OFFSET_MASK) as usize;
+                    f(*o.cast::<u8>().add(off).cast::<*mut Obj>());
+                }
+            }
+            Kind::RefArray => {
+                let a = &*o.cast::<Array>();
+                for i in 0..a.len as usize {
+                    f(*a.data.add(i) as *mut Obj);
+                }
+            }
+            Kind::Map => {
+                let t = &*(*o.cast::<MapObj>()).table;
+                for i in 0..t.keys.len() {
+                    if t.live[i] {
+                        if t.keys_are_refs() {
+                            f(t.keys[i] as *mut Obj);
+                        }
+                        if t.vals_are_refs {
+                            f(t.vals[i] as *mut Obj);
+                        }
+                    }
+                }
+            }
+            Kind::String | Kind::ValueArray | Kind::Thread | Kind::Value => {}
+        }
     }
 }
 

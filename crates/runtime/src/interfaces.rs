@@ -7,7 +7,7 @@
 
 use crate::exc::{tess_ti_AbiError, tess_ti_CastError, throw_new};
 use crate::object::*;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicPtr, Ordering};
 use std::sync::Mutex;
 use tess_abi::layout::interface as l;
@@ -16,6 +16,9 @@ use tess_abi::layout::interface as l;
 static RECORDS: Mutex<Option<HashMap<usize, Vec<usize>>>> = Mutex::new(None);
 /// Tables built so far, by (type info, descriptor).
 static TABLES: Mutex<Option<HashMap<(usize, usize), usize>>> = Mutex::new(None);
+/// Every call site's cache that has remembered a class, so that
+/// `lib.unload()` can take an unloaded library's classes out of them.
+static CACHES: Mutex<Option<HashSet<usize>>> = Mutex::new(None);
 
 unsafe fn word(p: *const u8, offset: i32) -> usize {
     unsafe { *p.add(offset as usize).cast::<usize>() }
@@ -199,6 +202,42 @@ unsafe fn remember(cache: *const AtomicPtr<usize>, ti: usize, table: usize) {
     entries[2 * free + 1] = table;
     let record = Box::leak(entries.into_boxed_slice());
     unsafe { (*cache).store(record.as_mut_ptr(), Ordering::Release) };
+    CACHES.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert_with(HashSet::new).insert(cache as usize);
+}
+
+/// Forgets what involves the classes, interfaces and conformances of the
+/// library in `image` (`lib.unload()`): its records, the tables built for
+/// them, and its classes in every call site's cache — a class loaded
+/// later at the same address must not find them.
+pub fn forget(image: &crate::image::Image) {
+    let of_image = |ti: usize| unsafe { crate::class_builder::is_in(ti as *const TypeInfo, image) };
+    if let Some(records) = RECORDS.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
+        records.retain(|&ti, recs| {
+            recs.retain(|&r| !image.contains(r));
+            !of_image(ti) && !recs.is_empty()
+        });
+    }
+    if let Some(tables) = TABLES.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
+        tables.retain(|&(ti, desc), _| !of_image(ti) && !image.contains(desc));
+    }
+    let n = l::CACHE_ENTRIES as usize;
+    if let Some(caches) = CACHES.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
+        caches.retain(|&c| !image.contains(c));
+        for &c in caches.iter() {
+            let cache = c as *const AtomicPtr<usize>;
+            let old = unsafe { (*cache).load(Ordering::Acquire) };
+            let entries = unsafe { std::slice::from_raw_parts(old, 2 * n) };
+            let kept: Vec<usize> =
+                entries.chunks(2).filter(|e| e[0] != 0 && !of_image(e[0])).flatten().copied().collect();
+            if kept.len() < entries.iter().filter(|&&w| w != 0).count() {
+                let mut fresh = vec![0usize; 2 * n];
+                fresh[..kept.len()].copy_from_slice(&kept);
+                // The old record is left to readers that may hold it.
+                let record = Box::leak(fresh.into_boxed_slice());
+                unsafe { (*cache).store(record.as_mut_ptr(), Ordering::Release) };
+            }
+        }
+    }
 }
 
 /// Whether `o`'s class (or an ancestor) implements interface `desc`.

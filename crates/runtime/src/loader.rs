@@ -1,12 +1,13 @@
 //! Modules known to the process, and `loadLibrary` (MODULES.md §4): a
 //! shared library compiled later against this program's modules is loaded,
 //! checked against the fingerprints of the declarations it uses, and
-//! initialised.
+//! initialised; the libraries loaded so, for `lib.unload()` (`unload.rs`).
 
 use crate::exc::{tess_ti_AbiError, tess_ti_LoadError, throw_new};
 use crate::lock::Lock;
-use crate::object::Str;
-use std::collections::HashMap;
+use crate::image::Image;
+use crate::object::{Obj, Str};
+use std::collections::{BTreeMap, HashMap};
 use std::ffi::{c_char, CStr, CString};
 use tess_abi::layout::fingerprint_table::WIDTH as FP_WIDTH;
 use tess_abi::layout::library_descriptor::{SYMBOL as DESCRIPTOR_SYMBOL, USES_WIDTH};
@@ -38,8 +39,39 @@ pub extern "C" fn tess_library_loaded(init: extern "C" fn()) {
     }
 }
 
-/// Each loaded module's interface: declaration -> fingerprint.
-static MODULES: Lock<Option<HashMap<String, HashMap<String, String>>>> = Lock::new(None);
+/// A loaded module: where its name is (in its own image) and its
+/// interface, declaration -> fingerprint.
+struct Registered {
+    name_at: usize,
+    decls: HashMap<String, String>,
+}
+
+/// Each loaded module, by name.
+static MODULES: Lock<Option<HashMap<String, Registered>>> = Lock::new(None);
+
+/// A library `loadLibrary` loaded.
+pub struct Loaded {
+    pub path: String,
+    pub module: String,
+    pub handle: usize,
+    pub image: Image,
+    pub fini: Option<extern "C" fn()>,
+    /// The modules whose declarations it uses.
+    pub imports: Vec<String>,
+}
+
+/// The libraries `loadLibrary` loaded and that are not unloaded, by the
+/// id their `Library` objects hold (never reused: a stale `Library`
+/// finds nothing).
+pub static LIBRARIES: Lock<BTreeMap<u64, Loaded>> = Lock::new(BTreeMap::new());
+
+/// Forgets the modules registered from `image` (`lib.unload()`): their
+/// names may be loaded again.
+pub fn forget(image: &Image) {
+    if let Some(modules) = MODULES.lock().as_mut() {
+        modules.retain(|_, m| !image.contains(m.name_at));
+    }
+}
 
 unsafe fn text(p: *const c_char) -> String {
     unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
@@ -53,7 +85,8 @@ pub unsafe extern "C" fn tess_register_module(name: *const c_char, table: *const
     for i in 0..n as usize {
         unsafe { decls.insert(text(*table.add(FP_WIDTH * i)), text(*table.add(FP_WIDTH * i + 1))) };
     }
-    MODULES.lock().get_or_insert_with(HashMap::new).insert(unsafe { text(name) }, decls);
+    let module = Registered { name_at: name as usize, decls };
+    MODULES.lock().get_or_insert_with(HashMap::new).insert(unsafe { text(name) }, module);
 }
 
 /// Called by every module's init entry once the modules it imports are
@@ -73,7 +106,7 @@ pub unsafe extern "C" fn tess_check_uses(name: *const c_char, table: *const *con
             let field = |k: usize| unsafe { text(*table.add(USES_WIDTH * i + k)) };
             let (module, decl, fp) = (field(0), field(1), field(2));
             // A module that registered nothing is not a Tessera module's.
-            let decls = known.get(&module)?;
+            let decls = &known.get(&module)?.decls;
             match decls.get(&decl) {
                 None => Some(format!(
                     "module `{name}` uses `{module}.{decl}`, which the loaded `{module}` no longer has (rebuild `{name}` against it)"
@@ -97,6 +130,7 @@ struct Descriptor {
     init: extern "C" fn(),
     uses: *const *const c_char,
     nuses: u64,
+    fini: Option<extern "C" fn()>,
 }
 
 const _: () = {
@@ -106,6 +140,7 @@ const _: () = {
     assert!(offset_of!(Descriptor, init) == d::INIT as usize);
     assert!(offset_of!(Descriptor, uses) == d::USES as usize);
     assert!(offset_of!(Descriptor, nuses) == d::NUSES as usize);
+    assert!(offset_of!(Descriptor, fini) == d::FINI as usize);
     assert!(size_of::<Descriptor>() == d::SIZE as usize);
 };
 
@@ -120,7 +155,7 @@ fn object_of(p: *const u8) -> Option<usize> {
     found.then_some(info.dli_fbase as usize)
 }
 
-fn load(path: &str) -> Result<(), (&'static crate::object::ClassInfo<1>, String)> {
+fn load(path: &str) -> Result<Loaded, (&'static crate::object::ClassInfo<1>, String)> {
     let load_error = |m: String| (&tess_ti_LoadError, m);
     let abi_error = |m: String| (&tess_ti_AbiError, m);
     let c_path =
@@ -163,9 +198,14 @@ fn load(path: &str) -> Result<(), (&'static crate::object::ClassInfo<1>, String)
     }
     // (A second module of a loaded name would have its init entry bound to
     // the first one's: that case is refused above.)
-    if !inside(desc.init as *const u8) || desc.nuses > MAX_USES || (desc.nuses > 0 && !inside(desc.uses.cast())) {
+    if !inside(desc.init as *const u8)
+        || desc.fini.is_some_and(|f| !inside(f as *const u8))
+        || desc.nuses > MAX_USES
+        || (desc.nuses > 0 && !inside(desc.uses.cast()))
+    {
         return Err(damaged());
     }
+    let mut imports = Vec::new();
     for i in 0..desc.nuses as usize {
         let row = unsafe { desc.uses.add(USES_WIDTH * i) };
         if !inside(unsafe { row.add(USES_WIDTH - 1) }.cast()) {
@@ -175,7 +215,7 @@ fn load(path: &str) -> Result<(), (&'static crate::object::ClassInfo<1>, String)
         let (Some(module), Some(decl), Some(fp)) = (field(0), field(1), field(2)) else {
             return Err(damaged());
         };
-        let Some(decls) = known.and_then(|m| m.get(&module)) else {
+        let Some(decls) = known.and_then(|m| m.get(&module)).map(|m| &m.decls) else {
             return Err(load_error(format!(
                 "cannot load {path}: module `{name}` needs module `{module}`, which is not loaded"
             )));
@@ -193,10 +233,14 @@ fn load(path: &str) -> Result<(), (&'static crate::object::ClassInfo<1>, String)
             }
             Some(_) => {}
         }
+        if !imports.contains(&module) {
+            imports.push(module);
+        }
     }
     drop(modules);
+    let image = Image::of(std::ptr::from_ref(desc).cast()).ok_or_else(damaged)?;
     (desc.init)();
-    Ok(())
+    Ok(Loaded { path: path.to_string(), module: name, handle: handle as usize, image, fini: desc.fini, imports })
 }
 
 /// Runs `f` while no other thread loads a library (loads from any thread
@@ -215,12 +259,46 @@ fn one_load_at_a_time<R>(f: impl FnOnce() -> R) -> R {
     r
 }
 
-/// `loadLibrary(path)`: throws `LoadError` or `AbiError` with a message a
-/// user can act on.
+/// `loadLibrary(path)`: its `Library`; throws `LoadError` or `AbiError`
+/// with a message a user can act on.
 #[no_mangle]
-pub unsafe extern "C" fn tess_load_library(path: *const Str) {
-    let path = unsafe { (*path).as_str() }.to_string();
-    if let Err((class, message)) = one_load_at_a_time(|| load(&path)) {
-        throw_new(class, &message);
+pub unsafe extern "C" fn tess_load_library(path: *const Str) -> *mut Obj {
+    let text = unsafe { (*path).as_str() }.to_string();
+    match one_load_at_a_time(|| load(&text)) {
+        Err((class, message)) => {
+            throw_new(class, &message);
+            std::ptr::null_mut()
+        }
+        Ok(loaded) => {
+            let module = loaded.module.clone();
+            static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+            let id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            LIBRARIES.lock().insert(id, loaded);
+            unsafe { library_object(path, &module, id) }
+        }
     }
+}
+
+/// A new `Library` object (`tess_abi::layout::library_object`).
+unsafe fn library_object(path: *const Str, module: &str, id: u64) -> *mut Obj {
+    use crate::thread::{alloc, pop_root, push_root};
+    use tess_abi::layout::library_object as l;
+    unsafe {
+        push_root(path.cast_mut().cast());
+        let name = crate::str_alloc::new_str(module.as_bytes());
+        push_root(name.cast());
+        let o = alloc(&crate::exc::tess_ti_Library.ti, l::SIZE as u64);
+        pop_root(2);
+        let at = |offset: i32| o.cast::<u8>().add(offset as usize);
+        *at(l::PATH).cast::<*const Str>() = path;
+        *at(l::NAME).cast::<*mut Str>() = name;
+        *at(l::ID).cast::<u64>() = id;
+        o
+    }
+}
+
+/// Runs `f` while no library is being loaded: loading and unloading one
+/// at a time.
+pub fn while_no_load<R>(f: impl FnOnce() -> R) -> R {
+    one_load_at_a_time(f)
 }

@@ -1,42 +1,54 @@
 //! Module variables, one copy per thread (MODULES.md §6): each module that
 //! has variables registers their layout once and gets a key; each thread
 //! has a block of them per module, made and initialised the first time
-//! the thread uses the module (`docs/abi.md`, threads).
+//! the thread uses the module (`docs/abi.md`, threads). A key freed by
+//! `lib.unload()` is given to the next module that registers.
 
+use crate::image::Image;
 use crate::lock::Lock;
-use crate::thread::{alloc_block, Thread, VarsLayout};
+use crate::thread::{alloc_block, free_block, Thread, VarsLayout};
+use std::ffi::{c_char, CStr};
 use tess_abi::layout::thread as layout;
 
-/// Every registered module's layout, by key index.
-static LAYOUTS: Lock<Vec<&'static VarsLayout>> = Lock::new(Vec::new());
+/// Every registered module's layout, by key index (`None`: free).
+static LAYOUTS: Lock<Vec<Option<&'static VarsLayout>>> = Lock::new(Vec::new());
 
 /// Called once by a module's init entry: registers the layout of its
 /// variables (`size` bytes, the references at the `nrefs` offsets in
-/// `refs`), writes the module's key into `key_cell`, and gives the calling
-/// thread its block — whose variables the init entry then initialises
-/// itself (interleaved with `init { }` blocks, in source order).
+/// `refs`, named by `names`), writes the module's key into `key_cell`, and
+/// gives the calling thread its block — whose variables the init entry
+/// then initialises itself (interleaved with `init { }` blocks, in source
+/// order).
 ///
 /// # Safety
 /// `t` is the calling thread's state, `refs` holds `nrefs` offsets below
-/// `size`, `key_cell` is the module's key cell.
+/// `size` and `names` as many C strings, `key_cell` is the module's key
+/// cell.
 #[no_mangle]
 pub unsafe extern "C" fn tess_register_vars(
     key_cell: *mut u64,
     size: u64,
     refs: *const u64,
+    names: *const *const c_char,
     nrefs: u64,
     thread_init: extern "C" fn(*mut Thread),
     t: *mut Thread,
 ) -> *mut u8 {
     let refs = (0..nrefs as usize).map(|i| unsafe { *refs.add(i) }).collect();
-    let vars: &'static VarsLayout = Box::leak(Box::new(VarsLayout { size: size as usize, refs, thread_init }));
+    let names =
+        (0..nrefs as usize).map(|i| unsafe { CStr::from_ptr(*names.add(i)) }.to_string_lossy().into_owned()).collect();
+    let vars: &'static VarsLayout = Box::leak(Box::new(VarsLayout { size: size as usize, refs, names, thread_init }));
     let index = {
         let mut layouts = LAYOUTS.lock();
-        if layouts.len() == layout::MAX_MODULES {
+        let index = layouts.iter().position(Option::is_none).unwrap_or(layouts.len());
+        if index == layout::MAX_MODULES {
             crate::output::fatal(&format!("more than {} modules with variables in one process", layout::MAX_MODULES));
         }
-        layouts.push(vars);
-        layouts.len() - 1
+        if index == layouts.len() {
+            layouts.push(None);
+        }
+        layouts[index] = Some(vars);
+        index
     };
     unsafe {
         *key_cell = layout::block(index) as u64;
@@ -55,7 +67,7 @@ pub unsafe extern "C" fn tess_register_vars(
 #[no_mangle]
 pub unsafe extern "C" fn tess_module_block(key: i64, t: *mut Thread) -> *mut u8 {
     let index = ((key - i64::from(layout::BLOCKS)) / i64::from(tess_abi::layout::WORD)) as usize;
-    let vars = LAYOUTS.lock().get(index).copied();
+    let vars = LAYOUTS.lock().get(index).copied().flatten();
     let Some(vars) = vars else {
         crate::exc::throw_new(
             &crate::exc::tess_ti_Error,
@@ -73,5 +85,26 @@ pub unsafe extern "C" fn tess_module_block(key: i64, t: *mut Thread) -> *mut u8 
         (*t).blocks[index] = b;
         (vars.thread_init)(t);
         b
+    }
+}
+
+/// The keys (block indices) of the modules whose code is in `image`.
+pub fn keys_in(image: &Image) -> Vec<usize> {
+    let layouts = LAYOUTS.lock();
+    (0..layouts.len()).filter(|&i| layouts[i].is_some_and(|v| image.contains(v.thread_init as usize))).collect()
+}
+
+/// Unregisters the modules of `keys`, freeing the calling thread's blocks
+/// of them (`lib.unload()`, once no other thread has one).
+pub fn forget(keys: &[usize], t: &mut Thread) {
+    let mut layouts = LAYOUTS.lock();
+    for &k in keys {
+        let b = std::mem::replace(&mut t.blocks[k], std::ptr::null_mut());
+        if !b.is_null() {
+            unsafe { free_block(b) };
+        }
+        if let Some(vars) = layouts[k].take() {
+            drop(unsafe { Box::from_raw(std::ptr::from_ref(vars).cast_mut()) });
+        }
     }
 }

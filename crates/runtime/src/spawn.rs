@@ -19,6 +19,7 @@ const STACK_BYTES: usize = 8 << 20;
 #[no_mangle]
 pub extern "C" fn tess_spawn(f: extern "C" fn()) -> *mut Obj {
     let mut thread: libc::pthread_t = 0;
+    crate::thread::will_start(f as usize);
     let status = unsafe {
         let mut attr: libc::pthread_attr_t = std::mem::zeroed();
         libc::pthread_attr_init(&mut attr);
@@ -28,6 +29,7 @@ pub extern "C" fn tess_spawn(f: extern "C" fn()) -> *mut Obj {
         status
     };
     if status != 0 {
+        crate::thread::did_not_start(f as usize);
         let why = std::io::Error::from_raw_os_error(status);
         throw_new(&tess_ti_Error, &format!("cannot start a thread: {why}"));
         return std::ptr::null_mut();
@@ -43,7 +45,7 @@ pub extern "C" fn tess_spawn(f: extern "C" fn()) -> *mut Obj {
 /// state freed.
 extern "C" fn run(f: *mut libc::c_void) -> *mut libc::c_void {
     let f: extern "C" fn() = unsafe { std::mem::transmute(f) };
-    let t = crate::thread::attach(crate::thread::SHADOW_SLOTS);
+    let t = crate::thread::attach(crate::thread::SHADOW_SLOTS, f as usize);
     f();
     let e = unsafe { (*t).exc };
     let outcome: Outcome = if e.is_null() {

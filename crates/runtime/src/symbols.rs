@@ -10,7 +10,7 @@ use crate::map_table::MapObj;
 use crate::object::{tess_ti_String, Array, Obj, Str, TypeInfo};
 use crate::{
     array::*, array_fns::*, c_memory::*, class_builder::*, code_map::*, exc::*, exit::*, fn_adapters::*, function::*,
-    interfaces::*, io::*, loader::*, map::*, module_vars::*, process::*, show::*, spawn::*, std_interfaces::*,
+    interfaces::*, io::*, loader::*, unload::*, map::*, module_vars::*, process::*, show::*, spawn::*, std_interfaces::*,
     string::*, test_runner::*, thread::*, trace::*, type_desc::*,
 };
 use std::ffi::c_char;
@@ -46,7 +46,8 @@ table! {
         ClassAddRef: tess_class_add_ref(*mut TypeInfo, i64);
         RegisterCode: tess_register_code(*const u8);
         TraceCapture: tess_trace_capture(*const u8, i64, *const usize);
-        LoadLibrary: tess_load_library(*const Str);
+        LoadLibrary: tess_load_library(*const Str) -> *mut Obj;
+        LibraryUnload: tess_library_unload(*mut Obj);
         Throw: tess_throw(*mut Obj);
         ExcTake: tess_exc_take() -> *mut Obj;
         ThrowOverflow: tess_throw_overflow();
@@ -160,7 +161,7 @@ table! {
         GcCollect: tess_gc_collect();
         WriteBarrier: tess_write_barrier(*mut Obj, *mut Thread);
         ThreadState: tess_thread_state() -> *mut Thread;
-        RegisterVars: tess_register_vars(*mut u64, u64, *const u64, u64, extern "C" fn(*mut Thread), *mut Thread) -> *mut u8;
+        RegisterVars: tess_register_vars(*mut u64, u64, *const u64, *const *const c_char, u64, extern "C" fn(*mut Thread), *mut Thread) -> *mut u8;
         ModuleBlock: tess_module_block(i64, *mut Thread) -> *mut u8;
         Spawn: tess_spawn(extern "C" fn()) -> *mut Obj;
         ThreadJoin: tess_thread_join(*mut Obj);
@@ -172,7 +173,7 @@ table! {
         tess_ti_String, tess_ti_ValueArray, tess_ti_RefArray,
         tess_ti_Object, tess_ti_Error, tess_ti_OverflowError, tess_ti_DivisionByZeroError,
         tess_ti_IndexError, tess_ti_NilError, tess_ti_CastError, tess_ti_KeyError,
-        tess_ti_IOError, tess_ti_LoadError, tess_ti_AbiError, tess_ti_ThreadError, tess_ti_Thread, tess_ti_Box, tess_ti_Map, tess_ti_Function,
+        tess_ti_IOError, tess_ti_LoadError, tess_ti_AbiError, tess_ti_ThreadError, tess_ti_UnloadError, tess_ti_Library, tess_ti_Thread, tess_ti_Box, tess_ti_Map, tess_ti_Function,
         tess_ti_Int, tess_ti_Int32, tess_ti_Float, tess_ti_Bool,
         tess_iface_Hashable, tess_iface_Comparable, tess_ti_FnAdapter,
     ]

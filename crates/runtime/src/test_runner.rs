@@ -118,7 +118,7 @@ pub unsafe extern "C" fn tess_run_tests(names: *const Array, tests: *const Array
         for _ in 0..workers {
             let (next, failures, chosen) = (&next, &failures, &chosen);
             let worker = std::thread::Builder::new().stack_size(STACK_BYTES).spawn_scoped(scope, move || {
-                let t = crate::thread::attach(crate::thread::SHADOW_SLOTS);
+                let t = crate::thread::attach(crate::thread::SHADOW_SLOTS, 0);
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(&&(ref name, entry)) = chosen.get(i) else { break };

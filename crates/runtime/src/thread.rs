@@ -36,6 +36,8 @@ pub struct VarsLayout {
     pub size: usize,
     /// Byte offsets of the reference-typed variables (collector roots).
     pub refs: Vec<u64>,
+    /// Their names (`module.name`), for `lib.unload()`'s messages.
+    pub names: Vec<String>,
     /// Runs the variables' initialisers on a thread new to the module.
     pub thread_init: extern "C" fn(*mut Thread),
 }
@@ -59,6 +61,57 @@ pub struct Thread {
     pub kept_cstring: *mut Obj,
     /// Which thread this is, for handles (MODULES.md §5).
     pub id: u64,
+    /// The C-convention entry `spawn` started it with (0 for the main
+    /// thread and threads Tessera did not start): `lib.unload()` refuses
+    /// while a thread runs a library's function.
+    pub entry: usize,
+    /// Where a collection gathers the roots (kept between collections).
+    roots: Vec<*mut Obj>,
+}
+
+/// Every thread's state, while it has one: what `lib.unload()` looks at
+/// besides the calling thread.
+static STATES: Lock<Vec<usize>> = Lock::new(Vec::new());
+
+/// The entries of threads `spawn` started that have no state yet.
+static STARTING: Lock<Vec<usize>> = Lock::new(Vec::new());
+
+/// Records that a thread is about to start with `entry` ([`attach`] takes
+/// it off): from now on `lib.unload()` sees it.
+pub fn will_start(entry: usize) {
+    STARTING.lock().push(entry);
+}
+
+/// Forgets a thread that [`will_start`] announced but did not start.
+pub fn did_not_start(entry: usize) {
+    let mut starting = STARTING.lock();
+    if let Some(i) = starting.iter().position(|&e| e == entry) {
+        starting.swap_remove(i);
+    }
+}
+
+/// What `lib.unload()` needs to know of each thread other than the
+/// calling one: (id, entry, whether it has a block of any of `keys`); a
+/// thread still starting has id 0.
+pub fn others(keys: &[usize]) -> Vec<(u64, usize, bool)> {
+    let me = CURRENT.with(Cell::get) as usize;
+    // Starting threads first: one that attaches meanwhile is then among
+    // the states, entry and all.
+    let starting: Vec<(u64, usize, bool)> = STARTING.lock().iter().map(|&e| (0, e, false)).collect();
+    starting.into_iter().chain(STATES
+        .lock()
+        .iter()
+        .filter(|&&t| t != me)
+        .map(|&t| {
+            let t = t as *const Thread;
+            // Another thread's words, read while the lock keeps its state
+            // alive: a block pointer only goes from null to set, by that
+            // thread running the module's code.
+            let uses = keys.iter().any(|&k| unsafe { !std::ptr::addr_of!((*t).blocks[k]).read_volatile().is_null() });
+            unsafe { ((*t).id, (*t).entry, uses) }
+        })
+        .collect::<Vec<_>>())
+        .collect()
 }
 
 const _: () = {
@@ -88,7 +141,7 @@ impl Drop for Detach {
 pub fn current() -> &'static mut Thread {
     let t = CURRENT.with(Cell::get);
     if t.is_null() {
-        let t = attach(SHADOW_SLOTS);
+        let t = attach(SHADOW_SLOTS, 0);
         FOREIGN.with(|f| *f.borrow_mut() = Some(Detach(t)));
         return unsafe { &mut *t };
     }
@@ -99,12 +152,13 @@ pub fn current() -> &'static mut Thread {
 /// process.
 pub fn init_main() {
     if CURRENT.with(Cell::get).is_null() {
-        attach(MAIN_SHADOW_SLOTS);
+        attach(MAIN_SHADOW_SLOTS, 0);
     }
 }
 
-/// Makes a state for the calling thread, which must have none.
-pub fn attach(slots: usize) -> *mut Thread {
+/// Makes a state for the calling thread, which must have none; `entry` is
+/// the function `spawn` started it with, or 0.
+pub fn attach(slots: usize, entry: usize) -> *mut Thread {
     static NEXT_ID: AtomicU64 = AtomicU64::new(1);
     let spare = if slots == SHADOW_SLOTS { SPARE_STACKS.lock().pop() } else { None };
     let (ss_base, ss_map_bytes, alt_stack) = match spare {
@@ -126,7 +180,13 @@ pub fn attach(slots: usize) -> *mut Thread {
         heap: Heap::default(),
         kept_cstring: null_mut(),
         id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+        entry,
+        roots: Vec::new(),
     }));
+    STATES.lock().push(t as usize);
+    if entry != 0 {
+        did_not_start(entry);
+    }
     CURRENT.with(|c| c.set(t));
     t
 }
@@ -139,6 +199,7 @@ pub fn attach(slots: usize) -> *mut Thread {
 /// Tessera code.
 pub unsafe fn detach(t: *mut Thread) {
     CURRENT.with(|c| c.set(null_mut()));
+    STATES.lock().retain(|&s| s != t as usize);
     unsafe {
         let state = Box::from_raw(t);
         if crate::gc::stats_wanted() {
@@ -201,7 +262,11 @@ pub fn alloc_block(vars: &'static VarsLayout) -> *mut u8 {
     }
 }
 
-unsafe fn free_block(b: *mut u8) {
+/// Frees a block made by [`alloc_block`].
+///
+/// # Safety
+/// `b` came from [`alloc_block`] and is no longer used.
+pub unsafe fn free_block(b: *mut u8) {
     unsafe { libc::free(b.cast::<*const VarsLayout>().sub(1).cast()) };
 }
 
@@ -216,35 +281,64 @@ impl Thread {
     }
 
     /// Collects this thread's heap — its young generation, or all of it
-    /// when `full` or when the heap decides it is due: marks its roots
-    /// (shadow stack, pending exception, module variables, handles, the
-    /// kept `CString`), then traces and sweeps.
+    /// when `full` or when the heap decides it is due: marks its roots,
+    /// then traces and sweeps.
     pub fn collect(&mut self, full: bool) {
-        let heap = &mut self.heap;
-        heap.begin(&mut self.runs, full);
+        self.heap.begin(&mut self.runs, full);
+        let mut roots = std::mem::take(&mut self.roots);
+        self.each_root(|_, o| roots.push(o));
+        for &o in &roots {
+            unsafe { self.heap.mark(o) };
+        }
+        roots.clear();
+        self.roots = roots;
+        self.heap.finish();
+    }
+
+    /// Calls `f` with each of the thread's roots (null ones included) and
+    /// where it is: the shadow stack, the pending exception, the kept
+    /// `CString`, module variables, handles.
+    pub fn each_root(&self, mut f: impl FnMut(Root, *mut Obj)) {
         unsafe {
             let mut slot = self.ss_base;
             while slot < self.ss_top {
-                heap.mark(*slot);
+                f(Root::Stack, *slot);
                 slot = slot.add(1);
             }
-            heap.mark(self.exc);
-            heap.mark(self.kept_cstring);
-            for &b in &self.blocks {
+            f(Root::Exception, self.exc);
+            f(Root::KeptString, self.kept_cstring);
+            for (key, &b) in self.blocks.iter().enumerate() {
                 if b.is_null() {
                     continue;
                 }
                 let vars = &**b.cast::<*const VarsLayout>().sub(1);
-                for &off in &vars.refs {
-                    heap.mark(*b.add(off as usize).cast::<*mut Obj>());
+                for (var, &off) in vars.refs.iter().enumerate() {
+                    f(Root::Var { key, var }, *b.add(off as usize).cast::<*mut Obj>());
                 }
             }
             for o in crate::handles::roots(self.id) {
-                heap.mark(o);
+                f(Root::Handle, o);
             }
         }
-        heap.finish();
     }
+
+    /// The name of module variable `var` of the module with key `key`, a
+    /// root [`Thread::each_root`] gave.
+    pub fn var_name(&self, key: usize, var: usize) -> &str {
+        let vars = unsafe { &**self.blocks[key].cast::<*const VarsLayout>().sub(1) };
+        &vars.names[var]
+    }
+}
+
+/// Where a root of a thread is ([`Thread::each_root`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Root {
+    Stack,
+    Exception,
+    KeptString,
+    /// Reference variable number `var` of the module with key `key`.
+    Var { key: usize, var: usize },
+    Handle,
 }
 
 /// The calling thread's state (`tess_abi::RuntimeFn::ThreadState`): how

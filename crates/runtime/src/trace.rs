@@ -33,6 +33,45 @@ unsafe fn trace_slot(e: *mut Obj) -> *mut *mut Str {
     unsafe { e.cast::<u8>().add(error::TRACE as usize).cast() }
 }
 
+/// Whether `o` is a trace that names a frame of code in `image` (what
+/// printing it would read after `lib.unload()`).
+///
+/// # Safety
+/// `o` is a live object.
+pub unsafe fn names_code_in(o: *mut Obj, image: &crate::image::Image) -> bool {
+    unsafe {
+        if !std::ptr::eq((*o).header.ty(), &TRACE_TYPE) {
+            return false;
+        }
+        let blob = &*o.cast::<Str>();
+        let words = std::slice::from_raw_parts(blob.bytes.as_ptr().cast::<u64>(), blob.len as usize / 8);
+        words.chunks(2).any(|pair| image.contains(pair[0] as usize))
+    }
+}
+
+/// When `o` is an error whose trace names code in `image`, replaces the
+/// trace by its text, so that the error outlives the library (a caught
+/// exception thrown through a plugin must not stop `lib.unload()`).
+///
+/// # Safety
+/// `o` is a live object of the calling thread.
+pub unsafe fn render_if_names(o: *mut Obj, image: &crate::image::Image) {
+    unsafe {
+        let ty = &*(*o).header.ty();
+        let is_error = ty.kind == Kind::Object
+            && ty.depth >= 1
+            && std::ptr::eq(*ty.display.add(1), &crate::exc::tess_ti_Error.ti);
+        if !is_error || (*trace_slot(o)).is_null() || !names_code_in((*trace_slot(o)).cast(), image) {
+            return;
+        }
+        crate::thread::push_root(o);
+        let rendered = crate::str_alloc::new_str(text(o).as_bytes());
+        crate::thread::pop_root(1);
+        crate::thread::write_barrier(o);
+        *trace_slot(o) = rendered;
+    }
+}
+
 /// Records where the pending exception was thrown, if it has no trace yet:
 /// `site` of `table` (-1 when unknown) in the frame whose frame pointer is
 /// `fp`, then each caller's call site, while the return address is in
@@ -50,7 +89,7 @@ pub unsafe extern "C" fn tess_trace_capture(table: *const u8, site: i64, fp: *co
     let mut fp = fp;
     while n < MAX_FRAMES && !fp.is_null() && fp.is_aligned() {
         let (caller_fp, ra) = unsafe { (*fp as *const usize, *fp.add(1)) };
-        let Some((t, s)) = lookup(all, ra.wrapping_sub(1)) else { break };
+        let Some((t, s)) = lookup(&all, ra.wrapping_sub(1)) else { break };
         // Most traces fit in `first`; deeper ones move to the heap.
         if n < 4 {
             first[2 * n] = t as u64;
@@ -68,6 +107,7 @@ pub unsafe extern "C" fn tess_trace_capture(table: *const u8, site: i64, fp: *co
         }
         fp = caller_fp;
     }
+    drop(all);
     let words: &[u64] = if pairs.is_empty() { &first[..2 * n] } else { &pairs };
     let bytes = 16 * n;
     unsafe {
@@ -91,6 +131,10 @@ pub unsafe fn text(e: *mut Obj) -> String {
     let blob = unsafe { *trace_slot(e) };
     if blob.is_null() {
         return out;
+    }
+    if !std::ptr::eq(unsafe { (*blob).header.ty() }, &TRACE_TYPE) {
+        // Rendered already ([`render_if_names`]).
+        return unsafe { (*blob).as_str() }.to_string();
     }
     let bytes = unsafe { (*blob).as_bytes() };
     for pair in bytes.chunks_exact(16) {

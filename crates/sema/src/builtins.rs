@@ -201,7 +201,10 @@ fn call_fn_inner(c: &mut Checker, name: &str, args: &[ast::Expr], span: Span, ex
         }
         "exit" => rt(RuntimeFn::Exit, fixed_args(c, args, &[Ty::Int], span, &what)?, Ty::Void),
         "clock" => rt(RuntimeFn::Clock, fixed_args(c, args, &[], span, &what)?, Ty::Float),
-        "loadLibrary" => rt(RuntimeFn::LoadLibrary, fixed_args(c, args, &[Ty::Str], span, &what)?, Ty::Void),
+        "loadLibrary" => {
+            let library = c.class_ty(c.class_names["Library"]);
+            rt(RuntimeFn::LoadLibrary, fixed_args(c, args, &[Ty::Str], span, &what)?, library)
+        }
         "spawn" => {
             let thread = c.class_ty(THREAD);
             let f = Ty::Fn(Box::default(), Box::new(Ty::Void));

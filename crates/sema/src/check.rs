@@ -49,6 +49,7 @@ pub fn check_module(
         c.no_top_level_statements(&files);
     }
     let (init, thread_init) = c.check_init(&files);
+    let fini = c.check_fini(&files, mode);
     c.check_bodies(files, texts);
     c.check_exported_signatures();
     let dependencies = imports
@@ -75,6 +76,7 @@ pub fn check_module(
         interfaces: c.interfaces,
         init,
         thread_init,
+        fini,
         mode,
         fingerprints: Vec::new(),
         dependencies,
@@ -123,7 +125,8 @@ impl Checker<'_> {
                     | ast::Item::Enum(_)
                     | ast::Item::Interface(_)
                     | ast::Item::Stmt(_)
-                    | ast::Item::InitBlock(_) => {}
+                    | ast::Item::InitBlock(_)
+                    | ast::Item::FiniBlock(_) => {}
                 }
             }
         }
@@ -672,6 +675,47 @@ impl Checker<'_> {
         func.entry = true;
         self.body.kind = BodyKind::Function;
         (id, thread_init)
+    }
+
+    /// The module's `fini { }` blocks, in source order, as one entry
+    /// `lib.unload()` runs (`tess_abi::layout::library_descriptor::FINI`);
+    /// `None` when it has none. Only a library is ever unloaded: a
+    /// program's are errors.
+    fn check_fini(&mut self, files: &[ast::File], mode: Mode) -> Option<FuncId> {
+        let blocks: Vec<&ast::Block> = files
+            .iter()
+            .flat_map(|f| &f.items)
+            .filter_map(|i| match i {
+                ast::Item::FiniBlock(b) => Some(b),
+                _ => None,
+            })
+            .collect();
+        if mode == Mode::Program {
+            for b in &blocks {
+                self.error_hint(
+                    b.span,
+                    "only a library has `fini { }` blocks",
+                    "they run when `lib.unload()` unloads a library; build it with `--lib`",
+                );
+            }
+            return None;
+        }
+        let first = blocks.first()?;
+        let file = files.iter().position(|f| f.items.iter().any(|i| matches!(i, ast::Item::FiniBlock(b) if b.span == first.span)));
+        self.begin_body(Ty::Void, BodyKind::Function);
+        self.body_fn = None;
+        self.body.closure_names = crate::closures::closure_names(blocks.iter().flat_map(|b| &b.stmts));
+        let mut body = Vec::new();
+        for b in blocks {
+            self.block(b, &mut body);
+        }
+        let id = self.new_func("<fini>", mangle::module_fini(&self.module), Vec::new(), Ty::Void, Visibility::Local);
+        let func = &mut self.funcs[id];
+        func.file = file.unwrap_or(0) as u32;
+        func.locals = std::mem::take(&mut self.body.locals);
+        func.body = body;
+        func.entry = true;
+        Some(id)
     }
 
     fn global(&mut self, v: &ast::VarDecl, out: &mut Vec<Stmt>) {

@@ -25,6 +25,7 @@ const ERROR_SUBCLASSES: &[&str] = &[
     "LoadError",
     "AbiError",
     "ThreadError",
+    "UnloadError",
 ];
 
 fn access_of(m: &ast::Modifiers) -> Access {
@@ -78,6 +79,44 @@ impl Checker<'_> {
         for name in ERROR_SUBCLASSES {
             self.push_builtin(name, Some(ERROR), fields.clone(), Some(vec![Ty::Str]), init.clone());
         }
+        self.add_builtin_library();
+    }
+
+    /// `Library`: `loadLibrary` makes one; `path` and `name` (its module)
+    /// can be read, and `lib.unload()` unloads it (MODULES.md §4). It
+    /// cannot be constructed or subclassed.
+    fn add_builtin_library(&mut self) {
+        use tess_abi::layout::library_object;
+        let fields: Vec<hir::Field> = library_object::FIELDS
+            .iter()
+            .map(|&(name, offset)| hir::Field {
+                name: name.into(),
+                ty: Ty::Str,
+                offset: Offset::Fixed(offset as u32),
+                access: Access::Public,
+                mutable: false,
+            })
+            .collect();
+        self.push_builtin("Library", Some(OBJECT), fields, None, None);
+        let id = self.classes.len() - 1;
+        self.classes[id].open = false;
+        self.classes[id].size = library_object::SIZE as u32;
+        let info = &mut self.class_info[id];
+        info.is_final = true;
+        for (index, &(name, _)) in library_object::FIELDS.iter().enumerate() {
+            let field = FieldInfo { index, mutable: false, access: Access::Public, owner: id, span: Span::default(), origin: None };
+            info.fields.insert(name.into(), field);
+        }
+        let unload = MethodInfo {
+            callee: Callee::Runtime(RuntimeFn::LibraryUnload),
+            slot: None,
+            sig: Sig { params: Vec::new(), ret: Ty::Void },
+            access: Access::Public,
+            is_final: true,
+            owner: id,
+            span: Span::default(),
+        };
+        info.methods.insert("unload".into(), unload);
     }
 
     /// `Thread`: `spawn` makes one, `t.join()` waits for it; it cannot be

@@ -686,6 +686,10 @@ impl Checker<'_> {
             self.error_hint(span, "`Thread` cannot be constructed", "start a thread with `spawn(f)`");
             return error_expr();
         }
+        if self.classes[class].builtin && name == "Library" {
+            self.error_hint(span, "`Library` cannot be constructed", "load one with `loadLibrary(path)`");
+            return error_expr();
+        }
         let Some(params) = self.class_info[class].init_params.clone() else {
             self.report_hidden_init(class, span);
             return error_expr();

@@ -30,6 +30,9 @@ pub struct Module {
     /// thread that uses the module for the first time (MODULES.md §6);
     /// `None` when the module has none.
     pub thread_init: Option<FuncId>,
+    /// Runs the module's `fini { }` blocks when `lib.unload()` unloads
+    /// its library; `None` when it has none.
+    pub fini: Option<FuncId>,
     pub mode: Mode,
     /// (declaration, fingerprint) of this module's interface, which its
     /// init entry registers with the runtime for plugin checks.

@@ -79,6 +79,8 @@ pub enum Item {
     Interface(InterfaceDecl),
     Global(VarDecl),
     InitBlock(Block),
+    /// `fini { }`: run by `lib.unload()` before a library is unloaded.
+    FiniBlock(Block),
     Stmt(Stmt),
 }
 

@@ -170,7 +170,7 @@ impl Node<'_> {
             Node::Case(c) => (c.span.lo, c.span.hi),
             Node::Nested(c) => (c.mods.start(c.span.lo), c.span.hi),
             Node::Arm(a) => (a.pattern.span().lo, a.span.hi),
-            Node::Item(Item::InitBlock(b)) => (b.span.lo, b.span.hi),
+            Node::Item(Item::InitBlock(b) | Item::FiniBlock(b)) => (b.span.lo, b.span.hi),
             Node::Item(Item::Stmt(s)) | Node::Stmt(s) => stmt_range(s),
         }
     }
@@ -308,9 +308,9 @@ impl Printer<'_> {
                 self.line(&s);
             }
             Node::Arm(a) => self.arm(a),
-            Node::Item(Item::InitBlock(b)) => {
+            Node::Item(item @ (Item::InitBlock(b) | Item::FiniBlock(b))) => {
                 self.indent();
-                self.out.push_str("init ");
+                self.out.push_str(if matches!(item, Item::InitBlock(_)) { "init " } else { "fini " });
                 self.block(b);
                 self.out.push('\n');
             }

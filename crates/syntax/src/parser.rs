@@ -490,6 +490,12 @@ impl<'d> Parser<'d> {
             items.push(Item::InitBlock(b));
             return Ok(());
         }
+        if matches!(self.peek(), Tok::Ident(w) if w == "fini") && matches!(self.peek_at(1), Tok::Sym("{")) {
+            self.bump();
+            let b = self.block()?;
+            items.push(Item::FiniBlock(b));
+            return Ok(());
+        }
         if matches!(self.peek(), Tok::Keyword(k) if k.is_contextual()) && matches!(self.peek_at(1), Tok::Sym(_)) {
             // `final += 1`: a name, not a modifier.
             let s = self.stmt()?;

@@ -95,7 +95,38 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
             Stmt::IfLet { var, opt, then, els } => self.if_let(*var, opt, then, els)?,
             Stmt::ForMap { key, value, map, body } => self.for_map(*key, *value, map, body)?,
         }
+        if matches!(s, Stmt::While(..) | Stmt::ForRange { .. } | Stmt::ForEach { .. } | Stmt::ForMap { .. } | Stmt::Try { .. }) {
+            self.end_scope(s);
+        }
         Ok(())
+    }
+
+    /// After a loop or `try`: nulls the shadow slots of the reference locals
+    /// bound inside it, which are out of scope, so that what they last held
+    /// is not kept alive for the rest of the function (the collector would
+    /// keep it, and `lib.unload()` would name it as still held). Once per
+    /// loop, not per iteration.
+    fn end_scope(&mut self, s: &'h Stmt) {
+        let mut bound = Vec::new();
+        let mut note = |s: &Stmt| match s {
+            Stmt::Let(l, _) | Stmt::ForEach { var: l, .. } | Stmt::IfLet { var: l, .. } => bound.push(*l),
+            Stmt::ForMap { key, value, .. } => bound.extend([*key, *value]),
+            Stmt::Try { catches, .. } => bound.extend(catches.iter().map(|c| c.var)),
+            _ => {}
+        };
+        note(s);
+        for body in s.bodies() {
+            Stmt::walk(body, &mut note);
+        }
+        if self.frame_base.is_none() {
+            return;
+        }
+        let zero = self.b.ins().iconst(PTR, 0);
+        for l in bound {
+            if let Some(slot) = self.body.local_slot[l] {
+                self.store_slot(slot, zero);
+            }
+        }
     }
 
     /// `place = e`.

@@ -71,11 +71,13 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
         let Some(thread_init) = hir.thread_init else { return Ok(()) };
         let mut size = 0;
         let mut refs = Vec::new();
+        let mut names = Vec::new();
         for (global, offset) in hir.globals.iter().zip(&self.mg.var_offsets) {
             let Some(offset) = *offset else { continue };
             size = size.max(offset + tess_abi::layout::WORD as u32);
             if global.ty.is_ref() {
                 refs.push(u64::from(offset));
+                names.push(vec![format!("{}.{}", hir.name, global.name)]);
             }
         }
         let gv = self.mg.module.declare_data_in_func(self.mg.vars_key, self.b.func);
@@ -84,13 +86,16 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
         let table = self.mg.word_table(&format!("{}.refs", mangle::module_vars_key(&hir.name)), &refs)?;
         let gv = self.mg.module.declare_data_in_func(table, self.b.func);
         let table = self.b.ins().symbol_value(PTR, gv);
+        let names = self.mg.c_string_table(&format!("{}.names", mangle::module_vars_key(&hir.name)), &names, 1)?;
+        let gv = self.mg.module.declare_data_in_func(names, self.b.func);
+        let names = self.b.ins().symbol_value(PTR, gv);
         let nrefs = self.b.ins().iconst(types::I64, refs.len() as i64);
         let init = {
             let id = self.mg.func(thread_init)?;
             let fref = self.mg.module.declare_func_in_func(id, self.b.func);
             self.b.ins().func_addr(PTR, fref)
         };
-        let block = self.call_rt_value(RuntimeFn::RegisterVars, &[key_cell, size, table, nrefs, init])?;
+        let block = self.call_rt_value(RuntimeFn::RegisterVars, &[key_cell, size, table, names, nrefs, init])?;
         self.blocks.insert(hir.name.clone(), block);
         Ok(())
     }

@@ -30,7 +30,7 @@ pub(super) fn inlay_hints(uri: &Uri, text: &str, range: Range, ws: &Workspace) -
                     lets(f.body.as_ref().and_then(tess_syntax::ast::Body::block).map_or(&[], |b| &b.stmts), &mut decls);
                 }
             }
-            Item::InitBlock(b) => lets(&b.stmts, &mut decls),
+            Item::InitBlock(b) | Item::FiniBlock(b) => lets(&b.stmts, &mut decls),
             _ => {}
         }
     }

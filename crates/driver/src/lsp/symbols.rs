@@ -38,7 +38,7 @@ pub(super) fn document_symbols(text: &str) -> Vec<lsp_types::DocumentSymbol> {
             Item::Enum(e) => symbol(&e.name.name, K::ENUM, e.span, e.name.span, None),
             Item::Interface(i) => symbol(&i.name.name, K::INTERFACE, i.span, i.name.span, None),
             Item::Global(v) => symbol(&v.name.name, K::VARIABLE, v.span, v.name.span, None),
-            Item::InitBlock(_) | Item::Stmt(_) => continue,
+            Item::InitBlock(_) | Item::FiniBlock(_) | Item::Stmt(_) => continue,
         };
         out.push(s);
     }
@@ -107,7 +107,7 @@ pub(super) fn workspace_symbols(query: &str, documents: &[PathBuf]) -> Vec<lsp_t
                 Item::Enum(e) => add(&e.name.name, K::ENUM, e.name.span, None),
                 Item::Interface(i) => add(&i.name.name, K::INTERFACE, i.name.span, None),
                 Item::Global(v) => add(&v.name.name, K::VARIABLE, v.name.span, None),
-                Item::InitBlock(_) | Item::Stmt(_) => {}
+                Item::InitBlock(_) | Item::FiniBlock(_) | Item::Stmt(_) => {}
             }
         }
     }
