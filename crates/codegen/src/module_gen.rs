@@ -16,7 +16,8 @@ use tess_sema::hir;
 
 /// The class id of the built-in `Error` (second in every module).
 const ERROR_CLASS: usize = 1;
-use tess_sema::hir::{Callee, Visibility};
+use tess_sema::hir::{Callee, Const, Visibility};
+use tess_sema::ty::Ty;
 
 /// The linkage of a symbol with this visibility (`docs/abi.md`).
 pub(crate) fn linkage(v: Visibility) -> Linkage {
@@ -48,6 +49,8 @@ pub(crate) struct ModuleGen<'h, M: Module> {
     /// Interface descriptors, conformance records and call-site caches.
     pub(crate) iface_data: crate::iface_data::IfaceData,
     strings: HashMap<String, DataId>,
+    /// Constant arrays (`sema::constants`) emitted so far, by value.
+    const_arrays: HashMap<String, DataId>,
     imports: HashMap<RuntimeFn, FuncId>,
     data_imports: HashMap<String, DataId>,
     /// Type info of each class defined in this module with a fixed layout.
@@ -177,6 +180,7 @@ impl<'h, M: Module> ModuleGen<'h, M> {
             fn_values: Default::default(),
             iface_data: Default::default(),
             strings: HashMap::new(),
+            const_arrays: HashMap::new(),
             imports: HashMap::new(),
             data_imports: HashMap::new(),
             class_infos: HashMap::new(),
@@ -452,6 +456,62 @@ impl<'h, M: Module> ModuleGen<'h, M> {
         desc.write_data_addr(0, gv, layout::header::STATIC as i64);
         self.module.define_data(id, &desc).map_err(err("defining a string"))?;
         self.strings.insert(text.to_string(), id);
+        Ok(id)
+    }
+
+    /// A constant array (`sema::constants`) as a static object in the
+    /// module's read-only data (`.data.rel.ro`: relocated at load, then
+    /// read-only): header, length, capacity, a data pointer to its
+    /// elements, which follow it (as an array's inline elements do);
+    /// strings and arrays in it are static objects too.
+    pub fn const_array(&mut self, items: &[Const], elem: &Ty) -> Result<DataId, CodegenError> {
+        let key = format!("{elem}{items:?}");
+        if let Some(&id) = self.const_arrays.get(&key) {
+            return Ok(id);
+        }
+        let name = format!("{}.const.{}", tess_abi::mangle::symbol(&self.hir.name, &[]), self.const_arrays.len());
+        let id = self.module.declare_data(&name, Linkage::Local, false, false).map_err(err("declaring a constant"))?;
+        // Before the elements: a nested array takes the next name.
+        self.const_arrays.insert(key, id);
+        let kind = if elem.is_ref() { "RefArray" } else { "ValueArray" };
+        let ti = self.data_import(&tess_abi::runtime_fns::builtin_type_info(kind))?;
+        let start = layout::array::DATA as usize + layout::WORD as usize;
+        let mut bytes = vec![0u8; start + 8 * items.len()];
+        put_word(&mut bytes, layout::array::LEN, items.len() as u64);
+        put_word(&mut bytes, layout::array::CAP, items.len() as u64);
+        let mut refs = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let at = start + 8 * i;
+            let word = match item {
+                Const::Int(n) => *n as u64,
+                Const::Float(x) => x.to_bits(),
+                Const::Bool(b) => u64::from(*b),
+                Const::Str(s) => {
+                    refs.push((at, self.string_literal(s)?));
+                    0
+                }
+                Const::Array(inner) => {
+                    let Ty::Array(inner_elem) = elem else {
+                        return Err(CodegenError(format!("a constant array where {elem} is expected")));
+                    };
+                    refs.push((at, self.const_array(inner, inner_elem)?));
+                    0
+                }
+            };
+            bytes[at..at + 8].copy_from_slice(&word.to_le_bytes());
+        }
+        let mut desc = DataDescription::new();
+        desc.define(bytes.into_boxed_slice());
+        desc.set_align(8);
+        let gv = self.module.declare_data_in_data(ti, &mut desc);
+        desc.write_data_addr(0, gv, layout::header::STATIC as i64);
+        let me = self.module.declare_data_in_data(id, &mut desc);
+        desc.write_data_addr(layout::array::DATA as u32, me, start as i64);
+        for (at, target) in refs {
+            let gv = self.module.declare_data_in_data(target, &mut desc);
+            desc.write_data_addr(at as u32, gv, 0);
+        }
+        self.module.define_data(id, &desc).map_err(err("defining a constant"))?;
         Ok(id)
     }
 

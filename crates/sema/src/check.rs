@@ -86,6 +86,7 @@ pub fn check_module(
         expr_types: c.expr_types.take().unwrap_or_default(),
         uses: c.uses.into_inner().into_iter().collect(),
     };
+    crate::constants::fold(&mut m, c.diags);
     let interface = crate::interface::interface_of(&m);
     m.fingerprints = interface.fingerprints();
     (m, interface)
@@ -237,6 +238,7 @@ impl Checker<'_> {
             entry: false,
             type_params: Vec::new(),
             generic: Vec::new(),
+            is_const: false,
         });
         id
     }
@@ -324,6 +326,11 @@ impl Checker<'_> {
             );
             return;
         }
+        if let Some(s) = f.mods.const_ {
+            if f.mods.extern_.is_some() || !type_params.is_empty() {
+                self.error_hint(s, "a `const fn` cannot be `extern` or generic", "the compiler runs it on values it knows");
+            }
+        }
         if f.mods.extern_.is_some() {
             self.declare_extern_fn(f, params, ret);
             return;
@@ -335,6 +342,7 @@ impl Checker<'_> {
         let id = self.new_func(&f.name.name, symbol, params, ret, top_visibility(&f.mods));
         self.funcs[id].file = f.name.span.file.0;
         self.funcs[id].span = Some(f.name.span);
+        self.funcs[id].is_const = f.mods.const_.is_some() && type_params.is_empty();
         self.fn_names.insert(f.name.name.clone(), (id, f.name.span));
         if !type_params.is_empty() {
             self.funcs[id].generic = type_params.iter().map(|p| (p.name.clone(), p.bounds.clone())).collect();
@@ -762,6 +770,7 @@ impl Checker<'_> {
             origin: None,
             file: v.name.span.file.0,
             shared,
+            constant: None,
         });
         self.global_names.insert(v.name.name.clone(), GlobalInfo { id, mutable: v.mutable, span: v.name.span });
         out.push(Stmt::Assign(Place::Global(id), Box::new(init)));

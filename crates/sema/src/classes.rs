@@ -460,6 +460,9 @@ impl Checker<'_> {
         self.classes[id].size = object::size(self.classes[id].fields.len() as u32);
 
         for m in &c.methods {
+            if let Some(s) = m.mods.const_ {
+                self.error_hint(s, "a method cannot be a `const fn`", "make it a top-level `const fn`");
+            }
             self.declare_method(id, &class_name, m);
         }
 

@@ -353,14 +353,27 @@ pub struct Global {
     /// `Bool`, read and written atomically; every other module variable
     /// has a copy per thread.
     pub shared: bool,
+    /// A module-local `let` the compiler computed (`constants.rs`): its
+    /// value is in the object's read-only data, not in any thread's block.
+    pub constant: Option<Const>,
 }
 
 impl Global {
     /// One of this module's thread-local variables: in its per-thread
     /// block (MODULES.md §6).
     pub fn in_block(&self) -> bool {
-        !self.external && !self.shared
+        !self.external && !self.shared && self.constant.is_none()
     }
+}
+
+/// A value computed by the compiler (`constants.rs`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Const {
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    Str(String),
+    Array(Vec<Const>),
 }
 
 #[derive(Clone, Debug)]
@@ -407,6 +420,9 @@ pub struct Func {
     /// A generic function's type parameters: names and bounds, for its
     /// interface.
     pub generic: Vec<(String, Vec<Ty>)>,
+    /// A `const fn`: the compiler may run it to compute a module constant
+    /// (`constants.rs`).
+    pub is_const: bool,
 }
 
 /// A statement. Expressions are boxed so that a statement takes 80 bytes,

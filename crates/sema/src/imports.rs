@@ -325,6 +325,7 @@ impl Checker<'_> {
                 }),
                 file: 0,
                 shared: g.shared,
+                constant: None,
             });
             self.imported_mutable.insert(id, g.mutable);
             module.globals.insert(g.name.clone(), id);

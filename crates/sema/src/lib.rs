@@ -10,6 +10,7 @@ mod check;
 mod checker;
 mod classes;
 mod closures;
+mod constants;
 mod enums;
 mod expr;
 mod generic_classes;

@@ -34,6 +34,9 @@ pub struct Modifiers {
     /// `test` (a contextual keyword): a function `tess test` runs, left out
     /// of every other build.
     pub test: Option<Span>,
+    /// `const` (a contextual keyword) before `fn`: a function the compiler
+    /// can run to compute a module constant (`docs/decisions.md`).
+    pub const_: Option<Span>,
 }
 
 impl Modifiers {
@@ -50,6 +53,7 @@ impl Modifiers {
             self.extern_,
             self.static_,
             self.test,
+            self.const_,
         ]
         .into_iter()
         .flatten()

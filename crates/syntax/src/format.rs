@@ -444,6 +444,7 @@ impl Printer<'_> {
             (m.override_.is_some(), "override "),
             (m.static_.is_some(), "static "),
             (m.test.is_some(), "test "),
+            (m.const_.is_some(), "const "),
         ] {
             if on {
                 s.push_str(word);

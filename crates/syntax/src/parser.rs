@@ -446,6 +446,7 @@ impl<'d> Parser<'d> {
                     &mut m.static_
                 }
                 Tok::Ident(w) if w == "test" && matches!(self.peek_at(1), Tok::Keyword(Kw::Fn)) => &mut m.test,
+                Tok::Ident(w) if w == "const" && matches!(self.peek_at(1), Tok::Keyword(Kw::Fn)) => &mut m.const_,
                 _ => return Ok(m),
             };
             if slot.is_some() {

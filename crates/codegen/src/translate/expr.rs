@@ -10,10 +10,25 @@ use cranelift_codegen::ir::{types, InstBuilder, MemFlagsData, StackSlotData, Sta
 use cranelift_module::Module;
 use tess_abi::layout::{self};
 use tess_abi::RuntimeFn;
-use tess_sema::hir::{Expr, ExprKind};
+use tess_sema::hir::{Const, Expr, ExprKind};
 use tess_sema::ty::Ty;
 
 impl<'h, M: Module> Translator<'_, '_, 'h, M> {
+    /// A module constant's value (`sema::constants`): an immediate, or
+    /// the address of its static string or array.
+    fn module_constant(&mut self, c: &Const, ty: &Ty) -> R<Value> {
+        let id = match (c, ty) {
+            (Const::Int(n), _) => return Ok(self.b.ins().iconst(types::I64, *n)),
+            (Const::Float(x), _) => return Ok(self.b.ins().f64const(*x)),
+            (Const::Bool(b), _) => return Ok(self.b.ins().iconst(types::I8, i64::from(*b))),
+            (Const::Str(s), _) => self.mg.string_literal(s)?,
+            (Const::Array(items), Ty::Array(elem)) => self.mg.const_array(items, elem)?,
+            (Const::Array(_), other) => return Err(CodegenError(format!("a constant array of type {other}"))),
+        };
+        let gv = self.mg.module.declare_data_in_func(id, self.b.func);
+        Ok(self.b.ins().symbol_value(PTR, gv))
+    }
+
     /// An expression that has a value.
     pub(super) fn value(&mut self, e: &'h Expr) -> R<Value> {
         self.expr(e)?.ok_or_else(|| CodegenError("a Void expression used as a value".into()))
@@ -100,6 +115,10 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
                 let v = self.b.use_var(self.body.vars[*l]);
                 self.label_read(*l, v);
                 v
+            }
+            ExprKind::Global(g) if self.hir.globals[*g].constant.is_some() => {
+                let constant = self.hir.globals[*g].constant.as_ref();
+                self.module_constant(constant.unwrap_or(&Const::Int(0)), &e.ty)?
             }
             ExprKind::Global(g) => {
                 let v = self.read_var(*g)?;

@@ -219,7 +219,7 @@ fn used_in_expr<'h>(
 }
 
 fn note_var<'h>(hir: &'h hir::Module, g: GlobalId, out: &mut BTreeSet<&'h str>) {
-    if !hir.globals[g].shared {
+    if !hir.globals[g].shared && hir.globals[g].constant.is_none() {
         out.insert(var_module(hir, g));
     }
 }
