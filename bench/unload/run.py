@@ -40,6 +40,14 @@ fn cycle(path: String) -> [Float] {
     return [loaded - start, clock() - before]
 }
 
+class Cell {
+    var next: Cell? = nil
+}
+
+var live: [Cell] = []
+for i in 0..args()[2].toInt()! {
+    live.push(Cell())
+}
 for i in 0..args()[1].toInt()! {
     let t = cycle(args()[0])
     print("\\(t[0]) \\(t[1])")
@@ -62,6 +70,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("-n", type=int, default=20)
     ap.add_argument("--classes", type=int, default=1000)
+    ap.add_argument("--heap", type=int, default=0)
     a = ap.parse_args()
     with tempfile.TemporaryDirectory() as d:
         for name, text in [("host.tes", HOST), ("main.tes", MAIN % {"expected": a.classes * (a.classes - 1) // 2}),
@@ -71,13 +80,13 @@ def main():
         sh([TESS, "build", "--lib", "--module", "host", "host.tes", "--shared", "-o", "libhost.so"], d)
         sh([TESS, "build", "main.tes", "-I", ".", "-o", "prog"], d)
         sh([TESS, "build", "--lib", "--module", "big", "big.tes", "--shared", "-I", ".", "-o", "libbig.so"], d)
-        out = sh(["./prog", "./libbig.so", str(a.n)], d)
+        out = sh(["./prog", "./libbig.so", str(a.n), str(a.heap)], d)
         rows = [tuple(map(float, line.split())) for line in out.splitlines()]
         if len(rows) != a.n:
             sys.exit(f"unexpected output:\n{out}")
         load = statistics.median(r[0] for r in rows) * 1000
         unload = statistics.median(r[1] for r in rows) * 1000
-        print(f"plugin of {a.classes} classes, {a.n} cycles in one process:")
+        print(f"plugin of {a.classes} classes, {a.n} cycles in one process, {a.heap} other live objects:")
         print(f"  loadLibrary  median {load:.2f} ms")
         print(f"  lib.unload() median {unload:.2f} ms")
 

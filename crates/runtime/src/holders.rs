@@ -8,7 +8,6 @@
 use crate::image::Image;
 use crate::object::{Kind, Obj, TypeInfo};
 use crate::thread::{Root, Thread};
-use std::collections::HashSet;
 use tess_abi::layout::{closure, object, type_info};
 
 /// An object that refers to the library, and the root it was reached from.
@@ -33,7 +32,7 @@ pub fn find(t: &Thread, image: &Image, skip: &[usize], max: usize) -> Found {
             roots.push((root, o));
         }
     });
-    let mut seen = HashSet::new();
+    let mut seen = foldhash::HashSet::default();
     let mut found = Found { first: Vec::new(), count: 0 };
     for (root, o) in roots {
         let mut stack = vec![o];
