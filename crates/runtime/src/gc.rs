@@ -577,7 +577,7 @@ impl Heap {
                 // A value of `Any`: a box whose header names its type.
                 Kind::Value => (ty.size as usize, 0),
             };
-            each_reference(o, |r| self.mark(r));
+            each_reference(o, ty, |r| self.mark(r));
             size_class(bytes as u64).map_or(0, |c| cell_bytes(c) as usize) + owned
         }
     }
@@ -642,11 +642,11 @@ impl Heap {
 /// follows to find who still refers to a library (`holders.rs`).
 ///
 /// # Safety
-/// `o` is a live object.
+/// `o` is a live object and `ty` its type info (which the caller has
+/// read already: the collector's hottest path reads it once).
 #[inline(always)]
-pub unsafe fn each_reference(o: *mut Obj, mut f: impl FnMut(*mut Obj)) {
+pub unsafe fn each_reference(o: *mut Obj, ty: &TypeInfo, mut f: impl FnMut(*mut Obj)) {
     unsafe {
-        let ty = &*(*o).header.ty();
         match ty.kind {
             Kind::Object => {
                 for i in 0..ty.nrefs as usize {

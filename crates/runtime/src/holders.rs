@@ -49,7 +49,7 @@ pub fn find(t: &Thread, image: &Image, skip: &[usize], max: usize) -> Found {
                 }
                 continue;
             }
-            unsafe { crate::gc::each_reference(o, |r| stack.push(r)) };
+            unsafe { crate::gc::each_reference(o, &*(*o).header.ty(), |r| stack.push(r)) };
         }
     }
     found
