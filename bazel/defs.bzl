@@ -7,6 +7,7 @@ inputs are the objects, the libraries and the runtime.
 
     tessera_library(name, srcs, deps = [], kind = "static" | "shared")
     tessera_binary(name, srcs, deps = [])
+    tessera_test(name, srcs, deps = [])                   # its `test fn`s, as `tess test`
     tessera_test(name, srcs, deps = [], expected = "file with the output")
     tessera_toolchain(name, tess, runtime)   # see repositories.bzl
 
@@ -55,20 +56,26 @@ def _dirs(files):
         seen[f.dirname] = True
     return seen.keys()
 
-def _compile(ctx, tc, module, kind):
+def _compile(ctx, tc, module, kind, tests = False):
     """The compile action: sources and the deps' interfaces in, one object
-    per source (and for a library its interface and C header) out."""
+    per source (and for a library its interface and C header) out; with
+    `tests`, the objects of the module's test program."""
     deps = [d[TesseraInfo] for d in ctx.attr.deps]
     interfaces = depset(transitive = [d.interfaces for d in deps])
     objects = [
         ctx.actions.declare_file("_tess/%s/%s.o" % (ctx.label.name, src.basename[:-len(src.extension) - 1]))
         for src in ctx.files.srcs
     ]
+    if tests:
+        # The test runner's object (`tess compile --tests`).
+        objects.append(ctx.actions.declare_file("_tess/%s/tess-test-runner.o" % ctx.label.name))
     args = ctx.actions.args()
     args.add("compile")
     args.add("--module", module)
     if kind == "shared":
         args.add("--shared")
+    if tests:
+        args.add("--tests")
     for d in _dirs(interfaces.to_list()):
         args.add("-I", d)
     args.add("--obj-dir", objects[0].dirname)
@@ -246,7 +253,26 @@ _tessera_test = rule(
     test = True,
 )
 
-def tessera_test(name, srcs, expected, deps = [], **kwargs):
-    """A Tessera program that passes when its output is `expected`'s text."""
+def _unit_test_impl(ctx):
+    tc = ctx.attr._toolchain[TesseraToolchainInfo]
+    objects, _, _ = _compile(ctx, tc, "main", "program", tests = True)
+    out = ctx.actions.declare_file(ctx.label.name)
+    _link(ctx, tc, "program", objects, out)
+    return [DefaultInfo(executable = out, runfiles = _runfiles(ctx, tc, out))]
+
+_tessera_unit_test = rule(
+    implementation = _unit_test_impl,
+    attrs = _COMMON,
+    test = True,
+)
+
+def tessera_test(name, srcs, expected = None, deps = [], **kwargs):
+    """Without `expected`: the `test fn`s of `srcs` (a module's files and
+    its test files), built into a test program and run as `tess test` runs
+    them — the test fails when one of them does. With `expected`: a
+    Tessera program that passes when its output is `expected`'s text."""
+    if expected == None:
+        _tessera_unit_test(name = name, srcs = srcs, deps = deps, **kwargs)
+        return
     tessera_binary(name = name + "_program", srcs = srcs, deps = deps, testonly = True)
     _tessera_test(name = name, binary = ":" + name + "_program", expected = expected, **kwargs)

@@ -157,6 +157,12 @@ enum Command {
         /// `-O0`: compile fast, optimise little (default: optimise).
         #[arg(short = 'O', value_name = "LEVEL", value_parser = ["0", "2"])]
         opt: Option<String>,
+        /// Compile the module's test program instead: its `test fn`s run
+        /// instead of its statements, as `tess test` builds it; one more
+        /// object, `tess-test-runner.o`, runs them (link the objects as a
+        /// program; for build systems such as Bazel's `tessera_test`).
+        #[arg(long)]
+        tests: bool,
     },
     /// Link objects into a program, or with `--static`/`--shared` a
     /// library (and with `--module` its `.pc` file), with the compiled
@@ -480,6 +486,7 @@ fn execute(command: Command) -> Result<ExitCode, Error> {
             output,
             shared,
             opt,
+            tests,
         } => {
             let opt = opt_level(opt.as_deref());
             match (primary_file, module_source_list, output, obj_dir) {
@@ -502,7 +509,7 @@ fn execute(command: Command) -> Result<ExitCode, Error> {
                         mode: emit_interface.as_ref().map(|_| tess_sema::hir::Mode::Library),
                         shared,
                         opt,
-                        tests: false,
+                        tests,
                         exported_only: &[],
                         in_package: false,
                     })?;

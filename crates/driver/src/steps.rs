@@ -89,7 +89,8 @@ pub fn compile(r: &Request) -> Result<Compiled, Error> {
     };
     let mut checked = if r.tests { frontend::check_tests(&input)? } else { frontend::check(&input)? };
     let target = Target::of(checked.module.mode, r.shared);
-    let files = r.files.len();
+    // A test program has one more file: the runner (`test_harness.rs`).
+    let files = r.files.len() + usize::from(r.tests);
     let mut objects = Vec::with_capacity(files);
     // Writing the objects, linking and the interface read only
     // declarations: the bodies are freed once translated.
@@ -152,11 +153,12 @@ pub fn object_names(files: &[PathBuf]) -> Result<Vec<String>, Error> {
     Ok(names)
 }
 
-/// Writes a compiled module's objects into `obj_dir` and, for a library,
-/// its interface beside `library` (where its library goes). Files whose
-/// bytes did not change are left alone (ninja's `restat` then cuts off
-/// what depends on them); the paths written or kept, in order: objects,
-/// then the interface.
+/// Writes a compiled module's objects into `obj_dir` — one per file, and
+/// for a test program the runner's, `test_harness::HARNESS_OBJECT` — and,
+/// for a library, its interface beside `library` (where its library goes).
+/// Files whose bytes did not change are left alone (ninja's `restat` then
+/// cuts off what depends on them); the paths written or kept, in order:
+/// objects, then the interface.
 pub fn write_compiled(
     c: &Compiled,
     files: &[PathBuf],
@@ -164,7 +166,15 @@ pub fn write_compiled(
     library: Option<&Path>,
 ) -> Result<Vec<PathBuf>, Error> {
     let mut outputs = Vec::new();
-    for (name, object) in object_names(files)?.iter().zip(&c.objects) {
+    let mut names = object_names(files)?;
+    if c.objects.len() > names.len() {
+        let runner = crate::test_harness::HARNESS_OBJECT.to_string();
+        if names.contains(&runner) {
+            return Err(format!("a file of the module is named like the test runner's object, {runner}").into());
+        }
+        names.push(runner);
+    }
+    for (name, object) in names.iter().zip(&c.objects) {
         let path = obj_dir.join(name);
         link::write_if_changed(&path, object)?;
         outputs.push(path);

@@ -9,6 +9,8 @@ use tess_syntax::{Diagnostic, Diagnostics, FileId, SourceFile};
 
 /// The generated file's name in messages and stack traces.
 pub const HARNESS_FILE: &str = "<tests>";
+/// The object of that file, as `tess compile --tests` writes it.
+pub const HARNESS_OBJECT: &str = "tess-test-runner.o";
 
 /// Leaves the `test fn`s out of `files`, after reporting the misplaced
 /// ones.
