@@ -216,12 +216,17 @@ def _runfiles(ctx, tc, out):
     shared = [f for f in libraries + tc.runtime if f.extension == "so"]
     return ctx.runfiles(files = [out] + shared)
 
-def _binary_impl(ctx):
+def _program(ctx, tests):
+    """The program of the `main` module of `srcs` (with `tests`, its test
+    program), and what it needs to run."""
     tc = ctx.attr._toolchain[TesseraToolchainInfo]
-    objects, _, _ = _compile(ctx, tc, "main", "program")
+    objects, _, _ = _compile(ctx, tc, "main", "program", tests = tests)
     out = ctx.actions.declare_file(ctx.label.name)
     _link(ctx, tc, "program", objects, out)
     return [DefaultInfo(executable = out, runfiles = _runfiles(ctx, tc, out))]
+
+def _binary_impl(ctx):
+    return _program(ctx, tests = False)
 
 tessera_binary = rule(
     implementation = _binary_impl,
@@ -254,11 +259,7 @@ _tessera_test = rule(
 )
 
 def _unit_test_impl(ctx):
-    tc = ctx.attr._toolchain[TesseraToolchainInfo]
-    objects, _, _ = _compile(ctx, tc, "main", "program", tests = True)
-    out = ctx.actions.declare_file(ctx.label.name)
-    _link(ctx, tc, "program", objects, out)
-    return [DefaultInfo(executable = out, runfiles = _runfiles(ctx, tc, out))]
+    return _program(ctx, tests = True)
 
 _tessera_unit_test = rule(
     implementation = _unit_test_impl,
