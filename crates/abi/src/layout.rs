@@ -129,6 +129,21 @@ pub mod map_keys {
     pub const HASHABLE: i8 = 2;
 }
 
+/// A constant map (`docs/abi.md`, module constants): a `Map` object
+/// (header, table pointer — null until its first use builds the table)
+/// followed by its entries as the compiler computed them.
+pub mod const_map {
+    /// The table pointer (`Map`'s own field).
+    pub const TABLE: i32 = 8;
+    /// Its keys' kind (`map_keys`).
+    pub const KEY_KIND: i32 = 16;
+    /// Whether its values are references.
+    pub const VALS_ARE_REFS: i32 = 24;
+    pub const COUNT: i32 = 32;
+    /// `COUNT` (key, value) word pairs.
+    pub const ENTRIES: i32 = 40;
+}
+
 /// Interfaces (LANGUAGE.md §7, `docs/abi.md`): the descriptor an
 /// interface's module emits, the conformance records a class's module
 /// emits, and the two-word records of a call site's cache.

@@ -49,7 +49,8 @@ pub(crate) struct ModuleGen<'h, M: Module> {
     /// Interface descriptors, conformance records and call-site caches.
     pub(crate) iface_data: crate::iface_data::IfaceData,
     strings: HashMap<String, DataId>,
-    /// Constant arrays (`sema::constants`) emitted so far, by value.
+    /// Constant arrays and maps (`sema::constants`) emitted so far, by
+    /// value.
     const_arrays: HashMap<String, DataId>,
     imports: HashMap<RuntimeFn, FuncId>,
     data_imports: HashMap<String, DataId>,
@@ -469,50 +470,105 @@ impl<'h, M: Module> ModuleGen<'h, M> {
         if let Some(&id) = self.const_arrays.get(&key) {
             return Ok(id);
         }
-        let name = format!("{}.const.{}", tess_abi::mangle::symbol(&self.hir.name, &[]), self.const_arrays.len());
-        let id = self.module.declare_data(&name, Linkage::Local, false, false).map_err(err("declaring a constant"))?;
-        // Before the elements: a nested array takes the next name.
-        self.const_arrays.insert(key, id);
+        let id = self.declare_const(key, false)?;
         let kind = if elem.is_ref() { "RefArray" } else { "ValueArray" };
-        let ti = self.data_import(&tess_abi::runtime_fns::builtin_type_info(kind))?;
         let start = layout::array::DATA as usize + layout::WORD as usize;
         let mut bytes = vec![0u8; start + 8 * items.len()];
         put_word(&mut bytes, layout::array::LEN, items.len() as u64);
         put_word(&mut bytes, layout::array::CAP, items.len() as u64);
-        let mut refs = Vec::new();
+        let mut refs = vec![(layout::array::DATA as usize, id, start as i64)];
         for (i, item) in items.iter().enumerate() {
-            let at = start + 8 * i;
-            let word = match item {
-                Const::Int(n) => *n as u64,
-                Const::Float(x) => x.to_bits(),
-                Const::Bool(b) => u64::from(*b),
-                Const::Str(s) => {
-                    refs.push((at, self.string_literal(s)?));
-                    0
-                }
-                Const::Array(inner) => {
-                    let Ty::Array(inner_elem) = elem else {
-                        return Err(CodegenError(format!("a constant array where {elem} is expected")));
-                    };
-                    refs.push((at, self.const_array(inner, inner_elem)?));
-                    0
-                }
-            };
-            bytes[at..at + 8].copy_from_slice(&word.to_le_bytes());
+            self.put_const(&mut bytes, start + 8 * i, item, elem, &mut refs)?;
         }
+        self.define_static(id, kind, bytes, &refs)?;
+        Ok(id)
+    }
+
+    /// A constant map (`sema::constants`) as a static `Map` object in the
+    /// module's data (`layout::const_map`): its table pointer, null, is
+    /// set by the runtime when the map is first used (a map's hash index
+    /// depends on the process's hash seed, so it cannot be computed here);
+    /// its entries follow.
+    pub fn const_map(&mut self, entries: &[(Const, Const)], key: &Ty, value: &Ty) -> Result<DataId, CodegenError> {
+        use layout::const_map as l;
+        let cache_key = format!("{key}:{value}{entries:?}");
+        if let Some(&id) = self.const_arrays.get(&cache_key) {
+            return Ok(id);
+        }
+        let id = self.declare_const(cache_key, true)?;
+        let mut bytes = vec![0u8; l::ENTRIES as usize + 16 * entries.len()];
+        put_word(&mut bytes, l::KEY_KIND, key.map_key_kind() as u64);
+        put_word(&mut bytes, l::VALS_ARE_REFS, u64::from(value.is_ref()));
+        put_word(&mut bytes, l::COUNT, entries.len() as u64);
+        let mut refs = Vec::new();
+        for (i, (k, v)) in entries.iter().enumerate() {
+            let at = l::ENTRIES as usize + 16 * i;
+            self.put_const(&mut bytes, at, k, key, &mut refs)?;
+            self.put_const(&mut bytes, at + 8, v, value, &mut refs)?;
+        }
+        self.define_static(id, "Map", bytes, &refs)?;
+        Ok(id)
+    }
+
+    /// Declares the next constant object (`<module>.const.N`), remembered
+    /// by `key` before its elements are made (a nested one takes the next
+    /// name); writable for a map, whose table pointer the runtime sets.
+    fn declare_const(&mut self, key: String, writable: bool) -> Result<DataId, CodegenError> {
+        let name = format!("{}.const.{}", tess_abi::mangle::symbol(&self.hir.name, &[]), self.const_arrays.len());
+        let id = self.module.declare_data(&name, Linkage::Local, writable, false).map_err(err("declaring a constant"))?;
+        self.const_arrays.insert(key, id);
+        Ok(id)
+    }
+
+    /// Writes constant `c` of type `ty` as the word at `at` of `bytes`: a
+    /// number, or (in `refs`) the address of its static string or array.
+    fn put_const(
+        &mut self,
+        bytes: &mut [u8],
+        at: usize,
+        c: &Const,
+        ty: &Ty,
+        refs: &mut Vec<(usize, DataId, i64)>,
+    ) -> Result<(), CodegenError> {
+        let word = match (c, ty) {
+            (Const::Int(n), _) => *n as u64,
+            (Const::Float(x), _) => x.to_bits(),
+            (Const::Bool(b), _) => u64::from(*b),
+            (Const::Str(s), _) => {
+                refs.push((at, self.string_literal(s)?, 0));
+                0
+            }
+            (Const::Array(inner), Ty::Array(elem)) => {
+                refs.push((at, self.const_array(inner, elem)?, 0));
+                0
+            }
+            _ => return Err(CodegenError(format!("a constant of type {ty} inside another"))),
+        };
+        bytes[at..at + 8].copy_from_slice(&word.to_le_bytes());
+        Ok(())
+    }
+
+    /// Defines constant object `id`: `bytes` after a header naming the
+    /// built-in type info `kind` (flag `STATIC`), with the addresses in
+    /// `refs` (offset, target, addend).
+    fn define_static(
+        &mut self,
+        id: DataId,
+        kind: &str,
+        bytes: Vec<u8>,
+        refs: &[(usize, DataId, i64)],
+    ) -> Result<(), CodegenError> {
+        let ti = self.data_import(&tess_abi::runtime_fns::builtin_type_info(kind))?;
         let mut desc = DataDescription::new();
         desc.define(bytes.into_boxed_slice());
         desc.set_align(8);
         let gv = self.module.declare_data_in_data(ti, &mut desc);
         desc.write_data_addr(0, gv, layout::header::STATIC as i64);
-        let me = self.module.declare_data_in_data(id, &mut desc);
-        desc.write_data_addr(layout::array::DATA as u32, me, start as i64);
-        for (at, target) in refs {
+        for &(at, target, addend) in refs {
             let gv = self.module.declare_data_in_data(target, &mut desc);
-            desc.write_data_addr(at as u32, gv, 0);
+            desc.write_data_addr(at as u32, gv, addend);
         }
-        self.module.define_data(id, &desc).map_err(err("defining a constant"))?;
-        Ok(id)
+        self.module.define_data(id, &desc).map_err(err("defining a constant"))
     }
 
     /// A NUL-terminated string in the module's read-only data.

@@ -9,6 +9,7 @@ use crate::object::*;
 use crate::std_interfaces::Methods;
 use crate::thread::alloc;
 use std::cell::RefCell;
+use std::sync::atomic::{AtomicPtr, Ordering};
 
 static MAP_NAME: StaticStr<3> = StaticStr::new(b"Map");
 
@@ -26,8 +27,43 @@ pub static tess_ti_Map: TypeInfo = TypeInfo {
     nslots: 0,
 };
 
-unsafe fn table<'a>(m: *mut MapObj) -> &'a mut Table {
-    unsafe { &mut *(*m).table }
+/// The table of map `m`. A constant map's (`layout::const_map`, in a
+/// module's data) is built on its first use from the entries the compiler
+/// computed, and then shared by every thread, which only read it.
+pub(crate) unsafe fn table<'a>(m: *mut MapObj) -> &'a mut Table {
+    let cell = unsafe { &*(&raw const (*m).table).cast::<AtomicPtr<Table>>() };
+    let t = cell.load(Ordering::Acquire);
+    if t.is_null() {
+        return unsafe { thaw(m, cell) };
+    }
+    unsafe { &mut *t }
+}
+
+/// Builds a constant map's table (another thread may build it meanwhile:
+/// the first one published is kept).
+#[cold]
+unsafe fn thaw<'a>(m: *mut MapObj, cell: &AtomicPtr<Table>) -> &'a mut Table {
+    use tess_abi::layout::const_map as l;
+    let word = |at: i32| unsafe { *m.cast::<u8>().add(at as usize).cast::<u64>() };
+    let mut t = Box::new(Table::new(word(l::KEY_KIND) as i8, word(l::VALS_ARE_REFS) != 0));
+    let keys = Hashable::default();
+    for i in 0..word(l::COUNT) as i32 {
+        let (k, v) = (word(l::ENTRIES + 16 * i), word(l::ENTRIES + 16 * i + 8));
+        // Keys are numbers and strings, never hashed by a method: no throw.
+        let _ = t.insert_index(k, t.keys.len(), &keys);
+        t.keys.push(k);
+        t.vals.push(v);
+        t.live.push(true);
+        t.count += 1;
+    }
+    let fresh = Box::into_raw(t);
+    match cell.compare_exchange(std::ptr::null_mut(), fresh, Ordering::AcqRel, Ordering::Acquire) {
+        Ok(_) => unsafe { &mut *fresh },
+        Err(theirs) => {
+            drop(unsafe { Box::from_raw(fresh) });
+            unsafe { &mut *theirs }
+        }
+    }
 }
 
 /// Keys of `Hashable` classes, through the standard interface (on the

@@ -107,7 +107,7 @@ unsafe fn entries(out: &mut String, m: *mut MapObj, key: At, value: Option<At>, 
         let mut i = 0;
         loop {
             // Read afresh: a `toString()` may change the map.
-            let t = &*(*m).table;
+            let t = crate::map::table(m);
             if i >= t.keys.len() {
                 break;
             }

@@ -1,12 +1,14 @@
 //! Module constants computed by the compiler (PyPy's `specialize.memo`):
 //! a module-local `let` whose initialiser is built from literals, arrays
-//! of constants, other such constants and calls of `const fn`s is
-//! evaluated here, and code generation places its value in the object's
-//! read-only data — no start-up work, one copy for every thread, never
-//! traced by the collector (`docs/decisions.md`).
+//! and maps of constants, other such constants and calls of `const fn`s
+//! is evaluated here, and code generation places its value in the
+//! object's read-only data (a map's entries: its index is built on first
+//! use) — no start-up work, one copy for every thread, never traced by the
+//! collector (`docs/decisions.md`).
 //!
-//! An array is a constant only when the module reads it and nothing else:
-//! indexing, `len`, `for` over it, printing it, `join`. Any other use (passing it to
+//! An array or map is a constant only when the module reads it and
+//! nothing else: indexing, `len`, `for` over it, printing it, `join`; a
+//! map's `contains`, `keys`. Any other use (passing it to
 //! a function, `push`, storing it elsewhere) could change it, so the `let`
 //! stays an ordinary variable. An evaluation that fails (overflow, an
 //! index out of range, too long a computation) is a compile error at the
@@ -82,16 +84,19 @@ fn candidate(m: &Module, g: GlobalId) -> bool {
     !g.mutable && !g.external && !g.shared && g.visibility != Visibility::Export && constant_type(&g.ty)
 }
 
-/// The types a constant can have.
+/// The types a constant can have: maps only of `Int` or `String` keys to
+/// values that are not arrays (what reading one gives cannot be changed).
 fn constant_type(t: &Ty) -> bool {
     match t {
         Ty::Int | Ty::Float | Ty::Bool | Ty::Str => true,
         Ty::Array(e) => constant_type(e),
+        Ty::Map(k, v) => matches!(**k, Ty::Int | Ty::Str) && value_only(v),
         _ => false,
     }
 }
 
-/// Whether a value of type `t` cannot be changed through (no array in it).
+/// Whether a value of type `t` cannot be changed through (no array or map
+/// in it).
 fn value_only(t: &Ty) -> bool {
     matches!(t, Ty::Int | Ty::Float | Ty::Bool | Ty::Str)
 }
@@ -112,6 +117,7 @@ fn stmt_reads_only(s: &Stmt, g: GlobalId) -> bool {
         Stmt::ForEach { array, .. } if derived(array, g) => {
             matches!(&array.ty, Ty::Array(e) if value_only(e)) && chain_reads_only(array, g)
         }
+        Stmt::ForMap { map, .. } if derived(map, g) => chain_reads_only(map, g),
         Stmt::Assign(place, e) => {
             let place_ok = match place {
                 Place::Index(a, i) => !derived(a, g) && reads_only(a, g) && reads_only(i, g),
@@ -149,10 +155,19 @@ fn reads_only(e: &Expr, g: GlobalId) -> bool {
         // An element read out: a value, or an array the parent consumes.
         ExprKind::Index(..) if derived(e, g) => value_only(&e.ty) && chain_reads_only(e, g),
         ExprKind::Len(x) | ExprKind::ToStr(x) if derived(x, g) => chain_reads_only(x, g),
-        // Printing or joining it.
-        ExprKind::Rt { func: RuntimeFn::ArrToString | RuntimeFn::StrJoin, args } if derived(&args[0], g) => {
-            chain_reads_only(&args[0], g) && args[1..].iter().all(|a| reads_only(a, g))
-        }
+        // A map's value read out (an optional).
+        ExprKind::MapGet(m, k) if derived(m, g) => chain_reads_only(m, g) && reads_only(k, g),
+        // Printing or joining it; a map's length, keys, a key's presence.
+        ExprKind::Rt {
+            func:
+                RuntimeFn::ArrToString
+                | RuntimeFn::StrJoin
+                | RuntimeFn::MapToString
+                | RuntimeFn::MapLen
+                | RuntimeFn::MapKeys
+                | RuntimeFn::MapContains,
+            args,
+        } if derived(&args[0], g) => chain_reads_only(&args[0], g) && args[1..].iter().all(|a| reads_only(a, g)),
         ExprKind::Global(h) => *h != g,
         _ => e.children().iter().all(|c| reads_only(c, g)),
     }
@@ -177,6 +192,7 @@ fn supported(m: &Module, folded: &HashMap<GlobalId, Const>, e: &Expr, in_fn: boo
         | ExprKind::Or(..)
         | ExprKind::Index(..)
         | ExprKind::ArrayLit(_)
+        | ExprKind::MapLit(_)
         | ExprKind::Interp(_)
         | ExprKind::Len(_)
         | ExprKind::Cond(..)
@@ -302,6 +318,17 @@ impl Eval<'_> {
             ExprKind::ToWord(x) => self.expr(x, locals)?,
             ExprKind::ArrayLit(items) => {
                 Const::Array(items.iter().map(|i| self.expr(i, locals)).collect::<R<Vec<_>>>()?)
+            }
+            ExprKind::MapLit(entries) => {
+                let mut out: Vec<(Const, Const)> = Vec::new();
+                for (k, v) in entries {
+                    let (k, v) = (self.expr(k, locals)?, self.expr(v, locals)?);
+                    match out.iter_mut().find(|(old, _)| *old == k) {
+                        Some(entry) => entry.1 = v,
+                        None => out.push((k, v)),
+                    }
+                }
+                Const::Map(out)
             }
             ExprKind::Index(a, i) => {
                 let (a, i) = (self.expr(a, locals)?, self.int(i, locals)?);

@@ -374,6 +374,9 @@ pub enum Const {
     Bool(bool),
     Str(String),
     Array(Vec<Const>),
+    /// Entries in insertion order (a key given twice keeps its first
+    /// place and its last value, as a map literal does).
+    Map(Vec<(Const, Const)>),
 }
 
 #[derive(Clone, Debug)]

@@ -23,7 +23,10 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
             (Const::Bool(b), _) => return Ok(self.b.ins().iconst(types::I8, i64::from(*b))),
             (Const::Str(s), _) => self.mg.string_literal(s)?,
             (Const::Array(items), Ty::Array(elem)) => self.mg.const_array(items, elem)?,
-            (Const::Array(_), other) => return Err(CodegenError(format!("a constant array of type {other}"))),
+            (Const::Map(entries), Ty::Map(key, value)) => self.mg.const_map(entries, key, value)?,
+            (Const::Array(_) | Const::Map(_), other) => {
+                return Err(CodegenError(format!("a constant of type {other}")))
+            }
         };
         let gv = self.mg.module.declare_data_in_func(id, self.b.func);
         Ok(self.b.ins().symbol_value(PTR, gv))
