@@ -123,7 +123,8 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
         for body in s.bodies() {
             Stmt::walk(body, &mut note);
         }
-        if self.frame_base.is_none() {
+        // After a `try` whose every path returned, no code follows.
+        if self.frame_base.is_none() || self.is_terminated() {
             return;
         }
         let zero = self.b.ins().iconst(PTR, 0);
