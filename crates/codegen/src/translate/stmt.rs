@@ -105,13 +105,10 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
     /// bound inside it, which are out of scope, so that what they last held
     /// is not kept alive for the rest of the function (the collector would
     /// keep it, and `lib.unload()` would name it as still held). Once per
-    /// loop, not per iteration: inside another loop, that loop's end does
-    /// it (bench/dispatch: a store per outer iteration cost 2.5% of its
-    /// instructions).
+    /// loop, not per iteration — also for a loop inside another, whose
+    /// next iteration may unload what the inner loop last held
+    /// (`examples/hot_reload`).
     fn end_scope(&mut self, s: &'h Stmt) {
-        if self.body.scopes.iter().any(|scope| matches!(scope, Scope::Loop { .. })) {
-            return;
-        }
         let mut bound = Vec::new();
         let mut note = |s: &Stmt| match s {
             Stmt::Let(l, _) | Stmt::ForEach { var: l, .. } | Stmt::IfLet { var: l, .. } => bound.push(*l),
