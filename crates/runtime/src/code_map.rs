@@ -83,24 +83,61 @@ pub fn lookup(all: &[Func], pc: usize) -> Option<(*const u8, i64)> {
     Some((f.table, site))
 }
 
-/// The name of the function whose code holds `pc` (its outermost frame's,
-/// when code was inlined there), if it is registered code.
-pub fn function_name(all: &[Func], pc: usize) -> Option<String> {
-    let (table, mut site) = lookup(all, pc)?;
+/// The return addresses of the frames up the chain from frame pointer
+/// `fp`, each with its table and site when it is in registered code; the
+/// walk ends after the first that is not (what stack traces and
+/// `lib.unload()` read).
+///
+/// # Safety
+/// `fp` is null or a frame pointer of the calling thread's stack.
+pub unsafe fn caller_frames(
+    all: &[Func],
+    fp: *const usize,
+) -> impl Iterator<Item = (usize, Option<(*const u8, i64)>)> + '_ {
+    let mut fp = fp;
+    std::iter::from_fn(move || {
+        if fp.is_null() || !fp.is_aligned() {
+            return None;
+        }
+        let (caller_fp, ra) = unsafe { (*fp as *const usize, *fp.add(1)) };
+        let found = lookup(all, ra.wrapping_sub(1));
+        // The stack grows down: a caller's frame is above its callee's.
+        fp = if found.is_none() || caller_fp <= fp { std::ptr::null() } else { caller_fp };
+        Some((ra, found))
+    })
+}
+
+/// The site records of `site` in `table`, the innermost first (a site
+/// inlined into a caller is followed by the caller's).
+unsafe fn site_chain(table: *const u8, mut site: i64) -> impl Iterator<Item = *const u8> {
     let nsites = unsafe { word(table, code_table::NSITES) } as i64;
     let sites = unsafe { word(table, code_table::SITES) } as *const u8;
-    let strings = unsafe { word(table, code_table::STRINGS) } as *const u8;
-    let mut name = None;
-    while (0..nsites).contains(&site) {
+    std::iter::from_fn(move || {
+        if !(0..nsites).contains(&site) {
+            return None;
+        }
         let s = unsafe { sites.add(site as usize * site::SIZE as usize) };
-        let at = unsafe { half(s, site::FUNC) } as usize;
-        name = Some(unsafe { CStr::from_ptr(strings.add(at).cast::<c_char>()) }.to_string_lossy().into_owned());
         site = match unsafe { half(s, site::PARENT) } {
             u32::MAX => -1,
             parent => i64::from(parent),
         };
-    }
-    name
+        Some(s)
+    })
+}
+
+/// A string field of site record `s` of `table`.
+unsafe fn site_text<'a>(table: *const u8, s: *const u8, field: i32) -> std::borrow::Cow<'a, str> {
+    let strings = unsafe { word(table, code_table::STRINGS) } as *const u8;
+    let at = unsafe { half(s, field) } as usize;
+    unsafe { CStr::from_ptr(strings.add(at).cast::<c_char>()) }.to_string_lossy()
+}
+
+/// The name of the function whose code holds `pc` (its outermost frame's,
+/// when code was inlined there), if it is registered code.
+pub fn function_name(all: &[Func], pc: usize) -> Option<String> {
+    let (table, site) = lookup(all, pc)?;
+    let outermost = unsafe { site_chain(table, site) }.last()?;
+    Some(unsafe { site_text(table, outermost, site::FUNC) }.into_owned())
 }
 
 /// One line of a trace per frame of `site` in `table`, the innermost first
@@ -108,21 +145,10 @@ pub fn function_name(all: &[Func], pc: usize) -> Option<String> {
 ///
 /// # Safety
 /// `table` is a registered code table.
-pub unsafe fn describe(table: *const u8, mut site: i64, out: &mut String) {
-    let nsites = unsafe { word(table, code_table::NSITES) } as i64;
-    let sites = unsafe { word(table, code_table::SITES) } as *const u8;
-    let strings = unsafe { word(table, code_table::STRINGS) } as *const u8;
-    while (0..nsites).contains(&site) {
-        let s = unsafe { sites.add(site as usize * site::SIZE as usize) };
-        let text = |field| {
-            let at = unsafe { half(s, field) } as usize;
-            unsafe { CStr::from_ptr(strings.add(at).cast::<c_char>()) }.to_string_lossy()
-        };
+pub unsafe fn describe(table: *const u8, site: i64, out: &mut String) {
+    for s in unsafe { site_chain(table, site) } {
         let (line, col) = unsafe { (half(s, site::LINE), half(s, site::COL)) };
-        out.push_str(&format!("  at {} ({}:{line}:{col})\n", text(site::FUNC), text(site::FILE)));
-        site = match unsafe { half(s, site::PARENT) } {
-            u32::MAX => -1,
-            parent => i64::from(parent),
-        };
+        let (func, file) = unsafe { (site_text(table, s, site::FUNC), site_text(table, s, site::FILE)) };
+        out.push_str(&format!("  at {func} ({file}:{line}:{col})\n"));
     }
 }

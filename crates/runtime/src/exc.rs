@@ -95,10 +95,8 @@ error_class!(tess_ti_LoadError, LOAD_NAME, LOAD_DISPLAY, b"LoadError", [tess_ti_
 error_class!(tess_ti_AbiError, ABI_NAME, ABI_DISPLAY, b"AbiError", [tess_ti_Object, tess_ti_Error]);
 error_class!(tess_ti_UnloadError, UNLOAD_NAME, UNLOAD_DISPLAY, b"UnloadError", [tess_ti_Object, tess_ti_Error]);
 /// `path` and `name` of a `Library`.
-static LIBRARY_REFS: Offsets<2> = Offsets([
-    tess_abi::layout::library_object::PATH as u64,
-    tess_abi::layout::library_object::NAME as u64,
-]);
+static LIBRARY_REFS: Offsets<2> =
+    Offsets([tess_abi::layout::library_object::PATH as u64, tess_abi::layout::library_object::NAME as u64]);
 // What `loadLibrary` returns (`loader.rs`).
 builtin_class!(
     tess_ti_Library,

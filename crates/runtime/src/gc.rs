@@ -637,6 +637,21 @@ impl Heap {
     }
 }
 
+/// For reference entry `entry` of `o`'s type info (`type_info::refs`): the
+/// type descriptor `o` holds for the field's type parameter, when the
+/// field's type is one (a generic class's field, a closure's capture).
+///
+/// # Safety
+/// `o` is a live object whose type info has `entry`.
+#[inline(always)]
+pub unsafe fn param_descriptor(o: *mut Obj, entry: u64) -> Option<*const TypeInfo> {
+    let param = entry >> type_info::REF_PARAM_SHIFT;
+    (param != 0).then(|| {
+        let at = tess_abi::layout::object::field_offset(param as u32 - 1) as usize;
+        unsafe { *o.cast::<u8>().add(at).cast::<*const TypeInfo>() }
+    })
+}
+
 /// Calls `f` with every reference `o` holds, as the collector traces them
 /// (null ones included): what a collection marks, and what `lib.unload()`
 /// follows to find who still refers to a library (`holders.rs`).
@@ -651,15 +666,10 @@ pub unsafe fn each_reference(o: *mut Obj, ty: &TypeInfo, mut f: impl FnMut(*mut 
             Kind::Object => {
                 for i in 0..ty.nrefs as usize {
                     let entry = *ty.refs.add(i);
-                    let param = entry >> type_info::REF_PARAM_SHIFT;
-                    if param != 0 {
-                        // A generic class's field of a type parameter's
-                        // type: a reference only as its descriptor says.
-                        let at = tess_abi::layout::object::field_offset(param as u32 - 1) as usize;
-                        let desc = *o.cast::<u8>().add(at).cast::<*const TypeInfo>();
-                        if (*desc).kind == Kind::Value {
-                            continue;
-                        }
+                    // A generic class's field of a type parameter's type:
+                    // a reference only as its descriptor says.
+                    if param_descriptor(o, entry).is_some_and(|desc| (*desc).kind == Kind::Value) {
+                        continue;
                     }
                     let off = (entry & type_info::REF_OFFSET_MASK) as usize;
                     f(*o.cast::<u8>().add(off).cast::<*mut Obj>());

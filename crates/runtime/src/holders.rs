@@ -8,7 +8,7 @@
 use crate::image::Image;
 use crate::object::{Kind, Obj, TypeInfo};
 use crate::thread::{Root, Thread};
-use tess_abi::layout::{closure, object, type_info};
+use tess_abi::layout::closure;
 
 /// An object that refers to the library, and the root it was reached from.
 pub struct Held {
@@ -98,13 +98,9 @@ pub unsafe fn refers_to(o: *mut Obj, image: &Image) -> Option<String> {
 /// Whether a generic object's type argument (the descriptor its fields of
 /// a type parameter's type name) is the library's class.
 unsafe fn type_argument_in(o: *mut Obj, ty: &TypeInfo, image: &Image) -> bool {
-    (0..ty.nrefs as usize).any(|i| {
-        let param = unsafe { *ty.refs.add(i) } >> type_info::REF_PARAM_SHIFT;
-        param != 0 && {
-            let desc = unsafe { word(o, object::field_offset(param as u32 - 1) as i32) };
-            desc != 0 && unsafe { crate::class_builder::is_in(desc as *const TypeInfo, image) }
-        }
-    })
+    (0..ty.nrefs as usize)
+        .filter_map(|i| unsafe { crate::gc::param_descriptor(o, *ty.refs.add(i)) })
+        .any(|desc| !desc.is_null() && unsafe { crate::class_builder::is_in(desc, image) })
 }
 
 unsafe fn word(o: *mut Obj, offset: i32) -> usize {

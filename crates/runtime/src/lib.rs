@@ -66,5 +66,5 @@ pub mod symbols;
 pub mod test_runner;
 pub mod thread;
 pub mod trace;
-pub mod unload;
 pub mod type_desc;
+pub mod unload;

@@ -4,8 +4,8 @@
 //! initialised; the libraries loaded so, for `lib.unload()` (`unload.rs`).
 
 use crate::exc::{tess_ti_AbiError, tess_ti_LoadError, throw_new};
-use crate::lock::Lock;
 use crate::image::Image;
+use crate::lock::Lock;
 use crate::object::{Obj, Str};
 use std::collections::{BTreeMap, HashMap};
 use std::ffi::{c_char, CStr, CString};
@@ -148,13 +148,6 @@ const _: () = {
 /// damaged.
 const MAX_USES: u64 = 1 << 24;
 
-/// The base address of the loaded object that holds address `p`, if any.
-fn object_of(p: *const u8) -> Option<usize> {
-    let mut info: libc::Dl_info = unsafe { std::mem::zeroed() };
-    let found = unsafe { libc::dladdr(p.cast(), &mut info) } != 0;
-    found.then_some(info.dli_fbase as usize)
-}
-
 fn load(path: &str) -> Result<Loaded, (&'static crate::object::ClassInfo<1>, String)> {
     let load_error = |m: String| (&tess_ti_LoadError, m);
     let abi_error = |m: String| (&tess_ti_AbiError, m);
@@ -186,9 +179,9 @@ fn load(path: &str) -> Result<Loaded, (&'static crate::object::ClassInfo<1>, Str
     }
     let desc = unsafe { &*desc };
     let damaged = || load_error(format!("cannot load {path}: its library descriptor is damaged"));
-    let home = object_of(std::ptr::from_ref(desc).cast());
+    let image = Image::of(std::ptr::from_ref(desc).cast()).ok_or_else(damaged)?;
     // Every address the descriptor holds must point into its own library.
-    let inside = |p: *const u8| !p.is_null() && home.is_some() && object_of(p) == home;
+    let inside = |p: *const u8| !p.is_null() && image.contains(p as usize);
     let string = |p: *const c_char| if inside(p.cast()) { Some(unsafe { text(p) }) } else { None };
     let name = string(desc.name).ok_or_else(damaged)?;
     let modules = MODULES.lock();
@@ -238,15 +231,14 @@ fn load(path: &str) -> Result<Loaded, (&'static crate::object::ClassInfo<1>, Str
         }
     }
     drop(modules);
-    let image = Image::of(std::ptr::from_ref(desc).cast()).ok_or_else(damaged)?;
     (desc.init)();
     Ok(Loaded { path: path.to_string(), module: name, handle: handle as usize, image, fini: desc.fini, imports })
 }
 
-/// Runs `f` while no other thread loads a library (loads from any thread
-/// are safe: one at a time, checks and init entry included); a library's
-/// `init { }` block may itself load one.
-fn one_load_at_a_time<R>(f: impl FnOnce() -> R) -> R {
+/// Runs `f` while no other thread loads or unloads a library (from any
+/// thread, one at a time, checks and init or `fini` entry included); a
+/// library's `init { }` block may itself load one.
+pub fn one_load_at_a_time<R>(f: impl FnOnce() -> R) -> R {
     static LOADING: Lock<()> = Lock::new(());
     thread_local!(static HOLDING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) });
     if HOLDING.with(|h| h.get()) {
@@ -295,10 +287,4 @@ unsafe fn library_object(path: *const Str, module: &str, id: u64) -> *mut Obj {
         *at(l::ID).cast::<u64>() = id;
         o
     }
-}
-
-/// Runs `f` while no library is being loaded: loading and unloading one
-/// at a time.
-pub fn while_no_load<R>(f: impl FnOnce() -> R) -> R {
-    one_load_at_a_time(f)
 }

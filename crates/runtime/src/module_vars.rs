@@ -7,7 +7,7 @@
 use crate::image::Image;
 use crate::lock::Lock;
 use crate::thread::{alloc_block, free_block, Thread, VarsLayout};
-use std::ffi::{c_char, CStr};
+use std::ffi::c_char;
 use tess_abi::layout::thread as layout;
 
 /// Every registered module's layout, by key index (`None`: free).
@@ -35,8 +35,6 @@ pub unsafe extern "C" fn tess_register_vars(
     t: *mut Thread,
 ) -> *mut u8 {
     let refs = (0..nrefs as usize).map(|i| unsafe { *refs.add(i) }).collect();
-    let names =
-        (0..nrefs as usize).map(|i| unsafe { CStr::from_ptr(*names.add(i)) }.to_string_lossy().into_owned()).collect();
     let vars: &'static VarsLayout = Box::leak(Box::new(VarsLayout { size: size as usize, refs, names, thread_init }));
     let index = {
         let mut layouts = LAYOUTS.lock();

@@ -10,8 +10,8 @@ use crate::map_table::MapObj;
 use crate::object::{tess_ti_String, Array, Obj, Str, TypeInfo};
 use crate::{
     array::*, array_fns::*, c_memory::*, class_builder::*, code_map::*, exc::*, exit::*, fn_adapters::*, function::*,
-    interfaces::*, io::*, loader::*, unload::*, map::*, module_vars::*, process::*, show::*, spawn::*, std_interfaces::*,
-    string::*, test_runner::*, thread::*, trace::*, type_desc::*,
+    interfaces::*, io::*, loader::*, map::*, module_vars::*, process::*, show::*, spawn::*, std_interfaces::*,
+    string::*, test_runner::*, thread::*, trace::*, type_desc::*, unload::*,
 };
 use std::ffi::c_char;
 use tess_abi::runtime_fns::same_str;

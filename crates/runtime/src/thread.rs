@@ -13,6 +13,7 @@ use crate::gc::{Heap, Runs};
 use crate::lock::Lock;
 use crate::object::{Obj, TypeInfo, MARK};
 use std::cell::{Cell, RefCell};
+use std::ffi::{c_char, CStr};
 use std::mem::offset_of;
 use std::ptr::null_mut;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -36,11 +37,17 @@ pub struct VarsLayout {
     pub size: usize,
     /// Byte offsets of the reference-typed variables (collector roots).
     pub refs: Vec<u64>,
-    /// Their names (`module.name`), for `lib.unload()`'s messages.
-    pub names: Vec<String>,
+    /// Their names (`module.name`, C strings in the module's data, which
+    /// lives as long as the layout), read only for `lib.unload()`'s
+    /// messages.
+    pub names: *const *const c_char,
     /// Runs the variables' initialisers on a thread new to the module.
     pub thread_init: extern "C" fn(*mut Thread),
 }
+
+// The names are immutable data of the module, shared by every thread.
+unsafe impl Send for VarsLayout {}
+unsafe impl Sync for VarsLayout {}
 
 /// One thread's state; its first fields are what compiled code reads
 /// (`tess_abi::layout::thread`).
@@ -97,21 +104,16 @@ pub fn others(keys: &[usize]) -> Vec<(u64, usize, bool)> {
     let me = CURRENT.with(Cell::get) as usize;
     // Starting threads first: one that attaches meanwhile is then among
     // the states, entry and all.
-    let starting: Vec<(u64, usize, bool)> = STARTING.lock().iter().map(|&e| (0, e, false)).collect();
-    starting.into_iter().chain(STATES
-        .lock()
-        .iter()
-        .filter(|&&t| t != me)
-        .map(|&t| {
-            let t = t as *const Thread;
-            // Another thread's words, read while the lock keeps its state
-            // alive: a block pointer only goes from null to set, by that
-            // thread running the module's code.
-            let uses = keys.iter().any(|&k| unsafe { !std::ptr::addr_of!((*t).blocks[k]).read_volatile().is_null() });
-            unsafe { ((*t).id, (*t).entry, uses) }
-        })
-        .collect::<Vec<_>>())
-        .collect()
+    let mut out: Vec<(u64, usize, bool)> = STARTING.lock().iter().map(|&e| (0, e, false)).collect();
+    out.extend(STATES.lock().iter().filter(|&&t| t != me).map(|&t| {
+        let t = t as *const Thread;
+        // Another thread's words, read while the lock keeps its state
+        // alive: a block pointer only goes from null to set, by that
+        // thread running the module's code.
+        let uses = keys.iter().any(|&k| unsafe { !std::ptr::addr_of!((*t).blocks[k]).read_volatile().is_null() });
+        unsafe { ((*t).id, (*t).entry, uses) }
+    }));
+    out
 }
 
 const _: () = {
@@ -324,9 +326,9 @@ impl Thread {
 
     /// The name of module variable `var` of the module with key `key`, a
     /// root [`Thread::each_root`] gave.
-    pub fn var_name(&self, key: usize, var: usize) -> &str {
+    pub fn var_name(&self, key: usize, var: usize) -> String {
         let vars = unsafe { &**self.blocks[key].cast::<*const VarsLayout>().sub(1) };
-        &vars.names[var]
+        unsafe { CStr::from_ptr(*vars.names.add(var)) }.to_string_lossy().into_owned()
     }
 }
 
@@ -337,7 +339,10 @@ pub enum Root {
     Exception,
     KeptString,
     /// Reference variable number `var` of the module with key `key`.
-    Var { key: usize, var: usize },
+    Var {
+        key: usize,
+        var: usize,
+    },
     Handle,
 }
 

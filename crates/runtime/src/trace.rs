@@ -4,7 +4,7 @@
 //! the error object as (table, site) pairs, and turned into text only when
 //! printed or read as `e.stackTrace`.
 
-use crate::code_map::{describe, functions, lookup};
+use crate::code_map::{caller_frames, describe, functions};
 use crate::object::{Kind, Obj, Str, TypeInfo};
 use crate::thread::alloc;
 use crate::thread::pending;
@@ -58,9 +58,8 @@ pub unsafe fn names_code_in(o: *mut Obj, image: &crate::image::Image) -> bool {
 pub unsafe fn render_if_names(o: *mut Obj, image: &crate::image::Image) {
     unsafe {
         let ty = &*(*o).header.ty();
-        let is_error = ty.kind == Kind::Object
-            && ty.depth >= 1
-            && std::ptr::eq(*ty.display.add(1), &crate::exc::tess_ti_Error.ti);
+        let is_error =
+            ty.kind == Kind::Object && ty.depth >= 1 && std::ptr::eq(*ty.display.add(1), &crate::exc::tess_ti_Error.ti);
         if !is_error || (*trace_slot(o)).is_null() || !names_code_in((*trace_slot(o)).cast(), image) {
             return;
         }
@@ -86,10 +85,8 @@ pub unsafe extern "C" fn tess_trace_capture(table: *const u8, site: i64, fp: *co
     let mut first = [table as u64, site as u64, 0, 0, 0, 0, 0, 0];
     let mut n = 1;
     let all = functions();
-    let mut fp = fp;
-    while n < MAX_FRAMES && !fp.is_null() && fp.is_aligned() {
-        let (caller_fp, ra) = unsafe { (*fp as *const usize, *fp.add(1)) };
-        let Some((t, s)) = lookup(&all, ra.wrapping_sub(1)) else { break };
+    let frames = unsafe { caller_frames(&all, fp) }.map_while(|(_, found)| found);
+    for (t, s) in frames.take(MAX_FRAMES - 1) {
         // Most traces fit in `first`; deeper ones move to the heap.
         if n < 4 {
             first[2 * n] = t as u64;
@@ -101,11 +98,6 @@ pub unsafe extern "C" fn tess_trace_capture(table: *const u8, site: i64, fp: *co
             pairs.extend_from_slice(&[t as u64, s as u64]);
         }
         n += 1;
-        // The stack grows down: a caller's frame is above its callee's.
-        if caller_fp <= fp {
-            break;
-        }
-        fp = caller_fp;
     }
     drop(all);
     let words: &[u64] = if pairs.is_empty() { &first[..2 * n] } else { &pairs };

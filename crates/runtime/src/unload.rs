@@ -41,7 +41,7 @@ pub unsafe extern "C" fn tess_library_unload(lib: *mut Obj) {
 
 unsafe extern "C" fn unload(lib: *mut Obj, fp: *const usize, ra: usize) {
     let id = unsafe { *lib.cast::<u8>().add(library_object::ID as usize).cast::<u64>() };
-    let result = crate::loader::while_no_load(|| {
+    let result = crate::loader::one_load_at_a_time(|| {
         let loaded = LIBRARIES.lock().remove(&id).ok_or(Refusal::AlreadyUnloaded)?;
         match unsafe { try_unload(&loaded, fp, ra) } {
             Ok(()) => Ok(()),
@@ -136,34 +136,14 @@ fn forget(lib: &Loaded, keys: &[usize]) {
 /// caller's (`ra`), then each frame's up the chain from `fp` while the
 /// code is Tessera's (as stack traces walk it).
 unsafe fn frame_in(image: &Image, fp: *const usize, ra: usize) -> Option<usize> {
-    if image.contains(ra) {
-        return Some(ra);
-    }
     let all = crate::code_map::functions();
-    let mut fp = fp;
-    while !fp.is_null() && fp.is_aligned() {
-        let (caller_fp, ra) = unsafe { (*fp as *const usize, *fp.add(1)) };
-        if image.contains(ra) {
-            return Some(ra);
-        }
-        crate::code_map::lookup(&all, ra.wrapping_sub(1))?;
-        if caller_fp <= fp {
-            return None;
-        }
-        fp = caller_fp;
-    }
-    None
+    let mut frames = std::iter::once(ra).chain(unsafe { crate::code_map::caller_frames(&all, fp) }.map(|(ra, _)| ra));
+    frames.find(|&ra| image.contains(ra))
 }
 
-/// The Tessera name of the function whose code holds `pc`: as its
-/// symbol says (`a.worker`), else as its code table does (`worker`).
-fn function_name(pc: usize) -> String {
-    let mut info: libc::Dl_info = unsafe { std::mem::zeroed() };
-    if unsafe { libc::dladdr(pc as *const libc::c_void, &mut info) } != 0 && !info.dli_sname.is_null() {
-        let symbol = unsafe { std::ffi::CStr::from_ptr(info.dli_sname) }.to_string_lossy();
-        if let Some(name) = tess_abi::mangle::demangle(&symbol) {
-            return name;
-        }
-    }
-    crate::code_map::function_name(&crate::code_map::functions(), pc).unwrap_or_else(|| format!("{pc:#x}"))
+/// The Tessera name of the function a return address is in (`a.worker`),
+/// as its code table says.
+fn function_name(ra: usize) -> String {
+    let all = crate::code_map::functions();
+    crate::code_map::function_name(&all, ra.wrapping_sub(1)).unwrap_or_else(|| format!("{ra:#x}"))
 }
