@@ -328,7 +328,11 @@ impl Checker<'_> {
         }
         if let Some(s) = f.mods.const_ {
             if f.mods.extern_.is_some() || !type_params.is_empty() {
-                self.error_hint(s, "a `const fn` cannot be `extern` or generic", "the compiler runs it on values it knows");
+                self.error_hint(
+                    s,
+                    "a `const fn` cannot be `extern` or generic",
+                    "the compiler runs it on values it knows",
+                );
             }
         }
         if f.mods.extern_.is_some() {
@@ -709,7 +713,9 @@ impl Checker<'_> {
             return None;
         }
         let first = blocks.first()?;
-        let file = files.iter().position(|f| f.items.iter().any(|i| matches!(i, ast::Item::FiniBlock(b) if b.span == first.span)));
+        let file = files
+            .iter()
+            .position(|f| f.items.iter().any(|i| matches!(i, ast::Item::FiniBlock(b) if b.span == first.span)));
         self.begin_body(Ty::Void, BodyKind::Function);
         self.body_fn = None;
         self.body.closure_names = crate::closures::closure_names(blocks.iter().flat_map(|b| &b.stmts));

@@ -97,18 +97,49 @@ impl Checker<'_> {
                 mutable: false,
             })
             .collect();
-        self.push_builtin("Library", Some(OBJECT), fields, None, None);
+        let id =
+            self.push_runtime_object("Library", fields, library_object::SIZE, ("unload", RuntimeFn::LibraryUnload));
+        for (index, &(name, _)) in library_object::FIELDS.iter().enumerate() {
+            let field = FieldInfo {
+                index,
+                mutable: false,
+                access: Access::Public,
+                owner: id,
+                span: Span::default(),
+                origin: None,
+            };
+            self.class_info[id].fields.insert(name.into(), field);
+        }
+    }
+
+    /// `Thread`: `spawn` makes one, `t.join()` waits for it; it cannot be
+    /// constructed or subclassed.
+    fn add_builtin_thread(&mut self) {
+        let id = self.push_runtime_object(
+            "Thread",
+            Vec::new(),
+            tess_abi::layout::thread_object::SIZE,
+            ("join", RuntimeFn::ThreadJoin),
+        );
+        debug_assert_eq!(id, THREAD);
+    }
+
+    /// A final built-in class whose objects only the runtime makes (`size`
+    /// bytes), with one method taking nothing that the runtime implements.
+    fn push_runtime_object(
+        &mut self,
+        name: &str,
+        fields: Vec<hir::Field>,
+        size: i32,
+        (method, callee): (&str, RuntimeFn),
+    ) -> ClassId {
+        self.push_builtin(name, Some(OBJECT), fields, None, None);
         let id = self.classes.len() - 1;
         self.classes[id].open = false;
-        self.classes[id].size = library_object::SIZE as u32;
-        let info = &mut self.class_info[id];
-        info.is_final = true;
-        for (index, &(name, _)) in library_object::FIELDS.iter().enumerate() {
-            let field = FieldInfo { index, mutable: false, access: Access::Public, owner: id, span: Span::default(), origin: None };
-            info.fields.insert(name.into(), field);
-        }
-        let unload = MethodInfo {
-            callee: Callee::Runtime(RuntimeFn::LibraryUnload),
+        self.classes[id].size = size as u32;
+        self.class_info[id].is_final = true;
+        let method_info = MethodInfo {
+            callee: Callee::Runtime(callee),
             slot: None,
             sig: Sig { params: Vec::new(), ret: Ty::Void },
             access: Access::Public,
@@ -116,27 +147,8 @@ impl Checker<'_> {
             owner: id,
             span: Span::default(),
         };
-        info.methods.insert("unload".into(), unload);
-    }
-
-    /// `Thread`: `spawn` makes one, `t.join()` waits for it; it cannot be
-    /// constructed or subclassed.
-    fn add_builtin_thread(&mut self) {
-        self.push_builtin("Thread", Some(OBJECT), Vec::new(), None, None);
-        debug_assert_eq!(self.classes.len() - 1, THREAD);
-        self.classes[THREAD].open = false;
-        self.classes[THREAD].size = tess_abi::layout::thread_object::SIZE as u32;
-        self.class_info[THREAD].is_final = true;
-        let join = MethodInfo {
-            callee: Callee::Runtime(RuntimeFn::ThreadJoin),
-            slot: None,
-            sig: Sig { params: Vec::new(), ret: Ty::Void },
-            access: Access::Public,
-            is_final: true,
-            owner: THREAD,
-            span: Span::default(),
-        };
-        self.class_info[THREAD].methods.insert("join".into(), join);
+        self.class_info[id].methods.insert(method.into(), method_info);
+        id
     }
 
     fn push_builtin(

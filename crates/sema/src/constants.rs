@@ -16,7 +16,7 @@
 
 use crate::hir::{Arith, Cmp, Const, Expr, ExprKind, FuncId, GlobalId, LocalId, Module, Place, Stmt, Visibility};
 use crate::ty::Ty;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use tess_abi::RuntimeFn;
 use tess_syntax::{Diagnostic, Diagnostics, Span};
 
@@ -34,13 +34,14 @@ pub fn fold(m: &mut Module, diags: &mut Diagnostics) {
         if m.funcs[f].is_const {
             if let Err((span, why)) = check_const_fn(m, f) {
                 let at = span.or(m.funcs[f].span).unwrap_or_default();
-                diags.push(
-                    Diagnostic::error(at, format!("`const fn {}` {why}", m.funcs[f].name))
-                        .with_hint("a `const fn` computes with numbers, strings and arrays and calls only `const fn`s"),
-                );
+                diags
+                    .push(Diagnostic::error(at, format!("`const fn {}` {why}", m.funcs[f].name)).with_hint(
+                        "a `const fn` computes with numbers, strings and arrays and calls only `const fn`s",
+                    ));
             }
         }
     }
+    let changeable = changeable(m);
     let mut folded: HashMap<GlobalId, Const> = HashMap::new();
     let mut at = Span::default();
     let mut drop = Vec::new();
@@ -48,7 +49,7 @@ pub fn fold(m: &mut Module, diags: &mut Diagnostics) {
         match s {
             Stmt::At(span) => at = *span,
             Stmt::Assign(Place::Global(g), init) if candidate(m, *g) && supported(m, &folded, init, false).is_ok() => {
-                if !value_only(&m.globals[*g].ty) && !read_only_everywhere(m, *g) {
+                if !value_only(&m.globals[*g].ty) && changeable.contains(g) {
                     continue;
                 }
                 let mut e = Eval { m, folded: &folded, steps: 0, depth: 0 };
@@ -101,62 +102,91 @@ fn value_only(t: &Ty) -> bool {
     matches!(t, Ty::Int | Ty::Float | Ty::Bool | Ty::Str)
 }
 
-/// Whether every use of array `g` in the module only reads it.
-fn read_only_everywhere(m: &Module, g: GlobalId) -> bool {
-    m.funcs.iter().enumerate().all(|(f, func)| {
-        func.body.iter().all(|s| {
-            let own_init = (f == m.init || Some(f) == m.thread_init)
-                && matches!(s, Stmt::Assign(Place::Global(h), _) if *h == g);
-            own_init || stmt_reads_only(s, g)
-        })
-    })
+/// The module's globals some code uses otherwise than reading values out
+/// of them (one walk of every body; an initialiser's own assignment is
+/// not such a use).
+fn changeable(m: &Module) -> HashSet<GlobalId> {
+    let mut out = HashSet::new();
+    for func in &m.funcs {
+        for s in &func.body {
+            note_stmt(s, &mut out);
+        }
+    }
+    out
 }
 
-fn stmt_reads_only(s: &Stmt, g: GlobalId) -> bool {
-    let exprs_ok = match s {
-        Stmt::ForEach { array, .. } if derived(array, g) => {
-            matches!(&array.ty, Ty::Array(e) if value_only(e)) && chain_reads_only(array, g)
+fn note_stmt(s: &Stmt, out: &mut HashSet<GlobalId>) {
+    match s {
+        Stmt::ForEach { array, .. } if root(array).is_some() => {
+            if !matches!(&array.ty, Ty::Array(e) if value_only(e)) {
+                out.extend(root(array));
+            }
+            note_chain(array, out);
         }
-        Stmt::ForMap { map, .. } if derived(map, g) => chain_reads_only(map, g),
+        Stmt::ForMap { map, .. } if root(map).is_some() => note_chain(map, out),
         Stmt::Assign(place, e) => {
-            let place_ok = match place {
-                Place::Index(a, i) => !derived(a, g) && reads_only(a, g) && reads_only(i, g),
-                Place::Field(o, _) => reads_only(o, g),
-                Place::MapEntry(a, k) => reads_only(a, g) && reads_only(k, g),
-                Place::Local(_) | Place::Global(_) => true,
-            };
-            place_ok && reads_only(e, g)
+            match place {
+                Place::Index(a, i) => {
+                    // A store into an element changes it.
+                    out.extend(root(a));
+                    note_escapes(a, out);
+                    note_escapes(i, out);
+                }
+                Place::Field(o, _) => note_escapes(o, out),
+                Place::MapEntry(a, k) => {
+                    note_escapes(a, out);
+                    note_escapes(k, out);
+                }
+                Place::Local(_) | Place::Global(_) => {}
+            }
+            note_escapes(e, out);
         }
-        _ => s.exprs().iter().all(|e| reads_only(e, g)),
-    };
-    exprs_ok && s.bodies().iter().all(|b| b.iter().all(|s| stmt_reads_only(s, g)))
-}
-
-/// Whether `e` is `g` or an element of it (at any depth).
-fn derived(e: &Expr, g: GlobalId) -> bool {
-    match &e.kind {
-        ExprKind::Global(h) => *h == g,
-        ExprKind::Index(base, _) => derived(base, g),
-        _ => false,
+        _ => {
+            for e in s.exprs() {
+                note_escapes(e, out);
+            }
+        }
+    }
+    for body in s.bodies() {
+        for s in body {
+            note_stmt(s, out);
+        }
     }
 }
 
-/// The indices along a chain `g[i][j]` only read `g`.
-fn chain_reads_only(e: &Expr, g: GlobalId) -> bool {
+/// The global `e` is, or is an element of (at any depth).
+fn root(e: &Expr) -> Option<GlobalId> {
     match &e.kind {
-        ExprKind::Index(base, i) => chain_reads_only(base, g) && reads_only(i, g),
-        _ => true,
+        ExprKind::Global(g) => Some(*g),
+        ExprKind::Index(base, _) => root(base),
+        _ => None,
     }
 }
 
-/// Whether `e` uses `g` only to read values out of it.
-fn reads_only(e: &Expr, g: GlobalId) -> bool {
+/// Notes the uses in the indices along a chain `g[i][j]`.
+fn note_chain(e: &Expr, out: &mut HashSet<GlobalId>) {
+    if let ExprKind::Index(base, i) = &e.kind {
+        note_chain(base, out);
+        note_escapes(i, out);
+    }
+}
+
+/// Notes every global `e` uses otherwise than to read values out of it.
+fn note_escapes(e: &Expr, out: &mut HashSet<GlobalId>) {
     match &e.kind {
         // An element read out: a value, or an array the parent consumes.
-        ExprKind::Index(..) if derived(e, g) => value_only(&e.ty) && chain_reads_only(e, g),
-        ExprKind::Len(x) | ExprKind::ToStr(x) if derived(x, g) => chain_reads_only(x, g),
+        ExprKind::Index(..) if root(e).is_some() => {
+            if !value_only(&e.ty) {
+                out.extend(root(e));
+            }
+            note_chain(e, out);
+        }
+        ExprKind::Len(x) | ExprKind::ToStr(x) if root(x).is_some() => note_chain(x, out),
         // A map's value read out (an optional).
-        ExprKind::MapGet(m, k) if derived(m, g) => chain_reads_only(m, g) && reads_only(k, g),
+        ExprKind::MapGet(m, k) if root(m).is_some() => {
+            note_chain(m, out);
+            note_escapes(k, out);
+        }
         // Printing or joining it; a map's length, keys, a key's presence.
         ExprKind::Rt {
             func:
@@ -167,9 +197,20 @@ fn reads_only(e: &Expr, g: GlobalId) -> bool {
                 | RuntimeFn::MapKeys
                 | RuntimeFn::MapContains,
             args,
-        } if derived(&args[0], g) => chain_reads_only(&args[0], g) && args[1..].iter().all(|a| reads_only(a, g)),
-        ExprKind::Global(h) => *h != g,
-        _ => e.children().iter().all(|c| reads_only(c, g)),
+        } if root(&args[0]).is_some() => {
+            note_chain(&args[0], out);
+            for a in &args[1..] {
+                note_escapes(a, out);
+            }
+        }
+        ExprKind::Global(g) => {
+            out.insert(*g);
+        }
+        _ => {
+            for c in e.children() {
+                note_escapes(c, out);
+            }
+        }
     }
 }
 
