@@ -515,7 +515,8 @@ impl<'h, M: Module> ModuleGen<'h, M> {
     /// name); writable for a map, whose table pointer the runtime sets.
     fn declare_const(&mut self, key: String, writable: bool) -> Result<DataId, CodegenError> {
         let name = format!("{}.const.{}", tess_abi::mangle::symbol(&self.hir.name, &[]), self.const_arrays.len());
-        let id = self.module.declare_data(&name, Linkage::Local, writable, false).map_err(err("declaring a constant"))?;
+        let id =
+            self.module.declare_data(&name, Linkage::Local, writable, false).map_err(err("declaring a constant"))?;
         self.const_arrays.insert(key, id);
         Ok(id)
     }

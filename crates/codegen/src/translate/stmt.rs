@@ -95,7 +95,10 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
             Stmt::IfLet { var, opt, then, els } => self.if_let(*var, opt, then, els)?,
             Stmt::ForMap { key, value, map, body } => self.for_map(*key, *value, map, body)?,
         }
-        if matches!(s, Stmt::While(..) | Stmt::ForRange { .. } | Stmt::ForEach { .. } | Stmt::ForMap { .. } | Stmt::Try { .. }) {
+        if matches!(
+            s,
+            Stmt::While(..) | Stmt::ForRange { .. } | Stmt::ForEach { .. } | Stmt::ForMap { .. } | Stmt::Try { .. }
+        ) {
             self.end_scope(s);
         }
         Ok(())
