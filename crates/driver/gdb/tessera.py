@@ -4,10 +4,10 @@
 the gdb command that loads it. The compiler's DWARF names the types read
 here (crates/codegen/src/debug_types.rs): `String` (len, bytes), arrays
 `[T]` (len, cap, data), optional boxes `T?` (value); null is `nil`. A map
-(`Map[K, V]`, printed `[k: v]`) is the runtime's own table: its entries are read through the
-runtime's accessors (`tess_map_slots`, `tess_map_live`, `tess_map_key_at`,
-`tess_map_value_at`, which allocate nothing), so maps print only in a
-running program.
+(`Map[K, V]`, printed `[k: v]`) is the runtime's own table: it is read
+from memory at the offsets the runtime publishes in `tess_debug_map`
+(crates/runtime/src/debug_layout.rs), without calling into the program,
+so maps print in a running program once the runtime has started.
 """
 import struct
 
@@ -90,12 +90,6 @@ def split_map(name):
     return None
 
 
-def call(function, *args):
-    """A runtime accessor's result (a word), called in the inferior."""
-    params = ", ".join("long" for _ in args)
-    return int(gdb.parse_and_eval(f"((long (*)({params})){function})({', '.join(str(a) for a in args)})"))
-
-
 def word(w, ty):
     """A map's key or value word, shown as a value of type `ty`."""
     w &= (1 << 64) - 1
@@ -110,22 +104,54 @@ def word(w, ty):
     return "nil" if w == 0 else hex(w)
 
 
+
+def read_words(address, count):
+    """`count` 8-byte words of the program's memory from `address`."""
+    data = gdb.selected_inferior().read_memory(address, 8 * count)
+    return struct.unpack(f"<{count}Q", bytes(data))
+
+
+def map_offsets():
+    """`tess_debug_map`'s offsets (see the module's doc), or None before
+    the runtime started."""
+    address = int(gdb.parse_and_eval("(unsigned long)&tess_debug_map"))
+    offsets = read_words(address, 7)
+    return offsets if offsets[1] or offsets[2] else None
+
+
+def map_entries(m):
+    """The (key, value) words of the map at address `m`, in order."""
+    offsets = map_offsets()
+    if offsets is None:
+        return []
+    table_at, keys_at, vals_at, live_at, slots_at, count_at, entries_at = offsets
+    (table,) = read_words(m + table_at, 1)
+    if table == 0:
+        # A constant map whose table is built on first use.
+        (count,) = read_words(m + count_at, 1)
+        pairs = read_words(m + entries_at, 2 * min(count, MAX_ELEMENTS + 1))
+        return list(zip(pairs[0::2], pairs[1::2]))
+    (keys, vals, live, slots) = (read_words(table + at, 1)[0] for at in (keys_at, vals_at, live_at, slots_at))
+    entries = []
+    for start in range(0, slots, MAX_ELEMENTS):
+        n = min(MAX_ELEMENTS, slots - start)
+        flags = bytes(gdb.selected_inferior().read_memory(live + start, n))
+        ks, vs = read_words(keys + 8 * start, n), read_words(vals + 8 * start, n)
+        entries += [(ks[i], vs[i]) for i in range(n) if flags[i]]
+        if len(entries) > MAX_ELEMENTS:
+            break
+    return entries
+
+
 class MapPrinter(ReferencePrinter):
     def __init__(self, val, key, value):
         super().__init__(val)
         self.key, self.value = key, value
 
     def show(self, _):
-        m = int(self.val)
-        entries = []
-        for i in range(call("tess_map_slots", m)):
-            if len(entries) == MAX_ELEMENTS:
-                entries.append("...")
-                break
-            if call("tess_map_live", m, i) & 0xFF:
-                k = word(call("tess_map_key_at", m, i), self.key)
-                v = word(call("tess_map_value_at", m, i), self.value)
-                entries.append(f"{k}: {v}")
+        entries = [f"{word(k, self.key)}: {word(v, self.value)}" for k, v in map_entries(int(self.val))]
+        if len(entries) > MAX_ELEMENTS:
+            entries[MAX_ELEMENTS:] = ["..."]
         return "[" + (", ".join(entries) if entries else ":") + "]"
 
 

@@ -34,6 +34,7 @@ pub mod array_fns;
 pub mod c_memory;
 pub mod class_builder;
 pub mod code_map;
+pub mod debug_layout;
 pub mod elf_check;
 pub mod exc;
 pub mod exit;

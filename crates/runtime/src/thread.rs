@@ -162,6 +162,8 @@ pub fn init_main() {
 /// the function `spawn` started it with, or 0.
 pub fn attach(slots: usize, entry: usize) -> *mut Thread {
     static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+    static PUBLISHED: std::sync::Once = std::sync::Once::new();
+    PUBLISHED.call_once(crate::debug_layout::publish);
     let spare = if slots == SHADOW_SLOTS { SPARE_STACKS.lock().pop() } else { None };
     let (ss_base, ss_map_bytes, alt_stack) = match spare {
         Some((ss, alt)) => (ss as *mut *mut Obj, mapped_bytes(SHADOW_SLOTS), alt as *mut libc::c_void),
