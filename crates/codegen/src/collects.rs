@@ -27,6 +27,13 @@ pub fn stmt_may_collect(s: &Stmt, collecting: &[bool]) -> bool {
     stmt(s, &mut calls) || calls.into_iter().any(|f| collecting[f])
 }
 
+/// Whether evaluating the expressions `es` (not a statement's nested
+/// statements) may collect.
+pub fn exprs_may_collect(es: &[&Expr], collecting: &[bool]) -> bool {
+    let mut calls = Vec::new();
+    es.iter().any(|e| expr(e, &mut calls)) || calls.into_iter().any(|f| collecting[f])
+}
+
 /// Whether statements may collect by themselves; the module's functions
 /// they call go to `calls`.
 fn stmts(ss: &[Stmt], calls: &mut Vec<FuncId>) -> bool {

@@ -228,6 +228,7 @@ fn translate<M: Module>(
         handlers: Vec::new(),
         stmt_high: 0,
         stmt_collects: true,
+        deferred_scopes: HashSet::new(),
         err_out: None,
         call_conv,
         cell_block: None,
@@ -353,6 +354,9 @@ struct Translator<'a, 'm, 'h, M: Module> {
     /// intermediate references need no slots (nothing can free them before
     /// it completes, and a raise abandons them).
     stmt_collects: bool,
+    /// Loops whose locals are nulled when the loop around them ends, not
+    /// when they end (`stmt.rs`, `defer_inner_scopes`), by address.
+    deferred_scopes: HashSet<*const hir::Stmt>,
     /// The `tess_error **err` parameter of an `extern fn ... throws`.
     err_out: Option<Value>,
     call_conv: CallConv,

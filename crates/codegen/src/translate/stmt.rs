@@ -43,6 +43,9 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
     }
 
     pub(super) fn stmt(&mut self, s: &'h Stmt) -> R<()> {
+        if is_loop(s) {
+            self.defer_inner_scopes(s);
+        }
         match s {
             Stmt::Let(l, e) => {
                 let v = self.value(e)?;
@@ -95,13 +98,33 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
             Stmt::IfLet { var, opt, then, els } => self.if_let(*var, opt, then, els)?,
             Stmt::ForMap { key, value, map, body } => self.for_map(*key, *value, map, body)?,
         }
-        if matches!(
-            s,
-            Stmt::While(..) | Stmt::ForRange { .. } | Stmt::ForEach { .. } | Stmt::ForMap { .. } | Stmt::Try { .. }
-        ) {
+        if is_loop(s) || matches!(s, Stmt::Try { .. }) {
             self.end_scope(s);
         }
         Ok(())
+    }
+
+    /// Marks the loops directly in loop `s`'s body whose locals can wait
+    /// to be nulled until `s` ends: those between whose end and their next
+    /// start nothing may collect (or unload a library) — the rest of the
+    /// body, `s`'s header and their own header. A short inner loop then
+    /// costs no stores per outer iteration (`bench/dispatch.tes`).
+    fn defer_inner_scopes(&mut self, s: &'h Stmt) {
+        let collecting = &self.mg.collects;
+        if crate::collects::exprs_may_collect(&s.exprs(), collecting) {
+            return;
+        }
+        for body in s.bodies() {
+            for inner in body.iter().filter(|t| is_loop(t)) {
+                let collects = |t: &Stmt| match std::ptr::eq(t, inner) {
+                    true => crate::collects::exprs_may_collect(&t.exprs(), collecting),
+                    false => crate::collects::stmt_may_collect(t, collecting),
+                };
+                if !body.iter().any(collects) {
+                    self.deferred_scopes.insert(inner);
+                }
+            }
+        }
     }
 
     /// After a loop or `try`: nulls the shadow slots of the reference locals
@@ -110,8 +133,12 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
     /// keep it, and `lib.unload()` would name it as still held). Once per
     /// loop, not per iteration — also for a loop inside another, whose
     /// next iteration may unload what the inner loop last held
-    /// (`examples/hot_reload`).
+    /// (`examples/hot_reload`), unless nothing between its end and its next
+    /// start may collect: then when the loop around it ends.
     fn end_scope(&mut self, s: &'h Stmt) {
+        if self.deferred_scopes.contains(&(s as *const Stmt)) {
+            return;
+        }
         let mut bound = Vec::new();
         let mut note = |s: &Stmt| match s {
             Stmt::Let(l, _) | Stmt::ForEach { var: l, .. } | Stmt::IfLet { var: l, .. } => bound.push(*l),
@@ -373,4 +400,9 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
         self.site = i64::from(n);
         self.b.set_srcloc(SourceLoc::new(n));
     }
+}
+
+/// Whether `s` is a loop, whose locals go out of scope when it ends.
+fn is_loop(s: &Stmt) -> bool {
+    matches!(s, Stmt::While(..) | Stmt::ForRange { .. } | Stmt::ForEach { .. } | Stmt::ForMap { .. })
 }
