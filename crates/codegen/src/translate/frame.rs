@@ -5,7 +5,7 @@
 use super::{flags, Translator, R};
 use crate::abi::{clif_type, PTR};
 use crate::CodegenError;
-use cranelift_codegen::ir::{types, InstBuilder, Type, Value};
+use cranelift_codegen::ir::{types, Inst, InstBuilder, Type, Value};
 use cranelift_module::Module;
 use tess_abi::layout::thread;
 
@@ -68,7 +68,9 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
     /// Keeps a reference alive for the rest of the frame.
     pub(super) fn root(&mut self, v: Value) -> R<()> {
         let slot = self.take_slot()?;
-        self.store_slot(slot, v);
+        if let Some(store) = self.store_slot(slot, v) {
+            self.root_stores.push(store);
+        }
         Ok(())
     }
 
@@ -83,10 +85,9 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
         }
     }
 
-    pub(super) fn store_slot(&mut self, slot: u32, v: Value) {
-        if let Some(base) = self.frame_base {
-            self.b.ins().store(flags(), v, base, (slot * 8) as i32);
-        }
+    pub(super) fn store_slot(&mut self, slot: u32, v: Value) -> Option<Inst> {
+        let base = self.frame_base?;
+        Some(self.b.ins().store(flags(), v, base, (slot * 8) as i32))
     }
 
     /// Leaves the frame: nulls the slots that may hold something here —

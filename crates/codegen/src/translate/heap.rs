@@ -35,15 +35,16 @@ impl<M: Module> Translator<'_, '_, '_, M> {
         self.b.set_cold_block(slow);
         let join = self.b.create_block();
         let obj = self.b.append_block_param(join, PTR);
-        self.alloc_joins.insert(join);
         self.b.ins().brif(room, fast, &[], slow, &[]);
 
         self.b.switch_to_block(fast);
         self.b.ins().store(flags(), next, t, thread::run_cursor(class));
         let zero = self.b.ins().iconst(types::I64, 0);
-        for at in (layout::header::SIZE as u64..cell_bytes).step_by(layout::WORD as usize) {
-            self.b.ins().store(flags(), zero, cell, at as i32);
-        }
+        let zeroing = (layout::header::SIZE as u64..cell_bytes)
+            .step_by(layout::WORD as usize)
+            .map(|at| self.b.ins().store(flags(), zero, cell, at as i32))
+            .collect();
+        self.alloc_joins.insert(join, zeroing);
         self.b.ins().store(flags(), ti, cell, 0);
         self.b.ins().jump(join, &[cell.into()]);
 
@@ -84,7 +85,7 @@ impl<M: Module> Translator<'_, '_, '_, M> {
     fn known_young(&self, obj: Value) -> bool {
         let Some(block) = self.b.current_block() else { return false };
         let func = &*self.b.func;
-        self.alloc_joins.contains(&block)
+        self.alloc_joins.contains_key(&block)
             && func.dfg.value_def(obj) == ValueDef::Param(block, 0)
             && !self.calls_in(block)
     }

@@ -19,6 +19,7 @@
 mod array_ops;
 mod calls;
 mod closures;
+mod dead_stores;
 mod debug_vars;
 mod exceptions;
 mod expr;
@@ -42,8 +43,8 @@ use crate::slots;
 use crate::CodegenError;
 use cranelift_codegen::cursor::{Cursor, FuncCursor};
 use cranelift_codegen::ir::{
-    AliasRegionData, Block, Function, InstBuilder, MemFlagsData, StackSlot, StackSlotData, StackSlotKind, TrapCode,
-    Value,
+    AliasRegionData, Block, Function, Inst, InstBuilder, MemFlagsData, StackSlot, StackSlotData, StackSlotKind,
+    TrapCode, Value,
 };
 use cranelift_codegen::isa::CallConv;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
@@ -222,7 +223,8 @@ fn translate<M: Module>(
         blocks: HashMap::new(),
         unwind: None,
         raise_blocks: HashMap::new(),
-        alloc_joins: HashSet::new(),
+        alloc_joins: HashMap::new(),
+        root_stores: Vec::new(),
         edges: Vec::new(),
         plain_edges: HashMap::new(),
         handlers: Vec::new(),
@@ -340,8 +342,11 @@ struct Translator<'a, 'm, 'h, M: Module> {
     /// arguments, then the site.
     raise_blocks: HashMap<(Raise, Block), Block>,
     /// The blocks where an inline allocation's paths join, whose first
-    /// parameter is the new object (`heap.rs`).
-    alloc_joins: HashSet<Block>,
+    /// parameter is the new object (`heap.rs`), with the stores that zero
+    /// its fields on the fast path.
+    alloc_joins: HashMap<Block, Vec<Inst>>,
+    /// The stores of [`Translator::root`] (`dead_stores.rs`).
+    root_stores: Vec<Inst>,
     /// The exception edges, filled at the end.
     edges: Vec<Edge>,
     /// Edges without arguments, shared by (target, site).
@@ -476,6 +481,8 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
             }
         }
         self.fill_cold_blocks()?;
+        dead_stores::drop_overwritten_zeroing(self.b.func, &self.alloc_joins);
+        dead_stores::drop_dead_roots(self.b.func, &self.root_stores);
         self.store_thread(entry, thread_param)?;
         self.b.seal_all_blocks();
         Ok(())
