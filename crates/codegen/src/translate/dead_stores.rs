@@ -8,6 +8,7 @@
 //! when it is reached only from there — and stops at a call, a branch or
 //! anything that may trap.
 
+use super::heap::InlineAlloc;
 use cranelift_codegen::flowgraph::ControlFlowGraph;
 use cranelift_codegen::ir::{Block, Function, Inst, InstructionData, Opcode, Value};
 use std::collections::{HashMap, HashSet};
@@ -56,7 +57,7 @@ fn word_store(func: &Function, data: &InstructionData) -> Option<(Value, Value, 
         InstructionData::Store { opcode: Opcode::Store, args: [value, addr], offset, .. }
             if func.dfg.value_type(value).bytes() == WORD as u32 =>
         {
-            Some((value, addr, offset.into()))
+            Some((func.dfg.resolve_aliases(value), func.dfg.resolve_aliases(addr), offset.into()))
         }
         _ => None,
     }
@@ -67,12 +68,12 @@ fn word_store(func: &Function, data: &InstructionData) -> Option<(Value, Value, 
 /// its fast path's zeroing stores) whose word is written before it can be
 /// read: before a load from the object's unwritten words, or any load
 /// once the object's address is stored somewhere (it could be read back).
-pub(super) fn drop_overwritten_zeroing(func: &mut Function, joins: &HashMap<Block, Vec<Inst>>) {
+pub(super) fn drop_overwritten_zeroing(func: &mut Function, joins: &HashMap<Block, InlineAlloc>) {
     if joins.is_empty() {
         return;
     }
     let cfg = ControlFlowGraph::with_function(func);
-    for (&join, zeroing) in joins {
+    for (&join, alloc) in joins {
         let Some(&obj) = func.dfg.block_params(join).first() else { continue };
         let mut written = HashSet::new();
         let mut escaped = false;
@@ -84,14 +85,14 @@ pub(super) fn drop_overwritten_zeroing(func: &mut Function, joins: &HashMap<Bloc
                 }
                 escaped |= value == obj;
             } else if let InstructionData::Load { arg, offset, .. } = *data {
-                if escaped || (arg == obj && !written.contains(&i32::from(offset))) {
+                if escaped || (func.dfg.resolve_aliases(arg) == obj && !written.contains(&i32::from(offset))) {
                     break;
                 }
             } else if data.opcode().can_load() || data.opcode().can_store() {
                 break;
             }
         }
-        for &store in zeroing {
+        for &store in &alloc.zeroing {
             if word_store(func, &func.dfg.insts[store]).is_some_and(|(_, _, at)| written.contains(&at)) {
                 func.layout.remove_inst(store);
             }
@@ -117,7 +118,7 @@ pub(super) fn drop_dead_roots(func: &mut Function, roots: &[Inst]) {
                 dead.push(root);
                 break;
             }
-            if matches!(*data, InstructionData::Load { arg, offset: at, .. } if arg == base && i32::from(at) == offset)
+            if matches!(*data, InstructionData::Load { arg, offset: at, .. } if func.dfg.resolve_aliases(arg) == base && i32::from(at) == offset)
             {
                 break;
             }

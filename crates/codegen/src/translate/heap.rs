@@ -6,10 +6,24 @@
 use super::{flags, Translator, R};
 use crate::abi::PTR;
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{types, InstBuilder, Value, ValueDef};
+use cranelift_codegen::ir::{types, Block, Inst, InstBuilder, Value, ValueDef};
 use cranelift_module::Module;
 use tess_abi::layout::{self, header, thread};
 use tess_abi::RuntimeFn;
+
+/// An object allocated inline (its paths join in the block it is recorded
+/// under, whose first parameter it is): what `dead_stores.rs` and
+/// `local_objects.rs` may take out again.
+pub(super) struct InlineAlloc {
+    /// The branch to the fast path or the slow one.
+    pub branch: Inst,
+    pub fast: Block,
+    /// The fast path's stores that take the cell: the run's new cursor and
+    /// the header.
+    pub claim: [Inst; 2],
+    /// The fast path's stores that zero the fields.
+    pub zeroing: Vec<Inst>,
+}
 
 impl<M: Module> Translator<'_, '_, '_, M> {
     /// A new zeroed object of `size` bytes with type info `ti`: bumped
@@ -35,17 +49,18 @@ impl<M: Module> Translator<'_, '_, '_, M> {
         self.b.set_cold_block(slow);
         let join = self.b.create_block();
         let obj = self.b.append_block_param(join, PTR);
-        self.b.ins().brif(room, fast, &[], slow, &[]);
+
+        let branch = self.b.ins().brif(room, fast, &[], slow, &[]);
 
         self.b.switch_to_block(fast);
-        self.b.ins().store(flags(), next, t, thread::run_cursor(class));
+        let bump = self.b.ins().store(flags(), next, t, thread::run_cursor(class));
         let zero = self.b.ins().iconst(types::I64, 0);
         let zeroing = (layout::header::SIZE as u64..cell_bytes)
             .step_by(layout::WORD as usize)
             .map(|at| self.b.ins().store(flags(), zero, cell, at as i32))
             .collect();
-        self.alloc_joins.insert(join, zeroing);
-        self.b.ins().store(flags(), ti, cell, 0);
+        let header = self.b.ins().store(flags(), ti, cell, 0);
+        self.alloc_joins.insert(join, InlineAlloc { branch, fast, claim: [bump, header], zeroing });
         self.b.ins().jump(join, &[cell.into()]);
 
         self.b.switch_to_block(slow);

@@ -28,6 +28,7 @@ mod frame;
 mod generics;
 mod heap;
 mod interfaces;
+mod local_objects;
 mod module_init;
 mod objects;
 mod operators;
@@ -344,7 +345,7 @@ struct Translator<'a, 'm, 'h, M: Module> {
     /// The blocks where an inline allocation's paths join, whose first
     /// parameter is the new object (`heap.rs`), with the stores that zero
     /// its fields on the fast path.
-    alloc_joins: HashMap<Block, Vec<Inst>>,
+    alloc_joins: HashMap<Block, heap::InlineAlloc>,
     /// The stores of [`Translator::root`] (`dead_stores.rs`).
     root_stores: Vec<Inst>,
     /// The exception edges, filled at the end.
@@ -481,10 +482,13 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
             }
         }
         self.fill_cold_blocks()?;
-        dead_stores::drop_overwritten_zeroing(self.b.func, &self.alloc_joins);
-        dead_stores::drop_dead_roots(self.b.func, &self.root_stores);
         self.store_thread(entry, thread_param)?;
         self.b.seal_all_blocks();
+        // Once sealed, every variable's value is known (no pending block
+        // parameters): the passes below see each use of a value.
+        local_objects::replace(self.b.func, &mut self.alloc_joins, self.frame_base);
+        dead_stores::drop_overwritten_zeroing(self.b.func, &self.alloc_joins);
+        dead_stores::drop_dead_roots(self.b.func, &self.root_stores);
         Ok(())
     }
 }
