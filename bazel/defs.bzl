@@ -100,6 +100,20 @@ def _compile(ctx, tc, module, kind, tests = False):
     )
     return objects, interface, headers
 
+def _runfiles_rpaths(out, libraries):
+    """Where `out` finds the shared `libraries` when it runs from its
+    runfiles tree, where they are files of their own (a remote test's
+    runfiles are copies, so `$ORIGIN` is not the output tree that `tess
+    link`'s own rpaths point into): `$ORIGIN` up to the tree's root, then
+    each library's directory there (an external repository's files are
+    under its name)."""
+    up = "../" * (len(out.short_path.split("/")) - 1)
+    rpaths = {}
+    for f in libraries:
+        if f.extension == "so":
+            rpaths["$ORIGIN/" + up + f.short_path.rsplit("/", 1)[0]] = True
+    return rpaths.keys()
+
 def _link(ctx, tc, kind, objects, out):
     """The link action: objects, the deps' interfaces (which say what they
     need) and libraries, and the runtime in; an archive, shared library or
@@ -114,12 +128,19 @@ def _link(ctx, tc, kind, objects, out):
     elif kind == "shared":
         args.add("--shared")
     args.add("-o", out)
-    for d in _dirs(interfaces.to_list()):
-        args.add("-I", d)
-    for d in deps:
-        args.add("--import", d.module)
+    if kind == "static":
+        # An archive holds the module's own objects: its dependencies'
+        # interfaces and libraries are for whoever links it.
+        inputs = [objects]
+    else:
+        for d in _dirs(interfaces.to_list()):
+            args.add("-I", d)
+        for d in deps:
+            args.add("--import", d.module)
+        for rpath in _runfiles_rpaths(out, libraries.to_list() + tc.runtime):
+            args.add("--rpath", rpath)
+        inputs = [objects, interfaces.to_list(), libraries.to_list(), tc.runtime]
     args.add_all(objects)
-    inputs = [objects] if kind == "static" else [objects, interfaces.to_list(), libraries.to_list(), tc.runtime]
     ctx.actions.run(
         executable = tc.tess,
         arguments = [args],

@@ -195,6 +195,11 @@ enum Command {
         /// objects are its pieces.
         #[arg(long, value_name = "CDB", requires = "module")]
         module_source_list: Option<PathBuf>,
+        /// One more directory the program or shared library finds shared
+        /// libraries in when it runs, after those `tess` gives it: where a
+        /// build system places them (`$ORIGIN/...` in Bazel's runfiles).
+        #[arg(long = "rpath", value_name = "DIR")]
+        rpaths: Vec<String>,
     },
     /// Print an interface file readably.
     Interface {
@@ -529,7 +534,7 @@ fn execute(command: Command) -> Result<ExitCode, Error> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Link { objects, output, static_lib, shared, include, imports, module, module_source_list } => {
+        Command::Link { objects, output, static_lib, shared, include, imports, module, module_source_list, rpaths } => {
             let target = match (static_lib, shared) {
                 (true, _) => Target::Library(LibKind::Static),
                 (_, true) => Target::Library(LibKind::Shared),
@@ -549,7 +554,7 @@ fn execute(command: Command) -> Result<ExitCode, Error> {
                 }
                 (module, _, _) => {
                     let imports = tess_driver::frontend::link_imports(&imports, &include)?;
-                    steps::link_files(&objects, &output, target, &imports)?;
+                    steps::link_files(&objects, &output, target, &imports, &rpaths)?;
                     if let (Some(name), Target::Library(kind)) = (module, target) {
                         steps::write_pc(&name, kind, &output, None, &imports, &[])?;
                     }

@@ -483,7 +483,7 @@ impl Builder<'_> {
             .map(|(p, _)| p.clone())
             .filter(|p| p.extension().is_some_and(|e| e == "o"))
             .collect();
-        steps::link_files(&objects, out, node.kind, &imports)?;
+        steps::link_files(&objects, out, node.kind, &imports, &[])?;
         let hash = file_hash(out).ok_or_else(|| format!("{} was not written", out.display()))?;
         self.cache.write(&step, &Record { key, outputs: vec![(out.to_path_buf(), hash)], ..Record::default() })?;
         Ok(())

@@ -111,7 +111,7 @@ pub fn merge(m: &Merge) -> Result<(), Error> {
         exported_only: &[],
         in_package: false,
     })?;
-    steps::link_files(m.objects, m.output, Target::Library(m.kind), &checked.imports)?;
+    steps::link_files(m.objects, m.output, Target::Library(m.kind), &checked.imports, &[])?;
     steps::write_interface(&checked, m.kind, m.output, None, &[])?;
     Ok(())
 }

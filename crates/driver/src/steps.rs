@@ -228,7 +228,13 @@ pub fn write_header(checked: &Checked, path: &Path) -> Result<(), Error> {
 
 /// Links objects (read from files) into `out`: an archive, a shared
 /// library or a program, with the libraries of `imports`.
-pub fn link_files(objects: &[PathBuf], out: &Path, target: Target, imports: &[ImportedModule]) -> Result<(), Error> {
+pub fn link_files(
+    objects: &[PathBuf],
+    out: &Path,
+    target: Target,
+    imports: &[ImportedModule],
+    rpaths: &[String],
+) -> Result<(), Error> {
     if objects.is_empty() {
         return Err(format!("no objects to link into {}", out.display()).into());
     }
@@ -242,7 +248,8 @@ pub fn link_files(objects: &[PathBuf], out: &Path, target: Target, imports: &[Im
             Ok(bytes)
         })
         .collect::<Result<_, String>>()?;
-    link_objects(&objects, out, target, imports, &[], false)
+    let rpaths: Vec<String> = rpaths.iter().map(|dir| format!("-Wl,-rpath,{dir}")).collect();
+    link_objects(&objects, out, target, imports, &rpaths, false)
 }
 
 /// Links objects into `out` (see [`link_files`]), with C libraries
