@@ -3,7 +3,8 @@ each a `tess compile` or `tess link` command (the pure steps of
 `docs/builds.md`). A compile's inputs are its sources and the interfaces
 (`.tesi`) of the modules it needs, never their libraries: an edit that
 leaves an interface's bytes unchanged re-runs no dependent compile. A link's
-inputs are the objects, the libraries and the runtime.
+inputs are the objects, the libraries, the runtime and Bazel's C toolchain,
+whose linker driver `tess link --cc` runs.
 
     tessera_library(name, srcs, deps = [], kind = "static" | "shared")
     tessera_binary(name, srcs, deps = [])
@@ -139,15 +140,20 @@ def _link(ctx, tc, kind, objects, out):
             args.add("--import", d.module)
         for rpath in _runfiles_rpaths(out, libraries.to_list() + tc.runtime):
             args.add("--rpath", rpath)
-        inputs = [objects, interfaces.to_list(), libraries.to_list(), tc.runtime]
+        # The link runs Bazel's C toolchain's linker driver, with the
+        # toolchain's files as inputs (as rules_rust links).
+        cc_toolchain, features = _c_toolchain(ctx)
+        action = "c++-link-dynamic-library" if kind == "shared" else "c++-link-executable"
+        args.add("--cc", cc_common.get_tool_for_action(feature_configuration = features, action_name = action))
+        inputs = [objects, interfaces.to_list(), libraries.to_list(), tc.runtime, cc_toolchain.all_files.to_list()]
     args.add_all(objects)
     ctx.actions.run(
         executable = tc.tess,
         arguments = [args],
         inputs = depset([f for group in inputs for f in group]),
         outputs = [out],
-        # `tess link` runs the system's `cc`, as Bazel's own C rules do
-        # with the autodetected toolchain.
+        # The toolchain's driver finds its assembler and linker on `PATH`,
+        # as in Bazel's own C actions with the autodetected toolchain.
         env = {"PATH": "/bin:/usr/bin:/usr/local/bin", "TESS_RUNTIME_DIR": tc.runtime_dir},
         mnemonic = "TesseraLink",
         progress_message = "Linking Tessera %s" % out.short_path,
@@ -169,9 +175,8 @@ def _to_link(ctx, cc_toolchain, features, f):
         dynamic_library = f,
     )
 
-def _cc_info(ctx, tc, kind, library, headers):
-    """The library as a C library: its header and library, the runtime, and
-    the deps' libraries."""
+def _c_toolchain(ctx):
+    """Bazel's C toolchain for this target, and its features."""
     cc_toolchain = find_cpp_toolchain(ctx)
     features = cc_common.configure_features(
         ctx = ctx,
@@ -179,6 +184,12 @@ def _cc_info(ctx, tc, kind, library, headers):
         requested_features = ctx.features,
         unsupported_features = ctx.disabled_features,
     )
+    return cc_toolchain, features
+
+def _cc_info(ctx, tc, kind, library, headers):
+    """The library as a C library: its header and library, the runtime, and
+    the deps' libraries."""
+    cc_toolchain, features = _c_toolchain(ctx)
 
     runtime = [f for f in tc.runtime if f.extension == ("a" if kind == "static" else "so")]
     deps = [d[TesseraInfo] for d in ctx.attr.deps]
@@ -219,13 +230,13 @@ _COMMON = {
     "srcs": attr.label_list(allow_files = [".tes"], mandatory = True),
     "deps": attr.label_list(providers = [TesseraInfo]),
     "_toolchain": _TOOLCHAIN,
+    "_cc_toolchain": attr.label(default = "@bazel_tools//tools/cpp:current_cc_toolchain"),
 }
 
 tessera_library = rule(
     implementation = _library_impl,
     attrs = dict(_COMMON, **{
         "kind": attr.string(default = "static", values = ["static", "shared"]),
-        "_cc_toolchain": attr.label(default = "@bazel_tools//tools/cpp:current_cc_toolchain"),
     }),
     fragments = ["cpp"],
     doc = "A Tessera module compiled to a static archive or a shared library, with its interface.",
@@ -252,6 +263,7 @@ def _binary_impl(ctx):
 tessera_binary = rule(
     implementation = _binary_impl,
     attrs = _COMMON,
+    fragments = ["cpp"],
     executable = True,
     doc = "A Tessera program: its main module compiled and linked.",
 )
@@ -285,6 +297,7 @@ def _unit_test_impl(ctx):
 _tessera_unit_test = rule(
     implementation = _unit_test_impl,
     attrs = _COMMON,
+    fragments = ["cpp"],
     test = True,
 )
 

@@ -1,5 +1,5 @@
 //! Linking against the runtime: executables and shared libraries with the
-//! system C compiler (`cc`), static archives written in-process; with the
+//! system C compiler (`cc`, or a build engine's, `tess link --cc`), static archives written in-process; with the
 //! libraries of imported modules and C libraries, and rpaths so that no
 //! `LD_LIBRARY_PATH` is needed. Every file is written atomically.
 
@@ -9,6 +9,21 @@ use std::process::Command;
 
 /// The system libraries a Rust static library needs.
 pub const NATIVE_LIBS: &[&str] = &["-lm", "-lpthread", "-ldl", "-lrt", "-lgcc_s", "-lc"];
+
+/// The C compiler driver that links executables and shared libraries:
+/// `tess link --cc` (a build engine's C toolchain), else `cc` on `PATH`.
+static COMPILER: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+/// Makes `cc` the C compiler driver every link of this process runs
+/// (`tess link --cc`); the first call decides.
+pub fn use_compiler(cc: PathBuf) {
+    let _ = COMPILER.set(cc);
+}
+
+/// A command running the C compiler driver that links.
+fn compiler() -> Command {
+    Command::new(COMPILER.get().map_or(Path::new("cc"), PathBuf::as_path))
+}
 
 fn run(cmd: &mut Command, what: &str) -> Result<(), String> {
     let status = cmd.status().map_err(|e| format!("cannot run {:?}: {e}", cmd.get_program()))?;
@@ -110,7 +125,7 @@ pub fn link_library(
     // the path it was linked from).
     let soname = output.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     run(
-        Command::new("cc")
+        compiler()
             .arg("-shared")
             .arg(format!("-Wl,-soname,{soname}"))
             .arg("-o")
@@ -167,7 +182,7 @@ pub fn link_executable(
     }
     let partial = partial_path(output);
     run(
-        Command::new("cc").args(&obj_paths).args(args.args).args(c_libs).arg("-o").arg(&partial).args(NATIVE_LIBS),
+        compiler().args(&obj_paths).args(args.args).args(c_libs).arg("-o").arg(&partial).args(NATIVE_LIBS),
         &format!("linking {}", output.display()),
     )?;
     commit(&partial, output)

@@ -200,6 +200,10 @@ enum Command {
         /// build system places them (`$ORIGIN/...` in Bazel's runfiles).
         #[arg(long = "rpath", value_name = "DIR")]
         rpaths: Vec<String>,
+        /// The C compiler driver that links (default: `cc` on `PATH`): a
+        /// build engine's C toolchain.
+        #[arg(long, value_name = "PATH")]
+        cc: Option<PathBuf>,
     },
     /// Print an interface file readably.
     Interface {
@@ -534,7 +538,21 @@ fn execute(command: Command) -> Result<ExitCode, Error> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Link { objects, output, static_lib, shared, include, imports, module, module_source_list, rpaths } => {
+        Command::Link {
+            objects,
+            output,
+            static_lib,
+            shared,
+            include,
+            imports,
+            module,
+            module_source_list,
+            rpaths,
+            cc,
+        } => {
+            if let Some(cc) = cc {
+                tess_driver::link::use_compiler(cc);
+            }
             let target = match (static_lib, shared) {
                 (true, _) => Target::Library(LibKind::Static),
                 (_, true) => Target::Library(LibKind::Shared),
