@@ -30,6 +30,9 @@ TesseraInfo = provider(
         "module": "the module's name",
         "interfaces": "depset: the .tesi of this module and of every module it needs",
         "libraries": "depset: the library of this module and of every module it needs",
+        "link_interfaces": "depset: the .tesi a link reads, a shared library's beside its interface stub",
+        "link_libraries": "depset: what a binary linking this module is given: archives, and the " +
+                          "interface stubs of shared libraries (not the archives inside them)",
     },
 )
 
@@ -115,13 +118,16 @@ def _runfiles_rpaths(out, libraries):
             rpaths["$ORIGIN/" + up + f.short_path.rsplit("/", 1)[0]] = True
     return rpaths.keys()
 
-def _link(ctx, tc, kind, objects, out):
+def _link(ctx, tc, kind, objects, out, stub = None):
     """The link action: objects, the deps' interfaces (which say what they
-    need) and libraries, and the runtime in; an archive, shared library or
+    need) and libraries — a shared one's interface stub, so that an edit of
+    its bodies relinks nothing that links it — and the runtime in; an
+    archive, shared library (and with `stub`, its interface stub) or
     program out."""
     deps = [d[TesseraInfo] for d in ctx.attr.deps]
-    interfaces = depset(transitive = [d.interfaces for d in deps])
-    libraries = depset(transitive = [d.libraries for d in deps])
+    interfaces = depset(transitive = [d.link_interfaces for d in deps])
+    libraries = depset(transitive = [d.link_libraries for d in deps])
+    loaded = depset(transitive = [d.libraries for d in deps])
     args = ctx.actions.args()
     args.add("link")
     if kind == "static":
@@ -138,8 +144,10 @@ def _link(ctx, tc, kind, objects, out):
             args.add("-I", d)
         for d in deps:
             args.add("--import", d.module)
-        for rpath in _runfiles_rpaths(out, libraries.to_list() + tc.runtime):
+        for rpath in _runfiles_rpaths(out, loaded.to_list() + tc.runtime):
             args.add("--rpath", rpath)
+        if stub:
+            args.add("--interface-stub", stub)
         # The link runs Bazel's C toolchain's linker driver, with the
         # toolchain's files as inputs (as rules_rust links).
         cc_toolchain, features = _c_toolchain(ctx)
@@ -151,7 +159,7 @@ def _link(ctx, tc, kind, objects, out):
         executable = tc.tess,
         arguments = [args],
         inputs = depset([f for group in inputs for f in group]),
-        outputs = [out],
+        outputs = [out] + ([stub] if stub else []),
         # The toolchain's driver finds its assembler and linker on `PATH`,
         # as in Bazel's own C actions with the autodetected toolchain.
         env = {"PATH": "/bin:/usr/bin:/usr/local/bin", "TESS_RUNTIME_DIR": tc.runtime_dir},
@@ -213,15 +221,31 @@ def _library_impl(ctx):
     kind = ctx.attr.kind
     objects, interface, headers = _compile(ctx, tc, module, kind)
     library = ctx.actions.declare_file("lib%s.%s" % (module, "a" if kind == "static" else "so"))
-    _link(ctx, tc, kind, objects, library)
     deps = [d[TesseraInfo] for d in ctx.attr.deps]
-    shared = [library] if kind == "shared" else []
+    deps_link_libraries = depset(transitive = [d.link_libraries for d in deps]).to_list()
+    if kind == "shared":
+        # Linked against in its place: the stub, with the interface beside
+        # it (where `tess link` looks); the archives inside the library are
+        # no one else's input.
+        stub = ctx.actions.declare_file("_stub/lib%s.so" % module)
+        link_interface = ctx.actions.declare_file("_stub/%s.tesi" % module)
+        ctx.actions.symlink(output = link_interface, target_file = interface)
+        _link(ctx, tc, kind, objects, library, stub)
+        link_libraries = [stub] + [f for f in deps_link_libraries if f.extension == "so"]
+        shared = [library]
+    else:
+        link_interface = interface
+        _link(ctx, tc, kind, objects, library)
+        link_libraries = [library] + deps_link_libraries
+        shared = []
     return [
         DefaultInfo(files = depset([library, interface]), runfiles = ctx.runfiles(files = shared)),
         TesseraInfo(
             module = module,
             interfaces = depset([interface], transitive = [d.interfaces for d in deps]),
             libraries = depset([library], transitive = [d.libraries for d in deps]),
+            link_interfaces = depset([link_interface], transitive = [d.link_interfaces for d in deps]),
+            link_libraries = depset(link_libraries),
         ),
         _cc_info(ctx, tc, kind, library, headers),
     ]

@@ -27,6 +27,7 @@ pub mod pkg_config;
 pub mod progress;
 pub mod source_modules;
 pub mod steps;
+pub mod stub;
 pub mod test_harness;
 pub mod testing;
 pub mod toolchain;

@@ -221,7 +221,9 @@ fn import_args(imports: &[ImportedModule], output: &Path) -> Result<ImportArgs, 
         args.push(path.display().to_string());
         if kind == LibKind::Shared {
             linked_shared = true;
-            if let Some(dir) = path.parent() {
+            // An interface stub is only linked against: the program finds
+            // the real library through the `--rpath`s of where it will be.
+            if let Some(dir) = path.parent().filter(|_| !crate::stub::is_stub(&path)) {
                 let from_output = artifacts::anchored("$ORIGIN", &artifacts::relative_dir(&out_dir, dir));
                 args.push(format!("-Wl,-rpath,{}", from_output.display()));
             }

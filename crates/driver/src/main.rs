@@ -204,6 +204,11 @@ enum Command {
         /// build engine's C toolchain.
         #[arg(long, value_name = "PATH")]
         cc: Option<PathBuf>,
+        /// Also write the shared library's interface stub (its soname and
+        /// dynamic symbols, no code) for programs to link against: it
+        /// changes only when the library's interface does.
+        #[arg(long, value_name = "STUB", requires = "shared")]
+        interface_stub: Option<PathBuf>,
     },
     /// Print an interface file readably.
     Interface {
@@ -549,6 +554,7 @@ fn execute(command: Command) -> Result<ExitCode, Error> {
             module_source_list,
             rpaths,
             cc,
+            interface_stub,
         } => {
             if let Some(cc) = cc {
                 tess_driver::link::use_compiler(cc);
@@ -573,6 +579,9 @@ fn execute(command: Command) -> Result<ExitCode, Error> {
                 (module, _, _) => {
                     let imports = tess_driver::frontend::link_imports(&imports, &include)?;
                     steps::link_files(&objects, &output, target, &imports, &rpaths)?;
+                    if let Some(stub) = interface_stub {
+                        tess_driver::stub::write(&output, &stub)?;
+                    }
                     if let (Some(name), Target::Library(kind)) = (module, target) {
                         steps::write_pc(&name, kind, &output, None, &imports, &[])?;
                     }
