@@ -8,7 +8,8 @@ bots (`reapi_bot.py`), each in its own directory under `grid/`.
     grid.py stop    stops every process it started, by the ids it kept
 
 A watchdog started with them stops them too once the scenario's directory
-is gone (when a step fails, `stop` never runs). BuildGrid comes from the
+is being removed or the test process is gone (when a step fails, `stop`
+never runs). BuildGrid comes from the
 virtual environment `.ci/run` installs (`$TESS_BUILDGRID_VENV`, by default
 `~/.cache/tessera-tests/buildgrid`).
 """
@@ -33,6 +34,12 @@ server:
     insecure-mode: true
 authorization:
   method: none
+# Bazel holds an Execute stream open per running action and each bot a
+# long poll: more than the default pool (5 per core) serves at once.
+thread-pool-size: 64
+limiter:
+  !limiter
+  concurrent-request-limit: 60
 connections:
   - !sql-connection &sql
     connection-string: postgresql+psycopg2://bgd@127.0.0.1:{pg_port}/bgd
@@ -138,10 +145,16 @@ def start():
         os.makedirs(work)
         spawn([os.path.join(VENV, "bin", "python3"), os.path.join(HERE, "reapi_bot.py"), f"127.0.0.1:{port}", "main",
                bot, work], os.path.join(GRID, f"{bot}.log"))
-    # The watchdog stops them all once the scenario's directory is removed.
+    # The watchdog stops them all once the scenario's directory is being
+    # removed (its files go first: the processes write into it) or the
+    # test process that runs the steps (the parent of this step's shell)
+    # has ended.
     with open(os.path.join(GRID, "pids")) as f:
         ids = " ".join(f.read().split())
-    watchdog = f"while [ -d '{GRID}' ]; do sleep 2; done; kill -TERM -- {ids}; sleep 10; kill -KILL -- {ids}"
+    with open(f"/proc/{os.getppid()}/stat") as f:
+        runner = f.read().rsplit(")", 1)[1].split()[1]
+    watchdog = (f"while [ -f '{config}' ] && kill -0 {runner} 2>/dev/null; do sleep 2; done; "
+                f"kill -TERM {ids}; sleep 10; kill -KILL {ids}")
     dog = subprocess.Popen(["sh", "-c", watchdog], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                            stdin=subprocess.DEVNULL, start_new_session=True)
     with open(os.path.join(GRID, "watchdog"), "w") as f:

@@ -20,6 +20,8 @@ from buildgrid._protos.build.bazel.remote.execution.v2 import remote_execution_p
 from buildgrid._protos.google.bytestream import bytestream_pb2, bytestream_pb2_grpc
 from buildgrid._protos.google.devtools.remoteworkers.v1test2 import bots_pb2, bots_pb2_grpc
 
+# What a bot asks again after: no work yet, or a busy or restarting server.
+RETRY = (grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.RESOURCE_EXHAUSTED, grpc.StatusCode.UNAVAILABLE)
 # Blobs up to this size go in batch requests; larger ones through ByteStream.
 BATCH_BYTES = 1 << 20
 CHUNK_BYTES = 1 << 20
@@ -218,8 +220,11 @@ def main():
             session = bots.UpdateBotSession(
                 bots_pb2.UpdateBotSessionRequest(name=session.name, bot_session=session), timeout=30)
         except grpc.RpcError as e:
-            if e.code() != grpc.StatusCode.DEADLINE_EXCEEDED:
+            # A long poll that found no work, or a busy server: ask again.
+            if e.code() not in RETRY:
                 raise
+            if e.code() != grpc.StatusCode.DEADLINE_EXCEEDED:
+                time.sleep(0.2)
 
 
 if __name__ == "__main__":
