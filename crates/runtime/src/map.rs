@@ -50,11 +50,7 @@ unsafe fn thaw<'a>(m: *mut MapObj, cell: &AtomicPtr<Table>) -> &'a mut Table {
     for i in 0..word(l::COUNT) as i32 {
         let (k, v) = (word(l::ENTRIES + 16 * i), word(l::ENTRIES + 16 * i + 8));
         // Keys are numbers and strings, never hashed by a method: no throw.
-        let _ = t.insert_index(k, t.keys.len(), &keys);
-        t.keys.push(k);
-        t.vals.push(v);
-        t.live.push(true);
-        t.count += 1;
+        let _ = t.append(k, v, &keys);
     }
     let fresh = Box::into_raw(t);
     match cell.compare_exchange(std::ptr::null_mut(), fresh, Ordering::AcqRel, Ordering::Acquire) {
@@ -120,14 +116,9 @@ pub unsafe extern "C" fn tess_map_set(m: *mut MapObj, key: i64, val: i64) {
         Ok(None) => {
             let before = t.owned_bytes();
             t.compact();
-            let at = t.keys.len();
-            if t.insert_index(key as u64, at, &keys).is_err() {
+            if t.append(key as u64, val as u64, &keys).is_err() {
                 return;
             }
-            t.keys.push(key as u64);
-            t.vals.push(val as u64);
-            t.live.push(true);
-            t.count += 1;
             let after = t.owned_bytes();
             if after != before {
                 crate::thread::owned_changed(m.cast(), before, after);

@@ -124,9 +124,19 @@ impl Table {
         Ok(None)
     }
 
+    /// Adds the entry `key: val` at the end (`key` is not in the table).
+    pub fn append(&mut self, key: u64, val: u64, ops: &impl KeyOps) -> Result<(), Threw> {
+        self.insert_index(key, self.keys.len(), ops)?;
+        self.keys.push(key);
+        self.vals.push(val);
+        self.live.push(true);
+        self.count += 1;
+        Ok(())
+    }
+
     /// Records that slot `at` (the next one) will hold `key`; a table
     /// growing past [`SMALL`] slots indexes its keys first.
-    pub fn insert_index(&mut self, key: u64, at: usize, ops: &impl KeyOps) -> Result<(), Threw> {
+    fn insert_index(&mut self, key: u64, at: usize, ops: &impl KeyOps) -> Result<(), Threw> {
         if !self.indexed {
             if at < SMALL {
                 return Ok(());
