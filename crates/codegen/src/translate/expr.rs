@@ -119,11 +119,11 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
                 self.label_read(*l, v);
                 v
             }
-            ExprKind::Global(g) if self.hir.globals[*g].constant.is_some() => {
-                let constant = self.hir.globals[*g].constant.as_ref();
-                self.module_constant(constant.unwrap_or(&Const::Int(0)), &e.ty)?
-            }
             ExprKind::Global(g) => {
+                let hir = self.hir;
+                if let Some(constant) = &hir.globals[*g].constant {
+                    return Ok(Some(self.module_constant(constant, &e.ty)?));
+                }
                 let v = self.read_var(*g)?;
                 // A function called from top-level code may run before a
                 // variable's initialiser: a null reference there is an error,
