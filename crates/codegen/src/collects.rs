@@ -23,15 +23,20 @@ pub fn may_collect(m: &Module, bodies: &Bodies) -> Vec<bool> {
 /// included) may collect, given which functions of the module may
 /// (`collecting`, from [`may_collect`]).
 pub fn stmt_may_collect(s: &Stmt, collecting: &[bool]) -> bool {
-    let mut calls = Vec::new();
-    stmt(s, &mut calls) || calls.into_iter().any(|f| collecting[f])
+    with_calls(collecting, |calls| stmt(s, calls))
 }
 
 /// Whether evaluating the expressions `es` (not a statement's nested
 /// statements) may collect.
 pub fn exprs_may_collect(es: &[&Expr], collecting: &[bool]) -> bool {
+    with_calls(collecting, |calls| es.iter().any(|e| expr(e, calls)))
+}
+
+/// Whether code may collect: by itself (`own`, which lists the module's
+/// functions it calls), or in one of those functions.
+fn with_calls(collecting: &[bool], own: impl FnOnce(&mut Vec<FuncId>) -> bool) -> bool {
     let mut calls = Vec::new();
-    es.iter().any(|e| expr(e, &mut calls)) || calls.into_iter().any(|f| collecting[f])
+    own(&mut calls) || calls.into_iter().any(|f| collecting[f])
 }
 
 /// Whether statements may collect by themselves; the module's functions

@@ -63,21 +63,28 @@ fn word_store(func: &Function, data: &InstructionData) -> Option<(Value, Value, 
     }
 }
 
+/// Removes the dead stores of inline allocations (`joins`) and of roots
+/// (`roots`, stores of [`super::Translator::root`]).
+pub(super) fn remove(func: &mut Function, joins: &HashMap<Block, InlineAlloc>, roots: &[Inst]) {
+    if joins.is_empty() && roots.is_empty() {
+        return;
+    }
+    let cfg = ControlFlowGraph::with_function(func);
+    drop_overwritten_zeroing(func, &cfg, joins);
+    drop_dead_roots(func, &cfg, roots);
+}
+
 /// Removes the zeroing stores of each inline allocation (`joins`: the
 /// block where its paths join, whose first parameter is the object, and
 /// its fast path's zeroing stores) whose word is written before it can be
 /// read: before a load from the object's unwritten words, or any load
 /// once the object's address is stored somewhere (it could be read back).
-pub(super) fn drop_overwritten_zeroing(func: &mut Function, joins: &HashMap<Block, InlineAlloc>) {
-    if joins.is_empty() {
-        return;
-    }
-    let cfg = ControlFlowGraph::with_function(func);
+fn drop_overwritten_zeroing(func: &mut Function, cfg: &ControlFlowGraph, joins: &HashMap<Block, InlineAlloc>) {
     for (&join, alloc) in joins {
         let Some(&obj) = func.dfg.block_params(join).first() else { continue };
         let mut written = HashSet::new();
         let mut escaped = false;
-        for inst in straight_line(func, &cfg, join, None) {
+        for inst in straight_line(func, cfg, join, None) {
             let data = &func.dfg.insts[inst];
             if let Some((value, addr, offset)) = word_store(func, data) {
                 if addr == obj {
@@ -103,16 +110,12 @@ pub(super) fn drop_overwritten_zeroing(func: &mut Function, joins: &HashMap<Bloc
 /// Removes the root stores (`roots`: stores of a reference into a
 /// shadow-stack slot) that the same slot's next store replaces before a
 /// call could collect or anything could read the slot.
-pub(super) fn drop_dead_roots(func: &mut Function, roots: &[Inst]) {
-    if roots.is_empty() {
-        return;
-    }
-    let cfg = ControlFlowGraph::with_function(func);
+fn drop_dead_roots(func: &mut Function, cfg: &ControlFlowGraph, roots: &[Inst]) {
     let mut dead = Vec::new();
     for &root in roots {
         let Some((_, base, offset)) = word_store(func, &func.dfg.insts[root]) else { continue };
         let Some(block) = func.layout.inst_block(root) else { continue };
-        for inst in straight_line(func, &cfg, block, Some(root)) {
+        for inst in straight_line(func, cfg, block, Some(root)) {
             let data = &func.dfg.insts[inst];
             if word_store(func, data).is_some_and(|(_, addr, at)| addr == base && at == offset) {
                 dead.push(root);

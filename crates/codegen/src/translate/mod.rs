@@ -343,8 +343,8 @@ struct Translator<'a, 'm, 'h, M: Module> {
     /// arguments, then the site.
     raise_blocks: HashMap<(Raise, Block), Block>,
     /// The blocks where an inline allocation's paths join, whose first
-    /// parameter is the new object (`heap.rs`), with the stores that zero
-    /// its fields on the fast path.
+    /// parameter is the new object (`heap.rs`), with what the passes after
+    /// translation may take out of its fast path.
     alloc_joins: HashMap<Block, heap::InlineAlloc>,
     /// The stores of [`Translator::root`] (`dead_stores.rs`).
     root_stores: Vec<Inst>,
@@ -487,8 +487,7 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
         // Once sealed, every variable's value is known (no pending block
         // parameters): the passes below see each use of a value.
         local_objects::replace(self.b.func, &mut self.alloc_joins, self.frame_base);
-        dead_stores::drop_overwritten_zeroing(self.b.func, &self.alloc_joins);
-        dead_stores::drop_dead_roots(self.b.func, &self.root_stores);
+        dead_stores::remove(self.b.func, &self.alloc_joins, &self.root_stores);
         Ok(())
     }
 }
