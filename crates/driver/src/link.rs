@@ -1,7 +1,8 @@
 //! Linking against the runtime: executables and shared libraries with the
-//! system C compiler (`cc`, or a build engine's, `tess link --cc`), static archives written in-process; with the
-//! libraries of imported modules and C libraries, and rpaths so that no
-//! `LD_LIBRARY_PATH` is needed. Every file is written atomically.
+//! system C compiler (`cc`, or a build engine's: `tess link --cc`), static
+//! archives written in-process; with the libraries of imported modules and
+//! C libraries, and rpaths so that no `LD_LIBRARY_PATH` is needed. Every
+//! file is written atomically.
 
 use crate::artifacts::{self, ImportedModule, LibKind};
 use std::path::{Path, PathBuf};
@@ -20,8 +21,9 @@ pub fn use_compiler(cc: PathBuf) {
     let _ = COMPILER.set(cc);
 }
 
-/// A command running the C compiler driver that links.
-fn compiler() -> Command {
+/// A command running the C compiler driver that links (and assembles
+/// interface stubs, `stub.rs`).
+pub(crate) fn compiler() -> Command {
     Command::new(COMPILER.get().map_or(Path::new("cc"), PathBuf::as_path))
 }
 

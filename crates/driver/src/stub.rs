@@ -11,37 +11,45 @@
 //! rpath to the stub's directory (it carries a `.tessera_stub` section),
 //! only the `--rpath`s of where the real library will be.
 
-use object::{Object, ObjectSymbol, SymbolKind, SymbolScope};
+use object::read::ReadCache;
+use object::{Object, ObjectSymbol, ReadRef, SymbolKind, SymbolScope};
 use std::fmt::Write as _;
 use std::path::Path;
 
 /// The section that marks a stub.
 const MARK: &str = ".tessera_stub";
 
+/// The shared library at `path`, read as its parts are asked for: a link
+/// looks at each library it takes, and needs only its headers and tables,
+/// not its code.
+fn open(path: &Path) -> Result<ReadCache<std::fs::File>, String> {
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    Ok(ReadCache::new(file))
+}
+
 /// Whether the shared library at `path` is an interface stub.
 pub fn is_stub(path: &Path) -> bool {
-    let Ok(bytes) = std::fs::read(path) else { return false };
-    object::File::parse(&*bytes).is_ok_and(|file| file.section_by_name(MARK).is_some())
+    let Ok(data) = open(path) else { return false };
+    object::File::parse(&data).is_ok_and(|file| file.section_by_name(MARK).is_some())
 }
 
 /// Writes the interface stub of the shared library `library` to `stub`.
 pub fn write(library: &Path, stub: &Path) -> Result<(), String> {
-    let bytes = std::fs::read(library).map_err(|e| format!("cannot read {}: {e}", library.display()))?;
-    let file =
-        object::File::parse(&*bytes).map_err(|e| format!("{} is not a shared library: {e}", library.display()))?;
+    let data = open(library)?;
+    let file = object::File::parse(&data).map_err(|e| format!("{} is not a shared library: {e}", library.display()))?;
     let soname = library.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let dir = tempfile::tempdir().map_err(|e| format!("cannot make a temporary directory: {e}"))?;
     let source = dir.path().join("stub.s");
     std::fs::write(&source, assembly(&file)).map_err(|e| format!("cannot write {}: {e}", source.display()))?;
     let partial = dir.path().join(&soname);
-    let status = std::process::Command::new("cc")
+    let status = crate::link::compiler()
         .args(["-shared", "-nostdlib", "-Wl,--build-id=none"])
         .arg(format!("-Wl,-soname,{soname}"))
         .arg("-o")
         .arg(&partial)
         .arg(&source)
         .status()
-        .map_err(|e| format!("cannot run cc: {e}"))?;
+        .map_err(|e| format!("cannot run the C compiler: {e}"))?;
     if !status.success() {
         return Err(format!("writing the interface stub of {} failed ({status})", library.display()));
     }
@@ -51,7 +59,7 @@ pub fn write(library: &Path, stub: &Path) -> Result<(), String> {
 
 /// The stub's assembly: every defined dynamic symbol of `file`, sorted by
 /// name, as an empty function, or a zeroed object or thread-local of its size.
-fn assembly(file: &object::File) -> String {
+fn assembly<'data, R: ReadRef<'data>>(file: &object::File<'data, R>) -> String {
     let mut symbols: Vec<_> = file
         .dynamic_symbols()
         .filter(|s| s.is_definition() && s.scope() == SymbolScope::Dynamic)
