@@ -104,8 +104,14 @@ def _compile(ctx, tc, module, kind, tests = False):
     )
     return objects, interface, headers
 
-def _runfiles_rpaths(out, libraries):
-    """Where `out` finds the shared `libraries` when it runs from its
+def _loaded(ctx, tc):
+    """The shared libraries a binary linking `deps` loads when it runs:
+    theirs and the runtime's."""
+    libraries = depset(transitive = [d[TesseraInfo].libraries for d in ctx.attr.deps]).to_list()
+    return [f for f in libraries + tc.runtime if f.extension == "so"]
+
+def _runfiles_rpaths(out, shared):
+    """Where `out` finds the `shared` libraries when it runs from its
     runfiles tree, where they are files of their own (a remote test's
     runfiles are copies, so `$ORIGIN` is not the output tree that `tess
     link`'s own rpaths point into): `$ORIGIN` up to the tree's root, then
@@ -113,9 +119,8 @@ def _runfiles_rpaths(out, libraries):
     under its name)."""
     up = "../" * (len(out.short_path.split("/")) - 1)
     rpaths = {}
-    for f in libraries:
-        if f.extension == "so":
-            rpaths["$ORIGIN/" + up + f.short_path.rsplit("/", 1)[0]] = True
+    for f in shared:
+        rpaths["$ORIGIN/" + up + f.short_path.rsplit("/", 1)[0]] = True
     return rpaths.keys()
 
 def _link(ctx, tc, kind, objects, out, stub = None):
@@ -127,7 +132,6 @@ def _link(ctx, tc, kind, objects, out, stub = None):
     deps = [d[TesseraInfo] for d in ctx.attr.deps]
     interfaces = depset(transitive = [d.link_interfaces for d in deps])
     libraries = depset(transitive = [d.link_libraries for d in deps])
-    loaded = depset(transitive = [d.libraries for d in deps])
     args = ctx.actions.args()
     args.add("link")
     if kind == "static":
@@ -144,7 +148,7 @@ def _link(ctx, tc, kind, objects, out, stub = None):
             args.add("-I", d)
         for d in deps:
             args.add("--import", d.module)
-        for rpath in _runfiles_rpaths(out, loaded.to_list() + tc.runtime):
+        for rpath in _runfiles_rpaths(out, _loaded(ctx, tc)):
             args.add("--rpath", rpath)
         if stub:
             args.add("--interface-stub", stub)
@@ -268,9 +272,7 @@ tessera_library = rule(
 
 def _runfiles(ctx, tc, out):
     """What the program needs when it runs: the shared libraries."""
-    libraries = depset(transitive = [d[TesseraInfo].libraries for d in ctx.attr.deps]).to_list()
-    shared = [f for f in libraries + tc.runtime if f.extension == "so"]
-    return ctx.runfiles(files = [out] + shared)
+    return ctx.runfiles(files = [out] + _loaded(ctx, tc))
 
 def _program(ctx, tests):
     """The program of the `main` module of `srcs` (with `tests`, its test
