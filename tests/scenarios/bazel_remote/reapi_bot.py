@@ -88,23 +88,19 @@ class Cas:
         return m
 
     def upload(self, blobs):
-        """Stores `blobs` (bytes), the server keeping what it has."""
-        by_hash = {}
-        for data in blobs:
-            by_hash[hashlib.sha256(data).hexdigest()] = data
-        digests = [re.Digest(hash=h, size_bytes=len(d)) for h, d in by_hash.items()]
+        """Stores `blobs` (a `Blobs`), the server keeping what it has."""
+        digests = [d for d, _ in blobs.by_hash.values()]
         reply = self.stub.FindMissingBlobs(re.FindMissingBlobsRequest(instance_name=self.instance, blob_digests=digests))
-        missing = [by_hash[d.hash] for d in reply.missing_blob_digests]
-        small = [d for d in missing if len(d) <= BATCH_BYTES]
+        missing = [blobs.by_hash[d.hash] for d in reply.missing_blob_digests]
+        small = [(d, data) for d, data in missing if d.size_bytes <= BATCH_BYTES]
         for start in range(0, len(small), 100):
-            requests = [re.BatchUpdateBlobsRequest.Request(digest=digest_of(d), data=d) for d in small[start:start + 100]]
+            requests = [re.BatchUpdateBlobsRequest.Request(digest=d, data=data) for d, data in small[start:start + 100]]
             reply = self.stub.BatchUpdateBlobs(re.BatchUpdateBlobsRequest(instance_name=self.instance, requests=requests))
             for r in reply.responses:
                 if r.status.code != 0:
                     raise RuntimeError(f"writing blob {r.digest.hash}: {r.status.message}")
-        for data in missing:
-            if len(data) > BATCH_BYTES:
-                d = digest_of(data)
+        for d, data in missing:
+            if d.size_bytes > BATCH_BYTES:
                 name = f"{self.instance}/uploads/{os.getpid()}-{time.time_ns()}/blobs/{d.hash}/{d.size_bytes}"
 
                 def chunks():
@@ -114,6 +110,23 @@ class Cas:
                             resource_name=name, write_offset=at, finish_write=last, data=data[at:at + CHUNK_BYTES])
 
                 self.bytestream.Write(chunks())
+
+
+class Blobs:
+    """The blobs an action's result names, each hashed once, by hash."""
+
+    def __init__(self):
+        self.by_hash = {}
+
+    def add(self, data):
+        """Keeps `data`; its digest."""
+        d = digest_of(data)
+        self.by_hash[d.hash] = (d, data)
+        return d
+
+    def add_file(self, path):
+        with open(path, "rb") as f:
+            return self.add(f.read())
 
 
 def digest_of(data):
@@ -140,15 +153,10 @@ def tree_of(path, blobs):
         full = os.path.join(path, name)
         if os.path.isdir(full) and not os.path.islink(full):
             child, below = tree_of(full, blobs)
-            data = child.SerializeToString()
-            blobs.append(data)
-            directory.directories.add(name=name, digest=digest_of(data))
+            directory.directories.add(name=name, digest=blobs.add(child.SerializeToString()))
             children += [child] + below
         else:
-            with open(full, "rb") as f:
-                data = f.read()
-            blobs.append(data)
-            directory.files.add(name=name, digest=digest_of(data), is_executable=os.access(full, os.X_OK))
+            directory.files.add(name=name, digest=blobs.add_file(full), is_executable=os.access(full, os.X_OK))
     return directory, children
 
 
@@ -164,21 +172,17 @@ def run(cas, action, exec_root, bot_id):
     started = time.time()
     done = subprocess.run(list(command.arguments), cwd=cwd, env=env, capture_output=True)
     result = re.ActionResult(exit_code=done.returncode)
-    blobs = [done.stdout, done.stderr]
-    result.stdout_digest.CopyFrom(digest_of(done.stdout))
-    result.stderr_digest.CopyFrom(digest_of(done.stderr))
+    blobs = Blobs()
+    result.stdout_digest.CopyFrom(blobs.add(done.stdout))
+    result.stderr_digest.CopyFrom(blobs.add(done.stderr))
     for out in outputs:
         full = os.path.join(cwd, out)
         if os.path.isdir(full):
             root, children = tree_of(full, blobs)
-            data = re.Tree(root=root, children=children).SerializeToString()
-            blobs.append(data)
-            result.output_directories.add(path=out, tree_digest=digest_of(data))
+            tree = blobs.add(re.Tree(root=root, children=children).SerializeToString())
+            result.output_directories.add(path=out, tree_digest=tree)
         elif os.path.exists(full):
-            with open(full, "rb") as f:
-                data = f.read()
-            blobs.append(data)
-            result.output_files.add(path=out, digest=digest_of(data), is_executable=os.access(full, os.X_OK))
+            result.output_files.add(path=out, digest=blobs.add_file(full), is_executable=os.access(full, os.X_OK))
     cas.upload(blobs)
     result.execution_metadata.worker = bot_id
     result.execution_metadata.execution_start_timestamp.FromSeconds(int(started))
