@@ -11,6 +11,7 @@
 
 use crate::debug_types::{DebugTypes, TypeDesc};
 use crate::sites::{DebugVar, FuncPositions, Place, Site, VarRange};
+use crate::target::{Arch, Platform};
 use crate::{err, CodegenError};
 use gimli::write::{
     Address, AttributeValue, CommonInformationEntry, DwarfUnit, EndianVec, Expression, FileId, FrameTable, LineProgram,
@@ -64,17 +65,33 @@ pub(crate) struct Unit<'a> {
     pub cie: Option<CommonInformationEntry>,
 }
 
-/// The frame pointer (`rbp`) by its DWARF number, and how far below the
-/// canonical frame address it points once a function's prologue has run
-/// (past the return address and the caller's frame pointer): Cranelift
-/// keeps frame pointers (`target.rs`), so frames are found from it.
-const FRAME_POINTER: Register = gimli::X86_64::RBP;
+/// How far below the canonical frame address the frame pointer points
+/// once a function's prologue has run (past the return address and the
+/// caller's frame pointer, on every architecture): Cranelift keeps frame
+/// pointers (`target.rs`), so frames are found from it.
 const FRAME_POINTER_BELOW_CFA: i64 = 16;
 
-/// The registers a call preserves (System V x86-64: rbx, rbp, r12–r15), by
-/// DWARF number. A value in any other register is lost over a call: in a
-/// caller's frame, stopped at the call, it is not there.
-const CALLEE_SAVED: [u16; 6] = [3, 6, 12, 13, 14, 15];
+/// The frame pointer by its DWARF number.
+fn frame_pointer() -> Register {
+    match crate::target::platform().arch() {
+        Arch::X86_64 => gimli::X86_64::RBP,
+        Arch::Aarch64 => gimli::AArch64::X29,
+    }
+}
+
+/// The registers a call preserves, by DWARF number. A value in any other
+/// register is lost over a call: in a caller's frame, stopped at the call,
+/// it is not there.
+fn callee_saved(n: u16) -> bool {
+    match crate::target::platform() {
+        // System V x86-64: rbx, rbp, r12–r15.
+        Platform::X86_64Linux => matches!(n, 3 | 6 | 12..=15),
+        // Windows x64: rbx, rbp, rsi, rdi, r12–r15, xmm6–xmm15.
+        Platform::X86_64Windows => matches!(n, 3 | 4 | 5 | 6 | 12..=15 | 23..=32),
+        // AAPCS64: x19–x29 and the low halves of v8–v15 (all of a Float).
+        Platform::Aarch64Linux => matches!(n, 19..=29 | 72..=79),
+    }
+}
 
 /// Adds the `.debug_*` sections describing `funcs` to `obj`.
 pub(crate) fn write(obj: &mut Object<'_>, unit: &Unit<'_>, funcs: &[DebugFunc<'_>]) -> Result<(), CodegenError> {
@@ -301,7 +318,7 @@ impl FuncWriter<'_, '_> {
         die.set(constants::DW_AT_low_pc, AttributeValue::Address(Address::Symbol { symbol: i, addend: 0 }));
         die.set(constants::DW_AT_high_pc, AttributeValue::Udata(f.positions.len));
         let mut frame_base = Expression::new();
-        frame_base.op_breg(FRAME_POINTER, 0);
+        frame_base.op_breg(frame_pointer(), 0);
         die.set(constants::DW_AT_frame_base, AttributeValue::Exprloc(frame_base));
         if let Some(s) = first {
             die.set(constants::DW_AT_decl_line, AttributeValue::Udata(u64::from(s.line)));
@@ -440,7 +457,7 @@ impl FuncWriter<'_, '_> {
 /// (at its return address less one) while the callee runs.
 fn outside_calls(range: VarRange, returns: &[u32]) -> Vec<VarRange> {
     let preserved = match range.place {
-        Place::Register(n) => CALLEE_SAVED.contains(&n),
+        Place::Register(n) => callee_saved(n),
         Place::Frame(_) | Place::Slot(_) => true,
     };
     if preserved {

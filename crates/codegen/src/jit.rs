@@ -86,6 +86,16 @@ pub fn jit(module: &hir::Module, resolve: &dyn Fn(&str) -> Option<*const u8>) ->
     // Filled after translation, when the imports are known, and read by
     // cranelift-jit while it links.
     let found: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
+    let platform = crate::target::platform();
+    if platform != crate::target::Platform::host() {
+        return Err(CodegenError(format!(
+            "cannot run code compiled for {} on this machine ({}): build it with `tess build --target {}` and run it there",
+            platform.triple(),
+            crate::target::Platform::host().triple(),
+            platform.triple()
+        ))
+        .into());
+    }
     let isa = crate::target::isa(false)?;
     let mut builder = JITBuilder::with_isa(isa.clone(), cranelift_module::default_libcall_names());
     let arena = ArenaMemoryProvider::new_with_size(JIT_ARENA_BYTES)

@@ -20,7 +20,7 @@ pub mod object_file;
 mod resizes;
 mod sites;
 mod slots;
-mod target;
+pub mod target;
 mod translate;
 mod writes;
 

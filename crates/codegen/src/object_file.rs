@@ -164,7 +164,6 @@ impl MachineCode {
             // an `.init_array` entry pointing at the constructor.
             const SHT_INIT_ARRAY: u32 = 14;
             const SHF_WRITE_ALLOC: u64 = 1 | 2;
-            const R_X86_64_64: u32 = 1;
             let symbol = product.function_symbol(ctor);
             let obj = &mut product.object;
             let section =
@@ -177,7 +176,11 @@ impl MachineCode {
                     offset,
                     symbol,
                     addend: 0,
-                    flags: object::RelocationFlags::Elf { r_type: R_X86_64_64 },
+                    flags: object::RelocationFlags::Generic {
+                        kind: object::RelocationKind::Absolute,
+                        encoding: object::RelocationEncoding::Generic,
+                        size: 64,
+                    },
                 },
             )
             .map_err(err("adding the library constructor"))?;

@@ -3,6 +3,7 @@
 //! module is linked. The front end, the linker and the JIT all ask here.
 
 use std::path::{Path, PathBuf};
+use tess_codegen::target::{self, Platform};
 
 /// The two kinds of library `tess build --lib` writes.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -97,21 +98,32 @@ impl ImportedModule {
     }
 }
 
-/// Directory holding the runtime's libraries: `$TESS_RUNTIME_DIR`, else
+/// Directory holding the runtime's libraries for the platform being
+/// compiled for (`target.rs`): for the host, `$TESS_RUNTIME_DIR`, else
 /// the `deps/` beside `tess` (in a Cargo target directory it is always the
 /// freshest build; the copy beside `tess` is only refreshed by building
-/// the runtime package itself), else beside `tess`.
+/// the runtime package itself), else beside `tess`; for another target,
+/// see [`cross_runtime_dir_of`].
 pub fn runtime_dir() -> Result<PathBuf, String> {
-    if let Some(dir) = std::env::var_os("TESS_RUNTIME_DIR") {
+    let platform = target::platform();
+    let host = platform == Platform::host();
+    if let Some(dir) = std::env::var_os("TESS_RUNTIME_DIR").filter(|_| host) {
         return Ok(PathBuf::from(dir));
     }
     let exe = std::env::current_exe().map_err(|e| format!("cannot locate the tess executable: {e}"))?;
-    runtime_dir_of(&exe).ok_or_else(|| {
-        format!(
-            "cannot find {} next to {} (build the workspace with `cargo build`)",
-            LibKind::Static.file_name(RUNTIME),
-            exe.display()
-        )
+    let found = if host { runtime_dir_of(&exe) } else { cross_runtime_dir_of(&exe, platform) };
+    found.ok_or_else(|| {
+        let archive = LibKind::Static.file_name(RUNTIME);
+        if host {
+            format!("cannot find {archive} next to {} (build the workspace with `cargo build`)", exe.display())
+        } else {
+            let triple = platform.triple();
+            format!(
+                "cannot find the runtime for {triple} ({archive} in {triple}/ next to {}): build it with \
+                 `rustup target add {triple} && cargo build --release -p tessera_rt --target {triple}`",
+                exe.display()
+            )
+        }
     })
 }
 
@@ -121,6 +133,21 @@ pub fn runtime_dir_of(tess: &Path) -> Option<PathBuf> {
     let dir = tess.parent().map(Path::to_path_buf).unwrap_or_default();
     let archive = LibKind::Static.file_name(RUNTIME);
     [dir.join("deps"), dir].into_iter().find(|candidate| candidate.join(&archive).exists())
+}
+
+/// The runtime directory for another platform than the host of the
+/// `tess` at `tess`: `TRIPLE/` beside it (an installed toolchain), else
+/// Cargo's cross build of the runtime beside its target directory
+/// (`target/TRIPLE/PROFILE/` for `target/PROFILE/tess`).
+pub fn cross_runtime_dir_of(tess: &Path, platform: Platform) -> Option<PathBuf> {
+    let dir = tess.parent().map(Path::to_path_buf).unwrap_or_default();
+    let archive = LibKind::Static.file_name(RUNTIME);
+    let triple = platform.triple();
+    let mut candidates = vec![dir.join(triple)];
+    if let (Some(profile), Some(target_dir)) = (dir.file_name(), dir.parent()) {
+        candidates.push(target_dir.join(triple).join(profile));
+    }
+    candidates.into_iter().find(|candidate| candidate.join(&archive).exists())
 }
 
 /// The runtime library of `kind`.

@@ -5,6 +5,7 @@
 //! file is written atomically.
 
 use crate::artifacts::{self, ImportedModule, LibKind};
+use tess_codegen::target::{self, Platform};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -12,7 +13,8 @@ use std::process::Command;
 pub const NATIVE_LIBS: &[&str] = &["-lm", "-lpthread", "-ldl", "-lrt", "-lgcc_s", "-lc"];
 
 /// The C compiler driver that links executables and shared libraries:
-/// `tess link --cc` (a build engine's C toolchain), else `cc` on `PATH`.
+/// `tess link --cc` (a build engine's C toolchain), else the target's
+/// ([`default_compiler`]) on `PATH`.
 static COMPILER: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
 
 /// Makes `cc` the C compiler driver every link of this process runs
@@ -24,7 +26,24 @@ pub fn use_compiler(cc: PathBuf) {
 /// A command running the C compiler driver that links (and assembles
 /// interface stubs, `stub.rs`).
 pub(crate) fn compiler() -> Command {
-    Command::new(COMPILER.get().map_or(Path::new("cc"), PathBuf::as_path))
+    match COMPILER.get() {
+        Some(cc) => Command::new(cc),
+        None => Command::new(default_compiler(target::platform())),
+    }
+}
+
+/// The C compiler driver that links for `platform` unless told otherwise:
+/// the system's `cc` for the host, Debian's (and most distributions')
+/// cross compilers for the others.
+pub fn default_compiler(platform: Platform) -> &'static str {
+    if platform == Platform::host() {
+        return "cc";
+    }
+    match platform {
+        Platform::X86_64Linux => "x86_64-linux-gnu-gcc",
+        Platform::Aarch64Linux => "aarch64-linux-gnu-gcc",
+        Platform::X86_64Windows => "x86_64-w64-mingw32-gcc",
+    }
 }
 
 fn run(cmd: &mut Command, what: &str) -> Result<(), String> {

@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use tess_codegen::object_file::Opt;
+use tess_codegen::target::{self, Platform};
 use tess_driver::artifacts::LibKind;
 use tess_driver::build::{self, BuildInput, Emit};
 use tess_driver::diagnostics::{self, ErrorFormat};
@@ -24,6 +25,11 @@ struct Cli {
     /// marker and a hint) or `short` (`file:line:col: error: message`).
     #[arg(long, value_enum, default_value_t = ErrorFormat::Human, global = true)]
     error_format: ErrorFormat,
+    /// The platform to compile for (default: this machine's):
+    /// x86_64-unknown-linux-gnu, aarch64-unknown-linux-gnu or
+    /// x86_64-pc-windows-gnu (`docs/targets.md`).
+    #[arg(long, value_name = "TRIPLE", global = true)]
+    target: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -336,6 +342,10 @@ const TEST_FAILED: u8 = 101;
 fn main() -> ExitCode {
     tessera_rt::allocator::configure_for_compiler();
     let cli = Cli::parse();
+    if let Err(e) = select_target(cli.target.as_deref(), &cli.command) {
+        report(&e, cli.error_format);
+        return ExitCode::from(1);
+    }
     match execute(cli.command) {
         Ok(code) => code,
         Err(e) => {
@@ -343,6 +353,24 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// Compiles for `--target` from now on; refuses to run code of another
+/// platform here (`tess run`, `tess test`), as `cargo run --target` does
+/// without a runner.
+fn select_target(triple: Option<&str>, command: &Command) -> Result<(), Error> {
+    let Some(triple) = triple else { return Ok(()) };
+    let platform = Platform::parse(triple)?;
+    if platform != Platform::host() && matches!(command, Command::Run { .. } | Command::Test { .. }) {
+        return Err(format!(
+            "cannot run programs for {triple} on this machine ({}): build them with `tess build --target {triple}` \
+             and run them there (or under an emulator: `qemu-aarch64`, `wine`)",
+            Platform::host().triple()
+        )
+        .into());
+    }
+    target::select(platform)?;
+    Ok(())
 }
 
 fn report(e: &Error, format: ErrorFormat) {

@@ -133,9 +133,8 @@ fn machine_code(
 /// The bytes of a checked library module's interface file, for a library
 /// of `kind`.
 pub fn interface_bytes(checked: &Checked, kind: LibKind) -> Result<Vec<u8>, Error> {
-    let target = object_file::target_triple().map_err(codegen_error)?;
     let interface = tess_sema::interface::Interface { shared: kind == LibKind::Shared, ..checked.interface.clone() };
-    Ok(tess_sema::interface::encode(&interface, &target, env!("CARGO_PKG_VERSION")))
+    Ok(tess_sema::interface::encode(&interface, object_file::target_triple(), env!("CARGO_PKG_VERSION")))
 }
 
 /// The file names of a module's objects in an object directory: each

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 mod common;
 
-use common::{as_a_user, for_all};
+use common::{as_a_user, for_all, Cross, AARCH64};
 
 fn tess() -> &'static str {
     env!("CARGO_BIN_EXE_tess")
@@ -111,34 +111,59 @@ fn run_with_input(cmd: &mut Command, input: &str) -> Result<Output, String> {
     child.wait_with_output().map_err(|e| format!("waiting for {cmd:?}: {e}"))
 }
 
-fn build(file: &Path, dir: &Path) -> Result<PathBuf, String> {
+fn build(file: &Path, dir: &Path, cross: Option<&Cross>) -> Result<PathBuf, String> {
     let exe = dir.join("prog");
-    let out = run_cmd(Command::new(tess()).arg("build").arg(file).arg("-o").arg(&exe))?;
+    let mut cmd = Command::new(tess());
+    cmd.arg("build").arg(file).arg("-o").arg(&exe);
+    if let Some(cross) = cross {
+        cmd.args(["--target", cross.triple]);
+    }
+    let out = run_cmd(&mut cmd)?;
     if !out.status.success() {
         return Err(format!("tess build failed:\n{}", String::from_utf8_lossy(&out.stderr)));
     }
     Ok(exe)
 }
 
-fn check_aot(file: &Path, stress: bool) -> Result<(), String> {
+/// Builds `file` (for `cross`, else the host) and runs it (under
+/// `cross`'s emulator), with `TESS_GC_STRESS=1` when `stress`.
+fn check_aot(file: &Path, stress: bool, cross: Option<&Cross>) -> Result<(), String> {
     let src = std::fs::read_to_string(file).map_err(|e| e.to_string())?;
     let e = expectations(&src);
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let exe = build(file, dir.path())?;
-    let mut cmd = Command::new(&exe);
+    let exe = build(file, dir.path(), cross)?;
+    let mut cmd = cross.map_or_else(|| Command::new(&exe), |c| c.command(&exe));
     cmd.args(&e.args).current_dir(dir.path());
     as_a_user(&mut cmd, stress);
-    compare(if stress { "aot, gc stress" } else { "aot" }, &run_with_input(&mut cmd, &e.stdin)?, &e)
+    let what = match (cross, stress) {
+        (None, false) => "aot".to_string(),
+        (None, true) => "aot, gc stress".to_string(),
+        (Some(c), false) => c.triple.to_string(),
+        (Some(c), true) => format!("{}, gc stress", c.triple),
+    };
+    let mut out = run_with_input(&mut cmd, &e.stdin)?;
+    if let Some(cross) = cross {
+        out.stderr = cross.program_stderr(&String::from_utf8_lossy(&out.stderr)).into_bytes();
+    }
+    compare(&what, &out, &e)
 }
 
 #[test]
 fn run_aot() {
-    for_all(&corpus("run"), |f| check_aot(f, false));
+    for_all(&corpus("run"), |f| check_aot(f, false, None));
 }
 
 #[test]
 fn run_aot_gc_stress() {
-    for_all(&corpus("run"), |f| check_aot(f, true));
+    for_all(&corpus("run"), |f| check_aot(f, true, None));
+}
+
+/// The corpus built for 64-bit ARM and run under `qemu-aarch64`, plain
+/// and under GC stress (`docs/targets.md`).
+#[test]
+fn run_aarch64() {
+    AARCH64.prepare_runtime(Path::new(tess()));
+    for_all(&corpus("run"), |f| check_aot(f, false, Some(&AARCH64)).and_then(|()| check_aot(f, true, Some(&AARCH64))));
 }
 
 #[test]

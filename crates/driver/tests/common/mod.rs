@@ -64,3 +64,67 @@ pub fn copy_dir(from: &Path, to: &Path, skip: &[&str]) -> std::io::Result<()> {
     }
     Ok(())
 }
+
+/// A platform other than the host that the tests build for and run under
+/// an emulator (`docs/targets.md`).
+pub struct Cross {
+    /// Its target triple (`tess --target`).
+    pub triple: &'static str,
+    /// The emulator that runs its programs, and the arguments before the
+    /// program.
+    pub runner: &'static [&'static str],
+}
+
+/// 64-bit ARM Linux, run by `qemu-aarch64` with Debian's cross C library.
+pub const AARCH64: Cross = Cross { triple: "aarch64-unknown-linux-gnu", runner: &["qemu-aarch64", "-L", "/usr/aarch64-linux-gnu"] };
+
+impl Cross {
+    /// Builds the runtime for this target where `tess` finds it (Cargo's
+    /// `target/TRIPLE/PROFILE/`, the profile of the `tess` under test),
+    /// once per test process; panics with the reason when it cannot, as
+    /// when the Rust target or the cross C compiler is missing (`.ci/run`
+    /// installs both).
+    pub fn prepare_runtime(&self, tess: &Path) {
+        static BUILT: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
+        let mut built = BUILT.lock().unwrap();
+        if built.contains(&self.triple) {
+            return;
+        }
+        let bin_dir = tess.parent().expect("tess has a directory");
+        let profile = match bin_dir.file_name().and_then(|n| n.to_str()) {
+            Some("debug") => "dev",
+            Some(other) => other,
+            None => panic!("{} is not in a Cargo target directory", tess.display()),
+        };
+        let target_dir = bin_dir.parent().expect("a Cargo target directory");
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let out = Command::new(cargo)
+            .args(["build", "-q", "-p", "tessera_rt", "--profile", profile, "--target", self.triple, "--target-dir"])
+            .arg(target_dir)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .expect("running cargo");
+        assert!(
+            out.status.success(),
+            "building the runtime for {} failed (`rustup target add {0}` and its C cross compiler, as .ci/run does):\n{}",
+            self.triple,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        built.push(self.triple);
+    }
+
+    /// `stderr` of a program run under the emulator without the
+    /// emulator's own report of a signal that ended it (its status says
+    /// that already).
+    pub fn program_stderr(&self, stderr: &str) -> String {
+        stderr.lines().filter(|l| !l.starts_with("qemu: uncaught target signal")).map(|l| format!("{l}\n")).collect()
+    }
+
+    /// A command running `program` (built for this target) under the
+    /// emulator.
+    pub fn command(&self, program: &Path) -> Command {
+        let mut cmd = Command::new(self.runner[0]);
+        cmd.args(&self.runner[1..]).arg(program);
+        cmd
+    }
+}
