@@ -15,6 +15,10 @@
 //!   error contains TEXT), `status: N` (default 0; a signal is 128 + N).
 //! - `#` starts a comment; blank lines are ignored.
 //!
+//! A scenario whose steps build `--target TRIPLE` for a cross target gets
+//! that target's runtime built first, and `QEMU_LD_PREFIX` set as its user
+//! would set it once, so `qemu-aarch64 ./prog` runs a program.
+//!
 //! `TESS_TEST_FILTER=text` runs only the scenarios whose name contains it.
 
 use std::path::{Path, PathBuf};
@@ -22,7 +26,7 @@ use std::process::Command;
 
 mod common;
 
-use common::{as_a_user, copy_dir, for_all, shell_status};
+use common::{as_a_user, copy_dir, for_all, shell_status, Cross, CROSS_TARGETS};
 
 /// One command and what it must do.
 #[derive(Default)]
@@ -82,7 +86,7 @@ fn runtime_dir() -> PathBuf {
     tess_driver::artifacts::runtime_dir_of(tess).unwrap_or_else(|| tess.with_file_name(""))
 }
 
-fn run_step(step: &Step, dir: &Path, stress: bool) -> Result<(), String> {
+fn run_step(step: &Step, dir: &Path, stress: bool, cross: Option<&Cross>) -> Result<(), String> {
     let tess_dir = Path::new(env!("CARGO_BIN_EXE_tess")).parent().unwrap_or(Path::new("."));
     let path = format!("{}:{}", tess_dir.display(), std::env::var("PATH").unwrap_or_default());
     let mut cmd = Command::new("sh");
@@ -92,6 +96,9 @@ fn run_step(step: &Step, dir: &Path, stress: bool) -> Result<(), String> {
     cmd.env("XDG_CACHE_HOME", dir.join(".user-cache")).env_remove("TESS_CACHE_DIR");
     // The repository, for scenarios that build its examples.
     cmd.env("REPO", Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."));
+    if let Some(cross) = cross {
+        cmd.env("QEMU_LD_PREFIX", cross.sysroot);
+    }
     let out = as_a_user(&mut cmd, stress).output().map_err(|e| format!("cannot run sh: {e}"))?;
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -128,12 +135,16 @@ fn run_scenario(dir: &Path) -> Result<(), String> {
     if steps.is_empty() {
         return Err("no steps".into());
     }
+    let cross = CROSS_TARGETS.iter().find(|c| text.contains(&format!("--target {}", c.triple)));
+    if let Some(cross) = cross {
+        cross.prepare_runtime(Path::new(env!("CARGO_BIN_EXE_tess")));
+    }
     let work = tempfile::tempdir().map_err(|e| e.to_string())?;
     copy_dir(dir, work.path(), &["steps"]).map_err(|e| format!("copying the scenario: {e}"))?;
     for step in &steps {
-        run_step(step, work.path(), false)?;
+        run_step(step, work.path(), false, cross)?;
         if step.stress_too {
-            run_step(step, work.path(), true)?;
+            run_step(step, work.path(), true, cross)?;
         }
     }
     Ok(())

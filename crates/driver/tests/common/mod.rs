@@ -70,13 +70,19 @@ pub fn copy_dir(from: &Path, to: &Path, skip: &[&str]) -> std::io::Result<()> {
 pub struct Cross {
     /// Its target triple (`tess --target`).
     pub triple: &'static str,
-    /// The emulator that runs its programs, and the arguments before the
-    /// program.
-    pub runner: &'static [&'static str],
+    /// The emulator that runs its programs.
+    pub emulator: &'static str,
+    /// Where the emulator finds the target's C library and dynamic loader
+    /// (`QEMU_LD_PREFIX`).
+    pub sysroot: &'static str,
 }
 
 /// 64-bit ARM Linux, run by `qemu-aarch64` with Debian's cross C library.
-pub const AARCH64: Cross = Cross { triple: "aarch64-unknown-linux-gnu", runner: &["qemu-aarch64", "-L", "/usr/aarch64-linux-gnu"] };
+pub const AARCH64: Cross =
+    Cross { triple: "aarch64-unknown-linux-gnu", emulator: "qemu-aarch64", sysroot: "/usr/aarch64-linux-gnu" };
+
+/// The cross targets the tests run.
+pub const CROSS_TARGETS: [Cross; 1] = [AARCH64];
 
 impl Cross {
     /// Builds the runtime for this target where `tess` finds it (Cargo's
@@ -123,8 +129,8 @@ impl Cross {
     /// A command running `program` (built for this target) under the
     /// emulator.
     pub fn command(&self, program: &Path) -> Command {
-        let mut cmd = Command::new(self.runner[0]);
-        cmd.args(&self.runner[1..]).arg(program);
+        let mut cmd = Command::new(self.emulator);
+        cmd.arg(program).env("QEMU_LD_PREFIX", self.sysroot);
         cmd
     }
 }
