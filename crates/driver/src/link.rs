@@ -5,9 +5,9 @@
 //! file is written atomically.
 
 use crate::artifacts::{self, ImportedModule, LibKind};
-use tess_codegen::target::{self, Platform};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use tess_codegen::target::{self, Platform};
 
 /// The system libraries a Rust static library needs.
 pub const NATIVE_LIBS: &[&str] = &["-lm", "-lpthread", "-ldl", "-lrt", "-lgcc_s", "-lc"];
