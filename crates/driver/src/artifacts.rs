@@ -105,7 +105,12 @@ impl ImportedModule {
 /// the runtime package itself), else beside `tess`; for another target,
 /// see [`cross_runtime_dir_of`].
 pub fn runtime_dir() -> Result<PathBuf, String> {
-    let platform = target::platform();
+    runtime_dir_for(target::platform())
+}
+
+/// Directory holding the runtime's libraries for `platform` (the search
+/// of [`runtime_dir`]).
+pub fn runtime_dir_for(platform: Platform) -> Result<PathBuf, String> {
     let host = platform == Platform::host();
     if let Some(dir) = std::env::var_os("TESS_RUNTIME_DIR").filter(|_| host) {
         return Ok(PathBuf::from(dir));

@@ -55,7 +55,7 @@ pub fn for_editor(root: &Path, search: &[PathBuf]) -> Result<usize, Error> {
 /// paths are relative to it).
 fn modules(root: &Path, package: &crate::manifest::Package, options: &Options) -> Result<usize, Error> {
     let graph = module_graph::graph(package)?;
-    let build = root.join(package::BUILD_DIR);
+    let build = root.join(package::build_dir());
     let build = build.as_path();
     let dir = build.join(CHECK_DIR);
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;

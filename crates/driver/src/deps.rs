@@ -50,7 +50,7 @@ pub fn prepare(options: &mut Options) -> Result<(), Error> {
         progress::line("Building", &format!("{} v{} ({})", r.package.name, r.package.version, r.source));
         std::env::set_current_dir(&r.root).map_err(|e| format!("cannot enter {}: {e}", r.root.display()))?;
         let dep_options = Options { jobs: options.jobs, search, opt: options.opt, dependency_libs };
-        let built = package::build_in(Path::new(package::BUILD_DIR), &r.package, &dep_options, package::Libraries::Own);
+        let built = package::build_in(&package::build_dir(), &r.package, &dep_options, package::Libraries::Own);
         std::env::set_current_dir(&here).map_err(|e| format!("cannot enter {}: {e}", here.display()))?;
         built?;
     }
@@ -65,7 +65,7 @@ fn libraries(graph: &[Resolved], ids: &[usize]) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = Vec::new();
     let mut stack: Vec<usize> = ids.iter().rev().copied().collect();
     while let Some(i) = stack.pop() {
-        let dir = graph[i].root.join(package::BUILD_DIR).join("lib");
+        let dir = graph[i].root.join(package::build_dir()).join("lib");
         if !out.contains(&dir) {
             out.push(dir);
             stack.extend(graph[i].deps.iter().rev());

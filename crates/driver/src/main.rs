@@ -361,6 +361,9 @@ fn main() -> ExitCode {
 fn select_target(triple: Option<&str>, command: &Command) -> Result<(), Error> {
     let Some(triple) = triple else { return Ok(()) };
     let platform = Platform::parse(triple)?;
+    if platform == Platform::X86_64Windows {
+        return Err(format!("{triple} is not supported yet (docs/targets.md)").into());
+    }
     if platform != Platform::host() && matches!(command, Command::Run { .. } | Command::Test { .. }) {
         return Err(format!(
             "cannot run programs for {triple} on this machine ({}): build them with `tess build --target {triple}` \
@@ -478,6 +481,11 @@ fn execute(command: Command) -> Result<ExitCode, Error> {
                 let mut options = enter_package(&include)?;
                 options.jobs = jobs.unwrap_or(options.jobs);
                 options.opt = opt;
+                if emit_ninja && target::platform() != Platform::host() {
+                    return Err("--emit-ninja writes the host's build; for another target, build with \
+                                `tess build --target TRIPLE` (docs/targets.md)"
+                        .into());
+                }
                 if emit_ninja {
                     if let Some(path) = tess_driver::ninja::emit(&options)? {
                         tess_driver::progress::line(

@@ -28,6 +28,19 @@ use tess_sema::hir::Mode;
 /// The build directory, relative to the package root.
 pub const BUILD_DIR: &str = "build";
 
+/// Where the package builds for the platform being compiled for, relative
+/// to the package root: [`BUILD_DIR`] for the host, `build/TRIPLE/` for
+/// another (`--target`), so that the host's build and each cross build
+/// keep their own outputs and cache records (Cargo's `target/TRIPLE/`).
+pub fn build_dir() -> PathBuf {
+    let platform = tess_codegen::target::platform();
+    if platform == tess_codegen::target::Platform::host() {
+        PathBuf::from(BUILD_DIR)
+    } else {
+        Path::new(BUILD_DIR).join(platform.triple())
+    }
+}
+
 /// How to build a package.
 pub struct Options {
     /// Steps run at once.
@@ -55,7 +68,7 @@ pub struct Built {
 pub fn build(options: &Options) -> Result<Built, Error> {
     let started = Instant::now();
     let package = load(options)?;
-    let program = build_in(Path::new(BUILD_DIR), &package, options, Libraries::Own)?;
+    let program = build_in(&build_dir(), &package, options, Libraries::Own)?;
     progress::line("Finished", &format!("in {:.2} s", started.elapsed().as_secs_f64()));
     Ok(Built { program })
 }

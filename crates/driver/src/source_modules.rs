@@ -68,7 +68,7 @@ fn imports_of(files: &[PathBuf]) -> Result<Vec<String>, Error> {
 }
 
 /// Where source modules imported from outside a package are built, one
-/// build directory per search path and kind of library: `$TESS_CACHE_DIR`, else
+/// build directory per search path, kind of library and target: `$TESS_CACHE_DIR`, else
 /// `$XDG_CACHE_HOME/tessera`, else `~/.cache/tessera` (Go's build cache),
 /// then `modules/HASH`.
 pub fn cache_dir(search: &[PathBuf], kind: LibKind) -> Result<PathBuf, Error> {
@@ -81,6 +81,7 @@ pub fn cache_dir(search: &[PathBuf], kind: LibKind) -> Result<PathBuf, Error> {
     // directory is the same build.
     let mut key = crate::package_cache::Key::new();
     key.add("kind", format!("{kind:?}").as_bytes());
+    key.add("target", tess_codegen::target::target_triple().as_bytes());
     for dir in search {
         let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.clone());
         key.add("search", dir.display().to_string().as_bytes());

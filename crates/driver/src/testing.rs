@@ -31,7 +31,7 @@ pub fn package(options: &Options, filters: &[String]) -> Result<bool, Error> {
     package::build(options)?;
     let package = package::load(options)?;
     let graph = module_graph::graph(&package)?;
-    let build = Path::new(package::BUILD_DIR);
+    let build = &package::build_dir();
     let dir = build.join(TEST_DIR);
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let search: Vec<PathBuf> = std::iter::once(build.join("lib")).chain(options.search.iter().cloned()).collect();

@@ -68,8 +68,8 @@ pub(super) fn module_of(path: &Path, search: &[PathBuf]) -> (Option<String>, Vec
     };
     // Interfaces `tess check` wrote from the sources first (the server
     // writes them when a document opens or is saved), then the build's.
-    dirs.push(root.join(crate::package::BUILD_DIR).join(crate::check::CHECK_DIR));
-    dirs.push(root.join(crate::package::BUILD_DIR).join("lib"));
+    dirs.push(root.join(crate::package::build_dir()).join(crate::check::CHECK_DIR));
+    dirs.push(root.join(crate::package::build_dir()).join("lib"));
     let Some(dir) = path.parent() else { return (None, Vec::new(), dirs) };
     let siblings: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|entries| {
