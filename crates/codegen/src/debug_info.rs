@@ -154,15 +154,22 @@ pub(crate) fn write(obj: &mut Object<'_>, unit: &Unit<'_>, funcs: &[DebugFunc<'_
     sections.for_each(|id, section| -> Result<(), CodegenError> {
         let Some(&s) = ids.get(&id) else { return Ok(()) };
         for r in &section.relocs {
-            let symbol = match r.target {
-                RelocationTarget::Symbol(i) => funcs[i].symbol,
+            let (symbol, kind) = match r.target {
+                RelocationTarget::Symbol(i) => (funcs[i].symbol, object::RelocationKind::Absolute),
                 RelocationTarget::Section(target) => {
                     let Some(&t) = ids.get(&target) else { continue };
-                    obj.section_symbol(t)
+                    // An offset into another debug section: on ELF the
+                    // section's address is 0, on COFF it is not and the
+                    // offset needs its own relocation (`SECREL`).
+                    let kind = match obj.format() {
+                        object::BinaryFormat::Coff => object::RelocationKind::SectionOffset,
+                        _ => object::RelocationKind::Absolute,
+                    };
+                    (obj.section_symbol(t), kind)
                 }
             };
             let flags = object::RelocationFlags::Generic {
-                kind: object::RelocationKind::Absolute,
+                kind,
                 encoding: object::RelocationEncoding::Generic,
                 size: r.size * 8,
             };

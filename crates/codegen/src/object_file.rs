@@ -134,6 +134,10 @@ fn generate(
     let weak_data: Vec<_> = mg.data_imports().filter(|(name, _)| weak(name)).map(|(_, id)| id).collect();
     let weak_funcs: Vec<_> = mg.function_imports().filter(|(name, _)| weak(name)).map(|(_, id)| id).collect();
     let mut product = mg.module.finish();
+    // Windows has no weak references to another DLL's symbols: a missing
+    // one fails the load (`docs/targets.md`).
+    let coff = product.object.format() == object::BinaryFormat::Coff;
+    let (weak_data, weak_funcs) = if coff { (Vec::new(), Vec::new()) } else { (weak_data, weak_funcs) };
     let weak = weak_data.into_iter().map(|id| product.data_symbol(id));
     let weak: Vec<_> = weak.chain(weak_funcs.into_iter().map(|id| product.function_symbol(id))).collect();
     for symbol in weak {
@@ -160,33 +164,41 @@ impl MachineCode {
         drop(funcs);
         drop((positions, sites, site_names, names, types));
         if let Some(ctor) = constructor {
-            // A shared library initialises itself when loaded (MODULES.md §5):
-            // an `.init_array` entry pointing at the constructor.
-            const SHT_INIT_ARRAY: u32 = 14;
-            const SHF_WRITE_ALLOC: u64 = 1 | 2;
             let symbol = product.function_symbol(ctor);
-            let obj = &mut product.object;
-            let section =
-                obj.add_section(Vec::new(), b".init_array".to_vec(), object::SectionKind::Elf(SHT_INIT_ARRAY));
-            obj.section_mut(section).flags = object::SectionFlags::Elf { sh_flags: SHF_WRITE_ALLOC };
-            let offset = obj.append_section_data(section, &[0u8; 8], 8);
-            obj.add_relocation(
-                section,
-                object::write::Relocation {
-                    offset,
-                    symbol,
-                    addend: 0,
-                    flags: object::RelocationFlags::Generic {
-                        kind: object::RelocationKind::Absolute,
-                        encoding: object::RelocationEncoding::Generic,
-                        size: 64,
-                    },
-                },
-            )
-            .map_err(err("adding the library constructor"))?;
+            add_constructor(&mut product.object, symbol)?;
+        }
+        if product.object.format() == object::BinaryFormat::Coff {
+            // DIP45's dllexport: a DLL exports exactly the symbols other
+            // modules may use (`Linkage::Export`), named in the object's
+            // linker directives; the rest stay inside it.
+            product.object.add_coff_exports(object::write::CoffExportStyle::Gnu);
         }
         product.emit().map_err(err("writing the object file"))
     }
+}
+
+/// Makes `symbol` run when the binary holding the object is loaded, before
+/// `main` (MODULES.md §5: a shared library initialises itself): an
+/// `.init_array` entry on ELF, a `.ctors` entry on COFF (which MinGW's
+/// start-up code runs for executables and DLLs alike).
+fn add_constructor(obj: &mut object::write::Object<'_>, symbol: object::write::SymbolId) -> Result<(), CodegenError> {
+    let section = if obj.format() == object::BinaryFormat::Coff {
+        obj.add_section(Vec::new(), b".ctors".to_vec(), object::SectionKind::Data)
+    } else {
+        const SHT_INIT_ARRAY: u32 = 14;
+        const SHF_WRITE_ALLOC: u64 = 1 | 2;
+        let section = obj.add_section(Vec::new(), b".init_array".to_vec(), object::SectionKind::Elf(SHT_INIT_ARRAY));
+        obj.section_mut(section).flags = object::SectionFlags::Elf { sh_flags: SHF_WRITE_ALLOC };
+        section
+    };
+    let offset = obj.append_section_data(section, &[0u8; 8], 8);
+    let flags = object::RelocationFlags::Generic {
+        kind: object::RelocationKind::Absolute,
+        encoding: object::RelocationEncoding::Generic,
+        size: 64,
+    };
+    obj.add_relocation(section, object::write::Relocation { offset, symbol, addend: 0, flags })
+        .map_err(err("adding the library constructor"))
 }
 
 /// Whether an imported symbol is referenced weakly: the functions and

@@ -128,6 +128,10 @@ fn target(pic: bool, optimise: bool, regalloc: &str) -> Result<OwnedTargetIsa, C
     let mut flags = settings::builder();
     let set = |f: &mut settings::Builder, k: &str, v: &str| f.set(k, v).map_err(err("setting a code generator flag"));
     set(&mut flags, "opt_level", if optimise { "speed" } else { "none" })?;
+    // COFF has no global offset table: Windows code reaches other DLLs'
+    // symbols through absolute addresses the loader fixes (MinGW's
+    // auto-import through the import address table), never PIC's GOT.
+    let pic = pic && platform() != Platform::X86_64Windows;
     set(&mut flags, "is_pic", if pic { "true" } else { "false" })?;
     set(&mut flags, "enable_verifier", if cfg!(debug_assertions) { "true" } else { "false" })?;
     set(&mut flags, "preserve_frame_pointers", "true")?;

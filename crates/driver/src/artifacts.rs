@@ -13,10 +13,13 @@ pub enum LibKind {
 }
 
 impl LibKind {
-    /// The file name of module `module`'s library of this kind.
+    /// The file name of module `module`'s library of this kind, for the
+    /// platform being compiled for (`NAME.dll` on Windows, as Rust's
+    /// `cdylib`s there).
     pub fn file_name(self, module: &str) -> String {
         match self {
             LibKind::Static => format!("lib{module}.a"),
+            LibKind::Shared if target::platform() == Platform::X86_64Windows => format!("{module}.dll"),
             LibKind::Shared => format!("lib{module}.so"),
         }
     }

@@ -142,6 +142,14 @@ pub fn link_library(
     if !args.linked_shared {
         args.args.extend(shared_runtime_args(Some(output))?);
     }
+    if windows() {
+        run(
+            compiler().arg("-shared").arg("-o").arg(&partial).args(&obj_paths).args(args.args).args(c_libs),
+            "linking the DLL",
+        )?;
+        commit(&partial, output)?;
+        return place_runtime_dll(output);
+    }
     // Its soname is its file name: what importers record as NEEDED (not
     // the path it was linked from).
     let soname = output.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -194,6 +202,20 @@ pub fn link_executable(
 ) -> Result<(), String> {
     let (obj_paths, _tmp) = stage_objects(objects, output, keep_object)?;
     let mut args = import_args(imports, output)?;
+    if windows() {
+        // Always the runtime's DLL: a plugin DLL cannot bind to a runtime
+        // inside the executable, and a process has one runtime.
+        if !args.linked_shared {
+            args.args.extend(shared_runtime_args(Some(output))?);
+        }
+        let partial = partial_path(output);
+        run(
+            compiler().args(&obj_paths).args(args.args).args(c_libs).arg("-o").arg(&partial),
+            &format!("linking {}", output.display()),
+        )?;
+        commit(&partial, output)?;
+        return place_runtime_dll(output);
+    }
     if !args.linked_shared {
         args.args.push(artifacts::runtime_library(LibKind::Static)?.display().to_string());
         // The executable's runtime is the process's one runtime: export it,
@@ -215,7 +237,9 @@ pub fn c_library_args(dirs: &[PathBuf], libs: &[String]) -> Result<Vec<String>, 
     for d in dirs {
         let abs = std::fs::canonicalize(d).map_err(|e| format!("-L {}: {e}", d.display()))?;
         args.push(format!("-L{}", abs.display()));
-        args.push(format!("-Wl,-rpath,{}", abs.display()));
+        if !windows() {
+            args.push(format!("-Wl,-rpath,{}", abs.display()));
+        }
     }
     args.extend(libs.iter().map(|l| format!("-l{l}")));
     Ok(args)
@@ -244,7 +268,8 @@ fn import_args(imports: &[ImportedModule], output: &Path) -> Result<ImportArgs, 
             linked_shared = true;
             // An interface stub is only linked against: the program finds
             // the real library through the `--rpath`s of where it will be.
-            if let Some(dir) = path.parent().filter(|_| !crate::stub::is_stub(&path)) {
+            // (Windows has no rpaths: `docs/targets.md`.)
+            if let Some(dir) = path.parent().filter(|_| !windows() && !crate::stub::is_stub(&path)) {
                 let from_output = artifacts::anchored("$ORIGIN", &artifacts::relative_dir(&out_dir, dir));
                 args.push(format!("-Wl,-rpath,{}", from_output.display()));
             }
@@ -263,6 +288,11 @@ fn import_args(imports: &[ImportedModule], output: &Path) -> Result<ImportArgs, 
 /// `output` instead (`$ORIGIN/...`), so no absolute path enters it.
 pub fn shared_runtime_args(output: Option<&Path>) -> Result<Vec<String>, String> {
     let rt = artifacts::runtime_dir()?;
+    if windows() {
+        // The import library `libtessera_rt.dll.a`; the DLL is placed
+        // beside the binary ([`place_runtime_dll`]).
+        return Ok(vec![format!("-L{}", rt.display()), format!("-l{}", artifacts::RUNTIME)]);
+    }
     let rpath = match output {
         Some(out) if rt.is_relative() => artifacts::anchored(
             "$ORIGIN",
@@ -275,4 +305,21 @@ pub fn shared_runtime_args(output: Option<&Path>) -> Result<Vec<String>, String>
         format!("-l{}", artifacts::RUNTIME),
         format!("-Wl,-rpath,{}", rpath.display()),
     ])
+}
+
+/// Whether the platform being linked for is Windows: no rpaths, no
+/// sonames, DLLs found beside the program.
+fn windows() -> bool {
+    target::platform() == Platform::X86_64Windows
+}
+
+/// Copies the runtime's DLL beside the program or DLL `output` (unless an
+/// identical one is there): Windows finds a program's DLLs in its own
+/// directory, and has no rpath to point into the toolchain. A process
+/// loads one DLL of that name, so plugins elsewhere share it.
+fn place_runtime_dll(output: &Path) -> Result<(), String> {
+    let dll = artifacts::runtime_library(LibKind::Shared)?;
+    let bytes = std::fs::read(&dll).map_err(|e| format!("cannot read {}: {e}", dll.display()))?;
+    let beside = output.with_file_name(LibKind::Shared.file_name(artifacts::RUNTIME));
+    write_if_changed(&beside, &bytes).map(|_| ())
 }

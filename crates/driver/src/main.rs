@@ -361,9 +361,6 @@ fn main() -> ExitCode {
 fn select_target(triple: Option<&str>, command: &Command) -> Result<(), Error> {
     let Some(triple) = triple else { return Ok(()) };
     let platform = Platform::parse(triple)?;
-    if platform == Platform::X86_64Windows {
-        return Err(format!("{triple} is not supported yet (docs/targets.md)").into());
-    }
     if platform != Platform::host() && matches!(command, Command::Run { .. } | Command::Test { .. }) {
         return Err(format!(
             "cannot run programs for {triple} on this machine ({}): build them with `tess build --target {triple}` \

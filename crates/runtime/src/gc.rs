@@ -481,7 +481,7 @@ impl Heap {
         let kept_empty = keep.saturating_sub(in_use) / PAGE_BYTES;
         for &pi in empty.iter().skip(kept_empty) {
             let page = &mut self.pages[pi];
-            unsafe { libc::madvise(page.base.cast(), PAGE_BYTES, libc::MADV_DONTNEED) };
+            unsafe { crate::os::discard(page.base, PAGE_BYTES) };
             page.released = true;
             self.footprint -= PAGE_BYTES;
         }

@@ -23,21 +23,12 @@ const MAP_BYTES: usize = 1 << (ADDRESS_BITS - 20 - 3);
 
 static CHUNK_MAP: AtomicPtr<AtomicU8> = AtomicPtr::new(null_mut());
 
-fn map_anonymous(bytes: usize, flags: libc::c_int) -> *mut u8 {
-    let p = unsafe {
-        libc::mmap(
-            null_mut(),
-            bytes,
-            libc::PROT_READ | libc::PROT_WRITE,
-            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | flags,
-            -1,
-            0,
-        )
-    };
-    if p == libc::MAP_FAILED {
+/// `bytes` of fresh zeroed memory, or the end of the program.
+fn map_or_die(p: *mut u8) -> *mut u8 {
+    if p.is_null() {
         crate::output::fatal("out of memory");
     }
-    p.cast()
+    p
 }
 
 /// The chunk map, reserved on first use (by whichever thread gets there
@@ -47,11 +38,11 @@ fn chunk_map() -> *mut AtomicU8 {
     if !map.is_null() {
         return map;
     }
-    let fresh = map_anonymous(MAP_BYTES, libc::MAP_NORESERVE).cast::<AtomicU8>();
+    let fresh = map_or_die(crate::os::map(MAP_BYTES)).cast::<AtomicU8>();
     match CHUNK_MAP.compare_exchange(null_mut(), fresh, Ordering::AcqRel, Ordering::Acquire) {
         Ok(_) => fresh,
         Err(theirs) => {
-            unsafe { libc::munmap(fresh.cast(), MAP_BYTES) };
+            unsafe { crate::os::unmap(fresh.cast(), MAP_BYTES) };
             theirs
         }
     }
@@ -79,18 +70,7 @@ pub fn in_chunk(addr: usize) -> bool {
 
 /// Maps a new chunk, zeroed; its first page is its mark bitmap.
 pub fn map_chunk() -> *mut u8 {
-    // Twice the size, then the unaligned ends unmapped: an aligned chunk.
-    let raw = map_anonymous(2 * CHUNK_BYTES, 0) as usize;
-    let start = (raw + CHUNK_BYTES - 1) & !(CHUNK_BYTES - 1);
-    unsafe {
-        if start > raw {
-            libc::munmap(raw as *mut libc::c_void, start - raw);
-        }
-        let end = raw + 2 * CHUNK_BYTES;
-        if end > start + CHUNK_BYTES {
-            libc::munmap((start + CHUNK_BYTES) as *mut libc::c_void, end - start - CHUNK_BYTES);
-        }
-    }
+    let start = map_or_die(crate::os::map_aligned(CHUNK_BYTES, CHUNK_BYTES)) as usize;
     if start >> ADDRESS_BITS != 0 {
         crate::output::fatal("heap address beyond the collector's map");
     }
@@ -107,7 +87,7 @@ pub unsafe fn unmap_chunk(chunk: *mut u8) {
     let (byte, bit) = map_slot(chunk as usize);
     unsafe {
         (*chunk_map().add(byte)).fetch_and(!bit, Ordering::Relaxed);
-        libc::munmap(chunk.cast(), CHUNK_BYTES);
+        crate::os::unmap(chunk, CHUNK_BYTES);
     }
 }
 

@@ -1,4 +1,4 @@
-//! What a `Thread` object holds: the POSIX thread to wait for, and whether
+//! What a `Thread` object holds: the system's thread to wait for, and whether
 //! it was joined — in the object itself, so a thread leaves nothing behind
 //! outside the heap. Below the collector, which detaches an unjoined
 //! thread when its object dies.
@@ -11,7 +11,8 @@ use tess_abi::layout::thread_object;
 #[repr(C)]
 pub struct ThreadObj {
     header: u64,
-    pub pthread: libc::pthread_t,
+    /// The system's handle of the thread (`os::spawn`).
+    pub pthread: u64,
     pub joined: u64,
 }
 
@@ -38,6 +39,6 @@ pub unsafe fn fields<'a>(o: *mut Obj) -> &'a mut ThreadObj {
 pub unsafe fn release(o: *mut Obj) {
     let t = unsafe { fields(o) };
     if t.joined == 0 {
-        unsafe { libc::pthread_detach(t.pthread) };
+        crate::os::detach(t.pthread);
     }
 }

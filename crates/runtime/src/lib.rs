@@ -35,6 +35,7 @@ pub mod c_memory;
 pub mod class_builder;
 pub mod code_map;
 pub mod debug_layout;
+#[cfg(unix)]
 pub mod elf_check;
 pub mod exc;
 pub mod exit;
@@ -55,7 +56,10 @@ pub mod map;
 pub mod map_table;
 pub mod module_vars;
 pub mod object;
+mod os;
 pub mod output;
+#[cfg(windows)]
+mod pe_check;
 pub mod process;
 pub mod show;
 pub mod signals;

@@ -8,7 +8,7 @@ use crate::image::Image;
 use crate::lock::Lock;
 use crate::object::{Obj, Str};
 use std::collections::{BTreeMap, HashMap};
-use std::ffi::{c_char, CStr, CString};
+use std::ffi::{c_char, CStr};
 use tess_abi::layout::fingerprint_table::WIDTH as FP_WIDTH;
 use tess_abi::layout::library_descriptor::{SYMBOL as DESCRIPTOR_SYMBOL, USES_WIDTH};
 
@@ -151,29 +151,28 @@ const MAX_USES: u64 = 1 << 24;
 fn load(path: &str) -> Result<Loaded, (&'static crate::object::ClassInfo<1>, String)> {
     let load_error = |m: String| (&tess_ti_LoadError, m);
     let abi_error = |m: String| (&tess_ti_AbiError, m);
-    let c_path =
-        CString::new(path).map_err(|_| load_error(format!("cannot load {path}: the path contains a NUL byte")))?;
     // A path with a `/` is the file itself (one without is searched for by
     // the dynamic loader, which then reports what it finds).
-    if path.contains('/') {
+    if crate::os::names_a_file(path) {
         let bytes = std::fs::read(path).map_err(|e| load_error(format!("cannot load {path}: {e}")))?;
-        crate::elf_check::check_shared_library(&bytes)
-            .map_err(|why| load_error(format!("cannot load {path}: {why}")))?;
+        crate::os::check_shared_library(&bytes).map_err(|why| load_error(format!("cannot load {path}: {why}")))?;
     }
     LOADING_PLUGIN.store(true, std::sync::atomic::Ordering::SeqCst);
-    let handle = unsafe { libc::dlopen(c_path.as_ptr(), libc::RTLD_NOW | libc::RTLD_GLOBAL) };
+    let opened = crate::os::open_library(path);
     LOADING_PLUGIN.store(false, std::sync::atomic::Ordering::SeqCst);
-    if handle.is_null() {
-        let why = unsafe { text(libc::dlerror()) };
-        if let Some(sym) = why.split("undefined symbol: ").nth(1).map(|s| s.split_whitespace().next().unwrap_or(s)) {
-            let decl = tess_abi::mangle::demangle(sym).unwrap_or_else(|| sym.to_string());
-            return Err(abi_error(format!(
+    let handle = match opened {
+        Ok(handle) => handle,
+        Err(why) => {
+            if let Some(sym) = crate::os::missing_symbol(&why) {
+                let decl = tess_abi::mangle::demangle(sym).unwrap_or_else(|| sym.to_string());
+                return Err(abi_error(format!(
                 "cannot load {path}: it uses `{decl}`, which the loaded modules no longer provide (rebuild it against their current interfaces)"
             )));
+            }
+            return Err(load_error(format!("cannot load {path}: {why}")));
         }
-        return Err(load_error(format!("cannot load {path}: {why}")));
-    }
-    let desc = unsafe { libc::dlsym(handle, DESCRIPTOR_SYMBOL.as_ptr()) } as *const Descriptor;
+    };
+    let desc = crate::os::library_symbol(handle, DESCRIPTOR_SYMBOL) as *const Descriptor;
     if desc.is_null() {
         return Err(load_error(format!("cannot load {path}: it is not a Tessera shared library")));
     }
@@ -232,7 +231,7 @@ fn load(path: &str) -> Result<Loaded, (&'static crate::object::ClassInfo<1>, Str
     }
     drop(modules);
     (desc.init)();
-    Ok(Loaded { path: path.to_string(), module: name, handle: handle as usize, image, fini: desc.fini, imports })
+    Ok(Loaded { path: path.to_string(), module: name, handle, image, fini: desc.fini, imports })
 }
 
 /// Runs `f` while no other thread loads or unloads a library (from any

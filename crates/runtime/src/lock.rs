@@ -1,16 +1,16 @@
-//! A mutex over POSIX threads' own, for the runtime's process-wide tables
-//! (output, handles, module layouts, the loader): tools that check
-//! threaded programs (valgrind's helgrind, DRD) understand pthread mutexes
-//! but not the futexes of `std::sync::Mutex`, and would report every use
-//! of these tables from two threads as a data race. The lowest layer of
-//! the runtime, with `output`.
+//! A mutex over the system's own (`os::RawLock`: POSIX threads' on Linux),
+//! for the runtime's process-wide tables (output, handles, module layouts,
+//! the loader): tools that check threaded programs (valgrind's helgrind,
+//! DRD) understand pthread mutexes but not the futexes of
+//! `std::sync::Mutex`, and would report every use of these tables from two
+//! threads as a data race. The lowest layer of the runtime, with `output`.
 
 use std::cell::UnsafeCell;
 use std::ops::{Deref, DerefMut};
 
 /// A value only one thread at a time may use.
 pub struct Lock<T> {
-    mutex: UnsafeCell<libc::pthread_mutex_t>,
+    mutex: crate::os::RawLock,
     value: UnsafeCell<T>,
 }
 
@@ -21,18 +21,18 @@ pub struct Guard<'a, T>(&'a Lock<T>);
 
 impl<T> Lock<T> {
     pub const fn new(value: T) -> Lock<T> {
-        Lock { mutex: UnsafeCell::new(libc::PTHREAD_MUTEX_INITIALIZER), value: UnsafeCell::new(value) }
+        Lock { mutex: crate::os::RawLock::new(), value: UnsafeCell::new(value) }
     }
 
     /// Waits for the value.
     pub fn lock(&self) -> Guard<'_, T> {
-        unsafe { libc::pthread_mutex_lock(self.mutex.get()) };
+        self.mutex.lock();
         Guard(self)
     }
 
     /// The value if no thread holds it now (for the fatal-signal path).
     pub fn try_lock(&self) -> Option<Guard<'_, T>> {
-        (unsafe { libc::pthread_mutex_trylock(self.mutex.get()) } == 0).then_some(Guard(self))
+        self.mutex.try_lock().then_some(Guard(self))
     }
 }
 
@@ -51,6 +51,6 @@ impl<T> DerefMut for Guard<'_, T> {
 
 impl<T> Drop for Guard<'_, T> {
     fn drop(&mut self) {
-        unsafe { libc::pthread_mutex_unlock(self.0.mutex.get()) };
+        self.0.mutex.unlock();
     }
 }

@@ -24,7 +24,7 @@ pub fn flush_stdout() {
 /// in use at that moment).
 pub fn flush_stdout_raw() {
     if let Some(b) = STDOUT.try_lock() {
-        unsafe { libc::write(1, b.as_ptr().cast(), b.len()) };
+        crate::os::write_raw(1, &b);
     }
 }
 

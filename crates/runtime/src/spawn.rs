@@ -18,22 +18,15 @@ const STACK_BYTES: usize = 8 << 20;
 /// `spawn(f)`: starts a thread running `f` and returns its `Thread`.
 #[no_mangle]
 pub extern "C" fn tess_spawn(f: extern "C" fn()) -> *mut Obj {
-    let mut thread: libc::pthread_t = 0;
     crate::thread::will_start(f as usize);
-    let status = unsafe {
-        let mut attr: libc::pthread_attr_t = std::mem::zeroed();
-        libc::pthread_attr_init(&mut attr);
-        libc::pthread_attr_setstacksize(&mut attr, STACK_BYTES);
-        let status = libc::pthread_create(&mut thread, &attr, run, f as *mut libc::c_void);
-        libc::pthread_attr_destroy(&mut attr);
-        status
+    let thread = match crate::os::spawn(STACK_BYTES, Box::new(move || run(f))) {
+        Ok(thread) => thread,
+        Err(why) => {
+            crate::thread::did_not_start(f as usize);
+            throw_new(&tess_ti_Error, &format!("cannot start a thread: {why}"));
+            return std::ptr::null_mut();
+        }
     };
-    if status != 0 {
-        crate::thread::did_not_start(f as usize);
-        let why = std::io::Error::from_raw_os_error(status);
-        throw_new(&tess_ti_Error, &format!("cannot start a thread: {why}"));
-        return std::ptr::null_mut();
-    }
     let o = crate::thread::alloc(&tess_ti_Thread.ti, thread_object::SIZE as u64);
     unsafe { fields(o).pthread = thread };
     crate::thread::finalize_when_dead(o);
@@ -43,8 +36,7 @@ pub extern "C" fn tess_spawn(f: extern "C" fn()) -> *mut Obj {
 /// A spawned thread's life: a state of its own, the function, what
 /// escaped it (its `Outcome`, boxed, is the thread's result), and the
 /// state freed.
-extern "C" fn run(f: *mut libc::c_void) -> *mut libc::c_void {
-    let f: extern "C" fn() = unsafe { std::mem::transmute(f) };
+fn run(f: extern "C" fn()) -> usize {
     let t = crate::thread::attach(crate::thread::SHADOW_SLOTS, f as usize);
     f();
     let e = unsafe { (*t).exc };
@@ -55,7 +47,7 @@ extern "C" fn run(f: *mut libc::c_void) -> *mut libc::c_void {
         Err(format!("{class}: {message}"))
     };
     unsafe { crate::thread::detach(t) };
-    Box::into_raw(Box::new(outcome)).cast()
+    Box::into_raw(Box::new(outcome)) as usize
 }
 
 /// `t.join()`: waits for the thread; throws `ThreadError` naming the
@@ -70,13 +62,11 @@ pub unsafe extern "C" fn tess_thread_join(o: *mut Obj) {
         throw_new(&tess_ti_Error, "join: the thread was already joined");
         return;
     }
-    let mut result: *mut libc::c_void = std::ptr::null_mut();
-    let status = unsafe { libc::pthread_join(t.pthread, &mut result) };
+    let result = crate::os::join(t.pthread);
     t.joined = 1;
-    let outcome = if status == 0 && !result.is_null() {
-        *unsafe { Box::from_raw(result.cast::<Outcome>()) }
-    } else {
-        Err("the thread could not be joined".to_string())
+    let outcome = match result {
+        Some(outcome) if outcome != 0 => *unsafe { Box::from_raw(outcome as *mut Outcome) },
+        _ => Err("the thread could not be joined".to_string()),
     };
     if let Err(message) = outcome {
         throw_new(&tess_ti_ThreadError, &message);

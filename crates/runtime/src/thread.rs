@@ -62,7 +62,7 @@ pub struct Thread {
     pub blocks: [*mut u8; layout::MAX_MODULES + 1],
     ss_base: *mut *mut Obj,
     ss_map_bytes: usize,
-    alt_stack: *mut libc::c_void,
+    alt_stack: *mut u8,
     pub heap: Heap,
     /// The string behind the last `CString` returned to C (`string.rs`).
     pub kept_cstring: *mut Obj,
@@ -166,13 +166,13 @@ pub fn attach(slots: usize, entry: usize) -> *mut Thread {
     PUBLISHED.call_once(crate::debug_layout::publish);
     let spare = if slots == SHADOW_SLOTS { SPARE_STACKS.lock().pop() } else { None };
     let (ss_base, ss_map_bytes, alt_stack) = match spare {
-        Some((ss, alt)) => (ss as *mut *mut Obj, mapped_bytes(SHADOW_SLOTS), alt as *mut libc::c_void),
+        Some((ss, alt)) => (ss as *mut *mut Obj, mapped_bytes(SHADOW_SLOTS), alt as *mut u8),
         None => {
             let (ss, bytes) = shadow_stack(slots);
-            (ss, bytes, crate::signals::new_alt_stack())
+            (ss, bytes, crate::signals::new_fault_stack())
         }
     };
-    crate::signals::use_alt_stack(alt_stack);
+    crate::signals::use_fault_stack(alt_stack);
     let t = Box::into_raw(Box::new(Thread {
         ss_top: ss_base,
         exc: null_mut(),
@@ -215,13 +215,13 @@ pub unsafe fn detach(t: *mut Thread) {
             }
         }
         crate::handles::release_all(state.id);
-        crate::signals::stop_alt_stack();
+        crate::signals::stop_fault_stack();
         let mut spare = SPARE_STACKS.lock();
         if state.ss_map_bytes == mapped_bytes(SHADOW_SLOTS) && spare.len() < SPARE_MAX {
             spare.push((state.ss_base as usize, state.alt_stack as usize));
         } else {
-            libc::munmap(state.ss_base.cast(), state.ss_map_bytes);
-            crate::signals::free_alt_stack(state.alt_stack);
+            crate::os::unmap(state.ss_base.cast(), state.ss_map_bytes);
+            crate::signals::free_fault_stack(state.alt_stack);
         }
     }
 }
@@ -236,21 +236,12 @@ fn mapped_bytes(slots: usize) -> usize {
 /// writing past it.
 fn shadow_stack(slots: usize) -> (*mut *mut Obj, usize) {
     let bytes = mapped_bytes(slots);
-    unsafe {
-        let p = libc::mmap(
-            null_mut(),
-            bytes,
-            libc::PROT_READ | libc::PROT_WRITE,
-            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
-            -1,
-            0,
-        );
-        if p == libc::MAP_FAILED {
-            crate::output::fatal("cannot allocate a shadow stack");
-        }
-        libc::mprotect(p.cast::<u8>().add(slots * 8).cast(), GUARD_BYTES, libc::PROT_NONE);
-        (p.cast(), bytes)
+    let p = crate::os::map(bytes);
+    if p.is_null() {
+        crate::output::fatal("cannot allocate a shadow stack");
     }
+    unsafe { crate::os::guard(p.add(slots * 8), GUARD_BYTES) };
+    (p.cast(), bytes)
 }
 
 /// A new zeroed block for a module's variables; the word before it points

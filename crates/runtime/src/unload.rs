@@ -23,11 +23,21 @@ const NAMED: usize = 3;
 
 /// `lib.unload()`: passes the caller's frame pointer and return address
 /// (where compiled code's frames start) to [`unload`].
-#[cfg(target_arch = "x86_64")]
+#[cfg(all(target_arch = "x86_64", not(windows)))]
 #[unsafe(naked)]
 #[no_mangle]
 pub unsafe extern "C" fn tess_library_unload(lib: *mut Obj) {
     core::arch::naked_asm!("mov rsi, rbp", "mov rdx, [rsp]", "jmp {unload}", unload = sym unload)
+}
+
+/// `lib.unload()`: passes the caller's frame pointer and return address
+/// (where compiled code's frames start) to [`unload`], in the registers
+/// of the Windows x64 convention.
+#[cfg(all(target_arch = "x86_64", windows))]
+#[unsafe(naked)]
+#[no_mangle]
+pub unsafe extern "C" fn tess_library_unload(lib: *mut Obj) {
+    core::arch::naked_asm!("mov rdx, rbp", "mov r8, [rsp]", "jmp {unload}", unload = sym unload)
 }
 
 /// `lib.unload()`: passes the caller's frame pointer and return address
@@ -129,7 +139,7 @@ fn forget(lib: &Loaded, keys: &[usize]) {
     crate::code_map::forget(image);
     crate::class_builder::forget(image);
     crate::loader::forget(image);
-    unsafe { libc::dlclose(lib.handle as *mut libc::c_void) };
+    crate::os::close_library(lib.handle);
 }
 
 /// A return address on the calling thread's stack in `image`: the
