@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 mod common;
 
-use common::{as_a_user, for_all, Cross, AARCH64};
+use common::{as_a_user, for_all, Cross, AARCH64, WINDOWS};
 
 fn tess() -> &'static str {
     env!("CARGO_BIN_EXE_tess")
@@ -112,7 +112,7 @@ fn run_with_input(cmd: &mut Command, input: &str) -> Result<Output, String> {
 }
 
 fn build(file: &Path, dir: &Path, cross: Option<&Cross>) -> Result<PathBuf, String> {
-    let exe = dir.join("prog");
+    let exe = dir.join(format!("prog{}", cross.map_or("", |c| c.exe_suffix)));
     let mut cmd = Command::new(tess());
     cmd.arg("build").arg(file).arg("-o").arg(&exe);
     if let Some(cross) = cross {
@@ -164,6 +164,14 @@ fn run_aot_gc_stress() {
 fn run_aarch64() {
     AARCH64.prepare_runtime(Path::new(tess()));
     for_all(&corpus("run"), |f| check_aot(f, false, Some(&AARCH64)).and_then(|()| check_aot(f, true, Some(&AARCH64))));
+}
+
+/// The corpus built for Windows and run under Wine, plain and under GC
+/// stress (`docs/targets.md`).
+#[test]
+fn run_windows() {
+    WINDOWS.prepare_runtime(Path::new(tess()));
+    for_all(&corpus("run"), |f| check_aot(f, false, Some(&WINDOWS)).and_then(|()| check_aot(f, true, Some(&WINDOWS))));
 }
 
 #[test]

@@ -16,8 +16,9 @@
 //! - `#` starts a comment; blank lines are ignored.
 //!
 //! A scenario whose steps build `--target TRIPLE` for a cross target gets
-//! that target's runtime built first, and `QEMU_LD_PREFIX` set as its user
-//! would set it once, so `qemu-aarch64 ./prog` runs a program.
+//! that target's runtime built first, and the emulator's environment set
+//! as its user would set it once (`QEMU_LD_PREFIX`, so `qemu-aarch64
+//! ./prog` runs a program; `WINEPREFIX`, the tests' Wine prefix).
 //!
 //! `TESS_TEST_FILTER=text` runs only the scenarios whose name contains it.
 
@@ -97,7 +98,9 @@ fn run_step(step: &Step, dir: &Path, stress: bool, cross: Option<&Cross>) -> Res
     // The repository, for scenarios that build its examples.
     cmd.env("REPO", Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."));
     if let Some(cross) = cross {
-        cmd.env("QEMU_LD_PREFIX", cross.sysroot);
+        for (k, v) in cross.env() {
+            cmd.env(k, v);
+        }
     }
     let out = as_a_user(&mut cmd, stress).output().map_err(|e| format!("cannot run sh: {e}"))?;
     let stdout = String::from_utf8_lossy(&out.stdout);

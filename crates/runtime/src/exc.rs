@@ -186,7 +186,7 @@ pub unsafe extern "C" fn tess_extern_uncaught(name: *const std::ffi::c_char) -> 
         let name = std::ffi::CStr::from_ptr(name).to_string_lossy();
         crate::output::flush_stdout();
         eprint!("uncaught {class}: {msg} in extern fn {name}\n{}", crate::trace::text(pending()));
-        std::process::abort()
+        crate::os::abort()
     }
 }
 

@@ -33,6 +33,22 @@ pub unsafe extern "C" fn tess_eprint(s: *const Str) {
     let _ = err.write_all(b"\n");
 }
 
+/// Why a file operation failed, in the same words on every target for
+/// the common reasons (a program that prints an `IOError`'s message
+/// prints the same on Linux and Windows); the system's own words
+/// otherwise.
+fn reason(e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::NotFound => "No such file or directory".into(),
+        ErrorKind::PermissionDenied => "Permission denied".into(),
+        ErrorKind::AlreadyExists => "File exists".into(),
+        ErrorKind::IsADirectory => "Is a directory".into(),
+        ErrorKind::NotADirectory => "Not a directory".into(),
+        _ => e.to_string(),
+    }
+}
+
 /// `readFile(path)`; throws `IOError`.
 #[no_mangle]
 pub unsafe extern "C" fn tess_read_file(path: *const Str) -> *mut Str {
@@ -40,7 +56,7 @@ pub unsafe extern "C" fn tess_read_file(path: *const Str) -> *mut Str {
     match std::fs::read_to_string(path) {
         Ok(text) => new_str(text.as_bytes()),
         Err(e) => {
-            throw_new(&tess_ti_IOError, &format!("cannot read {path}: {e}"));
+            throw_new(&tess_ti_IOError, &format!("cannot read {path}: {}", reason(&e)));
             std::ptr::null_mut()
         }
     }
@@ -51,7 +67,7 @@ pub unsafe extern "C" fn tess_read_file(path: *const Str) -> *mut Str {
 pub unsafe extern "C" fn tess_write_file(path: *const Str, text: *const Str) {
     let (path, text) = unsafe { ((*path).as_str(), (*text).as_bytes()) };
     if let Err(e) = std::fs::write(path, text) {
-        throw_new(&tess_ti_IOError, &format!("cannot write {path}: {e}"));
+        throw_new(&tess_ti_IOError, &format!("cannot write {path}: {}", reason(&e)));
     }
 }
 

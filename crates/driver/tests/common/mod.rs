@@ -72,17 +72,54 @@ pub struct Cross {
     pub triple: &'static str,
     /// The emulator that runs its programs.
     pub emulator: &'static str,
-    /// Where the emulator finds the target's C library and dynamic loader
-    /// (`QEMU_LD_PREFIX`).
-    pub sysroot: &'static str,
+    /// What its executables' names end with.
+    pub exe_suffix: &'static str,
 }
 
 /// 64-bit ARM Linux, run by `qemu-aarch64` with Debian's cross C library.
-pub const AARCH64: Cross =
-    Cross { triple: "aarch64-unknown-linux-gnu", emulator: "qemu-aarch64", sysroot: "/usr/aarch64-linux-gnu" };
+pub const AARCH64: Cross = Cross { triple: "aarch64-unknown-linux-gnu", emulator: "qemu-aarch64", exe_suffix: "" };
+
+/// x86-64 Windows, run by Wine in a prefix of the tests' own.
+pub const WINDOWS: Cross = Cross { triple: "x86_64-pc-windows-gnu", emulator: "wine", exe_suffix: ".exe" };
 
 /// The cross targets the tests run.
-pub const CROSS_TARGETS: [Cross; 1] = [AARCH64];
+pub const CROSS_TARGETS: [Cross; 2] = [AARCH64, WINDOWS];
+
+/// The Wine prefix (its `C:` drive and registry) the tests run Windows
+/// programs in: one per user, made on first use.
+fn wine_prefix() -> PathBuf {
+    let home = std::env::var_os("HOME").map_or_else(std::env::temp_dir, PathBuf::from);
+    home.join(".cache/tessera-tests/wine")
+}
+
+/// Makes the tests' Wine prefix, once, with `tests/wine`'s stand-in for
+/// the one DLL Debian 12's Wine lacks (see its source).
+fn prepare_wine_prefix() {
+    let prefix = wine_prefix();
+    let system32 = prefix.join("drive_c/windows/system32");
+    let shim = system32.join("bcryptprimitives.dll");
+    if shim.exists() {
+        return;
+    }
+    let out = Command::new("wineboot")
+        .arg("--init")
+        .env("WINEPREFIX", &prefix)
+        .env("WINEDEBUG", "-all")
+        .output()
+        .expect("running wineboot (.ci/run installs Wine)");
+    assert!(out.status.success(), "wineboot failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/wine/bcryptprimitives.c");
+    let partial = system32.join("bcryptprimitives.dll.partial");
+    let out = Command::new("x86_64-w64-mingw32-gcc")
+        .args(["-shared", "-O2", "-o"])
+        .arg(&partial)
+        .arg(&source)
+        .arg("-ladvapi32")
+        .output()
+        .expect("running x86_64-w64-mingw32-gcc (.ci/run installs it)");
+    assert!(out.status.success(), "building the Wine shim failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    std::fs::rename(&partial, &shim).expect("placing the Wine shim");
+}
 
 impl Cross {
     /// Builds the runtime for this target where `tess` finds it (Cargo's
@@ -95,6 +132,9 @@ impl Cross {
         let mut built = BUILT.lock().unwrap();
         if built.contains(&self.triple) {
             return;
+        }
+        if self.emulator == "wine" {
+            prepare_wine_prefix();
         }
         let bin_dir = tess.parent().expect("tess has a directory");
         let profile = match bin_dir.file_name().and_then(|n| n.to_str()) {
@@ -130,7 +170,20 @@ impl Cross {
     /// emulator.
     pub fn command(&self, program: &Path) -> Command {
         let mut cmd = Command::new(self.emulator);
-        cmd.arg(program).env("QEMU_LD_PREFIX", self.sysroot);
+        cmd.arg(program);
+        for (k, v) in self.env() {
+            cmd.env(k, v);
+        }
         cmd
+    }
+
+    /// What the emulator needs in the environment, as its user sets it
+    /// once: where qemu finds the target's C library; Wine's prefix, and
+    /// its own diagnostics off (they are not the program's).
+    pub fn env(&self) -> Vec<(&'static str, std::ffi::OsString)> {
+        match self.emulator {
+            "wine" => vec![("WINEPREFIX", wine_prefix().into_os_string()), ("WINEDEBUG", "-all".into())],
+            _ => vec![("QEMU_LD_PREFIX", "/usr/aarch64-linux-gnu".into())],
+        }
     }
 }

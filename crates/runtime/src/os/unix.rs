@@ -205,6 +205,11 @@ pub fn write_raw(fd: i32, bytes: &[u8]) {
     unsafe { libc::write(fd, bytes.as_ptr().cast(), bytes.len()) };
 }
 
+/// Ends the process abnormally (SIGABRT: status 134 in a shell).
+pub fn abort() -> ! {
+    std::process::abort()
+}
+
 /// Ends the process at once with `status`, running nothing more.
 pub fn exit_now(status: i32) -> ! {
     unsafe { libc::_exit(status) }

@@ -5,6 +5,8 @@ use super::ThreadBody;
 use std::ffi::c_void;
 use std::ptr::null_mut;
 use windows_sys::Win32::Foundation::{FreeLibrary, EXCEPTION_ACCESS_VIOLATION, EXCEPTION_STACK_OVERFLOW, HMODULE};
+use windows_sys::Win32::Storage::FileSystem::WriteFile;
+use windows_sys::Win32::System::Console::{GetStdHandle, STD_ERROR_HANDLE, STD_OUTPUT_HANDLE};
 use windows_sys::Win32::System::Diagnostics::Debug::{AddVectoredExceptionHandler, EXCEPTION_POINTERS};
 use windows_sys::Win32::System::LibraryLoader::{
     GetModuleHandleExW, GetProcAddress, LoadLibraryW, GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS,
@@ -179,10 +181,19 @@ pub fn check_shared_library(bytes: &[u8]) -> Result<(), String> {
     crate::pe_check::check_shared_library(bytes)
 }
 
-/// Writes `bytes` to descriptor `fd` at once, without locks or
-/// allocation (the fatal-fault path).
+/// Writes `bytes` to standard output (`fd` 1) or error (2) at once,
+/// without locks, allocation or the C library's newline translation (the
+/// fatal-fault path).
 pub fn write_raw(fd: i32, bytes: &[u8]) {
-    unsafe { libc::write(fd, bytes.as_ptr().cast(), bytes.len() as u32) };
+    let which = if fd == 1 { STD_OUTPUT_HANDLE } else { STD_ERROR_HANDLE };
+    let mut written = 0;
+    unsafe { WriteFile(GetStdHandle(which), bytes.as_ptr(), bytes.len() as u32, &mut written, null_mut()) };
+}
+
+/// Ends the process abnormally, with the status a Linux shell reports for
+/// an abort (134), so that programs end alike on every target.
+pub fn abort() -> ! {
+    exit_now(134)
 }
 
 /// Ends the process at once with `status`, running nothing more.
@@ -199,15 +210,32 @@ pub fn on_faults(on_fault: extern "C" fn()) {
     unsafe extern "system" fn handle(info: *mut EXCEPTION_POINTERS) -> i32 {
         let code = unsafe { (*(*info).ExceptionRecord).ExceptionCode };
         if code == EXCEPTION_STACK_OVERFLOW || code == EXCEPTION_ACCESS_VIOLATION {
+            // The overflowed stack has no room for `on_fault` (Wine does not
+            // keep the room `SetThreadStackGuarantee` asks for): it runs on
+            // a stack of its own. Only the first thread to fault gets it;
+            // `on_fault` ends the process.
+            static TAKEN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+            static mut STACK: [u128; FAULT_STACK_BYTES as usize / 16] = [0; FAULT_STACK_BYTES as usize / 16];
+            while TAKEN.swap(true, std::sync::atomic::Ordering::AcqRel) {
+                std::hint::spin_loop();
+            }
+            let top = unsafe { (&raw mut STACK).cast::<u8>().add(FAULT_STACK_BYTES as usize) };
             let f = HANDLER.load(std::sync::atomic::Ordering::Relaxed);
-            let f: extern "C" fn() = unsafe { std::mem::transmute(f) };
-            f();
+            unsafe { call_on_stack(top, f) };
         }
         // EXCEPTION_CONTINUE_SEARCH: the other handlers decide.
         0
     }
     HANDLER.store(on_fault as usize, std::sync::atomic::Ordering::Relaxed);
     unsafe { AddVectoredExceptionHandler(1, Some(handle)) };
+}
+
+/// Calls `f` (an `extern "C" fn()` that does not return) with the stack
+/// pointer at `top`.
+#[unsafe(naked)]
+unsafe extern "C" fn call_on_stack(top: *mut u8, f: usize) -> ! {
+    // Aligned, with the 32 bytes of shadow space Windows x64 callees own.
+    core::arch::naked_asm!("mov rsp, rcx", "and rsp, -16", "sub rsp, 32", "call rdx", "ud2")
 }
 
 /// The stack a thread keeps for the fault handler when its own overflows.
