@@ -25,6 +25,15 @@ impl LibKind {
     }
 }
 
+/// The file name of program `name` for the platform being compiled for
+/// (`NAME.exe` on Windows).
+pub fn program_file_name(name: &str) -> String {
+    match target::platform() {
+        Platform::X86_64Windows => format!("{name}.exe"),
+        Platform::X86_64Linux | Platform::Aarch64Linux => name.to_string(),
+    }
+}
+
 /// The names of the modules whose interfaces are in `search`'s
 /// directories (for "did you mean" on a module that is not there).
 pub fn modules_on_path(search: &[PathBuf]) -> Vec<String> {

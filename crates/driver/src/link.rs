@@ -9,8 +9,26 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use tess_codegen::target::{self, Platform};
 
-/// The system libraries a Rust static library needs.
-pub const NATIVE_LIBS: &[&str] = &["-lm", "-lpthread", "-ldl", "-lrt", "-lgcc_s", "-lc"];
+/// The system libraries the runtime's static library needs on the
+/// platform being linked for (what `rustc --print native-static-libs`
+/// lists for it).
+pub fn native_libs() -> &'static [&'static str] {
+    match target::platform() {
+        Platform::X86_64Windows => &[
+            "-lpsapi",
+            "-lshell32",
+            "-luser32",
+            "-ladvapi32",
+            "-lbcrypt",
+            "-lkernel32",
+            "-lntdll",
+            "-luserenv",
+            "-lws2_32",
+            "-ldbghelp",
+        ],
+        Platform::X86_64Linux | Platform::Aarch64Linux => &["-lm", "-lpthread", "-ldl", "-lrt", "-lgcc_s", "-lc"],
+    }
+}
 
 /// The C compiler driver that links executables and shared libraries:
 /// `tess link --cc` (a build engine's C toolchain), else the target's
@@ -66,8 +84,12 @@ pub fn make_parent(path: &Path) -> Result<(), String> {
 /// an interrupted build never leaves a half-written file under the final
 /// name (the rename is atomic).
 fn partial_path(output: &Path) -> PathBuf {
-    let name = output.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    output.with_file_name(format!(".{name}.partial-{}", std::process::id()))
+    output.with_file_name(format!(".{}.partial-{}", output_name(output), std::process::id()))
+}
+
+/// The file name of `output`.
+fn output_name(output: &Path) -> String {
+    output.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
 fn commit(partial: &Path, output: &Path) -> Result<(), String> {
@@ -143,11 +165,18 @@ pub fn link_library(
         args.args.extend(shared_runtime_args(Some(output))?);
     }
     if windows() {
-        run(
-            compiler().arg("-shared").arg("-o").arg(&partial).args(&obj_paths).args(args.args).args(c_libs),
+        // A DLL's export table records its file name, which importers then
+        // look for: link it under its own name, in a directory beside it.
+        let dir = output.with_file_name(format!(".{}.partial-{}", output_name(output), std::process::id()));
+        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        let staged = dir.join(output_name(output));
+        let linked = run(
+            compiler().arg("-shared").arg("-o").arg(&staged).args(&obj_paths).args(args.args).args(c_libs),
             "linking the DLL",
-        )?;
-        commit(&partial, output)?;
+        )
+        .and_then(|()| commit(&staged, output));
+        let _ = std::fs::remove_dir_all(&dir);
+        linked?;
         return place_runtime_dll(output);
     }
     // Its soname is its file name: what importers record as NEEDED (not
@@ -231,7 +260,7 @@ pub fn link_executable(
     }
     let partial = partial_path(output);
     run(
-        compiler().args(&obj_paths).args(args.args).args(c_libs).arg("-o").arg(&partial).args(NATIVE_LIBS),
+        compiler().args(&obj_paths).args(args.args).args(c_libs).arg("-o").arg(&partial).args(native_libs()),
         &format!("linking {}", output.display()),
     )?;
     commit(&partial, output)
@@ -319,7 +348,7 @@ const MAIN_STACK_BYTES: usize = 8 << 20;
 
 /// Whether the platform being linked for is Windows: no rpaths, no
 /// sonames, DLLs found beside the program.
-fn windows() -> bool {
+pub(crate) fn windows() -> bool {
     target::platform() == Platform::X86_64Windows
 }
 

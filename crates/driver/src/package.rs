@@ -175,7 +175,7 @@ pub fn find_root() -> Option<PathBuf> {
 }
 
 fn program_path(dir: &Path, package: &Package) -> PathBuf {
-    dir.join("bin").join(&package.name)
+    dir.join("bin").join(artifacts::program_file_name(&package.name))
 }
 
 /// What module `node` of `package` becomes in the build directory `dir`:

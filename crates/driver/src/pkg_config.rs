@@ -30,19 +30,22 @@ pub fn pc_file(
     }
     let file = library.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
     let mut libs = match kind {
-        LibKind::Shared => vec![
-            format!("-L{}", here(&lib_dir).display()),
-            format!("-l:{file}"),
-            // Absolute: the program runs from anywhere.
-            format!("-Wl,-rpath,{}", lib_dir.display()),
-        ],
+        LibKind::Shared => {
+            let mut args = vec![format!("-L{}", here(&lib_dir).display()), format!("-l:{file}")];
+            // Absolute: the program runs from anywhere (Windows has no
+            // rpaths: a program's DLLs are beside it).
+            if !link::windows() {
+                args.push(format!("-Wl,-rpath,{}", lib_dir.display()));
+            }
+            args
+        }
         LibKind::Static => vec![format!("{}/{file}", here(&lib_dir).display())],
     };
     for m in imports {
         let (path, kind) = m.library()?;
         let path = artifacts::absolute(&path)?;
         libs.push(path.display().to_string());
-        if kind == LibKind::Shared {
+        if kind == LibKind::Shared && !link::windows() {
             if let Some(dir) = path.parent() {
                 libs.push(format!("-Wl,-rpath,{}", dir.display()));
             }
@@ -54,7 +57,7 @@ pub fn pc_file(
         LibKind::Shared => libs.extend(link::shared_runtime_args(None)?),
         LibKind::Static => {
             libs.push(artifacts::runtime_library(LibKind::Static)?.display().to_string());
-            libs.extend(link::NATIVE_LIBS.iter().map(|s| s.to_string()));
+            libs.extend(link::native_libs().iter().map(|s| s.to_string()));
         }
     }
     Ok(format!(

@@ -241,8 +241,17 @@ pub fn link_files(
         .iter()
         .map(|p| {
             let bytes = std::fs::read(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
-            if !bytes.starts_with(b"\x7fELF") {
-                return Err(format!("{} is not an object file (compile it with `tess compile`)", p.display()));
+            let platform = tess_codegen::target::platform();
+            let format = match platform {
+                tess_codegen::target::Platform::X86_64Windows => object::FileKind::Coff,
+                _ => object::FileKind::Elf64,
+            };
+            if object::FileKind::parse(bytes.as_slice()).ok() != Some(format) {
+                return Err(format!(
+                    "{} is not an object file for {} (compile it with `tess compile`)",
+                    p.display(),
+                    platform.triple()
+                ));
             }
             Ok(bytes)
         })

@@ -135,6 +135,11 @@ impl Cross {
         }
         if self.emulator == "wine" {
             prepare_wine_prefix();
+            // One Wine server for all the programs the tests run at once,
+            // kept 30 s past the last: a program starting while the server
+            // of the previous one shuts down fails without a word. It ends
+            // by itself.
+            let _ = Command::new("wineserver").arg("-p30").env("WINEPREFIX", wine_prefix()).status();
         }
         let bin_dir = tess.parent().expect("tess has a directory");
         let profile = match bin_dir.file_name().and_then(|n| n.to_str()) {
