@@ -17,9 +17,15 @@ impl LibKind {
     /// platform being compiled for (`NAME.dll` on Windows, as Rust's
     /// `cdylib`s there).
     pub fn file_name(self, module: &str) -> String {
+        self.file_name_for(target::platform(), module)
+    }
+
+    /// The file name of module `module`'s library of this kind on
+    /// `platform`.
+    pub fn file_name_for(self, platform: Platform, module: &str) -> String {
         match self {
             LibKind::Static => format!("lib{module}.a"),
-            LibKind::Shared if target::platform() == Platform::X86_64Windows => format!("{module}.dll"),
+            LibKind::Shared if platform == Platform::X86_64Windows => format!("{module}.dll"),
             LibKind::Shared => format!("lib{module}.so"),
         }
     }
@@ -156,7 +162,7 @@ pub fn runtime_dir_of(tess: &Path) -> Option<PathBuf> {
 /// `tess` at `tess`: `TRIPLE/` beside it (an installed toolchain), else
 /// Cargo's cross build of the runtime beside its target directory
 /// (`target/TRIPLE/PROFILE/` for `target/PROFILE/tess`).
-pub fn cross_runtime_dir_of(tess: &Path, platform: Platform) -> Option<PathBuf> {
+fn cross_runtime_dir_of(tess: &Path, platform: Platform) -> Option<PathBuf> {
     let dir = tess.parent().map(Path::to_path_buf).unwrap_or_default();
     let archive = LibKind::Static.file_name(RUNTIME);
     let triple = platform.triple();

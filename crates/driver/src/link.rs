@@ -167,13 +167,25 @@ pub fn link_library(
     if windows() {
         // A DLL's export table records its file name, which importers then
         // look for: link it under its own name, in a directory beside it.
+        // Its import library (`libNAME.dll.a`) goes beside it, for C
+        // toolchains that link against one rather than the DLL.
         let dir = output.with_file_name(format!(".{}.partial-{}", output_name(output), std::process::id()));
         std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         let staged = dir.join(output_name(output));
+        let implib_name = format!("lib{}.a", output_name(output));
+        let implib = dir.join(&implib_name);
         let linked = run(
-            compiler().arg("-shared").arg("-o").arg(&staged).args(&obj_paths).args(args.args).args(c_libs),
+            compiler()
+                .arg("-shared")
+                .arg("-o")
+                .arg(&staged)
+                .arg(format!("-Wl,--out-implib,{}", implib.display()))
+                .args(&obj_paths)
+                .args(args.args)
+                .args(c_libs),
             "linking the DLL",
         )
+        .and_then(|()| commit(&implib, &output.with_file_name(&implib_name)))
         .and_then(|()| commit(&staged, output));
         let _ = std::fs::remove_dir_all(&dir);
         linked?;

@@ -318,6 +318,10 @@ enum Command {
         /// beside it).
         #[arg(long, value_name = "FILE")]
         archive: PathBuf,
+        /// Also pack the runtime of cross target TRIPLE (under
+        /// `TRIPLE/`), for workers that build for it.
+        #[arg(long = "cross", value_name = "TRIPLE")]
+        cross: Vec<String>,
     },
     /// Print the compiler and linker flags of the runtime's C API
     /// (`tessera.h`, `tess_error_*`), as `python3-config` does.
@@ -764,8 +768,9 @@ fn execute(command: Command) -> Result<ExitCode, Error> {
             print!("{}", build::describe_interface(&file)?);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Toolchain { archive } => {
-            let files = tess_driver::toolchain::archive(&archive)?;
+        Command::Toolchain { archive, cross } => {
+            let cross = cross.iter().map(|t| Platform::parse(t)).collect::<Result<Vec<_>, _>>()?;
+            let files = tess_driver::toolchain::archive(&archive, &cross)?;
             eprintln!("wrote {} ({files} files)", archive.display());
             Ok(ExitCode::SUCCESS)
         }

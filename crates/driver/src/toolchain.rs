@@ -1,7 +1,7 @@
 //! `tess toolchain --archive FILE` (issue 34): the compiler and its runtime
 //! as one `.tar.gz` — `tessera/bin/tess`, the runtime's static and shared
-//! libraries beside it and, for each cross target it was built for, in
-//! `TRIPLE/` beside it (where `tess` looks for them, `artifacts::runtime_dir`),
+//! libraries beside it and, for each cross target asked for (`--cross`),
+//! in `TRIPLE/` beside it (where `tess` looks for them, `artifacts::runtime_dir`),
 //! `tessera.h` and the gdb pretty-printers — so that a machine with nothing
 //! installed (a remote build worker) builds with it once unpacked. The
 //! archive is reproducible: entries sorted, times, owners and modes fixed.
@@ -9,13 +9,14 @@
 use crate::artifacts::{self, LibKind, RUNTIME};
 use crate::Error;
 use std::path::Path;
-use tess_codegen::target::{Platform, PLATFORMS};
+use tess_codegen::target::Platform;
 
 /// The directory every entry is under.
 const TOP: &str = "tessera/bin";
 
-/// Writes the archive to `out`; the number of files it holds.
-pub fn archive(out: &Path) -> Result<usize, Error> {
+/// Writes the archive to `out`, with the runtimes of the host and of
+/// `cross`; the number of files it holds.
+pub fn archive(out: &Path, cross: &[Platform]) -> Result<usize, Error> {
     let tess = std::env::current_exe().map_err(|e| format!("cannot locate the tess executable: {e}"))?;
     let read = |p: &Path| std::fs::read(p).map_err(|e| Error::from(format!("cannot read {}: {e}", p.display())));
     // (path in the archive, bytes, executable)
@@ -25,14 +26,13 @@ pub fn archive(out: &Path) -> Result<usize, Error> {
         (format!("{TOP}/gdb/tessera.py"), crate::build::GDB_PRINTERS.as_bytes().to_vec(), false),
     ];
     let host = Platform::host();
-    let cross = PLATFORMS
-        .into_iter()
-        .filter(|&p| p != host)
-        .filter_map(|p| Some((p, artifacts::cross_runtime_dir_of(&tess, p)?)));
-    for (platform, runtime) in std::iter::once((host, artifacts::runtime_dir_for(host)?)).chain(cross) {
+    let mut platforms = vec![host];
+    platforms.extend(cross.iter().copied().filter(|&p| p != host));
+    for platform in platforms {
+        let runtime = artifacts::runtime_dir_for(platform)?;
         let dir = if platform == host { TOP.to_string() } else { format!("{TOP}/{}", platform.triple()) };
         for (kind, executable) in [(LibKind::Static, false), (LibKind::Shared, true)] {
-            let name = kind.file_name(RUNTIME);
+            let name = kind.file_name_for(platform, RUNTIME);
             entries.push((format!("{dir}/{name}"), read(&runtime.join(&name))?, executable));
         }
     }
