@@ -497,8 +497,22 @@ impl Builder<'_> {
             .filter(|p| p.extension().is_some_and(|e| e == "o"))
             .collect();
         steps::link_files(&objects, out, node.kind, &imports, &[])?;
-        let hash = file_hash(out).ok_or_else(|| format!("{} was not written", out.display()))?;
-        self.cache.write(&step, &Record { key, outputs: vec![(out.to_path_buf(), hash)], ..Record::default() })?;
+        let mut written = vec![out.to_path_buf()];
+        if node.kind == Target::Library(LibKind::Shared) && crate::link::windows() {
+            // Windows finds a program's DLLs beside it, not through rpaths:
+            // the package's DLLs go beside its program too, refreshed with
+            // every link (a body edit relinks the DLL, not the program).
+            let beside = program_path(self.dir, self.package).with_file_name(LibKind::Shared.file_name(&node.name));
+            let bytes = std::fs::read(out).map_err(|e| format!("cannot read {}: {e}", out.display()))?;
+            crate::link::write_if_changed(&beside, &bytes)?;
+            written.push(beside);
+        }
+        let mut outputs = Vec::new();
+        for p in written {
+            let hash = file_hash(&p).ok_or_else(|| format!("{} was not written", p.display()))?;
+            outputs.push((p, hash));
+        }
+        self.cache.write(&step, &Record { key, outputs, ..Record::default() })?;
         Ok(())
     }
 }
