@@ -20,5 +20,3 @@ extern "C" fn on_fault() {
 pub fn install() {
     INSTALL.call_once(|| crate::os::on_faults(on_fault));
 }
-
-pub use crate::os::{free_fault_stack, new_fault_stack, stop_fault_stack, use_fault_stack};

@@ -169,10 +169,10 @@ pub fn attach(slots: usize, entry: usize) -> *mut Thread {
         Some((ss, alt)) => (ss as *mut *mut Obj, mapped_bytes(SHADOW_SLOTS), alt as *mut u8),
         None => {
             let (ss, bytes) = shadow_stack(slots);
-            (ss, bytes, crate::signals::new_fault_stack())
+            (ss, bytes, crate::os::new_fault_stack())
         }
     };
-    crate::signals::use_fault_stack(alt_stack);
+    crate::os::use_fault_stack(alt_stack);
     let t = Box::into_raw(Box::new(Thread {
         ss_top: ss_base,
         exc: null_mut(),
@@ -215,13 +215,13 @@ pub unsafe fn detach(t: *mut Thread) {
             }
         }
         crate::handles::release_all(state.id);
-        crate::signals::stop_fault_stack();
+        crate::os::stop_fault_stack();
         let mut spare = SPARE_STACKS.lock();
         if state.ss_map_bytes == mapped_bytes(SHADOW_SLOTS) && spare.len() < SPARE_MAX {
             spare.push((state.ss_base as usize, state.alt_stack as usize));
         } else {
             crate::os::unmap(state.ss_base.cast(), state.ss_map_bytes);
-            crate::signals::free_fault_stack(state.alt_stack);
+            crate::os::free_fault_stack(state.alt_stack);
         }
     }
 }
