@@ -31,6 +31,12 @@ impl LibKind {
     }
 }
 
+/// The file name of the import library of the DLL named `dll` (Windows):
+/// `libNAME.dll.a`, as MinGW's and Rust's toolchains name them.
+pub fn import_library_name(dll: &str) -> String {
+    format!("lib{dll}.a")
+}
+
 /// The file name of program `name` for the platform being compiled for
 /// (`NAME.exe` on Windows).
 pub fn program_file_name(name: &str) -> String {

@@ -172,7 +172,7 @@ pub fn link_library(
         let dir = output.with_file_name(format!(".{}.partial-{}", output_name(output), std::process::id()));
         std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         let staged = dir.join(output_name(output));
-        let implib_name = format!("lib{}.a", output_name(output));
+        let implib_name = artifacts::import_library_name(&output_name(output));
         let implib = dir.join(&implib_name);
         let linked = run(
             compiler()
