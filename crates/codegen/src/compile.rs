@@ -53,6 +53,9 @@ pub(crate) struct Compiled {
     pub returns: Vec<u32>,
     /// How to find the caller's frame and registers at each instruction.
     pub unwind: Option<SystemVUnwind>,
+    /// On Windows, its `UNWIND_INFO` (`seh_unwind.rs`): empty elsewhere,
+    /// or when it has none.
+    pub seh_unwind: Vec<u8>,
 }
 
 /// The targets a module's functions are compiled for: its own, and the
@@ -136,6 +139,8 @@ fn compile_function(isa: &dyn TargetIsa, t: Translated<'_>) -> Result<Compiled, 
                 locs.push((l.start, l.loc.bits()));
             }
         }
+        let windows = crate::target::platform() == crate::target::Platform::X86_64Windows;
+        let seh_unwind = if windows { crate::seh_unwind::info(&code.buffer).unwrap_or_default() } else { Vec::new() };
         let (var_ranges, returns, unwind) = if t.debug {
             let unwind = match isa.emit_unwind_info(code, UnwindInfoKind::SystemV) {
                 Ok(Some(UnwindInfo::SystemV(info))) => Some(info),
@@ -150,6 +155,7 @@ fn compile_function(isa: &dyn TargetIsa, t: Translated<'_>) -> Result<Compiled, 
             var_ranges,
             returns,
             unwind,
+            seh_unwind,
             id: t.id,
             name: t.name.to_string(),
             alignment: if t.loops { u64::from(alignment).max(LOOP_ALIGNMENT) } else { u64::from(alignment) },

@@ -18,6 +18,7 @@ pub mod jit;
 mod module_gen;
 pub mod object_file;
 mod resizes;
+mod seh_unwind;
 mod sites;
 mod slots;
 pub mod target;

@@ -431,6 +431,7 @@ impl<'h, M: Module> ModuleGen<'h, M> {
                 var_ranges: c.var_ranges,
                 returns: c.returns,
                 unwind: c.unwind,
+                seh_unwind: c.seh_unwind,
             });
         }
         Ok(())

@@ -158,6 +158,9 @@ impl MachineCode {
                 positions: p,
             })
             .collect();
+        if product.object.format() == object::BinaryFormat::Coff {
+            add_windows_unwind(&mut product.object, &funcs)?;
+        }
         let described = crate::debug_info::Unit { name: &unit, sites: &sites, names: &site_names, types: &types, cie };
         crate::debug_info::write(&mut product.object, &described, &funcs)?;
         // The object's bytes are the last peak of a build's memory.
@@ -175,6 +178,35 @@ impl MachineCode {
         }
         product.emit().map_err(err("writing the object file"))
     }
+}
+
+/// Windows' unwind tables for `funcs`: each function's `UNWIND_INFO` in
+/// `.xdata`, and in `.pdata` its entry (start, end, unwind information),
+/// image-relative, so that the system's unwinder steps over Tessera's
+/// frames.
+fn add_windows_unwind(obj: &mut object::write::Object<'_>, funcs: &[DebugFunc<'_>]) -> Result<(), CodegenError> {
+    let described: Vec<&DebugFunc> = funcs.iter().filter(|f| !f.positions.seh_unwind.is_empty()).collect();
+    if described.is_empty() {
+        return Ok(());
+    }
+    let xdata = obj.add_section(Vec::new(), b".xdata".to_vec(), object::SectionKind::ReadOnlyData);
+    let pdata = obj.add_section(Vec::new(), b".pdata".to_vec(), object::SectionKind::ReadOnlyData);
+    let xdata_symbol = obj.section_symbol(xdata);
+    let flags = object::RelocationFlags::Generic {
+        kind: object::RelocationKind::ImageOffset,
+        encoding: object::RelocationEncoding::Generic,
+        size: 32,
+    };
+    for f in described {
+        let info = obj.append_section_data(xdata, &f.positions.seh_unwind, 4);
+        let entry = obj.append_section_data(pdata, &[0; 12], 4);
+        let fields = [(0, f.symbol, 0), (4, f.symbol, f.positions.len as i64), (8, xdata_symbol, info as i64)];
+        for (at, symbol, addend) in fields {
+            let reloc = object::write::Relocation { offset: entry + at, symbol, addend, flags };
+            obj.add_relocation(pdata, reloc).map_err(err("adding unwind information"))?;
+        }
+    }
+    Ok(())
 }
 
 /// Makes `symbol` run when the binary holding the object is loaded, before

@@ -81,6 +81,8 @@ pub(crate) struct FuncPositions {
     pub returns: Vec<u32>,
     /// Its call frame information.
     pub unwind: Option<cranelift_codegen::isa::unwind::systemv::UnwindInfo>,
+    /// Its Windows `UNWIND_INFO` (see `compile::Compiled`).
+    pub seh_unwind: Vec<u8>,
 }
 
 /// A parameter or local variable of a function or of a body inlined into
