@@ -63,6 +63,11 @@ pub(crate) fn info(buffer: &MachBufferFinalized<Final>) -> Option<Vec<u8>> {
             _ => return None,
         }
     }
+    // The allocation read from the code must be the whole frame below
+    // `rbp` as Cranelift laid it out (a stack probe, say, would hide it).
+    if buffer.frame_layout().is_some_and(|frame| frame.frame_to_fp_offset != alloc) {
+        return None;
+    }
     let prologue = codes.iter().map(|&(at, _)| at).max()?;
     if prologue > 0xff {
         return None;
