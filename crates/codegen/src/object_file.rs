@@ -160,6 +160,11 @@ impl MachineCode {
             .collect();
         if product.object.format() == object::BinaryFormat::Coff {
             add_windows_unwind(&mut product.object, &funcs)?;
+            // DIP45's dllexport: a DLL exports exactly the symbols other
+            // modules may use (`Linkage::Export`), named in the object's
+            // linker directives; the rest stay inside it. (Only section
+            // symbols, never exported, are added after this.)
+            product.object.add_coff_exports(object::write::CoffExportStyle::Gnu);
         }
         let described = crate::debug_info::Unit { name: &unit, sites: &sites, names: &site_names, types: &types, cie };
         crate::debug_info::write(&mut product.object, &described, &funcs)?;
@@ -169,12 +174,6 @@ impl MachineCode {
         if let Some(ctor) = constructor {
             let symbol = product.function_symbol(ctor);
             add_constructor(&mut product.object, symbol)?;
-        }
-        if product.object.format() == object::BinaryFormat::Coff {
-            // DIP45's dllexport: a DLL exports exactly the symbols other
-            // modules may use (`Linkage::Export`), named in the object's
-            // linker directives; the rest stay inside it.
-            product.object.add_coff_exports(object::write::CoffExportStyle::Gnu);
         }
         product.emit().map_err(err("writing the object file"))
     }

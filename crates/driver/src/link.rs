@@ -87,8 +87,9 @@ fn partial_path(output: &Path) -> PathBuf {
     output.with_file_name(format!(".{}.partial-{}", output_name(output), std::process::id()))
 }
 
-/// The file name of `output`.
-fn output_name(output: &Path) -> String {
+/// The file name of `output` (a library's is its soname, or the name its
+/// DLL export table records).
+pub(crate) fn output_name(output: &Path) -> String {
     output.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
@@ -169,7 +170,7 @@ pub fn link_library(
         // look for: link it under its own name, in a directory beside it.
         // Its import library (`libNAME.dll.a`) goes beside it, for C
         // toolchains that link against one rather than the DLL.
-        let dir = output.with_file_name(format!(".{}.partial-{}", output_name(output), std::process::id()));
+        let dir = partial_path(output);
         std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         let staged = dir.join(output_name(output));
         let implib_name = artifacts::import_library_name(&output_name(output));
@@ -193,7 +194,7 @@ pub fn link_library(
     }
     // Its soname is its file name: what importers record as NEEDED (not
     // the path it was linked from).
-    let soname = output.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let soname = output_name(output);
     run(
         compiler()
             .arg("-shared")
@@ -243,39 +244,35 @@ pub fn link_executable(
 ) -> Result<(), String> {
     let (obj_paths, _tmp) = stage_objects(objects, output, keep_object)?;
     let mut args = import_args(imports, output)?;
+    let mut last = Vec::new();
     if windows() {
         // Always the runtime's DLL: a plugin DLL cannot bind to a runtime
         // inside the executable, and a process has one runtime.
         if !args.linked_shared {
             args.args.extend(shared_runtime_args(Some(output))?);
         }
-        let partial = partial_path(output);
-        run(
-            compiler()
-                .args(&obj_paths)
-                .args(args.args)
-                .args(c_libs)
-                .arg(format!("-Wl,--stack,{MAIN_STACK_BYTES}"))
-                .arg("-o")
-                .arg(&partial),
-            &format!("linking {}", output.display()),
-        )?;
-        commit(&partial, output)?;
-        return place_runtime_dll(output);
-    }
-    if !args.linked_shared {
-        args.args.push(artifacts::runtime_library(LibKind::Static)?.display().to_string());
-        // The executable's runtime is the process's one runtime: export it,
-        // so plugins loaded later bind to it rather than to a second copy
-        // (PyPy's plan: the main executable exports the core's functions).
-        args.args.push(format!("-Wl,--export-dynamic-symbol={}*", tess_abi::runtime_fns::RUNTIME_PREFIX));
+        last.push(format!("-Wl,--stack,{MAIN_STACK_BYTES}"));
+    } else {
+        if !args.linked_shared {
+            args.args.push(artifacts::runtime_library(LibKind::Static)?.display().to_string());
+            // The executable's runtime is the process's one runtime: export
+            // it, so plugins loaded later bind to it rather than to a second
+            // copy (PyPy's plan: the main executable exports the core's
+            // functions).
+            args.args.push(format!("-Wl,--export-dynamic-symbol={}*", tess_abi::runtime_fns::RUNTIME_PREFIX));
+        }
+        last.extend(native_libs().iter().map(|l| l.to_string()));
     }
     let partial = partial_path(output);
     run(
-        compiler().args(&obj_paths).args(args.args).args(c_libs).arg("-o").arg(&partial).args(native_libs()),
+        compiler().args(&obj_paths).args(args.args).args(c_libs).arg("-o").arg(&partial).args(last),
         &format!("linking {}", output.display()),
     )?;
-    commit(&partial, output)
+    commit(&partial, output)?;
+    if windows() {
+        place_runtime_dll(output)?;
+    }
+    Ok(())
 }
 
 /// Linker arguments for `-L DIR` (with an rpath) and `--link-lib NAME`.

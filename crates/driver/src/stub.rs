@@ -38,14 +38,13 @@ pub fn is_stub(path: &Path) -> bool {
 /// beside it by its link), which names only its exports.
 pub fn write(library: &Path, stub: &Path) -> Result<(), String> {
     if crate::link::windows() {
-        let name = library.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let implib = library.with_file_name(crate::artifacts::import_library_name(&name));
+        let implib = library.with_file_name(crate::artifacts::import_library_name(&crate::link::output_name(library)));
         let bytes = std::fs::read(&implib).map_err(|e| format!("cannot read {}: {e}", implib.display()))?;
         return crate::link::write_if_changed(stub, &bytes).map(|_| ());
     }
     let data = open(library)?;
     let file = object::File::parse(&data).map_err(|e| format!("{} is not a shared library: {e}", library.display()))?;
-    let soname = library.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let soname = crate::link::output_name(library);
     let dir = tempfile::tempdir().map_err(|e| format!("cannot make a temporary directory: {e}"))?;
     let source = dir.path().join("stub.s");
     std::fs::write(&source, assembly(&file)).map_err(|e| format!("cannot write {}: {e}", source.display()))?;
