@@ -23,7 +23,8 @@ const MAP_BYTES: usize = 1 << (ADDRESS_BITS - 20 - 3);
 
 static CHUNK_MAP: AtomicPtr<AtomicU8> = AtomicPtr::new(null_mut());
 
-/// `bytes` of fresh zeroed memory, or the end of the program.
+/// `p`, memory fresh from `os`, or the end of the program when the system
+/// had none (`p` null).
 fn map_or_die(p: *mut u8) -> *mut u8 {
     if p.is_null() {
         crate::output::fatal("out of memory");
@@ -38,7 +39,7 @@ fn chunk_map() -> *mut AtomicU8 {
     if !map.is_null() {
         return map;
     }
-    let fresh = map_or_die(crate::os::map(MAP_BYTES)).cast::<AtomicU8>();
+    let fresh = map_or_die(crate::os::reserve(MAP_BYTES)).cast::<AtomicU8>();
     match CHUNK_MAP.compare_exchange(null_mut(), fresh, Ordering::AcqRel, Ordering::Acquire) {
         Ok(_) => fresh,
         Err(theirs) => {

@@ -236,7 +236,7 @@ fn mapped_bytes(slots: usize) -> usize {
 /// writing past it.
 fn shadow_stack(slots: usize) -> (*mut *mut Obj, usize) {
     let bytes = mapped_bytes(slots);
-    let p = crate::os::map(bytes);
+    let p = crate::os::reserve(bytes);
     if p.is_null() {
         crate::output::fatal("cannot allocate a shadow stack");
     }

@@ -4,15 +4,15 @@ use super::ThreadBody;
 use std::ffi::{c_void, CStr, CString};
 use std::ptr::null_mut;
 
-/// `bytes` of zeroed, readable and writable memory, committed only as it
-/// is touched; null when the system has none.
-pub fn map(bytes: usize) -> *mut u8 {
+/// `bytes` of zeroed, readable and writable anonymous memory, with `flags`
+/// added to `mmap`'s; null when the system has none.
+fn map_anonymous(bytes: usize, flags: libc::c_int) -> *mut u8 {
     let p = unsafe {
         libc::mmap(
             null_mut(),
             bytes,
             libc::PROT_READ | libc::PROT_WRITE,
-            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | flags,
             -1,
             0,
         )
@@ -22,6 +22,20 @@ pub fn map(bytes: usize) -> *mut u8 {
     } else {
         p.cast()
     }
+}
+
+/// `bytes` of zeroed, readable and writable memory, counted against the
+/// system's memory when mapped (so running out is a null here, not a
+/// fault later); null when the system has none.
+pub fn map(bytes: usize) -> *mut u8 {
+    map_anonymous(bytes, 0)
+}
+
+/// `bytes` of zeroed, readable and writable address space for sparse use
+/// (the chunk map, shadow stacks), counted against memory only as it is
+/// touched (`MAP_NORESERVE`); null when the system has none.
+pub fn reserve(bytes: usize) -> *mut u8 {
+    map_anonymous(bytes, libc::MAP_NORESERVE)
 }
 
 /// `bytes` of memory like [`map`]'s, aligned to `align` (a power of two);
@@ -45,7 +59,8 @@ pub fn map_aligned(bytes: usize, align: usize) -> *mut u8 {
     start as *mut u8
 }
 
-/// Returns memory from [`map`] or [`map_aligned`] to the system.
+/// Returns memory from [`map`], [`reserve`] or [`map_aligned`] to the
+/// system.
 ///
 /// # Safety
 /// Nothing uses `[p, p + bytes)` any more.

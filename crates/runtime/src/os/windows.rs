@@ -28,6 +28,12 @@ pub fn map(bytes: usize) -> *mut u8 {
     unsafe { VirtualAlloc(null_mut(), bytes, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE) }.cast()
 }
 
+/// `bytes` of address space for sparse use: as [`map`]'s, since committed
+/// memory is backed only once touched here.
+pub fn reserve(bytes: usize) -> *mut u8 {
+    map(bytes)
+}
+
 /// `bytes` of memory like [`map`]'s, aligned to `align` (a power of two);
 /// null when the system has none. A reservation cannot be trimmed, so an
 /// aligned address inside a larger one is found, the larger one released
@@ -49,7 +55,8 @@ pub fn map_aligned(bytes: usize, align: usize) -> *mut u8 {
     null_mut()
 }
 
-/// Returns memory from [`map`] or [`map_aligned`] to the system.
+/// Returns memory from [`map`], [`reserve`] or [`map_aligned`] to the
+/// system.
 ///
 /// # Safety
 /// Nothing uses `[p, p + bytes)` any more; `p` is where it was mapped.
