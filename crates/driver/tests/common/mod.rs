@@ -137,9 +137,13 @@ impl Cross {
             prepare_wine_prefix();
             // One Wine server for all the programs the tests run at once,
             // kept 30 s past the last: a program starting while the server
-            // of the previous one shuts down fails without a word. It ends
-            // by itself.
-            let _ = Command::new("wineserver").arg("-p30").env("WINEPREFIX", wine_prefix()).status();
+            // of the previous one shuts down fails without a word. One left
+            // by an earlier run (which may linger only 3 s) is stopped, and
+            // waited for, first, or `-p30` would not take. It ends by itself.
+            let server = |flag: &str| Command::new("wineserver").arg(flag).env("WINEPREFIX", wine_prefix()).status();
+            let _ = server("-k");
+            let _ = server("-w");
+            let _ = server("-p30");
         }
         let bin_dir = tess.parent().expect("tess has a directory");
         let profile = match bin_dir.file_name().and_then(|n| n.to_str()) {
