@@ -142,6 +142,9 @@ fn check_aot(file: &Path, stress: bool, cross: Option<&Cross>) -> Result<(), Str
         (Some(c), true) => format!("{}, gc stress", c.triple),
     };
     let mut out = run_with_input(&mut cmd, &e.stdin)?;
+    if cross.is_some_and(|c| c.failed_to_start(&out)) {
+        out = run_with_input(&mut cmd, &e.stdin)?;
+    }
     if let Some(cross) = cross {
         out.stderr = cross.program_stderr(&String::from_utf8_lossy(&out.stderr)).into_bytes();
     }

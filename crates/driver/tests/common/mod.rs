@@ -136,14 +136,17 @@ impl Cross {
         if self.emulator == "wine" {
             prepare_wine_prefix();
             // One Wine server for all the programs the tests run at once,
-            // kept 30 s past the last: a program starting while the server
-            // of the previous one shuts down fails without a word. One left
+            // kept 120 s past the last: a program starting while the
+            // server of the previous one shuts down fails without a word
+            // (a busy machine's builds can leave longer gaps than 30 s:
+            // a fresh clone's full run had two programs end so). One left
             // by an earlier run (which may linger only 3 s) is stopped, and
-            // waited for, first, or `-p30` would not take. It ends by itself.
+            // waited for, first, or `-p120` would not take. It ends by
+            // itself.
             let server = |flag: &str| Command::new("wineserver").arg(flag).env("WINEPREFIX", wine_prefix()).status();
             let _ = server("-k");
             let _ = server("-w");
-            let _ = server("-p30");
+            let _ = server("-p120");
         }
         let bin_dir = tess.parent().expect("tess has a directory");
         let profile = match bin_dir.file_name().and_then(|n| n.to_str()) {
@@ -166,6 +169,14 @@ impl Cross {
             String::from_utf8_lossy(&out.stderr)
         );
         built.push(self.triple);
+    }
+
+    /// Whether `out` is how Wine fails to start a program, not how a
+    /// program ends: status 1 with nothing written (a Tessera program that
+    /// fails says why). Seen about once per full run under load; such a
+    /// run is tried once more.
+    pub fn failed_to_start(&self, out: &std::process::Output) -> bool {
+        self.emulator == "wine" && out.status.code() == Some(1) && out.stdout.is_empty() && out.stderr.is_empty()
     }
 
     /// `stderr` of a program run under the emulator without the
