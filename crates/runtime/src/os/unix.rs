@@ -85,6 +85,16 @@ pub unsafe fn discard(p: *mut u8, bytes: usize) {
     unsafe { libc::madvise(p.cast(), bytes, libc::MADV_DONTNEED) };
 }
 
+/// Asks the system to back `[p, p + bytes)` with huge pages where it
+/// can (transparent huge pages, when set to `madvise`): fewer TLB misses
+/// for memory that is walked at random.
+///
+/// # Safety
+/// The range is mapped and aligned to a huge page.
+pub unsafe fn prefer_huge_pages(p: *mut u8, bytes: usize) {
+    unsafe { libc::madvise(p.cast(), bytes, libc::MADV_HUGEPAGE) };
+}
+
 /// A mutex of POSIX threads: tools that check threaded programs
 /// (valgrind's helgrind, DRD) understand them, not `std`'s futexes.
 pub struct RawLock(std::cell::UnsafeCell<libc::pthread_mutex_t>);

@@ -86,6 +86,13 @@ pub unsafe fn discard(p: *mut u8, bytes: usize) {
     }
 }
 
+/// Huge pages on Windows need a privilege a program rarely has
+/// (`SeLockMemoryPrivilege`): nothing to do.
+///
+/// # Safety
+/// The range is mapped.
+pub unsafe fn prefer_huge_pages(_p: *mut u8, _bytes: usize) {}
+
 /// A slim reader/writer lock, taken exclusively.
 pub struct RawLock(std::cell::UnsafeCell<SRWLOCK>);
 
