@@ -9,7 +9,9 @@
 //! large, the pair is backed by a huge page where the system allows
 //! (binary_trees: 9% less time, its mutator's and its collector's TLB
 //! misses). A small heap keeps small pages: a huge one would be resident
-//! whole.
+//! whole. Where a mapping cannot be unmapped in part (Windows, which has
+//! no huge pages for us anyway), each chunk is mapped on its own, so
+//! unmapping one chunk never takes its neighbour along.
 //!
 //! A process-wide map with one bit per MiB of address space says which
 //! addresses are chunks (so the collector can tell a small object from a
@@ -88,25 +90,10 @@ static SPARE: Mutex<(usize, bool)> = Mutex::new((0, false));
 /// `huge`, it is mapped preferring huge pages, unless the other chunk of
 /// a pair mapped without is at hand.
 pub fn map_chunk(huge: bool) -> *mut u8 {
-    let start = {
-        let mut spare = SPARE.lock().unwrap_or_else(|e| e.into_inner());
-        match *spare {
-            (chunk, was_huge) if chunk != 0 && was_huge == huge => std::mem::take(&mut *spare).0,
-            _ => {
-                let pair = map_or_die(crate::os::map_aligned(PAIR_BYTES, PAIR_BYTES));
-                if huge {
-                    unsafe { crate::os::prefer_huge_pages(pair, PAIR_BYTES) };
-                }
-                let start = pair as usize;
-                if spare.0 != 0 {
-                    // A spare of the other kind stays unused: rare (a heap
-                    // crossing the size where huge pages start) and small.
-                    unsafe { crate::os::unmap(spare.0 as *mut u8, CHUNK_BYTES) };
-                }
-                *spare = (start + CHUNK_BYTES, huge);
-                start
-            }
-        }
+    let start = if crate::os::PARTIAL_UNMAP {
+        chunk_of_pair(huge)
+    } else {
+        map_or_die(crate::os::map_aligned(CHUNK_BYTES, CHUNK_BYTES)) as usize
     };
     if start >> ADDRESS_BITS != 0 {
         crate::output::fatal("heap address beyond the collector's map");
@@ -114,6 +101,30 @@ pub fn map_chunk(huge: bool) -> *mut u8 {
     let (byte, bit) = map_slot(start);
     unsafe { (*chunk_map().add(byte)).fetch_or(bit, Ordering::Relaxed) };
     start as *mut u8
+}
+
+/// A chunk of a 2 MiB-aligned pair: the spare one if it is of the kind
+/// asked for, else the first of a new pair (whose second becomes the
+/// spare).
+fn chunk_of_pair(huge: bool) -> usize {
+    let mut spare = SPARE.lock().unwrap_or_else(|e| e.into_inner());
+    match *spare {
+        (chunk, was_huge) if chunk != 0 && was_huge == huge => std::mem::take(&mut *spare).0,
+        _ => {
+            let pair = map_or_die(crate::os::map_aligned(PAIR_BYTES, PAIR_BYTES));
+            if huge {
+                unsafe { crate::os::prefer_huge_pages(pair, PAIR_BYTES) };
+            }
+            let start = pair as usize;
+            if spare.0 != 0 {
+                // A spare of the other kind stays unused: rare (a heap
+                // crossing the size where huge pages start) and small.
+                unsafe { crate::os::unmap(spare.0 as *mut u8, CHUNK_BYTES) };
+            }
+            *spare = (start + CHUNK_BYTES, huge);
+            start
+        }
+    }
 }
 
 /// Unmaps a chunk from [`map_chunk`].

@@ -85,6 +85,9 @@ pub unsafe fn discard(p: *mut u8, bytes: usize) {
     unsafe { libc::madvise(p.cast(), bytes, libc::MADV_DONTNEED) };
 }
 
+/// [`unmap`] may return part of a mapping (`munmap` splits it).
+pub const PARTIAL_UNMAP: bool = true;
+
 /// Asks the system to back `[p, p + bytes)` with huge pages where it
 /// can (transparent huge pages, when set to `madvise`): fewer TLB misses
 /// for memory that is walked at random.

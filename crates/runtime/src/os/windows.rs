@@ -86,6 +86,11 @@ pub unsafe fn discard(p: *mut u8, bytes: usize) {
     }
 }
 
+/// [`unmap`] returns a whole reservation (`VirtualFree` with
+/// `MEM_RELEASE` takes only the address it was reserved at): memory to
+/// be returned in pieces must be mapped in pieces.
+pub const PARTIAL_UNMAP: bool = false;
+
 /// Huge pages on Windows need a privilege a program rarely has
 /// (`SeLockMemoryPrivilege`): nothing to do.
 ///
