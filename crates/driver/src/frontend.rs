@@ -137,9 +137,11 @@ fn check_on_this_stack(input: &ModuleInput, mut sources: Vec<SourceFile>, purpos
     }
     let mut imports: Vec<Import> = Vec::new();
     let mut needed: Vec<ImportedModule> = Vec::new();
+    // Modules whose interface was refused: said once, at the first import.
+    let mut unusable: Vec<String> = Vec::new();
     for imp in files.iter().flat_map(|f| &f.imports) {
         let name = &imp.path.name;
-        if needed.iter().any(|m| &m.name == name) {
+        if needed.iter().any(|m| &m.name == name) || unusable.contains(name) {
             continue;
         }
         // A module not on the path is reported by the checker, with a hint.
@@ -151,14 +153,20 @@ fn check_on_this_stack(input: &ModuleInput, mut sources: Vec<SourceFile>, purpos
                 imports.push(Import { interface, shared, exported_only });
                 needed.push(found);
             }
-            Ok(i) => diags.push(Diagnostic::error(
-                imp.path.span,
-                format!("{} describes module `{}`, not `{name}`", crate::artifacts::interface_file(name), i.module),
-            )),
-            Err(e) => diags.push(
-                Diagnostic::error(imp.path.span, format!("cannot use module `{name}`: {e}"))
-                    .with_hint(format!("rebuild it with `tess build --lib --module {name} ...`")),
-            ),
+            Ok(i) => {
+                diags.push(Diagnostic::error(
+                    imp.path.span,
+                    format!("{} describes module `{}`, not `{name}`", crate::artifacts::interface_file(name), i.module),
+                ));
+                unusable.push(name.clone());
+            }
+            Err(e) => {
+                diags.push(
+                    Diagnostic::error(imp.path.span, format!("cannot use module `{name}`: {e}"))
+                        .with_hint(format!("rebuild it with `tess build --lib --module {name} ...`")),
+                );
+                unusable.push(name.clone());
+            }
         }
     }
     let direct: Vec<String> = needed.iter().map(|m| m.name.clone()).collect();
@@ -167,9 +175,13 @@ fn check_on_this_stack(input: &ModuleInput, mut sources: Vec<SourceFile>, purpos
     let mode = input.mode.unwrap_or(if has_statements { hir::Mode::Program } else { hir::Mode::Library });
     let name = if mode == hir::Mode::Program && has_statements { MAIN_MODULE } else { input.name };
     let texts: Vec<&str> = sources.iter().map(|s| s.text.as_str()).collect();
-    let missing = files.iter().flat_map(|f| &f.imports).any(|i| !direct.contains(&i.path.name));
+    let missing = files
+        .iter()
+        .flat_map(|f| &f.imports)
+        .any(|i| !direct.contains(&i.path.name) && !unusable.contains(&i.path.name));
     let on_path = if missing { crate::artifacts::modules_on_path(input.search) } else { Vec::new() };
-    let checking = tess_sema::Imports { found: &imports, on_path: &on_path, in_package: input.in_package };
+    let checking =
+        tess_sema::Imports { found: &imports, on_path: &on_path, unusable: &unusable, in_package: input.in_package };
     let (mut module, interface) =
         tess_sema::check_module(name, mode, files, &texts, checking, &mut diags, purpose == Purpose::Index);
     // An editor's index is kept despite errors: what did resolve still

@@ -450,6 +450,7 @@ impl Checker<'_> {
                             self.note_class(id);
                             self.class_ty(id)
                         }
+                        None if self.missing_names.contains(&name) => Ty::Error,
                         None => {
                             self.error_hint(
                                 t.span(),

@@ -32,6 +32,9 @@ pub(crate) struct Checker<'d> {
     /// Imported modules that could not be found: their error is reported
     /// once, at the `import`, not again at every use.
     pub missing_modules: HashSet<String>,
+    /// Names imported from those modules (`import m.{a, B}`): not
+    /// reported as unknown where they are used.
+    pub missing_names: HashSet<String>,
     pub import_inits: Vec<FuncId>,
     /// Mutability of imported module variables.
     pub imported_mutable: HashMap<GlobalId, bool>,
@@ -85,6 +88,7 @@ impl<'d> Checker<'d> {
             private_decls: HashMap::new(),
             modules: HashMap::new(),
             missing_modules: HashSet::new(),
+            missing_names: HashSet::new(),
             import_inits: Vec::new(),
             imported_mutable: HashMap::new(),
             libm: HashMap::new(),

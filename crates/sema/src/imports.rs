@@ -30,6 +30,9 @@ pub struct Import {
 pub struct Imports<'a> {
     pub found: &'a [Import],
     pub on_path: &'a [String],
+    /// Modules whose interface is on the path but cannot be used (the
+    /// driver has said why): treated as missing, not reported again.
+    pub unusable: &'a [String],
     /// The module is built in a package (its hint for a missing module
     /// names the package's ways to add one, not `-I`).
     pub in_package: bool,
@@ -39,7 +42,7 @@ impl Checker<'_> {
     /// Loads the interfaces the files import (given by the driver, which
     /// found them on the search path) and binds `import m.{...}` names.
     pub(crate) fn import_modules(&mut self, files: &[ast::File], imports: Imports) -> Vec<FuncId> {
-        let Imports { found: imports, on_path, in_package } = imports;
+        let Imports { found: imports, on_path, unusable, in_package } = imports;
         let mut inits = Vec::new();
         for file in files {
             for imp in &file.imports {
@@ -48,8 +51,17 @@ impl Checker<'_> {
                     self.error(imp.path.span, format!("module `{name}` cannot import itself"));
                     continue;
                 }
+                if self.missing_modules.contains(&name) {
+                    self.missing_names.extend(imp.names.iter().map(|n| n.name.clone()));
+                    continue;
+                }
                 if !self.modules.contains_key(&name) {
                     let Some(import) = imports.iter().find(|i| i.interface.module == name) else {
+                        self.missing_modules.insert(name.clone());
+                        self.missing_names.extend(imp.names.iter().map(|n| n.name.clone()));
+                        if unusable.contains(&name) {
+                            continue;
+                        }
                         let hint = match crate::suggest::closest(&name, on_path.iter().map(String::as_str)) {
                             Some(m) => format!("did you mean `{m}`? (its interface is on the search path)"),
                             None if in_package => format!(
@@ -60,7 +72,6 @@ impl Checker<'_> {
                             ),
                         };
                         self.error_hint(imp.path.span, format!("cannot find module `{name}`"), hint);
-                        self.missing_modules.insert(name.clone());
                         continue;
                     };
                     let (mut module, init) = self.load_interface(&import.interface, import.shared, imp.span);

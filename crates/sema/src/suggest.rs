@@ -43,8 +43,12 @@ pub(crate) fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a s
 }
 
 impl Checker<'_> {
-    /// "cannot find `n`", with what it may have meant.
+    /// "cannot find `n`", with what it may have meant; nothing for a name
+    /// imported from a module already reported missing.
     pub(crate) fn report_unknown_name(&mut self, name: &str, span: Span) {
+        if self.missing_names.contains(name) {
+            return;
+        }
         let msg = format!("cannot find `{name}` in this scope");
         match self.unknown_name_hint(name) {
             Some(hint) => self.error_hint(span, msg, hint),
