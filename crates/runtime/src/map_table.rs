@@ -6,6 +6,8 @@
 
 use crate::object::{Header, Str};
 use foldhash::HashMap;
+use hashbrown::HashTable;
+use std::hash::BuildHasher;
 use tess_abi::layout::map_keys;
 
 #[repr(C)]
@@ -16,7 +18,10 @@ pub struct MapObj {
 
 pub enum Index {
     Words(HashMap<u64, usize>),
-    Strings(HashMap<Box<[u8]>, usize>),
+    /// The positions of string keys, hashed by their bytes and compared
+    /// with the keys the table holds (no copy of a key: an index of copies
+    /// cost a `malloc` for every key, bench/oo/json's objects).
+    Strings(HashTable<usize>, foldhash::fast::RandomState),
     /// By `hash()`: the positions of the keys of each hash.
     Hashed(HashMap<i64, Vec<usize>>),
 }
@@ -54,7 +59,7 @@ impl Table {
     /// An empty table whose keys are of kind `key_kind` (`map_keys`).
     pub fn new(key_kind: i8, vals_are_refs: bool) -> Table {
         let index = match key_kind {
-            map_keys::STRINGS => Index::Strings(HashMap::default()),
+            map_keys::STRINGS => Index::Strings(HashTable::new(), Default::default()),
             map_keys::HASHABLE => Index::Hashed(HashMap::default()),
             _ => Index::Words(HashMap::default()),
         };
@@ -65,19 +70,19 @@ impl Table {
     }
 
     /// The bytes this table holds: its vectors' and its index's capacity
-    /// (each index entry counted as a key, a position and a control byte;
-    /// string keys' copies are not counted).
+    /// (each index entry counted as its key, if the index holds one, a
+    /// position and a control byte).
     pub fn owned_bytes(&self) -> usize {
         let index = match &self.index {
             Index::Words(m) => m.capacity() * 17,
-            Index::Strings(m) => m.capacity() * 25,
+            Index::Strings(m, _) => m.capacity() * 9,
             Index::Hashed(m) => m.capacity() * 33,
         };
         8 * (self.keys.capacity() + self.vals.capacity()) + self.live.capacity() + index
     }
 
     pub fn keys_are_strings(&self) -> bool {
-        matches!(self.index, Index::Strings(_))
+        matches!(self.index, Index::Strings(..))
     }
 
     /// Whether the collector traces the keys.
@@ -91,7 +96,10 @@ impl Table {
         }
         Ok(match &self.index {
             Index::Words(m) => m.get(&key).copied(),
-            Index::Strings(m) => m.get(unsafe { (*(key as *const Str)).as_bytes() }).copied(),
+            Index::Strings(m, hasher) => {
+                let bytes = unsafe { str_bytes(key) };
+                m.find(hasher.hash_one(bytes), |&i| unsafe { str_bytes(self.keys[i]) } == bytes).copied()
+            }
             Index::Hashed(m) => {
                 let h = ops.hash(key)?;
                 for &i in m.get(&h).into_iter().flatten() {
@@ -112,9 +120,7 @@ impl Table {
             }
             let same = match &self.index {
                 Index::Words(_) => k == key,
-                Index::Strings(_) => {
-                    k == key || unsafe { (*(k as *const Str)).as_bytes() == (*(key as *const Str)).as_bytes() }
-                }
+                Index::Strings(..) => k == key || unsafe { str_bytes(k) == str_bytes(key) },
                 Index::Hashed(_) => k == key || ops.equals(k, key)?,
             };
             if same {
@@ -156,8 +162,12 @@ impl Table {
             Index::Words(m) => {
                 m.insert(key, at);
             }
-            Index::Strings(m) => {
-                m.insert(unsafe { (*(key as *const Str)).as_bytes() }.into(), at);
+            Index::Strings(m, hasher) => {
+                let keys = &self.keys;
+                // The index holds positions below `at` only: the new key
+                // is pushed after.
+                let rehash = |&i: &usize| hasher.hash_one(unsafe { str_bytes(keys[i]) });
+                m.insert_unique(hasher.hash_one(unsafe { str_bytes(key) }), at, rehash);
             }
             Index::Hashed(m) => {
                 m.entry(ops.hash(key)?).or_default().push(at);
@@ -186,8 +196,10 @@ impl Table {
             Index::Words(m) => {
                 m.remove(&key);
             }
-            Index::Strings(m) => {
-                m.remove(unsafe { (*(key as *const Str)).as_bytes() });
+            Index::Strings(m, hasher) => {
+                if let Ok(entry) = m.find_entry(hasher.hash_one(unsafe { str_bytes(key) }), |&i| i == at) {
+                    entry.remove();
+                }
             }
             Index::Hashed(m) => {
                 let h = ops.hash(key)?;
@@ -227,10 +239,18 @@ impl Table {
         }
         match &mut self.index {
             Index::Words(m) => m.values_mut().for_each(|i| *i = moved[*i]),
-            Index::Strings(m) => m.values_mut().for_each(|i| *i = moved[*i]),
+            Index::Strings(m, _) => m.iter_mut().for_each(|i| *i = moved[*i]),
             Index::Hashed(m) => m.values_mut().flatten().for_each(|i| *i = moved[*i]),
         }
     }
+}
+
+/// The bytes of the string `key`.
+///
+/// # Safety
+/// `key` is a string's address, and the string outlives the slice.
+unsafe fn str_bytes<'a>(key: u64) -> &'a [u8] {
+    unsafe { (*(key as *const Str)).as_bytes() }
 }
 
 /// Frees the table of a map the collector found dead.
