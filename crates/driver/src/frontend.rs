@@ -146,28 +146,23 @@ fn check_on_this_stack(input: &ModuleInput, mut sources: Vec<SourceFile>, purpos
         }
         // A module not on the path is reported by the checker, with a hint.
         let Some(found) = ImportedModule::find(name, input.search) else { continue };
-        match read_usable_interface(&found.interface_path()) {
+        let refused = match read_usable_interface(&found.interface_path()) {
             Ok(interface) if &interface.module == name => {
                 let shared = found.is_shared(interface.shared);
                 let exported_only = input.exported_only.contains(&found.dir);
                 imports.push(Import { interface, shared, exported_only });
                 needed.push(found);
+                continue;
             }
-            Ok(i) => {
-                diags.push(Diagnostic::error(
-                    imp.path.span,
-                    format!("{} describes module `{}`, not `{name}`", crate::artifacts::interface_file(name), i.module),
-                ));
-                unusable.push(name.clone());
-            }
-            Err(e) => {
-                diags.push(
-                    Diagnostic::error(imp.path.span, format!("cannot use module `{name}`: {e}"))
-                        .with_hint(format!("rebuild it with `tess build --lib --module {name} ...`")),
-                );
-                unusable.push(name.clone());
-            }
-        }
+            Ok(i) => Diagnostic::error(
+                imp.path.span,
+                format!("{} describes module `{}`, not `{name}`", crate::artifacts::interface_file(name), i.module),
+            ),
+            Err(e) => Diagnostic::error(imp.path.span, format!("cannot use module `{name}`: {e}"))
+                .with_hint(format!("rebuild it with `tess build --lib --module {name} ...`")),
+        };
+        diags.push(refused);
+        unusable.push(name.clone());
     }
     let direct: Vec<String> = needed.iter().map(|m| m.name.clone()).collect();
     let needed = link_imports(&direct, input.search)?;

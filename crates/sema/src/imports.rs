@@ -51,33 +51,27 @@ impl Checker<'_> {
                     self.error(imp.path.span, format!("module `{name}` cannot import itself"));
                     continue;
                 }
+                if !self.modules.contains_key(&name) && !self.missing_modules.contains(&name) {
+                    match imports.iter().find(|i| i.interface.module == name) {
+                        Some(import) => {
+                            let (mut module, init) = self.load_interface(&import.interface, import.shared, imp.span);
+                            module.exported_only = import.exported_only;
+                            self.modules.insert(name.clone(), module);
+                            inits.push(init);
+                        }
+                        None => {
+                            self.missing_modules.insert(name.clone());
+                            if !unusable.contains(&name) {
+                                self.report_missing_module(imp, on_path, in_package);
+                            }
+                        }
+                    }
+                }
+                // Said once: the names it would have brought in are not
+                // reported where they are used.
                 if self.missing_modules.contains(&name) {
                     self.missing_names.extend(imp.names.iter().map(|n| n.name.clone()));
                     continue;
-                }
-                if !self.modules.contains_key(&name) {
-                    let Some(import) = imports.iter().find(|i| i.interface.module == name) else {
-                        self.missing_modules.insert(name.clone());
-                        self.missing_names.extend(imp.names.iter().map(|n| n.name.clone()));
-                        if unusable.contains(&name) {
-                            continue;
-                        }
-                        let hint = match crate::suggest::closest(&name, on_path.iter().map(String::as_str)) {
-                            Some(m) => format!("did you mean `{m}`? (its interface is on the search path)"),
-                            None if in_package => format!(
-                                "make it a module of this package (a directory `src/{name}/`), or add the package that has it under `[dependencies]` in Tessera.toml"
-                            ),
-                            None => format!(
-                                "compile it with `tess build --lib --module {name} ...` and pass its directory with `-I DIR`"
-                            ),
-                        };
-                        self.error_hint(imp.path.span, format!("cannot find module `{name}`"), hint);
-                        continue;
-                    };
-                    let (mut module, init) = self.load_interface(&import.interface, import.shared, imp.span);
-                    module.exported_only = import.exported_only;
-                    self.modules.insert(name.clone(), module);
-                    inits.push(init);
                 }
                 for item in &imp.names {
                     self.bind_imported_name(&name, item);
@@ -85,6 +79,21 @@ impl Checker<'_> {
             }
         }
         inits
+    }
+
+    /// "cannot find module", with where it may be.
+    fn report_missing_module(&mut self, imp: &ast::Import, on_path: &[String], in_package: bool) {
+        let name = &imp.path.name;
+        let hint = match crate::suggest::closest(name, on_path.iter().map(String::as_str)) {
+            Some(m) => format!("did you mean `{m}`? (its interface is on the search path)"),
+            None if in_package => format!(
+                "make it a module of this package (a directory `src/{name}/`), or add the package that has it under `[dependencies]` in Tessera.toml"
+            ),
+            None => {
+                format!("compile it with `tess build --lib --module {name} ...` and pass its directory with `-I DIR`")
+            }
+        };
+        self.error_hint(imp.path.span, format!("cannot find module `{name}`"), hint);
     }
 
     fn bind_imported_name(&mut self, module: &str, item: &ast::Ident) {
