@@ -170,10 +170,12 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
     /// `x + y` or `x - y` and its overflow flag. With a constant operand the
     /// test is one comparison with a bound (pure, so Cranelift can share and
     /// hoist it); otherwise the hardware overflow flag (measured faster
-    /// than computing it from signs).
+    /// than computing it from signs). A sum's constant may be on either
+    /// side (`1 + l.check()`).
     pub(super) fn checked_add_sub(&mut self, add: bool, x: Value, y: Value, t: Type) -> (Value, Value) {
         let (min, max) =
             if t == types::I32 { (i64::from(i32::MIN), i64::from(i32::MAX)) } else { (i64::MIN, i64::MAX) };
+        let (x, y) = if add && self.constant(x).is_some() && self.constant(y).is_none() { (y, x) } else { (x, y) };
         if let Some(c) = self.constant(y) {
             // x + c overflows iff x > max - c (c > 0) or x < min - c (c < 0).
             let c = if add { Some(c) } else { c.checked_neg() };
