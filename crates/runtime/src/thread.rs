@@ -358,6 +358,7 @@ pub unsafe extern "C" fn tess_alloc(ty: *const TypeInfo, size: u64, t: *mut Thre
 }
 
 /// Allocates on the calling thread's heap (for the runtime's own objects).
+#[inline]
 pub fn alloc(ty: *const TypeInfo, size: u64) -> *mut Obj {
     current().alloc(ty, size)
 }
