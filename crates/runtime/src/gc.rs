@@ -75,6 +75,12 @@ const HUGE_PAGES_FROM: usize = 8 << 20;
 /// collection and die soon after; without this, after 40 young collections
 /// its runs were a few cells long and `tess_alloc` took 14% of its time).
 const MIN_MEAN_RUN_BYTES: usize = 1024;
+/// ... and only once the old generation has grown by this many bytes since
+/// the last full collection: what a full collection can free is what was
+/// promoted since, and when the objects strewn over the pages are live, it
+/// frees nothing (bench/alloc keeps every tenth string: every one of its
+/// 35 collections was a full one, each making its runs no longer).
+const MIN_FRAGMENTING_GROWTH: usize = NURSERY_BYTES / 4;
 /// In stress mode, every this many collections is a full one.
 const STRESS_FULL_EVERY: u64 = 4;
 /// What free cells are filled with in stress mode when they are handed
@@ -165,6 +171,8 @@ pub struct Heap {
     /// Runs handed out since the last collection.
     runs_since_gc: usize,
     old: usize,
+    /// What the last full collection left of the old generation.
+    old_after_full: usize,
     full_threshold: usize,
     footprint: usize,
     peak_footprint: usize,
@@ -217,6 +225,7 @@ impl Default for Heap {
             since_gc: 0,
             runs_since_gc: 0,
             old: 0,
+            old_after_full: 0,
             full_threshold: MIN_FULL_BYTES,
             footprint: 0,
             peak_footprint: 0,
@@ -424,7 +433,8 @@ impl Heap {
         self.full = full
             || self.full_wanted
             || self.old >= self.full_threshold
-            || self.since_gc < MIN_MEAN_RUN_BYTES * self.runs_since_gc
+            || (self.since_gc < MIN_MEAN_RUN_BYTES * self.runs_since_gc
+                && self.old >= self.old_after_full + MIN_FRAGMENTING_GROWTH)
             || (self.stress && self.collections.is_multiple_of(STRESS_FULL_EVERY));
         *runs = Runs::default();
         self.current = [None; SIZE_CLASSES];
@@ -467,6 +477,7 @@ impl Heap {
         let large = self.sweep_large(from);
         if self.full {
             self.old = self.marked + large;
+            self.old_after_full = self.old;
             for list in &mut self.candidates {
                 list.clear();
             }
