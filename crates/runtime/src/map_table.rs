@@ -98,7 +98,7 @@ impl Table {
             Index::Words(m) => m.get(&key).copied(),
             Index::Strings(m, hasher) => {
                 let bytes = unsafe { str_bytes(key) };
-                m.find(hasher.hash_one(bytes), |&i| unsafe { str_bytes(self.keys[i]) } == bytes).copied()
+                m.find(unsafe { str_hash(hasher, key) }, |&i| unsafe { str_bytes(self.keys[i]) } == bytes).copied()
             }
             Index::Hashed(m) => {
                 let h = ops.hash(key)?;
@@ -166,8 +166,8 @@ impl Table {
                 let keys = &self.keys;
                 // The index holds positions below `at` only: the new key
                 // is pushed after.
-                let rehash = |&i: &usize| hasher.hash_one(unsafe { str_bytes(keys[i]) });
-                m.insert_unique(hasher.hash_one(unsafe { str_bytes(key) }), at, rehash);
+                let rehash = |&i: &usize| unsafe { str_hash(hasher, keys[i]) };
+                m.insert_unique(unsafe { str_hash(hasher, key) }, at, rehash);
             }
             Index::Hashed(m) => {
                 m.entry(ops.hash(key)?).or_default().push(at);
@@ -197,7 +197,7 @@ impl Table {
                 m.remove(&key);
             }
             Index::Strings(m, hasher) => {
-                if let Ok(entry) = m.find_entry(hasher.hash_one(unsafe { str_bytes(key) }), |&i| i == at) {
+                if let Ok(entry) = m.find_entry(unsafe { str_hash(hasher, key) }, |&i| i == at) {
                     entry.remove();
                 }
             }
@@ -251,6 +251,15 @@ impl Table {
 /// `key` is a string's address, and the string outlives the slice.
 unsafe fn str_bytes<'a>(key: u64) -> &'a [u8] {
     unsafe { (*(key as *const Str)).as_bytes() }
+}
+
+/// The hash of the string `key` in an index of string keys: of its bytes,
+/// wherever the index is searched, added to, rehashed or removed from.
+///
+/// # Safety
+/// `key` is a string's address.
+unsafe fn str_hash(hasher: &foldhash::fast::RandomState, key: u64) -> u64 {
+    hasher.hash_one(unsafe { str_bytes(key) })
 }
 
 /// Frees the table of a map the collector found dead.
