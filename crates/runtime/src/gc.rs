@@ -101,6 +101,33 @@ impl Default for Runs {
     }
 }
 
+impl Runs {
+    /// Whether size class `class`'s run has a free cell.
+    #[inline]
+    pub fn has_room(&self, class: usize) -> bool {
+        let (cursor, limit) = self.0[class];
+        // An empty run (both null at first) has no room.
+        limit as usize - cursor as usize >= cell_bytes(class) as usize
+    }
+
+    /// The next cell of size class `class`'s run, zeroed (the caller
+    /// checked [`Runs::has_room`]): what compiled code does inline, and
+    /// the runtime's own allocations too.
+    #[inline]
+    pub fn bump(&mut self, class: usize) -> *mut Header {
+        let cell = cell_bytes(class) as usize;
+        let p = self.0[class].0;
+        // Word stores: cells are small, and a `memset` call costs more
+        // (LLVM turns a plain loop into one).
+        let words = p.cast::<u64>();
+        for i in 0..cell / 8 {
+            unsafe { words.add(i).write_volatile(0) };
+        }
+        self.0[class].0 = unsafe { p.add(cell) };
+        p.cast()
+    }
+}
+
 /// A page of equal-sized cells.
 struct Page {
     base: *mut u8,
@@ -274,29 +301,16 @@ impl Heap {
     }
 
     fn alloc_small(&mut self, runs: &mut Runs, class: usize) -> *mut Header {
-        let cell = cell_bytes(class) as usize;
-        let (cursor, limit) = runs.0[class];
-        // An empty run (both null at first) has no room.
-        let p = if limit as usize - cursor as usize >= cell {
-            cursor
-        } else {
-            let (start, end) = self.next_run(class);
-            runs.0[class] = (start, end);
-            start
-        };
-        // Word stores: cells are small, and a `memset` call costs more
-        // (LLVM turns a plain loop into one).
-        let words = p.cast::<u64>();
-        for i in 0..cell / 8 {
-            unsafe { words.add(i).write_volatile(0) };
+        if !runs.has_room(class) {
+            runs.0[class] = self.next_run(class);
         }
-        runs.0[class].0 = unsafe { p.add(cell) };
+        let p = runs.bump(class);
         if self.stress {
             // Every allocation must come here (and collect): compiled
             // code finds no room in the run.
             runs.0[class].1 = runs.0[class].0;
         }
-        p.cast()
+        p
     }
 
     /// The next run of free cells of `class`: in the current page, else in

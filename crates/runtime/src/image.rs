@@ -14,6 +14,12 @@ impl Image {
         crate::os::image_of(p).map(|(lo, hi)| Image { lo, hi })
     }
 
+    /// The image of addresses `lo..hi` (tests make up code).
+    #[cfg(test)]
+    pub fn range(lo: usize, hi: usize) -> Image {
+        Image { lo, hi }
+    }
+
     /// Whether address `p` is in the image.
     pub fn contains(&self, p: usize) -> bool {
         (self.lo..self.hi).contains(&p)

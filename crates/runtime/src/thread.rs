@@ -18,6 +18,7 @@ use std::mem::offset_of;
 use std::ptr::null_mut;
 use std::sync::atomic::{AtomicU64, Ordering};
 use tess_abi::layout::thread as layout;
+use tess_abi::layout::thread::size_class;
 
 /// Shadow-stack slots of the main thread and of other threads (whose
 /// native stacks are as large: 8 MiB each).
@@ -74,6 +75,9 @@ pub struct Thread {
     pub entry: usize,
     /// Where a collection gathers the roots (kept between collections).
     roots: Vec<*mut Obj>,
+    /// Which registered code the return addresses of this thread's
+    /// traces are in, as found before.
+    pub frames: crate::code_map::FrameCache,
 }
 
 /// Every thread's state, while it has one: what `lib.unload()` looks at
@@ -186,6 +190,7 @@ pub fn attach(slots: usize, entry: usize) -> *mut Thread {
         id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
         entry,
         roots: Vec::new(),
+        frames: Default::default(),
     }));
     STATES.lock().push(t as usize);
     if entry != 0 {
@@ -268,7 +273,21 @@ pub unsafe fn free_block(b: *mut u8) {
 impl Thread {
     /// Allocates `size` zeroed bytes (header included) for an object of
     /// `ty`, collecting first when it is due (in stress mode, always).
+    #[inline]
     pub fn alloc(&mut self, ty: *const TypeInfo, size: u64) -> *mut Obj {
+        if !self.heap.wants_collection() {
+            if let Some(class) = size_class(size).filter(|&c| self.runs.has_room(c)) {
+                let p = self.runs.bump(class);
+                unsafe { (*p).set(ty, 0) };
+                return p.cast();
+            }
+        }
+        self.alloc_slow(ty, size)
+    }
+
+    /// [`Thread::alloc`] when the run has no room or a collection is due.
+    #[inline(never)]
+    fn alloc_slow(&mut self, ty: *const TypeInfo, size: u64) -> *mut Obj {
         if self.heap.wants_collection() {
             self.collect(false);
         }

@@ -4,10 +4,8 @@
 //! the error object as (table, site) pairs, and turned into text only when
 //! printed or read as `e.stackTrace`.
 
-use crate::code_map::{caller_frames, describe, functions};
+use crate::code_map::describe;
 use crate::object::{Kind, Obj, Str, TypeInfo};
-use crate::thread::alloc;
-use crate::thread::pending;
 use tess_abi::layout::{error, string};
 
 /// Deeper stacks are cut to their innermost frames.
@@ -77,39 +75,37 @@ pub unsafe fn render_if_names(o: *mut Obj, image: &crate::image::Image) {
 /// registered code.
 #[no_mangle]
 pub unsafe extern "C" fn tess_trace_capture(table: *const u8, site: i64, fp: *const usize) {
-    let e = pending();
-    if e.is_null() || unsafe { !(*trace_slot(e)).is_null() } {
+    let t = crate::thread::current();
+    if t.exc.is_null() || unsafe { !(*trace_slot(t.exc)).is_null() } {
         return;
     }
     let mut pairs: Vec<u64> = Vec::new();
     let mut first = [table as u64, site as u64, 0, 0, 0, 0, 0, 0];
     let mut n = 1;
-    let all = functions();
-    let frames = unsafe { caller_frames(&all, fp) }.map_while(|(_, found)| found);
-    for (t, s) in frames.take(MAX_FRAMES - 1) {
+    let frames = unsafe { t.frames.caller_frames(fp) }.map_while(|(_, found)| found);
+    for (code, s) in frames.take(MAX_FRAMES - 1) {
         // Most traces fit in `first`; deeper ones move to the heap.
         if n < 4 {
-            first[2 * n] = t as u64;
+            first[2 * n] = code as u64;
             first[2 * n + 1] = s as u64;
         } else {
             if pairs.is_empty() {
                 pairs.extend_from_slice(&first);
             }
-            pairs.extend_from_slice(&[t as u64, s as u64]);
+            pairs.extend_from_slice(&[code as u64, s as u64]);
         }
         n += 1;
     }
-    drop(all);
     let words: &[u64] = if pairs.is_empty() { &first[..2 * n] } else { &pairs };
     let bytes = 16 * n;
     unsafe {
-        let blob = alloc(&TRACE_TYPE, (string::BYTES as usize + bytes) as u64).cast::<Str>();
+        let blob = t.alloc(&TRACE_TYPE, (string::BYTES as usize + bytes) as u64).cast::<Str>();
         (*blob).len = bytes as u64;
         std::ptr::copy_nonoverlapping(words.as_ptr().cast::<u8>(), (*blob).bytes.as_mut_ptr(), bytes);
         // The exception is still pending (a root); the allocation may have
         // made it old.
-        crate::thread::write_barrier(pending());
-        *trace_slot(pending()) = blob;
+        crate::thread::write_barrier(t.exc);
+        *trace_slot(t.exc) = blob;
     }
 }
 

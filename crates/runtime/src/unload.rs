@@ -147,7 +147,8 @@ fn forget(lib: &Loaded, keys: &[usize]) {
 /// code is Tessera's (as stack traces walk it).
 unsafe fn frame_in(image: &Image, fp: *const usize, ra: usize) -> Option<usize> {
     let all = crate::code_map::functions();
-    let mut frames = std::iter::once(ra).chain(unsafe { crate::code_map::caller_frames(&all, fp) }.map(|(ra, _)| ra));
+    let find = |pc| crate::code_map::lookup(&all, pc);
+    let mut frames = std::iter::once(ra).chain(unsafe { crate::code_map::caller_frames(fp, find) }.map(|(ra, _)| ra));
     frames.find(|&ra| image.contains(ra))
 }
 
