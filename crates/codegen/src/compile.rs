@@ -37,6 +37,11 @@ pub(crate) struct Translated<'a> {
 /// further on, after an unrelated change to the runtime).
 const LOOP_ALIGNMENT: u64 = 64;
 
+/// The alignment of every other function: 16 bytes, as GCC and LLVM align
+/// functions on x86-64 and AArch64 (Cranelift's own minimum is one byte),
+/// so that a call lands at the start of a fetch block.
+const FUNCTION_ALIGNMENT: u64 = 16;
+
 /// One function's machine code, ready to be defined in the module.
 pub(crate) struct Compiled {
     pub id: FuncId,
@@ -158,7 +163,7 @@ fn compile_function(isa: &dyn TargetIsa, t: Translated<'_>) -> Result<Compiled, 
             seh_unwind,
             id: t.id,
             name: t.name.to_string(),
-            alignment: if t.loops { u64::from(alignment).max(LOOP_ALIGNMENT) } else { u64::from(alignment) },
+            alignment: u64::from(alignment).max(if t.loops { LOOP_ALIGNMENT } else { FUNCTION_ALIGNMENT }),
             bytes: code.buffer.data().to_vec(),
             relocs,
         })
