@@ -106,8 +106,10 @@ impl Runs {
     #[inline]
     pub fn has_room(&self, class: usize) -> bool {
         let (cursor, limit) = self.0[class];
-        // An empty run (both null at first) has no room.
-        limit as usize - cursor as usize >= cell_bytes(class) as usize
+        // An empty run (both null at first) has no room, nor one whose
+        // cursor compiled code moved past the limit before calling
+        // `tess_alloc` (`docs/abi.md`, allocation).
+        (cursor as usize).wrapping_add(cell_bytes(class) as usize) <= limit as usize
     }
 
     /// The next cell of size class `class`'s run, zeroed (the caller
@@ -805,5 +807,31 @@ unsafe fn finalize(o: *mut Obj) {
             Kind::Value => {}
             Kind::Object | Kind::String => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Compiled code moves a run's cursor before it tests the limit, so
+    /// `tess_alloc` may find the cursor past the limit: that run has no
+    /// room (the cursor must not wrap around to a huge free run).
+    #[test]
+    fn a_run_whose_cursor_passed_its_limit_has_no_room() {
+        let class = size_class(24).unwrap();
+        let cell = cell_bytes(class) as usize;
+        let mut page = [0u64; 16];
+        let base = page.as_mut_ptr().cast::<u8>();
+        let mut runs = Runs::default();
+        assert!(!runs.has_room(class), "an empty run");
+        runs.0[class] = (base, unsafe { base.add(2 * cell) });
+        assert!(runs.has_room(class));
+        runs.bump(class);
+        assert!(runs.has_room(class), "one cell left");
+        runs.bump(class);
+        assert!(!runs.has_room(class), "used up");
+        runs.0[class].0 = unsafe { base.add(3 * cell) };
+        assert!(!runs.has_room(class), "cursor past the limit");
     }
 }

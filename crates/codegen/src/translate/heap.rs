@@ -31,7 +31,7 @@ impl<M: Module> Translator<'_, '_, '_, M> {
     /// is known here and small, else (and when the run is used up) from
     /// `tess_alloc`, which may collect.
     pub(super) fn alloc_object(&mut self, ti: Value, size: Option<u32>) -> R<Value> {
-        let Some((size, class)) = size.and_then(|s| Some((s, thread::size_class(u64::from(s))?))) else {
+        let Some(class) = size.and_then(|s| thread::size_class(u64::from(s))) else {
             let size = match size {
                 Some(s) => self.b.ins().iconst(types::I64, i64::from(s)),
                 None => self.b.ins().load(types::I64, flags(), ti, layout::type_info::SIZE),
@@ -43,6 +43,11 @@ impl<M: Module> Translator<'_, '_, '_, M> {
         let cell = self.b.ins().load(PTR, flags(), t, thread::run_cursor(class));
         let limit = self.b.ins().load(PTR, flags(), t, thread::run_limit(class));
         let next = self.b.ins().iadd_imm_s(cell, cell_bytes as i64);
+        // The cursor moves before the test: past the limit, `tess_alloc`
+        // finds no room and takes a new run anyway, and storing it here
+        // keeps `next` in one block (Cranelift would compute it again in
+        // the fast path).
+        let bump = self.b.ins().store(flags(), next, t, thread::run_cursor(class));
         let room = self.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, next, limit);
         let fast = self.b.create_block();
         let slow = self.b.create_block();
@@ -53,7 +58,6 @@ impl<M: Module> Translator<'_, '_, '_, M> {
         let branch = self.b.ins().brif(room, fast, &[], slow, &[]);
 
         self.b.switch_to_block(fast);
-        let bump = self.b.ins().store(flags(), next, t, thread::run_cursor(class));
         let zero = self.b.ins().iconst(types::I64, 0);
         let zeroing = (layout::header::SIZE as u64..cell_bytes)
             .step_by(layout::WORD as usize)
@@ -64,7 +68,10 @@ impl<M: Module> Translator<'_, '_, '_, M> {
         self.b.ins().jump(join, &[cell.into()]);
 
         self.b.switch_to_block(slow);
-        let size = self.b.ins().iconst(types::I64, i64::from(size));
+        // The size as the type info holds it, not as a constant: Cranelift
+        // would share the constant `next` was computed with and keep it in
+        // a register on the fast path too.
+        let size = self.b.ins().load(types::I64, flags().with_readonly(), ti, layout::type_info::SIZE);
         let made = self.call_rt_value(RuntimeFn::Alloc, &[ti, size])?;
         self.b.ins().jump(join, &[made.into()]);
 
