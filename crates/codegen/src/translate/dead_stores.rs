@@ -5,10 +5,7 @@
 //! - a shadow-stack root that the same slot's next store replaces before
 //!   any call could collect (an object rooted as it is made, then rooted
 //!   again as the result of the inlined call that made it, or nulled as
-//!   the function returns);
-//! - a null stored into a slot that is null on every path to it (a
-//!   statement's slots nulled where only a branch that returned used
-//!   them, or that its path never wrote).
+//!   the function returns).
 //!
 //! Only the collector reads a zeroed field or a root before the code
 //! writes them, and it runs only in calls, so the search for the
@@ -80,24 +77,15 @@ fn word_store(func: &Function, data: &InstructionData) -> Option<(Value, Value, 
     }
 }
 
-/// Removes the dead stores of inline allocations (`joins`), of roots
-/// (`roots`, stores of [`super::Translator::root`]) and of nulls into
-/// the shadow-stack frame at `frame_base`.
-pub(super) fn remove(
-    func: &mut Function,
-    joins: &HashMap<Block, InlineAlloc>,
-    roots: &[Inst],
-    frame_base: Option<Value>,
-) {
-    if joins.is_empty() && frame_base.is_none() {
+/// Removes the dead stores of inline allocations (`joins`) and of roots
+/// (`roots`, stores of [`super::Translator::root`]).
+pub(super) fn remove(func: &mut Function, joins: &HashMap<Block, InlineAlloc>, roots: &[Inst]) {
+    if joins.is_empty() && roots.is_empty() {
         return;
     }
     let cfg = ControlFlowGraph::with_function(func);
     drop_overwritten_zeroing(func, &cfg, joins);
-    if let Some(base) = frame_base {
-        drop_dead_roots(func, &cfg, roots);
-        drop_redundant_nulls(func, &cfg, base);
-    }
+    drop_dead_roots(func, &cfg, roots);
 }
 
 /// Removes the zeroing stores of each inline allocation (`joins`: the
@@ -154,89 +142,6 @@ fn drop_dead_roots(func: &mut Function, cfg: &ControlFlowGraph, roots: &[Inst]) 
         }
     }
     for inst in dead {
-        func.layout.remove_inst(inst);
-    }
-}
-
-/// A store into the frame at `base`: its slot and whether it stores null.
-fn slot_store(func: &Function, data: &InstructionData, base: Value) -> Option<(usize, bool)> {
-    let (value, addr, offset) = word_store(func, data)?;
-    if addr != base || offset < 0 || offset % WORD as i32 != 0 {
-        return None;
-    }
-    let null = matches!(func.dfg.value_def(value).inst().map(|i| &func.dfg.insts[i]),
-        Some(InstructionData::UnaryImm { opcode: Opcode::Iconst, imm }) if imm.bits() == 0);
-    Some((offset as usize / WORD as usize, null))
-}
-
-/// Which slots are null after `block`'s instructions, given those null
-/// before them.
-fn nulls_after(func: &Function, block: Block, base: Value, mut nulls: Vec<bool>) -> Vec<bool> {
-    for inst in func.layout.block_insts(block) {
-        if let Some((slot, null)) = slot_store(func, &func.dfg.insts[inst], base) {
-            nulls[slot] = null;
-        }
-    }
-    nulls
-}
-
-/// Removes the stores of null into slots of the frame at `base` that are
-/// null on every path to them. Every slot is null as the frame opens
-/// (`docs/abi.md`, frame protocol), and only the function's own stores
-/// change its slots; the slots null at each block's start are found by
-/// the usual forward data flow, meeting paths by intersection.
-fn drop_redundant_nulls(func: &mut Function, cfg: &ControlFlowGraph, base: Value) {
-    let Some(entry) = func.layout.entry_block() else { return };
-    let slots = func
-        .layout
-        .blocks()
-        .flat_map(|b| func.layout.block_insts(b))
-        .filter_map(|inst| slot_store(func, &func.dfg.insts[inst], base))
-        .map(|(slot, _)| slot + 1)
-        .max()
-        .unwrap_or(0);
-    if slots == 0 {
-        return;
-    }
-    let mut at_start: HashMap<Block, Vec<bool>> = HashMap::from([(entry, vec![true; slots])]);
-    let mut work = vec![entry];
-    while let Some(block) = work.pop() {
-        let after = nulls_after(func, block, base, at_start[&block].clone());
-        for succ in cfg.succ_iter(block) {
-            let changed = match at_start.get_mut(&succ) {
-                None => {
-                    at_start.insert(succ, after.clone());
-                    true
-                }
-                Some(known) => {
-                    let mut changed = false;
-                    for (k, a) in known.iter_mut().zip(&after) {
-                        if *k && !*a {
-                            *k = false;
-                            changed = true;
-                        }
-                    }
-                    changed
-                }
-            };
-            if changed {
-                work.push(succ);
-            }
-        }
-    }
-    let mut redundant = Vec::new();
-    for (&block, nulls) in &at_start {
-        let mut nulls = nulls.clone();
-        for inst in func.layout.block_insts(block) {
-            if let Some((slot, null)) = slot_store(func, &func.dfg.insts[inst], base) {
-                if null && nulls[slot] {
-                    redundant.push(inst);
-                }
-                nulls[slot] = null;
-            }
-        }
-    }
-    for inst in redundant {
         func.layout.remove_inst(inst);
     }
 }

@@ -487,7 +487,7 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
         // Once sealed, every variable's value is known (no pending block
         // parameters): the passes below see each use of a value.
         local_objects::replace(self.b.func, &mut self.alloc_joins, self.frame_base);
-        dead_stores::remove(self.b.func, &self.alloc_joins, &self.root_stores, self.frame_base);
+        dead_stores::remove(self.b.func, &self.alloc_joins, &self.root_stores);
         Ok(())
     }
 }
