@@ -71,7 +71,7 @@ impl<M: Module> Translator<'_, '_, '_, M> {
         // The size as the type info holds it, not as a constant: Cranelift
         // would share the constant `next` was computed with and keep it in
         // a register on the fast path too.
-        let size = self.b.ins().load(types::I64, flags().with_readonly(), ti, layout::type_info::SIZE);
+        let size = self.b.ins().load(types::I64, flags(), ti, layout::type_info::SIZE);
         let made = self.call_rt_value(RuntimeFn::Alloc, &[ti, size])?;
         self.b.ins().jump(join, &[made.into()]);
 
