@@ -18,8 +18,8 @@ pub(super) struct InlineAlloc {
     /// The branch to the fast path or the slow one.
     pub branch: Inst,
     pub fast: Block,
-    /// The fast path's stores that take the cell: the run's new cursor and
-    /// the header.
+    /// The stores that take the cell: the run's new cursor (before the
+    /// branch) and the header (on the fast path).
     pub claim: [Inst; 2],
     /// The fast path's stores that zero the fields.
     pub zeroing: Vec<Inst>,
@@ -34,7 +34,7 @@ impl<M: Module> Translator<'_, '_, '_, M> {
         let Some(class) = size.and_then(|s| thread::size_class(u64::from(s))) else {
             let size = match size {
                 Some(s) => self.b.ins().iconst(types::I64, i64::from(s)),
-                None => self.b.ins().load(types::I64, flags(), ti, layout::type_info::SIZE),
+                None => self.type_info_size(ti),
             };
             return self.call_rt_value(RuntimeFn::Alloc, &[ti, size]);
         };
@@ -71,12 +71,18 @@ impl<M: Module> Translator<'_, '_, '_, M> {
         // The size as the type info holds it, not as a constant: Cranelift
         // would share the constant `next` was computed with and keep it in
         // a register on the fast path too.
-        let size = self.b.ins().load(types::I64, flags(), ti, layout::type_info::SIZE);
+        let size = self.type_info_size(ti);
         let made = self.call_rt_value(RuntimeFn::Alloc, &[ti, size])?;
         self.b.ins().jump(join, &[made.into()]);
 
         self.b.switch_to_block(join);
         Ok(obj)
+    }
+
+    /// The size of an object of the class whose type info is `ti`, as the
+    /// type info holds it.
+    pub(super) fn type_info_size(&mut self, ti: Value) -> Value {
+        self.b.ins().load(types::I64, flags(), ti, layout::type_info::SIZE)
     }
 
     /// The write barrier, before a reference is stored into `obj`: when

@@ -173,7 +173,7 @@ impl<'h, M: Module> Translator<'_, '_, 'h, M> {
         let nfields = self.b.ins().iconst(types::I64, (c.fields.len() - inherited) as i64);
         let nadded = self.b.ins().iconst(types::I64, added.len() as i64);
         let ti = self.call_rt_value(RuntimeFn::ClassNew, &[base_ti, name, nfields, nadded])?;
-        let base_size = self.b.ins().load(types::I64, flags(), base_ti, type_info::SIZE);
+        let base_size = self.type_info_size(base_ti);
         for (k, f) in c.fields[inherited..].iter().enumerate() {
             let Offset::Cell(symbol) = &f.offset else { continue };
             let offset = self.b.ins().iadd_imm_s(base_size, i64::from(layout::WORD) * k as i64);
