@@ -111,21 +111,23 @@ def twins(name, tmp):
     return found
 
 
-def pause_report():
-    """Young and full collections of each benchmark, with their pauses."""
-    print(f"\n{'benchmark':<15}{'young':>7}  {'young pauses':<50}{'full':>5}  {'full pauses'}")
+def pause_report(w):
+    """Young and full collections of each benchmark, with their pauses, in
+    a first column `w` wide."""
+    print(f"\n{'benchmark':<{w}}{'young':>7}  {'young pauses':<50}{'full':>5}  {'full pauses'}")
     for name, stats in PAUSES:
         m = re.search(r"\((\d+) young, (\d+) full\).*pauses young (.*?), full (.*)$", stats)
         if m:
-            print(f"{name:<15}{m.group(1):>7}  {m.group(3):<50}{m.group(2):>5}  {m.group(4)}")
+            print(f"{name:<{w}}{m.group(1):>7}  {m.group(3):<50}{m.group(2):>5}  {m.group(4)}")
 
 
 def report(rows, runs):
-    print(f"{'benchmark':<15}{'reference':<18}{'tessera s':>10}{'ref s':>9}{'ratio':>7}{'tess RSS':>10}{'ref RSS':>9}{'heap/old':>10}{'compile s':>10}")
+    w = max([15] + [len(row[0]) + 2 for row in rows])
+    print(f"{'benchmark':<{w}}{'reference':<18}{'tessera s':>10}{'ref s':>9}{'ratio':>7}{'tess RSS':>10}{'ref RSS':>9}{'heap/old':>10}{'compile s':>10}")
     for name, label, t, c, ratio, trss, crss, gcr, cs in rows:
-        print(f"{name:<15}{label:<18}{t:>10.3f}{c:>9.3f}{ratio:>7.2f}{trss / 1024:>8.1f}MB{crss / 1024:>7.1f}MB{gcr:>10}{cs:>10.2f}")
+        print(f"{name:<{w}}{label:<18}{t:>10.3f}{c:>9.3f}{ratio:>7.2f}{trss / 1024:>8.1f}MB{crss / 1024:>7.1f}MB{gcr:>10}{cs:>10.2f}")
     print(f"(medians of {runs} runs; RSS is the peak over the runs; heap/old is the GC's peak heap over its peak old generation)")
-    pause_report()
+    pause_report(w)
 
 
 if __name__ == "__main__":
