@@ -5,7 +5,10 @@ warm-up: start-up, JIT compilation and all) and the steady state (the
 median of the second half of the iterations, Java's JIT warmed up).
 Both sides print the same result line, which is checked. Runs alternate,
 Tessera then Java; the figures are medians over the runs, with ratios
-Tessera/Java and their geometric mean.
+Tessera/Java and their geometric mean. The steady state's ratio is also
+taken run by run (each Tessera run over the Java run after it), as
+farm-bench pairs its runs: its median and range show how far the
+machine's speed drifted between runs.
 
 usage: bench/oo/run.py [-n RUNS] [--iterations N] [NAME...]
 """
@@ -74,16 +77,20 @@ def main():
                 sys.exit(f"{name}: Tessera and Java disagree: {sorted(results)}")
             first = {s: statistics.median(v) for s, v in firsts.items()}
             steady = {s: statistics.median(v) for s, v in steadies.items()}
-            rows.append((name, first, steady))
-    print(f"{'program':<11} {'first tess ms':>13} {'java ms':>8} {'ratio':>6}   {'steady tess ms':>14} {'java ms':>8} {'ratio':>6}")
-    for name, first, steady in rows:
+            paired = sorted(t / j for t, j in zip(steadies["tess"], steadies["java"]))
+            rows.append((name, first, steady, paired))
+    print(f"{'program':<11} {'first tess ms':>13} {'java ms':>8} {'ratio':>6}   {'steady tess ms':>14} {'java ms':>8} {'ratio':>6}"
+          f"   {'paired':>6} {'range':>11}")
+    for name, first, steady, paired in rows:
         print(f"{name:<11} {first['tess'] / 1000:>13.2f} {first['java'] / 1000:>8.2f} {first['tess'] / first['java']:>6.2f}"
-              f"   {steady['tess'] / 1000:>14.2f} {steady['java'] / 1000:>8.2f} {steady['tess'] / steady['java']:>6.2f}")
+              f"   {steady['tess'] / 1000:>14.2f} {steady['java'] / 1000:>8.2f} {steady['tess'] / steady['java']:>6.2f}"
+              f"   {statistics.median(paired):>6.2f} {paired[0]:>5.2f}-{paired[-1]:<5.2f}")
     geo = lambda xs: math.exp(sum(math.log(x) for x in xs) / len(xs))
-    print(f"{'geomean':<11} {'':>13} {'':>8} {geo([f['tess'] / f['java'] for _, f, _ in rows]):>6.2f}"
-          f"   {'':>14} {'':>8} {geo([s['tess'] / s['java'] for _, _, s in rows]):>6.2f}")
+    print(f"{'geomean':<11} {'':>13} {'':>8} {geo([f['tess'] / f['java'] for _, f, _, _ in rows]):>6.2f}"
+          f"   {'':>14} {'':>8} {geo([s['tess'] / s['java'] for _, _, s, _ in rows]):>6.2f}"
+          f"   {geo([statistics.median(p) for _, _, _, p in rows]):>6.2f}")
     print(f"(medians of {args.n} runs of {args.iterations} iterations; steady = median of each run's second half; "
-          "Java 17 with its default collector)")
+          "paired = median of the runs' own steady ratios, with their range; Java 17 with its default collector)")
 
 
 if __name__ == "__main__":
