@@ -4,7 +4,7 @@
    allocations (102M words instead of 205M, OCAMLRUNPARAM=v=0x400);
    `Sys.opaque_identity` makes each leaf a new node, as the Tessera, C and
    Java twins make theirs. binary_trees_shared_leaf compares the shared
-   leaf in every language. *)
+   leaf in Tessera, C and OCaml. *)
 type tree = Empty | Node of tree * tree
 
 let rec bottom_up depth =

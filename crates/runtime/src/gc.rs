@@ -581,9 +581,9 @@ impl Heap {
     /// marking, each prefetched as it enters.
     fn drain(&mut self) {
         // 64 entries: the loads in flight cover a memory latency on this
-        // kind of machine (bench/binary_trees' pauses: 148 ms with 16,
-        // 131 with 32, 121 with 64, 128 with 128); a power of two, for
-        // the index arithmetic.
+        // kind of machine (bench/binary_trees' pauses, with two prefetches
+        // per reference: 123 ms with 32, 108.5 with 64, 108 with 128; with
+        // one, 148 ms with 16); a power of two, for the index arithmetic.
         const AHEAD: usize = 64;
         let mut ring = [null_mut::<Obj>(); AHEAD];
         let (mut head, mut len) = (0, 0);
